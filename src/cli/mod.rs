@@ -1,0 +1,53 @@
+//! Command-line entry: clap definitions and one module per command. Main function: `main`,
+//! returning the process exit code. The only place that prints errors for humans.
+
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes promised by the contract.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const EXPECTATION_FAILED: u8 = 1;
+    pub const BAD_INPUT: u8 = 2;
+    pub const INTERRUPTED: u8 = 130;
+}
+
+#[derive(Parser)]
+#[command(
+    name = "sqsbench",
+    version,
+    about = "Load-test and benchmark Amazon SQS queues",
+    propagate_version = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the embedded SQS-compatible emulator standalone, for any SQS client.
+    Serve(serve::ServeArgs),
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::BAD_INPUT
+            } else {
+                exit::OK
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Serve(args) => serve::run(args),
+    };
+    ExitCode::from(code)
+}

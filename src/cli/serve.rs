@@ -1,0 +1,126 @@
+//! `sqsbench serve`: the emulator as a standalone server on loopback (unless told otherwise),
+//! stopping cleanly on SIGINT or SIGTERM.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::exit;
+use crate::emulator::{Emulator, EmulatorConfig, FaultConfig, QuotaMode, ThrottleStyle};
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default; anything else exposes an unauthenticated queue).
+    #[arg(long, default_value = "127.0.0.1:9324")]
+    bind: SocketAddr,
+    /// Throughput quotas: aws (FIFO 300 calls/s per action, high-throughput region table),
+    /// unlimited, or custom rates such as fifo_tps=50,standard_tps=1000.
+    #[arg(long, default_value = "aws", value_parser = QuotaMode::parse)]
+    quota: QuotaMode,
+    /// Region used in queue ARNs and for the high-throughput FIFO quota table.
+    #[arg(long, default_value = "us-east-1")]
+    region: String,
+    /// How throttled calls look on the wire.
+    #[arg(long, value_enum, default_value = "request-throttled")]
+    throttle: Throttle,
+    /// Fault-injection file (TOML with the keys of [emulator.faults]).
+    #[arg(long)]
+    faults: Option<PathBuf>,
+    /// Seed for message ids and fault decisions.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Throttle {
+    /// 403 RequestThrottled
+    RequestThrottled,
+    /// 400 ThrottlingException
+    ThrottlingException,
+}
+
+pub fn run(args: ServeArgs) -> u8 {
+    let faults = match &args.faults {
+        None => FaultConfig::default(),
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| FaultConfig::from_toml(&text))
+        {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("error: --faults {}: {e}", path.display());
+                return exit::BAD_INPUT;
+            }
+        },
+    };
+    let config = EmulatorConfig {
+        bind: args.bind,
+        region: args.region,
+        quota: args.quota,
+        throttle_style: match args.throttle {
+            Throttle::RequestThrottled => ThrottleStyle::RequestThrottled,
+            Throttle::ThrottlingException => ThrottleStyle::ThrottlingException,
+        },
+        faults,
+        seed: args.seed,
+        ..EmulatorConfig::default()
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return exit::BAD_INPUT;
+        }
+    };
+    runtime.block_on(async move {
+        let handle = match Emulator::start(config).await {
+            Ok(h) => h,
+            Err(e) => {
+                eprintln!("error: cannot listen on {}: {e}", args.bind);
+                return exit::BAD_INPUT;
+            }
+        };
+        if !handle.addr().ip().is_loopback() {
+            eprintln!(
+                "warning: listening on {} — not loopback; the emulator has no authentication",
+                handle.addr()
+            );
+        }
+        println!(
+            "sqsbench emulator listening on {} (state is in memory; Ctrl-C to stop)",
+            handle.endpoint()
+        );
+        let interrupted = wait_for_signal().await;
+        let injected = handle.injected();
+        handle.shutdown().await;
+        eprintln!("stopped ({interrupted}); injected faults: {injected:?}");
+        exit::OK
+    })
+}
+
+async fn wait_for_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return "SIGINT";
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => "SIGINT",
+            _ = term.recv() => "SIGTERM",
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    }
+}

@@ -1,0 +1,482 @@
+//! The stateful core the wire layer calls: queues by name, each behind its own lock, with quotas
+//! and faults applied around the pure model, long polls that wake the moment a message arrives,
+//! and dead-letter moves between queues. Knows nothing of HTTP or JSON.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rustc_hash::FxHashMap;
+use tokio::sync::Notify;
+
+use super::config::EmulatorConfig;
+use super::error::{ErrorCode, SqsError, SqsResult};
+use super::faults::{Faults, Injected};
+use super::mix::{Mix, seed_for};
+use super::model::queue::MAX_BATCH_BYTES;
+use super::model::{Delivery, Micros, NewMessage, Queue, ReceiveRequest, SendReceipt, Settings};
+use super::quota::{Action, QueueQuota};
+
+pub fn now_micros() -> Micros {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_micros() as Micros)
+        .unwrap_or(0)
+}
+
+struct QueueState {
+    queue: Queue,
+    quota: QueueQuota,
+    /// This queue's fault stream: decisions made under the queue's lock, so a seed and the
+    /// order of operations on the queue reproduce them.
+    mix: Mix,
+}
+
+/// One queue and the waiters of its long polls.
+pub struct QueueCell {
+    pub name: String,
+    state: Mutex<QueueState>,
+    arrivals: Notify,
+}
+
+impl QueueCell {
+    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
+        // A panic while holding the lock would be a bug in the model; keep serving the rest.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+pub struct Broker {
+    pub config: EmulatorConfig,
+    pub faults: Faults,
+    queues: RwLock<FxHashMap<String, Arc<QueueCell>>>,
+    recently_deleted: Mutex<FxHashMap<String, Micros>>,
+}
+
+/// One entry of a batch: its id and outcome.
+pub type EntryResult<T> = (String, SqsResult<T>);
+
+impl Broker {
+    pub fn new(config: EmulatorConfig) -> Self {
+        let faults = Faults::new(config.faults.clone(), config.seed);
+        Broker {
+            config,
+            faults,
+            queues: RwLock::new(FxHashMap::default()),
+            recently_deleted: Mutex::new(FxHashMap::default()),
+        }
+    }
+
+    pub fn arn(&self, name: &str) -> String {
+        format!(
+            "arn:aws:sqs:{}:{}:{}",
+            self.config.region, self.config.account, name
+        )
+    }
+
+    pub fn queue(&self, name: &str) -> SqsResult<Arc<QueueCell>> {
+        self.queues
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(name)
+            .cloned()
+            .ok_or_else(SqsError::no_queue)
+    }
+
+    /// Finds a queue from its URL (`.../<account>/<name>`) or a bare name; the host is ignored.
+    pub fn queue_by_url(&self, url: &str) -> SqsResult<Arc<QueueCell>> {
+        let name = url.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+        self.queue(name)
+    }
+
+    fn queue_by_arn(&self, arn: &str) -> Option<Arc<QueueCell>> {
+        let prefix = format!(
+            "arn:aws:sqs:{}:{}:",
+            self.config.region, self.config.account
+        );
+        arn.strip_prefix(&prefix)
+            .and_then(|name| self.queue(name).ok())
+    }
+
+    pub fn create_queue(
+        &self,
+        name: &str,
+        attributes: &BTreeMap<String, String>,
+        tags: &BTreeMap<String, String>,
+    ) -> SqsResult<()> {
+        check_queue_name(name, attributes)?;
+        let now = now_micros();
+        let fifo = name.ends_with(".fifo");
+        let mut settings = Settings::new(fifo);
+        settings.apply(attributes, true)?;
+        self.check_redrive_target(&settings)?;
+        let mut queues = self.queues.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(existing) = queues.get(name) {
+            return if existing.lock().queue.settings.matches(attributes) {
+                Ok(())
+            } else {
+                Err(SqsError::new(
+                    ErrorCode::QueueNameExists,
+                    format!(
+                        "A queue already exists with the same name and a different value for attribute(s) {}",
+                        diff_names(&existing.lock().queue.settings, attributes)
+                    ),
+                ))
+            };
+        }
+        let cooldown = self.config.deleted_name_cooldown.as_micros() as Micros;
+        if let Some(at) = self
+            .recently_deleted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(name)
+            && now < at + cooldown
+        {
+            return Err(SqsError::new(
+                ErrorCode::QueueDeletedRecently,
+                "You must wait 60 seconds after deleting a queue before you can create another with the same name.",
+            ));
+        }
+        let seed = seed_for(self.config.seed, name);
+        let quota = QueueQuota::for_queue(&self.config.quota, &settings, &self.config.region, now);
+        let mut queue = Queue::new(name, &self.arn(name), settings, now, seed);
+        queue.tags = tags.clone();
+        queues.insert(
+            name.to_string(),
+            Arc::new(QueueCell {
+                name: name.to_string(),
+                state: Mutex::new(QueueState {
+                    queue,
+                    quota,
+                    mix: Mix::new(seed ^ 0xfa17),
+                }),
+                arrivals: Notify::new(),
+            }),
+        );
+        Ok(())
+    }
+
+    fn check_redrive_target(&self, settings: &Settings) -> SqsResult<()> {
+        let Some(redrive) = &settings.redrive else {
+            return Ok(());
+        };
+        let Some(target) = self.queue_by_arn(&redrive.target_arn) else {
+            return Err(SqsError::new(
+                ErrorCode::InvalidParameterValue,
+                format!(
+                    "Value {{\"deadLetterTargetArn\":\"{}\"}} for parameter RedrivePolicy is invalid. Reason: Dead-letter target does not exist.",
+                    redrive.target_arn
+                ),
+            ));
+        };
+        if target.lock().queue.is_fifo() != settings.fifo {
+            return Err(SqsError::invalid_parameter(
+                "Value for parameter RedrivePolicy is invalid. Reason: Dead-letter queue must be same type of queue as the source.",
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn delete_queue(&self, name: &str) -> SqsResult<()> {
+        let removed = self
+            .queues
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(name);
+        let cell = removed.ok_or_else(SqsError::no_queue)?;
+        self.recently_deleted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(name.to_string(), now_micros());
+        // Wake long polls so they return instead of waiting on a queue that is gone.
+        cell.arrivals.notify_waiters();
+        Ok(())
+    }
+
+    pub fn list_queues(&self, prefix: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .queues
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .keys()
+            .filter(|n| n.starts_with(prefix))
+            .cloned()
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Queues whose RedrivePolicy targets this one.
+    pub fn dead_letter_sources(&self, name: &str) -> Vec<String> {
+        let arn = self.arn(name);
+        let queues: Vec<Arc<QueueCell>> = self
+            .queues
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        let mut out: Vec<String> = queues
+            .iter()
+            .filter(|c| {
+                c.lock()
+                    .queue
+                    .settings
+                    .redrive
+                    .as_ref()
+                    .is_some_and(|r| r.target_arn == arn)
+            })
+            .map(|c| c.name.clone())
+            .collect();
+        out.sort();
+        out
+    }
+
+    pub fn attributes(&self, cell: &QueueCell) -> BTreeMap<String, String> {
+        cell.lock().queue.attributes(now_micros())
+    }
+
+    pub fn set_attributes(
+        &self,
+        cell: &QueueCell,
+        attributes: &BTreeMap<String, String>,
+    ) -> SqsResult<()> {
+        let now = now_micros();
+        let mut settings = cell.lock().queue.settings.clone();
+        settings.apply(attributes, false)?;
+        self.check_redrive_target(&settings)?;
+        let mut state = cell.lock();
+        state.quota =
+            QueueQuota::for_queue(&self.config.quota, &settings, &self.config.region, now);
+        state.queue.settings = settings;
+        state.queue.modified_at = now;
+        drop(state);
+        // A shorter delay or other change may make messages deliverable to waiting polls.
+        cell.arrivals.notify_waiters();
+        Ok(())
+    }
+
+    pub fn purge(&self, cell: &QueueCell) -> SqsResult<()> {
+        cell.lock().queue.purge(now_micros())
+    }
+
+    pub fn with_tags<T>(
+        &self,
+        cell: &QueueCell,
+        f: impl FnOnce(&mut BTreeMap<String, String>) -> T,
+    ) -> T {
+        f(&mut cell.lock().queue.tags)
+    }
+
+    fn throttled(&self) -> SqsError {
+        Injected::add(&self.faults.injected.throttled, 1);
+        let code = match self.config.throttle_style {
+            super::config::ThrottleStyle::RequestThrottled => ErrorCode::RequestThrottled,
+            super::config::ThrottleStyle::ThrottlingException => ErrorCode::ThrottlingException,
+        };
+        SqsError::new(code, "Rate exceeded")
+    }
+
+    /// Sends one message or a batch (a batch is one call against the quota). `batch` selects
+    /// the batch size rules.
+    pub fn send(
+        &self,
+        cell: &QueueCell,
+        entries: Vec<(String, NewMessage)>,
+        batch: bool,
+    ) -> SqsResult<Vec<EntryResult<SendReceipt>>> {
+        if batch {
+            let total: usize = entries
+                .iter()
+                .map(|(_, m)| m.body.len() + super::model::message::attributes_size(&m.attributes))
+                .sum();
+            if total > MAX_BATCH_BYTES {
+                return Err(SqsError::new(
+                    ErrorCode::BatchRequestTooLong,
+                    format!(
+                        "Batch requests cannot be longer than {MAX_BATCH_BYTES} bytes. You have sent {total} bytes."
+                    ),
+                ));
+            }
+        }
+        let now = now_micros();
+        let mut results = Vec::with_capacity(entries.len());
+        let mut stored = false;
+        {
+            let mut state = cell.lock();
+            if !state.quota.admit(Action::Send, now) {
+                return Err(self.throttled());
+            }
+            let fifo = state.queue.is_fifo();
+            for (id, message) in entries {
+                let fate = self.faults.send_fate(&mut state.mix, fifo);
+                let result = state.queue.send(now, message, fate, batch);
+                if let Ok(r) = &result {
+                    self.faults.record_send(fate, r);
+                    stored |= r.stored;
+                }
+                results.push((id, result));
+            }
+        }
+        if stored {
+            cell.arrivals.notify_waiters();
+        }
+        Ok(results)
+    }
+
+    /// Receives, waiting up to `wait` for a message to arrive (long polling).
+    pub async fn receive(
+        &self,
+        cell: &QueueCell,
+        request: ReceiveRequest,
+        wait: Duration,
+    ) -> SqsResult<Vec<Delivery>> {
+        let deadline = tokio::time::Instant::now() + wait;
+        let mut first = true;
+        loop {
+            let arrival = cell.arrivals.notified();
+            tokio::pin!(arrival);
+            arrival.as_mut().enable();
+            let (delivered, next_due) = self.receive_once(cell, &request, first)?;
+            first = false;
+            if !delivered.is_empty() || tokio::time::Instant::now() >= deadline {
+                return Ok(delivered);
+            }
+            if self.queue(&cell.name).is_err() {
+                return Ok(Vec::new());
+            }
+            let mut wake = deadline;
+            if let Some(due) = next_due {
+                let until = Duration::from_micros(due.saturating_sub(now_micros()));
+                wake = wake.min(tokio::time::Instant::now() + until);
+            }
+            tokio::select! {
+                _ = &mut arrival => {}
+                _ = tokio::time::sleep_until(wake) => {}
+            }
+        }
+    }
+
+    fn receive_once(
+        &self,
+        cell: &QueueCell,
+        request: &ReceiveRequest,
+        charge: bool,
+    ) -> SqsResult<(Vec<Delivery>, Option<Micros>)> {
+        let now = now_micros();
+        let (outcome, next_due, source_arn, target) = {
+            let mut state = cell.lock();
+            if charge && !state.quota.admit(Action::Receive, now) {
+                return Err(self.throttled());
+            }
+            let fifo = state.queue.is_fifo();
+            let mut request = request.clone();
+            request.break_order = self.faults.break_fifo_order(&mut state.mix, fifo);
+            let outcome = state.queue.receive(now, &request)?;
+            let target = state
+                .queue
+                .settings
+                .redrive
+                .as_ref()
+                .map(|r| r.target_arn.clone());
+            (
+                outcome,
+                state.queue.next_due(),
+                state.queue.arn.clone(),
+                target,
+            )
+        };
+        Injected::add(&self.faults.injected.duplicates, outcome.ghost_deliveries);
+        Injected::add(&self.faults.injected.reordered, outcome.reordered);
+        if !outcome.dead_lettered.is_empty()
+            && let Some(dlq) = target.and_then(|arn| self.queue_by_arn(&arn))
+        {
+            {
+                let mut state = dlq.lock();
+                for message in outcome.dead_lettered {
+                    state.queue.accept_dead_letter(now, message, &source_arn);
+                }
+            }
+            dlq.arrivals.notify_waiters();
+        }
+        Ok((outcome.delivered, next_due))
+    }
+
+    pub fn delete(
+        &self,
+        cell: &QueueCell,
+        entries: Vec<(String, String)>,
+    ) -> SqsResult<Vec<EntryResult<()>>> {
+        let now = now_micros();
+        let mut state = cell.lock();
+        if !state.quota.admit(Action::Delete, now) {
+            return Err(self.throttled());
+        }
+        let fifo = state.queue.is_fifo();
+        let mut results = Vec::with_capacity(entries.len());
+        let mut ghosts = false;
+        for (id, handle) in entries {
+            let ghost = self.faults.leave_ghost(&mut state.mix, fifo);
+            ghosts |= ghost;
+            results.push((id, state.queue.delete(now, &handle, ghost)));
+        }
+        drop(state);
+        if ghosts {
+            cell.arrivals.notify_waiters();
+        }
+        Ok(results)
+    }
+
+    pub fn change_visibility(
+        &self,
+        cell: &QueueCell,
+        entries: Vec<(String, String, i64)>,
+    ) -> SqsResult<Vec<EntryResult<()>>> {
+        let now = now_micros();
+        let mut state = cell.lock();
+        if !state.quota.admit(Action::ChangeVisibility, now) {
+            return Err(self.throttled());
+        }
+        let results = entries
+            .into_iter()
+            .map(|(id, handle, timeout)| (id, state.queue.change_visibility(now, &handle, timeout)))
+            .collect();
+        drop(state);
+        cell.arrivals.notify_waiters();
+        Ok(results)
+    }
+}
+
+fn check_queue_name(name: &str, attributes: &BTreeMap<String, String>) -> SqsResult<()> {
+    let base = name.strip_suffix(".fifo").unwrap_or(name);
+    let valid = !name.is_empty()
+        && name.len() <= 80
+        && !base.is_empty()
+        && base
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if !valid {
+        return Err(SqsError::invalid_parameter(
+            "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length",
+        ));
+    }
+    let fifo_requested = attributes.get("FifoQueue").is_some_and(|v| v == "true");
+    if fifo_requested != name.ends_with(".fifo") {
+        return Err(SqsError::invalid_parameter(
+            "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.",
+        ));
+    }
+    Ok(())
+}
+
+fn diff_names(settings: &Settings, attributes: &BTreeMap<String, String>) -> String {
+    let current = settings.render();
+    attributes
+        .iter()
+        .filter(|(k, v)| current.get(*k) != Some(*v))
+        .map(|(k, _)| k.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

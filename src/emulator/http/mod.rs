@@ -1,0 +1,174 @@
+//! The AWS JSON 1.0 wire layer on hyper (HTTP/1.1): `POST /` routed by
+//! `X-Amz-Target: AmazonSQS.<Op>`, errors with `__type`, `message` and the
+//! `x-amzn-query-error` header the Rust SDK needs for typed errors. Thin: decode, call the
+//! broker, encode. Must not hold queue state of its own.
+
+pub mod ops;
+pub mod wire;
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use super::broker::Broker;
+use super::error::{ErrorCode, SqsError};
+use super::mix::finalize;
+use super::model::message::uuid_from_bits;
+
+/// Bodies beyond this are refused before parsing: a full 1 MiB batch with JSON escaping fits.
+const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
+const JSON_TYPE: &str = "application/x-amz-json-1.0";
+
+/// Accepts connections until `shutdown` turns true, then closes every connection.
+pub async fn serve(
+    listener: TcpListener,
+    broker: Arc<Broker>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let _ = stream.set_nodelay(true);
+                let broker = broker.clone();
+                connections.spawn(async move {
+                    let service = service_fn(move |request| {
+                        let broker = broker.clone();
+                        async move { Ok::<_, Infallible>(handle(&broker, request).await) }
+                    });
+                    let _ = http1::Builder::new()
+                        .keep_alive(true)
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+            // Reap finished connection tasks so the set does not grow with every client.
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            _ = shutdown.changed() => break,
+        }
+    }
+    connections.shutdown().await;
+}
+
+static REQUESTS: AtomicU64 = AtomicU64::new(0);
+
+fn request_id() -> String {
+    let n = REQUESTS.fetch_add(1, Relaxed);
+    uuid_from_bits(((finalize(n) as u128) << 64) | finalize(n ^ 0xa5a5) as u128)
+}
+
+async fn handle(broker: &Broker, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    let response = route(broker, request).await;
+    let delay = broker.faults.response_delay();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    response
+}
+
+async fn route(broker: &Broker, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    if request.method() == Method::GET {
+        return match request.uri().path() {
+            "/_sqsbench/injected" => {
+                let body =
+                    serde_json::to_vec(&broker.faults.injected.snapshot()).unwrap_or_default();
+                respond(StatusCode::OK, "application/json", body)
+            }
+            _ => respond(
+                StatusCode::OK,
+                "text/plain",
+                b"sqsbench emulator: POST AWS JSON 1.0 SQS requests to /\n".to_vec(),
+            ),
+        };
+    }
+    let target = request
+        .headers()
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let host = request
+        .headers()
+        .get(hyper::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .unwrap_or_else(|| broker.config.bind.to_string());
+    let Some(op) = target
+        .as_deref()
+        .and_then(|t| t.strip_prefix("AmazonSQS."))
+        .map(str::to_string)
+    else {
+        return error_response(&SqsError::new(
+            ErrorCode::UnknownOperation,
+            "Missing or unknown X-Amz-Target header: expected AmazonSQS.<Operation> (AWS JSON 1.0 protocol).",
+        ));
+    };
+    let body = match Limited::new(request.into_body(), MAX_REQUEST_BYTES)
+        .collect()
+        .await
+    {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => {
+            return error_response(&SqsError::new(
+                ErrorCode::RequestEntityTooLarge,
+                format!("Request body larger than {MAX_REQUEST_BYTES} bytes."),
+            ));
+        }
+    };
+    if ops::is_message_operation(&op) && broker.faults.fail_request() {
+        return error_response(&SqsError::new(
+            ErrorCode::InternalError,
+            "We encountered an internal error. Please try again.",
+        ));
+    }
+    let origin = ops::Origin { host: &host };
+    match ops::dispatch(broker, &origin, &op, &body).await {
+        Ok(json) => respond(StatusCode::OK, JSON_TYPE, json),
+        Err(e) => error_response(&e),
+    }
+}
+
+fn respond(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(id) = HeaderValue::from_str(&request_id()) {
+        headers.insert("x-amzn-RequestId", id);
+    }
+    response
+}
+
+pub fn error_response(error: &SqsError) -> Response<Full<Bytes>> {
+    let body = wire::ErrorBody {
+        error_type: format!("{}#{}", error.code.namespace(), error.code.shape()),
+        message: &error.message,
+    };
+    let status = StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut response = respond(
+        status,
+        JSON_TYPE,
+        serde_json::to_vec(&body).unwrap_or_default(),
+    );
+    let fault = if error.code.sender_fault() {
+        "Sender"
+    } else {
+        "Receiver"
+    };
+    if let Ok(v) = HeaderValue::from_str(&format!("{};{}", error.code.legacy_code(), fault)) {
+        response.headers_mut().insert("x-amzn-query-error", v);
+    }
+    response
+}

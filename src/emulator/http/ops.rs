@@ -1,0 +1,664 @@
+//! One function per SQS operation: JSON input → broker call → JSON output. Batch rules (entry
+//! count, id format and distinctness) are checked here, before anything reaches the broker.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+
+use base64::Engine;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::wire::*;
+use crate::emulator::broker::{Broker, EntryResult};
+use crate::emulator::error::{ErrorCode, SqsError, SqsResult};
+use crate::emulator::model::message::{attributes_md5, hex};
+use crate::emulator::model::{
+    AttributeValue, Delivery, Message, MessageAttribute, NewMessage, ReceiveRequest, SendReceipt,
+};
+
+/// What a request handler produces: a JSON body, or an error to encode.
+pub type Reply = SqsResult<Vec<u8>>;
+
+/// Where the request came in, for building queue URLs the client can use.
+pub struct Origin<'a> {
+    pub host: &'a str,
+}
+
+impl Origin<'_> {
+    fn url(&self, broker: &Broker, name: &str) -> String {
+        format!("http://{}/{}/{}", self.host, broker.config.account, name)
+    }
+}
+
+fn parse<T: DeserializeOwned + Default>(body: &[u8]) -> SqsResult<T> {
+    if body.iter().all(|b| b.is_ascii_whitespace()) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        SqsError::new(
+            ErrorCode::SerializationException,
+            format!("Could not parse the request body: {e}"),
+        )
+    })
+}
+
+fn json<T: Serialize>(value: &T) -> Reply {
+    serde_json::to_vec(value).map_err(|e| SqsError::new(ErrorCode::InternalError, e.to_string()))
+}
+
+fn empty() -> Reply {
+    Ok(b"{}".to_vec())
+}
+
+/// Whether an operation moves messages (the only ones faults and errors apply to).
+pub fn is_message_operation(op: &str) -> bool {
+    matches!(
+        op,
+        "SendMessage"
+            | "SendMessageBatch"
+            | "ReceiveMessage"
+            | "DeleteMessage"
+            | "DeleteMessageBatch"
+            | "ChangeMessageVisibility"
+            | "ChangeMessageVisibilityBatch"
+    )
+}
+
+pub async fn dispatch(broker: &Broker, origin: &Origin<'_>, op: &str, body: &[u8]) -> Reply {
+    match op {
+        "CreateQueue" => create_queue(broker, origin, parse(body)?),
+        "GetQueueUrl" => {
+            let input: QueueNameInput = parse(body)?;
+            let name = required(input.queue_name, "QueueName")?;
+            broker.queue(&name)?;
+            json(&QueueUrlOutput {
+                queue_url: origin.url(broker, &name),
+            })
+        }
+        "ListQueues" => list_queues(broker, origin, parse(body)?),
+        "SendMessage" => send_message(broker, parse(body)?),
+        "SendMessageBatch" => send_message_batch(broker, parse(body)?),
+        "ReceiveMessage" => receive_message(broker, parse(body)?).await,
+        "DeleteMessage" | "DeleteMessageBatch" => {
+            delete_messages(broker, op == "DeleteMessageBatch", parse(body)?)
+        }
+        "ChangeMessageVisibility" | "ChangeMessageVisibilityBatch" => {
+            change_visibility(broker, op == "ChangeMessageVisibilityBatch", parse(body)?)
+        }
+        "GetQueueAttributes"
+        | "SetQueueAttributes"
+        | "DeleteQueue"
+        | "PurgeQueue"
+        | "TagQueue"
+        | "UntagQueue"
+        | "ListQueueTags"
+        | "ListDeadLetterSourceQueues" => queue_operation(broker, origin, op, parse(body)?),
+        "AddPermission"
+        | "RemovePermission"
+        | "StartMessageMoveTask"
+        | "CancelMessageMoveTask"
+        | "ListMessageMoveTasks" => Err(SqsError::new(
+            ErrorCode::UnsupportedOperation,
+            format!("{op} is not supported by the sqsbench emulator."),
+        )),
+        _ => Err(SqsError::new(
+            ErrorCode::UnknownOperation,
+            format!("Unknown operation AmazonSQS.{op}."),
+        )),
+    }
+}
+
+fn create_queue(broker: &Broker, origin: &Origin<'_>, input: CreateQueueInput) -> Reply {
+    let name = required(input.queue_name, "QueueName")?;
+    broker.create_queue(
+        &name,
+        &input.attributes.unwrap_or_default(),
+        &input.tags.unwrap_or_default(),
+    )?;
+    json(&QueueUrlOutput {
+        queue_url: origin.url(broker, &name),
+    })
+}
+
+fn list_queues(broker: &Broker, origin: &Origin<'_>, input: ListQueuesInput) -> Reply {
+    let names = broker.list_queues(input.queue_name_prefix.as_deref().unwrap_or(""));
+    let (page, next) = paginate(names, input.max_results, input.next_token.as_deref())?;
+    json(&ListQueuesOutput {
+        queue_urls: page.iter().map(|n| origin.url(broker, n)).collect(),
+        next_token: next,
+    })
+}
+
+/// Pages a sorted name list; the token is the base64 of the last name returned.
+fn paginate(
+    names: Vec<String>,
+    max_results: Option<i64>,
+    token: Option<&str>,
+) -> SqsResult<(Vec<String>, Option<String>)> {
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let Some(max) = max_results else {
+        // Without MaxResults SQS returns up to 1,000 and no token.
+        return Ok((names.into_iter().take(1000).collect(), None));
+    };
+    if !(1..=1000).contains(&max) {
+        return Err(SqsError::invalid_parameter(format!(
+            "Value {max} for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000."
+        )));
+    }
+    let after = match token {
+        Some(t) => Some(
+            engine
+                .decode(t)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(|| SqsError::invalid_parameter("Invalid NextToken value."))?,
+        ),
+        None => None,
+    };
+    let rest: Vec<String> = names
+        .into_iter()
+        .filter(|n| after.as_ref().is_none_or(|a| n > a))
+        .collect();
+    let more = rest.len() > max as usize;
+    let page: Vec<String> = rest.into_iter().take(max as usize).collect();
+    let next = if more {
+        page.last().map(|n| engine.encode(n))
+    } else {
+        None
+    };
+    Ok((page, next))
+}
+
+fn queue_operation(broker: &Broker, origin: &Origin<'_>, op: &str, input: QueueUrlInput) -> Reply {
+    let cell = broker.queue_by_url(&required(input.queue_url, "QueueUrl")?)?;
+    match op {
+        "GetQueueAttributes" => {
+            let names = input.attribute_names.unwrap_or_default();
+            let all = broker.attributes(&cell);
+            let attributes = if names.iter().any(|n| n == "All") {
+                all
+            } else {
+                let mut picked = BTreeMap::new();
+                for name in names {
+                    match all.get(&name) {
+                        Some(v) => {
+                            picked.insert(name, v.clone());
+                        }
+                        None if is_known_attribute(&name) => {}
+                        None => {
+                            return Err(SqsError::new(
+                                ErrorCode::InvalidAttributeName,
+                                format!("Unknown Attribute {name}."),
+                            ));
+                        }
+                    }
+                }
+                picked
+            };
+            json(&AttributesOutput { attributes })
+        }
+        "SetQueueAttributes" => {
+            broker.set_attributes(&cell, &required(input.attributes, "Attributes")?)?;
+            empty()
+        }
+        "DeleteQueue" => {
+            broker.delete_queue(&cell.name)?;
+            empty()
+        }
+        "PurgeQueue" => {
+            broker.purge(&cell)?;
+            empty()
+        }
+        "TagQueue" => {
+            let tags = required(input.tags, "Tags")?;
+            broker.with_tags(&cell, |t| t.extend(tags));
+            empty()
+        }
+        "UntagQueue" => {
+            let keys = required(input.tag_keys, "TagKeys")?;
+            broker.with_tags(&cell, |t| {
+                keys.iter().for_each(|k| {
+                    t.remove(k);
+                })
+            });
+            empty()
+        }
+        "ListQueueTags" => json(&TagsOutput {
+            tags: broker.with_tags(&cell, |t| t.clone()),
+        }),
+        "ListDeadLetterSourceQueues" => {
+            let names = broker.dead_letter_sources(&cell.name);
+            let (page, next) = paginate(names, input.max_results, input.next_token.as_deref())?;
+            json(&DeadLetterSourcesOutput {
+                queue_urls: page.iter().map(|n| origin.url(broker, n)).collect(),
+                next_token: next,
+            })
+        }
+        _ => unreachable!("dispatch routes only queue operations here"),
+    }
+}
+
+fn is_known_attribute(name: &str) -> bool {
+    matches!(
+        name,
+        "Policy"
+            | "RedrivePolicy"
+            | "RedriveAllowPolicy"
+            | "KmsMasterKeyId"
+            | "KmsDataKeyReusePeriodSeconds"
+            | "SqsManagedSseEnabled"
+            | "FifoQueue"
+            | "ContentBasedDeduplication"
+            | "DeduplicationScope"
+            | "FifoThroughputLimit"
+    )
+}
+
+fn new_message(fields: MessageFields) -> SqsResult<NewMessage> {
+    let body = required(fields.message_body, "MessageBody")?;
+    let mut attributes = Vec::new();
+    for (name, value) in fields.message_attributes.unwrap_or_default() {
+        let attribute = value.into_model(&name)?;
+        attributes.push((name, attribute));
+    }
+    let mut trace_header = None;
+    for (name, value) in fields.message_system_attributes.unwrap_or_default() {
+        if name != "AWSTraceHeader" {
+            return Err(SqsError::invalid_parameter(format!(
+                "Message system attribute name '{name}' is invalid."
+            )));
+        }
+        match value.into_model(&name)?.value {
+            AttributeValue::Text(t) => trace_header = Some(t),
+            AttributeValue::Binary(_) => {
+                return Err(SqsError::invalid_parameter(
+                    "AWSTraceHeader must be a String.",
+                ));
+            }
+        }
+    }
+    Ok(NewMessage {
+        body,
+        delay_seconds: fields.delay_seconds,
+        attributes,
+        trace_header,
+        group_id: fields.message_group_id,
+        deduplication_id: fields.message_deduplication_id,
+    })
+}
+
+fn send_output(id: Option<String>, r: &SendReceipt) -> SendResultOutput {
+    SendResultOutput {
+        id,
+        message_id: r.message_id.to_string(),
+        md5_of_message_body: hex(&r.body_md5),
+        md5_of_message_attributes: r.attributes_md5.as_ref().map(hex),
+        md5_of_message_system_attributes: r.trace_md5.as_ref().map(hex),
+        sequence_number: r.sequence_number.map(|n| n.to_string()),
+    }
+}
+
+fn send_message(broker: &Broker, input: SendMessageInput) -> Reply {
+    let cell = broker.queue_by_url(&required(input.queue_url, "QueueUrl")?)?;
+    let message = new_message(input.message)?;
+    let mut results = broker.send(&cell, vec![(String::new(), message)], false)?;
+    let (_, result) = results.pop().expect("one entry in, one result out");
+    json(&send_output(None, &result?))
+}
+
+/// Checks the rules every batch shares; returns the entry ids.
+fn check_batch<'a>(ids: impl Iterator<Item = Option<&'a str>>) -> SqsResult<Vec<String>> {
+    let ids: Vec<String> = ids
+        .map(|id| {
+            id.map(str::to_string)
+                .ok_or_else(|| SqsError::missing("Entries.N.Id"))
+        })
+        .collect::<SqsResult<_>>()?;
+    if ids.is_empty() {
+        return Err(SqsError::new(
+            ErrorCode::EmptyBatchRequest,
+            "There should be at least one SendMessageBatchRequestEntry in the request.",
+        ));
+    }
+    if ids.len() > 10 {
+        return Err(SqsError::new(
+            ErrorCode::TooManyEntriesInBatchRequest,
+            format!(
+                "Maximum number of entries per request are 10. You have sent {}.",
+                ids.len()
+            ),
+        ));
+    }
+    for id in &ids {
+        let ok = !id.is_empty()
+            && id.len() <= 80
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !ok {
+            return Err(SqsError::new(
+                ErrorCode::InvalidBatchEntryId,
+                "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.",
+            ));
+        }
+    }
+    let mut seen = HashSet::new();
+    if let Some(dup) = ids.iter().find(|id| !seen.insert(id.as_str())) {
+        return Err(SqsError::new(
+            ErrorCode::BatchEntryIdsNotDistinct,
+            format!("Id {dup} repeated."),
+        ));
+    }
+    Ok(ids)
+}
+
+fn failure(id: String, e: SqsError) -> BatchFailure {
+    BatchFailure {
+        id,
+        sender_fault: e.code.sender_fault(),
+        code: e.code.legacy_code(),
+        message: e.message,
+    }
+}
+
+fn send_message_batch(broker: &Broker, input: SendMessageBatchInput) -> Reply {
+    let cell = broker.queue_by_url(&required(input.queue_url, "QueueUrl")?)?;
+    let entries = required(input.entries, "Entries")?;
+    let ids = check_batch(entries.iter().map(|e| e.id.as_deref()))?;
+    let mut failed = Vec::new();
+    let mut accepted = Vec::with_capacity(entries.len());
+    for (id, fields) in ids.into_iter().zip(entries) {
+        match new_message(fields) {
+            Ok(m) => accepted.push((id, m)),
+            Err(e) => failed.push(failure(id, e)),
+        }
+    }
+    let mut successful = Vec::with_capacity(accepted.len());
+    if !accepted.is_empty() {
+        for (id, result) in broker.send(&cell, accepted, true)? {
+            match result {
+                Ok(r) => successful.push(send_output(Some(id), &r)),
+                Err(e) => failed.push(failure(id, e)),
+            }
+        }
+    }
+    json(&BatchOutput { successful, failed })
+}
+
+async fn receive_message(broker: &Broker, input: ReceiveMessageInput) -> Reply {
+    let cell = broker.queue_by_url(&required(input.queue_url, "QueueUrl")?)?;
+    let max = input.max_number_of_messages.unwrap_or(1);
+    if !(1..=10).contains(&max) {
+        return Err(SqsError::invalid_parameter(format!(
+            "Value {max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided."
+        )));
+    }
+    let wait = match input.wait_time_seconds {
+        Some(w) if !(0..=20).contains(&w) => {
+            return Err(SqsError::invalid_parameter(format!(
+                "Value {w} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided."
+            )));
+        }
+        Some(w) => w as u64,
+        None => broker
+            .attributes(&cell)
+            .get("ReceiveMessageWaitTimeSeconds")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+    };
+    let visibility = match input.visibility_timeout {
+        Some(v) if !(0..=43_200).contains(&v) => {
+            return Err(SqsError::invalid_parameter(format!(
+                "Value {v} for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= 43200, if provided."
+            )));
+        }
+        v => v.map(|v| v as u32),
+    };
+    let request = ReceiveRequest {
+        max: max as usize,
+        visibility_timeout: visibility,
+        attempt_id: input.receive_request_attempt_id,
+        long_poll: wait > 0,
+        break_order: false,
+    };
+    let delivered = broker
+        .receive(&cell, request, Duration::from_secs(wait))
+        .await?;
+    let mut system: Vec<String> = input.attribute_names.unwrap_or_default();
+    system.extend(input.message_system_attribute_names.unwrap_or_default());
+    let wanted_attributes = input.message_attribute_names.unwrap_or_default();
+    let messages = delivered
+        .iter()
+        .map(|d| message_output(d, &system, &wanted_attributes))
+        .collect();
+    json(&ReceiveOutput { messages })
+}
+
+fn message_output<'a>(d: &'a Delivery, system: &[String], wanted: &[String]) -> MessageOutput<'a> {
+    let m = &d.message;
+    let (attributes, md5) = select_attributes(m, wanted);
+    MessageOutput {
+        message_id: &m.id,
+        receipt_handle: &d.receipt_handle,
+        md5_of_body: hex(&m.body_md5),
+        body: &m.body,
+        attributes: system_attributes(m, system),
+        md5_of_message_attributes: md5,
+        message_attributes: attributes,
+    }
+}
+
+fn select_attributes<'a>(
+    m: &'a Message,
+    wanted: &[String],
+) -> (BTreeMap<&'a str, AttributeValueOutput<'a>>, Option<String>) {
+    let all = wanted.iter().any(|w| w == "All" || w == ".*");
+    let keep = |name: &str| {
+        all || wanted.iter().any(|w| {
+            w == name
+                || w.strip_suffix(".*").is_some_and(|p| {
+                    name.starts_with(p) && name.as_bytes().get(p.len()) == Some(&b'.')
+                })
+        })
+    };
+    let chosen: Vec<&(String, MessageAttribute)> =
+        m.attributes.iter().filter(|(n, _)| keep(n)).collect();
+    if chosen.is_empty() {
+        return (BTreeMap::new(), None);
+    }
+    let md5 = if chosen.len() == m.attributes.len() {
+        m.attributes_md5
+    } else {
+        let subset: Vec<(String, MessageAttribute)> = chosen.iter().map(|a| (*a).clone()).collect();
+        attributes_md5(&subset)
+    };
+    let engine = base64::engine::general_purpose::STANDARD;
+    let out = chosen
+        .into_iter()
+        .map(|(name, a)| {
+            let value = match &a.value {
+                AttributeValue::Text(s) => AttributeValueOutput {
+                    data_type: &a.data_type,
+                    string_value: Some(s),
+                    binary_value: None,
+                },
+                AttributeValue::Binary(b) => AttributeValueOutput {
+                    data_type: &a.data_type,
+                    string_value: None,
+                    binary_value: Some(engine.encode(b)),
+                },
+            };
+            (name.as_str(), value)
+        })
+        .collect();
+    (out, md5.as_ref().map(hex))
+}
+
+/// A made-up but well-formed IAM user id: SQS reports the sender's.
+const SENDER_ID: &str = "AIDAIENQZJOLO23YVJ4VO";
+
+fn system_attributes(m: &Message, requested: &[String]) -> BTreeMap<&'static str, String> {
+    let mut out = BTreeMap::new();
+    if requested.is_empty() {
+        return out;
+    }
+    let all = requested.iter().any(|r| r == "All");
+    let want = |name: &str| all || requested.iter().any(|r| r == name);
+    let ms = |micros: u64| (micros / 1000).to_string();
+    if want("SenderId") {
+        out.insert("SenderId", SENDER_ID.to_string());
+    }
+    if want("SentTimestamp") {
+        out.insert("SentTimestamp", ms(m.sent_at));
+    }
+    if want("ApproximateReceiveCount") {
+        out.insert("ApproximateReceiveCount", m.receive_count.to_string());
+    }
+    if want("ApproximateFirstReceiveTimestamp") {
+        out.insert(
+            "ApproximateFirstReceiveTimestamp",
+            ms(m.first_received_at.unwrap_or(m.sent_at)),
+        );
+    }
+    if let Some(n) = m.sequence_number.filter(|_| want("SequenceNumber")) {
+        out.insert("SequenceNumber", n.to_string());
+    }
+    if let Some(d) = m
+        .deduplication_id
+        .as_ref()
+        .filter(|_| want("MessageDeduplicationId"))
+    {
+        out.insert("MessageDeduplicationId", d.to_string());
+    }
+    if let Some(g) = m.group_id.as_ref().filter(|_| want("MessageGroupId")) {
+        out.insert("MessageGroupId", g.to_string());
+    }
+    if let Some(t) = m.trace_header.as_ref().filter(|_| want("AWSTraceHeader")) {
+        out.insert("AWSTraceHeader", t.to_string());
+    }
+    if let Some(s) = m
+        .dead_letter_source_arn
+        .as_ref()
+        .filter(|_| want("DeadLetterQueueSourceArn"))
+    {
+        out.insert("DeadLetterQueueSourceArn", s.to_string());
+    }
+    out
+}
+
+fn batch_reply(results: Vec<EntryResult<()>>) -> Reply {
+    let mut successful = Vec::new();
+    let mut failed = Vec::new();
+    for (id, r) in results {
+        match r {
+            Ok(()) => successful.push(IdOnly { id }),
+            Err(e) => failed.push(failure(id, e)),
+        }
+    }
+    json(&BatchOutput { successful, failed })
+}
+
+fn handle_entries(
+    batch: bool,
+    input: &mut HandleInput,
+) -> SqsResult<Vec<(String, String, Option<i64>)>> {
+    if batch {
+        let entries = required(input.entries.take(), "Entries")?;
+        let ids = check_batch(entries.iter().map(|e| e.id.as_deref()))?;
+        ids.into_iter()
+            .zip(entries)
+            .map(|(id, e)| {
+                Ok((
+                    id,
+                    required(e.receipt_handle, "ReceiptHandle")?,
+                    e.visibility_timeout,
+                ))
+            })
+            .collect()
+    } else {
+        Ok(vec![(
+            String::new(),
+            required(input.receipt_handle.take(), "ReceiptHandle")?,
+            input.visibility_timeout,
+        )])
+    }
+}
+
+fn delete_messages(broker: &Broker, batch: bool, mut input: HandleInput) -> Reply {
+    let cell = broker.queue_by_url(&required(input.queue_url.take(), "QueueUrl")?)?;
+    let entries = handle_entries(batch, &mut input)?;
+    let results = broker.delete(
+        &cell,
+        entries.into_iter().map(|(id, h, _)| (id, h)).collect(),
+    )?;
+    if batch {
+        batch_reply(results)
+    } else {
+        results.into_iter().next().expect("one entry").1?;
+        empty()
+    }
+}
+
+fn change_visibility(broker: &Broker, batch: bool, mut input: HandleInput) -> Reply {
+    let cell = broker.queue_by_url(&required(input.queue_url.take(), "QueueUrl")?)?;
+    let entries = handle_entries(batch, &mut input)?;
+    let mut checked = Vec::with_capacity(entries.len());
+    for (id, handle, timeout) in entries {
+        let timeout = required(timeout, "VisibilityTimeout")?;
+        checked.push((id, handle, timeout));
+    }
+    let results = broker.change_visibility(&cell, checked)?;
+    if batch {
+        batch_reply(results)
+    } else {
+        results.into_iter().next().expect("one entry").1?;
+        empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pagination_walks_every_name_once() {
+        let names: Vec<String> = (0..25).map(|i| format!("q{i:02}")).collect();
+        let mut token = None;
+        let mut seen = Vec::new();
+        loop {
+            let (page, next) = paginate(names.clone(), Some(10), token.as_deref()).unwrap();
+            seen.extend(page);
+            match next {
+                Some(t) => token = Some(t),
+                None => break,
+            }
+        }
+        assert_eq!(seen, names);
+        assert!(paginate(names, Some(0), None).is_err());
+    }
+
+    #[test]
+    fn batch_rules() {
+        assert_eq!(
+            check_batch(std::iter::empty()).unwrap_err().code,
+            ErrorCode::EmptyBatchRequest
+        );
+        let eleven: Vec<String> = (0..11).map(|i| i.to_string()).collect();
+        assert_eq!(
+            check_batch(eleven.iter().map(|s| Some(s.as_str())))
+                .unwrap_err()
+                .code,
+            ErrorCode::TooManyEntriesInBatchRequest
+        );
+        assert_eq!(
+            check_batch([Some("a"), Some("a")].into_iter())
+                .unwrap_err()
+                .code,
+            ErrorCode::BatchEntryIdsNotDistinct
+        );
+        assert_eq!(
+            check_batch([Some("a b")].into_iter()).unwrap_err().code,
+            ErrorCode::InvalidBatchEntryId
+        );
+    }
+}

@@ -1,0 +1,279 @@
+//! AWS JSON 1.0 shapes of the SQS operations: request inputs (members optional, so a missing
+//! required member becomes MissingParameter rather than a parse error) and response outputs
+//! (absent members omitted, as SQS does).
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+use crate::emulator::error::{SqsError, SqsResult};
+use crate::emulator::model::{AttributeValue, MessageAttribute};
+
+pub type StringMap = BTreeMap<String, String>;
+
+/// Takes a required member or reports it missing by its wire name.
+pub fn required<T>(value: Option<T>, name: &str) -> SqsResult<T> {
+    value.ok_or_else(|| SqsError::missing(name))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateQueueInput {
+    pub queue_name: Option<String>,
+    pub attributes: Option<StringMap>,
+    #[serde(rename = "tags")]
+    pub tags: Option<StringMap>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct QueueNameInput {
+    pub queue_name: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct QueueUrlInput {
+    pub queue_url: Option<String>,
+    pub attribute_names: Option<Vec<String>>,
+    pub attributes: Option<StringMap>,
+    pub tags: Option<StringMap>,
+    pub tag_keys: Option<Vec<String>>,
+    pub next_token: Option<String>,
+    pub max_results: Option<i64>,
+    pub label: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListQueuesInput {
+    pub queue_name_prefix: Option<String>,
+    pub next_token: Option<String>,
+    pub max_results: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttributeValueInput {
+    pub data_type: Option<String>,
+    pub string_value: Option<String>,
+    pub binary_value: Option<String>,
+}
+
+impl AttributeValueInput {
+    pub fn into_model(self, name: &str) -> SqsResult<MessageAttribute> {
+        let data_type = self.data_type.unwrap_or_default();
+        let value = match (self.string_value, self.binary_value) {
+            (Some(s), None) => AttributeValue::Text(s),
+            (None, Some(b)) => AttributeValue::Binary(
+                base64::engine::general_purpose::STANDARD
+                    .decode(b.as_bytes())
+                    .map_err(|_| {
+                        SqsError::invalid_parameter(format!(
+                            "The message attribute '{name}' has an invalid base64 BinaryValue."
+                        ))
+                    })?,
+            ),
+            (None, None) => {
+                return Err(SqsError::invalid_parameter(format!(
+                    "The message attribute '{name}' must contain non-empty message attribute value."
+                )));
+            }
+            (Some(_), Some(_)) => {
+                return Err(SqsError::invalid_parameter(format!(
+                    "The message attribute '{name}' must contain exactly one of StringValue or BinaryValue."
+                )));
+            }
+        };
+        Ok(MessageAttribute { data_type, value })
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct SendMessageInput {
+    pub queue_url: Option<String>,
+    #[serde(flatten)]
+    pub message: MessageFields,
+}
+
+/// The fields SendMessage and a SendMessageBatch entry share.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct MessageFields {
+    pub id: Option<String>,
+    pub message_body: Option<String>,
+    pub delay_seconds: Option<i64>,
+    pub message_attributes: Option<BTreeMap<String, AttributeValueInput>>,
+    pub message_system_attributes: Option<BTreeMap<String, AttributeValueInput>>,
+    pub message_deduplication_id: Option<String>,
+    pub message_group_id: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct SendMessageBatchInput {
+    pub queue_url: Option<String>,
+    pub entries: Option<Vec<MessageFields>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReceiveMessageInput {
+    pub queue_url: Option<String>,
+    pub attribute_names: Option<Vec<String>>,
+    pub message_system_attribute_names: Option<Vec<String>>,
+    pub message_attribute_names: Option<Vec<String>>,
+    pub max_number_of_messages: Option<i64>,
+    pub visibility_timeout: Option<i64>,
+    pub wait_time_seconds: Option<i64>,
+    pub receive_request_attempt_id: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct HandleEntry {
+    pub id: Option<String>,
+    pub receipt_handle: Option<String>,
+    pub visibility_timeout: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct HandleInput {
+    pub queue_url: Option<String>,
+    pub receipt_handle: Option<String>,
+    pub visibility_timeout: Option<i64>,
+    pub entries: Option<Vec<HandleEntry>>,
+}
+
+// ---- outputs ----
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct QueueUrlOutput {
+    pub queue_url: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListQueuesOutput {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub queue_urls: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct DeadLetterSourcesOutput {
+    #[serde(rename = "queueUrls")]
+    pub queue_urls: Vec<String>,
+    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttributesOutput {
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: StringMap,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TagsOutput {
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: StringMap,
+}
+
+#[derive(Serialize, Default)]
+pub struct SendResultOutput {
+    #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(rename = "MessageId")]
+    pub message_id: String,
+    #[serde(rename = "MD5OfMessageBody")]
+    pub md5_of_message_body: String,
+    #[serde(
+        rename = "MD5OfMessageAttributes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub md5_of_message_attributes: Option<String>,
+    #[serde(
+        rename = "MD5OfMessageSystemAttributes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub md5_of_message_system_attributes: Option<String>,
+    #[serde(rename = "SequenceNumber", skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BatchFailure {
+    pub id: String,
+    pub sender_fault: bool,
+    pub code: &'static str,
+    pub message: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct IdOnly {
+    pub id: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BatchOutput<T: Serialize> {
+    pub successful: Vec<T>,
+    pub failed: Vec<BatchFailure>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttributeValueOutput<'a> {
+    pub data_type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub string_value: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub binary_value: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct MessageOutput<'a> {
+    #[serde(rename = "MessageId")]
+    pub message_id: &'a str,
+    #[serde(rename = "ReceiptHandle")]
+    pub receipt_handle: &'a str,
+    #[serde(rename = "MD5OfBody")]
+    pub md5_of_body: String,
+    #[serde(rename = "Body")]
+    pub body: &'a str,
+    #[serde(rename = "Attributes", skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<&'static str, String>,
+    #[serde(
+        rename = "MD5OfMessageAttributes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub md5_of_message_attributes: Option<String>,
+    #[serde(
+        rename = "MessageAttributes",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub message_attributes: BTreeMap<&'a str, AttributeValueOutput<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct ReceiveOutput<'a> {
+    #[serde(rename = "Messages", skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<MessageOutput<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct ErrorBody<'a> {
+    #[serde(rename = "__type")]
+    pub error_type: String,
+    pub message: &'a str,
+}

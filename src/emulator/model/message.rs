@@ -1,0 +1,367 @@
+//! A stored message and the rules for what may be sent: attributes, body characters, sizes and
+//! the two MD5 digests SDKs check (`MD5OfMessageBody`, `MD5OfMessageAttributes`).
+
+use std::sync::Arc;
+
+use md5::{Digest, Md5};
+
+use crate::emulator::error::{ErrorCode, SqsError, SqsResult};
+
+/// Microseconds since the Unix epoch: the only notion of time the model has.
+pub type Micros = u64;
+
+pub const MICROS_PER_SEC: u64 = 1_000_000;
+
+/// A message attribute value: `StringValue` (String and Number types) or raw `BinaryValue` bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttributeValue {
+    Text(String),
+    Binary(Vec<u8>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageAttribute {
+    pub data_type: String,
+    pub value: AttributeValue,
+}
+
+/// Attributes sorted by name (the order the MD5 algorithm needs), shared between deliveries.
+pub type Attributes = Arc<[(String, MessageAttribute)]>;
+
+/// What a sender supplies for one message.
+#[derive(Debug, Clone, Default)]
+pub struct NewMessage {
+    pub body: String,
+    pub delay_seconds: Option<i64>,
+    pub attributes: Vec<(String, MessageAttribute)>,
+    /// `AWSTraceHeader`, the one system attribute a sender may set.
+    pub trace_header: Option<String>,
+    pub group_id: Option<String>,
+    pub deduplication_id: Option<String>,
+}
+
+/// Where a stored message is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Delayed,
+    Ready,
+    InFlight { generation: u32, deadline: Micros },
+}
+
+/// A message as the queue keeps it. Bodies and attributes are shared so a delivery clones
+/// reference counts, not bytes.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub key: u64,
+    pub id: Arc<str>,
+    pub body: Arc<str>,
+    pub body_md5: [u8; 16],
+    pub attributes: Attributes,
+    pub attributes_md5: Option<[u8; 16]>,
+    pub trace_header: Option<Arc<str>>,
+    pub group_id: Option<Arc<str>>,
+    pub deduplication_id: Option<Arc<str>>,
+    pub sequence_number: Option<u128>,
+    pub dead_letter_source_arn: Option<Arc<str>>,
+    pub sent_at: Micros,
+    pub visible_at: Micros,
+    pub receive_count: u32,
+    pub first_received_at: Option<Micros>,
+    /// The receive that set the current visibility deadline; stale receipt handles carry older ones.
+    pub generation: u32,
+    /// The latest a visibility deadline may reach: 12 hours after the receive that started it.
+    pub deadline_ceiling: Micros,
+    pub state: State,
+}
+
+impl Message {
+    /// Size as SQS counts it against `MaximumMessageSize`: body plus attribute names, types, values.
+    pub fn size(&self) -> usize {
+        self.body.len() + attributes_size(&self.attributes)
+    }
+}
+
+pub fn attributes_size(attributes: &[(String, MessageAttribute)]) -> usize {
+    attributes
+        .iter()
+        .map(|(name, a)| {
+            name.len()
+                + a.data_type.len()
+                + match &a.value {
+                    AttributeValue::Text(s) => s.len(),
+                    AttributeValue::Binary(b) => b.len(),
+                }
+        })
+        .sum()
+}
+
+pub fn md5_of(bytes: &[u8]) -> [u8; 16] {
+    Md5::digest(bytes).into()
+}
+
+/// MD5OfMessageAttributes: names sorted ascending; name, data type and value each prefixed with a
+/// 4-byte big-endian length; a raw transport byte (1 for text, 2 for binary) before the value.
+pub fn attributes_md5(attributes: &[(String, MessageAttribute)]) -> Option<[u8; 16]> {
+    if attributes.is_empty() {
+        return None;
+    }
+    let mut sorted: Vec<&(String, MessageAttribute)> = attributes.iter().collect();
+    sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut buffer = Vec::with_capacity(64 + attributes_size(attributes) + 13 * attributes.len());
+    let field = |buffer: &mut Vec<u8>, bytes: &[u8]| {
+        buffer.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
+        buffer.extend_from_slice(bytes);
+    };
+    for (name, attribute) in sorted {
+        field(&mut buffer, name.as_bytes());
+        field(&mut buffer, attribute.data_type.as_bytes());
+        match &attribute.value {
+            AttributeValue::Text(s) => {
+                buffer.push(1);
+                field(&mut buffer, s.as_bytes());
+            }
+            AttributeValue::Binary(b) => {
+                buffer.push(2);
+                field(&mut buffer, b);
+            }
+        }
+    }
+    Some(md5_of(&buffer))
+}
+
+pub fn hex(digest: &[u8; 16]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(32);
+    for b in digest {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
+    }
+    out
+}
+
+/// A random-looking, RFC 4122 version-4 formatted id from 128 bits.
+pub fn uuid_from_bits(bits: u128) -> String {
+    let b = bits.to_be_bytes();
+    let mut bytes = b;
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let h = hex(&bytes);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// SQS accepts only XML-safe characters in bodies and string attribute values.
+pub fn valid_characters(text: &str) -> bool {
+    text.chars().all(|c| {
+        matches!(c, '\u{9}' | '\u{A}' | '\u{D}' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+    })
+}
+
+/// Checks a group or deduplication id: 1–128 alphanumerics or ASCII punctuation.
+pub fn check_token(parameter: &str, value: &str) -> SqsResult<()> {
+    if value.is_empty() || value.len() > 128 || !value.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(SqsError::invalid_parameter(format!(
+            "Value {value} for parameter {parameter} is invalid. Reason: {parameter} can only include alphanumeric and punctuation characters. 1 to 128 in length."
+        )));
+    }
+    Ok(())
+}
+
+/// Validates message attributes: count, names, data types and values.
+pub fn check_attributes(attributes: &[(String, MessageAttribute)]) -> SqsResult<()> {
+    if attributes.len() > 10 {
+        return Err(SqsError::invalid_parameter(
+            "Number of message attributes [".to_string()
+                + &attributes.len().to_string()
+                + "] exceeds the allowed maximum [10].",
+        ));
+    }
+    for (name, attribute) in attributes {
+        check_attribute_name(name)?;
+        let base = attribute.data_type.split('.').next().unwrap_or("");
+        let bad = |reason: &str| {
+            Err(SqsError::invalid_parameter(format!(
+                "The message attribute '{name}' {reason}"
+            )))
+        };
+        if attribute.data_type.is_empty() {
+            return bad("must contain a non-empty message attribute type.");
+        }
+        if attribute.data_type.len() > 256 {
+            return bad("has a data type longer than 256 characters.");
+        }
+        match (base, &attribute.value) {
+            ("String", AttributeValue::Text(s)) => {
+                if s.is_empty() {
+                    return bad(
+                        "must contain a non-empty value of message attribute type 'String'.",
+                    );
+                }
+                if !valid_characters(s) {
+                    return bad("contains invalid characters.");
+                }
+            }
+            ("Number", AttributeValue::Text(s)) => {
+                if !is_sqs_number(s) {
+                    return bad(
+                        "has an invalid message attribute value for message attribute type 'Number'.",
+                    );
+                }
+            }
+            ("Binary", AttributeValue::Binary(b)) => {
+                if b.is_empty() {
+                    return bad(
+                        "must contain a non-empty value of message attribute type 'Binary'.",
+                    );
+                }
+            }
+            ("String" | "Number", AttributeValue::Binary(_))
+            | ("Binary", AttributeValue::Text(_)) => {
+                return bad("has a value that does not match its data type.");
+            }
+            _ => {
+                return Err(SqsError::invalid_parameter(format!(
+                    "The type of message (user) attribute '{name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String."
+                )));
+            }
+        }
+    }
+    let mut names: Vec<&str> = attributes.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort_unstable();
+    if names.windows(2).any(|w| w[0] == w[1]) {
+        return Err(SqsError::invalid_parameter(
+            "Message attribute names must be unique.",
+        ));
+    }
+    Ok(())
+}
+
+fn check_attribute_name(name: &str) -> SqsResult<()> {
+    let lower = name.to_ascii_lowercase();
+    let ok = !name.is_empty()
+        && name.len() <= 256
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        && !name.starts_with('.')
+        && !name.ends_with('.')
+        && !name.contains("..")
+        && !lower.starts_with("aws.")
+        && !lower.starts_with("amazon.");
+    if ok {
+        Ok(())
+    } else {
+        Err(SqsError::new(
+            ErrorCode::InvalidParameterValue,
+            format!("Message attribute name '{name}' is invalid."),
+        ))
+    }
+}
+
+/// SQS numbers: an optional sign, digits with at most one decimal point, up to 38 digits.
+fn is_sqs_number(text: &str) -> bool {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let mut seen_point = false;
+    let mut count = 0;
+    for c in digits.chars() {
+        match c {
+            '0'..='9' => count += 1,
+            '.' if !seen_point => seen_point = true,
+            _ => return false,
+        }
+    }
+    count > 0 && count <= 38
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(data_type: &str, value: &str) -> MessageAttribute {
+        MessageAttribute {
+            data_type: data_type.into(),
+            value: AttributeValue::Text(value.into()),
+        }
+    }
+
+    #[test]
+    fn body_md5_matches_recorded_digests() {
+        assert_eq!(hex(&md5_of(b"hello")), "5d41402abc4b2a76b9719d911017c592");
+        assert_eq!(hex(&md5_of(b"msg")), "6e2baaf3b97dbeef01c0043275f9a0e7");
+        assert_eq!(hex(&md5_of(b"a")), "0cc175b9c0f1b6a831c399e269772661");
+    }
+
+    #[test]
+    fn attribute_md5_matches_recorded_digests() {
+        let cases = [
+            (
+                vec![("k".to_string(), text("String", "x"))],
+                "a45daa70926828a2f0a1db3418e6feb4",
+            ),
+            (
+                vec![("Foo".to_string(), text("String", "Bar"))],
+                "ae7155c6026991b6d54b11589678bf9c",
+            ),
+            (
+                vec![("attribName1".to_string(), text("String", "attribValue 1"))],
+                "19e27d4e946b072f3f58da80d94fd778",
+            ),
+            (
+                vec![(
+                    "customNumberTypeAttrib".to_string(),
+                    text("Number.float", "4563442423554324324264524243.32543234"),
+                )],
+                "9fe1b90bbd9965bdf77bac517c7d2495",
+            ),
+            (
+                vec![(
+                    "binaryAttribute".to_string(),
+                    MessageAttribute {
+                        data_type: "Binary".into(),
+                        value: AttributeValue::Binary(b"Hello binary world!".to_vec()),
+                    },
+                )],
+                "31a92b15d92f8db860eda32aceb656c3",
+            ),
+        ];
+        for (attributes, expected) in cases {
+            assert_eq!(hex(&attributes_md5(&attributes).unwrap()), expected);
+        }
+        assert_eq!(attributes_md5(&[]), None);
+    }
+
+    #[test]
+    fn uuids_are_version_4_shaped() {
+        let id = uuid_from_bits(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef);
+        assert_eq!(id.len(), 36);
+        assert_eq!(&id[14..15], "4");
+        assert!(matches!(&id[19..20], "8" | "9" | "a" | "b"));
+    }
+
+    #[test]
+    fn rejects_bad_attribute_names_and_types() {
+        for name in ["", ".a", "a.", "a..b", "AWS.x", "amazon.y", "sp ace"] {
+            assert!(
+                check_attributes(&[(name.to_string(), text("String", "v"))]).is_err(),
+                "{name}"
+            );
+        }
+        assert!(check_attributes(&[("n".into(), text("Number", "12.5"))]).is_ok());
+        assert!(check_attributes(&[("n".into(), text("Number", "abc"))]).is_err());
+        assert!(check_attributes(&[("n".into(), text("Date", "x"))]).is_err());
+        assert!(check_attributes(&[("n".into(), text("String.custom", "x"))]).is_ok());
+    }
+
+    #[test]
+    fn body_characters() {
+        assert!(valid_characters("hello\tworld\n"));
+        assert!(!valid_characters("bad\u{0}"));
+        assert!(!valid_characters("bad\u{FFFF}"));
+    }
+}

@@ -1,0 +1,14 @@
+//! The pure queue model: SQS semantics for standard and FIFO queues as synchronous data
+//! structures with time passed in (`Micros`), so every rule is testable without sleeping.
+//! Main type: `Queue`. Must not depend on tokio, HTTP, or anything outside `emulator`.
+
+pub mod fifo;
+pub mod message;
+pub mod queue;
+pub mod receipt;
+pub mod settings;
+pub mod standard;
+
+pub use message::{AttributeValue, Message, MessageAttribute, Micros, NewMessage};
+pub use queue::{Counts, Delivery, Queue, ReceiveOutcome, ReceiveRequest, SendFate, SendReceipt};
+pub use settings::Settings;

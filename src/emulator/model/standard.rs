@@ -1,0 +1,30 @@
+//! Delivery order of a standard queue: one ready line in rough send order. Keys of messages
+//! deleted or expired elsewhere stay behind and are skipped when popped (lazy removal keeps
+//! every operation O(1) however deep the queue is).
+
+use std::collections::VecDeque;
+
+#[derive(Debug, Default)]
+pub struct StandardOrder {
+    ready: VecDeque<u64>,
+}
+
+impl StandardOrder {
+    pub fn push(&mut self, key: u64) {
+        self.ready.push_back(key);
+    }
+
+    /// Places a message `back` positions ahead of the tail: the reorder fault.
+    pub fn push_ahead(&mut self, key: u64, back: usize) {
+        let at = self.ready.len().saturating_sub(back);
+        self.ready.insert(at, key);
+    }
+
+    pub fn pop(&mut self) -> Option<u64> {
+        self.ready.pop_front()
+    }
+
+    pub fn clear(&mut self) {
+        self.ready.clear();
+    }
+}

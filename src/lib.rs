@@ -1,0 +1,9 @@
+//! sqsbench: a load-testing and benchmarking harness for Amazon SQS queues.
+//!
+//! The flow: `cli` parses arguments → `scenario` turns TOML into a validated scenario →
+//! `target` yields an SQS client (AWS, a custom endpoint, or a freshly started `emulator`) →
+//! `workload` drives producer and consumer fleets → `measure` records → `report` writes results.
+//! Arrows point one way; `emulator` imports nothing else from the crate.
+
+pub mod cli;
+pub mod emulator;
