@@ -1,0 +1,395 @@
+//! Queue lifecycle through the real SDK: create (idempotent, conflicts), URLs, listing with
+//! pagination, attributes, tags, purge and delete, each failure as its typed SDK error.
+
+use aws_sdk_sqs::types::QueueAttributeName as A;
+
+use crate::support::*;
+
+#[tokio::test]
+async fn create_is_idempotent_and_conflicts_are_typed() {
+    let (_e, c) = emulator().await;
+    let url = c
+        .create_queue()
+        .queue_name("orders")
+        .attributes(A::VisibilityTimeout, "45")
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    assert!(url.ends_with("/000000000000/orders"), "{url}");
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let again = c
+        .create_queue()
+        .queue_name("orders")
+        .attributes(A::VisibilityTimeout, "45")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.queue_url.unwrap(), url);
+    let err = c
+        .create_queue()
+        .queue_name("orders")
+        .attributes(A::VisibilityTimeout, "10")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_service_error().unwrap().is_queue_name_exists(),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn bad_queue_names_and_attributes_are_refused() {
+    let (_e, c) = emulator().await;
+    let err = c
+        .create_queue()
+        .queue_name("has space")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "InvalidParameterValue");
+    let err = c
+        .create_queue()
+        .queue_name("x".repeat(81))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "InvalidParameterValue");
+    let err = c
+        .create_queue()
+        .queue_name("std")
+        .attributes(A::FifoQueue, "true")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "InvalidParameterValue");
+    let err = c
+        .create_queue()
+        .queue_name("std")
+        .attributes(A::ContentBasedDeduplication, "true")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_service_error().unwrap().is_invalid_attribute_name(),
+        "{err:?}"
+    );
+    let err = c
+        .create_queue()
+        .queue_name("std")
+        .attributes(A::VisibilityTimeout, "99999")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_service_error().unwrap().is_invalid_attribute_value(),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn missing_queues_are_typed_errors_everywhere() {
+    let (e, c) = emulator().await;
+    let err = c
+        .get_queue_url()
+        .queue_name("nope")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_service_error().unwrap().is_queue_does_not_exist(),
+        "{err:?}"
+    );
+    let url = format!("{}/000000000000/nope", e.endpoint());
+    let err = c
+        .send_message()
+        .queue_url(&url)
+        .message_body("x")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_service_error().unwrap().is_queue_does_not_exist(),
+        "{err:?}"
+    );
+    let err = c
+        .receive_message()
+        .queue_url(&url)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_service_error().unwrap().is_queue_does_not_exist(),
+        "{err:?}"
+    );
+    let err = c.delete_queue().queue_url(&url).send().await.unwrap_err();
+    assert!(
+        err.as_service_error().unwrap().is_queue_does_not_exist(),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn get_queue_url_list_and_paginate() {
+    let (_e, c) = emulator().await;
+    for i in 0..7 {
+        queue(&c, &format!("alpha-{i}")).await;
+    }
+    queue(&c, "beta").await;
+    let url = c
+        .get_queue_url()
+        .queue_name("beta")
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    assert!(url.ends_with("/beta"));
+    let all = c.list_queues().send().await.unwrap();
+    assert_eq!(all.queue_urls().len(), 8);
+    assert!(all.next_token.is_none());
+    let mut names = Vec::new();
+    let mut token = None;
+    loop {
+        let page = c
+            .list_queues()
+            .queue_name_prefix("alpha")
+            .max_results(3)
+            .set_next_token(token)
+            .send()
+            .await
+            .unwrap();
+        assert!(page.queue_urls().len() <= 3);
+        names.extend(page.queue_urls().iter().cloned());
+        token = page.next_token;
+        if token.is_none() {
+            break;
+        }
+    }
+    assert_eq!(names.len(), 7);
+    let empty = c
+        .list_queues()
+        .queue_name_prefix("gamma")
+        .send()
+        .await
+        .unwrap();
+    assert!(empty.queue_urls().is_empty());
+}
+
+#[tokio::test]
+async fn attributes_report_counts_identity_and_changes() {
+    let (_e, c) = emulator().await;
+    let url = queue(&c, "attrs").await;
+    c.send_message()
+        .queue_url(&url)
+        .message_body("now")
+        .send()
+        .await
+        .unwrap();
+    c.send_message()
+        .queue_url(&url)
+        .message_body("later")
+        .delay_seconds(600)
+        .send()
+        .await
+        .unwrap();
+    c.send_message()
+        .queue_url(&url)
+        .message_body("taken")
+        .send()
+        .await
+        .unwrap();
+    c.receive_message().queue_url(&url).send().await.unwrap();
+    let attrs = c
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(A::All)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap();
+    assert_eq!(attrs[&A::ApproximateNumberOfMessages], "1");
+    assert_eq!(attrs[&A::ApproximateNumberOfMessagesNotVisible], "1");
+    assert_eq!(attrs[&A::ApproximateNumberOfMessagesDelayed], "1");
+    assert_eq!(
+        attrs[&A::QueueArn],
+        "arn:aws:sqs:us-east-1:000000000000:attrs"
+    );
+    assert_eq!(attrs[&A::VisibilityTimeout], "30");
+    assert!(attrs[&A::CreatedTimestamp].parse::<u64>().unwrap() > 1_700_000_000);
+    c.set_queue_attributes()
+        .queue_url(&url)
+        .attributes(A::VisibilityTimeout, "5")
+        .attributes(A::MessageRetentionPeriod, "60")
+        .send()
+        .await
+        .unwrap();
+    let picked = c
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(A::VisibilityTimeout)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap();
+    assert_eq!(picked.len(), 1);
+    assert_eq!(picked[&A::VisibilityTimeout], "5");
+    let none = c
+        .get_queue_attributes()
+        .queue_url(&url)
+        .send()
+        .await
+        .unwrap();
+    assert!(none.attributes.is_none_or(|a| a.is_empty()));
+    let err = c
+        .set_queue_attributes()
+        .queue_url(&url)
+        .attributes(A::FifoQueue, "true")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_service_error().unwrap().is_invalid_attribute_name(),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn tags_are_set_listed_and_removed() {
+    let (_e, c) = emulator().await;
+    let url = c
+        .create_queue()
+        .queue_name("tagged")
+        .tags("run", "r1")
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    c.tag_queue()
+        .queue_url(&url)
+        .tags("team", "bench")
+        .send()
+        .await
+        .unwrap();
+    let tags = c
+        .list_queue_tags()
+        .queue_url(&url)
+        .send()
+        .await
+        .unwrap()
+        .tags
+        .unwrap();
+    assert_eq!(tags.len(), 2);
+    assert_eq!(tags["run"], "r1");
+    c.untag_queue()
+        .queue_url(&url)
+        .tag_keys("run")
+        .send()
+        .await
+        .unwrap();
+    let tags = c
+        .list_queue_tags()
+        .queue_url(&url)
+        .send()
+        .await
+        .unwrap()
+        .tags
+        .unwrap();
+    assert_eq!(tags.keys().collect::<Vec<_>>(), vec!["team"]);
+}
+
+#[tokio::test]
+async fn purge_empties_once_per_minute() {
+    let (_e, c) = emulator().await;
+    let url = queue(&c, "purged").await;
+    for i in 0..5 {
+        c.send_message()
+            .queue_url(&url)
+            .message_body(format!("m{i}"))
+            .send()
+            .await
+            .unwrap();
+    }
+    c.purge_queue().queue_url(&url).send().await.unwrap();
+    let got = c
+        .receive_message()
+        .queue_url(&url)
+        .max_number_of_messages(10)
+        .send()
+        .await
+        .unwrap();
+    assert!(got.messages().is_empty());
+    let err = c.purge_queue().queue_url(&url).send().await.unwrap_err();
+    assert!(
+        err.as_service_error().unwrap().is_purge_queue_in_progress(),
+        "{err:?}"
+    );
+    assert_eq!(err.raw_response().unwrap().status().as_u16(), 403);
+}
+
+#[tokio::test]
+async fn deleted_names_are_blocked_for_a_minute() {
+    let (_e, c) = emulator().await;
+    let url = queue(&c, "short-lived").await;
+    c.delete_queue().queue_url(&url).send().await.unwrap();
+    let err = c
+        .get_queue_url()
+        .queue_name("short-lived")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.as_service_error().unwrap().is_queue_does_not_exist());
+    let err = c
+        .create_queue()
+        .queue_name("short-lived")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_service_error().unwrap().is_queue_deleted_recently(),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn unsupported_and_unknown_operations_get_sqs_errors() {
+    let (e, c) = emulator().await;
+    let url = queue(&c, "perm").await;
+    let err = c
+        .add_permission()
+        .queue_url(&url)
+        .label("l")
+        .aws_account_ids("111122223333")
+        .actions("SendMessage")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_service_error().unwrap().is_unsupported_operation(),
+        "{err:?}"
+    );
+    // A raw request with a made-up target still gets an SQS-shaped error, not a bare 500.
+    let response = raw_post(&e.endpoint(), "AmazonSQS.Frobnicate", "{}").await;
+    assert!(response.starts_with("HTTP/1.1 400"), "{response}");
+    assert!(response.contains("UnknownOperationException"), "{response}");
+}
+
+/// Sends one HTTP/1.1 request by hand (no client library) and returns the raw response.
+pub async fn raw_post(endpoint: &str, target: &str, body: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = endpoint.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: {target}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut out = String::new();
+    stream.read_to_string(&mut out).await.unwrap();
+    out
+}
