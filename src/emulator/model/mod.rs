@@ -12,3 +12,6 @@ pub mod standard;
 pub use message::{AttributeValue, Message, MessageAttribute, Micros, NewMessage};
 pub use queue::{Counts, Delivery, Queue, ReceiveOutcome, ReceiveRequest, SendFate, SendReceipt};
 pub use settings::Settings;
+
+#[cfg(test)]
+mod tests;
