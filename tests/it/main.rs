@@ -5,4 +5,5 @@ mod emulator_faults;
 mod emulator_fifo;
 mod emulator_messages;
 mod emulator_queues;
+mod emulator_wire;
 mod support;

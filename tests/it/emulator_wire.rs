@@ -1,0 +1,114 @@
+//! Malformed requests never crash the emulator: random bytes, JSON of the wrong types and
+//! shapes, unknown targets and oversized bodies all get SQS-shaped errors (JSON with `__type`
+//! and `message`, the query-error header, a 4xx status), and the server keeps serving.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use serde_json::{Value, json};
+use sqsbench::emulator::{Emulator, EmulatorConfig};
+
+const TARGETS: &[&str] = &[
+    "CreateQueue", "GetQueueUrl", "GetQueueAttributes", "SetQueueAttributes", "ListQueues", "DeleteQueue", "PurgeQueue",
+    "SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility",
+    "ChangeMessageVisibilityBatch", "TagQueue", "UntagQueue", "ListQueueTags", "ListDeadLetterSourceQueues", "AddPermission",
+    "Bogus",
+];
+
+const FIELDS: &[&str] = &[
+    "QueueUrl", "QueueName", "MessageBody", "Entries", "Attributes", "AttributeNames", "MaxNumberOfMessages", "WaitTimeSeconds",
+    "VisibilityTimeout", "ReceiptHandle", "MessageAttributes", "MessageGroupId", "MessageDeduplicationId", "DelaySeconds",
+    "Id", "MaxResults", "NextToken", "Tags", "TagKeys", "MessageSystemAttributes", "ReceiveRequestAttemptId",
+];
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
+        ".{0,20}".prop_map(Value::String),
+        Just(json!("http://127.0.0.1/000000000000/fuzz")),
+        Just(json!("http://127.0.0.1/000000000000/fuzz.fifo")),
+    ];
+    leaf.prop_recursive(3, 24, 6, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            proptest::collection::vec((proptest::sample::select(FIELDS).prop_map(str::to_string), inner), 0..6)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+        ]
+    })
+}
+
+fn body() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..200),
+        json_value().prop_map(|v| serde_json::to_vec(&v).unwrap()),
+        proptest::collection::vec((proptest::sample::select(FIELDS), json_value()), 1..8).prop_map(|kv| {
+            let object: serde_json::Map<String, Value> = kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+            serde_json::to_vec(&Value::Object(object)).unwrap()
+        }),
+    ]
+}
+
+/// One raw HTTP/1.1 exchange: (status, headers, body).
+fn exchange(addr: &str, target: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: {target}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let _ = stream.write_all(body);
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete HTTP response");
+    let headers = String::from_utf8_lossy(&raw[..split]).to_string();
+    let status = headers[9..12].parse().unwrap();
+    (status, headers.to_ascii_lowercase(), raw[split + 4..].to_vec())
+}
+
+fn assert_sqs_shaped(status: u16, headers: &str, body: &[u8]) -> Result<(), TestCaseError> {
+    prop_assert!(status == 200 || (400..500).contains(&status), "status {} for a client mistake", status);
+    if status != 200 {
+        let v: Value = serde_json::from_slice(body).map_err(|e| TestCaseError::fail(format!("error body is not JSON: {e}")))?;
+        prop_assert!(v["__type"].as_str().is_some_and(|t| t.contains('#')), "{}", v);
+        prop_assert!(v["message"].is_string(), "{}", v);
+        prop_assert!(headers.contains("x-amzn-query-error: "), "{}", headers);
+    }
+    Ok(())
+}
+
+#[test]
+fn malformed_requests_get_sqs_shaped_errors() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let handle = runtime.block_on(Emulator::start(EmulatorConfig::default())).unwrap();
+    let addr = handle.addr().to_string();
+    for (target, body) in [
+        ("AmazonSQS.CreateQueue", json!({"QueueName": "fuzz"})),
+        ("AmazonSQS.CreateQueue", json!({"QueueName": "fuzz.fifo", "Attributes": {"FifoQueue": "true"}})),
+    ] {
+        assert_eq!(exchange(&addr, target, &serde_json::to_vec(&body).unwrap()).0, 200);
+    }
+    let mut runner = TestRunner::new(Config { cases: 600, failure_persistence: None, ..Config::default() });
+    runner
+        .run(&(proptest::sample::select(TARGETS), body()), |(target, body)| {
+            let (status, headers, response) = exchange(&addr, &format!("AmazonSQS.{target}"), &body);
+            assert_sqs_shaped(status, &headers, &response)
+        })
+        .unwrap();
+    // Wrong or missing target header, a body past the limit: still SQS-shaped.
+    let (status, headers, body) = exchange(&addr, "Nonsense", b"{}");
+    assert_eq!(status, 400);
+    assert_sqs_shaped(status, &headers, &body).unwrap();
+    let huge = vec![b'x'; 9 * 1024 * 1024];
+    let (status, headers, body) = exchange(&addr, "AmazonSQS.SendMessage", &huge);
+    assert_eq!(status, 413);
+    assert_sqs_shaped(413, &headers, &body).unwrap();
+    assert!(String::from_utf8_lossy(&body).contains("RequestEntityTooLarge"));
+    // Still alive after all that.
+    assert_eq!(exchange(&addr, "AmazonSQS.ListQueues", b"{}").0, 200);
+    drop(handle);
+}
