@@ -1,0 +1,69 @@
+# Installing and starting the third-party SQS servers used as real peers (sourced after lib.sh).
+# LocalStack runs in host mode from PyPI; fauxqs from npm, started from a few lines of Node so
+# it binds loopback with logging off. Both are stopped by PID when the calling script exits.
+
+LOCALSTACK_PINS=("localstack-core[base-runtime]==2026.3.0" "cbor2<6" "pyopenssl<25" "cryptography<45" "service_identity<25")
+FAUXQS_VERSION=1.9.2
+
+install_localstack() {
+  local python
+  python=$(find_python 12) || { log "LocalStack needs Python >= 3.12"; return 1; }
+  ensure_venv "$PEERS_DIR/venv-localstack" "$python" "${LOCALSTACK_PINS[@]}"
+}
+
+# Starts LocalStack (SQS only) on a free loopback port; sets LOCALSTACK_URL.
+start_localstack() {
+  install_localstack
+  local port
+  port=$(free_port)
+  mkdir -p "$PEERS_DIR/localstack-state"
+  (
+    cd "$PEERS_DIR/localstack-state"
+    SERVICES=sqs GATEWAY_LISTEN="127.0.0.1:$port" GATEWAY_SERVER=hypercorn SQS_ENDPOINT_STRATEGY=path \
+      EAGER_SERVICE_LOADING=1 DISABLE_EVENTS=1 DNS_ADDRESS=0 LOCALSTACK_VOLUME_DIR="$PEERS_DIR/localstack-state/volume" \
+      FILESYSTEM_ROOT="$PEERS_DIR/localstack-state/fs" \
+      exec "$PEERS_DIR/venv-localstack/bin/python" -m localstack.runtime.main
+  ) >"$PEERS_DIR/localstack.log" 2>&1 &
+  local pid=$!
+  STARTED_PIDS+=("$pid")
+  LOCALSTACK_URL="http://127.0.0.1:$port"
+  for _ in $(seq 1 600); do
+    if curl -fsS "$LOCALSTACK_URL/_localstack/health" 2>/dev/null | grep -q '"sqs": *"\(available\|running\)"'; then
+      log "LocalStack at $LOCALSTACK_URL (pid $pid)"
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || { tail -30 "$PEERS_DIR/localstack.log" >&2; return 1; }
+    sleep 0.2
+  done
+  log "LocalStack did not become ready"; tail -30 "$PEERS_DIR/localstack.log" >&2
+  return 1
+}
+
+install_fauxqs() {
+  local dir="$PEERS_DIR/fauxqs"
+  if [[ ! -f "$dir/node_modules/fauxqs/package.json" ]]; then
+    log "installing fauxqs@$FAUXQS_VERSION"
+    mkdir -p "$dir"
+    (cd "$dir" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund "fauxqs@$FAUXQS_VERSION")
+  fi
+}
+
+# Starts fauxqs on a free loopback port; sets FAUXQS_URL and FAUXQS_PID.
+start_fauxqs() {
+  install_fauxqs
+  local port
+  port=$(free_port)
+  cat >"$PEERS_DIR/fauxqs/serve.mjs" <<'JS'
+import { buildApp } from "fauxqs";
+const port = Number(process.argv[2]);
+const app = await buildApp({ logger: false });
+await app.listen({ host: "127.0.0.1", port });
+process.on("SIGTERM", async () => { await app.close(); process.exit(0); });
+JS
+  (cd "$PEERS_DIR/fauxqs" && exec node serve.mjs "$port") >"$PEERS_DIR/fauxqs.log" 2>&1 &
+  FAUXQS_PID=$!
+  STARTED_PIDS+=("$FAUXQS_PID")
+  wait_for_port "$port" 30 || { tail -30 "$PEERS_DIR/fauxqs.log" >&2; return 1; }
+  FAUXQS_URL="http://127.0.0.1:$port"
+  log "fauxqs at $FAUXQS_URL (pid $FAUXQS_PID)"
+}

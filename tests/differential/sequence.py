@@ -1,0 +1,157 @@
+"""One scripted SQS sequence, run against any endpoint, printing what a client can observe in a
+normalized form (bodies, order within FIFO groups, error codes and statuses, counts; never ids,
+handles or timestamps). scripts/test-differential.sh runs it against `sqsbench serve` and
+LocalStack and compares the two outputs.
+
+usage: python sequence.py ENDPOINT OUTPUT.json
+"""
+
+import hashlib
+import json
+import sys
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+endpoint, output = sys.argv[1], sys.argv[2]
+sqs = boto3.client(
+    "sqs",
+    endpoint_url=endpoint,
+    region_name="us-east-1",
+    aws_access_key_id="test",
+    aws_secret_access_key="test",
+    config=Config(retries={"max_attempts": 1}),
+)
+observed = []
+
+
+def step(name, call):
+    try:
+        result = call()
+    except ClientError as e:
+        result = {"error": e.response["Error"]["Code"], "status": e.response["ResponseMetadata"]["HTTPStatusCode"]}
+    observed.append({"step": name, "result": result})
+    return result
+
+
+def drain(url, **kwargs):
+    bodies = []
+    for _ in range(100):
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, **kwargs)
+        if not got.get("Messages"):
+            break
+        for m in got["Messages"]:
+            bodies.append(m["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    return bodies
+
+
+ATTRS = ["VisibilityTimeout", "DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod", "ReceiveMessageWaitTimeSeconds"]
+
+std = sqs.create_queue(QueueName="diff-std")["QueueUrl"]
+step("default attributes", lambda: sqs.get_queue_attributes(QueueUrl=std, AttributeNames=ATTRS)["Attributes"])
+step("get url", lambda: sqs.get_queue_url(QueueName="diff-std")["QueueUrl"].endswith("/diff-std"))
+step(
+    "send with attributes",
+    lambda: {
+        k: v
+        for k, v in sqs.send_message(
+            QueueUrl=std,
+            MessageBody="hello",
+            MessageAttributes={"Foo": {"DataType": "String", "StringValue": "Bar"}, "n": {"DataType": "Number", "StringValue": "7"}},
+        ).items()
+        if k.startswith("MD5")
+    },
+)
+step(
+    "batch with a bad entry",
+    lambda: (lambda r: {"ok": sorted(s["Id"] for s in r.get("Successful", [])), "failed": sorted((f["Id"], f["Code"]) for f in r.get("Failed", []))})(
+        sqs.send_message_batch(
+            QueueUrl=std,
+            Entries=[{"Id": f"e{i}", "MessageBody": f"m{i}"} for i in range(8)] + [{"Id": "bad", "MessageBody": "bad\u0001"}],
+        )
+    ),
+)
+step("counts after send", lambda: sqs.get_queue_attributes(QueueUrl=std, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"])
+step("drain standard (sorted)", lambda: sorted(drain(std)))
+step("received md5 of body", lambda: [
+    sqs.send_message(QueueUrl=std, MessageBody="msg")["MD5OfMessageBody"],
+    sqs.receive_message(QueueUrl=std)["Messages"][0]["MD5OfBody"],
+])
+step("visibility: in flight is invisible", lambda: "Messages" in sqs.receive_message(QueueUrl=std))
+step("get missing queue url", lambda: sqs.get_queue_url(QueueName="diff-missing"))
+step("send to missing queue", lambda: sqs.send_message(QueueUrl=std.replace("diff-std", "diff-missing"), MessageBody="x"))
+step("wait time 21", lambda: sqs.receive_message(QueueUrl=std, WaitTimeSeconds=21))
+step("max messages 11", lambda: sqs.receive_message(QueueUrl=std, MaxNumberOfMessages=11))
+step("duplicate batch ids", lambda: sqs.send_message_batch(QueueUrl=std, Entries=[{"Id": "a", "MessageBody": "x"}] * 2))
+step("empty batch", lambda: sqs.send_message_batch(QueueUrl=std, Entries=[]))
+step("eleven entries", lambda: sqs.send_message_batch(QueueUrl=std, Entries=[{"Id": f"i{i}", "MessageBody": "x"} for i in range(11)]))
+step("invalid batch id", lambda: sqs.send_message_batch(QueueUrl=std, Entries=[{"Id": "no spaces", "MessageBody": "x"}]))
+step("oversized message", lambda: sqs.send_message(QueueUrl=std, MessageBody="x" * (1024 * 1024 + 1)))
+step("delay 901", lambda: sqs.send_message(QueueUrl=std, MessageBody="x", DelaySeconds=901) and "accepted")
+step("conflicting create", lambda: sqs.create_queue(QueueName="diff-std", Attributes={"VisibilityTimeout": "7"}))
+step("idempotent create", lambda: sqs.create_queue(QueueName="diff-std")["QueueUrl"] == std)
+step("unknown attribute", lambda: sqs.get_queue_attributes(QueueUrl=std, AttributeNames=["Bogus"]))
+step("purge", lambda: sqs.purge_queue(QueueUrl=std)["ResponseMetadata"]["HTTPStatusCode"])
+step("purge again", lambda: sqs.purge_queue(QueueUrl=std) and "accepted")
+step("tags", lambda: (sqs.tag_queue(QueueUrl=std, Tags={"a": "1", "b": "2"}), sqs.untag_queue(QueueUrl=std, TagKeys=["a"]), sqs.list_queue_tags(QueueUrl=std).get("Tags"))[2])
+
+fifo = sqs.create_queue(QueueName="diff.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+ids = []
+for i in range(9):
+    ids.append(sqs.send_message(QueueUrl=fifo, MessageBody=f"g{i % 3}-{i}", MessageGroupId=f"g{i % 3}", MessageDeduplicationId=f"d{i}")["MessageId"])
+step("fifo dedup returns the original id", lambda: sqs.send_message(QueueUrl=fifo, MessageBody="dup", MessageGroupId="g0", MessageDeduplicationId="d0")["MessageId"] == ids[0])
+step("fifo attributes", lambda: sqs.get_queue_attributes(QueueUrl=fifo, AttributeNames=["FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit"])["Attributes"])
+
+
+def fifo_order():
+    per_group = {}
+    for body in drain(fifo):
+        per_group.setdefault(body.split("-")[0], []).append(body)
+    return per_group
+
+
+step("fifo order within groups", fifo_order)
+step("fifo missing group", lambda: sqs.send_message(QueueUrl=fifo, MessageBody="x", MessageDeduplicationId="z"))
+step("fifo missing dedup id", lambda: sqs.send_message(QueueUrl=fifo, MessageBody="x", MessageGroupId="g"))
+step("fifo per-message delay", lambda: sqs.send_message(QueueUrl=fifo, MessageBody="x", MessageGroupId="g", MessageDeduplicationId="y", DelaySeconds=3))
+
+
+def group_lock():
+    sqs.send_message(QueueUrl=fifo, MessageBody="L1", MessageGroupId="lock", MessageDeduplicationId="l1")
+    sqs.send_message(QueueUrl=fifo, MessageBody="L2", MessageGroupId="lock", MessageDeduplicationId="l2")
+    first = sqs.receive_message(QueueUrl=fifo, MaxNumberOfMessages=1)["Messages"][0]
+    second = sqs.receive_message(QueueUrl=fifo, MaxNumberOfMessages=1).get("Messages", [])
+    sqs.delete_message(QueueUrl=fifo, ReceiptHandle=first["ReceiptHandle"])
+    third = sqs.receive_message(QueueUrl=fifo, MaxNumberOfMessages=1)["Messages"][0]
+    sqs.delete_message(QueueUrl=fifo, ReceiptHandle=third["ReceiptHandle"])
+    return [first["Body"], len(second), third["Body"]]
+
+
+step("fifo group lock", group_lock)
+
+dlq = sqs.create_queue(QueueName="diff-dlq")["QueueUrl"]
+dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+src = sqs.create_queue(QueueName="diff-src", Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 1})})["QueueUrl"]
+sqs.send_message(QueueUrl=src, MessageBody="poison")
+
+
+def redrive():
+    m = sqs.receive_message(QueueUrl=src)["Messages"][0]
+    sqs.change_message_visibility(QueueUrl=src, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
+    again = sqs.receive_message(QueueUrl=src).get("Messages", [])
+    moved = sqs.receive_message(QueueUrl=dlq, MessageSystemAttributeNames=["ApproximateReceiveCount"]).get("Messages", [])
+    return {"redelivered": len(again), "dead_lettered": [x["Body"] for x in moved]}
+
+
+step("redrive to dlq", redrive)
+step("dead letter sources", lambda: [u.rsplit("/", 1)[1] for u in sqs.list_dead_letter_source_queues(QueueUrl=dlq)["queueUrls"]])
+
+for url in (std, fifo, dlq, src):
+    sqs.delete_queue(QueueUrl=url)
+step("queue gone", lambda: sqs.get_queue_url(QueueName="diff-std"))
+
+with open(output, "w") as f:
+    json.dump(observed, f, indent=1, sort_keys=True)
+print(f"{len(observed)} observations written to {output}")
