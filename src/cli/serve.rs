@@ -66,7 +66,7 @@ pub fn run(args: ServeArgs) -> u8 {
         seed: args.seed,
         ..EmulatorConfig::default()
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

@@ -18,8 +18,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
+use tokio::sync::{oneshot, watch};
 
 pub use config::{EmulatorConfig, FaultConfig, QuotaMode, QuotaTable, Stall, ThrottleStyle};
 pub use faults::InjectedCounts;
@@ -32,27 +31,51 @@ pub struct EmulatorHandle {
     addr: SocketAddr,
     broker: Arc<broker::Broker>,
     stop: watch::Sender<bool>,
-    task: Option<JoinHandle<()>>,
+    stopped: Option<oneshot::Receiver<()>>,
 }
 
 impl Emulator {
-    /// Binds `config.bind` (127.0.0.1:0 by default) and serves on the current tokio runtime.
+    /// Binds `config.bind` (127.0.0.1:0 by default) and serves from a thread of its own with a
+    /// single-threaded runtime: no work stealing or cross-thread wake-ups per request (they
+    /// cost more CPU than the requests), and an embedded emulator never competes with the
+    /// harness's tasks for the same workers.
     pub async fn start(config: EmulatorConfig) -> std::io::Result<EmulatorHandle> {
+        Self::start_blocking(config)
+    }
+
+    /// `start` for callers outside an async context.
+    pub fn start_blocking(config: EmulatorConfig) -> std::io::Result<EmulatorHandle> {
         if let Err(e) = config.faults.validate() {
             return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, e));
         }
-        let listener = TcpListener::bind(config.bind).await?;
+        let listener = std::net::TcpListener::bind(config.bind)?;
+        listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let mut config = config;
         config.bind = addr;
         let broker = Arc::new(broker::Broker::new(config));
-        let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(http::serve(listener, broker.clone(), stopped));
+        let (stop, stop_rx) = watch::channel(false);
+        let (done, stopped) = oneshot::channel();
+        let serving = broker.clone();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        std::thread::Builder::new()
+            .name("sqsbench-emulator".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    match TcpListener::from_std(listener) {
+                        Ok(listener) => http::serve(listener, serving, stop_rx).await,
+                        Err(e) => eprintln!("emulator: cannot use listener: {e}"),
+                    }
+                });
+                let _ = done.send(());
+            })?;
         Ok(EmulatorHandle {
             addr,
             broker,
             stop,
-            task: Some(task),
+            stopped: Some(stopped),
         })
     }
 }
@@ -76,11 +99,11 @@ impl EmulatorHandle {
         self.broker.faults.injected.snapshot()
     }
 
-    /// Stops accepting, closes connections and waits for the server task.
+    /// Stops accepting, closes connections and waits for the server thread to finish.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
+        if let Some(stopped) = self.stopped.take() {
+            let _ = stopped.await;
         }
     }
 }

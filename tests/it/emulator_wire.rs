@@ -11,16 +11,50 @@ use serde_json::{Value, json};
 use sqsbench::emulator::{Emulator, EmulatorConfig};
 
 const TARGETS: &[&str] = &[
-    "CreateQueue", "GetQueueUrl", "GetQueueAttributes", "SetQueueAttributes", "ListQueues", "DeleteQueue", "PurgeQueue",
-    "SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility",
-    "ChangeMessageVisibilityBatch", "TagQueue", "UntagQueue", "ListQueueTags", "ListDeadLetterSourceQueues", "AddPermission",
+    "CreateQueue",
+    "GetQueueUrl",
+    "GetQueueAttributes",
+    "SetQueueAttributes",
+    "ListQueues",
+    "DeleteQueue",
+    "PurgeQueue",
+    "SendMessage",
+    "SendMessageBatch",
+    "ReceiveMessage",
+    "DeleteMessage",
+    "DeleteMessageBatch",
+    "ChangeMessageVisibility",
+    "ChangeMessageVisibilityBatch",
+    "TagQueue",
+    "UntagQueue",
+    "ListQueueTags",
+    "ListDeadLetterSourceQueues",
+    "AddPermission",
     "Bogus",
 ];
 
 const FIELDS: &[&str] = &[
-    "QueueUrl", "QueueName", "MessageBody", "Entries", "Attributes", "AttributeNames", "MaxNumberOfMessages", "WaitTimeSeconds",
-    "VisibilityTimeout", "ReceiptHandle", "MessageAttributes", "MessageGroupId", "MessageDeduplicationId", "DelaySeconds",
-    "Id", "MaxResults", "NextToken", "Tags", "TagKeys", "MessageSystemAttributes", "ReceiveRequestAttemptId",
+    "QueueUrl",
+    "QueueName",
+    "MessageBody",
+    "Entries",
+    "Attributes",
+    "AttributeNames",
+    "MaxNumberOfMessages",
+    "WaitTimeSeconds",
+    "VisibilityTimeout",
+    "ReceiptHandle",
+    "MessageAttributes",
+    "MessageGroupId",
+    "MessageDeduplicationId",
+    "DelaySeconds",
+    "Id",
+    "MaxResults",
+    "NextToken",
+    "Tags",
+    "TagKeys",
+    "MessageSystemAttributes",
+    "ReceiveRequestAttemptId",
 ];
 
 fn json_value() -> impl Strategy<Value = Value> {
@@ -28,7 +62,9 @@ fn json_value() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|n| json!(n)),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| json!(f)),
         ".{0,20}".prop_map(Value::String),
         Just(json!("http://127.0.0.1/000000000000/fuzz")),
         Just(json!("http://127.0.0.1/000000000000/fuzz.fifo")),
@@ -36,8 +72,14 @@ fn json_value() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(3, 24, 6, |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            proptest::collection::vec((proptest::sample::select(FIELDS).prop_map(str::to_string), inner), 0..6)
-                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            proptest::collection::vec(
+                (
+                    proptest::sample::select(FIELDS).prop_map(str::to_string),
+                    inner
+                ),
+                0..6
+            )
+            .prop_map(|kv| Value::Object(kv.into_iter().collect())),
         ]
     })
 }
@@ -46,10 +88,13 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         proptest::collection::vec(any::<u8>(), 0..200),
         json_value().prop_map(|v| serde_json::to_vec(&v).unwrap()),
-        proptest::collection::vec((proptest::sample::select(FIELDS), json_value()), 1..8).prop_map(|kv| {
-            let object: serde_json::Map<String, Value> = kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-            serde_json::to_vec(&Value::Object(object)).unwrap()
-        }),
+        proptest::collection::vec((proptest::sample::select(FIELDS), json_value()), 1..8).prop_map(
+            |kv| {
+                let object: serde_json::Map<String, Value> =
+                    kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+                serde_json::to_vec(&Value::Object(object)).unwrap()
+            }
+        ),
     ]
 }
 
@@ -64,17 +109,33 @@ fn exchange(addr: &str, target: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
     let _ = stream.write_all(body);
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).unwrap();
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete HTTP response");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete HTTP response");
     let headers = String::from_utf8_lossy(&raw[..split]).to_string();
     let status = headers[9..12].parse().unwrap();
-    (status, headers.to_ascii_lowercase(), raw[split + 4..].to_vec())
+    (
+        status,
+        headers.to_ascii_lowercase(),
+        raw[split + 4..].to_vec(),
+    )
 }
 
 fn assert_sqs_shaped(status: u16, headers: &str, body: &[u8]) -> Result<(), TestCaseError> {
-    prop_assert!(status == 200 || (400..500).contains(&status), "status {} for a client mistake", status);
+    prop_assert!(
+        status == 200 || (400..500).contains(&status),
+        "status {} for a client mistake",
+        status
+    );
     if status != 200 {
-        let v: Value = serde_json::from_slice(body).map_err(|e| TestCaseError::fail(format!("error body is not JSON: {e}")))?;
-        prop_assert!(v["__type"].as_str().is_some_and(|t| t.contains('#')), "{}", v);
+        let v: Value = serde_json::from_slice(body)
+            .map_err(|e| TestCaseError::fail(format!("error body is not JSON: {e}")))?;
+        prop_assert!(
+            v["__type"].as_str().is_some_and(|t| t.contains('#')),
+            "{}",
+            v
+        );
         prop_assert!(v["message"].is_string(), "{}", v);
         prop_assert!(headers.contains("x-amzn-query-error: "), "{}", headers);
     }
@@ -83,21 +144,41 @@ fn assert_sqs_shaped(status: u16, headers: &str, body: &[u8]) -> Result<(), Test
 
 #[test]
 fn malformed_requests_get_sqs_shaped_errors() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-    let handle = runtime.block_on(Emulator::start(EmulatorConfig::default())).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let handle = runtime
+        .block_on(Emulator::start(EmulatorConfig::default()))
+        .unwrap();
     let addr = handle.addr().to_string();
     for (target, body) in [
         ("AmazonSQS.CreateQueue", json!({"QueueName": "fuzz"})),
-        ("AmazonSQS.CreateQueue", json!({"QueueName": "fuzz.fifo", "Attributes": {"FifoQueue": "true"}})),
+        (
+            "AmazonSQS.CreateQueue",
+            json!({"QueueName": "fuzz.fifo", "Attributes": {"FifoQueue": "true"}}),
+        ),
     ] {
-        assert_eq!(exchange(&addr, target, &serde_json::to_vec(&body).unwrap()).0, 200);
+        assert_eq!(
+            exchange(&addr, target, &serde_json::to_vec(&body).unwrap()).0,
+            200
+        );
     }
-    let mut runner = TestRunner::new(Config { cases: 600, failure_persistence: None, ..Config::default() });
+    let mut runner = TestRunner::new(Config {
+        cases: 600,
+        failure_persistence: None,
+        ..Config::default()
+    });
     runner
-        .run(&(proptest::sample::select(TARGETS), body()), |(target, body)| {
-            let (status, headers, response) = exchange(&addr, &format!("AmazonSQS.{target}"), &body);
-            assert_sqs_shaped(status, &headers, &response)
-        })
+        .run(
+            &(proptest::sample::select(TARGETS), body()),
+            |(target, body)| {
+                let (status, headers, response) =
+                    exchange(&addr, &format!("AmazonSQS.{target}"), &body);
+                assert_sqs_shaped(status, &headers, &response)
+            },
+        )
         .unwrap();
     // Wrong or missing target header, a body past the limit: still SQS-shaped.
     let (status, headers, body) = exchange(&addr, "Nonsense", b"{}");

@@ -8,6 +8,7 @@ pub mod queue;
 pub mod receipt;
 pub mod settings;
 pub mod standard;
+pub mod store;
 
 pub use message::{AttributeValue, Message, MessageAttribute, Micros, NewMessage};
 pub use queue::{Counts, Delivery, Queue, ReceiveOutcome, ReceiveRequest, SendFate, SendReceipt};

@@ -3,10 +3,8 @@
 //! visibility changes, retention and purge. Fault decisions arrive as arguments, never drawn here.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BTreeMap, BinaryHeap};
 use std::sync::Arc;
-
-use rustc_hash::FxHashMap;
 
 use super::fifo::{Attempt, FifoOrder};
 use super::message::{
@@ -16,6 +14,7 @@ use super::message::{
 use super::receipt::Receipt;
 use super::settings::{DeduplicationScope, Settings};
 use super::standard::StandardOrder;
+use super::store::MessageStore;
 use crate::emulator::error::{ErrorCode, SqsError, SqsResult};
 use crate::emulator::mix::Mix;
 
@@ -92,12 +91,11 @@ pub struct Queue {
     pub created_at: Micros,
     pub modified_at: Micros,
     tag: u32,
-    messages: FxHashMap<u64, Message>,
+    messages: MessageStore,
     ghosts: rustc_hash::FxHashSet<u64>,
     next_key: u64,
     delayed: BinaryHeap<Reverse<(Micros, u64)>>,
     in_flight: BinaryHeap<Reverse<(Micros, u64, u32)>>,
-    by_age: VecDeque<u64>,
     counts: Counts,
     order: Order,
     ids: Mix,
@@ -121,12 +119,11 @@ impl Queue {
             created_at: now,
             modified_at: now,
             tag,
-            messages: FxHashMap::default(),
+            messages: MessageStore::default(),
             ghosts: Default::default(),
             next_key: 0,
             delayed: BinaryHeap::new(),
             in_flight: BinaryHeap::new(),
-            by_age: VecDeque::new(),
             counts: Counts::default(),
             ids,
             last_purge: None,
@@ -179,17 +176,12 @@ impl Queue {
             }
         }
         let retention = self.settings.retention_seconds as Micros * MICROS_PER_SEC;
-        while let Some(&key) = self.by_age.front() {
-            match self.messages.get(&key) {
-                None => {
-                    self.by_age.pop_front();
-                }
-                Some(m) if m.sent_at + retention <= now => {
-                    self.by_age.pop_front();
-                    self.remove(key);
-                }
-                Some(_) => break,
+        while let Some(oldest) = self.messages.front() {
+            if oldest.sent_at + retention > now {
+                break;
             }
+            let key = oldest.key;
+            self.remove(key);
         }
         if let Order::Fifo(f) = &mut self.order {
             f.dedup.expire(now);
@@ -335,7 +327,6 @@ impl Queue {
     fn store(&mut self, now: Micros, mut message: Message, fate: SendFate) {
         let key = message.key;
         let ready = message.visible_at <= now;
-        self.by_age.push_back(key);
         if ready {
             message.state = State::Ready;
             self.counts.ready += 1;
@@ -452,7 +443,11 @@ impl Queue {
                 break;
             }
             for key in keys {
-                let receive_count = self.messages[&key].receive_count;
+                let receive_count = self
+                    .messages
+                    .get(&key)
+                    .expect("taken key is stored")
+                    .receive_count;
                 if max_receives.is_some_and(|limit| receive_count >= limit) {
                     let m = self.remove_taken(key);
                     outcome.dead_lettered.push(m);
@@ -742,7 +737,6 @@ impl Queue {
         self.ghosts.clear();
         self.delayed.clear();
         self.in_flight.clear();
-        self.by_age.clear();
         self.counts = Counts::default();
         match &mut self.order {
             Order::Standard(s) => s.clear(),

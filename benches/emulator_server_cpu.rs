@@ -1,0 +1,332 @@
+//! Server CPU per message: `sqsbench serve` against fauxqs under the same aws-sdk-sqs load, in
+//! one run. Load: SendMessageBatch of 10 from 32 tasks, then ReceiveMessage (10) +
+//! DeleteMessageBatch from 32 tasks. Server CPU is read from /proc/PID/stat of each server
+//! process, so client CPU is not counted. Then, emulator only: receive + delete cost with the
+//! queue at ~10,000 messages versus ~1,000,000.
+//!
+//! Run: `scripts/bench-emulator.sh` (installs fauxqs, then `cargo bench --bench emulator_server_cpu`).
+//! Without fauxqs installed (scripts/.peers/fauxqs) only the emulator is measured.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use aws_config::BehaviorVersion;
+use aws_credential_types::Credentials;
+use aws_sdk_sqs::Client;
+use aws_sdk_sqs::config::{Region, retry::RetryConfig};
+use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, SendMessageBatchRequestEntry};
+
+const TASKS: usize = 32;
+const BODY_BYTES: usize = 256;
+
+fn main() {
+    let messages: u64 = env_or("BENCH_MESSAGES", 100_000);
+    let deep: u64 = env_or("BENCH_DEEP_QUEUE", 1_000_000);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    println!(
+        "server CPU per message, {messages} messages of {BODY_BYTES} B, {TASKS} client tasks, batches of 10"
+    );
+    println!(
+        "{:<10} {:>14} {:>14} {:>14} {:>12} {:>12}",
+        "server", "send µs/msg", "recv+del µs/msg", "total µs/msg", "send msg/s", "recv msg/s"
+    );
+
+    let emulator = Server::start_sqsbench();
+    let ours = runtime.block_on(measure(&emulator, messages));
+    ours.print("sqsbench");
+
+    let fauxqs_dir = root.join("scripts/.peers/fauxqs");
+    let theirs = if fauxqs_dir.join("node_modules/fauxqs").exists() {
+        let fauxqs = Server::start_fauxqs(&fauxqs_dir);
+        let r = runtime.block_on(measure(&fauxqs, messages));
+        r.print("fauxqs");
+        drop(fauxqs);
+        Some(r)
+    } else {
+        println!("fauxqs: not installed (run scripts/bench-emulator.sh); skipped");
+        None
+    };
+    if let Some(theirs) = theirs {
+        println!(
+            "ratio: sqsbench uses {:.3}x fauxqs's server CPU per message (goal <= 0.100)",
+            ours.total_per_message() / theirs.total_per_message()
+        );
+    }
+
+    let (shallow, deep_cost) = runtime.block_on(receive_cost_by_depth(&emulator, deep));
+    println!(
+        "receive+delete server CPU per message: {shallow:.2} µs at ~10,000 queued, {deep_cost:.2} µs at ~{deep} queued (ratio {:.2})",
+        deep_cost / shallow
+    );
+    drop(emulator);
+}
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+struct Server {
+    child: Child,
+    endpoint: String,
+}
+
+impl Server {
+    fn start_sqsbench() -> Server {
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_sqsbench"))
+            .args([
+                "serve",
+                "--bind",
+                &format!("127.0.0.1:{port}"),
+                "--quota",
+                "unlimited",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start sqsbench serve");
+        Server::ready(child, port)
+    }
+
+    fn start_fauxqs(dir: &Path) -> Server {
+        let port = free_port();
+        let script = "import { buildApp } from 'fauxqs'; const app = await buildApp({ logger: false }); \
+                      await app.listen({ host: '127.0.0.1', port: Number(process.argv[1]) });";
+        let child = Command::new("node")
+            .current_dir(dir)
+            .args(["--input-type=module", "-e", script, &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start fauxqs with node");
+        Server::ready(child, port)
+    }
+
+    fn ready(child: Child, port: u16) -> Server {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "server on port {port} did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Server {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// User + system CPU of the server process so far.
+    fn cpu(&self) -> Duration {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
+            .expect("read /proc stat");
+        let after = &stat[stat.rfind(')').unwrap() + 2..];
+        let fields: Vec<&str> = after.split_whitespace().collect();
+        let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+        Duration::from_secs_f64(ticks as f64 / clock_ticks_per_second())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn clock_ticks_per_second() -> f64 {
+    let out = Command::new("getconf").arg("CLK_TCK").output().ok();
+    out.and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn client(endpoint: &str) -> Client {
+    let config = aws_sdk_sqs::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new("test", "test", None, None, "static"))
+        .retry_config(RetryConfig::disabled())
+        .build();
+    Client::from_conf(config)
+}
+
+struct Phases {
+    messages: u64,
+    send_cpu: Duration,
+    send_time: Duration,
+    receive_cpu: Duration,
+    receive_time: Duration,
+}
+
+impl Phases {
+    fn total_per_message(&self) -> f64 {
+        (self.send_cpu + self.receive_cpu).as_secs_f64() * 1e6 / self.messages as f64
+    }
+
+    fn print(&self, name: &str) {
+        let per = |d: Duration| d.as_secs_f64() * 1e6 / self.messages as f64;
+        let rate = |d: Duration| self.messages as f64 / d.as_secs_f64();
+        println!(
+            "{:<10} {:>14.2} {:>14.2} {:>14.2} {:>12.0} {:>12.0}",
+            name,
+            per(self.send_cpu),
+            per(self.receive_cpu),
+            self.total_per_message(),
+            rate(self.send_time),
+            rate(self.receive_time)
+        );
+    }
+}
+
+async fn create_queue(c: &Client, name: &str) -> String {
+    c.create_queue()
+        .queue_name(name)
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap()
+}
+
+/// Sends `count` messages in batches of 10 from 32 tasks.
+async fn send_all(c: &Client, url: &str, count: u64) {
+    let next = Arc::new(AtomicU64::new(0));
+    let body = "x".repeat(BODY_BYTES);
+    let mut tasks = Vec::new();
+    for _ in 0..TASKS {
+        let (c, url, next, body) = (c.clone(), url.to_string(), next.clone(), body.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let start = next.fetch_add(10, Ordering::Relaxed);
+                if start >= count {
+                    break;
+                }
+                let n = (count - start).min(10);
+                let entries = (0..n)
+                    .map(|i| {
+                        SendMessageBatchRequestEntry::builder()
+                            .id(format!("m{i}"))
+                            .message_body(&body)
+                            .build()
+                            .unwrap()
+                    })
+                    .collect();
+                let out = c
+                    .send_message_batch()
+                    .queue_url(&url)
+                    .set_entries(Some(entries))
+                    .send()
+                    .await
+                    .expect("send batch");
+                assert!(out.failed().is_empty());
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+}
+
+/// Receives (10 at a time) and batch-deletes until `count` messages have been taken.
+async fn receive_all(c: &Client, url: &str, count: u64) {
+    let taken = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..TASKS {
+        let (c, url, taken) = (c.clone(), url.to_string(), taken.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut empty = 0;
+            while taken.load(Ordering::Relaxed) < count && empty < 50 {
+                let got = c
+                    .receive_message()
+                    .queue_url(&url)
+                    .max_number_of_messages(10)
+                    .send()
+                    .await
+                    .expect("receive");
+                if got.messages().is_empty() {
+                    empty += 1;
+                    continue;
+                }
+                taken.fetch_add(got.messages().len() as u64, Ordering::Relaxed);
+                let entries = got
+                    .messages()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| {
+                        DeleteMessageBatchRequestEntry::builder()
+                            .id(format!("d{i}"))
+                            .receipt_handle(m.receipt_handle().unwrap())
+                            .build()
+                            .unwrap()
+                    })
+                    .collect();
+                c.delete_message_batch()
+                    .queue_url(&url)
+                    .set_entries(Some(entries))
+                    .send()
+                    .await
+                    .expect("delete batch");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+}
+
+async fn measure(server: &Server, messages: u64) -> Phases {
+    let c = client(&server.endpoint);
+    let url = create_queue(&c, "bench").await;
+    // Warm connections and code paths outside the measured window.
+    send_all(&c, &url, 3_200).await;
+    receive_all(&c, &url, 3_200).await;
+    let (cpu0, t0) = (server.cpu(), Instant::now());
+    send_all(&c, &url, messages).await;
+    let (cpu1, t1) = (server.cpu(), Instant::now());
+    receive_all(&c, &url, messages).await;
+    let (cpu2, t2) = (server.cpu(), Instant::now());
+    Phases {
+        messages,
+        send_cpu: cpu1 - cpu0,
+        send_time: t1 - t0,
+        receive_cpu: cpu2 - cpu1,
+        receive_time: t2 - t1,
+    }
+}
+
+/// Receive + delete server CPU per message for 50,000 messages taken from a queue holding
+/// ~10,000, then from one holding ~`deep`.
+async fn receive_cost_by_depth(server: &Server, deep: u64) -> (f64, f64) {
+    let c = client(&server.endpoint);
+    let window = 50_000;
+    let mut costs = Vec::new();
+    for (name, depth) in [("shallow", 10_000u64), ("deep", deep)] {
+        let url = create_queue(&c, name).await;
+        send_all(&c, &url, depth + window).await;
+        let cpu0 = server.cpu();
+        receive_all(&c, &url, window).await;
+        costs.push((server.cpu() - cpu0).as_secs_f64() * 1e6 / window as f64);
+    }
+    (costs[0], costs[1])
+}
