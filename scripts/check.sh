@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The project's test command (the README's, and what CI runs): formatting, lints, every Rust
+# test (unit, property, integration with the real aws-sdk-sqs), then the third-party checks:
+# the boto3 suite against `sqsbench serve` and the differential check against LocalStack.
+# Installs what those need (venvs, npm packages) itself; all servers bind 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "format"
+cargo fmt --all --check
+step "lints"
+cargo clippy --release --all-targets -- -D warnings
+step "build"
+cargo build --release --all-targets
+step "Rust tests (unit, property, aws-sdk-sqs integration, CLI)"
+cargo test --release
+step "boto3 conformance suite against sqsbench serve"
+scripts/test-boto3.sh
+step "differential check against LocalStack"
+scripts/test-differential.sh
+step "all checks passed"
