@@ -7,3 +7,6 @@
 
 pub mod cli;
 pub mod emulator;
+pub mod measure;
+pub mod scenario;
+pub mod workload;

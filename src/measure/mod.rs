@@ -1,0 +1,6 @@
+//! Measurement: per-task recorders (latency histograms and counters), merged once per interval;
+//! the delivery ledger; the run summary every report is made from. Main types: `Recorder`,
+//! `RunSummary`. Must not depend on workloads, targets or reports.
+
+pub mod latency;
+pub mod recorder;

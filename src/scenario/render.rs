@@ -1,0 +1,223 @@
+//! The resolved scenario as TOML: every default filled in and every override applied, as
+//! `validate` prints it and the results directory keeps it. Re-reading it gives the same scenario.
+
+use std::fmt::Write;
+
+use super::types::*;
+use super::units::{format_duration as d, format_rate as r, format_size as s};
+use crate::emulator::QuotaMode;
+
+pub fn to_toml(sc: &Scenario) -> String {
+    let mut o = String::new();
+    let q = |v: &str| format!("{v:?}");
+    let _ = writeln!(o, "name = {}", q(&sc.name));
+    if let Some(desc) = &sc.description {
+        let _ = writeln!(o, "description = {}", q(desc));
+    }
+    let _ = writeln!(o, "\n[target]");
+    match &sc.target {
+        Target::Embedded => {
+            let _ = writeln!(o, "kind = \"embedded\"");
+        }
+        Target::Endpoint { url, region } => {
+            let _ = writeln!(
+                o,
+                "kind = \"endpoint\"\nendpoint = {}\nregion = {}",
+                q(url),
+                q(region)
+            );
+        }
+        Target::Aws { region, profile } => {
+            let _ = writeln!(o, "kind = \"aws\"");
+            if let Some(region) = region {
+                let _ = writeln!(o, "region = {}", q(region));
+            }
+            if let Some(profile) = profile {
+                let _ = writeln!(o, "profile = {}", q(profile));
+            }
+        }
+    }
+    let qu = &sc.queue;
+    let _ = writeln!(
+        o,
+        "\n[queue]\ntype = {}\nname = {}\ncreate = {}\nvisibility_timeout = {}",
+        q(if qu.kind == QueueType::Fifo {
+            "fifo"
+        } else {
+            "standard"
+        }),
+        q(&qu.name),
+        qu.create,
+        q(&d(qu.visibility_timeout))
+    );
+    if qu.kind == QueueType::Fifo {
+        let _ = writeln!(
+            o,
+            "content_based_deduplication = {}\nhigh_throughput = {}",
+            qu.content_based_deduplication, qu.high_throughput
+        );
+    }
+    let attributes: Vec<String> = qu
+        .attributes
+        .iter()
+        .map(|(k, v)| format!("{k} = {}", q(v)))
+        .collect();
+    let _ = writeln!(o, "attributes = {{ {} }}", attributes.join(", "));
+    if let Some(dl) = &qu.dead_letter {
+        let _ = writeln!(
+            o,
+            "\n[queue.dead_letter]\nmax_receive_count = {}",
+            dl.max_receive_count
+        );
+    }
+    let ru = &sc.run;
+    let _ = writeln!(
+        o,
+        "\n[run]\nduration = {}\nwarmup = {}\ndrain_timeout = {}\nseed = {}\nrepeat = {}\nretries = {}",
+        q(&d(ru.duration)),
+        q(&d(ru.warmup)),
+        q(&d(ru.drain_timeout)),
+        ru.seed,
+        ru.repeat,
+        ru.retries
+    );
+    if let Some(b) = ru.budget_usd {
+        let _ = writeln!(o, "budget_usd = {b}");
+    }
+    for p in &sc.producers {
+        let rate = match &p.rate {
+            RateSpec::Max => q("max"),
+            RateSpec::Constant(x) => q(&r(*x)),
+            RateSpec::Steps(steps) => format!(
+                "{{ steps = [{}] }}",
+                steps
+                    .iter()
+                    .map(|(x, t)| q(&format!("{} for {}", r(*x), d(*t))))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            RateSpec::Ramp { from, to, over } => format!(
+                "{{ ramp = {{ from = {}, to = {}, over = {} }} }}",
+                q(&r(*from)),
+                q(&r(*to)),
+                q(&d(*over))
+            ),
+        };
+        let size = match &p.message_size {
+            SizeSpec::Fixed(n) => q(&s(*n)),
+            SizeSpec::Uniform { min, max } => format!(
+                "{{ min = {}, max = {}, distribution = \"uniform\" }}",
+                q(&s(*min)),
+                q(&s(*max))
+            ),
+        };
+        let dedup = match &p.deduplication {
+            Deduplication::Unique => q("unique"),
+            Deduplication::Content => q("content"),
+            Deduplication::DuplicateRate(x) => format!("{{ duplicate_rate = {x} }}"),
+        };
+        let _ = writeln!(
+            o,
+            "\n[[producers]]\nname = {}\ncount = {}\nrate = {rate}\nbatch_size = {}\nmessage_size = {size}\ngroups = {}\ndeduplication = {dedup}",
+            q(&p.name),
+            p.count,
+            p.batch_size,
+            p.groups
+        );
+    }
+    for c in &sc.consumers {
+        let processing = match &c.processing_time {
+            ProcessingSpec::Fixed(t) => q(&d(*t)),
+            ProcessingSpec::Exponential { mean } => format!(
+                "{{ mean = {}, distribution = \"exponential\" }}",
+                q(&d(*mean))
+            ),
+        };
+        let _ = writeln!(
+            o,
+            "\n[[consumers]]\nname = {}\ncount = {}\nbatch_size = {}\nwait_time = {}\nprocessing_time = {processing}\nfailure_rate = {}\ndelete = {}",
+            q(&c.name),
+            c.count,
+            c.batch_size,
+            q(&d(c.wait_time)),
+            c.failure_rate,
+            q(if c.delete == DeleteMode::Batch {
+                "batch"
+            } else {
+                "single"
+            })
+        );
+    }
+    let em = &sc.emulator;
+    let quota = match &em.quota {
+        QuotaMode::Aws => q("aws"),
+        QuotaMode::Unlimited => q("unlimited"),
+        QuotaMode::Custom(t) => {
+            let parts: Vec<String> = [
+                ("fifo_tps", t.fifo_tps),
+                ("high_throughput_tps", t.high_throughput_tps),
+                ("standard_tps", t.standard_tps),
+            ]
+            .iter()
+            .filter_map(|(k, v)| v.map(|v| format!("{k} = {v}")))
+            .collect();
+            format!("{{ {} }}", parts.join(", "))
+        }
+    };
+    let _ = writeln!(
+        o,
+        "\n[emulator]\nquota = {quota}\nregion = {}\nlatency = {}",
+        q(&em.region),
+        q(&d(em.latency))
+    );
+    let f = &em.faults;
+    let _ = writeln!(
+        o,
+        "\n[emulator.faults]\nduplicate_rate = {}\nloss_rate = {}\nreorder_rate = {}\nfifo_disorder_rate = {}\nerror_rate = {}",
+        f.duplicate_rate, f.loss_rate, f.reorder_rate, f.fifo_disorder_rate, f.error_rate
+    );
+    if let Some(st) = f.stall {
+        let _ = writeln!(
+            o,
+            "stall = {{ at = {}, for = {} }}",
+            q(&d(st.at)),
+            q(&d(st.length))
+        );
+    }
+    let e = &sc.expect;
+    let mut lines = Vec::new();
+    if let Some(v) = e.min_throughput {
+        lines.push(format!("min_throughput = {}", q(&r(v))));
+    }
+    if let Some(v) = e.max_e2e_p99 {
+        lines.push(format!("max_e2e_p99 = {}", q(&d(v))));
+    }
+    for (k, v) in [
+        ("max_duplicates", e.max_duplicates),
+        ("max_order_violations", e.max_order_violations),
+        ("max_lost", e.max_lost),
+        ("max_throttled", e.max_throttled),
+    ] {
+        if let Some(v) = v {
+            lines.push(format!("{k} = {v}"));
+        }
+    }
+    if let Some(v) = e.max_cost_usd {
+        lines.push(format!("max_cost_usd = {v}"));
+    }
+    if !lines.is_empty() {
+        let _ = writeln!(o, "\n[expect]\n{}", lines.join("\n"));
+    }
+    if !sc.sweep.is_empty() {
+        let _ = writeln!(o, "\n[sweep]");
+        for (k, values) in &sc.sweep {
+            let _ = writeln!(
+                o,
+                "{} = [{}]",
+                q(k),
+                values.iter().map(|v| q(v)).collect::<Vec<_>>().join(", ")
+            );
+        }
+    }
+    o
+}

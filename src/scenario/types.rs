@@ -1,0 +1,218 @@
+//! The validated, typed scenario every later stage trusts: targets, the queue, phases, producer
+//! and consumer fleets, the emulator's settings and expectations. No parsing here.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::emulator::{FaultConfig, QuotaMode};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub description: Option<String>,
+    pub target: Target,
+    pub queue: QueueSpec,
+    pub run: RunSpec,
+    pub producers: Vec<ProducerFleet>,
+    pub consumers: Vec<ConsumerFleet>,
+    pub emulator: EmulatorSpec,
+    pub expect: Expectations,
+    /// `[sweep]`: key path → values (run one variant per combination).
+    pub sweep: Vec<(String, Vec<String>)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// The emulator, started in-process on 127.0.0.1:0.
+    Embedded,
+    /// Any SQS-compatible endpoint (LocalStack, fauxqs, `sqsbench serve`, ElasticMQ).
+    Endpoint { url: String, region: String },
+    /// Real SQS through the aws-config default credential chain.
+    Aws {
+        region: Option<String>,
+        profile: Option<String>,
+    },
+}
+
+impl Target {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Target::Embedded => "embedded",
+            Target::Endpoint { .. } => "endpoint",
+            Target::Aws { .. } => "aws",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueType {
+    Standard,
+    Fifo,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueSpec {
+    pub kind: QueueType,
+    /// Full name, with `.fifo` for FIFO queues.
+    pub name: String,
+    pub create: bool,
+    pub visibility_timeout: Duration,
+    pub content_based_deduplication: bool,
+    pub high_throughput: bool,
+    pub attributes: BTreeMap<String, String>,
+    pub dead_letter: Option<DeadLetter>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadLetter {
+    pub max_receive_count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSpec {
+    pub duration: Duration,
+    pub warmup: Duration,
+    pub drain_timeout: Duration,
+    pub seed: u64,
+    pub repeat: u32,
+    pub budget_usd: Option<f64>,
+    pub retries: bool,
+}
+
+/// How fast a producer fleet offers messages (messages per second, whole fleet).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RateSpec {
+    /// Closed loop: each task sends as soon as its previous call returns.
+    Max,
+    Constant(f64),
+    /// Consecutive (rate, how long) steps.
+    Steps(Vec<(f64, Duration)>),
+    /// Linear from one rate to another over a time, then holding the last rate.
+    Ramp {
+        from: f64,
+        to: f64,
+        over: Duration,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SizeSpec {
+    Fixed(u64),
+    Uniform { min: u64, max: u64 },
+}
+
+impl SizeSpec {
+    pub fn max(&self) -> u64 {
+        match self {
+            SizeSpec::Fixed(n) => *n,
+            SizeSpec::Uniform { max, .. } => *max,
+        }
+    }
+
+    pub fn mean(&self) -> f64 {
+        match self {
+            SizeSpec::Fixed(n) => *n as f64,
+            SizeSpec::Uniform { min, max } => (*min + *max) as f64 / 2.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Deduplication {
+    /// Every message gets its own deduplication id.
+    Unique,
+    /// The queue's content-based deduplication decides.
+    Content,
+    /// A fraction of sends repeat an earlier message (deliberate producer-side duplicates).
+    DuplicateRate(f64),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProducerFleet {
+    pub name: String,
+    pub count: u32,
+    pub rate: RateSpec,
+    pub batch_size: u32,
+    pub message_size: SizeSpec,
+    pub groups: u32,
+    pub deduplication: Deduplication,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProcessingSpec {
+    Fixed(Duration),
+    Exponential { mean: Duration },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeleteMode {
+    Batch,
+    Single,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsumerFleet {
+    pub name: String,
+    pub count: u32,
+    pub batch_size: u32,
+    pub wait_time: Duration,
+    pub processing_time: ProcessingSpec,
+    pub failure_rate: f64,
+    pub delete: DeleteMode,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmulatorSpec {
+    pub quota: QuotaMode,
+    pub region: String,
+    pub latency: Duration,
+    pub faults: FaultConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Expectations {
+    pub min_throughput: Option<f64>,
+    pub max_e2e_p99: Option<Duration>,
+    pub max_duplicates: Option<u64>,
+    pub max_order_violations: Option<u64>,
+    pub max_lost: Option<u64>,
+    pub max_throttled: Option<u64>,
+    pub max_cost_usd: Option<f64>,
+}
+
+impl Scenario {
+    /// Messages the producers intend to send during warmup + measured phase.
+    pub fn planned_messages(&self) -> Option<u64> {
+        let total = self.run.warmup + self.run.duration;
+        let mut sum = 0.0;
+        for p in &self.producers {
+            sum += match &p.rate {
+                RateSpec::Max => return None,
+                RateSpec::Constant(r) => r * total.as_secs_f64(),
+                RateSpec::Steps(steps) => {
+                    let mut left = total.as_secs_f64();
+                    let mut n = 0.0;
+                    for (rate, length) in steps {
+                        let t = length.as_secs_f64().min(left);
+                        n += rate * t;
+                        left -= t;
+                    }
+                    if let Some((last, _)) = steps.last() {
+                        n += last * left.max(0.0);
+                    }
+                    n
+                }
+                RateSpec::Ramp { from, to, over } => {
+                    let t = total.as_secs_f64();
+                    let o = over.as_secs_f64();
+                    if t <= o {
+                        from * t + (to - from) * t * t / (2.0 * o)
+                    } else {
+                        (from + to) / 2.0 * o + to * (t - o)
+                    }
+                }
+            };
+        }
+        Some(sum.round() as u64)
+    }
+}
