@@ -8,5 +8,8 @@
 pub mod cli;
 pub mod emulator;
 pub mod measure;
+pub mod report;
+pub mod run;
 pub mod scenario;
+pub mod target;
 pub mod workload;

@@ -1,7 +1,10 @@
 //! Command-line entry: clap definitions and one module per command. Main function: `main`,
 //! returning the process exit code. The only place that prints errors for humans.
 
+mod run;
+mod scenario_args;
 mod serve;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -29,6 +32,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run a scenario and write a results directory.
+    Run(run::RunArgs),
+    /// Check scenarios without sending anything; print the resolved scenario and planned requests.
+    Validate(validate::ValidateArgs),
     /// Run the embedded SQS-compatible emulator standalone, for any SQS client.
     Serve(serve::ServeArgs),
 }
@@ -47,6 +54,8 @@ pub fn main() -> ExitCode {
         }
     };
     let code = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Validate(args) => validate::run(args),
         Command::Serve(args) => serve::run(args),
     };
     ExitCode::from(code)

@@ -3,4 +3,7 @@
 //! `RunSummary`. Must not depend on workloads, targets or reports.
 
 pub mod latency;
+pub mod ledger;
 pub mod recorder;
+pub mod summary;
+pub mod timeline;

@@ -1,0 +1,53 @@
+//! `sqsbench validate`: parse and check scenarios without sending anything; print the resolved
+//! scenario and the requests it will make. Exit 2 when any file has a problem.
+
+use clap::Args;
+
+use super::exit;
+use super::scenario_args::{ScenarioArgs, load_or_report};
+use crate::scenario::{Scenario, render};
+
+#[derive(Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+}
+
+pub fn run(args: ValidateArgs) -> u8 {
+    let Some(scenario) = load_or_report(&args.scenario) else {
+        return exit::BAD_INPUT;
+    };
+    println!(
+        "# {} is valid; resolved scenario:\n",
+        args.scenario.scenario.display()
+    );
+    print!("{}", render::to_toml(&scenario));
+    println!("\n# {}", plan(&scenario));
+    exit::OK
+}
+
+/// The traffic a scenario plans, in requests per API (closed-loop fleets cannot be predicted).
+pub fn plan(s: &Scenario) -> String {
+    let Some(messages) = s.planned_messages() else {
+        return "planned requests: unknown (a fleet runs closed loop at rate = \"max\")".into();
+    };
+    let send_batch = s
+        .producers
+        .iter()
+        .map(|p| p.batch_size)
+        .max()
+        .unwrap_or(1)
+        .max(1) as u64;
+    let receive_batch = s
+        .consumers
+        .iter()
+        .map(|c| c.batch_size)
+        .max()
+        .unwrap_or(10)
+        .max(1) as u64;
+    let sends = messages.div_ceil(send_batch);
+    let receives = messages.div_ceil(receive_batch);
+    format!(
+        "planned: {messages} messages; at least {sends} send, {receives} receive and {receives} delete requests (more when receives return partial batches)"
+    )
+}

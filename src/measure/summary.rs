@@ -1,0 +1,203 @@
+//! `RunSummary`: everything a run measured, as summary.json carries it (the contract's field
+//! names). Every report is a function of it and the saved histograms, so `report` and `compare`
+//! work the same on a live run and on a directory from last week.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::latency::{Latency, LatencyStats};
+use super::ledger::Tally;
+use super::recorder::{Api, Recorder};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub schema_version: u32,
+    pub sqsbench_version: String,
+    pub run_id: String,
+    pub started_at: String,
+    pub scenario: ScenarioInfo,
+    pub target: TargetInfo,
+    pub queue: QueueInfo,
+    pub measured_seconds: f64,
+    pub interrupted: bool,
+    pub drained: bool,
+    pub messages: Messages,
+    pub throughput: Throughput,
+    pub requests: BTreeMap<String, Requests>,
+    pub latency_us: BTreeMap<String, LatencyStats>,
+    pub cost: Cost,
+    pub expectations: Vec<Expectation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emulator: Option<EmulatorInfo>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioInfo {
+    pub name: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TargetInfo {
+    pub kind: String,
+    pub endpoint: String,
+    pub region: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueueInfo {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Messages {
+    pub sent: u64,
+    pub send_failed: u64,
+    pub received: u64,
+    pub unique_received: u64,
+    pub deleted: u64,
+    pub duplicates: u64,
+    pub lost: u64,
+    pub order_violations: u64,
+    pub dead_lettered: u64,
+    pub foreign: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Throughput {
+    pub sent_per_sec: f64,
+    pub received_per_sec: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Requests {
+    pub count: u64,
+    pub errors: u64,
+    pub throttled: u64,
+    pub timeouts: u64,
+    pub entries_failed: u64,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub error_codes: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Cost {
+    pub billed_requests: u64,
+    pub usd: f64,
+    pub usd_per_million_messages: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Expectation {
+    pub name: String,
+    pub limit: f64,
+    pub actual: f64,
+    pub passed: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EmulatorInfo {
+    pub injected: crate::emulator::InjectedCounts,
+}
+
+/// Per-request SQS prices (USD per million, us-east-1, beyond the free tier).
+pub const STANDARD_PRICE_PER_MILLION: f64 = 0.40;
+pub const FIFO_PRICE_PER_MILLION: f64 = 0.50;
+
+impl RunSummary {
+    /// Fills the measured parts from what the run recorded and what the ledger concluded.
+    pub fn measured(
+        &mut self,
+        total: &Recorder,
+        tally: &Tally,
+        measured_seconds: f64,
+        fifo: bool,
+        mean_message_bytes: f64,
+    ) {
+        let c = &total.counters;
+        self.measured_seconds = measured_seconds;
+        self.messages = Messages {
+            sent: c.sent,
+            send_failed: c.send_failed,
+            received: c.received,
+            unique_received: tally.unique_received,
+            deleted: c.deleted,
+            duplicates: tally.duplicates,
+            lost: tally.lost,
+            order_violations: 0,
+            dead_lettered: 0,
+            foreign: c.foreign,
+        };
+        let per_sec = |n: u64| {
+            if measured_seconds > 0.0 {
+                (n as f64 / measured_seconds * 10.0).round() / 10.0
+            } else {
+                0.0
+            }
+        };
+        self.throughput = Throughput {
+            sent_per_sec: per_sec(c.sent),
+            received_per_sec: per_sec(tally.unique_received),
+        };
+        self.requests = Api::ALL
+            .iter()
+            .filter_map(|api| total.apis.get(api).map(|a| (api, a)))
+            .map(|(api, a)| {
+                (
+                    api.name().to_string(),
+                    Requests {
+                        count: a.count,
+                        errors: a.errors,
+                        throttled: a.throttled,
+                        timeouts: a.timeouts,
+                        entries_failed: a.entries_failed,
+                        error_codes: a.error_codes.clone(),
+                    },
+                )
+            })
+            .collect();
+        self.latency_us = Latency::ALL
+            .iter()
+            .map(|l| {
+                (
+                    l.key().to_string(),
+                    LatencyStats::of(total.latencies.get(*l)),
+                )
+            })
+            .collect();
+        // Every 64 KiB of payload is billed as one request; batches are one request before chunking.
+        let chunks = (mean_message_bytes / 65_536.0).ceil().max(1.0);
+        let billed: u64 = total
+            .apis
+            .iter()
+            .map(|(api, a)| {
+                let per_call = match api {
+                    Api::SendMessage => chunks,
+                    Api::SendMessageBatch => chunks,
+                    _ => 1.0,
+                };
+                (a.count as f64 * per_call) as u64
+            })
+            .sum();
+        let price = if fifo {
+            FIFO_PRICE_PER_MILLION
+        } else {
+            STANDARD_PRICE_PER_MILLION
+        };
+        let usd = billed as f64 * price / 1e6;
+        self.cost = Cost {
+            billed_requests: billed,
+            usd: (usd * 1e6).round() / 1e6,
+            usd_per_million_messages: if c.sent > 0 {
+                (usd / c.sent as f64 * 1e6 * 1e4).round() / 1e4
+            } else {
+                0.0
+            },
+        };
+    }
+}

@@ -1,0 +1,65 @@
+//! The per-second timeline: one row per interval, made from what every task recorded in it,
+//! handed to an `IntervalSink` (the results writer) as the run goes, so a crash or Ctrl-C loses
+//! at most the current second.
+
+use serde::{Deserialize, Serialize};
+
+use super::latency::Latency;
+use super::recorder::Recorder;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TimelineRow {
+    /// Seconds since the run started (the row covers `second - 1 .. second`).
+    pub second: u64,
+    pub sent: u64,
+    pub received: u64,
+    pub deleted: u64,
+    pub errors: u64,
+    pub throttled: u64,
+    /// Sent but not yet deleted, across the whole run so far.
+    pub in_flight: i64,
+    pub e2e_p50_us: u64,
+    pub e2e_p99_us: u64,
+    pub e2e_max_us: u64,
+    pub send_p99_us: u64,
+    pub schedule_lag_p99_us: u64,
+}
+
+impl TimelineRow {
+    pub fn from_interval(second: u64, interval: &Recorder, in_flight: i64) -> TimelineRow {
+        let e2e = interval.latencies.get(Latency::EndToEnd);
+        let q = |h: &hdrhistogram::Histogram<u64>, quantile: f64| {
+            if h.is_empty() {
+                0
+            } else {
+                h.value_at_quantile(quantile)
+            }
+        };
+        TimelineRow {
+            second,
+            sent: interval.counters.sent_all,
+            received: interval.counters.received_all,
+            deleted: interval.counters.deleted_all,
+            errors: interval.apis.values().map(|a| a.errors + a.timeouts).sum(),
+            throttled: interval.apis.values().map(|a| a.throttled).sum(),
+            in_flight,
+            e2e_p50_us: q(e2e, 0.5),
+            e2e_p99_us: q(e2e, 0.99),
+            e2e_max_us: if e2e.is_empty() { 0 } else { e2e.max() },
+            send_p99_us: q(interval.latencies.get(Latency::Send), 0.99),
+            schedule_lag_p99_us: q(interval.latencies.get(Latency::ScheduleLag), 0.99),
+        }
+    }
+}
+
+/// Receives each interval as it closes.
+pub trait IntervalSink: Send {
+    fn interval(&mut self, row: &TimelineRow, recorded: &Recorder);
+}
+
+/// A sink that keeps nothing (tests, or runs without a results directory).
+pub struct Discard;
+
+impl IntervalSink for Discard {
+    fn interval(&mut self, _: &TimelineRow, _: &Recorder) {}
+}

@@ -1,0 +1,99 @@
+//! The terminal summary printed at the end of a run: headline throughput and latencies,
+//! message accounting, requests by API and outcome, cost, and expectations.
+
+use crate::measure::summary::RunSummary;
+
+fn ms(us: u64) -> String {
+    if us >= 10_000 {
+        format!("{:.0} ms", us as f64 / 1000.0)
+    } else {
+        format!("{:.2} ms", us as f64 / 1000.0)
+    }
+}
+
+pub fn summary(s: &RunSummary, results_dir: &str) -> String {
+    let mut o = String::new();
+    let m = &s.messages;
+    o += &format!(
+        "\n{} — {} {} queue {} on {} ({})\n",
+        s.scenario.name, s.queue.kind, "", s.queue.name, s.target.kind, s.target.endpoint
+    )
+    .replace("  ", " ");
+    if s.interrupted {
+        o += "interrupted: results cover the run up to Ctrl-C\n";
+    }
+    o += &format!(
+        "measured {:.1} s: sent {:.0}/s, received {:.0}/s\n",
+        s.measured_seconds, s.throughput.sent_per_sec, s.throughput.received_per_sec
+    );
+    o += &format!(
+        "{:<26}{:>10}{:>10}{:>10}{:>10}{:>10}\n",
+        "latency", "p50", "p90", "p99", "p99.9", "max"
+    );
+    for (label, key) in [
+        ("end-to-end (intended)", "end_to_end"),
+        ("end-to-end (actual send)", "end_to_end_uncorrected"),
+        ("send call", "send"),
+        ("receive call", "receive"),
+        ("delete call", "delete"),
+        ("schedule lag", "schedule_lag"),
+    ] {
+        if let Some(l) = s.latency_us.get(key).filter(|l| l.count > 0) {
+            o += &format!(
+                "{label:<26}{:>10}{:>10}{:>10}{:>10}{:>10}\n",
+                ms(l.p50),
+                ms(l.p90),
+                ms(l.p99),
+                ms(l.p999),
+                ms(l.max)
+            );
+        }
+    }
+    o += &format!(
+        "messages: sent {} (failed {}), received {} ({} unique), deleted {}, duplicates {}, lost {}, foreign {}\n",
+        m.sent,
+        m.send_failed,
+        m.received,
+        m.unique_received,
+        m.deleted,
+        m.duplicates,
+        m.lost,
+        m.foreign
+    );
+    if !s.drained && !s.interrupted && m.sent > m.unique_received {
+        o += "drain timeout passed before every sent message was received\n";
+    }
+    o += "requests:";
+    for (api, r) in &s.requests {
+        o += &format!(" {api} {}", r.count);
+        if r.errors + r.throttled + r.timeouts > 0 {
+            o += &format!(
+                " ({} errors, {} throttled, {} timeouts)",
+                r.errors, r.throttled, r.timeouts
+            );
+        }
+        o += ";";
+    }
+    o += &format!(
+        "\ncost: {} billed requests, ${:.6} (${:.4} per million messages)\n",
+        s.cost.billed_requests, s.cost.usd, s.cost.usd_per_million_messages
+    );
+    if let Some(e) = &s.emulator {
+        let i = e.injected;
+        o += &format!(
+            "emulator injected: duplicates {}, lost {}, reordered {}, errors {}, throttled {}\n",
+            i.duplicates, i.lost, i.reordered, i.errors, i.throttled
+        );
+    }
+    for e in &s.expectations {
+        o += &format!(
+            "expect {}: {} (limit {}, actual {})\n",
+            e.name,
+            if e.passed { "passed" } else { "FAILED" },
+            e.limit,
+            e.actual
+        );
+    }
+    o += &format!("results: {results_dir}\n");
+    o
+}

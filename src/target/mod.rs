@@ -1,0 +1,139 @@
+//! Where a run sends its traffic: an SQS client for real AWS (aws-config's default chain), any
+//! SQS-compatible endpoint, or a freshly started embedded emulator; and the queues' lifecycle.
+//! Main entry: `connect`. Depends on `scenario` and `emulator`, never on workloads or reports.
+
+pub mod queues;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_credential_types::Credentials;
+use aws_sdk_sqs::config::Region;
+
+use crate::emulator::{Emulator, EmulatorConfig, EmulatorHandle, FaultConfig};
+use crate::scenario::{Scenario, Target};
+
+/// A ready client and what it talks to.
+pub struct Connection {
+    pub client: aws_sdk_sqs::Client,
+    pub kind: &'static str,
+    pub endpoint: String,
+    pub region: String,
+    /// The in-process emulator, for the embedded target (dropping it stops it).
+    pub emulator: Option<EmulatorHandle>,
+}
+
+/// Long polls wait up to 20 s, so an attempt may take that long and must not be cut short.
+fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .operation_attempt_timeout(Duration::from_secs(30))
+        .build()
+}
+
+/// SDK retries are off by default so throttles and errors are measured, not hidden.
+fn retries(enabled: bool) -> RetryConfig {
+    if enabled {
+        RetryConfig::standard().with_max_attempts(3)
+    } else {
+        RetryConfig::disabled()
+    }
+}
+
+fn static_credentials() -> Credentials {
+    Credentials::new("test", "test", None, None, "sqsbench-static")
+}
+
+/// Real credentials in the environment win over the static test pair for custom endpoints.
+fn has_env_credentials() -> bool {
+    std::env::var_os("AWS_ACCESS_KEY_ID").is_some()
+        && std::env::var_os("AWS_SECRET_ACCESS_KEY").is_some()
+}
+
+pub fn emulator_config(scenario: &Scenario) -> EmulatorConfig {
+    EmulatorConfig {
+        region: scenario.emulator.region.clone(),
+        quota: scenario.emulator.quota.clone(),
+        faults: FaultConfig {
+            latency: scenario.emulator.latency,
+            ..scenario.emulator.faults.clone()
+        },
+        seed: scenario.run.seed,
+        ..EmulatorConfig::default()
+    }
+}
+
+pub async fn connect(scenario: &Scenario) -> anyhow::Result<Connection> {
+    let retry = retries(scenario.run.retries);
+    match &scenario.target {
+        Target::Embedded => {
+            let emulator = Emulator::start(emulator_config(scenario))
+                .await
+                .context("starting the embedded emulator")?;
+            let endpoint = emulator.endpoint();
+            let region = scenario.emulator.region.clone();
+            let client = endpoint_client(&endpoint, &region, retry, false).await;
+            Ok(Connection {
+                client,
+                kind: "embedded",
+                endpoint,
+                region,
+                emulator: Some(emulator),
+            })
+        }
+        Target::Endpoint { url, region } => {
+            let client = endpoint_client(url, region, retry, has_env_credentials()).await;
+            Ok(Connection {
+                client,
+                kind: "endpoint",
+                endpoint: url.clone(),
+                region: region.clone(),
+                emulator: None,
+            })
+        }
+        Target::Aws { region, profile } => {
+            let mut loader = aws_config::defaults(BehaviorVersion::latest())
+                .retry_config(retry)
+                .timeout_config(timeouts());
+            if let Some(region) = region {
+                loader = loader.region(Region::new(region.clone()));
+            }
+            if let Some(profile) = profile {
+                loader = loader.profile_name(profile);
+            }
+            let config = loader.load().await;
+            let region = config
+                .region()
+                .map(|r| r.to_string())
+                .context("no AWS region: set [target] region, AWS_REGION or a profile region")?;
+            let client = aws_sdk_sqs::Client::new(&config);
+            Ok(Connection {
+                client,
+                kind: "aws",
+                endpoint: format!("https://sqs.{region}.amazonaws.com"),
+                region,
+                emulator: None,
+            })
+        }
+    }
+}
+
+async fn endpoint_client(
+    url: &str,
+    region: &str,
+    retry: RetryConfig,
+    env_credentials: bool,
+) -> aws_sdk_sqs::Client {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .endpoint_url(url)
+        .retry_config(retry)
+        .timeout_config(timeouts());
+    if !env_credentials {
+        loader = loader.credentials_provider(static_credentials());
+    }
+    aws_sdk_sqs::Client::new(&loader.load().await)
+}

@@ -1,0 +1,144 @@
+//! The run's queues: find or create the queue (and its dead-letter queue), tag what sqsbench
+//! created with the run id, and at the end delete exactly those — never a queue sqsbench did
+//! not create.
+
+use anyhow::{Context, bail};
+use aws_sdk_sqs::Client;
+use aws_sdk_sqs::types::QueueAttributeName as A;
+
+use crate::scenario::{QueueSpec, QueueType};
+
+pub struct Queues {
+    pub url: String,
+    pub dead_letter_url: Option<String>,
+    /// URLs of the queues this run created (the only ones it may delete).
+    pub created: Vec<String>,
+}
+
+fn dead_letter_name(spec: &QueueSpec) -> String {
+    match spec.name.strip_suffix(".fifo") {
+        Some(base) => format!("{base}-dlq.fifo"),
+        None => format!("{}-dlq", spec.name),
+    }
+}
+
+async fn existing(client: &Client, name: &str) -> anyhow::Result<Option<String>> {
+    match client.get_queue_url().queue_name(name).send().await {
+        Ok(out) => Ok(out.queue_url),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_queue_does_not_exist()) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(anyhow::Error::new(e).context(format!("looking up queue {name}"))),
+    }
+}
+
+async fn create(
+    client: &Client,
+    name: &str,
+    attributes: Vec<(A, String)>,
+    run_id: &str,
+) -> anyhow::Result<String> {
+    let mut request = client
+        .create_queue()
+        .queue_name(name)
+        .tags("sqsbench-run", run_id);
+    for (k, v) in attributes {
+        request = request.attributes(k, v);
+    }
+    let out = request
+        .send()
+        .await
+        .with_context(|| format!("creating queue {name}"))?;
+    out.queue_url.context("CreateQueue returned no URL")
+}
+
+/// Resolves or creates the queues of a run.
+pub async fn prepare(client: &Client, spec: &QueueSpec, run_id: &str) -> anyhow::Result<Queues> {
+    let fifo = spec.kind == QueueType::Fifo;
+    let mut created = Vec::new();
+    let mut base = Vec::new();
+    if fifo {
+        base.push((A::FifoQueue, "true".to_string()));
+        if spec.content_based_deduplication {
+            base.push((A::ContentBasedDeduplication, "true".to_string()));
+        }
+        if spec.high_throughput {
+            base.push((A::DeduplicationScope, "messageGroup".to_string()));
+            base.push((A::FifoThroughputLimit, "perMessageGroupId".to_string()));
+        }
+    }
+    let mut dead_letter_url = None;
+    let mut redrive = None;
+    if let Some(dl) = &spec.dead_letter {
+        let name = dead_letter_name(spec);
+        let url = match existing(client, &name).await? {
+            Some(url) => url,
+            None if spec.create => {
+                let url = create(client, &name, base.clone(), run_id).await?;
+                created.push(url.clone());
+                url
+            }
+            None => bail!("dead-letter queue {name} does not exist and [queue] create = false"),
+        };
+        let arn = client
+            .get_queue_attributes()
+            .queue_url(&url)
+            .attribute_names(A::QueueArn)
+            .send()
+            .await
+            .context("reading the dead-letter queue's ARN")?
+            .attributes
+            .and_then(|mut a| a.remove(&A::QueueArn))
+            .context("the dead-letter queue has no QueueArn")?;
+        redrive = Some(format!(
+            "{{\"deadLetterTargetArn\":\"{arn}\",\"maxReceiveCount\":{}}}",
+            dl.max_receive_count
+        ));
+        dead_letter_url = Some(url);
+    }
+    let url = match existing(client, &spec.name).await? {
+        Some(url) => url,
+        None if spec.create => {
+            let mut attributes = base;
+            attributes.push((
+                A::VisibilityTimeout,
+                spec.visibility_timeout.as_secs().to_string(),
+            ));
+            if let Some(r) = redrive {
+                attributes.push((A::RedrivePolicy, r));
+            }
+            for (k, v) in &spec.attributes {
+                attributes.push((A::from(k.as_str()), v.clone()));
+            }
+            let url = create(client, &spec.name, attributes, run_id).await?;
+            created.push(url.clone());
+            url
+        }
+        None => bail!(
+            "queue {} does not exist and [queue] create = false",
+            spec.name
+        ),
+    };
+    Ok(Queues {
+        url,
+        dead_letter_url,
+        created,
+    })
+}
+
+/// Deletes the queues this run created; returns what could not be deleted.
+pub async fn cleanup(client: &Client, queues: &Queues) -> Vec<String> {
+    let mut problems = Vec::new();
+    for url in queues.created.iter().rev() {
+        if let Err(e) = client.delete_queue().queue_url(url).send().await {
+            problems.push(format!(
+                "could not delete {url}: {}",
+                aws_sdk_sqs::error::DisplayErrorContext(&e)
+            ));
+        }
+    }
+    problems
+}

@@ -1,0 +1,209 @@
+//! One consumer task: long-polls, decodes each message's payload, records end-to-end latency
+//! from the intended and the actual send time, simulates processing, leaves a configured
+//! fraction undeleted (so visibility expiry and redrive happen), and deletes the rest.
+//! Messages this run did not send are counted as foreign and left alone.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aws_sdk_sqs::Client;
+use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, MessageSystemAttributeName};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use tokio::sync::watch;
+
+use super::clock::RunClock;
+use super::outcome::classify;
+use super::payload::Payload;
+use crate::measure::latency::Latency;
+use crate::measure::ledger::{Delivery, LedgerHandle};
+use crate::measure::recorder::{Api, Outcome, SharedRecorder};
+use crate::scenario::{ConsumerFleet, DeleteMode, ProcessingSpec};
+
+pub struct Consumer {
+    pub client: Client,
+    pub queue_url: String,
+    pub fleet: Arc<ConsumerFleet>,
+    pub index: u32,
+    pub run_id: u64,
+    pub clock: RunClock,
+    pub seed: u64,
+    pub recorder: SharedRecorder,
+    pub ledger: LedgerHandle,
+    pub stop: watch::Receiver<bool>,
+}
+
+impl Consumer {
+    pub async fn run(mut self) {
+        let mut rng = StdRng::seed_from_u64(self.seed ^ 0xc0c0 ^ ((self.index as u64) << 32));
+        let wait = self.fleet.wait_time.as_secs() as i32;
+        while !*self.stop.borrow() {
+            let started = Instant::now();
+            let request = self
+                .client
+                .receive_message()
+                .queue_url(&self.queue_url)
+                .max_number_of_messages(self.fleet.batch_size as i32)
+                .wait_time_seconds(wait)
+                .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+                .send();
+            let result = tokio::select! {
+                r = request => r,
+                _ = self.stop.changed() => return,
+            };
+            let latency_us = started.elapsed().as_micros() as u64;
+            let messages = match result {
+                Ok(out) => {
+                    self.record_call(Api::ReceiveMessage, &Outcome::Ok, latency_us);
+                    out.messages.unwrap_or_default()
+                }
+                Err(e) => {
+                    self.record_call(Api::ReceiveMessage, &classify(&e), latency_us);
+                    // Back off briefly on failures so an erroring target is not hammered in a tight loop.
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            };
+            if messages.is_empty() {
+                continue;
+            }
+            let now_us = self.clock.now_us();
+            let mut to_delete = Vec::with_capacity(messages.len());
+            let mut deliveries = Vec::with_capacity(messages.len());
+            let mut measured_deleted = 0;
+            {
+                let mut r = self.recorder.lock().unwrap_or_else(|p| p.into_inner());
+                r.counters.received_all += messages.len() as u64;
+                for m in &messages {
+                    let Ok(p) = Payload::decode(m.body().unwrap_or(""), self.run_id) else {
+                        r.counters.foreign += 1;
+                        continue;
+                    };
+                    let measured = self.clock.is_measured(p.intended_us);
+                    if measured {
+                        r.counters.received += 1;
+                        r.latency(Latency::EndToEnd, now_us.saturating_sub(p.intended_us));
+                        r.latency(
+                            Latency::EndToEndUncorrected,
+                            now_us.saturating_sub(p.sent_us),
+                        );
+                        deliveries.push(Delivery {
+                            producer: p.producer,
+                            sequence: p.sequence,
+                        });
+                    }
+                    if self.fleet.failure_rate > 0.0
+                        && rng.random::<f64>() < self.fleet.failure_rate
+                    {
+                        continue;
+                    }
+                    if let Some(handle) = m.receipt_handle() {
+                        to_delete.push(handle.to_string());
+                        measured_deleted += measured as u64;
+                    }
+                }
+            }
+            self.ledger.received(deliveries);
+            self.process(&mut rng, messages.len()).await;
+            let deleted = self.delete(to_delete).await;
+            let mut r = self.recorder.lock().unwrap_or_else(|p| p.into_inner());
+            r.counters.deleted_all += deleted;
+            r.counters.deleted += measured_deleted.min(deleted);
+        }
+    }
+
+    fn record_call(&self, api: Api, outcome: &Outcome, latency_us: u64) {
+        let mut r = self.recorder.lock().unwrap_or_else(|p| p.into_inner());
+        r.call(api, outcome);
+        if self.clock.elapsed() >= self.clock.warmup {
+            let which = if api == Api::ReceiveMessage {
+                Latency::Receive
+            } else {
+                Latency::Delete
+            };
+            r.latency(which, latency_us);
+        }
+    }
+
+    /// Simulated work: the configured time per message.
+    async fn process(&self, rng: &mut StdRng, messages: usize) {
+        let total = match &self.fleet.processing_time {
+            ProcessingSpec::Fixed(d) => *d * messages as u32,
+            ProcessingSpec::Exponential { mean } => {
+                let secs: f64 = (0..messages)
+                    .map(|_| -mean.as_secs_f64() * (1.0 - rng.random::<f64>()).ln())
+                    .sum();
+                Duration::from_secs_f64(secs)
+            }
+        };
+        if !total.is_zero() {
+            tokio::time::sleep(total).await;
+        }
+    }
+
+    async fn delete(&self, handles: Vec<String>) -> u64 {
+        if handles.is_empty() {
+            return 0;
+        }
+        let mut deleted = 0;
+        match self.fleet.delete {
+            DeleteMode::Batch => {
+                let entries = handles
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, h)| {
+                        DeleteMessageBatchRequestEntry::builder()
+                            .id(i.to_string())
+                            .receipt_handle(h)
+                            .build()
+                            .expect("id and handle are set")
+                    })
+                    .collect();
+                let started = Instant::now();
+                let result = self
+                    .client
+                    .delete_message_batch()
+                    .queue_url(&self.queue_url)
+                    .set_entries(Some(entries))
+                    .send()
+                    .await;
+                let latency = started.elapsed().as_micros() as u64;
+                match result {
+                    Ok(out) => {
+                        self.record_call(Api::DeleteMessageBatch, &Outcome::Ok, latency);
+                        deleted = out.successful().len() as u64;
+                        let failed = out.failed().len() as u64;
+                        if failed > 0 {
+                            self.recorder
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .entries_failed(Api::DeleteMessageBatch, failed);
+                        }
+                    }
+                    Err(e) => self.record_call(Api::DeleteMessageBatch, &classify(&e), latency),
+                }
+            }
+            DeleteMode::Single => {
+                for h in handles {
+                    let started = Instant::now();
+                    let result = self
+                        .client
+                        .delete_message()
+                        .queue_url(&self.queue_url)
+                        .receipt_handle(h)
+                        .send()
+                        .await;
+                    let latency = started.elapsed().as_micros() as u64;
+                    match result {
+                        Ok(_) => {
+                            self.record_call(Api::DeleteMessage, &Outcome::Ok, latency);
+                            deleted += 1;
+                        }
+                        Err(e) => self.record_call(Api::DeleteMessage, &classify(&e), latency),
+                    }
+                }
+            }
+        }
+        deleted
+    }
+}

@@ -1,0 +1,194 @@
+//! A run's phases around the fleets: start every producer and consumer task, collect their
+//! recorders once a second into the timeline, stop producers at the end of the send window,
+//! drain until every acknowledged measured message has been received (or the drain timeout
+//! passes), and stop early and cleanly when interrupted.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_sdk_sqs::Client;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use super::clock::RunClock;
+use super::consumer::Consumer;
+use super::producer::Producer;
+use super::schedule::Schedule;
+use crate::measure::ledger::{self, Ledger};
+use crate::measure::recorder::{Recorder, Registry};
+use crate::measure::timeline::{IntervalSink, TimelineRow};
+use crate::scenario::{QueueType, Scenario};
+
+/// What a progress display is told once a second.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub elapsed: Duration,
+    pub phase: Phase,
+    pub sent_per_sec: u64,
+    pub received_per_sec: u64,
+    pub errors: u64,
+    pub throttled: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Warmup,
+    Measured,
+    Drain,
+}
+
+pub struct EngineResult {
+    pub total: Recorder,
+    pub ledger: Ledger,
+    pub interrupted: bool,
+    /// Whether every acknowledged measured message was received before the drain ended.
+    pub drained: bool,
+    pub elapsed: Duration,
+}
+
+pub struct Engine<'a> {
+    pub client: Client,
+    pub queue_url: String,
+    pub scenario: &'a Scenario,
+    pub run_id: u64,
+    /// Turns true on Ctrl-C.
+    pub interrupt: watch::Receiver<bool>,
+}
+
+impl Engine<'_> {
+    pub async fn run(
+        mut self,
+        sink: &mut dyn IntervalSink,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> EngineResult {
+        let sc = self.scenario;
+        let clock = RunClock::start(sc.run.warmup, sc.run.duration);
+        let registry = Registry::default();
+        let (ledger, ledger_task) = ledger::spawn();
+        let (stop_producers, producers_stopped) = watch::channel(false);
+        let (stop_consumers, consumers_stopped) = watch::channel(false);
+        let mut producers = JoinSet::new();
+        let mut consumers = JoinSet::new();
+        let mut id = 0u32;
+        for fleet in &sc.producers {
+            let fleet = Arc::new(fleet.clone());
+            for i in 0..fleet.count {
+                let p = Producer {
+                    client: self.client.clone(),
+                    queue_url: self.queue_url.clone(),
+                    fleet: fleet.clone(),
+                    fifo: sc.queue.kind == QueueType::Fifo,
+                    schedule: Schedule::new(fleet.rate.clone(), i, fleet.count),
+                    id,
+                    run_id: self.run_id,
+                    clock,
+                    seed: sc.run.seed,
+                    recorder: registry.register(),
+                    ledger: ledger.clone(),
+                    stop: producers_stopped.clone(),
+                };
+                id += 1;
+                producers.spawn(p.run());
+            }
+        }
+        let mut index = 0;
+        for fleet in &sc.consumers {
+            let fleet = Arc::new(fleet.clone());
+            for _ in 0..fleet.count {
+                let c = Consumer {
+                    client: self.client.clone(),
+                    queue_url: self.queue_url.clone(),
+                    fleet: fleet.clone(),
+                    index,
+                    run_id: self.run_id,
+                    clock,
+                    seed: sc.run.seed,
+                    recorder: registry.register(),
+                    ledger: ledger.clone(),
+                    stop: consumers_stopped.clone(),
+                };
+                index += 1;
+                consumers.spawn(c.run());
+            }
+        }
+
+        let mut total = Recorder::default();
+        let mut in_flight: i64 = 0;
+        let mut second = 0u64;
+        let mut interrupted = false;
+        let mut drain_started: Option<Duration> = None;
+        let mut drained = false;
+        let mut ticker = tokio::time::interval_at(
+            tokio::time::Instant::now() + Duration::from_secs(1),
+            Duration::from_secs(1),
+        );
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let mut check = tokio::time::interval(Duration::from_millis(50));
+            tokio::select! {
+                _ = ticker.tick() => {
+                    second += 1;
+                    let interval = registry.collect();
+                    in_flight += interval.counters.sent_all as i64 - interval.counters.deleted_all as i64;
+                    let row = TimelineRow::from_interval(second, &interval, in_flight);
+                    sink.interval(&row, &interval);
+                    total.merge(&interval);
+                    let elapsed = clock.elapsed();
+                    progress(&Progress {
+                        elapsed,
+                        phase: if drain_started.is_some() { Phase::Drain } else if elapsed < sc.run.warmup { Phase::Warmup } else { Phase::Measured },
+                        sent_per_sec: row.sent,
+                        received_per_sec: row.received,
+                        errors: total.apis.values().map(|a| a.errors + a.timeouts).sum(),
+                        throttled: total.apis.values().map(|a| a.throttled).sum(),
+                    });
+                }
+                _ = self.interrupt.changed() => {
+                    if *self.interrupt.borrow() {
+                        interrupted = true;
+                        break;
+                    }
+                }
+                Some(_) = producers.join_next(), if !producers.is_empty() => {}
+                _ = check.tick() => {}
+            }
+            if producers.is_empty() && drain_started.is_none() {
+                drain_started = Some(clock.elapsed());
+            }
+            if let Some(started) = drain_started {
+                if consumers.is_empty() || sc.consumers.is_empty() {
+                    drained = true;
+                    break;
+                }
+                // Producers have ended, so every acknowledgement is already queued to the ledger.
+                let (unique, acknowledged) = ledger.sync().await;
+                if unique >= acknowledged {
+                    drained = true;
+                    break;
+                }
+                if clock.elapsed() >= started + sc.run.drain_timeout {
+                    break;
+                }
+            }
+        }
+        let _ = stop_producers.send(true);
+        let _ = stop_consumers.send(true);
+        while producers.join_next().await.is_some() {}
+        while consumers.join_next().await.is_some() {}
+        second += 1;
+        let interval = registry.collect();
+        in_flight += interval.counters.sent_all as i64 - interval.counters.deleted_all as i64;
+        let row = TimelineRow::from_interval(second, &interval, in_flight);
+        sink.interval(&row, &interval);
+        total.merge(&interval);
+        drop(ledger);
+        let ledger = ledger_task.await.unwrap_or_default();
+        EngineResult {
+            total,
+            ledger,
+            interrupted,
+            drained,
+            elapsed: clock.elapsed(),
+        }
+    }
+}
