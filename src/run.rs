@@ -82,8 +82,20 @@ pub async fn execute(
     let resolved = render::to_toml(scenario);
     std::fs::write(dir.join("scenario.toml"), &resolved).context("writing scenario.toml")?;
 
-    let connection = target::connect(scenario).await?;
-    let queues = target::queues::prepare(&connection.client, &scenario.queue, &run_id_text).await?;
+    let started = async {
+        let connection = target::connect(scenario).await?;
+        let queues =
+            target::queues::prepare(&connection.client, &scenario.queue, &run_id_text).await?;
+        anyhow::Ok((connection, queues))
+    };
+    let (connection, queues) = match started.await {
+        Ok(c) => c,
+        Err(e) => {
+            // The run never started: leave no half-made results directory behind.
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(e);
+        }
+    };
     let mut stream = results::Stream::open(&dir, now.as_secs_f64())?;
     let engine = Engine {
         client: connection.client.clone(),

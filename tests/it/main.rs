@@ -1,9 +1,12 @@
 //! Integration tests, one binary (linking the AWS SDK once): the real aws-sdk-sqs against the
 //! embedded emulator over loopback, and black-box runs of the `sqsbench` binary.
 
+mod cli;
 mod emulator_faults;
 mod emulator_fifo;
 mod emulator_messages;
 mod emulator_queues;
 mod emulator_wire;
+mod run_embedded;
+mod scenario_corpus;
 mod support;

@@ -1,0 +1,252 @@
+//! Black-box runs of the `sqsbench` binary: exit codes 0 / 1 / 2 / 130, error messages that
+//! name key and line, refusing a non-empty --out, Ctrl-C leaving a complete results directory,
+//! and `serve` stopping cleanly on SIGTERM.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn sqsbench() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sqsbench"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    sqsbench().args(args).output().expect("sqsbench runs")
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sqsbench-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).to_string()
+}
+
+#[test]
+fn validate_prints_the_resolved_scenario_and_plan() {
+    let out = run(&["validate", "scenarios/quickstart.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("name = \"quickstart\""));
+    assert!(stdout.contains("planned: 34000 messages"), "{stdout}");
+}
+
+#[test]
+fn bad_scenarios_exit_2_naming_every_problem() {
+    let out = run(&["validate", "tests/scenarios/bad/many-problems.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("has 3 problems"), "{stderr}");
+    assert!(stderr.contains("line 6: producers[0].rate"), "{stderr}");
+    assert!(
+        stderr.contains("line 9: run.colour: unknown key"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"));
+    let dir = temp("bad");
+    let out = run(&[
+        "run",
+        "tests/scenarios/bad/unknown-key.toml",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !dir.exists(),
+        "no traffic, no results directory for a bad scenario"
+    );
+    let out = run(&["run", "no-such-file.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot read the file"));
+    let out = run(&["run", "scenarios/quickstart.toml", "--set", "nonsense"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("expected KEY=VALUE"));
+}
+
+#[test]
+fn a_short_run_writes_results_and_exits_0_then_refuses_the_same_out() {
+    let dir = temp("ok");
+    let d = dir.to_str().unwrap();
+    let out = run(&[
+        "run",
+        "scenarios/quickstart.toml",
+        "--duration",
+        "1s",
+        "--set",
+        "run.warmup=0s",
+        "--out",
+        d,
+        "--quiet",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("sent 2000/s"), "{stdout}");
+    assert!(stdout.contains("lost 0"), "{stdout}");
+    assert!(dir.join("summary.json").exists() && dir.join("charts/throughput.png").exists());
+    let again = run(&[
+        "run",
+        "scenarios/quickstart.toml",
+        "--duration",
+        "1s",
+        "--out",
+        d,
+        "--quiet",
+    ]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("is not empty"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_failed_expectation_exits_1_and_says_which() {
+    let dir = temp("expect");
+    let out = run(&[
+        "run",
+        "scenarios/quickstart.toml",
+        "--duration",
+        "1s",
+        "--set",
+        "run.warmup=0s",
+        "--set",
+        "expect.max_e2e_p99=1us",
+        "--out",
+        dir.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("expect max_e2e_p99_us: FAILED (limit 1"),
+        "{}",
+        text(&out.stdout)
+    );
+    let summary = std::fs::read_to_string(dir.join("summary.json")).unwrap();
+    assert!(summary.contains("\"passed\": false"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_unreachable_target_exits_2_before_any_traffic() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = temp("unreachable");
+    let url = format!("http://127.0.0.1:{port}");
+    let out = run(&[
+        "run",
+        "scenarios/quickstart.toml",
+        "--target",
+        &url,
+        "--out",
+        dir.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("error:"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !dir.exists(),
+        "a run that never started leaves no results directory"
+    );
+}
+
+fn wait_for(path: &Path, rows: usize, limit: Duration) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if std::fs::read_to_string(path)
+            .map(|t| t.lines().count() > rows)
+            .unwrap_or(false)
+        {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+#[test]
+fn ctrl_c_exits_130_with_a_complete_results_directory() {
+    let dir = temp("interrupt");
+    let child = sqsbench()
+        .args([
+            "run",
+            "scenarios/quickstart.toml",
+            "--duration",
+            "60s",
+            "--out",
+            dir.to_str().unwrap(),
+            "--quiet",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(
+        wait_for(&dir.join("timeseries.csv"), 2, Duration::from_secs(30)),
+        "the run streams rows"
+    );
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    for file in [
+        "scenario.toml",
+        "summary.json",
+        "summary.csv",
+        "timeseries.csv",
+        "latency.hgrm",
+        "histograms.hlog",
+        "charts/throughput.png",
+    ] {
+        assert!(dir.join(file).exists(), "{file} after Ctrl-C");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["interrupted"], true);
+    assert!(summary["measured_seconds"].as_f64().unwrap() < 60.0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn serve_stops_cleanly_on_sigterm() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = sqsbench()
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "serve did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stderr).contains("stopped (SIGTERM)"));
+}
