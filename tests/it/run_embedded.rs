@@ -67,7 +67,7 @@ async fn standard_run_accounts_for_every_message_and_writes_every_file() {
         "{:?}",
         s.requests
     );
-    assert_eq!(s.requests["SendMessageBatch"].count >= 300, true);
+    assert!(s.requests["SendMessageBatch"].count >= 300);
     assert_eq!(s.latency_us["end_to_end"].count, 3000);
     for file in [
         "scenario.toml",
