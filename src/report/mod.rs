@@ -6,3 +6,6 @@ pub mod charts;
 pub mod files;
 pub mod results;
 pub mod terminal;
+
+#[cfg(test)]
+mod tests;
