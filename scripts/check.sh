@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (the README's, and what CI runs): formatting, lints, every Rust
 # test (unit, property, integration with the real aws-sdk-sqs), then the third-party checks:
-# the boto3 suite against `sqsbench serve` and the differential check against LocalStack.
+# the boto3 suite against `sqsbench serve`, the differential check against LocalStack, and
+# `sqsbench run` against fauxqs and LocalStack.
 # Installs what those need (venvs, npm packages) itself; all servers bind 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,4 +21,6 @@ step "boto3 conformance suite against sqsbench serve"
 scripts/test-boto3.sh
 step "differential check against LocalStack"
 scripts/test-differential.sh
+step "sqsbench run against fauxqs and LocalStack"
+scripts/test-peer-runs.sh
 step "all checks passed"

@@ -1,0 +1,21 @@
+"""Checks a results directory from a run against a third-party server: every file is there,
+no request failed, and every measured message was received once and deleted."""
+
+import json
+import os
+import sys
+
+directory = sys.argv[1]
+for name in ["scenario.toml", "summary.json", "summary.csv", "timeseries.csv", "latency.hgrm", "histograms.hlog",
+             "charts/throughput.png", "charts/latency-over-time.svg", "charts/latency-distribution.png"]:
+    path = os.path.join(directory, name)
+    assert os.path.getsize(path) > 0, f"{name} missing or empty"
+s = json.load(open(os.path.join(directory, "summary.json")))
+m = s["messages"]
+failures = {api: r for api, r in s["requests"].items() if r["errors"] or r["throttled"] or r["timeouts"] or r["entries_failed"]}
+assert not failures, f"failed requests: {failures}"
+assert m["sent"] > 0, m
+assert m["sent"] == m["unique_received"] == m["deleted"], m
+assert m["duplicates"] == 0 and m["lost"] == 0 and m["foreign"] == 0, m
+print(f"ok  {s['scenario']['name']:<14} on {s['target']['endpoint']}: sent {m['sent']}, received {m['unique_received']}, "
+      f"e2e p99 {s['latency_us']['end_to_end']['p99'] / 1000:.1f} ms, requests {sum(r['count'] for r in s['requests'].values())}")
