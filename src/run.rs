@@ -152,6 +152,7 @@ pub async fn execute(
         &result.total,
         &result.ledger.tally(),
         measured_seconds,
+        result.measured_start_us,
         fifo,
         mean_bytes,
     );

@@ -91,6 +91,10 @@ pub struct Counters {
     pub sent_all: u64,
     pub received_all: u64,
     pub deleted_all: u64,
+    /// When the last measured message was really sent and received (µs since the epoch): a
+    /// producer that falls behind its schedule stretches the phase, and throughput says so.
+    pub last_sent_us: u64,
+    pub last_received_us: u64,
 }
 
 impl Counters {
@@ -103,6 +107,8 @@ impl Counters {
         self.sent_all += o.sent_all;
         self.received_all += o.received_all;
         self.deleted_all += o.deleted_all;
+        self.last_sent_us = self.last_sent_us.max(o.last_sent_us);
+        self.last_received_us = self.last_received_us.max(o.last_received_us);
     }
 }
 

@@ -111,11 +111,15 @@ pub const FIFO_PRICE_PER_MILLION: f64 = 0.50;
 
 impl RunSummary {
     /// Fills the measured parts from what the run recorded and what the ledger concluded.
+    /// `measured_start_us` is when the measured phase began: sends and receives that ran past
+    /// its planned end (a target that could not keep up) spread the same messages over more
+    /// time, and throughput is divided by that real span, never only the planned one.
     pub fn measured(
         &mut self,
         total: &Recorder,
         tally: &Tally,
         measured_seconds: f64,
+        measured_start_us: u64,
         fifo: bool,
         mean_message_bytes: f64,
     ) {
@@ -133,16 +137,19 @@ impl RunSummary {
             dead_lettered: 0,
             foreign: c.foreign,
         };
-        let per_sec = |n: u64| {
-            if measured_seconds > 0.0 {
-                (n as f64 / measured_seconds * 10.0).round() / 10.0
+        let span = |last_us: u64| {
+            measured_seconds.max(last_us.saturating_sub(measured_start_us) as f64 / 1e6)
+        };
+        let per_sec = |n: u64, seconds: f64| {
+            if seconds > 0.0 {
+                (n as f64 / seconds * 10.0).round() / 10.0
             } else {
                 0.0
             }
         };
         self.throughput = Throughput {
-            sent_per_sec: per_sec(c.sent),
-            received_per_sec: per_sec(tally.unique_received),
+            sent_per_sec: per_sec(c.sent, span(c.last_sent_us)),
+            received_per_sec: per_sec(tally.unique_received, span(c.last_received_us)),
         };
         self.requests = Api::ALL
             .iter()

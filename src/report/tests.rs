@@ -8,29 +8,88 @@ use crate::measure::summary::*;
 use crate::measure::timeline::TimelineRow;
 
 fn fixed() -> RunSummary {
-    let latency = |p50: u64| LatencyStats { count: 30_000, min: 300, mean: p50 as f64 * 1.1, p50, p90: p50 * 2, p99: p50 * 3, p999: p50 * 4, max: p50 * 5 };
+    let latency = |p50: u64| LatencyStats {
+        count: 30_000,
+        min: 300,
+        mean: p50 as f64 * 1.1,
+        p50,
+        p90: p50 * 2,
+        p99: p50 * 3,
+        p999: p50 * 4,
+        max: p50 * 5,
+    };
     let mut requests = BTreeMap::new();
-    requests.insert("SendMessageBatch".to_string(), Requests { count: 3_000, throttled: 2, ..Default::default() });
+    requests.insert(
+        "SendMessageBatch".to_string(),
+        Requests {
+            count: 3_000,
+            throttled: 2,
+            ..Default::default()
+        },
+    );
     let mut errors = BTreeMap::new();
     errors.insert("InternalError".to_string(), 1);
-    requests.insert("ReceiveMessage".to_string(), Requests { count: 3_100, errors: 1, error_codes: errors, ..Default::default() });
+    requests.insert(
+        "ReceiveMessage".to_string(),
+        Requests {
+            count: 3_100,
+            errors: 1,
+            error_codes: errors,
+            ..Default::default()
+        },
+    );
     RunSummary {
         schema_version: SCHEMA_VERSION,
         sqsbench_version: "0.1.0".into(),
         run_id: "00000000000000ab".into(),
         started_at: "20261123T120000Z".into(),
-        scenario: ScenarioInfo { name: "snapshot".into(), sha256: "0".repeat(64) },
-        target: TargetInfo { kind: "embedded".into(), endpoint: "http://127.0.0.1:41234".into(), region: "us-east-1".into() },
-        queue: QueueInfo { kind: "standard".into(), name: "sqsbench-snapshot".into() },
+        scenario: ScenarioInfo {
+            name: "snapshot".into(),
+            sha256: "0".repeat(64),
+        },
+        target: TargetInfo {
+            kind: "embedded".into(),
+            endpoint: "http://127.0.0.1:41234".into(),
+            region: "us-east-1".into(),
+        },
+        queue: QueueInfo {
+            kind: "standard".into(),
+            name: "sqsbench-snapshot".into(),
+        },
         measured_seconds: 15.0,
         interrupted: false,
         drained: true,
-        messages: Messages { sent: 30_000, received: 30_000, unique_received: 30_000, deleted: 30_000, ..Default::default() },
-        throughput: Throughput { sent_per_sec: 2000.0, received_per_sec: 2000.0 },
+        messages: Messages {
+            sent: 30_000,
+            received: 30_000,
+            unique_received: 30_000,
+            deleted: 30_000,
+            ..Default::default()
+        },
+        throughput: Throughput {
+            sent_per_sec: 2000.0,
+            received_per_sec: 2000.0,
+        },
         requests,
-        latency_us: [("end_to_end", 12_000), ("end_to_end_uncorrected", 1_300), ("send", 1_200)].iter().map(|(k, v)| (k.to_string(), latency(*v))).collect(),
-        cost: Cost { billed_requests: 9_100, usd: 0.00364, usd_per_million_messages: 0.1213 },
-        expectations: vec![Expectation { name: "max_lost".into(), limit: 0.0, actual: 0.0, passed: true }],
+        latency_us: [
+            ("end_to_end", 12_000),
+            ("end_to_end_uncorrected", 1_300),
+            ("send", 1_200),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), latency(*v)))
+        .collect(),
+        cost: Cost {
+            billed_requests: 9_100,
+            usd: 0.00364,
+            usd_per_million_messages: 0.1213,
+        },
+        expectations: vec![Expectation {
+            name: "max_lost".into(),
+            limit: 0.0,
+            actual: 0.0,
+            passed: true,
+        }],
         emulator: Some(EmulatorInfo::default()),
     }
 }
@@ -47,13 +106,33 @@ fn summary_csv_shape() {
 
 #[test]
 fn timeseries_row_shape() {
-    let row = TimelineRow { second: 3, sent: 2000, received: 1990, deleted: 1990, errors: 1, throttled: 2, in_flight: 10, e2e_p50_us: 12_000, e2e_p99_us: 23_000, e2e_max_us: 38_000, send_p99_us: 4_100, schedule_lag_p99_us: 20_000 };
-    insta::assert_snapshot!(format!("{}\n{}", super::results::TIMESERIES_HEADER, super::results::timeseries_line(&row)));
+    let row = TimelineRow {
+        second: 3,
+        sent: 2000,
+        received: 1990,
+        deleted: 1990,
+        errors: 1,
+        throttled: 2,
+        in_flight: 10,
+        e2e_p50_us: 12_000,
+        e2e_p99_us: 23_000,
+        e2e_max_us: 38_000,
+        send_p99_us: 4_100,
+        schedule_lag_p99_us: 20_000,
+    };
+    insta::assert_snapshot!(format!(
+        "{}\n{}",
+        super::results::TIMESERIES_HEADER,
+        super::results::timeseries_line(&row)
+    ));
 }
 
 #[test]
 fn terminal_summary() {
-    insta::assert_snapshot!(super::terminal::summary(&fixed(), "results/snapshot-20261123T120000Z"));
+    insta::assert_snapshot!(super::terminal::summary(
+        &fixed(),
+        "results/snapshot-20261123T120000Z"
+    ));
 }
 
 #[test]

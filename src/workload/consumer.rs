@@ -82,6 +82,7 @@ impl Consumer {
                     let measured = self.clock.is_measured(p.intended_us);
                     if measured {
                         r.counters.received += 1;
+                        r.counters.last_received_us = r.counters.last_received_us.max(now_us);
                         r.latency(Latency::EndToEnd, now_us.saturating_sub(p.intended_us));
                         r.latency(
                             Latency::EndToEndUncorrected,

@@ -44,6 +44,8 @@ pub struct EngineResult {
     /// Whether every acknowledged measured message was received before the drain ended.
     pub drained: bool,
     pub elapsed: Duration,
+    /// Wall-clock µs at which the measured phase began.
+    pub measured_start_us: u64,
 }
 
 pub struct Engine<'a> {
@@ -189,6 +191,7 @@ impl Engine<'_> {
             interrupted,
             drained,
             elapsed: clock.elapsed(),
+            measured_start_us: clock.us_at(clock.warmup),
         }
     }
 }

@@ -233,6 +233,9 @@ impl Producer {
                     }
                 }
                 r.counters.sent += acked_measured.len() as u64;
+                if !acked_measured.is_empty() {
+                    r.counters.last_sent_us = r.counters.last_sent_us.max(sent_us);
+                }
             }
         }
         self.ledger.sent(self.id, acked_measured);
