@@ -23,6 +23,10 @@ use tokio::sync::watch;
 
 const TASKS: usize = 8;
 
+// The same allocator as the shipped binary, for both sides of the comparison.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -79,7 +83,7 @@ wait_time = "1s"
     let closed = format!(
         "name = \"bench-max\"\n[run]\nduration = \"{seconds}s\"\ndrain_timeout = \"30s\"\n[[producers]]\ncount = {TASKS}\nrate = \"max\"\nbatch_size = 10\nmessage_size = \"256B\"\n[[consumers]]\ncount = {TASKS}\nbatch_size = 10\nwait_time = \"1s\"\n[emulator]\nquota = \"unlimited\"\n"
     );
-    let s = runtime.block_on(run_summary(&closed));
+    let s = binary_run(&closed);
     println!(
         "   closed loop: sent {:.0} msg/s, received {:.0} msg/s, e2e p99 {:.1} ms",
         s.throughput.sent_per_sec,
@@ -89,7 +93,7 @@ wait_time = "1s"
     let open = closed
         .replace("rate = \"max\"", "rate = \"40000/s\"")
         .replace("bench-max", "bench-40k");
-    let s = runtime.block_on(run_summary(&open));
+    let s = binary_run(&open);
     println!(
         "   open loop at 40,000/s: sent {:.0} msg/s, received {:.0} msg/s, lost {}, schedule lag p99 {:.1} ms, e2e p99 {:.1} ms",
         s.throughput.sent_per_sec,
@@ -274,6 +278,32 @@ async fn run_summary(text: &str) -> sqsbench::measure::summary::RunSummary {
     .unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     outcome.summary
+}
+
+/// Runs the shipped `sqsbench` binary (what users run) and reads its summary.json.
+fn binary_run(text: &str) -> sqsbench::measure::summary::RunSummary {
+    let dir = std::env::temp_dir().join(format!("sqsbench-bench-binary-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let scenario = dir.join("scenario.toml.in");
+    std::fs::write(&scenario, text).unwrap();
+    let out = dir.join("results");
+    let status = Command::new(env!("CARGO_BIN_EXE_sqsbench"))
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "sqsbench run failed");
+    let summary =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    summary
 }
 
 async fn sqsbench_run(text: &str) -> (Duration, u64) {

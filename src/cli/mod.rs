@@ -1,6 +1,7 @@
 //! Command-line entry: clap definitions and one module per command. Main function: `main`,
 //! returning the process exit code. The only place that prints errors for humans.
 
+mod report;
 mod run;
 mod scenario_args;
 mod serve;
@@ -36,6 +37,8 @@ enum Command {
     Run(run::RunArgs),
     /// Check scenarios without sending anything; print the resolved scenario and planned requests.
     Validate(validate::ValidateArgs),
+    /// Re-render CSV, histograms and charts from the raw data saved in a results directory.
+    Report(report::ReportArgs),
     /// Run the embedded SQS-compatible emulator standalone, for any SQS client.
     Serve(serve::ServeArgs),
 }
@@ -56,6 +59,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Report(args) => report::run(args),
         Command::Serve(args) => serve::run(args),
     };
     ExitCode::from(code)

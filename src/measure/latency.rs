@@ -71,6 +71,11 @@ impl Latencies {
         &self.histograms[which as usize]
     }
 
+    /// Adds a histogram read back from a log (bounds permitting).
+    pub fn add(&mut self, which: Latency, histogram: &Histogram<u64>) {
+        let _ = self.histograms[which as usize].add(histogram);
+    }
+
     pub fn merge(&mut self, other: &Latencies) {
         for (a, b) in self.histograms.iter_mut().zip(&other.histograms) {
             // Same bounds everywhere, so addition cannot fail.

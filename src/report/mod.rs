@@ -4,6 +4,7 @@
 
 pub mod charts;
 pub mod files;
+pub mod reread;
 pub mod results;
 pub mod terminal;
 

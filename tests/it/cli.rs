@@ -90,7 +90,10 @@ fn a_short_run_writes_results_and_exits_0_then_refuses_the_same_out() {
         text(&out.stderr)
     );
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("messages: sent 2000 (failed 0)"), "{stdout}");
+    assert!(
+        stdout.contains("messages: sent 2000 (failed 0)"),
+        "{stdout}"
+    );
     assert!(stdout.contains("lost 0"), "{stdout}");
     assert!(dir.join("summary.json").exists() && dir.join("charts/throughput.png").exists());
     let again = run(&[
