@@ -39,8 +39,11 @@ pub fn run(args: ReportArgs) -> u8 {
         )
         .map_err(|e| format!("charts: {e}")),
     ];
-    for e in results.iter().filter_map(|r| r.as_ref().err()) {
+    let failures: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    for e in &failures {
         eprintln!("error: could not write {e}");
+    }
+    if !failures.is_empty() {
         return exit::BAD_INPUT;
     }
     print!(
