@@ -145,6 +145,70 @@ async fn aws_quota_admits_about_300_sends_per_second() {
     );
 }
 
+/// Batches of 10 are one transaction each: offered far above the quota, ~3,000 msg/s pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aws_quota_admits_about_3000_batched_messages_per_second() {
+    let (_e, c) = emulator().await;
+    let url = fifo_queue(&c, "batched.fifo", &[]).await;
+    let started = Instant::now();
+    let run_for = Duration::from_secs(3);
+    let mut tasks = Vec::new();
+    for t in 0..8 {
+        let (c, url) = (c.clone(), url.clone());
+        tasks.push(tokio::spawn(async move {
+            let (mut accepted, mut throttled, mut i) = (0u64, 0u64, 0u64);
+            while started.elapsed() < run_for && i < 100_000 {
+                let entries = (0..10)
+                    .map(|j| {
+                        i += 1;
+                        SendMessageBatchRequestEntry::builder()
+                            .id(format!("e{j}"))
+                            .message_body("m")
+                            .message_group_id(format!("g{j}"))
+                            .message_deduplication_id(format!("{t}-{i}"))
+                            .build()
+                            .unwrap()
+                    })
+                    .collect();
+                match c
+                    .send_message_batch()
+                    .queue_url(&url)
+                    .set_entries(Some(entries))
+                    .send()
+                    .await
+                {
+                    Ok(out) => accepted += out.successful().len() as u64,
+                    Err(e)
+                        if e.as_service_error()
+                            .is_some_and(|s| s.is_request_throttled()) =>
+                    {
+                        throttled += 1
+                    }
+                    Err(e) => panic!("unexpected {e:?}"),
+                }
+            }
+            (accepted, throttled)
+        }));
+    }
+    let (mut accepted, mut throttled) = (0, 0);
+    for t in tasks {
+        let (a, th) = t.await.unwrap();
+        accepted += a;
+        throttled += th;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let rate = accepted as f64 / elapsed;
+    assert!(
+        throttled > accepted / 10,
+        "the offered load must exceed the quota ({accepted} accepted, {throttled} calls throttled)"
+    );
+    let expected = (3000.0 * elapsed + 300.0) / elapsed;
+    assert!(
+        (rate - expected).abs() / expected < 0.10,
+        "accepted {rate:.0} msg/s, expected ~{expected:.0}"
+    );
+}
+
 #[tokio::test]
 async fn error_fault_answers_internal_error_and_counts() {
     let (e, c) = emulator_with(with_faults(FaultConfig {
