@@ -28,6 +28,8 @@ const RED: RGBColor = RGBColor(214, 39, 40);
 const PURPLE: RGBColor = RGBColor(148, 103, 189);
 
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
+/// A drawn line: label, colour, points.
+type Line = (&'static str, RGBColor, Vec<(f64, f64)>);
 /// A line of a timeline chart: its label, colour and the column it plots.
 type Series = (&'static str, RGBColor, fn(&TimelineRow) -> u64);
 
@@ -61,6 +63,40 @@ pub fn write_all(
     both!(dir, "latency-distribution", |a| distribution(
         a, latencies, title
     ));
+    Ok(())
+}
+
+/// Draws labelled lines and their legend: what every chart here shares.
+fn draw_lines<'a, DB: DrawingBackend + 'a, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    lines: Vec<Line>,
+    position: SeriesLabelPosition,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    for (label, color, points) in lines {
+        if points.is_empty() {
+            continue;
+        }
+        chart
+            .draw_series(LineSeries::new(points, color.stroke_width(2)))
+            .map_err(|e| e.to_string())?
+            .label(label)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 14))
+        .draw()
+        .map_err(|e| e.to_string())?;
     Ok(())
 }
 
@@ -101,26 +137,20 @@ where
         ("deleted", PURPLE, |r| r.deleted),
         ("errors + throttled", RED, |r| r.errors + r.throttled),
     ];
-    for (label, color, value) in series {
-        chart
-            .draw_series(LineSeries::new(
-                timeline.iter().map(|r| (r.second as f64, value(r) as f64)),
-                color.stroke_width(2),
-            ))
-            .map_err(|e| e.to_string())?
-            .label(label)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
-    }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 14))
-        .draw()
-        .map_err(|e| e.to_string())?;
-    Ok(())
+    let lines = series
+        .iter()
+        .map(|(label, color, value)| {
+            (
+                *label,
+                *color,
+                timeline
+                    .iter()
+                    .map(|r| (r.second as f64, value(r) as f64))
+                    .collect(),
+            )
+        })
+        .collect();
+    draw_lines(&mut chart, lines, SeriesLabelPosition::MiddleRight)
 }
 
 fn latency_over_time<DB: DrawingBackend>(
@@ -165,26 +195,19 @@ where
         ("max", RED, |r| r.e2e_max_us),
         ("schedule lag p99", PURPLE, |r| r.schedule_lag_p99_us),
     ];
-    for (label, color, value) in series {
-        chart
-            .draw_series(LineSeries::new(
-                rows.iter().map(|r| (r.second as f64, ms(value(r)))),
-                color.stroke_width(2),
-            ))
-            .map_err(|e| e.to_string())?
-            .label(label)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
-    }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 14))
-        .draw()
-        .map_err(|e| e.to_string())?;
-    Ok(())
+    let lines = series
+        .iter()
+        .map(|(label, color, value)| {
+            (
+                *label,
+                *color,
+                rows.iter()
+                    .map(|r| (r.second as f64, ms(value(r))))
+                    .collect(),
+            )
+        })
+        .collect();
+    draw_lines(&mut chart, lines, SeriesLabelPosition::MiddleRight)
 }
 
 /// Percentile against 1/(1-p) on a log axis: 10 = p90, 100 = p99, 1000 = p99.9.
@@ -263,25 +286,5 @@ where
         .label_style(("sans-serif", 14))
         .draw()
         .map_err(|e| e.to_string())?;
-    for (label, color, points) in curves {
-        if points.is_empty() {
-            continue;
-        }
-        chart
-            .draw_series(LineSeries::new(points, color.stroke_width(2)))
-            .map_err(|e| e.to_string())?
-            .label(label)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
-    }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 14))
-        .draw()
-        .map_err(|e| e.to_string())?;
-    Ok(())
+    draw_lines(&mut chart, curves.into(), SeriesLabelPosition::UpperLeft)
 }
