@@ -258,6 +258,11 @@ impl Broker {
         Ok(())
     }
 
+    /// The queue's ReceiveMessageWaitTimeSeconds, for receives that do not set a wait.
+    pub fn default_wait_seconds(&self, cell: &QueueCell) -> u64 {
+        cell.lock().queue.settings.receive_wait_seconds as u64
+    }
+
     pub fn purge(&self, cell: &QueueCell) -> SqsResult<()> {
         cell.lock().queue.purge(now_micros())
     }

@@ -177,15 +177,23 @@ impl RunSummary {
                 )
             })
             .collect();
-        // Every 64 KiB of payload is billed as one request; batches are one request before chunking.
-        let chunks = (mean_message_bytes / 65_536.0).ceil().max(1.0);
+        // Every 64 KiB of a request's payload is billed as one request; a batch is one
+        // request before chunking, so its chunks come from the whole batch's payload.
+        let chunks_of = |bytes: f64| (bytes / 65_536.0).ceil().max(1.0);
         let billed: u64 = total
             .apis
             .iter()
             .map(|(api, a)| {
                 let per_call = match api {
-                    Api::SendMessage => chunks,
-                    Api::SendMessageBatch => chunks,
+                    Api::SendMessage => chunks_of(mean_message_bytes),
+                    Api::SendMessageBatch => {
+                        let per_batch = if a.ok > 0 {
+                            c.sent_all as f64 / a.ok as f64
+                        } else {
+                            1.0
+                        };
+                        chunks_of(mean_message_bytes * per_batch.max(1.0))
+                    }
                     _ => 1.0,
                 };
                 (a.count as f64 * per_call) as u64
@@ -206,5 +214,45 @@ impl RunSummary {
                 0.0
             },
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::recorder::{ApiCounts, Recorder};
+
+    #[test]
+    fn batches_are_billed_by_their_whole_payload_in_64_kib_chunks() {
+        let mut total = Recorder::default();
+        // 10 batches of 10 messages of 10 KiB: 100 KiB a batch = 2 chunks each.
+        total.apis.insert(
+            Api::SendMessageBatch,
+            ApiCounts {
+                count: 10,
+                ok: 10,
+                ..Default::default()
+            },
+        );
+        total.apis.insert(
+            Api::ReceiveMessage,
+            ApiCounts {
+                count: 30,
+                ok: 30,
+                ..Default::default()
+            },
+        );
+        total.counters.sent_all = 100;
+        total.counters.sent = 100;
+        let mut s = RunSummary::default();
+        s.measured(&total, &Tally::default(), 10.0, 0, false, 10_240.0);
+        assert_eq!(s.cost.billed_requests, 10 * 2 + 30);
+        assert!((s.cost.usd - 50.0 * STANDARD_PRICE_PER_MILLION / 1e6).abs() < 1e-12);
+        let mut fifo = RunSummary::default();
+        fifo.measured(&total, &Tally::default(), 10.0, 0, true, 100.0);
+        assert_eq!(
+            fifo.cost.billed_requests, 40,
+            "small batches are one request each"
+        );
     }
 }

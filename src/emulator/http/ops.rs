@@ -400,11 +400,7 @@ async fn receive_message(broker: &Broker, input: ReceiveMessageInput) -> Reply {
             )));
         }
         Some(w) => w as u64,
-        None => broker
-            .attributes(&cell)
-            .get("ReceiveMessageWaitTimeSeconds")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0),
+        None => broker.default_wait_seconds(&cell),
     };
     let visibility = match input.visibility_timeout {
         Some(v) if !(0..=43_200).contains(&v) => {
