@@ -29,7 +29,7 @@ fn record_path(c: &mut Criterion) {
         "decode + 2 latencies + counters + ledger, per 10,000 messages",
         |b| {
             let mut recorder = Recorder::default();
-            let mut ledger = Ledger::default();
+            let mut ledger = Ledger::new(false);
             let mut deliveries = Vec::with_capacity(10);
             let now_us = 3_000_000;
             b.iter(|| {
@@ -42,6 +42,12 @@ fn record_path(c: &mut Criterion) {
                         deliveries.push(Delivery {
                             producer: p.producer,
                             sequence: p.sequence,
+                            group: p.group,
+                            receive_count: 1,
+                            intended_us: p.intended_us,
+                            sent_us: p.sent_us,
+                            received_us: now_us,
+                            message_id: "5fea7756-0ea4-451a-a703-a558b933e274".into(),
                         });
                     }
                     for d in deliveries.drain(..) {

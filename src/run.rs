@@ -100,6 +100,7 @@ pub async fn execute(
     let engine = Engine {
         client: connection.client.clone(),
         queue_url: queues.url.clone(),
+        dead_letter_url: queues.dead_letter_url.clone(),
         scenario,
         run_id,
         interrupt,
@@ -107,6 +108,7 @@ pub async fn execute(
     let result = engine.run(&mut stream, progress).await;
 
     let mut warnings = stream.write_errors.clone();
+    warnings.extend(result.warnings.iter().cloned());
     let measured_seconds = if result.interrupted {
         (result.elapsed.as_secs_f64() - scenario.run.warmup.as_secs_f64())
             .clamp(0.0, scenario.run.duration.as_secs_f64())
@@ -157,8 +159,17 @@ pub async fn execute(
         mean_bytes,
     );
     summary.expectations = expectations(scenario, &summary);
+    let mut integrity = result.integrity.clone();
+    integrity.foreign.count = summary.messages.foreign;
+    integrity.emulator_injected = summary.emulator.as_ref().map(|e| e.injected);
 
     write_files(&dir, &summary, &result.total, &stream.rows, &mut warnings);
+    if let Err(e) = std::fs::write(
+        dir.join("integrity.json"),
+        files::integrity_json(&integrity),
+    ) {
+        warnings.push(format!("could not write integrity.json: {e}"));
+    }
     warnings.extend(target::queues::cleanup(&connection.client, &queues).await);
     if let Some(emulator) = connection.emulator {
         emulator.shutdown().await;

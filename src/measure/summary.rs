@@ -62,10 +62,22 @@ pub struct Messages {
     pub unique_received: u64,
     pub deleted: u64,
     pub duplicates: u64,
+    /// `duplicates` split by cause (see integrity.json for examples).
+    #[serde(default)]
+    pub duplicate_causes: DuplicateCauses,
     pub lost: u64,
     pub order_violations: u64,
     pub dead_lettered: u64,
     pub foreign: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicateCauses {
+    /// ApproximateReceiveCount > 1: redelivered after the visibility timeout expired.
+    pub redelivery: u64,
+    /// Deliberate duplicate sends, or sends the SDK retried.
+    pub producer: u64,
+    pub unexplained: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -132,9 +144,14 @@ impl RunSummary {
             unique_received: tally.unique_received,
             deleted: c.deleted,
             duplicates: tally.duplicates,
+            duplicate_causes: DuplicateCauses {
+                redelivery: tally.redeliveries,
+                producer: tally.producer_duplicates,
+                unexplained: tally.unexplained_duplicates,
+            },
             lost: tally.lost,
-            order_violations: 0,
-            dead_lettered: 0,
+            order_violations: tally.order_violations,
+            dead_lettered: tally.dead_lettered,
             foreign: c.foreign,
         };
         let span = |last_us: u64| {

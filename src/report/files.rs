@@ -10,6 +10,10 @@ pub fn summary_json(summary: &RunSummary) -> String {
     serde_json::to_string_pretty(summary).expect("a summary always serializes") + "\n"
 }
 
+pub fn integrity_json(integrity: &crate::measure::ledger::Integrity) -> String {
+    serde_json::to_string_pretty(integrity).expect("integrity always serializes") + "\n"
+}
+
 const CSV_COLUMNS: &[&str] = &[
     "scenario",
     "run_id",
@@ -22,6 +26,9 @@ const CSV_COLUMNS: &[&str] = &[
     "unique_received",
     "deleted",
     "duplicates",
+    "duplicates_redelivery",
+    "duplicates_producer",
+    "duplicates_unexplained",
     "lost",
     "order_violations",
     "dead_lettered",
@@ -64,6 +71,9 @@ pub fn summary_csv(summaries: &[RunSummary]) -> String {
             m.unique_received.to_string(),
             m.deleted.to_string(),
             m.duplicates.to_string(),
+            m.duplicate_causes.redelivery.to_string(),
+            m.duplicate_causes.producer.to_string(),
+            m.duplicate_causes.unexplained.to_string(),
             m.lost.to_string(),
             m.order_violations.to_string(),
             m.dead_lettered.to_string(),

@@ -50,18 +50,27 @@ pub fn summary(s: &RunSummary, results_dir: &str) -> String {
         }
     }
     o += &format!(
-        "messages: sent {} (failed {}), received {} ({} unique), deleted {}, duplicates {}, lost {}, foreign {}\n",
-        m.sent,
-        m.send_failed,
-        m.received,
-        m.unique_received,
-        m.deleted,
-        m.duplicates,
-        m.lost,
-        m.foreign
+        "messages: sent {} (failed {}), received {} ({} unique), deleted {}, foreign {}\n",
+        m.sent, m.send_failed, m.received, m.unique_received, m.deleted, m.foreign
     );
-    if !s.drained && !s.interrupted && m.sent > m.unique_received {
-        o += "drain timeout passed before every sent message was received\n";
+    let d = &m.duplicate_causes;
+    o += &format!(
+        "integrity: duplicates {} (redelivered {}, producer {}, unexplained {}), lost {}, order violations {}, dead-lettered {}\n",
+        m.duplicates,
+        d.redelivery,
+        d.producer,
+        d.unexplained,
+        m.lost,
+        m.order_violations,
+        m.dead_lettered
+    );
+    o += &format!(
+        "accounting: sent {} = unique received {} + dead-lettered {} + lost {}\n",
+        m.sent, m.unique_received, m.dead_lettered, m.lost
+    );
+    if !s.drained && !s.interrupted {
+        o +=
+            "drain timeout passed before the queue was empty: messages still on it count as lost\n";
     }
     o += "requests:";
     for (api, r) in &s.requests {

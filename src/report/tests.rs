@@ -141,3 +141,28 @@ fn summary_json_round_trips() {
     let back: RunSummary = serde_json::from_str(&super::files::summary_json(&s)).unwrap();
     assert_eq!(back, s);
 }
+
+#[test]
+fn integrity_json_shape() {
+    use crate::measure::ledger::{Delivery, Ledger};
+    let d = |sequence: u64, receive_count: u32| Delivery {
+        producer: 1,
+        sequence,
+        group: (sequence % 2) as u32,
+        receive_count,
+        intended_us: 1_000_000 + sequence,
+        sent_us: 1_000_100 + sequence,
+        received_us: 1_002_000 + sequence,
+        message_id: format!("id-{sequence}-{receive_count}").into(),
+    };
+    let mut ledger = Ledger::new(true);
+    ledger.record_sent(1, &[0, 1, 2, 3, 4, 5]);
+    for (s, rc) in [(2, 1), (0, 1), (0, 2), (4, 1), (1, 1)] {
+        ledger.record_received(d(s, rc));
+    }
+    ledger.record_dead_lettered(d(3, 3));
+    ledger.record_foreign("not-ours");
+    let mut integrity = ledger.integrity(&|_, s| (s % 2) as u32);
+    integrity.foreign.count = 1;
+    insta::assert_snapshot!(super::files::integrity_json(&integrity));
+}

@@ -20,6 +20,25 @@ use crate::measure::ledger::{Delivery, LedgerHandle};
 use crate::measure::recorder::{Api, Outcome, SharedRecorder};
 use crate::scenario::{ConsumerFleet, DeleteMode, ProcessingSpec};
 
+/// The ledger's view of one delivery of a measured message.
+pub fn delivery(m: &aws_sdk_sqs::types::Message, p: &Payload, received_us: u64) -> Delivery {
+    let receive_count = m
+        .attributes()
+        .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    Delivery {
+        producer: p.producer,
+        sequence: p.sequence,
+        group: p.group,
+        receive_count,
+        intended_us: p.intended_us,
+        sent_us: p.sent_us,
+        received_us,
+        message_id: m.message_id().unwrap_or("").into(),
+    }
+}
+
 pub struct Consumer {
     pub client: Client,
     pub queue_url: String,
@@ -70,13 +89,13 @@ impl Consumer {
             let now_us = self.clock.now_us();
             let mut to_delete = Vec::with_capacity(messages.len());
             let mut deliveries = Vec::with_capacity(messages.len());
-            let mut measured_deleted = 0;
             {
                 let mut r = self.recorder.lock().unwrap_or_else(|p| p.into_inner());
                 r.counters.received_all += messages.len() as u64;
                 for m in &messages {
                     let Ok(p) = Payload::decode(m.body().unwrap_or(""), self.run_id) else {
                         r.counters.foreign += 1;
+                        self.ledger.foreign(m.message_id().unwrap_or(""));
                         continue;
                     };
                     let measured = self.clock.is_measured(p.intended_us);
@@ -88,10 +107,7 @@ impl Consumer {
                             Latency::EndToEndUncorrected,
                             now_us.saturating_sub(p.sent_us),
                         );
-                        deliveries.push(Delivery {
-                            producer: p.producer,
-                            sequence: p.sequence,
-                        });
+                        deliveries.push(delivery(m, &p, now_us));
                     }
                     if self.fleet.failure_rate > 0.0
                         && rng.random::<f64>() < self.fleet.failure_rate
@@ -99,17 +115,20 @@ impl Consumer {
                         continue;
                     }
                     if let Some(handle) = m.receipt_handle() {
-                        to_delete.push(handle.to_string());
-                        measured_deleted += measured as u64;
+                        let key = measured.then_some((p.producer, p.sequence));
+                        to_delete.push((handle.to_string(), key));
                     }
                 }
             }
             self.ledger.received(deliveries);
             self.process(&mut rng, messages.len()).await;
             let deleted = self.delete(to_delete).await;
+            let measured_deleted: Vec<(u32, u64)> = deleted.iter().filter_map(|k| *k).collect();
             let mut r = self.recorder.lock().unwrap_or_else(|p| p.into_inner());
-            r.counters.deleted_all += deleted;
-            r.counters.deleted += measured_deleted.min(deleted);
+            r.counters.deleted_all += deleted.len() as u64;
+            r.counters.deleted += measured_deleted.len() as u64;
+            drop(r);
+            self.ledger.deleted(measured_deleted);
         }
     }
 
@@ -142,20 +161,21 @@ impl Consumer {
         }
     }
 
-    async fn delete(&self, handles: Vec<String>) -> u64 {
+    /// Deletes the messages; returns the ledger key (None when not measured) of each deleted.
+    async fn delete(&self, handles: Vec<(String, Option<(u32, u64)>)>) -> Vec<Option<(u32, u64)>> {
+        let mut deleted = Vec::with_capacity(handles.len());
         if handles.is_empty() {
-            return 0;
+            return deleted;
         }
-        let mut deleted = 0;
         match self.fleet.delete {
             DeleteMode::Batch => {
                 let entries = handles
-                    .into_iter()
+                    .iter()
                     .enumerate()
-                    .map(|(i, h)| {
+                    .map(|(i, (h, _))| {
                         DeleteMessageBatchRequestEntry::builder()
                             .id(i.to_string())
-                            .receipt_handle(h)
+                            .receipt_handle(h.as_str())
                             .build()
                             .expect("id and handle are set")
                     })
@@ -172,7 +192,12 @@ impl Consumer {
                 match result {
                     Ok(out) => {
                         self.record_call(Api::DeleteMessageBatch, &Outcome::Ok, latency);
-                        deleted = out.successful().len() as u64;
+                        deleted.extend(
+                            out.successful()
+                                .iter()
+                                .filter_map(|e| e.id().parse::<usize>().ok())
+                                .filter_map(|i| handles.get(i).map(|(_, key)| *key)),
+                        );
                         let failed = out.failed().len() as u64;
                         if failed > 0 {
                             self.recorder
@@ -185,7 +210,7 @@ impl Consumer {
                 }
             }
             DeleteMode::Single => {
-                for h in handles {
+                for (h, key) in handles {
                     let started = Instant::now();
                     let result = self
                         .client
@@ -198,7 +223,7 @@ impl Consumer {
                     match result {
                         Ok(_) => {
                             self.record_call(Api::DeleteMessage, &Outcome::Ok, latency);
-                            deleted += 1;
+                            deleted.push(key);
                         }
                         Err(e) => self.record_call(Api::DeleteMessage, &classify(&e), latency),
                     }

@@ -1,7 +1,8 @@
 //! A run's phases around the fleets: start every producer and consumer task, collect their
 //! recorders once a second into the timeline, stop producers at the end of the send window,
-//! drain until every acknowledged measured message has been received (or the drain timeout
-//! passes), and stop early and cleanly when interrupted.
+//! drain (until the queue is empty, or every acknowledged measured message is deleted, or the
+//! drain timeout passes), collect this run's dead letters, and stop early and cleanly when
+//! interrupted.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,12 +13,18 @@ use tokio::task::JoinSet;
 
 use super::clock::RunClock;
 use super::consumer::Consumer;
+use super::drain;
 use super::producer::Producer;
 use super::schedule::Schedule;
-use crate::measure::ledger::{self, Ledger};
+use crate::measure::ledger::{self, Integrity, Ledger};
 use crate::measure::recorder::{Recorder, Registry};
 use crate::measure::timeline::{IntervalSink, TimelineRow};
 use crate::scenario::{QueueType, Scenario};
+
+/// How often the drain asks whether the queue is empty.
+const EMPTY_CHECK_EVERY: Duration = Duration::from_millis(250);
+/// How long the drain waits, once everything is deleted, for the queue to report empty.
+const SETTLED_GRACE: Duration = Duration::from_secs(2);
 
 /// What a progress display is told once a second.
 #[derive(Debug, Clone, Copy)]
@@ -40,9 +47,12 @@ pub enum Phase {
 pub struct EngineResult {
     pub total: Recorder,
     pub ledger: Ledger,
+    pub integrity: Integrity,
     pub interrupted: bool,
-    /// Whether every acknowledged measured message was received before the drain ended.
+    /// Whether the drain ended by itself (queue empty, or everything deleted) before its timeout.
     pub drained: bool,
+    /// Problems that did not stop the run (the dead-letter queue could not be read).
+    pub warnings: Vec<String>,
     pub elapsed: Duration,
     /// Wall-clock µs at which the measured phase began.
     pub measured_start_us: u64,
@@ -51,6 +61,7 @@ pub struct EngineResult {
 pub struct Engine<'a> {
     pub client: Client,
     pub queue_url: String,
+    pub dead_letter_url: Option<String>,
     pub scenario: &'a Scenario,
     pub run_id: u64,
     /// Turns true on Ctrl-C.
@@ -66,7 +77,9 @@ impl Engine<'_> {
         let sc = self.scenario;
         let clock = RunClock::start(sc.run.warmup, sc.run.duration);
         let registry = Registry::default();
-        let (ledger, ledger_task) = ledger::spawn();
+        let fifo = sc.queue.kind == QueueType::Fifo;
+        let (ledger, ledger_task) = ledger::spawn(fifo);
+        let mut groups = Vec::new();
         let (stop_producers, producers_stopped) = watch::channel(false);
         let (stop_consumers, consumers_stopped) = watch::channel(false);
         let mut producers = JoinSet::new();
@@ -79,7 +92,7 @@ impl Engine<'_> {
                     client: self.client.clone(),
                     queue_url: self.queue_url.clone(),
                     fleet: fleet.clone(),
-                    fifo: sc.queue.kind == QueueType::Fifo,
+                    fifo,
                     schedule: Schedule::new(fleet.rate.clone(), i, fleet.count),
                     id,
                     run_id: self.run_id,
@@ -88,7 +101,9 @@ impl Engine<'_> {
                     recorder: registry.register(),
                     ledger: ledger.clone(),
                     stop: producers_stopped.clone(),
+                    retries: sc.run.retries,
                 };
+                groups.push(fleet.groups);
                 id += 1;
                 producers.spawn(p.run());
             }
@@ -120,6 +135,9 @@ impl Engine<'_> {
         let mut interrupted = false;
         let mut drain_started: Option<Duration> = None;
         let mut drained = false;
+        let mut empty_checks = 0;
+        let mut last_empty_check: Option<tokio::time::Instant> = None;
+        let mut settled_since: Option<Duration> = None;
         let mut ticker = tokio::time::interval_at(
             tokio::time::Instant::now() + Duration::from_secs(1),
             Duration::from_secs(1),
@@ -163,10 +181,28 @@ impl Engine<'_> {
                     break;
                 }
                 // Producers have ended, so every acknowledgement is already queued to the ledger.
-                let (unique, acknowledged) = ledger.sync().await;
-                if unique >= acknowledged {
-                    drained = true;
-                    break;
+                let progress = ledger.sync().await;
+                // Everything acknowledged was deleted (or dead-lettered); give extra copies still
+                // on the queue a moment, since another run's traffic may keep it from emptying.
+                if progress.settled >= progress.acknowledged {
+                    let since = *settled_since.get_or_insert(clock.elapsed());
+                    if clock.elapsed() >= since + SETTLED_GRACE {
+                        drained = true;
+                        break;
+                    }
+                }
+                // An empty queue, twice in a row: nothing more will arrive (lost messages stay lost).
+                if last_empty_check.is_none_or(|t| t.elapsed() >= EMPTY_CHECK_EVERY) {
+                    last_empty_check = Some(tokio::time::Instant::now());
+                    if drain::queue_is_empty(&self.client, &self.queue_url).await {
+                        empty_checks += 1;
+                    } else {
+                        empty_checks = 0;
+                    }
+                    if empty_checks >= 2 {
+                        drained = true;
+                        break;
+                    }
                 }
                 if clock.elapsed() >= started + sc.run.drain_timeout {
                     break;
@@ -177,6 +213,16 @@ impl Engine<'_> {
         let _ = stop_consumers.send(true);
         while producers.join_next().await.is_some() {}
         while consumers.join_next().await.is_some() {}
+        let mut warnings = Vec::new();
+        if let (Some(url), false) = (&self.dead_letter_url, interrupted) {
+            let budget = sc.run.drain_timeout.max(Duration::from_secs(10));
+            if let Err(e) =
+                drain::collect_dead_letters(&self.client, url, self.run_id, &clock, &ledger, budget)
+                    .await
+            {
+                warnings.push(e);
+            }
+        }
         second += 1;
         let interval = registry.collect();
         in_flight += interval.counters.sent_all as i64 - interval.counters.deleted_all as i64;
@@ -184,10 +230,16 @@ impl Engine<'_> {
         sink.interval(&row, &interval);
         total.merge(&interval);
         drop(ledger);
-        let ledger = ledger_task.await.unwrap_or_default();
+        let ledger = ledger_task.await.unwrap_or_else(|_| Ledger::new(fifo));
+        let integrity = ledger.integrity(&|producer, sequence| {
+            let groups = groups.get(producer as usize).copied().unwrap_or(1).max(1);
+            ((producer as u64 + sequence) % groups as u64) as u32
+        });
         EngineResult {
             total,
             ledger,
+            integrity,
+            warnings,
             interrupted,
             drained,
             elapsed: clock.elapsed(),

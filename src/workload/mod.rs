@@ -2,8 +2,10 @@
 //! payload, and the phases of a run (warmup, measured, drain). Main entry: `engine::run`.
 //! Records into `measure`; must not depend on `report` or `cli`.
 
+pub mod attempts;
 pub mod clock;
 pub mod consumer;
+pub mod drain;
 pub mod engine;
 pub mod outcome;
 pub mod payload;

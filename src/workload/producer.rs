@@ -12,6 +12,7 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use tokio::sync::watch;
 
+use super::attempts::AttemptCounter;
 use super::clock::RunClock;
 use super::outcome::classify;
 use super::payload::Payload;
@@ -35,6 +36,8 @@ pub struct Producer {
     pub recorder: SharedRecorder,
     pub ledger: LedgerHandle,
     pub stop: watch::Receiver<bool>,
+    /// `[run] retries`: count each call's attempts, since a retried send may have landed twice.
+    pub retries: bool,
 }
 
 struct Message {
@@ -141,8 +144,9 @@ impl Producer {
                 .encode_into(original.size, body),
             _ => self.payload(m, sent_us).encode_into(m.size, body),
         };
+        let counter = AttemptCounter::default();
         let started = Instant::now();
-        let (api, outcome, acknowledged): (Api, Outcome, Vec<u64>) = if messages.len() == 1
+        let (api, outcome, acked): (Api, Outcome, Vec<&Message>) = if messages.len() == 1
             && self.fleet.batch_size == 1
         {
             let m = &messages[0];
@@ -159,12 +163,17 @@ impl Producer {
                         .message_deduplication_id(self.dedup_id(m.repeat_of.unwrap_or(m.sequence)));
                 }
             }
-            match request.send().await {
-                Ok(_) => (
-                    Api::SendMessage,
-                    Outcome::Ok,
-                    vec![m.repeat_of.unwrap_or(m.sequence)],
-                ),
+            let result = if self.retries {
+                request
+                    .customize()
+                    .interceptor(counter.clone())
+                    .send()
+                    .await
+            } else {
+                request.send().await
+            };
+            match result {
+                Ok(_) => (Api::SendMessage, Outcome::Ok, vec![m]),
                 Err(e) => (Api::SendMessage, classify(&e), Vec::new()),
             }
         } else {
@@ -184,21 +193,27 @@ impl Producer {
                 }
                 entries.push(entry.build().expect("id and body are set"));
             }
-            match self
+            let request = self
                 .client
                 .send_message_batch()
                 .queue_url(&self.queue_url)
-                .set_entries(Some(entries))
-                .send()
-                .await
-            {
+                .set_entries(Some(entries));
+            let result = if self.retries {
+                request
+                    .customize()
+                    .interceptor(counter.clone())
+                    .send()
+                    .await
+            } else {
+                request.send().await
+            };
+            match result {
                 Ok(out) => {
-                    let ok: Vec<u64> = out
+                    let ok: Vec<&Message> = out
                         .successful()
                         .iter()
                         .filter_map(|s| ENTRY_IDS.iter().position(|id| *id == s.id()))
                         .filter_map(|i| messages.get(i))
-                        .map(|m| m.repeat_of.unwrap_or(m.sequence))
                         .collect();
                     let failed = out.failed().len() as u64;
                     if failed > 0 {
@@ -213,6 +228,24 @@ impl Producer {
             }
         };
         let latency_us = started.elapsed().as_micros() as u64;
+        let acknowledged: Vec<u64> = acked
+            .iter()
+            .map(|m| m.repeat_of.unwrap_or(m.sequence))
+            .collect();
+        // Copies beyond the first: deliberate duplicates, and every message of a retried call
+        // once per extra attempt.
+        let retried = counter.attempts().saturating_sub(1) as usize;
+        let extra: Vec<u64> = acked
+            .iter()
+            .filter_map(|m| m.repeat_of)
+            .chain(
+                acknowledged
+                    .iter()
+                    .copied()
+                    .cycle()
+                    .take(acknowledged.len() * retried),
+            )
+            .collect();
         let measured: Vec<&Message> = messages
             .iter()
             .filter(|m| self.clock.is_measured(m.intended_us) && m.repeat_of.is_none())
@@ -239,6 +272,7 @@ impl Producer {
             }
         }
         self.ledger.sent(self.id, acked_measured);
+        self.ledger.extra_sends(self.id, extra);
         acknowledged
     }
 }

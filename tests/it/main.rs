@@ -8,5 +8,6 @@ mod emulator_messages;
 mod emulator_queues;
 mod emulator_wire;
 mod run_embedded;
+mod run_integrity;
 mod scenario_corpus;
 mod support;

@@ -23,7 +23,7 @@ pub async fn run_text(text: &str, dir: &Path) -> sqsbench::run::RunOutcome {
     .expect("run completes")
 }
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("sqsbench-test-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     dir

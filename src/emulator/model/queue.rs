@@ -443,20 +443,24 @@ impl Queue {
                 break;
             }
             for key in keys {
+                // A ghost is the copy another replica still holds: it never saw this message's
+                // receives, so it arrives as a first receive and is never redriven.
+                let ghost = self.ghosts.remove(&key);
                 let receive_count = self
                     .messages
                     .get(&key)
                     .expect("taken key is stored")
                     .receive_count;
-                if max_receives.is_some_and(|limit| receive_count >= limit) {
+                if !ghost && max_receives.is_some_and(|limit| receive_count >= limit) {
                     let m = self.remove_taken(key);
                     outcome.dead_lettered.push(m);
                     continue;
                 }
-                if self.ghosts.remove(&key) {
-                    outcome.ghost_deliveries += 1;
-                }
                 let m = self.messages.get_mut(&key).expect("taken key is stored");
+                if ghost {
+                    outcome.ghost_deliveries += 1;
+                    m.receive_count = 0;
+                }
                 m.receive_count += 1;
                 m.generation += 1;
                 m.first_received_at.get_or_insert(now);

@@ -306,6 +306,10 @@ fn ghosts_are_counted_when_delivered() {
         )
         .unwrap();
     assert_eq!(again.ghost_deliveries, 1);
+    assert_eq!(
+        again.delivered[0].message.receive_count, 1,
+        "a ghost arrives as a first receive, like a copy from another replica"
+    );
     q.delete(T0, &again.delivered[0].receipt_handle, false)
         .unwrap();
     assert_eq!(q.message_count(), 0);

@@ -1,0 +1,270 @@
+//! The ledger itself, pure and synchronous: per producer a bitmap of sequence numbers for what
+//! was acknowledged, seen, deleted and found in the dead-letter queue, the last sequence
+//! delivered per FIFO (producer, group), and the first examples of every anomaly. Time is
+//! whatever the caller recorded in the delivery; nothing here reads a clock.
+
+use std::collections::BTreeMap;
+
+use roaring::RoaringTreemap;
+use rustc_hash::FxHashMap;
+
+use super::examples::{Cause, Example, Examples, Integrity};
+
+/// One delivery of a measured message, as a consumer decoded it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Delivery {
+    pub producer: u32,
+    pub sequence: u64,
+    pub group: u32,
+    /// ApproximateReceiveCount as the queue reported it (1 when absent).
+    pub receive_count: u32,
+    pub intended_us: u64,
+    pub sent_us: u64,
+    pub received_us: u64,
+    pub message_id: Box<str>,
+}
+
+/// Per-producer bitmaps. Sequence numbers are dense, so roaring containers stay compact.
+#[derive(Default)]
+struct Sets {
+    sent: RoaringTreemap,
+    seen: RoaringTreemap,
+    deleted: RoaringTreemap,
+    dead: RoaringTreemap,
+}
+
+/// What the ledger concluded. `acknowledged == unique_received + dead_lettered + lost` holds
+/// by construction: every acknowledged message is in exactly one of those three sets.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub acknowledged: u64,
+    pub deliveries: u64,
+    /// Acknowledged, delivered to a consumer at least once, and not found in the DLQ.
+    pub unique_received: u64,
+    /// Deliveries beyond a message's first: the sum of the three causes below.
+    pub duplicates: u64,
+    /// A duplicate with ApproximateReceiveCount > 1: the queue redelivered it after its
+    /// visibility timeout expired (a consumer failed, or was too slow to delete it).
+    pub redeliveries: u64,
+    /// A duplicate the producer caused: a deliberate duplicate send, or a send the SDK retried.
+    pub producer_duplicates: u64,
+    /// Neither: the queue delivered a message again that no one asked it to.
+    pub unexplained_duplicates: u64,
+    /// Acknowledged, never delivered, and not in the DLQ.
+    pub lost: u64,
+    pub order_violations: u64,
+    /// Acknowledged and found in the dead-letter queue at the end.
+    pub dead_lettered: u64,
+    /// Acknowledged and deleted from the main queue.
+    pub deleted: u64,
+    /// Delivered (or dead-lettered) but never acknowledged, e.g. a send whose response failed.
+    pub unacknowledged_received: u64,
+    /// Acknowledged and delivered, but neither deleted nor dead-lettered by the end.
+    pub received_not_deleted: u64,
+}
+
+pub struct Ledger {
+    fifo: bool,
+    sets: BTreeMap<u32, Sets>,
+    /// Extra copies a producer put on the queue: (producer, sequence) → count.
+    extra_sends: FxHashMap<(u32, u64), u32>,
+    /// Duplicates with receive count 1, per message, classified once all sends are known.
+    fresh_duplicates: FxHashMap<(u32, u64), u32>,
+    /// FIFO: the highest sequence delivered per (producer, group).
+    last_in_group: FxHashMap<(u32, u32), u64>,
+    deliveries: u64,
+    redeliveries: u64,
+    order_violations: u64,
+    /// Acknowledged and deleted (or dead-lettered): the drain is done when this reaches
+    /// the acknowledged count.
+    settled: u64,
+    acknowledged: u64,
+    examples: Examples,
+}
+
+impl Ledger {
+    pub fn new(fifo: bool) -> Self {
+        Ledger {
+            fifo,
+            sets: BTreeMap::new(),
+            extra_sends: FxHashMap::default(),
+            fresh_duplicates: FxHashMap::default(),
+            last_in_group: FxHashMap::default(),
+            deliveries: 0,
+            redeliveries: 0,
+            order_violations: 0,
+            settled: 0,
+            acknowledged: 0,
+            examples: Examples::default(),
+        }
+    }
+
+    fn sets(&mut self, producer: u32) -> &mut Sets {
+        self.sets.entry(producer).or_default()
+    }
+
+    pub fn record_sent(&mut self, producer: u32, sequences: &[u64]) {
+        let mut acknowledged = 0;
+        let mut settled = 0;
+        let sets = self.sets(producer);
+        for s in sequences {
+            if sets.sent.insert(*s) {
+                acknowledged += 1;
+                settled += (sets.deleted.contains(*s) || sets.dead.contains(*s)) as u64;
+            }
+        }
+        self.acknowledged += acknowledged;
+        self.settled += settled;
+    }
+
+    /// Copies beyond the first that a producer put on the queue for these sequences.
+    pub fn record_extra_sends(&mut self, producer: u32, sequences: &[u64]) {
+        for s in sequences {
+            *self.extra_sends.entry((producer, *s)).or_default() += 1;
+        }
+    }
+
+    /// Records a delivery; returns false when it is a duplicate.
+    pub fn record_received(&mut self, d: Delivery) -> bool {
+        self.deliveries += 1;
+        let first = self.sets(d.producer).seen.insert(d.sequence);
+        if !first {
+            if d.receive_count > 1 {
+                self.redeliveries += 1;
+            } else {
+                *self
+                    .fresh_duplicates
+                    .entry((d.producer, d.sequence))
+                    .or_default() += 1;
+            }
+            self.examples.duplicate(d);
+            return false;
+        }
+        if self.fifo {
+            let last = self.last_in_group.entry((d.producer, d.group)).or_default();
+            // A first delivery that already carries a receive count above 1 is a redelivery
+            // whose first receive response never reached a consumer: not an order violation.
+            let violation = d.sequence < *last && d.receive_count <= 1;
+            let later = *last;
+            *last = (*last).max(d.sequence);
+            if violation {
+                self.order_violations += 1;
+                self.examples.order_violation(d, later);
+            }
+        }
+        true
+    }
+
+    pub fn record_deleted(&mut self, producer: u32, sequence: u64) {
+        let sets = self.sets(producer);
+        if sets.deleted.insert(sequence)
+            && sets.sent.contains(sequence)
+            && !sets.dead.contains(sequence)
+        {
+            self.settled += 1;
+        }
+    }
+
+    /// A measured message found in the dead-letter queue.
+    pub fn record_dead_lettered(&mut self, d: Delivery) {
+        let sets = self.sets(d.producer);
+        if sets.dead.insert(d.sequence) {
+            let settled_now = sets.sent.contains(d.sequence) && !sets.deleted.contains(d.sequence);
+            self.settled += settled_now as u64;
+            self.examples.dead_lettered(d);
+        }
+    }
+
+    pub fn record_foreign(&mut self, message_id: &str) {
+        self.examples.foreign(message_id);
+    }
+
+    /// Distinct measured messages delivered so far.
+    pub fn unique(&self) -> u64 {
+        self.sets.values().map(|s| s.seen.len()).sum()
+    }
+
+    pub fn acknowledged(&self) -> u64 {
+        self.acknowledged
+    }
+
+    /// Acknowledged messages that were deleted or dead-lettered.
+    pub fn settled(&self) -> u64 {
+        self.settled
+    }
+
+    pub fn tally(&self) -> Tally {
+        let mut t = Tally {
+            acknowledged: self.acknowledged,
+            deliveries: self.deliveries,
+            redeliveries: self.redeliveries,
+            order_violations: self.order_violations,
+            ..Tally::default()
+        };
+        for s in self.sets.values() {
+            let dead = &s.sent & &s.dead;
+            let seen = &(&s.sent & &s.seen) - &dead;
+            t.dead_lettered += dead.len();
+            t.unique_received += seen.len();
+            t.lost += (&(&s.sent - &s.seen) - &s.dead).len();
+            t.deleted += (&s.sent & &s.deleted).len();
+            t.received_not_deleted += (&seen - &s.deleted).len();
+            t.unacknowledged_received += (&(&s.seen | &s.dead) - &s.sent).len();
+        }
+        for (key, copies) in &self.fresh_duplicates {
+            let explained = self.extra_sends.get(key).copied().unwrap_or(0).min(*copies);
+            t.producer_duplicates += explained as u64;
+            t.unexplained_duplicates += (*copies - explained) as u64;
+        }
+        t.duplicates = t.redeliveries + t.producer_duplicates + t.unexplained_duplicates;
+        t
+    }
+
+    /// Every count with its first examples; lost messages are found here, at the end.
+    pub fn integrity(&self, groups_of: &dyn Fn(u32, u64) -> u32) -> Integrity {
+        let mut lost = Vec::new();
+        'producers: for (producer, s) in &self.sets {
+            for sequence in (&(&s.sent - &s.seen) - &s.dead).iter() {
+                if lost.len() >= super::examples::LIMIT {
+                    break 'producers;
+                }
+                lost.push(Example {
+                    producer: *producer,
+                    sequence,
+                    group: groups_of(*producer, sequence),
+                    ..Example::default()
+                });
+            }
+        }
+        let cause = |e: &Example| {
+            if e.receive_count > 1 {
+                Cause::Redelivery
+            } else if self.extra_sends.contains_key(&(e.producer, e.sequence)) {
+                Cause::Producer
+            } else {
+                Cause::Unexplained
+            }
+        };
+        self.examples.finish(self.tally(), lost, &cause)
+    }
+
+    /// Bytes the bitmaps and maps hold (serialized bitmap size, which tracks their heap size).
+    pub fn bytes(&self) -> u64 {
+        let bitmaps: u64 = self
+            .sets
+            .values()
+            .map(|s| {
+                (s.sent.serialized_size()
+                    + s.seen.serialized_size()
+                    + s.deleted.serialized_size()
+                    + s.dead.serialized_size()) as u64
+            })
+            .sum();
+        let entry = std::mem::size_of::<((u32, u64), u32)>() as u64;
+        bitmaps
+            + entry
+                * (self.extra_sends.capacity()
+                    + self.fresh_duplicates.capacity()
+                    + self.last_in_group.capacity()) as u64
+    }
+}

@@ -1,0 +1,203 @@
+//! The first examples of every integrity anomaly, and `Integrity`, the shape of integrity.json:
+//! each count beside the messages that show it, so a user can look them up on the queue.
+
+use serde::{Deserialize, Serialize};
+
+use super::book::{Delivery, Tally};
+
+/// Examples kept per kind: enough to look into, bounded however bad the run.
+pub const LIMIT: usize = 10;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    /// ApproximateReceiveCount > 1: redelivered after the visibility timeout expired.
+    Redelivery,
+    /// A deliberate duplicate send, or a send the SDK retried.
+    Producer,
+    #[default]
+    Unexplained,
+}
+
+/// One message that shows an anomaly. Times are µs since the Unix epoch (0 when unknown).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Example {
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub message_id: String,
+    pub producer: u32,
+    pub sequence: u64,
+    pub group: u32,
+    #[serde(skip_serializing_if = "is_zero", default)]
+    pub receive_count: u32,
+    #[serde(skip_serializing_if = "is_zero", default)]
+    pub intended_us: u64,
+    #[serde(skip_serializing_if = "is_zero", default)]
+    pub sent_us: u64,
+    #[serde(skip_serializing_if = "is_zero", default)]
+    pub received_us: u64,
+    /// Duplicates: why it was delivered again.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cause: Option<Cause>,
+    /// Order violations: the later sequence of the same group delivered before this one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub delivered_after_sequence: Option<u64>,
+}
+
+fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
+impl From<Delivery> for Example {
+    fn from(d: Delivery) -> Self {
+        Example {
+            message_id: d.message_id.into(),
+            producer: d.producer,
+            sequence: d.sequence,
+            group: d.group,
+            receive_count: d.receive_count,
+            intended_us: d.intended_us,
+            sent_us: d.sent_us,
+            received_us: d.received_us,
+            cause: None,
+            delivered_after_sequence: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Kind {
+    pub count: u64,
+    pub examples: Vec<Example>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Duplicates {
+    pub count: u64,
+    pub redelivery: u64,
+    pub producer: u64,
+    pub unexplained: u64,
+    pub examples: Vec<Example>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Foreign {
+    pub count: u64,
+    pub message_ids: Vec<String>,
+}
+
+/// `sent == unique_received + dead_lettered + lost`, spelled out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Accounting {
+    pub sent: u64,
+    pub unique_received: u64,
+    pub dead_lettered: u64,
+    pub lost: u64,
+    pub holds: bool,
+    /// Delivered but never acknowledged to a producer (outside the identity).
+    pub unacknowledged_received: u64,
+    /// Acknowledged and received but never deleted from the main queue by the end.
+    pub received_not_deleted: u64,
+}
+
+/// integrity.json.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Integrity {
+    pub schema_version: u32,
+    pub accounting: Accounting,
+    pub duplicates: Duplicates,
+    pub lost: Kind,
+    pub order_violations: Kind,
+    pub dead_lettered: Kind,
+    pub foreign: Foreign,
+    /// Embedded target only: what the emulator really injected, beside what was detected.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub emulator_injected: Option<crate::emulator::InjectedCounts>,
+}
+
+#[derive(Default)]
+pub struct Examples {
+    duplicates: Vec<Example>,
+    order_violations: Vec<Example>,
+    dead_lettered: Vec<Example>,
+    foreign: Vec<String>,
+}
+
+impl Examples {
+    pub fn duplicate(&mut self, d: Delivery) {
+        if self.duplicates.len() < LIMIT {
+            self.duplicates.push(d.into());
+        }
+    }
+
+    pub fn order_violation(&mut self, d: Delivery, later: u64) {
+        if self.order_violations.len() < LIMIT {
+            let mut e = Example::from(d);
+            e.delivered_after_sequence = Some(later);
+            self.order_violations.push(e);
+        }
+    }
+
+    pub fn dead_lettered(&mut self, d: Delivery) {
+        if self.dead_lettered.len() < LIMIT {
+            self.dead_lettered.push(d.into());
+        }
+    }
+
+    pub fn foreign(&mut self, message_id: &str) {
+        if self.foreign.len() < LIMIT && !self.foreign.iter().any(|f| f == message_id) {
+            self.foreign.push(message_id.to_string());
+        }
+    }
+
+    pub fn finish(
+        &self,
+        t: Tally,
+        lost: Vec<Example>,
+        cause: &dyn Fn(&Example) -> Cause,
+    ) -> Integrity {
+        let duplicates = self
+            .duplicates
+            .iter()
+            .map(|e| Example {
+                cause: Some(cause(e)),
+                ..e.clone()
+            })
+            .collect();
+        Integrity {
+            schema_version: 1,
+            accounting: Accounting {
+                sent: t.acknowledged,
+                unique_received: t.unique_received,
+                dead_lettered: t.dead_lettered,
+                lost: t.lost,
+                holds: t.acknowledged == t.unique_received + t.dead_lettered + t.lost,
+                unacknowledged_received: t.unacknowledged_received,
+                received_not_deleted: t.received_not_deleted,
+            },
+            duplicates: Duplicates {
+                count: t.duplicates,
+                redelivery: t.redeliveries,
+                producer: t.producer_duplicates,
+                unexplained: t.unexplained_duplicates,
+                examples: duplicates,
+            },
+            lost: Kind {
+                count: t.lost,
+                examples: lost,
+            },
+            order_violations: Kind {
+                count: t.order_violations,
+                examples: self.order_violations.clone(),
+            },
+            dead_lettered: Kind {
+                count: t.dead_lettered,
+                examples: self.dead_lettered.clone(),
+            },
+            foreign: Foreign {
+                count: 0,
+                message_ids: self.foreign.clone(),
+            },
+            emulator_injected: None,
+        }
+    }
+}

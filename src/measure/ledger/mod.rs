@@ -1,0 +1,145 @@
+//! The delivery ledger: which measured messages were acknowledged, delivered, deleted and
+//! dead-lettered — per producer as compact bitmaps of sequence numbers (integers, never
+//! strings) — so duplicates, losses, FIFO order violations and dead letters are exact and
+//! memory stays small. One owner task applies batches sent by producer and consumer tasks over
+//! a channel: no lock is shared per message. Depends on nothing outside `measure`.
+
+mod book;
+mod examples;
+#[cfg(test)]
+mod tests;
+
+pub use book::{Delivery, Ledger, Tally};
+pub use examples::{Cause, Example, Integrity, LIMIT as EXAMPLE_LIMIT};
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::sync::mpsc;
+
+enum Entry {
+    Sent(u32, Vec<u64>),
+    ExtraSends(u32, Vec<u64>),
+    Received(Vec<Delivery>),
+    Deleted(Vec<(u32, u64)>),
+    DeadLettered(Vec<Delivery>),
+    Foreign(Box<str>),
+    /// Answered once every entry sent before it has been applied.
+    Sync(tokio::sync::oneshot::Sender<Progress>),
+}
+
+/// Where the ledger stands, for deciding when the drain is done.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub acknowledged: u64,
+    pub unique: u64,
+    /// Acknowledged and deleted or dead-lettered.
+    pub settled: u64,
+}
+
+/// The sending side, cloned into every producer and consumer task.
+#[derive(Clone)]
+pub struct LedgerHandle {
+    tx: mpsc::UnboundedSender<Entry>,
+    unique: Arc<AtomicU64>,
+}
+
+impl LedgerHandle {
+    fn send(&self, entry: Entry) {
+        // The owner outlives every handle; a send can only fail while the run is torn down.
+        let _ = self.tx.send(entry);
+    }
+
+    pub fn sent(&self, producer: u32, sequences: Vec<u64>) {
+        if !sequences.is_empty() {
+            self.send(Entry::Sent(producer, sequences));
+        }
+    }
+
+    /// Extra copies put on the queue: deliberate duplicates, or the messages of a retried call.
+    pub fn extra_sends(&self, producer: u32, sequences: Vec<u64>) {
+        if !sequences.is_empty() {
+            self.send(Entry::ExtraSends(producer, sequences));
+        }
+    }
+
+    pub fn received(&self, deliveries: Vec<Delivery>) {
+        if !deliveries.is_empty() {
+            self.send(Entry::Received(deliveries));
+        }
+    }
+
+    pub fn deleted(&self, messages: Vec<(u32, u64)>) {
+        if !messages.is_empty() {
+            self.send(Entry::Deleted(messages));
+        }
+    }
+
+    pub fn dead_lettered(&self, deliveries: Vec<Delivery>) {
+        if !deliveries.is_empty() {
+            self.send(Entry::DeadLettered(deliveries));
+        }
+    }
+
+    pub fn foreign(&self, message_id: &str) {
+        self.send(Entry::Foreign(message_id.into()));
+    }
+
+    /// Distinct measured messages received so far (as of the owner's last applied batch).
+    pub fn unique(&self) -> u64 {
+        self.unique.load(Ordering::Relaxed)
+    }
+
+    /// Where the ledger stands with every entry sent before this call applied.
+    pub async fn sync(&self) -> Progress {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.send(Entry::Sync(tx));
+        rx.await.unwrap_or_default()
+    }
+}
+
+/// Starts the owner task; await the join handle (after dropping every handle) for the ledger.
+pub fn spawn(fifo: bool) -> (LedgerHandle, tokio::task::JoinHandle<Ledger>) {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let unique = Arc::new(AtomicU64::new(0));
+    let handle = LedgerHandle {
+        tx,
+        unique: unique.clone(),
+    };
+    let task = tokio::spawn(async move {
+        let mut ledger = Ledger::new(fifo);
+        let mut distinct = 0;
+        while let Some(entry) = rx.recv().await {
+            match entry {
+                Entry::Sent(p, s) => ledger.record_sent(p, &s),
+                Entry::ExtraSends(p, s) => ledger.record_extra_sends(p, &s),
+                Entry::Received(ds) => {
+                    for d in ds {
+                        distinct += ledger.record_received(d) as u64;
+                    }
+                    unique.store(distinct, Ordering::Relaxed);
+                }
+                Entry::Deleted(ms) => {
+                    for (p, s) in ms {
+                        ledger.record_deleted(p, s);
+                    }
+                }
+                Entry::DeadLettered(ds) => {
+                    for d in ds {
+                        ledger.record_dead_lettered(d);
+                    }
+                }
+                Entry::Foreign(id) => ledger.record_foreign(&id),
+                Entry::Sync(reply) => {
+                    let _ = reply.send(Progress {
+                        acknowledged: ledger.acknowledged(),
+                        unique: distinct,
+                        settled: ledger.settled(),
+                    });
+                }
+            }
+        }
+        ledger
+    });
+    (handle, task)
+}
