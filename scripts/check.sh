@@ -2,7 +2,8 @@
 # The project's test command (the README's, and what CI runs): formatting, lints, every Rust
 # test (unit, property, integration with the real aws-sdk-sqs), then the third-party checks:
 # the boto3 suite against `sqsbench serve`, the differential check against LocalStack, and
-# `sqsbench run` against fauxqs and LocalStack.
+# `sqsbench run` against fauxqs and LocalStack, report.html in headless Chromium, and the example
+# CI gate (scripts/ci-batch-sizes.sh and the GitHub workflow's steps).
 # Installs what those need (venvs, npm packages) itself; all servers bind 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,4 +24,8 @@ step "differential check against LocalStack"
 scripts/test-differential.sh
 step "sqsbench run against fauxqs and LocalStack"
 scripts/test-peer-runs.sh
+step "report.html in headless Chromium"
+scripts/test-report-html.sh
+step "the example CI gate (scripts/ci-batch-sizes.sh, .github/workflows/batch-sizes.yml)"
+scripts/test-ci-example.sh
 step "all checks passed"

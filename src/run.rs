@@ -12,7 +12,7 @@ use tokio::sync::watch;
 use crate::measure::summary::{
     EmulatorInfo, Expectation, QueueInfo, RunSummary, SCHEMA_VERSION, ScenarioInfo, TargetInfo,
 };
-use crate::report::{charts, files, results};
+use crate::report::{charts, files, html, results};
 use crate::scenario::{QueueType, Scenario, render};
 use crate::target;
 use crate::workload::engine::{Engine, Progress};
@@ -35,7 +35,7 @@ impl RunOutcome {
     }
 }
 
-fn utc_stamp(secs: u64) -> String {
+pub fn utc_stamp(secs: u64) -> String {
     // Civil date from days since the epoch (Howard Hinnant's algorithm), to avoid a date crate.
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
@@ -163,13 +163,13 @@ pub async fn execute(
     integrity.foreign.count = summary.messages.foreign;
     integrity.emulator_injected = summary.emulator.as_ref().map(|e| e.injected);
 
-    write_files(&dir, &summary, &result.total, &stream.rows, &mut warnings);
     if let Err(e) = std::fs::write(
         dir.join("integrity.json"),
         files::integrity_json(&integrity),
     ) {
         warnings.push(format!("could not write integrity.json: {e}"));
     }
+    write_files(&dir, &summary, &result.total, &stream.rows, &mut warnings);
     warnings.extend(target::queues::cleanup(&connection.client, &queues).await);
     if let Some(emulator) = connection.emulator {
         emulator.shutdown().await;
@@ -206,6 +206,10 @@ fn write_files(
         &summary.scenario.name,
     ) {
         warnings.push(format!("could not draw charts: {e}"));
+    }
+    // Last: the page inlines the charts and integrity.json written above.
+    if let Err(e) = std::fs::write(dir.join("report.html"), html::run_page(summary, dir)) {
+        warnings.push(format!("could not write report.html: {e}"));
     }
 }
 

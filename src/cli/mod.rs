@@ -1,6 +1,7 @@
 //! Command-line entry: clap definitions and one module per command. Main function: `main`,
 //! returning the process exit code. The only place that prints errors for humans.
 
+mod compare;
 mod report;
 mod run;
 mod scenario_args;
@@ -41,6 +42,8 @@ enum Command {
     Report(report::ReportArgs),
     /// Run the embedded SQS-compatible emulator standalone, for any SQS client.
     Serve(serve::ServeArgs),
+    /// Metric-by-metric deltas of two results directories; exit 1 when a --fail-if rule breaks.
+    Compare(compare::CompareArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -61,6 +64,7 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Report(args) => report::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Compare(args) => compare::run(args),
     };
     ExitCode::from(code)
 }

@@ -1,54 +1,117 @@
-//! `sqsbench report DIR`: re-render summary.csv, latency.hgrm and the charts from the raw data a
-//! run saved (summary.json, timeseries.csv, histograms.hlog), and print the summary again.
+//! `sqsbench report DIR`: re-render summary.csv, latency.hgrm, the charts and report.html from
+//! the raw data a run saved (summary.json, timeseries.csv, histograms.hlog, integrity.json), and
+//! print the summary again. A sweep's or a repeated run's directory is re-rendered whole: every
+//! run in it, then its comparison files and pages.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
 use super::exit;
-use crate::report::{charts, files, reread, terminal};
+use crate::report::{charts, files, html, reread, terminal};
 
 #[derive(Args)]
 pub struct ReportArgs {
-    /// A results directory written by `sqsbench run`.
+    /// A results directory written by `sqsbench run` (one run, a sweep, or repeats).
     dir: PathBuf,
 }
 
-pub fn run(args: ReportArgs) -> u8 {
-    let saved = match reread::read(&args.dir) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {}: {e:#}", args.dir.display());
-            return exit::BAD_INPUT;
-        }
-    };
+/// Re-renders one run's directory; returns its summary, or every file that failed.
+fn rerender_run(dir: &Path) -> Result<crate::measure::summary::RunSummary, Vec<String>> {
+    let saved = reread::read(dir).map_err(|e| vec![format!("{}: {e:#}", dir.display())])?;
     let write = |name: &str, text: String| {
-        std::fs::write(args.dir.join(name), text).map_err(|e| format!("{name}: {e}"))
+        std::fs::write(dir.join(name), text)
+            .map_err(|e| format!("{}: {e}", dir.join(name).display()))
     };
-    let results = [
+    let mut results = vec![
         write(
             "summary.csv",
             files::summary_csv(std::slice::from_ref(&saved.summary)),
         ),
         write("latency.hgrm", files::hgrm(&saved.latencies)),
         charts::write_all(
-            &args.dir.join("charts"),
+            &dir.join("charts"),
             &saved.timeline,
             &saved.latencies,
             &saved.summary.scenario.name,
         )
         .map_err(|e| format!("charts: {e}")),
     ];
-    let failures: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
-    for e in &failures {
-        eprintln!("error: could not write {e}");
+    results.push(write("report.html", html::run_page(&saved.summary, dir)));
+    let failures: Vec<String> = results.into_iter().filter_map(Result::err).collect();
+    if failures.is_empty() {
+        Ok(saved.summary)
+    } else {
+        Err(failures)
     }
-    if !failures.is_empty() {
+}
+
+/// A directory of `repeat-N` runs: each run, then the combined summary's page.
+fn rerender_repeats(dir: &Path) -> Result<(), Vec<String>> {
+    let mut n = 1;
+    while dir.join(format!("repeat-{n}")).is_dir() {
+        rerender_run(&dir.join(format!("repeat-{n}")))?;
+        n += 1;
+    }
+    let summary = reread::read_summary(dir).map_err(|e| vec![format!("{e:#}")])?;
+    let headline = format!(
+        "repeat-{}",
+        summary.repeats.as_ref().map_or(1, |r| r.headline_run)
+    );
+    std::fs::write(
+        dir.join("report.html"),
+        html::repeats_page(&summary, &dir.join(&headline), &headline),
+    )
+    .map_err(|e| vec![format!("report.html: {e}")])
+}
+
+fn rerender_any(dir: &Path) -> Result<(), Vec<String>> {
+    if dir.join("timeseries.csv").is_file() {
+        rerender_run(dir).map(|_| ())
+    } else {
+        rerender_repeats(dir)
+    }
+}
+
+pub fn run(args: ReportArgs) -> u8 {
+    let dir = &args.dir;
+    let result = if dir.join("series.json").is_file() {
+        series_dirs(dir).and_then(|dirs| {
+            for d in dirs {
+                rerender_any(&d)?;
+            }
+            crate::series::rerender_sweep(dir)
+                .map_err(|e| vec![format!("{e:#}")])
+                .and_then(|w| if w.is_empty() { Ok(()) } else { Err(w) })
+        })
+    } else {
+        rerender_any(dir)
+    };
+    if let Err(failures) = result {
+        for e in &failures {
+            eprintln!("error: could not re-render {e}");
+        }
         return exit::BAD_INPUT;
     }
-    print!(
-        "{}",
-        terminal::summary(&saved.summary, &args.dir.display().to_string())
-    );
+    if dir.join("series.json").is_file() {
+        match std::fs::read_to_string(dir.join("comparison.md")) {
+            Ok(md) => print!("{md}"),
+            Err(e) => eprintln!("warning: comparison.md: {e}"),
+        }
+        println!("results: {}", dir.display());
+    } else {
+        match reread::read_summary(dir) {
+            Ok(s) => print!("{}", terminal::summary(&s, &dir.display().to_string())),
+            Err(e) => eprintln!("warning: {e:#}"),
+        }
+    }
     exit::OK
+}
+
+fn series_dirs(dir: &Path) -> Result<Vec<PathBuf>, Vec<String>> {
+    let text = std::fs::read_to_string(dir.join("series.json"))
+        .map_err(|e| vec![format!("series.json: {e}")])?;
+    let index: crate::series::SeriesIndex =
+        serde_json::from_str(&text).map_err(|e| vec![format!("series.json: {e}")])?;
+    Ok(index.variants.iter().map(|v| dir.join(&v.dir)).collect())
 }

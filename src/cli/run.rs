@@ -1,5 +1,6 @@
-//! `sqsbench run`: validate, run, print the summary, exit 0 / 1 (an expectation failed) /
-//! 2 (bad input, or the run could not start) / 130 (interrupted; results still written).
+//! `sqsbench run`: validate, run (one run, a `[sweep]` or `repeat` series), print the summary,
+//! exit 0 / 1 (an expectation failed) / 2 (bad input, or the run could not start) / 130
+//! (interrupted; results still written).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -10,9 +11,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tokio::sync::watch;
 
 use super::exit;
-use super::scenario_args::{ScenarioArgs, load_or_report};
-use crate::report::terminal;
+use super::scenario_args::{ScenarioArgs, load_variants_or_report};
+use crate::report::{comparison, terminal};
 use crate::run::{RunOptions, execute};
+use crate::series::{self, Variant};
 use crate::workload::engine::{Phase, Progress};
 
 #[derive(Args)]
@@ -22,13 +24,19 @@ pub struct RunArgs {
     /// The results directory (created; refused if it exists and is not empty).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Run the scenario N times and record the spread (same as --set run.repeat=N).
+    #[arg(long, value_name = "N")]
+    repeat: Option<u32>,
     /// No progress display.
     #[arg(long, short)]
     quiet: bool,
 }
 
-pub fn run(args: RunArgs) -> u8 {
-    let Some(scenario) = load_or_report(&args.scenario) else {
+pub fn run(mut args: RunArgs) -> u8 {
+    if let Some(n) = args.repeat {
+        args.scenario.set.push(format!("run.repeat={n}"));
+    }
+    let Some(variants) = load_variants_or_report(&args.scenario) else {
         return exit::BAD_INPUT;
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -51,56 +59,167 @@ pub fn run(args: RunArgs) -> u8 {
                 let _ = interrupt_tx.send(true);
             }
         });
-        let bar = progress_bar(args.quiet, scenario.run.warmup + scenario.run.duration);
-        let mut on_progress = |p: &Progress| {
-            if let Some(bar) = &bar {
-                bar.set_position(p.elapsed.as_secs());
-                let phase = match p.phase {
-                    Phase::Warmup => "warmup",
-                    Phase::Measured => "measured",
-                    Phase::Drain => "drain",
-                };
-                bar.set_message(format!(
-                    "{phase}: sent {}/s received {}/s errors {} throttled {}",
-                    p.sent_per_sec, p.received_per_sec, p.errors, p.throttled
-                ));
-            }
-        };
-        let outcome = execute(
-            &scenario,
-            &RunOptions {
-                out: args.out.clone(),
-            },
-            interrupt,
-            &mut on_progress,
-        )
-        .await;
-        if let Some(bar) = bar {
-            bar.finish_and_clear();
-        }
-        match outcome {
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                exit::BAD_INPUT
-            }
-            Ok(outcome) => {
-                for w in &outcome.warnings {
-                    eprintln!("warning: {w}");
-                }
-                print!(
-                    "{}",
-                    terminal::summary(&outcome.summary, &outcome.dir.display().to_string())
-                );
-                if outcome.summary.interrupted {
-                    exit::INTERRUPTED
-                } else if outcome.expectations_failed() {
-                    exit::EXPECTATION_FAILED
-                } else {
-                    exit::OK
-                }
-            }
+        let first = &variants[0].scenario;
+        let repeat = first.run.repeat.max(1);
+        if variants.len() == 1 && repeat == 1 {
+            single(&variants[0], &args, interrupt).await
+        } else {
+            many(variants, repeat, &args, interrupt).await
         }
     })
+}
+
+async fn single(variant: &Variant, args: &RunArgs, interrupt: watch::Receiver<bool>) -> u8 {
+    let scenario = &variant.scenario;
+    let bar = progress_bar(args.quiet, scenario.run.warmup + scenario.run.duration);
+    let mut on_progress = progress_to(&bar);
+    let outcome = execute(
+        scenario,
+        &RunOptions {
+            out: args.out.clone(),
+        },
+        interrupt,
+        &mut on_progress,
+    )
+    .await;
+    drop(on_progress);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    match outcome {
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            exit::BAD_INPUT
+        }
+        Ok(outcome) => {
+            for w in &outcome.warnings {
+                eprintln!("warning: {w}");
+            }
+            print!(
+                "{}",
+                terminal::summary(&outcome.summary, &outcome.dir.display().to_string())
+            );
+            if outcome.summary.interrupted {
+                exit::INTERRUPTED
+            } else if outcome.expectations_failed() {
+                exit::EXPECTATION_FAILED
+            } else {
+                exit::OK
+            }
+        }
+    }
+}
+
+/// A sweep and/or repeats: a line per variant as it ends, then the comparison.
+async fn many(
+    variants: Vec<Variant>,
+    repeat: u32,
+    args: &RunArgs,
+    interrupt: watch::Receiver<bool>,
+) -> u8 {
+    let total = variants.len() as u32 * repeat;
+    let each = variants[0].scenario.run.warmup + variants[0].scenario.run.duration;
+    println!(
+        "{}: {} variant{} × {} run{} ({} runs)",
+        variants[0].scenario.name,
+        variants.len(),
+        if variants.len() == 1 { "" } else { "s" },
+        repeat,
+        if repeat == 1 { "" } else { "s" },
+        total
+    );
+    let bar = progress_bar(args.quiet, each);
+    let mut on_progress = progress_to(&bar);
+    let mut announce = |v: &series::VariantOutcome| {
+        let s = &v.summary;
+        let e2e = s.latency_us.get("end_to_end").cloned().unwrap_or_default();
+        let line = format!(
+            "{}: received {:.1}/s, e2e p50 {:.2} ms p99 {:.2} ms, duplicates {}, lost {}, ${:.6}{}",
+            if v.label.is_empty() { "runs" } else { &v.label },
+            s.throughput.received_per_sec,
+            e2e.p50 as f64 / 1000.0,
+            e2e.p99 as f64 / 1000.0,
+            s.messages.duplicates,
+            s.messages.lost,
+            s.cost.usd,
+            s.repeats.as_ref().map_or(String::new(), |r| {
+                let t = r
+                    .spread
+                    .get("throughput.received_per_sec")
+                    .copied()
+                    .unwrap_or_default();
+                format!(
+                    " (received/s over {} runs: {:.1}–{:.1})",
+                    r.count, t.min, t.max
+                )
+            })
+        );
+        match &bar {
+            Some(b) => b.println(line),
+            None => println!("{line}"),
+        }
+        let failed = terminal::expectations(s);
+        if failed.contains("FAILED") {
+            print!("{failed}");
+        }
+    };
+    let outcome = series::execute_series(
+        variants,
+        repeat,
+        args.out.clone(),
+        interrupt,
+        &mut on_progress,
+        &mut announce,
+    )
+    .await;
+    drop(on_progress);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    match outcome {
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            exit::BAD_INPUT
+        }
+        Ok(outcome) => {
+            for w in &outcome.warnings {
+                eprintln!("warning: {w}");
+            }
+            if outcome.variants.len() > 1 {
+                let rows: Vec<comparison::Row> = outcome
+                    .variants
+                    .iter()
+                    .map(|v| comparison::Row::of(&v.label, &v.summary))
+                    .collect();
+                print!("\n{}", comparison::terminal(&rows));
+            }
+            println!("results: {}", outcome.dir.display());
+            if outcome.interrupted {
+                exit::INTERRUPTED
+            } else if outcome.expectations_failed() {
+                exit::EXPECTATION_FAILED
+            } else {
+                exit::OK
+            }
+        }
+    }
+}
+
+fn progress_to(bar: &Option<ProgressBar>) -> impl FnMut(&Progress) + '_ {
+    move |p: &Progress| {
+        if let Some(bar) = bar {
+            bar.set_position(p.elapsed.as_secs());
+            let phase = match p.phase {
+                Phase::Warmup => "warmup",
+                Phase::Measured => "measured",
+                Phase::Drain => "drain",
+            };
+            bar.set_message(format!(
+                "{phase}: sent {}/s received {}/s errors {} throttled {}",
+                p.sent_per_sec, p.received_per_sec, p.errors, p.throttled
+            ));
+        }
+    }
 }
 
 fn progress_bar(quiet: bool, planned: Duration) -> Option<ProgressBar> {

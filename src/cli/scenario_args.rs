@@ -59,3 +59,33 @@ pub fn load_or_report(args: &ScenarioArgs) -> Option<Scenario> {
         }
     }
 }
+
+/// Loads the scenario's variants (one per `[sweep]` combination, or just the scenario), or
+/// prints every problem and returns None.
+pub fn load_variants_or_report(args: &ScenarioArgs) -> Option<Vec<crate::series::Variant>> {
+    let path = &args.scenario;
+    let result = std::fs::read_to_string(path)
+        .map_err(|e| {
+            vec![scenario::Problem {
+                path: path.display().to_string(),
+                line: None,
+                message: format!("cannot read the file: {e}"),
+            }]
+        })
+        .and_then(|text| crate::series::variants(&text, &args.overrides()));
+    match result {
+        Ok(v) => Some(v),
+        Err(problems) => {
+            eprintln!(
+                "error: {} has {} problem{}:",
+                path.display(),
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" }
+            );
+            for p in problems {
+                eprintln!("  {p}");
+            }
+            None
+        }
+    }
+}

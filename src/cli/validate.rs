@@ -4,7 +4,7 @@
 use clap::Args;
 
 use super::exit;
-use super::scenario_args::{ScenarioArgs, load_or_report};
+use super::scenario_args::{ScenarioArgs, load_or_report, load_variants_or_report};
 use crate::scenario::{Scenario, render};
 
 #[derive(Args)]
@@ -22,7 +22,27 @@ pub fn run(args: ValidateArgs) -> u8 {
         args.scenario.scenario.display()
     );
     print!("{}", render::to_toml(&scenario));
-    println!("\n# {}", plan(&scenario));
+    if scenario.sweep.is_empty() {
+        println!("\n# {}", plan(&scenario));
+        return exit::OK;
+    }
+    // Every variant is validated as it will run, so a value that does not fit fails here.
+    let Some(variants) = load_variants_or_report(&args.scenario) else {
+        return exit::BAD_INPUT;
+    };
+    let repeat = scenario.run.repeat.max(1);
+    println!(
+        "\n# sweep: {} variants{}",
+        variants.len(),
+        if repeat > 1 {
+            format!(" × {repeat} repeats")
+        } else {
+            String::new()
+        }
+    );
+    for v in &variants {
+        println!("#   {}: {}", v.label, plan(&v.scenario));
+    }
     exit::OK
 }
 

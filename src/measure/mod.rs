@@ -4,6 +4,7 @@
 
 pub mod latency;
 pub mod ledger;
+pub mod metrics;
 pub mod recorder;
 pub mod summary;
 pub mod timeline;

@@ -32,6 +32,9 @@ pub struct RunSummary {
     pub expectations: Vec<Expectation>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub emulator: Option<EmulatorInfo>,
+    /// `repeat = N` (N > 1): the figures above are the median run's; this is the spread.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub repeats: Option<super::metrics::Repeats>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -57,6 +60,9 @@ pub struct QueueInfo {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Messages {
     pub sent: u64,
+    /// Every message sent, warmup included: what the request counts and cost cover.
+    #[serde(default)]
+    pub sent_including_warmup: u64,
     pub send_failed: u64,
     pub received: u64,
     pub unique_received: u64,
@@ -139,6 +145,7 @@ impl RunSummary {
         self.measured_seconds = measured_seconds;
         self.messages = Messages {
             sent: c.sent,
+            sent_including_warmup: c.sent_all,
             send_failed: c.send_failed,
             received: c.received,
             unique_received: tally.unique_received,
@@ -225,8 +232,9 @@ impl RunSummary {
         self.cost = Cost {
             billed_requests: billed,
             usd: (usd * 1e6).round() / 1e6,
-            usd_per_million_messages: if c.sent > 0 {
-                (usd / c.sent as f64 * 1e6 * 1e4).round() / 1e4
+            // Requests are billed for warmup messages too, so divide by every message sent.
+            usd_per_million_messages: if c.sent_all > 0 {
+                (usd / c.sent_all as f64 * 1e6 * 1e4).round() / 1e4
             } else {
                 0.0
             },

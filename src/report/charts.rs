@@ -14,22 +14,22 @@ use crate::measure::timeline::TimelineRow;
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();
 
-fn register_font() {
+pub(super) fn register_font() {
     REGISTER.call_once(|| {
         let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
     });
 }
 
-const SIZE: (u32, u32) = (1000, 560);
-const BLUE: RGBColor = RGBColor(31, 119, 180);
-const ORANGE: RGBColor = RGBColor(255, 127, 14);
-const GREEN: RGBColor = RGBColor(44, 160, 44);
-const RED: RGBColor = RGBColor(214, 39, 40);
+pub(super) const SIZE: (u32, u32) = (1000, 560);
+pub(super) const BLUE: RGBColor = RGBColor(31, 119, 180);
+pub(super) const ORANGE: RGBColor = RGBColor(255, 127, 14);
+pub(super) const GREEN: RGBColor = RGBColor(44, 160, 44);
+pub(super) const RED: RGBColor = RGBColor(214, 39, 40);
 const PURPLE: RGBColor = RGBColor(148, 103, 189);
 
-type DrawResult = Result<(), Box<dyn std::error::Error>>;
+pub(super) type DrawResult = Result<(), Box<dyn std::error::Error>>;
 /// A drawn line: label, colour, points.
-type Line = (&'static str, RGBColor, Vec<(f64, f64)>);
+pub(super) type Line = (&'static str, RGBColor, Vec<(f64, f64)>);
 /// A line of a timeline chart: its label, colour and the column it plots.
 type Series = (&'static str, RGBColor, fn(&TimelineRow) -> u64);
 
@@ -46,6 +46,7 @@ macro_rules! both {
         area.present().map_err(|e| e.to_string())?;
     }};
 }
+pub(super) use both;
 
 /// Writes every chart as `<name>.png` and `<name>.svg` into `dir`.
 pub fn write_all(
@@ -67,7 +68,7 @@ pub fn write_all(
 }
 
 /// Draws labelled lines and their legend: what every chart here shares.
-fn draw_lines<'a, DB: DrawingBackend + 'a, X, Y>(
+pub(super) fn draw_lines<'a, DB: DrawingBackend + 'a, X, Y>(
     chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
     lines: Vec<Line>,
     position: SeriesLabelPosition,

@@ -1,9 +1,13 @@
 //! Reports: the results directory (streamed timeseries and histogram log, then summary.json,
-//! summary.csv, latency.hgrm, charts), and the terminal summary. Each format is a function of
-//! `RunSummary` and saved histograms. Depends on `measure` only.
+//! summary.csv, latency.hgrm, integrity.json, charts, report.html), the terminal summary, and
+//! the comparison tables and charts of sweeps. Each format is a function of `RunSummary`,
+//! saved histograms and files already written. Depends on `measure` only.
 
 pub mod charts;
+pub mod comparison;
+pub mod comparison_charts;
 pub mod files;
+pub mod html;
 pub mod reread;
 pub mod results;
 pub mod terminal;

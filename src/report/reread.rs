@@ -18,12 +18,16 @@ pub struct Saved {
     pub latencies: Latencies,
 }
 
-pub fn read(dir: &Path) -> anyhow::Result<Saved> {
+pub fn read_summary(dir: &Path) -> anyhow::Result<RunSummary> {
     let summary_path = dir.join("summary.json");
     let text = std::fs::read_to_string(&summary_path)
         .with_context(|| format!("reading {}", summary_path.display()))?;
-    let summary: RunSummary = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not a sqsbench summary", summary_path.display()))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a sqsbench summary", summary_path.display()))
+}
+
+pub fn read(dir: &Path) -> anyhow::Result<Saved> {
+    let summary = read_summary(dir)?;
     let mut reader =
         csv::Reader::from_path(dir.join("timeseries.csv")).context("reading timeseries.csv")?;
     let timeline = reader

@@ -94,15 +94,38 @@ pub fn summary(s: &RunSummary, results_dir: &str) -> String {
             i.duplicates, i.lost, i.reordered, i.errors, i.throttled
         );
     }
-    for e in &s.expectations {
-        o += &format!(
-            "expect {}: {} (limit {}, actual {})\n",
-            e.name,
-            if e.passed { "passed" } else { "FAILED" },
-            e.limit,
-            e.actual
-        );
-    }
+    o += &expectations(s);
     o += &format!("results: {results_dir}\n");
     o
+}
+
+/// One line per `[expect]` check; a failure says by how much it missed.
+pub fn expectations(s: &RunSummary) -> String {
+    let mut o = String::new();
+    for e in &s.expectations {
+        if e.passed {
+            o += &format!(
+                "expect {}: passed (limit {}, actual {})\n",
+                e.name, e.limit, e.actual
+            );
+        } else {
+            let (by, side) = if e.actual > e.limit {
+                (e.actual - e.limit, "over")
+            } else {
+                (e.limit - e.actual, "under")
+            };
+            o += &format!(
+                "expect {}: FAILED, {} {side} the limit (limit {}, actual {})\n",
+                e.name,
+                round(by),
+                e.limit,
+                e.actual
+            );
+        }
+    }
+    o
+}
+
+fn round(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
 }

@@ -91,6 +91,7 @@ fn fixed() -> RunSummary {
             passed: true,
         }],
         emulator: Some(EmulatorInfo::default()),
+        repeats: None,
     }
 }
 

@@ -211,12 +211,7 @@ pub fn to_toml(sc: &Scenario) -> String {
     if !sc.sweep.is_empty() {
         let _ = writeln!(o, "\n[sweep]");
         for (k, values) in &sc.sweep {
-            let _ = writeln!(
-                o,
-                "{} = [{}]",
-                q(k),
-                values.iter().map(|v| q(v)).collect::<Vec<_>>().join(", ")
-            );
+            let _ = writeln!(o, "{} = [{}]", q(k), values.join(", "));
         }
     }
     o

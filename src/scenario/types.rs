@@ -17,7 +17,7 @@ pub struct Scenario {
     pub consumers: Vec<ConsumerFleet>,
     pub emulator: EmulatorSpec,
     pub expect: Expectations,
-    /// `[sweep]`: key path → values (run one variant per combination).
+    /// `[sweep]`: key path → values as TOML text (run one variant per combination).
     pub sweep: Vec<(String, Vec<String>)>,
 }
 

@@ -792,17 +792,7 @@ fn sweep(field: Option<Field<'_>>) -> Option<Vec<(String, Vec<String>)>> {
         let mut out = Vec::new();
         for key in t.keys() {
             let f = t.get(&key)?;
-            let values: Vec<String> = f
-                .array()?
-                .iter()
-                .map(|v| {
-                    if v.is_str() {
-                        v.str().unwrap_or_default().to_string()
-                    } else {
-                        v.to_toml()
-                    }
-                })
-                .collect();
+            let values: Vec<String> = f.array()?.iter().map(|v| v.to_toml()).collect();
             if values.is_empty() {
                 f.problem("needs at least one value");
             }

@@ -127,13 +127,20 @@ fn a_failed_expectation_exits_1_and_says_which() {
         "--quiet",
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stdout).contains("expect max_e2e_p99_us: FAILED (limit 1"),
-        "{}",
-        text(&out.stdout)
-    );
-    let summary = std::fs::read_to_string(dir.join("summary.json")).unwrap();
-    assert!(summary.contains("\"passed\": false"));
+    let stdout = text(&out.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("expect max_e2e_p99_us: FAILED, "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    // Says by how much: actual − limit, over the limit.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    let e = &summary["expectations"][0];
+    assert_eq!(e["passed"], false);
+    let by = e["actual"].as_f64().unwrap() - e["limit"].as_f64().unwrap();
+    assert!(line.contains(&format!("{by} over the limit")), "{line}");
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("max_e2e_p99_us") && html.contains("FAILED"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

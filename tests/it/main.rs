@@ -2,6 +2,7 @@
 //! embedded emulator over loopback, and black-box runs of the `sqsbench` binary.
 
 mod cli;
+mod cli_series;
 mod emulator_faults;
 mod emulator_fifo;
 mod emulator_messages;

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# report.html in a real browser: installs Debian's chromium if it is missing, writes a run's and
+# a sweep's report with sqsbench, and loads each from disk in headless Chromium — no console
+# errors, no network requests, charts rendered — saving screenshots to look at.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+if ! command -v chromium >/dev/null; then
+  log "installing chromium (Debian package)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+ensure_sqsbench
+out="$ROOT/target/report-html"
+rm -rf "$out"
+mkdir -p "$out"
+log "a run (with a failed expectation, so the page shows one) and a sweep"
+"$SQSBENCH" run "$ROOT/scenarios/quickstart.toml" --duration 2s --set run.warmup=0s \
+  --set consumers.wait_time=1s --set expect.max_e2e_p99=1ms --out "$out/run" --quiet >/dev/null || [[ $? == 1 ]]
+"$SQSBENCH" run "$ROOT/scenarios/batch-sizes.toml" --duration 1s --set run.warmup=0s \
+  --set producers.rate=500/s --set consumers.wait_time=1s --out "$out/sweep" --quiet >/dev/null
+python3 "$ROOT/tests/browser/check_report.py" chromium "$out/run/report.html" "$out/run.png" 3
+python3 "$ROOT/tests/browser/check_report.py" chromium "$out/sweep/report.html" "$out/sweep.png" 3
+python3 "$ROOT/tests/browser/check_report.py" chromium "$out/sweep/producers.batch_size-5/report.html" "$out/variant.png" 3
+# The checker itself must catch what it looks for: a page with a remote image and a console error.
+printf '<!DOCTYPE html><html><body><img src="http://127.0.0.1:9/x.png"><script>console.error("boom")</script></body></html>' >"$out/bad.html"
+if python3 "$ROOT/tests/browser/check_report.py" chromium "$out/bad.html" "$out/bad.png" 0 >"$out/bad.log"; then
+  cat "$out/bad.log"; log "the checker passed a page that makes a request and logs an error"; exit 1
+fi
+grep -q "network request: http://127.0.0.1:9/x.png" "$out/bad.log" && grep -q "console error" "$out/bad.log" || {
+  cat "$out/bad.log"; exit 1; }
+log "negative control caught: $(tr '\n' ' ' <"$out/bad.log")"

@@ -1,0 +1,94 @@
+//! `sqsbench compare BASELINE CANDIDATE [--fail-if RULE]... [--markdown FILE]`: exit 0 when
+//! every rule holds, 1 when one breaks, 2 when a rule is malformed or names no metric, or a
+//! directory is not a results directory.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::exit;
+use crate::compare::{self, Rule};
+use crate::measure::summary::RunSummary;
+
+#[derive(Args)]
+pub struct CompareArgs {
+    /// The baseline results directory (or one sweep variant's directory).
+    baseline: PathBuf,
+    /// The candidate results directory.
+    candidate: PathBuf,
+    /// Fail (exit 1) when a metric breaks this rule: PATH:+N%, PATH:-N%, PATH:>N or PATH:<N.
+    #[arg(long = "fail-if", value_name = "RULE")]
+    fail_if: Vec<String>,
+    /// Also write the comparison as GitHub-flavoured Markdown (e.g. $GITHUB_STEP_SUMMARY).
+    #[arg(long, value_name = "FILE")]
+    markdown: Option<PathBuf>,
+}
+
+fn read(dir: &Path) -> Result<RunSummary, String> {
+    let path = dir.join("summary.json");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("{}: {e} (is it a results directory?)", path.display()))?;
+    serde_json::from_str(&text)
+        .map_err(|e| format!("{} is not a sqsbench summary: {e}", path.display()))
+}
+
+pub fn run(args: CompareArgs) -> u8 {
+    let mut rules = Vec::new();
+    let mut bad = false;
+    for text in &args.fail_if {
+        match Rule::parse(text) {
+            Ok(r) => rules.push(r),
+            Err(e) => {
+                eprintln!("error: {e}");
+                bad = true;
+            }
+        }
+    }
+    let (baseline, candidate) = match (read(&args.baseline), read(&args.candidate)) {
+        (Ok(b), Ok(c)) => (b, c),
+        (b, c) => {
+            for e in [b.err(), c.err()].into_iter().flatten() {
+                eprintln!("error: {e}");
+            }
+            return exit::BAD_INPUT;
+        }
+    };
+    if bad {
+        return exit::BAD_INPUT;
+    }
+    let comparison = match compare::compare(&baseline, &candidate, &rules) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::BAD_INPUT;
+        }
+    };
+    println!(
+        "baseline {} → candidate {}\n",
+        args.baseline.display(),
+        args.candidate.display()
+    );
+    print!("{}", compare::terminal(&comparison));
+    if let Some(path) = &args.markdown {
+        let md = compare::markdown(
+            &comparison,
+            &args.baseline.display().to_string(),
+            &args.candidate.display().to_string(),
+        );
+        // Appends, as $GITHUB_STEP_SUMMARY expects several steps to add to one file.
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, md.as_bytes()));
+        if let Err(e) = written {
+            eprintln!("error: could not write {}: {e}", path.display());
+            return exit::BAD_INPUT;
+        }
+    }
+    if comparison.failed() {
+        exit::EXPECTATION_FAILED
+    } else {
+        exit::OK
+    }
+}

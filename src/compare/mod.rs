@@ -1,0 +1,301 @@
+//! `sqsbench compare`: metric-by-metric deltas of two runs (results directories or sweep
+//! variants) as a terminal table and GitHub-flavoured Markdown, and `--fail-if` verdicts. When
+//! either side was repeated (`repeat = N`), a delta inside the measured spread is marked as
+//! within noise instead of failing a relative rule. Depends on `measure` only.
+
+pub mod rules;
+
+use std::collections::BTreeMap;
+
+use crate::measure::metrics::flatten;
+use crate::measure::summary::RunSummary;
+pub use rules::Rule;
+use rules::{percent, relative};
+
+/// The metrics every comparison shows; rules add theirs.
+pub const HEADLINE: &[&str] = &[
+    "throughput.sent_per_sec",
+    "throughput.received_per_sec",
+    "latency_us.end_to_end.p50",
+    "latency_us.end_to_end.p90",
+    "latency_us.end_to_end.p99",
+    "latency_us.end_to_end.max",
+    "latency_us.send.p99",
+    "messages.sent",
+    "messages.duplicates",
+    "messages.lost",
+    "messages.order_violations",
+    "messages.dead_lettered",
+    "cost.billed_requests",
+    "cost.usd",
+    "cost.usd_per_million_messages",
+];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricRow {
+    pub path: String,
+    pub baseline: f64,
+    pub candidate: f64,
+    pub change_pct: f64,
+    /// The larger of the two sides' spread (max − min) over repeats, when measured.
+    pub noise: Option<f64>,
+    pub within_noise: bool,
+    /// "ok" / "FAILED" and the rule, for metrics a rule names.
+    pub verdict: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub rule: String,
+    pub broken: bool,
+    pub within_noise: bool,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    pub rows: Vec<MetricRow>,
+    pub verdicts: Vec<Verdict>,
+}
+
+impl Comparison {
+    pub fn failed(&self) -> bool {
+        self.verdicts.iter().any(|v| v.broken)
+    }
+}
+
+fn noise(s: &RunSummary, path: &str) -> Option<f64> {
+    s.repeats
+        .as_ref()
+        .and_then(|r| r.spread.get(path))
+        .map(|s| s.range())
+}
+
+/// Compares two summaries under the rules; a rule naming a metric neither has is an error.
+/// A metric only one side has (requests of an API the other never called) is 0 on the other.
+pub fn compare(
+    baseline: &RunSummary,
+    candidate: &RunSummary,
+    rules: &[Rule],
+) -> Result<Comparison, String> {
+    let b = flatten(baseline);
+    let c = flatten(candidate);
+    for r in rules {
+        // A metric one side lacks (an API the other never called) counts as 0 there.
+        if !b.contains_key(&r.path) && !c.contains_key(&r.path) {
+            let hint = closest(&r.path, b.keys().chain(c.keys()));
+            return Err(format!(
+                "--fail-if {:?}: no metric {:?} in either summary{hint}",
+                r.text, r.path
+            ));
+        }
+    }
+    let mut paths: Vec<String> = HEADLINE
+        .iter()
+        .map(|p| p.to_string())
+        .filter(|p| b.contains_key(p) || c.contains_key(p))
+        .collect();
+    for r in rules {
+        if !paths.contains(&r.path) {
+            paths.push(r.path.clone());
+        }
+    }
+    let mut verdicts = Vec::new();
+    let mut by_path: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let row = |path: &str| {
+        let (bv, cv) = (
+            b.get(path).copied().unwrap_or(0.0),
+            c.get(path).copied().unwrap_or(0.0),
+        );
+        let noise = match (noise(baseline, path), noise(candidate, path)) {
+            (None, None) => None,
+            (x, y) => Some(x.unwrap_or(0.0).max(y.unwrap_or(0.0))),
+        };
+        let within = noise.is_some_and(|n| n > 0.0 && (cv - bv).abs() <= n);
+        (bv, cv, noise, within)
+    };
+    for r in rules {
+        let (bv, cv, _, within) = row(&r.path);
+        let (broken, detail) = r.check(bv, cv);
+        let forgiven = broken && within && r.is_relative();
+        verdicts.push(Verdict {
+            rule: r.text.clone(),
+            broken: broken && !forgiven,
+            within_noise: forgiven,
+            detail: if forgiven {
+                format!("{detail}, but within the measured noise: not failed")
+            } else {
+                detail
+            },
+        });
+        let v = verdicts.last().expect("just pushed");
+        by_path.entry(r.path.clone()).or_default().push(format!(
+            "{} {}",
+            if v.broken {
+                "FAILED"
+            } else if v.within_noise {
+                "noise"
+            } else {
+                "ok"
+            },
+            r.text.rsplit_once(':').map_or("", |(_, l)| l)
+        ));
+    }
+    let rows = paths
+        .iter()
+        .map(|p| {
+            let (bv, cv, noise, within) = row(p);
+            MetricRow {
+                path: p.clone(),
+                baseline: bv,
+                candidate: cv,
+                change_pct: relative(bv, cv),
+                noise,
+                within_noise: within,
+                verdict: by_path.get(p).map(|v| v.join(", ")),
+            }
+        })
+        .collect();
+    Ok(Comparison { rows, verdicts })
+}
+
+fn closest<'a>(path: &str, known: impl Iterator<Item = &'a String>) -> String {
+    let best = known
+        .map(|k| (strsim(path, k), k))
+        .filter(|(d, _)| *d <= 3)
+        .min_by_key(|(d, _)| *d);
+    best.map(|(_, k)| format!("; did you mean {k:?}?"))
+        .unwrap_or_default()
+}
+
+/// Levenshtein distance, for "did you mean".
+fn strsim(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push(
+                (prev[j] + (ca != *cb) as usize)
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else if v.abs() >= 100.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+fn cells(r: &MetricRow) -> [String; 6] {
+    let status = match (&r.verdict, r.within_noise) {
+        (Some(v), _) => v.clone(),
+        (None, true) => "within noise".into(),
+        (None, false) => String::new(),
+    };
+    [
+        r.path.clone(),
+        number(r.baseline),
+        number(r.candidate),
+        number(r.candidate - r.baseline),
+        percent(r.change_pct),
+        match (r.noise, status.is_empty()) {
+            (Some(n), true) => format!("±{}", number(n)),
+            (Some(n), false) => format!("{status} (±{})", number(n)),
+            (None, _) => status,
+        },
+    ]
+}
+
+const HEADERS: [&str; 6] = [
+    "metric",
+    "baseline",
+    "candidate",
+    "delta",
+    "change",
+    "status",
+];
+
+pub fn terminal(c: &Comparison) -> String {
+    let table: Vec<[String; 6]> = std::iter::once(HEADERS.map(String::from))
+        .chain(c.rows.iter().map(cells))
+        .collect();
+    let widths: Vec<usize> = (0..6)
+        .map(|i| {
+            table
+                .iter()
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut o = String::new();
+    for row in &table {
+        let line: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| match i {
+                0 | 5 => format!("{cell:<w$}", w = widths[i]),
+                _ => format!("{cell:>w$}", w = widths[i]),
+            })
+            .collect();
+        o += line.join("  ").trim_end();
+        o += "\n";
+    }
+    o += &verdict_lines(c, "");
+    o
+}
+
+fn verdict_lines(c: &Comparison, bullet: &str) -> String {
+    let mut o = String::new();
+    for v in &c.verdicts {
+        o += &format!(
+            "{bullet}{} {}: {}\n",
+            if v.broken { "FAILED" } else { "passed" },
+            v.rule,
+            v.detail
+        );
+    }
+    o
+}
+
+pub fn markdown(c: &Comparison, baseline: &str, candidate: &str) -> String {
+    let mut o = format!(
+        "### sqsbench compare\n\nbaseline `{baseline}` → candidate `{candidate}`\n\n| {} |\n|---|---:|---:|---:|---:|---|\n",
+        HEADERS.join(" | ")
+    );
+    for r in &c.rows {
+        let cells = cells(r);
+        o += &format!(
+            "| `{}` | {} |\n",
+            cells[0],
+            cells[1..]
+                .iter()
+                .map(|c| c.replace('|', "\\|"))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+    }
+    if !c.verdicts.is_empty() {
+        o += "\n";
+        o += &verdict_lines(c, "- ");
+        o += if c.failed() {
+            "\n**Result: a `--fail-if` rule is broken.**\n"
+        } else {
+            "\n**Result: every `--fail-if` rule holds.**\n"
+        };
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests;

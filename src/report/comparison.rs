@@ -1,0 +1,222 @@
+//! A sweep's comparison: one row per variant — throughput, end-to-end percentiles, requests and
+//! cost per million messages, integrity counts — as comparison.csv, GitHub-flavoured Markdown
+//! (comparison.md) and a terminal table.
+
+use crate::measure::summary::RunSummary;
+
+/// One variant's figures, in the units the tables show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub variant: String,
+    pub sent_per_sec: f64,
+    pub received_per_sec: f64,
+    pub e2e_p50_ms: f64,
+    pub e2e_p99_ms: f64,
+    pub e2e_max_ms: f64,
+    pub requests: u64,
+    pub requests_per_million: f64,
+    pub cost_usd: f64,
+    pub usd_per_million: f64,
+    pub duplicates: u64,
+    pub lost: u64,
+    pub order_violations: u64,
+    pub dead_lettered: u64,
+    pub throttled: u64,
+    pub errors: u64,
+    pub expectations_failed: usize,
+}
+
+impl Row {
+    pub fn of(variant: &str, s: &RunSummary) -> Row {
+        let e2e = s.latency_us.get("end_to_end").cloned().unwrap_or_default();
+        let requests: u64 = s.requests.values().map(|r| r.count).sum();
+        // Requests cover warmup messages too, so they are divided by every message sent.
+        let messages = s.messages.sent_including_warmup.max(1) as f64;
+        Row {
+            variant: variant.to_string(),
+            sent_per_sec: s.throughput.sent_per_sec,
+            received_per_sec: s.throughput.received_per_sec,
+            e2e_p50_ms: e2e.p50 as f64 / 1000.0,
+            e2e_p99_ms: e2e.p99 as f64 / 1000.0,
+            e2e_max_ms: e2e.max as f64 / 1000.0,
+            requests,
+            requests_per_million: (requests as f64 / messages * 1e6).round(),
+            cost_usd: s.cost.usd,
+            usd_per_million: s.cost.usd_per_million_messages,
+            duplicates: s.messages.duplicates,
+            lost: s.messages.lost,
+            order_violations: s.messages.order_violations,
+            dead_lettered: s.messages.dead_lettered,
+            throttled: s.requests.values().map(|r| r.throttled).sum(),
+            errors: s.requests.values().map(|r| r.errors + r.timeouts).sum(),
+            expectations_failed: s.expectations.iter().filter(|e| !e.passed).count(),
+        }
+    }
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.variant.clone(),
+            format!("{:.1}", self.sent_per_sec),
+            format!("{:.1}", self.received_per_sec),
+            format!("{:.2}", self.e2e_p50_ms),
+            format!("{:.2}", self.e2e_p99_ms),
+            format!("{:.2}", self.e2e_max_ms),
+            self.requests.to_string(),
+            format!("{:.0}", self.requests_per_million),
+            format!("{:.6}", self.cost_usd),
+            format!("{:.4}", self.usd_per_million),
+            self.duplicates.to_string(),
+            self.lost.to_string(),
+            self.order_violations.to_string(),
+            self.dead_lettered.to_string(),
+            self.throttled.to_string(),
+            self.errors.to_string(),
+            self.expectations_failed.to_string(),
+        ]
+    }
+}
+
+const HEADERS: [&str; 17] = [
+    "variant",
+    "sent/s",
+    "received/s",
+    "e2e p50 ms",
+    "e2e p99 ms",
+    "e2e max ms",
+    "requests",
+    "requests per 1M msgs",
+    "cost USD",
+    "USD per 1M msgs",
+    "duplicates",
+    "lost",
+    "order violations",
+    "dead-lettered",
+    "throttled",
+    "errors",
+    "expectations failed",
+];
+
+const CSV_HEADERS: [&str; 17] = [
+    "variant",
+    "sent_per_sec",
+    "received_per_sec",
+    "e2e_p50_ms",
+    "e2e_p99_ms",
+    "e2e_max_ms",
+    "requests",
+    "requests_per_million_messages",
+    "cost_usd",
+    "usd_per_million_messages",
+    "duplicates",
+    "lost",
+    "order_violations",
+    "dead_lettered",
+    "throttled",
+    "errors",
+    "expectations_failed",
+];
+
+pub fn csv(rows: &[Row]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(CSV_HEADERS);
+    for r in rows {
+        let _ = w.write_record(r.cells());
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+pub fn markdown(title: &str, rows: &[Row]) -> String {
+    let mut o = format!("### {title}\n\n| {} |\n", HEADERS.join(" | "));
+    o += &format!(
+        "|{}\n",
+        HEADERS
+            .iter()
+            .enumerate()
+            .map(|(i, _)| if i == 0 { "---|" } else { "---:|" })
+            .collect::<String>()
+    );
+    for r in rows {
+        o += &format!(
+            "| {} |\n",
+            r.cells()
+                .iter()
+                .map(|c| c.replace('|', "\\|"))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+    }
+    o
+}
+
+/// The headline columns only, aligned for a terminal.
+pub fn terminal(rows: &[Row]) -> String {
+    let pick = [0usize, 2, 3, 4, 7, 9, 10, 11, 12, 14];
+    let table: Vec<Vec<String>> =
+        std::iter::once(pick.iter().map(|i| HEADERS[*i].to_string()).collect())
+            .chain(rows.iter().map(|r| {
+                let c = r.cells();
+                pick.iter().map(|i| c[*i].clone()).collect()
+            }))
+            .collect();
+    let widths: Vec<usize> = (0..pick.len())
+        .map(|col| {
+            table
+                .iter()
+                .map(|r| r[col].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut o = String::new();
+    for row in &table {
+        let line: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if i == 0 {
+                    format!("{c:<w$}", w = widths[i])
+                } else {
+                    format!("{c:>w$}", w = widths[i])
+                }
+            })
+            .collect();
+        o += line.join("  ").trim_end();
+        o += "\n";
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::summary::Requests;
+
+    fn rows() -> Vec<Row> {
+        [(1u64, 3000u64), (10, 300)]
+            .iter()
+            .map(|(batch, calls)| {
+                let mut s = RunSummary::default();
+                s.messages.sent = 3000;
+                s.messages.sent_including_warmup = 3000;
+                s.throughput.sent_per_sec = 1000.0;
+                s.throughput.received_per_sec = 999.5;
+                s.requests.insert(
+                    "SendMessageBatch".into(),
+                    Requests {
+                        count: *calls,
+                        ..Default::default()
+                    },
+                );
+                s.cost.usd = *calls as f64 * 0.4 / 1e6;
+                Row::of(&format!("producers.batch_size={batch}"), &s)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn comparison_tables() {
+        insta::assert_snapshot!("comparison_csv", csv(&rows()));
+        insta::assert_snapshot!("comparison_md", markdown("batch sizes", &rows()));
+        insta::assert_snapshot!("comparison_terminal", terminal(&rows()));
+    }
+}

@@ -1,0 +1,411 @@
+//! report.html: one self-contained page per run, per set of repeats and per sweep — inline CSS,
+//! the charts inlined as SVG, no script, no external asset of any kind, so it opens offline and
+//! can be attached to a CI job as is. Built from the summary and the files already written.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use super::comparison::Row;
+use crate::measure::ledger::{Example, Integrity};
+use crate::measure::summary::RunSummary;
+
+const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222}\
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}\
+.sub{color:#666;margin-top:0}.cards{display:flex;flex-wrap:wrap;gap:.8rem}.card{border:1px solid #ddd;border-radius:6px;padding:.6rem .9rem;min-width:8.5rem}\
+.card b{display:block;font-size:1.3rem}.card span{color:#666;font-size:.85rem}table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}\
+th,td{border:1px solid #ddd;padding:.3rem .6rem;text-align:right}th:first-child,td:first-child{text-align:left}th{background:#f5f5f5}\
+.pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}.chart svg{max-width:100%;height:auto;border:1px solid #eee;margin:.4rem 0}\
+.wide{overflow-x:auto}.wide table{font-size:.8rem}pre{background:#f6f8fa;padding:.8rem;overflow:auto;font-size:.85rem}";
+
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>{}</title><style>{STYLE}</style></head><body>\n{body}\n<p class=\"sub\">sqsbench {}</p></body></html>\n",
+        escape(title),
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// An SVG chart file, inlined and made to scale with the page.
+fn inline_svg(path: &Path) -> Option<String> {
+    let svg = std::fs::read_to_string(path).ok()?;
+    let start = svg.find("<svg")?;
+    let svg = &svg[start..];
+    let dims = |attr: &str| -> Option<String> {
+        let at = svg.find(&format!("{attr}=\""))? + attr.len() + 2;
+        Some(svg[at..].split('"').next()?.to_string())
+    };
+    let (w, h) = (dims("width")?, dims("height")?);
+    Some(svg.replacen("<svg", &format!("<svg viewBox=\"0 0 {w} {h}\""), 1))
+}
+
+fn charts(dir: &Path, names: &[&str]) -> String {
+    let mut o = String::new();
+    for name in names {
+        if let Some(svg) = inline_svg(&dir.join(format!("{name}.svg"))) {
+            let _ = writeln!(o, "<div class=\"chart\">{svg}</div>");
+        }
+    }
+    o
+}
+
+fn card(o: &mut String, value: String, label: &str) {
+    let _ = write!(
+        o,
+        "<div class=\"card\"><b>{}</b><span>{}</span></div>",
+        escape(&value),
+        escape(label)
+    );
+}
+
+fn ms(us: u64) -> String {
+    format!("{:.2} ms", us as f64 / 1000.0)
+}
+
+fn headline(s: &RunSummary) -> String {
+    let e2e = s.latency_us.get("end_to_end").cloned().unwrap_or_default();
+    let m = &s.messages;
+    let mut o = String::from("<div class=\"cards\">");
+    card(
+        &mut o,
+        format!("{:.1}/s", s.throughput.sent_per_sec),
+        "sent",
+    );
+    card(
+        &mut o,
+        format!("{:.1}/s", s.throughput.received_per_sec),
+        "received",
+    );
+    card(&mut o, ms(e2e.p50), "end-to-end p50");
+    card(&mut o, ms(e2e.p99), "end-to-end p99");
+    card(&mut o, ms(e2e.max), "end-to-end max");
+    card(&mut o, m.duplicates.to_string(), "duplicates");
+    card(&mut o, m.lost.to_string(), "lost");
+    card(&mut o, m.order_violations.to_string(), "order violations");
+    card(&mut o, m.dead_lettered.to_string(), "dead-lettered");
+    card(&mut o, format!("${:.6}", s.cost.usd), "cost");
+    o + "</div>"
+}
+
+fn expectations(s: &RunSummary) -> String {
+    if s.expectations.is_empty() {
+        return "<p>No <code>[expect]</code> checks in this scenario.</p>".into();
+    }
+    let mut o = String::from(
+        "<table><tr><th>expectation</th><th>limit</th><th>actual</th><th>result</th></tr>",
+    );
+    for e in &s.expectations {
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+            escape(&e.name),
+            e.limit,
+            e.actual,
+            if e.passed { "pass" } else { "fail" },
+            if e.passed { "passed" } else { "FAILED" }
+        );
+    }
+    o + "</table>"
+}
+
+fn latencies(s: &RunSummary) -> String {
+    let mut o = String::from(
+        "<table><tr><th>latency</th><th>count</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th></tr>",
+    );
+    for (k, l) in &s.latency_us {
+        if l.count == 0 {
+            continue;
+        }
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(k),
+            l.count,
+            ms(l.p50),
+            ms(l.p90),
+            ms(l.p99),
+            ms(l.p999),
+            ms(l.max)
+        );
+    }
+    o + "</table>"
+}
+
+fn requests(s: &RunSummary) -> String {
+    let mut o = String::from(
+        "<table><tr><th>API</th><th>requests</th><th>errors</th><th>throttled</th><th>timeouts</th><th>failed entries</th></tr>",
+    );
+    for (api, r) in &s.requests {
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(api),
+            r.count,
+            r.errors,
+            r.throttled,
+            r.timeouts,
+            r.entries_failed
+        );
+    }
+    let _ = write!(
+        o,
+        "</table><p>Cost: {} billed requests (64 KiB chunks), <b>${:.6}</b>, ${:.4} per million messages (us-east-1 prices).</p>",
+        s.cost.billed_requests, s.cost.usd, s.cost.usd_per_million_messages
+    );
+    o
+}
+
+fn examples(title: &str, list: &[Example]) -> String {
+    if list.is_empty() {
+        return String::new();
+    }
+    let mut o = format!(
+        "<h3>{}</h3><table><tr><th>message id</th><th>producer</th><th>sequence</th><th>group</th><th>receive count</th><th>note</th></tr>",
+        escape(title)
+    );
+    for e in list {
+        let note = match (e.cause, e.delivered_after_sequence) {
+            (Some(c), _) => format!("{c:?}").to_lowercase(),
+            (_, Some(later)) => format!("delivered after sequence {later}"),
+            _ => String::new(),
+        };
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&e.message_id),
+            e.producer,
+            e.sequence,
+            e.group,
+            e.receive_count,
+            escape(&note)
+        );
+    }
+    o + "</table>"
+}
+
+fn integrity(s: &RunSummary, i: Option<&Integrity>) -> String {
+    let m = &s.messages;
+    let d = &m.duplicate_causes;
+    let mut o = format!(
+        "<table><tr><th>count</th><th>value</th></tr>\
+<tr><td>duplicates (redelivered / producer / unexplained)</td><td>{} ({} / {} / {})</td></tr>\
+<tr><td>lost</td><td>{}</td></tr><tr><td>order violations</td><td>{}</td></tr>\
+<tr><td>dead-lettered</td><td>{}</td></tr><tr><td>foreign</td><td>{}</td></tr></table>\
+<p>Accounting: sent {} = unique received {} + dead-lettered {} + lost {}.</p>",
+        m.duplicates,
+        d.redelivery,
+        d.producer,
+        d.unexplained,
+        m.lost,
+        m.order_violations,
+        m.dead_lettered,
+        m.foreign,
+        m.sent,
+        m.unique_received,
+        m.dead_lettered,
+        m.lost
+    );
+    if let Some(e) = &s.emulator {
+        let x = e.injected;
+        let _ = write!(
+            o,
+            "<p>The emulator injected: duplicates {}, lost {}, reordered {}, errors {}, throttled {}.</p>",
+            x.duplicates, x.lost, x.reordered, x.errors, x.throttled
+        );
+    }
+    if let Some(i) = i {
+        o += &examples("Duplicates — first examples", &i.duplicates.examples);
+        o += &examples("Lost — first examples", &i.lost.examples);
+        o += &examples(
+            "Order violations — first examples",
+            &i.order_violations.examples,
+        );
+        o += &examples("Dead-lettered — first examples", &i.dead_lettered.examples);
+    }
+    o
+}
+
+fn title_block(s: &RunSummary) -> String {
+    format!(
+        "<h1>{}</h1><p class=\"sub\">{} queue <code>{}</code> on {} ({}) — started {} — run {} — measured {:.1} s{}</p>",
+        escape(&s.scenario.name),
+        escape(&s.queue.kind),
+        escape(&s.queue.name),
+        escape(&s.target.kind),
+        escape(&s.target.endpoint),
+        escape(&s.started_at),
+        escape(&s.run_id),
+        s.measured_seconds,
+        if s.interrupted {
+            " — interrupted"
+        } else {
+            ""
+        }
+    )
+}
+
+const RUN_CHARTS: [&str; 3] = ["throughput", "latency-over-time", "latency-distribution"];
+
+/// The page of one run, from its directory (charts, integrity.json, scenario.toml).
+pub fn run_page(s: &RunSummary, dir: &Path) -> String {
+    let integrity_json: Option<Integrity> = std::fs::read_to_string(dir.join("integrity.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok());
+    let scenario = std::fs::read_to_string(dir.join("scenario.toml")).unwrap_or_default();
+    let body = format!(
+        "{}{}<h2>Expectations</h2>{}<h2>Charts</h2>{}<h2>Latency</h2>{}<h2>Integrity</h2>{}<h2>Requests and cost</h2>{}<h2>Resolved scenario</h2><pre>{}</pre>",
+        title_block(s),
+        headline(s),
+        expectations(s),
+        charts(&dir.join("charts"), &RUN_CHARTS),
+        latencies(s),
+        integrity(s, integrity_json.as_ref()),
+        requests(s),
+        escape(&scenario)
+    );
+    page(&format!("sqsbench: {}", s.scenario.name), &body)
+}
+
+/// The page of a repeated run: the median run's page with every headline metric's spread.
+pub fn repeats_page(s: &RunSummary, headline_dir: &Path, headline_rel: &str) -> String {
+    let mut spread = String::new();
+    if let Some(r) = &s.repeats {
+        let _ = write!(
+            spread,
+            "<h2>Spread over {} runs</h2><p>Figures above are from the median run by received throughput (<a href=\"{}/report.html\">{}</a>).</p>\
+<table><tr><th>metric</th><th>min</th><th>mean</th><th>max</th><th>std dev</th></tr>",
+            r.count,
+            escape(headline_rel),
+            escape(headline_rel)
+        );
+        for key in SPREAD_KEYS {
+            if let Some(v) = r.spread.get(*key) {
+                let _ = write!(
+                    spread,
+                    "<tr><td>{}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td></tr>",
+                    key, v.min, v.mean, v.max, v.stddev
+                );
+            }
+        }
+        spread += "</table>";
+    }
+    let page_text = run_page(s, headline_dir);
+    page_text.replacen(
+        "<h2>Expectations</h2>",
+        &format!("{spread}<h2>Expectations</h2>"),
+        1,
+    )
+}
+
+const SPREAD_KEYS: &[&str] = &[
+    "throughput.sent_per_sec",
+    "throughput.received_per_sec",
+    "latency_us.end_to_end.p50",
+    "latency_us.end_to_end.p99",
+    "latency_us.end_to_end.max",
+    "messages.duplicates",
+    "messages.lost",
+    "cost.usd",
+];
+
+/// The page of a sweep: the comparison, its charts, each variant's expectations and a link to
+/// each variant's own page.
+pub fn sweep_page(
+    name: &str,
+    rows: &[Row],
+    summaries: &[RunSummary],
+    links: &[(String, String)],
+    charts_dir: &Path,
+) -> String {
+    let table = super::comparison::markdown("", rows);
+    let mut o = format!(
+        "<h1>{} — sweep of {} variants</h1><h2>Comparison</h2><div class=\"wide\">{}</div>",
+        escape(name),
+        rows.len(),
+        markdown_table_to_html(&table)
+    );
+    o += "<h2>Charts</h2>";
+    o += &charts(
+        charts_dir,
+        &[
+            "comparison-throughput",
+            "comparison-latency",
+            "comparison-requests",
+        ],
+    );
+    o += "<h2>Expectations</h2>";
+    for (s, (label, _)) in summaries.iter().zip(links) {
+        let _ = write!(o, "<h3>{}</h3>{}", escape(label), expectations(s));
+    }
+    o += "<h2>Variants</h2><ul>";
+    for (label, href) in links {
+        let _ = write!(
+            o,
+            "<li><a href=\"{}\">{}</a></li>",
+            escape(href),
+            escape(label)
+        );
+    }
+    o += "</ul>";
+    page(&format!("sqsbench sweep: {name}"), &o)
+}
+
+/// The comparison's Markdown table as an HTML table (one source of truth for both).
+fn markdown_table_to_html(md: &str) -> String {
+    let mut o = String::from("<table>");
+    let lines: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
+    for (i, line) in lines.iter().enumerate() {
+        if i == 1 {
+            continue;
+        }
+        let cells: Vec<&str> = line.trim_matches('|').split(" | ").map(str::trim).collect();
+        let tag = if i == 0 { "th" } else { "td" };
+        o += "<tr>";
+        for c in cells {
+            let _ = write!(o, "<{tag}>{}</{tag}>", escape(&c.replace("\\|", "|")));
+        }
+        o += "</tr>";
+    }
+    o + "</table>"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape("<a href=\"x\">&"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;"
+        );
+    }
+
+    #[test]
+    fn a_page_references_nothing_outside_itself() {
+        let dir = std::env::temp_dir().join(format!("sqsbench-html-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(dir.join("charts"));
+        std::fs::write(
+            dir.join("charts/throughput.svg"),
+            "<?xml version=\"1.0\"?>\n<svg width=\"10\" height=\"5\" xmlns=\"http://www.w3.org/2000/svg\"><rect/></svg>",
+        )
+        .unwrap();
+        let mut s = RunSummary::default();
+        s.scenario.name = "x<y".into();
+        let html = run_page(&s, &dir);
+        assert!(html.contains("<svg viewBox=\"0 0 10 5\" width=\"10\""));
+        assert!(html.contains("x&lt;y"));
+        for forbidden in ["<script", "<link", "src=", "@import", "url("] {
+            assert!(!html.contains(forbidden), "{forbidden} in the page");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

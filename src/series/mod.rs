@@ -1,0 +1,232 @@
+//! Series of runs: a `[sweep]` (one variant per combination of values, same seed and schedule)
+//! and `repeat = N` (the same scenario N times, to measure the noise). Each run is an ordinary
+//! results directory; the series adds comparison.csv/.md, comparison charts, a summary.csv row
+//! per variant, series.json and its own report.html. Depends on `run` and `report`; nothing
+//! below depends on it.
+
+pub mod plan;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+
+use crate::measure::metrics;
+use crate::measure::summary::RunSummary;
+use crate::report::comparison;
+use crate::report::{comparison_charts, files, html, results};
+use crate::run::{RunOptions, execute};
+use crate::workload::engine::Progress;
+pub use plan::{Variant, variants};
+
+/// series.json: what `sqsbench report` needs to re-render a sweep.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct SeriesIndex {
+    pub name: String,
+    pub repeat: u32,
+    pub variants: Vec<IndexEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct IndexEntry {
+    pub label: String,
+    pub dir: String,
+}
+
+pub struct VariantOutcome {
+    pub label: String,
+    pub dir: PathBuf,
+    /// The headline run's summary (the median run with `repeat`), with the spread attached.
+    pub summary: RunSummary,
+}
+
+pub struct SeriesOutcome {
+    pub dir: PathBuf,
+    pub variants: Vec<VariantOutcome>,
+    pub interrupted: bool,
+    pub warnings: Vec<String>,
+}
+
+impl SeriesOutcome {
+    pub fn expectations_failed(&self) -> bool {
+        self.variants
+            .iter()
+            .any(|v| v.summary.expectations.iter().any(|e| !e.passed))
+    }
+}
+
+/// Runs every variant `repeat` times into one directory. `announce` is told as each variant ends.
+pub async fn execute_series(
+    variants: Vec<Variant>,
+    repeat: u32,
+    out: Option<PathBuf>,
+    interrupt: watch::Receiver<bool>,
+    progress: &mut dyn FnMut(&Progress),
+    announce: &mut dyn FnMut(&VariantOutcome),
+) -> anyhow::Result<SeriesOutcome> {
+    let first = variants
+        .first()
+        .context("a series has at least one variant")?;
+    let name = first.scenario.name.clone();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let dir = results::create_dir(out.as_deref(), &name, &crate::run::utc_stamp(now.as_secs()))?;
+    let swept = !first.label.is_empty();
+    let repeat = repeat.max(1);
+    let mut outcomes = Vec::new();
+    let mut warnings = Vec::new();
+    let mut interrupted = false;
+    let mut index = SeriesIndex {
+        name: name.clone(),
+        repeat,
+        variants: Vec::new(),
+    };
+    'variants: for v in &variants {
+        let vdir = if swept {
+            dir.join(&v.slug)
+        } else {
+            dir.clone()
+        };
+        let mut runs = Vec::new();
+        for r in 1..=repeat {
+            let rdir = if repeat > 1 {
+                vdir.join(format!("repeat-{r}"))
+            } else {
+                vdir.clone()
+            };
+            let outcome = execute(
+                &v.scenario,
+                &RunOptions { out: Some(rdir) },
+                interrupt.clone(),
+                progress,
+            )
+            .await
+            .with_context(|| format!("variant {}", v.label))?;
+            warnings.extend(outcome.warnings);
+            let stop = outcome.summary.interrupted;
+            runs.push(outcome.summary);
+            if stop {
+                interrupted = true;
+                break;
+            }
+        }
+        let summary = if repeat > 1 {
+            combine_repeats(&vdir, runs, &mut warnings)
+        } else {
+            runs.pop().expect("one run")
+        };
+        let o = VariantOutcome {
+            label: v.label.clone(),
+            dir: vdir.clone(),
+            summary,
+        };
+        announce(&o);
+        index.variants.push(IndexEntry {
+            label: v.label.clone(),
+            dir: if swept { v.slug.clone() } else { ".".into() },
+        });
+        outcomes.push(o);
+        if interrupted {
+            break 'variants;
+        }
+    }
+    if swept {
+        write_sweep(&dir, &index, &outcomes, &mut warnings);
+    }
+    Ok(SeriesOutcome {
+        dir,
+        variants: outcomes,
+        interrupted,
+        warnings,
+    })
+}
+
+/// The repeats of one variant: the median run's summary with every metric's spread, written
+/// beside the runs, plus a summary.csv row per run.
+fn combine_repeats(dir: &Path, runs: Vec<RunSummary>, warnings: &mut Vec<String>) -> RunSummary {
+    let repeats = metrics::repeats(&runs);
+    let mut headline = runs[repeats.headline_run as usize - 1].clone();
+    headline.repeats = Some(repeats);
+    let mut write = |name: &str, text: String| {
+        if let Err(e) = std::fs::write(dir.join(name), text) {
+            warnings.push(format!("could not write {name}: {e}"));
+        }
+    };
+    write("summary.json", files::summary_json(&headline));
+    write("summary.csv", files::summary_csv(&runs));
+    let headline_dir = format!(
+        "repeat-{}",
+        headline.repeats.as_ref().map_or(1, |r| r.headline_run)
+    );
+    write(
+        "report.html",
+        html::repeats_page(&headline, &dir.join(&headline_dir), &headline_dir),
+    );
+    headline
+}
+
+/// comparison.csv/.md, charts, summary.csv, series.json and report.html of a sweep.
+pub fn write_sweep(
+    dir: &Path,
+    index: &SeriesIndex,
+    outcomes: &[VariantOutcome],
+    warnings: &mut Vec<String>,
+) {
+    let rows: Vec<comparison::Row> = outcomes
+        .iter()
+        .map(|o| comparison::Row::of(&o.label, &o.summary))
+        .collect();
+    let summaries: Vec<RunSummary> = outcomes.iter().map(|o| o.summary.clone()).collect();
+    if let Err(e) = comparison_charts::write_all(&dir.join("charts"), &rows, &index.name) {
+        warnings.push(format!("could not draw comparison charts: {e}"));
+    }
+    let mut write = |name: &str, text: String| {
+        if let Err(e) = std::fs::write(dir.join(name), text) {
+            warnings.push(format!("could not write {name}: {e}"));
+        }
+    };
+    write("comparison.csv", comparison::csv(&rows));
+    write(
+        "comparison.md",
+        comparison::markdown(&format!("sqsbench sweep: {}", index.name), &rows),
+    );
+    write("summary.csv", files::summary_csv(&summaries));
+    write(
+        "series.json",
+        serde_json::to_string_pretty(index).unwrap_or_default() + "\n",
+    );
+    let links: Vec<(String, String)> = index
+        .variants
+        .iter()
+        .map(|v| (v.label.clone(), format!("{}/report.html", v.dir)))
+        .collect();
+    write(
+        "report.html",
+        html::sweep_page(&index.name, &rows, &summaries, &links, &dir.join("charts")),
+    );
+}
+
+/// Re-renders a sweep's files from its variants' summary.json (for `sqsbench report`).
+pub fn rerender_sweep(dir: &Path) -> anyhow::Result<Vec<String>> {
+    let text = std::fs::read_to_string(dir.join("series.json")).context("reading series.json")?;
+    let index: SeriesIndex = serde_json::from_str(&text).context("series.json is malformed")?;
+    let mut outcomes = Vec::new();
+    for v in &index.variants {
+        let vdir = dir.join(&v.dir);
+        let path = vdir.join("summary.json");
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let summary: RunSummary = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a sqsbench summary", path.display()))?;
+        outcomes.push(VariantOutcome {
+            label: v.label.clone(),
+            dir: vdir,
+            summary,
+        });
+    }
+    let mut warnings = Vec::new();
+    write_sweep(dir, &index, &outcomes, &mut warnings);
+    Ok(warnings)
+}

@@ -1,0 +1,162 @@
+//! The runs a scenario asks for: one variant per combination of `[sweep]` values (cartesian
+//! product, in the order the keys are written), each a fully validated scenario with the same
+//! seed and schedule as the others. Every variant is validated before any traffic, so a sweep
+//! value that does not fit its key is a bad-input error naming the variant.
+
+use crate::scenario::{Problem, Scenario, validate::scenario_from_text};
+
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// `producers.batch_size=5, consumers.count=2` (empty when there is no sweep).
+    pub label: String,
+    /// The sub-directory name: `producers.batch_size-5_consumers.count-2`.
+    pub slug: String,
+    /// Each swept key with its value, as the user wrote it (strings unquoted).
+    pub values: Vec<(String, String)>,
+    pub scenario: Scenario,
+}
+
+/// The variants of a scenario text with `--set` overrides; one unlabeled variant without a sweep.
+pub fn variants(text: &str, overrides: &[String]) -> Result<Vec<Variant>, Vec<Problem>> {
+    let base = scenario_from_text(text, overrides)?;
+    if base.sweep.is_empty() {
+        return Ok(vec![Variant {
+            label: String::new(),
+            slug: String::new(),
+            values: Vec::new(),
+            scenario: base,
+        }]);
+    }
+    let mut combinations: Vec<Vec<(String, String)>> = vec![Vec::new()];
+    for (key, values) in &base.sweep {
+        combinations = combinations
+            .into_iter()
+            .flat_map(|c| {
+                values.iter().map(move |v| {
+                    let mut c = c.clone();
+                    c.push((key.clone(), v.clone()));
+                    c
+                })
+            })
+            .collect();
+    }
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for combination in combinations {
+        let mut assignments = overrides.to_vec();
+        assignments.extend(combination.iter().map(|(k, v)| format!("{k}={v}")));
+        let values: Vec<(String, String)> = combination
+            .iter()
+            .map(|(k, v)| (k.clone(), unquote(v)))
+            .collect();
+        let label = values
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        match scenario_from_text(text, &assignments) {
+            Ok(mut scenario) => {
+                scenario.sweep.clear();
+                out.push(Variant {
+                    slug: slug(&values),
+                    label,
+                    values,
+                    scenario,
+                });
+            }
+            Err(ps) => problems.extend(ps.into_iter().map(|mut p| {
+                p.message = format!("{} (sweep variant {label})", p.message);
+                p
+            })),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+fn unquote(v: &str) -> String {
+    v.strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap_or(v)
+        .to_string()
+}
+
+/// A directory name from the values: safe characters only, unique per combination.
+fn slug(values: &[(String, String)]) -> String {
+    values
+        .iter()
+        .map(|(k, v)| {
+            let clean = |s: &str| {
+                s.chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
+                            c
+                        } else {
+                            '-'
+                        }
+                    })
+                    .collect::<String>()
+            };
+            format!("{}-{}", clean(k), clean(v))
+        })
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#"
+name = "s"
+[[producers]]
+rate = "100/s"
+[sweep]
+"producers.batch_size" = [1, 5, 10]
+"producers.rate" = ["100/s", "200/s"]
+"#;
+
+    #[test]
+    fn one_variant_per_combination_in_key_order() {
+        let v = variants(BASE, &[]).unwrap();
+        let labels: Vec<_> = v.iter().map(|v| v.label.as_str()).collect();
+        assert_eq!(labels.len(), 6);
+        assert_eq!(labels[0], "producers.batch_size=1, producers.rate=100/s");
+        assert_eq!(labels[5], "producers.batch_size=10, producers.rate=200/s");
+        assert_eq!(v[3].slug, "producers.batch_size-5_producers.rate-200-s");
+        assert_eq!(v[2].scenario.producers[0].batch_size, 5);
+        assert!(v.iter().all(|v| v.scenario.sweep.is_empty()));
+        let seed = v[0].scenario.run.seed;
+        assert!(v.iter().all(|x| x.scenario.run.seed == seed));
+    }
+
+    #[test]
+    fn overrides_apply_to_every_variant() {
+        let v = variants(BASE, &["run.duration=\"2s\"".into()]).unwrap();
+        assert!(
+            v.iter()
+                .all(|v| v.scenario.run.duration == std::time::Duration::from_secs(2))
+        );
+    }
+
+    #[test]
+    fn a_value_that_does_not_fit_names_its_variant() {
+        let text = BASE.replace("[1, 5, 10]", "[1, 11]");
+        let problems = variants(&text, &[]).unwrap_err();
+        assert!(
+            problems.iter().any(|p| p.path.contains("batch_size")
+                && p.message.contains("sweep variant producers.batch_size=11")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn no_sweep_is_one_unlabeled_variant() {
+        let v = variants("name = \"s\"\n[[producers]]\nrate = \"1/s\"\n", &[]).unwrap();
+        assert_eq!(v.len(), 1);
+        assert!(v[0].label.is_empty());
+    }
+}
