@@ -3,7 +3,8 @@
 //! The flow: `cli` parses arguments → `scenario` turns TOML into a validated scenario →
 //! `target` yields an SQS client (AWS, a custom endpoint, or a freshly started `emulator`) →
 //! `workload` drives producer and consumer fleets → `measure` records → `report` writes results.
-//! `run` is one run; `series` runs sweeps and repeats of it; `compare` reads two results
+//! `run` is one run; `series` runs sweeps and repeats of it, `search` a capacity search;
+//! `compare` reads two results
 //! directories. Arrows point one way; `emulator` imports nothing else from the crate.
 
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod measure;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod search;
 pub mod series;
 pub mod target;
 pub mod workload;

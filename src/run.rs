@@ -13,7 +13,7 @@ use crate::measure::summary::{
     EmulatorInfo, Expectation, QueueInfo, RunSummary, SCHEMA_VERSION, ScenarioInfo, TargetInfo,
 };
 use crate::report::{charts, files, html, results};
-use crate::scenario::{QueueType, Scenario, render};
+use crate::scenario::{QueueType, Scenario, Target, estimate, render};
 use crate::target;
 use crate::workload::engine::{Engine, Progress};
 
@@ -67,6 +67,20 @@ pub async fn execute(
             "[sweep] is not supported by `sqsbench run` yet; run one variant at a time with --set"
         );
     }
+    let estimate = estimate::estimate(scenario);
+    if let (Target::Aws { .. }, Some(budget)) = (&scenario.target, scenario.run.budget_usd) {
+        match &estimate {
+            None => anyhow::bail!(
+                "run.budget_usd = {budget}: a closed-loop rate (\"max\") cannot be estimated, so the budget cannot be checked; use an open-loop rate"
+            ),
+            Some(e) if e.usd > budget => anyhow::bail!(
+                "run.budget_usd = {budget}: the estimated cost ${:.6} exceeds it, so nothing was sent ({})",
+                e.usd,
+                e.describe(scenario.price_per_million())
+            ),
+            Some(_) => {}
+        }
+    }
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
@@ -104,6 +118,12 @@ pub async fn execute(
         scenario,
         run_id,
         interrupt,
+        // Only real SQS costs money; elsewhere the budget is not enforced.
+        budget_usd: match scenario.target {
+            Target::Aws { .. } => scenario.run.budget_usd,
+            _ => None,
+        },
+        price_per_million: scenario.price_per_million(),
     };
     let result = engine.run(&mut stream, progress).await;
 
@@ -145,17 +165,20 @@ pub async fn execute(
         },
         interrupted: result.interrupted,
         drained: result.drained,
+        stopped_by_budget: result.stopped_by_budget,
         emulator: connection.emulator.as_ref().map(|e| EmulatorInfo {
             injected: e.injected(),
         }),
         ..RunSummary::default()
     };
+    summary.cost.estimated_billed_requests = estimate.map(|e| e.billed_requests.round() as u64);
+    summary.cost.estimated_usd = estimate.map(|e| (e.usd * 1e6).round() / 1e6);
     summary.measured(
         &result.total,
         &result.ledger.tally(),
         measured_seconds,
         result.measured_start_us,
-        fifo,
+        scenario.price_per_million(),
         mean_bytes,
     );
     summary.expectations = expectations(scenario, &summary);

@@ -73,8 +73,40 @@ fn rerender_any(dir: &Path) -> Result<(), Vec<String>> {
     }
 }
 
+/// A capacity search: every step, then search.csv/.md, the chart and the page.
+fn rerender_search(dir: &Path) -> Result<(), Vec<String>> {
+    use crate::report::search as page;
+    let text = std::fs::read_to_string(dir.join("search.json"))
+        .map_err(|e| vec![format!("search.json: {e}")])?;
+    let result: page::SearchResult =
+        serde_json::from_str(&text).map_err(|e| vec![format!("search.json: {e}")])?;
+    for step in &result.steps {
+        rerender_run(&dir.join(&step.dir))?;
+    }
+    let write = |name: &str, text: String| {
+        std::fs::write(dir.join(name), text).map_err(|e| vec![format!("{name}: {e}")])
+    };
+    write("search.csv", page::csv(&result.steps))?;
+    write("search.md", page::markdown(&result))?;
+    page::chart(&dir.join("charts"), &result).map_err(|e| vec![format!("chart: {e}")])?;
+    write("report.html", page::page(&result, &dir.join("charts")))?;
+    print!("{}", page::terminal(&result));
+    Ok(())
+}
+
 pub fn run(args: ReportArgs) -> u8 {
     let dir = &args.dir;
+    if dir.join("search.json").is_file() {
+        return match rerender_search(dir) {
+            Ok(()) => exit::OK,
+            Err(failures) => {
+                for e in &failures {
+                    eprintln!("error: could not re-render {e}");
+                }
+                exit::BAD_INPUT
+            }
+        };
+    }
     let result = if dir.join("series.json").is_file() {
         series_dirs(dir).and_then(|dirs| {
             for d in dirs {

@@ -61,6 +61,15 @@ pub fn run(mut args: RunArgs) -> u8 {
         });
         let first = &variants[0].scenario;
         let repeat = first.run.repeat.max(1);
+        if first.search.is_some() {
+            if variants.len() > 1 || repeat > 1 {
+                eprintln!(
+                    "error: [search] runs its own series of steps; it cannot be combined with [sweep] or repeat"
+                );
+                return exit::BAD_INPUT;
+            }
+            return search(&variants[0].scenario, &args, interrupt).await;
+        }
         if variants.len() == 1 && repeat == 1 {
             single(&variants[0], &args, interrupt).await
         } else {
@@ -71,6 +80,9 @@ pub fn run(mut args: RunArgs) -> u8 {
 
 async fn single(variant: &Variant, args: &RunArgs, interrupt: watch::Receiver<bool>) -> u8 {
     let scenario = &variant.scenario;
+    if !args.quiet {
+        println!("{}", super::validate::cost_line(scenario));
+    }
     let bar = progress_bar(args.quiet, scenario.run.warmup + scenario.run.duration);
     let mut on_progress = progress_to(&bar);
     let outcome = execute(
@@ -198,6 +210,77 @@ async fn many(
                 exit::INTERRUPTED
             } else if outcome.expectations_failed() {
                 exit::EXPECTATION_FAILED
+            } else {
+                exit::OK
+            }
+        }
+    }
+}
+
+/// A capacity search: a line per step as it ends, then the table and the answer.
+async fn search(
+    scenario: &crate::scenario::Scenario,
+    args: &RunArgs,
+    interrupt: watch::Receiver<bool>,
+) -> u8 {
+    let spec = scenario.search.as_ref().expect("checked by the caller");
+    println!(
+        "{}: capacity search from {:.1}/s (×{} until a step fails, then bisecting to {}%), {} s per step",
+        scenario.name,
+        spec.from,
+        spec.factor,
+        spec.precision * 100.0,
+        spec.step_duration.as_secs_f64()
+    );
+    let bar = progress_bar(args.quiet, scenario.run.warmup + spec.step_duration);
+    let mut on_progress = progress_to(&bar);
+    let mut announce = |r: &crate::report::search::StepRow| {
+        let line = format!(
+            "step {}: offered {:.1}/s, sent {:.1}/s, received {:.1}/s, throttled {}/{}/{}, p99 {:.2} ms: {}",
+            r.step,
+            r.offered_per_sec,
+            r.sent_per_sec,
+            r.received_per_sec,
+            r.throttled_send,
+            r.throttled_receive,
+            r.throttled_delete,
+            r.e2e_p99_ms,
+            if r.passed {
+                "pass".to_string()
+            } else {
+                format!("FAIL ({})", r.reason)
+            }
+        );
+        match &bar {
+            Some(b) => b.println(line),
+            None => println!("{line}"),
+        }
+    };
+    let outcome = crate::search::execute_search(
+        scenario,
+        args.out.clone(),
+        interrupt,
+        &mut on_progress,
+        &mut announce,
+    )
+    .await;
+    drop(on_progress);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    match outcome {
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            exit::BAD_INPUT
+        }
+        Ok(o) => {
+            for w in &o.warnings {
+                eprintln!("warning: {w}");
+            }
+            print!("\n{}", crate::report::search::terminal(&o.result));
+            println!("results: {}", o.dir.display());
+            if o.interrupted {
+                exit::INTERRUPTED
             } else {
                 exit::OK
             }

@@ -22,8 +22,24 @@ pub fn run(args: ValidateArgs) -> u8 {
         args.scenario.scenario.display()
     );
     print!("{}", render::to_toml(&scenario));
+    if let Some(spec) = &scenario.search {
+        let first = crate::search::step_scenario(&scenario, spec, spec.from);
+        let last = crate::search::step_scenario(&scenario, spec, spec.to);
+        println!(
+            "\n# capacity search: up to {} steps of {} s measured, offered {}/s rising ×{} to at most {}/s",
+            spec.max_steps,
+            spec.step_duration.as_secs_f64(),
+            spec.from,
+            spec.factor,
+            spec.to
+        );
+        println!("# first step: {}", cost_line(&first));
+        println!("# a step at the upper bound: {}", cost_line(&last));
+        return exit::OK;
+    }
     if scenario.sweep.is_empty() {
         println!("\n# {}", plan(&scenario));
+        println!("# {}", cost_line(&scenario));
         return exit::OK;
     }
     // Every variant is validated as it will run, so a value that does not fit fails here.
@@ -42,8 +58,17 @@ pub fn run(args: ValidateArgs) -> u8 {
     );
     for v in &variants {
         println!("#   {}: {}", v.label, plan(&v.scenario));
+        println!("#   {}: {}", v.label, cost_line(&v.scenario));
     }
     exit::OK
+}
+
+/// The cost estimate line, or why there is none.
+pub fn cost_line(s: &Scenario) -> String {
+    match crate::scenario::estimate::estimate(s) {
+        Some(e) => e.describe(s.price_per_million()),
+        None => "estimated cost: unknown (a fleet runs closed loop at rate = \"max\")".into(),
+    }
 }
 
 /// The traffic a scenario plans, in requests per API (closed-loop fleets cannot be predicted).

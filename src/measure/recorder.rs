@@ -60,6 +60,8 @@ pub struct ApiCounts {
     pub timeouts: u64,
     /// Entries of successful batch calls that failed one by one.
     pub entries_failed: u64,
+    /// Extra attempts the SDK made (`[run] retries = true`): each call is counted once above.
+    pub retries: u64,
     pub error_codes: BTreeMap<String, u64>,
 }
 
@@ -71,6 +73,7 @@ impl ApiCounts {
         self.errors += other.errors;
         self.timeouts += other.timeouts;
         self.entries_failed += other.entries_failed;
+        self.retries += other.retries;
         for (code, n) in &other.error_codes {
             *self.error_codes.entry(code.clone()).or_default() += n;
         }

@@ -24,6 +24,9 @@ pub struct RunSummary {
     pub measured_seconds: f64,
     pub interrupted: bool,
     pub drained: bool,
+    /// The run was stopped early because its counted cost reached `[run] budget_usd`.
+    #[serde(default)]
+    pub stopped_by_budget: bool,
     pub messages: Messages,
     pub throughput: Throughput,
     pub requests: BTreeMap<String, Requests>,
@@ -99,6 +102,9 @@ pub struct Requests {
     pub throttled: u64,
     pub timeouts: u64,
     pub entries_failed: u64,
+    /// Extra attempts the SDK made when `[run] retries = true` (0 otherwise).
+    #[serde(default)]
+    pub retries: u64,
     #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
     pub error_codes: BTreeMap<String, u64>,
 }
@@ -108,6 +114,14 @@ pub struct Cost {
     pub billed_requests: u64,
     pub usd: f64,
     pub usd_per_million_messages: f64,
+    /// The price used, USD per million requests (`[cost]` in the scenario).
+    #[serde(default)]
+    pub price_per_million: f64,
+    /// The estimate made before any traffic (absent for a closed-loop rate).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub estimated_billed_requests: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub estimated_usd: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -123,7 +137,8 @@ pub struct EmulatorInfo {
     pub injected: crate::emulator::InjectedCounts,
 }
 
-/// Per-request SQS prices (USD per million, us-east-1, beyond the free tier).
+/// Per-request SQS prices (USD per million, us-east-1, beyond the free tier): the defaults of
+/// a scenario's `[cost]` table.
 pub const STANDARD_PRICE_PER_MILLION: f64 = 0.40;
 pub const FIFO_PRICE_PER_MILLION: f64 = 0.50;
 
@@ -138,7 +153,7 @@ impl RunSummary {
         tally: &Tally,
         measured_seconds: f64,
         measured_start_us: u64,
-        fifo: bool,
+        price_per_million: f64,
         mean_message_bytes: f64,
     ) {
         let c = &total.counters;
@@ -187,6 +202,7 @@ impl RunSummary {
                         throttled: a.throttled,
                         timeouts: a.timeouts,
                         entries_failed: a.entries_failed,
+                        retries: a.retries,
                         error_codes: a.error_codes.clone(),
                     },
                 )
@@ -223,13 +239,11 @@ impl RunSummary {
                 (a.count as f64 * per_call) as u64
             })
             .sum();
-        let price = if fifo {
-            FIFO_PRICE_PER_MILLION
-        } else {
-            STANDARD_PRICE_PER_MILLION
-        };
-        let usd = billed as f64 * price / 1e6;
+        let usd = billed as f64 * price_per_million / 1e6;
         self.cost = Cost {
+            estimated_billed_requests: self.cost.estimated_billed_requests,
+            estimated_usd: self.cost.estimated_usd,
+            price_per_million,
             billed_requests: billed,
             usd: (usd * 1e6).round() / 1e6,
             // Requests are billed for warmup messages too, so divide by every message sent.
@@ -270,11 +284,25 @@ mod tests {
         total.counters.sent_all = 100;
         total.counters.sent = 100;
         let mut s = RunSummary::default();
-        s.measured(&total, &Tally::default(), 10.0, 0, false, 10_240.0);
+        s.measured(
+            &total,
+            &Tally::default(),
+            10.0,
+            0,
+            STANDARD_PRICE_PER_MILLION,
+            10_240.0,
+        );
         assert_eq!(s.cost.billed_requests, 10 * 2 + 30);
         assert!((s.cost.usd - 50.0 * STANDARD_PRICE_PER_MILLION / 1e6).abs() < 1e-12);
         let mut fifo = RunSummary::default();
-        fifo.measured(&total, &Tally::default(), 10.0, 0, true, 100.0);
+        fifo.measured(
+            &total,
+            &Tally::default(),
+            10.0,
+            0,
+            FIFO_PRICE_PER_MILLION,
+            100.0,
+        );
         assert_eq!(
             fifo.cost.billed_requests, 40,
             "small batches are one request each"

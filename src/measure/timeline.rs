@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::latency::Latency;
-use super::recorder::Recorder;
+use super::recorder::{Api, Recorder};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TimelineRow {
@@ -16,6 +16,13 @@ pub struct TimelineRow {
     pub deleted: u64,
     pub errors: u64,
     pub throttled: u64,
+    /// Throttled calls per action: SendMessage(Batch), ReceiveMessage, DeleteMessage(Batch).
+    #[serde(default)]
+    pub throttled_send: u64,
+    #[serde(default)]
+    pub throttled_receive: u64,
+    #[serde(default)]
+    pub throttled_delete: u64,
     /// Sent but not yet deleted, across the whole run so far.
     pub in_flight: i64,
     pub e2e_p50_us: u64,
@@ -35,6 +42,12 @@ impl TimelineRow {
                 h.value_at_quantile(quantile)
             }
         };
+        let throttled = |apis: &[Api]| -> u64 {
+            apis.iter()
+                .filter_map(|a| interval.apis.get(a))
+                .map(|a| a.throttled)
+                .sum()
+        };
         TimelineRow {
             second,
             sent: interval.counters.sent_all,
@@ -42,6 +55,9 @@ impl TimelineRow {
             deleted: interval.counters.deleted_all,
             errors: interval.apis.values().map(|a| a.errors + a.timeouts).sum(),
             throttled: interval.apis.values().map(|a| a.throttled).sum(),
+            throttled_send: throttled(&[Api::SendMessage, Api::SendMessageBatch]),
+            throttled_receive: throttled(&[Api::ReceiveMessage]),
+            throttled_delete: throttled(&[Api::DeleteMessage, Api::DeleteMessageBatch]),
             in_flight,
             e2e_p50_us: q(e2e, 0.5),
             e2e_p99_us: q(e2e, 0.99),

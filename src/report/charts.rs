@@ -25,7 +25,7 @@ pub(super) const BLUE: RGBColor = RGBColor(31, 119, 180);
 pub(super) const ORANGE: RGBColor = RGBColor(255, 127, 14);
 pub(super) const GREEN: RGBColor = RGBColor(44, 160, 44);
 pub(super) const RED: RGBColor = RGBColor(214, 39, 40);
-const PURPLE: RGBColor = RGBColor(148, 103, 189);
+pub(super) const PURPLE: RGBColor = RGBColor(148, 103, 189);
 
 pub(super) type DrawResult = Result<(), Box<dyn std::error::Error>>;
 /// A drawn line: label, colour, points.

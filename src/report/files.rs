@@ -50,6 +50,7 @@ const CSV_COLUMNS: &[&str] = &[
     "throttled",
     "billed_requests",
     "cost_usd",
+    "estimated_cost_usd",
 ];
 
 pub fn summary_csv(summaries: &[RunSummary]) -> String {
@@ -107,6 +108,10 @@ pub fn summary_csv(summaries: &[RunSummary]) -> String {
                 .to_string(),
             s.cost.billed_requests.to_string(),
             s.cost.usd.to_string(),
+            s.cost
+                .estimated_usd
+                .map(|u| u.to_string())
+                .unwrap_or_default(),
         ];
         let _ = w.write_record(&fields);
     }

@@ -24,6 +24,11 @@ pub fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// A complete page around a body (shared by every page sqsbench writes).
+pub fn wrap(title: &str, body: &str) -> String {
+    page(title, body)
+}
+
 fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -146,20 +151,30 @@ fn requests(s: &RunSummary) -> String {
     for (api, r) in &s.requests {
         let _ = write!(
             o,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(api),
             r.count,
             r.errors,
             r.throttled,
             r.timeouts,
-            r.entries_failed
+            r.entries_failed,
+            r.retries
         );
     }
     let _ = write!(
         o,
-        "</table><p>Cost: {} billed requests (64 KiB chunks), <b>${:.6}</b>, ${:.4} per million messages (us-east-1 prices).</p>",
-        s.cost.billed_requests, s.cost.usd, s.cost.usd_per_million_messages
+        "</table><p>Cost: {} billed requests (64 KiB chunks) at ${} per million, <b>${:.6}</b>, ${:.4} per million messages.",
+        s.cost.billed_requests,
+        s.cost.price_per_million,
+        s.cost.usd,
+        s.cost.usd_per_million_messages
     );
+    match (s.cost.estimated_billed_requests, s.cost.estimated_usd) {
+        (Some(r), Some(usd)) => {
+            let _ = write!(o, " Estimated before the run: {r} requests, ${usd:.6}.</p>");
+        }
+        _ => o += " No estimate before the run (a closed-loop rate).</p>",
+    }
     o
 }
 

@@ -10,6 +10,7 @@ pub mod files;
 pub mod html;
 pub mod reread;
 pub mod results;
+pub mod search;
 pub mod terminal;
 
 #[cfg(test)]

@@ -28,17 +28,20 @@ pub fn create_dir(out: Option<&Path>, name: &str, utc_stamp: &str) -> anyhow::Re
     Ok(dir)
 }
 
-pub const TIMESERIES_HEADER: &str = "second,sent,received,deleted,errors,throttled,in_flight,e2e_p50_us,e2e_p99_us,e2e_max_us,send_p99_us,schedule_lag_p99_us";
+pub const TIMESERIES_HEADER: &str = "second,sent,received,deleted,errors,throttled,throttled_send,throttled_receive,throttled_delete,in_flight,e2e_p50_us,e2e_p99_us,e2e_max_us,send_p99_us,schedule_lag_p99_us";
 
 pub fn timeseries_line(r: &TimelineRow) -> String {
     format!(
-        "{},{},{},{},{},{},{},{},{},{},{},{}",
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
         r.second,
         r.sent,
         r.received,
         r.deleted,
         r.errors,
         r.throttled,
+        r.throttled_send,
+        r.throttled_receive,
+        r.throttled_delete,
         r.in_flight,
         r.e2e_p50_us,
         r.e2e_p99_us,

@@ -84,9 +84,18 @@ pub fn summary(s: &RunSummary, results_dir: &str) -> String {
         o += ";";
     }
     o += &format!(
-        "\ncost: {} billed requests, ${:.6} (${:.4} per million messages)\n",
+        "\ncost: {} billed requests, ${:.6} (${:.4} per million messages)",
         s.cost.billed_requests, s.cost.usd, s.cost.usd_per_million_messages
     );
+    match (s.cost.estimated_usd, s.cost.estimated_billed_requests) {
+        (Some(usd), Some(requests)) => {
+            o += &format!("; estimated before the run: {requests} requests, ${usd:.6}\n")
+        }
+        _ => o += "\n",
+    }
+    if s.stopped_by_budget {
+        o += "stopped early: the counted cost reached [run] budget_usd\n";
+    }
     if let Some(e) = &s.emulator {
         let i = e.injected;
         o += &format!(

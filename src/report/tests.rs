@@ -59,6 +59,7 @@ fn fixed() -> RunSummary {
         measured_seconds: 15.0,
         interrupted: false,
         drained: true,
+        stopped_by_budget: false,
         messages: Messages {
             sent: 30_000,
             received: 30_000,
@@ -83,6 +84,9 @@ fn fixed() -> RunSummary {
             billed_requests: 9_100,
             usd: 0.00364,
             usd_per_million_messages: 0.1213,
+            price_per_million: 0.40,
+            estimated_billed_requests: Some(9_000),
+            estimated_usd: Some(0.0036),
         },
         expectations: vec![Expectation {
             name: "max_lost".into(),
@@ -114,6 +118,9 @@ fn timeseries_row_shape() {
         deleted: 1990,
         errors: 1,
         throttled: 2,
+        throttled_send: 2,
+        throttled_receive: 0,
+        throttled_delete: 0,
         in_flight: 10,
         e2e_p50_us: 12_000,
         e2e_p99_us: 23_000,

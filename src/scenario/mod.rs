@@ -2,6 +2,7 @@
 //! `Scenario` (`validate`, `types`), every problem reported at once with key path and line.
 //! Main entry: `load`. Must not depend on targets, workloads or reports.
 
+pub mod estimate;
 pub mod file;
 pub mod render;
 pub mod types;

@@ -208,6 +208,29 @@ pub fn to_toml(sc: &Scenario) -> String {
     if !lines.is_empty() {
         let _ = writeln!(o, "\n[expect]\n{}", lines.join("\n"));
     }
+    let _ = writeln!(
+        o,
+        "\n[cost]\nstandard_per_million = {:?}\nfifo_per_million = {:?}",
+        sc.cost.standard_per_million, sc.cost.fifo_per_million
+    );
+    if let Some(se) = &sc.search {
+        let _ = writeln!(
+            o,
+            "\n[search]\nfrom = \"{}/s\"\nto = \"{}/s\"\nfactor = {:?}\nprecision = {:?}\nstep_duration = {}\nmax_throttled_fraction = {:?}\nmax_error_fraction = {:?}\nmin_achieved_fraction = {:?}\nmax_steps = {}",
+            se.from,
+            se.to,
+            se.factor,
+            se.precision,
+            q(&format!("{}ms", se.step_duration.as_millis())),
+            se.max_throttled_fraction,
+            se.max_error_fraction,
+            se.min_achieved_fraction,
+            se.max_steps
+        );
+        if let Some(p99) = se.max_e2e_p99 {
+            let _ = writeln!(o, "max_e2e_p99 = {}", q(&format!("{}us", p99.as_micros())));
+        }
+    }
     if !sc.sweep.is_empty() {
         let _ = writeln!(o, "\n[sweep]");
         for (k, values) in &sc.sweep {

@@ -19,6 +19,63 @@ pub struct Scenario {
     pub expect: Expectations,
     /// `[sweep]`: key path → values as TOML text (run one variant per combination).
     pub sweep: Vec<(String, Vec<String>)>,
+    /// `[cost]`: request prices, USD per million (us-east-1 by default).
+    pub cost: Prices,
+    /// `[search]`: find the highest sustainable rate instead of running once.
+    pub search: Option<SearchSpec>,
+}
+
+/// A capacity search: offered rates rise geometrically from `from` until a step fails, then
+/// bisect between the last passing and the first failing rate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchSpec {
+    /// Messages per second, the first offered rate (every producer fleet is set to it).
+    pub from: f64,
+    /// The highest rate tried.
+    pub to: f64,
+    pub factor: f64,
+    /// Bisect until (failing − passing) / passing ≤ this.
+    pub precision: f64,
+    /// The measured phase of each step (its warmup is the scenario's).
+    pub step_duration: Duration,
+    /// A step fails when its end-to-end p99 exceeds this.
+    pub max_e2e_p99: Option<Duration>,
+    /// A step fails when more than this fraction of its calls were throttled (0 = any).
+    pub max_throttled_fraction: f64,
+    /// A step fails when more than this fraction of its calls failed (errors and timeouts).
+    pub max_error_fraction: f64,
+    /// A step fails when producers sent, or consumers received, less than this fraction of the
+    /// offered rate (they fell behind: the backlog grows).
+    pub min_achieved_fraction: f64,
+    /// At most this many steps.
+    pub max_steps: u32,
+}
+
+/// SQS request prices in USD per million requests (each 64 KiB of payload is one request).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Prices {
+    pub standard_per_million: f64,
+    pub fifo_per_million: f64,
+}
+
+impl Default for Prices {
+    /// us-east-1, beyond the free tier.
+    fn default() -> Self {
+        Prices {
+            standard_per_million: 0.40,
+            fifo_per_million: 0.50,
+        }
+    }
+}
+
+impl Scenario {
+    /// The price per million requests for this scenario's queue type.
+    pub fn price_per_million(&self) -> f64 {
+        match self.queue.kind {
+            QueueType::Fifo => self.cost.fifo_per_million,
+            QueueType::Standard => self.cost.standard_per_million,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -186,33 +243,40 @@ impl Scenario {
         let total = self.run.warmup + self.run.duration;
         let mut sum = 0.0;
         for p in &self.producers {
-            sum += match &p.rate {
-                RateSpec::Max => return None,
-                RateSpec::Constant(r) => r * total.as_secs_f64(),
-                RateSpec::Steps(steps) => {
-                    let mut left = total.as_secs_f64();
-                    let mut n = 0.0;
-                    for (rate, length) in steps {
-                        let t = length.as_secs_f64().min(left);
-                        n += rate * t;
-                        left -= t;
-                    }
-                    if let Some((last, _)) = steps.last() {
-                        n += last * left.max(0.0);
-                    }
-                    n
-                }
-                RateSpec::Ramp { from, to, over } => {
-                    let t = total.as_secs_f64();
-                    let o = over.as_secs_f64();
-                    if t <= o {
-                        from * t + (to - from) * t * t / (2.0 * o)
-                    } else {
-                        (from + to) / 2.0 * o + to * (t - o)
-                    }
-                }
-            };
+            sum += p.planned_messages(total)?;
         }
         Some(sum.round() as u64)
+    }
+}
+
+impl ProducerFleet {
+    /// Messages the fleet's schedule plans over `total` (None for a closed loop).
+    pub fn planned_messages(&self, total: Duration) -> Option<f64> {
+        Some(match &self.rate {
+            RateSpec::Max => return None,
+            RateSpec::Constant(r) => r * total.as_secs_f64(),
+            RateSpec::Steps(steps) => {
+                let mut left = total.as_secs_f64();
+                let mut n = 0.0;
+                for (rate, length) in steps {
+                    let t = length.as_secs_f64().min(left);
+                    n += rate * t;
+                    left -= t;
+                }
+                if let Some((last, _)) = steps.last() {
+                    n += last * left.max(0.0);
+                }
+                n
+            }
+            RateSpec::Ramp { from, to, over } => {
+                let t = total.as_secs_f64();
+                let o = over.as_secs_f64();
+                if t <= o {
+                    from * t + (to - from) * t * t / (2.0 * o)
+                } else {
+                    (from + to) / 2.0 * o + to * (t - o)
+                }
+            }
+        })
     }
 }

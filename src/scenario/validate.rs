@@ -67,6 +67,8 @@ fn build(doc: &Document) -> Option<Scenario> {
     let emulator = emulator(root.get("emulator"));
     let expect = expect(root.get("expect"));
     let sweep = sweep(root.get("sweep"));
+    let cost = cost(root.get("cost"));
+    let search = search(root.get("search"));
     if producers.as_ref().is_some_and(|p| p.is_empty()) {
         doc.problem(
             "producers",
@@ -85,6 +87,8 @@ fn build(doc: &Document) -> Option<Scenario> {
         "emulator",
         "expect",
         "sweep",
+        "cost",
+        "search",
     ]);
     Some(Scenario {
         name: name?,
@@ -97,6 +101,8 @@ fn build(doc: &Document) -> Option<Scenario> {
         emulator: emulator?,
         expect: expect?,
         sweep: sweep?,
+        cost: cost?,
+        search: search?,
     })
 }
 
@@ -783,6 +789,85 @@ fn expect(field: Option<Field<'_>>) -> Option<Expectations> {
             ]);
         }
         Some(e)
+    })
+}
+
+fn search(field: Option<Field<'_>>) -> Option<Option<SearchSpec>> {
+    let Some(field) = field else {
+        return Some(None);
+    };
+    let t = field.table()?;
+    let t = Some(&t);
+    let rate = |key: &str, default: Option<f64>| match get(t, key) {
+        Some(f) => f.parsed(parse_rate).map(Some),
+        None => Some(default),
+    };
+    let number = |key: &str, min: f64, max: f64, default: f64| match get(t, key) {
+        Some(f) => f.number(min, max),
+        None => Some(default),
+    };
+    let from = rate("from", None);
+    let to = rate("to", Some(100_000.0));
+    let spec = (|| {
+        let from = from?;
+        let to = to?;
+        let Some(from) = from else {
+            field.problem("needs `from`, the first offered rate (e.g. from = \"100/s\")");
+            return None;
+        };
+        let to = to.unwrap_or(100_000.0);
+        if to <= from {
+            field.problem(format!("`to` ({to}/s) must be above `from` ({from}/s)"));
+            return None;
+        }
+        Some(SearchSpec {
+            from,
+            to,
+            factor: number("factor", 1.1, 10.0, 2.0)?,
+            precision: number("precision", 0.005, 0.5, 0.05)?,
+            step_duration: duration_or(t, "step_duration", Duration::from_secs(10))?,
+            max_e2e_p99: match get(t, "max_e2e_p99") {
+                Some(f) => Some(Some(f.parsed(parse_duration)?)),
+                None => Some(None),
+            }?,
+            max_throttled_fraction: number("max_throttled_fraction", 0.0, 1.0, 0.0)?,
+            max_error_fraction: number("max_error_fraction", 0.0, 1.0, 0.0)?,
+            min_achieved_fraction: number("min_achieved_fraction", 0.0, 1.0, 0.95)?,
+            max_steps: number("max_steps", 1.0, 100.0, 20.0)? as u32,
+        })
+    })();
+    if let Some(t) = t {
+        t.finish(&[
+            "from",
+            "to",
+            "factor",
+            "precision",
+            "step_duration",
+            "max_e2e_p99",
+            "max_throttled_fraction",
+            "max_error_fraction",
+            "min_achieved_fraction",
+            "max_steps",
+        ]);
+    }
+    spec.map(Some)
+}
+
+fn cost(field: Option<Field<'_>>) -> Option<Prices> {
+    section(field, |t| {
+        let d = Prices::default();
+        let price = |key: &str, default: f64| match get(t, key) {
+            Some(f) => f.number(0.0, 1e6),
+            None => Some(default),
+        };
+        let p = Prices {
+            standard_per_million: price("standard_per_million", d.standard_per_million)?,
+            fifo_per_million: price("fifo_per_million", d.fifo_per_million)?,
+        };
+        if let Some(t) = t {
+            t.finish(&["standard_per_million", "fifo_per_million"]);
+        }
+        Some(p)
     })
 }
 

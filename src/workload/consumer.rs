@@ -12,6 +12,7 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use tokio::sync::watch;
 
+use super::attempts::AttemptCounter;
 use super::clock::RunClock;
 use super::outcome::classify;
 use super::payload::Payload;
@@ -50,6 +51,8 @@ pub struct Consumer {
     pub recorder: SharedRecorder,
     pub ledger: LedgerHandle,
     pub stop: watch::Receiver<bool>,
+    /// `[run] retries`: count the SDK's attempts per call.
+    pub retries: bool,
 }
 
 impl Consumer {
@@ -58,19 +61,33 @@ impl Consumer {
         let wait = self.fleet.wait_time.as_secs() as i32;
         while !*self.stop.borrow() {
             let started = Instant::now();
-            let request = self
+            let builder = self
                 .client
                 .receive_message()
                 .queue_url(&self.queue_url)
                 .max_number_of_messages(self.fleet.batch_size as i32)
                 .wait_time_seconds(wait)
-                .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
-                .send();
+                .message_system_attribute_names(
+                    MessageSystemAttributeName::ApproximateReceiveCount,
+                );
+            let counter = AttemptCounter::default();
+            let request = async {
+                if self.retries {
+                    builder
+                        .customize()
+                        .interceptor(counter.clone())
+                        .send()
+                        .await
+                } else {
+                    builder.send().await
+                }
+            };
             let result = tokio::select! {
                 r = request => r,
                 _ = self.stop.changed() => return,
             };
             let latency_us = started.elapsed().as_micros() as u64;
+            self.record_retries(Api::ReceiveMessage, &counter);
             let messages = match result {
                 Ok(out) => {
                     self.record_call(Api::ReceiveMessage, &Outcome::Ok, latency_us);
@@ -132,6 +149,14 @@ impl Consumer {
         }
     }
 
+    fn record_retries(&self, api: Api, counter: &AttemptCounter) {
+        let extra = counter.attempts().saturating_sub(1) as u64;
+        if extra > 0 {
+            let mut r = self.recorder.lock().unwrap_or_else(|p| p.into_inner());
+            r.apis.entry(api).or_default().retries += extra;
+        }
+    }
+
     fn record_call(&self, api: Api, outcome: &Outcome, latency_us: u64) {
         let mut r = self.recorder.lock().unwrap_or_else(|p| p.into_inner());
         r.call(api, outcome);
@@ -181,14 +206,23 @@ impl Consumer {
                     })
                     .collect();
                 let started = Instant::now();
-                let result = self
+                let builder = self
                     .client
                     .delete_message_batch()
                     .queue_url(&self.queue_url)
-                    .set_entries(Some(entries))
-                    .send()
-                    .await;
+                    .set_entries(Some(entries));
+                let counter = AttemptCounter::default();
+                let result = if self.retries {
+                    builder
+                        .customize()
+                        .interceptor(counter.clone())
+                        .send()
+                        .await
+                } else {
+                    builder.send().await
+                };
                 let latency = started.elapsed().as_micros() as u64;
+                self.record_retries(Api::DeleteMessageBatch, &counter);
                 match result {
                     Ok(out) => {
                         self.record_call(Api::DeleteMessageBatch, &Outcome::Ok, latency);

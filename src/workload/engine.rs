@@ -49,6 +49,7 @@ pub struct EngineResult {
     pub ledger: Ledger,
     pub integrity: Integrity,
     pub interrupted: bool,
+    pub stopped_by_budget: bool,
     /// Whether the drain ended by itself (queue empty, or everything deleted) before its timeout.
     pub drained: bool,
     /// Problems that did not stop the run (the dead-letter queue could not be read).
@@ -66,6 +67,9 @@ pub struct Engine<'a> {
     pub run_id: u64,
     /// Turns true on Ctrl-C.
     pub interrupt: watch::Receiver<bool>,
+    /// Stop the run when the counted cost reaches this (target `aws` only).
+    pub budget_usd: Option<f64>,
+    pub price_per_million: f64,
 }
 
 impl Engine<'_> {
@@ -123,6 +127,7 @@ impl Engine<'_> {
                     recorder: registry.register(),
                     ledger: ledger.clone(),
                     stop: consumers_stopped.clone(),
+                    retries: sc.run.retries,
                 };
                 index += 1;
                 consumers.spawn(c.run());
@@ -133,6 +138,7 @@ impl Engine<'_> {
         let mut in_flight: i64 = 0;
         let mut second = 0u64;
         let mut interrupted = false;
+        let mut stopped_by_budget = false;
         let mut drain_started: Option<Duration> = None;
         let mut drained = false;
         let mut empty_checks = 0;
@@ -153,6 +159,13 @@ impl Engine<'_> {
                     let row = TimelineRow::from_interval(second, &interval, in_flight);
                     sink.interval(&row, &interval);
                     total.merge(&interval);
+                    if let Some(budget) = self.budget_usd {
+                        let calls: u64 = total.apis.values().map(|a| a.count).sum();
+                        if calls as f64 * self.price_per_million / 1e6 >= budget {
+                            stopped_by_budget = true;
+                            break;
+                        }
+                    }
                     let elapsed = clock.elapsed();
                     progress(&Progress {
                         elapsed,
@@ -241,6 +254,7 @@ impl Engine<'_> {
             integrity,
             warnings,
             interrupted,
+            stopped_by_budget,
             drained,
             elapsed: clock.elapsed(),
             measured_start_us: clock.us_at(clock.warmup),

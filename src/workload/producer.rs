@@ -254,6 +254,9 @@ impl Producer {
         {
             let mut r = self.recorder.lock().unwrap_or_else(|p| p.into_inner());
             r.call(api, &outcome);
+            if retried > 0 {
+                r.apis.entry(api).or_default().retries += retried as u64;
+            }
             r.counters.sent_all += acknowledged.len() as u64;
             if !measured.is_empty() {
                 r.latency(Latency::Send, latency_us);

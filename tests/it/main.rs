@@ -11,4 +11,5 @@ mod emulator_wire;
 mod run_embedded;
 mod run_integrity;
 mod scenario_corpus;
+mod search;
 mod support;

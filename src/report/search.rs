@@ -1,0 +1,365 @@
+//! A capacity search's report: one row per step (offered, achieved, throttled calls per API,
+//! p50/p99, backlog, verdict) as search.csv, Markdown and a terminal table, a chart of offered
+//! vs achieved vs throttled vs p99, and the search's report.html.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use plotters::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::charts::{BLUE, DrawResult, GREEN, ORANGE, PURPLE, RED, SIZE, register_font};
+use super::html::escape;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct StepRow {
+    pub step: u32,
+    pub offered_per_sec: f64,
+    pub sent_per_sec: f64,
+    pub received_per_sec: f64,
+    pub calls: u64,
+    /// The step's measured seconds (throttled calls per second = throttled / seconds).
+    pub seconds: f64,
+    pub throttled_send: u64,
+    pub throttled_receive: u64,
+    pub throttled_delete: u64,
+    pub errors: u64,
+    pub e2e_p50_ms: f64,
+    pub e2e_p99_ms: f64,
+    /// The most messages sent but not yet deleted at any second of the step.
+    pub backlog: i64,
+    pub passed: bool,
+    /// Why a step failed: "throttled (SendMessage)", "p99 …", "producers fell behind", ….
+    pub reason: String,
+    pub dir: String,
+}
+
+/// search.json: the answer and how it was found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SearchResult {
+    pub scenario: String,
+    /// The highest offered rate that passed (None when even the lowest failed).
+    pub sustainable_per_sec: Option<f64>,
+    /// The lowest offered rate that failed (None when the upper bound passed).
+    pub failing_per_sec: Option<f64>,
+    /// What stopped the first failing step above the answer: an API action, latency, errors or
+    /// a fleet falling behind.
+    pub limited_by: Option<String>,
+    pub steps: Vec<StepRow>,
+}
+
+const HEADERS: [&str; 13] = [
+    "step",
+    "offered/s",
+    "sent/s",
+    "received/s",
+    "throttled send",
+    "throttled receive",
+    "throttled delete",
+    "errors",
+    "e2e p50 ms",
+    "e2e p99 ms",
+    "backlog",
+    "result",
+    "why",
+];
+
+fn cells(r: &StepRow) -> Vec<String> {
+    vec![
+        r.step.to_string(),
+        format!("{:.1}", r.offered_per_sec),
+        format!("{:.1}", r.sent_per_sec),
+        format!("{:.1}", r.received_per_sec),
+        r.throttled_send.to_string(),
+        r.throttled_receive.to_string(),
+        r.throttled_delete.to_string(),
+        r.errors.to_string(),
+        format!("{:.2}", r.e2e_p50_ms),
+        format!("{:.2}", r.e2e_p99_ms),
+        r.backlog.to_string(),
+        if r.passed { "pass" } else { "FAIL" }.to_string(),
+        r.reason.clone(),
+    ]
+}
+
+pub fn csv(rows: &[StepRow]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "step",
+        "offered_per_sec",
+        "sent_per_sec",
+        "received_per_sec",
+        "calls",
+        "throttled_send",
+        "throttled_receive",
+        "throttled_delete",
+        "errors",
+        "e2e_p50_ms",
+        "e2e_p99_ms",
+        "backlog",
+        "passed",
+        "reason",
+        "dir",
+    ]);
+    for r in rows {
+        let _ = w.write_record([
+            r.step.to_string(),
+            format!("{:.1}", r.offered_per_sec),
+            format!("{:.1}", r.sent_per_sec),
+            format!("{:.1}", r.received_per_sec),
+            r.calls.to_string(),
+            r.throttled_send.to_string(),
+            r.throttled_receive.to_string(),
+            r.throttled_delete.to_string(),
+            r.errors.to_string(),
+            format!("{:.2}", r.e2e_p50_ms),
+            format!("{:.2}", r.e2e_p99_ms),
+            r.backlog.to_string(),
+            r.passed.to_string(),
+            r.reason.clone(),
+            r.dir.clone(),
+        ]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+pub fn headline(r: &SearchResult) -> String {
+    match (r.sustainable_per_sec, r.failing_per_sec) {
+        (Some(ok), Some(bad)) => format!(
+            "highest sustainable rate: {ok:.1} msg/s (fails at {bad:.1} msg/s: {})",
+            r.limited_by.as_deref().unwrap_or("unknown")
+        ),
+        (Some(ok), None) => {
+            format!("highest sustainable rate: at least {ok:.1} msg/s (the upper bound passed)")
+        }
+        (None, _) => format!(
+            "no rate passed: even the lowest step failed ({})",
+            r.limited_by.as_deref().unwrap_or("unknown")
+        ),
+    }
+}
+
+pub fn markdown(r: &SearchResult) -> String {
+    let mut o = format!(
+        "### sqsbench capacity search: {}\n\n**{}**\n\n| {} |\n|{}\n",
+        r.scenario,
+        headline(r),
+        HEADERS.join(" | "),
+        HEADERS
+            .iter()
+            .enumerate()
+            .map(|(i, _)| if i >= 11 { "---|" } else { "---:|" })
+            .collect::<String>()
+    );
+    for row in &r.steps {
+        o += &format!("| {} |\n", cells(row).join(" | "));
+    }
+    o
+}
+
+pub fn terminal(r: &SearchResult) -> String {
+    let table: Vec<Vec<String>> = std::iter::once(HEADERS.iter().map(|h| h.to_string()).collect())
+        .chain(r.steps.iter().map(cells))
+        .collect();
+    let widths: Vec<usize> = (0..HEADERS.len())
+        .map(|i| {
+            table
+                .iter()
+                .map(|row| row[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut o = String::new();
+    for row in &table {
+        let line: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if i >= 11 {
+                    format!("{c:<w$}", w = widths[i])
+                } else {
+                    format!("{c:>w$}", w = widths[i])
+                }
+            })
+            .collect();
+        o += line.join("  ").trim_end();
+        o += "\n";
+    }
+    o + &headline(r) + "\n"
+}
+
+/// Offered vs achieved vs throttled calls per second (left axis) and p99 (right axis), by
+/// offered rate, steps in the order they ran joined by rate.
+pub fn chart(dir: &Path, r: &SearchResult) -> DrawResult {
+    register_font();
+    std::fs::create_dir_all(dir)?;
+    let mut rows: Vec<&StepRow> = r.steps.iter().collect();
+    rows.sort_by(|a, b| a.offered_per_sec.total_cmp(&b.offered_per_sec));
+    macro_rules! draw {
+        ($area:expr) => {{
+            let area = $area.into_drawing_area();
+            area.fill(&WHITE).map_err(|e| e.to_string())?;
+            let max_x = rows.iter().map(|s| s.offered_per_sec).fold(1.0, f64::max) * 1.1;
+            let max_y = rows
+                .iter()
+                .map(|s| s.offered_per_sec.max(s.sent_per_sec))
+                .fold(1.0, f64::max)
+                * 1.15;
+            let max_p99 = rows.iter().map(|s| s.e2e_p99_ms).fold(1.0, f64::max) * 1.15;
+            let mut chart = ChartBuilder::on(&area)
+                .caption(
+                    format!("{}: capacity search", r.scenario),
+                    ("sans-serif", 22),
+                )
+                .margin(16)
+                .x_label_area_size(44)
+                .y_label_area_size(80)
+                .right_y_label_area_size(80)
+                .build_cartesian_2d(0.0..max_x, 0.0..max_y)
+                .map_err(|e| e.to_string())?
+                .set_secondary_coord(0.0..max_x, 0.0..max_p99);
+            chart
+                .configure_mesh()
+                .x_desc("offered messages / s")
+                .y_desc("messages / s, throttled calls / s")
+                .label_style(("sans-serif", 14))
+                .draw()
+                .map_err(|e| e.to_string())?;
+            chart
+                .configure_secondary_axes()
+                .y_desc("end-to-end p99, ms")
+                .label_style(("sans-serif", 14))
+                .draw()
+                .map_err(|e| e.to_string())?;
+            let lines: [(&str, RGBColor, Vec<(f64, f64)>); 4] = [
+                (
+                    "offered",
+                    BLUE,
+                    rows.iter()
+                        .map(|s| (s.offered_per_sec, s.offered_per_sec))
+                        .collect(),
+                ),
+                (
+                    "achieved (sent)",
+                    GREEN,
+                    rows.iter()
+                        .map(|s| (s.offered_per_sec, s.sent_per_sec))
+                        .collect(),
+                ),
+                (
+                    "achieved (received)",
+                    PURPLE,
+                    rows.iter()
+                        .map(|s| (s.offered_per_sec, s.received_per_sec))
+                        .collect(),
+                ),
+                (
+                    "throttled calls / s",
+                    RED,
+                    rows.iter()
+                        .map(|s| {
+                            let t = (s.throttled_send + s.throttled_receive + s.throttled_delete)
+                                as f64;
+                            (s.offered_per_sec, t / s.seconds.max(1e-9))
+                        })
+                        .collect(),
+                ),
+            ];
+            for (label, color, points) in lines {
+                chart
+                    .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
+                    .map_err(|e| e.to_string())?
+                    .label(label)
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+                    });
+                chart
+                    .draw_series(
+                        points
+                            .into_iter()
+                            .map(|p| Circle::new(p, 4, color.filled())),
+                    )
+                    .map_err(|e| e.to_string())?;
+            }
+            let p99: Vec<(f64, f64)> = rows
+                .iter()
+                .map(|s| (s.offered_per_sec, s.e2e_p99_ms))
+                .collect();
+            chart
+                .draw_secondary_series(LineSeries::new(p99.clone(), ORANGE.stroke_width(2)))
+                .map_err(|e| e.to_string())?
+                .label("e2e p99 (right axis)")
+                .legend(|(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], ORANGE.stroke_width(2))
+                });
+            if let Some(ok) = r.sustainable_per_sec {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(ok, 0.0), (ok, max_y)],
+                        BLACK.stroke_width(1),
+                    )))
+                    .map_err(|e| e.to_string())?
+                    .label(format!("sustainable: {ok:.0}/s"))
+                    .legend(|(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(1))
+                    });
+            }
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperLeft)
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .label_font(("sans-serif", 14))
+                .draw()
+                .map_err(|e| e.to_string())?;
+            area.present().map_err(|e| e.to_string())?;
+        }};
+    }
+    let (png, svg) = (dir.join("search.png"), dir.join("search.svg"));
+    draw!(BitMapBackend::new(&png, SIZE));
+    draw!(SVGBackend::new(&svg, SIZE));
+    Ok(())
+}
+
+/// The search's page: the answer, the chart, the table, links to every step's report.
+pub fn page(r: &SearchResult, charts_dir: &Path) -> String {
+    let mut body = format!(
+        "<h1>{} — capacity search</h1><p><b>{}</b></p><h2>Chart</h2>",
+        escape(&r.scenario),
+        escape(&headline(r))
+    );
+    if let Ok(svg) = std::fs::read_to_string(charts_dir.join("search.svg"))
+        && let Some(start) = svg.find("<svg")
+    {
+        let svg = &svg[start..];
+        let _ = write!(
+            body,
+            "<div class=\"chart\">{}</div>",
+            svg.replacen(
+                "<svg",
+                &format!("<svg viewBox=\"0 0 {} {}\"", SIZE.0, SIZE.1),
+                1
+            )
+        );
+    }
+    body += "<h2>Steps</h2><div class=\"wide\"><table><tr>";
+    for h in HEADERS {
+        let _ = write!(body, "<th>{}</th>", escape(h));
+    }
+    body += "<th>report</th></tr>";
+    for row in &r.steps {
+        body += "<tr>";
+        for c in cells(row) {
+            let _ = write!(body, "<td>{}</td>", escape(&c));
+        }
+        let _ = write!(
+            body,
+            "<td><a href=\"{}/report.html\">step {}</a></td></tr>",
+            escape(&row.dir),
+            row.step
+        );
+    }
+    body += "</table></div>";
+    super::html::wrap(&format!("sqsbench search: {}", r.scenario), &body)
+}

@@ -1,0 +1,180 @@
+//! What a scenario will cost before it runs: requests per API from its schedule and fleets,
+//! billed in 64 KiB chunks at the scenario's prices. Receives are the uncertain part: a receive
+//! per send batch (more when the consumer batch is smaller), plus the empty long polls idle
+//! consumers make; short polling (wait_time = 0) is estimated at 100 empty polls a second per
+//! idle consumer. Control-plane calls (create, tag, attributes, delete) are a handful and left
+//! out, as they are from the counted cost.
+
+use super::types::{DeleteMode, Scenario};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Estimate {
+    pub messages: f64,
+    pub send_requests: f64,
+    pub receive_requests: f64,
+    /// Of the receives, those expected to come back empty.
+    pub empty_receives: f64,
+    pub delete_requests: f64,
+    /// sqsbench never changes visibility; kept so the breakdown names every billed action.
+    pub visibility_requests: f64,
+    /// Requests × 64 KiB chunks.
+    pub billed_requests: f64,
+    pub usd: f64,
+}
+
+impl Estimate {
+    pub fn usd_per_million_messages(&self) -> f64 {
+        if self.messages > 0.0 {
+            self.usd / self.messages * 1e6
+        } else {
+            0.0
+        }
+    }
+
+    pub fn describe(&self, price_per_million: f64) -> String {
+        format!(
+            "estimated cost: {:.0} billed requests (send {:.0}, receive {:.0} of which ~{:.0} empty, delete {:.0}, visibility {:.0}) × ${price_per_million}/M = ${:.6} (${:.4} per million messages)",
+            self.billed_requests,
+            self.send_requests,
+            self.receive_requests,
+            self.empty_receives,
+            self.delete_requests,
+            self.visibility_requests,
+            self.usd,
+            self.usd_per_million_messages()
+        )
+    }
+}
+
+/// None when a fleet runs closed loop (`rate = "max"`): its message count is unknown.
+pub fn estimate(s: &Scenario) -> Option<Estimate> {
+    let total = s.run.warmup + s.run.duration;
+    let seconds = total.as_secs_f64();
+    let mut e = Estimate::default();
+    let receive_batch = s
+        .consumers
+        .iter()
+        .map(|c| c.batch_size)
+        .max()
+        .unwrap_or(10)
+        .max(1) as f64;
+    let mut batch_arrivals = 0.0;
+    for p in &s.producers {
+        let messages = p.planned_messages(total)?;
+        let batch = p.batch_size.max(1) as f64;
+        let sends = (messages / batch).ceil();
+        let chunks = (batch * p.message_size.mean() / 65_536.0).ceil().max(1.0);
+        e.messages += messages;
+        e.send_requests += sends;
+        e.billed_requests += sends * chunks;
+        batch_arrivals += sends;
+        if !s.consumers.is_empty() {
+            // Each send batch is taken by ceil(batch / receive batch) receives.
+            e.receive_requests += sends * (batch / receive_batch).ceil();
+        }
+    }
+    let failure = s
+        .consumers
+        .iter()
+        .map(|c| c.failure_rate)
+        .fold(0.0, f64::max)
+        .min(0.99);
+    // A failed message is received again after its visibility timeout.
+    e.receive_requests /= 1.0 - failure;
+    let full_receives = e.receive_requests;
+    for c in &s.consumers {
+        let wait = c.wait_time.as_secs_f64();
+        let polls_per_idle_second = if wait > 0.0 { 1.0 / wait } else { 100.0 };
+        // Polls this fleet could make if idle, less those that find a message.
+        let share = c.count as f64 / s.consumers.iter().map(|c| c.count).sum::<u32>().max(1) as f64;
+        let idle =
+            (c.count as f64 * polls_per_idle_second * seconds - batch_arrivals * share).max(0.0);
+        e.empty_receives += idle;
+        e.delete_requests += match c.delete {
+            DeleteMode::Batch => full_receives * share,
+            DeleteMode::Single => e.messages * share,
+        };
+    }
+    e.receive_requests += e.empty_receives;
+    e.billed_requests += e.receive_requests + e.delete_requests + e.visibility_requests;
+    e.usd = e.billed_requests * s.price_per_million() / 1e6;
+    Some(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::validate::scenario_from_text;
+
+    fn of(text: &str) -> Estimate {
+        estimate(&scenario_from_text(text, &[]).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn aligned_batches_cost_three_requests_per_batch() {
+        let e = of(r#"
+name = "e"
+[run]
+duration = "10s"
+[[producers]]
+rate = "1000/s"
+batch_size = 10
+message_size = "1KiB"
+[[consumers]]
+count = 2
+batch_size = 10
+wait_time = "20s"
+"#);
+        assert_eq!(e.messages, 10_000.0);
+        assert_eq!(
+            (e.send_requests, e.receive_requests, e.delete_requests),
+            (1000.0, 1000.0, 1000.0)
+        );
+        assert_eq!(e.empty_receives, 0.0);
+        assert!((e.usd - 3000.0 * 0.40 / 1e6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn large_batches_bill_by_64_kib_chunks_at_fifo_prices() {
+        let e = of(r#"
+name = "e"
+[queue]
+type = "fifo"
+[run]
+duration = "10s"
+[[producers]]
+rate = "10/s"
+batch_size = 10
+message_size = "100KiB"
+"#);
+        // 10 sends of 10 × 100 KiB = 16 chunks each; no consumers, so nothing else.
+        assert_eq!(e.billed_requests, 160.0);
+        assert!((e.usd - 160.0 * 0.50 / 1e6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn idle_long_polls_are_counted_and_prices_can_be_overridden() {
+        let e = of(r#"
+name = "e"
+[run]
+duration = "10s"
+[[producers]]
+rate = "1/s"
+batch_size = 1
+[[consumers]]
+count = 4
+wait_time = "1s"
+[cost]
+standard_per_million = 1.0
+"#);
+        // 4 consumers × 1 poll/s × 10 s = 40 polls, 10 of which find a message.
+        assert_eq!((e.receive_requests, e.empty_receives), (40.0, 30.0));
+        assert!((e.usd - e.billed_requests / 1e6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_closed_loop_cannot_be_estimated() {
+        let s = scenario_from_text("name = \"e\"\n[[producers]]\nrate = \"max\"\n", &[]).unwrap();
+        assert!(estimate(&s).is_none());
+    }
+}

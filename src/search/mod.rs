@@ -1,0 +1,261 @@
+//! Capacity search (`[search]`): offer rising rates, one short run per step, and find the highest
+//! rate the configuration sustains without throttling, within its latency SLO and error budget,
+//! with producers and consumers keeping up. Each step is an ordinary results directory under
+//! `steps/`; the search writes search.csv/.md/.json, a chart and its own report.html.
+//! Depends on `run` and `report`; the stepping logic (`bracket`) is pure.
+
+pub mod bracket;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use tokio::sync::watch;
+
+use crate::measure::summary::RunSummary;
+use crate::report::results;
+use crate::report::search::{self as page, SearchResult, StepRow};
+use crate::run::{RunOptions, execute};
+use crate::scenario::{RateSpec, Scenario, SearchSpec, render};
+use crate::workload::engine::Progress;
+use bracket::Bracket;
+
+pub struct SearchOutcome {
+    pub dir: PathBuf,
+    pub result: SearchResult,
+    pub interrupted: bool,
+    pub warnings: Vec<String>,
+}
+
+/// The scenario of one step: every producer fleet offers `rate`, for the step's duration.
+pub fn step_scenario(base: &Scenario, spec: &SearchSpec, rate: f64) -> Scenario {
+    let mut s = base.clone();
+    s.search = None;
+    s.run.duration = spec.step_duration;
+    s.run.repeat = 1;
+    for p in &mut s.producers {
+        p.rate = RateSpec::Constant(rate);
+    }
+    s
+}
+
+/// Whether a step passed, and if not, why.
+pub fn judge(spec: &SearchSpec, offered: f64, s: &RunSummary, consumers: bool) -> (bool, String) {
+    let calls: u64 = s.requests.values().map(|r| r.count).sum();
+    let throttled: u64 = s.requests.values().map(|r| r.throttled).sum();
+    let errors: u64 = s.requests.values().map(|r| r.errors + r.timeouts).sum();
+    let fraction = |n: u64| {
+        if calls > 0 {
+            n as f64 / calls as f64
+        } else {
+            0.0
+        }
+    };
+    if throttled > 0 && fraction(throttled) > spec.max_throttled_fraction {
+        let worst = s
+            .requests
+            .iter()
+            .max_by_key(|(_, r)| r.throttled)
+            .map(|(api, _)| api.clone())
+            .unwrap_or_default();
+        return (
+            false,
+            format!(
+                "throttled: {worst} ({:.1}% of calls throttled)",
+                fraction(throttled) * 100.0
+            ),
+        );
+    }
+    if errors > 0 && fraction(errors) > spec.max_error_fraction {
+        return (
+            false,
+            format!("errors: {:.1}% of calls failed", fraction(errors) * 100.0),
+        );
+    }
+    let p99 = s.latency_us.get("end_to_end").map_or(0, |l| l.p99);
+    if let Some(slo) = spec.max_e2e_p99
+        && p99 as u128 > slo.as_micros()
+    {
+        return (
+            false,
+            format!(
+                "latency: e2e p99 {:.1} ms over {:.1} ms",
+                p99 as f64 / 1000.0,
+                slo.as_secs_f64() * 1000.0
+            ),
+        );
+    }
+    let floor = spec.min_achieved_fraction * offered;
+    if s.throughput.sent_per_sec < floor {
+        return (
+            false,
+            format!(
+                "producers fell behind: sent {:.1}/s of {offered:.1}/s",
+                s.throughput.sent_per_sec
+            ),
+        );
+    }
+    if consumers && s.throughput.received_per_sec < floor {
+        return (
+            false,
+            format!(
+                "consumers fell behind (backlog grows): received {:.1}/s of {offered:.1}/s",
+                s.throughput.received_per_sec
+            ),
+        );
+    }
+    (true, String::new())
+}
+
+fn row(
+    step: u32,
+    offered: f64,
+    s: &RunSummary,
+    judged: (bool, String),
+    dir: &str,
+    backlog: i64,
+) -> StepRow {
+    let throttled = |apis: &[&str]| -> u64 {
+        apis.iter()
+            .filter_map(|a| s.requests.get(*a))
+            .map(|r| r.throttled)
+            .sum()
+    };
+    let e2e = s.latency_us.get("end_to_end").cloned().unwrap_or_default();
+    StepRow {
+        step,
+        offered_per_sec: (offered * 10.0).round() / 10.0,
+        sent_per_sec: s.throughput.sent_per_sec,
+        received_per_sec: s.throughput.received_per_sec,
+        calls: s.requests.values().map(|r| r.count).sum(),
+        seconds: s.measured_seconds,
+        throttled_send: throttled(&["SendMessage", "SendMessageBatch"]),
+        throttled_receive: throttled(&["ReceiveMessage"]),
+        throttled_delete: throttled(&["DeleteMessage", "DeleteMessageBatch"]),
+        errors: s.requests.values().map(|r| r.errors + r.timeouts).sum(),
+        e2e_p50_ms: e2e.p50 as f64 / 1000.0,
+        e2e_p99_ms: e2e.p99 as f64 / 1000.0,
+        backlog,
+        passed: judged.0,
+        reason: judged.1,
+        dir: dir.to_string(),
+    }
+}
+
+/// The most messages sent but not deleted at any second of a step (from its timeseries.csv).
+fn backlog(dir: &std::path::Path) -> i64 {
+    let Ok(mut reader) = csv::Reader::from_path(dir.join("timeseries.csv")) else {
+        return 0;
+    };
+    reader
+        .deserialize::<crate::measure::timeline::TimelineRow>()
+        .filter_map(Result::ok)
+        .map(|r| r.in_flight)
+        .max()
+        .unwrap_or(0)
+}
+
+pub async fn execute_search(
+    base: &Scenario,
+    out: Option<PathBuf>,
+    interrupt: watch::Receiver<bool>,
+    progress: &mut dyn FnMut(&Progress),
+    announce: &mut dyn FnMut(&StepRow),
+) -> anyhow::Result<SearchOutcome> {
+    let spec = base
+        .search
+        .clone()
+        .context("the scenario has no [search]")?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let dir = results::create_dir(
+        out.as_deref(),
+        &base.name,
+        &crate::run::utc_stamp(now.as_secs()),
+    )?;
+    std::fs::write(dir.join("scenario.toml"), render::to_toml(base))
+        .context("writing scenario.toml")?;
+    let mut bracket = Bracket::new(spec.from, spec.to, spec.factor, spec.precision);
+    let mut steps: Vec<StepRow> = Vec::new();
+    let mut warnings = Vec::new();
+    let mut interrupted = false;
+    let consumers = !base.consumers.is_empty();
+    while let Some(rate) = bracket.next() {
+        if steps.len() as u32 >= spec.max_steps {
+            warnings.push(format!(
+                "stopped after max_steps = {} steps",
+                spec.max_steps
+            ));
+            break;
+        }
+        let n = steps.len() as u32 + 1;
+        let rel = format!("steps/{n:02}-{rate:.0}-per-sec");
+        let scenario = step_scenario(base, &spec, rate);
+        let outcome = execute(
+            &scenario,
+            &RunOptions {
+                out: Some(dir.join(&rel)),
+            },
+            interrupt.clone(),
+            progress,
+        )
+        .await
+        .with_context(|| format!("search step {n} at {rate:.1}/s"))?;
+        warnings.extend(outcome.warnings);
+        if outcome.summary.interrupted {
+            interrupted = true;
+            break;
+        }
+        let judged = judge(&spec, rate, &outcome.summary, consumers);
+        bracket.record(rate, judged.0);
+        let r = row(
+            n,
+            rate,
+            &outcome.summary,
+            judged,
+            &rel,
+            backlog(&outcome.dir),
+        );
+        announce(&r);
+        steps.push(r);
+    }
+    let limited_by = bracket.failed.and_then(|f| {
+        steps
+            .iter()
+            .find(|s| !s.passed && (s.offered_per_sec - (f * 10.0).round() / 10.0).abs() < 1e-6)
+            .map(|s| s.reason.clone())
+    });
+    let result = SearchResult {
+        scenario: base.name.clone(),
+        sustainable_per_sec: bracket.passed.map(|p| (p * 10.0).round() / 10.0),
+        failing_per_sec: bracket.failed.map(|f| (f * 10.0).round() / 10.0),
+        limited_by,
+        steps,
+    };
+    let mut write = |name: &str, text: String| {
+        if let Err(e) = std::fs::write(dir.join(name), text) {
+            warnings.push(format!("could not write {name}: {e}"));
+        }
+    };
+    write("search.csv", page::csv(&result.steps));
+    write("search.md", page::markdown(&result));
+    write(
+        "search.json",
+        serde_json::to_string_pretty(&result).unwrap_or_default() + "\n",
+    );
+    if let Err(e) = page::chart(&dir.join("charts"), &result) {
+        warnings.push(format!("could not draw the search chart: {e}"));
+    }
+    if let Err(e) = std::fs::write(
+        dir.join("report.html"),
+        page::page(&result, &dir.join("charts")),
+    ) {
+        warnings.push(format!("could not write report.html: {e}"));
+    }
+    Ok(SearchOutcome {
+        dir,
+        result,
+        interrupted,
+        warnings,
+    })
+}
