@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# report.html in a real browser: installs Debian's chromium if it is missing, writes a run's and
-# a sweep's report with sqsbench, and loads each from disk in headless Chromium — no console
-# errors, no network requests, charts rendered — saving screenshots to look at.
+# report.html in a real browser: installs Debian's chromium if it is missing, writes a run's, a
+# sweep's and a capacity search's report with sqsbench, and loads each from disk in headless
+# Chromium — no console errors, no network requests, charts rendered — saving screenshots.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -19,7 +19,12 @@ log "a run (with a failed expectation, so the page shows one) and a sweep"
   --set consumers.wait_time=1s --set expect.max_e2e_p99=1ms --out "$out/run" --quiet >/dev/null || [[ $? == 1 ]]
 "$SQSBENCH" run "$ROOT/scenarios/batch-sizes.toml" --duration 1s --set run.warmup=0s \
   --set producers.rate=500/s --set consumers.wait_time=1s --out "$out/sweep" --quiet >/dev/null
+log "a capacity search against a small custom quota"
+"$SQSBENCH" run "$ROOT/scenarios/fifo-send-limit.toml" --set 'emulator.quota={ fifo_tps = 50 }' \
+  --set producers.batch_size=1 --set search.from=20/s --set search.step_duration=1s --set run.warmup=0s \
+  --out "$out/search" --quiet >/dev/null
 python3 "$ROOT/tests/browser/check_report.py" chromium "$out/run/report.html" "$out/run.png" 3
+python3 "$ROOT/tests/browser/check_report.py" chromium "$out/search/report.html" "$out/search.png" 1
 python3 "$ROOT/tests/browser/check_report.py" chromium "$out/sweep/report.html" "$out/sweep.png" 3
 python3 "$ROOT/tests/browser/check_report.py" chromium "$out/sweep/producers.batch_size-5/report.html" "$out/variant.png" 3
 # The checker itself must catch what it looks for: a page with a remote image and a console error.
