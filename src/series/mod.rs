@@ -134,6 +134,9 @@ pub async fn execute_series(
     }
     if swept {
         write_sweep(&dir, &index, &outcomes, &mut warnings);
+    } else {
+        // Repeats keep their charts in each run's directory; drop the empty one made here.
+        let _ = std::fs::remove_dir(dir.join("charts"));
     }
     Ok(SeriesOutcome {
         dir,
