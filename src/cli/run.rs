@@ -99,25 +99,14 @@ async fn single(variant: &Variant, args: &RunArgs, interrupt: watch::Receiver<bo
         bar.finish_and_clear();
     }
     match outcome {
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            exit::BAD_INPUT
-        }
+        Err(e) => could_not_run(e),
         Ok(outcome) => {
-            for w in &outcome.warnings {
-                eprintln!("warning: {w}");
-            }
+            warn(&outcome.warnings);
             print!(
                 "{}",
                 terminal::summary(&outcome.summary, &outcome.dir.display().to_string())
             );
-            if outcome.summary.interrupted {
-                exit::INTERRUPTED
-            } else if outcome.expectations_failed() {
-                exit::EXPECTATION_FAILED
-            } else {
-                exit::OK
-            }
+            exit_code(outcome.summary.interrupted, outcome.expectations_failed())
         }
     }
 }
@@ -189,14 +178,9 @@ async fn many(
         bar.finish_and_clear();
     }
     match outcome {
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            exit::BAD_INPUT
-        }
+        Err(e) => could_not_run(e),
         Ok(outcome) => {
-            for w in &outcome.warnings {
-                eprintln!("warning: {w}");
-            }
+            warn(&outcome.warnings);
             if outcome.variants.len() > 1 {
                 let rows: Vec<comparison::Row> = outcome
                     .variants
@@ -206,13 +190,7 @@ async fn many(
                 print!("\n{}", comparison::terminal(&rows));
             }
             println!("results: {}", outcome.dir.display());
-            if outcome.interrupted {
-                exit::INTERRUPTED
-            } else if outcome.expectations_failed() {
-                exit::EXPECTATION_FAILED
-            } else {
-                exit::OK
-            }
+            exit_code(outcome.interrupted, outcome.expectations_failed())
         }
     }
 }
@@ -269,22 +247,35 @@ async fn search(
         bar.finish_and_clear();
     }
     match outcome {
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            exit::BAD_INPUT
-        }
+        Err(e) => could_not_run(e),
         Ok(o) => {
-            for w in &o.warnings {
-                eprintln!("warning: {w}");
-            }
+            warn(&o.warnings);
             print!("\n{}", crate::report::search::terminal(&o.result));
             println!("results: {}", o.dir.display());
-            if o.interrupted {
-                exit::INTERRUPTED
-            } else {
-                exit::OK
-            }
+            exit_code(o.interrupted, false)
         }
+    }
+}
+
+fn could_not_run(e: anyhow::Error) -> u8 {
+    eprintln!("error: {e:#}");
+    exit::BAD_INPUT
+}
+
+fn warn(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
+/// 130 when interrupted (results still written), 1 when an expectation failed, else 0.
+fn exit_code(interrupted: bool, expectations_failed: bool) -> u8 {
+    if interrupted {
+        exit::INTERRUPTED
+    } else if expectations_failed {
+        exit::EXPECTATION_FAILED
+    } else {
+        exit::OK
     }
 }
 

@@ -1,7 +1,8 @@
 //! `sqsbench compare`: metric-by-metric deltas of two runs (results directories or sweep
 //! variants) as a terminal table and GitHub-flavoured Markdown, and `--fail-if` verdicts. When
 //! either side was repeated (`repeat = N`), a delta inside the measured spread is marked as
-//! within noise instead of failing a relative rule. Depends on `measure` only.
+//! within noise instead of failing a relative rule. Depends on `measure`, and on `report` for
+//! table layout.
 
 pub mod rules;
 
@@ -226,33 +227,10 @@ const HEADERS: [&str; 6] = [
 ];
 
 pub fn terminal(c: &Comparison) -> String {
-    let table: Vec<[String; 6]> = std::iter::once(HEADERS.map(String::from))
-        .chain(c.rows.iter().map(cells))
+    let table: Vec<Vec<String>> = std::iter::once(HEADERS.map(String::from).to_vec())
+        .chain(c.rows.iter().map(|r| cells(r).to_vec()))
         .collect();
-    let widths: Vec<usize> = (0..6)
-        .map(|i| {
-            table
-                .iter()
-                .map(|r| r[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut o = String::new();
-    for row in &table {
-        let line: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(i, cell)| match i {
-                0 | 5 => format!("{cell:<w$}", w = widths[i]),
-                _ => format!("{cell:>w$}", w = widths[i]),
-            })
-            .collect();
-        o += line.join("  ").trim_end();
-        o += "\n";
-    }
-    o += &verdict_lines(c, "");
-    o
+    crate::report::terminal::aligned(&table, |i| i == 0 || i == 5) + &verdict_lines(c, "")
 }
 
 fn verdict_lines(c: &Comparison, bullet: &str) -> String {

@@ -158,32 +158,7 @@ pub fn terminal(rows: &[Row]) -> String {
                 pick.iter().map(|i| c[*i].clone()).collect()
             }))
             .collect();
-    let widths: Vec<usize> = (0..pick.len())
-        .map(|col| {
-            table
-                .iter()
-                .map(|r| r[col].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut o = String::new();
-    for row in &table {
-        let line: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                if i == 0 {
-                    format!("{c:<w$}", w = widths[i])
-                } else {
-                    format!("{c:>w$}", w = widths[i])
-                }
-            })
-            .collect();
-        o += line.join("  ").trim_end();
-        o += "\n";
-    }
-    o
+    super::terminal::aligned(&table, |i| i == 0)
 }
 
 #[cfg(test)]

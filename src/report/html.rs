@@ -40,7 +40,7 @@ fn page(title: &str, body: &str) -> String {
 }
 
 /// An SVG chart file, inlined and made to scale with the page.
-fn inline_svg(path: &Path) -> Option<String> {
+pub fn inline_svg(path: &Path) -> Option<String> {
     let svg = std::fs::read_to_string(path).ok()?;
     let start = svg.find("<svg")?;
     let svg = &svg[start..];

@@ -161,32 +161,7 @@ pub fn terminal(r: &SearchResult) -> String {
     let table: Vec<Vec<String>> = std::iter::once(HEADERS.iter().map(|h| h.to_string()).collect())
         .chain(r.steps.iter().map(cells))
         .collect();
-    let widths: Vec<usize> = (0..HEADERS.len())
-        .map(|i| {
-            table
-                .iter()
-                .map(|row| row[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut o = String::new();
-    for row in &table {
-        let line: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                if i >= 11 {
-                    format!("{c:<w$}", w = widths[i])
-                } else {
-                    format!("{c:>w$}", w = widths[i])
-                }
-            })
-            .collect();
-        o += line.join("  ").trim_end();
-        o += "\n";
-    }
-    o + &headline(r) + "\n"
+    super::terminal::aligned(&table, |i| i >= 11) + &headline(r) + "\n"
 }
 
 /// Offered vs achieved vs throttled calls per second (left axis) and p99 (right axis), by
@@ -329,19 +304,8 @@ pub fn page(r: &SearchResult, charts_dir: &Path) -> String {
         escape(&r.scenario),
         escape(&headline(r))
     );
-    if let Ok(svg) = std::fs::read_to_string(charts_dir.join("search.svg"))
-        && let Some(start) = svg.find("<svg")
-    {
-        let svg = &svg[start..];
-        let _ = write!(
-            body,
-            "<div class=\"chart\">{}</div>",
-            svg.replacen(
-                "<svg",
-                &format!("<svg viewBox=\"0 0 {} {}\"", SIZE.0, SIZE.1),
-                1
-            )
-        );
+    if let Some(svg) = super::html::inline_svg(&charts_dir.join("search.svg")) {
+        let _ = write!(body, "<div class=\"chart\">{svg}</div>");
     }
     body += "<h2>Steps</h2><div class=\"wide\"><table><tr>";
     for h in HEADERS {

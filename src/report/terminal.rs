@@ -138,3 +138,35 @@ pub fn expectations(s: &RunSummary) -> String {
 fn round(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
 }
+
+/// Rows of cells as an aligned table, two spaces between columns: columns for which `left`
+/// is true are left-aligned (text), the others right-aligned (numbers).
+pub fn aligned(rows: &[Vec<String>], left: impl Fn(usize) -> bool) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|i| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| c.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut o = String::new();
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if left(i) {
+                    format!("{c:<w$}", w = widths[i])
+                } else {
+                    format!("{c:>w$}", w = widths[i])
+                }
+            })
+            .collect();
+        o += line.join("  ").trim_end();
+        o += "\n";
+    }
+    o
+}
