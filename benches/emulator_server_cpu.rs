@@ -1,8 +1,11 @@
 //! Server CPU per message: `sqsbench serve` against fauxqs under the same aws-sdk-sqs load, in
 //! one run. Load: SendMessageBatch of 10 from 32 tasks, then ReceiveMessage (10) +
 //! DeleteMessageBatch from 32 tasks. Server CPU is read from /proc/PID/stat of each server
-//! process, so client CPU is not counted. Then, emulator only: receive + delete cost with the
-//! queue at ~10,000 messages versus ~1,000,000.
+//! process, so client CPU is not counted. Beside them, two transport floors (`floor`): the same
+//! load answered with canned responses, no SQS work, over hyper and over a bare loop. Servers
+//! are measured in interleaved rounds (BENCH_ROUNDS, default 3); ratios use each one's median
+//! round. Then, emulator only: receive + delete cost with the queue at ~10,000 messages versus
+//! ~1,000,000.
 //!
 //! Run: `scripts/bench-emulator.sh` (installs fauxqs, then `cargo bench --bench emulator_server_cpu`).
 //! Without fauxqs installed (scripts/.peers/fauxqs) only the emulator is measured.
@@ -19,10 +22,21 @@ use aws_sdk_sqs::Client;
 use aws_sdk_sqs::config::{Region, retry::RetryConfig};
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, SendMessageBatchRequestEntry};
 
+// The floor servers run in this binary: give them the emulator's allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const TASKS: usize = 32;
 const BODY_BYTES: usize = 256;
 
 fn main() {
+    if let Some(stack) = std::env::var(floor::SERVE_VAR)
+        .ok()
+        .as_deref()
+        .and_then(floor::Stack::from_name)
+    {
+        floor::serve_forever(stack, &"x".repeat(BODY_BYTES));
+    }
     let messages: u64 = env_or("BENCH_MESSAGES", 100_000);
     let deep: u64 = env_or("BENCH_DEEP_QUEUE", 1_000_000);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -34,38 +48,76 @@ fn main() {
         "server CPU per message, {messages} messages of {BODY_BYTES} B, {TASKS} client tasks, batches of 10"
     );
     println!(
-        "{:<10} {:>14} {:>14} {:>14} {:>12} {:>12}",
-        "server", "send µs/msg", "recv+del µs/msg", "total µs/msg", "send msg/s", "recv msg/s"
+        "{:<14} {:>14} {:>14} {:>14} {:>9} {:>12} {:>12}",
+        "server",
+        "send µs/msg",
+        "recv+del µs/msg",
+        "total µs/msg",
+        "kernel",
+        "send msg/s",
+        "recv msg/s"
     );
 
-    let emulator = Server::start_sqsbench();
-    let ours = runtime.block_on(measure(&emulator, messages));
-    ours.print("sqsbench");
-
+    // Every server runs for the whole benchmark and is measured once per round, the rounds
+    // interleaved, so a burst of load from elsewhere on this shared machine lands on all of
+    // them; each server's median round is what the ratios use.
+    let rounds = env_or("BENCH_ROUNDS", 3).max(1) as usize;
+    let mut servers = vec![("sqsbench".to_string(), Server::start_sqsbench())];
     let fauxqs_dir = root.join("scripts/.peers/fauxqs");
-    let theirs = if fauxqs_dir.join("node_modules/fauxqs").exists() {
-        let fauxqs = Server::start_fauxqs(&fauxqs_dir);
-        let r = runtime.block_on(measure(&fauxqs, messages));
-        r.print("fauxqs");
-        drop(fauxqs);
-        Some(r)
+    if fauxqs_dir.join("node_modules/fauxqs").exists() {
+        servers.push(("fauxqs".to_string(), Server::start_fauxqs(&fauxqs_dir)));
     } else {
         println!("fauxqs: not installed (run scripts/bench-emulator.sh); skipped");
-        None
-    };
-    if let Some(theirs) = theirs {
+    }
+    // What the same load costs a server that does no SQS work at all: canned responses over
+    // hyper (the emulator's stack) and over a bare read/write loop.
+    for stack in [floor::Stack::Hyper, floor::Stack::Raw] {
+        servers.push((
+            format!("floor:{}", stack.name()),
+            Server::start_floor(stack),
+        ));
+    }
+    let mut results: Vec<Vec<Phases>> = servers.iter().map(|_| Vec::new()).collect();
+    for round in 1..=rounds {
+        for ((name, server), result) in servers.iter().zip(&mut results) {
+            let phases = runtime.block_on(measure(server, messages));
+            phases.print(&format!("{name} #{round}"));
+            result.push(phases);
+        }
+    }
+    println!("median round of {rounds}:");
+    let medians: Vec<&Phases> = results.iter_mut().map(|r| median(r)).collect();
+    for ((name, _), phases) in servers.iter().zip(&medians) {
+        phases.print(name);
+    }
+    let ours = medians[0].total_per_message();
+    if let Some(fauxqs) = servers.iter().position(|(name, _)| name == "fauxqs") {
+        let theirs = medians[fauxqs].total_per_message();
         println!(
             "ratio: sqsbench uses {:.3}x fauxqs's server CPU per message (goal <= 0.100)",
-            ours.total_per_message() / theirs.total_per_message()
+            ours / theirs
         );
+        for ((name, _), floor) in servers.iter().zip(&medians).skip(fauxqs + 1) {
+            println!(
+                "  {name}: canned responses alone cost {:.3}x fauxqs; sqsbench's SQS work adds {:.2} µs/msg to it",
+                floor.total_per_message() / theirs,
+                ours - floor.total_per_message()
+            );
+        }
     }
+    let emulator = &servers[0].1;
 
-    let (shallow, deep_cost) = runtime.block_on(receive_cost_by_depth(&emulator, deep));
+    let (shallow, deep_cost) = runtime.block_on(receive_cost_by_depth(emulator, deep));
     println!(
         "receive+delete server CPU per message: {shallow:.2} µs at ~10,000 queued, {deep_cost:.2} µs at ~{deep} queued (ratio {:.2})",
         deep_cost / shallow
     );
-    drop(emulator);
+}
+
+/// The round with the median total CPU per message.
+fn median(rounds: &mut [Phases]) -> &Phases {
+    rounds.sort_by(|a, b| a.total_per_message().total_cmp(&b.total_per_message()));
+    &rounds[rounds.len() / 2]
 }
 
 fn env_or(name: &str, default: u64) -> u64 {
@@ -74,6 +126,9 @@ fn env_or(name: &str, default: u64) -> u64 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
+
+#[path = "floor/mod.rs"]
+mod floor;
 
 struct Server {
     child: Child,
@@ -127,14 +182,40 @@ impl Server {
         }
     }
 
+    /// This benchmark binary re-executed as a canned-response server (see `floor`).
+    fn start_floor(stack: floor::Stack) -> Server {
+        let mut child = Command::new(std::env::current_exe().expect("own path"))
+            .env(floor::SERVE_VAR, stack.name())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start floor server");
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut line,
+        )
+        .expect("floor server port");
+        let port = line.trim().parse().expect("floor server port");
+        Server::ready(child, port)
+    }
+
     /// User + system CPU of the server process so far.
     fn cpu(&self) -> Duration {
+        let (user, system) = self.cpu_split();
+        user + system
+    }
+
+    /// (user, system) CPU of the server process so far.
+    fn cpu_split(&self) -> (Duration, Duration) {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
             .expect("read /proc stat");
         let after = &stat[stat.rfind(')').unwrap() + 2..];
         let fields: Vec<&str> = after.split_whitespace().collect();
-        let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-        Duration::from_secs_f64(ticks as f64 / clock_ticks_per_second())
+        let ticks = |i: usize| {
+            Duration::from_secs_f64(fields[i].parse::<f64>().unwrap() / clock_ticks_per_second())
+        };
+        (ticks(11), ticks(12))
     }
 }
 
@@ -177,6 +258,8 @@ struct Phases {
     send_time: Duration,
     receive_cpu: Duration,
     receive_time: Duration,
+    /// System (kernel) CPU over both phases.
+    kernel_cpu: Duration,
 }
 
 impl Phases {
@@ -188,11 +271,13 @@ impl Phases {
         let per = |d: Duration| d.as_secs_f64() * 1e6 / self.messages as f64;
         let rate = |d: Duration| self.messages as f64 / d.as_secs_f64();
         println!(
-            "{:<10} {:>14.2} {:>14.2} {:>14.2} {:>12.0} {:>12.0}",
+            "{:<14} {:>14.2} {:>14.2} {:>14.2} {:>8.0}% {:>12.0} {:>12.0}",
             name,
             per(self.send_cpu),
             per(self.receive_cpu),
             self.total_per_message(),
+            100.0 * self.kernel_cpu.as_secs_f64()
+                / (self.send_cpu + self.receive_cpu).as_secs_f64(),
             rate(self.send_time),
             rate(self.receive_time)
         );
@@ -301,6 +386,7 @@ async fn measure(server: &Server, messages: u64) -> Phases {
     // Warm connections and code paths outside the measured window.
     send_all(&c, &url, 3_200).await;
     receive_all(&c, &url, 3_200).await;
+    let kernel0 = server.cpu_split().1;
     let (cpu0, t0) = (server.cpu(), Instant::now());
     send_all(&c, &url, messages).await;
     let (cpu1, t1) = (server.cpu(), Instant::now());
@@ -312,6 +398,7 @@ async fn measure(server: &Server, messages: u64) -> Phases {
         send_time: t1 - t0,
         receive_cpu: cpu2 - cpu1,
         receive_time: t2 - t1,
+        kernel_cpu: server.cpu_split().1 - kernel0,
     }
 }
 
