@@ -25,7 +25,7 @@ use tokio::task::JoinSet;
 use super::broker::Broker;
 use super::error::{ErrorCode, SqsError};
 use super::mix::finalize;
-use super::model::message::uuid_from_bits;
+use super::model::message::{UuidText, uuid_text};
 
 /// Bodies beyond this are refused before parsing: a full 1 MiB batch with JSON escaping fits.
 const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
@@ -65,9 +65,9 @@ pub async fn serve(
 
 static REQUESTS: AtomicU64 = AtomicU64::new(0);
 
-fn request_id() -> String {
+fn request_id() -> UuidText {
     let n = REQUESTS.fetch_add(1, Relaxed);
-    uuid_from_bits(((finalize(n) as u128) << 64) | finalize(n ^ 0xa5a5) as u128)
+    uuid_text(((finalize(n) as u128) << 64) | finalize(n ^ 0xa5a5) as u128)
 }
 
 async fn handle(broker: &Broker, request: Request<Incoming>) -> Response<Full<Bytes>> {
@@ -145,7 +145,7 @@ fn respond(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Res
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(id) = HeaderValue::from_str(&request_id()) {
+    if let Ok(id) = HeaderValue::from_str(request_id().as_str()) {
         headers.insert("x-amzn-RequestId", id);
     }
     response

@@ -1,7 +1,7 @@
 //! One function per SQS operation: JSON input → broker call → JSON output. Batch rules (entry
 //! count, id format and distinctness) are checked here, before anything reaches the broker.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use base64::Engine;
@@ -299,10 +299,10 @@ fn new_message(fields: MessageFields) -> SqsResult<NewMessage> {
 fn send_output(id: Option<String>, r: &SendReceipt) -> SendResultOutput {
     SendResultOutput {
         id,
-        message_id: r.message_id.to_string(),
-        md5_of_message_body: hex(&r.body_md5),
-        md5_of_message_attributes: r.attributes_md5.as_ref().map(hex),
-        md5_of_message_system_attributes: r.trace_md5.as_ref().map(hex),
+        message_id: r.message_id.clone(),
+        md5_of_message_body: HexDigest(r.body_md5),
+        md5_of_message_attributes: r.attributes_md5.map(HexDigest),
+        md5_of_message_system_attributes: r.trace_md5.map(HexDigest),
         sequence_number: r.sequence_number.map(|n| n.to_string()),
     }
 }
@@ -315,13 +315,11 @@ fn send_message(broker: &Broker, input: SendMessageInput) -> Reply {
     json(&send_output(None, &result?))
 }
 
-/// Checks the rules every batch shares; returns the entry ids.
-fn check_batch<'a>(ids: impl Iterator<Item = Option<&'a str>>) -> SqsResult<Vec<String>> {
-    let ids: Vec<String> = ids
-        .map(|id| {
-            id.map(str::to_string)
-                .ok_or_else(|| SqsError::missing("Entries.N.Id"))
-        })
+/// Checks the rules every batch shares, without copying the ids: callers move them out of
+/// the entries afterwards (every entry has one once this passes).
+fn check_batch<'a>(ids: impl Iterator<Item = Option<&'a str>>) -> SqsResult<()> {
+    let ids: Vec<&str> = ids
+        .map(|id| id.ok_or_else(|| SqsError::missing("Entries.N.Id")))
         .collect::<SqsResult<_>>()?;
     if ids.is_empty() {
         return Err(SqsError::new(
@@ -351,14 +349,18 @@ fn check_batch<'a>(ids: impl Iterator<Item = Option<&'a str>>) -> SqsResult<Vec<
             ));
         }
     }
-    let mut seen = HashSet::new();
-    if let Some(dup) = ids.iter().find(|id| !seen.insert(id.as_str())) {
+    // At most ten ids: comparing pairs is cheaper than hashing them.
+    if let Some(dup) = ids
+        .iter()
+        .enumerate()
+        .find_map(|(i, id)| ids[..i].contains(id).then_some(id))
+    {
         return Err(SqsError::new(
             ErrorCode::BatchEntryIdsNotDistinct,
             format!("Id {dup} repeated."),
         ));
     }
-    Ok(ids)
+    Ok(())
 }
 
 fn failure(id: String, e: SqsError) -> BatchFailure {
@@ -373,10 +375,11 @@ fn failure(id: String, e: SqsError) -> BatchFailure {
 fn send_message_batch(broker: &Broker, input: SendMessageBatchInput) -> Reply {
     let cell = broker.queue_by_url(&required(input.queue_url, "QueueUrl")?)?;
     let entries = required(input.entries, "Entries")?;
-    let ids = check_batch(entries.iter().map(|e| e.id.as_deref()))?;
+    check_batch(entries.iter().map(|e| e.id.as_deref()))?;
     let mut failed = Vec::new();
     let mut accepted = Vec::with_capacity(entries.len());
-    for (id, fields) in ids.into_iter().zip(entries) {
+    for mut fields in entries {
+        let id = fields.id.take().unwrap_or_default();
         match new_message(fields) {
             Ok(m) => accepted.push((id, m)),
             Err(e) => failed.push(failure(id, e)),
@@ -451,7 +454,7 @@ fn message_output<'a>(d: &'a Delivery, system: &[String], wanted: &[String]) -> 
     MessageOutput {
         message_id: &m.id,
         receipt_handle: &d.receipt_handle,
-        md5_of_body: hex(&m.body_md5),
+        md5_of_body: HexDigest(m.body_md5),
         body: &m.body,
         attributes: system_attributes(m, system),
         md5_of_message_attributes: md5,
@@ -575,12 +578,12 @@ fn handle_entries(
 ) -> SqsResult<Vec<(String, String, Option<i64>)>> {
     if batch {
         let entries = required(input.entries.take(), "Entries")?;
-        let ids = check_batch(entries.iter().map(|e| e.id.as_deref()))?;
-        ids.into_iter()
-            .zip(entries)
-            .map(|(id, e)| {
+        check_batch(entries.iter().map(|e| e.id.as_deref()))?;
+        entries
+            .into_iter()
+            .map(|e| {
                 Ok((
-                    id,
+                    e.id.unwrap_or_default(),
                     required(e.receipt_handle, "ReceiptHandle")?,
                     e.visibility_timeout,
                 ))
@@ -630,6 +633,22 @@ fn change_visibility(broker: &Broker, batch: bool, mut input: HandleInput) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emulator::model::message::md5_of;
+
+    #[test]
+    fn digests_serialize_as_lowercase_hex_like_hex() {
+        for body in [&b"hello"[..], b"", b"\xff\x00 any bytes"] {
+            let digest = md5_of(body);
+            assert_eq!(
+                serde_json::to_string(&HexDigest(digest)).unwrap(),
+                format!("\"{}\"", hex(&digest))
+            );
+        }
+        assert_eq!(
+            serde_json::to_string(&HexDigest(md5_of(b"hello"))).unwrap(),
+            "\"5d41402abc4b2a76b9719d911017c592\""
+        );
+    }
 
     #[test]
     fn pagination_walks_every_name_once() {

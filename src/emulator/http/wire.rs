@@ -3,6 +3,7 @@
 //! (absent members omitted, as SQS does).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -11,6 +12,27 @@ use crate::emulator::error::{SqsError, SqsResult};
 use crate::emulator::model::{AttributeValue, MessageAttribute};
 
 pub type StringMap = BTreeMap<String, String>;
+
+/// An MD5 digest, serialized as 32 lowercase hex digits straight from the stack (responses carry
+/// one or more per message; a `String` each was an allocation each).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HexDigest(pub [u8; 16]);
+
+impl Serialize for HexDigest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut text = [0u8; 32];
+        for (i, b) in self.0.iter().enumerate() {
+            text[2 * i] = DIGITS[(b >> 4) as usize];
+            text[2 * i + 1] = DIGITS[(b & 15) as usize];
+        }
+        serializer.serialize_str(std::str::from_utf8(&text).unwrap_or_default())
+    }
+}
+
+fn shared_str<S: serde::Serializer>(value: &Arc<str>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(value)
+}
 
 /// Takes a required member or reports it missing by its wire name.
 pub fn required<T>(value: Option<T>, name: &str) -> SqsResult<T> {
@@ -191,20 +213,20 @@ pub struct TagsOutput {
 pub struct SendResultOutput {
     #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "MessageId")]
-    pub message_id: String,
+    #[serde(rename = "MessageId", serialize_with = "shared_str")]
+    pub message_id: Arc<str>,
     #[serde(rename = "MD5OfMessageBody")]
-    pub md5_of_message_body: String,
+    pub md5_of_message_body: HexDigest,
     #[serde(
         rename = "MD5OfMessageAttributes",
         skip_serializing_if = "Option::is_none"
     )]
-    pub md5_of_message_attributes: Option<String>,
+    pub md5_of_message_attributes: Option<HexDigest>,
     #[serde(
         rename = "MD5OfMessageSystemAttributes",
         skip_serializing_if = "Option::is_none"
     )]
-    pub md5_of_message_system_attributes: Option<String>,
+    pub md5_of_message_system_attributes: Option<HexDigest>,
     #[serde(rename = "SequenceNumber", skip_serializing_if = "Option::is_none")]
     pub sequence_number: Option<String>,
 }
@@ -248,7 +270,7 @@ pub struct MessageOutput<'a> {
     #[serde(rename = "ReceiptHandle")]
     pub receipt_handle: &'a str,
     #[serde(rename = "MD5OfBody")]
-    pub md5_of_body: String,
+    pub md5_of_body: HexDigest,
     #[serde(rename = "Body")]
     pub body: &'a str,
     #[serde(rename = "Attributes", skip_serializing_if = "BTreeMap::is_empty")]

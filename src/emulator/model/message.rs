@@ -139,34 +139,51 @@ pub fn hex(digest: &[u8; 16]) -> String {
     out
 }
 
-/// A random-looking, RFC 4122 version-4 formatted id from 128 bits.
-pub fn uuid_from_bits(bits: u128) -> String {
-    let b = bits.to_be_bytes();
-    let mut bytes = b;
+/// The text of a random-looking, RFC 4122 version-4 formatted id from 128 bits, on the stack: every sent message and every response needs one, and
+/// building it in place saves an allocation and the formatter each time.
+pub struct UuidText([u8; 36]);
+
+impl UuidText {
+    pub fn as_str(&self) -> &str {
+        // Only ASCII hex digits and hyphens are ever written.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+/// Version 4 and variant bits set over `bits`.
+pub fn uuid_text(bits: u128) -> UuidText {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut bytes = bits.to_be_bytes();
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    // Built by hand, not with format!: every sent message and every response gets one.
-    let h = hex(&bytes);
-    let mut out = String::with_capacity(36);
-    for (i, range) in [0..8, 8..12, 12..16, 16..20, 20..32]
-        .into_iter()
-        .enumerate()
-    {
-        if i > 0 {
-            out.push('-');
+    let mut out = [b'-'; 36];
+    let mut at = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            at += 1;
         }
-        out.push_str(&h[range]);
+        out[at] = DIGITS[(b >> 4) as usize];
+        out[at + 1] = DIGITS[(b & 15) as usize];
+        at += 2;
     }
-    out
+    UuidText(out)
+}
+
+/// One shared empty attribute list: most messages have none, and an `Arc` of nothing still
+/// costs an allocation per message.
+pub fn no_attributes() -> Attributes {
+    static EMPTY: std::sync::OnceLock<Attributes> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| Arc::from(Vec::new())).clone()
 }
 
 /// SQS accepts only XML-safe characters in bodies and string attribute values.
 pub fn valid_characters(text: &str) -> bool {
     // Fast path: printable ASCII plus tab, newline and carriage return (vectorizes).
-    if text
-        .bytes()
-        .all(|b| (0x20..0x7f).contains(&b) || b == b'\t' || b == b'\n' || b == b'\r')
-    {
+    // ASCII fast path, folded without short-circuiting so the compiler can vectorise it: every
+    // body sent goes through here.
+    if text.bytes().fold(true, |ok, b| {
+        ok & ((0x20..0x7f).contains(&b) | (b == b'\t') | (b == b'\n') | (b == b'\r'))
+    }) {
         return true;
     }
     text.chars().all(|c| {
@@ -349,10 +366,22 @@ mod tests {
 
     #[test]
     fn uuids_are_version_4_shaped() {
-        let id = uuid_from_bits(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef);
+        let text = uuid_text(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef);
+        let id = text.as_str();
         assert_eq!(id, "01234567-89ab-4def-8123-456789abcdef");
         assert_eq!(&id[14..15], "4");
         assert!(matches!(&id[19..20], "8" | "9" | "a" | "b"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn uuid_text_is_the_hyphenated_hex_of_the_versioned_bits(bits: u128) {
+            let versioned = (bits & !(0xf << 76) & !(0x3 << 62)) | (0x4 << 76) | (0x2 << 62);
+            let h = format!("{versioned:032x}");
+            let expected = format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32]);
+            let text = uuid_text(bits);
+            proptest::prop_assert_eq!(text.as_str(), expected);
+        }
     }
 
     #[test]

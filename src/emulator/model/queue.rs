@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::fifo::{Attempt, FifoOrder};
 use super::message::{
     MICROS_PER_SEC, Message, Micros, NewMessage, State, attributes_md5, attributes_size,
-    check_attributes, check_token, md5_of, uuid_from_bits, valid_characters,
+    check_attributes, check_token, md5_of, no_attributes, uuid_text, valid_characters,
 };
 use super::receipt::Receipt;
 use super::settings::{DeduplicationScope, Settings};
@@ -279,7 +279,7 @@ impl Queue {
             receipt.sequence_number = Some(f.next_sequence());
             dedup_key = Some((key, dedup_id));
         }
-        receipt.message_id = Arc::from(uuid_from_bits(self.ids.next_u128()));
+        receipt.message_id = Arc::from(uuid_text(self.ids.next_u128()).as_str());
         if let (Order::Fifo(f), Some((key, _))) = (&mut self.order, &dedup_key) {
             f.dedup.record(
                 now,
@@ -304,7 +304,11 @@ impl Queue {
             id: receipt.message_id.clone(),
             body: Arc::from(new.body),
             body_md5,
-            attributes: Arc::from(attributes),
+            attributes: if attributes.is_empty() {
+                no_attributes()
+            } else {
+                Arc::from(attributes)
+            },
             attributes_md5,
             trace_header: new.trace_header.map(Arc::from),
             group_id: group,
