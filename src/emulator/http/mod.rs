@@ -3,6 +3,7 @@
 //! `x-amzn-query-error` header the Rust SDK needs for typed errors. Thin: decode, call the
 //! broker, encode. Must not hold queue state of its own.
 
+pub mod json_text;
 pub mod ops;
 pub mod wire;
 

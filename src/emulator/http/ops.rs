@@ -445,7 +445,8 @@ async fn receive_message(broker: &Broker, input: ReceiveMessageInput) -> Reply {
             .iter()
             .map(|m| m.body.len() * 5 / 4 + 256)
             .sum::<usize>();
-    json_sized(&ReceiveOutput { messages }, capacity)
+    super::json_text::receive_output(&ReceiveOutput { messages }, capacity)
+        .map_err(|e| SqsError::new(ErrorCode::InternalError, e.to_string()))
 }
 
 fn message_output<'a>(d: &'a Delivery, system: &[String], wanted: &[String]) -> MessageOutput<'a> {
