@@ -394,7 +394,8 @@ fn send_message_batch(broker: &Broker, input: SendMessageBatchInput) -> Reply {
             }
         }
     }
-    json(&BatchOutput { successful, failed })
+    super::json_text::send_batch_output(&BatchOutput { successful, failed })
+        .map_err(|e| SqsError::new(ErrorCode::InternalError, e.to_string()))
 }
 
 async fn receive_message(broker: &Broker, input: ReceiveMessageInput) -> Reply {

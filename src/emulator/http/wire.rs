@@ -18,15 +18,22 @@ pub type StringMap = BTreeMap<String, String>;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct HexDigest(pub [u8; 16]);
 
-impl Serialize for HexDigest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl HexDigest {
+    /// The 32 lowercase hex digits.
+    pub fn text(&self) -> [u8; 32] {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";
         let mut text = [0u8; 32];
         for (i, b) in self.0.iter().enumerate() {
             text[2 * i] = DIGITS[(b >> 4) as usize];
             text[2 * i + 1] = DIGITS[(b & 15) as usize];
         }
-        serializer.serialize_str(std::str::from_utf8(&text).unwrap_or_default())
+        text
+    }
+}
+
+impl Serialize for HexDigest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(std::str::from_utf8(&self.text()).unwrap_or_default())
     }
 }
 
