@@ -6,6 +6,7 @@
 //! failures, rare on the hot path, still go through serde_json. Pure: no I/O, no state.
 
 use super::wire::{BatchOutput, HexDigest, MessageOutput, ReceiveOutput, SendResultOutput};
+use crate::emulator::model::message::MessageId;
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -79,6 +80,13 @@ fn write_serde<T: serde::Serialize>(out: &mut Vec<u8>, value: &T) -> serde_json:
     serde_json::to_writer(&mut *out, value)
 }
 
+/// A uuid's hex digits and hyphens never need escaping.
+fn write_message_id(out: &mut Vec<u8>, id: &MessageId) {
+    out.push(b'"');
+    out.extend_from_slice(id.text().as_str().as_bytes());
+    out.push(b'"');
+}
+
 /// Hex digits never need escaping.
 fn write_digest(out: &mut Vec<u8>, digest: &HexDigest) {
     out.push(b'"');
@@ -95,7 +103,7 @@ fn write_send_result(out: &mut Vec<u8>, r: &SendResultOutput) {
         first = false;
     }
     write_key(out, first, "MessageId");
-    write_str(out, &r.message_id);
+    write_message_id(out, &r.message_id);
     write_key(out, false, "MD5OfMessageBody");
     write_digest(out, &r.md5_of_message_body);
     if let Some(d) = &r.md5_of_message_attributes {
@@ -135,7 +143,7 @@ pub fn send_batch_output(output: &BatchOutput<SendResultOutput>) -> serde_json::
 fn write_message(out: &mut Vec<u8>, m: &MessageOutput) -> serde_json::Result<()> {
     out.push(b'{');
     write_key(out, true, "MessageId");
-    write_str(out, m.message_id);
+    write_message_id(out, &m.message_id);
     write_key(out, false, "ReceiptHandle");
     write_str(out, m.receipt_handle);
     write_key(out, false, "MD5OfBody");
@@ -237,7 +245,7 @@ mod tests {
                 .into_iter()
                 .map(|(id, body, attributes, system, sequence)| SendResultOutput {
                     id: (!single).then_some(id),
-                    message_id: "8c3e0a52-1a8b-4d8e-9c1f-0e0b8a7c6d5e".into(),
+                    message_id: MessageId::from_bits(u128::from(body[0]) << 100 | 0xabc),
                     md5_of_message_body: HexDigest(body),
                     md5_of_message_attributes: attributes.map(HexDigest),
                     md5_of_message_system_attributes: system.map(HexDigest),
@@ -264,11 +272,10 @@ mod tests {
             bodies in proptest::collection::vec("(?s).{0,40}", 0..4),
             with_attributes in any::<bool>(),
         ) {
-            let ids: Vec<String> = (0..bodies.len()).map(|i| format!("id-{i}")).collect();
             let messages = bodies
                 .iter()
-                .zip(&ids)
-                .map(|(body, id)| {
+                .enumerate()
+                .map(|(i, body)| {
                     let mut attributes = BTreeMap::new();
                     let mut message_attributes = BTreeMap::new();
                     if with_attributes {
@@ -283,7 +290,7 @@ mod tests {
                         );
                     }
                     MessageOutput {
-                        message_id: id,
+                        message_id: MessageId::from_bits(i as u128 * 0x1234_5678_9abc_def0),
                         receipt_handle: "00000001000000000000000200000003",
                         md5_of_body: HexDigest([7; 16]),
                         body,

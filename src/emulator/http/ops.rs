@@ -299,7 +299,7 @@ fn new_message(fields: MessageFields) -> SqsResult<NewMessage> {
 fn send_output(id: Option<String>, r: &SendReceipt) -> SendResultOutput {
     SendResultOutput {
         id,
-        message_id: r.message_id.clone(),
+        message_id: r.message_id,
         md5_of_message_body: HexDigest(r.body_md5),
         md5_of_message_attributes: r.attributes_md5.map(HexDigest),
         md5_of_message_system_attributes: r.trace_md5.map(HexDigest),
@@ -454,7 +454,7 @@ fn message_output<'a>(d: &'a Delivery, system: &[String], wanted: &[String]) -> 
     let m = &d.message;
     let (attributes, md5) = select_attributes(m, wanted);
     MessageOutput {
-        message_id: &m.id,
+        message_id: m.id,
         receipt_handle: &d.receipt_handle,
         md5_of_body: HexDigest(m.body_md5),
         body: &m.body,

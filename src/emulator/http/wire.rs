@@ -3,12 +3,12 @@
 //! (absent members omitted, as SQS does).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use crate::emulator::error::{SqsError, SqsResult};
+use crate::emulator::model::message::MessageId;
 use crate::emulator::model::{AttributeValue, MessageAttribute};
 
 pub type StringMap = BTreeMap<String, String>;
@@ -37,8 +37,8 @@ impl Serialize for HexDigest {
     }
 }
 
-fn shared_str<S: serde::Serializer>(value: &Arc<str>, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(value)
+fn message_id_text<S: serde::Serializer>(id: &MessageId, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(id.text().as_str())
 }
 
 /// Takes a required member or reports it missing by its wire name.
@@ -220,8 +220,8 @@ pub struct TagsOutput {
 pub struct SendResultOutput {
     #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "MessageId", serialize_with = "shared_str")]
-    pub message_id: Arc<str>,
+    #[serde(rename = "MessageId", serialize_with = "message_id_text")]
+    pub message_id: MessageId,
     #[serde(rename = "MD5OfMessageBody")]
     pub md5_of_message_body: HexDigest,
     #[serde(
@@ -272,8 +272,8 @@ pub struct AttributeValueOutput<'a> {
 
 #[derive(Serialize)]
 pub struct MessageOutput<'a> {
-    #[serde(rename = "MessageId")]
-    pub message_id: &'a str,
+    #[serde(rename = "MessageId", serialize_with = "message_id_text")]
+    pub message_id: MessageId,
     #[serde(rename = "ReceiptHandle")]
     pub receipt_handle: &'a str,
     #[serde(rename = "MD5OfBody")]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use super::message::{Micros, State};
+use super::message::{MessageId, Micros, State};
 
 pub const DEDUP_WINDOW: Micros = 300 * 1_000_000;
 
@@ -142,7 +142,7 @@ impl FifoOrder {
 /// What a deduplication id resolved to the first time it was sent.
 #[derive(Debug, Clone)]
 pub struct Original {
-    pub message_id: Arc<str>,
+    pub message_id: MessageId,
     pub sequence_number: u128,
     expires_at: Micros,
 }
@@ -175,7 +175,7 @@ impl DedupWindow {
         &mut self,
         now: Micros,
         key: String,
-        message_id: Arc<str>,
+        message_id: MessageId,
         sequence_number: u128,
     ) {
         let expires_at = now + DEDUP_WINDOW;
@@ -267,7 +267,7 @@ mod tests {
     #[test]
     fn dedup_window_expires_after_five_minutes() {
         let mut w = DedupWindow::default();
-        w.record(0, "d".into(), "m".into(), 1);
+        w.record(0, "d".into(), MessageId::from_bits(7), 1);
         w.expire(DEDUP_WINDOW - 1);
         assert!(w.lookup("d").is_some());
         w.expire(DEDUP_WINDOW);

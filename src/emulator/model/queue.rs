@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use super::fifo::{Attempt, FifoOrder};
 use super::message::{
-    MICROS_PER_SEC, Message, Micros, NewMessage, State, attributes_md5, attributes_size,
-    check_attributes, check_token, md5_of, no_attributes, uuid_text, valid_characters,
+    MICROS_PER_SEC, Message, MessageId, Micros, NewMessage, State, attributes_md5, attributes_size,
+    check_attributes, check_token, md5_of, no_attributes, valid_characters,
 };
 use super::receipt::Receipt;
 use super::settings::{DeduplicationScope, Settings};
@@ -35,7 +35,7 @@ pub enum SendFate {
 
 #[derive(Debug, Clone)]
 pub struct SendReceipt {
-    pub message_id: Arc<str>,
+    pub message_id: MessageId,
     pub body_md5: [u8; 16],
     pub attributes_md5: Option<[u8; 16]>,
     pub trace_md5: Option<[u8; 16]>,
@@ -241,7 +241,7 @@ impl Queue {
         let attributes_md5 = attributes_md5(&new.attributes);
         let trace_md5 = new.trace_header.as_ref().map(|t| trace_header_md5(t));
         let mut receipt = SendReceipt {
-            message_id: Arc::from(""),
+            message_id: MessageId::default(),
             body_md5,
             attributes_md5,
             trace_md5,
@@ -271,7 +271,7 @@ impl Queue {
                 }
             };
             if let Some(original) = f.dedup.lookup(&key) {
-                receipt.message_id = original.message_id.clone();
+                receipt.message_id = original.message_id;
                 receipt.sequence_number = Some(original.sequence_number);
                 receipt.deduplicated = true;
                 return Ok(receipt);
@@ -279,12 +279,12 @@ impl Queue {
             receipt.sequence_number = Some(f.next_sequence());
             dedup_key = Some((key, dedup_id));
         }
-        receipt.message_id = Arc::from(uuid_text(self.ids.next_u128()).as_str());
+        receipt.message_id = MessageId::from_bits(self.ids.next_u128());
         if let (Order::Fifo(f), Some((key, _))) = (&mut self.order, &dedup_key) {
             f.dedup.record(
                 now,
                 key.clone(),
-                receipt.message_id.clone(),
+                receipt.message_id,
                 receipt.sequence_number.unwrap_or(0),
             );
         }
@@ -301,7 +301,7 @@ impl Queue {
         self.next_key += 1;
         let message = Message {
             key,
-            id: receipt.message_id.clone(),
+            id: receipt.message_id,
             body: Arc::from(new.body),
             body_md5,
             attributes: if attributes.is_empty() {
@@ -719,7 +719,7 @@ impl Queue {
         message.generation = 0;
         if let Order::Fifo(f) = &mut self.order {
             message.sequence_number = Some(f.next_sequence());
-            message.deduplication_id = Some(message.id.clone());
+            message.deduplication_id = Some(Arc::from(message.id.text().as_str()));
             if message.group_id.is_none() {
                 message.group_id = Some(Arc::from("dead-letter"));
             }

@@ -84,7 +84,7 @@ mod tests {
     fn message(key: u64) -> Message {
         Message {
             key,
-            id: "id".into(),
+            id: super::super::message::MessageId::default(),
             body: "b".into(),
             body_md5: [0; 16],
             attributes: std::sync::Arc::from(Vec::new()),
