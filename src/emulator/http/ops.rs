@@ -42,14 +42,10 @@ fn parse<T: DeserializeOwned + Default>(body: &[u8]) -> SqsResult<T> {
     })
 }
 
+/// Serializes into a buffer sized up front: growing one from empty cost several reallocations
+/// per response in profiles.
 fn json<T: Serialize>(value: &T) -> Reply {
-    json_sized(value, 1024)
-}
-
-/// Serializes into a buffer of `capacity` bytes: growing one from empty cost several
-/// reallocations per response in profiles.
-fn json_sized<T: Serialize>(value: &T, capacity: usize) -> Reply {
-    let mut out = Vec::with_capacity(capacity);
+    let mut out = Vec::with_capacity(1024);
     serde_json::to_writer(&mut out, value)
         .map_err(|e| SqsError::new(ErrorCode::InternalError, e.to_string()))?;
     Ok(out)
@@ -507,7 +503,7 @@ fn select_attributes<'a>(
             (name.as_str(), value)
         })
         .collect();
-    (out, md5.as_ref().map(hex))
+    (out, md5.map(|d| hex(&d)))
 }
 
 /// A made-up but well-formed IAM user id: SQS reports the sender's.

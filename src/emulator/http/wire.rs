@@ -8,7 +8,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use crate::emulator::error::{SqsError, SqsResult};
-use crate::emulator::model::message::MessageId;
+use crate::emulator::model::message::{MessageId, write_hex};
 use crate::emulator::model::{AttributeValue, MessageAttribute};
 
 pub type StringMap = BTreeMap<String, String>;
@@ -21,12 +21,8 @@ pub struct HexDigest(pub [u8; 16]);
 impl HexDigest {
     /// The 32 lowercase hex digits.
     pub fn text(&self) -> [u8; 32] {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
         let mut text = [0u8; 32];
-        for (i, b) in self.0.iter().enumerate() {
-            text[2 * i] = DIGITS[(b >> 4) as usize];
-            text[2 * i + 1] = DIGITS[(b & 15) as usize];
-        }
+        write_hex(&self.0, &mut text);
         text
     }
 }

@@ -129,14 +129,22 @@ pub fn attributes_md5(attributes: &[(String, MessageAttribute)]) -> Option<[u8; 
     Some(md5_of(&buffer))
 }
 
-pub fn hex(digest: &[u8; 16]) -> String {
+/// Writes `bytes` as lowercase hex into `out`, which holds exactly two digits per byte: the one
+/// hex writer behind digests, uuids, receipt handles and deduplication ids.
+pub fn write_hex(bytes: &[u8], out: &mut [u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(32);
-    for b in digest {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 15) as usize] as char);
+    debug_assert_eq!(out.len(), 2 * bytes.len());
+    for (b, pair) in bytes.iter().zip(out.chunks_exact_mut(2)) {
+        pair[0] = DIGITS[(b >> 4) as usize];
+        pair[1] = DIGITS[(b & 15) as usize];
     }
-    out
+}
+
+/// `bytes` as a lowercase hex string.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut out = vec![0u8; 2 * bytes.len()];
+    write_hex(bytes, &mut out);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// A message id: 128 bits kept inline (a heap string each was an allocation per message and
@@ -168,19 +176,19 @@ impl UuidText {
 
 /// Version 4 and variant bits set over `bits`.
 pub fn uuid_text(bits: u128) -> UuidText {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut bytes = bits.to_be_bytes();
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let mut out = [b'-'; 36];
-    let mut at = 0;
-    for (i, b) in bytes.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            at += 1;
-        }
-        out[at] = DIGITS[(b >> 4) as usize];
-        out[at + 1] = DIGITS[(b & 15) as usize];
-        at += 2;
+    // 8-4-4-4-12 digits: (bytes, text) ranges of each group.
+    for (from, to) in [
+        (0..4, 0..8),
+        (4..6, 9..13),
+        (6..8, 14..18),
+        (8..10, 19..23),
+        (10..16, 24..36),
+    ] {
+        write_hex(&bytes[from], &mut out[to]);
     }
     UuidText(out)
 }

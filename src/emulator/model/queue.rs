@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::fifo::{Attempt, FifoOrder};
 use super::message::{
     MICROS_PER_SEC, Message, MessageId, Micros, NewMessage, State, attributes_md5, attributes_size,
-    check_attributes, check_token, md5_of, no_attributes, valid_characters,
+    check_attributes, check_token, hex, md5_of, no_attributes, valid_characters,
 };
 use super::receipt::Receipt;
 use super::settings::{DeduplicationScope, Settings};
@@ -257,7 +257,7 @@ impl Queue {
                 self.settings.content_based_deduplication,
             ) {
                 (Some(id), _) => id.clone(),
-                (None, true) => hex64(&sha256(new.body.as_bytes())),
+                (None, true) => hex(&sha256(new.body.as_bytes())),
                 (None, false) => {
                     return Err(SqsError::invalid_parameter(
                         "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly",
@@ -813,8 +813,4 @@ fn trace_header_md5(value: &str) -> [u8; 16] {
 fn sha256(bytes: &[u8]) -> [u8; 32] {
     use sha2::{Digest, Sha256};
     Sha256::digest(bytes).into()
-}
-
-fn hex64(bytes: &[u8; 32]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -9,17 +9,19 @@ pub struct Receipt {
     pub generation: u32,
 }
 
+use super::message::write_hex;
+
 const LEN: usize = 8 + 16 + 8;
 
 impl Receipt {
     /// Fixed-width lowercase hex of the three parts. Written digit by digit rather than with
     /// `format!`: every received message gets one, and the formatter showed in profiles.
     pub fn encode(&self) -> String {
-        let mut out = String::with_capacity(LEN);
-        push_hex(&mut out, self.queue_tag as u64, 8);
-        push_hex(&mut out, self.key, 16);
-        push_hex(&mut out, self.generation as u64, 8);
-        out
+        let mut out = [0u8; LEN];
+        write_hex(&self.queue_tag.to_be_bytes(), &mut out[0..8]);
+        write_hex(&self.key.to_be_bytes(), &mut out[8..24]);
+        write_hex(&self.generation.to_be_bytes(), &mut out[24..32]);
+        String::from_utf8(out.to_vec()).unwrap_or_default()
     }
 
     pub fn decode(handle: &str) -> Option<Receipt> {
@@ -31,13 +33,6 @@ impl Receipt {
             key: u64::from_str_radix(&handle[8..24], 16).ok()?,
             generation: u32::from_str_radix(&handle[24..32], 16).ok()?,
         })
-    }
-}
-
-fn push_hex(out: &mut String, value: u64, digits: u32) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for i in (0..digits).rev() {
-        out.push(DIGITS[((value >> (4 * i)) & 15) as usize] as char);
     }
 }
 
