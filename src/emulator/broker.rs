@@ -13,6 +13,7 @@ use super::config::EmulatorConfig;
 use super::error::{ErrorCode, SqsError, SqsResult};
 use super::faults::{Faults, Injected};
 use super::mix::{Mix, seed_for};
+use super::model::md5_lanes::md5_many;
 use super::model::queue::MAX_BATCH_BYTES;
 use super::model::{Delivery, Micros, NewMessage, Queue, ReceiveRequest, SendReceipt, Settings};
 use super::quota::{Action, QueueQuota};
@@ -289,7 +290,7 @@ impl Broker {
     pub fn send(
         &self,
         cell: &QueueCell,
-        entries: Vec<(String, NewMessage)>,
+        mut entries: Vec<(String, NewMessage)>,
         batch: bool,
     ) -> SqsResult<Vec<EntryResult<SendReceipt>>> {
         if batch {
@@ -306,6 +307,7 @@ impl Broker {
                 ));
             }
         }
+        hash_bodies(&mut entries);
         let now = now_micros();
         let mut results = Vec::with_capacity(entries.len());
         let mut stored = false;
@@ -451,6 +453,20 @@ impl Broker {
         drop(state);
         cell.arrivals.notify_waiters();
         Ok(results)
+    }
+}
+
+/// Hashes the bodies of a batch side by side (outside the queue lock) so the queue does not
+/// hash them one at a time.
+fn hash_bodies(entries: &mut [(String, NewMessage)]) {
+    if entries.len() < 2 {
+        return;
+    }
+    let bodies: Vec<&[u8]> = entries.iter().map(|(_, m)| m.body.as_bytes()).collect();
+    let mut digests = vec![[0u8; 16]; bodies.len()];
+    md5_many(&bodies, &mut digests);
+    for ((_, m), digest) in entries.iter_mut().zip(digests) {
+        m.body_md5 = Some(digest);
     }
 }
 

@@ -289,6 +289,7 @@ fn new_message(fields: MessageFields) -> SqsResult<NewMessage> {
         trace_header,
         group_id: fields.message_group_id,
         deduplication_id: fields.message_deduplication_id,
+        body_md5: None,
     })
 }
 

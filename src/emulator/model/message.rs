@@ -38,6 +38,9 @@ pub struct NewMessage {
     pub trace_header: Option<String>,
     pub group_id: Option<String>,
     pub deduplication_id: Option<String>,
+    /// MD5 of `body` when the caller has already computed it (the broker hashes a batch's
+    /// bodies side by side, see `md5_lanes`); `None`: the queue computes it.
+    pub body_md5: Option<[u8; 16]>,
 }
 
 /// Where a stored message is in its life.

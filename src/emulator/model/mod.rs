@@ -3,6 +3,7 @@
 //! Main type: `Queue`. Must not depend on tokio, HTTP, or anything outside `emulator`.
 
 pub mod fifo;
+pub mod md5_lanes;
 pub mod message;
 pub mod queue;
 pub mod receipt;

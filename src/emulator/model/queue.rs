@@ -237,7 +237,7 @@ impl Queue {
     ) -> SqsResult<SendReceipt> {
         self.tick(now);
         self.check_message(&new, batched)?;
-        let body_md5 = md5_of(new.body.as_bytes());
+        let body_md5 = new.body_md5.unwrap_or_else(|| md5_of(new.body.as_bytes()));
         let attributes_md5 = attributes_md5(&new.attributes);
         let trace_md5 = new.trace_header.as_ref().map(|t| trace_header_md5(t));
         let mut receipt = SendReceipt {
