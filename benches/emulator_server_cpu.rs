@@ -8,7 +8,8 @@
 //! ~1,000,000.
 //!
 //! Run: `scripts/bench-emulator.sh` (installs fauxqs, then `cargo bench --bench emulator_server_cpu`).
-//! Without fauxqs installed (scripts/.peers/fauxqs) only the emulator is measured.
+//! Without fauxqs installed (scripts/.peers/fauxqs) it is skipped. `BENCH_BASELINE_BIN=<path to
+//! another sqsbench binary>` adds that build as a server named `baseline`, for an A/B in one run.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -62,7 +63,18 @@ fn main() {
     // interleaved, so a burst of load from elsewhere on this shared machine lands on all of
     // them; each server's median round is what the ratios use.
     let rounds = env_or("BENCH_ROUNDS", 3).max(1) as usize;
-    let mut servers = vec![("sqsbench".to_string(), Server::start_sqsbench())];
+    let mut servers = vec![(
+        "sqsbench".to_string(),
+        Server::start_sqsbench(Path::new(env!("CARGO_BIN_EXE_sqsbench"))),
+    )];
+    // A/B in one run: another build of sqsbench (say, the last commit's) measured beside
+    // this one, in the same interleaved rounds.
+    if let Ok(baseline) = std::env::var("BENCH_BASELINE_BIN") {
+        servers.push((
+            "baseline".to_string(),
+            Server::start_sqsbench(Path::new(&baseline)),
+        ));
+    }
     let fauxqs_dir = root.join("scripts/.peers/fauxqs");
     if fauxqs_dir.join("node_modules/fauxqs").exists() {
         servers.push(("fauxqs".to_string(), Server::start_fauxqs(&fauxqs_dir)));
@@ -97,13 +109,22 @@ fn main() {
             "ratio: sqsbench uses {:.3}x fauxqs's server CPU per message (goal <= 0.100)",
             ours / theirs
         );
-        for ((name, _), floor) in servers.iter().zip(&medians).skip(fauxqs + 1) {
+        let floors = servers.iter().zip(&medians);
+        for ((name, _), floor) in floors.filter(|((name, _), _)| name.starts_with("floor:")) {
             println!(
                 "  {name}: canned responses alone cost {:.3}x fauxqs; sqsbench's SQS work adds {:.2} µs/msg to it",
                 floor.total_per_message() / theirs,
                 ours - floor.total_per_message()
             );
         }
+    }
+    if let Some(baseline) = servers.iter().position(|(name, _)| name == "baseline") {
+        let theirs = medians[baseline].total_per_message();
+        println!(
+            "this build uses {:.3}x the baseline build's server CPU per message ({:+.2} µs/msg)",
+            ours / theirs,
+            ours - theirs
+        );
     }
     let emulator = &servers[0].1;
 
@@ -136,9 +157,9 @@ struct Server {
 }
 
 impl Server {
-    fn start_sqsbench() -> Server {
+    fn start_sqsbench(binary: &Path) -> Server {
         let port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_sqsbench"))
+        let child = Command::new(binary)
             .args([
                 "serve",
                 "--bind",

@@ -411,23 +411,20 @@ impl Broker {
         Ok((outcome.delivered, next_due))
     }
 
-    pub fn delete(
-        &self,
-        cell: &QueueCell,
-        entries: Vec<(String, String)>,
-    ) -> SqsResult<Vec<EntryResult<()>>> {
+    /// Deletes by receipt handle; one result per handle, in order.
+    pub fn delete(&self, cell: &QueueCell, handles: &[&str]) -> SqsResult<Vec<SqsResult<()>>> {
         let now = now_micros();
         let mut state = cell.lock();
         if !state.quota.admit(Action::Delete, now) {
             return Err(self.throttled());
         }
         let fifo = state.queue.is_fifo();
-        let mut results = Vec::with_capacity(entries.len());
+        let mut results = Vec::with_capacity(handles.len());
         let mut ghosts = false;
-        for (id, handle) in entries {
+        for handle in handles {
             let ghost = self.faults.leave_ghost(&mut state.mix, fifo);
             ghosts |= ghost;
-            results.push((id, state.queue.delete(now, &handle, ghost)));
+            results.push(state.queue.delete(now, handle, ghost));
         }
         drop(state);
         if ghosts {
@@ -436,19 +433,20 @@ impl Broker {
         Ok(results)
     }
 
+    /// Changes visibility timeouts by (receipt handle, seconds); one result per entry, in order.
     pub fn change_visibility(
         &self,
         cell: &QueueCell,
-        entries: Vec<(String, String, i64)>,
-    ) -> SqsResult<Vec<EntryResult<()>>> {
+        entries: &[(&str, i64)],
+    ) -> SqsResult<Vec<SqsResult<()>>> {
         let now = now_micros();
         let mut state = cell.lock();
         if !state.quota.admit(Action::ChangeVisibility, now) {
             return Err(self.throttled());
         }
         let results = entries
-            .into_iter()
-            .map(|(id, handle, timeout)| (id, state.queue.change_visibility(now, &handle, timeout)))
+            .iter()
+            .map(|&(handle, timeout)| state.queue.change_visibility(now, handle, timeout))
             .collect();
         drop(state);
         cell.arrivals.notify_waiters();

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
@@ -31,6 +31,8 @@ use super::model::message::{UuidText, uuid_text};
 /// Bodies beyond this are refused before parsing: a full 1 MiB batch with JSON escaping fits.
 const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
 const JSON_TYPE: &str = "application/x-amz-json-1.0";
+/// Built once: a header name given as text is parsed and copied on every response.
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
 
 /// Accepts connections until `shutdown` turns true, then closes every connection.
 pub async fn serve(
@@ -95,31 +97,25 @@ async fn route(broker: &Broker, request: Request<Incoming>) -> Response<Full<Byt
             ),
         };
     }
-    let target = request
-        .headers()
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let host = request
-        .headers()
-        .get(hyper::header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .unwrap_or_else(|| broker.config.bind.to_string());
-    let Some(op) = target
-        .as_deref()
-        .and_then(|t| t.strip_prefix("AmazonSQS."))
-        .map(str::to_string)
-    else {
+    // Header values are borrowed for the whole request: copying them cost three allocations
+    // per request.
+    let (parts, body) = request.into_parts();
+    let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let bind;
+    let host = match header(hyper::header::HOST.as_str()) {
+        Some(host) => host,
+        None => {
+            bind = broker.config.bind.to_string();
+            &bind
+        }
+    };
+    let Some(op) = header("x-amz-target").and_then(|t| t.strip_prefix("AmazonSQS.")) else {
         return error_response(&SqsError::new(
             ErrorCode::UnknownOperation,
             "Missing or unknown X-Amz-Target header: expected AmazonSQS.<Operation> (AWS JSON 1.0 protocol).",
         ));
     };
-    let body = match Limited::new(request.into_body(), MAX_REQUEST_BYTES)
-        .collect()
-        .await
-    {
+    let body = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(_) => {
             return error_response(&SqsError::new(
@@ -128,14 +124,14 @@ async fn route(broker: &Broker, request: Request<Incoming>) -> Response<Full<Byt
             ));
         }
     };
-    if ops::is_message_operation(&op) && broker.faults.fail_request() {
+    if ops::is_message_operation(op) && broker.faults.fail_request() {
         return error_response(&SqsError::new(
             ErrorCode::InternalError,
             "We encountered an internal error. Please try again.",
         ));
     }
-    let origin = ops::Origin { host: &host };
-    match ops::dispatch(broker, &origin, &op, &body).await {
+    let origin = ops::Origin { host };
+    match ops::dispatch(broker, &origin, op, &body).await {
         Ok(json) => respond(StatusCode::OK, JSON_TYPE, json),
         Err(e) => error_response(&e),
     }
@@ -147,7 +143,7 @@ fn respond(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Res
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(id) = HeaderValue::from_str(request_id().as_str()) {
-        headers.insert("x-amzn-RequestId", id);
+        headers.insert(REQUEST_ID, id);
     }
     response
 }

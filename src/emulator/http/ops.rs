@@ -1,15 +1,16 @@
 //! One function per SQS operation: JSON input → broker call → JSON output. Batch rules (entry
 //! count, id format and distinctness) are checked here, before anything reaches the broker.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use super::wire::*;
-use crate::emulator::broker::{Broker, EntryResult};
+use crate::emulator::broker::Broker;
 use crate::emulator::error::{ErrorCode, SqsError, SqsResult};
 use crate::emulator::model::message::{attributes_md5, hex};
 use crate::emulator::model::{
@@ -30,7 +31,7 @@ impl Origin<'_> {
     }
 }
 
-fn parse<T: DeserializeOwned + Default>(body: &[u8]) -> SqsResult<T> {
+fn parse<'a, T: Deserialize<'a> + Default>(body: &'a [u8]) -> SqsResult<T> {
     if body.iter().all(|b| b.is_ascii_whitespace()) {
         return Ok(T::default());
     }
@@ -260,7 +261,7 @@ fn is_known_attribute(name: &str) -> bool {
 }
 
 fn new_message(fields: MessageFields) -> SqsResult<NewMessage> {
-    let body = required(fields.message_body, "MessageBody")?;
+    let body = Arc::from(&*required(fields.message_body, "MessageBody")?);
     let mut attributes = Vec::new();
     for (name, value) in fields.message_attributes.unwrap_or_default() {
         let attribute = value.into_model(&name)?;
@@ -376,7 +377,7 @@ fn send_message_batch(broker: &Broker, input: SendMessageBatchInput) -> Reply {
     let mut failed = Vec::new();
     let mut accepted = Vec::with_capacity(entries.len());
     for mut fields in entries {
-        let id = fields.id.take().unwrap_or_default();
+        let id = fields.id.take().unwrap_or_default().into_owned();
         match new_message(fields) {
             Ok(m) => accepted.push((id, m)),
             Err(e) => failed.push(failure(id, e)),
@@ -559,22 +560,22 @@ fn system_attributes(m: &Message, requested: &[String]) -> BTreeMap<&'static str
     out
 }
 
-fn batch_reply(results: Vec<EntryResult<()>>) -> Reply {
-    let mut successful = Vec::new();
+fn batch_reply<'a>(ids: Vec<Cow<'a, str>>, results: Vec<SqsResult<()>>) -> Reply {
+    let mut successful = Vec::with_capacity(results.len());
     let mut failed = Vec::new();
-    for (id, r) in results {
+    for (id, r) in ids.into_iter().zip(results) {
         match r {
             Ok(()) => successful.push(IdOnly { id }),
-            Err(e) => failed.push(failure(id, e)),
+            Err(e) => failed.push(failure(id.into_owned(), e)),
         }
     }
     json(&BatchOutput { successful, failed })
 }
 
-fn handle_entries(
-    batch: bool,
-    input: &mut HandleInput,
-) -> SqsResult<Vec<(String, String, Option<i64>)>> {
+/// (entry id, receipt handle, visibility timeout) of each entry, or of the single request.
+type HandleEntries<'a> = Vec<(Cow<'a, str>, Cow<'a, str>, Option<i64>)>;
+
+fn handle_entries<'a>(batch: bool, input: &mut HandleInput<'a>) -> SqsResult<HandleEntries<'a>> {
     if batch {
         let entries = required(input.entries.take(), "Entries")?;
         check_batch(entries.iter().map(|e| e.id.as_deref()))?;
@@ -590,7 +591,7 @@ fn handle_entries(
             .collect()
     } else {
         Ok(vec![(
-            String::new(),
+            Cow::Borrowed(""),
             required(input.receipt_handle.take(), "ReceiptHandle")?,
             input.visibility_timeout,
         )])
@@ -600,14 +601,12 @@ fn handle_entries(
 fn delete_messages(broker: &Broker, batch: bool, mut input: HandleInput) -> Reply {
     let cell = broker.queue_by_url(&required(input.queue_url.take(), "QueueUrl")?)?;
     let entries = handle_entries(batch, &mut input)?;
-    let results = broker.delete(
-        &cell,
-        entries.into_iter().map(|(id, h, _)| (id, h)).collect(),
-    )?;
+    let handles: Vec<&str> = entries.iter().map(|(_, h, _)| &**h).collect();
+    let results = broker.delete(&cell, &handles)?;
     if batch {
-        batch_reply(results)
+        batch_reply(entries.into_iter().map(|(id, _, _)| id).collect(), results)
     } else {
-        results.into_iter().next().expect("one entry").1?;
+        results.into_iter().next().expect("one entry")?;
         empty()
     }
 }
@@ -616,15 +615,14 @@ fn change_visibility(broker: &Broker, batch: bool, mut input: HandleInput) -> Re
     let cell = broker.queue_by_url(&required(input.queue_url.take(), "QueueUrl")?)?;
     let entries = handle_entries(batch, &mut input)?;
     let mut checked = Vec::with_capacity(entries.len());
-    for (id, handle, timeout) in entries {
-        let timeout = required(timeout, "VisibilityTimeout")?;
-        checked.push((id, handle, timeout));
+    for (_, handle, timeout) in &entries {
+        checked.push((&**handle, required(*timeout, "VisibilityTimeout")?));
     }
-    let results = broker.change_visibility(&cell, checked)?;
+    let results = broker.change_visibility(&cell, &checked)?;
     if batch {
-        batch_reply(results)
+        batch_reply(entries.into_iter().map(|(id, _, _)| id).collect(), results)
     } else {
-        results.into_iter().next().expect("one entry").1?;
+        results.into_iter().next().expect("one entry")?;
         empty()
     }
 }
@@ -632,6 +630,40 @@ fn change_visibility(broker: &Broker, batch: bool, mut input: HandleInput) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn borrowed_inputs_read_escaped_and_plain_strings_alike() {
+        let body = br#"{"QueueUrl":"http://h/1/q","Entries":[{"Id":"a","ReceiptHandle":"plain"},{"Id":"b\u0031","ReceiptHandle":"with \"quotes\" \n"}]}"#;
+        let input: HandleInput = parse(body).unwrap();
+        let entries = input.entries.unwrap();
+        assert!(matches!(
+            entries[0].receipt_handle,
+            Some(Cow::Borrowed("plain"))
+        ));
+        assert_eq!(entries[1].id.as_deref(), Some("b1"));
+        assert_eq!(
+            entries[1].receipt_handle.as_deref(),
+            Some("with \"quotes\" \n")
+        );
+
+        let body = br#"{"QueueUrl":"u","Entries":[{"Id":"m0","MessageBody":"line\nbreak"},{"Id":"m1","MessageBody":"plain"}]}"#;
+        let input: SendMessageBatchInput = parse(body).unwrap();
+        let entries = input.entries.unwrap();
+        assert_eq!(entries[0].message_body.as_deref(), Some("line\nbreak"));
+        assert_eq!(
+            &*new_message(MessageFields {
+                id: None,
+                ..entries.into_iter().nth(1).unwrap()
+            })
+            .unwrap()
+            .body,
+            "plain"
+        );
+
+        let input: SendMessageInput =
+            parse(br#"{"QueueUrl":"u","MessageBody":"tab\there"}"#).unwrap();
+        assert_eq!(input.message.message_body.as_deref(), Some("tab\there"));
+    }
     use crate::emulator::model::message::md5_of;
 
     #[test]

@@ -2,6 +2,7 @@
 //! required member becomes MissingParameter rather than a parse error) and response outputs
 //! (absent members omitted, as SQS does).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use base64::Engine;
@@ -117,18 +118,22 @@ impl AttributeValueInput {
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
-pub struct SendMessageInput {
+pub struct SendMessageInput<'a> {
     pub queue_url: Option<String>,
-    #[serde(flatten)]
-    pub message: MessageFields,
+    #[serde(flatten, borrow)]
+    pub message: MessageFields<'a>,
 }
 
 /// The fields SendMessage and a SendMessageBatch entry share.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
-pub struct MessageFields {
-    pub id: Option<String>,
-    pub message_body: Option<String>,
+/// The id and body are borrowed from the request when they hold no JSON escapes: the body is
+/// copied once, straight into the stored message.
+pub struct MessageFields<'a> {
+    #[serde(borrow, default, deserialize_with = "borrowed")]
+    pub id: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "borrowed")]
+    pub message_body: Option<Cow<'a, str>>,
     pub delay_seconds: Option<i64>,
     pub message_attributes: Option<BTreeMap<String, AttributeValueInput>>,
     pub message_system_attributes: Option<BTreeMap<String, AttributeValueInput>>,
@@ -138,9 +143,10 @@ pub struct MessageFields {
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
-pub struct SendMessageBatchInput {
+pub struct SendMessageBatchInput<'a> {
     pub queue_url: Option<String>,
-    pub entries: Option<Vec<MessageFields>>,
+    #[serde(borrow)]
+    pub entries: Option<Vec<MessageFields<'a>>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -158,19 +164,36 @@ pub struct ReceiveMessageInput {
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
-pub struct HandleEntry {
-    pub id: Option<String>,
-    pub receipt_handle: Option<String>,
+pub struct HandleEntry<'a> {
+    #[serde(borrow, default, deserialize_with = "borrowed")]
+    pub id: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "borrowed")]
+    pub receipt_handle: Option<Cow<'a, str>>,
     pub visibility_timeout: Option<i64>,
 }
 
+/// Borrows its strings from the request body (they are copied only when they hold JSON
+/// escapes): a DeleteMessageBatch otherwise allocated twenty of them.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
-pub struct HandleInput {
-    pub queue_url: Option<String>,
-    pub receipt_handle: Option<String>,
+pub struct HandleInput<'a> {
+    #[serde(borrow, default, deserialize_with = "borrowed")]
+    pub queue_url: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "borrowed")]
+    pub receipt_handle: Option<Cow<'a, str>>,
     pub visibility_timeout: Option<i64>,
-    pub entries: Option<Vec<HandleEntry>>,
+    #[serde(borrow)]
+    pub entries: Option<Vec<HandleEntry<'a>>>,
+}
+
+/// An optional string borrowed from the request body when it has no JSON escapes (serde
+/// borrows a bare `Cow<str>` field, but copies one inside an `Option`).
+fn borrowed<'de: 'a, 'a, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Cow<'a, str>>, D::Error> {
+    #[derive(Deserialize)]
+    struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+    Ok(Option::<Text>::deserialize(deserializer)?.map(|t| t.0))
 }
 
 // ---- outputs ----
@@ -245,8 +268,8 @@ pub struct BatchFailure {
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct IdOnly {
-    pub id: String,
+pub struct IdOnly<'a> {
+    pub id: Cow<'a, str>,
 }
 
 #[derive(Serialize)]

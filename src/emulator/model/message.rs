@@ -31,7 +31,8 @@ pub type Attributes = Arc<[(String, MessageAttribute)]>;
 /// What a sender supplies for one message.
 #[derive(Debug, Clone, Default)]
 pub struct NewMessage {
-    pub body: String,
+    /// Shared, not owned: the stored message and every delivery of it point at this one copy.
+    pub body: Arc<str>,
     pub delay_seconds: Option<i64>,
     pub attributes: Vec<(String, MessageAttribute)>,
     /// `AWSTraceHeader`, the one system attribute a sender may set.

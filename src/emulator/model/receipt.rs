@@ -13,15 +13,35 @@ use super::message::write_hex;
 
 const LEN: usize = 8 + 16 + 8;
 
+/// The text of a receipt handle, held inline; reads as a `&str`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ReceiptText([u8; LEN]);
+
+impl std::ops::Deref for ReceiptText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        // Only ASCII hex digits are ever written.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for ReceiptText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
+
 impl Receipt {
-    /// Fixed-width lowercase hex of the three parts. Written digit by digit rather than with
-    /// `format!`: every received message gets one, and the formatter showed in profiles.
-    pub fn encode(&self) -> String {
+    /// Fixed-width lowercase hex of the three parts, on the stack. Written digit by digit
+    /// rather than with `format!`: every received message gets one, and the formatter (and
+    /// then the heap string) showed in profiles.
+    pub fn encode(&self) -> ReceiptText {
         let mut out = [0u8; LEN];
         write_hex(&self.queue_tag.to_be_bytes(), &mut out[0..8]);
         write_hex(&self.key.to_be_bytes(), &mut out[8..24]);
         write_hex(&self.generation.to_be_bytes(), &mut out[24..32]);
-        String::from_utf8(out.to_vec()).unwrap_or_default()
+        ReceiptText(out)
     }
 
     pub fn decode(handle: &str) -> Option<Receipt> {
@@ -51,7 +71,7 @@ mod tests {
         #[test]
         fn encodes_like_the_formatter(queue_tag: u32, key: u64, generation: u32) {
             let r = Receipt { queue_tag, key, generation };
-            prop_assert_eq!(r.encode(), format!("{queue_tag:08x}{key:016x}{generation:08x}"));
+            prop_assert_eq!(&*r.encode(), format!("{queue_tag:08x}{key:016x}{generation:08x}"));
         }
 
         #[test]

@@ -59,7 +59,7 @@ fn receive(q: &mut Queue, now: Micros, max: usize) -> Vec<(String, String)> {
         .unwrap()
         .delivered
         .into_iter()
-        .map(|d| (d.message.body.to_string(), d.receipt_handle))
+        .map(|d| (d.message.body.to_string(), d.receipt_handle.to_string()))
         .collect()
 }
 
@@ -276,9 +276,7 @@ fn receive_attempts_expire_after_five_minutes() {
         visibility_timeout: Some(600),
         ..Default::default()
     };
-    let first = q.receive(T0, &request).unwrap().delivered[0]
-        .receipt_handle
-        .clone();
+    let first = q.receive(T0, &request).unwrap().delivered[0].receipt_handle;
     let replay = q.receive(T0 + 299 * S, &request).unwrap();
     assert_eq!(replay.delivered[0].receipt_handle, first);
     assert!(
@@ -376,7 +374,7 @@ fn check_sequence(fifo_queue: bool, ops: Vec<Op>) -> Result<(), TestCaseError> {
                 n += 1;
                 let body = format!("m{n}");
                 let new = NewMessage {
-                    body: body.clone(),
+                    body: body.as_str().into(),
                     group_id: Some(format!("g{group}")),
                     ..Default::default()
                 };
@@ -419,13 +417,13 @@ fn check_sequence(fifo_queue: bool, ops: Vec<Op>) -> Result<(), TestCaseError> {
                     prop_assert!(alive(k, now), "delivered {} after it was gone", body);
                     prop_assert!(k.deadline <= now, "delivered {} while in flight", body);
                     k.receives += 1;
-                    k.handle = Some(d.receipt_handle.clone());
+                    k.handle = Some(d.receipt_handle.to_string());
                     k.deadline = now + visibility as Micros * S;
                     per_group
                         .entry(k.group)
                         .or_default()
                         .push(body[1..].parse().unwrap());
-                    held.push((body, d.receipt_handle.clone()));
+                    held.push((body, d.receipt_handle.to_string()));
                 }
                 if fifo_queue {
                     for (group, got) in per_group {
