@@ -148,7 +148,10 @@ async fn serve_hyper(stream: TcpStream, canned: Canned) {
             Ok::<_, Infallible>(response)
         }
     });
+    // Configured as the emulator's connections are.
     let _ = http1::Builder::new()
+        .keep_alive(true)
+        .writev(false)
         .serve_connection(TokioIo::new(stream), service)
         .await;
 }

@@ -54,6 +54,10 @@ pub async fn serve(
                     });
                     let _ = http1::Builder::new()
                         .keep_alive(true)
+                        // Head and body copied into one buffer and sent with one plain write:
+                        // cheaper in the kernel than a two-part writev for responses this
+                        // small (an A/B in the emulator benchmark, 5 rounds out of 5).
+                        .writev(false)
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
                 });
