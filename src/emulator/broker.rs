@@ -455,7 +455,8 @@ impl Broker {
 }
 
 /// Hashes the bodies of a batch side by side (outside the queue lock) so the queue does not
-/// hash them one at a time.
+/// hash them one at a time. A lone body (SendMessage) is left to the queue: there is nothing
+/// to hash beside it.
 fn hash_bodies(entries: &mut [(String, NewMessage)]) {
     if entries.len() < 2 {
         return;

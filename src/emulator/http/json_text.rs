@@ -5,8 +5,8 @@
 //! writes for the same values (property tests hold it to that). Nested attribute maps and batch
 //! failures, rare on the hot path, still go through serde_json. Pure: no I/O, no state.
 
-use super::wire::{BatchOutput, HexDigest, MessageOutput, ReceiveOutput, SendResultOutput};
-use crate::emulator::model::message::MessageId;
+use super::wire::{BatchOutput, MessageOutput, ReceiveOutput, SendResultOutput};
+use crate::emulator::model::message::AsciiText;
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -80,17 +80,10 @@ fn write_serde<T: serde::Serialize>(out: &mut Vec<u8>, value: &T) -> serde_json:
     serde_json::to_writer(&mut *out, value)
 }
 
-/// A uuid's hex digits and hyphens never need escaping.
-fn write_message_id(out: &mut Vec<u8>, id: &MessageId) {
+/// Uuids and digests: hex digits and hyphens never need escaping.
+fn write_ascii<const N: usize>(out: &mut Vec<u8>, text: AsciiText<N>) {
     out.push(b'"');
-    out.extend_from_slice(id.text().as_str().as_bytes());
-    out.push(b'"');
-}
-
-/// Hex digits never need escaping.
-fn write_digest(out: &mut Vec<u8>, digest: &HexDigest) {
-    out.push(b'"');
-    out.extend_from_slice(&digest.text());
+    out.extend_from_slice(text.as_bytes());
     out.push(b'"');
 }
 
@@ -103,16 +96,16 @@ fn write_send_result(out: &mut Vec<u8>, r: &SendResultOutput) {
         first = false;
     }
     write_key(out, first, "MessageId");
-    write_message_id(out, &r.message_id);
+    write_ascii(out, r.message_id.text());
     write_key(out, false, "MD5OfMessageBody");
-    write_digest(out, &r.md5_of_message_body);
+    write_ascii(out, r.md5_of_message_body.text());
     if let Some(d) = &r.md5_of_message_attributes {
         write_key(out, false, "MD5OfMessageAttributes");
-        write_digest(out, d);
+        write_ascii(out, d.text());
     }
     if let Some(d) = &r.md5_of_message_system_attributes {
         write_key(out, false, "MD5OfMessageSystemAttributes");
-        write_digest(out, d);
+        write_ascii(out, d.text());
     }
     if let Some(n) = &r.sequence_number {
         write_key(out, false, "SequenceNumber");
@@ -143,11 +136,11 @@ pub fn send_batch_output(output: &BatchOutput<SendResultOutput>) -> serde_json::
 fn write_message(out: &mut Vec<u8>, m: &MessageOutput) -> serde_json::Result<()> {
     out.push(b'{');
     write_key(out, true, "MessageId");
-    write_message_id(out, &m.message_id);
+    write_ascii(out, m.message_id.text());
     write_key(out, false, "ReceiptHandle");
     write_str(out, m.receipt_handle);
     write_key(out, false, "MD5OfBody");
-    write_digest(out, &m.md5_of_body);
+    write_ascii(out, m.md5_of_body.text());
     write_key(out, false, "Body");
     write_str(out, m.body);
     if !m.attributes.is_empty() {
@@ -188,7 +181,8 @@ pub fn receive_output(output: &ReceiveOutput, capacity: usize) -> serde_json::Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::http::wire::{AttributeValueOutput, BatchFailure};
+    use crate::emulator::http::wire::{AttributeValueOutput, BatchFailure, HexDigest};
+    use crate::emulator::model::message::MessageId;
     use proptest::prelude::*;
     use std::collections::BTreeMap;
 

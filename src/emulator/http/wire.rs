@@ -9,7 +9,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use crate::emulator::error::{SqsError, SqsResult};
-use crate::emulator::model::message::{MessageId, write_hex};
+use crate::emulator::model::message::{AsciiText, MessageId, write_hex};
 use crate::emulator::model::{AttributeValue, MessageAttribute};
 
 pub type StringMap = BTreeMap<String, String>;
@@ -21,16 +21,16 @@ pub struct HexDigest(pub [u8; 16]);
 
 impl HexDigest {
     /// The 32 lowercase hex digits.
-    pub fn text(&self) -> [u8; 32] {
+    pub fn text(&self) -> AsciiText<32> {
         let mut text = [0u8; 32];
         write_hex(&self.0, &mut text);
-        text
+        AsciiText::from_ascii(text)
     }
 }
 
 impl Serialize for HexDigest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(std::str::from_utf8(&self.text()).unwrap_or_default())
+        serializer.serialize_str(&self.text())
     }
 }
 
@@ -124,11 +124,11 @@ pub struct SendMessageInput<'a> {
     pub message: MessageFields<'a>,
 }
 
-/// The fields SendMessage and a SendMessageBatch entry share.
+/// The fields SendMessage and a SendMessageBatch entry share. The id and body are borrowed
+/// from the request when they hold no JSON escapes: the body is copied once, straight into the
+/// stored message.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
-/// The id and body are borrowed from the request when they hold no JSON escapes: the body is
-/// copied once, straight into the stored message.
 pub struct MessageFields<'a> {
     #[serde(borrow, default, deserialize_with = "borrowed")]
     pub id: Option<Cow<'a, str>>,

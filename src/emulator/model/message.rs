@@ -167,18 +167,42 @@ impl MessageId {
     }
 }
 
-/// The text of a random-looking, RFC 4122 version-4 formatted id from 128 bits, on the stack: every sent message and every response needs one, and
-/// building it in place saves an allocation and the formatter each time.
-pub struct UuidText([u8; 36]);
+/// Fixed-width ASCII text held on the stack (uuids, receipt handles, hex digests): every sent
+/// message and every response needs several, and building them in place saves an allocation
+/// and the formatter each time. Reads as a `&str`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct AsciiText<const N: usize>([u8; N]);
 
-impl UuidText {
+impl<const N: usize> AsciiText<N> {
+    /// `bytes` must be ASCII (the hex writer and hyphens are all that fill one).
+    pub fn from_ascii(bytes: [u8; N]) -> AsciiText<N> {
+        debug_assert!(bytes.is_ascii());
+        AsciiText(bytes)
+    }
+
     pub fn as_str(&self) -> &str {
-        // Only ASCII hex digits and hyphens are ever written.
         std::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 
-/// Version 4 and variant bits set over `bits`.
+impl<const N: usize> std::ops::Deref for AsciiText<N> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl<const N: usize> std::fmt::Debug for AsciiText<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// A random-looking, RFC 4122 version-4 formatted id.
+pub type UuidText = AsciiText<36>;
+
+/// The uuid text of `bits`, with the version 4 and variant bits set over them.
 pub fn uuid_text(bits: u128) -> UuidText {
     let mut bytes = bits.to_be_bytes();
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
@@ -194,7 +218,7 @@ pub fn uuid_text(bits: u128) -> UuidText {
     ] {
         write_hex(&bytes[from], &mut out[to]);
     }
-    UuidText(out)
+    AsciiText::from_ascii(out)
 }
 
 /// One shared empty attribute list: most messages have none, and an `Arc` of nothing still
@@ -206,9 +230,8 @@ pub fn no_attributes() -> Attributes {
 
 /// SQS accepts only XML-safe characters in bodies and string attribute values.
 pub fn valid_characters(text: &str) -> bool {
-    // Fast path: printable ASCII plus tab, newline and carriage return (vectorizes).
-    // ASCII fast path, folded without short-circuiting so the compiler can vectorise it: every
-    // body sent goes through here.
+    // Fast path: printable ASCII plus tab, newline and carriage return, folded without
+    // short-circuiting so the compiler can vectorise it: every body sent goes through here.
     if text.bytes().fold(true, |ok, b| {
         ok & ((0x20..0x7f).contains(&b) | (b == b'\t') | (b == b'\n') | (b == b'\r'))
     }) {

@@ -9,28 +9,12 @@ pub struct Receipt {
     pub generation: u32,
 }
 
-use super::message::write_hex;
+use super::message::{AsciiText, write_hex};
 
 const LEN: usize = 8 + 16 + 8;
 
-/// The text of a receipt handle, held inline; reads as a `&str`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct ReceiptText([u8; LEN]);
-
-impl std::ops::Deref for ReceiptText {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        // Only ASCII hex digits are ever written.
-        std::str::from_utf8(&self.0).unwrap_or_default()
-    }
-}
-
-impl std::fmt::Debug for ReceiptText {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(&**self, f)
-    }
-}
+/// The text of a receipt handle, held inline.
+pub type ReceiptText = AsciiText<LEN>;
 
 impl Receipt {
     /// Fixed-width lowercase hex of the three parts, on the stack. Written digit by digit
@@ -41,7 +25,7 @@ impl Receipt {
         write_hex(&self.queue_tag.to_be_bytes(), &mut out[0..8]);
         write_hex(&self.key.to_be_bytes(), &mut out[8..24]);
         write_hex(&self.generation.to_be_bytes(), &mut out[24..32]);
-        ReceiptText(out)
+        AsciiText::from_ascii(out)
     }
 
     pub fn decode(handle: &str) -> Option<Receipt> {
