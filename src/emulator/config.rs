@@ -75,6 +75,37 @@ pub enum ThrottleStyle {
     ThrottlingException,
 }
 
+/// What the emulator thread does when it has no request left to answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Idle {
+    /// Sleep at once and be woken by the next request: the default, because the emulator is
+    /// part of what `sqsbench run` measures and this adds the least latency.
+    #[default]
+    Sleep,
+    /// Give way to any other runnable thread first, then sleep. Its clients share the machine,
+    /// so their next requests are usually waiting by then and one wake-up serves several: about
+    /// a quarter less server CPU per message, but responses wait behind the other threads, which
+    /// lengthened `sqsbench run` latencies (README, "Measured figures").
+    Yield,
+}
+
+impl Idle {
+    pub fn parse(text: &str) -> Result<Idle, String> {
+        match text {
+            "yield" => Ok(Idle::Yield),
+            "sleep" => Ok(Idle::Sleep),
+            other => Err(format!("{other:?}: expected \"yield\" or \"sleep\"")),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Idle::Yield => "yield",
+            Idle::Sleep => "sleep",
+        }
+    }
+}
+
 /// A window during which every response waits until the window ends.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Stall {
@@ -178,6 +209,7 @@ pub struct EmulatorConfig {
     pub account: String,
     pub quota: QuotaMode,
     pub throttle_style: ThrottleStyle,
+    pub idle: Idle,
     pub faults: FaultConfig,
     pub seed: u64,
     /// How long a deleted queue's name stays blocked (SQS: 60 s).
@@ -192,6 +224,7 @@ impl Default for EmulatorConfig {
             account: "000000000000".into(),
             quota: QuotaMode::Aws,
             throttle_style: ThrottleStyle::RequestThrottled,
+            idle: Idle::default(),
             faults: FaultConfig::default(),
             seed: 0,
             deleted_name_cooldown: Duration::from_secs(60),
@@ -202,6 +235,18 @@ impl Default for EmulatorConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn idle_modes_read_back_by_name() {
+        for idle in [Idle::Yield, Idle::Sleep] {
+            assert_eq!(Idle::parse(idle.name()), Ok(idle));
+        }
+        assert_eq!(Idle::default(), Idle::Sleep);
+        assert_eq!(
+            Idle::parse("spin"),
+            Err("\"spin\": expected \"yield\" or \"sleep\"".to_string())
+        );
+    }
 
     #[test]
     fn quota_forms() {

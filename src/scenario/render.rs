@@ -166,9 +166,10 @@ pub fn to_toml(sc: &Scenario) -> String {
     };
     let _ = writeln!(
         o,
-        "\n[emulator]\nquota = {quota}\nregion = {}\nlatency = {}",
+        "\n[emulator]\nquota = {quota}\nregion = {}\nlatency = {}\nidle = {}",
         q(&em.region),
-        q(&d(em.latency))
+        q(&d(em.latency)),
+        q(em.idle.name())
     );
     let f = &em.faults;
     let _ = writeln!(

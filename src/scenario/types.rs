@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::emulator::{FaultConfig, QuotaMode};
+use crate::emulator::{FaultConfig, Idle, QuotaMode};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
@@ -223,6 +223,7 @@ pub struct EmulatorSpec {
     pub quota: QuotaMode,
     pub region: String,
     pub latency: Duration,
+    pub idle: Idle,
     pub faults: FaultConfig,
 }
 

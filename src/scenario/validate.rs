@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::file::{Document, Field, Problem, Table};
 use super::types::*;
 use super::units::{parse_duration, parse_rate, parse_size};
-use crate::emulator::{FaultConfig, QuotaMode, QuotaTable, Stall};
+use crate::emulator::{FaultConfig, Idle, QuotaMode, QuotaTable, Stall};
 
 /// The smallest message that still carries the self-identifying payload header.
 pub const MIN_MESSAGE_SIZE: u64 = 96;
@@ -696,17 +696,28 @@ fn emulator(field: Option<Field<'_>>) -> Option<EmulatorSpec> {
             None => Some("us-east-1".into()),
         };
         let latency = duration_or(t, "latency", Duration::ZERO);
+        let idle = match get(t, "idle") {
+            None => Some(Idle::default()),
+            Some(f) => match Idle::parse(f.str()?) {
+                Ok(idle) => Some(idle),
+                Err(e) => {
+                    f.problem(e);
+                    None
+                }
+            },
+        };
         let faults = match get(t, "faults") {
             None => Some(FaultConfig::default()),
             Some(f) => faults(&f.table()?),
         };
         if let Some(t) = t {
-            t.finish(&["quota", "region", "latency", "faults"]);
+            t.finish(&["quota", "region", "latency", "idle", "faults"]);
         }
         Some(EmulatorSpec {
             quota: quota?,
             region: region?,
             latency: latency?,
+            idle: idle?,
             faults: faults?,
         })
     })

@@ -57,6 +57,7 @@ pub fn emulator_config(scenario: &Scenario) -> EmulatorConfig {
     EmulatorConfig {
         region: scenario.emulator.region.clone(),
         quota: scenario.emulator.quota.clone(),
+        idle: scenario.emulator.idle,
         faults: FaultConfig {
             latency: scenario.emulator.latency,
             ..scenario.emulator.faults.clone()

@@ -10,6 +10,8 @@ use aws_sdk_sqs::types::{
     QueueAttributeName as A, SendMessageBatchRequestEntry,
 };
 
+use sqsbench::emulator::{EmulatorConfig, Idle};
+
 use crate::support::*;
 
 fn text(v: &str) -> MessageAttributeValue {
@@ -567,7 +569,21 @@ async fn delayed_messages_wait_their_turn() {
 
 #[tokio::test]
 async fn long_poll_wakes_when_a_message_arrives() {
-    let (_e, c) = emulator().await;
+    long_poll_wakes_on_arrival(Idle::Sleep).await;
+}
+
+/// The lean idle mode (give way to other threads before sleeping) wakes long polls the same way.
+#[tokio::test]
+async fn long_poll_wakes_when_the_emulator_yields_before_sleeping() {
+    long_poll_wakes_on_arrival(Idle::Yield).await;
+}
+
+async fn long_poll_wakes_on_arrival(idle: Idle) {
+    let (_e, c) = emulator_with(EmulatorConfig {
+        idle,
+        ..EmulatorConfig::default()
+    })
+    .await;
     let url = queue(&c, "poll").await;
     let waiter = {
         let (c, url) = (c.clone(), url.clone());
