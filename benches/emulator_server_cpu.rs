@@ -1,7 +1,9 @@
-//! Server CPU per message: `sqsbench serve` against fauxqs under the same aws-sdk-sqs load, in
-//! one run. Load: SendMessageBatch of 10 from 32 tasks, then ReceiveMessage (10) +
-//! DeleteMessageBatch from 32 tasks. Server CPU is read from /proc/PID/stat of each server
-//! process, so client CPU is not counted. Beside them, two transport floors (`floor`): the same
+//! Server CPU per message: `sqsbench serve` (as it starts by default, and with `--idle yield`)
+//! against fauxqs under the same aws-sdk-sqs load, in one run. Load: SendMessageBatch of 10
+//! from 32 tasks, then ReceiveMessage (10) + DeleteMessageBatch from 32 tasks. Server CPU is
+//! read from /proc/PID/stat of each server process; the client's own CPU is shown beside it, so
+//! a saving that only moves cost onto the client would show. Beside them, two transport floors
+//! (`floor`, idle like the default): the same
 //! load answered with canned responses, no SQS work, over hyper and over a bare loop. Servers
 //! are measured in interleaved rounds (BENCH_ROUNDS, default 3); ratios use each one's median
 //! round. Then, emulator only: receive + delete cost with the queue at ~10,000 messages versus
@@ -49,30 +51,36 @@ fn main() {
         "server CPU per message, {messages} messages of {BODY_BYTES} B, {TASKS} client tasks, batches of 10"
     );
     println!(
-        "{:<14} {:>14} {:>14} {:>14} {:>9} {:>12} {:>12}",
+        "{:<18} {:>14} {:>14} {:>14} {:>9} {:>12} {:>12} {:>14}",
         "server",
         "send µs/msg",
         "recv+del µs/msg",
         "total µs/msg",
         "kernel",
         "send msg/s",
-        "recv msg/s"
+        "recv msg/s",
+        "client µs/msg"
     );
 
     // Every server runs for the whole benchmark and is measured once per round, the rounds
     // interleaved, so a burst of load from elsewhere on this shared machine lands on all of
     // them; each server's median round is what the ratios use.
     let rounds = env_or("BENCH_ROUNDS", 3).max(1) as usize;
-    let mut servers = vec![(
-        "sqsbench".to_string(),
-        Server::start_sqsbench(Path::new(env!("CARGO_BIN_EXE_sqsbench"))),
-    )];
+    let ours = Path::new(env!("CARGO_BIN_EXE_sqsbench"));
+    let mut servers = vec![
+        ("sqsbench".to_string(), Server::start_sqsbench(ours, &[])),
+        // The lean idle mode: gives way to other threads before sleeping.
+        (
+            "sqsbench:yield".to_string(),
+            Server::start_sqsbench(ours, &["--idle", "yield"]),
+        ),
+    ];
     // A/B in one run: another build of sqsbench (say, the last commit's) measured beside
     // this one, in the same interleaved rounds.
     if let Ok(baseline) = std::env::var("BENCH_BASELINE_BIN") {
         servers.push((
             "baseline".to_string(),
-            Server::start_sqsbench(Path::new(&baseline)),
+            Server::start_sqsbench(Path::new(&baseline), &[]),
         ));
     }
     let fauxqs_dir = root.join("scripts/.peers/fauxqs");
@@ -103,11 +111,17 @@ fn main() {
         phases.print(name);
     }
     let ours = medians[0].total_per_message();
+    let lean = medians[1].total_per_message();
+    println!(
+        "--idle yield uses {:.3}x the default's server CPU per message",
+        lean / ours
+    );
     if let Some(fauxqs) = servers.iter().position(|(name, _)| name == "fauxqs") {
         let theirs = medians[fauxqs].total_per_message();
         println!(
-            "ratio: sqsbench uses {:.3}x fauxqs's server CPU per message (goal <= 0.100)",
-            ours / theirs
+            "ratio: sqsbench uses {:.3}x fauxqs's server CPU per message, {:.3}x with --idle yield (goal <= 0.100)",
+            ours / theirs,
+            lean / theirs
         );
         let floors = servers.iter().zip(&medians);
         for ((name, _), floor) in floors.filter(|((name, _), _)| name.starts_with("floor:")) {
@@ -157,7 +171,7 @@ struct Server {
 }
 
 impl Server {
-    fn start_sqsbench(binary: &Path) -> Server {
+    fn start_sqsbench(binary: &Path, extra: &[&str]) -> Server {
         let port = free_port();
         let child = Command::new(binary)
             .args([
@@ -167,6 +181,7 @@ impl Server {
                 "--quota",
                 "unlimited",
             ])
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -229,15 +244,25 @@ impl Server {
 
     /// (user, system) CPU of the server process so far.
     fn cpu_split(&self) -> (Duration, Duration) {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
-            .expect("read /proc stat");
-        let after = &stat[stat.rfind(')').unwrap() + 2..];
-        let fields: Vec<&str> = after.split_whitespace().collect();
-        let ticks = |i: usize| {
-            Duration::from_secs_f64(fields[i].parse::<f64>().unwrap() / clock_ticks_per_second())
-        };
-        (ticks(11), ticks(12))
+        process_cpu(&self.child.id().to_string())
     }
+}
+
+/// (user, system) CPU of a process so far, from /proc/`pid`/stat (`self`: this benchmark, the
+/// client).
+fn process_cpu(pid: &str) -> (Duration, Duration) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("read /proc stat");
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        Duration::from_secs_f64(fields[i].parse::<f64>().unwrap() / clock_ticks_per_second())
+    };
+    (ticks(11), ticks(12))
+}
+
+fn client_cpu() -> Duration {
+    let (user, system) = process_cpu("self");
+    user + system
 }
 
 impl Drop for Server {
@@ -281,6 +306,9 @@ struct Phases {
     receive_time: Duration,
     /// System (kernel) CPU over both phases.
     kernel_cpu: Duration,
+    /// This benchmark's own CPU (the aws-sdk-sqs client) over both phases: shows whether a
+    /// server's saving is only cost moved onto its clients.
+    client_cpu: Duration,
 }
 
 impl Phases {
@@ -292,7 +320,7 @@ impl Phases {
         let per = |d: Duration| d.as_secs_f64() * 1e6 / self.messages as f64;
         let rate = |d: Duration| self.messages as f64 / d.as_secs_f64();
         println!(
-            "{:<14} {:>14.2} {:>14.2} {:>14.2} {:>8.0}% {:>12.0} {:>12.0}",
+            "{:<18} {:>14.2} {:>14.2} {:>14.2} {:>8.0}% {:>12.0} {:>12.0} {:>14.2}",
             name,
             per(self.send_cpu),
             per(self.receive_cpu),
@@ -300,7 +328,8 @@ impl Phases {
             100.0 * self.kernel_cpu.as_secs_f64()
                 / (self.send_cpu + self.receive_cpu).as_secs_f64(),
             rate(self.send_time),
-            rate(self.receive_time)
+            rate(self.receive_time),
+            per(self.client_cpu)
         );
     }
 }
@@ -408,6 +437,7 @@ async fn measure(server: &Server, messages: u64) -> Phases {
     send_all(&c, &url, 3_200).await;
     receive_all(&c, &url, 3_200).await;
     let kernel0 = server.cpu_split().1;
+    let client0 = client_cpu();
     let (cpu0, t0) = (server.cpu(), Instant::now());
     send_all(&c, &url, messages).await;
     let (cpu1, t1) = (server.cpu(), Instant::now());
@@ -420,6 +450,7 @@ async fn measure(server: &Server, messages: u64) -> Phases {
         receive_cpu: cpu2 - cpu1,
         receive_time: t2 - t1,
         kernel_cpu: server.cpu_split().1 - kernel0,
+        client_cpu: client_cpu() - client0,
     }
 }
 
