@@ -15,8 +15,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use aws_config::BehaviorVersion;
@@ -110,14 +110,18 @@ fn main() {
     for ((name, _), phases) in servers.iter().zip(&medians) {
         phases.print(name);
     }
+    // A server's median total CPU per message, by name; `None` when it was not measured.
+    let per_message = |name: &str| {
+        let i = servers.iter().position(|(n, _)| n == name)?;
+        Some(medians[i].total_per_message())
+    };
     let ours = medians[0].total_per_message();
-    let lean = medians[1].total_per_message();
+    let lean = per_message("sqsbench:yield").expect("measured above");
     println!(
         "--idle yield uses {:.3}x the default's server CPU per message",
         lean / ours
     );
-    if let Some(fauxqs) = servers.iter().position(|(name, _)| name == "fauxqs") {
-        let theirs = medians[fauxqs].total_per_message();
+    if let Some(theirs) = per_message("fauxqs") {
         println!(
             "ratio: sqsbench uses {:.3}x fauxqs's server CPU per message, {:.3}x with --idle yield (goal <= 0.100)",
             ours / theirs,
@@ -132,8 +136,7 @@ fn main() {
             );
         }
     }
-    if let Some(baseline) = servers.iter().position(|(name, _)| name == "baseline") {
-        let theirs = medians[baseline].total_per_message();
+    if let Some(theirs) = per_message("baseline") {
         println!(
             "this build uses {:.3}x the baseline build's server CPU per message ({:+.2} µs/msg)",
             ours / theirs,
@@ -238,8 +241,7 @@ impl Server {
 
     /// User + system CPU of the server process so far.
     fn cpu(&self) -> Duration {
-        let (user, system) = self.cpu_split();
-        user + system
+        total_cpu(&self.child.id().to_string())
     }
 
     /// (user, system) CPU of the server process so far.
@@ -248,8 +250,13 @@ impl Server {
     }
 }
 
-/// (user, system) CPU of a process so far, from /proc/`pid`/stat (`self`: this benchmark, the
-/// client).
+/// User + system CPU of a process so far (`self`: this benchmark, the client).
+fn total_cpu(pid: &str) -> Duration {
+    let (user, system) = process_cpu(pid);
+    user + system
+}
+
+/// (user, system) CPU of a process so far, from /proc/`pid`/stat.
 fn process_cpu(pid: &str) -> (Duration, Duration) {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("read /proc stat");
     let after = &stat[stat.rfind(')').unwrap() + 2..];
@@ -260,11 +267,6 @@ fn process_cpu(pid: &str) -> (Duration, Duration) {
     (ticks(11), ticks(12))
 }
 
-fn client_cpu() -> Duration {
-    let (user, system) = process_cpu("self");
-    user + system
-}
-
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -272,11 +274,15 @@ impl Drop for Server {
     }
 }
 
+/// Asked of `getconf` once: every CPU reading needs it, some inside the measured window.
 fn clock_ticks_per_second() -> f64 {
-    let out = Command::new("getconf").arg("CLK_TCK").output().ok();
-    out.and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(100.0)
+    static TICKS: OnceLock<f64> = OnceLock::new();
+    *TICKS.get_or_init(|| {
+        let out = Command::new("getconf").arg("CLK_TCK").output().ok();
+        out.and_then(|o| String::from_utf8(o.stdout).ok())
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(100.0)
+    })
 }
 
 fn free_port() -> u16 {
@@ -437,7 +443,7 @@ async fn measure(server: &Server, messages: u64) -> Phases {
     send_all(&c, &url, 3_200).await;
     receive_all(&c, &url, 3_200).await;
     let kernel0 = server.cpu_split().1;
-    let client0 = client_cpu();
+    let client0 = total_cpu("self");
     let (cpu0, t0) = (server.cpu(), Instant::now());
     send_all(&c, &url, messages).await;
     let (cpu1, t1) = (server.cpu(), Instant::now());
@@ -450,7 +456,7 @@ async fn measure(server: &Server, messages: u64) -> Phases {
         receive_cpu: cpu2 - cpu1,
         receive_time: t2 - t1,
         kernel_cpu: server.cpu_split().1 - kernel0,
-        client_cpu: client_cpu() - client0,
+        client_cpu: total_cpu("self") - client0,
     }
 }
 
