@@ -78,14 +78,21 @@ pub enum ThrottleStyle {
 /// What the emulator thread does when it has no request left to answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Idle {
-    /// Sleep at once and be woken by the next request: the default, because the emulator is
-    /// part of what `sqsbench run` measures and this adds the least latency.
+    /// Yield while busy, sleep at once when not: the default. Gives way first only if more
+    /// than one request was answered since the thread last ran out of work, or its last sleep
+    /// was short (requests arrive fast, so yielding lets several gather); after a lone request
+    /// and a long sleep the load is light, yielding would save nothing and could only delay
+    /// the next answer. Costs about as little CPU as `Yield` under load (README, "Measured
+    /// figures").
     #[default]
+    Auto,
+    /// Sleep at once and be woken by the next request: the fewest microseconds added to each
+    /// answer, for the most server CPU per message.
     Sleep,
-    /// Give way to any other runnable thread first, then sleep. Its clients share the machine,
-    /// so their next requests are usually waiting by then and one wake-up serves several: about
-    /// a quarter less server CPU per message, but responses wait behind the other threads, which
-    /// lengthened `sqsbench run` latencies (README, "Measured figures").
+    /// Always give way to any other runnable thread first, then sleep. Its clients share the
+    /// machine, so their next requests are usually waiting by then and one wake-up serves
+    /// several: about a fifth less server CPU per message than `Sleep`, but an answer can wait
+    /// behind other busy threads.
     Yield,
 }
 
@@ -94,7 +101,10 @@ impl Idle {
         match text {
             "yield" => Ok(Idle::Yield),
             "sleep" => Ok(Idle::Sleep),
-            other => Err(format!("{other:?}: expected \"yield\" or \"sleep\"")),
+            "auto" => Ok(Idle::Auto),
+            other => Err(format!(
+                "{other:?}: expected \"auto\", \"yield\" or \"sleep\""
+            )),
         }
     }
 
@@ -102,6 +112,7 @@ impl Idle {
         match self {
             Idle::Yield => "yield",
             Idle::Sleep => "sleep",
+            Idle::Auto => "auto",
         }
     }
 }
@@ -238,13 +249,13 @@ mod tests {
 
     #[test]
     fn idle_modes_read_back_by_name() {
-        for idle in [Idle::Yield, Idle::Sleep] {
+        for idle in [Idle::Auto, Idle::Yield, Idle::Sleep] {
             assert_eq!(Idle::parse(idle.name()), Ok(idle));
         }
-        assert_eq!(Idle::default(), Idle::Sleep);
+        assert_eq!(Idle::default(), Idle::Auto);
         assert_eq!(
             Idle::parse("spin"),
-            Err("\"spin\": expected \"yield\" or \"sleep\"".to_string())
+            Err("\"spin\": expected \"auto\", \"yield\" or \"sleep\"".to_string())
         );
     }
 

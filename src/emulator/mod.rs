@@ -3,13 +3,15 @@
 //! Imports nothing from the rest of the crate, so it could become its own crate.
 //!
 //! Layers, arrows pointing down: `http` (wire) → `broker` (queues, locks, long polls, quotas,
-//! faults) → `model` (pure semantics, time passed in) → `error`.
+//! faults) → `model` (pure semantics, time passed in) → `error`; `http` also tells
+//! `idle_gauge` of each request, which the runtime's idle hook reads (`Idle::Auto`).
 
 pub mod broker;
 pub mod config;
 pub mod error;
 pub mod faults;
 pub mod http;
+pub mod idle_gauge;
 pub mod mix;
 pub mod model;
 pub mod quota;
@@ -78,18 +80,30 @@ impl Emulator {
     }
 }
 
-/// The emulator thread's runtime. With `Idle::Yield`, before it sleeps for want of work it
-/// first gives way to any other runnable thread: its clients share the machine (loopback only,
-/// often the same process), so the requests they were about to send are usually waiting when
-/// it looks again and one wake-up serves several. Being put to sleep and woken for each request
-/// is the largest single cost per message; yielding first cut server CPU per message by about a
-/// quarter in the emulator benchmark, at the same throughput and client CPU, but it lengthens
-/// latencies, so it is not the default (see `Idle`).
+/// The emulator thread's runtime. With `Idle::Yield`, and with `Idle::Auto` while busy (see
+/// `idle_gauge`), before it sleeps for want of work it first gives way
+/// to any other runnable thread: its clients share the machine (loopback only, often the same
+/// process), so the requests they were about to send are usually waiting when it looks again
+/// and one wake-up serves several. Being put to sleep and woken for each request is the
+/// largest single cost per message; yielding first cut server CPU per message by about a fifth
+/// in the emulator benchmark, at the same throughput and client CPU (see `Idle`).
 fn server_runtime(idle: Idle) -> std::io::Result<tokio::runtime::Runtime> {
     let mut builder = tokio::runtime::Builder::new_current_thread();
     builder.enable_all();
-    if idle == Idle::Yield {
-        builder.on_thread_park(std::thread::yield_now);
+    match idle {
+        Idle::Sleep => {}
+        Idle::Yield => {
+            builder.on_thread_park(std::thread::yield_now);
+        }
+        Idle::Auto => {
+            builder
+                .on_thread_park(|| {
+                    if idle_gauge::before_sleep() {
+                        std::thread::yield_now();
+                    }
+                })
+                .on_thread_unpark(idle_gauge::after_sleep);
+        }
     }
     builder.build()
 }

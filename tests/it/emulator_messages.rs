@@ -567,12 +567,18 @@ async fn delayed_messages_wait_their_turn() {
     );
 }
 
+/// The default idle mode (auto: give way to other threads before sleeping while busy).
 #[tokio::test]
 async fn long_poll_wakes_when_a_message_arrives() {
+    long_poll_wakes_on_arrival(Idle::Auto).await;
+}
+
+/// Every idle mode wakes long polls the same way.
+#[tokio::test]
+async fn long_poll_wakes_when_the_emulator_sleeps_at_once() {
     long_poll_wakes_on_arrival(Idle::Sleep).await;
 }
 
-/// The lean idle mode (give way to other threads before sleeping) wakes long polls the same way.
 #[tokio::test]
 async fn long_poll_wakes_when_the_emulator_yields_before_sleeping() {
     long_poll_wakes_on_arrival(Idle::Yield).await;

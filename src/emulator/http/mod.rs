@@ -78,6 +78,7 @@ fn request_id() -> UuidText {
 }
 
 async fn handle(broker: &Broker, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    super::idle_gauge::served_one();
     let response = route(broker, request).await;
     let delay = broker.faults.response_delay();
     if !delay.is_zero() {
