@@ -1,9 +1,9 @@
-//! Server CPU per message: `sqsbench serve` (as it starts by default, and with `--idle yield`)
-//! against fauxqs under the same aws-sdk-sqs load, in one run. Load: SendMessageBatch of 10
+//! Server CPU per message: `sqsbench serve` (as it starts by default, `--idle auto`, and with
+//! `--idle sleep` and `--idle yield`) against fauxqs under the same aws-sdk-sqs load, in one run. Load: SendMessageBatch of 10
 //! from 32 tasks, then ReceiveMessage (10) + DeleteMessageBatch from 32 tasks. Server CPU is
 //! read from /proc/PID/stat of each server process; the client's own CPU is shown beside it, so
 //! a saving that only moves cost onto the client would show. Beside them, two transport floors
-//! (`floor`, idle like the default): the same
+//! (`floor`, idle like `--idle sleep`): the same
 //! load answered with canned responses, no SQS work, over hyper and over a bare loop. Servers
 //! are measured in interleaved rounds (BENCH_ROUNDS, default 3); ratios use each one's median
 //! round. Then, emulator only: receive + delete cost with the queue at ~10,000 messages versus
@@ -11,7 +11,8 @@
 //!
 //! Run: `scripts/bench-emulator.sh` (installs fauxqs, then `cargo bench --bench emulator_server_cpu`).
 //! Without fauxqs installed (scripts/.peers/fauxqs) it is skipped. `BENCH_BASELINE_BIN=<path to
-//! another sqsbench binary>` adds that build as a server named `baseline`, for an A/B in one run.
+//! another sqsbench binary>` adds that build as a server named `baseline`, for an A/B in one run;
+//! `BENCH_BASELINE_ARGS` (say `--idle sleep`) are passed to its `serve`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -69,7 +70,12 @@ fn main() {
     let ours = Path::new(env!("CARGO_BIN_EXE_sqsbench"));
     let mut servers = vec![
         ("sqsbench".to_string(), Server::start_sqsbench(ours, &[])),
-        // The lean idle mode: gives way to other threads before sleeping.
+        // The other idle modes: sleep at once (the transport floors idle this way), and always
+        // give way to other threads before sleeping.
+        (
+            "sqsbench:sleep".to_string(),
+            Server::start_sqsbench(ours, &["--idle", "sleep"]),
+        ),
         (
             "sqsbench:yield".to_string(),
             Server::start_sqsbench(ours, &["--idle", "yield"]),
@@ -78,9 +84,11 @@ fn main() {
     // A/B in one run: another build of sqsbench (say, the last commit's) measured beside
     // this one, in the same interleaved rounds.
     if let Ok(baseline) = std::env::var("BENCH_BASELINE_BIN") {
+        let args = std::env::var("BENCH_BASELINE_ARGS").unwrap_or_default();
+        let args: Vec<&str> = args.split_whitespace().collect();
         servers.push((
             "baseline".to_string(),
-            Server::start_sqsbench(Path::new(&baseline), &[]),
+            Server::start_sqsbench(Path::new(&baseline), &args),
         ));
     }
     let fauxqs_dir = root.join("scripts/.peers/fauxqs");
@@ -116,23 +124,26 @@ fn main() {
         Some(medians[i].total_per_message())
     };
     let ours = medians[0].total_per_message();
-    let lean = per_message("sqsbench:yield").expect("measured above");
+    let sleep = per_message("sqsbench:sleep").expect("measured above");
+    let always = per_message("sqsbench:yield").expect("measured above");
     println!(
-        "--idle yield uses {:.3}x the default's server CPU per message",
-        lean / ours
+        "--idle sleep uses {:.3}x and --idle yield {:.3}x the default's (auto) server CPU per message",
+        sleep / ours,
+        always / ours
     );
     if let Some(theirs) = per_message("fauxqs") {
         println!(
-            "ratio: sqsbench uses {:.3}x fauxqs's server CPU per message, {:.3}x with --idle yield (goal <= 0.100)",
+            "ratio: sqsbench uses {:.3}x fauxqs's server CPU per message (goal <= 0.100); {:.3}x with --idle sleep, {:.3}x with --idle yield",
             ours / theirs,
-            lean / theirs
+            sleep / theirs,
+            always / theirs
         );
         let floors = servers.iter().zip(&medians);
         for ((name, _), floor) in floors.filter(|((name, _), _)| name.starts_with("floor:")) {
             println!(
-                "  {name}: canned responses alone cost {:.3}x fauxqs; sqsbench's SQS work adds {:.2} µs/msg to it",
+                "  {name}: canned responses alone cost {:.3}x fauxqs; sqsbench's SQS work adds {:.2} µs/msg to it (both idle like --idle sleep)",
                 floor.total_per_message() / theirs,
-                ours - floor.total_per_message()
+                sleep - floor.total_per_message()
             );
         }
     }
