@@ -25,7 +25,7 @@ pub struct ServeArgs {
     #[arg(long, value_enum, default_value = "request-throttled")]
     throttle: Throttle,
     /// With no request to answer: auto (give way to other threads before sleeping only while
-    /// busy: about a fifth less CPU per message under load), sleep (sleep at once: least added
+    /// busy: about a quarter less CPU per message under load), sleep (sleep at once: least added
     /// latency) or yield (always give way first).
     #[arg(long, default_value = "auto", value_parser = Idle::parse)]
     idle: Idle,

@@ -91,7 +91,7 @@ pub enum Idle {
     Sleep,
     /// Always give way to any other runnable thread first, then sleep. Its clients share the
     /// machine, so their next requests are usually waiting by then and one wake-up serves
-    /// several: about a fifth less server CPU per message than `Sleep`, but an answer can wait
+    /// several: about a quarter less server CPU per message than `Sleep`, but an answer can wait
     /// behind other busy threads.
     Yield,
 }

@@ -85,7 +85,7 @@ impl Emulator {
 /// to any other runnable thread: its clients share the machine (loopback only, often the same
 /// process), so the requests they were about to send are usually waiting when it looks again
 /// and one wake-up serves several. Being put to sleep and woken for each request is the
-/// largest single cost per message; yielding first cut server CPU per message by about a fifth
+/// largest single cost per message; yielding first cut server CPU per message by about a quarter
 /// in the emulator benchmark, at the same throughput and client CPU (see `Idle`).
 fn server_runtime(idle: Idle) -> std::io::Result<tokio::runtime::Runtime> {
     let mut builder = tokio::runtime::Builder::new_current_thread();
