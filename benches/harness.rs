@@ -270,6 +270,7 @@ async fn run_summary(text: &str) -> sqsbench::measure::summary::RunSummary {
         &scenario,
         &RunOptions {
             out: Some(dir.clone()),
+            ..RunOptions::default()
         },
         interrupt,
         &mut |_| {},

@@ -16,5 +16,6 @@ pub mod run;
 pub mod scenario;
 pub mod search;
 pub mod series;
+pub mod shutdown;
 pub mod target;
 pub mod workload;

@@ -3,30 +3,38 @@
 //! write the results directory → delete only the queues this run created → check expectations.
 
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use anyhow::Context;
 use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
+use crate::measure::recorder::Recorder;
 use crate::measure::summary::{
-    EmulatorInfo, Expectation, QueueInfo, RunSummary, SCHEMA_VERSION, ScenarioInfo, TargetInfo,
+    EmulatorInfo, Expectation, Interruption, QueueInfo, RunSummary, SCHEMA_VERSION, ScenarioInfo,
+    TargetInfo,
 };
-use crate::report::{charts, files, html, results};
+use crate::report::{atomic, charts, files, html, results};
 use crate::scenario::{QueueType, Scenario, Target, estimate, render};
+use crate::shutdown::LastWords;
 use crate::target;
-use crate::workload::engine::{Engine, Progress};
+use crate::workload::engine::{Engine, EngineResult, Progress};
 
+#[derive(Clone, Default)]
 pub struct RunOptions {
     /// `--out DIR`: the results directory itself.
     pub out: Option<PathBuf>,
+    /// Kept current as the run goes, for a forced exit (a second signal) to write.
+    pub last_words: LastWords,
 }
 
 pub struct RunOutcome {
     pub summary: RunSummary,
     pub dir: PathBuf,
-    /// Non-fatal problems (a queue that could not be deleted, a chart that failed).
+    /// Non-fatal problems (a queue that could not be deleted, the DLQ could not be read).
     pub warnings: Vec<String>,
+    /// Results files that could not be written, each naming its path and the OS error: the
+    /// directory is incomplete (exit 4).
+    pub write_failures: Vec<String>,
 }
 
 impl RunOutcome {
@@ -34,6 +42,22 @@ impl RunOutcome {
         self.summary.expectations.iter().any(|e| !e.passed)
     }
 }
+
+/// The run was interrupted before any traffic: nothing was measured (exit 130).
+#[derive(Debug)]
+pub struct InterruptedBeforeTraffic;
+
+impl std::fmt::Display for InterruptedBeforeTraffic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("interrupted before any traffic was sent")
+    }
+}
+
+impl std::error::Error for InterruptedBeforeTraffic {}
+
+/// How long one queue deletion may take at the end, so an unanswering target cannot hold an
+/// interrupted run past its 10 s.
+const DELETE_TIMEOUT: Duration = Duration::from_secs(3);
 
 pub fn utc_stamp(secs: u64) -> String {
     // Civil date from days since the epoch (Howard Hinnant's algorithm), to avoid a date crate.
@@ -56,20 +80,9 @@ pub fn utc_stamp(secs: u64) -> String {
     )
 }
 
-pub async fn execute(
-    scenario: &Scenario,
-    options: &RunOptions,
-    interrupt: watch::Receiver<bool>,
-    progress: &mut dyn FnMut(&Progress),
-) -> anyhow::Result<RunOutcome> {
-    if !scenario.sweep.is_empty() {
-        anyhow::bail!(
-            "[sweep] is not supported by `sqsbench run` yet; run one variant at a time with --set"
-        );
-    }
-    let estimate = estimate::estimate(scenario);
+fn check_budget(scenario: &Scenario, estimate: Option<&estimate::Estimate>) -> anyhow::Result<()> {
     if let (Target::Aws { .. }, Some(budget)) = (&scenario.target, scenario.run.budget_usd) {
-        match &estimate {
+        match estimate {
             None => anyhow::bail!(
                 "run.budget_usd = {budget}: a closed-loop rate (\"max\") cannot be estimated, so the budget cannot be checked; use an open-loop rate"
             ),
@@ -81,6 +94,122 @@ pub async fn execute(
             Some(_) => {}
         }
     }
+    Ok(())
+}
+
+/// The summary's parts known before any traffic.
+fn summary_head(
+    scenario: &Scenario,
+    run_id: &str,
+    started_secs: u64,
+    resolved: &str,
+    connection: &target::Connection,
+) -> RunSummary {
+    RunSummary {
+        schema_version: SCHEMA_VERSION,
+        sqsbench_version: env!("CARGO_PKG_VERSION").to_string(),
+        run_id: run_id.to_string(),
+        started_at: utc_stamp(started_secs),
+        scenario: ScenarioInfo {
+            name: scenario.name.clone(),
+            sha256: Sha256::digest(resolved.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        },
+        target: TargetInfo {
+            kind: connection.kind.to_string(),
+            endpoint: connection.endpoint.clone(),
+            region: connection.region.clone(),
+        },
+        queue: QueueInfo {
+            kind: if scenario.queue.kind == QueueType::Fifo {
+                "fifo"
+            } else {
+                "standard"
+            }
+            .to_string(),
+            name: scenario.queue.name.clone(),
+        },
+        ..RunSummary::default()
+    }
+}
+
+/// Connects and prepares the queues, unless a signal comes first; then the queues made so far
+/// are deleted and the run ends before any traffic.
+async fn start(
+    scenario: &Scenario,
+    run_id: &str,
+    interrupt: &mut watch::Receiver<bool>,
+) -> anyhow::Result<(target::Connection, target::queues::Queues)> {
+    let created = std::sync::Mutex::new(Vec::new());
+    let connection = tokio::select! {
+        c = target::connect(scenario) => c?,
+        Ok(_) = interrupt.wait_for(|stop| *stop) => return Err(InterruptedBeforeTraffic.into()),
+    };
+    let prepared = tokio::select! {
+        q = target::queues::prepare(&connection.client, &scenario.queue, run_id, &created) => Some(q?),
+        Ok(_) = interrupt.wait_for(|stop| *stop) => None,
+    };
+    match prepared {
+        Some(queues) => Ok((connection, queues)),
+        None => {
+            let made = created.into_inner().unwrap_or_else(|p| p.into_inner());
+            for problem in delete_queues(&connection.client, &made, &LastWords::default()).await {
+                eprintln!("warning: {problem}");
+            }
+            Err(InterruptedBeforeTraffic.into())
+        }
+    }
+}
+
+/// Deletes the queues this run created, each within `DELETE_TIMEOUT`; returns what could not
+/// be deleted, naming each queue's URL.
+async fn delete_queues(
+    client: &aws_sdk_sqs::Client,
+    urls: &[String],
+    words: &LastWords,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for url in urls.iter().rev() {
+        match tokio::time::timeout(DELETE_TIMEOUT, target::queues::delete(client, url)).await {
+            Ok(Ok(())) => words.queue_deleted(url),
+            Ok(Err(e)) => problems.push(format!("could not delete {url}: {e}")),
+            Err(_) => problems.push(format!(
+                "could not delete {url}: no answer within {} s",
+                DELETE_TIMEOUT.as_secs()
+            )),
+        }
+    }
+    problems
+}
+
+/// Streams each second to disk and keeps the forced-exit summary's counts current.
+struct Checkpointed<'a> {
+    stream: &'a mut results::Stream,
+    words: &'a LastWords,
+}
+
+impl crate::measure::timeline::IntervalSink for Checkpointed<'_> {
+    fn interval(&mut self, row: &crate::measure::timeline::TimelineRow, recorded: &Recorder) {
+        self.stream.interval(row, recorded);
+        self.words.add_second(&recorded.counters);
+    }
+}
+
+pub async fn execute(
+    scenario: &Scenario,
+    options: &RunOptions,
+    mut interrupt: watch::Receiver<bool>,
+    progress: &mut dyn FnMut(&Progress),
+) -> anyhow::Result<RunOutcome> {
+    if !scenario.sweep.is_empty() {
+        anyhow::bail!(
+            "[sweep] is not supported by `sqsbench run` yet; run one variant at a time with --set"
+        );
+    }
+    let estimate = estimate::estimate(scenario);
+    check_budget(scenario, estimate.as_ref())?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
@@ -94,15 +223,11 @@ pub async fn execute(
         &utc_stamp(now.as_secs()),
     )?;
     let resolved = render::to_toml(scenario);
-    std::fs::write(dir.join("scenario.toml"), &resolved).context("writing scenario.toml")?;
-
-    let started = async {
-        let connection = target::connect(scenario).await?;
-        let queues =
-            target::queues::prepare(&connection.client, &scenario.queue, &run_id_text).await?;
-        anyhow::Ok((connection, queues))
-    };
-    let (connection, queues) = match started.await {
+    if let Err(e) = atomic::write(&dir.join("scenario.toml"), &resolved) {
+        let _ = std::fs::remove_dir_all(&dir);
+        return Err(e.into());
+    }
+    let (connection, queues) = match start(scenario, &run_id_text, &mut interrupt).await {
         Ok(c) => c,
         Err(e) => {
             // The run never started: leave no half-made results directory behind.
@@ -110,7 +235,26 @@ pub async fn execute(
             return Err(e);
         }
     };
-    let mut stream = results::Stream::open(&dir, now.as_secs_f64())?;
+    let words = &options.last_words;
+    let head = summary_head(
+        scenario,
+        &run_id_text,
+        now.as_secs(),
+        &resolved,
+        &connection,
+    );
+    words.begin(dir.clone(), head.clone());
+    words.created_queues(&queues.created);
+    let mut stream = match results::Stream::open(&dir, now.as_secs_f64()) {
+        Ok(s) => s,
+        Err(e) => {
+            for problem in delete_queues(&connection.client, &queues.created, words).await {
+                eprintln!("warning: {problem}");
+            }
+            words.end();
+            return Err(e.context(format!("opening the results files in {}", dir.display())));
+        }
+    };
     let engine = Engine {
         client: connection.client.clone(),
         queue_url: queues.url.clone(),
@@ -125,17 +269,64 @@ pub async fn execute(
         },
         price_per_million: scenario.price_per_million(),
     };
-    let result = engine.run(&mut stream, progress).await;
+    let mut sink = Checkpointed {
+        stream: &mut stream,
+        words,
+    };
+    let result = engine.run(&mut sink, progress).await;
 
-    let mut warnings = stream.write_errors.clone();
-    warnings.extend(result.warnings.iter().cloned());
+    let mut write_failures = stream.write_errors.clone();
+    let mut warnings = result.warnings.clone();
+    let mut summary = summarise(scenario, head, &result, estimate.as_ref(), &connection);
+    let mut integrity = result.integrity.clone();
+    integrity.foreign.count = summary.messages.foreign;
+    integrity.emulator_injected = summary.emulator.as_ref().map(|e| e.injected);
+    if summary.interrupted.happened() {
+        integrity.interrupted();
+    }
+    summary.expectations = expectations(scenario, &summary);
+
+    if let Err(e) = atomic::write(
+        &dir.join("integrity.json"),
+        files::integrity_json(&integrity),
+    ) {
+        write_failures.push(e.to_string());
+    }
+    write_files(
+        &dir,
+        &summary,
+        &result.total,
+        &stream.rows,
+        &mut write_failures,
+    );
+    words.summary_written(&summary);
+    warnings.extend(delete_queues(&connection.client, &queues.created, words).await);
+    words.end();
+    if let Some(emulator) = connection.emulator {
+        emulator.shutdown().await;
+    }
+    Ok(RunOutcome {
+        summary,
+        dir,
+        warnings,
+        write_failures,
+    })
+}
+
+/// The summary of a finished (or interrupted) run.
+fn summarise(
+    scenario: &Scenario,
+    head: RunSummary,
+    result: &EngineResult,
+    estimate: Option<&estimate::Estimate>,
+    connection: &target::Connection,
+) -> RunSummary {
     let measured_seconds = if result.interrupted {
         (result.elapsed.as_secs_f64() - scenario.run.warmup.as_secs_f64())
             .clamp(0.0, scenario.run.duration.as_secs_f64())
     } else {
         scenario.run.duration.as_secs_f64()
     };
-    let fifo = scenario.queue.kind == QueueType::Fifo;
     let mean_bytes = scenario
         .producers
         .iter()
@@ -143,33 +334,17 @@ pub async fn execute(
         .sum::<f64>()
         / scenario.producers.len().max(1) as f64;
     let mut summary = RunSummary {
-        schema_version: SCHEMA_VERSION,
-        sqsbench_version: env!("CARGO_PKG_VERSION").to_string(),
-        run_id: run_id_text,
-        started_at: utc_stamp(now.as_secs()),
-        scenario: ScenarioInfo {
-            name: scenario.name.clone(),
-            sha256: Sha256::digest(resolved.as_bytes())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
+        interrupted: if result.interrupted {
+            Interruption::Signal
+        } else {
+            Interruption::None
         },
-        target: TargetInfo {
-            kind: connection.kind.to_string(),
-            endpoint: connection.endpoint.clone(),
-            region: connection.region.clone(),
-        },
-        queue: QueueInfo {
-            kind: if fifo { "fifo" } else { "standard" }.to_string(),
-            name: scenario.queue.name.clone(),
-        },
-        interrupted: result.interrupted,
         drained: result.drained,
         stopped_by_budget: result.stopped_by_budget,
         emulator: connection.emulator.as_ref().map(|e| EmulatorInfo {
             injected: e.injected(),
         }),
-        ..RunSummary::default()
+        ..head
     };
     summary.cost.estimated_billed_requests = estimate.map(|e| e.billed_requests.round() as u64);
     summary.cost.estimated_usd = estimate.map(|e| (e.usd * 1e6).round() / 1e6);
@@ -181,39 +356,19 @@ pub async fn execute(
         scenario.price_per_million(),
         mean_bytes,
     );
-    summary.expectations = expectations(scenario, &summary);
-    let mut integrity = result.integrity.clone();
-    integrity.foreign.count = summary.messages.foreign;
-    integrity.emulator_injected = summary.emulator.as_ref().map(|e| e.injected);
-
-    if let Err(e) = std::fs::write(
-        dir.join("integrity.json"),
-        files::integrity_json(&integrity),
-    ) {
-        warnings.push(format!("could not write integrity.json: {e}"));
-    }
-    write_files(&dir, &summary, &result.total, &stream.rows, &mut warnings);
-    warnings.extend(target::queues::cleanup(&connection.client, &queues).await);
-    if let Some(emulator) = connection.emulator {
-        emulator.shutdown().await;
-    }
-    Ok(RunOutcome {
-        summary,
-        dir,
-        warnings,
-    })
+    summary
 }
 
 fn write_files(
     dir: &Path,
     summary: &RunSummary,
-    total: &crate::measure::recorder::Recorder,
+    total: &Recorder,
     rows: &[crate::measure::timeline::TimelineRow],
-    warnings: &mut Vec<String>,
+    failures: &mut Vec<String>,
 ) {
     let mut write = |name: &str, text: String| {
-        if let Err(e) = std::fs::write(dir.join(name), text) {
-            warnings.push(format!("could not write {name}: {e}"));
+        if let Err(e) = atomic::write(&dir.join(name), text) {
+            failures.push(e.to_string());
         }
     };
     write("summary.json", files::summary_json(summary));
@@ -228,11 +383,14 @@ fn write_files(
         &total.latencies,
         &summary.scenario.name,
     ) {
-        warnings.push(format!("could not draw charts: {e}"));
+        failures.push(format!(
+            "could not draw the charts in {}: {e}",
+            dir.join("charts").display()
+        ));
     }
     // Last: the page inlines the charts and integrity.json written above.
-    if let Err(e) = std::fs::write(dir.join("report.html"), html::run_page(summary, dir)) {
-        warnings.push(format!("could not write report.html: {e}"));
+    if let Err(e) = atomic::write(&dir.join("report.html"), html::run_page(summary, dir)) {
+        failures.push(e.to_string());
     }
 }
 

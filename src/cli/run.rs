@@ -1,6 +1,6 @@
 //! `sqsbench run`: validate, run (one run, a `[sweep]` or `repeat` series), print the summary,
-//! exit 0 / 1 (an expectation failed) / 2 (bad input, or the run could not start) / 130
-//! (interrupted; results still written).
+//! exit 0 / 1 (an expectation failed) / 2 (bad input, or the run could not start) / 4 (a
+//! results file could not be written) / 130 (SIGINT or SIGTERM; results still written).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -13,9 +13,10 @@ use tokio::sync::watch;
 use super::exit;
 use super::scenario_args::{ScenarioArgs, load_variants_or_report};
 use crate::report::{comparison, terminal};
-use crate::run::{RunOptions, execute};
+use crate::run::{InterruptedBeforeTraffic, RunOptions, execute};
 use crate::series::{self, Variant};
-use crate::workload::engine::{Phase, Progress};
+use crate::shutdown::{self, LastWords};
+use crate::workload::engine::Progress;
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -50,15 +51,8 @@ pub fn run(mut args: RunArgs) -> u8 {
         }
     };
     runtime.block_on(async move {
-        let (interrupt_tx, interrupt) = watch::channel(false);
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!(
-                    "\ninterrupted: stopping, writing results and deleting this run's queues…"
-                );
-                let _ = interrupt_tx.send(true);
-            }
-        });
+        let last_words = LastWords::default();
+        let interrupt = shutdown::listen(last_words.clone());
         let first = &variants[0].scenario;
         let repeat = first.run.repeat.max(1);
         if first.search.is_some() {
@@ -68,27 +62,33 @@ pub fn run(mut args: RunArgs) -> u8 {
                 );
                 return exit::BAD_INPUT;
             }
-            return search(&variants[0].scenario, &args, interrupt).await;
+            return search(&variants[0].scenario, &args, &last_words, interrupt).await;
         }
         if variants.len() == 1 && repeat == 1 {
-            single(&variants[0], &args, interrupt).await
+            single(&variants[0], &args, &last_words, interrupt).await
         } else {
-            many(variants, repeat, &args, interrupt).await
+            many(variants, repeat, &args, &last_words, interrupt).await
         }
     })
 }
 
-async fn single(variant: &Variant, args: &RunArgs, interrupt: watch::Receiver<bool>) -> u8 {
+async fn single(
+    variant: &Variant,
+    args: &RunArgs,
+    last_words: &LastWords,
+    interrupt: watch::Receiver<bool>,
+) -> u8 {
     let scenario = &variant.scenario;
     if !args.quiet {
         println!("{}", super::validate::cost_line(scenario));
     }
     let bar = progress_bar(args.quiet, scenario.run.warmup + scenario.run.duration);
-    let mut on_progress = progress_to(&bar);
+    let mut on_progress = progress_to(&bar, args.quiet);
     let outcome = execute(
         scenario,
         &RunOptions {
             out: args.out.clone(),
+            last_words: last_words.clone(),
         },
         interrupt,
         &mut on_progress,
@@ -106,7 +106,12 @@ async fn single(variant: &Variant, args: &RunArgs, interrupt: watch::Receiver<bo
                 "{}",
                 terminal::summary(&outcome.summary, &outcome.dir.display().to_string())
             );
-            exit_code(outcome.summary.interrupted, outcome.expectations_failed())
+            incomplete(&outcome.write_failures);
+            exit_code(
+                outcome.summary.interrupted.happened(),
+                outcome.expectations_failed(),
+                &outcome.write_failures,
+            )
         }
     }
 }
@@ -116,6 +121,7 @@ async fn many(
     variants: Vec<Variant>,
     repeat: u32,
     args: &RunArgs,
+    last_words: &LastWords,
     interrupt: watch::Receiver<bool>,
 ) -> u8 {
     let total = variants.len() as u32 * repeat;
@@ -130,7 +136,7 @@ async fn many(
         total
     );
     let bar = progress_bar(args.quiet, each);
-    let mut on_progress = progress_to(&bar);
+    let mut on_progress = progress_to(&bar, args.quiet);
     let mut announce = |v: &series::VariantOutcome| {
         let s = &v.summary;
         let e2e = s.latency_us.get("end_to_end").cloned().unwrap_or_default();
@@ -168,6 +174,7 @@ async fn many(
         variants,
         repeat,
         args.out.clone(),
+        last_words,
         interrupt,
         &mut on_progress,
         &mut announce,
@@ -181,6 +188,7 @@ async fn many(
         Err(e) => could_not_run(e),
         Ok(outcome) => {
             warn(&outcome.warnings);
+            incomplete(&outcome.write_failures);
             if outcome.variants.len() > 1 {
                 let rows: Vec<comparison::Row> = outcome
                     .variants
@@ -190,7 +198,11 @@ async fn many(
                 print!("\n{}", comparison::terminal(&rows));
             }
             println!("results: {}", outcome.dir.display());
-            exit_code(outcome.interrupted, outcome.expectations_failed())
+            exit_code(
+                outcome.interrupted,
+                outcome.expectations_failed(),
+                &outcome.write_failures,
+            )
         }
     }
 }
@@ -199,6 +211,7 @@ async fn many(
 async fn search(
     scenario: &crate::scenario::Scenario,
     args: &RunArgs,
+    last_words: &LastWords,
     interrupt: watch::Receiver<bool>,
 ) -> u8 {
     let spec = scenario.search.as_ref().expect("checked by the caller");
@@ -211,7 +224,7 @@ async fn search(
         spec.step_duration.as_secs_f64()
     );
     let bar = progress_bar(args.quiet, scenario.run.warmup + spec.step_duration);
-    let mut on_progress = progress_to(&bar);
+    let mut on_progress = progress_to(&bar, args.quiet);
     let mut announce = |r: &crate::report::search::StepRow| {
         let line = format!(
             "step {}: offered {:.1}/s, sent {:.1}/s, received {:.1}/s, throttled {}/{}/{}, p99 {:.2} ms: {}",
@@ -237,6 +250,7 @@ async fn search(
     let outcome = crate::search::execute_search(
         scenario,
         args.out.clone(),
+        last_words,
         interrupt,
         &mut on_progress,
         &mut announce,
@@ -250,16 +264,27 @@ async fn search(
         Err(e) => could_not_run(e),
         Ok(o) => {
             warn(&o.warnings);
+            incomplete(&o.write_failures);
             print!("\n{}", crate::report::search::terminal(&o.result));
             println!("results: {}", o.dir.display());
-            exit_code(o.interrupted, false)
+            exit_code(o.interrupted, false, &o.write_failures)
         }
     }
 }
 
 fn could_not_run(e: anyhow::Error) -> u8 {
     eprintln!("error: {e:#}");
-    exit::BAD_INPUT
+    if e.is::<InterruptedBeforeTraffic>() {
+        exit::INTERRUPTED
+    } else {
+        exit::BAD_INPUT
+    }
+}
+
+fn incomplete(failures: &[String]) {
+    for f in failures {
+        eprintln!("error: results incomplete: {f}");
+    }
 }
 
 fn warn(warnings: &[String]) {
@@ -268,9 +293,12 @@ fn warn(warnings: &[String]) {
     }
 }
 
-/// 130 when interrupted (results still written), 1 when an expectation failed, else 0.
-fn exit_code(interrupted: bool, expectations_failed: bool) -> u8 {
-    if interrupted {
+/// 4 when a results file could not be written (the verdict itself may be incomplete), 130
+/// when interrupted (results still written), 1 when an expectation failed, else 0.
+fn exit_code(interrupted: bool, expectations_failed: bool, write_failures: &[String]) -> u8 {
+    if !write_failures.is_empty() {
+        exit::RESULTS_INCOMPLETE
+    } else if interrupted {
         exit::INTERRUPTED
     } else if expectations_failed {
         exit::EXPECTATION_FAILED
@@ -279,20 +307,26 @@ fn exit_code(interrupted: bool, expectations_failed: bool) -> u8 {
     }
 }
 
-fn progress_to(bar: &Option<ProgressBar>) -> impl FnMut(&Progress) + '_ {
+/// The progress bar on a terminal; elsewhere (CI logs, pods), unless quiet, one line per phase
+/// change, so a log shows when warmup, the measured phase, the drain and the DLQ read began.
+fn progress_to<'a>(bar: &'a Option<ProgressBar>, quiet: bool) -> impl FnMut(&Progress) + 'a {
+    let mut last_phase = None;
     move |p: &Progress| {
-        if let Some(bar) = bar {
-            bar.set_position(p.elapsed.as_secs());
-            let phase = match p.phase {
-                Phase::Warmup => "warmup",
-                Phase::Measured => "measured",
-                Phase::Drain => "drain",
-            };
-            bar.set_message(format!(
-                "{phase}: sent {}/s received {}/s errors {} throttled {}",
-                p.sent_per_sec, p.received_per_sec, p.errors, p.throttled
-            ));
+        let phase = p.phase.name();
+        match bar {
+            Some(bar) => {
+                bar.set_position(p.elapsed.as_secs());
+                bar.set_message(format!(
+                    "{phase}: sent {}/s received {}/s errors {} throttled {}",
+                    p.sent_per_sec, p.received_per_sec, p.errors, p.throttled
+                ));
+            }
+            None if !quiet && last_phase != Some(p.phase) => {
+                eprintln!("[{:>4}s] phase: {phase}", p.elapsed.as_secs());
+            }
+            None => {}
         }
+        last_phase = Some(p.phase);
     }
 }
 

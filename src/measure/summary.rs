@@ -22,7 +22,12 @@ pub struct RunSummary {
     pub target: TargetInfo,
     pub queue: QueueInfo,
     pub measured_seconds: f64,
-    pub interrupted: bool,
+    /// `false`; `true` after one SIGINT/SIGTERM (results complete up to then); `"forced"` after
+    /// a second one (only what could be written in 2 s: see `incomplete`).
+    pub interrupted: Interruption,
+    /// Set when this file was written by a forced exit and its figures are not final.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub incomplete: Option<String>,
     pub drained: bool,
     /// The run was stopped early because its counted cost reached `[run] budget_usd`.
     #[serde(default)]
@@ -38,6 +43,53 @@ pub struct RunSummary {
     /// `repeat = N` (N > 1): the figures above are the median run's; this is the spread.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub repeats: Option<super::metrics::Repeats>,
+}
+
+/// How a run was interrupted. Serialized as `false`, `true` or `"forced"`, so scripts that
+/// test `.interrupted` for truth keep working and a forced exit is still told apart.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Interruption {
+    #[default]
+    None,
+    /// One SIGINT or SIGTERM: the run stopped, wrote everything and deleted its queues.
+    Signal,
+    /// A second signal: the process exited within 2 s with what it could write.
+    Forced,
+}
+
+impl Interruption {
+    pub fn happened(self) -> bool {
+        self != Interruption::None
+    }
+}
+
+impl Serialize for Interruption {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Interruption::None => s.serialize_bool(false),
+            Interruption::Signal => s.serialize_bool(true),
+            Interruption::Forced => s.serialize_str("forced"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Interruption {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Saved {
+            Flag(bool),
+            Word(String),
+        }
+        match Saved::deserialize(d)? {
+            Saved::Flag(false) => Ok(Interruption::None),
+            Saved::Flag(true) => Ok(Interruption::Signal),
+            Saved::Word(w) if w == "forced" => Ok(Interruption::Forced),
+            Saved::Word(w) => Err(serde::de::Error::custom(format!(
+                "interrupted: {w:?}: expected false, true or \"forced\""
+            ))),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -67,6 +119,11 @@ pub struct Messages {
     #[serde(default)]
     pub sent_including_warmup: u64,
     pub send_failed: u64,
+    /// Messages a producer that fell behind could not send by the end of its catch-up window
+    /// (`drain_timeout` after the measured phase); each is in the end-to-end histogram as a
+    /// lower bound (giving-up time − intended send time).
+    #[serde(default)]
+    pub not_sent: u64,
     pub received: u64,
     pub unique_received: u64,
     pub deleted: u64,
@@ -75,6 +132,10 @@ pub struct Messages {
     #[serde(default)]
     pub duplicate_causes: DuplicateCauses,
     pub lost: u64,
+    /// After an interrupt: acknowledged messages not yet received when the run stopped. They
+    /// may still be on the queue; they are not counted as lost.
+    #[serde(default)]
+    pub undelivered_at_interrupt: u64,
     pub order_violations: u64,
     pub dead_lettered: u64,
     pub foreign: u64,
@@ -162,6 +223,7 @@ impl RunSummary {
             sent: c.sent,
             sent_including_warmup: c.sent_all,
             send_failed: c.send_failed,
+            not_sent: c.not_sent,
             received: c.received,
             unique_received: tally.unique_received,
             deleted: c.deleted,
@@ -172,6 +234,7 @@ impl RunSummary {
                 unexplained: tally.unexplained_duplicates,
             },
             lost: tally.lost,
+            undelivered_at_interrupt: 0,
             order_violations: tally.order_violations,
             dead_lettered: tally.dead_lettered,
             foreign: c.foreign,

@@ -33,20 +33,32 @@ pub(super) type Line = (&'static str, RGBColor, Vec<(f64, f64)>);
 /// A line of a timeline chart: its label, colour and the column it plots.
 type Series = (&'static str, RGBColor, fn(&TimelineRow) -> u64);
 
-/// Draws one chart into a PNG and an SVG (the closure is expanded once per backend type).
+/// Draws one chart into a PNG and an SVG (the closure is expanded once per backend type), each
+/// under a temporary name renamed into place once whole (`atomic`).
 macro_rules! both {
     ($dir:expr, $name:expr, $draw:expr) => {{
         let png = $dir.join(format!("{}.png", $name));
-        let area = BitMapBackend::new(&png, SIZE).into_drawing_area();
-        $draw(&area)?;
-        area.present().map_err(|e| e.to_string())?;
+        let temporary = $crate::report::atomic::temporary_name(&png);
+        let area = BitMapBackend::new(&temporary, SIZE).into_drawing_area();
+        let drawn = $draw(&area).and_then(|()| area.present().map_err(|e| e.to_string().into()));
+        drop(area);
+        $crate::report::charts::finish(&temporary, &png, drawn)?;
         let svg = $dir.join(format!("{}.svg", $name));
-        let area = SVGBackend::new(&svg, SIZE).into_drawing_area();
-        $draw(&area)?;
-        area.present().map_err(|e| e.to_string())?;
+        let temporary = $crate::report::atomic::temporary_name(&svg);
+        let area = SVGBackend::new(&temporary, SIZE).into_drawing_area();
+        let drawn = $draw(&area).and_then(|()| area.present().map_err(|e| e.to_string().into()));
+        drop(area);
+        $crate::report::charts::finish(&temporary, &svg, drawn)?;
     }};
 }
 pub(super) use both;
+
+/// Renames a drawn chart into place, or removes its temporary file when drawing failed.
+pub(super) fn finish(temporary: &Path, path: &Path, drawn: DrawResult) -> DrawResult {
+    let written = drawn.map_err(|e| std::io::Error::other(e.to_string()));
+    super::atomic::commit(temporary, path, written)?;
+    Ok(())
+}
 
 /// Writes every chart as `<name>.png` and `<name>.svg` into `dir`.
 pub fn write_all(

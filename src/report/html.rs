@@ -259,7 +259,7 @@ fn title_block(s: &RunSummary) -> String {
         escape(&s.started_at),
         escape(&s.run_id),
         s.measured_seconds,
-        if s.interrupted {
+        if s.interrupted.happened() {
             " — interrupted"
         } else {
             ""

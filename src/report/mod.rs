@@ -3,6 +3,7 @@
 //! the comparison tables and charts of sweeps. Each format is a function of `RunSummary`,
 //! saved histograms and files already written. Depends on `measure` only.
 
+pub mod atomic;
 pub mod charts;
 pub mod comparison;
 pub mod comparison_charts;

@@ -292,9 +292,18 @@ pub fn chart(dir: &Path, r: &SearchResult) -> DrawResult {
         }};
     }
     let (png, svg) = (dir.join("search.png"), dir.join("search.svg"));
-    draw!(BitMapBackend::new(&png, SIZE));
-    draw!(SVGBackend::new(&svg, SIZE));
-    Ok(())
+    let temporary = super::atomic::temporary_name(&png);
+    let drawn = (|| -> DrawResult {
+        draw!(BitMapBackend::new(&temporary, SIZE));
+        Ok(())
+    })();
+    super::charts::finish(&temporary, &png, drawn)?;
+    let temporary = super::atomic::temporary_name(&svg);
+    let drawn = (|| -> DrawResult {
+        draw!(SVGBackend::new(&temporary, SIZE));
+        Ok(())
+    })();
+    super::charts::finish(&temporary, &svg, drawn)
 }
 
 /// The search's page: the answer, the chart, the table, links to every step's report.

@@ -19,8 +19,8 @@ pub fn summary(s: &RunSummary, results_dir: &str) -> String {
         s.scenario.name, s.queue.kind, "", s.queue.name, s.target.kind, s.target.endpoint
     )
     .replace("  ", " ");
-    if s.interrupted {
-        o += "interrupted: results cover the run up to Ctrl-C\n";
+    if s.interrupted.happened() {
+        o += "interrupted: results cover the run up to the signal\n";
     }
     o += &format!(
         "measured {:.1} s: sent {:.0}/s, received {:.0}/s\n",
@@ -68,7 +68,7 @@ pub fn summary(s: &RunSummary, results_dir: &str) -> String {
         "accounting: sent {} = unique received {} + dead-lettered {} + lost {}\n",
         m.sent, m.unique_received, m.dead_lettered, m.lost
     );
-    if !s.drained && !s.interrupted {
+    if !s.drained && !s.interrupted.happened() {
         o +=
             "drain timeout passed before the queue was empty: messages still on it count as lost\n";
     }

@@ -57,7 +57,8 @@ fn fixed() -> RunSummary {
             name: "sqsbench-snapshot".into(),
         },
         measured_seconds: 15.0,
-        interrupted: false,
+        interrupted: Interruption::None,
+        incomplete: None,
         drained: true,
         stopped_by_budget: false,
         messages: Messages {

@@ -12,10 +12,11 @@ use anyhow::Context;
 use tokio::sync::watch;
 
 use crate::measure::summary::RunSummary;
-use crate::report::results;
 use crate::report::search::{self as page, SearchResult, StepRow};
+use crate::report::{atomic, results};
 use crate::run::{RunOptions, execute};
 use crate::scenario::{RateSpec, Scenario, SearchSpec, render};
+use crate::shutdown::LastWords;
 use crate::workload::engine::Progress;
 use bracket::Bracket;
 
@@ -23,6 +24,8 @@ pub struct SearchOutcome {
     pub dir: PathBuf,
     pub result: SearchResult,
     pub interrupted: bool,
+    /// Results files that could not be written (exit 4).
+    pub write_failures: Vec<String>,
     pub warnings: Vec<String>,
 }
 
@@ -157,6 +160,7 @@ fn backlog(dir: &std::path::Path) -> i64 {
 pub async fn execute_search(
     base: &Scenario,
     out: Option<PathBuf>,
+    last_words: &LastWords,
     interrupt: watch::Receiver<bool>,
     progress: &mut dyn FnMut(&Progress),
     announce: &mut dyn FnMut(&StepRow),
@@ -173,11 +177,11 @@ pub async fn execute_search(
         &base.name,
         &crate::run::utc_stamp(now.as_secs()),
     )?;
-    std::fs::write(dir.join("scenario.toml"), render::to_toml(base))
-        .context("writing scenario.toml")?;
+    atomic::write(&dir.join("scenario.toml"), render::to_toml(base))?;
     let mut bracket = Bracket::new(spec.from, spec.to, spec.factor, spec.precision);
     let mut steps: Vec<StepRow> = Vec::new();
     let mut warnings = Vec::new();
+    let mut failures = Vec::new();
     let mut interrupted = false;
     let consumers = !base.consumers.is_empty();
     while let Some(rate) = bracket.next() {
@@ -195,6 +199,7 @@ pub async fn execute_search(
             &scenario,
             &RunOptions {
                 out: Some(dir.join(&rel)),
+                last_words: last_words.clone(),
             },
             interrupt.clone(),
             progress,
@@ -202,7 +207,8 @@ pub async fn execute_search(
         .await
         .with_context(|| format!("search step {n} at {rate:.1}/s"))?;
         warnings.extend(outcome.warnings);
-        if outcome.summary.interrupted {
+        failures.extend(outcome.write_failures);
+        if outcome.summary.interrupted.happened() {
             interrupted = true;
             break;
         }
@@ -233,29 +239,33 @@ pub async fn execute_search(
         steps,
     };
     let mut write = |name: &str, text: String| {
-        if let Err(e) = std::fs::write(dir.join(name), text) {
-            warnings.push(format!("could not write {name}: {e}"));
+        if let Err(e) = atomic::write(&dir.join(name), text) {
+            failures.push(e.to_string());
         }
     };
     write("search.csv", page::csv(&result.steps));
     write("search.md", page::markdown(&result));
-    write(
-        "search.json",
-        serde_json::to_string_pretty(&result).unwrap_or_default() + "\n",
-    );
-    if let Err(e) = page::chart(&dir.join("charts"), &result) {
-        warnings.push(format!("could not draw the search chart: {e}"));
+    match serde_json::to_string_pretty(&result) {
+        Ok(text) => write("search.json", text + "\n"),
+        Err(e) => failures.push(format!("could not encode search.json: {e}")),
     }
-    if let Err(e) = std::fs::write(
-        dir.join("report.html"),
+    if let Err(e) = page::chart(&dir.join("charts"), &result) {
+        failures.push(format!(
+            "could not draw the search chart in {}: {e}",
+            dir.join("charts").display()
+        ));
+    }
+    if let Err(e) = atomic::write(
+        &dir.join("report.html"),
         page::page(&result, &dir.join("charts")),
     ) {
-        warnings.push(format!("could not write report.html: {e}"));
+        failures.push(e.to_string());
     }
     Ok(SearchOutcome {
         dir,
         result,
         interrupted,
         warnings,
+        write_failures: failures,
     })
 }

@@ -15,8 +15,9 @@ use tokio::sync::watch;
 use crate::measure::metrics;
 use crate::measure::summary::RunSummary;
 use crate::report::comparison;
-use crate::report::{comparison_charts, files, html, results};
+use crate::report::{atomic, comparison_charts, files, html, results};
 use crate::run::{RunOptions, execute};
+use crate::shutdown::LastWords;
 use crate::workload::engine::Progress;
 pub use plan::{Variant, variants};
 
@@ -46,6 +47,8 @@ pub struct SeriesOutcome {
     pub variants: Vec<VariantOutcome>,
     pub interrupted: bool,
     pub warnings: Vec<String>,
+    /// Results files that could not be written (exit 4).
+    pub write_failures: Vec<String>,
 }
 
 impl SeriesOutcome {
@@ -61,6 +64,7 @@ pub async fn execute_series(
     variants: Vec<Variant>,
     repeat: u32,
     out: Option<PathBuf>,
+    last_words: &LastWords,
     interrupt: watch::Receiver<bool>,
     progress: &mut dyn FnMut(&Progress),
     announce: &mut dyn FnMut(&VariantOutcome),
@@ -77,6 +81,7 @@ pub async fn execute_series(
     let repeat = repeat.max(1);
     let mut outcomes = Vec::new();
     let mut warnings = Vec::new();
+    let mut failures = Vec::new();
     let mut interrupted = false;
     let mut index = SeriesIndex {
         name: name.clone(),
@@ -98,14 +103,18 @@ pub async fn execute_series(
             };
             let outcome = execute(
                 &v.scenario,
-                &RunOptions { out: Some(rdir) },
+                &RunOptions {
+                    out: Some(rdir),
+                    last_words: last_words.clone(),
+                },
                 interrupt.clone(),
                 progress,
             )
             .await
             .with_context(|| format!("variant {}", v.label))?;
             warnings.extend(outcome.warnings);
-            let stop = outcome.summary.interrupted;
+            failures.extend(outcome.write_failures);
+            let stop = outcome.summary.interrupted.happened();
             runs.push(outcome.summary);
             if stop {
                 interrupted = true;
@@ -113,7 +122,7 @@ pub async fn execute_series(
             }
         }
         let summary = if repeat > 1 {
-            combine_repeats(&vdir, runs, &mut warnings)
+            combine_repeats(&vdir, runs, &mut failures)
         } else {
             runs.pop().expect("one run")
         };
@@ -133,7 +142,7 @@ pub async fn execute_series(
         }
     }
     if swept {
-        write_sweep(&dir, &index, &outcomes, &mut warnings);
+        write_sweep(&dir, &index, &outcomes, &mut failures);
     } else {
         // Repeats keep their charts in each run's directory; drop the empty one made here.
         let _ = std::fs::remove_dir(dir.join("charts"));
@@ -143,18 +152,19 @@ pub async fn execute_series(
         variants: outcomes,
         interrupted,
         warnings,
+        write_failures: failures,
     })
 }
 
 /// The repeats of one variant: the median run's summary with every metric's spread, written
 /// beside the runs, plus a summary.csv row per run.
-fn combine_repeats(dir: &Path, runs: Vec<RunSummary>, warnings: &mut Vec<String>) -> RunSummary {
+fn combine_repeats(dir: &Path, runs: Vec<RunSummary>, failures: &mut Vec<String>) -> RunSummary {
     let repeats = metrics::repeats(&runs);
     let mut headline = runs[repeats.headline_run as usize - 1].clone();
     headline.repeats = Some(repeats);
     let mut write = |name: &str, text: String| {
-        if let Err(e) = std::fs::write(dir.join(name), text) {
-            warnings.push(format!("could not write {name}: {e}"));
+        if let Err(e) = atomic::write(&dir.join(name), text) {
+            failures.push(e.to_string());
         }
     };
     write("summary.json", files::summary_json(&headline));
@@ -175,7 +185,7 @@ pub fn write_sweep(
     dir: &Path,
     index: &SeriesIndex,
     outcomes: &[VariantOutcome],
-    warnings: &mut Vec<String>,
+    failures: &mut Vec<String>,
 ) {
     let rows: Vec<comparison::Row> = outcomes
         .iter()
@@ -183,11 +193,21 @@ pub fn write_sweep(
         .collect();
     let summaries: Vec<RunSummary> = outcomes.iter().map(|o| o.summary.clone()).collect();
     if let Err(e) = comparison_charts::write_all(&dir.join("charts"), &rows, &index.name) {
-        warnings.push(format!("could not draw comparison charts: {e}"));
+        failures.push(format!(
+            "could not draw the comparison charts in {}: {e}",
+            dir.join("charts").display()
+        ));
     }
+    let index_text = match serde_json::to_string_pretty(index) {
+        Ok(text) => Some(text + "\n"),
+        Err(e) => {
+            failures.push(format!("could not encode series.json: {e}"));
+            None
+        }
+    };
     let mut write = |name: &str, text: String| {
-        if let Err(e) = std::fs::write(dir.join(name), text) {
-            warnings.push(format!("could not write {name}: {e}"));
+        if let Err(e) = atomic::write(&dir.join(name), text) {
+            failures.push(e.to_string());
         }
     };
     write("comparison.csv", comparison::csv(&rows));
@@ -196,10 +216,9 @@ pub fn write_sweep(
         comparison::markdown(&format!("sqsbench sweep: {}", index.name), &rows),
     );
     write("summary.csv", files::summary_csv(&summaries));
-    write(
-        "series.json",
-        serde_json::to_string_pretty(index).unwrap_or_default() + "\n",
-    );
+    if let Some(text) = index_text {
+        write("series.json", text);
+    }
     let links: Vec<(String, String)> = index
         .variants
         .iter()
@@ -229,7 +248,7 @@ pub fn rerender_sweep(dir: &Path) -> anyhow::Result<Vec<String>> {
             summary,
         });
     }
-    let mut warnings = Vec::new();
-    write_sweep(dir, &index, &outcomes, &mut warnings);
-    Ok(warnings)
+    let mut failures = Vec::new();
+    write_sweep(dir, &index, &outcomes, &mut failures);
+    Ok(failures)
 }

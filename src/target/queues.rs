@@ -2,6 +2,8 @@
 //! created with the run id, and at the end delete exactly those — never a queue sqsbench did
 //! not create.
 
+use std::sync::Mutex;
+
 use anyhow::{Context, bail};
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::QueueAttributeName as A;
@@ -55,10 +57,22 @@ async fn create(
     out.queue_url.context("CreateQueue returned no URL")
 }
 
-/// Resolves or creates the queues of a run.
-pub async fn prepare(client: &Client, spec: &QueueSpec, run_id: &str) -> anyhow::Result<Queues> {
+/// Resolves or creates the queues of a run. Each queue it creates is also pushed to
+/// `made_so_far` at once, so a caller that abandons this future (a signal) can still delete it.
+pub async fn prepare(
+    client: &Client,
+    spec: &QueueSpec,
+    run_id: &str,
+    made_so_far: &Mutex<Vec<String>>,
+) -> anyhow::Result<Queues> {
     let fifo = spec.kind == QueueType::Fifo;
     let mut created = Vec::new();
+    let made = |url: &String| {
+        made_so_far
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(url.clone());
+    };
     let mut base = Vec::new();
     if fifo {
         base.push((A::FifoQueue, "true".to_string()));
@@ -78,6 +92,7 @@ pub async fn prepare(client: &Client, spec: &QueueSpec, run_id: &str) -> anyhow:
             Some(url) => url,
             None if spec.create => {
                 let url = create(client, &name, base.clone(), run_id).await?;
+                made(&url);
                 created.push(url.clone());
                 url
             }
@@ -114,6 +129,7 @@ pub async fn prepare(client: &Client, spec: &QueueSpec, run_id: &str) -> anyhow:
                 attributes.push((A::from(k.as_str()), v.clone()));
             }
             let url = create(client, &spec.name, attributes, run_id).await?;
+            made(&url);
             created.push(url.clone());
             url
         }
@@ -129,16 +145,13 @@ pub async fn prepare(client: &Client, spec: &QueueSpec, run_id: &str) -> anyhow:
     })
 }
 
-/// Deletes the queues this run created; returns what could not be deleted.
-pub async fn cleanup(client: &Client, queues: &Queues) -> Vec<String> {
-    let mut problems = Vec::new();
-    for url in queues.created.iter().rev() {
-        if let Err(e) = client.delete_queue().queue_url(url).send().await {
-            problems.push(format!(
-                "could not delete {url}: {}",
-                aws_sdk_sqs::error::DisplayErrorContext(&e)
-            ));
-        }
-    }
-    problems
+/// Deletes one queue this run created.
+pub async fn delete(client: &Client, url: &str) -> Result<(), String> {
+    client
+        .delete_queue()
+        .queue_url(url)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(&e).to_string())
 }

@@ -18,7 +18,7 @@ use super::outcome::classify;
 use super::payload::Payload;
 use crate::measure::latency::Latency;
 use crate::measure::ledger::{Delivery, LedgerHandle};
-use crate::measure::recorder::{Api, Outcome, SharedRecorder};
+use crate::measure::recorder::{Api, Outcome, Registry};
 use crate::scenario::{ConsumerFleet, DeleteMode, ProcessingSpec};
 
 /// The ledger's view of one delivery of a measured message.
@@ -48,7 +48,7 @@ pub struct Consumer {
     pub run_id: u64,
     pub clock: RunClock,
     pub seed: u64,
-    pub recorder: SharedRecorder,
+    pub recorder: Registry,
     pub ledger: LedgerHandle,
     pub stop: watch::Receiver<bool>,
     /// `[run] retries`: count the SDK's attempts per call.
@@ -106,8 +106,7 @@ impl Consumer {
             let now_us = self.clock.now_us();
             let mut to_delete = Vec::with_capacity(messages.len());
             let mut deliveries = Vec::with_capacity(messages.len());
-            {
-                let mut r = self.recorder.lock().unwrap_or_else(|p| p.into_inner());
+            self.recorder.with(|r| {
                 r.counters.received_all += messages.len() as u64;
                 for m in &messages {
                     let Ok(p) = Payload::decode(m.body().unwrap_or(""), self.run_id) else {
@@ -136,15 +135,15 @@ impl Consumer {
                         to_delete.push((handle.to_string(), key));
                     }
                 }
-            }
+            });
             self.ledger.received(deliveries);
             self.process(&mut rng, messages.len()).await;
             let deleted = self.delete(to_delete).await;
             let measured_deleted: Vec<(u32, u64)> = deleted.iter().filter_map(|k| *k).collect();
-            let mut r = self.recorder.lock().unwrap_or_else(|p| p.into_inner());
-            r.counters.deleted_all += deleted.len() as u64;
-            r.counters.deleted += measured_deleted.len() as u64;
-            drop(r);
+            self.recorder.with(|r| {
+                r.counters.deleted_all += deleted.len() as u64;
+                r.counters.deleted += measured_deleted.len() as u64;
+            });
             self.ledger.deleted(measured_deleted);
         }
     }
@@ -152,22 +151,24 @@ impl Consumer {
     fn record_retries(&self, api: Api, counter: &AttemptCounter) {
         let extra = counter.attempts().saturating_sub(1) as u64;
         if extra > 0 {
-            let mut r = self.recorder.lock().unwrap_or_else(|p| p.into_inner());
-            r.apis.entry(api).or_default().retries += extra;
+            self.recorder
+                .with(|r| r.apis.entry(api).or_default().retries += extra);
         }
     }
 
     fn record_call(&self, api: Api, outcome: &Outcome, latency_us: u64) {
-        let mut r = self.recorder.lock().unwrap_or_else(|p| p.into_inner());
-        r.call(api, outcome);
-        if self.clock.elapsed() >= self.clock.warmup {
-            let which = if api == Api::ReceiveMessage {
-                Latency::Receive
-            } else {
-                Latency::Delete
-            };
-            r.latency(which, latency_us);
-        }
+        let measured = self.clock.elapsed() >= self.clock.warmup;
+        self.recorder.with(|r| {
+            r.call(api, outcome);
+            if measured {
+                let which = if api == Api::ReceiveMessage {
+                    Latency::Receive
+                } else {
+                    Latency::Delete
+                };
+                r.latency(which, latency_us);
+            }
+        });
     }
 
     /// Simulated work: the configured time per message.
@@ -235,9 +236,7 @@ impl Consumer {
                         let failed = out.failed().len() as u64;
                         if failed > 0 {
                             self.recorder
-                                .lock()
-                                .unwrap_or_else(|p| p.into_inner())
-                                .entries_failed(Api::DeleteMessageBatch, failed);
+                                .with(|r| r.entries_failed(Api::DeleteMessageBatch, failed));
                         }
                     }
                     Err(e) => self.record_call(Api::DeleteMessageBatch, &classify(&e), latency),

@@ -25,6 +25,9 @@ use crate::scenario::{QueueType, Scenario};
 const EMPTY_CHECK_EVERY: Duration = Duration::from_millis(250);
 /// How long the drain waits, once everything is deleted, for the queue to report empty.
 const SETTLED_GRACE: Duration = Duration::from_secs(2);
+/// How long stopped tasks may take to finish their call before they are cancelled: an
+/// unanswering target must not hold an interrupted run past its 10 s.
+const STOP_GRACE: Duration = Duration::from_secs(2);
 
 /// What a progress display is told once a second.
 #[derive(Debug, Clone, Copy)]
@@ -42,6 +45,19 @@ pub enum Phase {
     Warmup,
     Measured,
     Drain,
+    /// Reading this run's messages back from the dead-letter queue.
+    DeadLetters,
+}
+
+impl Phase {
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Warmup => "warmup",
+            Phase::Measured => "measured",
+            Phase::Drain => "drain",
+            Phase::DeadLetters => "dead letters",
+        }
+    }
 }
 
 pub struct EngineResult {
@@ -102,10 +118,11 @@ impl Engine<'_> {
                     run_id: self.run_id,
                     clock,
                     seed: sc.run.seed,
-                    recorder: registry.register(),
+                    recorder: registry.clone(),
                     ledger: ledger.clone(),
                     stop: producers_stopped.clone(),
                     retries: sc.run.retries,
+                    catch_up: sc.run.drain_timeout,
                 };
                 groups.push(fleet.groups);
                 id += 1;
@@ -124,7 +141,7 @@ impl Engine<'_> {
                     run_id: self.run_id,
                     clock,
                     seed: sc.run.seed,
-                    recorder: registry.register(),
+                    recorder: registry.clone(),
                     ledger: ledger.clone(),
                     stop: consumers_stopped.clone(),
                     retries: sc.run.retries,
@@ -149,8 +166,10 @@ impl Engine<'_> {
             Duration::from_secs(1),
         );
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The drain's checks run at most this often (one interval, not a new one per pass).
+        let mut check = tokio::time::interval(Duration::from_millis(50));
+        check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            let mut check = tokio::time::interval(Duration::from_millis(50));
             tokio::select! {
                 _ = ticker.tick() => {
                     second += 1;
@@ -176,11 +195,9 @@ impl Engine<'_> {
                         throttled: total.apis.values().map(|a| a.throttled).sum(),
                     });
                 }
-                _ = self.interrupt.changed() => {
-                    if *self.interrupt.borrow() {
-                        interrupted = true;
-                        break;
-                    }
+                Ok(_) = self.interrupt.wait_for(|stop| *stop) => {
+                    interrupted = true;
+                    break;
                 }
                 Some(_) = producers.join_next(), if !producers.is_empty() => {}
                 _ = check.tick() => {}
@@ -207,7 +224,14 @@ impl Engine<'_> {
                 // An empty queue, twice in a row: nothing more will arrive (lost messages stay lost).
                 if last_empty_check.is_none_or(|t| t.elapsed() >= EMPTY_CHECK_EVERY) {
                     last_empty_check = Some(tokio::time::Instant::now());
-                    if drain::queue_is_empty(&self.client, &self.queue_url).await {
+                    let empty = tokio::select! {
+                        empty = drain::queue_is_empty(&self.client, &self.queue_url) => empty,
+                        Ok(_) = self.interrupt.wait_for(|stop| *stop) => {
+                            interrupted = true;
+                            break;
+                        }
+                    };
+                    if empty {
                         empty_checks += 1;
                     } else {
                         empty_checks = 0;
@@ -224,16 +248,33 @@ impl Engine<'_> {
         }
         let _ = stop_producers.send(true);
         let _ = stop_consumers.send(true);
-        while producers.join_next().await.is_some() {}
-        while consumers.join_next().await.is_some() {}
+        stop_all(&mut producers, &mut consumers).await;
         let mut warnings = Vec::new();
         if let (Some(url), false) = (&self.dead_letter_url, interrupted) {
+            progress(&Progress {
+                elapsed: clock.elapsed(),
+                phase: Phase::DeadLetters,
+                sent_per_sec: 0,
+                received_per_sec: 0,
+                errors: total.apis.values().map(|a| a.errors + a.timeouts).sum(),
+                throttled: total.apis.values().map(|a| a.throttled).sum(),
+            });
             let budget = sc.run.drain_timeout.max(Duration::from_secs(10));
-            if let Err(e) =
-                drain::collect_dead_letters(&self.client, url, self.run_id, &clock, &ledger, budget)
-                    .await
-            {
-                warnings.push(e);
+            let collect = drain::collect_dead_letters(
+                &self.client,
+                url,
+                self.run_id,
+                &clock,
+                &ledger,
+                budget,
+            );
+            tokio::select! {
+                collected = collect => {
+                    if let Err(e) = collected {
+                        warnings.push(e);
+                    }
+                }
+                Ok(_) = self.interrupt.wait_for(|stop| *stop) => interrupted = true,
             }
         }
         second += 1;
@@ -259,5 +300,20 @@ impl Engine<'_> {
             elapsed: clock.elapsed(),
             measured_start_us: clock.us_at(clock.warmup),
         }
+    }
+}
+
+/// Lets stopped tasks finish the call they are in for up to `STOP_GRACE`, then cancels them
+/// (an in-flight long poll, or a call to a target that stopped answering).
+async fn stop_all(producers: &mut JoinSet<()>, consumers: &mut JoinSet<()>) {
+    let joined = async {
+        while producers.join_next().await.is_some() {}
+        while consumers.join_next().await.is_some() {}
+    };
+    if tokio::time::timeout(STOP_GRACE, joined).await.is_err() {
+        producers.abort_all();
+        consumers.abort_all();
+        while producers.join_next().await.is_some() {}
+        while consumers.join_next().await.is_some() {}
     }
 }

@@ -19,7 +19,7 @@ use super::payload::Payload;
 use super::schedule::Schedule;
 use crate::measure::latency::Latency;
 use crate::measure::ledger::LedgerHandle;
-use crate::measure::recorder::{Api, Outcome, SharedRecorder};
+use crate::measure::recorder::{Api, Outcome, Registry};
 use crate::scenario::{Deduplication, ProducerFleet, SizeSpec};
 
 pub struct Producer {
@@ -33,11 +33,14 @@ pub struct Producer {
     pub run_id: u64,
     pub clock: RunClock,
     pub seed: u64,
-    pub recorder: SharedRecorder,
+    pub recorder: Registry,
     pub ledger: LedgerHandle,
     pub stop: watch::Receiver<bool>,
     /// `[run] retries`: count each call's attempts, since a retried send may have landed twice.
     pub retries: bool,
+    /// How long after the send window a producer that fell behind may keep catching up
+    /// (`[run] drain_timeout`); what it has not sent by then is reported as not sent.
+    pub catch_up: std::time::Duration,
 }
 
 struct Message {
@@ -56,8 +59,13 @@ impl Producer {
         let mut n: u64 = 0;
         let mut body = String::new();
         let mut last_sent: Option<(Message, u64)> = None;
+        let give_up_at = self.clock.send_end + self.catch_up;
         loop {
             if *self.stop.borrow() {
+                return;
+            }
+            if !self.schedule.is_closed_loop() && self.clock.elapsed() >= give_up_at {
+                self.give_up(n);
                 return;
             }
             // The batch: messages n .. n+batch that are due before the send window closes.
@@ -112,6 +120,22 @@ impl Producer {
                 last_sent = Some((last, sent_us));
             }
         }
+    }
+
+    /// Counts every measured message still due as not sent, and records its end-to-end
+    /// latency as a lower bound (now − intended), so a target that fell behind never looks
+    /// faster because its slowest messages were dropped.
+    fn give_up(&self, from: u64) {
+        let now_us = self.clock.now_us();
+        self.recorder.with(|r| {
+            for intended in self.schedule.due_before(from, self.clock.send_end) {
+                let intended_us = self.clock.us_at(intended);
+                if self.clock.is_measured(intended_us) {
+                    r.counters.not_sent += 1;
+                    r.latency(Latency::EndToEnd, now_us.saturating_sub(intended_us));
+                }
+            }
+        });
     }
 
     fn payload(&self, m: &Message, sent_us: u64) -> Payload {
@@ -218,9 +242,7 @@ impl Producer {
                     let failed = out.failed().len() as u64;
                     if failed > 0 {
                         self.recorder
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .entries_failed(Api::SendMessageBatch, failed);
+                            .with(|r| r.entries_failed(Api::SendMessageBatch, failed));
                     }
                     (Api::SendMessageBatch, Outcome::Ok, ok)
                 }
@@ -251,8 +273,7 @@ impl Producer {
             .filter(|m| self.clock.is_measured(m.intended_us) && m.repeat_of.is_none())
             .collect();
         let mut acked_measured = Vec::new();
-        {
-            let mut r = self.recorder.lock().unwrap_or_else(|p| p.into_inner());
+        self.recorder.with(|r| {
             r.call(api, &outcome);
             if retried > 0 {
                 r.apis.entry(api).or_default().retries += retried as u64;
@@ -273,7 +294,7 @@ impl Producer {
                     r.counters.last_sent_us = r.counters.last_sent_us.max(sent_us);
                 }
             }
-        }
+        });
         self.ledger.sent(self.id, acked_measured);
         self.ledger.extra_sends(self.id, extra);
         acknowledged

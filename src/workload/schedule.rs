@@ -35,6 +35,12 @@ impl Schedule {
         let m = (n * self.count + self.index) as f64;
         fleet_time_of(&self.rate, m).map(Duration::from_secs_f64)
     }
+
+    /// The intended times of messages `from`, `from + 1`, … that are due before `end`: what a
+    /// producer giving up at `from` leaves unsent. Empty for closed loop.
+    pub fn due_before(&self, from: u64, end: Duration) -> impl Iterator<Item = Duration> + '_ {
+        (from..).map_while(move |n| self.intended(n).filter(|t| *t < end))
+    }
 }
 
 /// Seconds at which the fleet's `m`-th message is due: the inverse of the cumulative count.
@@ -95,6 +101,21 @@ mod tests {
             assert!((t - i as f64 / 1000.0).abs() < 1e-9, "message {i} at {t}");
         }
         assert!((secs(tasks[3].intended(249)) - 0.999).abs() < 1e-9);
+    }
+
+    #[test]
+    fn what_is_left_unsent_is_exactly_the_rest_of_the_window() {
+        let s = Schedule::new(RateSpec::Constant(1000.0), 1, 4);
+        // Task 1 of 4 sends fleet messages 1, 5, 9, …: 250 of them in the first second.
+        let left: Vec<f64> = s
+            .due_before(240, Duration::from_secs(1))
+            .map(|t| t.as_secs_f64())
+            .collect();
+        assert_eq!(left.len(), 10);
+        assert!((left[0] - 0.961).abs() < 1e-9 && (left[9] - 0.997).abs() < 1e-9);
+        assert_eq!(s.due_before(250, Duration::from_secs(1)).count(), 0);
+        let closed = Schedule::new(RateSpec::Max, 0, 1);
+        assert_eq!(closed.due_before(0, Duration::from_secs(60)).count(), 0);
     }
 
     #[test]

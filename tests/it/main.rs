@@ -12,4 +12,5 @@ mod run_embedded;
 mod run_integrity;
 mod scenario_corpus;
 mod search;
+mod signals;
 mod support;

@@ -15,6 +15,7 @@ pub async fn run_text(text: &str, dir: &Path) -> sqsbench::run::RunOutcome {
         &scenario,
         &RunOptions {
             out: Some(dir.to_path_buf()),
+            ..RunOptions::default()
         },
         interrupt,
         &mut |_| {},

@@ -13,9 +13,16 @@ async fn search(text: &str, name: &str) -> sqsbench::search::SearchOutcome {
     let scenario = scenario_from_text(text, &[]).unwrap_or_else(|p| panic!("{p:?}"));
     let dir = temp_dir(name);
     let (_keep, interrupt) = watch::channel(false);
-    execute_search(&scenario, Some(dir), interrupt, &mut |_| {}, &mut |_| {})
-        .await
-        .expect("search runs")
+    execute_search(
+        &scenario,
+        Some(dir),
+        &Default::default(),
+        interrupt,
+        &mut |_| {},
+        &mut |_| {},
+    )
+    .await
+    .expect("search runs")
 }
 
 fn fifo_producers_only(batch: u32, from: &str, quota: &str) -> String {

@@ -97,6 +97,9 @@ pub struct Accounting {
     pub unacknowledged_received: u64,
     /// Acknowledged and received but never deleted from the main queue by the end.
     pub received_not_deleted: u64,
+    /// After an interrupt: not yet received when the run stopped (in place of `lost`).
+    #[serde(default)]
+    pub undelivered_at_interrupt: u64,
 }
 
 /// integrity.json.
@@ -109,9 +112,23 @@ pub struct Integrity {
     pub order_violations: Kind,
     pub dead_lettered: Kind,
     pub foreign: Foreign,
+    /// After an interrupt, what `lost` would have held: messages that may still be on the queue.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub undelivered_at_interrupt: Option<Kind>,
     /// Embedded target only: what the emulator really injected, beside what was detected.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub emulator_injected: Option<crate::emulator::InjectedCounts>,
+}
+
+impl Integrity {
+    /// An interrupted run cannot tell lost from not yet delivered: what it did not receive is
+    /// reported as undelivered at the interrupt, and nothing as lost.
+    pub fn interrupted(&mut self) {
+        let lost = std::mem::take(&mut self.lost);
+        self.accounting.undelivered_at_interrupt = lost.count;
+        self.accounting.lost = 0;
+        self.undelivered_at_interrupt = Some(lost);
+    }
 }
 
 #[derive(Default)]
@@ -173,6 +190,7 @@ impl Examples {
                 holds: t.acknowledged == t.unique_received + t.dead_lettered + t.lost,
                 unacknowledged_received: t.unacknowledged_received,
                 received_not_deleted: t.received_not_deleted,
+                undelivered_at_interrupt: 0,
             },
             duplicates: Duplicates {
                 count: t.duplicates,
@@ -197,6 +215,7 @@ impl Examples {
                 count: 0,
                 message_ids: self.foreign.clone(),
             },
+            undelivered_at_interrupt: None,
             emulator_injected: None,
         }
     }
