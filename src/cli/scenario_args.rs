@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::scenario::limits::{self, MemoryLimit};
 use crate::scenario::{self, Scenario};
 
 #[derive(Args)]
@@ -20,6 +21,10 @@ pub struct ScenarioArgs {
     /// The measured phase's length, e.g. 30s (same as --set run.duration=30s).
     #[arg(long)]
     pub duration: Option<String>,
+    /// The memory a run may use, e.g. 4GiB; a scenario estimated to need more is refused
+    /// (default: half the cgroup's memory.max, else half the machine's memory).
+    #[arg(long, value_name = "SIZE", value_parser = scenario::units::parse_size)]
+    pub max_memory: Option<u64>,
 }
 
 impl ScenarioArgs {
@@ -41,9 +46,21 @@ impl ScenarioArgs {
     }
 }
 
+/// A scenario's size problems (memory, planned messages) under the run's memory limit.
+fn within_limits(args: &ScenarioArgs, s: &Scenario) -> Result<(), Vec<scenario::Problem>> {
+    let problems = limits::check(s, &MemoryLimit::resolve(args.max_memory));
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
 /// Loads the scenario or prints every problem (to stderr) and returns None.
 pub fn load_or_report(args: &ScenarioArgs) -> Option<Scenario> {
-    match scenario::load(&args.scenario, &args.overrides()) {
+    let loaded = scenario::load(&args.scenario, &args.overrides())
+        .and_then(|s| within_limits(args, &s).map(|()| s));
+    match loaded {
         Ok(s) => Some(s),
         Err(problems) => {
             eprintln!(
@@ -64,15 +81,20 @@ pub fn load_or_report(args: &ScenarioArgs) -> Option<Scenario> {
 /// prints every problem and returns None.
 pub fn load_variants_or_report(args: &ScenarioArgs) -> Option<Vec<crate::series::Variant>> {
     let path = &args.scenario;
-    let result = std::fs::read_to_string(path)
-        .map_err(|e| {
-            vec![scenario::Problem {
-                path: path.display().to_string(),
-                line: None,
-                message: format!("cannot read the file: {e}"),
-            }]
-        })
-        .and_then(|text| crate::series::variants(&text, &args.overrides()));
+    let result = scenario::read_file(path)
+        .map_err(|p| vec![p])
+        .and_then(|text| crate::series::variants(&text, &args.overrides()))
+        .and_then(|variants| {
+            let problems: Vec<scenario::Problem> = variants
+                .iter()
+                .flat_map(|v| limits::check(&v.scenario, &MemoryLimit::resolve(args.max_memory)))
+                .collect();
+            if problems.is_empty() {
+                Ok(variants)
+            } else {
+                Err(problems)
+            }
+        });
     match result {
         Ok(v) => Some(v),
         Err(problems) => {

@@ -40,6 +40,7 @@ pub fn run(args: ValidateArgs) -> u8 {
     if scenario.sweep.is_empty() {
         println!("\n# {}", plan(&scenario));
         println!("# {}", cost_line(&scenario));
+        println!("# {}", memory_line(&scenario, args.scenario.max_memory));
         return exit::OK;
     }
     // Every variant is validated as it will run, so a value that does not fit fails here.
@@ -61,6 +62,20 @@ pub fn run(args: ValidateArgs) -> u8 {
         println!("#   {}: {}", v.label, cost_line(&v.scenario));
     }
     exit::OK
+}
+
+/// The memory estimate and the limit it was checked against.
+pub fn memory_line(s: &Scenario, flag: Option<u64>) -> String {
+    use crate::scenario::limits::{self, MemoryLimit};
+    let estimate = limits::memory(s);
+    let limit = MemoryLimit::resolve(flag);
+    format!(
+        "estimated peak memory: {} ({}); limit {} ({})",
+        limits::human(estimate.total()),
+        estimate.describe(),
+        limits::human(limit.bytes),
+        limit.source
+    )
 }
 
 /// The cost estimate line, or why there is none.

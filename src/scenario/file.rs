@@ -12,15 +12,32 @@ use toml::de::{DeTable, DeValue};
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Problem {
     pub path: String,
-    /// 1-based line in the file; `None` when the value came from `--set`.
+    /// 1-based line in the file; `None` when the value came from `--set`, or when the problem
+    /// is with the whole file (`whole_file`).
     pub line: Option<usize>,
     pub message: String,
+    /// The file itself (unreadable, too large): `path` is then the file's path.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub whole_file: bool,
+}
+
+impl Problem {
+    /// A problem with the file as a whole, not one key.
+    pub fn file(path: &std::path::Path, message: impl Into<String>) -> Problem {
+        Problem {
+            path: path.display().to_string(),
+            line: None,
+            message: message.into(),
+            whole_file: true,
+        }
+    }
 }
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.line {
             Some(line) => write!(f, "line {line}: {}: {}", self.path, self.message),
+            None if self.whole_file => write!(f, "{}: {}", self.path, self.message),
             None => write!(f, "--set {}: {}", self.path, self.message),
         }
     }
@@ -76,6 +93,7 @@ impl Document {
             path: path.to_string(),
             line,
             message: message.into(),
+            whole_file: false,
         });
     }
 
@@ -96,14 +114,12 @@ impl Document {
     /// types), or as a string when it is not valid TOML (`500/s`). A path through an array of
     /// tables (`producers.rate`) sets every element; `producers.1.rate` sets one.
     pub fn set(&mut self, assignment: &str) -> Result<(), String> {
-        let (path, raw) = assignment.split_once('=').ok_or_else(|| {
-            format!("--set {assignment:?}: expected KEY=VALUE, e.g. --set producers.rate=500/s")
-        })?;
+        let (path, raw) = assignment
+            .split_once('=')
+            .ok_or_else(|| "expected KEY=VALUE, e.g. --set producers.rate=500/s".to_string())?;
         let path = path.trim();
         if path.is_empty() || path.split('.').any(str::is_empty) {
-            return Err(format!(
-                "--set {assignment:?}: the key path is empty or has an empty part"
-            ));
+            return Err("the key path is empty or has an empty part".to_string());
         }
         let raw: &'static str = Box::leak(raw.trim().to_string().into_boxed_str());
         let mut value = match DeValue::parse(raw) {
@@ -112,7 +128,7 @@ impl Document {
         };
         value.make_owned();
         let parts: Vec<&str> = path.split('.').collect();
-        set_in(&mut self.root, &parts, &value).map_err(|e| format!("--set {path}: {e}"))
+        set_in(&mut self.root, &parts, &value)
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod estimate;
 pub mod file;
+pub mod limits;
 pub mod render;
 pub mod types;
 pub mod units;
@@ -12,14 +13,41 @@ pub mod validate;
 pub use file::Problem;
 pub use types::*;
 
+/// The largest scenario file read: the reference scenario, which sets every key, is 8 KiB.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Reads a scenario file, refusing one over `MAX_FILE_BYTES` (or endless, like /dev/zero)
+/// without reading more than that.
+pub fn read_file(path: &std::path::Path) -> Result<String, Problem> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)
+        .map_err(|e| Problem::file(path, format!("cannot read the file: {e}")))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Problem::file(path, format!("cannot read the file: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Problem::file(
+            path,
+            format!(
+                "larger than {} KiB; a scenario file is a few KiB",
+                MAX_FILE_BYTES / 1024
+            ),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        Problem::file(
+            path,
+            format!(
+                "not UTF-8 text (byte {}); TOML files are UTF-8",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
 /// Reads and validates a scenario file with `--set` overrides applied.
 pub fn load(path: &std::path::Path, overrides: &[String]) -> Result<Scenario, Vec<Problem>> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![Problem {
-            path: path.display().to_string(),
-            line: None,
-            message: format!("cannot read the file: {e}"),
-        }]
-    })?;
+    let text = read_file(path).map_err(|p| vec![p])?;
     validate::scenario_from_text(&text, overrides)
 }

@@ -28,14 +28,22 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "KiB" => 1024.0,
         "MB" => 1e6,
         "MiB" => 1024.0 * 1024.0,
+        "GB" => 1e9,
+        "GiB" => 1024.0 * 1024.0 * 1024.0,
+        "TB" => 1e12,
+        "TiB" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
         _ => return Err(bad()),
     };
     let bytes = n * factor;
-    if !bytes.is_finite() || bytes.fract() != 0.0 {
+    if !bytes.is_finite() || bytes.fract() != 0.0 || bytes > u64::MAX as f64 {
         return Err(bad());
     }
     Ok(bytes as u64)
 }
+
+/// The highest offered rate a fleet may ask for, in messages per second: ten times the largest
+/// documented SQS figure (a high-throughput FIFO queue's 70,000 batched calls/s × 10).
+pub const MAX_RATE_PER_SEC: f64 = 7_000_000.0;
 
 /// Messages per second, from `3000/s`, `180000/m`, `50/min`, `1000/h`.
 pub fn parse_rate(text: &str) -> Result<f64, String> {
@@ -48,8 +56,17 @@ pub fn parse_rate(text: &str) -> Result<f64, String> {
         "h" => n / 3600.0,
         _ => return Err(bad()),
     };
-    if !per_second.is_finite() || per_second <= 0.0 {
+    if !per_second.is_finite() {
+        return Err(format!("{text:?} is not a finite rate"));
+    }
+    if per_second <= 0.0 {
         return Err(format!("{text:?}: a rate must be above zero"));
+    }
+    if per_second > MAX_RATE_PER_SEC {
+        return Err(format!(
+            "{text:?} is above {}/s, more than any SQS queue takes (a high-throughput FIFO queue: 700,000 msg/s); split a larger load into shards",
+            MAX_RATE_PER_SEC as u64
+        ));
     }
     Ok(per_second)
 }
@@ -106,6 +123,7 @@ mod tests {
         assert_eq!(parse_size("1KiB"), Ok(1024));
         assert_eq!(parse_size("256KiB"), Ok(262_144));
         assert_eq!(parse_size("1MiB"), Ok(1_048_576));
+        assert_eq!(parse_size("4GiB"), Ok(4 << 30));
         assert_eq!(parse_size("2KB"), Ok(2000));
         assert!(parse_size("1 parsec").is_err());
         assert_eq!(format_size(262_144), "256KiB");
@@ -117,6 +135,23 @@ mod tests {
         assert_eq!(parse_rate("180000/m"), Ok(3000.0));
         assert!(parse_rate("3000").is_err());
         assert!(parse_rate("0/s").is_err());
+        assert!(
+            parse_rate("inf/s")
+                .unwrap_err()
+                .contains("not a finite rate")
+        );
+        assert!(
+            parse_rate("NaN/s")
+                .unwrap_err()
+                .contains("not a finite rate")
+        );
+        assert!(
+            parse_rate("1e12/s")
+                .unwrap_err()
+                .contains("above 7000000/s")
+        );
+        assert!(parse_rate("1e300/s").is_err());
+        assert_eq!(parse_rate("7000000/s"), Ok(7e6));
         assert_eq!(format_rate(2000.0), "2000/s");
     }
 }

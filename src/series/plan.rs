@@ -17,6 +17,9 @@ pub struct Variant {
 }
 
 /// The variants of a scenario text with `--set` overrides; one unlabeled variant without a sweep.
+/// The most variants one `[sweep]` may make: each is a whole run.
+pub const MAX_VARIANTS: usize = 256;
+
 pub fn variants(text: &str, overrides: &[String]) -> Result<Vec<Variant>, Vec<Problem>> {
     let base = scenario_from_text(text, overrides)?;
     if base.sweep.is_empty() {
@@ -25,6 +28,28 @@ pub fn variants(text: &str, overrides: &[String]) -> Result<Vec<Variant>, Vec<Pr
             slug: String::new(),
             values: Vec::new(),
             scenario: base,
+        }]);
+    }
+    // The product is checked before it is built: `[sweep]` lists of 100 values on 5 keys must
+    // be refused, not allocated.
+    let product = base
+        .sweep
+        .iter()
+        .try_fold(1usize, |n, (_, values)| n.checked_mul(values.len().max(1)));
+    if product.is_none_or(|n| n > MAX_VARIANTS) {
+        return Err(vec![Problem {
+            path: "sweep".into(),
+            line: None,
+            message: format!(
+                "{} variants (the product of the value counts: {}); at most {MAX_VARIANTS} are allowed",
+                product.map_or("more than 2^64".to_string(), |n| n.to_string()),
+                base.sweep
+                    .iter()
+                    .map(|(k, v)| format!("{k} × {}", v.len()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            whole_file: false,
         }]);
     }
     let mut combinations: Vec<Vec<(String, String)>> = vec![Vec::new()];

@@ -46,7 +46,10 @@ impl Server {
             .unwrap();
         let start = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(start.elapsed() < Duration::from_secs(10), "serve did not start");
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "serve did not start"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         Server {
@@ -131,10 +134,8 @@ struct Run {
 
 impl Run {
     fn start(server: &Server, name: &str, seed: u64) -> (Run, String) {
-        let base = std::env::temp_dir().join(format!(
-            "sqsbench-signals-{name}-{}",
-            std::process::id()
-        ));
+        let base =
+            std::env::temp_dir().join(format!("sqsbench-signals-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&base);
         std::fs::create_dir_all(&base).unwrap();
         let queue = format!("sqsbench-signals-{name}-{}", std::process::id());
@@ -300,7 +301,10 @@ fn sigint_and_sigterm_in_the_dead_letter_read_of_a_stalled_target() {
         // A deletion sent before the stall may still be carried out when the server resumes,
         // so what is left is at most what was named, never anything unnamed.
         let left = server.queues(&queue);
-        assert!(left.iter().all(|q| named.contains(q)), "{left:?} vs {named:?}");
+        assert!(
+            left.iter().all(|q| named.contains(q)),
+            "{left:?} vs {named:?}"
+        );
         let _ = std::fs::remove_dir_all(out.parent().unwrap());
     }
 }
@@ -326,7 +330,8 @@ fn a_second_signal_forces_the_exit_within_2_s() {
     assert!(took < Duration::from_secs(2), "{took:?}; said: {said:#?}");
     assert_eq!(summary(&out)["interrupted"], "forced", "{said:#?}");
     assert!(
-        said.iter().any(|l| l.starts_with("not deleted: http://127.0.0.1")),
+        said.iter()
+            .any(|l| l.starts_with("not deleted: http://127.0.0.1")),
         "{said:#?}"
     );
     let _ = std::fs::remove_dir_all(out.parent().unwrap());

@@ -1,0 +1,280 @@
+//! Limits checked before any traffic, so a run never takes the machine down: the memory a
+//! scenario will need, estimated from its fleets, messages and queue, against the memory it may
+//! use (half of the cgroup's `memory.max` in a container or pod, else half the machine's, or
+//! `--max-memory`), and the planned message count against what the ledger is sized for.
+//! Pure arithmetic on a `Scenario` plus reading the limits from /sys and /proc; no traffic.
+
+use std::path::Path;
+
+use super::file::Problem;
+use super::types::{Scenario, Target};
+
+/// The most messages one run may plan (warmup and measured phase together). The ledger keeps
+/// about 0.4 B per message; the cap keeps it and the schedule's arithmetic well inside range.
+pub const MAX_PLANNED_MESSAGES: f64 = 1e10;
+
+/// What one producer or consumer task costs besides its messages' bodies: its future, its SDK
+/// request and response state, its payload buffer and its share of the ledger channel. Measured
+/// with `cargo bench --bench task_memory` (peak RSS of 2,000 and 10,000 tasks, the difference
+/// per task, rounded up).
+pub const PER_TASK_BYTES: u64 = 64 * 1024;
+/// The process before any task: runtime, SDK client, emulator, recorders of a few threads.
+pub const BASE_BYTES: u64 = 64 * 1024 * 1024;
+/// The ledger per planned message, rounded up from its benchmark (0.38 B at 100 M messages).
+pub const LEDGER_BYTES_PER_MESSAGE: f64 = 1.0;
+
+/// A run's expected peak memory, by part, so a refusal can say which keys drive it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemoryEstimate {
+    pub parts: Vec<(String, u64)>,
+}
+
+impl MemoryEstimate {
+    pub fn total(&self) -> u64 {
+        self.parts.iter().map(|(_, b)| b).sum()
+    }
+
+    pub fn describe(&self) -> String {
+        self.parts
+            .iter()
+            .filter(|(_, b)| *b > 0)
+            .map(|(what, b)| format!("{what} {}", human(*b)))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
+}
+
+/// Estimates the peak memory of one run of `s`.
+pub fn memory(s: &Scenario) -> MemoryEstimate {
+    let mut parts = vec![("base".to_string(), BASE_BYTES)];
+    for (i, p) in s.producers.iter().enumerate() {
+        // A batch's bodies live in the payload buffer, the request and its serialized copy.
+        let per_task = PER_TASK_BYTES + 3 * p.batch_size as u64 * p.message_size.max();
+        parts.push((
+            format!("producers[{i}].count × (task + 3 × batch_size × message_size)"),
+            p.count as u64 * per_task,
+        ));
+    }
+    let largest_message = s
+        .producers
+        .iter()
+        .map(|p| p.message_size.max())
+        .max()
+        .unwrap_or(0);
+    for (i, c) in s.consumers.iter().enumerate() {
+        let per_task = PER_TASK_BYTES + 3 * c.batch_size as u64 * largest_message;
+        parts.push((
+            format!("consumers[{i}].count × (task + 3 × batch_size × message_size)"),
+            c.count as u64 * per_task,
+        ));
+    }
+    let total = s.run.warmup + s.run.duration;
+    let planned: f64 = s
+        .producers
+        .iter()
+        .filter_map(|p| p.planned_messages(total))
+        .sum();
+    parts.push((
+        "ledger (planned messages)".to_string(),
+        (planned * LEDGER_BYTES_PER_MESSAGE) as u64,
+    ));
+    // With no consumers, every message stays queued in the embedded emulator's memory.
+    if s.consumers.is_empty() && matches!(s.target, Target::Embedded) {
+        let queued: f64 = s
+            .producers
+            .iter()
+            .filter_map(|p| {
+                p.planned_messages(total)
+                    .map(|n| n * (p.message_size.mean() + 200.0))
+            })
+            .sum();
+        parts.push((
+            "embedded queue (no consumers: every message stays queued)".to_string(),
+            queued as u64,
+        ));
+    }
+    MemoryEstimate { parts }
+}
+
+/// Problems with the scenario's size: planned messages over `MAX_PLANNED_MESSAGES`, or an
+/// estimated peak memory over `limit`.
+pub fn check(s: &Scenario, limit: &MemoryLimit) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let total = s.run.warmup + s.run.duration;
+    for (i, p) in s.producers.iter().enumerate() {
+        if let Some(n) = p.planned_messages(total)
+            && n > MAX_PLANNED_MESSAGES
+        {
+            problems.push(problem(
+                &format!("producers[{i}].rate"),
+                format!(
+                    "plans {n:.3e} messages over run.warmup + run.duration; at most {MAX_PLANNED_MESSAGES:.0e} per run"
+                ),
+            ));
+        }
+    }
+    let estimate = memory(s);
+    if estimate.total() > limit.bytes {
+        problems.push(problem(
+            "producers, consumers",
+            format!(
+                "the run would need about {} ({}), more than the {} it may use ({}); lower the counts, batch sizes or message sizes, or raise the limit with --max-memory",
+                human(estimate.total()),
+                estimate.describe(),
+                human(limit.bytes),
+                limit.source
+            ),
+        ));
+    }
+    problems
+}
+
+fn problem(path: &str, message: String) -> Problem {
+    Problem {
+        path: path.to_string(),
+        line: None,
+        message,
+        whole_file: true,
+    }
+}
+
+/// How much memory a run may use, and where that figure came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemoryLimit {
+    pub bytes: u64,
+    pub source: String,
+}
+
+impl MemoryLimit {
+    /// `--max-memory`, else half the cgroup's memory.max, else half the machine's memory.
+    pub fn resolve(flag: Option<u64>) -> MemoryLimit {
+        if let Some(bytes) = flag {
+            return MemoryLimit {
+                bytes,
+                source: "--max-memory".into(),
+            };
+        }
+        let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
+            .ok()
+            .and_then(|t| parse_cgroup_max(&t));
+        if let Some(max) = cgroup {
+            return MemoryLimit {
+                bytes: max / 2,
+                source: format!("half the cgroup's memory.max of {}", human(max)),
+            };
+        }
+        match machine_memory(Path::new("/proc/meminfo")) {
+            Some(total) => MemoryLimit {
+                bytes: total / 2,
+                source: format!("half the machine's {}", human(total)),
+            },
+            None => MemoryLimit {
+                bytes: u64::MAX,
+                source: "no limit found".into(),
+            },
+        }
+    }
+}
+
+/// Bytes for people: `512 MiB`, `3.5 GiB`.
+pub fn human(bytes: u64) -> String {
+    const UNITS: [(&str, u64); 3] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
+    for (unit, size) in UNITS {
+        if bytes >= size {
+            let value = bytes as f64 / size as f64;
+            return if value.fract() < 0.05 || value >= 100.0 {
+                format!("{value:.0} {unit}")
+            } else {
+                format!("{value:.1} {unit}")
+            };
+        }
+    }
+    format!("{bytes} B")
+}
+
+/// `memory.max` holds a byte count, or `max` when the cgroup has no limit.
+pub fn parse_cgroup_max(text: &str) -> Option<u64> {
+    text.trim().parse().ok()
+}
+
+fn machine_memory(meminfo: &Path) -> Option<u64> {
+    let text = std::fs::read_to_string(meminfo).ok()?;
+    parse_mem_total(&text)
+}
+
+/// `MemTotal:       24568392 kB` → bytes.
+pub fn parse_mem_total(meminfo: &str) -> Option<u64> {
+    let line = meminfo.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::validate::scenario_from_text;
+
+    fn scenario(extra: &[&str]) -> Scenario {
+        let overrides: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        scenario_from_text(
+            "name = \"m\"\n[[producers]]\nrate = \"100/s\"\n[[consumers]]\n",
+            &overrides,
+        )
+        .unwrap()
+    }
+
+    fn limit(bytes: u64) -> MemoryLimit {
+        MemoryLimit {
+            bytes,
+            source: "test".into(),
+        }
+    }
+
+    #[test]
+    fn limits_come_from_cgroup_or_meminfo() {
+        assert_eq!(parse_cgroup_max("max\n"), None);
+        assert_eq!(parse_cgroup_max("4294967296\n"), Some(4 << 30));
+        assert_eq!(
+            parse_mem_total("MemTotal:       24568392 kB\nMemFree: 1 kB\n"),
+            Some(24_568_392 * 1024)
+        );
+        assert_eq!(MemoryLimit::resolve(Some(123)).bytes, 123);
+    }
+
+    #[test]
+    fn memory_grows_with_tasks_and_batches_of_large_messages() {
+        let small = memory(&scenario(&[])).total();
+        let many = memory(&scenario(&["producers.count=10000"])).total();
+        assert_eq!(many - small, 9_999 * (PER_TASK_BYTES + 3 * 1024));
+        let big = memory(&scenario(&[
+            "producers.count=100",
+            "producers.batch_size=10",
+            "producers.message_size=\"1MiB\"",
+        ]));
+        assert!(big.total() > 3_000 * 1_048_576, "{}", big.describe());
+        assert!(big.describe().contains("producers[0].count"));
+    }
+
+    #[test]
+    fn a_run_over_the_limit_is_refused_naming_the_keys_and_the_limit() {
+        let s = scenario(&["producers.count=10000", "consumers.count=10000"]);
+        let problems = check(&s, &limit(512 << 20));
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        let text = problems[0].to_string();
+        assert!(text.contains("producers[0].count"), "{text}");
+        assert!(text.contains("consumers[0].count"), "{text}");
+        assert!(text.contains("512 MiB"), "{text}");
+        assert!(text.contains("--max-memory"), "{text}");
+        assert!(check(&s, &limit(u64::MAX)).is_empty());
+    }
+
+    #[test]
+    fn a_plan_beyond_the_ledger_is_refused() {
+        let s = scenario(&["producers.rate=\"7000000/s\"", "run.duration=\"1h\""]);
+        let problems = check(&s, &limit(u64::MAX));
+        assert!(
+            problems[0].to_string().contains("producers[0].rate"),
+            "{problems:?}"
+        );
+    }
+}
