@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::exit;
-use crate::report::{charts, files, html, reread, terminal};
+use crate::report::{atomic, charts, files, html, reread, terminal};
 
 #[derive(Args)]
 pub struct ReportArgs {
@@ -18,11 +18,11 @@ pub struct ReportArgs {
 
 /// Re-renders one run's directory; returns its summary, or every file that failed.
 fn rerender_run(dir: &Path) -> Result<crate::measure::summary::RunSummary, Vec<String>> {
-    let saved = reread::read(dir).map_err(|e| vec![format!("{}: {e:#}", dir.display())])?;
-    let write = |name: &str, text: String| {
-        std::fs::write(dir.join(name), text)
-            .map_err(|e| format!("{}: {e}", dir.join(name).display()))
-    };
+    // Everything is read and checked before anything is written, so a damaged directory is
+    // refused whole and never loses a good file to a partial one.
+    let saved = reread::read(dir).map_err(|e| vec![format!("{e:#}")])?;
+    let write =
+        |name: &str, text: String| atomic::write(&dir.join(name), text).map_err(|e| e.to_string());
     let mut results = vec![
         write(
             "summary.csv",
@@ -58,18 +58,20 @@ fn rerender_repeats(dir: &Path) -> Result<(), Vec<String>> {
         "repeat-{}",
         summary.repeats.as_ref().map_or(1, |r| r.headline_run)
     );
-    std::fs::write(
-        dir.join("report.html"),
+    atomic::write(
+        &dir.join("report.html"),
         html::repeats_page(&summary, &dir.join(&headline), &headline),
     )
-    .map_err(|e| vec![format!("report.html: {e}")])
+    .map_err(|e| vec![e.to_string()])
 }
 
 fn rerender_any(dir: &Path) -> Result<(), Vec<String>> {
-    if dir.join("timeseries.csv").is_file() {
-        rerender_run(dir).map(|_| ())
-    } else {
+    // A repeated run's directory holds repeat-N/; anything else is one run, and a missing
+    // timeseries.csv there is damage, never a reason to render another kind of page.
+    if dir.join("repeat-1").is_dir() {
         rerender_repeats(dir)
+    } else {
+        rerender_run(dir).map(|_| ())
     }
 }
 
@@ -84,7 +86,7 @@ fn rerender_search(dir: &Path) -> Result<(), Vec<String>> {
         rerender_run(&dir.join(&step.dir))?;
     }
     let write = |name: &str, text: String| {
-        std::fs::write(dir.join(name), text).map_err(|e| vec![format!("{name}: {e}")])
+        atomic::write(&dir.join(name), text).map_err(|e| vec![e.to_string()])
     };
     write("search.csv", page::csv(&result.steps))?;
     write("search.md", page::markdown(&result))?;
@@ -99,12 +101,7 @@ pub fn run(args: ReportArgs) -> u8 {
     if dir.join("search.json").is_file() {
         return match rerender_search(dir) {
             Ok(()) => exit::OK,
-            Err(failures) => {
-                for e in &failures {
-                    eprintln!("error: could not re-render {e}");
-                }
-                exit::BAD_INPUT
-            }
+            Err(failures) => refused(&failures),
         };
     }
     let result = if dir.join("series.json").is_file() {
@@ -120,10 +117,7 @@ pub fn run(args: ReportArgs) -> u8 {
         rerender_any(dir)
     };
     if let Err(failures) = result {
-        for e in &failures {
-            eprintln!("error: could not re-render {e}");
-        }
-        return exit::BAD_INPUT;
+        return refused(&failures);
     }
     if dir.join("series.json").is_file() {
         match std::fs::read_to_string(dir.join("comparison.md")) {
@@ -138,6 +132,19 @@ pub fn run(args: ReportArgs) -> u8 {
         }
     }
     exit::OK
+}
+
+/// Prints why the directory was not re-rendered: 4 when a file could not be written (the
+/// directory may now be incomplete), 2 when the input is damaged (nothing was written).
+fn refused(failures: &[String]) -> u8 {
+    for e in failures {
+        eprintln!("error: could not re-render: {e}");
+    }
+    if failures.iter().any(|f| f.starts_with(atomic::WRITE_FAILED)) {
+        exit::RESULTS_INCOMPLETE
+    } else {
+        exit::BAD_INPUT
+    }
 }
 
 fn series_dirs(dir: &Path) -> Result<Vec<PathBuf>, Vec<String>> {

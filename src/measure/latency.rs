@@ -71,9 +71,11 @@ impl Latencies {
         &self.histograms[which as usize]
     }
 
-    /// Adds a histogram read back from a log (bounds permitting).
-    pub fn add(&mut self, which: Latency, histogram: &Histogram<u64>) {
-        let _ = self.histograms[which as usize].add(histogram);
+    /// Adds a histogram read back from a log; one with values beyond 1 hour is refused.
+    pub fn add(&mut self, which: Latency, histogram: &Histogram<u64>) -> Result<(), String> {
+        self.histograms[which as usize]
+            .add(histogram)
+            .map_err(|e| format!("{}: {e:?}", which.key()))
     }
 
     pub fn merge(&mut self, other: &Latencies) {

@@ -7,6 +7,10 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// How every write failure's message begins, so callers can tell "results incomplete" (exit 4)
+/// from damaged input.
+pub const WRITE_FAILED: &str = "could not write";
+
 /// A results file that could not be written: its path and the OS error.
 #[derive(Debug)]
 pub struct WriteError {

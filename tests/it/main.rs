@@ -8,6 +8,7 @@ mod emulator_fifo;
 mod emulator_messages;
 mod emulator_queues;
 mod emulator_wire;
+mod report_corpus;
 mod run_embedded;
 mod run_integrity;
 mod scenario_corpus;

@@ -1,0 +1,86 @@
+//! `sqsbench report` on the damaged results directories of tests/results-corpus/: each is
+//! refused with exit 2, naming the file and what is wrong, and leaves the directory's
+//! report.html as it was; the undamaged one re-renders with exit 0.
+
+use std::path::Path;
+use std::process::Command;
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/results-corpus");
+
+/// Copies a corpus directory to a scratch place with a sentinel report.html.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("sqsbench-corpus-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for entry in std::fs::read_dir(Path::new(CORPUS).join(name)).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+    }
+    std::fs::write(dir.join("report.html"), "the good report").unwrap();
+    dir
+}
+
+fn report(dir: &Path) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sqsbench"))
+        .arg("report")
+        .arg(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn damaged_directories_are_refused_naming_the_file_and_kept_as_they_were() {
+    let cases = [
+        ("truncated-hlog", "histograms.hlog is damaged", "truncated"),
+        (
+            "byte-flipped-hlog",
+            "histograms.hlog is damaged",
+            "corrupt deflate",
+        ),
+        ("empty-hlog", "histograms.hlog is damaged", "header"),
+        (
+            "missing-timeseries",
+            "timeseries.csv is missing",
+            "cannot be rebuilt",
+        ),
+        (
+            "summary-mismatch",
+            "summary.json does not match",
+            "101 samples in the summary, 100 in the log",
+        ),
+    ];
+    for (name, file, what) in cases {
+        let dir = scratch(name);
+        let (code, stderr) = report(&dir);
+        assert_eq!(code, 2, "{name}: {stderr}");
+        assert!(
+            stderr.contains(file) && stderr.contains(what),
+            "{name}: {stderr}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("report.html")).unwrap(),
+            "the good report",
+            "{name}: report.html was replaced"
+        );
+        assert!(
+            !dir.join("latency.hgrm").exists(),
+            "{name}: nothing is written"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn the_undamaged_directory_re_renders() {
+    let dir = scratch("good");
+    let (code, stderr) = report(&dir);
+    assert_eq!(code, 0, "{stderr}");
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "{}", &html[..40]);
+    assert!(dir.join("latency.hgrm").is_file() && dir.join("charts/throughput.png").is_file());
+    let _ = std::fs::remove_dir_all(&dir);
+}
