@@ -3,11 +3,14 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
 use super::exit;
-use crate::emulator::{Emulator, EmulatorConfig, FaultConfig, Idle, QuotaMode, ThrottleStyle};
+use crate::emulator::{
+    ConnectionLimits, Emulator, EmulatorConfig, FaultConfig, Idle, QuotaMode, ThrottleStyle,
+};
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -35,6 +38,16 @@ pub struct ServeArgs {
     /// Seed for message ids and fault decisions.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// How long a connection may be idle, or take to send a request head, before it is closed
+    /// (never cuts a long poll: a request being answered is not waiting).
+    #[arg(long, default_value = "75s", value_parser = crate::scenario::units::parse_duration)]
+    header_timeout: Duration,
+    /// How long a request body may take to arrive once its head has.
+    #[arg(long, default_value = "30s", value_parser = crate::scenario::units::parse_duration)]
+    body_timeout: Duration,
+    /// Open connections at most; more clients wait in the listen backlog.
+    #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    max_connections: u32,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -70,6 +83,11 @@ pub fn run(args: ServeArgs) -> u8 {
         idle: args.idle,
         faults,
         seed: args.seed,
+        connections: ConnectionLimits {
+            header_timeout: args.header_timeout,
+            body_timeout: args.body_timeout,
+            max_connections: args.max_connections as usize,
+        },
         ..EmulatorConfig::default()
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()

@@ -112,7 +112,8 @@ impl Broker {
         let fifo = name.ends_with(".fifo");
         let mut settings = Settings::new(fifo);
         settings.apply(attributes, true)?;
-        self.check_redrive_target(&settings)?;
+        self.check_redrive_target(&settings, &self.arn(name))?;
+        check_tag_count(tags.len())?;
         let mut queues = self.queues.write().unwrap_or_else(|p| p.into_inner());
         if let Some(existing) = queues.get(name) {
             return if existing.lock().queue.settings.matches(attributes) {
@@ -159,10 +160,16 @@ impl Broker {
         Ok(())
     }
 
-    fn check_redrive_target(&self, settings: &Settings) -> SqsResult<()> {
+    fn check_redrive_target(&self, settings: &Settings, own_arn: &str) -> SqsResult<()> {
         let Some(redrive) = &settings.redrive else {
             return Ok(());
         };
+        // A queue redriving into itself would make its failed messages undeliverable.
+        if redrive.target_arn == own_arn {
+            return Err(SqsError::invalid_parameter(format!(
+                "Value {{\"deadLetterTargetArn\":\"{own_arn}\"}} for parameter RedrivePolicy is invalid. Reason: Dead-letter target cannot be the source queue itself."
+            )));
+        }
         let Some(target) = self.queue_by_arn(&redrive.target_arn) else {
             return Err(SqsError::new(
                 ErrorCode::InvalidParameterValue,
@@ -247,7 +254,7 @@ impl Broker {
         let now = now_micros();
         let mut settings = cell.lock().queue.settings.clone();
         settings.apply(attributes, false)?;
-        self.check_redrive_target(&settings)?;
+        self.check_redrive_target(&settings, &self.arn(&cell.name))?;
         let mut state = cell.lock();
         state.quota =
             QueueQuota::for_queue(&self.config.quota, &settings, &self.config.region, now);
@@ -274,6 +281,17 @@ impl Broker {
         f: impl FnOnce(&mut BTreeMap<String, String>) -> T,
     ) -> T {
         f(&mut cell.lock().queue.tags)
+    }
+
+    /// TagQueue: adds or replaces tags, refusing the whole call when the queue would hold more
+    /// than SQS's 50.
+    pub fn add_tags(&self, cell: &QueueCell, tags: BTreeMap<String, String>) -> SqsResult<()> {
+        let mut state = cell.lock();
+        let existing = &state.queue.tags;
+        let after = existing.len() + tags.keys().filter(|k| !existing.contains_key(*k)).count();
+        check_tag_count(after)?;
+        state.queue.tags.extend(tags);
+        Ok(())
     }
 
     fn throttled(&self) -> SqsError {
@@ -499,4 +517,16 @@ fn diff_names(settings: &Settings, attributes: &BTreeMap<String, String>) -> Str
         .map(|(k, _)| k.as_str())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// SQS allows at most this many tags on a queue.
+pub const MAX_TAGS: usize = 50;
+
+fn check_tag_count(n: usize) -> SqsResult<()> {
+    if n > MAX_TAGS {
+        return Err(SqsError::invalid_parameter(format!(
+            "Too many tags: a queue can have at most {MAX_TAGS}, this call would leave it {n}."
+        )));
+    }
+    Ok(())
 }

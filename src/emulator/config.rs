@@ -225,6 +225,31 @@ pub struct EmulatorConfig {
     pub seed: u64,
     /// How long a deleted queue's name stays blocked (SQS: 60 s).
     pub deleted_name_cooldown: Duration,
+    pub connections: ConnectionLimits,
+}
+
+/// What reclaims connections from clients that hold them without finishing a request
+/// (slowloris, half-sent bodies, abandoned keep-alives) and bounds how many are open.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConnectionLimits {
+    /// From the end of a response (or the connection's start) to a whole request head. hyper
+    /// measures idle keep-alive time and header reading as one span, so this is also the idle
+    /// timeout. Never cuts a long poll: a request being answered is not waiting for headers.
+    pub header_timeout: Duration,
+    /// Reading a request's body once its head has arrived.
+    pub body_timeout: Duration,
+    /// Open connections at most; further clients wait in the listen backlog.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            header_timeout: Duration::from_secs(75),
+            body_timeout: Duration::from_secs(30),
+            max_connections: 4096,
+        }
+    }
 }
 
 impl Default for EmulatorConfig {
@@ -239,6 +264,7 @@ impl Default for EmulatorConfig {
             faults: FaultConfig::default(),
             seed: 0,
             deleted_name_cooldown: Duration::from_secs(60),
+            connections: ConnectionLimits::default(),
         }
     }
 }

@@ -22,7 +22,10 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 
-pub use config::{EmulatorConfig, FaultConfig, Idle, QuotaMode, QuotaTable, Stall, ThrottleStyle};
+pub use config::{
+    ConnectionLimits, EmulatorConfig, FaultConfig, Idle, QuotaMode, QuotaTable, Stall,
+    ThrottleStyle,
+};
 pub use faults::InjectedCounts;
 
 /// Starts emulators.

@@ -3,11 +3,13 @@
 
 mod cli;
 mod cli_series;
+mod emulator_exhaustion;
 mod emulator_faults;
 mod emulator_fifo;
 mod emulator_messages;
 mod emulator_queues;
 mod emulator_wire;
+mod full_disk;
 mod report_corpus;
 mod run_embedded;
 mod run_integrity;

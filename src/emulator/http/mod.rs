@@ -12,15 +12,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Incoming;
 use hyper::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 
 use super::broker::Broker;
@@ -34,17 +36,31 @@ const JSON_TYPE: &str = "application/x-amz-json-1.0";
 /// Built once: a header name given as text is parsed and copied on every response.
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
 
-/// Accepts connections until `shutdown` turns true, then closes every connection.
+/// Accepts connections until `shutdown` turns true, then closes every connection. At most
+/// `max_connections` are open at once; accept errors (out of file descriptors) back off instead
+/// of spinning; slow or idle clients are cut off by the header and body timeouts.
 pub async fn serve(
     listener: TcpListener,
     broker: Arc<Broker>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let limits = broker.config.connections;
+    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let mut connections = JoinSet::new();
+    let mut backoff = AcceptBackoff::default();
     loop {
         tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
+            accepted = accept_within(&listener, &slots) => {
+                let (stream, slot) = match accepted {
+                    Ok(accepted) => {
+                        backoff.reset();
+                        accepted
+                    }
+                    Err(_) => {
+                        tokio::time::sleep(backoff.next()).await;
+                        continue;
+                    }
+                };
                 let _ = stream.set_nodelay(true);
                 let broker = broker.clone();
                 connections.spawn(async move {
@@ -53,6 +69,8 @@ pub async fn serve(
                         async move { Ok::<_, Infallible>(handle(&broker, request).await) }
                     });
                     let _ = http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(limits.header_timeout)
                         .keep_alive(true)
                         // Head and body copied into one buffer and sent with one plain write:
                         // cheaper in the kernel than a two-part writev for responses this
@@ -60,6 +78,7 @@ pub async fn serve(
                         .writev(false)
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
+                    drop(slot);
                 });
             }
             // Reap finished connection tasks so the set does not grow with every client.
@@ -68,6 +87,39 @@ pub async fn serve(
         }
     }
     connections.shutdown().await;
+}
+
+/// Waits for a free connection slot, then for a client.
+async fn accept_within(
+    listener: &TcpListener,
+    slots: &Arc<Semaphore>,
+) -> std::io::Result<(tokio::net::TcpStream, OwnedSemaphorePermit)> {
+    let slot = slots
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(std::io::Error::other)?;
+    let (stream, _) = listener.accept().await?;
+    Ok((stream, slot))
+}
+
+/// Pauses after failed accepts (EMFILE, ENFILE, ENOBUFS): 1 ms doubling to 1 s, so a server out
+/// of file descriptors waits for one to be freed instead of retrying in a tight loop.
+#[derive(Debug, Default)]
+pub struct AcceptBackoff {
+    failures: u32,
+}
+
+impl AcceptBackoff {
+    pub fn next(&mut self) -> Duration {
+        let wait = Duration::from_millis(1u64 << self.failures.min(10)).min(Duration::from_secs(1));
+        self.failures = self.failures.saturating_add(1);
+        wait
+    }
+
+    pub fn reset(&mut self) {
+        self.failures = 0;
+    }
 }
 
 static REQUESTS: AtomicU64 = AtomicU64::new(0);
@@ -120,12 +172,24 @@ async fn route(broker: &Broker, request: Request<Incoming>) -> Response<Full<Byt
             "Missing or unknown X-Amz-Target header: expected AmazonSQS.<Operation> (AWS JSON 1.0 protocol).",
         ));
     };
-    let body = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => {
+    let limit = broker.config.connections.body_timeout;
+    let collected = tokio::time::timeout(limit, Limited::new(body, MAX_REQUEST_BYTES).collect());
+    let body = match collected.await {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(e)) if e.is::<LengthLimitError>() => {
             return error_response(&SqsError::new(
                 ErrorCode::RequestEntityTooLarge,
                 format!("Request body larger than {MAX_REQUEST_BYTES} bytes."),
+            ));
+        }
+        // A malformed chunked encoding, or a client that hung up mid-body.
+        Ok(Err(e)) => {
+            return bad_request(&format!("The request body could not be read: {e}"));
+        }
+        Err(_) => {
+            return bad_request(&format!(
+                "The request body did not arrive within {} s.",
+                limit.as_secs()
             ));
         }
     };
@@ -140,6 +204,19 @@ async fn route(broker: &Broker, request: Request<Incoming>) -> Response<Full<Byt
         Ok(json) => respond(StatusCode::OK, JSON_TYPE, json),
         Err(e) => error_response(&e),
     }
+}
+
+/// 400 for a body that is not a valid HTTP body: not an SQS error, so plain text.
+fn bad_request(message: &str) -> Response<Full<Bytes>> {
+    let mut response = respond(
+        StatusCode::BAD_REQUEST,
+        "text/plain",
+        format!("{message}\n").into_bytes(),
+    );
+    response
+        .headers_mut()
+        .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 fn respond(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response<Full<Bytes>> {

@@ -217,7 +217,7 @@ fn queue_operation(broker: &Broker, origin: &Origin<'_>, op: &str, input: QueueU
         }
         "TagQueue" => {
             let tags = required(input.tags, "Tags")?;
-            broker.with_tags(&cell, |t| t.extend(tags));
+            broker.add_tags(&cell, tags)?;
             empty()
         }
         "UntagQueue" => {

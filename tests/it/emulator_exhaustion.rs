@@ -1,0 +1,261 @@
+//! `sqsbench serve` under exhaustion, bounded and on loopback: slowloris connections and
+//! half-sent bodies are reclaimed by the header and body timeouts, a malformed chunked body is
+//! a 400, and a server out of file descriptors (`prlimit`) backs off instead of spinning; in
+//! every case normal calls are still answered and the server's CPU stays near idle. Also the
+//! SQS rules on RedrivePolicy self-targets and the 50-tag limit.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_sdk_sqs::types::QueueAttributeName;
+
+use crate::support;
+
+const BIN: &str = env!("CARGO_BIN_EXE_sqsbench");
+
+struct Serve {
+    child: Child,
+    port: u16,
+}
+
+impl Serve {
+    /// `sqsbench serve` with the given flags, optionally under `prlimit --nofile=N`.
+    fn start(flags: &[&str], nofile: Option<u32>) -> Serve {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let bind = format!("127.0.0.1:{port}");
+        let mut command = match nofile {
+            Some(n) => {
+                let mut c = Command::new("prlimit");
+                c.arg(format!("--nofile={n}:{n}")).arg(BIN);
+                c
+            }
+            None => Command::new(BIN),
+        };
+        let child = command
+            .args(["serve", "--bind", &bind])
+            .args(flags)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "serve did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Serve { child, port }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// CPU seconds the server has used (user + system).
+    fn cpu_seconds(&self) -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
+        let fields: Vec<&str> = stat
+            .rsplit(')')
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .collect();
+        // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
+        let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+        ticks / 100.0
+    }
+
+    /// A normal SQS call answers.
+    fn answers(&self) -> bool {
+        let client = support::client(&self.url());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            tokio::time::timeout(Duration::from_secs(5), client.list_queues().send())
+                .await
+                .is_ok_and(|r| r.is_ok())
+        })
+    }
+
+    fn connect(&self) -> Option<TcpStream> {
+        let s = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        s.set_read_timeout(Some(Duration::from_millis(100))).ok()?;
+        Some(s)
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Whether the server has closed this connection (reads end, or writes fail).
+fn closed_by_server(s: &mut TcpStream) -> bool {
+    let mut buf = [0u8; 512];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut =>
+            {
+                return s.write_all(b"x").is_err();
+            }
+            Err(_) => return true,
+        }
+    }
+}
+
+#[test]
+fn slowloris_connections_are_reclaimed_while_normal_calls_are_answered() {
+    let serve = Serve::start(&["--header-timeout", "2s"], None);
+    let mut slow: Vec<TcpStream> = (0..200).filter_map(|_| serve.connect()).collect();
+    assert_eq!(slow.len(), 200);
+    let cpu_before = serve.cpu_seconds();
+    let started = Instant::now();
+    let head = b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: AmazonSQS.ListQueues\r\n";
+    // One byte a connection every half second, for 4 s: the head never completes.
+    for round in 0..8 {
+        for s in &mut slow {
+            let _ = s.write_all(&head[round..round + 1]);
+        }
+        if round == 2 {
+            assert!(serve.answers(), "a normal call during the attack");
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let wall = started.elapsed().as_secs_f64();
+    let closed = slow.iter_mut().map(closed_by_server).filter(|c| *c).count();
+    assert_eq!(
+        closed, 200,
+        "every slow connection closed by the header timeout"
+    );
+    let cpu = serve.cpu_seconds() - cpu_before;
+    assert!(cpu < 0.25 * wall, "server CPU {cpu:.2} s over {wall:.1} s");
+    assert!(serve.answers(), "a normal call after the attack");
+}
+
+#[test]
+fn half_sent_bodies_and_malformed_chunks_get_400() {
+    let serve = Serve::start(&["--body-timeout", "1s"], None);
+    let mut half = serve.connect().unwrap();
+    half.write_all(
+        b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 100\r\n\r\n{\"Queue",
+    )
+    .unwrap();
+    half.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut answer = String::new();
+    let _ = half.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("did not arrive within 1 s"), "{answer}");
+
+    let mut chunked = serve.connect().unwrap();
+    chunked
+        .write_all(
+            b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+        )
+        .unwrap();
+    chunked
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut answer = String::new();
+    let _ = chunked.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(serve.answers());
+}
+
+#[test]
+fn out_of_file_descriptors_the_server_backs_off_and_recovers() {
+    if Command::new("prlimit").arg("--version").output().is_err() {
+        panic!("prlimit (util-linux) is needed for this test");
+    }
+    let serve = Serve::start(&["--header-timeout", "2s"], Some(40));
+    // More connections than the server has descriptors: accept fails with EMFILE.
+    let hogs: Vec<TcpStream> = (0..80).filter_map(|_| serve.connect()).collect();
+    let cpu_before = serve.cpu_seconds();
+    let started = Instant::now();
+    std::thread::sleep(Duration::from_millis(1500));
+    let cpu = serve.cpu_seconds() - cpu_before;
+    let wall = started.elapsed().as_secs_f64();
+    assert!(
+        cpu < 0.25 * wall,
+        "accept loop spinning: {cpu:.2} s CPU over {wall:.1} s"
+    );
+    drop(hogs);
+    // The accepted hogs are reclaimed by the header timeout; then calls are answered again.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !serve.answers() {
+        assert!(Instant::now() < deadline, "the server did not recover");
+    }
+}
+
+#[tokio::test]
+async fn a_queue_cannot_redrive_into_itself_and_holds_at_most_50_tags() {
+    let (_emulator, client) = support::emulator().await;
+    let url = support::queue(&client, "self-redrive").await;
+    let arn = client
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap()
+        .remove(&QueueAttributeName::QueueArn)
+        .unwrap();
+    let refused = client
+        .set_queue_attributes()
+        .queue_url(&url)
+        .attributes(
+            QueueAttributeName::RedrivePolicy,
+            format!("{{\"deadLetterTargetArn\":\"{arn}\",\"maxReceiveCount\":3}}"),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(support::code(&refused), "InvalidParameterValue");
+    let mut tagging = client.tag_queue().queue_url(&url);
+    for i in 0..50 {
+        tagging = tagging.tags(format!("k{i}"), "v");
+    }
+    tagging.send().await.expect("50 tags are allowed");
+    client
+        .tag_queue()
+        .queue_url(&url)
+        .tags("k0", "replaced")
+        .send()
+        .await
+        .expect("replacing a tag adds none");
+    let too_many = client
+        .tag_queue()
+        .queue_url(&url)
+        .tags("k50", "v")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(support::code(&too_many), "InvalidParameterValue");
+    let tags = client
+        .list_queue_tags()
+        .queue_url(&url)
+        .send()
+        .await
+        .unwrap()
+        .tags
+        .unwrap();
+    assert_eq!(tags.len(), 50);
+    assert_eq!(tags["k0"], "replaced");
+}
