@@ -356,6 +356,11 @@ fn summarise(
         scenario.price_per_million(),
         mean_bytes,
     );
+    if result.interrupted {
+        // Not yet received at the signal is not lost: it may still be on the queue.
+        summary.messages.undelivered_at_interrupt = summary.messages.lost;
+        summary.messages.lost = 0;
+    }
     summary
 }
 
@@ -438,6 +443,26 @@ pub fn expectations(scenario: &Scenario, s: &RunSummary) -> Vec<Expectation> {
         e.max_throttled.map(|v| v as f64),
         s.requests.values().map(|r| r.throttled).sum::<u64>() as f64,
     );
+    at_most(
+        "max_send_failed",
+        e.max_send_failed.map(|v| v as f64),
+        (s.messages.send_failed + s.messages.not_sent) as f64,
+    );
+    let calls: u64 = s.requests.values().map(|r| r.count).sum();
+    let failed: u64 = s
+        .requests
+        .values()
+        .map(|r| r.errors + r.timeouts + r.connect_failed)
+        .sum();
+    at_most(
+        "max_error_rate",
+        e.max_error_rate,
+        if calls > 0 {
+            failed as f64 / calls as f64
+        } else {
+            0.0
+        },
+    );
     at_most("max_cost_usd", e.max_cost_usd, s.cost.usd);
     if let Some(min) = e.min_throughput {
         let actual = s.throughput.received_per_sec;
@@ -453,7 +478,46 @@ pub fn expectations(scenario: &Scenario, s: &RunSummary) -> Vec<Expectation> {
 
 #[cfg(test)]
 mod tests {
-    use super::utc_stamp;
+    use super::{expectations, utc_stamp};
+    use crate::measure::summary::{Requests, RunSummary};
+    use crate::scenario::validate::scenario_from_text;
+
+    #[test]
+    fn send_failures_and_error_rates_gate_the_run() {
+        let scenario = scenario_from_text(
+            "name = \"x\"\n[[producers]]\n[expect]\nmax_send_failed = 5\nmax_error_rate = 0.1\n",
+            &[],
+        )
+        .unwrap();
+        let mut s = RunSummary::default();
+        s.messages.send_failed = 4;
+        s.messages.not_sent = 2;
+        s.requests.insert(
+            "SendMessageBatch".into(),
+            Requests {
+                count: 100,
+                errors: 5,
+                timeouts: 3,
+                connect_failed: 3,
+                throttled: 50,
+                ..Requests::default()
+            },
+        );
+        let verdicts = expectations(&scenario, &s);
+        let get = |name: &str| verdicts.iter().find(|e| e.name == name).unwrap();
+        let sends = get("max_send_failed");
+        assert_eq!(
+            (sends.actual, sends.passed),
+            (6.0, false),
+            "not_sent counts too"
+        );
+        let errors = get("max_error_rate");
+        assert!(
+            (errors.actual - 0.11).abs() < 1e-12,
+            "throttles are not errors"
+        );
+        assert!(!errors.passed);
+    }
 
     #[test]
     fn utc_stamps() {

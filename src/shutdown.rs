@@ -209,13 +209,19 @@ mod tests {
                 .unwrap()
                 .contains("forced exit")
         );
-        words.summary_written();
-        std::fs::write(dir.join("summary.json"), "kept").unwrap();
+        let mut finished = RunSummary::default();
+        finished.messages.sent = 99;
+        words.summary_written(&finished);
         words.write_forced();
+        let saved: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap())
+                .unwrap();
+        assert_eq!(saved["interrupted"], "forced");
         assert_eq!(
-            std::fs::read_to_string(dir.join("summary.json")).unwrap(),
-            "kept"
+            saved["messages"]["sent"], 99,
+            "the run's own summary, marked forced"
         );
+        assert!(saved.get("incomplete").is_none());
         let _ = std::fs::remove_dir_all(&dir);
     }
 

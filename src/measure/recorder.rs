@@ -52,8 +52,10 @@ pub enum Outcome {
     Throttled,
     /// A service error with its code (`InternalError`, `AWS.SimpleQueueService.NonExistentQueue`, …).
     Error(String),
-    /// No response in time, or the connection failed.
+    /// No response in time.
     Timeout,
+    /// The request never reached a server (connection refused or reset, DNS): not billed.
+    Connect,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -63,6 +65,8 @@ pub struct ApiCounts {
     pub throttled: u64,
     pub errors: u64,
     pub timeouts: u64,
+    /// Calls that never reached a server.
+    pub connect_failed: u64,
     /// Entries of successful batch calls that failed one by one.
     pub entries_failed: u64,
     /// Extra attempts the SDK made (`[run] retries = true`): each call is counted once above.
@@ -77,6 +81,7 @@ impl ApiCounts {
         self.throttled += other.throttled;
         self.errors += other.errors;
         self.timeouts += other.timeouts;
+        self.connect_failed += other.connect_failed;
         self.entries_failed += other.entries_failed;
         self.retries += other.retries;
         for (code, n) in &other.error_codes {
@@ -144,6 +149,7 @@ impl Recorder {
             Outcome::Ok => c.ok += 1,
             Outcome::Throttled => c.throttled += 1,
             Outcome::Timeout => c.timeouts += 1,
+            Outcome::Connect => c.connect_failed += 1,
             Outcome::Error(code) => {
                 c.errors += 1;
                 *c.error_codes.entry(code.clone()).or_default() += 1;

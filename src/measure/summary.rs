@@ -162,6 +162,9 @@ pub struct Requests {
     pub errors: u64,
     pub throttled: u64,
     pub timeouts: u64,
+    /// Calls that never reached a server (refused, reset, unresolvable): not billed.
+    #[serde(default)]
+    pub connect_failed: u64,
     pub entries_failed: u64,
     /// Extra attempts the SDK made when `[run] retries = true` (0 otherwise).
     #[serde(default)]
@@ -264,6 +267,7 @@ impl RunSummary {
                         errors: a.errors,
                         throttled: a.throttled,
                         timeouts: a.timeouts,
+                        connect_failed: a.connect_failed,
                         entries_failed: a.entries_failed,
                         retries: a.retries,
                         error_codes: a.error_codes.clone(),
@@ -299,7 +303,8 @@ impl RunSummary {
                     }
                     _ => 1.0,
                 };
-                (a.count as f64 * per_call) as u64
+                // Only requests that reached a server are billed.
+                (a.count.saturating_sub(a.connect_failed) as f64 * per_call) as u64
             })
             .sum();
         let usd = billed as f64 * price_per_million / 1e6;
@@ -369,6 +374,24 @@ mod tests {
         assert_eq!(
             fifo.cost.billed_requests, 40,
             "small batches are one request each"
+        );
+        total
+            .apis
+            .get_mut(&Api::ReceiveMessage)
+            .unwrap()
+            .connect_failed = 10;
+        let mut refused = RunSummary::default();
+        refused.measured(
+            &total,
+            &Tally::default(),
+            10.0,
+            0,
+            FIFO_PRICE_PER_MILLION,
+            100.0,
+        );
+        assert_eq!(
+            refused.cost.billed_requests, 30,
+            "requests that reached no server are not billed"
         );
     }
 }

@@ -48,7 +48,11 @@ impl Row {
             order_violations: s.messages.order_violations,
             dead_lettered: s.messages.dead_lettered,
             throttled: s.requests.values().map(|r| r.throttled).sum(),
-            errors: s.requests.values().map(|r| r.errors + r.timeouts).sum(),
+            errors: s
+                .requests
+                .values()
+                .map(|r| r.errors + r.timeouts + r.connect_failed)
+                .sum(),
             expectations_failed: s.expectations.iter().filter(|e| !e.passed).count(),
         }
     }

@@ -94,6 +94,20 @@ fn headline(s: &RunSummary) -> String {
     card(&mut o, ms(e2e.max), "end-to-end max");
     card(&mut o, m.duplicates.to_string(), "duplicates");
     card(&mut o, m.lost.to_string(), "lost");
+    if m.undelivered_at_interrupt > 0 {
+        card(
+            &mut o,
+            m.undelivered_at_interrupt.to_string(),
+            "undelivered at the interrupt",
+        );
+    }
+    if m.not_sent > 0 {
+        card(
+            &mut o,
+            m.not_sent.to_string(),
+            "not sent (e2e counted as a lower bound)",
+        );
+    }
     card(&mut o, m.order_violations.to_string(), "order violations");
     card(&mut o, m.dead_lettered.to_string(), "dead-lettered");
     card(&mut o, format!("${:.6}", s.cost.usd), "cost");

@@ -5,6 +5,7 @@ use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use base64::Engine;
 use hdrhistogram::serialization::{Serializer, V2DeflateSerializer};
 
@@ -18,13 +19,15 @@ pub fn create_dir(out: Option<&Path>, name: &str, utc_stamp: &str) -> anyhow::Re
         Some(dir) => dir.to_path_buf(),
         None => PathBuf::from("results").join(format!("{name}-{utc_stamp}")),
     };
-    if dir.exists() && fs::read_dir(&dir)?.next().is_some() {
+    let listed = || fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()));
+    if dir.exists() && listed()?.next().is_some() {
         anyhow::bail!(
             "{} exists and is not empty; choose another --out",
             dir.display()
         );
     }
-    fs::create_dir_all(dir.join("charts"))?;
+    fs::create_dir_all(dir.join("charts"))
+        .with_context(|| format!("creating {}", dir.join("charts").display()))?;
     Ok(dir)
 }
 
@@ -53,6 +56,7 @@ pub fn timeseries_line(r: &TimelineRow) -> String {
 
 /// Streams every interval to disk as it closes.
 pub struct Stream {
+    dir: PathBuf,
     timeseries: BufWriter<File>,
     hlog: BufWriter<File>,
     serializer: V2DeflateSerializer,
@@ -62,10 +66,14 @@ pub struct Stream {
 
 impl Stream {
     pub fn open(dir: &Path, start_epoch_secs: f64) -> anyhow::Result<Stream> {
-        let mut timeseries = BufWriter::new(File::create(dir.join("timeseries.csv"))?);
+        let create = |name: &str| {
+            let path = dir.join(name);
+            File::create(&path).with_context(|| format!("creating {}", path.display()))
+        };
+        let mut timeseries = BufWriter::new(create("timeseries.csv")?);
         writeln!(timeseries, "{TIMESERIES_HEADER}")?;
         timeseries.flush()?;
-        let mut hlog = BufWriter::new(File::create(dir.join("histograms.hlog"))?);
+        let mut hlog = BufWriter::new(create("histograms.hlog")?);
         writeln!(hlog, "#[Histogram log format version 1.3]")?;
         writeln!(
             hlog,
@@ -85,6 +93,7 @@ impl Stream {
         )?;
         hlog.flush()?;
         Ok(Stream {
+            dir: dir.to_path_buf(),
             timeseries,
             hlog,
             serializer: V2DeflateSerializer::new(),
@@ -93,19 +102,22 @@ impl Stream {
         })
     }
 
-    fn write(&mut self, row: &TimelineRow, recorded: &Recorder) -> std::io::Result<()> {
+    fn write_row(&mut self, row: &TimelineRow) -> std::io::Result<()> {
         writeln!(self.timeseries, "{}", timeseries_line(row))?;
-        self.timeseries.flush()?;
-        let start = row.second.saturating_sub(1) as f64;
+        self.timeseries.flush()
+    }
+
+    fn write_histograms(&mut self, second: u64, recorded: &Recorder) -> std::io::Result<()> {
+        let start = second.saturating_sub(1) as f64;
         for latency in Latency::ALL {
             let h = recorded.latencies.get(latency);
             if h.is_empty() {
                 continue;
             }
             let mut bytes = Vec::new();
-            if self.serializer.serialize(h, &mut bytes).is_err() {
-                continue;
-            }
+            self.serializer
+                .serialize(h, &mut bytes)
+                .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
             let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
             writeln!(
                 self.hlog,
@@ -116,13 +128,25 @@ impl Stream {
         }
         self.hlog.flush()
     }
+
+    /// Keeps the first failure of each file (later seconds fail the same way).
+    fn failed(&mut self, name: &str, e: std::io::Error) {
+        let path = self.dir.join(name);
+        let said = format!("{} {}:", super::atomic::WRITE_FAILED, path.display());
+        if !self.write_errors.iter().any(|w| w.starts_with(&said)) {
+            self.write_errors.push(format!("{said} {e}"));
+        }
+    }
 }
 
 impl IntervalSink for Stream {
     fn interval(&mut self, row: &TimelineRow, recorded: &Recorder) {
         self.rows.push(row.clone());
-        if let Err(e) = self.write(row, recorded) {
-            self.write_errors.push(e.to_string());
+        if let Err(e) = self.write_row(row) {
+            self.failed("timeseries.csv", e);
+        }
+        if let Err(e) = self.write_histograms(row.second, recorded) {
+            self.failed("histograms.hlog", e);
         }
     }
 }

@@ -64,10 +64,23 @@ pub fn summary(s: &RunSummary, results_dir: &str) -> String {
         m.order_violations,
         m.dead_lettered
     );
-    o += &format!(
-        "accounting: sent {} = unique received {} + dead-lettered {} + lost {}\n",
-        m.sent, m.unique_received, m.dead_lettered, m.lost
-    );
+    if m.undelivered_at_interrupt > 0 {
+        o += &format!(
+            "accounting: sent {} = unique received {} + dead-lettered {} + undelivered at the interrupt {}\n",
+            m.sent, m.unique_received, m.dead_lettered, m.undelivered_at_interrupt
+        );
+    } else {
+        o += &format!(
+            "accounting: sent {} = unique received {} + dead-lettered {} + lost {}\n",
+            m.sent, m.unique_received, m.dead_lettered, m.lost
+        );
+    }
+    if m.not_sent > 0 {
+        o += &format!(
+            "not sent: {} messages a producer behind schedule gave up on (drain_timeout after the measured phase); their end-to-end latency is counted as a lower bound (give-up time − intended time)\n",
+            m.not_sent
+        );
+    }
     if !s.drained && !s.interrupted.happened() {
         o +=
             "drain timeout passed before the queue was empty: messages still on it count as lost\n";
@@ -75,10 +88,10 @@ pub fn summary(s: &RunSummary, results_dir: &str) -> String {
     o += "requests:";
     for (api, r) in &s.requests {
         o += &format!(" {api} {}", r.count);
-        if r.errors + r.throttled + r.timeouts > 0 {
+        if r.errors + r.throttled + r.timeouts + r.connect_failed > 0 {
             o += &format!(
-                " ({} errors, {} throttled, {} timeouts)",
-                r.errors, r.throttled, r.timeouts
+                " ({} errors, {} throttled, {} timeouts, {} not connected)",
+                r.errors, r.throttled, r.timeouts, r.connect_failed
             );
         }
         o += ";";

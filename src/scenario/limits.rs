@@ -247,8 +247,8 @@ mod tests {
         let many = memory(&scenario(&["producers.count=10000"])).total();
         assert_eq!(many - small, 9_999 * (PER_TASK_BYTES + 3 * 1024));
         let big = memory(&scenario(&[
-            "producers.count=100",
-            "producers.batch_size=10",
+            "producers.count=1000",
+            "producers.batch_size=1",
             "producers.message_size=\"1MiB\"",
         ]));
         assert!(big.total() > 3_000 * 1_048_576, "{}", big.describe());

@@ -198,10 +198,14 @@ pub fn to_toml(sc: &Scenario) -> String {
         ("max_order_violations", e.max_order_violations),
         ("max_lost", e.max_lost),
         ("max_throttled", e.max_throttled),
+        ("max_send_failed", e.max_send_failed),
     ] {
         if let Some(v) = v {
             lines.push(format!("{k} = {v}"));
         }
+    }
+    if let Some(v) = e.max_error_rate {
+        lines.push(format!("max_error_rate = {v:?}"));
     }
     if let Some(v) = e.max_cost_usd {
         lines.push(format!("max_cost_usd = {v}"));

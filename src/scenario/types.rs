@@ -235,6 +235,10 @@ pub struct Expectations {
     pub max_order_violations: Option<u64>,
     pub max_lost: Option<u64>,
     pub max_throttled: Option<u64>,
+    /// Measured messages whose send failed or was never made (`send_failed + not_sent`).
+    pub max_send_failed: Option<u64>,
+    /// (errors + timeouts + connection failures) / calls, over every API.
+    pub max_error_rate: Option<f64>,
     pub max_cost_usd: Option<f64>,
 }
 

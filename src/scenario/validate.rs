@@ -783,6 +783,11 @@ fn expect(field: Option<Field<'_>>) -> Option<Expectations> {
             max_order_violations: count("max_order_violations")?,
             max_lost: count("max_lost")?,
             max_throttled: count("max_throttled")?,
+            max_send_failed: count("max_send_failed")?,
+            max_error_rate: match get(t, "max_error_rate") {
+                Some(f) => f.number(0.0, 1.0).map(Some),
+                None => Some(None),
+            }?,
             max_cost_usd: match get(t, "max_cost_usd") {
                 Some(f) => f.number(0.0, 1e9).map(Some),
                 None => Some(None),
@@ -796,6 +801,8 @@ fn expect(field: Option<Field<'_>>) -> Option<Expectations> {
                 "max_order_violations",
                 "max_lost",
                 "max_throttled",
+                "max_send_failed",
+                "max_error_rate",
                 "max_cost_usd",
             ]);
         }

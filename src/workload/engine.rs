@@ -191,7 +191,7 @@ impl Engine<'_> {
                         phase: if drain_started.is_some() { Phase::Drain } else if elapsed < sc.run.warmup { Phase::Warmup } else { Phase::Measured },
                         sent_per_sec: row.sent,
                         received_per_sec: row.received,
-                        errors: total.apis.values().map(|a| a.errors + a.timeouts).sum(),
+                        errors: total.apis.values().map(|a| a.errors + a.timeouts + a.connect_failed).sum(),
                         throttled: total.apis.values().map(|a| a.throttled).sum(),
                     });
                 }
@@ -256,7 +256,11 @@ impl Engine<'_> {
                 phase: Phase::DeadLetters,
                 sent_per_sec: 0,
                 received_per_sec: 0,
-                errors: total.apis.values().map(|a| a.errors + a.timeouts).sum(),
+                errors: total
+                    .apis
+                    .values()
+                    .map(|a| a.errors + a.timeouts + a.connect_failed)
+                    .sum(),
                 throttled: total.apis.values().map(|a| a.throttled).sum(),
             });
             let budget = sc.run.drain_timeout.max(Duration::from_secs(10));

@@ -17,7 +17,10 @@ const THROTTLING: &[&str] = &[
 
 pub fn classify<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> Outcome {
     match error {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => Outcome::Timeout,
+        SdkError::TimeoutError(_) => Outcome::Timeout,
+        SdkError::DispatchFailure(e) if e.is_timeout() => Outcome::Timeout,
+        // Refused, reset before an answer, or unresolvable: the request reached no server.
+        SdkError::DispatchFailure(_) => Outcome::Connect,
         SdkError::ServiceError(e) => match e.err().code() {
             Some(code) if THROTTLING.contains(&code) => Outcome::Throttled,
             Some(code) => Outcome::Error(code.to_string()),

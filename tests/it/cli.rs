@@ -260,3 +260,67 @@ fn serve_stops_cleanly_on_sigterm() {
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stderr).contains("stopped (SIGTERM)"));
 }
+
+#[test]
+fn file_and_set_problems_are_labelled_once_and_by_what_they_are() {
+    let missing = run(&["validate", "no-such-scenario.toml"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let stderr = text(&missing.stderr);
+    assert!(
+        stderr.contains("  no-such-scenario.toml: cannot read the file:"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("--set"),
+        "a file problem is no --set: {stderr}"
+    );
+    let out_of_range = run(&[
+        "validate",
+        "scenarios/quickstart.toml",
+        "--set",
+        "producers.99.rate=5/s",
+    ]);
+    let stderr = text(&out_of_range.stderr);
+    assert!(
+        stderr.contains("  --set producers.99.rate: index 99 is out of range"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("producers.99.rate").count(), 1, "{stderr}");
+    let endless = run(&["validate", "/dev/zero"]);
+    assert_eq!(endless.status.code(), Some(2));
+    assert!(text(&endless.stderr).contains("/dev/zero: larger than 1024 KiB"));
+}
+
+#[test]
+fn a_run_too_large_for_its_memory_is_refused_before_traffic() {
+    let dir = temp("memory");
+    let out = run(&[
+        "run",
+        "scenarios/quickstart.toml",
+        "--set",
+        "producers.count=10000",
+        "--set",
+        "consumers.count=10000",
+        "--max-memory",
+        "512MiB",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("producers[0].count") && stderr.contains("consumers[0].count"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("more than the 512 MiB it may use (--max-memory)"),
+        "{stderr}"
+    );
+    assert!(!dir.exists(), "nothing was started");
+    let validate = run(&["validate", "scenarios/quickstart.toml"]);
+    assert!(
+        text(&validate.stdout).contains("# estimated peak memory:"),
+        "{}",
+        text(&validate.stdout)
+    );
+}

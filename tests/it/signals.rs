@@ -241,7 +241,12 @@ fn interrupt_in(phase: &str, signal: &str, seed: u64) {
     assert_eq!(code, 130, "{signal} in {phase}; said: {said:#?}");
     assert!(took < Duration::from_secs(10), "{took:?}");
     assert_complete(&out, &said);
-    assert_eq!(summary(&out)["interrupted"], true);
+    let saved = summary(&out);
+    assert_eq!(saved["interrupted"], true);
+    assert_eq!(
+        saved["messages"]["lost"], 0,
+        "undelivered at the interrupt, not lost"
+    );
     assert_eq!(server.queues(&queue), Vec::<String>::new(), "{said:#?}");
     let integrity: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("integrity.json")).unwrap())

@@ -57,7 +57,7 @@ pub async fn serve(
                         accepted
                     }
                     Err(_) => {
-                        tokio::time::sleep(backoff.next()).await;
+                        tokio::time::sleep(backoff.pause()).await;
                         continue;
                     }
                 };
@@ -111,7 +111,7 @@ pub struct AcceptBackoff {
 }
 
 impl AcceptBackoff {
-    pub fn next(&mut self) -> Duration {
+    pub fn pause(&mut self) -> Duration {
         let wait = Duration::from_millis(1u64 << self.failures.min(10)).min(Duration::from_secs(1));
         self.failures = self.failures.saturating_add(1);
         wait
@@ -250,4 +250,19 @@ pub fn error_response(error: &SqsError) -> Response<Full<Bytes>> {
         response.headers_mut().insert("x-amzn-query-error", v);
     }
     response
+}
+
+#[cfg(test)]
+mod backoff_tests {
+    use super::*;
+
+    #[test]
+    fn accept_backoff_doubles_to_a_second_and_resets() {
+        let mut b = AcceptBackoff::default();
+        let pauses: Vec<u64> = (0..12).map(|_| b.pause().as_millis() as u64).collect();
+        assert_eq!(&pauses[..4], &[1, 2, 4, 8]);
+        assert_eq!(pauses[11], 1000);
+        b.reset();
+        assert_eq!(b.pause(), Duration::from_millis(1));
+    }
 }
