@@ -485,7 +485,7 @@ mod tests {
     #[test]
     fn send_failures_and_error_rates_gate_the_run() {
         let scenario = scenario_from_text(
-            "name = \"x\"\n[[producers]]\n[expect]\nmax_send_failed = 5\nmax_error_rate = 0.1\n",
+            "name = \"x\"\n[[producers]]\nrate = \"10/s\"\n[expect]\nmax_send_failed = 5\nmax_error_rate = 0.1\n",
             &[],
         )
         .unwrap();

@@ -47,27 +47,24 @@ impl MemoryEstimate {
 /// Estimates the peak memory of one run of `s`.
 pub fn memory(s: &Scenario) -> MemoryEstimate {
     let mut parts = vec![("base".to_string(), BASE_BYTES)];
-    for (i, p) in s.producers.iter().enumerate() {
-        // A batch's bodies live in the payload buffer, the request and its serialized copy.
-        let per_task = PER_TASK_BYTES + 3 * p.batch_size as u64 * p.message_size.max();
-        parts.push((
-            format!("producers[{i}].count × (task + 3 × batch_size × message_size)"),
-            p.count as u64 * per_task,
-        ));
-    }
+    let producers: Vec<u64> = s
+        .producers
+        .iter()
+        .map(|p| p.count as u64 * (PER_TASK_BYTES + 3 * p.batch_size as u64 * p.message_size.max()))
+        .collect();
+    parts.push(fleets("producers", &producers));
     let largest_message = s
         .producers
         .iter()
         .map(|p| p.message_size.max())
         .max()
         .unwrap_or(0);
-    for (i, c) in s.consumers.iter().enumerate() {
-        let per_task = PER_TASK_BYTES + 3 * c.batch_size as u64 * largest_message;
-        parts.push((
-            format!("consumers[{i}].count × (task + 3 × batch_size × message_size)"),
-            c.count as u64 * per_task,
-        ));
-    }
+    let consumers: Vec<u64> = s
+        .consumers
+        .iter()
+        .map(|c| c.count as u64 * (PER_TASK_BYTES + 3 * c.batch_size as u64 * largest_message))
+        .collect();
+    parts.push(fleets("consumers", &consumers));
     let total = s.run.warmup + s.run.duration;
     let planned: f64 = s
         .producers
@@ -94,6 +91,29 @@ pub fn memory(s: &Scenario) -> MemoryEstimate {
         ));
     }
     MemoryEstimate { parts }
+}
+
+/// One part for a section's fleets (each `count × (task + 3 × batch_size × message_size)`:
+/// a batch's bodies live in the payload buffer, the request and its serialized copy), named by
+/// its heaviest fleets' keys so a refusal says what to lower.
+fn fleets(section: &str, bytes: &[u64]) -> (String, u64) {
+    let mut heaviest: Vec<usize> = (0..bytes.len()).collect();
+    heaviest.sort_by_key(|&i| std::cmp::Reverse(bytes[i]));
+    let mut keys: Vec<String> = heaviest
+        .iter()
+        .take(3)
+        .map(|i| format!("{section}[{i}].count"))
+        .collect();
+    if bytes.len() > 3 {
+        keys.push(format!("{} more fleets", bytes.len() - 3));
+    }
+    (
+        format!(
+            "{} × (task + 3 × batch_size × message_size)",
+            keys.join(", ")
+        ),
+        bytes.iter().sum(),
+    )
 }
 
 /// Problems with the scenario's size: planned messages over `MAX_PLANNED_MESSAGES`, or an
