@@ -49,7 +49,7 @@ pub fn variants(text: &str, overrides: &[String]) -> Result<Vec<Variant>, Vec<Pr
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            whole_file: false,
+            whole_file: true,
         }]);
     }
     let mut combinations: Vec<Vec<(String, String)>> = vec![Vec::new()];
@@ -133,6 +133,21 @@ fn slug(values: &[(String, String)]) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_sweep_over_the_variant_cap_is_refused_before_it_is_built() {
+        let values: Vec<String> = (1..=17).map(|i| i.to_string()).collect();
+        let text = format!(
+            "name = \"x\"\n[[producers]]\nrate = \"10/s\"\n[sweep]\n\"producers.batch_size\" = [1, 2]\n\"producers.count\" = [{}]\n\"run.seed\" = [{}]\n",
+            values.join(", "),
+            values.join(", ")
+        );
+        let problems = variants(&text, &[]).unwrap_err();
+        let shown = problems[0].to_string();
+        assert!(shown.contains("578 variants"), "{shown}");
+        assert!(shown.contains("at most 256"), "{shown}");
+    }
+
     use super::*;
 
     const BASE: &str = r#"

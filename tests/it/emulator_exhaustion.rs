@@ -202,6 +202,32 @@ fn out_of_file_descriptors_the_server_backs_off_and_recovers() {
     }
 }
 
+#[test]
+fn connections_beyond_the_cap_wait_until_one_closes() {
+    let serve = Serve::start(&["--max-connections", "2"], None);
+    let first = serve.connect().unwrap();
+    let _second = serve.connect().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut third = serve.connect().expect("the kernel queues it");
+    third
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    third
+        .set_read_timeout(Some(Duration::from_millis(800)))
+        .unwrap();
+    let mut buf = [0u8; 64];
+    assert!(
+        third.read(&mut buf).is_err(),
+        "a third connection is not served while two are open"
+    );
+    drop(first);
+    third
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let n = third.read(&mut buf).expect("served once a slot is free");
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200"), "{:?}", &buf[..n]);
+}
+
 #[tokio::test]
 async fn a_queue_cannot_redrive_into_itself_and_holds_at_most_50_tags() {
     let (_emulator, client) = support::emulator().await;

@@ -181,3 +181,48 @@ stall = { at = "2s", for = "1s" }
     assert_eq!(s.messages.lost, 0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A producer that cannot keep up (every response takes 50 ms, 1,000 msg/s offered one by one)
+/// catches up for `drain_timeout` after the measured phase, then gives up: every planned
+/// measured message is sent, failed or `not_sent`, each unsent one is in the end-to-end
+/// histogram as a lower bound, and the run ends on time instead of working through the backlog.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_producer_behind_schedule_gives_up_after_drain_timeout() {
+    let dir = temp_dir("behind");
+    let text = r#"
+name = "behind"
+[run]
+warmup = "0s"
+duration = "2s"
+drain_timeout = "1s"
+[[producers]]
+count = 1
+rate = "1000/s"
+batch_size = 1
+message_size = "100B"
+[[consumers]]
+count = 1
+wait_time = "1s"
+[emulator]
+latency = "50ms"
+"#;
+    let started = std::time::Instant::now();
+    let outcome = run_text(text, &dir).await;
+    let took = started.elapsed();
+    let m = &outcome.summary.messages;
+    assert_eq!(m.sent + m.send_failed + m.not_sent, 2000, "{m:?}");
+    assert!(m.not_sent > 1500, "{m:?}");
+    let e2e = &outcome.summary.latency_us["end_to_end"];
+    assert_eq!(
+        e2e.count,
+        m.received + m.not_sent,
+        "unsent messages are in the histogram"
+    );
+    assert!(
+        e2e.max >= 2_500_000,
+        "the lower bound of the first unsent message: {} µs",
+        e2e.max
+    );
+    assert!(took < std::time::Duration::from_secs(12), "{took:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
