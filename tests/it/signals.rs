@@ -341,3 +341,28 @@ fn a_second_signal_forces_the_exit_within_2_s() {
     );
     let _ = std::fs::remove_dir_all(out.parent().unwrap());
 }
+
+/// A signal while the queues are still being prepared (the target stopped answering before
+/// the run began): exit 130 at once, no results directory, nothing sent.
+#[test]
+fn a_signal_before_any_traffic_leaves_nothing_behind() {
+    let server = Server::start();
+    server.signal("STOP");
+    let (run, _queue) = Run::start(&server, "before", 61);
+    std::thread::sleep(Duration::from_millis(500) + seeded_pause(61));
+    run.signal("TERM");
+    let out = run.out.clone();
+    let (code, took, said) = run.finish(Duration::from_secs(10), Vec::new());
+    server.signal("CONT");
+    assert_eq!(code, 130, "{said:#?}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    assert!(
+        said.iter()
+            .any(|l| l.contains("interrupted before any traffic")),
+        "{said:#?}"
+    );
+    assert!(
+        !out.exists(),
+        "no results directory for a run that never started"
+    );
+}
