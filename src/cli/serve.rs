@@ -39,10 +39,10 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// How long a connection may be idle, or take to send a request head, before it is closed
-    /// (never cuts a long poll: a request being answered is not waiting).
+    /// (never cuts a long poll: a request being answered is not waiting); 0s turns it off.
     #[arg(long, default_value = "75s", value_parser = crate::scenario::units::parse_duration)]
     header_timeout: Duration,
-    /// How long a request body may take to arrive once its head has.
+    /// How long a request body may take to arrive once its head has; 0s turns it off.
     #[arg(long, default_value = "30s", value_parser = crate::scenario::units::parse_duration)]
     body_timeout: Duration,
     /// Open connections at most; more clients wait in the listen backlog.

@@ -232,11 +232,11 @@ pub struct EmulatorConfig {
 /// (slowloris, half-sent bodies, abandoned keep-alives) and bounds how many are open.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ConnectionLimits {
-    /// From the end of a response (or the connection's start) to a whole request head. hyper
-    /// measures idle keep-alive time and header reading as one span, so this is also the idle
-    /// timeout. Never cuts a long poll: a request being answered is not waiting for headers.
+    /// How long a connection may have no request in progress — idle between keep-alive
+    /// requests, or still sending a request head — before it is closed (`http::watchdog`).
+    /// Never cuts a long poll: a request being answered is in progress. Zero turns it off.
     pub header_timeout: Duration,
-    /// Reading a request's body once its head has arrived.
+    /// Reading a request's body once its head has arrived. Zero turns it off.
     pub body_timeout: Duration,
     /// Open connections at most; further clients wait in the listen backlog.
     pub max_connections: usize,

@@ -5,6 +5,7 @@
 
 pub mod json_text;
 pub mod ops;
+pub mod watchdog;
 pub mod wire;
 
 use std::convert::Infallible;
@@ -20,7 +21,7 @@ use hyper::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
@@ -64,20 +65,33 @@ pub async fn serve(
                 let _ = stream.set_nodelay(true);
                 let broker = broker.clone();
                 connections.spawn(async move {
+                    let activity = watchdog::Activity::new();
+                    let requests = activity.clone();
                     let service = service_fn(move |request| {
                         let broker = broker.clone();
-                        async move { Ok::<_, Infallible>(handle(&broker, request).await) }
+                        let in_progress = requests.begin();
+                        async move {
+                            let response = handle(&broker, request).await;
+                            drop(in_progress);
+                            Ok::<_, Infallible>(response)
+                        }
                     });
-                    let _ = http1::Builder::new()
-                        .timer(TokioTimer::new())
-                        .header_read_timeout(limits.header_timeout)
+                    let connection = http1::Builder::new()
                         .keep_alive(true)
                         // Head and body copied into one buffer and sent with one plain write:
                         // cheaper in the kernel than a two-part writev for responses this
                         // small (an A/B in the emulator benchmark, 5 rounds out of 5).
                         .writev(false)
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                        .serve_connection(TokioIo::new(stream), service);
+                    if limits.header_timeout.is_zero() {
+                        let _ = connection.await;
+                    } else {
+                        tokio::select! {
+                            _ = connection => {}
+                            // Idle, or stuck before a whole request head: drop the connection.
+                            _ = watchdog::expired(&activity, limits.header_timeout) => {}
+                        }
+                    }
                     drop(slot);
                 });
             }
@@ -173,8 +187,13 @@ async fn route(broker: &Broker, request: Request<Incoming>) -> Response<Full<Byt
         ));
     };
     let limit = broker.config.connections.body_timeout;
-    let collected = tokio::time::timeout(limit, Limited::new(body, MAX_REQUEST_BYTES).collect());
-    let body = match collected.await {
+    let collect = Limited::new(body, MAX_REQUEST_BYTES).collect();
+    let collected = if limit.is_zero() {
+        Ok(collect.await)
+    } else {
+        tokio::time::timeout(limit, collect).await
+    };
+    let body = match collected {
         Ok(Ok(collected)) => collected.to_bytes(),
         Ok(Err(e)) if e.is::<LengthLimitError>() => {
             return error_response(&SqsError::new(
