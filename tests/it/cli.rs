@@ -234,25 +234,14 @@ fn ctrl_c_exits_130_with_a_complete_results_directory() {
 
 #[test]
 fn serve_stops_cleanly_on_sigterm() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::support::free_port();
     let child = sqsbench()
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "serve did not start"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    crate::support::wait_for_port(port);
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();

@@ -6,99 +6,40 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use aws_sdk_sqs::types::QueueAttributeName;
 
-use crate::support;
+use crate::support::{self, ServeProcess};
 
-const BIN: &str = env!("CARGO_BIN_EXE_sqsbench");
-
-struct Serve {
-    child: Child,
-    port: u16,
+/// CPU seconds a process has used (user + system), from /proc.
+fn cpu_seconds(serve: &ServeProcess) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", serve.child.id())).unwrap();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
+    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+    ticks / 100.0
 }
 
-impl Serve {
-    /// `sqsbench serve` with the given flags, optionally under `prlimit --nofile=N`.
-    fn start(flags: &[&str], nofile: Option<u32>) -> Serve {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let bind = format!("127.0.0.1:{port}");
-        let mut command = match nofile {
-            Some(n) => {
-                let mut c = Command::new("prlimit");
-                c.arg(format!("--nofile={n}:{n}")).arg(BIN);
-                c
-            }
-            None => Command::new(BIN),
-        };
-        let child = command
-            .args(["serve", "--bind", &bind])
-            .args(flags)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let start = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "serve did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Serve { child, port }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// CPU seconds the server has used (user + system).
-    fn cpu_seconds(&self) -> f64 {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
-        let fields: Vec<&str> = stat
-            .rsplit(')')
-            .next()
-            .unwrap()
-            .split_whitespace()
-            .collect();
-        // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
-        let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
-        ticks / 100.0
-    }
-
-    /// A normal SQS call answers.
-    fn answers(&self) -> bool {
-        let client = support::client(&self.url());
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async {
-            tokio::time::timeout(Duration::from_secs(5), client.list_queues().send())
-                .await
-                .is_ok_and(|r| r.is_ok())
-        })
-    }
-
-    fn connect(&self) -> Option<TcpStream> {
-        let s = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
-        s.set_read_timeout(Some(Duration::from_millis(100))).ok()?;
-        Some(s)
-    }
+/// A normal SQS call answers within 5 s.
+fn answers(serve: &ServeProcess) -> bool {
+    serve.with_client(async |client| {
+        tokio::time::timeout(Duration::from_secs(5), client.list_queues().send())
+            .await
+            .is_ok_and(|r| r.is_ok())
+    })
 }
 
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn connect(serve: &ServeProcess) -> Option<TcpStream> {
+    let s = TcpStream::connect(("127.0.0.1", serve.port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_millis(100))).ok()?;
+    Some(s)
 }
 
 /// Whether the server has closed this connection (reads end, or writes fail).
@@ -121,10 +62,10 @@ fn closed_by_server(s: &mut TcpStream) -> bool {
 
 #[test]
 fn slowloris_connections_are_reclaimed_while_normal_calls_are_answered() {
-    let serve = Serve::start(&["--header-timeout", "2s"], None);
-    let mut slow: Vec<TcpStream> = (0..200).filter_map(|_| serve.connect()).collect();
+    let serve = ServeProcess::start(&["--header-timeout", "2s"], None);
+    let mut slow: Vec<TcpStream> = (0..200).filter_map(|_| connect(&serve)).collect();
     assert_eq!(slow.len(), 200);
-    let cpu_before = serve.cpu_seconds();
+    let cpu_before = cpu_seconds(&serve);
     let started = Instant::now();
     let head = b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: AmazonSQS.ListQueues\r\n";
     // One byte a connection every half second, for 4 s: the head never completes.
@@ -133,7 +74,7 @@ fn slowloris_connections_are_reclaimed_while_normal_calls_are_answered() {
             let _ = s.write_all(&head[round..round + 1]);
         }
         if round == 2 {
-            assert!(serve.answers(), "a normal call during the attack");
+            assert!(answers(&serve), "a normal call during the attack");
         }
         std::thread::sleep(Duration::from_millis(500));
     }
@@ -143,15 +84,15 @@ fn slowloris_connections_are_reclaimed_while_normal_calls_are_answered() {
         closed, 200,
         "every slow connection closed by the header timeout"
     );
-    let cpu = serve.cpu_seconds() - cpu_before;
+    let cpu = cpu_seconds(&serve) - cpu_before;
     assert!(cpu < 0.25 * wall, "server CPU {cpu:.2} s over {wall:.1} s");
-    assert!(serve.answers(), "a normal call after the attack");
+    assert!(answers(&serve), "a normal call after the attack");
 }
 
 #[test]
 fn half_sent_bodies_and_malformed_chunks_get_400() {
-    let serve = Serve::start(&["--body-timeout", "1s"], None);
-    let mut half = serve.connect().unwrap();
+    let serve = ServeProcess::start(&["--body-timeout", "1s"], None);
+    let mut half = connect(&serve).unwrap();
     half.write_all(
         b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 100\r\n\r\n{\"Queue",
     )
@@ -162,7 +103,7 @@ fn half_sent_bodies_and_malformed_chunks_get_400() {
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
     assert!(answer.contains("did not arrive within 1 s"), "{answer}");
 
-    let mut chunked = serve.connect().unwrap();
+    let mut chunked = connect(&serve).unwrap();
     chunked
         .write_all(
             b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
@@ -174,7 +115,7 @@ fn half_sent_bodies_and_malformed_chunks_get_400() {
     let mut answer = String::new();
     let _ = chunked.read_to_string(&mut answer);
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
-    assert!(serve.answers());
+    assert!(answers(&serve));
 }
 
 #[test]
@@ -182,13 +123,13 @@ fn out_of_file_descriptors_the_server_backs_off_and_recovers() {
     if Command::new("prlimit").arg("--version").output().is_err() {
         panic!("prlimit (util-linux) is needed for this test");
     }
-    let serve = Serve::start(&["--header-timeout", "2s"], Some(40));
+    let serve = ServeProcess::start(&["--header-timeout", "2s"], Some(40));
     // More connections than the server has descriptors: accept fails with EMFILE.
-    let hogs: Vec<TcpStream> = (0..80).filter_map(|_| serve.connect()).collect();
-    let cpu_before = serve.cpu_seconds();
+    let hogs: Vec<TcpStream> = (0..80).filter_map(|_| connect(&serve)).collect();
+    let cpu_before = cpu_seconds(&serve);
     let started = Instant::now();
     std::thread::sleep(Duration::from_millis(1500));
-    let cpu = serve.cpu_seconds() - cpu_before;
+    let cpu = cpu_seconds(&serve) - cpu_before;
     let wall = started.elapsed().as_secs_f64();
     assert!(
         cpu < 0.25 * wall,
@@ -197,18 +138,18 @@ fn out_of_file_descriptors_the_server_backs_off_and_recovers() {
     drop(hogs);
     // The accepted hogs are reclaimed by the header timeout; then calls are answered again.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !serve.answers() {
+    while !answers(&serve) {
         assert!(Instant::now() < deadline, "the server did not recover");
     }
 }
 
 #[test]
 fn connections_beyond_the_cap_wait_until_one_closes() {
-    let serve = Serve::start(&["--max-connections", "2"], None);
-    let first = serve.connect().unwrap();
-    let _second = serve.connect().unwrap();
+    let serve = ServeProcess::start(&["--max-connections", "2"], None);
+    let first = connect(&serve).unwrap();
+    let _second = connect(&serve).unwrap();
     std::thread::sleep(Duration::from_millis(200));
-    let mut third = serve.connect().expect("the kernel queues it");
+    let mut third = connect(&serve).expect("the kernel queues it");
     third
         .write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         .unwrap();

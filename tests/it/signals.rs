@@ -11,6 +11,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use crate::support::ServeProcess;
+
 const BIN: &str = env!("CARGO_BIN_EXE_sqsbench");
 
 /// The files a complete results directory holds.
@@ -26,71 +28,20 @@ const COMPLETE: [&str; 9] = [
     "charts/throughput.png",
 ];
 
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start() -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(BIN)
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let start = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "serve did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Server {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        }
-    }
-
-    fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    /// The queue URLs on the server whose names start with `prefix`.
-    fn queues(&self, prefix: &str) -> Vec<String> {
-        let client = crate::support::client(&self.url);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let mut urls = runtime
-            .block_on(client.list_queues().queue_name_prefix(prefix).send())
+/// The queue URLs on the server whose names start with `prefix`.
+fn queues(server: &ServeProcess, prefix: &str) -> Vec<String> {
+    let mut urls = server.with_client(async |client| {
+        client
+            .list_queues()
+            .queue_name_prefix(prefix)
+            .send()
+            .await
             .expect("ListQueues")
             .queue_urls
-            .unwrap_or_default();
-        urls.sort();
-        urls
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-CONT", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+            .unwrap_or_default()
+    });
+    urls.sort();
+    urls
 }
 
 fn scenario(dir: &Path, queue: &str, seed: u64) -> PathBuf {
@@ -133,7 +84,7 @@ struct Run {
 }
 
 impl Run {
-    fn start(server: &Server, name: &str, seed: u64) -> (Run, String) {
+    fn start(server: &ServeProcess, name: &str, seed: u64) -> (Run, String) {
         let base =
             std::env::temp_dir().join(format!("sqsbench-signals-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&base);
@@ -142,7 +93,7 @@ impl Run {
         let file = scenario(&base, &queue, seed);
         let out = base.join("results");
         let mut child = Command::new(BIN)
-            .args(["run", file.to_str().unwrap(), "--target", &server.url])
+            .args(["run", file.to_str().unwrap(), "--target", &server.url()])
             .args(["--out", out.to_str().unwrap()])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -229,7 +180,7 @@ fn summary(out: &Path) -> serde_json::Value {
 
 /// One signal in one phase against an answering target: 130, complete, no queue left.
 fn interrupt_in(phase: &str, signal: &str, seed: u64) {
-    let server = Server::start();
+    let server = ServeProcess::start(&[], None);
     let name = format!("{}-{}", phase.replace(' ', "-"), signal.to_lowercase());
     let (run, queue) = Run::start(&server, &name, seed);
     let mut said = Vec::new();
@@ -247,7 +198,7 @@ fn interrupt_in(phase: &str, signal: &str, seed: u64) {
         saved["messages"]["lost"], 0,
         "undelivered at the interrupt, not lost"
     );
-    assert_eq!(server.queues(&queue), Vec::<String>::new(), "{said:#?}");
+    assert_eq!(queues(&server, &queue), Vec::<String>::new(), "{said:#?}");
     let integrity: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("integrity.json")).unwrap())
             .unwrap();
@@ -282,7 +233,7 @@ fn sigint_and_sigterm_in_the_drain() {
 #[test]
 fn sigint_and_sigterm_in_the_dead_letter_read_of_a_stalled_target() {
     for (signal, seed) in [("INT", 41), ("TERM", 42)] {
-        let server = Server::start();
+        let server = ServeProcess::start(&[], None);
         let name = format!("dlq-{}", signal.to_lowercase());
         let (run, queue) = Run::start(&server, &name, seed);
         let mut said = Vec::new();
@@ -305,7 +256,7 @@ fn sigint_and_sigterm_in_the_dead_letter_read_of_a_stalled_target() {
         assert_eq!(named.len(), 2, "the queue and its DLQ: {said:#?}");
         // A deletion sent before the stall may still be carried out when the server resumes,
         // so what is left is at most what was named, never anything unnamed.
-        let left = server.queues(&queue);
+        let left = queues(&server, &queue);
         assert!(
             left.iter().all(|q| named.contains(q)),
             "{left:?} vs {named:?}"
@@ -318,7 +269,7 @@ fn sigint_and_sigterm_in_the_dead_letter_read_of_a_stalled_target() {
 /// summary.json marked forced, the queues left named.
 #[test]
 fn a_second_signal_forces_the_exit_within_2_s() {
-    let server = Server::start();
+    let server = ServeProcess::start(&[], None);
     let (run, _queue) = Run::start(&server, "forced", 51);
     let mut said = Vec::new();
     run.wait_for_phase("measured", &mut said);
@@ -346,7 +297,7 @@ fn a_second_signal_forces_the_exit_within_2_s() {
 /// the run began): exit 130 at once, no results directory, nothing sent.
 #[test]
 fn a_signal_before_any_traffic_leaves_nothing_behind() {
-    let server = Server::start();
+    let server = ServeProcess::start(&[], None);
     server.signal("STOP");
     let (run, _queue) = Run::start(&server, "before", 61);
     std::thread::sleep(Duration::from_millis(500) + seeded_pause(61));
