@@ -449,11 +449,7 @@ pub fn expectations(scenario: &Scenario, s: &RunSummary) -> Vec<Expectation> {
         (s.messages.send_failed + s.messages.not_sent) as f64,
     );
     let calls: u64 = s.requests.values().map(|r| r.count).sum();
-    let failed: u64 = s
-        .requests
-        .values()
-        .map(|r| r.errors + r.timeouts + r.connect_failed)
-        .sum();
+    let failed: u64 = s.requests.values().map(|r| r.failed()).sum();
     at_most(
         "max_error_rate",
         e.max_error_rate,

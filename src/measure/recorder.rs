@@ -75,6 +75,11 @@ pub struct ApiCounts {
 }
 
 impl ApiCounts {
+    /// Calls that failed: an error code, a timeout, or no connection (throttles apart).
+    pub fn failed(&self) -> u64 {
+        self.errors + self.timeouts + self.connect_failed
+    }
+
     pub fn add(&mut self, other: &ApiCounts) {
         self.count += other.count;
         self.ok += other.ok;
@@ -206,24 +211,31 @@ impl Registry {
     /// Records into the calling thread's recorder.
     #[inline]
     pub fn with<R>(&self, f: impl FnOnce(&mut Recorder) -> R) -> R {
-        let shared = LOCAL.with(|local| {
-            let mut local = local.borrow_mut();
-            if let Some((_, _, r)) = local.iter().find(|(id, _, _)| *id == self.inner.id) {
-                return r.clone();
-            }
-            // First record of this run on this thread: forget runs that have ended.
-            local.retain(|(_, registry, _)| registry.strong_count() > 0);
-            let r = SharedRecorder::default();
-            self.inner
-                .recorders
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(r.clone());
-            local.push((self.inner.id, Arc::downgrade(&self.inner), r.clone()));
-            r
-        });
-        let mut recorder = shared.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut recorder)
+        LOCAL.with(|local| {
+            let found = local
+                .borrow()
+                .iter()
+                .position(|(id, _, _)| *id == self.inner.id);
+            let index = found.unwrap_or_else(|| self.register_here(&mut local.borrow_mut()));
+            let local = local.borrow();
+            let mut recorder = local[index].2.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut recorder)
+        })
+    }
+
+    /// This run's first record on this thread: a recorder for it, and runs that have ended
+    /// forgotten. Returns its index in the thread's list.
+    #[cold]
+    fn register_here(&self, local: &mut Vec<(u64, Weak<Inner>, SharedRecorder)>) -> usize {
+        local.retain(|(_, registry, _)| registry.strong_count() > 0);
+        let r = SharedRecorder::default();
+        self.inner
+            .recorders
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(r.clone());
+        local.push((self.inner.id, Arc::downgrade(&self.inner), r));
+        local.len() - 1
     }
 
     /// Takes what every thread recorded since the last call, merged.

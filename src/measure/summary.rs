@@ -173,6 +173,13 @@ pub struct Requests {
     pub error_codes: BTreeMap<String, u64>,
 }
 
+impl Requests {
+    /// Calls that failed: an error code, a timeout, or no connection (throttles apart).
+    pub fn failed(&self) -> u64 {
+        self.errors + self.timeouts + self.connect_failed
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Cost {
     pub billed_requests: u64,

@@ -53,11 +53,7 @@ impl TimelineRow {
             sent: interval.counters.sent_all,
             received: interval.counters.received_all,
             deleted: interval.counters.deleted_all,
-            errors: interval
-                .apis
-                .values()
-                .map(|a| a.errors + a.timeouts + a.connect_failed)
-                .sum(),
+            errors: interval.apis.values().map(|a| a.failed()).sum(),
             throttled: interval.apis.values().map(|a| a.throttled).sum(),
             throttled_send: throttled(&[Api::SendMessage, Api::SendMessageBatch]),
             throttled_receive: throttled(&[Api::ReceiveMessage]),

@@ -48,11 +48,7 @@ impl Row {
             order_violations: s.messages.order_violations,
             dead_lettered: s.messages.dead_lettered,
             throttled: s.requests.values().map(|r| r.throttled).sum(),
-            errors: s
-                .requests
-                .values()
-                .map(|r| r.errors + r.timeouts + r.connect_failed)
-                .sum(),
+            errors: s.requests.values().map(|r| r.failed()).sum(),
             expectations_failed: s.expectations.iter().filter(|e| !e.passed).count(),
         }
     }

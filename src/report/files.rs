@@ -98,7 +98,7 @@ pub fn summary_csv(summaries: &[RunSummary]) -> String {
                 .to_string(),
             s.requests
                 .values()
-                .map(|r| r.errors + r.timeouts + r.connect_failed)
+                .map(|r| r.failed())
                 .sum::<u64>()
                 .to_string(),
             s.requests

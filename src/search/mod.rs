@@ -45,11 +45,7 @@ pub fn step_scenario(base: &Scenario, spec: &SearchSpec, rate: f64) -> Scenario 
 pub fn judge(spec: &SearchSpec, offered: f64, s: &RunSummary, consumers: bool) -> (bool, String) {
     let calls: u64 = s.requests.values().map(|r| r.count).sum();
     let throttled: u64 = s.requests.values().map(|r| r.throttled).sum();
-    let errors: u64 = s
-        .requests
-        .values()
-        .map(|r| r.errors + r.timeouts + r.connect_failed)
-        .sum();
+    let errors: u64 = s.requests.values().map(|r| r.failed()).sum();
     let fraction = |n: u64| {
         if calls > 0 {
             n as f64 / calls as f64
@@ -138,11 +134,7 @@ fn row(
         throttled_send: throttled(&["SendMessage", "SendMessageBatch"]),
         throttled_receive: throttled(&["ReceiveMessage"]),
         throttled_delete: throttled(&["DeleteMessage", "DeleteMessageBatch"]),
-        errors: s
-            .requests
-            .values()
-            .map(|r| r.errors + r.timeouts + r.connect_failed)
-            .sum(),
+        errors: s.requests.values().map(|r| r.failed()).sum(),
         e2e_p50_ms: e2e.p50 as f64 / 1000.0,
         e2e_p99_ms: e2e.p99 as f64 / 1000.0,
         backlog,

@@ -40,6 +40,20 @@ pub struct Progress {
     pub throttled: u64,
 }
 
+impl Progress {
+    /// The display's figures: this second's rates, the run's failed and throttled calls so far.
+    fn of(total: &Recorder, elapsed: Duration, phase: Phase, sent: u64, received: u64) -> Progress {
+        Progress {
+            elapsed,
+            phase,
+            sent_per_sec: sent,
+            received_per_sec: received,
+            errors: total.apis.values().map(|a| a.failed()).sum(),
+            throttled: total.apis.values().map(|a| a.throttled).sum(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
     Warmup,
@@ -186,14 +200,8 @@ impl Engine<'_> {
                         }
                     }
                     let elapsed = clock.elapsed();
-                    progress(&Progress {
-                        elapsed,
-                        phase: if drain_started.is_some() { Phase::Drain } else if elapsed < sc.run.warmup { Phase::Warmup } else { Phase::Measured },
-                        sent_per_sec: row.sent,
-                        received_per_sec: row.received,
-                        errors: total.apis.values().map(|a| a.errors + a.timeouts + a.connect_failed).sum(),
-                        throttled: total.apis.values().map(|a| a.throttled).sum(),
-                    });
+                    let phase = if drain_started.is_some() { Phase::Drain } else if elapsed < sc.run.warmup { Phase::Warmup } else { Phase::Measured };
+                    progress(&Progress::of(&total, elapsed, phase, row.sent, row.received));
                 }
                 Ok(_) = self.interrupt.wait_for(|stop| *stop) => {
                     interrupted = true;
@@ -251,18 +259,13 @@ impl Engine<'_> {
         stop_all(&mut producers, &mut consumers).await;
         let mut warnings = Vec::new();
         if let (Some(url), false) = (&self.dead_letter_url, interrupted) {
-            progress(&Progress {
-                elapsed: clock.elapsed(),
-                phase: Phase::DeadLetters,
-                sent_per_sec: 0,
-                received_per_sec: 0,
-                errors: total
-                    .apis
-                    .values()
-                    .map(|a| a.errors + a.timeouts + a.connect_failed)
-                    .sum(),
-                throttled: total.apis.values().map(|a| a.throttled).sum(),
-            });
+            progress(&Progress::of(
+                &total,
+                clock.elapsed(),
+                Phase::DeadLetters,
+                0,
+                0,
+            ));
             let budget = sc.run.drain_timeout.max(Duration::from_secs(10));
             let collect = drain::collect_dead_letters(
                 &self.client,
