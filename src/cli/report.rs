@@ -16,13 +16,30 @@ pub struct ReportArgs {
     dir: PathBuf,
 }
 
+/// Why a directory was not (wholly) re-rendered.
+enum Refusal {
+    /// The saved data is damaged or missing; nothing was written (exit 2).
+    Damaged(String),
+    /// A file could not be written; the directory may now be incomplete (exit 4).
+    Unwritten(String),
+}
+
+fn damaged(e: impl std::fmt::Display) -> Vec<Refusal> {
+    vec![Refusal::Damaged(e.to_string())]
+}
+
+fn unwritten(e: impl std::fmt::Display) -> Vec<Refusal> {
+    vec![Refusal::Unwritten(e.to_string())]
+}
+
 /// Re-renders one run's directory; returns its summary, or every file that failed.
-fn rerender_run(dir: &Path) -> Result<crate::measure::summary::RunSummary, Vec<String>> {
+fn rerender_run(dir: &Path) -> Result<crate::measure::summary::RunSummary, Vec<Refusal>> {
     // Everything is read and checked before anything is written, so a damaged directory is
     // refused whole and never loses a good file to a partial one.
-    let saved = reread::read(dir).map_err(|e| vec![format!("{e:#}")])?;
-    let write =
-        |name: &str, text: String| atomic::write(&dir.join(name), text).map_err(|e| e.to_string());
+    let saved = reread::read(dir).map_err(|e| damaged(format!("{e:#}")))?;
+    let write = |name: &str, text: String| {
+        atomic::write(&dir.join(name), text).map_err(|e| Refusal::Unwritten(e.to_string()))
+    };
     let mut results = vec![
         write(
             "summary.csv",
@@ -35,10 +52,15 @@ fn rerender_run(dir: &Path) -> Result<crate::measure::summary::RunSummary, Vec<S
             &saved.latencies,
             &saved.summary.scenario.name,
         )
-        .map_err(|e| format!("charts: {e}")),
+        .map_err(|e| {
+            Refusal::Unwritten(format!(
+                "could not draw the charts in {}: {e}",
+                dir.join("charts").display()
+            ))
+        }),
     ];
     results.push(write("report.html", html::run_page(&saved.summary, dir)));
-    let failures: Vec<String> = results.into_iter().filter_map(Result::err).collect();
+    let failures: Vec<Refusal> = results.into_iter().filter_map(Result::err).collect();
     if failures.is_empty() {
         Ok(saved.summary)
     } else {
@@ -47,13 +69,13 @@ fn rerender_run(dir: &Path) -> Result<crate::measure::summary::RunSummary, Vec<S
 }
 
 /// A directory of `repeat-N` runs: each run, then the combined summary's page.
-fn rerender_repeats(dir: &Path) -> Result<(), Vec<String>> {
+fn rerender_repeats(dir: &Path) -> Result<(), Vec<Refusal>> {
     let mut n = 1;
     while dir.join(format!("repeat-{n}")).is_dir() {
         rerender_run(&dir.join(format!("repeat-{n}")))?;
         n += 1;
     }
-    let summary = reread::read_summary(dir).map_err(|e| vec![format!("{e:#}")])?;
+    let summary = reread::read_summary(dir).map_err(|e| damaged(format!("{e:#}")))?;
     let headline = format!(
         "repeat-{}",
         summary.repeats.as_ref().map_or(1, |r| r.headline_run)
@@ -62,10 +84,10 @@ fn rerender_repeats(dir: &Path) -> Result<(), Vec<String>> {
         &dir.join("report.html"),
         html::repeats_page(&summary, &dir.join(&headline), &headline),
     )
-    .map_err(|e| vec![e.to_string()])
+    .map_err(unwritten)
 }
 
-fn rerender_any(dir: &Path) -> Result<(), Vec<String>> {
+fn rerender_any(dir: &Path) -> Result<(), Vec<Refusal>> {
     // A repeated run's directory holds repeat-N/; anything else is one run, and a missing
     // timeseries.csv there is damage, never a reason to render another kind of page.
     if dir.join("repeat-1").is_dir() {
@@ -76,21 +98,25 @@ fn rerender_any(dir: &Path) -> Result<(), Vec<String>> {
 }
 
 /// A capacity search: every step, then search.csv/.md, the chart and the page.
-fn rerender_search(dir: &Path) -> Result<(), Vec<String>> {
+fn rerender_search(dir: &Path) -> Result<(), Vec<Refusal>> {
     use crate::report::search as page;
-    let text = std::fs::read_to_string(dir.join("search.json"))
-        .map_err(|e| vec![format!("search.json: {e}")])?;
+    let path = dir.join("search.json");
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| damaged(format!("{}: {e}", path.display())))?;
     let result: page::SearchResult =
-        serde_json::from_str(&text).map_err(|e| vec![format!("search.json: {e}")])?;
+        serde_json::from_str(&text).map_err(|e| damaged(format!("{}: {e}", path.display())))?;
     for step in &result.steps {
         rerender_run(&dir.join(&step.dir))?;
     }
-    let write = |name: &str, text: String| {
-        atomic::write(&dir.join(name), text).map_err(|e| vec![e.to_string()])
-    };
+    let write = |name: &str, text: String| atomic::write(&dir.join(name), text).map_err(unwritten);
     write("search.csv", page::csv(&result.steps))?;
     write("search.md", page::markdown(&result))?;
-    page::chart(&dir.join("charts"), &result).map_err(|e| vec![format!("chart: {e}")])?;
+    page::chart(&dir.join("charts"), &result).map_err(|e| {
+        unwritten(format!(
+            "could not draw the search chart in {}: {e}",
+            dir.join("charts").display()
+        ))
+    })?;
     write("report.html", page::page(&result, &dir.join("charts")))?;
     print!("{}", page::terminal(&result));
     Ok(())
@@ -109,9 +135,11 @@ pub fn run(args: ReportArgs) -> u8 {
             for d in dirs {
                 rerender_any(&d)?;
             }
-            crate::series::rerender_sweep(dir)
-                .map_err(|e| vec![format!("{e:#}")])
-                .and_then(|w| if w.is_empty() { Ok(()) } else { Err(w) })
+            match crate::series::rerender_sweep(dir) {
+                Err(e) => Err(damaged(format!("{e:#}"))),
+                Ok(failures) if failures.is_empty() => Ok(()),
+                Ok(failures) => Err(failures.into_iter().map(Refusal::Unwritten).collect()),
+            }
         })
     } else {
         rerender_any(dir)
@@ -136,21 +164,25 @@ pub fn run(args: ReportArgs) -> u8 {
 
 /// Prints why the directory was not re-rendered: 4 when a file could not be written (the
 /// directory may now be incomplete), 2 when the input is damaged (nothing was written).
-fn refused(failures: &[String]) -> u8 {
-    for e in failures {
-        eprintln!("error: could not re-render: {e}");
+fn refused(failures: &[Refusal]) -> u8 {
+    let mut code = exit::BAD_INPUT;
+    for failure in failures {
+        match failure {
+            Refusal::Damaged(e) => eprintln!("error: could not re-render: {e}"),
+            Refusal::Unwritten(e) => {
+                eprintln!("error: results incomplete: {e}");
+                code = exit::RESULTS_INCOMPLETE;
+            }
+        }
     }
-    if failures.iter().any(|f| f.starts_with(atomic::WRITE_FAILED)) {
-        exit::RESULTS_INCOMPLETE
-    } else {
-        exit::BAD_INPUT
-    }
+    code
 }
 
-fn series_dirs(dir: &Path) -> Result<Vec<PathBuf>, Vec<String>> {
-    let text = std::fs::read_to_string(dir.join("series.json"))
-        .map_err(|e| vec![format!("series.json: {e}")])?;
+fn series_dirs(dir: &Path) -> Result<Vec<PathBuf>, Vec<Refusal>> {
+    let path = dir.join("series.json");
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| damaged(format!("{}: {e}", path.display())))?;
     let index: crate::series::SeriesIndex =
-        serde_json::from_str(&text).map_err(|e| vec![format!("series.json: {e}")])?;
+        serde_json::from_str(&text).map_err(|e| damaged(format!("{}: {e}", path.display())))?;
     Ok(index.variants.iter().map(|v| dir.join(&v.dir)).collect())
 }

@@ -106,7 +106,6 @@ async fn single(
                 "{}",
                 terminal::summary(&outcome.summary, &outcome.dir.display().to_string())
             );
-            incomplete(&outcome.write_failures);
             exit_code(
                 outcome.summary.interrupted.happened(),
                 outcome.expectations_failed(),
@@ -188,7 +187,6 @@ async fn many(
         Err(e) => could_not_run(e),
         Ok(outcome) => {
             warn(&outcome.warnings);
-            incomplete(&outcome.write_failures);
             if outcome.variants.len() > 1 {
                 let rows: Vec<comparison::Row> = outcome
                     .variants
@@ -264,7 +262,6 @@ async fn search(
         Err(e) => could_not_run(e),
         Ok(o) => {
             warn(&o.warnings);
-            incomplete(&o.write_failures);
             print!("\n{}", crate::report::search::terminal(&o.result));
             println!("results: {}", o.dir.display());
             exit_code(o.interrupted, false, &o.write_failures)
@@ -281,12 +278,6 @@ fn could_not_run(e: anyhow::Error) -> u8 {
     }
 }
 
-fn incomplete(failures: &[String]) {
-    for f in failures {
-        eprintln!("error: results incomplete: {f}");
-    }
-}
-
 fn warn(warnings: &[String]) {
     for w in warnings {
         eprintln!("warning: {w}");
@@ -295,7 +286,11 @@ fn warn(warnings: &[String]) {
 
 /// 4 when a results file could not be written (the verdict itself may be incomplete), 130
 /// when interrupted (results still written), 1 when an expectation failed, else 0.
+/// Each file that could not be written is printed here, last, so it is not lost above the summary.
 fn exit_code(interrupted: bool, expectations_failed: bool, write_failures: &[String]) -> u8 {
+    for f in write_failures {
+        eprintln!("error: results incomplete: {f}");
+    }
     if !write_failures.is_empty() {
         exit::RESULTS_INCOMPLETE
     } else if interrupted {

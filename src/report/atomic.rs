@@ -7,8 +7,7 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// How every write failure's message begins, so callers can tell "results incomplete" (exit 4)
-/// from damaged input.
+/// How every write failure's message begins (the streamed files' failures say it the same way).
 pub const WRITE_FAILED: &str = "could not write";
 
 /// A results file that could not be written: its path and the OS error.
