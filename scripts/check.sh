@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (the README's, and what CI runs): formatting, lints, every Rust
 # test (unit, property, integration with the real aws-sdk-sqs), then the third-party checks:
-# the boto3 suite against `sqsbench serve`, the differential check against LocalStack, and
+# the hlog read by the Python HdrHistogram port, the boto3 suite against `sqsbench serve`, the differential check against LocalStack, and
 # `sqsbench run` against fauxqs and LocalStack, report.html in headless Chromium, and the example
 # CI gate (scripts/ci-batch-sizes.sh and the GitHub workflow's steps).
 # Installs what those need (venvs, npm packages) itself; all servers bind 127.0.0.1.
@@ -18,6 +18,8 @@ step "build"
 cargo build --release --all-targets
 step "Rust tests (unit, property, aws-sdk-sqs integration, CLI)"
 cargo test --release
+step "histograms.hlog read by HdrHistogram's Python port"
+scripts/test-hlog-python.sh
 step "boto3 conformance suite against sqsbench serve"
 scripts/test-boto3.sh
 step "differential check against LocalStack"

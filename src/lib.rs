@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod compare;
+pub mod did_you_mean;
 pub mod emulator;
 pub mod measure;
 pub mod report;

@@ -59,25 +59,13 @@ impl std::error::Error for InterruptedBeforeTraffic {}
 /// interrupted run past its 10 s.
 const DELETE_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// `secs` after the epoch as a compact UTC stamp, `20261201T100000Z` (ISO 8601 basic format):
+/// it names results directories, so it has no `:` (not allowed in Windows paths).
 pub fn utc_stamp(secs: u64) -> String {
-    // Civil date from days since the epoch (Howard Hinnant's algorithm), to avoid a date crate.
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    let time = std::time::UNIX_EPOCH + Duration::from_secs(secs);
+    humantime::format_rfc3339_seconds(time)
+        .to_string()
+        .replace(['-', ':'], "")
 }
 
 fn check_budget(scenario: &Scenario, estimate: Option<&estimate::Estimate>) -> anyhow::Result<()> {

@@ -161,30 +161,9 @@ pub fn compare(
 }
 
 fn closest<'a>(path: &str, known: impl Iterator<Item = &'a String>) -> String {
-    let best = known
-        .map(|k| (strsim(path, k), k))
-        .filter(|(d, _)| *d <= 3)
-        .min_by_key(|(d, _)| *d);
-    best.map(|(_, k)| format!("; did you mean {k:?}?"))
+    crate::did_you_mean::closest(path, known.map(String::as_str))
+        .map(|k| format!("; did you mean {k:?}?"))
         .unwrap_or_default()
-}
-
-/// Levenshtein distance, for "did you mean".
-fn strsim(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur.push(
-                (prev[j] + (ca != *cb) as usize)
-                    .min(prev[j + 1] + 1)
-                    .min(cur[j] + 1),
-            );
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 fn number(v: f64) -> String {

@@ -14,108 +14,123 @@ pub fn integrity_json(integrity: &crate::measure::ledger::Integrity) -> String {
     serde_json::to_string_pretty(integrity).expect("integrity always serializes") + "\n"
 }
 
-const CSV_COLUMNS: &[&str] = &[
-    "scenario",
-    "run_id",
-    "target",
-    "queue_type",
-    "measured_seconds",
-    "sent",
-    "send_failed",
-    "received",
-    "unique_received",
-    "deleted",
-    "duplicates",
-    "duplicates_redelivery",
-    "duplicates_producer",
-    "duplicates_unexplained",
-    "lost",
-    "order_violations",
-    "dead_lettered",
-    "foreign",
-    "sent_per_sec",
-    "received_per_sec",
-    "e2e_p50_us",
-    "e2e_p90_us",
-    "e2e_p99_us",
-    "e2e_p999_us",
-    "e2e_max_us",
-    "e2e_uncorrected_p99_us",
-    "send_p99_us",
-    "receive_p99_us",
-    "delete_p99_us",
-    "schedule_lag_p99_us",
-    "requests",
-    "errors",
-    "throttled",
-    "billed_requests",
-    "cost_usd",
-    "estimated_cost_usd",
-];
+/// One row of summary.csv: the headline numbers of one run. The field names are the columns.
+#[derive(serde::Serialize)]
+struct SummaryRow<'s> {
+    scenario: &'s str,
+    run_id: &'s str,
+    target: &'s str,
+    queue_type: &'s str,
+    #[serde(serialize_with = "display")]
+    measured_seconds: f64,
+    sent: u64,
+    send_failed: u64,
+    received: u64,
+    unique_received: u64,
+    deleted: u64,
+    duplicates: u64,
+    duplicates_redelivery: u64,
+    duplicates_producer: u64,
+    duplicates_unexplained: u64,
+    lost: u64,
+    order_violations: u64,
+    dead_lettered: u64,
+    foreign: u64,
+    #[serde(serialize_with = "display")]
+    sent_per_sec: f64,
+    #[serde(serialize_with = "display")]
+    received_per_sec: f64,
+    e2e_p50_us: u64,
+    e2e_p90_us: u64,
+    e2e_p99_us: u64,
+    e2e_p999_us: u64,
+    e2e_max_us: u64,
+    e2e_uncorrected_p99_us: u64,
+    send_p99_us: u64,
+    receive_p99_us: u64,
+    delete_p99_us: u64,
+    schedule_lag_p99_us: u64,
+    requests: u64,
+    errors: u64,
+    throttled: u64,
+    billed_requests: u64,
+    #[serde(serialize_with = "display")]
+    cost_usd: f64,
+    #[serde(serialize_with = "display_or_empty")]
+    estimated_cost_usd: Option<f64>,
+}
 
+/// Numbers as Rust prints them (`2`, `0.5`), as summary.csv always had them; the csv crate's
+/// own float format would write `2.0`.
+fn display<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
+fn display_or_empty<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.collect_str(v),
+        None => s.serialize_str(""),
+    }
+}
+
+impl<'s> SummaryRow<'s> {
+    fn of(s: &'s RunSummary) -> SummaryRow<'s> {
+        let p99 = |k: &str| s.latency_us.get(k).map_or(0, |l| l.p99);
+        let e2e = s.latency_us.get("end_to_end").cloned().unwrap_or_default();
+        let m = &s.messages;
+        let total = |f: fn(&crate::measure::summary::Requests) -> u64| -> u64 {
+            s.requests.values().map(f).sum()
+        };
+        SummaryRow {
+            scenario: &s.scenario.name,
+            run_id: &s.run_id,
+            target: &s.target.kind,
+            queue_type: &s.queue.kind,
+            measured_seconds: s.measured_seconds,
+            sent: m.sent,
+            send_failed: m.send_failed,
+            received: m.received,
+            unique_received: m.unique_received,
+            deleted: m.deleted,
+            duplicates: m.duplicates,
+            duplicates_redelivery: m.duplicate_causes.redelivery,
+            duplicates_producer: m.duplicate_causes.producer,
+            duplicates_unexplained: m.duplicate_causes.unexplained,
+            lost: m.lost,
+            order_violations: m.order_violations,
+            dead_lettered: m.dead_lettered,
+            foreign: m.foreign,
+            sent_per_sec: s.throughput.sent_per_sec,
+            received_per_sec: s.throughput.received_per_sec,
+            e2e_p50_us: e2e.p50,
+            e2e_p90_us: e2e.p90,
+            e2e_p99_us: e2e.p99,
+            e2e_p999_us: e2e.p999,
+            e2e_max_us: e2e.max,
+            e2e_uncorrected_p99_us: p99("end_to_end_uncorrected"),
+            send_p99_us: p99("send"),
+            receive_p99_us: p99("receive"),
+            delete_p99_us: p99("delete"),
+            schedule_lag_p99_us: p99("schedule_lag"),
+            requests: total(|r| r.count),
+            errors: total(|r| r.failed()),
+            throttled: total(|r| r.throttled),
+            billed_requests: s.cost.billed_requests,
+            cost_usd: s.cost.usd,
+            estimated_cost_usd: s.cost.estimated_usd,
+        }
+    }
+}
+
+/// summary.csv: a header (from `SummaryRow`'s fields) and one row per run.
 pub fn summary_csv(summaries: &[RunSummary]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(CSV_COLUMNS);
     for s in summaries {
-        let l = |k: &str| s.latency_us.get(k).cloned().unwrap_or_default();
-        let e2e = l("end_to_end");
-        let m = &s.messages;
-        let fields: Vec<String> = vec![
-            s.scenario.name.clone(),
-            s.run_id.clone(),
-            s.target.kind.clone(),
-            s.queue.kind.clone(),
-            s.measured_seconds.to_string(),
-            m.sent.to_string(),
-            m.send_failed.to_string(),
-            m.received.to_string(),
-            m.unique_received.to_string(),
-            m.deleted.to_string(),
-            m.duplicates.to_string(),
-            m.duplicate_causes.redelivery.to_string(),
-            m.duplicate_causes.producer.to_string(),
-            m.duplicate_causes.unexplained.to_string(),
-            m.lost.to_string(),
-            m.order_violations.to_string(),
-            m.dead_lettered.to_string(),
-            m.foreign.to_string(),
-            s.throughput.sent_per_sec.to_string(),
-            s.throughput.received_per_sec.to_string(),
-            e2e.p50.to_string(),
-            e2e.p90.to_string(),
-            e2e.p99.to_string(),
-            e2e.p999.to_string(),
-            e2e.max.to_string(),
-            l("end_to_end_uncorrected").p99.to_string(),
-            l("send").p99.to_string(),
-            l("receive").p99.to_string(),
-            l("delete").p99.to_string(),
-            l("schedule_lag").p99.to_string(),
-            s.requests
-                .values()
-                .map(|r| r.count)
-                .sum::<u64>()
-                .to_string(),
-            s.requests
-                .values()
-                .map(|r| r.failed())
-                .sum::<u64>()
-                .to_string(),
-            s.requests
-                .values()
-                .map(|r| r.throttled)
-                .sum::<u64>()
-                .to_string(),
-            s.cost.billed_requests.to_string(),
-            s.cost.usd.to_string(),
-            s.cost
-                .estimated_usd
-                .map(|u| u.to_string())
-                .unwrap_or_default(),
-        ];
-        let _ = w.write_record(&fields);
+        w.serialize(SummaryRow::of(s))
+            .expect("a row of numbers and strings always serializes");
     }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    let bytes = w.into_inner().expect("writing to memory cannot fail");
+    String::from_utf8(bytes).expect("the csv crate writes the UTF-8 it is given")
 }
 
 /// HdrHistogram's percentile-distribution text (values in milliseconds), one block per latency.

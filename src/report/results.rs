@@ -3,11 +3,14 @@
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
+
 use std::path::{Path, PathBuf};
 
+use std::time::{Duration, UNIX_EPOCH};
+
 use anyhow::Context;
-use base64::Engine;
-use hdrhistogram::serialization::{Serializer, V2DeflateSerializer};
+use hdrhistogram::serialization::V2DeflateSerializer;
+use hdrhistogram::serialization::interval_log::{IntervalLogWriterBuilder, Tag};
 
 use crate::measure::latency::Latency;
 use crate::measure::recorder::Recorder;
@@ -31,33 +34,14 @@ pub fn create_dir(out: Option<&Path>, name: &str, utc_stamp: &str) -> anyhow::Re
     Ok(dir)
 }
 
+/// timeseries.csv's columns: `TimelineRow`'s fields, written at open so that a run stopped
+/// before its first second still leaves a readable file (a test keeps the two in step).
 pub const TIMESERIES_HEADER: &str = "second,sent,received,deleted,errors,throttled,throttled_send,throttled_receive,throttled_delete,in_flight,e2e_p50_us,e2e_p99_us,e2e_max_us,send_p99_us,schedule_lag_p99_us";
-
-pub fn timeseries_line(r: &TimelineRow) -> String {
-    format!(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-        r.second,
-        r.sent,
-        r.received,
-        r.deleted,
-        r.errors,
-        r.throttled,
-        r.throttled_send,
-        r.throttled_receive,
-        r.throttled_delete,
-        r.in_flight,
-        r.e2e_p50_us,
-        r.e2e_p99_us,
-        r.e2e_max_us,
-        r.send_p99_us,
-        r.schedule_lag_p99_us
-    )
-}
 
 /// Streams every interval to disk as it closes.
 pub struct Stream {
     dir: PathBuf,
-    timeseries: BufWriter<File>,
+    timeseries: csv::Writer<File>,
     hlog: BufWriter<File>,
     serializer: V2DeflateSerializer,
     pub rows: Vec<TimelineRow>,
@@ -70,61 +54,50 @@ impl Stream {
             let path = dir.join(name);
             File::create(&path).with_context(|| format!("creating {}", path.display()))
         };
-        let mut timeseries = BufWriter::new(create("timeseries.csv")?);
-        writeln!(timeseries, "{TIMESERIES_HEADER}")?;
+        let mut timeseries = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(create("timeseries.csv")?);
+        timeseries.write_record(TIMESERIES_HEADER.split(','))?;
         timeseries.flush()?;
         let mut hlog = BufWriter::new(create("histograms.hlog")?);
-        writeln!(hlog, "#[Histogram log format version 1.3]")?;
-        writeln!(
-            hlog,
-            "#[StartTime: {start_epoch_secs:.3} (seconds since epoch)]"
-        )?;
-        writeln!(
-            hlog,
-            "#[BaseTime: {start_epoch_secs:.3} (seconds since epoch)]"
-        )?;
-        writeln!(
-            hlog,
-            "#[MaxValueDivisor: 1000.0] (values in µs; interval max in ms)"
-        )?;
-        writeln!(
-            hlog,
-            "\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\""
-        )?;
+        let mut serializer = V2DeflateSerializer::new();
+        let start = UNIX_EPOCH + Duration::from_secs_f64(start_epoch_secs);
+        IntervalLogWriterBuilder::new()
+            .add_comment("[Histogram log format version 1.3]")
+            .add_comment(
+                "[sqsbench: values in microseconds; one interval per second, tagged by latency]",
+            )
+            .with_start_time(start)
+            .with_base_time(start)
+            .begin_log_with(&mut hlog, &mut serializer)?;
         hlog.flush()?;
         Ok(Stream {
             dir: dir.to_path_buf(),
             timeseries,
             hlog,
-            serializer: V2DeflateSerializer::new(),
+            serializer,
             rows: Vec::new(),
             write_errors: Vec::new(),
         })
     }
 
     fn write_row(&mut self, row: &TimelineRow) -> std::io::Result<()> {
-        writeln!(self.timeseries, "{}", timeseries_line(row))?;
+        self.timeseries.serialize(row)?;
         self.timeseries.flush()
     }
 
+    /// One line per latency with samples, by the hdrhistogram crate's interval-log writer; a
+    /// builder with no headers writes nothing before the lines.
     fn write_histograms(&mut self, second: u64, recorded: &Recorder) -> std::io::Result<()> {
-        let start = second.saturating_sub(1) as f64;
+        let start = Duration::from_secs(second.saturating_sub(1));
+        let mut log =
+            IntervalLogWriterBuilder::new().begin_log_with(&mut self.hlog, &mut self.serializer)?;
         for latency in Latency::ALL {
             let h = recorded.latencies.get(latency);
-            if h.is_empty() {
-                continue;
+            if !h.is_empty() {
+                log.write_histogram(h, start, Duration::from_secs(1), Tag::new(latency.key()))
+                    .map_err(|e| std::io::Error::other(e.to_string()))?;
             }
-            let mut bytes = Vec::new();
-            self.serializer
-                .serialize(h, &mut bytes)
-                .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
-            let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
-            writeln!(
-                self.hlog,
-                "Tag={},{start:.3},1.000,{:.3},{encoded}",
-                latency.key(),
-                h.max() as f64 / 1000.0
-            )?;
         }
         self.hlog.flush()
     }

@@ -248,7 +248,7 @@ impl<'d> Table<'d> {
                     .doc
                     .line_of(key.span().start)
                     .or_else(|| self.doc.line_of(value.span().start));
-                let hint = suggestion(key.get_ref(), known)
+                let hint = crate::did_you_mean::closest(key.get_ref(), known.iter().copied())
                     .map(|s| format!(" (did you mean {s:?}?)"))
                     .unwrap_or_default();
                 self.doc.problem(
@@ -259,29 +259,6 @@ impl<'d> Table<'d> {
             }
         }
     }
-}
-
-fn suggestion<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
-    known
-        .iter()
-        .copied()
-        .filter(|k| edit_distance(k, key) <= 2)
-        .min_by_key(|k| edit_distance(k, key))
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
-        }
-    }
-    row[b.len()]
 }
 
 impl<'d> Field<'d> {

@@ -1,18 +1,30 @@
 //! `sqsbench report` on the damaged results directories of tests/results-corpus/: each is
 //! refused with exit 2, naming the file and what is wrong, and leaves the directory's
-//! report.html as it was; the undamaged one re-renders with exit 0.
+//! report.html as it was; the undamaged one re-renders with exit 0, and so does a directory
+//! written by the previous release.
 
 use std::path::Path;
 use std::process::Command;
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/results-corpus");
 
+/// The CI gate's baseline: a results directory written by an earlier release (its summary.json
+/// says which), kept to show that newer releases still read it.
+const PREVIOUS_RELEASE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/scripts/baselines/batch-sizes-10"
+);
+
 /// Copies a corpus directory to a scratch place with a sentinel report.html.
 fn scratch(name: &str) -> std::path::PathBuf {
+    copy_of(&Path::new(CORPUS).join(name), name)
+}
+
+fn copy_of(source: &Path, name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("sqsbench-corpus-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    for entry in std::fs::read_dir(Path::new(CORPUS).join(name)).unwrap() {
+    for entry in std::fs::read_dir(source).unwrap() {
         let entry = entry.unwrap();
         std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
     }
@@ -82,5 +94,37 @@ fn the_undamaged_directory_re_renders() {
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"), "{}", &html[..40]);
     assert!(dir.join("latency.hgrm").is_file() && dir.join("charts/throughput.png").is_file());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_results_directory_of_the_previous_release_still_reports_and_compares() {
+    let dir = copy_of(Path::new(PREVIOUS_RELEASE), "previous-release");
+    let (code, stderr) = report(&dir);
+    assert_eq!(code, 0, "{stderr}");
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("batch-sizes"), "{}", &html[..200]);
+    let summary_csv = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
+    assert!(summary_csv.starts_with("scenario,run_id,"), "{summary_csv}");
+    let compared = Command::new(env!("CARGO_BIN_EXE_sqsbench"))
+        .arg("compare")
+        .arg(PREVIOUS_RELEASE)
+        .arg(&dir)
+        .args([
+            "--fail-if",
+            "messages.lost:>0",
+            "--fail-if",
+            "throughput.received_per_sec:-1%",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&compared.stdout);
+    assert_eq!(
+        compared.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&compared.stderr)
+    );
+    assert!(stdout.contains("throughput.received_per_sec"), "{stdout}");
     let _ = std::fs::remove_dir_all(&dir);
 }

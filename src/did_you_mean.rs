@@ -1,0 +1,34 @@
+//! "Did you mean …?" for a mistyped name: the closest known name, by Levenshtein distance
+//! (`strsim`), within a tolerance that grows with the name's length. One rule for the whole
+//! crate: scenario keys and compare paths. Depends on nothing else in the crate.
+
+/// The known name closest to `typed`, if any is close enough to be a likely typo: at most one
+/// edit per six characters typed, plus one, and never more than three.
+pub fn closest<'k>(typed: &str, known: impl IntoIterator<Item = &'k str>) -> Option<&'k str> {
+    let tolerance = (1 + typed.chars().count() / 6).min(3);
+    known
+        .into_iter()
+        .map(|k| (strsim::levenshtein(typed, k), k))
+        .filter(|(distance, _)| *distance <= tolerance)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, k)| k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest;
+
+    #[test]
+    fn close_names_are_suggested_and_far_ones_are_not() {
+        let keys = ["duration", "warmup", "drain_timeout"];
+        assert_eq!(closest("duraton", keys), Some("duration"));
+        assert_eq!(closest("warmpu", keys), Some("warmup"));
+        assert_eq!(closest("colour", keys), None);
+        let paths = ["throughput.received_per_sec", "throughput.sent_per_sec"];
+        assert_eq!(
+            closest("throughput.recieved_per_sec", paths),
+            Some("throughput.received_per_sec")
+        );
+        assert_eq!(closest("x", ["y", "xy"]), Some("y"));
+    }
+}
