@@ -14,6 +14,14 @@ pub fn closest<'k>(typed: &str, known: impl IntoIterator<Item = &'k str>) -> Opt
         .map(|(_, k)| k)
 }
 
+/// The message for a key nobody reads: the likely one, then every key known in its table.
+pub fn unknown_key(key: &str, known: &[&str]) -> String {
+    let hint = closest(key, known.iter().copied())
+        .map(|s| format!(" (did you mean {s:?}?)"))
+        .unwrap_or_default();
+    format!("unknown key{hint}; known keys here: {}", known.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::closest;

@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 
 use super::exit;
+use crate::emulator::settings;
 use crate::emulator::{
     ConnectionLimits, Emulator, EmulatorConfig, FaultConfig, Idle, QuotaMode, ThrottleStyle,
 };
@@ -19,7 +20,7 @@ pub struct ServeArgs {
     bind: SocketAddr,
     /// Throughput quotas: aws (FIFO 300 calls/s per action, high-throughput region table),
     /// unlimited, or custom rates such as fifo_tps=50,standard_tps=1000.
-    #[arg(long, default_value = "aws", value_parser = QuotaMode::parse)]
+    #[arg(long, default_value = "aws", value_parser = parse_quota)]
     quota: QuotaMode,
     /// Region used in queue ARNs and for the high-throughput FIFO quota table.
     #[arg(long, default_value = "us-east-1")]
@@ -58,13 +59,44 @@ enum Throttle {
     ThrottlingException,
 }
 
+/// `--faults FILE`: the keys of a scenario's `[emulator.faults]`, read by the same parser.
+fn read_faults(path: &std::path::Path) -> Result<FaultConfig, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.to_string())?;
+    settings::faults(&table).map_err(|errors| {
+        let said: Vec<String> = errors.iter().map(describe).collect();
+        said.join("; ")
+    })
+}
+
+/// `--quota`: `aws`, `unlimited` or `fifo_tps=50,standard_tps=1000`, read by the parser of a
+/// scenario's `[emulator] quota`.
+fn parse_quota(text: &str) -> Result<QuotaMode, String> {
+    settings::quota(&settings::quota_flag_value(text)).map_err(|errors| {
+        let said: Vec<String> = errors.iter().map(describe).collect();
+        said.join("; ")
+    })
+}
+
+/// A setting's problem with a did-you-mean for an unknown key.
+fn describe(e: &settings::SettingError) -> String {
+    match e.known {
+        Some(known) => {
+            let key = e.path.rsplit('.').next().unwrap_or(&e.path);
+            format!(
+                "{}: {}",
+                e.path,
+                crate::did_you_mean::unknown_key(key, known)
+            )
+        }
+        None => e.to_string(),
+    }
+}
+
 pub fn run(args: ServeArgs) -> u8 {
     let faults = match &args.faults {
         None => FaultConfig::default(),
-        Some(path) => match std::fs::read_to_string(path)
-            .map_err(|e| e.to_string())
-            .and_then(|text| FaultConfig::from_toml(&text))
-        {
+        Some(path) => match read_faults(path) {
             Ok(f) => f,
             Err(e) => {
                 eprintln!("error: --faults {}: {e}", path.display());
@@ -146,5 +178,109 @@ async fn wait_for_signal() -> &'static str {
     {
         let _ = tokio::signal::ctrl_c().await;
         "Ctrl-C"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Every emulator key fed to both paths: `serve`'s (the faults file, `--quota`, `--idle`)
+    //! and a scenario's `[emulator]`. Each is accepted by both or refused by both, with the same
+    //! message after the key path.
+
+    use super::*;
+    use crate::scenario::validate::scenario_from_text;
+
+    /// The scenario path: the problem messages for `[emulator.faults]` set to `faults`, or the
+    /// settings it resolved to.
+    fn in_scenario(
+        section: &str,
+        body: &str,
+    ) -> Result<crate::scenario::EmulatorSpec, Vec<String>> {
+        let text = format!("name = \"x\"\n[[producers]]\nrate = \"1/s\"\n[{section}]\n{body}\n");
+        scenario_from_text(&text, &[])
+            .map(|s| s.emulator)
+            .map_err(|problems| problems.into_iter().map(|p| p.message).collect())
+    }
+
+    /// The message after the key path, as serve prints it.
+    fn message(said: &str) -> String {
+        said.split_once(": ").map_or(said, |(_, m)| m).to_string()
+    }
+
+    #[test]
+    fn every_fault_key_is_read_the_same_by_serve_and_by_a_scenario() {
+        let cases = [
+            "duplicate_rate = 0.25",
+            "loss_rate = 1",
+            "reorder_rate = 0",
+            "fifo_disorder_rate = 0.5",
+            "error_rate = 0.1",
+            "latency = \"5ms\"",
+            "stall = { at = \"2s\", for = \"1s\" }",
+            "duplicate_rate = 1.5",
+            "loss_rate = -0.1",
+            "reorder_rate = \"often\"",
+            "fifo_disorder_rate = true",
+            "error_rate = 2",
+            "latency = \"soon\"",
+            "latency = 5",
+            "stall = { at = \"2s\" }",
+            "stall = { at = \"2s\", for = \"1s\", until = \"3s\" }",
+            "stall = \"2s\"",
+            "los_rate = 0.1",
+        ];
+        let dir = std::env::temp_dir().join(format!("sqsbench-faults-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("faults.toml");
+        for case in cases {
+            std::fs::write(&file, case).unwrap();
+            let served = read_faults(&file);
+            let scenario = in_scenario("emulator.faults", case);
+            match (&served, &scenario) {
+                (Ok(f), Ok(s)) => assert_eq!(f, &s.faults, "{case}"),
+                (Err(f), Err(s)) => assert_eq!(vec![message(f)], *s, "{case}"),
+                _ => panic!("{case}: serve says {served:?}, a scenario says {scenario:?}"),
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn quota_and_idle_flags_are_read_the_same_as_a_scenario() {
+        let quotas = [
+            ("aws", "\"aws\""),
+            ("unlimited", "\"unlimited\""),
+            ("fifo_tps=50", "{ fifo_tps = 50 }"),
+            (
+                "fifo_tps=50,standard_tps=1000",
+                "{ fifo_tps = 50, standard_tps = 1000 }",
+            ),
+            (
+                "high_throughput_tps=0.0001",
+                "{ high_throughput_tps = 0.0001 }",
+            ),
+            ("fifo_tps=2e9", "{ fifo_tps = 2e9 }"),
+            ("fifo_tps=fast", "{ fifo_tps = \"fast\" }"),
+            ("fifo_tp=50", "{ fifo_tp = 50 }"),
+            ("plenty", "\"plenty\""),
+        ];
+        for (flag, toml) in quotas {
+            let served = parse_quota(flag);
+            let scenario = in_scenario("emulator", &format!("quota = {toml}"));
+            match (&served, &scenario) {
+                (Ok(f), Ok(s)) => assert_eq!(f, &s.quota, "{flag}"),
+                (Err(f), Err(s)) => assert_eq!(vec![message(f)], *s, "{flag}"),
+                _ => panic!("{flag}: serve says {served:?}, a scenario says {scenario:?}"),
+            }
+        }
+        for idle in ["auto", "sleep", "yield", "spin"] {
+            let served = Idle::parse(idle);
+            let scenario = in_scenario("emulator", &format!("idle = \"{idle}\""));
+            match (&served, &scenario) {
+                (Ok(f), Ok(s)) => assert_eq!(*f, s.idle),
+                (Err(f), Err(s)) => assert_eq!(vec![f.clone()], *s),
+                _ => panic!("{idle}: serve says {served:?}, a scenario says {scenario:?}"),
+            }
+        }
     }
 }

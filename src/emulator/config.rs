@@ -1,11 +1,9 @@
 //! How an emulator is set up: address, region, quotas, throttle wire form, faults and seed.
-//! Parsed from `serve` flags, a faults TOML file, or built by `sqsbench run` for the embedded
-//! target. Depends on nothing outside `emulator`.
+//! Read from `serve` flags, a faults TOML file or a scenario by `settings`, or built in code.
+//! Depends on nothing outside `emulator`.
 
 use std::net::SocketAddr;
 use std::time::Duration;
-
-use serde::Deserialize;
 
 /// Which throughput quotas the emulator enforces.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,50 +18,11 @@ pub enum QuotaMode {
 }
 
 /// Calls per second per API action and queue; `None` = unlimited.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct QuotaTable {
     pub fifo_tps: Option<f64>,
     pub high_throughput_tps: Option<f64>,
     pub standard_tps: Option<f64>,
-}
-
-impl QuotaMode {
-    /// Parses `aws`, `unlimited`, or `fifo_tps=50,standard_tps=1000` (the CLI form).
-    pub fn parse(text: &str) -> Result<QuotaMode, String> {
-        match text {
-            "aws" => Ok(QuotaMode::Aws),
-            "unlimited" => Ok(QuotaMode::Unlimited),
-            custom => {
-                let mut table = QuotaTable::default();
-                for part in custom.split(',') {
-                    let (key, value) = part.split_once('=').ok_or_else(|| {
-                        format!("quota: expected aws, unlimited or KEY=RATE pairs, got {part:?}")
-                    })?;
-                    let rate: f64 = value
-                        .trim()
-                        .trim_end_matches("/s")
-                        .parse()
-                        .ok()
-                        .filter(|r: &f64| *r > 0.0 && r.is_finite())
-                        .ok_or_else(|| {
-                            format!("quota: {key} must be a positive number, got {value:?}")
-                        })?;
-                    match key.trim() {
-                        "fifo_tps" => table.fifo_tps = Some(rate),
-                        "high_throughput_tps" => table.high_throughput_tps = Some(rate),
-                        "standard_tps" => table.standard_tps = Some(rate),
-                        other => {
-                            return Err(format!(
-                                "quota: unknown key {other:?} (known: fifo_tps, high_throughput_tps, standard_tps)"
-                            ));
-                        }
-                    }
-                }
-                Ok(QuotaMode::Custom(table))
-            }
-        }
-    }
 }
 
 /// How a throttled call looks on the wire: SQS's FIFO throttling form is not documented.
@@ -159,58 +118,6 @@ impl FaultConfig {
         }
         Ok(())
     }
-
-    /// Reads the faults file of `sqsbench serve --faults FILE` (TOML, the keys of
-    /// `[emulator.faults]`).
-    pub fn from_toml(text: &str) -> Result<FaultConfig, String> {
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct StallFile {
-            at: String,
-            #[serde(rename = "for")]
-            length: String,
-        }
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct File {
-            #[serde(default)]
-            duplicate_rate: f64,
-            #[serde(default)]
-            loss_rate: f64,
-            #[serde(default)]
-            reorder_rate: f64,
-            #[serde(default)]
-            fifo_disorder_rate: f64,
-            #[serde(default)]
-            error_rate: f64,
-            latency: Option<String>,
-            stall: Option<StallFile>,
-        }
-        let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
-        let duration = |key: &str, s: &str| {
-            humantime::parse_duration(s).map_err(|e| format!("{key}: {e} (e.g. \"250ms\", \"1s\")"))
-        };
-        let config = FaultConfig {
-            duplicate_rate: file.duplicate_rate,
-            loss_rate: file.loss_rate,
-            reorder_rate: file.reorder_rate,
-            fifo_disorder_rate: file.fifo_disorder_rate,
-            error_rate: file.error_rate,
-            latency: match &file.latency {
-                Some(s) => duration("latency", s)?,
-                None => Duration::ZERO,
-            },
-            stall: match &file.stall {
-                Some(s) => Some(Stall {
-                    at: duration("stall.at", &s.at)?,
-                    length: duration("stall.for", &s.length)?,
-                }),
-                None => None,
-            },
-        };
-        config.validate()?;
-        Ok(config)
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -282,37 +189,6 @@ mod tests {
         assert_eq!(
             Idle::parse("spin"),
             Err("\"spin\": expected \"auto\", \"yield\" or \"sleep\"".to_string())
-        );
-    }
-
-    #[test]
-    fn quota_forms() {
-        assert_eq!(QuotaMode::parse("aws"), Ok(QuotaMode::Aws));
-        assert_eq!(QuotaMode::parse("unlimited"), Ok(QuotaMode::Unlimited));
-        let QuotaMode::Custom(t) = QuotaMode::parse("fifo_tps=50").unwrap() else {
-            panic!("custom expected")
-        };
-        assert_eq!(t.fifo_tps, Some(50.0));
-        assert!(QuotaMode::parse("fifo_tps=-1").is_err());
-        assert!(QuotaMode::parse("bogus=1").unwrap_err().contains("bogus"));
-    }
-
-    #[test]
-    fn faults_file() {
-        let f =
-            FaultConfig::from_toml("loss_rate = 0.1\nstall = { at = \"2s\", for = \"500ms\" }\n")
-                .unwrap();
-        assert_eq!(f.loss_rate, 0.1);
-        assert_eq!(f.stall.unwrap().length, Duration::from_millis(500));
-        assert!(
-            FaultConfig::from_toml("loss_rate = 2.0")
-                .unwrap_err()
-                .contains("loss_rate")
-        );
-        assert!(
-            FaultConfig::from_toml("typo_rate = 0.1")
-                .unwrap_err()
-                .contains("typo_rate")
         );
     }
 }

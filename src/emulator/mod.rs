@@ -15,6 +15,7 @@ pub mod idle_gauge;
 pub mod mix;
 pub mod model;
 pub mod quota;
+pub mod settings;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

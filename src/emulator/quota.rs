@@ -135,7 +135,10 @@ mod tests {
 
     #[test]
     fn custom_rate_applies() {
-        let mode = QuotaMode::parse("fifo_tps=50").unwrap();
+        let mode = QuotaMode::Custom(super::super::config::QuotaTable {
+            fifo_tps: Some(50.0),
+            ..Default::default()
+        });
         let mut q = QueueQuota::for_queue(&mode, &Settings::new(true), "us-east-1", 1_000_000);
         let n = admitted_over(&mut q, Action::Send, 500, 4);
         assert!((200..=210).contains(&n), "{n}");

@@ -248,13 +248,10 @@ impl<'d> Table<'d> {
                     .doc
                     .line_of(key.span().start)
                     .or_else(|| self.doc.line_of(value.span().start));
-                let hint = crate::did_you_mean::closest(key.get_ref(), known.iter().copied())
-                    .map(|s| format!(" (did you mean {s:?}?)"))
-                    .unwrap_or_default();
                 self.doc.problem(
                     &self.child_path(key.get_ref()),
                     line,
-                    format!("unknown key{hint}; known keys here: {}", known.join(", ")),
+                    crate::did_you_mean::unknown_key(key.get_ref(), known),
                 );
             }
         }
@@ -300,18 +297,13 @@ impl<'d> Field<'d> {
             self.expected("an integer");
             return None;
         };
-        let digits = i.as_str().replace('_', "");
-        let digits = digits
-            .trim_start_matches("0x")
-            .trim_start_matches("0o")
-            .trim_start_matches("0b");
-        match i64::from_str_radix(digits, i.radix()) {
-            Ok(v) if (min..=max).contains(&v) => Some(v),
-            Ok(v) => {
+        match integer(i) {
+            Some(v) if (min..=max).contains(&v) => Some(v),
+            Some(v) => {
                 self.problem(format!("{v} is out of range ({min} to {max})"));
                 None
             }
-            Err(_) => {
+            None => {
                 self.problem("is not a valid integer");
                 None
             }
@@ -384,10 +376,76 @@ impl<'d> Field<'d> {
         }
     }
 
+    /// The value as a plain TOML value, for a parser that lives elsewhere (the emulator's).
+    pub fn value(&self) -> Option<toml::Value> {
+        to_value(self.value).map_err(|e| self.problem(e)).ok()
+    }
+
+    /// Records a problem at a key path below this field (`faults.stall.at`), on the line of the
+    /// deepest key of that path the document has.
+    pub fn problem_below(&self, relative: &str, message: impl Into<String>) {
+        let mut value = self.value;
+        let mut line = self.line;
+        for part in relative.split('.') {
+            let Some((k, v)) = value
+                .as_table()
+                .and_then(|t| t.iter().find(|(k, _)| k.get_ref() == part))
+            else {
+                break;
+            };
+            line = if v.span() == OVERRIDE {
+                None
+            } else {
+                self.doc.line_of(k.span().start).or(line)
+            };
+            value = v.get_ref();
+        }
+        let path = format!("{}.{relative}", self.path);
+        self.doc.problem(&path, line, message);
+    }
+
     /// The value rendered back as TOML text (for sweeps and the resolved scenario).
     pub fn to_toml(&self) -> String {
         render(self.value)
     }
+}
+
+/// A TOML integer literal (any radix, `_` separators) as an i64, if it fits.
+fn integer(i: &toml::de::DeInteger<'_>) -> Option<i64> {
+    let digits = i.as_str().replace('_', "");
+    let digits = digits
+        .trim_start_matches("0x")
+        .trim_start_matches("0o")
+        .trim_start_matches("0b");
+    i64::from_str_radix(digits, i.radix()).ok()
+}
+
+fn to_value(value: &DeValue<'_>) -> Result<toml::Value, String> {
+    Ok(match value {
+        DeValue::String(s) => toml::Value::String(s.to_string()),
+        DeValue::Integer(i) => toml::Value::Integer(
+            integer(i).ok_or_else(|| format!("{} is not a valid integer", i.as_str()))?,
+        ),
+        DeValue::Float(f) => toml::Value::Float(
+            f.as_str()
+                .replace('_', "")
+                .parse()
+                .map_err(|_| format!("{} is not a valid number", f.as_str()))?,
+        ),
+        DeValue::Boolean(b) => toml::Value::Boolean(*b),
+        DeValue::Datetime(d) => toml::Value::Datetime(*d),
+        DeValue::Array(items) => toml::Value::Array(
+            items
+                .iter()
+                .map(|v| to_value(v.get_ref()))
+                .collect::<Result<_, _>>()?,
+        ),
+        DeValue::Table(t) => toml::Value::Table(
+            t.iter()
+                .map(|(k, v)| Ok((k.get_ref().to_string(), to_value(v.get_ref())?)))
+                .collect::<Result<_, String>>()?,
+        ),
+    })
 }
 
 fn render(value: &DeValue<'_>) -> String {

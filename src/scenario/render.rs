@@ -167,16 +167,20 @@ pub fn to_toml(sc: &Scenario) -> String {
     };
     let _ = writeln!(
         o,
-        "\n[emulator]\nquota = {quota}\nregion = {}\nlatency = {}\nidle = {}",
+        "\n[emulator]\nquota = {quota}\nregion = {}\nidle = {}",
         q(&em.region),
-        q(&d(em.latency)),
         q(em.idle.name())
     );
     let f = &em.faults;
     let _ = writeln!(
         o,
-        "\n[emulator.faults]\nduplicate_rate = {}\nloss_rate = {}\nreorder_rate = {}\nfifo_disorder_rate = {}\nerror_rate = {}",
-        f.duplicate_rate, f.loss_rate, f.reorder_rate, f.fifo_disorder_rate, f.error_rate
+        "\n[emulator.faults]\nduplicate_rate = {}\nloss_rate = {}\nreorder_rate = {}\nfifo_disorder_rate = {}\nerror_rate = {}\nlatency = {}",
+        f.duplicate_rate,
+        f.loss_rate,
+        f.reorder_rate,
+        f.fifo_disorder_rate,
+        f.error_rate,
+        q(&d(f.latency))
     );
     if let Some(st) = f.stall {
         let _ = writeln!(

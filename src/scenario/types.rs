@@ -4,8 +4,6 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::emulator::{FaultConfig, Idle, QuotaMode};
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
     pub name: String,
@@ -218,14 +216,8 @@ pub struct ConsumerFleet {
     pub delete: DeleteMode,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct EmulatorSpec {
-    pub quota: QuotaMode,
-    pub region: String,
-    pub latency: Duration,
-    pub idle: Idle,
-    pub faults: FaultConfig,
-}
+/// `[emulator]`: defined, parsed and bounded by the emulator (`emulator::settings`).
+pub use crate::emulator::settings::EmulatorSettings as EmulatorSpec;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Expectations {

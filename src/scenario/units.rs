@@ -4,14 +4,9 @@
 
 use std::time::Duration;
 
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let trimmed = text.trim();
-    if trimmed == "0" {
-        return Ok(Duration::ZERO);
-    }
-    humantime::parse_duration(trimmed)
-        .map_err(|_| format!("{text:?} is not a duration (write e.g. \"250ms\", \"30s\", \"5m\")"))
-}
+/// Durations: one grammar for the scenario and the emulator's settings, which own it because
+/// the emulator must stand alone.
+pub use crate::emulator::settings::parse_duration;
 
 /// Bytes, from `100B`, `1KiB`, `1KB` (= 1000), `1MiB`, or a bare number of bytes.
 pub fn parse_size(text: &str) -> Result<u64, String> {

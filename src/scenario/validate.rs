@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::file::{Document, Field, Problem, Table};
 use super::types::*;
 use super::units::{parse_duration, parse_rate, parse_size};
-use crate::emulator::{FaultConfig, Idle, QuotaMode, QuotaTable, Stall};
+use crate::emulator::settings;
 
 /// The smallest message that still carries the self-identifying payload header.
 pub const MIN_MESSAGE_SIZE: u64 = 96;
@@ -665,103 +665,30 @@ fn consumer(t: &Table<'_>) -> Option<ConsumerFleet> {
     })
 }
 
+/// `[emulator]`: read by the emulator's own parser (the one `serve` uses), its problems placed
+/// at their lines here.
 fn emulator(field: Option<Field<'_>>) -> Option<EmulatorSpec> {
-    section(field, |t| {
-        let quota = match get(t, "quota") {
-            None => Some(QuotaMode::Aws),
-            Some(f) if f.is_str() => match f.str()? {
-                "aws" => Some(QuotaMode::Aws),
-                "unlimited" => Some(QuotaMode::Unlimited),
-                other => {
-                    f.problem(format!(
-                        "{other:?}: expected \"aws\", \"unlimited\" or {{ fifo_tps = 50 }}"
-                    ));
-                    None
-                }
-            },
-            Some(f) => {
-                let q = f.table()?;
-                let rate = |key: &str| q.get(key).and_then(|v| v.number(0.001, 1e9));
-                let table = QuotaTable {
-                    fifo_tps: rate("fifo_tps"),
-                    high_throughput_tps: rate("high_throughput_tps"),
-                    standard_tps: rate("standard_tps"),
+    let Some(field) = field else {
+        return Some(EmulatorSpec::default());
+    };
+    let toml::Value::Table(table) = field.value()? else {
+        field.table()?;
+        return None;
+    };
+    settings::emulator(&table)
+        .map_err(|errors| {
+            for e in errors {
+                let message = match e.known {
+                    Some(known) => {
+                        let key = e.path.rsplit('.').next().unwrap_or(&e.path);
+                        crate::did_you_mean::unknown_key(key, known)
+                    }
+                    None => e.message,
                 };
-                q.finish(&["fifo_tps", "high_throughput_tps", "standard_tps"]);
-                Some(QuotaMode::Custom(table))
+                field.problem_below(&e.path, message);
             }
-        };
-        let region = match get(t, "region") {
-            Some(f) => f.str().map(str::to_string),
-            None => Some("us-east-1".into()),
-        };
-        let latency = duration_or(t, "latency", Duration::ZERO);
-        let idle = match get(t, "idle") {
-            None => Some(Idle::default()),
-            Some(f) => match Idle::parse(f.str()?) {
-                Ok(idle) => Some(idle),
-                Err(e) => {
-                    f.problem(e);
-                    None
-                }
-            },
-        };
-        let faults = match get(t, "faults") {
-            None => Some(FaultConfig::default()),
-            Some(f) => faults(&f.table()?),
-        };
-        if let Some(t) = t {
-            t.finish(&["quota", "region", "latency", "idle", "faults"]);
-        }
-        Some(EmulatorSpec {
-            quota: quota?,
-            region: region?,
-            latency: latency?,
-            idle: idle?,
-            faults: faults?,
         })
-    })
-}
-
-fn faults(t: &Table<'_>) -> Option<FaultConfig> {
-    let rate = |key: &str| match t.get(key) {
-        Some(f) => f.number(0.0, 1.0),
-        None => Some(0.0),
-    };
-    let stall = match t.get("stall") {
-        None => Some(None),
-        Some(f) => {
-            let s = f.table()?;
-            let at = s.get("at").and_then(|v| v.parsed(parse_duration));
-            let length = s.get("for").and_then(|v| v.parsed(parse_duration));
-            if s.get("at").is_none() || s.get("for").is_none() {
-                f.problem("needs at and for, e.g. { at = \"10s\", for = \"1s\" }");
-            }
-            s.finish(&["at", "for"]);
-            match (at, length) {
-                (Some(at), Some(length)) => Some(Some(Stall { at, length })),
-                _ => None,
-            }
-        }
-    };
-    let config = FaultConfig {
-        duplicate_rate: rate("duplicate_rate")?,
-        loss_rate: rate("loss_rate")?,
-        reorder_rate: rate("reorder_rate")?,
-        fifo_disorder_rate: rate("fifo_disorder_rate")?,
-        error_rate: rate("error_rate")?,
-        latency: Duration::ZERO,
-        stall: stall?,
-    };
-    t.finish(&[
-        "duplicate_rate",
-        "loss_rate",
-        "reorder_rate",
-        "fifo_disorder_rate",
-        "error_rate",
-        "stall",
-    ]);
-    Some(config)
+        .ok()
 }
 
 fn expect(field: Option<Field<'_>>) -> Option<Expectations> {

@@ -13,7 +13,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::Credentials;
 use aws_sdk_sqs::config::Region;
 
-use crate::emulator::{Emulator, EmulatorConfig, EmulatorHandle, FaultConfig};
+use crate::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use crate::scenario::{Scenario, Target};
 
 /// A ready client and what it talks to.
@@ -58,10 +58,7 @@ pub fn emulator_config(scenario: &Scenario) -> EmulatorConfig {
         region: scenario.emulator.region.clone(),
         quota: scenario.emulator.quota.clone(),
         idle: scenario.emulator.idle,
-        faults: FaultConfig {
-            latency: scenario.emulator.latency,
-            ..scenario.emulator.faults.clone()
-        },
+        faults: scenario.emulator.faults.clone(),
         seed: scenario.run.seed,
         ..EmulatorConfig::default()
     }

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
-use sqsbench::emulator::{EmulatorConfig, FaultConfig, QuotaMode, ThrottleStyle};
+use sqsbench::emulator::{EmulatorConfig, FaultConfig, QuotaMode, QuotaTable, ThrottleStyle};
 
 use crate::support::*;
 
@@ -19,7 +19,10 @@ fn with_faults(faults: FaultConfig) -> EmulatorConfig {
 #[tokio::test]
 async fn fifo_quota_throttles_with_a_typed_error() {
     let (e, c) = emulator_with(EmulatorConfig {
-        quota: QuotaMode::parse("fifo_tps=5").unwrap(),
+        quota: QuotaMode::Custom(QuotaTable {
+            fifo_tps: Some(5.0),
+            ..QuotaTable::default()
+        }),
         ..EmulatorConfig::default()
     })
     .await;
@@ -62,7 +65,10 @@ async fn fifo_quota_throttles_with_a_typed_error() {
 #[tokio::test]
 async fn throttling_exception_wire_form_is_selectable() {
     let config = EmulatorConfig {
-        quota: QuotaMode::parse("fifo_tps=1").unwrap(),
+        quota: QuotaMode::Custom(QuotaTable {
+            fifo_tps: Some(1.0),
+            ..QuotaTable::default()
+        }),
         throttle_style: ThrottleStyle::ThrottlingException,
         ..EmulatorConfig::default()
     };

@@ -203,7 +203,7 @@ message_size = "100B"
 [[consumers]]
 count = 1
 wait_time = "1s"
-[emulator]
+[emulator.faults]
 latency = "50ms"
 "#;
     let started = std::time::Instant::now();
