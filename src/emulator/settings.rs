@@ -84,7 +84,9 @@ impl<'t> Reader<'t> {
 
     fn unknown_keys(&mut self, known: &'static [&'static str]) {
         for key in self.table.keys() {
-            if !known.contains(&key.as_str()) && !(self.path.is_empty() && key == "latency") {
+            // `[emulator] latency` gets its own message in `emulator`.
+            let moved = self.path.is_empty() && key == "latency";
+            if !(known.contains(&key.as_str()) || moved) {
                 let path = self.key_path(key);
                 self.errors.push(SettingError {
                     path,
