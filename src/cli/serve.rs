@@ -80,7 +80,7 @@ fn parse_quota(text: &str) -> Result<QuotaMode, String> {
 
 /// A setting's problem with a did-you-mean for an unknown key.
 fn describe(e: &settings::SettingError) -> String {
-    match e.known {
+    match &e.known {
         Some(known) => {
             let key = e.path.rsplit('.').next().unwrap_or(&e.path);
             format!(

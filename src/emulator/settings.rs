@@ -18,7 +18,7 @@ pub struct SettingError {
     pub path: String,
     pub message: String,
     /// For an unknown key, the keys its table does know (for a did-you-mean).
-    pub known: Option<&'static [&'static str]>,
+    pub known: Option<Vec<&'static str>>,
 }
 
 /// What a scenario's `[emulator]` table sets.
@@ -42,18 +42,71 @@ impl Default for EmulatorSettings {
 }
 
 pub const DEFAULT_REGION: &str = "us-east-1";
-pub const EMULATOR_KEYS: &[&str] = &["quota", "region", "idle", "faults"];
-pub const FAULT_KEYS: &[&str] = &[
-    "duplicate_rate",
-    "loss_rate",
-    "reorder_rate",
-    "fifo_disorder_rate",
-    "error_rate",
-    "latency",
-    "stall",
+/// One setting as documented: its key, what it does, and an example when it has no default.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SettingDoc {
+    pub key: &'static str,
+    pub doc: &'static str,
+    pub example: Option<&'static str>,
+}
+
+const fn doc(key: &'static str, doc: &'static str) -> SettingDoc {
+    SettingDoc {
+        key,
+        doc,
+        example: None,
+    }
+}
+
+/// The keys of `[emulator]`, in order.
+pub const EMULATOR_DOCS: &[SettingDoc] = &[
+    doc(
+        "quota",
+        "\"aws\" (FIFO 300 calls/s per action, high-throughput per region) | \"unlimited\" | { fifo_tps = 50, high_throughput_tps = 1000, standard_tps = 5000 } (0.001 to 1e9 calls/s)",
+    ),
+    doc("region", "ARNs and the high-throughput FIFO quota table"),
+    doc(
+        "idle",
+        "\"auto\" | \"sleep\" | \"yield\": give way to other threads before sleeping while busy | never | always",
+    ),
+    doc("faults", "the faults table, [emulator.faults]"),
 ];
-pub const QUOTA_KEYS: &[&str] = &["fifo_tps", "high_throughput_tps", "standard_tps"];
-const STALL_KEYS: &[&str] = &["at", "for"];
+
+/// The keys of the faults table, in order.
+pub const FAULT_DOCS: &[SettingDoc] = &[
+    doc(
+        "duplicate_rate",
+        "standard: a delete answers success but the message comes back (0 to 1)",
+    ),
+    doc("loss_rate", "accepted with 200, silently dropped (0 to 1)"),
+    doc(
+        "reorder_rate",
+        "standard: delivered ahead of earlier sends (0 to 1)",
+    ),
+    doc(
+        "fifo_disorder_rate",
+        "FIFO self-test: a group delivered out of order (0 to 1)",
+    ),
+    doc(
+        "error_rate",
+        "message operations answer 500 InternalError (0 to 1)",
+    ),
+    doc("latency", "added to every response"),
+    SettingDoc {
+        key: "stall",
+        doc: "every response in the window waits until it ends",
+        example: Some("{ at = \"5s\", for = \"1s\" }"),
+    },
+];
+
+const QUOTA_DOCS: &[SettingDoc] = &[
+    doc("fifo_tps", "FIFO queues, calls/s per action"),
+    doc("high_throughput_tps", "high-throughput FIFO queues"),
+    doc("standard_tps", "standard queues"),
+];
+
+const STALL_DOCS: &[SettingDoc] = &[doc("at", "from the start"), doc("for", "how long")];
+
 /// Calls per second a custom quota may set.
 pub const QUOTA_RATE_RANGE: (f64, f64) = (0.001, 1e9);
 
@@ -82,7 +135,8 @@ impl<'t> Reader<'t> {
         });
     }
 
-    fn unknown_keys(&mut self, known: &'static [&'static str]) {
+    fn unknown_keys(&mut self, docs: &'static [SettingDoc]) {
+        let known: Vec<&'static str> = docs.iter().map(|d| d.key).collect();
         for key in self.table.keys() {
             // `[emulator] latency` gets its own message in `emulator`.
             let moved = self.path.is_empty() && key == "latency";
@@ -91,7 +145,7 @@ impl<'t> Reader<'t> {
                 self.errors.push(SettingError {
                     path,
                     message: "unknown key".to_string(),
-                    known: Some(known),
+                    known: Some(known.clone()),
                 });
             }
         }
@@ -158,6 +212,68 @@ impl<'t> Reader<'t> {
     }
 }
 
+impl EmulatorSettings {
+    /// `[emulator]`'s keys as TOML (the faults table apart: `fault_keys`), what `emulator`
+    /// reads back to the same settings.
+    pub fn to_keys(&self) -> Vec<(&'static str, Value)> {
+        let quota = match &self.quota {
+            QuotaMode::Aws => Value::String("aws".into()),
+            QuotaMode::Unlimited => Value::String("unlimited".into()),
+            QuotaMode::Custom(t) => Value::Table(
+                [
+                    ("fifo_tps", t.fifo_tps),
+                    ("high_throughput_tps", t.high_throughput_tps),
+                    ("standard_tps", t.standard_tps),
+                ]
+                .into_iter()
+                .filter_map(|(k, v)| v.map(|v| (k.to_string(), Value::Float(v))))
+                .collect(),
+            ),
+        };
+        vec![
+            ("quota", quota),
+            ("region", Value::String(self.region.clone())),
+            ("idle", Value::String(self.idle.name().into())),
+        ]
+    }
+}
+
+/// The faults table's keys as TOML, an unset stall left out.
+pub fn fault_keys(f: &FaultConfig) -> Vec<(&'static str, Value)> {
+    let duration = |d: Duration| Value::String(format_duration(d));
+    let mut keys = vec![
+        ("duplicate_rate", Value::Float(f.duplicate_rate)),
+        ("loss_rate", Value::Float(f.loss_rate)),
+        ("reorder_rate", Value::Float(f.reorder_rate)),
+        ("fifo_disorder_rate", Value::Float(f.fifo_disorder_rate)),
+        ("error_rate", Value::Float(f.error_rate)),
+        ("latency", duration(f.latency)),
+    ];
+    if let Some(stall) = f.stall {
+        let table = [("at", duration(stall.at)), ("for", duration(stall.length))];
+        let table = table.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        keys.push(("stall", Value::Table(table)));
+    }
+    keys
+}
+
+/// The shortest exact text for a duration: `0s`, `30s`, `250ms`, `1500us`.
+pub fn format_duration(d: Duration) -> String {
+    if d.is_zero() {
+        return "0s".into();
+    }
+    if d.subsec_nanos() == 0 {
+        return format!("{}s", d.as_secs());
+    }
+    if d.subsec_nanos().is_multiple_of(1_000_000) {
+        return format!("{}ms", d.as_millis());
+    }
+    if d.subsec_nanos().is_multiple_of(1_000) {
+        return format!("{}us", d.as_micros());
+    }
+    format!("{}ns", d.as_nanos())
+}
+
 /// Durations everywhere in sqsbench: `250ms`, `30s`, `5m` (humantime), or a bare `0`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let trimmed = text.trim();
@@ -190,7 +306,7 @@ pub fn emulator(table: &Table) -> Result<EmulatorSettings, Vec<SettingError>> {
              which has the keys of `serve --faults FILE`",
         );
     }
-    r.unknown_keys(EMULATOR_KEYS);
+    r.unknown_keys(EMULATOR_DOCS);
     let quota = match table.get("quota") {
         None => Some(QuotaMode::Aws),
         Some(v) => read_quota(&mut r, v),
@@ -290,7 +406,7 @@ fn read_quota(r: &mut Reader<'_>, value: &Value) -> Option<QuotaMode> {
         },
         Value::Table(t) => {
             let mut q = r.child("quota", t);
-            q.unknown_keys(QUOTA_KEYS);
+            q.unknown_keys(QUOTA_DOCS);
             let mut rate = |key: &str| match t.get(key) {
                 None => Some(None),
                 Some(_) => q.number(key, QUOTA_RATE_RANGE, 0.0).map(Some),
@@ -322,7 +438,7 @@ fn read_idle(r: &mut Reader<'_>, value: &Value) -> Option<Idle> {
 }
 
 fn read_faults(r: &mut Reader<'_>) -> Option<FaultConfig> {
-    r.unknown_keys(FAULT_KEYS);
+    r.unknown_keys(FAULT_DOCS);
     let mut rate = |key: &str| r.number(key, (0.0, 1.0), 0.0);
     let duplicate_rate = rate("duplicate_rate");
     let loss_rate = rate("loss_rate");
@@ -347,7 +463,7 @@ fn read_faults(r: &mut Reader<'_>) -> Option<FaultConfig> {
 }
 
 fn read_stall(r: &mut Reader<'_>) -> Option<Stall> {
-    r.unknown_keys(STALL_KEYS);
+    r.unknown_keys(STALL_DOCS);
     let at = r.duration("at", Duration::ZERO);
     let length = r.duration("for", Duration::ZERO);
     if !(r.table.contains_key("at") && r.table.contains_key("for")) {
@@ -397,7 +513,10 @@ mod tests {
             errors[1].message,
             "0.0001 is out of range (0.001 to 1000000000)"
         );
-        assert_eq!(errors[0].known, Some(QUOTA_KEYS));
+        assert_eq!(
+            errors[0].known,
+            Some(vec!["fifo_tps", "high_throughput_tps", "standard_tps"])
+        );
     }
 
     #[test]

@@ -404,9 +404,9 @@ impl<'d> Field<'d> {
         self.doc.problem(&path, line, message);
     }
 
-    /// The value rendered back as TOML text (for sweeps and the resolved scenario).
-    pub fn to_toml(&self) -> String {
-        render(self.value)
+    /// The value rendered back as TOML text, by the toml crate (for sweeps and attributes).
+    pub fn to_toml(&self) -> Option<String> {
+        self.value().map(|v| v.to_string())
     }
 }
 
@@ -446,31 +446,6 @@ fn to_value(value: &DeValue<'_>) -> Result<toml::Value, String> {
                 .collect::<Result<_, String>>()?,
         ),
     })
-}
-
-fn render(value: &DeValue<'_>) -> String {
-    match value {
-        DeValue::String(s) => format!("{:?}", s.as_ref()),
-        DeValue::Integer(i) => i.as_str().to_string(),
-        DeValue::Float(f) => f.as_str().to_string(),
-        DeValue::Boolean(b) => b.to_string(),
-        DeValue::Datetime(d) => d.to_string(),
-        DeValue::Array(items) => format!(
-            "[{}]",
-            items
-                .iter()
-                .map(|v| render(v.get_ref()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        DeValue::Table(t) => format!(
-            "{{ {} }}",
-            t.iter()
-                .map(|(k, v)| format!("{} = {}", k.get_ref(), render(v.get_ref())))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
 }
 
 #[cfg(test)]

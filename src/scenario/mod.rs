@@ -1,11 +1,15 @@
 //! Scenario files: TOML → what the user wrote, with lines (`file`) → a validated, typed
 //! `Scenario` (`validate`, `types`), every problem reported at once with key path and line.
+//! Every key is defined once, in `sections` (the emulator's in `emulator::settings`).
 //! Main entry: `load`. Must not depend on targets, workloads or reports.
 
+pub mod codecs;
 pub mod estimate;
 pub mod file;
+pub mod keys;
 pub mod limits;
 pub mod render;
+pub mod sections;
 pub mod types;
 pub mod units;
 pub mod validate;

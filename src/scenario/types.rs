@@ -1,7 +1,6 @@
 //! The validated, typed scenario every later stage trusts: targets, the queue, phases, producer
 //! and consumer fleets, the emulator's settings and expectations. No parsing here.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -21,49 +20,6 @@ pub struct Scenario {
     pub cost: Prices,
     /// `[search]`: find the highest sustainable rate instead of running once.
     pub search: Option<SearchSpec>,
-}
-
-/// A capacity search: offered rates rise geometrically from `from` until a step fails, then
-/// bisect between the last passing and the first failing rate.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchSpec {
-    /// Messages per second, the first offered rate (every producer fleet is set to it).
-    pub from: f64,
-    /// The highest rate tried.
-    pub to: f64,
-    pub factor: f64,
-    /// Bisect until (failing − passing) / passing ≤ this.
-    pub precision: f64,
-    /// The measured phase of each step (its warmup is the scenario's).
-    pub step_duration: Duration,
-    /// A step fails when its end-to-end p99 exceeds this.
-    pub max_e2e_p99: Option<Duration>,
-    /// A step fails when more than this fraction of its calls were throttled (0 = any).
-    pub max_throttled_fraction: f64,
-    /// A step fails when more than this fraction of its calls failed (errors and timeouts).
-    pub max_error_fraction: f64,
-    /// A step fails when producers sent, or consumers received, less than this fraction of the
-    /// offered rate (they fell behind: the backlog grows).
-    pub min_achieved_fraction: f64,
-    /// At most this many steps.
-    pub max_steps: u32,
-}
-
-/// SQS request prices in USD per million requests (each 64 KiB of payload is one request).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Prices {
-    pub standard_per_million: f64,
-    pub fifo_per_million: f64,
-}
-
-impl Default for Prices {
-    /// us-east-1, beyond the free tier.
-    fn default() -> Self {
-        Prices {
-            standard_per_million: 0.40,
-            fifo_per_million: 0.50,
-        }
-    }
 }
 
 impl Scenario {
@@ -103,35 +59,6 @@ impl Target {
 pub enum QueueType {
     Standard,
     Fifo,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct QueueSpec {
-    pub kind: QueueType,
-    /// Full name, with `.fifo` for FIFO queues.
-    pub name: String,
-    pub create: bool,
-    pub visibility_timeout: Duration,
-    pub content_based_deduplication: bool,
-    pub high_throughput: bool,
-    pub attributes: BTreeMap<String, String>,
-    pub dead_letter: Option<DeadLetter>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeadLetter {
-    pub max_receive_count: u32,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunSpec {
-    pub duration: Duration,
-    pub warmup: Duration,
-    pub drain_timeout: Duration,
-    pub seed: u64,
-    pub repeat: u32,
-    pub budget_usd: Option<f64>,
-    pub retries: bool,
 }
 
 /// How fast a producer fleet offers messages (messages per second, whole fleet).
@@ -183,17 +110,6 @@ pub enum Deduplication {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct ProducerFleet {
-    pub name: String,
-    pub count: u32,
-    pub rate: RateSpec,
-    pub batch_size: u32,
-    pub message_size: SizeSpec,
-    pub groups: u32,
-    pub deduplication: Deduplication,
-}
-
-#[derive(Debug, Clone, PartialEq)]
 pub enum ProcessingSpec {
     Fixed(Duration),
     Exponential { mean: Duration },
@@ -205,34 +121,12 @@ pub enum DeleteMode {
     Single,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct ConsumerFleet {
-    pub name: String,
-    pub count: u32,
-    pub batch_size: u32,
-    pub wait_time: Duration,
-    pub processing_time: ProcessingSpec,
-    pub failure_rate: f64,
-    pub delete: DeleteMode,
-}
+pub use super::sections::{
+    ConsumerFleet, DeadLetter, Expectations, Prices, ProducerFleet, QueueSpec, RunSpec, SearchSpec,
+};
 
 /// `[emulator]`: defined, parsed and bounded by the emulator (`emulator::settings`).
 pub use crate::emulator::settings::EmulatorSettings as EmulatorSpec;
-
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Expectations {
-    pub min_throughput: Option<f64>,
-    pub max_e2e_p99: Option<Duration>,
-    pub max_duplicates: Option<u64>,
-    pub max_order_violations: Option<u64>,
-    pub max_lost: Option<u64>,
-    pub max_throttled: Option<u64>,
-    /// Measured messages whose send failed or was never made (`send_failed + not_sent`).
-    pub max_send_failed: Option<u64>,
-    /// (errors + timeouts + connection failures) / calls, over every API.
-    pub max_error_rate: Option<f64>,
-    pub max_cost_usd: Option<f64>,
-}
 
 impl Scenario {
     /// Messages the producers intend to send during warmup + measured phase.

@@ -2,11 +2,9 @@
 //! (`100B`, `1KiB`, `256KiB`) and rates (`3000/s`, `180000/m`). Each parser returns a message
 //! that says what was expected, for the problem list.
 
-use std::time::Duration;
-
 /// Durations: one grammar for the scenario and the emulator's settings, which own it because
 /// the emulator must stand alone.
-pub use crate::emulator::settings::parse_duration;
+pub use crate::emulator::settings::{format_duration, parse_duration};
 
 /// Bytes, from `100B`, `1KiB`, `1KB` (= 1000), `1MiB`, or a bare number of bytes.
 pub fn parse_size(text: &str) -> Result<u64, String> {
@@ -67,19 +65,6 @@ pub fn parse_rate(text: &str) -> Result<f64, String> {
 }
 
 /// Formats a duration the way scenario files write them.
-pub fn format_duration(d: Duration) -> String {
-    if d.is_zero() {
-        return "0s".into();
-    }
-    if d.subsec_millis() == 0 && d.subsec_nanos() == 0 {
-        return format!("{}s", d.as_secs());
-    }
-    if d.subsec_nanos().is_multiple_of(1_000_000) {
-        return format!("{}ms", d.as_millis());
-    }
-    format!("{}us", d.as_micros())
-}
-
 pub fn format_size(bytes: u64) -> String {
     if bytes >= 1024 * 1024 && bytes.is_multiple_of(1024 * 1024) {
         format!("{}MiB", bytes / (1024 * 1024))
@@ -100,6 +85,8 @@ pub fn format_rate(per_second: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[test]

@@ -1,0 +1,215 @@
+//! Every scenario key, defined once: its section, type, codec (bounds), what it is when absent
+//! and its doc line (`section!`). The struct, its reader, its rendering and its lines in
+//! `scenarios/reference.toml` follow from here; rules that tie keys together are in `validate`.
+//! Adding a key touches its section here and, if it has one, its rule in `validate`.
+//! (`[emulator]` is defined by the emulator, in `emulator::settings`.)
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use super::codecs::{Attributes, Deduplications, Processing, Rates, Sizes};
+use super::keys::{
+    Bool, Choice, Opt, Rate, Text, derived, dur, int, nested, num, or, required, section, unset,
+};
+use super::types::{Deduplication, DeleteMode, ProcessingSpec, QueueType, RateSpec, SizeSpec};
+
+const SECOND: Duration = Duration::from_secs(1);
+
+pub const TARGET_KINDS: Choice<TargetKind> = Choice {
+    what: "a target kind",
+    names: &[
+        ("embedded", TargetKind::Embedded),
+        ("endpoint", TargetKind::Endpoint),
+        ("aws", TargetKind::Aws),
+    ],
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetKind {
+    Embedded,
+    Endpoint,
+    Aws,
+}
+
+const QUEUE_TYPES: Choice<QueueType> = Choice {
+    what: "a queue type",
+    names: &[("standard", QueueType::Standard), ("fifo", QueueType::Fifo)],
+};
+
+const DELETE_MODES: Choice<DeleteMode> = Choice {
+    what: "a delete mode",
+    names: &[("batch", DeleteMode::Batch), ("single", DeleteMode::Single)],
+};
+
+section! {
+    /// `[target]` as written; `validate` turns it into a `Target`.
+    pub struct TargetKeys {
+        /// the in-process emulator, any SQS-compatible endpoint, or AWS
+        kind: TargetKind = TARGET_KINDS, or(TargetKind::Embedded);
+        /// kind = "endpoint": LocalStack, fauxqs, ElasticMQ, `sqsbench serve`
+        endpoint: Option<String> = Opt(Text), unset("\"http://127.0.0.1:4566\"");
+        /// endpoint: the signing region (default us-east-1); aws: the region
+        region: Option<String> = Opt(Text), unset("\"us-east-1\"");
+        /// kind = "aws": a named profile (else the default credential chain)
+        profile: Option<String> = Opt(Text), unset("\"bench\"");
+    }
+}
+
+section! {
+    /// `[queue.dead_letter]`: a DLQ `<name>-dlq` wired by RedrivePolicy.
+    pub struct DeadLetter {
+        /// receives before a message moves to the DLQ
+        max_receive_count: u32 = int(1, 1000), required("is required in [queue.dead_letter]", "5");
+    }
+}
+
+section! {
+    /// `[queue]`: the queue under test.
+    pub struct QueueSpec {
+        /// standard or FIFO
+        kind as "type": QueueType = QUEUE_TYPES, or(QueueType::Standard);
+        /// the full name, ".fifo" appended for FIFO queues
+        name: String = Text, derived("\"sqsbench-<name>\"", String::new());
+        /// create when absent (deleted at the end only if this run created it)
+        create: bool = Bool, or(true);
+        /// how long a received message stays invisible
+        visibility_timeout: Duration = dur().at_most(Duration::from_secs(43_200), "must be at most 12h"),
+            or(Duration::from_secs(30));
+        /// FIFO only
+        content_based_deduplication: bool = Bool, or(false);
+        /// FIFO only: DeduplicationScope=messageGroup + FifoThroughputLimit=perMessageGroupId
+        high_throughput: bool = Bool, or(false);
+        /// passed to CreateQueue verbatim, e.g. { SqsManagedSseEnabled = "true" }
+        attributes: BTreeMap<String, String> = Attributes, or(BTreeMap::new());
+        /// a dead-letter queue
+        dead_letter: Option<DeadLetter> = Opt(nested::<DeadLetter>()),
+            unset("{ max_receive_count = 5 }");
+    }
+}
+
+section! {
+    /// `[run]`: phases, seed and repetition.
+    pub struct RunSpec {
+        /// the measured phase
+        duration: Duration = dur().above_zero(), or(Duration::from_secs(60));
+        /// sent and received before the measured phase, not counted
+        warmup: Duration = dur(), or(Duration::ZERO);
+        /// after producers stop, how long consumers may catch up
+        drain_timeout: Duration = dur(), or(Duration::from_secs(30));
+        /// every random choice derives from it
+        seed: u64 = int(0, i64::MAX), or(1);
+        /// runs of the scenario; compare uses their spread as the noise band
+        repeat: u32 = int(1, 1000), or(1);
+        /// target "aws": refuse to start when the estimate exceeds it, stop when the counted cost
+        /// reaches it
+        budget_usd: Option<f64> = Opt(num(0.0, 1e9)), unset("5.0");
+        /// SDK retries (off: throttles and errors are measured, not hidden)
+        retries: bool = Bool, or(false);
+    }
+}
+
+section! {
+    /// `[[producers]]`: one fleet of sending tasks.
+    pub struct ProducerFleet {
+        /// names the fleet in results
+        name: String = Text, derived("\"producers-<index>\"", String::new());
+        /// concurrent tasks, each with one call in flight
+        count: u32 = int(1, 10_000), or(1);
+        /// the fleet's total offered rate, open loop; "max" = closed loop; steps hold the last
+        /// rate, a ramp holds its end
+        rate: RateSpec = Rates, required("is required (e.g. \"1000/s\", or \"max\" for closed loop)", "\"1000/s\"");
+        /// 1 = SendMessage, 2..10 = SendMessageBatch
+        batch_size: u32 = int(1, 10), or(1);
+        /// bytes per message
+        message_size: SizeSpec = Sizes, or(SizeSpec::Fixed(1024));
+        /// MessageGroupId count: FIFO groups, or fair-queue groups on standard queues
+        groups: u32 = int(1, 1_000_000), or(1);
+        /// "content" needs FIFO with content-based deduplication; a duplicate_rate repeats
+        /// earlier messages on purpose
+        deduplication: Deduplication = Deduplications, or(Deduplication::Unique);
+    }
+}
+
+section! {
+    /// `[[consumers]]`: one fleet of receive loops.
+    pub struct ConsumerFleet {
+        /// names the fleet in results
+        name: String = Text, derived("\"consumers-<index>\"", String::new());
+        /// concurrent receive loops
+        count: u32 = int(1, 10_000), or(1);
+        /// MaxNumberOfMessages
+        batch_size: u32 = int(1, 10), or(10);
+        /// long polling (0s = short polling)
+        wait_time: Duration = dur().at_most(Duration::from_secs(20), "long polling waits at most 20s"),
+            or(Duration::from_secs(20));
+        /// simulated work per message
+        processing_time: ProcessingSpec = Processing, or(ProcessingSpec::Fixed(Duration::ZERO));
+        /// fraction left undeleted (visibility expiry → redelivery → DLQ)
+        failure_rate: f64 = num(0.0, 1.0), or(0.0);
+        /// DeleteMessageBatch or DeleteMessage
+        delete: DeleteMode = DELETE_MODES, or(DeleteMode::Batch);
+    }
+}
+
+section! {
+    /// `[expect]`: checked at the end; a failure exits 1 and is listed in summary.json.
+    pub struct Expectations {
+        /// received per second over the measured phase
+        min_throughput: Option<f64> = Opt(Rate), unset("\"900/s\"");
+        /// end-to-end p99 from the intended send time
+        max_e2e_p99: Option<Duration> = Opt(dur()), unset("\"5s\"");
+        /// duplicate deliveries
+        max_duplicates: Option<u64> = Opt(int(0, i64::MAX)), unset("0");
+        /// FIFO order violations
+        max_order_violations: Option<u64> = Opt(int(0, i64::MAX)), unset("0");
+        /// messages sent and never received
+        max_lost: Option<u64> = Opt(int(0, i64::MAX)), unset("0");
+        /// throttled calls
+        max_throttled: Option<u64> = Opt(int(0, i64::MAX)), unset("0");
+        /// measured messages whose send failed, or that a producer behind schedule never sent
+        max_send_failed: Option<u64> = Opt(int(0, i64::MAX)), unset("0");
+        /// (errors + timeouts + connection failures) / calls, over every API
+        max_error_rate: Option<f64> = Opt(num(0.0, 1.0)), unset("0.01");
+        /// the counted cost in USD
+        max_cost_usd: Option<f64> = Opt(num(0.0, 1e9)), unset("1.0");
+    }
+}
+
+section! {
+    /// `[cost]`: SQS request prices in USD per million requests (each 64 KiB of payload is one
+    /// request); us-east-1 beyond the free tier by default.
+    pub struct Prices {
+        /// standard queues
+        standard_per_million: f64 = num(0.0, 1e6), or(0.40);
+        /// FIFO queues
+        fifo_per_million: f64 = num(0.0, 1e6), or(0.50);
+    }
+}
+
+section! {
+    /// `[search]`: a capacity search. Offered rates rise geometrically from `from` until a step
+    /// fails, then bisect between the last passing and the first failing rate.
+    pub struct SearchSpec {
+        /// the first offered rate (every producer fleet is set to it)
+        from: f64 = Rate, required("needs `from`, the first offered rate (e.g. from = \"100/s\")", "\"100/s\"");
+        /// the highest rate tried
+        to: f64 = Rate, or(100_000.0);
+        /// geometric steps until a step fails, then bisection
+        factor: f64 = num(1.1, 10.0), or(2.0);
+        /// stop when (failing − passing) / passing is at most this
+        precision: f64 = num(0.005, 0.5), or(0.05);
+        /// the measured phase of each step (its warmup is [run] warmup)
+        step_duration: Duration = dur().above_zero(), or(10 * SECOND);
+        /// a step fails above this end-to-end p99
+        max_e2e_p99: Option<Duration> = Opt(dur()), unset("\"1s\"");
+        /// a step fails when more than this fraction of its calls was throttled (0 = any)
+        max_throttled_fraction: f64 = num(0.0, 1.0), or(0.0);
+        /// a step fails when more than this fraction of its calls failed
+        max_error_fraction: f64 = num(0.0, 1.0), or(0.0);
+        /// a step fails when producers sent, or consumers received, less than this fraction of
+        /// the offered rate (they fell behind)
+        min_achieved_fraction: f64 = num(0.0, 1.0), or(0.95);
+        /// at most this many steps
+        max_steps: u32 = int(1, 100), or(20);
+    }
+}
