@@ -44,16 +44,9 @@ impl RunOutcome {
 }
 
 /// The run was interrupted before any traffic: nothing was measured (exit 130).
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted before any traffic was sent")]
 pub struct InterruptedBeforeTraffic;
-
-impl std::fmt::Display for InterruptedBeforeTraffic {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("interrupted before any traffic was sent")
-    }
-}
-
-impl std::error::Error for InterruptedBeforeTraffic {}
 
 /// How long one queue deletion may take at the end, so an unanswering target cannot hold an
 /// interrupted run past its 10 s.
@@ -61,11 +54,30 @@ const DELETE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// `secs` after the epoch as a compact UTC stamp, `20261201T100000Z` (ISO 8601 basic format):
 /// it names results directories, so it has no `:` (not allowed in Windows paths).
+/// Time since the Unix epoch. A clock set before 1970 reads as the epoch itself: the time only
+/// names the results directory and seeds the run id.
+pub fn since_epoch() -> Duration {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+}
+
 pub fn utc_stamp(secs: u64) -> String {
     let time = std::time::UNIX_EPOCH + Duration::from_secs(secs);
     humantime::format_rfc3339_seconds(time)
         .to_string()
         .replace(['-', ':'], "")
+}
+
+/// A run that never started leaves no half-made results directory behind, or says it could not
+/// remove it.
+fn remove_unstarted(dir: &Path) {
+    if let Err(e) = std::fs::remove_dir_all(dir) {
+        eprintln!(
+            "warning: could not remove the unused results directory {}: {e}",
+            dir.display()
+        );
+    }
 }
 
 fn check_budget(scenario: &Scenario, estimate: Option<&estimate::Estimate>) -> anyhow::Result<()> {
@@ -162,7 +174,7 @@ async fn delete_queues(
     for url in urls.iter().rev() {
         match tokio::time::timeout(DELETE_TIMEOUT, target::queues::delete(client, url)).await {
             Ok(Ok(())) => words.queue_deleted(url),
-            Ok(Err(e)) => problems.push(format!("could not delete {url}: {e}")),
+            Ok(Err(e)) => problems.push(format!("could not delete {url}: {e:#}")),
             Err(_) => problems.push(format!(
                 "could not delete {url}: no answer within {} s",
                 DELETE_TIMEOUT.as_secs()
@@ -198,9 +210,7 @@ pub async fn execute(
     }
     let estimate = estimate::estimate(scenario);
     check_budget(scenario, estimate.as_ref())?;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
+    let now = since_epoch();
     let run_id = crate::emulator::mix::finalize(
         now.as_nanos() as u64 ^ scenario.run.seed.rotate_left(17) ^ std::process::id() as u64,
     );
@@ -212,14 +222,13 @@ pub async fn execute(
     )?;
     let resolved = render::to_toml(scenario);
     if let Err(e) = atomic::write(&dir.join("scenario.toml"), &resolved) {
-        let _ = std::fs::remove_dir_all(&dir);
+        remove_unstarted(&dir);
         return Err(e.into());
     }
     let (connection, queues) = match start(scenario, &run_id_text, &mut interrupt).await {
         Ok(c) => c,
         Err(e) => {
-            // The run never started: leave no half-made results directory behind.
-            let _ = std::fs::remove_dir_all(&dir);
+            remove_unstarted(&dir);
             return Err(e);
         }
     };

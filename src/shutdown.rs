@@ -132,6 +132,7 @@ pub fn listen(last_words: LastWords) -> watch::Receiver<bool> {
         eprintln!(
             "\ninterrupted ({first}): stopping, writing results and deleting this run's queues (a second signal forces the exit)…"
         );
+        // No receiver left means the run has already ended: nothing to stop.
         let _ = tx.send(true);
         let second = signals.next().await;
         eprintln!("\nforced exit ({second})");
@@ -144,30 +145,47 @@ pub fn listen(last_words: LastWords) -> watch::Receiver<bool> {
 }
 
 /// SIGINT and SIGTERM as one stream (Ctrl-C alone elsewhere than Unix).
-struct Signals {
+pub struct Signals {
     #[cfg(unix)]
     terminate: Option<tokio::signal::unix::Signal>,
 }
 
 impl Signals {
-    fn new() -> Signals {
+    /// Listens from now on; a signal whose handler cannot be installed is said once.
+    #[allow(clippy::new_without_default)] // it installs a handler: not a default value
+    pub fn new() -> Signals {
         Signals {
             #[cfg(unix)]
             terminate: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .map_err(|e| eprintln!("warning: SIGTERM cannot be caught ({e}); it will end the process without cleanup"))
                 .ok(),
         }
     }
 
-    async fn next(&mut self) -> &'static str {
+    /// The next signal's name.
+    pub async fn next(&mut self) -> &'static str {
         #[cfg(unix)]
         if let Some(term) = self.terminate.as_mut() {
             return tokio::select! {
-                _ = tokio::signal::ctrl_c() => "SIGINT",
+                Some(name) = sigint() => name,
                 _ = term.recv() => "SIGTERM",
             };
         }
-        let _ = tokio::signal::ctrl_c().await;
-        "SIGINT"
+        match sigint().await {
+            Some(name) => name,
+            None => std::future::pending().await,
+        }
+    }
+}
+
+/// The next SIGINT, or `None` (said once) when its handler cannot be installed.
+async fn sigint() -> Option<&'static str> {
+    match tokio::signal::ctrl_c().await {
+        Ok(()) => Some("SIGINT"),
+        Err(e) => {
+            eprintln!("warning: SIGINT cannot be caught ({e})");
+            None
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use clap::Args;
 
 use super::exit;
@@ -24,12 +25,12 @@ pub struct CompareArgs {
     markdown: Option<PathBuf>,
 }
 
-fn read(dir: &Path) -> Result<RunSummary, String> {
+fn read(dir: &Path) -> anyhow::Result<RunSummary> {
     let path = dir.join("summary.json");
     let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("{}: {e} (is it a results directory?)", path.display()))?;
+        .with_context(|| format!("{} (is it a results directory?)", path.display()))?;
     serde_json::from_str(&text)
-        .map_err(|e| format!("{} is not a sqsbench summary: {e}", path.display()))
+        .with_context(|| format!("{} is not a sqsbench summary", path.display()))
 }
 
 pub fn run(args: CompareArgs) -> u8 {
@@ -48,7 +49,7 @@ pub fn run(args: CompareArgs) -> u8 {
         (Ok(b), Ok(c)) => (b, c),
         (b, c) => {
             for e in [b.err(), c.err()].into_iter().flatten() {
-                eprintln!("error: {e}");
+                eprintln!("error: {e:#}");
             }
             return exit::BAD_INPUT;
         }
@@ -59,7 +60,7 @@ pub fn run(args: CompareArgs) -> u8 {
     let comparison = match compare::compare(&baseline, &candidate, &rules) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {e:#}");
             return exit::BAD_INPUT;
         }
     };

@@ -59,6 +59,7 @@ pub fn main() -> ExitCode {
             } else {
                 exit::OK
             };
+            // clap's message goes to stderr; if that is closed there is no one left to tell.
             let _ = e.print();
             return ExitCode::from(code);
         }

@@ -150,35 +150,12 @@ pub fn run(args: ServeArgs) -> u8 {
             "sqsbench emulator listening on {} (state is in memory; Ctrl-C to stop)",
             handle.endpoint()
         );
-        let interrupted = wait_for_signal().await;
+        let interrupted = crate::shutdown::Signals::new().next().await;
         let injected = handle.injected();
         handle.shutdown().await;
         eprintln!("stopped ({interrupted}); injected faults: {injected:?}");
         exit::OK
     })
-}
-
-async fn wait_for_signal() -> &'static str {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = match signal(SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return "SIGINT";
-            }
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => "SIGINT",
-            _ = term.recv() => "SIGTERM",
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-        "Ctrl-C"
-    }
 }
 
 #[cfg(test)]

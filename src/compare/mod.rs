@@ -78,17 +78,18 @@ pub fn compare(
     baseline: &RunSummary,
     candidate: &RunSummary,
     rules: &[Rule],
-) -> Result<Comparison, String> {
+) -> anyhow::Result<Comparison> {
     let b = flatten(baseline);
     let c = flatten(candidate);
     for r in rules {
         // A metric one side lacks (an API the other never called) counts as 0 there.
         if !b.contains_key(&r.path) && !c.contains_key(&r.path) {
             let hint = closest(&r.path, b.keys().chain(c.keys()));
-            return Err(format!(
+            anyhow::bail!(
                 "--fail-if {:?}: no metric {:?} in either summary{hint}",
-                r.text, r.path
-            ));
+                r.text,
+                r.path
+            );
         }
     }
     let mut paths: Vec<String> = HEADLINE

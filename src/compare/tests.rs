@@ -73,7 +73,8 @@ fn a_rule_naming_no_metric_is_an_error_with_a_hint() {
         &s,
         &[Rule::parse("latency_us.end_to_ends.p99:+5%").unwrap()],
     )
-    .unwrap_err();
+    .unwrap_err()
+    .to_string();
     assert!(
         e.contains("\"latency_us.end_to_ends.p99\"")
             && e.contains("did you mean \"latency_us.end_to_end.p99\""),

@@ -4,8 +4,6 @@
 //! `x-amzn-query-error` header to map typed errors), its HTTP status and whether the sender is at
 //! fault. Pure data: depends on nothing else in the crate.
 
-use std::fmt;
-
 /// Every error the emulator can return, named after the SQS shape (or unmodeled code).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
@@ -127,7 +125,8 @@ impl ErrorCode {
 }
 
 /// An error with its human-readable message, as SQS would word it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {message}", code.legacy_code())]
 pub struct SqsError {
     pub code: ErrorCode,
     pub message: String,
@@ -159,13 +158,5 @@ impl SqsError {
         )
     }
 }
-
-impl fmt::Display for SqsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code.legacy_code(), self.message)
-    }
-}
-
-impl std::error::Error for SqsError {}
 
 pub type SqsResult<T> = Result<T, SqsError>;

@@ -72,16 +72,16 @@ impl Latencies {
     }
 
     /// Adds a histogram read back from a log; one with values beyond 1 hour is refused.
-    pub fn add(&mut self, which: Latency, histogram: &Histogram<u64>) -> Result<(), String> {
+    pub fn add(&mut self, which: Latency, histogram: &Histogram<u64>) -> anyhow::Result<()> {
         self.histograms[which as usize]
             .add(histogram)
-            .map_err(|e| format!("{}: {e:?}", which.key()))
+            .map_err(|e| anyhow::anyhow!("{}: {e:?}", which.key()))
     }
 
     pub fn merge(&mut self, other: &Latencies) {
         for (a, b) in self.histograms.iter_mut().zip(&other.histograms) {
-            // Same bounds everywhere, so addition cannot fail.
-            let _ = a.add(b);
+            a.add(b)
+                .expect("every latency histogram has the same bounds, so addition cannot fail");
         }
     }
 }

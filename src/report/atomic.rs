@@ -2,7 +2,6 @@
 //! one, flushed to disk and renamed over it, so a full disk or a kill mid-write never leaves a
 //! truncated file (or replaces a good one with a partial one). Depends on std only.
 
-use std::fmt;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,27 +10,11 @@ use std::path::{Path, PathBuf};
 pub const WRITE_FAILED: &str = "could not write";
 
 /// A results file that could not be written: its path and the OS error.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("could not write {}: {source}", path.display())]
 pub struct WriteError {
     pub path: PathBuf,
     pub source: std::io::Error,
-}
-
-impl fmt::Display for WriteError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "could not write {}: {}",
-            self.path.display(),
-            self.source
-        )
-    }
-}
-
-impl std::error::Error for WriteError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
-    }
 }
 
 /// The temporary name a file is first written under. It keeps the final extension, because

@@ -16,7 +16,8 @@ static REGISTER: Once = Once::new();
 
 pub(super) fn register_font() {
     REGISTER.call_once(|| {
-        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
+        plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
+            .unwrap_or_else(|_| panic!("the font compiled into sqsbench is a valid TrueType font"));
     });
 }
 

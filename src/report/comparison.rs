@@ -117,12 +117,7 @@ const CSV_HEADERS: [&str; 17] = [
 ];
 
 pub fn csv(rows: &[Row]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(CSV_HEADERS);
-    for r in rows {
-        let _ = w.write_record(r.cells());
-    }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    super::files::csv_text(&CSV_HEADERS, rows.iter().map(Row::cells))
 }
 
 pub fn markdown(title: &str, rows: &[Row]) -> String {

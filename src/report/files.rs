@@ -122,6 +122,23 @@ impl<'s> SummaryRow<'s> {
     }
 }
 
+/// CSV text of a header and rows, in memory. The csv writer fails only when its writer does,
+/// and writing to memory does not.
+pub fn csv_text<R, F>(header: &[&str], rows: impl IntoIterator<Item = R>) -> String
+where
+    R: IntoIterator<Item = F>,
+    F: AsRef<[u8]>,
+{
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header)
+        .expect("writing to memory cannot fail");
+    for row in rows {
+        w.write_record(row).expect("writing to memory cannot fail");
+    }
+    let bytes = w.into_inner().expect("writing to memory cannot fail");
+    String::from_utf8(bytes).expect("the csv crate writes the UTF-8 it is given")
+}
+
 /// summary.csv: a header (from `SummaryRow`'s fields) and one row per run.
 pub fn summary_csv(summaries: &[RunSummary]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());

@@ -2,7 +2,6 @@
 //! the charts inlined as SVG, no script, no external asset of any kind, so it opens offline and
 //! can be attached to a CI job as is. Built from the summary and the files already written.
 
-use std::fmt::Write;
 use std::path::Path;
 
 use super::comparison::Row;
@@ -56,19 +55,19 @@ fn charts(dir: &Path, names: &[&str]) -> String {
     let mut o = String::new();
     for name in names {
         if let Some(svg) = inline_svg(&dir.join(format!("{name}.svg"))) {
-            let _ = writeln!(o, "<div class=\"chart\">{svg}</div>");
+            o.push_str(&format!("<div class=\"chart\">{svg}</div>"));
+            o.push('\n');
         }
     }
     o
 }
 
 fn card(o: &mut String, value: String, label: &str) {
-    let _ = write!(
-        o,
+    o.push_str(&format!(
         "<div class=\"card\"><b>{}</b><span>{}</span></div>",
         escape(&value),
         escape(label)
-    );
+    ));
 }
 
 fn ms(us: u64) -> String {
@@ -122,15 +121,14 @@ fn expectations(s: &RunSummary) -> String {
         "<table><tr><th>expectation</th><th>limit</th><th>actual</th><th>result</th></tr>",
     );
     for e in &s.expectations {
-        let _ = write!(
-            o,
+        o.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
             escape(&e.name),
             e.limit,
             e.actual,
             if e.passed { "pass" } else { "fail" },
             if e.passed { "passed" } else { "FAILED" }
-        );
+        ));
     }
     o + "</table>"
 }
@@ -143,17 +141,14 @@ fn latencies(s: &RunSummary) -> String {
         if l.count == 0 {
             continue;
         }
-        let _ = write!(
-            o,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        o.push_str(&format!("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(k),
             l.count,
             ms(l.p50),
             ms(l.p90),
             ms(l.p99),
             ms(l.p999),
-            ms(l.max)
-        );
+            ms(l.max)));
     }
     o + "</table>"
 }
@@ -163,29 +158,25 @@ fn requests(s: &RunSummary) -> String {
         "<table><tr><th>API</th><th>requests</th><th>errors</th><th>throttled</th><th>timeouts</th><th>failed entries</th></tr>",
     );
     for (api, r) in &s.requests {
-        let _ = write!(
-            o,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        o.push_str(&format!("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(api),
             r.count,
             r.errors,
             r.throttled,
             r.timeouts,
             r.entries_failed,
-            r.retries
-        );
+            r.retries));
     }
-    let _ = write!(
-        o,
-        "</table><p>Cost: {} billed requests (64 KiB chunks) at ${} per million, <b>${:.6}</b>, ${:.4} per million messages.",
+    o.push_str(&format!("</table><p>Cost: {} billed requests (64 KiB chunks) at ${} per million, <b>${:.6}</b>, ${:.4} per million messages.",
         s.cost.billed_requests,
         s.cost.price_per_million,
         s.cost.usd,
-        s.cost.usd_per_million_messages
-    );
+        s.cost.usd_per_million_messages));
     match (s.cost.estimated_billed_requests, s.cost.estimated_usd) {
         (Some(r), Some(usd)) => {
-            let _ = write!(o, " Estimated before the run: {r} requests, ${usd:.6}.</p>");
+            o.push_str(&format!(
+                " Estimated before the run: {r} requests, ${usd:.6}.</p>"
+            ));
         }
         _ => o += " No estimate before the run (a closed-loop rate).</p>",
     }
@@ -206,8 +197,7 @@ fn examples(title: &str, list: &[Example]) -> String {
             (_, Some(later)) => format!("delivered after sequence {later}"),
             _ => String::new(),
         };
-        let _ = write!(
-            o,
+        o.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&e.message_id),
             e.producer,
@@ -215,7 +205,7 @@ fn examples(title: &str, list: &[Example]) -> String {
             e.group,
             e.receive_count,
             escape(&note)
-        );
+        ));
     }
     o + "</table>"
 }
@@ -244,11 +234,8 @@ fn integrity(s: &RunSummary, i: Option<&Integrity>) -> String {
     );
     if let Some(e) = &s.emulator {
         let x = e.injected;
-        let _ = write!(
-            o,
-            "<p>The emulator injected: duplicates {}, lost {}, reordered {}, errors {}, throttled {}.</p>",
-            x.duplicates, x.lost, x.reordered, x.errors, x.throttled
-        );
+        o.push_str(&format!("<p>The emulator injected: duplicates {}, lost {}, reordered {}, errors {}, throttled {}.</p>",
+            x.duplicates, x.lost, x.reordered, x.errors, x.throttled));
     }
     if let Some(i) = i {
         o += &examples("Duplicates — first examples", &i.duplicates.examples);
@@ -283,12 +270,23 @@ fn title_block(s: &RunSummary) -> String {
 
 const RUN_CHARTS: [&str; 3] = ["throughput", "latency-over-time", "latency-distribution"];
 
+/// A results file a page shows, or why it cannot be shown.
+fn results_file(dir: &Path, name: &str) -> Result<String, String> {
+    std::fs::read_to_string(dir.join(name)).map_err(|e| format!("{name}: {e}"))
+}
+
 /// The page of one run, from its directory (charts, integrity.json, scenario.toml).
 pub fn run_page(s: &RunSummary, dir: &Path) -> String {
-    let integrity_json: Option<Integrity> = std::fs::read_to_string(dir.join("integrity.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok());
-    let scenario = std::fs::read_to_string(dir.join("scenario.toml")).unwrap_or_default();
+    let integrity_json: Result<Integrity, String> = results_file(dir, "integrity.json")
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| format!("integrity.json: {e}")));
+    let (integrity_json, integrity_note) = match integrity_json {
+        Ok(i) => (Some(i), String::new()),
+        Err(e) => (
+            None,
+            format!("<p class=\"fail\">Not shown: {}</p>", escape(&e)),
+        ),
+    };
+    let scenario = results_file(dir, "scenario.toml").unwrap_or_else(|e| format!("Not shown: {e}"));
     let body = format!(
         "{}{}<h2>Expectations</h2>{}<h2>Charts</h2>{}<h2>Latency</h2>{}<h2>Integrity</h2>{}<h2>Requests and cost</h2>{}<h2>Resolved scenario</h2><pre>{}</pre>",
         title_block(s),
@@ -296,7 +294,7 @@ pub fn run_page(s: &RunSummary, dir: &Path) -> String {
         expectations(s),
         charts(&dir.join("charts"), &RUN_CHARTS),
         latencies(s),
-        integrity(s, integrity_json.as_ref()),
+        integrity_note + &integrity(s, integrity_json.as_ref()),
         requests(s),
         escape(&scenario)
     );
@@ -307,21 +305,17 @@ pub fn run_page(s: &RunSummary, dir: &Path) -> String {
 pub fn repeats_page(s: &RunSummary, headline_dir: &Path, headline_rel: &str) -> String {
     let mut spread = String::new();
     if let Some(r) = &s.repeats {
-        let _ = write!(
-            spread,
-            "<h2>Spread over {} runs</h2><p>Figures above are from the median run by received throughput (<a href=\"{}/report.html\">{}</a>).</p>\
+        spread.push_str(&format!("<h2>Spread over {} runs</h2><p>Figures above are from the median run by received throughput (<a href=\"{}/report.html\">{}</a>).</p>\
 <table><tr><th>metric</th><th>min</th><th>mean</th><th>max</th><th>std dev</th></tr>",
             r.count,
             escape(headline_rel),
-            escape(headline_rel)
-        );
+            escape(headline_rel)));
         for key in SPREAD_KEYS {
             if let Some(v) = r.spread.get(*key) {
-                let _ = write!(
-                    spread,
+                spread.push_str(&format!(
                     "<tr><td>{}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td></tr>",
                     key, v.min, v.mean, v.max, v.stddev
-                );
+                ));
             }
         }
         spread += "</table>";
@@ -372,16 +366,15 @@ pub fn sweep_page(
     );
     o += "<h2>Expectations</h2>";
     for (s, (label, _)) in summaries.iter().zip(links) {
-        let _ = write!(o, "<h3>{}</h3>{}", escape(label), expectations(s));
+        o.push_str(&format!("<h3>{}</h3>{}", escape(label), expectations(s)));
     }
     o += "<h2>Variants</h2><ul>";
     for (label, href) in links {
-        let _ = write!(
-            o,
+        o.push_str(&format!(
             "<li><a href=\"{}\">{}</a></li>",
             escape(href),
             escape(label)
-        );
+        ));
     }
     o += "</ul>";
     page(&format!("sqsbench sweep: {name}"), &o)
@@ -399,7 +392,10 @@ fn markdown_table_to_html(md: &str) -> String {
         let tag = if i == 0 { "th" } else { "td" };
         o += "<tr>";
         for c in cells {
-            let _ = write!(o, "<{tag}>{}</{tag}>", escape(&c.replace("\\|", "|")));
+            o.push_str(&format!(
+                "<{tag}>{}</{tag}>",
+                escape(&c.replace("\\|", "|"))
+            ));
         }
         o += "</tr>";
     }

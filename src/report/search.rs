@@ -2,7 +2,6 @@
 //! p50/p99, backlog, verdict) as search.csv, Markdown and a terminal table, a chart of offered
 //! vs achieved vs throttled vs p99, and the search's report.html.
 
-use std::fmt::Write;
 use std::path::Path;
 
 use plotters::prelude::*;
@@ -83,8 +82,7 @@ fn cells(r: &StepRow) -> Vec<String> {
 }
 
 pub fn csv(rows: &[StepRow]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
+    let header = [
         "step",
         "offered_per_sec",
         "sent_per_sec",
@@ -100,9 +98,9 @@ pub fn csv(rows: &[StepRow]) -> String {
         "passed",
         "reason",
         "dir",
-    ]);
-    for r in rows {
-        let _ = w.write_record([
+    ];
+    let rows = rows.iter().map(|r| {
+        [
             r.step.to_string(),
             format!("{:.1}", r.offered_per_sec),
             format!("{:.1}", r.sent_per_sec),
@@ -118,9 +116,9 @@ pub fn csv(rows: &[StepRow]) -> String {
             r.passed.to_string(),
             r.reason.clone(),
             r.dir.clone(),
-        ]);
-    }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+        ]
+    });
+    super::files::csv_text(&header, rows)
 }
 
 pub fn headline(r: &SearchResult) -> String {
@@ -314,24 +312,23 @@ pub fn page(r: &SearchResult, charts_dir: &Path) -> String {
         escape(&headline(r))
     );
     if let Some(svg) = super::html::inline_svg(&charts_dir.join("search.svg")) {
-        let _ = write!(body, "<div class=\"chart\">{svg}</div>");
+        body.push_str(&format!("<div class=\"chart\">{svg}</div>"));
     }
     body += "<h2>Steps</h2><div class=\"wide\"><table><tr>";
     for h in HEADERS {
-        let _ = write!(body, "<th>{}</th>", escape(h));
+        body.push_str(&format!("<th>{}</th>", escape(h)));
     }
     body += "<th>report</th></tr>";
     for row in &r.steps {
         body += "<tr>";
         for c in cells(row) {
-            let _ = write!(body, "<td>{}</td>", escape(&c));
+            body.push_str(&format!("<td>{}</td>", escape(&c)));
         }
-        let _ = write!(
-            body,
+        body.push_str(&format!(
             "<td><a href=\"{}/report.html\">step {}</a></td></tr>",
             escape(&row.dir),
             row.step
-        );
+        ));
     }
     body += "</table></div>";
     super::html::wrap(&format!("sqsbench search: {}", r.scenario), &body)

@@ -46,23 +46,20 @@ impl std::fmt::Display for Problem {
 /// Spans of values that came from `--set` rather than the file.
 const OVERRIDE: std::ops::Range<usize> = usize::MAX..usize::MAX;
 
-/// The parsed document plus where each byte offset's line starts.
-pub struct Document {
-    pub root: Spanned<DeValue<'static>>,
+/// The parsed document plus where each byte offset's line starts. It borrows the scenario text
+/// and the `--set` assignments it was given.
+pub struct Document<'t> {
+    pub root: Spanned<DeValue<'t>>,
     line_starts: Vec<usize>,
     pub problems: RefCell<Vec<Problem>>,
 }
 
-impl Document {
+impl<'t> Document<'t> {
     /// Parses TOML, keeping every syntax error as a problem.
-    pub fn parse(text: &str) -> Document {
-        // The parsed tree borrows its text and cannot be made independent of it; scenario files
-        // are read a handful of times per process, so the text is kept for the process's life.
-        let text: &'static str = Box::leak(text.to_string().into_boxed_str());
+    pub fn parse(text: &'t str) -> Document<'t> {
         let (table, errors) = DeTable::parse_recoverable(text);
         let span = table.span();
-        let mut value = DeValue::Table(table.into_inner());
-        value.make_owned();
+        let value = DeValue::Table(table.into_inner());
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
@@ -113,7 +110,7 @@ impl Document {
     /// Applies `--set KEY=VALUE`: VALUE is read as TOML (so `10`, `true`, `[1, 5]` keep their
     /// types), or as a string when it is not valid TOML (`500/s`). A path through an array of
     /// tables (`producers.rate`) sets every element; `producers.1.rate` sets one.
-    pub fn set(&mut self, assignment: &str) -> Result<(), String> {
+    pub fn set(&mut self, assignment: &'t str) -> Result<(), String> {
         let (path, raw) = assignment
             .split_once('=')
             .ok_or_else(|| "expected KEY=VALUE, e.g. --set producers.rate=500/s".to_string())?;
@@ -121,21 +118,20 @@ impl Document {
         if path.is_empty() || path.split('.').any(str::is_empty) {
             return Err("the key path is empty or has an empty part".to_string());
         }
-        let raw: &'static str = Box::leak(raw.trim().to_string().into_boxed_str());
-        let mut value = match DeValue::parse(raw) {
+        let raw = raw.trim();
+        let value = match DeValue::parse(raw) {
             Ok(v) => v.into_inner(),
-            Err(_) => DeValue::String(raw.trim().to_string().into()),
+            Err(_) => DeValue::String(raw.into()),
         };
-        value.make_owned();
         let parts: Vec<&str> = path.split('.').collect();
         set_in(&mut self.root, &parts, &value)
     }
 }
 
-fn set_in(
-    node: &mut Spanned<DeValue<'static>>,
+fn set_in<'t>(
+    node: &mut Spanned<DeValue<'t>>,
     parts: &[&str],
-    value: &DeValue<'static>,
+    value: &DeValue<'t>,
 ) -> Result<(), String> {
     let (head, rest) = parts.split_first().expect("non-empty path");
     match node.get_mut() {
@@ -179,8 +175,8 @@ fn set_in(
 
 /// A table being read: every key taken is marked, and `finish` reports the rest as unknown.
 pub struct Table<'d> {
-    doc: &'d Document,
-    table: &'d DeTable<'static>,
+    doc: &'d Document<'d>,
+    table: &'d DeTable<'d>,
     pub path: String,
     pub line: Option<usize>,
     used: RefCell<HashSet<String>>,
@@ -188,8 +184,8 @@ pub struct Table<'d> {
 
 /// One value with its key path and line.
 pub struct Field<'d> {
-    doc: &'d Document,
-    value: &'d DeValue<'static>,
+    doc: &'d Document<'d>,
+    value: &'d DeValue<'d>,
     pub path: String,
     pub line: Option<usize>,
 }

@@ -145,16 +145,25 @@ fn row(
 }
 
 /// The most messages sent but not deleted at any second of a step (from its timeseries.csv).
-fn backlog(dir: &std::path::Path) -> i64 {
-    let Ok(mut reader) = csv::Reader::from_path(dir.join("timeseries.csv")) else {
-        return 0;
-    };
-    reader
-        .deserialize::<crate::measure::timeline::TimelineRow>()
-        .filter_map(Result::ok)
-        .map(|r| r.in_flight)
-        .max()
-        .unwrap_or(0)
+fn backlog(dir: &std::path::Path) -> anyhow::Result<i64> {
+    let path = dir.join("timeseries.csv");
+    let mut reader = csv::Reader::from_path(&path)?;
+    let mut most = 0;
+    for row in reader.deserialize::<crate::measure::timeline::TimelineRow>() {
+        most = most.max(row?.in_flight);
+    }
+    Ok(most)
+}
+
+/// A step's backlog, or 0 with a warning that says the column is unknown for that step.
+fn backlog_or_warn(step: u32, dir: &std::path::Path) -> i64 {
+    backlog(dir).unwrap_or_else(|e| {
+        eprintln!(
+            "warning: step {step}: backlog unknown (shown as 0): {}: {e:#}",
+            dir.join("timeseries.csv").display()
+        );
+        0
+    })
 }
 
 pub async fn execute_search(
@@ -169,9 +178,7 @@ pub async fn execute_search(
         .search
         .clone()
         .context("the scenario has no [search]")?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
+    let now = crate::run::since_epoch();
     let dir = results::create_dir(
         out.as_deref(),
         &base.name,
@@ -220,7 +227,7 @@ pub async fn execute_search(
             &outcome.summary,
             judged,
             &rel,
-            backlog(&outcome.dir),
+            backlog_or_warn(n, &outcome.dir),
         );
         announce(&r);
         steps.push(r);

@@ -73,9 +73,7 @@ pub async fn execute_series(
         .first()
         .context("a series has at least one variant")?;
     let name = first.scenario.name.clone();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
+    let now = crate::run::since_epoch();
     let dir = results::create_dir(out.as_deref(), &name, &crate::run::utc_stamp(now.as_secs()))?;
     let swept = !first.label.is_empty();
     let repeat = repeat.max(1);
@@ -145,7 +143,12 @@ pub async fn execute_series(
         write_sweep(&dir, &index, &outcomes, &mut failures);
     } else {
         // Repeats keep their charts in each run's directory; drop the empty one made here.
-        let _ = std::fs::remove_dir(dir.join("charts"));
+        if let Err(e) = std::fs::remove_dir(dir.join("charts")) {
+            eprintln!(
+                "warning: could not remove the unused {}: {e}",
+                dir.join("charts").display()
+            );
+        }
     }
     Ok(SeriesOutcome {
         dir,

@@ -146,12 +146,12 @@ pub async fn prepare(
 }
 
 /// Deletes one queue this run created.
-pub async fn delete(client: &Client, url: &str) -> Result<(), String> {
+pub async fn delete(client: &Client, url: &str) -> anyhow::Result<()> {
     client
         .delete_queue()
         .queue_url(url)
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(&e).to_string())
+        .map_err(|e| anyhow::anyhow!("{}", aws_sdk_sqs::error::DisplayErrorContext(&e)))
 }

@@ -47,7 +47,7 @@ pub async fn collect_dead_letters(
     clock: &RunClock,
     ledger: &LedgerHandle,
     budget: Duration,
-) -> Result<(), String> {
+) -> anyhow::Result<()> {
     let deadline = tokio::time::Instant::now() + budget;
     let mut failures = 0;
     while tokio::time::Instant::now() < deadline {
@@ -64,7 +64,7 @@ pub async fn collect_dead_letters(
             Err(e) => {
                 failures += 1;
                 if failures >= 5 {
-                    return Err(format!("could not read the dead-letter queue: {e}"));
+                    anyhow::bail!("could not read the dead-letter queue: {e}");
                 }
                 continue;
             }

@@ -219,7 +219,10 @@ impl Engine<'_> {
                     break;
                 }
                 // Producers have ended, so every acknowledgement is already queued to the ledger.
-                let progress = ledger.sync().await;
+                let Some(progress) = ledger.sync().await else {
+                    // The ledger stopped: nothing can say the queue is drained.
+                    break;
+                };
                 // Everything acknowledged was deleted (or dead-lettered); give extra copies still
                 // on the queue a moment, since another run's traffic may keep it from emptying.
                 if progress.settled >= progress.acknowledged {
@@ -278,7 +281,7 @@ impl Engine<'_> {
             tokio::select! {
                 collected = collect => {
                     if let Err(e) = collected {
-                        warnings.push(e);
+                        warnings.push(format!("{e:#}"));
                     }
                 }
                 Ok(_) = self.interrupt.wait_for(|stop| *stop) => interrupted = true,

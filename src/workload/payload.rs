@@ -32,11 +32,12 @@ impl Payload {
         use std::fmt::Write;
         out.clear();
         out.reserve(size.max(HEADER_LEN));
-        let _ = write!(
+        write!(
             out,
             "{MAGIC}{:016x} {:08x} {:016x} {:08x} {:016x} {:016x} ",
             self.run, self.producer, self.sequence, self.group, self.intended_us, self.sent_us
-        );
+        )
+        .expect("writing to a String cannot fail");
         debug_assert_eq!(out.len(), HEADER_LEN);
         let pad = size.saturating_sub(HEADER_LEN);
         out.extend(std::iter::repeat_n('.', pad));

@@ -30,7 +30,7 @@ pub fn write_str(out: &mut Vec<u8>, text: &str) {
     let mut i = 0;
     while i < bytes.len() {
         if i + 8 <= bytes.len() {
-            let word = u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap_or_default());
+            let word = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
             if !needs_escape(word) {
                 i += 8;
                 continue;

@@ -62,6 +62,7 @@ pub async fn serve(
                         continue;
                     }
                 };
+                // A socket that keeps Nagle's algorithm still works, only with later answers.
                 let _ = stream.set_nodelay(true);
                 let broker = broker.clone();
                 connections.spawn(async move {
@@ -157,8 +158,8 @@ async fn route(broker: &Broker, request: Request<Incoming>) -> Response<Full<Byt
     if request.method() == Method::GET {
         return match request.uri().path() {
             "/_sqsbench/injected" => {
-                let body =
-                    serde_json::to_vec(&broker.faults.injected.snapshot()).unwrap_or_default();
+                let body = serde_json::to_vec(&broker.faults.injected.snapshot())
+                    .expect("counters always serialize");
                 respond(StatusCode::OK, "application/json", body)
             }
             _ => respond(
@@ -258,7 +259,7 @@ pub fn error_response(error: &SqsError) -> Response<Full<Bytes>> {
     let mut response = respond(
         status,
         JSON_TYPE,
-        serde_json::to_vec(&body).unwrap_or_default(),
+        serde_json::to_vec(&body).expect("an error body of two strings always serializes"),
     );
     let fault = if error.code.sender_fault() {
         "Sender"

@@ -148,7 +148,7 @@ pub fn write_hex(bytes: &[u8], out: &mut [u8]) {
 pub fn hex(bytes: &[u8]) -> String {
     let mut out = vec![0u8; 2 * bytes.len()];
     write_hex(bytes, &mut out);
-    String::from_utf8(out).unwrap_or_default()
+    String::from_utf8(out).expect("hex digits are ASCII")
 }
 
 /// A message id: 128 bits kept inline (a heap string each was an allocation per message and
@@ -181,7 +181,7 @@ impl<const N: usize> AsciiText<N> {
     }
 
     pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).unwrap_or_default()
+        std::str::from_utf8(&self.0).expect("built from ASCII only")
     }
 }
 

@@ -90,11 +90,12 @@ impl LedgerHandle {
         self.unique.load(Ordering::Relaxed)
     }
 
-    /// Where the ledger stands with every entry sent before this call applied.
-    pub async fn sync(&self) -> Progress {
+    /// Where the ledger stands with every entry sent before this call applied; `None` when the
+    /// ledger's owner has stopped (the run is being torn down, or it failed).
+    pub async fn sync(&self) -> Option<Progress> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.send(Entry::Sync(tx));
-        rx.await.unwrap_or_default()
+        rx.await.ok()
     }
 }
 
@@ -131,6 +132,7 @@ pub fn spawn(fifo: bool) -> (LedgerHandle, tokio::task::JoinHandle<Ledger>) {
                 }
                 Entry::Foreign(id) => ledger.record_foreign(&id),
                 Entry::Sync(reply) => {
+                    // A caller that stopped waiting needs no answer.
                     let _ = reply.send(Progress {
                         acknowledged: ledger.acknowledged(),
                         unique: distinct,

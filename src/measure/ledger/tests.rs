@@ -233,7 +233,7 @@ async fn owner_task_applies_batches_in_order() {
     handle.sent(1, vec![0, 1, 2]);
     handle.received(vec![delivery(1, 0, 1), delivery(1, 0, 1)]);
     handle.deleted(vec![(1, 0)]);
-    let progress = handle.sync().await;
+    let progress = handle.sync().await.expect("the ledger is running");
     assert_eq!(
         progress,
         Progress {
