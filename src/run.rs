@@ -436,6 +436,11 @@ pub fn expectations(scenario: &Scenario, s: &RunSummary) -> Vec<Expectation> {
         s.messages.lost as f64,
     );
     at_most(
+        "max_dead_lettered",
+        e.max_dead_lettered.map(|v| v as f64),
+        s.messages.dead_lettered as f64,
+    );
+    at_most(
         "max_throttled",
         e.max_throttled.map(|v| v as f64),
         s.requests.values().map(|r| r.throttled).sum::<u64>() as f64,
@@ -478,13 +483,14 @@ mod tests {
     #[test]
     fn send_failures_and_error_rates_gate_the_run() {
         let scenario = scenario_from_text(
-            "name = \"x\"\n[[producers]]\nrate = \"10/s\"\n[expect]\nmax_send_failed = 5\nmax_error_rate = 0.1\n",
+            "name = \"x\"\n[[producers]]\nrate = \"10/s\"\n[expect]\nmax_send_failed = 5\nmax_error_rate = 0.1\nmax_dead_lettered = 2\n",
             &[],
         )
         .unwrap();
         let mut s = RunSummary::default();
         s.messages.send_failed = 4;
         s.messages.not_sent = 2;
+        s.messages.dead_lettered = 3;
         s.requests.insert(
             "SendMessageBatch".into(),
             Requests {
@@ -510,6 +516,8 @@ mod tests {
             "throttles are not errors"
         );
         assert!(!errors.passed);
+        let dead = get("max_dead_lettered");
+        assert_eq!((dead.actual, dead.passed), (3.0, false));
     }
 
     #[test]

@@ -164,6 +164,8 @@ section! {
         max_order_violations: Option<u64> = Opt(int(0, i64::MAX)), unset("0");
         /// messages sent and never received
         max_lost: Option<u64> = Opt(int(0, i64::MAX)), unset("0");
+        /// measured messages moved to the dead-letter queue
+        max_dead_lettered: Option<u64> = Opt(int(0, i64::MAX)), unset("0");
         /// throttled calls
         max_throttled: Option<u64> = Opt(int(0, i64::MAX)), unset("0");
         /// measured messages whose send failed, or that a producer behind schedule never sent
