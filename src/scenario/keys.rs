@@ -152,7 +152,7 @@ pub type Keys = Vec<(&'static str, toml::Value)>;
 macro_rules! section {
     (
         $(#[$section_attr:meta])*
-        pub struct $name:ident {
+        pub struct $name:ident / $partial:ident {
             $(
                 $(#[doc = $doc:literal])*
                 $field:ident $(as $toml:literal)? : $ty:ty = $codec:expr, $absent:expr;
@@ -165,6 +165,21 @@ macro_rules! section {
             $( $(#[doc = $doc])* pub $field: $ty, )*
         }
 
+        /// What the file gave for each key of the section: `None` where the key had a problem
+        /// (already recorded). The rules across keys check what they can from it, so a file's
+        /// every problem is reported at once.
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct $partial {
+            $( pub $field: Option<$ty>, )*
+        }
+
+        impl $partial {
+            /// The section, when every key was acceptable.
+            pub fn complete(self) -> Option<$name> {
+                Some($name { $( $field: self.$field?, )* })
+            }
+        }
+
         impl $name {
             /// The section's keys, as written in a scenario.
             pub const KEYS: &'static [&'static str] =
@@ -173,6 +188,11 @@ macro_rules! section {
             /// Reads the keys from the section's table (`None`: the section is absent), every
             /// problem recorded, unknown keys reported.
             pub fn read_keys(table: Option<&$crate::scenario::file::Table<'_>>) -> Option<Self> {
+                Self::read_partial(table).complete()
+            }
+
+            /// Reads every key it can, recording each problem; see the partial type.
+            pub fn read_partial(table: Option<&$crate::scenario::file::Table<'_>>) -> $partial {
                 #[allow(unused_imports)]
                 use $crate::scenario::keys::Codec as _;
                 $(
@@ -187,7 +207,7 @@ macro_rules! section {
                 if let Some(t) = table {
                     t.finish(Self::KEYS);
                 }
-                Some($name { $( $field: $field?, )* })
+                $partial { $( $field, )* }
             }
 
             /// The keys as TOML values, unset optional keys left out.

@@ -43,7 +43,7 @@ const DELETE_MODES: Choice<DeleteMode> = Choice {
 
 section! {
     /// `[target]` as written; `validate` turns it into a `Target`.
-    pub struct TargetKeys {
+    pub struct TargetKeys / TargetRead {
         /// the in-process emulator, any SQS-compatible endpoint, or AWS
         kind: TargetKind = TARGET_KINDS, or(TargetKind::Embedded);
         /// kind = "endpoint": LocalStack, fauxqs, ElasticMQ, `sqsbench serve`
@@ -57,7 +57,7 @@ section! {
 
 section! {
     /// `[queue.dead_letter]`: a DLQ `<name>-dlq` wired by RedrivePolicy.
-    pub struct DeadLetter {
+    pub struct DeadLetter / DeadLetterRead {
         /// receives before a message moves to the DLQ
         max_receive_count: u32 = int(1, 1000), required("is required in [queue.dead_letter]", "5");
     }
@@ -65,7 +65,7 @@ section! {
 
 section! {
     /// `[queue]`: the queue under test.
-    pub struct QueueSpec {
+    pub struct QueueSpec / QueueRead {
         /// standard or FIFO
         kind as "type": QueueType = QUEUE_TYPES, or(QueueType::Standard);
         /// the full name, ".fifo" appended for FIFO queues
@@ -89,7 +89,7 @@ section! {
 
 section! {
     /// `[run]`: phases, seed and repetition.
-    pub struct RunSpec {
+    pub struct RunSpec / RunRead {
         /// the measured phase
         duration: Duration = dur().above_zero(), or(Duration::from_secs(60));
         /// sent and received before the measured phase, not counted
@@ -110,7 +110,7 @@ section! {
 
 section! {
     /// `[[producers]]`: one fleet of sending tasks.
-    pub struct ProducerFleet {
+    pub struct ProducerFleet / ProducerFleetRead {
         /// names the fleet in results
         name: String = Text, derived("\"producers-<index>\"", String::new());
         /// concurrent tasks, each with one call in flight
@@ -132,7 +132,7 @@ section! {
 
 section! {
     /// `[[consumers]]`: one fleet of receive loops.
-    pub struct ConsumerFleet {
+    pub struct ConsumerFleet / ConsumerFleetRead {
         /// names the fleet in results
         name: String = Text, derived("\"consumers-<index>\"", String::new());
         /// concurrent receive loops
@@ -153,7 +153,7 @@ section! {
 
 section! {
     /// `[expect]`: checked at the end; a failure exits 1 and is listed in summary.json.
-    pub struct Expectations {
+    pub struct Expectations / ExpectationsRead {
         /// received per second over the measured phase
         min_throughput: Option<f64> = Opt(Rate), unset("\"900/s\"");
         /// end-to-end p99 from the intended send time
@@ -180,7 +180,7 @@ section! {
 section! {
     /// `[cost]`: SQS request prices in USD per million requests (each 64 KiB of payload is one
     /// request); us-east-1 beyond the free tier by default.
-    pub struct Prices {
+    pub struct Prices / PricesRead {
         /// standard queues
         standard_per_million: f64 = num(0.0, 1e6), or(0.40);
         /// FIFO queues
@@ -191,7 +191,7 @@ section! {
 section! {
     /// `[search]`: a capacity search. Offered rates rise geometrically from `from` until a step
     /// fails, then bisect between the last passing and the first failing rate.
-    pub struct SearchSpec {
+    pub struct SearchSpec / SearchRead {
         /// the first offered rate (every producer fleet is set to it)
         from: f64 = Rate, required("needs `from`, the first offered rate (e.g. from = \"100/s\")", "\"100/s\"");
         /// the highest rate tried

@@ -5,7 +5,7 @@
 
 use super::codecs::MAX_MESSAGE_SIZE;
 use super::file::{Document, Field, Problem, Table};
-use super::sections::{TargetKeys, TargetKind};
+use super::sections::{ProducerFleetRead, QueueRead, TargetKeys, TargetKind};
 use super::types::*;
 use crate::emulator::settings;
 
@@ -53,14 +53,14 @@ fn build(doc: &Document) -> Option<Scenario> {
         .and_then(|keys| target(keys, root.get("target")));
     let queue = section(root.get("queue"), |t| {
         queue(
-            QueueSpec::read_keys(t)?,
+            QueueSpec::read_partial(t),
             t,
             name.as_deref().unwrap_or("scenario"),
         )
     });
     let run = section(root.get("run"), RunSpec::read_keys);
     let producers = fleets(&root, "producers", |t| {
-        producer(ProducerFleet::read_keys(Some(t))?, t, queue.as_ref())
+        producer(ProducerFleet::read_partial(Some(t)), t, queue.as_ref())
     });
     let consumers = fleets(&root, "consumers", |t| {
         let mut fleet = ConsumerFleet::read_keys(Some(t))?;
@@ -163,49 +163,58 @@ fn target(keys: TargetKeys, field: Option<Field<'_>>) -> Option<Target> {
 }
 
 /// `[queue]`'s rules: the name derived from the scenario's and checked, FIFO-only keys.
-fn queue(mut q: QueueSpec, t: Option<&Table<'_>>, scenario_name: &str) -> Option<QueueSpec> {
-    let fifo = q.kind == QueueType::Fifo;
+fn queue(mut q: QueueRead, t: Option<&Table<'_>>, scenario_name: &str) -> Option<QueueSpec> {
+    let fifo = q.kind == Some(QueueType::Fifo);
+    let standard = q.kind == Some(QueueType::Standard);
     let name_field = t.and_then(|t| t.get("name"));
     if name_field.is_none() {
-        q.name = format!("sqsbench-{scenario_name}");
+        q.name = Some(format!("sqsbench-{scenario_name}"));
     }
-    if fifo && !q.name.ends_with(".fifo") {
-        q.name.push_str(".fifo");
-    }
-    let base = q.name.strip_suffix(".fifo").unwrap_or(&q.name);
-    let well_formed = !base.is_empty()
-        && q.name.len() <= 80
-        && base
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    let problem = if !fifo && q.name.ends_with(".fifo") {
-        Some("ends with .fifo but type is \"standard\"")
-    } else if !well_formed {
-        Some("queue names are 1-80 letters, digits, '-' or '_' (FIFO names end in .fifo)")
-    } else {
-        None
-    };
-    let mut ok = true;
-    if let Some(message) = problem {
+    if let Some(name) = &mut q.name
+        && let Some(message) = queue_name_problem(name, fifo, standard)
+    {
         match (&name_field, t) {
             (Some(f), _) => f.problem(message),
             (None, Some(t)) => t.problem("name", message),
             (None, None) => {}
         }
-        ok = false;
+        q.name = None;
     }
     for (key, set) in [
-        ("content_based_deduplication", q.content_based_deduplication),
-        ("high_throughput", q.high_throughput),
+        (
+            "content_based_deduplication",
+            &mut q.content_based_deduplication,
+        ),
+        ("high_throughput", &mut q.high_throughput),
     ] {
-        if set && !fifo {
+        if standard && *set == Some(true) {
             if let Some(f) = t.and_then(|t| t.get(key)) {
                 f.problem("is FIFO-only: set [queue] type = \"fifo\" or remove it");
             }
-            ok = false;
+            *set = None;
         }
     }
-    ok.then_some(q)
+    q.complete()
+}
+
+/// Appends `.fifo` to a FIFO queue's name, then says what is wrong with the name, if anything.
+fn queue_name_problem(name: &mut String, fifo: bool, standard: bool) -> Option<&'static str> {
+    if fifo && !name.ends_with(".fifo") {
+        name.push_str(".fifo");
+    }
+    let base = name.strip_suffix(".fifo").unwrap_or(name);
+    let well_formed = !base.is_empty()
+        && name.len() <= 80
+        && base
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if standard && name.ends_with(".fifo") {
+        Some("ends with .fifo but type is \"standard\"")
+    } else if !well_formed {
+        Some("queue names are 1-80 letters, digits, '-' or '_' (FIFO names end in .fifo)")
+    } else {
+        None
+    }
 }
 
 fn fleets<T>(
@@ -240,24 +249,24 @@ fn fleet_name(t: &Table<'_>, written: String) -> String {
 /// `[[producers]]`' rules: a batch fits SQS's 1 MiB, "content" deduplication needs a FIFO
 /// queue with content-based deduplication.
 fn producer(
-    mut p: ProducerFleet,
+    mut p: ProducerFleetRead,
     t: &Table<'_>,
     queue: Option<&QueueSpec>,
 ) -> Option<ProducerFleet> {
-    p.name = fleet_name(t, p.name);
-    let mut ok = true;
-    if p.batch_size as u64 * p.message_size.max() > MAX_MESSAGE_SIZE {
+    p.name = p.name.map(|written| fleet_name(t, written));
+    if let (Some(batch), Some(size)) = (p.batch_size, &p.message_size)
+        && batch as u64 * size.max() > MAX_MESSAGE_SIZE
+    {
         t.problem(
             "batch_size",
             format!(
-                "{} messages of up to {}B exceed the 1MiB batch limit",
-                p.batch_size,
-                p.message_size.max()
+                "{batch} messages of up to {}B exceed the 1MiB batch limit",
+                size.max()
             ),
         );
-        ok = false;
+        p.batch_size = None;
     }
-    if p.deduplication == Deduplication::Content {
+    if p.deduplication == Some(Deduplication::Content) {
         let fifo = queue.is_none_or(|q| q.kind == QueueType::Fifo);
         let message = if !fifo {
             Some("\"content\" is FIFO-only (content-based deduplication)")
@@ -268,10 +277,10 @@ fn producer(
         };
         if let (Some(message), Some(f)) = (message, t.get("deduplication")) {
             f.problem(message);
-            ok = false;
+            p.deduplication = None;
         }
     }
-    ok.then_some(p)
+    p.complete()
 }
 
 /// `[emulator]`: read by the emulator's own parser (the one `serve` uses), its problems placed
@@ -303,15 +312,14 @@ fn emulator(field: Option<Field<'_>>) -> Option<EmulatorSpec> {
 /// `[search]`'s rule: `to` above `from`.
 fn search(field: &Field<'_>) -> Option<SearchSpec> {
     let t = field.table()?;
-    let spec = SearchSpec::read_keys(Some(&t))?;
-    if spec.to <= spec.from {
-        field.problem(format!(
-            "`to` ({}/s) must be above `from` ({}/s)",
-            spec.to, spec.from
-        ));
-        return None;
+    let mut spec = SearchSpec::read_partial(Some(&t));
+    if let (Some(from), Some(to)) = (spec.from, spec.to)
+        && to <= from
+    {
+        field.problem(format!("`to` ({to}/s) must be above `from` ({from}/s)"));
+        spec.to = None;
     }
-    Some(spec)
+    spec.complete()
 }
 
 fn sweep(field: Option<Field<'_>>) -> Option<Vec<(String, Vec<String>)>> {
