@@ -60,12 +60,12 @@ enum Throttle {
 }
 
 /// `--faults FILE`: the keys of a scenario's `[emulator.faults]`, read by the same parser.
-fn read_faults(path: &std::path::Path) -> Result<FaultConfig, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.to_string())?;
+fn read_faults(path: &std::path::Path) -> anyhow::Result<FaultConfig> {
+    let text = std::fs::read_to_string(path)?;
+    let table: toml::Table = text.parse()?;
     settings::faults(&table).map_err(|errors| {
         let said: Vec<String> = errors.iter().map(describe).collect();
-        said.join("; ")
+        anyhow::anyhow!(said.join("; "))
     })
 }
 
@@ -99,7 +99,7 @@ pub fn run(args: ServeArgs) -> u8 {
         Some(path) => match read_faults(path) {
             Ok(f) => f,
             Err(e) => {
-                eprintln!("error: --faults {}: {e}", path.display());
+                eprintln!("error: --faults {}: {e:#}", path.display());
                 return exit::BAD_INPUT;
             }
         },
@@ -215,7 +215,7 @@ mod tests {
             let scenario = in_scenario("emulator.faults", case);
             match (&served, &scenario) {
                 (Ok(f), Ok(s)) => assert_eq!(f, &s.faults, "{case}"),
-                (Err(f), Err(s)) => assert_eq!(vec![message(f)], *s, "{case}"),
+                (Err(f), Err(s)) => assert_eq!(vec![message(&f.to_string())], *s, "{case}"),
                 _ => panic!("{case}: serve says {served:?}, a scenario says {scenario:?}"),
             }
         }
