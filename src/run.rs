@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
+use crate::client;
 use crate::measure::recorder::Recorder;
 use crate::measure::summary::{
     EmulatorInfo, Expectation, Interruption, QueueInfo, RunSummary, SCHEMA_VERSION, ScenarioInfo,
@@ -16,7 +17,6 @@ use crate::measure::summary::{
 use crate::report::{atomic, charts, files, html, results};
 use crate::scenario::{QueueType, Scenario, Target, estimate, render};
 use crate::shutdown::LastWords;
-use crate::target;
 use crate::workload::engine::{Engine, EngineResult, Progress};
 
 #[derive(Clone, Default)]
@@ -103,7 +103,7 @@ fn summary_head(
     run_id: &str,
     started_secs: u64,
     resolved: &str,
-    connection: &target::Connection,
+    connection: &client::Connection,
 ) -> RunSummary {
     RunSummary {
         schema_version: SCHEMA_VERSION,
@@ -141,14 +141,14 @@ async fn start(
     scenario: &Scenario,
     run_id: &str,
     interrupt: &mut watch::Receiver<bool>,
-) -> anyhow::Result<(target::Connection, target::queues::Queues)> {
+) -> anyhow::Result<(client::Connection, client::queues::Queues)> {
     let created = std::sync::Mutex::new(Vec::new());
     let connection = tokio::select! {
-        c = target::connect(scenario) => c?,
+        c = client::connect(scenario) => c?,
         Ok(_) = interrupt.wait_for(|stop| *stop) => return Err(InterruptedBeforeTraffic.into()),
     };
     let prepared = tokio::select! {
-        q = target::queues::prepare(&connection.client, &scenario.queue, run_id, &created) => Some(q?),
+        q = client::queues::prepare(&connection.client, &scenario.queue, run_id, &created) => Some(q?),
         Ok(_) = interrupt.wait_for(|stop| *stop) => None,
     };
     match prepared {
@@ -172,7 +172,7 @@ async fn delete_queues(
 ) -> Vec<String> {
     let mut problems = Vec::new();
     for url in urls.iter().rev() {
-        match tokio::time::timeout(DELETE_TIMEOUT, target::queues::delete(client, url)).await {
+        match tokio::time::timeout(DELETE_TIMEOUT, client::queues::delete(client, url)).await {
             Ok(Ok(())) => words.queue_deleted(url),
             Ok(Err(e)) => problems.push(format!("could not delete {url}: {e:#}")),
             Err(_) => problems.push(format!(
@@ -205,13 +205,13 @@ pub async fn execute(
 ) -> anyhow::Result<RunOutcome> {
     if !scenario.sweep.is_empty() {
         anyhow::bail!(
-            "[sweep] is not supported by `sqsbench run` yet; run one variant at a time with --set"
+            "run::execute runs one variant; a scenario with [sweep] goes through series::execute (as `sqsbench run` does)"
         );
     }
     let estimate = estimate::estimate(scenario);
     check_budget(scenario, estimate.as_ref())?;
     let now = since_epoch();
-    let run_id = crate::emulator::mix::finalize(
+    let run_id = crate::emulator::splitmix::finalize(
         now.as_nanos() as u64 ^ scenario.run.seed.rotate_left(17) ^ std::process::id() as u64,
     );
     let run_id_text = format!("{run_id:016x}");
@@ -316,7 +316,7 @@ fn summarise(
     head: RunSummary,
     result: &EngineResult,
     estimate: Option<&estimate::Estimate>,
-    connection: &target::Connection,
+    connection: &client::Connection,
 ) -> RunSummary {
     let measured_seconds = if result.interrupted {
         (result.elapsed.as_secs_f64() - scenario.run.warmup.as_secs_f64())

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::exit;
-use crate::report::{atomic, charts, files, html, reread, terminal};
+use crate::report::{atomic, charts, files, html, load, terminal};
 
 #[derive(Args)]
 pub struct ReportArgs {
@@ -36,7 +36,7 @@ fn unwritten(e: impl std::fmt::Display) -> Vec<Refusal> {
 fn rerender_run(dir: &Path) -> Result<crate::measure::summary::RunSummary, Vec<Refusal>> {
     // Everything is read and checked before anything is written, so a damaged directory is
     // refused whole and never loses a good file to a partial one.
-    let saved = reread::read(dir).map_err(|e| damaged(format!("{e:#}")))?;
+    let saved = load::read(dir).map_err(|e| damaged(format!("{e:#}")))?;
     let write = |name: &str, text: String| {
         atomic::write(&dir.join(name), text).map_err(|e| Refusal::Unwritten(e.to_string()))
     };
@@ -75,7 +75,7 @@ fn rerender_repeats(dir: &Path) -> Result<(), Vec<Refusal>> {
         rerender_run(&dir.join(format!("repeat-{n}")))?;
         n += 1;
     }
-    let summary = reread::read_summary(dir).map_err(|e| damaged(format!("{e:#}")))?;
+    let summary = load::read_summary(dir).map_err(|e| damaged(format!("{e:#}")))?;
     let headline = format!(
         "repeat-{}",
         summary.repeats.as_ref().map_or(1, |r| r.headline_run)
@@ -154,7 +154,7 @@ pub fn run(args: ReportArgs) -> u8 {
         }
         println!("results: {}", dir.display());
     } else {
-        match reread::read_summary(dir) {
+        match load::read_summary(dir) {
             Ok(s) => print!("{}", terminal::summary(&s, &dir.display().to_string())),
             Err(e) => eprintln!("warning: {e:#}"),
         }

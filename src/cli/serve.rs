@@ -28,9 +28,8 @@ pub struct ServeArgs {
     /// How throttled calls look on the wire.
     #[arg(long, value_enum, default_value = "request-throttled")]
     throttle: Throttle,
-    /// With no request to answer: auto (give way to other threads before sleeping only while
-    /// busy: about a quarter less CPU per message under load), sleep (sleep at once: least added
-    /// latency) or yield (always give way first).
+    /// With no request to answer: auto (yield while busy), sleep (least added latency) or yield
+    /// (always give way first); the README's `--idle` section says what each costs.
     #[arg(long, default_value = "auto", value_parser = Idle::parse)]
     idle: Idle,
     /// Fault-injection file (TOML with the keys of [emulator.faults]).

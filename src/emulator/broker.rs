@@ -12,11 +12,11 @@ use tokio::sync::Notify;
 use super::config::EmulatorConfig;
 use super::error::{ErrorCode, SqsError, SqsResult};
 use super::faults::{Faults, Injected};
-use super::mix::{Mix, seed_for};
 use super::model::md5_lanes::md5_many;
 use super::model::queue::MAX_BATCH_BYTES;
 use super::model::{Delivery, Micros, NewMessage, Queue, ReceiveRequest, SendReceipt, Settings};
 use super::quota::{Action, QueueQuota};
+use super::splitmix::{Mix, seed_for};
 
 pub fn now_micros() -> Micros {
     SystemTime::now()

@@ -34,24 +34,17 @@ pub enum ThrottleStyle {
     ThrottlingException,
 }
 
-/// What the emulator thread does when it has no request left to answer.
+/// What the emulator thread does when it has no request left to answer. The modes, why they
+/// exist and what they cost are explained once, in the README ("The emulator", `--idle`);
+/// `idle_gauge` decides for `Auto`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Idle {
-    /// Yield while busy, sleep at once when not: the default. Gives way first only if more
-    /// than one request was answered since the thread last ran out of work, or its last sleep
-    /// was short (requests arrive fast, so yielding lets several gather); after a lone request
-    /// and a long sleep the load is light, yielding would save nothing and could only delay
-    /// the next answer. Costs about as little CPU as `Yield` under load (README, "Measured
-    /// figures").
+    /// Yield while busy, sleep at once when not.
     #[default]
     Auto,
-    /// Sleep at once and be woken by the next request: the fewest microseconds added to each
-    /// answer, for the most server CPU per message.
+    /// Sleep at once.
     Sleep,
-    /// Always give way to any other runnable thread first, then sleep. Its clients share the
-    /// machine, so their next requests are usually waiting by then and one wake-up serves
-    /// several: about a quarter less server CPU per message than `Sleep`, but an answer can wait
-    /// behind other busy threads.
+    /// Always give way to other runnable threads first.
     Yield,
 }
 

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::config::FaultConfig;
-use super::mix::{Mix, finalize};
 use super::model::{SendFate, SendReceipt};
+use super::splitmix::{Mix, finalize};
 
 /// Counters of injected faults, shared by all connections (relaxed atomics: counts only).
 #[derive(Debug, Default)]

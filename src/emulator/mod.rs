@@ -12,10 +12,10 @@ pub mod error;
 pub mod faults;
 pub mod http;
 pub mod idle_gauge;
-pub mod mix;
 pub mod model;
 pub mod quota;
 pub mod settings;
+pub mod splitmix;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -67,7 +67,7 @@ pub const EMULATOR_DOCS: &[SettingDoc] = &[
     doc("region", "ARNs and the high-throughput FIFO quota table"),
     doc(
         "idle",
-        "\"auto\" | \"sleep\" | \"yield\": give way to other threads before sleeping while busy | never | always",
+        "\"auto\" | \"sleep\" | \"yield\": the server thread with no request to answer (README: --idle)",
     ),
     doc("faults", "the faults table, [emulator.faults]"),
 ];

@@ -23,12 +23,8 @@ pub fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A complete page around a body (shared by every page sqsbench writes).
-pub fn wrap(title: &str, body: &str) -> String {
-    page(title, body)
-}
-
-fn page(title: &str, body: &str) -> String {
+/// A complete HTML page around a body: every page sqsbench writes.
+pub fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\

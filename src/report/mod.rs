@@ -9,7 +9,7 @@ pub mod comparison;
 pub mod comparison_charts;
 pub mod files;
 pub mod html;
-pub mod reread;
+pub mod load;
 pub mod results;
 pub mod search;
 pub mod terminal;

@@ -331,5 +331,5 @@ pub fn page(r: &SearchResult, charts_dir: &Path) -> String {
         ));
     }
     body += "</table></div>";
-    super::html::wrap(&format!("sqsbench search: {}", r.scenario), &body)
+    super::html::page(&format!("sqsbench search: {}", r.scenario), &body)
 }

@@ -28,8 +28,8 @@ use tokio::task::JoinSet;
 
 use super::broker::Broker;
 use super::error::{ErrorCode, SqsError};
-use super::mix::finalize;
 use super::model::message::{UuidText, uuid_text};
+use super::splitmix::finalize;
 
 /// Bodies beyond this are refused before parsing: a full 1 MiB batch with JSON escaping fits.
 const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;

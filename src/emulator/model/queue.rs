@@ -16,7 +16,7 @@ use super::settings::{DeduplicationScope, Settings};
 use super::standard::StandardOrder;
 use super::store::MessageStore;
 use crate::emulator::error::{ErrorCode, SqsError, SqsResult};
-use crate::emulator::mix::Mix;
+use crate::emulator::splitmix::Mix;
 
 const TWELVE_HOURS: Micros = 43_200 * MICROS_PER_SEC;
 /// SQS's in-flight ceiling for standard queues (short polls beyond it get OverLimit).

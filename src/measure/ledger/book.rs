@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use roaring::RoaringTreemap;
 use rustc_hash::FxHashMap;
 
-use super::examples::{Cause, Example, Examples, Integrity};
+use super::integrity::{Cause, Example, Examples, Integrity};
 
 /// One delivery of a measured message, as a consumer decoded it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -225,7 +225,7 @@ impl Ledger {
         let mut lost = Vec::new();
         'producers: for (producer, s) in &self.sets {
             for sequence in (&(&s.sent - &s.seen) - &s.dead).iter() {
-                if lost.len() >= super::examples::LIMIT {
+                if lost.len() >= super::integrity::LIMIT {
                     break 'producers;
                 }
                 lost.push(Example {

@@ -5,12 +5,12 @@
 //! a channel: no lock is shared per message. Depends on nothing outside `measure`.
 
 mod book;
-mod examples;
+mod integrity;
 #[cfg(test)]
 mod tests;
 
 pub use book::{Delivery, Ledger, Tally};
-pub use examples::{Cause, Example, Integrity, LIMIT as EXAMPLE_LIMIT};
+pub use integrity::{Cause, Example, Integrity, LIMIT as EXAMPLE_LIMIT};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
