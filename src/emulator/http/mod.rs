@@ -4,6 +4,7 @@
 //! broker, encode. Must not hold queue state of its own.
 
 pub mod json_text;
+pub mod op;
 pub mod ops;
 pub mod watchdog;
 pub mod wire;
@@ -30,6 +31,7 @@ use super::broker::Broker;
 use super::error::{ErrorCode, SqsError};
 use super::model::message::{UuidText, uuid_text};
 use super::splitmix::finalize;
+use op::{Action, Op};
 
 /// Bodies beyond this are refused before parsing: a full 1 MiB batch with JSON escaping fits.
 const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
@@ -181,10 +183,16 @@ async fn route(broker: &Broker, request: Request<Incoming>) -> Response<Full<Byt
             &bind
         }
     };
-    let Some(op) = header("x-amz-target").and_then(|t| t.strip_prefix("AmazonSQS.")) else {
+    let Some(name) = header("x-amz-target").and_then(|t| t.strip_prefix("AmazonSQS.")) else {
         return error_response(&SqsError::new(
             ErrorCode::UnknownOperation,
             "Missing or unknown X-Amz-Target header: expected AmazonSQS.<Operation> (AWS JSON 1.0 protocol).",
+        ));
+    };
+    let Some(action) = Action::from_name(name) else {
+        return error_response(&SqsError::new(
+            ErrorCode::UnknownOperation,
+            format!("Unknown operation AmazonSQS.{name}."),
         ));
     };
     let limit = broker.config.connections.body_timeout;
@@ -213,14 +221,18 @@ async fn route(broker: &Broker, request: Request<Incoming>) -> Response<Full<Byt
             ));
         }
     };
-    if ops::is_message_operation(op) && broker.faults.fail_request() {
+    if action.moves_messages() && broker.faults.fail_request() {
         return error_response(&SqsError::new(
             ErrorCode::InternalError,
             "We encountered an internal error. Please try again.",
         ));
     }
     let origin = ops::Origin { host };
-    match ops::dispatch(broker, &origin, op, &body).await {
+    let reply = match Op::from_json(action, &body) {
+        Ok(op) => ops::dispatch(broker, &origin, op).await,
+        Err(e) => Err(e),
+    };
+    match reply {
         Ok(json) => respond(StatusCode::OK, JSON_TYPE, json),
         Err(e) => error_response(&e),
     }

@@ -1,4 +1,4 @@
-//! One function per SQS operation: JSON input → broker call → JSON output. Batch rules (entry
+//! One function per SQS operation: typed input (`op`) → broker call → JSON output. Batch rules (entry
 //! count, id format and distinctness) are checked here, before anything reaches the broker.
 
 use std::borrow::Cow;
@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::op::{Op, QueueAction};
 use super::wire::*;
 use crate::emulator::broker::Broker;
 use crate::emulator::error::{ErrorCode, SqsError, SqsResult};
@@ -31,18 +32,6 @@ impl Origin<'_> {
     }
 }
 
-fn parse<'a, T: Deserialize<'a> + Default>(body: &'a [u8]) -> SqsResult<T> {
-    if body.iter().all(|b| b.is_ascii_whitespace()) {
-        return Ok(T::default());
-    }
-    serde_json::from_slice(body).map_err(|e| {
-        SqsError::new(
-            ErrorCode::SerializationException,
-            format!("Could not parse the request body: {e}"),
-        )
-    })
-}
-
 /// Serializes into a buffer sized up front: growing one from empty cost several reallocations
 /// per response in profiles.
 fn json<T: Serialize>(value: &T) -> Reply {
@@ -56,60 +45,30 @@ fn empty() -> Reply {
     Ok(b"{}".to_vec())
 }
 
-/// Whether an operation moves messages (the only ones faults and errors apply to).
-pub fn is_message_operation(op: &str) -> bool {
-    matches!(
-        op,
-        "SendMessage"
-            | "SendMessageBatch"
-            | "ReceiveMessage"
-            | "DeleteMessage"
-            | "DeleteMessageBatch"
-            | "ChangeMessageVisibility"
-            | "ChangeMessageVisibilityBatch"
-    )
-}
-
-pub async fn dispatch(broker: &Broker, origin: &Origin<'_>, op: &str, body: &[u8]) -> Reply {
+/// Carries out one request.
+pub async fn dispatch(broker: &Broker, origin: &Origin<'_>, op: Op<'_>) -> Reply {
     match op {
-        "CreateQueue" => create_queue(broker, origin, parse(body)?),
-        "GetQueueUrl" => {
-            let input: QueueNameInput = parse(body)?;
+        Op::CreateQueue(input) => create_queue(broker, origin, input),
+        Op::GetQueueUrl(input) => {
             let name = required(input.queue_name, "QueueName")?;
             broker.queue(&name)?;
             json(&QueueUrlOutput {
                 queue_url: origin.url(broker, &name),
             })
         }
-        "ListQueues" => list_queues(broker, origin, parse(body)?),
-        "SendMessage" => send_message(broker, parse(body)?),
-        "SendMessageBatch" => send_message_batch(broker, parse(body)?),
-        "ReceiveMessage" => receive_message(broker, parse(body)?).await,
-        "DeleteMessage" | "DeleteMessageBatch" => {
-            delete_messages(broker, op == "DeleteMessageBatch", parse(body)?)
-        }
-        "ChangeMessageVisibility" | "ChangeMessageVisibilityBatch" => {
-            change_visibility(broker, op == "ChangeMessageVisibilityBatch", parse(body)?)
-        }
-        "GetQueueAttributes"
-        | "SetQueueAttributes"
-        | "DeleteQueue"
-        | "PurgeQueue"
-        | "TagQueue"
-        | "UntagQueue"
-        | "ListQueueTags"
-        | "ListDeadLetterSourceQueues" => queue_operation(broker, origin, op, parse(body)?),
-        "AddPermission"
-        | "RemovePermission"
-        | "StartMessageMoveTask"
-        | "CancelMessageMoveTask"
-        | "ListMessageMoveTasks" => Err(SqsError::new(
+        Op::ListQueues(input) => list_queues(broker, origin, input),
+        Op::SendMessage(input) => send_message(broker, input),
+        Op::SendMessageBatch(input) => send_message_batch(broker, input),
+        Op::ReceiveMessage(input) => receive_message(broker, input).await,
+        Op::Delete { batch, input } => delete_messages(broker, batch, input),
+        Op::ChangeVisibility { batch, input } => change_visibility(broker, batch, input),
+        Op::Queue(action, input) => queue_operation(broker, origin, action, input),
+        Op::Unsupported(action) => Err(SqsError::new(
             ErrorCode::UnsupportedOperation,
-            format!("{op} is not supported by the sqsbench emulator."),
-        )),
-        _ => Err(SqsError::new(
-            ErrorCode::UnknownOperation,
-            format!("Unknown operation AmazonSQS.{op}."),
+            format!(
+                "{} is not supported by the sqsbench emulator.",
+                action.name()
+            ),
         )),
     }
 }
@@ -175,10 +134,15 @@ fn paginate(
     Ok((page, next))
 }
 
-fn queue_operation(broker: &Broker, origin: &Origin<'_>, op: &str, input: QueueUrlInput) -> Reply {
+fn queue_operation(
+    broker: &Broker,
+    origin: &Origin<'_>,
+    action: QueueAction,
+    input: QueueUrlInput,
+) -> Reply {
     let cell = broker.queue_by_url(&required(input.queue_url, "QueueUrl")?)?;
-    match op {
-        "GetQueueAttributes" => {
+    match action {
+        QueueAction::GetQueueAttributes => {
             let names = input.attribute_names.unwrap_or_default();
             let all = broker.attributes(&cell);
             let attributes = if names.iter().any(|n| n == "All") {
@@ -203,24 +167,24 @@ fn queue_operation(broker: &Broker, origin: &Origin<'_>, op: &str, input: QueueU
             };
             json(&AttributesOutput { attributes })
         }
-        "SetQueueAttributes" => {
+        QueueAction::SetQueueAttributes => {
             broker.set_attributes(&cell, &required(input.attributes, "Attributes")?)?;
             empty()
         }
-        "DeleteQueue" => {
+        QueueAction::DeleteQueue => {
             broker.delete_queue(&cell.name)?;
             empty()
         }
-        "PurgeQueue" => {
+        QueueAction::PurgeQueue => {
             broker.purge(&cell)?;
             empty()
         }
-        "TagQueue" => {
+        QueueAction::TagQueue => {
             let tags = required(input.tags, "Tags")?;
             broker.add_tags(&cell, tags)?;
             empty()
         }
-        "UntagQueue" => {
+        QueueAction::UntagQueue => {
             let keys = required(input.tag_keys, "TagKeys")?;
             broker.with_tags(&cell, |t| {
                 keys.iter().for_each(|k| {
@@ -229,10 +193,10 @@ fn queue_operation(broker: &Broker, origin: &Origin<'_>, op: &str, input: QueueU
             });
             empty()
         }
-        "ListQueueTags" => json(&TagsOutput {
+        QueueAction::ListQueueTags => json(&TagsOutput {
             tags: broker.with_tags(&cell, |t| t.clone()),
         }),
-        "ListDeadLetterSourceQueues" => {
+        QueueAction::ListDeadLetterSourceQueues => {
             let names = broker.dead_letter_sources(&cell.name);
             let (page, next) = paginate(names, input.max_results, input.next_token.as_deref())?;
             json(&DeadLetterSourcesOutput {
@@ -240,7 +204,6 @@ fn queue_operation(broker: &Broker, origin: &Origin<'_>, op: &str, input: QueueU
                 next_token: next,
             })
         }
-        _ => unreachable!("dispatch routes only queue operations here"),
     }
 }
 
@@ -630,6 +593,7 @@ fn change_visibility(broker: &Broker, batch: bool, mut input: HandleInput) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emulator::http::op::parse;
 
     #[test]
     fn borrowed_inputs_read_escaped_and_plain_strings_alike() {

@@ -1,0 +1,228 @@
+//! What a client asked for, independent of the wire protocol: every request is parsed once into
+//! an `Op`, its action with the typed input. The AWS JSON protocol maps to it (`Op::from_json`);
+//! another protocol maps to the same enum. Depends only on the wire input types and the error
+//! table.
+
+use serde::Deserialize;
+
+use super::wire::*;
+use crate::emulator::error::{ErrorCode, SqsError, SqsResult};
+
+/// Every SQS action the emulator knows by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    CreateQueue,
+    GetQueueUrl,
+    ListQueues,
+    SendMessage,
+    SendMessageBatch,
+    ReceiveMessage,
+    DeleteMessage,
+    DeleteMessageBatch,
+    ChangeMessageVisibility,
+    ChangeMessageVisibilityBatch,
+    GetQueueAttributes,
+    SetQueueAttributes,
+    DeleteQueue,
+    PurgeQueue,
+    TagQueue,
+    UntagQueue,
+    ListQueueTags,
+    ListDeadLetterSourceQueues,
+    AddPermission,
+    RemovePermission,
+    StartMessageMoveTask,
+    CancelMessageMoveTask,
+    ListMessageMoveTasks,
+}
+
+impl Action {
+    pub const ALL: [Action; 23] = [
+        Action::CreateQueue,
+        Action::GetQueueUrl,
+        Action::ListQueues,
+        Action::SendMessage,
+        Action::SendMessageBatch,
+        Action::ReceiveMessage,
+        Action::DeleteMessage,
+        Action::DeleteMessageBatch,
+        Action::ChangeMessageVisibility,
+        Action::ChangeMessageVisibilityBatch,
+        Action::GetQueueAttributes,
+        Action::SetQueueAttributes,
+        Action::DeleteQueue,
+        Action::PurgeQueue,
+        Action::TagQueue,
+        Action::UntagQueue,
+        Action::ListQueueTags,
+        Action::ListDeadLetterSourceQueues,
+        Action::AddPermission,
+        Action::RemovePermission,
+        Action::StartMessageMoveTask,
+        Action::CancelMessageMoveTask,
+        Action::ListMessageMoveTasks,
+    ];
+
+    /// The action's name on the wire (`SendMessage`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::CreateQueue => "CreateQueue",
+            Action::GetQueueUrl => "GetQueueUrl",
+            Action::ListQueues => "ListQueues",
+            Action::SendMessage => "SendMessage",
+            Action::SendMessageBatch => "SendMessageBatch",
+            Action::ReceiveMessage => "ReceiveMessage",
+            Action::DeleteMessage => "DeleteMessage",
+            Action::DeleteMessageBatch => "DeleteMessageBatch",
+            Action::ChangeMessageVisibility => "ChangeMessageVisibility",
+            Action::ChangeMessageVisibilityBatch => "ChangeMessageVisibilityBatch",
+            Action::GetQueueAttributes => "GetQueueAttributes",
+            Action::SetQueueAttributes => "SetQueueAttributes",
+            Action::DeleteQueue => "DeleteQueue",
+            Action::PurgeQueue => "PurgeQueue",
+            Action::TagQueue => "TagQueue",
+            Action::UntagQueue => "UntagQueue",
+            Action::ListQueueTags => "ListQueueTags",
+            Action::ListDeadLetterSourceQueues => "ListDeadLetterSourceQueues",
+            Action::AddPermission => "AddPermission",
+            Action::RemovePermission => "RemovePermission",
+            Action::StartMessageMoveTask => "StartMessageMoveTask",
+            Action::CancelMessageMoveTask => "CancelMessageMoveTask",
+            Action::ListMessageMoveTasks => "ListMessageMoveTasks",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// Whether it moves messages: the only actions faults and injected errors apply to.
+    pub fn moves_messages(self) -> bool {
+        matches!(
+            self,
+            Action::SendMessage
+                | Action::SendMessageBatch
+                | Action::ReceiveMessage
+                | Action::DeleteMessage
+                | Action::DeleteMessageBatch
+                | Action::ChangeMessageVisibility
+                | Action::ChangeMessageVisibilityBatch
+        )
+    }
+}
+
+/// The actions on one existing queue that share the `QueueUrl` input shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueAction {
+    GetQueueAttributes,
+    SetQueueAttributes,
+    DeleteQueue,
+    PurgeQueue,
+    TagQueue,
+    UntagQueue,
+    ListQueueTags,
+    ListDeadLetterSourceQueues,
+}
+
+/// One request: its action and its input, parsed once.
+pub enum Op<'a> {
+    CreateQueue(CreateQueueInput),
+    GetQueueUrl(QueueNameInput),
+    ListQueues(ListQueuesInput),
+    SendMessage(SendMessageInput<'a>),
+    SendMessageBatch(SendMessageBatchInput<'a>),
+    ReceiveMessage(ReceiveMessageInput),
+    /// DeleteMessage, or DeleteMessageBatch when `batch`.
+    Delete {
+        batch: bool,
+        input: HandleInput<'a>,
+    },
+    /// ChangeMessageVisibility, or its batch form.
+    ChangeVisibility {
+        batch: bool,
+        input: HandleInput<'a>,
+    },
+    Queue(QueueAction, QueueUrlInput),
+    /// Known to SQS, not implemented by the emulator.
+    Unsupported(Action),
+}
+
+impl<'a> Op<'a> {
+    /// The AWS JSON 1.0 protocol: the action from `X-Amz-Target`, the input from the body.
+    pub fn from_json(action: Action, body: &'a [u8]) -> SqsResult<Op<'a>> {
+        let queue = |a: QueueAction| -> SqsResult<Op<'a>> { Ok(Op::Queue(a, parse(body)?)) };
+        Ok(match action {
+            Action::CreateQueue => Op::CreateQueue(parse(body)?),
+            Action::GetQueueUrl => Op::GetQueueUrl(parse(body)?),
+            Action::ListQueues => Op::ListQueues(parse(body)?),
+            Action::SendMessage => Op::SendMessage(parse(body)?),
+            Action::SendMessageBatch => Op::SendMessageBatch(parse(body)?),
+            Action::ReceiveMessage => Op::ReceiveMessage(parse(body)?),
+            Action::DeleteMessage | Action::DeleteMessageBatch => Op::Delete {
+                batch: action == Action::DeleteMessageBatch,
+                input: parse(body)?,
+            },
+            Action::ChangeMessageVisibility | Action::ChangeMessageVisibilityBatch => {
+                Op::ChangeVisibility {
+                    batch: action == Action::ChangeMessageVisibilityBatch,
+                    input: parse(body)?,
+                }
+            }
+            Action::GetQueueAttributes => queue(QueueAction::GetQueueAttributes)?,
+            Action::SetQueueAttributes => queue(QueueAction::SetQueueAttributes)?,
+            Action::DeleteQueue => queue(QueueAction::DeleteQueue)?,
+            Action::PurgeQueue => queue(QueueAction::PurgeQueue)?,
+            Action::TagQueue => queue(QueueAction::TagQueue)?,
+            Action::UntagQueue => queue(QueueAction::UntagQueue)?,
+            Action::ListQueueTags => queue(QueueAction::ListQueueTags)?,
+            Action::ListDeadLetterSourceQueues => queue(QueueAction::ListDeadLetterSourceQueues)?,
+            Action::AddPermission
+            | Action::RemovePermission
+            | Action::StartMessageMoveTask
+            | Action::CancelMessageMoveTask
+            | Action::ListMessageMoveTasks => Op::Unsupported(action),
+        })
+    }
+}
+
+/// A JSON body as an input shape; an empty body is the shape's defaults.
+pub(super) fn parse<'a, T: Deserialize<'a> + Default>(body: &'a [u8]) -> SqsResult<T> {
+    if body.iter().all(|b| b.is_ascii_whitespace()) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        SqsError::new(
+            ErrorCode::SerializationException,
+            format!("Could not parse the request body: {e}"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_reads_back_by_its_name() {
+        for action in Action::ALL {
+            assert_eq!(Action::from_name(action.name()), Some(action));
+        }
+        assert_eq!(Action::from_name("SendMessages"), None);
+    }
+
+    #[test]
+    fn an_empty_body_is_the_defaults_and_a_bad_one_an_error() {
+        assert!(matches!(
+            Op::from_json(Action::ListQueues, b""),
+            Ok(Op::ListQueues(_))
+        ));
+        assert!(matches!(
+            Op::from_json(Action::DeleteMessageBatch, b"{}"),
+            Ok(Op::Delete { batch: true, .. })
+        ));
+        let Err(e) = Op::from_json(Action::SendMessage, b"{") else {
+            panic!("a broken body is an error")
+        };
+        assert_eq!(e.code, ErrorCode::SerializationException);
+    }
+}
