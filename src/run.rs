@@ -15,7 +15,7 @@ use crate::measure::summary::{
     TargetInfo,
 };
 use crate::report::{atomic, charts, files, html, results};
-use crate::scenario::{QueueType, Scenario, Target, estimate, render};
+use crate::scenario::{Scenario, Target, estimate, render};
 use crate::shutdown::LastWords;
 use crate::workload::engine::{Engine, EngineResult, Progress};
 
@@ -118,17 +118,12 @@ fn summary_head(
                 .collect(),
         },
         target: TargetInfo {
-            kind: connection.kind.to_string(),
+            kind: connection.kind,
             endpoint: connection.endpoint.clone(),
             region: connection.region.clone(),
         },
         queue: QueueInfo {
-            kind: if scenario.queue.kind == QueueType::Fifo {
-                "fifo"
-            } else {
-                "standard"
-            }
-            .to_string(),
+            kind: scenario.queue.kind,
             name: scenario.queue.name.clone(),
         },
         ..RunSummary::default()

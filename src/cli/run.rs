@@ -12,6 +12,7 @@ use tokio::sync::watch;
 
 use super::exit;
 use super::scenario_args::{ScenarioArgs, load_variants_or_report};
+use crate::measure::latency::Latency;
 use crate::report::{comparison, terminal};
 use crate::run::{InterruptedBeforeTraffic, RunOptions, execute};
 use crate::series::{self, Variant};
@@ -138,7 +139,7 @@ async fn many(
     let mut on_progress = progress_to(&bar, args.quiet);
     let mut announce = |v: &series::VariantOutcome| {
         let s = &v.summary;
-        let e2e = s.latency_us.get("end_to_end").cloned().unwrap_or_default();
+        let e2e = s.latency(Latency::EndToEnd);
         let line = format!(
             "{}: received {:.1}/s, e2e p50 {:.2} ms p99 {:.2} ms, duplicates {}, lost {}, ${:.6}{}",
             if v.label.is_empty() { "runs" } else { &v.label },
@@ -164,9 +165,8 @@ async fn many(
             Some(b) => b.println(line),
             None => println!("{line}"),
         }
-        let failed = terminal::expectations(s);
-        if failed.contains("FAILED") {
-            print!("{failed}");
+        if s.expectations.iter().any(|e| !e.passed) {
+            print!("{}", terminal::expectations(s));
         }
     };
     let outcome = series::execute_series(

@@ -14,12 +14,12 @@ use aws_credential_types::Credentials;
 use aws_sdk_sqs::config::Region;
 
 use crate::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
-use crate::scenario::{Scenario, Target};
+use crate::scenario::{Scenario, Target, TargetKind};
 
 /// A ready client and what it talks to.
 pub struct Connection {
     pub client: aws_sdk_sqs::Client,
-    pub kind: &'static str,
+    pub kind: TargetKind,
     pub endpoint: String,
     pub region: String,
     /// The in-process emulator, for the embedded target (dropping it stops it).
@@ -76,7 +76,7 @@ pub async fn connect(scenario: &Scenario) -> anyhow::Result<Connection> {
             let client = unsigned_client(&endpoint, &region, retry);
             Ok(Connection {
                 client,
-                kind: "embedded",
+                kind: TargetKind::Embedded,
                 endpoint,
                 region,
                 emulator: Some(emulator),
@@ -86,7 +86,7 @@ pub async fn connect(scenario: &Scenario) -> anyhow::Result<Connection> {
             let client = endpoint_client(url, region, retry, has_env_credentials()).await;
             Ok(Connection {
                 client,
-                kind: "endpoint",
+                kind: TargetKind::Endpoint,
                 endpoint: url.clone(),
                 region: region.clone(),
                 emulator: None,
@@ -110,7 +110,7 @@ pub async fn connect(scenario: &Scenario) -> anyhow::Result<Connection> {
             let client = aws_sdk_sqs::Client::new(&config);
             Ok(Connection {
                 client,
-                kind: "aws",
+                kind: TargetKind::Aws,
                 endpoint: format!("https://sqs.{region}.amazonaws.com"),
                 region,
                 emulator: None,

@@ -30,6 +30,18 @@ impl Latency {
         Latency::ScheduleLag,
     ];
 
+    /// How reports name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Latency::EndToEnd => "end-to-end (intended)",
+            Latency::EndToEndUncorrected => "end-to-end (actual send)",
+            Latency::Send => "send call",
+            Latency::Receive => "receive call",
+            Latency::Delete => "delete call",
+            Latency::ScheduleLag => "schedule lag",
+        }
+    }
+
     /// The name in summary.json and tags in histograms.hlog.
     pub fn key(self) -> &'static str {
         match self {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::latency::{Latency, LatencyStats};
 use super::ledger::Tally;
 use super::recorder::{Api, Recorder};
+use crate::scenario::{QueueType, TargetKind};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -100,7 +101,7 @@ pub struct ScenarioInfo {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TargetInfo {
-    pub kind: String,
+    pub kind: TargetKind,
     pub endpoint: String,
     pub region: String,
 }
@@ -108,7 +109,7 @@ pub struct TargetInfo {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct QueueInfo {
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: QueueType,
     pub name: String,
 }
 
@@ -214,6 +215,14 @@ pub const STANDARD_PRICE_PER_MILLION: f64 = 0.40;
 pub const FIFO_PRICE_PER_MILLION: f64 = 0.50;
 
 impl RunSummary {
+    /// One latency's figures (zeros when the run recorded none of it).
+    pub fn latency(&self, which: Latency) -> LatencyStats {
+        self.latency_us
+            .get(which.key())
+            .copied()
+            .unwrap_or_default()
+    }
+
     /// Fills the measured parts from what the run recorded and what the ledger concluded.
     /// `measured_start_us` is when the measured phase began: sends and receives that ran past
     /// its planned end (a target that could not keep up) spread the same messages over more

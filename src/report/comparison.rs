@@ -2,6 +2,7 @@
 //! cost per million messages, integrity counts — as comparison.csv, GitHub-flavoured Markdown
 //! (comparison.md) and a terminal table.
 
+use crate::measure::latency::Latency;
 use crate::measure::summary::RunSummary;
 
 /// One variant's figures, in the units the tables show.
@@ -28,7 +29,7 @@ pub struct Row {
 
 impl Row {
     pub fn of(variant: &str, s: &RunSummary) -> Row {
-        let e2e = s.latency_us.get("end_to_end").cloned().unwrap_or_default();
+        let e2e = s.latency(Latency::EndToEnd);
         let requests: u64 = s.requests.values().map(|r| r.count).sum();
         // Requests cover warmup messages too, so they are divided by every message sent.
         let messages = s.messages.sent_including_warmup.max(1) as f64;

@@ -5,6 +5,7 @@ use hdrhistogram::Histogram;
 
 use crate::measure::latency::{Latencies, Latency};
 use crate::measure::summary::RunSummary;
+use crate::scenario::{QueueType, TargetKind};
 
 pub fn summary_json(summary: &RunSummary) -> String {
     serde_json::to_string_pretty(summary).expect("a summary always serializes") + "\n"
@@ -19,8 +20,8 @@ pub fn integrity_json(integrity: &crate::measure::ledger::Integrity) -> String {
 struct SummaryRow<'s> {
     scenario: &'s str,
     run_id: &'s str,
-    target: &'s str,
-    queue_type: &'s str,
+    target: TargetKind,
+    queue_type: QueueType,
     #[serde(serialize_with = "display")]
     measured_seconds: f64,
     sent: u64,
@@ -75,8 +76,8 @@ fn display_or_empty<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok
 
 impl<'s> SummaryRow<'s> {
     fn of(s: &'s RunSummary) -> SummaryRow<'s> {
-        let p99 = |k: &str| s.latency_us.get(k).map_or(0, |l| l.p99);
-        let e2e = s.latency_us.get("end_to_end").cloned().unwrap_or_default();
+        let p99 = |which: Latency| s.latency(which).p99;
+        let e2e = s.latency(Latency::EndToEnd);
         let m = &s.messages;
         let total = |f: fn(&crate::measure::summary::Requests) -> u64| -> u64 {
             s.requests.values().map(f).sum()
@@ -84,8 +85,8 @@ impl<'s> SummaryRow<'s> {
         SummaryRow {
             scenario: &s.scenario.name,
             run_id: &s.run_id,
-            target: &s.target.kind,
-            queue_type: &s.queue.kind,
+            target: s.target.kind,
+            queue_type: s.queue.kind,
             measured_seconds: s.measured_seconds,
             sent: m.sent,
             send_failed: m.send_failed,
@@ -107,11 +108,11 @@ impl<'s> SummaryRow<'s> {
             e2e_p99_us: e2e.p99,
             e2e_p999_us: e2e.p999,
             e2e_max_us: e2e.max,
-            e2e_uncorrected_p99_us: p99("end_to_end_uncorrected"),
-            send_p99_us: p99("send"),
-            receive_p99_us: p99("receive"),
-            delete_p99_us: p99("delete"),
-            schedule_lag_p99_us: p99("schedule_lag"),
+            e2e_uncorrected_p99_us: p99(Latency::EndToEndUncorrected),
+            send_p99_us: p99(Latency::Send),
+            receive_p99_us: p99(Latency::Receive),
+            delete_p99_us: p99(Latency::Delete),
+            schedule_lag_p99_us: p99(Latency::ScheduleLag),
             requests: total(|r| r.count),
             errors: total(|r| r.failed()),
             throttled: total(|r| r.throttled),

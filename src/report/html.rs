@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use super::comparison::Row;
+use crate::measure::latency::Latency;
 use crate::measure::ledger::{Example, Integrity};
 use crate::measure::summary::RunSummary;
 
@@ -71,7 +72,7 @@ fn ms(us: u64) -> String {
 }
 
 fn headline(s: &RunSummary) -> String {
-    let e2e = s.latency_us.get("end_to_end").cloned().unwrap_or_default();
+    let e2e = s.latency(Latency::EndToEnd);
     let m = &s.messages;
     let mut o = String::from("<div class=\"cards\">");
     card(
@@ -249,9 +250,9 @@ fn title_block(s: &RunSummary) -> String {
     format!(
         "<h1>{}</h1><p class=\"sub\">{} queue <code>{}</code> on {} ({}) — started {} — run {} — measured {:.1} s{}</p>",
         escape(&s.scenario.name),
-        escape(&s.queue.kind),
+        s.queue.kind,
         escape(&s.queue.name),
-        escape(&s.target.kind),
+        s.target.kind,
         escape(&s.target.endpoint),
         escape(&s.started_at),
         escape(&s.run_id),

@@ -106,7 +106,7 @@ fn check_counts(summary: &RunSummary, latencies: &Latencies) -> anyhow::Result<(
         return Ok(());
     }
     for latency in Latency::ALL {
-        let in_summary = summary.latency_us.get(latency.key()).map_or(0, |s| s.count);
+        let in_summary = summary.latency(latency).count;
         let in_log = latencies.get(latency).len();
         if in_summary != in_log {
             anyhow::bail!(

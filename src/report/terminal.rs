@@ -1,6 +1,7 @@
 //! The terminal summary printed at the end of a run: headline throughput and latencies,
 //! message accounting, requests by API and outcome, cost, and expectations.
 
+use crate::measure::latency::Latency;
 use crate::measure::summary::RunSummary;
 
 fn ms(us: u64) -> String {
@@ -30,15 +31,10 @@ pub fn summary(s: &RunSummary, results_dir: &str) -> String {
         "{:<26}{:>10}{:>10}{:>10}{:>10}{:>10}\n",
         "latency", "p50", "p90", "p99", "p99.9", "max"
     );
-    for (label, key) in [
-        ("end-to-end (intended)", "end_to_end"),
-        ("end-to-end (actual send)", "end_to_end_uncorrected"),
-        ("send call", "send"),
-        ("receive call", "receive"),
-        ("delete call", "delete"),
-        ("schedule lag", "schedule_lag"),
-    ] {
-        if let Some(l) = s.latency_us.get(key).filter(|l| l.count > 0) {
+    for which in Latency::ALL {
+        let l = s.latency(which);
+        if l.count > 0 {
+            let label = which.label();
             o += &format!(
                 "{label:<26}{:>10}{:>10}{:>10}{:>10}{:>10}\n",
                 ms(l.p50),

@@ -48,12 +48,12 @@ fn fixed() -> RunSummary {
             sha256: "0".repeat(64),
         },
         target: TargetInfo {
-            kind: "embedded".into(),
+            kind: crate::scenario::TargetKind::Embedded,
             endpoint: "http://127.0.0.1:41234".into(),
             region: "us-east-1".into(),
         },
         queue: QueueInfo {
-            kind: "standard".into(),
+            kind: crate::scenario::QueueType::Standard,
             name: "sqsbench-snapshot".into(),
         },
         measured_seconds: 15.0,

@@ -475,6 +475,54 @@ impl<T: Copy + PartialEq> Codec for Choice<T> {
     }
 }
 
+impl<T: Copy + PartialEq> Choice<T> {
+    /// The name a value is written with.
+    pub fn name_of(&self, value: T) -> &'static str {
+        self.names
+            .iter()
+            .find(|(_, v)| *v == value)
+            .map(|(name, _)| *name)
+            .expect("a choice table names every value of its enum")
+    }
+
+    /// The value a name stands for.
+    pub fn value_of(&self, name: &str) -> Option<T> {
+        self.names.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+    }
+}
+
+/// An enum spelled by its `Choice` table everywhere: in scenarios, in summary.json and CSV
+/// (serde), and in text (Display). One spelling, never formatted by hand.
+macro_rules! spelled {
+    ($name:ident, $table:expr) => {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str($table.name_of(*self))
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str($table.name_of(*self))
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let name = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                $table.value_of(&name).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "{name:?} is not {} ({})",
+                        $table.what,
+                        $crate::scenario::keys::Codec::accepts(&$table)
+                    ))
+                })
+            }
+        }
+    };
+}
+pub(crate) use spelled;
+
 /// A nested table of its own section (`[queue.dead_letter]`), written inline.
 pub struct Nested<S>(pub std::marker::PhantomData<S>);
 

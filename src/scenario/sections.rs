@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use super::codecs::{Attributes, Deduplications, Processing, Rates, Sizes};
 use super::keys::{
-    Bool, Choice, Opt, Rate, Text, derived, dur, int, nested, num, or, required, section, unset,
+    Bool, Choice, Opt, Rate, Text, derived, dur, int, nested, num, or, required, section, spelled,
+    unset,
 };
 use super::types::{Deduplication, DeleteMode, ProcessingSpec, QueueType, RateSpec, SizeSpec};
 
@@ -24,22 +25,27 @@ pub const TARGET_KINDS: Choice<TargetKind> = Choice {
     ],
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TargetKind {
+    #[default]
     Embedded,
     Endpoint,
     Aws,
 }
 
-const QUEUE_TYPES: Choice<QueueType> = Choice {
+pub const QUEUE_TYPES: Choice<QueueType> = Choice {
     what: "a queue type",
     names: &[("standard", QueueType::Standard), ("fifo", QueueType::Fifo)],
 };
 
-const DELETE_MODES: Choice<DeleteMode> = Choice {
+pub const DELETE_MODES: Choice<DeleteMode> = Choice {
     what: "a delete mode",
     names: &[("batch", DeleteMode::Batch), ("single", DeleteMode::Single)],
 };
+
+spelled!(TargetKind, TARGET_KINDS);
+spelled!(QueueType, QUEUE_TYPES);
+spelled!(DeleteMode, DELETE_MODES);
 
 section! {
     /// `[target]` as written; `validate` turns it into a `Target`.

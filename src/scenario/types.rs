@@ -46,17 +46,18 @@ pub enum Target {
 }
 
 impl Target {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> TargetKind {
         match self {
-            Target::Embedded => "embedded",
-            Target::Endpoint { .. } => "endpoint",
-            Target::Aws { .. } => "aws",
+            Target::Embedded => TargetKind::Embedded,
+            Target::Endpoint { .. } => TargetKind::Endpoint,
+            Target::Aws { .. } => TargetKind::Aws,
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum QueueType {
+    #[default]
     Standard,
     Fifo,
 }
@@ -121,6 +122,7 @@ pub enum DeleteMode {
     Single,
 }
 
+pub use super::sections::TargetKind;
 pub use super::sections::{
     ConsumerFleet, DeadLetter, Expectations, Prices, ProducerFleet, QueueSpec, RunSpec, SearchSpec,
 };

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use tokio::sync::watch;
 
+use crate::measure::latency::Latency;
 use crate::measure::summary::RunSummary;
 use crate::report::search::{self as page, SearchResult, StepRow};
 use crate::report::{atomic, results};
@@ -74,7 +75,7 @@ pub fn judge(spec: &SearchSpec, offered: f64, s: &RunSummary, consumers: bool) -
             format!("errors: {:.1}% of calls failed", fraction(errors) * 100.0),
         );
     }
-    let p99 = s.latency_us.get("end_to_end").map_or(0, |l| l.p99);
+    let p99 = s.latency(Latency::EndToEnd).p99;
     if let Some(slo) = spec.max_e2e_p99
         && p99 as u128 > slo.as_micros()
     {
@@ -123,7 +124,7 @@ fn row(
             .map(|r| r.throttled)
             .sum()
     };
-    let e2e = s.latency_us.get("end_to_end").cloned().unwrap_or_default();
+    let e2e = s.latency(Latency::EndToEnd);
     StepRow {
         step,
         offered_per_sec: (offered * 10.0).round() / 10.0,
