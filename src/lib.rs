@@ -4,14 +4,22 @@
 //! `client` yields an SQS client (AWS, a custom endpoint, or a freshly started `emulator`) →
 //! `workload` drives producer and consumer fleets → `measure` records → `report` writes results.
 //! `run` is one run; `series` runs sweeps and repeats of it, `search` a capacity search;
-//! `compare` reads two results
-//! directories. Arrows point one way; `emulator` imports nothing else from the crate.
+//! `compare` reads two results directories.
+//!
+//! Arrows point one way, as the code has them (README, "Architecture"):
+//! `cli → {series, search, compare, run}`; `{series, search} → run → {client, workload,
+//! measure, report, scenario}`; `workload → {measure, scenario}`; `report → {measure, scenario}`;
+//! `compare → {measure, report}`; `measure → scenario` (the spelled enums: queue type, target
+//! kind); `shutdown → {measure, report}`; `{scenario, measure, client, run} → emulator`, its
+//! public API only (settings and their parser, durations, ids, injected-fault counters). The
+//! emulator is a crate of its own (`crates/sqsbench-emulator`) and depends on nothing here.
 
 pub mod cli;
 pub mod client;
 pub mod compare;
 pub mod did_you_mean;
-pub mod emulator;
+/// The embedded emulator, a crate of its own (`crates/sqsbench-emulator`).
+pub use sqsbench_emulator as emulator;
 pub mod measure;
 pub mod report;
 pub mod run;

@@ -107,7 +107,7 @@ pub fn to_toml(sc: &Scenario) -> String {
 
 const REFERENCE_HEADER: &str = "\
 # Every scenario key, with its default and what it does, generated from the key definitions
-# (src/scenario/sections.rs, src/emulator/settings.rs); a test fails when it is stale, and
+# (src/scenario/sections.rs, crates/sqsbench-emulator/src/settings.rs); a test fails when it is stale, and
 # `UPDATE_REFERENCE=1 cargo test reference` rewrites it. Loaded by a test, so it stays valid.
 # Units are human: durations \"250ms\", \"30s\", \"5m\"; sizes \"100B\", \"1KiB\", \"256KiB\";
 # rates \"3000/s\", \"180000/m\". Any key can be overridden: --set producers.rate=500/s

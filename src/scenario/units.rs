@@ -4,7 +4,7 @@
 
 /// Durations: one grammar for the scenario and the emulator's settings, which own it because
 /// the emulator must stand alone.
-pub use crate::emulator::settings::{format_duration, parse_duration};
+pub use crate::emulator::units::{format_duration, parse_duration};
 
 /// Bytes, from `100B`, `1KiB`, `1KB` (= 1000), `1MiB`, or a bare number of bytes.
 pub fn parse_size(text: &str) -> Result<u64, String> {

@@ -144,27 +144,27 @@ async fn binary_and_number_attributes_and_filters() {
     );
     let only_number = [(
         "customNumberTypeAttrib".to_string(),
-        sqsbench::emulator::model::MessageAttribute {
+        sqsbench::emulator::digests::MessageAttribute {
             data_type: "Number.float".into(),
-            value: sqsbench::emulator::model::AttributeValue::Text(
+            value: sqsbench::emulator::digests::AttributeValue::Text(
                 "4563442423554324324264524243.32543234".into(),
             ),
         },
     )];
-    let expected = sqsbench::emulator::model::message::attributes_md5(&[
+    let expected = sqsbench::emulator::digests::attributes_md5(&[
         only_number[0].clone(),
         (
             "trace.id".to_string(),
-            sqsbench::emulator::model::MessageAttribute {
+            sqsbench::emulator::digests::MessageAttribute {
                 data_type: "String".into(),
-                value: sqsbench::emulator::model::AttributeValue::Text("t1".into()),
+                value: sqsbench::emulator::digests::AttributeValue::Text("t1".into()),
             },
         ),
     ])
     .unwrap();
     assert_eq!(
         n.md5_of_message_attributes(),
-        Some(sqsbench::emulator::model::message::hex(&expected).as_str()),
+        Some(sqsbench::emulator::digests::hex(&expected).as_str()),
         "MD5 covers the returned attributes only"
     );
     let err = c

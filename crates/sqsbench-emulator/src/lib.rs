@@ -1,21 +1,32 @@
 //! The embedded SQS-compatible emulator: an AWS JSON 1.0 server on loopback with a pure queue
 //! model, SQS quotas and seeded, counted faults. Main type: `Emulator` (start → `EmulatorHandle`).
-//! Imports nothing from the rest of the crate, so it could become its own crate.
+//! Its own crate: it depends on nothing of the harness, which uses only this public API —
+//! `Emulator::start`, the handle's endpoint and injected-fault counters, `config` and its parser
+//! `settings`, and the leaf modules `splitmix` (ids) and `units` (durations as text).
 //!
 //! Layers, arrows pointing down: `http` (wire) → `broker` (queues, locks, long polls, quotas,
 //! faults) → `model` (pure semantics, time passed in) → `error`; `http` also tells
 //! `idle_gauge` of each request, which the runtime's idle hook reads (`Idle::Auto`).
 
-pub mod broker;
+pub(crate) mod broker;
 pub mod config;
-pub mod error;
-pub mod faults;
-pub mod http;
-pub mod idle_gauge;
-pub mod model;
-pub mod quota;
+pub(crate) mod error;
+pub(crate) mod faults;
+pub(crate) mod http;
+pub(crate) mod idle_gauge;
+pub(crate) mod model;
+pub(crate) mod quota;
 pub mod settings;
 pub mod splitmix;
+pub mod units;
+
+/// MD5 digests as SQS computes them, public for the `batch_md5` benchmark and for tests that
+/// check the wire's digests independently of a client.
+pub mod digests {
+    pub use crate::model::md5_lanes::md5_many;
+    pub use crate::model::message::{attributes_md5, hex, md5_of};
+    pub use crate::model::{AttributeValue, MessageAttribute};
+}
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::emulator::error::{ErrorCode, SqsError, SqsResult};
+use crate::error::{ErrorCode, SqsError, SqsResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeduplicationScope {

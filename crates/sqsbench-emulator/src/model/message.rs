@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use md5::{Digest, Md5};
 
-use crate::emulator::error::{ErrorCode, SqsError, SqsResult};
+use crate::error::{ErrorCode, SqsError, SqsResult};
 
 /// Microseconds since the Unix epoch: the only notion of time the model has.
 pub type Micros = u64;
@@ -78,12 +78,7 @@ pub struct Message {
     pub state: State,
 }
 
-impl Message {
-    /// Size as SQS counts it against `MaximumMessageSize`: body plus attribute names, types, values.
-    pub fn size(&self) -> usize {
-        self.body.len() + attributes_size(&self.attributes)
-    }
-}
+impl Message {}
 
 pub fn attributes_size(attributes: &[(String, MessageAttribute)]) -> usize {
     attributes

@@ -15,8 +15,8 @@ use super::receipt::{Receipt, ReceiptText};
 use super::settings::{DeduplicationScope, Settings};
 use super::standard::StandardOrder;
 use super::store::MessageStore;
-use crate::emulator::error::{ErrorCode, SqsError, SqsResult};
-use crate::emulator::splitmix::Mix;
+use crate::error::{ErrorCode, SqsError, SqsResult};
+use crate::splitmix::Mix;
 
 const TWELVE_HOURS: Micros = 43_200 * MICROS_PER_SEC;
 /// SQS's in-flight ceiling for standard queues (short polls beyond it get OverLimit).
@@ -134,6 +134,7 @@ impl Queue {
         self.settings.fifo
     }
 
+    #[cfg(test)]
     pub fn counts(&self) -> Counts {
         self.counts
     }
@@ -783,6 +784,7 @@ impl Queue {
         out
     }
 
+    #[cfg(test)]
     pub fn message_count(&self) -> usize {
         self.messages.len()
     }

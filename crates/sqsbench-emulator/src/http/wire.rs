@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
-use crate::emulator::error::{SqsError, SqsResult};
-use crate::emulator::model::message::{AsciiText, MessageId, write_hex};
-use crate::emulator::model::{AttributeValue, MessageAttribute};
+use crate::error::{SqsError, SqsResult};
+use crate::model::message::{AsciiText, MessageId, write_hex};
+use crate::model::{AttributeValue, MessageAttribute};
 
 pub type StringMap = BTreeMap<String, String>;
 
@@ -68,7 +68,6 @@ pub struct QueueUrlInput {
     pub tag_keys: Option<Vec<String>>,
     pub next_token: Option<String>,
     pub max_results: Option<i64>,
-    pub label: Option<String>,
 }
 
 #[derive(Deserialize, Default)]

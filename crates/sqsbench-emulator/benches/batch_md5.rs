@@ -3,8 +3,8 @@
 //! (the emulator benchmark's) and 1 KiB. Run: `cargo bench --bench batch_md5`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use sqsbench::emulator::model::md5_lanes::md5_many;
-use sqsbench::emulator::model::message::md5_of;
+use sqsbench_emulator::digests::md5_many;
+use sqsbench_emulator::digests::md5_of;
 use std::hint::black_box;
 
 fn batch_md5(c: &mut Criterion) {

@@ -12,7 +12,7 @@ pub mod standard;
 pub mod store;
 
 pub use message::{AttributeValue, Message, MessageAttribute, Micros, NewMessage};
-pub use queue::{Counts, Delivery, Queue, ReceiveOutcome, ReceiveRequest, SendFate, SendReceipt};
+pub use queue::{Delivery, Queue, ReceiveRequest, SendFate, SendReceipt};
 pub use settings::Settings;
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! failures, rare on the hot path, still go through serde_json. Pure: no I/O, no state.
 
 use super::wire::{BatchOutput, MessageOutput, ReceiveOutput, SendResultOutput};
-use crate::emulator::model::message::AsciiText;
+use crate::model::message::AsciiText;
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -181,8 +181,8 @@ pub fn receive_output(output: &ReceiveOutput, capacity: usize) -> serde_json::Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::http::wire::{AttributeValueOutput, BatchFailure, HexDigest};
-    use crate::emulator::model::message::MessageId;
+    use crate::http::wire::{AttributeValueOutput, BatchFailure, HexDigest};
+    use crate::model::message::MessageId;
     use proptest::prelude::*;
     use std::collections::BTreeMap;
 

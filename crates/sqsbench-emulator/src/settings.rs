@@ -10,6 +10,7 @@ use std::time::Duration;
 use toml::{Table, Value};
 
 use super::config::{FaultConfig, Idle, QuotaMode, QuotaTable, Stall};
+pub use super::units::{format_duration, parse_duration};
 
 /// One problem with a setting: where (a key path such as `faults.stall.at`) and what.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -255,33 +256,6 @@ pub fn fault_keys(f: &FaultConfig) -> Vec<(&'static str, Value)> {
         keys.push(("stall", Value::Table(table)));
     }
     keys
-}
-
-/// The shortest exact text for a duration: `0s`, `30s`, `250ms`, `1500us`.
-pub fn format_duration(d: Duration) -> String {
-    if d.is_zero() {
-        return "0s".into();
-    }
-    if d.subsec_nanos() == 0 {
-        return format!("{}s", d.as_secs());
-    }
-    if d.subsec_nanos().is_multiple_of(1_000_000) {
-        return format!("{}ms", d.as_millis());
-    }
-    if d.subsec_nanos().is_multiple_of(1_000) {
-        return format!("{}us", d.as_micros());
-    }
-    format!("{}ns", d.as_nanos())
-}
-
-/// Durations everywhere in sqsbench: `250ms`, `30s`, `5m` (humantime), or a bare `0`.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let trimmed = text.trim();
-    if trimmed == "0" {
-        return Ok(Duration::ZERO);
-    }
-    humantime::parse_duration(trimmed)
-        .map_err(|_| format!("{text:?} is not a duration (write e.g. \"250ms\", \"30s\", \"5m\")"))
 }
 
 fn finish<T>(value: Option<T>, errors: Vec<SettingError>) -> Result<T, Vec<SettingError>> {

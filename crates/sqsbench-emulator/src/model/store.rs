@@ -61,12 +61,9 @@ impl MessageStore {
         self.slots.front().and_then(|s| s.as_deref())
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 
     pub fn clear(&mut self) {

@@ -6,7 +6,7 @@
 use serde::Deserialize;
 
 use super::wire::*;
-use crate::emulator::error::{ErrorCode, SqsError, SqsResult};
+use crate::error::{ErrorCode, SqsError, SqsResult};
 
 /// Every SQS action the emulator knows by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

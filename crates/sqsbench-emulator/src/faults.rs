@@ -157,7 +157,7 @@ mod tests {
         );
         let mut mix = Mix::new(9);
         let receipt = SendReceipt {
-            message_id: crate::emulator::model::message::MessageId::default(),
+            message_id: crate::model::message::MessageId::default(),
             body_md5: [0; 16],
             attributes_md5: None,
             trace_md5: None,

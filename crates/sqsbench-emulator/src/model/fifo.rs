@@ -133,10 +133,6 @@ impl FifoOrder {
         self.available.clear();
         self.attempts = AttemptCache::default();
     }
-
-    pub fn group_count(&self) -> usize {
-        self.groups.len()
-    }
 }
 
 /// What a deduplication id resolved to the first time it was sent.
@@ -188,14 +184,6 @@ impl DedupWindow {
                 expires_at,
             },
         );
-    }
-
-    pub fn len(&self) -> usize {
-        self.seen.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.seen.is_empty()
     }
 }
 

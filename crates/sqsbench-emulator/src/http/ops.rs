@@ -11,10 +11,10 @@ use serde::Serialize;
 
 use super::op::{Op, QueueAction};
 use super::wire::*;
-use crate::emulator::broker::Broker;
-use crate::emulator::error::{ErrorCode, SqsError, SqsResult};
-use crate::emulator::model::message::{attributes_md5, hex};
-use crate::emulator::model::{
+use crate::broker::Broker;
+use crate::error::{ErrorCode, SqsError, SqsResult};
+use crate::model::message::{attributes_md5, hex};
+use crate::model::{
     AttributeValue, Delivery, Message, MessageAttribute, NewMessage, ReceiveRequest, SendReceipt,
 };
 
@@ -593,7 +593,7 @@ fn change_visibility(broker: &Broker, batch: bool, mut input: HandleInput) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::http::op::parse;
+    use crate::http::op::parse;
 
     #[test]
     fn borrowed_inputs_read_escaped_and_plain_strings_alike() {
@@ -628,7 +628,7 @@ mod tests {
             parse(br#"{"QueueUrl":"u","MessageBody":"tab\there"}"#).unwrap();
         assert_eq!(input.message.message_body.as_deref(), Some("tab\there"));
     }
-    use crate::emulator::model::message::md5_of;
+    use crate::model::message::md5_of;
 
     #[test]
     fn digests_serialize_as_lowercase_hex_like_hex() {
