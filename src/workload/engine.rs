@@ -14,6 +14,7 @@ use tokio::task::JoinSet;
 use super::clock::RunClock;
 use super::consumer::Consumer;
 use super::drain;
+use super::drain_rules::{DrainEnd, DrainRules};
 use super::producer::Producer;
 use super::schedule::Schedule;
 use crate::measure::ledger::{self, Integrity, Ledger};
@@ -21,10 +22,6 @@ use crate::measure::recorder::{Recorder, Registry};
 use crate::measure::timeline::{IntervalSink, TimelineRow};
 use crate::scenario::{QueueType, Scenario};
 
-/// How often the drain asks whether the queue is empty.
-const EMPTY_CHECK_EVERY: Duration = Duration::from_millis(250);
-/// How long the drain waits, once everything is deleted, for the queue to report empty.
-const SETTLED_GRACE: Duration = Duration::from_secs(2);
 /// How long stopped tasks may take to finish their call before they are cancelled: an
 /// unanswering target must not hold an interrupted run past its 10 s.
 const STOP_GRACE: Duration = Duration::from_secs(2);
@@ -89,6 +86,52 @@ pub struct EngineResult {
     pub measured_start_us: u64,
 }
 
+/// What every task of a run shares.
+struct Tasks<'r> {
+    clock: RunClock,
+    registry: &'r Registry,
+    ledger: &'r ledger::LedgerHandle,
+    producers_stopped: watch::Receiver<bool>,
+    consumers_stopped: watch::Receiver<bool>,
+}
+
+/// The once-a-second collection: every task's recorder swapped out into the second's timeline
+/// row, the streamed files and the run's totals.
+struct Seconds<'s> {
+    registry: &'s Registry,
+    sink: &'s mut dyn IntervalSink,
+    total: Recorder,
+    in_flight: i64,
+    second: u64,
+}
+
+impl Seconds<'_> {
+    fn collect(&mut self) -> TimelineRow {
+        self.second += 1;
+        let interval = self.registry.collect();
+        self.in_flight += interval.counters.sent_all as i64 - interval.counters.deleted_all as i64;
+        let row = TimelineRow::from_interval(self.second, &interval, self.in_flight);
+        self.sink.interval(&row, &interval);
+        self.total.merge(&interval);
+        row
+    }
+}
+
+/// How reading the dead-letter queue ended.
+enum DeadLetters {
+    Read,
+    /// It could not be read: the message says why.
+    Failed(String),
+    Interrupted,
+}
+
+/// The running fleets, and each producer's group count (to place its messages in groups).
+struct Fleets {
+    producers: JoinSet<()>,
+    consumers: JoinSet<()>,
+    groups: Vec<u32>,
+}
+
 pub struct Engine<'a> {
     pub client: Client,
     pub queue_url: String,
@@ -113,9 +156,141 @@ impl Engine<'_> {
         let registry = Registry::default();
         let fifo = sc.queue.kind == QueueType::Fifo;
         let (ledger, ledger_task) = ledger::spawn(fifo);
-        let mut groups = Vec::new();
         let (stop_producers, producers_stopped) = watch::channel(false);
         let (stop_consumers, consumers_stopped) = watch::channel(false);
+        let Fleets {
+            mut producers,
+            mut consumers,
+            groups,
+        } = self.spawn_fleets(&Tasks {
+            clock,
+            registry: &registry,
+            ledger: &ledger,
+            producers_stopped,
+            consumers_stopped,
+        });
+
+        let mut seconds = Seconds {
+            registry: &registry,
+            sink,
+            total: Recorder::default(),
+            in_flight: 0,
+            second: 0,
+        };
+        let mut interrupted = false;
+        let mut stopped_by_budget = false;
+        let mut drain: Option<DrainRules> = None;
+        let mut drained = false;
+        let mut ticker = tokio::time::interval_at(
+            tokio::time::Instant::now() + Duration::from_secs(1),
+            Duration::from_secs(1),
+        );
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The drain's checks run at most this often (one interval, not a new one per pass).
+        let mut check = tokio::time::interval(Duration::from_millis(50));
+        check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticker.tick() => {
+                    let row = seconds.collect();
+                    if over_budget(self.budget_usd, self.price_per_million, &seconds.total) {
+                        stopped_by_budget = true;
+                        break;
+                    }
+                    let elapsed = clock.elapsed();
+                    let phase = if drain.is_some() { Phase::Drain } else if elapsed < sc.run.warmup { Phase::Warmup } else { Phase::Measured };
+                    progress(&Progress::of(&seconds.total, elapsed, phase, row.sent, row.received));
+                }
+                Ok(_) = self.interrupt.wait_for(|stop| *stop) => {
+                    interrupted = true;
+                    break;
+                }
+                Some(_) = producers.join_next(), if !producers.is_empty() => {}
+                _ = check.tick() => {}
+            }
+            if producers.is_empty() && drain.is_none() {
+                drain = Some(DrainRules::new(clock.elapsed(), sc.run.drain_timeout));
+            }
+            if let Some(rules) = &mut drain {
+                if consumers.is_empty() || sc.consumers.is_empty() {
+                    drained = true;
+                    break;
+                }
+                // Producers have ended, so every acknowledgement is already queued to the ledger.
+                let Some(progress) = ledger.sync().await else {
+                    // The ledger stopped: nothing can say the queue is drained.
+                    break;
+                };
+                let mut end =
+                    rules.ledger_at(clock.elapsed(), progress.acknowledged, progress.settled);
+                if end.is_none() && rules.empty_check_due(clock.elapsed()) {
+                    let empty = tokio::select! {
+                        empty = drain::queue_is_empty(&self.client, &self.queue_url) => empty,
+                        Ok(_) = self.interrupt.wait_for(|stop| *stop) => {
+                            interrupted = true;
+                            break;
+                        }
+                    };
+                    end = rules.queue_checked(clock.elapsed(), empty);
+                }
+                match end.or_else(|| rules.timed_out(clock.elapsed())) {
+                    Some(DrainEnd::Drained) => {
+                        drained = true;
+                        break;
+                    }
+                    Some(DrainEnd::TimedOut) => break,
+                    None => {}
+                }
+            }
+        }
+        let _ = stop_producers.send(true);
+        let _ = stop_consumers.send(true);
+        stop_all(&mut producers, &mut consumers).await;
+        let mut warnings = Vec::new();
+        if !interrupted && self.dead_letter_url.is_some() {
+            progress(&Progress::of(
+                &seconds.total,
+                clock.elapsed(),
+                Phase::DeadLetters,
+                0,
+                0,
+            ));
+            match self.read_dead_letters(&clock, &ledger).await {
+                DeadLetters::Read => {}
+                DeadLetters::Failed(e) => warnings.push(e),
+                DeadLetters::Interrupted => interrupted = true,
+            }
+        }
+        seconds.collect();
+        drop(ledger);
+        let ledger = ledger_task.await.unwrap_or_else(|e| {
+            warnings.push(format!(
+                "the delivery ledger failed ({e}): duplicates, losses and order violations were not computed"
+            ));
+            Ledger::new(fifo)
+        });
+        let integrity = ledger.integrity(&|producer, sequence| {
+            let groups = groups.get(producer as usize).copied().unwrap_or(1).max(1);
+            ((producer as u64 + sequence) % groups as u64) as u32
+        });
+        EngineResult {
+            total: seconds.total,
+            ledger,
+            integrity,
+            warnings,
+            interrupted,
+            stopped_by_budget,
+            drained,
+            elapsed: clock.elapsed(),
+            measured_start_us: clock.us_at(clock.warmup),
+        }
+    }
+
+    /// Starts every producer and consumer task of the scenario's fleets.
+    fn spawn_fleets(&self, t: &Tasks<'_>) -> Fleets {
+        let sc = self.scenario;
+        let fifo = sc.queue.kind == QueueType::Fifo;
+        let mut groups = Vec::new();
         let mut producers = JoinSet::new();
         let mut consumers = JoinSet::new();
         let mut id = 0u32;
@@ -130,11 +305,11 @@ impl Engine<'_> {
                     schedule: Schedule::new(fleet.rate.clone(), i, fleet.count),
                     id,
                     run_id: self.run_id,
-                    clock,
+                    clock: t.clock,
                     seed: sc.run.seed,
-                    recorder: registry.clone(),
-                    ledger: ledger.clone(),
-                    stop: producers_stopped.clone(),
+                    recorder: t.registry.clone(),
+                    ledger: t.ledger.clone(),
+                    stop: t.producers_stopped.clone(),
                     retries: sc.run.retries,
                     catch_up: sc.run.drain_timeout,
                 };
@@ -153,164 +328,53 @@ impl Engine<'_> {
                     fleet: fleet.clone(),
                     index,
                     run_id: self.run_id,
-                    clock,
+                    clock: t.clock,
                     seed: sc.run.seed,
-                    recorder: registry.clone(),
-                    ledger: ledger.clone(),
-                    stop: consumers_stopped.clone(),
+                    recorder: t.registry.clone(),
+                    ledger: t.ledger.clone(),
+                    stop: t.consumers_stopped.clone(),
                     retries: sc.run.retries,
                 };
                 index += 1;
                 consumers.spawn(c.run());
             }
         }
-
-        let mut total = Recorder::default();
-        let mut in_flight: i64 = 0;
-        let mut second = 0u64;
-        let mut interrupted = false;
-        let mut stopped_by_budget = false;
-        let mut drain_started: Option<Duration> = None;
-        let mut drained = false;
-        let mut empty_checks = 0;
-        let mut last_empty_check: Option<tokio::time::Instant> = None;
-        let mut settled_since: Option<Duration> = None;
-        let mut ticker = tokio::time::interval_at(
-            tokio::time::Instant::now() + Duration::from_secs(1),
-            Duration::from_secs(1),
-        );
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        // The drain's checks run at most this often (one interval, not a new one per pass).
-        let mut check = tokio::time::interval(Duration::from_millis(50));
-        check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = ticker.tick() => {
-                    second += 1;
-                    let interval = registry.collect();
-                    in_flight += interval.counters.sent_all as i64 - interval.counters.deleted_all as i64;
-                    let row = TimelineRow::from_interval(second, &interval, in_flight);
-                    sink.interval(&row, &interval);
-                    total.merge(&interval);
-                    if let Some(budget) = self.budget_usd {
-                        let calls: u64 = total.apis.values().map(|a| a.count).sum();
-                        if calls as f64 * self.price_per_million / 1e6 >= budget {
-                            stopped_by_budget = true;
-                            break;
-                        }
-                    }
-                    let elapsed = clock.elapsed();
-                    let phase = if drain_started.is_some() { Phase::Drain } else if elapsed < sc.run.warmup { Phase::Warmup } else { Phase::Measured };
-                    progress(&Progress::of(&total, elapsed, phase, row.sent, row.received));
-                }
-                Ok(_) = self.interrupt.wait_for(|stop| *stop) => {
-                    interrupted = true;
-                    break;
-                }
-                Some(_) = producers.join_next(), if !producers.is_empty() => {}
-                _ = check.tick() => {}
-            }
-            if producers.is_empty() && drain_started.is_none() {
-                drain_started = Some(clock.elapsed());
-            }
-            if let Some(started) = drain_started {
-                if consumers.is_empty() || sc.consumers.is_empty() {
-                    drained = true;
-                    break;
-                }
-                // Producers have ended, so every acknowledgement is already queued to the ledger.
-                let Some(progress) = ledger.sync().await else {
-                    // The ledger stopped: nothing can say the queue is drained.
-                    break;
-                };
-                // Everything acknowledged was deleted (or dead-lettered); give extra copies still
-                // on the queue a moment, since another run's traffic may keep it from emptying.
-                if progress.settled >= progress.acknowledged {
-                    let since = *settled_since.get_or_insert(clock.elapsed());
-                    if clock.elapsed() >= since + SETTLED_GRACE {
-                        drained = true;
-                        break;
-                    }
-                }
-                // An empty queue, twice in a row: nothing more will arrive (lost messages stay lost).
-                if last_empty_check.is_none_or(|t| t.elapsed() >= EMPTY_CHECK_EVERY) {
-                    last_empty_check = Some(tokio::time::Instant::now());
-                    let empty = tokio::select! {
-                        empty = drain::queue_is_empty(&self.client, &self.queue_url) => empty,
-                        Ok(_) = self.interrupt.wait_for(|stop| *stop) => {
-                            interrupted = true;
-                            break;
-                        }
-                    };
-                    if empty {
-                        empty_checks += 1;
-                    } else {
-                        empty_checks = 0;
-                    }
-                    if empty_checks >= 2 {
-                        drained = true;
-                        break;
-                    }
-                }
-                if clock.elapsed() >= started + sc.run.drain_timeout {
-                    break;
-                }
-            }
-        }
-        let _ = stop_producers.send(true);
-        let _ = stop_consumers.send(true);
-        stop_all(&mut producers, &mut consumers).await;
-        let mut warnings = Vec::new();
-        if let (Some(url), false) = (&self.dead_letter_url, interrupted) {
-            progress(&Progress::of(
-                &total,
-                clock.elapsed(),
-                Phase::DeadLetters,
-                0,
-                0,
-            ));
-            let budget = sc.run.drain_timeout.max(Duration::from_secs(10));
-            let collect = drain::collect_dead_letters(
-                &self.client,
-                url,
-                self.run_id,
-                &clock,
-                &ledger,
-                budget,
-            );
-            tokio::select! {
-                collected = collect => {
-                    if let Err(e) = collected {
-                        warnings.push(format!("{e:#}"));
-                    }
-                }
-                Ok(_) = self.interrupt.wait_for(|stop| *stop) => interrupted = true,
-            }
-        }
-        second += 1;
-        let interval = registry.collect();
-        in_flight += interval.counters.sent_all as i64 - interval.counters.deleted_all as i64;
-        let row = TimelineRow::from_interval(second, &interval, in_flight);
-        sink.interval(&row, &interval);
-        total.merge(&interval);
-        drop(ledger);
-        let ledger = ledger_task.await.unwrap_or_else(|_| Ledger::new(fifo));
-        let integrity = ledger.integrity(&|producer, sequence| {
-            let groups = groups.get(producer as usize).copied().unwrap_or(1).max(1);
-            ((producer as u64 + sequence) % groups as u64) as u32
-        });
-        EngineResult {
-            total,
-            ledger,
-            integrity,
-            warnings,
-            interrupted,
-            stopped_by_budget,
-            drained,
-            elapsed: clock.elapsed(),
-            measured_start_us: clock.us_at(clock.warmup),
+        Fleets {
+            producers,
+            consumers,
+            groups,
         }
     }
+
+    /// Reads this run's messages back from the dead-letter queue into the ledger, for at most
+    /// the drain timeout (10 s at least), unless interrupted.
+    async fn read_dead_letters(
+        &mut self,
+        clock: &RunClock,
+        ledger: &ledger::LedgerHandle,
+    ) -> DeadLetters {
+        let Some(url) = &self.dead_letter_url else {
+            return DeadLetters::Read;
+        };
+        let budget = self.scenario.run.drain_timeout.max(Duration::from_secs(10));
+        let collect =
+            drain::collect_dead_letters(&self.client, url, self.run_id, clock, ledger, budget);
+        tokio::select! {
+            collected = collect => match collected {
+                Ok(()) => DeadLetters::Read,
+                Err(e) => DeadLetters::Failed(format!("{e:#}")),
+            },
+            Ok(_) = self.interrupt.wait_for(|stop| *stop) => DeadLetters::Interrupted,
+        }
+    }
+}
+
+/// Whether the run's counted cost reached `[run] budget_usd` (target `aws` only).
+fn over_budget(budget_usd: Option<f64>, price_per_million: f64, total: &Recorder) -> bool {
+    budget_usd.is_some_and(|budget| {
+        let calls: u64 = total.apis.values().map(|a| a.count).sum();
+        calls as f64 * price_per_million / 1e6 >= budget
+    })
 }
 
 /// Lets stopped tasks finish the call they are in for up to `STOP_GRACE`, then cancels them
@@ -325,5 +389,34 @@ async fn stop_all(producers: &mut JoinSet<()>, consumers: &mut JoinSet<()>) {
         consumers.abort_all();
         while producers.join_next().await.is_some() {}
         while consumers.join_next().await.is_some() {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::recorder::{Api, ApiCounts};
+
+    fn calls(n: u64) -> Recorder {
+        let mut total = Recorder::default();
+        total.apis.insert(
+            Api::SendMessageBatch,
+            ApiCounts {
+                count: n,
+                ..ApiCounts::default()
+            },
+        );
+        total
+    }
+
+    #[test]
+    fn the_budget_stops_the_run_when_the_counted_cost_reaches_it() {
+        // $0.40 per million calls: a $1 budget is 2.5 million calls.
+        assert!(!over_budget(Some(1.0), 0.40, &calls(2_499_999)));
+        assert!(over_budget(Some(1.0), 0.40, &calls(2_500_000)));
+        assert!(
+            !over_budget(None, 0.40, &calls(u64::MAX / 2)),
+            "no budget, no stop"
+        );
     }
 }

@@ -6,6 +6,7 @@ pub mod attempts;
 pub mod clock;
 pub mod consumer;
 pub mod drain;
+pub mod drain_rules;
 pub mod engine;
 pub mod outcome;
 pub mod payload;

@@ -9,6 +9,7 @@ mod emulator_fifo;
 mod emulator_messages;
 mod emulator_queues;
 mod emulator_wire;
+mod engine;
 mod full_disk;
 mod report_corpus;
 mod run_embedded;

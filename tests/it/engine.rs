@@ -1,0 +1,66 @@
+//! The run loop (`workload::engine`) against the emulator: an interrupt stops it at once,
+//! whatever phase it is in, and says so; a drain whose messages are all deleted ends by itself.
+
+use sqsbench::measure::timeline::Discard;
+use sqsbench::scenario::validate::scenario_from_text;
+use sqsbench::workload::engine::Engine;
+use tokio::sync::watch;
+
+use crate::support::*;
+
+const SCENARIO: &str = "name = \"engine\"\n[run]\nwarmup = \"0s\"\nduration = \"2s\"\ndrain_timeout = \"20s\"\n\
+[[producers]]\nrate = \"200/s\"\nbatch_size = 10\n[[consumers]]\nwait_time = \"1s\"\n";
+
+#[tokio::test]
+async fn an_interrupt_stops_the_run_loop_at_once_and_is_reported() {
+    let (_emulator, client) = emulator().await;
+    let url = queue(&client, "engine-interrupt").await;
+    let scenario = scenario_from_text(SCENARIO, &[]).unwrap();
+    let (_tx, interrupt) = watch::channel(true);
+    let engine = Engine {
+        client,
+        queue_url: url,
+        dead_letter_url: None,
+        scenario: &scenario,
+        run_id: 7,
+        interrupt,
+        budget_usd: None,
+        price_per_million: 0.4,
+    };
+    let result = engine.run(&mut Discard, &mut |_| {}).await;
+    assert!(result.interrupted);
+    assert!(!result.drained && !result.stopped_by_budget);
+    assert!(
+        result.elapsed < std::time::Duration::from_secs(2),
+        "stopped before the send window ended: {:?}",
+        result.elapsed
+    );
+}
+
+#[tokio::test]
+async fn a_drain_ends_by_itself_once_every_message_is_deleted() {
+    let (_emulator, client) = emulator().await;
+    let url = queue(&client, "engine-drain").await;
+    let scenario = scenario_from_text(SCENARIO, &[]).unwrap();
+    let (_tx, interrupt) = watch::channel(false);
+    let engine = Engine {
+        client,
+        queue_url: url,
+        dead_letter_url: None,
+        scenario: &scenario,
+        run_id: 8,
+        interrupt,
+        budget_usd: None,
+        price_per_million: 0.4,
+    };
+    let result = engine.run(&mut Discard, &mut |_| {}).await;
+    assert!(
+        result.drained,
+        "the drain ended by itself, not by its 20 s timeout"
+    );
+    assert!(!result.interrupted);
+    assert!(result.elapsed < std::time::Duration::from_secs(20));
+    let accounting = &result.integrity.accounting;
+    assert!(accounting.holds && accounting.lost == 0, "{accounting:?}");
+    assert!(accounting.sent >= 300, "{accounting:?}");
+}
