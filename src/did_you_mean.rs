@@ -1,6 +1,7 @@
 //! "Did you mean …?" for a mistyped name: the closest known name, by Levenshtein distance
 //! (`strsim`), within a tolerance that grows with the name's length. One rule for the whole
-//! crate: scenario keys and compare paths. Depends on nothing else in the crate.
+//! crate: scenario keys, emulator settings and compare paths. Depends only on the emulator's
+//! setting errors.
 
 /// The known name closest to `typed`, if any is close enough to be a likely typo: at most one
 /// edit per six characters typed, plus one, and never more than three.
@@ -20,6 +21,15 @@ pub fn unknown_key(key: &str, known: &[&str]) -> String {
         .map(|s| format!(" (did you mean {s:?}?)"))
         .unwrap_or_default();
     format!("unknown key{hint}; known keys here: {}", known.join(", "))
+}
+
+/// The message for an emulator setting's problem: an unknown key gets the did-you-mean the
+/// emulator cannot give (it knows nothing of this crate); anything else is its own message.
+pub fn setting_message(e: &sqsbench_emulator::settings::SettingError) -> String {
+    match &e.known {
+        Some(known) => unknown_key(e.path.rsplit('.').next().unwrap_or(&e.path), known),
+        None => e.message.clone(),
+    }
 }
 
 #[cfg(test)]

@@ -77,19 +77,9 @@ fn parse_quota(text: &str) -> Result<QuotaMode, String> {
     })
 }
 
-/// A setting's problem with a did-you-mean for an unknown key.
+/// A setting's problem after its key path, as serve prints it.
 fn describe(e: &settings::SettingError) -> String {
-    match &e.known {
-        Some(known) => {
-            let key = e.path.rsplit('.').next().unwrap_or(&e.path);
-            format!(
-                "{}: {}",
-                e.path,
-                crate::did_you_mean::unknown_key(key, known)
-            )
-        }
-        None => e.to_string(),
-    }
+    format!("{}: {}", e.path, crate::did_you_mean::setting_message(e))
 }
 
 pub fn run(args: ServeArgs) -> u8 {

@@ -296,14 +296,7 @@ fn emulator(field: Option<Field<'_>>) -> Option<EmulatorSpec> {
     settings::emulator(&table)
         .map_err(|errors| {
             for e in errors {
-                let message = match e.known {
-                    Some(known) => {
-                        let key = e.path.rsplit('.').next().unwrap_or(&e.path);
-                        crate::did_you_mean::unknown_key(key, &known)
-                    }
-                    None => e.message,
-                };
-                field.problem_below(&e.path, message);
+                field.problem_below(&e.path, crate::did_you_mean::setting_message(&e));
             }
         })
         .ok()

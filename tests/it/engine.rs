@@ -3,7 +3,7 @@
 
 use sqsbench::measure::timeline::Discard;
 use sqsbench::scenario::validate::scenario_from_text;
-use sqsbench::workload::engine::Engine;
+use sqsbench::workload::engine::{Engine, EngineResult};
 use tokio::sync::watch;
 
 use crate::support::*;
@@ -11,12 +11,12 @@ use crate::support::*;
 const SCENARIO: &str = "name = \"engine\"\n[run]\nwarmup = \"0s\"\nduration = \"2s\"\ndrain_timeout = \"20s\"\n\
 [[producers]]\nrate = \"200/s\"\nbatch_size = 10\n[[consumers]]\nwait_time = \"1s\"\n";
 
-#[tokio::test]
-async fn an_interrupt_stops_the_run_loop_at_once_and_is_reported() {
+/// Runs SCENARIO's loop on a fresh emulator queue, with the interrupt already set or not.
+async fn run_loop(queue_name: &str, interrupted: bool) -> EngineResult {
     let (_emulator, client) = emulator().await;
-    let url = queue(&client, "engine-interrupt").await;
+    let url = queue(&client, queue_name).await;
     let scenario = scenario_from_text(SCENARIO, &[]).unwrap();
-    let (_tx, interrupt) = watch::channel(true);
+    let (_tx, interrupt) = watch::channel(interrupted);
     let engine = Engine {
         client,
         queue_url: url,
@@ -27,7 +27,12 @@ async fn an_interrupt_stops_the_run_loop_at_once_and_is_reported() {
         budget_usd: None,
         price_per_million: 0.4,
     };
-    let result = engine.run(&mut Discard, &mut |_| {}).await;
+    engine.run(&mut Discard, &mut |_| {}).await
+}
+
+#[tokio::test]
+async fn an_interrupt_stops_the_run_loop_at_once_and_is_reported() {
+    let result = run_loop("engine-interrupt", true).await;
     assert!(result.interrupted);
     assert!(!result.drained && !result.stopped_by_budget);
     assert!(
@@ -39,21 +44,7 @@ async fn an_interrupt_stops_the_run_loop_at_once_and_is_reported() {
 
 #[tokio::test]
 async fn a_drain_ends_by_itself_once_every_message_is_deleted() {
-    let (_emulator, client) = emulator().await;
-    let url = queue(&client, "engine-drain").await;
-    let scenario = scenario_from_text(SCENARIO, &[]).unwrap();
-    let (_tx, interrupt) = watch::channel(false);
-    let engine = Engine {
-        client,
-        queue_url: url,
-        dead_letter_url: None,
-        scenario: &scenario,
-        run_id: 8,
-        interrupt,
-        budget_usd: None,
-        price_per_million: 0.4,
-    };
-    let result = engine.run(&mut Discard, &mut |_| {}).await;
+    let result = run_loop("engine-drain", false).await;
     assert!(
         result.drained,
         "the drain ended by itself, not by its 20 s timeout"

@@ -8,9 +8,30 @@ use serde::Deserialize;
 use super::wire::*;
 use crate::error::{ErrorCode, SqsError, SqsResult};
 
-/// Every SQS action the emulator knows by name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+/// Declares `Action` with one variant per wire name, `Action::ALL` and `Action::name`, from a
+/// single list.
+macro_rules! actions {
+    ($($action:ident),* $(,)?) => {
+        /// Every SQS action the emulator knows by name.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Action {
+            $($action),*
+        }
+
+        impl Action {
+            pub const ALL: &[Action] = &[$(Action::$action),*];
+
+            /// The action's name on the wire (`SendMessage`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Action::$action => stringify!($action)),*
+                }
+            }
+        }
+    };
+}
+
+actions! {
     CreateQueue,
     GetQueueUrl,
     ListQueues,
@@ -37,63 +58,8 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
-        Action::CreateQueue,
-        Action::GetQueueUrl,
-        Action::ListQueues,
-        Action::SendMessage,
-        Action::SendMessageBatch,
-        Action::ReceiveMessage,
-        Action::DeleteMessage,
-        Action::DeleteMessageBatch,
-        Action::ChangeMessageVisibility,
-        Action::ChangeMessageVisibilityBatch,
-        Action::GetQueueAttributes,
-        Action::SetQueueAttributes,
-        Action::DeleteQueue,
-        Action::PurgeQueue,
-        Action::TagQueue,
-        Action::UntagQueue,
-        Action::ListQueueTags,
-        Action::ListDeadLetterSourceQueues,
-        Action::AddPermission,
-        Action::RemovePermission,
-        Action::StartMessageMoveTask,
-        Action::CancelMessageMoveTask,
-        Action::ListMessageMoveTasks,
-    ];
-
-    /// The action's name on the wire (`SendMessage`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Action::CreateQueue => "CreateQueue",
-            Action::GetQueueUrl => "GetQueueUrl",
-            Action::ListQueues => "ListQueues",
-            Action::SendMessage => "SendMessage",
-            Action::SendMessageBatch => "SendMessageBatch",
-            Action::ReceiveMessage => "ReceiveMessage",
-            Action::DeleteMessage => "DeleteMessage",
-            Action::DeleteMessageBatch => "DeleteMessageBatch",
-            Action::ChangeMessageVisibility => "ChangeMessageVisibility",
-            Action::ChangeMessageVisibilityBatch => "ChangeMessageVisibilityBatch",
-            Action::GetQueueAttributes => "GetQueueAttributes",
-            Action::SetQueueAttributes => "SetQueueAttributes",
-            Action::DeleteQueue => "DeleteQueue",
-            Action::PurgeQueue => "PurgeQueue",
-            Action::TagQueue => "TagQueue",
-            Action::UntagQueue => "UntagQueue",
-            Action::ListQueueTags => "ListQueueTags",
-            Action::ListDeadLetterSourceQueues => "ListDeadLetterSourceQueues",
-            Action::AddPermission => "AddPermission",
-            Action::RemovePermission => "RemovePermission",
-            Action::StartMessageMoveTask => "StartMessageMoveTask",
-            Action::CancelMessageMoveTask => "CancelMessageMoveTask",
-            Action::ListMessageMoveTasks => "ListMessageMoveTasks",
-        }
-    }
-
     pub fn from_name(name: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.name() == name)
+        Action::ALL.iter().copied().find(|a| a.name() == name)
     }
 
     /// Whether it moves messages: the only actions faults and injected errors apply to.
@@ -204,7 +170,7 @@ mod tests {
 
     #[test]
     fn every_action_reads_back_by_its_name() {
-        for action in Action::ALL {
+        for &action in Action::ALL {
             assert_eq!(Action::from_name(action.name()), Some(action));
         }
         assert_eq!(Action::from_name("SendMessages"), None);
