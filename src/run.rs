@@ -9,10 +9,11 @@ use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
 use crate::client;
+use crate::measure::fleets::FleetMap;
 use crate::measure::recorder::Recorder;
 use crate::measure::summary::{
-    EmulatorInfo, Expectation, Interruption, QueueInfo, RunSummary, SCHEMA_VERSION, ScenarioInfo,
-    TargetInfo,
+    EmulatorInfo, Expectation, FleetSummary, Interruption, QueueInfo, RunSummary, SCHEMA_VERSION,
+    ScenarioInfo, TargetInfo,
 };
 use crate::report::{atomic, charts, files, html, results};
 use crate::scenario::{Scenario, Target, estimate, render};
@@ -237,7 +238,7 @@ pub async fn execute(
     );
     words.begin(dir.clone(), head.clone());
     words.created_queues(&queues.created);
-    let mut stream = match results::Stream::open(&dir, now.as_secs_f64()) {
+    let mut stream = match results::Stream::open(&dir, now.as_secs_f64(), FleetMap::of(scenario)) {
         Ok(s) => s,
         Err(e) => {
             for problem in delete_queues(&connection.client, &queues.created, words).await {
@@ -348,6 +349,7 @@ fn summarise(
         scenario.price_per_million(),
         mean_bytes,
     );
+    summary.fleets = FleetSummary::all(&FleetMap::of(scenario), &result.total);
     if result.interrupted {
         // Not yet received at the signal is not lost: it may still be on the queue.
         summary.messages.undelivered_at_interrupt = summary.messages.lost;

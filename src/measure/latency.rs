@@ -134,6 +134,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_memory_estimate_knows_what_a_histogram_costs() {
+        let bytes = new_histogram().distinct_values() as u64 * 8;
+        assert_eq!(bytes, crate::scenario::limits::HISTOGRAM_BYTES);
+    }
+
+    #[test]
     fn records_merge_and_summarise() {
         let mut a = Latencies::default();
         let mut b = Latencies::default();

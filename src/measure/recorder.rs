@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
+use super::fleets::FleetRecords;
 use super::latency::{Latencies, Latency};
 
 /// SQS API calls sqsbench makes, as summary.json names them.
@@ -138,6 +139,8 @@ pub struct Recorder {
     pub latencies: Latencies,
     pub counters: Counters,
     pub apis: BTreeMap<Api, ApiCounts>,
+    /// The same, per fleet (`fleets::FleetMap` names them).
+    pub fleets: FleetRecords,
 }
 
 impl Recorder {
@@ -172,6 +175,7 @@ impl Recorder {
         for (api, c) in &other.apis {
             self.apis.entry(*api).or_default().add(c);
         }
+        self.fleets.merge(&other.fleets);
     }
 }
 

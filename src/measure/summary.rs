@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::fleets::{FleetIndex, FleetMap, Role};
 use super::latency::{Latency, LatencyStats};
 use super::ledger::Tally;
 use super::recorder::{Api, Recorder};
@@ -37,6 +38,9 @@ pub struct RunSummary {
     pub throughput: Throughput,
     pub requests: BTreeMap<String, Requests>,
     pub latency_us: BTreeMap<String, LatencyStats>,
+    /// Each fleet's own figures (absent in results written before per-fleet recording).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub fleets: Vec<FleetSummary>,
     pub cost: Cost,
     pub expectations: Vec<Expectation>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -140,6 +144,47 @@ pub struct Messages {
     pub order_violations: u64,
     pub dead_lettered: u64,
     pub foreign: u64,
+}
+
+/// One fleet's measured-phase figures. A producer fleet: what it sent, what failed, and the
+/// deliveries of its messages with their end-to-end latency. A consumer fleet: the deliveries
+/// it received, with theirs. Deliveries count duplicates, as `messages.received` does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FleetSummary {
+    pub name: String,
+    pub role: Role,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sent: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub send_failed: Option<u64>,
+    pub received: u64,
+    pub end_to_end_us: LatencyStats,
+}
+
+impl FleetSummary {
+    /// Every fleet of the run, in the map's order (producers first).
+    pub fn all(map: &FleetMap, total: &Recorder) -> Vec<FleetSummary> {
+        map.fleets
+            .iter()
+            .enumerate()
+            .map(|(i, fleet)| {
+                let record = total.fleets.get(i as FleetIndex);
+                let c = record.counters;
+                let producer = fleet.role == Role::Producer;
+                FleetSummary {
+                    name: fleet.name.clone(),
+                    role: fleet.role,
+                    sent: producer.then_some(c.sent),
+                    send_failed: producer.then_some(c.send_failed),
+                    received: c.received,
+                    end_to_end_us: record
+                        .end_to_end_histogram()
+                        .map(LatencyStats::of)
+                        .unwrap_or_default(),
+                }
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::fleets::{FleetIndex, FleetMap, Role};
 use super::latency::Latency;
 use super::recorder::{Api, Recorder};
 
@@ -65,6 +66,47 @@ impl TimelineRow {
             send_p99_us: q(interval.latencies.get(Latency::Send), 0.99),
             schedule_lag_p99_us: q(interval.latencies.get(Latency::ScheduleLag), 0.99),
         }
+    }
+}
+
+/// One fleet's second (timeseries-fleets.csv): like the run's row, `sent` and `received` count
+/// every phase; the percentiles are of its measured deliveries (see `fleets` for how a delivery
+/// is credited to both fleets).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FleetRow {
+    pub second: u64,
+    pub fleet: String,
+    pub role: Role,
+    pub sent: u64,
+    pub received: u64,
+    pub e2e_p50_us: u64,
+    pub e2e_p99_us: u64,
+    pub e2e_max_us: u64,
+}
+
+impl FleetRow {
+    /// One row per fleet of the map, whether or not it recorded anything this second.
+    pub fn from_interval(second: u64, fleets: &FleetMap, interval: &Recorder) -> Vec<FleetRow> {
+        fleets
+            .fleets
+            .iter()
+            .enumerate()
+            .map(|(i, fleet)| {
+                let record = interval.fleets.get(i as FleetIndex);
+                let e2e = record.end_to_end_histogram();
+                let q = |quantile: f64| e2e.map_or(0, |h| h.value_at_quantile(quantile));
+                FleetRow {
+                    second,
+                    fleet: fleet.name.clone(),
+                    role: fleet.role,
+                    sent: record.counters.sent_all,
+                    received: record.counters.received_all,
+                    e2e_p50_us: q(0.5),
+                    e2e_p99_us: q(0.99),
+                    e2e_max_us: e2e.map_or(0, |h| h.max()),
+                }
+            })
+            .collect()
     }
 }
 

@@ -8,14 +8,27 @@ use anyhow::Context;
 use hdrhistogram::serialization::Deserializer;
 use hdrhistogram::serialization::interval_log::{IntervalLogIterator, LogEntry};
 
-use crate::measure::latency::{Latencies, Latency};
+use std::collections::BTreeMap;
+
+use hdrhistogram::Histogram;
+
+use crate::measure::latency::{Latencies, Latency, new_histogram};
 use crate::measure::summary::RunSummary;
 use crate::measure::timeline::TimelineRow;
+use crate::report::results::fleet_tag;
 
 pub struct Saved {
     pub summary: RunSummary,
     pub timeline: Vec<TimelineRow>,
     pub latencies: Latencies,
+    /// Each fleet's end-to-end histogram (`end_to_end@<fleet>` tags; none in older logs).
+    pub fleet_end_to_end: BTreeMap<String, Histogram<u64>>,
+}
+
+/// A histogram log's intervals merged: per latency, and each fleet's end-to-end share.
+pub struct Logged {
+    pub latencies: Latencies,
+    pub fleet_end_to_end: BTreeMap<String, Histogram<u64>>,
 }
 
 pub fn read_summary(dir: &Path) -> anyhow::Result<RunSummary> {
@@ -43,8 +56,8 @@ pub fn read(dir: &Path) -> anyhow::Result<Saved> {
         .with_context(|| format!("{} has a malformed row", timeseries.display()))?;
     let hlog = dir.join("histograms.hlog");
     let log = std::fs::read(&hlog).with_context(|| format!("reading {}", hlog.display()))?;
-    let latencies = read_hlog(&log).with_context(|| format!("{} is damaged", hlog.display()))?;
-    check_counts(&summary, &latencies).with_context(|| {
+    let logged = read_hlog(&log).with_context(|| format!("{} is damaged", hlog.display()))?;
+    check_counts(&summary, &logged).with_context(|| {
         format!(
             "{} does not match {}",
             dir.join("summary.json").display(),
@@ -54,13 +67,21 @@ pub fn read(dir: &Path) -> anyhow::Result<Saved> {
     Ok(Saved {
         summary,
         timeline,
-        latencies,
+        latencies: logged.latencies,
+        fleet_end_to_end: logged.fleet_end_to_end,
     })
 }
 
-/// Every interval of a histogram log, merged per latency. Anything that does not parse is an
-/// error: a partial log would silently re-render smaller histograms.
-pub fn read_hlog(log: &[u8]) -> anyhow::Result<Latencies> {
+/// What an interval's tag says it holds.
+enum Tagged<'t> {
+    Latency(Latency),
+    /// One fleet's end-to-end share.
+    Fleet(&'t str),
+}
+
+/// Every interval of a histogram log, merged per latency and per fleet. Anything that does not
+/// parse is an error: a partial log would silently re-render smaller histograms.
+pub fn read_hlog(log: &[u8]) -> anyhow::Result<Logged> {
     if !log.starts_with(b"#[Histogram log format version") {
         anyhow::bail!("it does not start with a histogram log header (empty or overwritten)");
     }
@@ -68,6 +89,7 @@ pub fn read_hlog(log: &[u8]) -> anyhow::Result<Latencies> {
         anyhow::bail!("its last line is cut short (truncated)");
     }
     let mut latencies = Latencies::default();
+    let mut fleets = BTreeMap::new();
     let mut deserializer = Deserializer::new();
     for (i, entry) in IntervalLogIterator::new(log).enumerate() {
         let interval = match entry {
@@ -75,44 +97,62 @@ pub fn read_hlog(log: &[u8]) -> anyhow::Result<Latencies> {
             Ok(_) => continue,
             Err(e) => anyhow::bail!("entry {} does not parse: {e:?}", i + 1),
         };
-        let tag = interval.tag().map(|t| t.as_str().to_string());
-        let Some(which) = tag
-            .as_deref()
-            .and_then(|t| Latency::ALL.into_iter().find(|l| l.key() == t))
-        else {
-            anyhow::bail!("entry {} has an unknown tag {tag:?}", i + 1);
+        let tag = interval.tag().map(|t| t.as_str()).unwrap_or("");
+        let latency = Latency::ALL.into_iter().find(|l| l.key() == tag);
+        let fleet = tag
+            .strip_prefix(Latency::EndToEnd.key())
+            .and_then(|rest| rest.strip_prefix('@'))
+            .filter(|fleet| !fleet.is_empty());
+        let into = match (latency, fleet) {
+            (Some(which), _) => Tagged::Latency(which),
+            (None, Some(fleet)) => Tagged::Fleet(fleet),
+            (None, None) => anyhow::bail!("entry {} has an unknown tag {tag:?}", i + 1),
         };
         let bytes = base64::Engine::decode(
             &base64::engine::general_purpose::STANDARD,
             interval.encoded_histogram(),
         )
-        .with_context(|| format!("entry {} ({}): bad base64", i + 1, which.key()))?;
-        let h: hdrhistogram::Histogram<u64> = deserializer
+        .with_context(|| format!("entry {} ({tag}): bad base64", i + 1))?;
+        let h: Histogram<u64> = deserializer
             .deserialize(&mut bytes.as_slice())
-            .map_err(|e| {
-                anyhow::anyhow!("entry {} ({}): bad histogram: {e:?}", i + 1, which.key())
-            })?;
-        latencies
-            .add(which, &h)
-            .map_err(|e| anyhow::anyhow!("entry {}: {e}", i + 1))?;
+            .map_err(|e| anyhow::anyhow!("entry {} ({tag}): bad histogram: {e:?}", i + 1))?;
+        match into {
+            Tagged::Latency(which) => latencies
+                .add(which, &h)
+                .map_err(|e| anyhow::anyhow!("entry {}: {e}", i + 1))?,
+            Tagged::Fleet(fleet) => {
+                let merged = fleets
+                    .entry(fleet.to_string())
+                    .or_insert_with(new_histogram);
+                merged
+                    .add(&h)
+                    .map_err(|e| anyhow::anyhow!("entry {} ({tag}): {e:?}", i + 1))?;
+            }
+        }
     }
-    Ok(latencies)
+    Ok(Logged {
+        latencies,
+        fleet_end_to_end: fleets,
+    })
 }
 
 /// The summary's latency counts are the log's: a mismatch means one of them is from another
 /// run or was cut short. A forced exit's summary (`incomplete`) never had its counts filled.
-fn check_counts(summary: &RunSummary, latencies: &Latencies) -> anyhow::Result<()> {
+fn check_counts(summary: &RunSummary, logged: &Logged) -> anyhow::Result<()> {
     if summary.incomplete.is_some() || summary.repeats.is_some() {
         return Ok(());
     }
-    for latency in Latency::ALL {
-        let in_summary = summary.latency(latency).count;
-        let in_log = latencies.get(latency).len();
+    let totals = Latency::ALL.iter().map(|l| {
+        let in_log = logged.latencies.get(*l).len();
+        (l.key().to_string(), summary.latency(*l).count, in_log)
+    });
+    let fleets = summary.fleets.iter().map(|f| {
+        let in_log = logged.fleet_end_to_end.get(&f.name).map_or(0, |h| h.len());
+        (fleet_tag(&f.name), f.end_to_end_us.count, in_log)
+    });
+    for (tag, in_summary, in_log) in totals.chain(fleets) {
         if in_summary != in_log {
-            anyhow::bail!(
-                "{}: {in_summary} samples in the summary, {in_log} in the log",
-                latency.key()
-            );
+            anyhow::bail!("{tag}: {in_summary} samples in the summary, {in_log} in the log");
         }
     }
     Ok(())

@@ -12,9 +12,10 @@ use anyhow::Context;
 use hdrhistogram::serialization::V2DeflateSerializer;
 use hdrhistogram::serialization::interval_log::{IntervalLogWriterBuilder, Tag};
 
+use crate::measure::fleets::{FleetIndex, FleetMap};
 use crate::measure::latency::Latency;
 use crate::measure::recorder::Recorder;
-use crate::measure::timeline::{IntervalSink, TimelineRow};
+use crate::measure::timeline::{FleetRow, IntervalSink, TimelineRow};
 
 /// `results/<name>-<UTC yyyymmddThhmmssZ>/`, or `--out DIR` (created; refused if not empty).
 pub fn create_dir(out: Option<&Path>, name: &str, utc_stamp: &str) -> anyhow::Result<PathBuf> {
@@ -38,10 +39,22 @@ pub fn create_dir(out: Option<&Path>, name: &str, utc_stamp: &str) -> anyhow::Re
 /// before its first second still leaves a readable file (a test keeps the two in step).
 pub const TIMESERIES_HEADER: &str = "second,sent,received,deleted,errors,throttled,throttled_send,throttled_receive,throttled_delete,in_flight,e2e_p50_us,e2e_p99_us,e2e_max_us,send_p99_us,schedule_lag_p99_us";
 
+/// timeseries-fleets.csv's columns: `FleetRow`'s fields.
+pub const FLEET_TIMESERIES_HEADER: &str =
+    "second,fleet,role,sent,received,e2e_p50_us,e2e_p99_us,e2e_max_us";
+
+/// A fleet's end-to-end tag in histograms.hlog, beside the run's `end_to_end`: fleet names
+/// are tag-safe (letters, digits, '-', '_', '.'), and no latency's key contains '@'.
+pub fn fleet_tag(fleet: &str) -> String {
+    format!("{}@{fleet}", Latency::EndToEnd.key())
+}
+
 /// Streams every interval to disk as it closes.
 pub struct Stream {
     dir: PathBuf,
+    fleets: FleetMap,
     timeseries: csv::Writer<File>,
+    fleet_timeseries: csv::Writer<File>,
     hlog: BufWriter<File>,
     serializer: V2DeflateSerializer,
     pub rows: Vec<TimelineRow>,
@@ -49,7 +62,7 @@ pub struct Stream {
 }
 
 impl Stream {
-    pub fn open(dir: &Path, start_epoch_secs: f64) -> anyhow::Result<Stream> {
+    pub fn open(dir: &Path, start_epoch_secs: f64, fleets: FleetMap) -> anyhow::Result<Stream> {
         let create = |name: &str| {
             let path = dir.join(name);
             File::create(&path).with_context(|| format!("creating {}", path.display()))
@@ -59,13 +72,18 @@ impl Stream {
             .from_writer(create("timeseries.csv")?);
         timeseries.write_record(TIMESERIES_HEADER.split(','))?;
         timeseries.flush()?;
+        let mut fleet_timeseries = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(create("timeseries-fleets.csv")?);
+        fleet_timeseries.write_record(FLEET_TIMESERIES_HEADER.split(','))?;
+        fleet_timeseries.flush()?;
         let mut hlog = BufWriter::new(create("histograms.hlog")?);
         let mut serializer = V2DeflateSerializer::new();
         let start = UNIX_EPOCH + Duration::from_secs_f64(start_epoch_secs);
         IntervalLogWriterBuilder::new()
             .add_comment("[Histogram log format version 1.3]")
             .add_comment(
-                "[sqsbench: values in microseconds; one interval per second, tagged by latency]",
+                "[sqsbench: values in microseconds; one interval per second, tagged by latency; end_to_end@<fleet> is one fleet's share]",
             )
             .with_start_time(start)
             .with_base_time(start)
@@ -73,7 +91,9 @@ impl Stream {
         hlog.flush()?;
         Ok(Stream {
             dir: dir.to_path_buf(),
+            fleets,
             timeseries,
+            fleet_timeseries,
             hlog,
             serializer,
             rows: Vec::new(),
@@ -86,16 +106,32 @@ impl Stream {
         self.timeseries.flush()
     }
 
+    fn write_fleet_rows(&mut self, second: u64, recorded: &Recorder) -> std::io::Result<()> {
+        for row in FleetRow::from_interval(second, &self.fleets, recorded) {
+            self.fleet_timeseries.serialize(row)?;
+        }
+        self.fleet_timeseries.flush()
+    }
+
     /// One line per latency with samples, by the hdrhistogram crate's interval-log writer; a
     /// builder with no headers writes nothing before the lines.
     fn write_histograms(&mut self, second: u64, recorded: &Recorder) -> std::io::Result<()> {
         let start = Duration::from_secs(second.saturating_sub(1));
         let mut log =
             IntervalLogWriterBuilder::new().begin_log_with(&mut self.hlog, &mut self.serializer)?;
-        for latency in Latency::ALL {
-            let h = recorded.latencies.get(latency);
-            if !h.is_empty() {
-                log.write_histogram(h, start, Duration::from_secs(1), Tag::new(latency.key()))
+        let totals = Latency::ALL
+            .iter()
+            .map(|l| (l.key().to_string(), Some(recorded.latencies.get(*l))));
+        let fleets = self.fleets.fleets.iter().enumerate().map(|(i, fleet)| {
+            let record = recorded.fleets.get(i as FleetIndex);
+            (fleet_tag(&fleet.name), record.end_to_end_histogram())
+        });
+        for (tag, h) in totals.chain(fleets) {
+            if let Some(h) = h.filter(|h| !h.is_empty()) {
+                let tag = Tag::new(&tag).ok_or_else(|| {
+                    std::io::Error::other(format!("{tag:?} is not a histogram tag"))
+                })?;
+                log.write_histogram(h, start, Duration::from_secs(1), Some(tag))
                     .map_err(|e| std::io::Error::other(e.to_string()))?;
             }
         }
@@ -117,6 +153,9 @@ impl IntervalSink for Stream {
         self.rows.push(row.clone());
         if let Err(e) = self.write_row(row) {
             self.failed("timeseries.csv", e);
+        }
+        if let Err(e) = self.write_fleet_rows(row.second, recorded) {
+            self.failed("timeseries-fleets.csv", e);
         }
         if let Err(e) = self.write_histograms(row.second, recorded) {
             self.failed("histograms.hlog", e);

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::measure::fleets::Role;
 use crate::measure::latency::LatencyStats;
 use crate::measure::summary::*;
 use crate::measure::timeline::TimelineRow;
@@ -81,6 +82,24 @@ fn fixed() -> RunSummary {
         .iter()
         .map(|(k, v)| (k.to_string(), latency(*v)))
         .collect(),
+        fleets: vec![
+            FleetSummary {
+                name: "producers-0".into(),
+                role: Role::Producer,
+                sent: Some(30_000),
+                send_failed: Some(0),
+                received: 30_000,
+                end_to_end_us: latency(12_000),
+            },
+            FleetSummary {
+                name: "consumers-0".into(),
+                role: Role::Consumer,
+                sent: None,
+                send_failed: None,
+                received: 30_000,
+                end_to_end_us: latency(12_000),
+            },
+        ],
         cost: Cost {
             billed_requests: 9_100,
             usd: 0.00364,
@@ -135,6 +154,38 @@ fn timeseries_row_shape() {
     w.serialize(&row).unwrap();
     let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
     assert_eq!(text.lines().next(), Some(super::results::TIMESERIES_HEADER));
+    insta::assert_snapshot!(text.trim_end());
+}
+
+#[test]
+fn fleet_timeseries_rows_shape() {
+    use crate::measure::fleets::FleetMap;
+    use crate::measure::recorder::Recorder;
+    use crate::measure::timeline::FleetRow;
+    let scenario = crate::scenario::validate::scenario_from_text(
+        "name = \"x\"\n[[producers]]\nname = \"orders\"\nrate = \"10/s\"\n[[consumers]]\n",
+        &[],
+    )
+    .unwrap();
+    let map = FleetMap::of(&scenario);
+    let mut second = Recorder::default();
+    second.fleets.get_mut(map.producer(0)).counters.sent_all = 2000;
+    for fleet in [map.producer(0), map.consumer(0)] {
+        let record = second.fleets.get_mut(fleet);
+        record.counters.received_all = 1990;
+        for us in [9_000, 12_000, 38_000] {
+            record.end_to_end(us);
+        }
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for row in FleetRow::from_interval(3, &map, &second) {
+        w.serialize(&row).unwrap();
+    }
+    let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+    assert_eq!(
+        text.lines().next(),
+        Some(super::results::FLEET_TIMESERIES_HEADER)
+    );
     insta::assert_snapshot!(text.trim_end());
 }
 

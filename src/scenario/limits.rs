@@ -23,6 +23,17 @@ pub const BASE_BYTES: u64 = 64 * 1024 * 1024;
 /// The ledger per planned message, rounded up from its benchmark (0.38 B at 100 M messages).
 pub const LEDGER_BYTES_PER_MESSAGE: f64 = 1.0;
 
+/// One 1 µs–1 h, 3-digit latency histogram (`measure::latency::new_histogram`: 23,552 counts
+/// of 8 B; a test keeps the two in step).
+pub const HISTOGRAM_BYTES: u64 = 23_552 * 8;
+
+/// Copies of each fleet's end-to-end histogram a run may hold at once: one per runtime thread
+/// that records, the second being collected, and the run's total.
+fn fleet_histogram_copies() -> u64 {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    threads as u64 + 2
+}
+
 /// A run's expected peak memory, by part, so a refusal can say which keys drive it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MemoryEstimate {
@@ -65,6 +76,11 @@ pub fn memory(s: &Scenario) -> MemoryEstimate {
         .map(|c| c.count as u64 * (PER_TASK_BYTES + 3 * c.batch_size as u64 * largest_message))
         .collect();
     parts.push(fleets("consumers", &consumers));
+    let fleet_count = (s.producers.len() + s.consumers.len()) as u64;
+    parts.push((
+        "per-fleet histograms".to_string(),
+        fleet_count * fleet_histogram_copies() * HISTOGRAM_BYTES,
+    ));
     let total = s.run.warmup + s.run.duration;
     let planned: f64 = s
         .producers

@@ -3,6 +3,9 @@
 //! sizes against message sizes, a target's endpoint). Every problem is collected with its key
 //! path and line; a scenario with any problem is never returned.
 
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
 use super::codecs::MAX_MESSAGE_SIZE;
 use super::file::{Document, Field, Problem, Table};
 use super::sections::{ProducerFleetRead, QueueRead, TargetKeys, TargetKind};
@@ -10,6 +13,11 @@ use super::types::*;
 use crate::emulator::settings;
 
 pub use super::codecs::MIN_MESSAGE_SIZE;
+
+/// Each fleet has its own end-to-end histogram on every recording thread (see
+/// `limits::HISTOGRAM_BYTES`), so their number is bounded: 64 fleets cost about 48 MiB on a
+/// 2-core machine.
+pub const MAX_FLEETS: usize = 64;
 
 /// Parses and validates scenario text with `--set` overrides applied.
 pub fn scenario_from_text(text: &str, overrides: &[String]) -> Result<Scenario, Vec<Problem>> {
@@ -59,14 +67,31 @@ fn build(doc: &Document) -> Option<Scenario> {
         )
     });
     let run = section(root.get("run"), RunSpec::read_keys);
+    let names = RefCell::new(BTreeSet::new());
     let producers = fleets(&root, "producers", |t| {
-        producer(ProducerFleet::read_partial(Some(t)), t, queue.as_ref())
+        producer(
+            ProducerFleet::read_partial(Some(t)),
+            t,
+            queue.as_ref(),
+            &names,
+        )
     });
     let consumers = fleets(&root, "consumers", |t| {
         let mut fleet = ConsumerFleet::read_keys(Some(t))?;
-        fleet.name = fleet_name(t, fleet.name);
+        fleet.name = fleet_name(t, fleet.name, &names);
         Some(fleet)
     });
+    if producers.is_some() && consumers.is_some() {
+        let mut tables = ["producers", "consumers"]
+            .into_iter()
+            .filter_map(|key| root.get(key)?.array())
+            .flatten();
+        if let Some(first_too_many) = tables.nth(MAX_FLEETS) {
+            first_too_many.problem(format!(
+                "a scenario has at most {MAX_FLEETS} fleets (producers and consumers together)"
+            ));
+        }
+    }
     let emulator = emulator(root.get("emulator"));
     let expect = section(root.get("expect"), Expectations::read_keys);
     let sweep = sweep(root.get("sweep"));
@@ -237,13 +262,34 @@ fn fleets<T>(
     ok.then_some(out)
 }
 
-/// A fleet's name: as written, or `producers-0` from its place in the file.
-fn fleet_name(t: &Table<'_>, written: String) -> String {
-    if t.get("name").is_some() {
-        written
+/// A fleet's name: as written, or `producers-0` from its place in the file. Names label a
+/// fleet's own figures (summary.json's `fleets`, timeseries-fleets.csv, histogram tags,
+/// metrics), so they are unique across producers and consumers, and tag-safe.
+fn fleet_name(t: &Table<'_>, written: String, seen: &RefCell<BTreeSet<String>>) -> String {
+    let field = t.get("name");
+    let name = match &field {
+        Some(_) => written,
+        None => t.path.replace('[', "-").replace(']', ""),
+    };
+    let tag_safe = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    let problem = if !tag_safe {
+        "use 1-64 letters, digits, '-', '_' or '.' (it labels the fleet's figures)".to_string()
+    } else if !seen.borrow_mut().insert(name.clone()) {
+        format!(
+            "{name:?} already names another fleet; each fleet's figures need a name of their own"
+        )
     } else {
-        t.path.replace('[', "-").replace(']', "")
+        return name;
+    };
+    match field {
+        Some(field) => field.problem(problem),
+        None => t.problem("name", problem),
     }
+    name
 }
 
 /// `[[producers]]`' rules: a batch fits SQS's 1 MiB, "content" deduplication needs a FIFO
@@ -252,8 +298,9 @@ fn producer(
     mut p: ProducerFleetRead,
     t: &Table<'_>,
     queue: Option<&QueueSpec>,
+    names: &RefCell<BTreeSet<String>>,
 ) -> Option<ProducerFleet> {
-    p.name = p.name.map(|written| fleet_name(t, written));
+    p.name = p.name.map(|written| fleet_name(t, written, names));
     if let (Some(batch), Some(size)) = (p.batch_size, &p.message_size)
         && batch as u64 * size.max() > MAX_MESSAGE_SIZE
     {

@@ -35,3 +35,20 @@ impl Intercept for AttemptCounter {
         Ok(())
     }
 }
+
+/// Sends a fluent request; with `[run] retries` on, through an `AttemptCounter` (the
+/// interceptor is only added then, since it runs on every attempt).
+macro_rules! send_counting {
+    ($request:expr, $counter:expr, $counting:expr) => {
+        if $counting {
+            $request
+                .customize()
+                .interceptor($counter.clone())
+                .send()
+                .await
+        } else {
+            $request.send().await
+        }
+    };
+}
+pub(crate) use send_counting;

@@ -16,6 +16,7 @@ use super::attempts::AttemptCounter;
 use super::clock::RunClock;
 use super::outcome::classify;
 use super::payload::Payload;
+use crate::measure::fleets::{FleetIndex, FleetMap};
 use crate::measure::latency::Latency;
 use crate::measure::ledger::{Delivery, LedgerHandle};
 use crate::measure::recorder::{Api, Outcome, Registry};
@@ -44,6 +45,10 @@ pub struct Consumer {
     pub client: Client,
     pub queue_url: String,
     pub fleet: Arc<ConsumerFleet>,
+    /// The fleet's place in `fleets`.
+    pub fleet_index: FleetIndex,
+    /// The run's fleets: a delivery is also credited to the fleet that sent it.
+    pub fleets: Arc<FleetMap>,
     pub index: u32,
     pub run_id: u64,
     pub clock: RunClock,
@@ -108,21 +113,32 @@ impl Consumer {
             let mut deliveries = Vec::with_capacity(messages.len());
             self.recorder.with(|r| {
                 r.counters.received_all += messages.len() as u64;
+                r.fleets.get_mut(self.fleet_index).counters.received_all += messages.len() as u64;
                 for m in &messages {
                     let Ok(p) = Payload::decode(m.body().unwrap_or(""), self.run_id) else {
                         r.counters.foreign += 1;
                         self.ledger.foreign(m.message_id().unwrap_or(""));
                         continue;
                     };
+                    let sender = self.fleets.of_producer(p.producer);
+                    if let Some(sender) = sender {
+                        r.fleets.get_mut(sender).counters.received_all += 1;
+                    }
                     let measured = self.clock.is_measured(p.intended_us);
                     if measured {
+                        let end_to_end = now_us.saturating_sub(p.intended_us);
                         r.counters.received += 1;
                         r.counters.last_received_us = r.counters.last_received_us.max(now_us);
-                        r.latency(Latency::EndToEnd, now_us.saturating_sub(p.intended_us));
+                        r.latency(Latency::EndToEnd, end_to_end);
                         r.latency(
                             Latency::EndToEndUncorrected,
                             now_us.saturating_sub(p.sent_us),
                         );
+                        for fleet in std::iter::once(self.fleet_index).chain(sender) {
+                            let fleet = r.fleets.get_mut(fleet);
+                            fleet.counters.received += 1;
+                            fleet.end_to_end(end_to_end);
+                        }
                         deliveries.push(delivery(m, &p, now_us));
                     }
                     if self.fleet.failure_rate > 0.0

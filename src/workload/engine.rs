@@ -17,6 +17,7 @@ use super::drain;
 use super::drain_rules::{DrainEnd, DrainRules};
 use super::producer::Producer;
 use super::schedule::Schedule;
+use crate::measure::fleets::FleetMap;
 use crate::measure::ledger::{self, Integrity, Ledger};
 use crate::measure::recorder::{Recorder, Registry};
 use crate::measure::timeline::{IntervalSink, TimelineRow};
@@ -89,6 +90,7 @@ pub struct EngineResult {
 /// What every task of a run shares.
 struct Tasks<'r> {
     clock: RunClock,
+    fleets: Arc<FleetMap>,
     registry: &'r Registry,
     ledger: &'r ledger::LedgerHandle,
     producers_stopped: watch::Receiver<bool>,
@@ -164,6 +166,7 @@ impl Engine<'_> {
             groups,
         } = self.spawn_fleets(&Tasks {
             clock,
+            fleets: Arc::new(FleetMap::of(sc)),
             registry: &registry,
             ledger: &ledger,
             producers_stopped,
@@ -294,13 +297,15 @@ impl Engine<'_> {
         let mut producers = JoinSet::new();
         let mut consumers = JoinSet::new();
         let mut id = 0u32;
-        for fleet in &sc.producers {
+        for (k, fleet) in sc.producers.iter().enumerate() {
             let fleet = Arc::new(fleet.clone());
+            let fleet_index = t.fleets.producer(k);
             for i in 0..fleet.count {
                 let p = Producer {
                     client: self.client.clone(),
                     queue_url: self.queue_url.clone(),
                     fleet: fleet.clone(),
+                    fleet_index,
                     fifo,
                     schedule: Schedule::new(fleet.rate.clone(), i, fleet.count),
                     id,
@@ -319,13 +324,16 @@ impl Engine<'_> {
             }
         }
         let mut index = 0;
-        for fleet in &sc.consumers {
+        for (k, fleet) in sc.consumers.iter().enumerate() {
             let fleet = Arc::new(fleet.clone());
+            let fleet_index = t.fleets.consumer(k);
             for _ in 0..fleet.count {
                 let c = Consumer {
                     client: self.client.clone(),
                     queue_url: self.queue_url.clone(),
                     fleet: fleet.clone(),
+                    fleet_index,
+                    fleets: t.fleets.clone(),
                     index,
                     run_id: self.run_id,
                     clock: t.clock,

@@ -7,16 +7,24 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use aws_sdk_sqs::Client;
+use aws_sdk_sqs::error::SdkError;
+use aws_sdk_sqs::operation::send_message::SendMessageError;
+use aws_sdk_sqs::operation::send_message::SendMessageOutput;
+use aws_sdk_sqs::operation::send_message::builders::SendMessageFluentBuilder;
+use aws_sdk_sqs::operation::send_message_batch::SendMessageBatchError;
+use aws_sdk_sqs::operation::send_message_batch::SendMessageBatchOutput;
+use aws_sdk_sqs::operation::send_message_batch::builders::SendMessageBatchFluentBuilder;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use tokio::sync::watch;
 
-use super::attempts::AttemptCounter;
+use super::attempts::{AttemptCounter, send_counting};
 use super::clock::RunClock;
 use super::outcome::classify;
 use super::payload::Payload;
 use super::schedule::Schedule;
+use crate::measure::fleets::FleetIndex;
 use crate::measure::latency::Latency;
 use crate::measure::ledger::LedgerHandle;
 use crate::measure::recorder::{Api, Outcome, Registry};
@@ -26,6 +34,8 @@ pub struct Producer {
     pub client: Client,
     pub queue_url: String,
     pub fleet: Arc<ProducerFleet>,
+    /// The fleet's place in the run's `FleetMap`.
+    pub fleet_index: FleetIndex,
     pub fifo: bool,
     pub schedule: Schedule,
     /// Unique across the run (and, with a worker id in the high bits, across shards).
@@ -153,7 +163,8 @@ impl Producer {
         format!("{:x}-{:x}-{sequence:x}", self.run_id, self.id)
     }
 
-    /// Sends one call; returns the sequences acknowledged.
+    /// Sends one call: builds the request, classifies the response, records both; returns the
+    /// sequences acknowledged.
     async fn send(
         &self,
         messages: &[Message],
@@ -161,103 +172,204 @@ impl Producer {
         body: &mut String,
         last: &Option<(Message, u64)>,
     ) -> Vec<u64> {
-        let content_dedup = matches!(self.fleet.deduplication, Deduplication::Content);
-        let entry_body = |m: &Message, body: &mut String| match (m.repeat_of, last) {
+        let counter = AttemptCounter::default();
+        let started = Instant::now();
+        let response = if messages.len() == 1 && self.fleet.batch_size == 1 {
+            let request = self.single_request(&messages[0], sent_us, body, last);
+            classify_single(send_counting!(request, counter, self.retries))
+        } else {
+            let request = self.batch_request(messages, sent_us, body, last);
+            classify_batch(send_counting!(request, counter, self.retries))
+        };
+        let latency_us = started.elapsed().as_micros() as u64;
+        let acks = Acks::of(messages, &response.acked, counter.attempts());
+        self.record(messages, sent_us, &response, latency_us, &acks);
+        self.ledger.extra_sends(self.id, acks.extra);
+        acks.acknowledged
+    }
+
+    /// A message's body into `body`: a deliberate duplicate repeats its original's payload.
+    fn body(&self, m: &Message, sent_us: u64, last: &Option<(Message, u64)>, body: &mut String) {
+        match (m.repeat_of, last) {
             (Some(_), Some((original, original_sent))) => self
                 .payload(original, *original_sent)
                 .encode_into(original.size, body),
             _ => self.payload(m, sent_us).encode_into(m.size, body),
-        };
-        let counter = AttemptCounter::default();
-        let started = Instant::now();
-        let (api, outcome, acked): (Api, Outcome, Vec<&Message>) = if messages.len() == 1
-            && self.fleet.batch_size == 1
-        {
-            let m = &messages[0];
-            entry_body(m, body);
-            let mut request = self
-                .client
-                .send_message()
-                .queue_url(&self.queue_url)
-                .message_body(body.as_str());
-            if self.fifo {
-                request = request.message_group_id(format!("g{}", m.group));
-                if !content_dedup {
-                    request = request
-                        .message_deduplication_id(self.dedup_id(m.repeat_of.unwrap_or(m.sequence)));
+        }
+    }
+
+    /// A message's FIFO fields: its group, and its deduplication id unless the queue derives
+    /// one from the content. A deliberate duplicate carries its original's id.
+    fn fifo_ids(&self, m: &Message) -> (Option<String>, Option<String>) {
+        if !self.fifo {
+            return (None, None);
+        }
+        let dedup = (!matches!(self.fleet.deduplication, Deduplication::Content))
+            .then(|| self.dedup_id(m.repeat_of.unwrap_or(m.sequence)));
+        (Some(format!("g{}", m.group)), dedup)
+    }
+
+    fn single_request(
+        &self,
+        m: &Message,
+        sent_us: u64,
+        body: &mut String,
+        last: &Option<(Message, u64)>,
+    ) -> SendMessageFluentBuilder {
+        self.body(m, sent_us, last, body);
+        let (group, dedup) = self.fifo_ids(m);
+        self.client
+            .send_message()
+            .queue_url(&self.queue_url)
+            .message_body(body.as_str())
+            .set_message_group_id(group)
+            .set_message_deduplication_id(dedup)
+    }
+
+    /// A batch whose entry ids are the messages' places in it.
+    fn batch_request(
+        &self,
+        messages: &[Message],
+        sent_us: u64,
+        body: &mut String,
+        last: &Option<(Message, u64)>,
+    ) -> SendMessageBatchFluentBuilder {
+        let entries = messages
+            .iter()
+            .zip(ENTRY_IDS)
+            .map(|(m, id)| {
+                self.body(m, sent_us, last, body);
+                let (group, dedup) = self.fifo_ids(m);
+                SendMessageBatchRequestEntry::builder()
+                    .id(id)
+                    .message_body(body.as_str())
+                    .set_message_group_id(group)
+                    .set_message_deduplication_id(dedup)
+                    .build()
+                    .expect("id and body are set")
+            })
+            .collect();
+        self.client
+            .send_message_batch()
+            .queue_url(&self.queue_url)
+            .set_entries(Some(entries))
+    }
+
+    /// Counts the call, its measured messages (sent or failed, their schedule lag) for the run
+    /// and for this fleet, and tells the ledger which measured messages were acknowledged.
+    fn record(
+        &self,
+        messages: &[Message],
+        sent_us: u64,
+        response: &Response,
+        latency_us: u64,
+        acks: &Acks,
+    ) {
+        let measured: Vec<&Message> = messages
+            .iter()
+            .filter(|m| self.clock.is_measured(m.intended_us) && m.repeat_of.is_none())
+            .collect();
+        let (acked, failed): (Vec<&Message>, Vec<&Message>) = measured
+            .iter()
+            .partition(|m| acks.acknowledged.contains(&m.sequence));
+        self.recorder.with(|r| {
+            r.call(response.api, &response.outcome);
+            if response.entries_failed > 0 {
+                r.entries_failed(response.api, response.entries_failed);
+            }
+            if acks.retried > 0 {
+                r.apis.entry(response.api).or_default().retries += acks.retried;
+            }
+            r.counters.sent_all += acks.acknowledged.len() as u64;
+            if !measured.is_empty() {
+                r.latency(Latency::Send, latency_us);
+                for m in &measured {
+                    r.latency(Latency::ScheduleLag, sent_us.saturating_sub(m.intended_us));
+                }
+                r.counters.send_failed += failed.len() as u64;
+                r.counters.sent += acked.len() as u64;
+                if !acked.is_empty() {
+                    r.counters.last_sent_us = r.counters.last_sent_us.max(sent_us);
                 }
             }
-            let result = if self.retries {
-                request
-                    .customize()
-                    .interceptor(counter.clone())
-                    .send()
-                    .await
-            } else {
-                request.send().await
-            };
-            match result {
-                Ok(_) => (Api::SendMessage, Outcome::Ok, vec![m]),
-                Err(e) => (Api::SendMessage, classify(&e), Vec::new()),
-            }
-        } else {
-            let mut entries = Vec::with_capacity(messages.len());
-            for (i, m) in messages.iter().enumerate() {
-                entry_body(m, body);
-                let mut entry = SendMessageBatchRequestEntry::builder()
-                    .id(ENTRY_IDS[i])
-                    .message_body(body.as_str());
-                if self.fifo {
-                    entry = entry.message_group_id(format!("g{}", m.group));
-                    if !content_dedup {
-                        entry = entry.message_deduplication_id(
-                            self.dedup_id(m.repeat_of.unwrap_or(m.sequence)),
-                        );
-                    }
-                }
-                entries.push(entry.build().expect("id and body are set"));
-            }
-            let request = self
-                .client
-                .send_message_batch()
-                .queue_url(&self.queue_url)
-                .set_entries(Some(entries));
-            let result = if self.retries {
-                request
-                    .customize()
-                    .interceptor(counter.clone())
-                    .send()
-                    .await
-            } else {
-                request.send().await
-            };
-            match result {
-                Ok(out) => {
-                    let ok: Vec<&Message> = out
-                        .successful()
-                        .iter()
-                        .filter_map(|s| ENTRY_IDS.iter().position(|id| *id == s.id()))
-                        .filter_map(|i| messages.get(i))
-                        .collect();
-                    let failed = out.failed().len() as u64;
-                    if failed > 0 {
-                        self.recorder
-                            .with(|r| r.entries_failed(Api::SendMessageBatch, failed));
-                    }
-                    (Api::SendMessageBatch, Outcome::Ok, ok)
-                }
-                Err(e) => (Api::SendMessageBatch, classify(&e), Vec::new()),
-            }
-        };
-        let latency_us = started.elapsed().as_micros() as u64;
+            let fleet = &mut r.fleets.get_mut(self.fleet_index).counters;
+            fleet.sent_all += acks.acknowledged.len() as u64;
+            fleet.sent += acked.len() as u64;
+            fleet.send_failed += failed.len() as u64;
+        });
+        self.ledger
+            .sent(self.id, acked.iter().map(|m| m.sequence).collect());
+    }
+}
+
+/// How one send call ended, whichever action it was.
+struct Response {
+    api: Api,
+    outcome: Outcome,
+    /// Places (in the call) of the messages the queue acknowledged.
+    acked: Vec<usize>,
+    /// Entries of a successful batch call that failed one by one.
+    entries_failed: u64,
+}
+
+fn classify_single<R>(
+    result: Result<SendMessageOutput, SdkError<SendMessageError, R>>,
+) -> Response {
+    let (outcome, acked) = match result {
+        Ok(_) => (Outcome::Ok, vec![0]),
+        Err(e) => (classify(&e), Vec::new()),
+    };
+    Response {
+        api: Api::SendMessage,
+        outcome,
+        acked,
+        entries_failed: 0,
+    }
+}
+
+fn classify_batch<R>(
+    result: Result<SendMessageBatchOutput, SdkError<SendMessageBatchError, R>>,
+) -> Response {
+    let (outcome, acked, entries_failed) = match result {
+        Ok(out) => {
+            let acked = out
+                .successful()
+                .iter()
+                .filter_map(|s| ENTRY_IDS.iter().position(|id| *id == s.id()))
+                .collect();
+            (Outcome::Ok, acked, out.failed().len() as u64)
+        }
+        Err(e) => (classify(&e), Vec::new(), 0),
+    };
+    Response {
+        api: Api::SendMessageBatch,
+        outcome,
+        acked,
+        entries_failed,
+    }
+}
+
+/// What the ledger learns from one call.
+#[derive(Debug, PartialEq)]
+struct Acks {
+    /// The sequences acknowledged (a deliberate duplicate stands for its original).
+    acknowledged: Vec<u64>,
+    /// Copies beyond the first: deliberate duplicates, and every acknowledged message once
+    /// more per extra attempt of a call the SDK retried (the first may have landed).
+    extra: Vec<u64>,
+    /// Attempts beyond the first.
+    retried: u64,
+}
+
+impl Acks {
+    fn of(messages: &[Message], acked: &[usize], attempts: u32) -> Acks {
+        let acked: Vec<&Message> = acked.iter().filter_map(|&i| messages.get(i)).collect();
         let acknowledged: Vec<u64> = acked
             .iter()
             .map(|m| m.repeat_of.unwrap_or(m.sequence))
             .collect();
-        // Copies beyond the first: deliberate duplicates, and every message of a retried call
-        // once per extra attempt.
-        let retried = counter.attempts().saturating_sub(1) as usize;
-        let extra: Vec<u64> = acked
+        let retried = attempts.saturating_sub(1) as usize;
+        let extra = acked
             .iter()
             .filter_map(|m| m.repeat_of)
             .chain(
@@ -268,37 +380,86 @@ impl Producer {
                     .take(acknowledged.len() * retried),
             )
             .collect();
-        let measured: Vec<&Message> = messages
-            .iter()
-            .filter(|m| self.clock.is_measured(m.intended_us) && m.repeat_of.is_none())
-            .collect();
-        let mut acked_measured = Vec::new();
-        self.recorder.with(|r| {
-            r.call(api, &outcome);
-            if retried > 0 {
-                r.apis.entry(api).or_default().retries += retried as u64;
-            }
-            r.counters.sent_all += acknowledged.len() as u64;
-            if !measured.is_empty() {
-                r.latency(Latency::Send, latency_us);
-                for m in &measured {
-                    r.latency(Latency::ScheduleLag, sent_us.saturating_sub(m.intended_us));
-                    if acknowledged.contains(&m.sequence) {
-                        acked_measured.push(m.sequence);
-                    } else {
-                        r.counters.send_failed += 1;
-                    }
-                }
-                r.counters.sent += acked_measured.len() as u64;
-                if !acked_measured.is_empty() {
-                    r.counters.last_sent_us = r.counters.last_sent_us.max(sent_us);
-                }
-            }
-        });
-        self.ledger.sent(self.id, acked_measured);
-        self.ledger.extra_sends(self.id, extra);
-        acknowledged
+        Acks {
+            acknowledged,
+            extra,
+            retried: retried as u64,
+        }
     }
 }
 
 const ENTRY_IDS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(sequence: u64, repeat_of: Option<u64>) -> Message {
+        Message {
+            sequence,
+            intended_us: 0,
+            group: 0,
+            size: 100,
+            repeat_of,
+        }
+    }
+
+    #[test]
+    fn a_deliberate_duplicate_is_acknowledged_as_its_original_and_counted_as_a_copy() {
+        let messages = [message(4, None), message(5, Some(3)), message(6, None)];
+        let acks = Acks::of(&messages, &[0, 1, 2], 1);
+        assert_eq!(acks.acknowledged, [4, 3, 6]);
+        assert_eq!(acks.extra, [3]);
+        assert_eq!(acks.retried, 0);
+    }
+
+    #[test]
+    fn a_retried_call_may_have_landed_once_per_attempt() {
+        let messages = [message(0, None), message(1, None), message(2, None)];
+        // Entry 1 failed; the SDK made three attempts in all.
+        let acks = Acks::of(&messages, &[0, 2], 3);
+        assert_eq!(acks.acknowledged, [0, 2]);
+        assert_eq!(acks.extra, [0, 2, 0, 2]);
+        assert_eq!(acks.retried, 2);
+    }
+
+    #[test]
+    fn an_entry_id_outside_the_call_acknowledges_nothing() {
+        let acks = Acks::of(&[message(0, None)], &[0, 7], 1);
+        assert_eq!(acks.acknowledged, [0]);
+        assert_eq!(Acks::of(&[], &[], 0).acknowledged, Vec::<u64>::new());
+    }
+
+    #[test]
+    fn a_batch_response_names_its_entries_by_place() {
+        use aws_sdk_sqs::types::{BatchResultErrorEntry, SendMessageBatchResultEntry};
+        let ok = |id: &str| {
+            SendMessageBatchResultEntry::builder()
+                .id(id)
+                .message_id("m")
+                .md5_of_message_body("x")
+                .build()
+                .unwrap()
+        };
+        let failed = BatchResultErrorEntry::builder()
+            .id("1")
+            .code("InternalError")
+            .sender_fault(false)
+            .build()
+            .unwrap();
+        let out = SendMessageBatchOutput::builder()
+            .successful(ok("2"))
+            .successful(ok("0"))
+            .successful(ok("not-ours"))
+            .failed(failed)
+            .build()
+            .unwrap();
+        let response = classify_batch::<()>(Ok(out));
+        assert_eq!(response.api, Api::SendMessageBatch);
+        assert_eq!(response.outcome, Outcome::Ok);
+        assert_eq!(response.acked, [2, 0]);
+        assert_eq!(response.entries_failed, 1);
+        let single = classify_single::<()>(Ok(SendMessageOutput::builder().build()));
+        assert_eq!((single.api, single.acked), (Api::SendMessage, vec![0]));
+    }
+}

@@ -1,9 +1,9 @@
 """Reads a results directory's histograms.hlog with HdrHistogram's Python port (PyPI
 `hdrhistogram`, module `hdrh`), an implementation independent of the Rust crate that wrote it,
 and checks it against what sqsbench itself wrote: every interval decodes, every tag is a latency
-sqsbench reports with the count summary.json gives it, each second's end-to-end max equals
-timeseries.csv's, and timeseries.csv's p50 and p99 are those percentiles of the decoded
-histogram. (Implementations round a percentile's rank differently, so the check is that the
+sqsbench reports (or a fleet's `end_to_end@<fleet>`) with the count summary.json gives it, each
+second's end-to-end max equals timeseries.csv's (a fleet's, timeseries-fleets.csv's), and the
+p50 and p99 there are those percentiles of the decoded histogram. (Implementations round a percentile's rank differently, so the check is that the
 value's bucket holds the percentile's rank, give or take one sample, not that the Python port's
 own percentile is the same number.)
 
@@ -33,28 +33,39 @@ def main(results):
     results = Path(results)
     summary = json.loads((results / "summary.json").read_text())
     rows = {int(r["second"]): r for r in csv.DictReader(open(results / "timeseries.csv"))}
+    fleet_rows = {
+        (int(r["second"]), r["fleet"]): r
+        for r in csv.DictReader(open(results / "timeseries-fleets.csv"))
+    }
+    fleets = {f["name"]: f for f in summary.get("fleets", [])}
     per_tag = defaultdict(int)
     checked = 0
     for h in intervals(results / "histograms.hlog"):
         tag = h.get_tag()
         per_tag[tag] += h.get_total_count()
-        if tag != "end_to_end":
-            continue
-        # The interval starting at relative second s is timeseries.csv's row s + 1.
+        # The interval starting at relative second s is the timeseries' row s + 1.
         second = round(h.get_start_time_stamp() / 1000.0 - reader_start(results)) + 1
-        row = rows[second]
-        assert h.get_max_value() == int(row["e2e_max_us"]), f"second {second}: max"
+        if tag == "end_to_end":
+            row = rows[second]
+        elif tag.startswith("end_to_end@"):
+            row = fleet_rows[(second, tag.split("@", 1)[1])]
+        else:
+            continue
+        assert h.get_max_value() == int(row["e2e_max_us"]), f"{tag} second {second}: max"
         for q, column in ((50, "e2e_p50_us"), (99, "e2e_p99_us")):
-            holds_rank(h, q, int(row[column]), f"second {second} p{q}")
+            holds_rank(h, q, int(row[column]), f"{tag} second {second} p{q}")
         checked += 1
     assert checked >= 2, f"only {checked} end-to-end intervals in the log"
-    unknown = set(per_tag) - set(summary["latency_us"])
-    assert not unknown, f"tags {unknown} are not latencies in summary.json"
+    counts = {tag: s["count"] for tag, s in summary["latency_us"].items()}
+    counts.update({f"end_to_end@{name}": f["end_to_end_us"]["count"] for name, f in fleets.items()})
+    unknown = set(per_tag) - set(counts)
+    assert not unknown, f"tags {unknown} are neither latencies nor fleets in summary.json"
     for tag, count in per_tag.items():
-        assert summary["latency_us"][tag]["count"] == count, f"{tag}: {count} in the log"
+        assert counts[tag] == count, f"{tag}: {count} in the log, {counts[tag]} in summary.json"
+    assert any(t.startswith("end_to_end@") for t in per_tag), "no fleet's histogram in the log"
     total_sent = sum(int(r["sent"]) for r in rows.values())
     assert per_tag["send"] > 0 and per_tag["send"] <= total_sent, per_tag
-    print(f"hlog read by hdrh: {checked} end-to-end seconds match timeseries.csv; counts {dict(per_tag)}")
+    print(f"hlog read by hdrh: {checked} end-to-end seconds (run and fleets) match the timeseries; counts {dict(per_tag)}")
 
 
 def holds_rank(h, q, value, what):

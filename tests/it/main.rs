@@ -13,6 +13,7 @@ mod engine;
 mod full_disk;
 mod report_corpus;
 mod run_embedded;
+mod run_fleets;
 mod run_integrity;
 mod scenario_corpus;
 mod search;

@@ -74,3 +74,20 @@ fn overrides_from_the_command_line_are_named_as_such() {
     );
     assert_eq!(s.run.duration, std::time::Duration::from_secs(2));
 }
+
+#[test]
+fn a_scenario_has_at_most_64_fleets() {
+    let fleets = |n: usize| {
+        let mut text = String::from("name = \"many\"\n");
+        for _ in 0..n {
+            text.push_str("[[producers]]\nrate = \"1/s\"\n");
+        }
+        text
+    };
+    assert!(scenario_from_text(&fleets(64), &[]).is_ok());
+    let problems = scenario_from_text(&fleets(65), &[]).unwrap_err();
+    assert_eq!(
+        problems[0].to_string(),
+        "line 130: producers[64]: a scenario has at most 64 fleets (producers and consumers together)"
+    );
+}
