@@ -273,6 +273,32 @@ fn results_file(dir: &Path, name: &str) -> Result<String, String> {
 }
 
 /// The page of one run, from its directory (charts, integrity.json, scenario.toml).
+/// Each fleet's figures: a delivery counts for the fleet that sent it and the one that received it.
+fn fleets(s: &RunSummary) -> String {
+    if s.fleets.is_empty() {
+        return String::new();
+    }
+    let mut o = String::from(
+        "<h3>By fleet</h3><table><tr><th>fleet</th><th>role</th><th>sent</th><th>send failed</th><th>received</th><th>e2e p50</th><th>e2e p99</th><th>e2e max</th></tr>",
+    );
+    let count = |n: Option<u64>| n.map_or("–".to_string(), |n| n.to_string());
+    for f in &s.fleets {
+        let e2e = &f.end_to_end_us;
+        o.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&f.name),
+            f.role.name(),
+            count(f.sent),
+            count(f.send_failed),
+            f.received,
+            ms(e2e.p50),
+            ms(e2e.p99),
+            ms(e2e.max)
+        ));
+    }
+    o + "</table>"
+}
+
 pub fn run_page(s: &RunSummary, dir: &Path) -> String {
     let integrity_json: Result<Integrity, String> = results_file(dir, "integrity.json")
         .and_then(|t| serde_json::from_str(&t).map_err(|e| format!("integrity.json: {e}")));
@@ -290,7 +316,7 @@ pub fn run_page(s: &RunSummary, dir: &Path) -> String {
         headline(s),
         expectations(s),
         charts(&dir.join("charts"), &RUN_CHARTS),
-        latencies(s),
+        latencies(s) + &fleets(s),
         integrity_note + &integrity(s, integrity_json.as_ref()),
         requests(s),
         escape(&scenario)

@@ -1,6 +1,7 @@
 //! The terminal summary printed at the end of a run: headline throughput and latencies,
 //! message accounting, requests by API and outcome, cost, and expectations.
 
+use crate::measure::fleets::Role;
 use crate::measure::latency::Latency;
 use crate::measure::summary::RunSummary;
 
@@ -45,6 +46,7 @@ pub fn summary(s: &RunSummary, results_dir: &str) -> String {
             );
         }
     }
+    o += &fleets(s);
     o += &format!(
         "messages: sent {} (failed {}), received {} ({} unique), deleted {}, foreign {}\n",
         m.sent, m.send_failed, m.received, m.unique_received, m.deleted, m.foreign
@@ -142,6 +144,36 @@ pub fn expectations(s: &RunSummary) -> String {
         }
     }
     o
+}
+
+/// Each fleet's figures, when a role has more than one fleet (with one of each, they are the
+/// run's figures above).
+fn fleets(s: &RunSummary) -> String {
+    let several = |role| s.fleets.iter().filter(|f| f.role == role).count() > 1;
+    if !several(Role::Producer) && !several(Role::Consumer) {
+        return String::new();
+    }
+    let mut rows = vec![
+        [
+            "fleet", "sent", "failed", "received", "e2e p50", "e2e p99", "e2e max",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    let count = |n: Option<u64>| n.map_or("-".to_string(), |n| n.to_string());
+    for f in &s.fleets {
+        let e2e = &f.end_to_end_us;
+        rows.push(vec![
+            format!("{} ({})", f.name, f.role.name()),
+            count(f.sent),
+            count(f.send_failed),
+            f.received.to_string(),
+            ms(e2e.p50),
+            ms(e2e.p99),
+            ms(e2e.max),
+        ]);
+    }
+    aligned(&rows, |column| column == 0)
 }
 
 fn round(v: f64) -> f64 {

@@ -198,6 +198,26 @@ fn terminal_summary() {
 }
 
 #[test]
+fn terminal_summary_with_several_fleets() {
+    let mut s = fixed();
+    let mut second = s.fleets[0].clone();
+    second.name = "large-messages".into();
+    second.sent = Some(5_000);
+    second.send_failed = Some(12);
+    second.received = 4_988;
+    second.end_to_end_us.p50 = 40_000;
+    second.end_to_end_us.p99 = 95_000;
+    s.fleets.insert(1, second);
+    let text = super::terminal::summary(&s, "results/snapshot-20261123T120000Z");
+    let table: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("fleet "))
+        .take(4)
+        .collect();
+    insta::assert_snapshot!(table.join("\n"));
+}
+
+#[test]
 fn summary_json_round_trips() {
     let s = fixed();
     let back: RunSummary = serde_json::from_str(&super::files::summary_json(&s)).unwrap();
