@@ -5,7 +5,10 @@
 
 /// The known name closest to `typed`, if any is close enough to be a likely typo: at most one
 /// edit per six characters typed, plus one, and never more than three.
-pub fn closest<'k>(typed: &str, known: impl IntoIterator<Item = &'k str>) -> Option<&'k str> {
+pub(crate) fn closest<'k>(
+    typed: &str,
+    known: impl IntoIterator<Item = &'k str>,
+) -> Option<&'k str> {
     let tolerance = (1 + typed.chars().count() / 6).min(3);
     known
         .into_iter()
@@ -16,7 +19,7 @@ pub fn closest<'k>(typed: &str, known: impl IntoIterator<Item = &'k str>) -> Opt
 }
 
 /// The message for a key nobody reads: the likely one, then every key known in its table.
-pub fn unknown_key(key: &str, known: &[&str]) -> String {
+pub(crate) fn unknown_key(key: &str, known: &[&str]) -> String {
     let hint = closest(key, known.iter().copied())
         .map(|s| format!(" (did you mean {s:?}?)"))
         .unwrap_or_default();
@@ -25,7 +28,7 @@ pub fn unknown_key(key: &str, known: &[&str]) -> String {
 
 /// The message for an emulator setting's problem: an unknown key gets the did-you-mean the
 /// emulator cannot give (it knows nothing of this crate); anything else is its own message.
-pub fn setting_message(e: &sqsbench_emulator::settings::SettingError) -> String {
+pub(crate) fn setting_message(e: &sqsbench_emulator::settings::SettingError) -> String {
     match &e.known {
         Some(known) => unknown_key(e.path.rsplit('.').next().unwrap_or(&e.path), known),
         None => e.message.clone(),

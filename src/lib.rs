@@ -14,10 +14,12 @@
 //! public API only (settings and their parser, durations, ids, injected-fault counters). The
 //! emulator is a crate of its own (`crates/sqsbench-emulator`) and depends on nothing here.
 
+#![warn(unreachable_pub)]
+
 pub mod cli;
-pub mod client;
-pub mod compare;
-pub mod did_you_mean;
+pub(crate) mod client;
+pub(crate) mod compare;
+pub(crate) mod did_you_mean;
 /// The embedded emulator, a crate of its own (`crates/sqsbench-emulator`).
 pub use sqsbench_emulator as emulator;
 pub mod measure;
@@ -25,6 +27,6 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod search;
-pub mod series;
-pub mod shutdown;
+pub(crate) mod series;
+pub(crate) mod shutdown;
 pub mod workload;

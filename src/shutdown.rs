@@ -13,7 +13,7 @@ use crate::measure::summary::{Interruption, RunSummary};
 use crate::report::atomic;
 
 /// The exit code of an interrupted run, graceful or forced.
-pub const INTERRUPTED_EXIT: u8 = 130;
+pub(crate) const INTERRUPTED_EXIT: u8 = 130;
 
 /// What a forced exit can still write: the run's directory, its summary so far (whole seconds
 /// of counts), and the queues it created and has not yet deleted. Shared by the run (which
@@ -124,7 +124,7 @@ fn forced_summary(base: &RunSummary, c: &Counters) -> RunSummary {
 
 /// Listens for SIGINT and SIGTERM. The receiver turns true on the first; the second writes the
 /// last words and exits the process with 130.
-pub fn listen(last_words: LastWords) -> watch::Receiver<bool> {
+pub(crate) fn listen(last_words: LastWords) -> watch::Receiver<bool> {
     let (tx, rx) = watch::channel(false);
     tokio::spawn(async move {
         let mut signals = Signals::new();
@@ -145,7 +145,7 @@ pub fn listen(last_words: LastWords) -> watch::Receiver<bool> {
 }
 
 /// SIGINT and SIGTERM as one stream (Ctrl-C alone elsewhere than Unix).
-pub struct Signals {
+pub(crate) struct Signals {
     #[cfg(unix)]
     terminate: Option<tokio::signal::unix::Signal>,
 }
@@ -153,7 +153,7 @@ pub struct Signals {
 impl Signals {
     /// Listens from now on; a signal whose handler cannot be installed is said once.
     #[allow(clippy::new_without_default)] // it installs a handler: not a default value
-    pub fn new() -> Signals {
+    pub(crate) fn new() -> Signals {
         Signals {
             #[cfg(unix)]
             terminate: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
@@ -163,7 +163,7 @@ impl Signals {
     }
 
     /// The next signal's name.
-    pub async fn next(&mut self) -> &'static str {
+    pub(crate) async fn next(&mut self) -> &'static str {
         #[cfg(unix)]
         if let Some(term) = self.terminate.as_mut() {
             return tokio::select! {

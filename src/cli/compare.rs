@@ -12,7 +12,7 @@ use crate::compare::{self, Rule};
 use crate::measure::summary::RunSummary;
 
 #[derive(Args)]
-pub struct CompareArgs {
+pub(super) struct CompareArgs {
     /// The baseline results directory (or one sweep variant's directory).
     baseline: PathBuf,
     /// The candidate results directory.
@@ -33,7 +33,7 @@ fn read(dir: &Path) -> anyhow::Result<RunSummary> {
         .with_context(|| format!("{} is not a sqsbench summary", path.display()))
 }
 
-pub fn run(args: CompareArgs) -> u8 {
+pub(super) fn run(args: CompareArgs) -> u8 {
     let mut rules = Vec::new();
     let mut bad = false;
     for text in &args.fail_if {

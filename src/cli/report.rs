@@ -11,7 +11,7 @@ use super::exit;
 use crate::report::{atomic, charts, files, html, load, terminal};
 
 #[derive(Args)]
-pub struct ReportArgs {
+pub(super) struct ReportArgs {
     /// A results directory written by `sqsbench run` (one run, a sweep, or repeats).
     dir: PathBuf,
 }
@@ -122,7 +122,7 @@ fn rerender_search(dir: &Path) -> Result<(), Vec<Refusal>> {
     Ok(())
 }
 
-pub fn run(args: ReportArgs) -> u8 {
+pub(super) fn run(args: ReportArgs) -> u8 {
     let dir = &args.dir;
     if dir.join("search.json").is_file() {
         return match rerender_search(dir) {

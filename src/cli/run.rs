@@ -20,7 +20,7 @@ use crate::shutdown::{self, LastWords};
 use crate::workload::engine::Progress;
 
 #[derive(Args)]
-pub struct RunArgs {
+pub(super) struct RunArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
     /// The results directory (created; refused if it exists and is not empty).
@@ -34,7 +34,7 @@ pub struct RunArgs {
     quiet: bool,
 }
 
-pub fn run(mut args: RunArgs) -> u8 {
+pub(super) fn run(mut args: RunArgs) -> u8 {
     if let Some(n) = args.repeat {
         args.scenario.set.push(format!("run.repeat={n}"));
     }

@@ -9,7 +9,7 @@ use crate::scenario::limits::{self, MemoryLimit};
 use crate::scenario::{self, Scenario};
 
 #[derive(Args)]
-pub struct ScenarioArgs {
+pub(super) struct ScenarioArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
     /// Override any scenario key by its dotted path, e.g. --set producers.rate=500/s.
@@ -28,7 +28,7 @@ pub struct ScenarioArgs {
 }
 
 impl ScenarioArgs {
-    pub fn overrides(&self) -> Vec<String> {
+    pub(super) fn overrides(&self) -> Vec<String> {
         let mut out = self.set.clone();
         match self.target.as_deref() {
             None => {}
@@ -57,7 +57,7 @@ fn within_limits(args: &ScenarioArgs, s: &Scenario) -> Result<(), Vec<scenario::
 }
 
 /// Loads the scenario or prints every problem (to stderr) and returns None.
-pub fn load_or_report(args: &ScenarioArgs) -> Option<Scenario> {
+pub(super) fn load_or_report(args: &ScenarioArgs) -> Option<Scenario> {
     let loaded = scenario::load(&args.scenario, &args.overrides())
         .and_then(|s| within_limits(args, &s).map(|()| s));
     match loaded {
@@ -79,7 +79,7 @@ pub fn load_or_report(args: &ScenarioArgs) -> Option<Scenario> {
 
 /// Loads the scenario's variants (one per `[sweep]` combination, or just the scenario), or
 /// prints every problem and returns None.
-pub fn load_variants_or_report(args: &ScenarioArgs) -> Option<Vec<crate::series::Variant>> {
+pub(super) fn load_variants_or_report(args: &ScenarioArgs) -> Option<Vec<crate::series::Variant>> {
     let path = &args.scenario;
     let result = scenario::read_file(path)
         .map_err(|p| vec![p])

@@ -14,7 +14,7 @@ use crate::emulator::{
 };
 
 #[derive(Args)]
-pub struct ServeArgs {
+pub(super) struct ServeArgs {
     /// Address to listen on (loopback by default; anything else exposes an unauthenticated queue).
     #[arg(long, default_value = "127.0.0.1:9324")]
     bind: SocketAddr,
@@ -82,7 +82,7 @@ fn describe(e: &settings::SettingError) -> String {
     format!("{}: {}", e.path, crate::did_you_mean::setting_message(e))
 }
 
-pub fn run(args: ServeArgs) -> u8 {
+pub(super) fn run(args: ServeArgs) -> u8 {
     let faults = match &args.faults {
         None => FaultConfig::default(),
         Some(path) => match read_faults(path) {

@@ -8,12 +8,12 @@ use super::scenario_args::{ScenarioArgs, load_or_report, load_variants_or_report
 use crate::scenario::{Scenario, render};
 
 #[derive(Args)]
-pub struct ValidateArgs {
+pub(super) struct ValidateArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
 }
 
-pub fn run(args: ValidateArgs) -> u8 {
+pub(super) fn run(args: ValidateArgs) -> u8 {
     let Some(scenario) = load_or_report(&args.scenario) else {
         return exit::BAD_INPUT;
     };
@@ -65,7 +65,7 @@ pub fn run(args: ValidateArgs) -> u8 {
 }
 
 /// The memory estimate and the limit it was checked against.
-pub fn memory_line(s: &Scenario, flag: Option<u64>) -> String {
+pub(super) fn memory_line(s: &Scenario, flag: Option<u64>) -> String {
     use crate::scenario::limits::{self, MemoryLimit};
     let estimate = limits::memory(s);
     let limit = MemoryLimit::resolve(flag);
@@ -79,7 +79,7 @@ pub fn memory_line(s: &Scenario, flag: Option<u64>) -> String {
 }
 
 /// The cost estimate line, or why there is none.
-pub fn cost_line(s: &Scenario) -> String {
+pub(super) fn cost_line(s: &Scenario) -> String {
     match crate::scenario::estimate::estimate(s) {
         Some(e) => e.describe(s.price_per_million()),
         None => "estimated cost: unknown (a fleet runs closed loop at rate = \"max\")".into(),
@@ -87,7 +87,7 @@ pub fn cost_line(s: &Scenario) -> String {
 }
 
 /// The traffic a scenario plans, in requests per API (closed-loop fleets cannot be predicted).
-pub fn plan(s: &Scenario) -> String {
+pub(super) fn plan(s: &Scenario) -> String {
     let Some(messages) = s.planned_messages() else {
         return "planned requests: unknown (a fleet runs closed loop at rate = \"max\")".into();
     };

@@ -2,7 +2,7 @@
 //! SQS-compatible endpoint, or a freshly started embedded emulator; and the queues' lifecycle.
 //! Main entry: `connect`. Depends on `scenario` and `emulator`, never on workloads or reports.
 
-pub mod queues;
+pub(crate) mod queues;
 
 use std::time::Duration;
 
@@ -17,7 +17,7 @@ use crate::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use crate::scenario::{Scenario, Target, TargetKind};
 
 /// A ready client and what it talks to.
-pub struct Connection {
+pub(crate) struct Connection {
     pub client: aws_sdk_sqs::Client,
     pub kind: TargetKind,
     pub endpoint: String,
@@ -53,7 +53,7 @@ fn has_env_credentials() -> bool {
         && std::env::var_os("AWS_SECRET_ACCESS_KEY").is_some()
 }
 
-pub fn emulator_config(scenario: &Scenario) -> EmulatorConfig {
+pub(crate) fn emulator_config(scenario: &Scenario) -> EmulatorConfig {
     EmulatorConfig {
         region: scenario.emulator.region.clone(),
         quota: scenario.emulator.quota.clone(),
@@ -64,7 +64,7 @@ pub fn emulator_config(scenario: &Scenario) -> EmulatorConfig {
     }
 }
 
-pub async fn connect(scenario: &Scenario) -> anyhow::Result<Connection> {
+pub(crate) async fn connect(scenario: &Scenario) -> anyhow::Result<Connection> {
     let retry = retries(scenario.run.retries);
     match &scenario.target {
         Target::Embedded => {

@@ -10,7 +10,7 @@ use aws_sdk_sqs::types::QueueAttributeName as A;
 
 use crate::scenario::{QueueSpec, QueueType};
 
-pub struct Queues {
+pub(crate) struct Queues {
     pub url: String,
     pub dead_letter_url: Option<String>,
     /// URLs of the queues this run created (the only ones it may delete).
@@ -59,7 +59,7 @@ async fn create(
 
 /// Resolves or creates the queues of a run. Each queue it creates is also pushed to
 /// `made_so_far` at once, so a caller that abandons this future (a signal) can still delete it.
-pub async fn prepare(
+pub(crate) async fn prepare(
     client: &Client,
     spec: &QueueSpec,
     run_id: &str,
@@ -146,7 +146,7 @@ pub async fn prepare(
 }
 
 /// Deletes one queue this run created.
-pub async fn delete(client: &Client, url: &str) -> anyhow::Result<()> {
+pub(crate) async fn delete(client: &Client, url: &str) -> anyhow::Result<()> {
     client
         .delete_queue()
         .queue_url(url)

@@ -4,17 +4,17 @@
 //! within noise instead of failing a relative rule. Depends on `measure`, and on `report` for
 //! table layout.
 
-pub mod rules;
+pub(crate) mod rules;
 
 use std::collections::BTreeMap;
 
 use crate::measure::metrics::flatten;
 use crate::measure::summary::RunSummary;
-pub use rules::Rule;
+pub(crate) use rules::Rule;
 use rules::{percent, relative};
 
 /// The metrics every comparison shows; rules add theirs.
-pub const HEADLINE: &[&str] = &[
+pub(crate) const HEADLINE: &[&str] = &[
     "throughput.sent_per_sec",
     "throughput.received_per_sec",
     "latency_us.end_to_end.p50",
@@ -33,7 +33,7 @@ pub const HEADLINE: &[&str] = &[
 ];
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct MetricRow {
+pub(crate) struct MetricRow {
     pub path: String,
     pub baseline: f64,
     pub candidate: f64,
@@ -46,7 +46,7 @@ pub struct MetricRow {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Verdict {
+pub(crate) struct Verdict {
     pub rule: String,
     pub broken: bool,
     pub within_noise: bool,
@@ -54,13 +54,13 @@ pub struct Verdict {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Comparison {
+pub(crate) struct Comparison {
     pub rows: Vec<MetricRow>,
     pub verdicts: Vec<Verdict>,
 }
 
 impl Comparison {
-    pub fn failed(&self) -> bool {
+    pub(crate) fn failed(&self) -> bool {
         self.verdicts.iter().any(|v| v.broken)
     }
 }
@@ -74,7 +74,7 @@ fn noise(s: &RunSummary, path: &str) -> Option<f64> {
 
 /// Compares two summaries under the rules; a rule naming a metric neither has is an error.
 /// A metric only one side has (requests of an API the other never called) is 0 on the other.
-pub fn compare(
+pub(crate) fn compare(
     baseline: &RunSummary,
     candidate: &RunSummary,
     rules: &[Rule],
@@ -206,7 +206,7 @@ const HEADERS: [&str; 6] = [
     "status",
 ];
 
-pub fn terminal(c: &Comparison) -> String {
+pub(crate) fn terminal(c: &Comparison) -> String {
     let table: Vec<Vec<String>> = std::iter::once(HEADERS.map(String::from).to_vec())
         .chain(c.rows.iter().map(|r| cells(r).to_vec()))
         .collect();
@@ -226,7 +226,7 @@ fn verdict_lines(c: &Comparison, bullet: &str) -> String {
     o
 }
 
-pub fn markdown(c: &Comparison, baseline: &str, candidate: &str) -> String {
+pub(crate) fn markdown(c: &Comparison, baseline: &str, candidate: &str) -> String {
     let mut o = format!(
         "### sqsbench compare\n\nbaseline `{baseline}` → candidate `{candidate}`\n\n| {} |\n|---|---:|---:|---:|---:|---|\n",
         HEADERS.join(" | ")

@@ -3,7 +3,7 @@
 //! absolute value). A rule that does not parse is an error, never a silent pass.
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Limit {
+pub(crate) enum Limit {
     RisesMoreThan(f64),
     FallsMoreThan(f64),
     Above(f64),
@@ -11,14 +11,14 @@ pub enum Limit {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Rule {
+pub(crate) struct Rule {
     pub text: String,
     pub path: String,
     pub limit: Limit,
 }
 
 impl Rule {
-    pub fn parse(text: &str) -> Result<Rule, String> {
+    pub(crate) fn parse(text: &str) -> Result<Rule, String> {
         let bad = |why: &str| {
             format!(
                 "--fail-if {text:?}: {why} (expected PATH:+N%, PATH:-N%, PATH:>N or PATH:<N, e.g. latency_us.end_to_end.p99:+10%)"
@@ -60,7 +60,7 @@ impl Rule {
     }
 
     /// Whether the candidate breaks the rule, and by how much in words.
-    pub fn check(&self, baseline: f64, candidate: f64) -> (bool, String) {
+    pub(crate) fn check(&self, baseline: f64, candidate: f64) -> (bool, String) {
         match self.limit {
             Limit::RisesMoreThan(pct) => {
                 let rise = relative(baseline, candidate);
@@ -78,7 +78,7 @@ impl Rule {
         }
     }
 
-    pub fn is_relative(&self) -> bool {
+    pub(crate) fn is_relative(&self) -> bool {
         matches!(
             self.limit,
             Limit::RisesMoreThan(_) | Limit::FallsMoreThan(_)
@@ -87,7 +87,7 @@ impl Rule {
 }
 
 /// Change from baseline to candidate in %; a change from 0 is infinite, 0 → 0 is none.
-pub fn relative(baseline: f64, candidate: f64) -> f64 {
+pub(crate) fn relative(baseline: f64, candidate: f64) -> f64 {
     if baseline == 0.0 {
         if candidate == 0.0 {
             0.0
@@ -99,7 +99,7 @@ pub fn relative(baseline: f64, candidate: f64) -> f64 {
     }
 }
 
-pub fn percent(p: f64) -> String {
+pub(crate) fn percent(p: f64) -> String {
     if p.is_infinite() {
         if p > 0.0 {
             "+∞%".into()

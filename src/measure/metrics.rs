@@ -12,7 +12,7 @@ use super::summary::RunSummary;
 const NOT_METRICS: &[&str] = &["schema_version", "repeats"];
 
 /// The numeric leaves of a summary, by dotted path.
-pub fn flatten(summary: &RunSummary) -> BTreeMap<String, f64> {
+pub(crate) fn flatten(summary: &RunSummary) -> BTreeMap<String, f64> {
     let value = serde_json::to_value(summary).expect("a summary always serializes");
     let mut out = BTreeMap::new();
     walk(&value, String::new(), &mut out);
@@ -73,7 +73,7 @@ pub struct Repeats {
 
 /// The spread of every metric over the runs, and the index of the median run by received
 /// throughput (the headline).
-pub fn repeats(runs: &[RunSummary]) -> Repeats {
+pub(crate) fn repeats(runs: &[RunSummary]) -> Repeats {
     let flat: Vec<BTreeMap<String, f64>> = runs.iter().map(flatten).collect();
     let mut spread = BTreeMap::new();
     if let Some(first) = flat.first() {

@@ -5,7 +5,7 @@
 pub mod fleets;
 pub mod latency;
 pub mod ledger;
-pub mod metrics;
+pub(crate) mod metrics;
 pub mod recorder;
 pub mod summary;
 pub mod timeline;

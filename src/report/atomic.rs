@@ -7,19 +7,19 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// How every write failure's message begins (the streamed files' failures say it the same way).
-pub const WRITE_FAILED: &str = "could not write";
+pub(crate) const WRITE_FAILED: &str = "could not write";
 
 /// A results file that could not be written: its path and the OS error.
 #[derive(Debug, thiserror::Error)]
 #[error("could not write {}: {source}", path.display())]
-pub struct WriteError {
+pub(crate) struct WriteError {
     pub path: PathBuf,
     pub source: std::io::Error,
 }
 
 /// The temporary name a file is first written under. It keeps the final extension, because
 /// the PNG encoder picks its format by extension.
-pub fn temporary_name(path: &Path) -> PathBuf {
+pub(crate) fn temporary_name(path: &Path) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -28,7 +28,7 @@ pub fn temporary_name(path: &Path) -> PathBuf {
 }
 
 /// Writes `bytes` to `path` atomically: temporary file, `sync_all`, rename.
-pub fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), WriteError> {
+pub(crate) fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), WriteError> {
     let temporary = temporary_name(path);
     let written = (|| {
         let mut file = File::create(&temporary)?;
@@ -39,7 +39,7 @@ pub fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), WriteError> {
 }
 
 /// Renames a finished temporary file over `path`, or removes it when writing it failed.
-pub fn commit(
+pub(crate) fn commit(
     temporary: &Path,
     path: &Path,
     written: std::io::Result<()>,

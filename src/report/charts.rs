@@ -62,7 +62,7 @@ pub(super) fn finish(temporary: &Path, path: &Path, drawn: DrawResult) -> DrawRe
 }
 
 /// Writes every chart as `<name>.png` and `<name>.svg` into `dir`.
-pub fn write_all(
+pub(crate) fn write_all(
     dir: &Path,
     timeline: &[TimelineRow],
     latencies: &Latencies,

@@ -7,7 +7,7 @@ use crate::measure::summary::RunSummary;
 
 /// One variant's figures, in the units the tables show.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Row {
+pub(crate) struct Row {
     pub variant: String,
     pub sent_per_sec: f64,
     pub received_per_sec: f64,
@@ -28,7 +28,7 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn of(variant: &str, s: &RunSummary) -> Row {
+    pub(crate) fn of(variant: &str, s: &RunSummary) -> Row {
         let e2e = s.latency(Latency::EndToEnd);
         let requests: u64 = s.requests.values().map(|r| r.count).sum();
         // Requests cover warmup messages too, so they are divided by every message sent.
@@ -117,11 +117,11 @@ const CSV_HEADERS: [&str; 17] = [
     "expectations_failed",
 ];
 
-pub fn csv(rows: &[Row]) -> String {
+pub(crate) fn csv(rows: &[Row]) -> String {
     super::files::csv_text(&CSV_HEADERS, rows.iter().map(Row::cells))
 }
 
-pub fn markdown(title: &str, rows: &[Row]) -> String {
+pub(crate) fn markdown(title: &str, rows: &[Row]) -> String {
     let mut o = format!("### {title}\n\n| {} |\n", HEADERS.join(" | "));
     o += &format!(
         "|{}\n",
@@ -145,7 +145,7 @@ pub fn markdown(title: &str, rows: &[Row]) -> String {
 }
 
 /// The headline columns only, aligned for a terminal.
-pub fn terminal(rows: &[Row]) -> String {
+pub(crate) fn terminal(rows: &[Row]) -> String {
     let pick = [0usize, 2, 3, 4, 7, 9, 10, 11, 12, 14];
     let table: Vec<Vec<String>> =
         std::iter::once(pick.iter().map(|i| HEADERS[*i].to_string()).collect())

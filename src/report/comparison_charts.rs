@@ -11,7 +11,7 @@ use super::charts::{
 };
 use super::comparison::Row;
 
-pub fn write_all(dir: &Path, rows: &[Row], title: &str) -> DrawResult {
+pub(crate) fn write_all(dir: &Path, rows: &[Row], title: &str) -> DrawResult {
     register_font();
     std::fs::create_dir_all(dir)?;
     let labels: Vec<String> = rows.iter().map(|r| short(&r.variant)).collect();

@@ -7,11 +7,11 @@ use crate::measure::latency::{Latencies, Latency};
 use crate::measure::summary::RunSummary;
 use crate::scenario::{QueueType, TargetKind};
 
-pub fn summary_json(summary: &RunSummary) -> String {
+pub(crate) fn summary_json(summary: &RunSummary) -> String {
     serde_json::to_string_pretty(summary).expect("a summary always serializes") + "\n"
 }
 
-pub fn integrity_json(integrity: &crate::measure::ledger::Integrity) -> String {
+pub(crate) fn integrity_json(integrity: &crate::measure::ledger::Integrity) -> String {
     serde_json::to_string_pretty(integrity).expect("integrity always serializes") + "\n"
 }
 
@@ -125,7 +125,7 @@ impl<'s> SummaryRow<'s> {
 
 /// CSV text of a header and rows, in memory. The csv writer fails only when its writer does,
 /// and writing to memory does not.
-pub fn csv_text<R, F>(header: &[&str], rows: impl IntoIterator<Item = R>) -> String
+pub(crate) fn csv_text<R, F>(header: &[&str], rows: impl IntoIterator<Item = R>) -> String
 where
     R: IntoIterator<Item = F>,
     F: AsRef<[u8]>,
@@ -141,7 +141,7 @@ where
 }
 
 /// summary.csv: a header (from `SummaryRow`'s fields) and one row per run.
-pub fn summary_csv(summaries: &[RunSummary]) -> String {
+pub(crate) fn summary_csv(summaries: &[RunSummary]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     for s in summaries {
         w.serialize(SummaryRow::of(s))
@@ -152,7 +152,7 @@ pub fn summary_csv(summaries: &[RunSummary]) -> String {
 }
 
 /// HdrHistogram's percentile-distribution text (values in milliseconds), one block per latency.
-pub fn hgrm(latencies: &Latencies) -> String {
+pub(crate) fn hgrm(latencies: &Latencies) -> String {
     let mut out = String::new();
     for which in Latency::ALL {
         out.push_str(&format!("# {} (milliseconds)\n", which.key()));

@@ -17,7 +17,7 @@ th,td{border:1px solid #ddd;padding:.3rem .6rem;text-align:right}th:first-child,
 .pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}.chart svg{max-width:100%;height:auto;border:1px solid #eee;margin:.4rem 0}\
 .wide{overflow-x:auto}.wide table{font-size:.8rem}pre{background:#f6f8fa;padding:.8rem;overflow:auto;font-size:.85rem}";
 
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -25,7 +25,7 @@ pub fn escape(s: &str) -> String {
 }
 
 /// A complete HTML page around a body: every page sqsbench writes.
-pub fn page(title: &str, body: &str) -> String {
+pub(crate) fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -36,7 +36,7 @@ pub fn page(title: &str, body: &str) -> String {
 }
 
 /// An SVG chart file, inlined and made to scale with the page.
-pub fn inline_svg(path: &Path) -> Option<String> {
+pub(crate) fn inline_svg(path: &Path) -> Option<String> {
     let svg = std::fs::read_to_string(path).ok()?;
     let start = svg.find("<svg")?;
     let svg = &svg[start..];
@@ -299,7 +299,7 @@ fn fleets(s: &RunSummary) -> String {
     o + "</table>"
 }
 
-pub fn run_page(s: &RunSummary, dir: &Path) -> String {
+pub(crate) fn run_page(s: &RunSummary, dir: &Path) -> String {
     let integrity_json: Result<Integrity, String> = results_file(dir, "integrity.json")
         .and_then(|t| serde_json::from_str(&t).map_err(|e| format!("integrity.json: {e}")));
     let (integrity_json, integrity_note) = match integrity_json {
@@ -325,7 +325,7 @@ pub fn run_page(s: &RunSummary, dir: &Path) -> String {
 }
 
 /// The page of a repeated run: the median run's page with every headline metric's spread.
-pub fn repeats_page(s: &RunSummary, headline_dir: &Path, headline_rel: &str) -> String {
+pub(crate) fn repeats_page(s: &RunSummary, headline_dir: &Path, headline_rel: &str) -> String {
     let mut spread = String::new();
     if let Some(r) = &s.repeats {
         spread.push_str(&format!("<h2>Spread over {} runs</h2><p>Figures above are from the median run by received throughput (<a href=\"{}/report.html\">{}</a>).</p>\
@@ -364,7 +364,7 @@ const SPREAD_KEYS: &[&str] = &[
 
 /// The page of a sweep: the comparison, its charts, each variant's expectations and a link to
 /// each variant's own page.
-pub fn sweep_page(
+pub(crate) fn sweep_page(
     name: &str,
     rows: &[Row],
     summaries: &[RunSummary],

@@ -3,16 +3,16 @@
 //! the comparison tables and charts of sweeps. Each format is a function of `RunSummary`,
 //! saved histograms and files already written. Depends on `measure` only.
 
-pub mod atomic;
-pub mod charts;
-pub mod comparison;
-pub mod comparison_charts;
-pub mod files;
-pub mod html;
+pub(crate) mod atomic;
+pub(crate) mod charts;
+pub(crate) mod comparison;
+pub(crate) mod comparison_charts;
+pub(crate) mod files;
+pub(crate) mod html;
 pub mod load;
-pub mod results;
+pub(crate) mod results;
 pub mod search;
-pub mod terminal;
+pub(crate) mod terminal;
 
 #[cfg(test)]
 mod tests;

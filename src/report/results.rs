@@ -18,7 +18,11 @@ use crate::measure::recorder::Recorder;
 use crate::measure::timeline::{FleetRow, IntervalSink, TimelineRow};
 
 /// `results/<name>-<UTC yyyymmddThhmmssZ>/`, or `--out DIR` (created; refused if not empty).
-pub fn create_dir(out: Option<&Path>, name: &str, utc_stamp: &str) -> anyhow::Result<PathBuf> {
+pub(crate) fn create_dir(
+    out: Option<&Path>,
+    name: &str,
+    utc_stamp: &str,
+) -> anyhow::Result<PathBuf> {
     let dir = match out {
         Some(dir) => dir.to_path_buf(),
         None => PathBuf::from("results").join(format!("{name}-{utc_stamp}")),
@@ -37,20 +41,20 @@ pub fn create_dir(out: Option<&Path>, name: &str, utc_stamp: &str) -> anyhow::Re
 
 /// timeseries.csv's columns: `TimelineRow`'s fields, written at open so that a run stopped
 /// before its first second still leaves a readable file (a test keeps the two in step).
-pub const TIMESERIES_HEADER: &str = "second,sent,received,deleted,errors,throttled,throttled_send,throttled_receive,throttled_delete,in_flight,e2e_p50_us,e2e_p99_us,e2e_max_us,send_p99_us,schedule_lag_p99_us";
+pub(crate) const TIMESERIES_HEADER: &str = "second,sent,received,deleted,errors,throttled,throttled_send,throttled_receive,throttled_delete,in_flight,e2e_p50_us,e2e_p99_us,e2e_max_us,send_p99_us,schedule_lag_p99_us";
 
 /// timeseries-fleets.csv's columns: `FleetRow`'s fields.
-pub const FLEET_TIMESERIES_HEADER: &str =
+pub(crate) const FLEET_TIMESERIES_HEADER: &str =
     "second,fleet,role,sent,received,e2e_p50_us,e2e_p99_us,e2e_max_us";
 
 /// A fleet's end-to-end tag in histograms.hlog, beside the run's `end_to_end`: fleet names
 /// are tag-safe (letters, digits, '-', '_', '.'), and no latency's key contains '@'.
-pub fn fleet_tag(fleet: &str) -> String {
+pub(crate) fn fleet_tag(fleet: &str) -> String {
     format!("{}@{fleet}", Latency::EndToEnd.key())
 }
 
 /// Streams every interval to disk as it closes.
-pub struct Stream {
+pub(crate) struct Stream {
     dir: PathBuf,
     fleets: FleetMap,
     timeseries: csv::Writer<File>,
@@ -62,7 +66,11 @@ pub struct Stream {
 }
 
 impl Stream {
-    pub fn open(dir: &Path, start_epoch_secs: f64, fleets: FleetMap) -> anyhow::Result<Stream> {
+    pub(crate) fn open(
+        dir: &Path,
+        start_epoch_secs: f64,
+        fleets: FleetMap,
+    ) -> anyhow::Result<Stream> {
         let create = |name: &str| {
             let path = dir.join(name);
             File::create(&path).with_context(|| format!("creating {}", path.display()))

@@ -13,7 +13,7 @@ fn ms(us: u64) -> String {
     }
 }
 
-pub fn summary(s: &RunSummary, results_dir: &str) -> String {
+pub(crate) fn summary(s: &RunSummary, results_dir: &str) -> String {
     let mut o = String::new();
     let m = &s.messages;
     o += &format!(
@@ -120,7 +120,7 @@ pub fn summary(s: &RunSummary, results_dir: &str) -> String {
 }
 
 /// One line per `[expect]` check; a failure says by how much it missed.
-pub fn expectations(s: &RunSummary) -> String {
+pub(crate) fn expectations(s: &RunSummary) -> String {
     let mut o = String::new();
     for e in &s.expectations {
         if e.passed {
@@ -182,7 +182,7 @@ fn round(v: f64) -> f64 {
 
 /// Rows of cells as an aligned table, two spaces between columns: columns for which `left`
 /// is true are left-aligned (text), the others right-aligned (numbers).
-pub fn aligned(rows: &[Vec<String>], left: impl Fn(usize) -> bool) -> String {
+pub(crate) fn aligned(rows: &[Vec<String>], left: impl Fn(usize) -> bool) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|i| {

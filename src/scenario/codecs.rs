@@ -14,7 +14,7 @@ use super::units::{
 /// The smallest message that still carries the self-identifying payload header.
 pub const MIN_MESSAGE_SIZE: u64 = 96;
 /// SQS's limit for one message and for one batch.
-pub const MAX_MESSAGE_SIZE: u64 = 1_048_576;
+pub(crate) const MAX_MESSAGE_SIZE: u64 = 1_048_576;
 
 fn text(s: impl Into<String>) -> toml::Value {
     toml::Value::String(s.into())
@@ -30,7 +30,7 @@ fn table<const N: usize>(entries: [(&str, toml::Value); N]) -> toml::Value {
 }
 
 /// `"1000/s"`, `"max"`, `{ steps = ["500/s for 5s", ...] }` or `{ ramp = { from, to, over } }`.
-pub struct Rates;
+pub(crate) struct Rates;
 
 impl Codec for Rates {
     type Value = RateSpec;
@@ -128,7 +128,7 @@ fn read_ramp(ramp: &Field<'_>) -> Option<RateSpec> {
 
 /// `"1KiB"` or `{ min = "200B", max = "8KiB", distribution = "uniform" }`, within
 /// `MIN_MESSAGE_SIZE..=MAX_MESSAGE_SIZE`.
-pub struct Sizes;
+pub(crate) struct Sizes;
 
 impl Sizes {
     fn check(f: &Field<'_>, n: u64) -> Option<u64> {
@@ -195,7 +195,7 @@ impl Codec for Sizes {
 }
 
 /// `"unique"`, `"content"` or `{ duplicate_rate = 0.01 }` (FIFO rules are the producer's).
-pub struct Deduplications;
+pub(crate) struct Deduplications;
 
 impl Codec for Deduplications {
     type Value = Deduplication;
@@ -236,7 +236,7 @@ impl Codec for Deduplications {
 }
 
 /// `"5ms"` (fixed) or `{ mean = "5ms", distribution = "exponential" }`.
-pub struct Processing;
+pub(crate) struct Processing;
 
 impl Codec for Processing {
     type Value = ProcessingSpec;
@@ -275,7 +275,7 @@ impl Codec for Processing {
 }
 
 /// A table of names to values, passed on verbatim: strings as they are, other values as TOML.
-pub struct Attributes;
+pub(crate) struct Attributes;
 
 impl Codec for Attributes {
     type Value = BTreeMap<String, String>;

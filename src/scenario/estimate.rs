@@ -8,7 +8,7 @@
 use super::types::{DeleteMode, Scenario};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Estimate {
+pub(crate) struct Estimate {
     pub messages: f64,
     pub send_requests: f64,
     pub receive_requests: f64,
@@ -23,7 +23,7 @@ pub struct Estimate {
 }
 
 impl Estimate {
-    pub fn usd_per_million_messages(&self) -> f64 {
+    pub(crate) fn usd_per_million_messages(&self) -> f64 {
         if self.messages > 0.0 {
             self.usd / self.messages * 1e6
         } else {
@@ -31,7 +31,7 @@ impl Estimate {
         }
     }
 
-    pub fn describe(&self, price_per_million: f64) -> String {
+    pub(crate) fn describe(&self, price_per_million: f64) -> String {
         format!(
             "estimated cost: {:.0} billed requests (send {:.0}, receive {:.0} of which ~{:.0} empty, delete {:.0}, visibility {:.0}) × ${price_per_million}/M = ${:.6} (${:.4} per million messages)",
             self.billed_requests,
@@ -47,7 +47,7 @@ impl Estimate {
 }
 
 /// None when a fleet runs closed loop (`rate = "max"`): its message count is unknown.
-pub fn estimate(s: &Scenario) -> Option<Estimate> {
+pub(crate) fn estimate(s: &Scenario) -> Option<Estimate> {
     let total = s.run.warmup + s.run.duration;
     let seconds = total.as_secs_f64();
     let mut e = Estimate::default();

@@ -10,7 +10,7 @@ use std::time::Duration;
 use super::file::{Field, Table};
 
 /// How one kind of value is read from a scenario and written back as TOML.
-pub trait Codec {
+pub(crate) trait Codec {
     type Value;
     /// Reads the value, recording a problem at the field when it is not acceptable.
     fn read(&self, field: &Field<'_>) -> Option<Self::Value>;
@@ -21,7 +21,7 @@ pub trait Codec {
 }
 
 /// What a key is when the file does not set it.
-pub enum Absent<T> {
+pub(crate) enum Absent<T> {
     /// This value.
     Default(T),
     /// A problem: the key must be set. `example` is a value for the reference scenario.
@@ -36,19 +36,19 @@ pub enum Absent<T> {
     Unset { example: &'static str, value: T },
 }
 
-pub fn or<T>(value: T) -> Absent<T> {
+pub(crate) fn or<T>(value: T) -> Absent<T> {
     Absent::Default(value)
 }
 
-pub fn required<T>(why: &'static str, example: &'static str) -> Absent<T> {
+pub(crate) fn required<T>(why: &'static str, example: &'static str) -> Absent<T> {
     Absent::Required { why, example }
 }
 
-pub fn derived<T>(how: &'static str, placeholder: T) -> Absent<T> {
+pub(crate) fn derived<T>(how: &'static str, placeholder: T) -> Absent<T> {
     Absent::Derived { how, placeholder }
 }
 
-pub fn unset<T>(example: &'static str) -> Absent<Option<T>> {
+pub(crate) fn unset<T>(example: &'static str) -> Absent<Option<T>> {
     Absent::Unset {
         example,
         value: None,
@@ -56,7 +56,7 @@ pub fn unset<T>(example: &'static str) -> Absent<Option<T>> {
 }
 
 /// Reads one key of a section: the field when present, else what `absent` says.
-pub fn read_key<C: Codec>(
+pub(crate) fn read_key<C: Codec>(
     table: Option<&Table<'_>>,
     key: &str,
     codec: &C,
@@ -80,7 +80,7 @@ pub fn read_key<C: Codec>(
 
 /// One key as the reference scenario documents it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct KeyDoc {
+pub(crate) struct KeyDoc {
     pub key: &'static str,
     /// The line written in the reference: `key = value`, commented out when the key is unset
     /// or derived by default.
@@ -90,7 +90,7 @@ pub struct KeyDoc {
 }
 
 impl KeyDoc {
-    pub fn of<C: Codec>(
+    pub(crate) fn of<C: Codec>(
         key: &'static str,
         codec: &C,
         absent: Absent<C::Value>,
@@ -135,7 +135,7 @@ impl KeyDoc {
 }
 
 /// A section's keys as TOML, in definition order, for rendering.
-pub type Keys = Vec<(&'static str, toml::Value)>;
+pub(crate) type Keys = Vec<(&'static str, toml::Value)>;
 
 /// Declares a section struct whose every key is defined once:
 ///
@@ -161,6 +161,8 @@ macro_rules! section {
     ) => {
         $(#[$section_attr])*
         #[derive(Debug, Clone, PartialEq)]
+        // Public where the scenario's types re-export it; the macro cannot tell which.
+        #[allow(unreachable_pub)]
         pub struct $name {
             $( $(#[doc = $doc])* pub $field: $ty, )*
         }
@@ -169,30 +171,30 @@ macro_rules! section {
         /// (already recorded). The rules across keys check what they can from it, so a file's
         /// every problem is reported at once.
         #[derive(Debug, Clone, PartialEq)]
-        pub struct $partial {
-            $( pub $field: Option<$ty>, )*
+        pub(crate) struct $partial {
+            $( pub(crate) $field: Option<$ty>, )*
         }
 
         impl $partial {
             /// The section, when every key was acceptable.
-            pub fn complete(self) -> Option<$name> {
+            pub(crate) fn complete(self) -> Option<$name> {
                 Some($name { $( $field: self.$field?, )* })
             }
         }
 
         impl $name {
             /// The section's keys, as written in a scenario.
-            pub const KEYS: &'static [&'static str] =
+            pub(crate) const KEYS: &'static [&'static str] =
                 &[$( $crate::scenario::keys::key_name!($field $(as $toml)?) ),*];
 
             /// Reads the keys from the section's table (`None`: the section is absent), every
             /// problem recorded, unknown keys reported.
-            pub fn read_keys(table: Option<&$crate::scenario::file::Table<'_>>) -> Option<Self> {
+            pub(crate) fn read_keys(table: Option<&$crate::scenario::file::Table<'_>>) -> Option<Self> {
                 Self::read_partial(table).complete()
             }
 
             /// Reads every key it can, recording each problem; see the partial type.
-            pub fn read_partial(table: Option<&$crate::scenario::file::Table<'_>>) -> $partial {
+            pub(crate) fn read_partial(table: Option<&$crate::scenario::file::Table<'_>>) -> $partial {
                 #[allow(unused_imports)]
                 use $crate::scenario::keys::Codec as _;
                 $(
@@ -211,7 +213,7 @@ macro_rules! section {
             }
 
             /// The keys as TOML values, unset optional keys left out.
-            pub fn to_keys(&self) -> $crate::scenario::keys::Keys {
+            pub(crate) fn to_keys(&self) -> $crate::scenario::keys::Keys {
                 #[allow(unused_imports)]
                 use $crate::scenario::keys::Codec as _;
                 let mut keys = Vec::new();
@@ -225,7 +227,7 @@ macro_rules! section {
 
             /// Every key with its default and doc line, for the reference scenario.
             #[allow(dead_code)]
-            pub fn docs() -> Vec<$crate::scenario::keys::KeyDoc> {
+            pub(crate) fn docs() -> Vec<$crate::scenario::keys::KeyDoc> {
                 vec![$({
                     let absent: $crate::scenario::keys::Absent<$ty> = $absent;
                     $crate::scenario::keys::KeyDoc::of(
@@ -263,13 +265,13 @@ pub(crate) use key_name;
 // ---- codecs for plain values ----
 
 /// An integer within bounds, stored as `T`.
-pub struct Int<T> {
+pub(crate) struct Int<T> {
     min: i64,
     max: i64,
     _type: std::marker::PhantomData<T>,
 }
 
-pub fn int<T>(min: i64, max: i64) -> Int<T> {
+pub(crate) fn int<T>(min: i64, max: i64) -> Int<T> {
     Int {
         min,
         max,
@@ -297,12 +299,12 @@ impl<T: TryFrom<i64> + TryInto<i64> + Copy> Codec for Int<T> {
 }
 
 /// A number (integer or float) within bounds.
-pub struct Num {
+pub(crate) struct Num {
     min: f64,
     max: f64,
 }
 
-pub fn num(min: f64, max: f64) -> Num {
+pub(crate) fn num(min: f64, max: f64) -> Num {
     Num { min, max }
 }
 
@@ -319,7 +321,7 @@ impl Codec for Num {
     }
 }
 
-pub struct Bool;
+pub(crate) struct Bool;
 
 impl Codec for Bool {
     type Value = bool;
@@ -335,7 +337,7 @@ impl Codec for Bool {
 }
 
 /// Any string (rules check its form).
-pub struct Text;
+pub(crate) struct Text;
 
 impl Codec for Text {
     type Value = String;
@@ -351,14 +353,14 @@ impl Codec for Text {
 }
 
 /// A duration (`250ms`, `30s`, `5m`) within bounds, each bound with its own message.
-pub struct Dur {
+pub(crate) struct Dur {
     min: Duration,
     max: Duration,
     too_short: &'static str,
     too_long: &'static str,
 }
 
-pub fn dur() -> Dur {
+pub(crate) fn dur() -> Dur {
     Dur {
         min: Duration::ZERO,
         max: Duration::MAX,
@@ -369,7 +371,7 @@ pub fn dur() -> Dur {
 
 impl Dur {
     /// Longer than zero.
-    pub fn above_zero(self) -> Dur {
+    pub(crate) fn above_zero(self) -> Dur {
         Dur {
             min: Duration::from_nanos(1),
             too_short: "must be longer than 0s",
@@ -377,7 +379,7 @@ impl Dur {
         }
     }
 
-    pub fn at_most(self, max: Duration, too_long: &'static str) -> Dur {
+    pub(crate) fn at_most(self, max: Duration, too_long: &'static str) -> Dur {
         Dur {
             max,
             too_long,
@@ -414,7 +416,7 @@ impl Codec for Dur {
 }
 
 /// Messages per second, written `3000/s` or `180000/m`.
-pub struct Rate;
+pub(crate) struct Rate;
 
 impl Codec for Rate {
     type Value = f64;
@@ -430,7 +432,7 @@ impl Codec for Rate {
 }
 
 /// An optional key: the inner codec when set, left out when not.
-pub struct Opt<C>(pub C);
+pub(crate) struct Opt<C>(pub C);
 
 impl<C: Codec> Codec for Opt<C> {
     type Value = Option<C::Value>;
@@ -446,7 +448,7 @@ impl<C: Codec> Codec for Opt<C> {
 }
 
 /// One of a few names, each meaning a value.
-pub struct Choice<T: 'static> {
+pub(crate) struct Choice<T: 'static> {
     pub what: &'static str,
     pub names: &'static [(&'static str, T)],
 }
@@ -477,7 +479,7 @@ impl<T: Copy + PartialEq> Codec for Choice<T> {
 
 impl<T: Copy + PartialEq> Choice<T> {
     /// The name a value is written with.
-    pub fn name_of(&self, value: T) -> &'static str {
+    pub(crate) fn name_of(&self, value: T) -> &'static str {
         self.names
             .iter()
             .find(|(_, v)| *v == value)
@@ -486,7 +488,7 @@ impl<T: Copy + PartialEq> Choice<T> {
     }
 
     /// The value a name stands for.
-    pub fn value_of(&self, name: &str) -> Option<T> {
+    pub(crate) fn value_of(&self, name: &str) -> Option<T> {
         self.names.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
     }
 }
@@ -524,14 +526,14 @@ macro_rules! spelled {
 pub(crate) use spelled;
 
 /// A nested table of its own section (`[queue.dead_letter]`), written inline.
-pub struct Nested<S>(pub std::marker::PhantomData<S>);
+pub(crate) struct Nested<S>(pub std::marker::PhantomData<S>);
 
-pub fn nested<S>() -> Nested<S> {
+pub(crate) fn nested<S>() -> Nested<S> {
     Nested(std::marker::PhantomData)
 }
 
 /// What a nested section needs: `section!` provides it.
-pub trait Section: Sized {
+pub(crate) trait Section: Sized {
     fn read_section(table: &Table<'_>) -> Option<Self>;
     fn keys(&self) -> Keys;
 }
@@ -550,6 +552,6 @@ impl<S: Section> Codec for Nested<S> {
 }
 
 /// Keys as an inline table value.
-pub fn inline(keys: Keys) -> toml::Value {
+pub(crate) fn inline(keys: Keys) -> toml::Value {
     toml::Value::Table(keys.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
 }

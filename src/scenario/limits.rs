@@ -11,21 +11,21 @@ use super::types::{Scenario, Target};
 
 /// The most messages one run may plan (warmup and measured phase together). The ledger keeps
 /// about 0.4 B per message; the cap keeps it and the schedule's arithmetic well inside range.
-pub const MAX_PLANNED_MESSAGES: f64 = 1e10;
+pub(crate) const MAX_PLANNED_MESSAGES: f64 = 1e10;
 
 /// What one producer or consumer task costs besides its messages' bodies: its future, its SDK
 /// request and response state, its payload buffer and its share of the ledger channel. Measured
 /// with `cargo bench --bench task_memory` (peak RSS of 2,000 and 10,000 tasks, the difference
 /// per task, rounded up).
-pub const PER_TASK_BYTES: u64 = 64 * 1024;
+pub(crate) const PER_TASK_BYTES: u64 = 64 * 1024;
 /// The process before any task: runtime, SDK client, emulator, recorders of a few threads.
-pub const BASE_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const BASE_BYTES: u64 = 64 * 1024 * 1024;
 /// The ledger per planned message, rounded up from its benchmark (0.38 B at 100 M messages).
-pub const LEDGER_BYTES_PER_MESSAGE: f64 = 1.0;
+pub(crate) const LEDGER_BYTES_PER_MESSAGE: f64 = 1.0;
 
 /// One 1 µs–1 h, 3-digit latency histogram (`measure::latency::new_histogram`: 23,552 counts
 /// of 8 B; a test keeps the two in step).
-pub const HISTOGRAM_BYTES: u64 = 23_552 * 8;
+pub(crate) const HISTOGRAM_BYTES: u64 = 23_552 * 8;
 
 /// Copies of each fleet's end-to-end histogram a run may hold at once: one per runtime thread
 /// that records, the second being collected, and the run's total.
@@ -36,16 +36,16 @@ fn fleet_histogram_copies() -> u64 {
 
 /// A run's expected peak memory, by part, so a refusal can say which keys drive it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct MemoryEstimate {
+pub(crate) struct MemoryEstimate {
     pub parts: Vec<(String, u64)>,
 }
 
 impl MemoryEstimate {
-    pub fn total(&self) -> u64 {
+    pub(crate) fn total(&self) -> u64 {
         self.parts.iter().map(|(_, b)| b).sum()
     }
 
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         self.parts
             .iter()
             .filter(|(_, b)| *b > 0)
@@ -56,7 +56,7 @@ impl MemoryEstimate {
 }
 
 /// Estimates the peak memory of one run of `s`.
-pub fn memory(s: &Scenario) -> MemoryEstimate {
+pub(crate) fn memory(s: &Scenario) -> MemoryEstimate {
     let mut parts = vec![("base".to_string(), BASE_BYTES)];
     let producers: Vec<u64> = s
         .producers
@@ -134,7 +134,7 @@ fn fleets(section: &str, bytes: &[u64]) -> (String, u64) {
 
 /// Problems with the scenario's size: planned messages over `MAX_PLANNED_MESSAGES`, or an
 /// estimated peak memory over `limit`.
-pub fn check(s: &Scenario, limit: &MemoryLimit) -> Vec<Problem> {
+pub(crate) fn check(s: &Scenario, limit: &MemoryLimit) -> Vec<Problem> {
     let mut problems = Vec::new();
     let total = s.run.warmup + s.run.duration;
     for (i, p) in s.producers.iter().enumerate() {
@@ -176,14 +176,14 @@ fn problem(path: &str, message: String) -> Problem {
 
 /// How much memory a run may use, and where that figure came from.
 #[derive(Debug, Clone, PartialEq)]
-pub struct MemoryLimit {
+pub(crate) struct MemoryLimit {
     pub bytes: u64,
     pub source: String,
 }
 
 impl MemoryLimit {
     /// `--max-memory`, else half the cgroup's memory.max, else half the machine's memory.
-    pub fn resolve(flag: Option<u64>) -> MemoryLimit {
+    pub(crate) fn resolve(flag: Option<u64>) -> MemoryLimit {
         if let Some(bytes) = flag {
             return MemoryLimit {
                 bytes,
@@ -213,7 +213,7 @@ impl MemoryLimit {
 }
 
 /// Bytes for people: `512 MiB`, `3.5 GiB`.
-pub fn human(bytes: u64) -> String {
+pub(crate) fn human(bytes: u64) -> String {
     const UNITS: [(&str, u64); 3] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
     for (unit, size) in UNITS {
         if bytes >= size {
@@ -229,7 +229,7 @@ pub fn human(bytes: u64) -> String {
 }
 
 /// `memory.max` holds a byte count, or `max` when the cgroup has no limit.
-pub fn parse_cgroup_max(text: &str) -> Option<u64> {
+pub(crate) fn parse_cgroup_max(text: &str) -> Option<u64> {
     text.trim().parse().ok()
 }
 
@@ -239,7 +239,7 @@ fn machine_memory(meminfo: &Path) -> Option<u64> {
 }
 
 /// `MemTotal:       24568392 kB` → bytes.
-pub fn parse_mem_total(meminfo: &str) -> Option<u64> {
+pub(crate) fn parse_mem_total(meminfo: &str) -> Option<u64> {
     let line = meminfo.lines().find(|l| l.starts_with("MemTotal:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)

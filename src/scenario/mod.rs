@@ -3,15 +3,17 @@
 //! Every key is defined once, in `sections` (the emulator's in `emulator::settings`).
 //! Main entry: `load`. Must not depend on targets, workloads or reports.
 
-pub mod codecs;
-pub mod estimate;
-pub mod file;
-pub mod keys;
-pub mod limits;
-pub mod render;
-pub mod sections;
+pub(crate) mod codecs;
+pub(crate) mod estimate;
+pub(crate) mod file;
+pub(crate) mod keys;
+pub(crate) mod limits;
+#[cfg(test)]
+mod reference;
+pub(crate) mod render;
+pub(crate) mod sections;
 pub mod types;
-pub mod units;
+pub(crate) mod units;
 pub mod validate;
 
 pub use file::Problem;

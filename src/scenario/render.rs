@@ -1,13 +1,12 @@
 //! The resolved scenario as TOML: every default filled in and every override applied, as
-//! `validate` prints it and the results directory keeps it; and the reference scenario, every
-//! key with its default and doc line. Both follow from the key definitions (`sections`,
-//! `emulator::settings`); values are written by the toml crate, so re-reading the resolved
-//! scenario gives the same scenario.
+//! `validate` prints it and the results directory keeps it. It follows from the key definitions
+//! (`sections`, `emulator::settings`); values are written by the toml crate, so re-reading the
+//! resolved scenario gives the same scenario.
 
-use super::keys::{KeyDoc, Keys};
+use super::keys::Keys;
 use super::sections::{TargetKeys, TargetKind};
 use super::types::*;
-use crate::emulator::settings::{self, EmulatorSettings, SettingDoc};
+use crate::emulator::settings;
 
 /// A TOML document written table by table.
 #[derive(Default)]
@@ -33,7 +32,7 @@ impl Layout {
 
 /// A key as the toml crate writes it: bare when it can be, quoted when not (a key cannot be
 /// every kind of string a value can, so this asks the crate's key writer).
-fn key(k: &str) -> String {
+pub(super) fn key(k: &str) -> String {
     let line = toml::to_string(&toml::Table::from_iter([(
         k.to_string(),
         toml::Value::Integer(0),
@@ -68,7 +67,7 @@ fn target_keys(target: &Target) -> TargetKeys {
     keys
 }
 
-pub fn to_toml(sc: &Scenario) -> String {
+pub(crate) fn to_toml(sc: &Scenario) -> String {
     let mut doc = Layout::default();
     let text = |s: &str| toml::Value::String(s.to_string());
     doc.keys(vec![("name", text(&sc.name))]);
@@ -105,147 +104,6 @@ pub fn to_toml(sc: &Scenario) -> String {
     doc.0
 }
 
-const REFERENCE_HEADER: &str = "\
-# Every scenario key, with its default and what it does, generated from the key definitions
-# (src/scenario/sections.rs, crates/sqsbench-emulator/src/settings.rs); a test fails when it is stale, and
-# `UPDATE_REFERENCE=1 cargo test reference` rewrites it. Loaded by a test, so it stays valid.
-# Units are human: durations \"250ms\", \"30s\", \"5m\"; sizes \"100B\", \"1KiB\", \"256KiB\";
-# rates \"3000/s\", \"180000/m\". Any key can be overridden: --set producers.rate=500/s
-# Commented keys are unset by default (an example value is shown) or derived from others.
-";
-
-/// What each section is for, beside its header in the reference.
-const SECTION_DOCS: &[(&str, &str)] = &[
-    (
-        "[target]",
-        "where traffic goes; --target embedded|aws|URL overrides",
-    ),
-    ("[queue]", "the queue under test"),
-    ("[run]", "phases, seed and repetition"),
-    ("[[producers]]", "one or more fleets of sending tasks"),
-    ("[[consumers]]", "zero or more fleets of receive loops"),
-    ("[emulator]", "only for the embedded target"),
-    (
-        "[emulator.faults]",
-        "the keys of `serve --faults FILE`; seeded by run.seed; every injection counted",
-    ),
-    (
-        "[expect]",
-        "checked at the end; a failure exits 1 and is listed in summary.json",
-    ),
-    (
-        "[cost]",
-        "request prices, USD per million requests (default: us-east-1)",
-    ),
-    (
-        "[search]",
-        "a capacity search instead of one run (see fifo-limits.toml)",
-    ),
-];
-
-/// Where the doc comments start, so they line up.
-const DOC_COLUMN: usize = 37;
-
-fn reference_line(out: &mut String, d: &KeyDoc) {
-    let line = match (d.commented, d.value.is_empty()) {
-        (true, _) => format!("# {} = {}", key(d.key), d.value),
-        (false, _) => format!("{} = {}", key(d.key), d.value),
-    };
-    let pad = DOC_COLUMN.saturating_sub(line.chars().count() + 1).max(1);
-    out.push_str(&format!("{line}{}# {}\n", " ".repeat(pad), d.doc));
-}
-
-/// A section's lines; an optional section (`# [search]`) is written all commented out.
-fn reference_table(out: &mut String, header: &str, docs: &[KeyDoc]) {
-    let optional = header.starts_with('#');
-    let about = SECTION_DOCS
-        .iter()
-        .find(|(h, _)| *h == header.trim_start_matches("# "))
-        .map_or(String::new(), |(_, about)| {
-            let pad = DOC_COLUMN.saturating_sub(header.len() + 1).max(1);
-            format!("{}# {about}", " ".repeat(pad))
-        });
-    out.push_str(&format!("\n{header}{about}\n"));
-    for d in docs {
-        let commented = d.commented || optional;
-        reference_line(
-            out,
-            &KeyDoc {
-                commented,
-                ..d.clone()
-            },
-        );
-    }
-}
-
-/// The emulator's documented keys with their default values.
-fn setting_docs(docs: &[SettingDoc], defaults: &[(&'static str, toml::Value)]) -> Vec<KeyDoc> {
-    docs.iter()
-        .filter(|d| d.key != "faults")
-        .map(|d| {
-            let default = defaults.iter().find(|(k, _)| *k == d.key);
-            KeyDoc {
-                key: d.key,
-                value: default.map_or_else(
-                    || d.example.unwrap_or_default().to_string(),
-                    |(_, v)| v.to_string(),
-                ),
-                commented: default.is_none(),
-                doc: d.doc.to_string(),
-            }
-        })
-        .collect()
-}
-
-/// `scenarios/reference.toml`: every key, from its definition.
-pub fn reference() -> String {
-    let mut out = REFERENCE_HEADER.to_string();
-    let top = [
-        KeyDoc {
-            key: "name",
-            value: "\"reference\"".into(),
-            commented: false,
-            doc: "required; names the results directory (letters, digits, - _)".into(),
-        },
-        KeyDoc {
-            key: "description",
-            value: "\"Every key, documented\"".into(),
-            commented: false,
-            doc: "optional; shown in reports".into(),
-        },
-    ];
-    out.push('\n');
-    for d in &top {
-        reference_line(&mut out, d);
-    }
-    reference_table(&mut out, "[target]", &TargetKeys::docs());
-    reference_table(&mut out, "[queue]", &QueueSpec::docs());
-    reference_table(&mut out, "[run]", &RunSpec::docs());
-    reference_table(&mut out, "[[producers]]", &ProducerFleet::docs());
-    reference_table(&mut out, "[[consumers]]", &ConsumerFleet::docs());
-    let emulator = EmulatorSettings::default();
-    reference_table(
-        &mut out,
-        "[emulator]",
-        &setting_docs(settings::EMULATOR_DOCS, &emulator.to_keys()),
-    );
-    reference_table(
-        &mut out,
-        "[emulator.faults]",
-        &setting_docs(
-            settings::FAULT_DOCS,
-            &settings::fault_keys(&emulator.faults),
-        ),
-    );
-    reference_table(&mut out, "[expect]", &Expectations::docs());
-    reference_table(&mut out, "[cost]", &Prices::docs());
-    out.push_str(
-        "\n# [sweep]                           # one variant per combination of values (same seed and schedule)\n# \"producers.batch_size\" = [1, 5, 10]\n",
-    );
-    reference_table(&mut out, "# [search]", &SearchSpec::docs());
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -257,25 +115,8 @@ mod tests {
         toml::Value::String(v.to_string()).to_string()
     }
 
-    /// scenarios/reference.toml is what the key definitions say, and reads as a valid scenario.
-    #[test]
-    fn the_reference_scenario_is_generated_from_the_definitions() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/reference.toml");
-        let generated = super::reference();
-        if std::env::var_os("UPDATE_REFERENCE").is_some() {
-            std::fs::write(path, &generated).unwrap();
-        }
-        let stored = std::fs::read_to_string(path).unwrap();
-        assert_eq!(
-            stored, generated,
-            "scenarios/reference.toml is stale: UPDATE_REFERENCE=1 cargo test reference"
-        );
-        let scenario = scenario_from_text(&generated, &[]).expect("the reference is valid");
-        assert_eq!(scenario.name, "reference");
-    }
-
-    /// A scenario with `strings` in every free-text place: description, fleet names, a queue
-    /// attribute's name and value, the AWS region and profile.
+    /// A scenario with `strings` in every free-text place: description, a queue attribute's
+    /// name and value, the AWS region and profile.
     fn with_strings(strings: &[String; 5]) -> String {
         // Fleet names are tag-safe by rule, so they are not among the free-text places.
         let [description, profile, attribute, value, region] = strings.each_ref();

@@ -16,7 +16,7 @@ use super::types::{Deduplication, DeleteMode, ProcessingSpec, QueueType, RateSpe
 
 const SECOND: Duration = Duration::from_secs(1);
 
-pub const TARGET_KINDS: Choice<TargetKind> = Choice {
+pub(crate) const TARGET_KINDS: Choice<TargetKind> = Choice {
     what: "a target kind",
     names: &[
         ("embedded", TargetKind::Embedded),
@@ -33,12 +33,12 @@ pub enum TargetKind {
     Aws,
 }
 
-pub const QUEUE_TYPES: Choice<QueueType> = Choice {
+pub(crate) const QUEUE_TYPES: Choice<QueueType> = Choice {
     what: "a queue type",
     names: &[("standard", QueueType::Standard), ("fifo", QueueType::Fifo)],
 };
 
-pub const DELETE_MODES: Choice<DeleteMode> = Choice {
+pub(crate) const DELETE_MODES: Choice<DeleteMode> = Choice {
     what: "a delete mode",
     names: &[("batch", DeleteMode::Batch), ("single", DeleteMode::Single)],
 };

@@ -4,10 +4,10 @@
 
 /// Durations: one grammar for the scenario and the emulator's settings, which own it because
 /// the emulator must stand alone.
-pub use crate::emulator::units::{format_duration, parse_duration};
+pub(crate) use crate::emulator::units::{format_duration, parse_duration};
 
 /// Bytes, from `100B`, `1KiB`, `1KB` (= 1000), `1MiB`, or a bare number of bytes.
-pub fn parse_size(text: &str) -> Result<u64, String> {
+pub(crate) fn parse_size(text: &str) -> Result<u64, String> {
     let t = text.trim();
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -36,10 +36,10 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 
 /// The highest offered rate a fleet may ask for, in messages per second: ten times the largest
 /// documented SQS figure (a high-throughput FIFO queue's 70,000 batched calls/s × 10).
-pub const MAX_RATE_PER_SEC: f64 = 7_000_000.0;
+pub(crate) const MAX_RATE_PER_SEC: f64 = 7_000_000.0;
 
 /// Messages per second, from `3000/s`, `180000/m`, `50/min`, `1000/h`.
-pub fn parse_rate(text: &str) -> Result<f64, String> {
+pub(crate) fn parse_rate(text: &str) -> Result<f64, String> {
     let bad = || format!("{text:?} is not a rate (write e.g. \"3000/s\" or \"180000/m\")");
     let (number, unit) = text.trim().split_once('/').ok_or_else(bad)?;
     let n: f64 = number.trim().replace('_', "").parse().map_err(|_| bad())?;
@@ -65,7 +65,7 @@ pub fn parse_rate(text: &str) -> Result<f64, String> {
 }
 
 /// Formats a duration the way scenario files write them.
-pub fn format_size(bytes: u64) -> String {
+pub(crate) fn format_size(bytes: u64) -> String {
     if bytes >= 1024 * 1024 && bytes.is_multiple_of(1024 * 1024) {
         format!("{}MiB", bytes / (1024 * 1024))
     } else if bytes >= 1024 && bytes.is_multiple_of(1024) {
@@ -75,7 +75,7 @@ pub fn format_size(bytes: u64) -> String {
     }
 }
 
-pub fn format_rate(per_second: f64) -> String {
+pub(crate) fn format_rate(per_second: f64) -> String {
     if per_second.fract() == 0.0 {
         format!("{}/s", per_second as u64)
     } else {

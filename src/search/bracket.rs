@@ -3,7 +3,7 @@
 //! the highest passing and the lowest failing rate until they are within `precision`.
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Bracket {
+pub(crate) struct Bracket {
     from: f64,
     to: f64,
     factor: f64,
@@ -14,7 +14,7 @@ pub struct Bracket {
 }
 
 impl Bracket {
-    pub fn new(from: f64, to: f64, factor: f64, precision: f64) -> Self {
+    pub(crate) fn new(from: f64, to: f64, factor: f64, precision: f64) -> Self {
         Bracket {
             from,
             to,
@@ -25,7 +25,7 @@ impl Bracket {
         }
     }
 
-    pub fn record(&mut self, rate: f64, passed: bool) {
+    pub(crate) fn record(&mut self, rate: f64, passed: bool) {
         if passed {
             self.passed = Some(self.passed.map_or(rate, |p| p.max(rate)));
         } else {
@@ -34,7 +34,7 @@ impl Bracket {
     }
 
     /// The next rate to try, or None when the search is done.
-    pub fn next(&self) -> Option<f64> {
+    pub(crate) fn next(&self) -> Option<f64> {
         match (self.passed, self.failed) {
             (None, None) => Some(self.from),
             // Even the first rate failed: look below it, down to a tenth.

@@ -4,7 +4,7 @@
 //! `steps/`; the search writes search.csv/.md/.json, a chart and its own report.html.
 //! Depends on `run` and `report`; the stepping logic (`bracket`) is pure.
 
-pub mod bracket;
+pub(crate) mod bracket;
 
 use std::path::PathBuf;
 

@@ -4,7 +4,7 @@
 //! per variant, series.json and its own report.html. Depends on `run` and `report`; nothing
 //! below depends on it.
 
-pub mod plan;
+pub(crate) mod plan;
 
 use std::path::{Path, PathBuf};
 
@@ -19,30 +19,29 @@ use crate::report::{atomic, comparison_charts, files, html, results};
 use crate::run::{RunOptions, execute};
 use crate::shutdown::LastWords;
 use crate::workload::engine::Progress;
-pub use plan::{Variant, variants};
+pub(crate) use plan::{Variant, variants};
 
 /// series.json: what `sqsbench report` needs to re-render a sweep.
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
-pub struct SeriesIndex {
+pub(crate) struct SeriesIndex {
     pub name: String,
     pub repeat: u32,
     pub variants: Vec<IndexEntry>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
-pub struct IndexEntry {
+pub(crate) struct IndexEntry {
     pub label: String,
     pub dir: String,
 }
 
-pub struct VariantOutcome {
+pub(crate) struct VariantOutcome {
     pub label: String,
-    pub dir: PathBuf,
     /// The headline run's summary (the median run with `repeat`), with the spread attached.
     pub summary: RunSummary,
 }
 
-pub struct SeriesOutcome {
+pub(crate) struct SeriesOutcome {
     pub dir: PathBuf,
     pub variants: Vec<VariantOutcome>,
     pub interrupted: bool,
@@ -52,7 +51,7 @@ pub struct SeriesOutcome {
 }
 
 impl SeriesOutcome {
-    pub fn expectations_failed(&self) -> bool {
+    pub(crate) fn expectations_failed(&self) -> bool {
         self.variants
             .iter()
             .any(|v| v.summary.expectations.iter().any(|e| !e.passed))
@@ -60,7 +59,7 @@ impl SeriesOutcome {
 }
 
 /// Runs every variant `repeat` times into one directory. `announce` is told as each variant ends.
-pub async fn execute_series(
+pub(crate) async fn execute_series(
     variants: Vec<Variant>,
     repeat: u32,
     out: Option<PathBuf>,
@@ -126,7 +125,6 @@ pub async fn execute_series(
         };
         let o = VariantOutcome {
             label: v.label.clone(),
-            dir: vdir.clone(),
             summary,
         };
         announce(&o);
@@ -184,7 +182,7 @@ fn combine_repeats(dir: &Path, runs: Vec<RunSummary>, failures: &mut Vec<String>
 }
 
 /// comparison.csv/.md, charts, summary.csv, series.json and report.html of a sweep.
-pub fn write_sweep(
+pub(crate) fn write_sweep(
     dir: &Path,
     index: &SeriesIndex,
     outcomes: &[VariantOutcome],
@@ -234,20 +232,18 @@ pub fn write_sweep(
 }
 
 /// Re-renders a sweep's files from its variants' summary.json (for `sqsbench report`).
-pub fn rerender_sweep(dir: &Path) -> anyhow::Result<Vec<String>> {
+pub(crate) fn rerender_sweep(dir: &Path) -> anyhow::Result<Vec<String>> {
     let text = std::fs::read_to_string(dir.join("series.json")).context("reading series.json")?;
     let index: SeriesIndex = serde_json::from_str(&text).context("series.json is malformed")?;
     let mut outcomes = Vec::new();
     for v in &index.variants {
-        let vdir = dir.join(&v.dir);
-        let path = vdir.join("summary.json");
+        let path = dir.join(&v.dir).join("summary.json");
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading {}", path.display()))?;
         let summary: RunSummary = serde_json::from_str(&text)
             .with_context(|| format!("{} is not a sqsbench summary", path.display()))?;
         outcomes.push(VariantOutcome {
             label: v.label.clone(),
-            dir: vdir,
             summary,
         });
     }

@@ -6,27 +6,24 @@
 use crate::scenario::{Problem, Scenario, validate::scenario_from_text};
 
 #[derive(Debug, Clone)]
-pub struct Variant {
+pub(crate) struct Variant {
     /// `producers.batch_size=5, consumers.count=2` (empty when there is no sweep).
     pub label: String,
     /// The sub-directory name: `producers.batch_size-5_consumers.count-2`.
     pub slug: String,
-    /// Each swept key with its value, as the user wrote it (strings unquoted).
-    pub values: Vec<(String, String)>,
     pub scenario: Scenario,
 }
 
-/// The variants of a scenario text with `--set` overrides; one unlabeled variant without a sweep.
 /// The most variants one `[sweep]` may make: each is a whole run.
-pub const MAX_VARIANTS: usize = 256;
+pub(crate) const MAX_VARIANTS: usize = 256;
 
-pub fn variants(text: &str, overrides: &[String]) -> Result<Vec<Variant>, Vec<Problem>> {
+/// The variants of a scenario text with `--set` overrides; one unlabeled variant without a sweep.
+pub(crate) fn variants(text: &str, overrides: &[String]) -> Result<Vec<Variant>, Vec<Problem>> {
     let base = scenario_from_text(text, overrides)?;
     if base.sweep.is_empty() {
         return Ok(vec![Variant {
             label: String::new(),
             slug: String::new(),
-            values: Vec::new(),
             scenario: base,
         }]);
     }
@@ -85,7 +82,6 @@ pub fn variants(text: &str, overrides: &[String]) -> Result<Vec<Variant>, Vec<Pr
                 out.push(Variant {
                     slug: slug(&values),
                     label,
-                    values,
                     scenario,
                 });
             }

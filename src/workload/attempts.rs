@@ -12,10 +12,10 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
 #[derive(Debug, Clone, Default)]
-pub struct AttemptCounter(Arc<AtomicU32>);
+pub(crate) struct AttemptCounter(Arc<AtomicU32>);
 
 impl AttemptCounter {
-    pub fn attempts(&self) -> u32 {
+    pub(crate) fn attempts(&self) -> u32 {
         self.0.load(Ordering::Relaxed)
     }
 }

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 #[derive(Debug, Clone, Copy)]
-pub struct RunClock {
+pub(crate) struct RunClock {
     started: Instant,
     started_us: u64,
     /// Intended times from `warmup` to `send_end` (after start) are measured.
@@ -13,7 +13,7 @@ pub struct RunClock {
 }
 
 impl RunClock {
-    pub fn start(warmup: Duration, duration: Duration) -> Self {
+    pub(crate) fn start(warmup: Duration, duration: Duration) -> Self {
         let started_us = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_micros() as u64)
@@ -26,25 +26,25 @@ impl RunClock {
         }
     }
 
-    pub fn now_us(&self) -> u64 {
+    pub(crate) fn now_us(&self) -> u64 {
         self.started_us + self.started.elapsed().as_micros() as u64
     }
 
-    pub fn elapsed(&self) -> Duration {
+    pub(crate) fn elapsed(&self) -> Duration {
         self.started.elapsed()
     }
 
-    pub fn instant_at(&self, offset: Duration) -> Instant {
+    pub(crate) fn instant_at(&self, offset: Duration) -> Instant {
         self.started + offset
     }
 
     /// Wall-clock µs of an offset from the start.
-    pub fn us_at(&self, offset: Duration) -> u64 {
+    pub(crate) fn us_at(&self, offset: Duration) -> u64 {
         self.started_us + offset.as_micros() as u64
     }
 
     /// Whether a message intended at `intended_us` belongs to the measured phase.
-    pub fn is_measured(&self, intended_us: u64) -> bool {
+    pub(crate) fn is_measured(&self, intended_us: u64) -> bool {
         intended_us >= self.us_at(self.warmup) && intended_us < self.us_at(self.send_end)
     }
 }

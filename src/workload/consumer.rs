@@ -23,7 +23,7 @@ use crate::measure::recorder::{Api, Outcome, Registry};
 use crate::scenario::{ConsumerFleet, DeleteMode, ProcessingSpec};
 
 /// The ledger's view of one delivery of a measured message.
-pub fn delivery(m: &aws_sdk_sqs::types::Message, p: &Payload, received_us: u64) -> Delivery {
+pub(crate) fn delivery(m: &aws_sdk_sqs::types::Message, p: &Payload, received_us: u64) -> Delivery {
     let receive_count = m
         .attributes()
         .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
@@ -41,7 +41,7 @@ pub fn delivery(m: &aws_sdk_sqs::types::Message, p: &Payload, received_us: u64) 
     }
 }
 
-pub struct Consumer {
+pub(crate) struct Consumer {
     pub client: Client,
     pub queue_url: String,
     pub fleet: Arc<ConsumerFleet>,
@@ -61,7 +61,7 @@ pub struct Consumer {
 }
 
 impl Consumer {
-    pub async fn run(mut self) {
+    pub(crate) async fn run(mut self) {
         let mut rng = StdRng::seed_from_u64(self.seed ^ 0xc0c0 ^ ((self.index as u64) << 32));
         let wait = self.fleet.wait_time.as_secs() as i32;
         while !*self.stop.borrow() {

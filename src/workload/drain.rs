@@ -16,7 +16,7 @@ use crate::measure::ledger::LedgerHandle;
 
 /// Whether the queue reports nothing visible, in flight or delayed. On real SQS these counts
 /// are approximate, so the engine asks for the same answer twice before trusting it.
-pub async fn queue_is_empty(client: &Client, url: &str) -> bool {
+pub(crate) async fn queue_is_empty(client: &Client, url: &str) -> bool {
     let result = client
         .get_queue_attributes()
         .queue_url(url)
@@ -40,7 +40,7 @@ pub async fn queue_is_empty(client: &Client, url: &str) -> bool {
 
 /// Receives everything this run left in the dead-letter queue until a long poll comes back
 /// empty (or `budget` passes), recording measured messages in the ledger and deleting ours.
-pub async fn collect_dead_letters(
+pub(crate) async fn collect_dead_letters(
     client: &Client,
     url: &str,
     run_id: u64,

@@ -11,13 +11,13 @@
 use std::time::Duration;
 
 /// How often the drain asks whether the queue is empty.
-pub const EMPTY_CHECK_EVERY: Duration = Duration::from_millis(250);
+pub(crate) const EMPTY_CHECK_EVERY: Duration = Duration::from_millis(250);
 /// How long the drain waits, once everything is deleted, for the queue to report empty.
-pub const SETTLED_GRACE: Duration = Duration::from_secs(2);
+pub(crate) const SETTLED_GRACE: Duration = Duration::from_secs(2);
 
 /// How a drain ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DrainEnd {
+pub(crate) enum DrainEnd {
     /// Nothing more will arrive.
     Drained,
     /// The drain timeout passed first.
@@ -26,7 +26,7 @@ pub enum DrainEnd {
 
 /// The drain's state: when it began and what it has seen.
 #[derive(Debug, Clone)]
-pub struct DrainRules {
+pub(crate) struct DrainRules {
     started: Duration,
     timeout: Duration,
     settled_since: Option<Duration>,
@@ -35,7 +35,7 @@ pub struct DrainRules {
 }
 
 impl DrainRules {
-    pub fn new(started: Duration, timeout: Duration) -> DrainRules {
+    pub(crate) fn new(started: Duration, timeout: Duration) -> DrainRules {
         DrainRules {
             started,
             timeout,
@@ -47,7 +47,7 @@ impl DrainRules {
 
     /// The ledger's standing at `now`: ends the drain once every acknowledged message has
     /// been settled for `SETTLED_GRACE`.
-    pub fn ledger_at(
+    pub(crate) fn ledger_at(
         &mut self,
         now: Duration,
         acknowledged: u64,
@@ -61,20 +61,20 @@ impl DrainRules {
     }
 
     /// Whether the queue should be asked again at `now`.
-    pub fn empty_check_due(&self, now: Duration) -> bool {
+    pub(crate) fn empty_check_due(&self, now: Duration) -> bool {
         self.last_empty_check
             .is_none_or(|last| now >= last + EMPTY_CHECK_EVERY)
     }
 
     /// The queue's answer at `now`: two empty answers in a row end the drain.
-    pub fn queue_checked(&mut self, now: Duration, empty: bool) -> Option<DrainEnd> {
+    pub(crate) fn queue_checked(&mut self, now: Duration, empty: bool) -> Option<DrainEnd> {
         self.last_empty_check = Some(now);
         self.empty_in_a_row = if empty { self.empty_in_a_row + 1 } else { 0 };
         (self.empty_in_a_row >= 2).then_some(DrainEnd::Drained)
     }
 
     /// Ends the drain once its timeout has passed.
-    pub fn timed_out(&self, now: Duration) -> Option<DrainEnd> {
+    pub(crate) fn timed_out(&self, now: Duration) -> Option<DrainEnd> {
         (now >= self.started + self.timeout).then_some(DrainEnd::TimedOut)
     }
 }

@@ -2,13 +2,13 @@
 //! payload, and the phases of a run (warmup, measured, drain). Main entry: `engine::run`.
 //! Records into `measure`; must not depend on `report` or `cli`.
 
-pub mod attempts;
-pub mod clock;
-pub mod consumer;
-pub mod drain;
-pub mod drain_rules;
+pub(crate) mod attempts;
+pub(crate) mod clock;
+pub(crate) mod consumer;
+pub(crate) mod drain;
+pub(crate) mod drain_rules;
 pub mod engine;
 pub mod outcome;
 pub mod payload;
-pub mod producer;
-pub mod schedule;
+pub(crate) mod producer;
+pub(crate) mod schedule;

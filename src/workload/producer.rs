@@ -30,7 +30,7 @@ use crate::measure::ledger::LedgerHandle;
 use crate::measure::recorder::{Api, Outcome, Registry};
 use crate::scenario::{Deduplication, ProducerFleet, SizeSpec};
 
-pub struct Producer {
+pub(crate) struct Producer {
     pub client: Client,
     pub queue_url: String,
     pub fleet: Arc<ProducerFleet>,
@@ -63,7 +63,7 @@ struct Message {
 }
 
 impl Producer {
-    pub async fn run(mut self) {
+    pub(crate) async fn run(mut self) {
         let mut rng = StdRng::seed_from_u64(self.seed ^ ((self.id as u64) << 32));
         let batch = self.fleet.batch_size as u64;
         let mut n: u64 = 0;

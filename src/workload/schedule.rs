@@ -10,14 +10,14 @@ use crate::scenario::RateSpec;
 /// The schedule of one producer task: task `index` of `count` sends the fleet's messages
 /// `index`, `index + count`, `index + 2·count`, … so the fleet's sends are evenly spaced.
 #[derive(Debug, Clone)]
-pub struct Schedule {
+pub(crate) struct Schedule {
     rate: RateSpec,
     index: u64,
     count: u64,
 }
 
 impl Schedule {
-    pub fn new(rate: RateSpec, index: u32, count: u32) -> Self {
+    pub(crate) fn new(rate: RateSpec, index: u32, count: u32) -> Self {
         Schedule {
             rate,
             index: index as u64,
@@ -26,19 +26,23 @@ impl Schedule {
     }
 
     /// Closed loop: no intended times; each send follows the previous one's response.
-    pub fn is_closed_loop(&self) -> bool {
+    pub(crate) fn is_closed_loop(&self) -> bool {
         matches!(self.rate, RateSpec::Max)
     }
 
     /// When this task's `n`-th message (from 0) is meant to be sent; `None` for closed loop.
-    pub fn intended(&self, n: u64) -> Option<Duration> {
+    pub(crate) fn intended(&self, n: u64) -> Option<Duration> {
         let m = (n * self.count + self.index) as f64;
         fleet_time_of(&self.rate, m).map(Duration::from_secs_f64)
     }
 
     /// The intended times of messages `from`, `from + 1`, … that are due before `end`: what a
     /// producer giving up at `from` leaves unsent. Empty for closed loop.
-    pub fn due_before(&self, from: u64, end: Duration) -> impl Iterator<Item = Duration> + '_ {
+    pub(crate) fn due_before(
+        &self,
+        from: u64,
+        end: Duration,
+    ) -> impl Iterator<Item = Duration> + '_ {
         (from..).map_while(move |n| self.intended(n).filter(|t| *t < end))
     }
 }

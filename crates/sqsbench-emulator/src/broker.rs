@@ -18,7 +18,7 @@ use super::model::{Delivery, Micros, NewMessage, Queue, ReceiveRequest, SendRece
 use super::quota::{Action, QueueQuota};
 use super::splitmix::{Mix, seed_for};
 
-pub fn now_micros() -> Micros {
+pub(crate) fn now_micros() -> Micros {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_micros() as Micros)
@@ -34,7 +34,7 @@ struct QueueState {
 }
 
 /// One queue and the waiters of its long polls.
-pub struct QueueCell {
+pub(crate) struct QueueCell {
     pub name: String,
     state: Mutex<QueueState>,
     arrivals: Notify,
@@ -49,7 +49,7 @@ impl QueueCell {
     }
 }
 
-pub struct Broker {
+pub(crate) struct Broker {
     pub config: EmulatorConfig,
     pub faults: Faults,
     queues: RwLock<FxHashMap<String, Arc<QueueCell>>>,
@@ -57,10 +57,10 @@ pub struct Broker {
 }
 
 /// One entry of a batch: its id and outcome.
-pub type EntryResult<T> = (String, SqsResult<T>);
+pub(crate) type EntryResult<T> = (String, SqsResult<T>);
 
 impl Broker {
-    pub fn new(config: EmulatorConfig) -> Self {
+    pub(crate) fn new(config: EmulatorConfig) -> Self {
         let faults = Faults::new(config.faults.clone(), config.seed);
         Broker {
             config,
@@ -70,14 +70,14 @@ impl Broker {
         }
     }
 
-    pub fn arn(&self, name: &str) -> String {
+    pub(crate) fn arn(&self, name: &str) -> String {
         format!(
             "arn:aws:sqs:{}:{}:{}",
             self.config.region, self.config.account, name
         )
     }
 
-    pub fn queue(&self, name: &str) -> SqsResult<Arc<QueueCell>> {
+    pub(crate) fn queue(&self, name: &str) -> SqsResult<Arc<QueueCell>> {
         self.queues
             .read()
             .unwrap_or_else(|p| p.into_inner())
@@ -87,7 +87,7 @@ impl Broker {
     }
 
     /// Finds a queue from its URL (`.../<account>/<name>`) or a bare name; the host is ignored.
-    pub fn queue_by_url(&self, url: &str) -> SqsResult<Arc<QueueCell>> {
+    pub(crate) fn queue_by_url(&self, url: &str) -> SqsResult<Arc<QueueCell>> {
         let name = url.trim_end_matches('/').rsplit('/').next().unwrap_or("");
         self.queue(name)
     }
@@ -101,7 +101,7 @@ impl Broker {
             .and_then(|name| self.queue(name).ok())
     }
 
-    pub fn create_queue(
+    pub(crate) fn create_queue(
         &self,
         name: &str,
         attributes: &BTreeMap<String, String>,
@@ -187,7 +187,7 @@ impl Broker {
         Ok(())
     }
 
-    pub fn delete_queue(&self, name: &str) -> SqsResult<()> {
+    pub(crate) fn delete_queue(&self, name: &str) -> SqsResult<()> {
         let removed = self
             .queues
             .write()
@@ -203,7 +203,7 @@ impl Broker {
         Ok(())
     }
 
-    pub fn list_queues(&self, prefix: &str) -> Vec<String> {
+    pub(crate) fn list_queues(&self, prefix: &str) -> Vec<String> {
         let mut names: Vec<String> = self
             .queues
             .read()
@@ -217,7 +217,7 @@ impl Broker {
     }
 
     /// Queues whose RedrivePolicy targets this one.
-    pub fn dead_letter_sources(&self, name: &str) -> Vec<String> {
+    pub(crate) fn dead_letter_sources(&self, name: &str) -> Vec<String> {
         let arn = self.arn(name);
         let queues: Vec<Arc<QueueCell>> = self
             .queues
@@ -242,11 +242,11 @@ impl Broker {
         out
     }
 
-    pub fn attributes(&self, cell: &QueueCell) -> BTreeMap<String, String> {
+    pub(crate) fn attributes(&self, cell: &QueueCell) -> BTreeMap<String, String> {
         cell.lock().queue.attributes(now_micros())
     }
 
-    pub fn set_attributes(
+    pub(crate) fn set_attributes(
         &self,
         cell: &QueueCell,
         attributes: &BTreeMap<String, String>,
@@ -267,15 +267,15 @@ impl Broker {
     }
 
     /// The queue's ReceiveMessageWaitTimeSeconds, for receives that do not set a wait.
-    pub fn default_wait_seconds(&self, cell: &QueueCell) -> u64 {
+    pub(crate) fn default_wait_seconds(&self, cell: &QueueCell) -> u64 {
         cell.lock().queue.settings.receive_wait_seconds as u64
     }
 
-    pub fn purge(&self, cell: &QueueCell) -> SqsResult<()> {
+    pub(crate) fn purge(&self, cell: &QueueCell) -> SqsResult<()> {
         cell.lock().queue.purge(now_micros())
     }
 
-    pub fn with_tags<T>(
+    pub(crate) fn with_tags<T>(
         &self,
         cell: &QueueCell,
         f: impl FnOnce(&mut BTreeMap<String, String>) -> T,
@@ -285,7 +285,11 @@ impl Broker {
 
     /// TagQueue: adds or replaces tags, refusing the whole call when the queue would hold more
     /// than SQS's 50.
-    pub fn add_tags(&self, cell: &QueueCell, tags: BTreeMap<String, String>) -> SqsResult<()> {
+    pub(crate) fn add_tags(
+        &self,
+        cell: &QueueCell,
+        tags: BTreeMap<String, String>,
+    ) -> SqsResult<()> {
         let mut state = cell.lock();
         let existing = &state.queue.tags;
         let after = existing.len() + tags.keys().filter(|k| !existing.contains_key(*k)).count();
@@ -305,7 +309,7 @@ impl Broker {
 
     /// Sends one message or a batch (a batch is one call against the quota). `batch` selects
     /// the batch size rules.
-    pub fn send(
+    pub(crate) fn send(
         &self,
         cell: &QueueCell,
         mut entries: Vec<(String, NewMessage)>,
@@ -352,7 +356,7 @@ impl Broker {
     }
 
     /// Receives, waiting up to `wait` for a message to arrive (long polling).
-    pub async fn receive(
+    pub(crate) async fn receive(
         &self,
         cell: &QueueCell,
         request: ReceiveRequest,
@@ -430,7 +434,11 @@ impl Broker {
     }
 
     /// Deletes by receipt handle; one result per handle, in order.
-    pub fn delete(&self, cell: &QueueCell, handles: &[&str]) -> SqsResult<Vec<SqsResult<()>>> {
+    pub(crate) fn delete(
+        &self,
+        cell: &QueueCell,
+        handles: &[&str],
+    ) -> SqsResult<Vec<SqsResult<()>>> {
         let now = now_micros();
         let mut state = cell.lock();
         if !state.quota.admit(Action::Delete, now) {
@@ -452,7 +460,7 @@ impl Broker {
     }
 
     /// Changes visibility timeouts by (receipt handle, seconds); one result per entry, in order.
-    pub fn change_visibility(
+    pub(crate) fn change_visibility(
         &self,
         cell: &QueueCell,
         entries: &[(&str, i64)],
@@ -520,7 +528,7 @@ fn diff_names(settings: &Settings, attributes: &BTreeMap<String, String>) -> Str
 }
 
 /// SQS allows at most this many tags on a queue.
-pub const MAX_TAGS: usize = 50;
+pub(crate) const MAX_TAGS: usize = 50;
 
 fn check_tag_count(n: usize) -> SqsResult<()> {
     if n > MAX_TAGS {

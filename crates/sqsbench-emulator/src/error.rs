@@ -6,7 +6,7 @@
 
 /// Every error the emulator can return, named after the SQS shape (or unmodeled code).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
+pub(crate) enum ErrorCode {
     QueueDoesNotExist,
     QueueNameExists,
     QueueDeletedRecently,
@@ -35,7 +35,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// The Smithy shape name, used in `__type` as `com.amazonaws.sqs#<shape>`.
-    pub fn shape(self) -> &'static str {
+    pub(crate) fn shape(self) -> &'static str {
         use ErrorCode::*;
         match self {
             QueueDoesNotExist => "QueueDoesNotExist",
@@ -67,7 +67,7 @@ impl ErrorCode {
 
     /// The namespace of `__type`: modeled shapes live in the SQS namespace, the generic
     /// protocol errors in the service framework's.
-    pub fn namespace(self) -> &'static str {
+    pub(crate) fn namespace(self) -> &'static str {
         use ErrorCode::*;
         match self {
             SerializationException | UnknownOperation | RequestEntityTooLarge => {
@@ -78,7 +78,7 @@ impl ErrorCode {
     }
 
     /// The legacy query code: what SQS clients (and batch `Failed[].Code`) call the error.
-    pub fn legacy_code(self) -> &'static str {
+    pub(crate) fn legacy_code(self) -> &'static str {
         use ErrorCode::*;
         match self {
             QueueDoesNotExist => "AWS.SimpleQueueService.NonExistentQueue",
@@ -108,7 +108,7 @@ impl ErrorCode {
         }
     }
 
-    pub fn http_status(self) -> u16 {
+    pub(crate) fn http_status(self) -> u16 {
         use ErrorCode::*;
         match self {
             PurgeQueueInProgress | OverLimit | RequestThrottled => 403,
@@ -119,7 +119,7 @@ impl ErrorCode {
         }
     }
 
-    pub fn sender_fault(self) -> bool {
+    pub(crate) fn sender_fault(self) -> bool {
         !matches!(self, ErrorCode::InternalError)
     }
 }
@@ -127,31 +127,31 @@ impl ErrorCode {
 /// An error with its human-readable message, as SQS would word it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}: {message}", code.legacy_code())]
-pub struct SqsError {
+pub(crate) struct SqsError {
     pub code: ErrorCode,
     pub message: String,
 }
 
 impl SqsError {
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         SqsError {
             code,
             message: message.into(),
         }
     }
 
-    pub fn invalid_parameter(message: impl Into<String>) -> Self {
+    pub(crate) fn invalid_parameter(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidParameterValue, message)
     }
 
-    pub fn missing(parameter: &str) -> Self {
+    pub(crate) fn missing(parameter: &str) -> Self {
         Self::new(
             ErrorCode::MissingParameter,
             format!("The request must contain the parameter {parameter}."),
         )
     }
 
-    pub fn no_queue() -> Self {
+    pub(crate) fn no_queue() -> Self {
         Self::new(
             ErrorCode::QueueDoesNotExist,
             "The specified queue does not exist.",
@@ -159,4 +159,4 @@ impl SqsError {
     }
 }
 
-pub type SqsResult<T> = Result<T, SqsError>;
+pub(crate) type SqsResult<T> = Result<T, SqsError>;

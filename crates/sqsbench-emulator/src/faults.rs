@@ -13,7 +13,7 @@ use super::splitmix::{Mix, finalize};
 
 /// Counters of injected faults, shared by all connections (relaxed atomics: counts only).
 #[derive(Debug, Default)]
-pub struct Injected {
+pub(crate) struct Injected {
     pub duplicates: AtomicU64,
     pub lost: AtomicU64,
     pub reordered: AtomicU64,
@@ -34,7 +34,7 @@ pub struct InjectedCounts {
 }
 
 impl Injected {
-    pub fn snapshot(&self) -> InjectedCounts {
+    pub(crate) fn snapshot(&self) -> InjectedCounts {
         InjectedCounts {
             duplicates: self.duplicates.load(Relaxed),
             lost: self.lost.load(Relaxed),
@@ -45,14 +45,14 @@ impl Injected {
         }
     }
 
-    pub fn add(counter: &AtomicU64, n: u64) {
+    pub(crate) fn add(counter: &AtomicU64, n: u64) {
         if n > 0 {
             counter.fetch_add(n, Relaxed);
         }
     }
 }
 
-pub struct Faults {
+pub(crate) struct Faults {
     pub config: FaultConfig,
     pub injected: Injected,
     started: Instant,
@@ -61,7 +61,7 @@ pub struct Faults {
 }
 
 impl Faults {
-    pub fn new(config: FaultConfig, seed: u64) -> Self {
+    pub(crate) fn new(config: FaultConfig, seed: u64) -> Self {
         Faults {
             config,
             injected: Injected::default(),
@@ -72,7 +72,7 @@ impl Faults {
     }
 
     /// Whether this message operation fails with InternalError (drawn per request ordinal).
-    pub fn fail_request(&self) -> bool {
+    pub(crate) fn fail_request(&self) -> bool {
         let rate = self.config.error_rate;
         if rate <= 0.0 {
             return false;
@@ -87,7 +87,7 @@ impl Faults {
     }
 
     /// How long a response must wait: the fixed latency, or until the stall window ends.
-    pub fn response_delay(&self) -> Duration {
+    pub(crate) fn response_delay(&self) -> Duration {
         let mut delay = self.config.latency;
         if let Some(stall) = self.config.stall {
             let elapsed = self.started.elapsed();
@@ -102,7 +102,7 @@ impl Faults {
 
     /// The fate of one message on a queue, drawn from that queue's stream (counted by
     /// `record_send` once the model says whether it took effect).
-    pub fn send_fate(&self, mix: &mut Mix, fifo: bool) -> SendFate {
+    pub(crate) fn send_fate(&self, mix: &mut Mix, fifo: bool) -> SendFate {
         if mix.chance(self.config.loss_rate) {
             return SendFate::Drop;
         }
@@ -114,7 +114,7 @@ impl Faults {
 
     /// Counts a send fault that really happened: a FIFO resend swallowed by deduplication, or
     /// a rejected message, injected nothing.
-    pub fn record_send(&self, fate: SendFate, receipt: &SendReceipt) {
+    pub(crate) fn record_send(&self, fate: SendFate, receipt: &SendReceipt) {
         match fate {
             SendFate::Drop if !receipt.deduplicated => Injected::add(&self.injected.lost, 1),
             SendFate::Ahead(_) if receipt.stored => Injected::add(&self.injected.reordered, 1),
@@ -123,11 +123,11 @@ impl Faults {
     }
 
     /// Whether a successful delete leaves a ghost (counted when the ghost is delivered).
-    pub fn leave_ghost(&self, mix: &mut Mix, fifo: bool) -> bool {
+    pub(crate) fn leave_ghost(&self, mix: &mut Mix, fifo: bool) -> bool {
         !fifo && mix.chance(self.config.duplicate_rate)
     }
 
-    pub fn break_fifo_order(&self, mix: &mut Mix, fifo: bool) -> bool {
+    pub(crate) fn break_fifo_order(&self, mix: &mut Mix, fifo: bool) -> bool {
         fifo && mix.chance(self.config.fifo_disorder_rate)
     }
 }

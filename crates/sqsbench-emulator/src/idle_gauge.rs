@@ -16,13 +16,13 @@ thread_local! {
 }
 
 /// Called once per request answered.
-pub fn served_one() {
+pub(crate) fn served_one() {
     SERVED.with(|n| n.set(n.get().saturating_add(1)));
 }
 
 /// Called when the thread has no work left, before it sleeps: whether to give way to other
 /// runnable threads first. Starts a new count and notes when the sleep began.
-pub fn before_sleep() -> bool {
+pub(crate) fn before_sleep() -> bool {
     let served = SERVED.with(|n| n.replace(0));
     let last_sleep = LAST_SLEEP.with(Cell::get);
     ASLEEP_SINCE.with(|t| t.set(Some(Instant::now())));
@@ -30,7 +30,7 @@ pub fn before_sleep() -> bool {
 }
 
 /// Called when the thread wakes up: notes how long it slept.
-pub fn after_sleep() {
+pub(crate) fn after_sleep() {
     if let Some(since) = ASLEEP_SINCE.with(Cell::take) {
         LAST_SLEEP.with(|d| d.set(since.elapsed()));
     }

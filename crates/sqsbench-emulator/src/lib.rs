@@ -8,6 +8,8 @@
 //! faults) → `model` (pure semantics, time passed in) → `error`; `http` also tells
 //! `idle_gauge` of each request, which the runtime's idle hook reads (`Idle::Auto`).
 
+#![warn(unreachable_pub)]
+
 pub(crate) mod broker;
 pub mod config;
 pub(crate) mod error;

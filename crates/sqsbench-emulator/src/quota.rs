@@ -7,7 +7,7 @@ use super::model::settings::Settings;
 
 /// The API actions SQS meters separately (a call and its batch form share one budget).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub(crate) enum Action {
     Send = 0,
     Receive = 1,
     Delete = 2,
@@ -15,10 +15,10 @@ pub enum Action {
 }
 
 /// FIFO's documented per-action rate in normal mode.
-pub const FIFO_TPS: f64 = 300.0;
+pub(crate) const FIFO_TPS: f64 = 300.0;
 
 /// High-throughput FIFO's default per-action cap by region (non-batched calls per second).
-pub fn high_throughput_tps(region: &str) -> f64 {
+pub(crate) fn high_throughput_tps(region: &str) -> f64 {
     match region {
         "us-east-1" | "us-west-2" | "eu-west-1" => 70_000.0,
         "us-east-2" | "eu-central-1" => 19_000.0,
@@ -29,7 +29,7 @@ pub fn high_throughput_tps(region: &str) -> f64 {
 }
 
 #[derive(Debug, Clone)]
-pub struct TokenBucket {
+pub(crate) struct TokenBucket {
     rate: f64,
     capacity: f64,
     tokens: f64,
@@ -39,7 +39,7 @@ pub struct TokenBucket {
 impl TokenBucket {
     /// Holds a tenth of a second of calls: bursts are short, so the sustained rate is what a
     /// run of a few seconds measures.
-    pub fn new(rate: f64, now: Micros) -> Self {
+    pub(crate) fn new(rate: f64, now: Micros) -> Self {
         let capacity = (rate / 10.0).max(1.0);
         TokenBucket {
             rate,
@@ -49,7 +49,7 @@ impl TokenBucket {
         }
     }
 
-    pub fn try_take(&mut self, now: Micros) -> bool {
+    pub(crate) fn try_take(&mut self, now: Micros) -> bool {
         if now > self.last {
             let refill = (now - self.last) as f64 * self.rate / 1e6;
             self.tokens = (self.tokens + refill).min(self.capacity);
@@ -66,12 +66,17 @@ impl TokenBucket {
 
 /// One queue's buckets (absent = unlimited).
 #[derive(Debug, Clone, Default)]
-pub struct QueueQuota {
+pub(crate) struct QueueQuota {
     buckets: [Option<TokenBucket>; 4],
 }
 
 impl QueueQuota {
-    pub fn for_queue(mode: &QuotaMode, settings: &Settings, region: &str, now: Micros) -> Self {
+    pub(crate) fn for_queue(
+        mode: &QuotaMode,
+        settings: &Settings,
+        region: &str,
+        now: Micros,
+    ) -> Self {
         let rate = match mode {
             QuotaMode::Unlimited => None,
             QuotaMode::Aws if settings.high_throughput() => Some(high_throughput_tps(region)),
@@ -89,7 +94,7 @@ impl QueueQuota {
     }
 
     /// Admits one call of `action` now, or says it is throttled.
-    pub fn admit(&mut self, action: Action, now: Micros) -> bool {
+    pub(crate) fn admit(&mut self, action: Action, now: Micros) -> bool {
         match &mut self.buckets[action as usize] {
             Some(bucket) => bucket.try_take(now),
             None => true,

@@ -132,7 +132,7 @@ impl Integrity {
 }
 
 #[derive(Default)]
-pub struct Examples {
+pub(super) struct Examples {
     duplicates: Vec<Example>,
     order_violations: Vec<Example>,
     dead_lettered: Vec<Example>,
@@ -140,13 +140,13 @@ pub struct Examples {
 }
 
 impl Examples {
-    pub fn duplicate(&mut self, d: Delivery) {
+    pub(super) fn duplicate(&mut self, d: Delivery) {
         if self.duplicates.len() < LIMIT {
             self.duplicates.push(d.into());
         }
     }
 
-    pub fn order_violation(&mut self, d: Delivery, later: u64) {
+    pub(super) fn order_violation(&mut self, d: Delivery, later: u64) {
         if self.order_violations.len() < LIMIT {
             let mut e = Example::from(d);
             e.delivered_after_sequence = Some(later);
@@ -154,19 +154,19 @@ impl Examples {
         }
     }
 
-    pub fn dead_lettered(&mut self, d: Delivery) {
+    pub(super) fn dead_lettered(&mut self, d: Delivery) {
         if self.dead_lettered.len() < LIMIT {
             self.dead_lettered.push(d.into());
         }
     }
 
-    pub fn foreign(&mut self, message_id: &str) {
+    pub(super) fn foreign(&mut self, message_id: &str) {
         if self.foreign.len() < LIMIT && !self.foreign.iter().any(|f| f == message_id) {
             self.foreign.push(message_id.to_string());
         }
     }
 
-    pub fn finish(
+    pub(super) fn finish(
         &self,
         t: Tally,
         lost: Vec<Example>,

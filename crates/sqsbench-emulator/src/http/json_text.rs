@@ -21,7 +21,7 @@ fn needs_escape(word: u64) -> bool {
 }
 
 /// Appends `text` as a JSON string literal, escaped as serde_json escapes it.
-pub fn write_str(out: &mut Vec<u8>, text: &str) {
+pub(crate) fn write_str(out: &mut Vec<u8>, text: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = text.as_bytes();
     out.reserve(bytes.len() + 2);
@@ -115,7 +115,9 @@ fn write_send_result(out: &mut Vec<u8>, r: &SendResultOutput) {
 }
 
 /// The SendMessageBatch response body.
-pub fn send_batch_output(output: &BatchOutput<SendResultOutput>) -> serde_json::Result<Vec<u8>> {
+pub(crate) fn send_batch_output(
+    output: &BatchOutput<SendResultOutput>,
+) -> serde_json::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(64 + 160 * output.successful.len());
     out.push(b'{');
     write_key(&mut out, true, "Successful");
@@ -160,7 +162,10 @@ fn write_message(out: &mut Vec<u8>, m: &MessageOutput) -> serde_json::Result<()>
 }
 
 /// The ReceiveMessage response body.
-pub fn receive_output(output: &ReceiveOutput, capacity: usize) -> serde_json::Result<Vec<u8>> {
+pub(crate) fn receive_output(
+    output: &ReceiveOutput,
+    capacity: usize,
+) -> serde_json::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(capacity);
     out.push(b'{');
     if !output.messages.is_empty() {

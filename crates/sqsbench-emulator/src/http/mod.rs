@@ -3,11 +3,11 @@
 //! `x-amzn-query-error` header the Rust SDK needs for typed errors. Thin: decode, call the
 //! broker, encode. Must not hold queue state of its own.
 
-pub mod json_text;
-pub mod op;
-pub mod ops;
-pub mod watchdog;
-pub mod wire;
+pub(crate) mod json_text;
+pub(crate) mod op;
+pub(crate) mod ops;
+pub(crate) mod watchdog;
+pub(crate) mod wire;
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -42,7 +42,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
 /// Accepts connections until `shutdown` turns true, then closes every connection. At most
 /// `max_connections` are open at once; accept errors (out of file descriptors) back off instead
 /// of spinning; slow or idle clients are cut off by the header and body timeouts.
-pub async fn serve(
+pub(crate) async fn serve(
     listener: TcpListener,
     broker: Arc<Broker>,
     mut shutdown: watch::Receiver<bool>,
@@ -123,18 +123,18 @@ async fn accept_within(
 /// Pauses after failed accepts (EMFILE, ENFILE, ENOBUFS): 1 ms doubling to 1 s, so a server out
 /// of file descriptors waits for one to be freed instead of retrying in a tight loop.
 #[derive(Debug, Default)]
-pub struct AcceptBackoff {
+pub(crate) struct AcceptBackoff {
     failures: u32,
 }
 
 impl AcceptBackoff {
-    pub fn pause(&mut self) -> Duration {
+    pub(crate) fn pause(&mut self) -> Duration {
         let wait = Duration::from_millis(1u64 << self.failures.min(10)).min(Duration::from_secs(1));
         self.failures = self.failures.saturating_add(1);
         wait
     }
 
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.failures = 0;
     }
 }
@@ -262,7 +262,7 @@ fn respond(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Res
     response
 }
 
-pub fn error_response(error: &SqsError) -> Response<Full<Bytes>> {
+pub(crate) fn error_response(error: &SqsError) -> Response<Full<Bytes>> {
     let body = wire::ErrorBody {
         error_type: format!("{}#{}", error.code.namespace(), error.code.shape()),
         message: &error.message,

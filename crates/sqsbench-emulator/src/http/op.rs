@@ -14,15 +14,15 @@ macro_rules! actions {
     ($($action:ident),* $(,)?) => {
         /// Every SQS action the emulator knows by name.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum Action {
+        pub(crate) enum Action {
             $($action),*
         }
 
         impl Action {
-            pub const ALL: &[Action] = &[$(Action::$action),*];
+            pub(crate) const ALL: &[Action] = &[$(Action::$action),*];
 
             /// The action's name on the wire (`SendMessage`).
-            pub fn name(self) -> &'static str {
+            pub(crate) fn name(self) -> &'static str {
                 match self {
                     $(Action::$action => stringify!($action)),*
                 }
@@ -58,12 +58,12 @@ actions! {
 }
 
 impl Action {
-    pub fn from_name(name: &str) -> Option<Action> {
+    pub(crate) fn from_name(name: &str) -> Option<Action> {
         Action::ALL.iter().copied().find(|a| a.name() == name)
     }
 
     /// Whether it moves messages: the only actions faults and injected errors apply to.
-    pub fn moves_messages(self) -> bool {
+    pub(crate) fn moves_messages(self) -> bool {
         matches!(
             self,
             Action::SendMessage
@@ -79,7 +79,7 @@ impl Action {
 
 /// The actions on one existing queue that share the `QueueUrl` input shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QueueAction {
+pub(crate) enum QueueAction {
     GetQueueAttributes,
     SetQueueAttributes,
     DeleteQueue,
@@ -91,7 +91,7 @@ pub enum QueueAction {
 }
 
 /// One request: its action and its input, parsed once.
-pub enum Op<'a> {
+pub(crate) enum Op<'a> {
     CreateQueue(CreateQueueInput),
     GetQueueUrl(QueueNameInput),
     ListQueues(ListQueuesInput),
@@ -115,7 +115,7 @@ pub enum Op<'a> {
 
 impl<'a> Op<'a> {
     /// The AWS JSON 1.0 protocol: the action from `X-Amz-Target`, the input from the body.
-    pub fn from_json(action: Action, body: &'a [u8]) -> SqsResult<Op<'a>> {
+    pub(crate) fn from_json(action: Action, body: &'a [u8]) -> SqsResult<Op<'a>> {
         let queue = |a: QueueAction| -> SqsResult<Op<'a>> { Ok(Op::Queue(a, parse(body)?)) };
         Ok(match action {
             Action::CreateQueue => Op::CreateQueue(parse(body)?),

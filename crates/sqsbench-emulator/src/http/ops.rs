@@ -19,10 +19,10 @@ use crate::model::{
 };
 
 /// What a request handler produces: a JSON body, or an error to encode.
-pub type Reply = SqsResult<Vec<u8>>;
+pub(crate) type Reply = SqsResult<Vec<u8>>;
 
 /// Where the request came in, for building queue URLs the client can use.
-pub struct Origin<'a> {
+pub(crate) struct Origin<'a> {
     pub host: &'a str,
 }
 
@@ -46,7 +46,7 @@ fn empty() -> Reply {
 }
 
 /// Carries out one request.
-pub async fn dispatch(broker: &Broker, origin: &Origin<'_>, op: Op<'_>) -> Reply {
+pub(crate) async fn dispatch(broker: &Broker, origin: &Origin<'_>, op: Op<'_>) -> Reply {
     match op {
         Op::CreateQueue(input) => create_queue(broker, origin, input),
         Op::GetQueueUrl(input) => {

@@ -14,14 +14,14 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 /// What one connection is doing, shared by its requests and its watchdog.
-pub struct Activity {
+pub(crate) struct Activity {
     epoch: Instant,
     busy: AtomicU32,
     last_ms: AtomicU64,
 }
 
 impl Activity {
-    pub fn new() -> Arc<Activity> {
+    pub(crate) fn new() -> Arc<Activity> {
         Arc::new(Activity {
             epoch: Instant::now(),
             busy: AtomicU32::new(0),
@@ -34,7 +34,7 @@ impl Activity {
     }
 
     /// A request is in progress until the guard drops.
-    pub fn begin(self: &Arc<Self>) -> InProgress {
+    pub(crate) fn begin(self: &Arc<Self>) -> InProgress {
         self.busy.fetch_add(1, Relaxed);
         InProgress(self.clone())
     }
@@ -50,7 +50,7 @@ impl Activity {
 }
 
 /// A request in progress on a connection.
-pub struct InProgress(Arc<Activity>);
+pub(crate) struct InProgress(Arc<Activity>);
 
 impl Drop for InProgress {
     fn drop(&mut self) {
@@ -60,13 +60,13 @@ impl Drop for InProgress {
 }
 
 /// No request in progress, and none ended (or the connection opened) for `timeout_ms`.
-pub fn stale(busy: u32, last_ms: u64, now_ms: u64, timeout_ms: u64) -> bool {
+pub(crate) fn stale(busy: u32, last_ms: u64, now_ms: u64, timeout_ms: u64) -> bool {
     busy == 0 && now_ms.saturating_sub(last_ms) >= timeout_ms
 }
 
 /// Resolves once the connection has been idle, or stuck before a whole request head, for
 /// `timeout`; the caller then drops the connection.
-pub async fn expired(activity: &Activity, timeout: Duration) {
+pub(crate) async fn expired(activity: &Activity, timeout: Duration) {
     let every = (timeout / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
     loop {
         tokio::time::sleep(every).await;

@@ -12,16 +12,16 @@ use crate::error::{SqsError, SqsResult};
 use crate::model::message::{AsciiText, MessageId, write_hex};
 use crate::model::{AttributeValue, MessageAttribute};
 
-pub type StringMap = BTreeMap<String, String>;
+pub(crate) type StringMap = BTreeMap<String, String>;
 
 /// An MD5 digest, serialized as 32 lowercase hex digits straight from the stack (responses carry
 /// one or more per message; a `String` each was an allocation each).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct HexDigest(pub [u8; 16]);
+pub(crate) struct HexDigest(pub [u8; 16]);
 
 impl HexDigest {
     /// The 32 lowercase hex digits.
-    pub fn text(&self) -> AsciiText<32> {
+    pub(crate) fn text(&self) -> AsciiText<32> {
         let mut text = [0u8; 32];
         write_hex(&self.0, &mut text);
         AsciiText::from_ascii(text)
@@ -39,13 +39,13 @@ fn message_id_text<S: serde::Serializer>(id: &MessageId, serializer: S) -> Resul
 }
 
 /// Takes a required member or reports it missing by its wire name.
-pub fn required<T>(value: Option<T>, name: &str) -> SqsResult<T> {
+pub(crate) fn required<T>(value: Option<T>, name: &str) -> SqsResult<T> {
     value.ok_or_else(|| SqsError::missing(name))
 }
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
-pub struct CreateQueueInput {
+pub(crate) struct CreateQueueInput {
     pub queue_name: Option<String>,
     pub attributes: Option<StringMap>,
     #[serde(rename = "tags")]
@@ -54,13 +54,13 @@ pub struct CreateQueueInput {
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
-pub struct QueueNameInput {
+pub(crate) struct QueueNameInput {
     pub queue_name: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
-pub struct QueueUrlInput {
+pub(crate) struct QueueUrlInput {
     pub queue_url: Option<String>,
     pub attribute_names: Option<Vec<String>>,
     pub attributes: Option<StringMap>,
@@ -72,7 +72,7 @@ pub struct QueueUrlInput {
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
-pub struct ListQueuesInput {
+pub(crate) struct ListQueuesInput {
     pub queue_name_prefix: Option<String>,
     pub next_token: Option<String>,
     pub max_results: Option<i64>,
@@ -80,14 +80,14 @@ pub struct ListQueuesInput {
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
-pub struct AttributeValueInput {
+pub(crate) struct AttributeValueInput {
     pub data_type: Option<String>,
     pub string_value: Option<String>,
     pub binary_value: Option<String>,
 }
 
 impl AttributeValueInput {
-    pub fn into_model(self, name: &str) -> SqsResult<MessageAttribute> {
+    pub(crate) fn into_model(self, name: &str) -> SqsResult<MessageAttribute> {
         let data_type = self.data_type.unwrap_or_default();
         let value = match (self.string_value, self.binary_value) {
             (Some(s), None) => AttributeValue::Text(s),
@@ -117,7 +117,7 @@ impl AttributeValueInput {
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
-pub struct SendMessageInput<'a> {
+pub(crate) struct SendMessageInput<'a> {
     pub queue_url: Option<String>,
     #[serde(flatten, borrow)]
     pub message: MessageFields<'a>,
@@ -128,7 +128,7 @@ pub struct SendMessageInput<'a> {
 /// stored message.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
-pub struct MessageFields<'a> {
+pub(crate) struct MessageFields<'a> {
     #[serde(borrow, default, deserialize_with = "borrowed")]
     pub id: Option<Cow<'a, str>>,
     #[serde(borrow, default, deserialize_with = "borrowed")]
@@ -142,7 +142,7 @@ pub struct MessageFields<'a> {
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
-pub struct SendMessageBatchInput<'a> {
+pub(crate) struct SendMessageBatchInput<'a> {
     pub queue_url: Option<String>,
     #[serde(borrow)]
     pub entries: Option<Vec<MessageFields<'a>>>,
@@ -150,7 +150,7 @@ pub struct SendMessageBatchInput<'a> {
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
-pub struct ReceiveMessageInput {
+pub(crate) struct ReceiveMessageInput {
     pub queue_url: Option<String>,
     pub attribute_names: Option<Vec<String>>,
     pub message_system_attribute_names: Option<Vec<String>>,
@@ -163,7 +163,7 @@ pub struct ReceiveMessageInput {
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
-pub struct HandleEntry<'a> {
+pub(crate) struct HandleEntry<'a> {
     #[serde(borrow, default, deserialize_with = "borrowed")]
     pub id: Option<Cow<'a, str>>,
     #[serde(borrow, default, deserialize_with = "borrowed")]
@@ -175,7 +175,7 @@ pub struct HandleEntry<'a> {
 /// escapes): a DeleteMessageBatch otherwise allocated twenty of them.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
-pub struct HandleInput<'a> {
+pub(crate) struct HandleInput<'a> {
     #[serde(borrow, default, deserialize_with = "borrowed")]
     pub queue_url: Option<Cow<'a, str>>,
     #[serde(borrow, default, deserialize_with = "borrowed")]
@@ -199,13 +199,13 @@ fn borrowed<'de: 'a, 'a, D: serde::Deserializer<'de>>(
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct QueueUrlOutput {
+pub(crate) struct QueueUrlOutput {
     pub queue_url: String,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct ListQueuesOutput {
+pub(crate) struct ListQueuesOutput {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub queue_urls: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -213,7 +213,7 @@ pub struct ListQueuesOutput {
 }
 
 #[derive(Serialize)]
-pub struct DeadLetterSourcesOutput {
+pub(crate) struct DeadLetterSourcesOutput {
     #[serde(rename = "queueUrls")]
     pub queue_urls: Vec<String>,
     #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
@@ -222,20 +222,20 @@ pub struct DeadLetterSourcesOutput {
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct AttributesOutput {
+pub(crate) struct AttributesOutput {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: StringMap,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct TagsOutput {
+pub(crate) struct TagsOutput {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: StringMap,
 }
 
 #[derive(Serialize, Default)]
-pub struct SendResultOutput {
+pub(crate) struct SendResultOutput {
     #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(rename = "MessageId", serialize_with = "message_id_text")]
@@ -258,7 +258,7 @@ pub struct SendResultOutput {
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct BatchFailure {
+pub(crate) struct BatchFailure {
     pub id: String,
     pub sender_fault: bool,
     pub code: &'static str,
@@ -267,20 +267,20 @@ pub struct BatchFailure {
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct IdOnly<'a> {
+pub(crate) struct IdOnly<'a> {
     pub id: Cow<'a, str>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct BatchOutput<T: Serialize> {
+pub(crate) struct BatchOutput<T: Serialize> {
     pub successful: Vec<T>,
     pub failed: Vec<BatchFailure>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct AttributeValueOutput<'a> {
+pub(crate) struct AttributeValueOutput<'a> {
     pub data_type: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub string_value: Option<&'a str>,
@@ -289,7 +289,7 @@ pub struct AttributeValueOutput<'a> {
 }
 
 #[derive(Serialize)]
-pub struct MessageOutput<'a> {
+pub(crate) struct MessageOutput<'a> {
     #[serde(rename = "MessageId", serialize_with = "message_id_text")]
     pub message_id: MessageId,
     #[serde(rename = "ReceiptHandle")]
@@ -313,13 +313,13 @@ pub struct MessageOutput<'a> {
 }
 
 #[derive(Serialize)]
-pub struct ReceiveOutput<'a> {
+pub(crate) struct ReceiveOutput<'a> {
     #[serde(rename = "Messages", skip_serializing_if = "Vec::is_empty")]
     pub messages: Vec<MessageOutput<'a>>,
 }
 
 #[derive(Serialize)]
-pub struct ErrorBody<'a> {
+pub(crate) struct ErrorBody<'a> {
     #[serde(rename = "__type")]
     pub error_type: String,
     pub message: &'a str,

@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 
 use super::message::{MessageId, Micros, State};
 
-pub const DEDUP_WINDOW: Micros = 300 * 1_000_000;
+pub(crate) const DEDUP_WINDOW: Micros = 300 * 1_000_000;
 
 #[derive(Debug, Default)]
 struct Group {
@@ -21,7 +21,7 @@ struct Group {
 }
 
 #[derive(Debug, Default)]
-pub struct FifoOrder {
+pub(crate) struct FifoOrder {
     groups: FxHashMap<Arc<str>, Group>,
     /// Groups that may have a deliverable head, in the order they became so.
     available: VecDeque<Arc<str>>,
@@ -31,7 +31,7 @@ pub struct FifoOrder {
 }
 
 impl FifoOrder {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         FifoOrder {
             // Real sequence numbers are 20-digit decimals; start in that range.
             next_sequence: 18_000_000_000_000_000_000,
@@ -39,20 +39,20 @@ impl FifoOrder {
         }
     }
 
-    pub fn next_sequence(&mut self) -> u128 {
+    pub(crate) fn next_sequence(&mut self) -> u128 {
         self.next_sequence += 1;
         self.next_sequence
     }
 
     /// Appends a newly stored message to its group.
-    pub fn append(&mut self, group: &Arc<str>, key: u64) {
+    pub(crate) fn append(&mut self, group: &Arc<str>, key: u64) {
         let g = self.groups.entry(group.clone()).or_default();
         g.keys.push_back(key);
         Self::list(&mut self.available, group, g);
     }
 
     /// A message of the group became ready (delay over, or visibility expired).
-    pub fn on_ready(&mut self, group: &Arc<str>, was_in_flight: bool) {
+    pub(crate) fn on_ready(&mut self, group: &Arc<str>, was_in_flight: bool) {
         if let Some(g) = self.groups.get_mut(group) {
             if was_in_flight {
                 g.in_flight = g.in_flight.saturating_sub(1);
@@ -62,7 +62,7 @@ impl FifoOrder {
     }
 
     /// A message left the queue (deleted, expired, dead-lettered, purged).
-    pub fn remove(&mut self, group: &Arc<str>, key: u64, was_in_flight: bool) {
+    pub(crate) fn remove(&mut self, group: &Arc<str>, key: u64, was_in_flight: bool) {
         let Some(g) = self.groups.get_mut(group) else {
             return;
         };
@@ -90,7 +90,7 @@ impl FifoOrder {
 
     /// Takes up to `max` deliverable keys: the first available group's ready head first, then
     /// other groups, keeping send order inside each group. Taken messages lock their group.
-    pub fn take(&mut self, max: usize, state_of: impl Fn(u64) -> Option<State>) -> Vec<u64> {
+    pub(crate) fn take(&mut self, max: usize, state_of: impl Fn(u64) -> Option<State>) -> Vec<u64> {
         let mut out = Vec::new();
         let mut passed = 0;
         let candidates = self.available.len();
@@ -128,7 +128,7 @@ impl FifoOrder {
         out
     }
 
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.groups.clear();
         self.available.clear();
         self.attempts = AttemptCache::default();
@@ -137,7 +137,7 @@ impl FifoOrder {
 
 /// What a deduplication id resolved to the first time it was sent.
 #[derive(Debug, Clone)]
-pub struct Original {
+pub(crate) struct Original {
     pub message_id: MessageId,
     pub sequence_number: u128,
     expires_at: Micros,
@@ -145,13 +145,13 @@ pub struct Original {
 
 /// Deduplication ids seen in the last five minutes, expired in arrival order.
 #[derive(Debug, Default)]
-pub struct DedupWindow {
+pub(crate) struct DedupWindow {
     seen: FxHashMap<String, Original>,
     order: VecDeque<(Micros, String)>,
 }
 
 impl DedupWindow {
-    pub fn expire(&mut self, now: Micros) {
+    pub(crate) fn expire(&mut self, now: Micros) {
         while let Some((at, _)) = self.order.front() {
             if *at > now {
                 break;
@@ -163,11 +163,11 @@ impl DedupWindow {
         }
     }
 
-    pub fn lookup(&self, key: &str) -> Option<&Original> {
+    pub(crate) fn lookup(&self, key: &str) -> Option<&Original> {
         self.seen.get(key)
     }
 
-    pub fn record(
+    pub(crate) fn record(
         &mut self,
         now: Micros,
         key: String,
@@ -190,19 +190,19 @@ impl DedupWindow {
 /// A receive made with a ReceiveRequestAttemptId: which messages (and receive generations) it
 /// returned, so that a retry inside five minutes gets the same messages and receipt handles.
 #[derive(Debug, Clone)]
-pub struct Attempt {
+pub(crate) struct Attempt {
     pub deliveries: Vec<(u64, u32, Micros)>,
     pub made_at: Micros,
 }
 
 #[derive(Debug, Default)]
-pub struct AttemptCache {
+pub(crate) struct AttemptCache {
     attempts: FxHashMap<String, Attempt>,
     order: VecDeque<(Micros, String)>,
 }
 
 impl AttemptCache {
-    pub fn expire(&mut self, now: Micros) {
+    pub(crate) fn expire(&mut self, now: Micros) {
         while let Some((at, _)) = self.order.front() {
             if at + DEDUP_WINDOW > now {
                 break;
@@ -214,16 +214,16 @@ impl AttemptCache {
         }
     }
 
-    pub fn get(&self, id: &str) -> Option<&Attempt> {
+    pub(crate) fn get(&self, id: &str) -> Option<&Attempt> {
         self.attempts.get(id)
     }
 
-    pub fn record(&mut self, id: String, attempt: Attempt) {
+    pub(crate) fn record(&mut self, id: String, attempt: Attempt) {
         self.order.push_back((attempt.made_at, id.clone()));
         self.attempts.insert(id, attempt);
     }
 
-    pub fn forget(&mut self, id: &str) {
+    pub(crate) fn forget(&mut self, id: &str) {
         self.attempts.remove(id);
     }
 }

@@ -8,9 +8,9 @@ use md5::{Digest, Md5};
 use crate::error::{ErrorCode, SqsError, SqsResult};
 
 /// Microseconds since the Unix epoch: the only notion of time the model has.
-pub type Micros = u64;
+pub(crate) type Micros = u64;
 
-pub const MICROS_PER_SEC: u64 = 1_000_000;
+pub(crate) const MICROS_PER_SEC: u64 = 1_000_000;
 
 /// A message attribute value: `StringValue` (String and Number types) or raw `BinaryValue` bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,11 +26,11 @@ pub struct MessageAttribute {
 }
 
 /// Attributes sorted by name (the order the MD5 algorithm needs), shared between deliveries.
-pub type Attributes = Arc<[(String, MessageAttribute)]>;
+pub(crate) type Attributes = Arc<[(String, MessageAttribute)]>;
 
 /// What a sender supplies for one message.
 #[derive(Debug, Clone, Default)]
-pub struct NewMessage {
+pub(crate) struct NewMessage {
     /// Shared, not owned: the stored message and every delivery of it point at this one copy.
     pub body: Arc<str>,
     pub delay_seconds: Option<i64>,
@@ -46,7 +46,7 @@ pub struct NewMessage {
 
 /// Where a stored message is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
+pub(crate) enum State {
     Delayed,
     Ready,
     InFlight { generation: u32, deadline: Micros },
@@ -55,7 +55,7 @@ pub enum State {
 /// A message as the queue keeps it. Bodies and attributes are shared so a delivery clones
 /// reference counts, not bytes.
 #[derive(Debug, Clone)]
-pub struct Message {
+pub(crate) struct Message {
     pub key: u64,
     pub id: MessageId,
     pub body: Arc<str>,
@@ -80,7 +80,7 @@ pub struct Message {
 
 impl Message {}
 
-pub fn attributes_size(attributes: &[(String, MessageAttribute)]) -> usize {
+pub(crate) fn attributes_size(attributes: &[(String, MessageAttribute)]) -> usize {
     attributes
         .iter()
         .map(|(name, a)| {
@@ -130,7 +130,7 @@ pub fn attributes_md5(attributes: &[(String, MessageAttribute)]) -> Option<[u8; 
 
 /// Writes `bytes` as lowercase hex into `out`, which holds exactly two digits per byte: the one
 /// hex writer behind digests, uuids, receipt handles and deduplication ids.
-pub fn write_hex(bytes: &[u8], out: &mut [u8]) {
+pub(crate) fn write_hex(bytes: &[u8], out: &mut [u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     debug_assert_eq!(out.len(), 2 * bytes.len());
     for (b, pair) in bytes.iter().zip(out.chunks_exact_mut(2)) {
@@ -149,15 +149,15 @@ pub fn hex(bytes: &[u8]) -> String {
 /// A message id: 128 bits kept inline (a heap string each was an allocation per message and
 /// a tenth of a stored message's memory), shown to clients as a version-4 uuid.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct MessageId(u128);
+pub(crate) struct MessageId(u128);
 
 impl MessageId {
-    pub fn from_bits(bits: u128) -> MessageId {
+    pub(crate) fn from_bits(bits: u128) -> MessageId {
         MessageId(bits)
     }
 
     /// The uuid text clients see.
-    pub fn text(&self) -> UuidText {
+    pub(crate) fn text(&self) -> UuidText {
         uuid_text(self.0)
     }
 }
@@ -166,16 +166,16 @@ impl MessageId {
 /// message and every response needs several, and building them in place saves an allocation
 /// and the formatter each time. Reads as a `&str`.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub struct AsciiText<const N: usize>([u8; N]);
+pub(crate) struct AsciiText<const N: usize>([u8; N]);
 
 impl<const N: usize> AsciiText<N> {
     /// `bytes` must be ASCII (the hex writer and hyphens are all that fill one).
-    pub fn from_ascii(bytes: [u8; N]) -> AsciiText<N> {
+    pub(crate) fn from_ascii(bytes: [u8; N]) -> AsciiText<N> {
         debug_assert!(bytes.is_ascii());
         AsciiText(bytes)
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0).expect("built from ASCII only")
     }
 }
@@ -195,10 +195,10 @@ impl<const N: usize> std::fmt::Debug for AsciiText<N> {
 }
 
 /// A random-looking, RFC 4122 version-4 formatted id.
-pub type UuidText = AsciiText<36>;
+pub(crate) type UuidText = AsciiText<36>;
 
 /// The uuid text of `bits`, with the version 4 and variant bits set over them.
-pub fn uuid_text(bits: u128) -> UuidText {
+pub(crate) fn uuid_text(bits: u128) -> UuidText {
     let mut bytes = bits.to_be_bytes();
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
@@ -218,13 +218,13 @@ pub fn uuid_text(bits: u128) -> UuidText {
 
 /// One shared empty attribute list: most messages have none, and an `Arc` of nothing still
 /// costs an allocation per message.
-pub fn no_attributes() -> Attributes {
+pub(crate) fn no_attributes() -> Attributes {
     static EMPTY: std::sync::OnceLock<Attributes> = std::sync::OnceLock::new();
     EMPTY.get_or_init(|| Arc::from(Vec::new())).clone()
 }
 
 /// SQS accepts only XML-safe characters in bodies and string attribute values.
-pub fn valid_characters(text: &str) -> bool {
+pub(crate) fn valid_characters(text: &str) -> bool {
     // Fast path: printable ASCII plus tab, newline and carriage return, folded without
     // short-circuiting so the compiler can vectorise it: every body sent goes through here.
     if text.bytes().fold(true, |ok, b| {
@@ -238,7 +238,7 @@ pub fn valid_characters(text: &str) -> bool {
 }
 
 /// Checks a group or deduplication id: 1–128 alphanumerics or ASCII punctuation.
-pub fn check_token(parameter: &str, value: &str) -> SqsResult<()> {
+pub(crate) fn check_token(parameter: &str, value: &str) -> SqsResult<()> {
     if value.is_empty() || value.len() > 128 || !value.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(SqsError::invalid_parameter(format!(
             "Value {value} for parameter {parameter} is invalid. Reason: {parameter} can only include alphanumeric and punctuation characters. 1 to 128 in length."
@@ -248,7 +248,7 @@ pub fn check_token(parameter: &str, value: &str) -> SqsResult<()> {
 }
 
 /// Validates message attributes: count, names, data types and values.
-pub fn check_attributes(attributes: &[(String, MessageAttribute)]) -> SqsResult<()> {
+pub(crate) fn check_attributes(attributes: &[(String, MessageAttribute)]) -> SqsResult<()> {
     if attributes.len() > 10 {
         return Err(SqsError::invalid_parameter(
             "Number of message attributes [".to_string()

@@ -2,18 +2,19 @@
 //! structures with time passed in (`Micros`), so every rule is testable without sleeping.
 //! Main type: `Queue`. Must not depend on tokio, HTTP, or anything outside `emulator`.
 
-pub mod fifo;
-pub mod md5_lanes;
-pub mod message;
-pub mod queue;
-pub mod receipt;
-pub mod settings;
-pub mod standard;
-pub mod store;
+pub(crate) mod fifo;
+pub(crate) mod md5_lanes;
+pub(crate) mod message;
+pub(crate) mod queue;
+pub(crate) mod receipt;
+pub(crate) mod settings;
+pub(crate) mod standard;
+pub(crate) mod store;
 
-pub use message::{AttributeValue, Message, MessageAttribute, Micros, NewMessage};
-pub use queue::{Delivery, Queue, ReceiveRequest, SendFate, SendReceipt};
-pub use settings::Settings;
+pub use message::{AttributeValue, MessageAttribute};
+pub(crate) use message::{Message, Micros, NewMessage};
+pub(crate) use queue::{Delivery, Queue, ReceiveRequest, SendFate, SendReceipt};
+pub(crate) use settings::Settings;
 
 #[cfg(test)]
 mod tests;

@@ -20,12 +20,12 @@ use crate::splitmix::Mix;
 
 const TWELVE_HOURS: Micros = 43_200 * MICROS_PER_SEC;
 /// SQS's in-flight ceiling for standard queues (short polls beyond it get OverLimit).
-pub const STANDARD_IN_FLIGHT_LIMIT: u64 = 120_000;
-pub const MAX_BATCH_BYTES: usize = 1_048_576;
+pub(crate) const STANDARD_IN_FLIGHT_LIMIT: u64 = 120_000;
+pub(crate) const MAX_BATCH_BYTES: usize = 1_048_576;
 
 /// What the fault layer decided for one accepted message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SendFate {
+pub(crate) enum SendFate {
     Keep,
     /// Accept with 200 and store nothing: the loss fault.
     Drop,
@@ -34,7 +34,7 @@ pub enum SendFate {
 }
 
 #[derive(Debug, Clone)]
-pub struct SendReceipt {
+pub(crate) struct SendReceipt {
     pub message_id: MessageId,
     pub body_md5: [u8; 16],
     pub attributes_md5: Option<[u8; 16]>,
@@ -46,7 +46,7 @@ pub struct SendReceipt {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct ReceiveRequest {
+pub(crate) struct ReceiveRequest {
     pub max: usize,
     pub visibility_timeout: Option<u32>,
     pub attempt_id: Option<String>,
@@ -56,13 +56,13 @@ pub struct ReceiveRequest {
 }
 
 #[derive(Debug, Clone)]
-pub struct Delivery {
+pub(crate) struct Delivery {
     pub message: Message,
     pub receipt_handle: ReceiptText,
 }
 
 #[derive(Debug, Default)]
-pub struct ReceiveOutcome {
+pub(crate) struct ReceiveOutcome {
     pub delivered: Vec<Delivery>,
     /// Messages past maxReceiveCount, removed here, for the broker to hand to the DLQ.
     pub dead_lettered: Vec<Message>,
@@ -72,7 +72,7 @@ pub struct ReceiveOutcome {
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Counts {
+pub(crate) struct Counts {
     pub ready: u64,
     pub in_flight: u64,
     pub delayed: u64,
@@ -83,7 +83,7 @@ enum Order {
     Fifo(FifoOrder),
 }
 
-pub struct Queue {
+pub(crate) struct Queue {
     pub name: String,
     pub arn: String,
     pub settings: Settings,
@@ -103,7 +103,7 @@ pub struct Queue {
 }
 
 impl Queue {
-    pub fn new(name: &str, arn: &str, settings: Settings, now: Micros, seed: u64) -> Self {
+    pub(crate) fn new(name: &str, arn: &str, settings: Settings, now: Micros, seed: u64) -> Self {
         let mut ids = Mix::new(seed);
         let tag = ids.next_u64() as u32;
         Queue {
@@ -130,18 +130,18 @@ impl Queue {
         }
     }
 
-    pub fn is_fifo(&self) -> bool {
+    pub(crate) fn is_fifo(&self) -> bool {
         self.settings.fifo
     }
 
     #[cfg(test)]
-    pub fn counts(&self) -> Counts {
+    pub(crate) fn counts(&self) -> Counts {
         self.counts
     }
 
     /// Applies everything that time alone changes: delays ending, visibility expiring,
     /// retention running out, dedup and attempt windows closing.
-    pub fn tick(&mut self, now: Micros) {
+    pub(crate) fn tick(&mut self, now: Micros) {
         while let Some(Reverse((at, key))) = self.delayed.peek().copied() {
             if at > now {
                 break;
@@ -202,7 +202,7 @@ impl Queue {
     }
 
     /// The earliest instant at which time alone will make a message deliverable.
-    pub fn next_due(&self) -> Option<Micros> {
+    pub(crate) fn next_due(&self) -> Option<Micros> {
         let d = self.delayed.peek().map(|Reverse((at, _))| *at);
         let v = self.in_flight.peek().map(|Reverse((at, _, _))| *at);
         match (d, v) {
@@ -229,7 +229,7 @@ impl Queue {
 
     /// Checks and stores one message. `batched` applies the batch rule that a lowered
     /// MaximumMessageSize is ignored (the 1 MiB batch total is checked by the caller).
-    pub fn send(
+    pub(crate) fn send(
         &mut self,
         now: Micros,
         new: NewMessage,
@@ -412,7 +412,11 @@ impl Queue {
 
     /// Delivers up to `max` messages, making them invisible for the visibility timeout.
     /// Messages already received maxReceiveCount times are removed into `dead_lettered` instead.
-    pub fn receive(&mut self, now: Micros, request: &ReceiveRequest) -> SqsResult<ReceiveOutcome> {
+    pub(crate) fn receive(
+        &mut self,
+        now: Micros,
+        request: &ReceiveRequest,
+    ) -> SqsResult<ReceiveOutcome> {
         self.tick(now);
         let mut outcome = ReceiveOutcome::default();
         if let (Order::Fifo(f), Some(id)) = (&mut self.order, &request.attempt_id)
@@ -639,7 +643,7 @@ impl Queue {
 
     /// Deletes by receipt handle. On a standard queue, `leave_ghost` (the duplicate fault)
     /// answers success but keeps the message, which is delivered again later.
-    pub fn delete(&mut self, now: Micros, handle: &str, leave_ghost: bool) -> SqsResult<()> {
+    pub(crate) fn delete(&mut self, now: Micros, handle: &str, leave_ghost: bool) -> SqsResult<()> {
         self.tick(now);
         let receipt = self.resolve(handle)?;
         let Some(m) = self.messages.get_mut(&receipt.key) else {
@@ -661,7 +665,12 @@ impl Queue {
         Ok(())
     }
 
-    pub fn change_visibility(&mut self, now: Micros, handle: &str, timeout: i64) -> SqsResult<()> {
+    pub(crate) fn change_visibility(
+        &mut self,
+        now: Micros,
+        handle: &str,
+        timeout: i64,
+    ) -> SqsResult<()> {
         self.tick(now);
         if !(0..=43_200).contains(&timeout) {
             return Err(SqsError::invalid_parameter(format!(
@@ -713,7 +722,12 @@ impl Queue {
     }
 
     /// Takes in a message moved from a source queue past its maxReceiveCount.
-    pub fn accept_dead_letter(&mut self, now: Micros, mut message: Message, source_arn: &str) {
+    pub(crate) fn accept_dead_letter(
+        &mut self,
+        now: Micros,
+        mut message: Message,
+        source_arn: &str,
+    ) {
         self.tick(now);
         message.key = self.next_key;
         self.next_key += 1;
@@ -730,7 +744,7 @@ impl Queue {
         self.store(now, message, SendFate::Keep);
     }
 
-    pub fn purge(&mut self, now: Micros) -> SqsResult<()> {
+    pub(crate) fn purge(&mut self, now: Micros) -> SqsResult<()> {
         if self
             .last_purge
             .is_some_and(|t| now < t + 60 * MICROS_PER_SEC)
@@ -757,7 +771,7 @@ impl Queue {
     }
 
     /// The full attribute map: settable attributes plus the read-only counters and identity.
-    pub fn attributes(&mut self, now: Micros) -> BTreeMap<String, String> {
+    pub(crate) fn attributes(&mut self, now: Micros) -> BTreeMap<String, String> {
         self.tick(now);
         let mut out = self.settings.render();
         out.insert(
@@ -785,7 +799,7 @@ impl Queue {
     }
 
     #[cfg(test)]
-    pub fn message_count(&self) -> usize {
+    pub(crate) fn message_count(&self) -> usize {
         self.messages.len()
     }
 }

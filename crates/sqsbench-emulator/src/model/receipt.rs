@@ -3,7 +3,7 @@
 
 /// The parts of a receipt handle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Receipt {
+pub(crate) struct Receipt {
     pub queue_tag: u32,
     pub key: u64,
     pub generation: u32,
@@ -14,13 +14,13 @@ use super::message::{AsciiText, write_hex};
 const LEN: usize = 8 + 16 + 8;
 
 /// The text of a receipt handle, held inline.
-pub type ReceiptText = AsciiText<LEN>;
+pub(crate) type ReceiptText = AsciiText<LEN>;
 
 impl Receipt {
     /// Fixed-width lowercase hex of the three parts, on the stack. Written digit by digit
     /// rather than with `format!`: every received message gets one, and the formatter (and
     /// then the heap string) showed in profiles.
-    pub fn encode(&self) -> ReceiptText {
+    pub(crate) fn encode(&self) -> ReceiptText {
         let mut out = [0u8; LEN];
         write_hex(&self.queue_tag.to_be_bytes(), &mut out[0..8]);
         write_hex(&self.key.to_be_bytes(), &mut out[8..24]);
@@ -28,7 +28,7 @@ impl Receipt {
         AsciiText::from_ascii(out)
     }
 
-    pub fn decode(handle: &str) -> Option<Receipt> {
+    pub(crate) fn decode(handle: &str) -> Option<Receipt> {
         if handle.len() != LEN || !handle.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;
         }

@@ -6,26 +6,26 @@ use std::collections::BTreeMap;
 use crate::error::{ErrorCode, SqsError, SqsResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeduplicationScope {
+pub(crate) enum DeduplicationScope {
     Queue,
     MessageGroup,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ThroughputLimit {
+pub(crate) enum ThroughputLimit {
     PerQueue,
     PerMessageGroupId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Redrive {
+pub(crate) struct Redrive {
     pub target_arn: String,
     pub max_receive_count: u32,
 }
 
 /// The settable attributes of a queue, typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub fifo: bool,
     pub delay_seconds: u32,
     pub maximum_message_size: u32,
@@ -42,7 +42,7 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn new(fifo: bool) -> Self {
+    pub(crate) fn new(fifo: bool) -> Self {
         let mut passthrough = BTreeMap::new();
         passthrough.insert("SqsManagedSseEnabled".to_string(), "true".to_string());
         Settings {
@@ -61,14 +61,14 @@ impl Settings {
     }
 
     /// High-throughput FIFO needs both attributes set; any other mix is normal mode.
-    pub fn high_throughput(&self) -> bool {
+    pub(crate) fn high_throughput(&self) -> bool {
         self.fifo
             && self.deduplication_scope == DeduplicationScope::MessageGroup
             && self.throughput_limit == ThroughputLimit::PerMessageGroupId
     }
 
     /// Applies attributes as CreateQueue or SetQueueAttributes would. `creating` allows FifoQueue.
-    pub fn apply(
+    pub(crate) fn apply(
         &mut self,
         attributes: &BTreeMap<String, String>,
         creating: bool,
@@ -174,7 +174,7 @@ impl Settings {
 
     /// Compares requested attributes with the current ones: CreateQueue on an existing name is
     /// idempotent only when every requested attribute already has that value.
-    pub fn matches(&self, attributes: &BTreeMap<String, String>) -> bool {
+    pub(crate) fn matches(&self, attributes: &BTreeMap<String, String>) -> bool {
         let current = self.render();
         attributes.iter().all(|(name, value)| {
             current.get(name).map(|v| v == value).unwrap_or(false)
@@ -183,7 +183,7 @@ impl Settings {
     }
 
     /// The settable attributes as SQS reports them (all values are strings).
-    pub fn render(&self) -> BTreeMap<String, String> {
+    pub(crate) fn render(&self) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         out.insert("DelaySeconds".into(), self.delay_seconds.to_string());
         out.insert(

@@ -5,26 +5,26 @@
 use std::collections::VecDeque;
 
 #[derive(Debug, Default)]
-pub struct StandardOrder {
+pub(crate) struct StandardOrder {
     ready: VecDeque<u64>,
 }
 
 impl StandardOrder {
-    pub fn push(&mut self, key: u64) {
+    pub(crate) fn push(&mut self, key: u64) {
         self.ready.push_back(key);
     }
 
     /// Places a message `back` positions ahead of the tail: the reorder fault.
-    pub fn push_ahead(&mut self, key: u64, back: usize) {
+    pub(crate) fn push_ahead(&mut self, key: u64, back: usize) {
         let at = self.ready.len().saturating_sub(back);
         self.ready.insert(at, key);
     }
 
-    pub fn pop(&mut self) -> Option<u64> {
+    pub(crate) fn pop(&mut self) -> Option<u64> {
         self.ready.pop_front()
     }
 
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.ready.clear();
     }
 }

@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use super::message::Message;
 
 #[derive(Debug, Default)]
-pub struct MessageStore {
+pub(crate) struct MessageStore {
     /// Key of `slots[0]`.
     base: u64,
     slots: VecDeque<Option<Box<Message>>>,
@@ -17,7 +17,7 @@ pub struct MessageStore {
 
 impl MessageStore {
     /// Stores a message under `key`, which must be at least every key stored before.
-    pub fn insert(&mut self, key: u64, message: Message) {
+    pub(crate) fn insert(&mut self, key: u64, message: Message) {
         if self.slots.is_empty() {
             self.base = key;
         }
@@ -37,15 +37,15 @@ impl MessageStore {
         (i < self.slots.len()).then_some(i)
     }
 
-    pub fn get(&self, key: &u64) -> Option<&Message> {
+    pub(crate) fn get(&self, key: &u64) -> Option<&Message> {
         self.index(*key).and_then(|i| self.slots[i].as_deref())
     }
 
-    pub fn get_mut(&mut self, key: &u64) -> Option<&mut Message> {
+    pub(crate) fn get_mut(&mut self, key: &u64) -> Option<&mut Message> {
         self.index(*key).and_then(|i| self.slots[i].as_deref_mut())
     }
 
-    pub fn remove(&mut self, key: &u64) -> Option<Message> {
+    pub(crate) fn remove(&mut self, key: &u64) -> Option<Message> {
         let i = self.index(*key)?;
         let message = self.slots[i].take()?;
         self.len -= 1;
@@ -57,16 +57,16 @@ impl MessageStore {
     }
 
     /// The oldest stored message.
-    pub fn front(&self) -> Option<&Message> {
+    pub(crate) fn front(&self) -> Option<&Message> {
         self.slots.front().and_then(|s| s.as_deref())
     }
 
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.len
     }
 
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.slots.clear();
         self.len = 0;
     }
