@@ -119,6 +119,57 @@ impl Seconds<'_> {
     }
 }
 
+/// What each second is checked against: the budget, and when warmup ends (for the display).
+struct SecondRules {
+    usd: Option<f64>,
+    price_per_million: f64,
+    warmup: Duration,
+}
+
+impl SecondRules {
+    /// One second: collected, the budget checked, the progress display told.
+    fn second(
+        &self,
+        clock: &RunClock,
+        seconds: &mut Seconds<'_>,
+        draining: bool,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Option<Stop> {
+        let row = seconds.collect();
+        if over_budget(self.usd, self.price_per_million, &seconds.total) {
+            return Some(Stop::Budget);
+        }
+        let elapsed = clock.elapsed();
+        let phase = if draining {
+            Phase::Drain
+        } else if elapsed < self.warmup {
+            Phase::Warmup
+        } else {
+            Phase::Measured
+        };
+        progress(&Progress::of(
+            &seconds.total,
+            elapsed,
+            phase,
+            row.sent,
+            row.received,
+        ));
+        None
+    }
+}
+
+/// Why the run's loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Interrupted,
+    /// `[run] budget_usd` was reached.
+    Budget,
+    /// Everything acknowledged was deleted, or the queue was seen empty, or no consumers.
+    Drained,
+    /// The drain timeout passed, or the ledger stopped and nothing can say it drained.
+    DrainTimedOut,
+}
+
 /// How reading the dead-letter queue ended.
 enum DeadLetters {
     Read,
@@ -160,11 +211,7 @@ impl Engine<'_> {
         let (ledger, ledger_task) = ledger::spawn(fifo);
         let (stop_producers, producers_stopped) = watch::channel(false);
         let (stop_consumers, consumers_stopped) = watch::channel(false);
-        let Fleets {
-            mut producers,
-            mut consumers,
-            groups,
-        } = self.spawn_fleets(&Tasks {
+        let mut fleets = self.spawn_fleets(&Tasks {
             clock,
             fleets: Arc::new(FleetMap::of(sc)),
             registry: &registry,
@@ -172,7 +219,6 @@ impl Engine<'_> {
             producers_stopped,
             consumers_stopped,
         });
-
         let mut seconds = Seconds {
             registry: &registry,
             sink,
@@ -180,76 +226,14 @@ impl Engine<'_> {
             in_flight: 0,
             second: 0,
         };
-        let mut interrupted = false;
-        let mut stopped_by_budget = false;
-        let mut drain: Option<DrainRules> = None;
-        let mut drained = false;
-        let mut ticker = tokio::time::interval_at(
-            tokio::time::Instant::now() + Duration::from_secs(1),
-            Duration::from_secs(1),
-        );
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        // The drain's checks run at most this often (one interval, not a new one per pass).
-        let mut check = tokio::time::interval(Duration::from_millis(50));
-        check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = ticker.tick() => {
-                    let row = seconds.collect();
-                    if over_budget(self.budget_usd, self.price_per_million, &seconds.total) {
-                        stopped_by_budget = true;
-                        break;
-                    }
-                    let elapsed = clock.elapsed();
-                    let phase = if drain.is_some() { Phase::Drain } else if elapsed < sc.run.warmup { Phase::Warmup } else { Phase::Measured };
-                    progress(&Progress::of(&seconds.total, elapsed, phase, row.sent, row.received));
-                }
-                Ok(_) = self.interrupt.wait_for(|stop| *stop) => {
-                    interrupted = true;
-                    break;
-                }
-                Some(_) = producers.join_next(), if !producers.is_empty() => {}
-                _ = check.tick() => {}
-            }
-            if producers.is_empty() && drain.is_none() {
-                drain = Some(DrainRules::new(clock.elapsed(), sc.run.drain_timeout));
-            }
-            if let Some(rules) = &mut drain {
-                if consumers.is_empty() || sc.consumers.is_empty() {
-                    drained = true;
-                    break;
-                }
-                // Producers have ended, so every acknowledgement is already queued to the ledger.
-                let Some(progress) = ledger.sync().await else {
-                    // The ledger stopped: nothing can say the queue is drained.
-                    break;
-                };
-                let mut end =
-                    rules.ledger_at(clock.elapsed(), progress.acknowledged, progress.settled);
-                if end.is_none() && rules.empty_check_due(clock.elapsed()) {
-                    let empty = tokio::select! {
-                        empty = drain::queue_is_empty(&self.client, &self.queue_url) => empty,
-                        Ok(_) = self.interrupt.wait_for(|stop| *stop) => {
-                            interrupted = true;
-                            break;
-                        }
-                    };
-                    end = rules.queue_checked(clock.elapsed(), empty);
-                }
-                match end.or_else(|| rules.timed_out(clock.elapsed())) {
-                    Some(DrainEnd::Drained) => {
-                        drained = true;
-                        break;
-                    }
-                    Some(DrainEnd::TimedOut) => break,
-                    None => {}
-                }
-            }
-        }
+        let stop = self
+            .until_stopped(&clock, &mut fleets, &mut seconds, &ledger, progress)
+            .await;
         let _ = stop_producers.send(true);
         let _ = stop_consumers.send(true);
-        stop_all(&mut producers, &mut consumers).await;
+        stop_all(&mut fleets.producers, &mut fleets.consumers).await;
         let mut warnings = Vec::new();
+        let mut interrupted = stop == Stop::Interrupted;
         if !interrupted && self.dead_letter_url.is_some() {
             progress(&Progress::of(
                 &seconds.total,
@@ -272,20 +256,97 @@ impl Engine<'_> {
             ));
             Ledger::new(fifo)
         });
-        let integrity = ledger.integrity(&|producer, sequence| {
-            let groups = groups.get(producer as usize).copied().unwrap_or(1).max(1);
-            ((producer as u64 + sequence) % groups as u64) as u32
-        });
+        let integrity = integrity(&ledger, &fleets.groups);
         EngineResult {
             total: seconds.total,
             ledger,
             integrity,
             warnings,
             interrupted,
-            stopped_by_budget,
-            drained,
+            stopped_by_budget: stop == Stop::Budget,
+            drained: stop == Stop::Drained,
             elapsed: clock.elapsed(),
             measured_start_us: clock.us_at(clock.warmup),
+        }
+    }
+
+    /// The run's loop: a second collected on every tick, the drain started once every producer
+    /// has ended and checked at most every 50 ms, until something stops it.
+    async fn until_stopped(
+        &mut self,
+        clock: &RunClock,
+        fleets: &mut Fleets,
+        seconds: &mut Seconds<'_>,
+        ledger: &ledger::LedgerHandle,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Stop {
+        let rules = SecondRules {
+            usd: self.budget_usd,
+            price_per_million: self.price_per_million,
+            warmup: self.scenario.run.warmup,
+        };
+        let mut drain: Option<DrainRules> = None;
+        let mut ticker = tokio::time::interval_at(
+            tokio::time::Instant::now() + Duration::from_secs(1),
+            Duration::from_secs(1),
+        );
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // One interval for the drain's checks, not a new one per pass.
+        let mut check = tokio::time::interval(Duration::from_millis(50));
+        check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticker.tick() => {
+                    if let Some(stop) = rules.second(clock, seconds, drain.is_some(), progress) {
+                        return stop;
+                    }
+                }
+                Ok(_) = self.interrupt.wait_for(|stop| *stop) => return Stop::Interrupted,
+                Some(_) = fleets.producers.join_next(), if !fleets.producers.is_empty() => {}
+                _ = check.tick() => {}
+            }
+            if fleets.producers.is_empty() && drain.is_none() {
+                drain = Some(DrainRules::new(
+                    clock.elapsed(),
+                    self.scenario.run.drain_timeout,
+                ));
+            }
+            if let Some(rules) = &mut drain
+                && let Some(stop) = self.drain_check(clock, rules, fleets, ledger).await
+            {
+                return stop;
+            }
+        }
+    }
+
+    /// Whether the drain is over: no consumers, the ledger settled, the queue seen empty twice,
+    /// or the drain timeout (the rules in `drain_rules`).
+    async fn drain_check(
+        &mut self,
+        clock: &RunClock,
+        rules: &mut DrainRules,
+        fleets: &Fleets,
+        ledger: &ledger::LedgerHandle,
+    ) -> Option<Stop> {
+        if fleets.consumers.is_empty() || self.scenario.consumers.is_empty() {
+            return Some(Stop::Drained);
+        }
+        // Producers have ended, so every acknowledgement is already queued to the ledger.
+        let Some(progress) = ledger.sync().await else {
+            // The ledger stopped: nothing can say the queue is drained.
+            return Some(Stop::DrainTimedOut);
+        };
+        let mut end = rules.ledger_at(clock.elapsed(), progress.acknowledged, progress.settled);
+        if end.is_none() && rules.empty_check_due(clock.elapsed()) {
+            let empty = tokio::select! {
+                empty = drain::queue_is_empty(&self.client, &self.queue_url) => empty,
+                Ok(_) = self.interrupt.wait_for(|stop| *stop) => return Some(Stop::Interrupted),
+            };
+            end = rules.queue_checked(clock.elapsed(), empty);
+        }
+        match end.or_else(|| rules.timed_out(clock.elapsed()))? {
+            DrainEnd::Drained => Some(Stop::Drained),
+            DrainEnd::TimedOut => Some(Stop::DrainTimedOut),
         }
     }
 
@@ -375,6 +436,14 @@ impl Engine<'_> {
             Ok(_) = self.interrupt.wait_for(|stop| *stop) => DeadLetters::Interrupted,
         }
     }
+}
+
+/// The ledger's conclusions; a message's group is recomputed from its producer's group count.
+fn integrity(ledger: &Ledger, groups: &[u32]) -> Integrity {
+    ledger.integrity(&|producer, sequence| {
+        let groups = groups.get(producer as usize).copied().unwrap_or(1).max(1);
+        ((producer as u64 + sequence) % groups as u64) as u32
+    })
 }
 
 /// Whether the run's counted cost reached `[run] budget_usd` (target `aws` only).
