@@ -12,7 +12,7 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use tokio::sync::watch;
 
-use super::attempts::AttemptCounter;
+use super::attempts::{AttemptCounter, send_counting};
 use super::clock::RunClock;
 use super::outcome::classify;
 use super::payload::Payload;
@@ -40,6 +40,9 @@ pub(crate) fn delivery(m: &aws_sdk_sqs::types::Message, p: &Payload, received_us
         message_id: m.message_id().unwrap_or("").into(),
     }
 }
+
+/// Receipt handles to delete, each with its ledger key (None when not measured).
+type ToDelete = Vec<(String, Option<(u32, u64)>)>;
 
 pub(crate) struct Consumer {
     pub client: Client,
@@ -76,17 +79,7 @@ impl Consumer {
                     MessageSystemAttributeName::ApproximateReceiveCount,
                 );
             let counter = AttemptCounter::default();
-            let request = async {
-                if self.retries {
-                    builder
-                        .customize()
-                        .interceptor(counter.clone())
-                        .send()
-                        .await
-                } else {
-                    builder.send().await
-                }
-            };
+            let request = async { send_counting!(builder, counter, self.retries) };
             let result = tokio::select! {
                 r = request => r,
                 _ = self.stop.changed() => return,
@@ -108,50 +101,7 @@ impl Consumer {
             if messages.is_empty() {
                 continue;
             }
-            let now_us = self.clock.now_us();
-            let mut to_delete = Vec::with_capacity(messages.len());
-            let mut deliveries = Vec::with_capacity(messages.len());
-            self.recorder.with(|r| {
-                r.counters.received_all += messages.len() as u64;
-                r.fleets.get_mut(self.fleet_index).counters.received_all += messages.len() as u64;
-                for m in &messages {
-                    let Ok(p) = Payload::decode(m.body().unwrap_or(""), self.run_id) else {
-                        r.counters.foreign += 1;
-                        self.ledger.foreign(m.message_id().unwrap_or(""));
-                        continue;
-                    };
-                    let sender = self.fleets.of_producer(p.producer);
-                    if let Some(sender) = sender {
-                        r.fleets.get_mut(sender).counters.received_all += 1;
-                    }
-                    let measured = self.clock.is_measured(p.intended_us);
-                    if measured {
-                        let end_to_end = now_us.saturating_sub(p.intended_us);
-                        r.counters.received += 1;
-                        r.counters.last_received_us = r.counters.last_received_us.max(now_us);
-                        r.latency(Latency::EndToEnd, end_to_end);
-                        r.latency(
-                            Latency::EndToEndUncorrected,
-                            now_us.saturating_sub(p.sent_us),
-                        );
-                        for fleet in std::iter::once(self.fleet_index).chain(sender) {
-                            let fleet = r.fleets.get_mut(fleet);
-                            fleet.counters.received += 1;
-                            fleet.end_to_end(end_to_end);
-                        }
-                        deliveries.push(delivery(m, &p, now_us));
-                    }
-                    if self.fleet.failure_rate > 0.0
-                        && rng.random::<f64>() < self.fleet.failure_rate
-                    {
-                        continue;
-                    }
-                    if let Some(handle) = m.receipt_handle() {
-                        let key = measured.then_some((p.producer, p.sequence));
-                        to_delete.push((handle.to_string(), key));
-                    }
-                }
-            });
+            let (to_delete, deliveries) = self.record_deliveries(&messages, &mut rng);
             self.ledger.received(deliveries);
             self.process(&mut rng, messages.len()).await;
             let deleted = self.delete(to_delete).await;
@@ -162,6 +112,60 @@ impl Consumer {
             });
             self.ledger.deleted(measured_deleted);
         }
+    }
+
+    /// Records one receive's messages (for the run, the receiving fleet and the sending
+    /// fleet) and decides which to delete: all of this run's messages but the configured
+    /// fraction left to fail. Returns the handles to delete with their ledger keys (None when
+    /// not measured), and the measured deliveries for the ledger.
+    fn record_deliveries(
+        &self,
+        messages: &[aws_sdk_sqs::types::Message],
+        rng: &mut StdRng,
+    ) -> (ToDelete, Vec<Delivery>) {
+        let now_us = self.clock.now_us();
+        let mut to_delete = Vec::with_capacity(messages.len());
+        let mut deliveries = Vec::with_capacity(messages.len());
+        self.recorder.with(|r| {
+            r.counters.received_all += messages.len() as u64;
+            r.fleets.get_mut(self.fleet_index).counters.received_all += messages.len() as u64;
+            for m in messages {
+                let Ok(p) = Payload::decode(m.body().unwrap_or(""), self.run_id) else {
+                    r.counters.foreign += 1;
+                    self.ledger.foreign(m.message_id().unwrap_or(""));
+                    continue;
+                };
+                let sender = self.fleets.of_producer(p.producer);
+                if let Some(sender) = sender {
+                    r.fleets.get_mut(sender).counters.received_all += 1;
+                }
+                let measured = self.clock.is_measured(p.intended_us);
+                if measured {
+                    let end_to_end = now_us.saturating_sub(p.intended_us);
+                    r.counters.received += 1;
+                    r.counters.last_received_us = r.counters.last_received_us.max(now_us);
+                    r.latency(Latency::EndToEnd, end_to_end);
+                    r.latency(
+                        Latency::EndToEndUncorrected,
+                        now_us.saturating_sub(p.sent_us),
+                    );
+                    for fleet in std::iter::once(self.fleet_index).chain(sender) {
+                        let fleet = r.fleets.get_mut(fleet);
+                        fleet.counters.received += 1;
+                        fleet.end_to_end(end_to_end);
+                    }
+                    deliveries.push(delivery(m, &p, now_us));
+                }
+                if self.fleet.failure_rate > 0.0 && rng.random::<f64>() < self.fleet.failure_rate {
+                    continue;
+                }
+                if let Some(handle) = m.receipt_handle() {
+                    let key = measured.then_some((p.producer, p.sequence));
+                    to_delete.push((handle.to_string(), key));
+                }
+            }
+        });
+        (to_delete, deliveries)
     }
 
     fn record_retries(&self, api: Api, counter: &AttemptCounter) {
@@ -229,15 +233,7 @@ impl Consumer {
                     .queue_url(&self.queue_url)
                     .set_entries(Some(entries));
                 let counter = AttemptCounter::default();
-                let result = if self.retries {
-                    builder
-                        .customize()
-                        .interceptor(counter.clone())
-                        .send()
-                        .await
-                } else {
-                    builder.send().await
-                };
+                let result = send_counting!(builder, counter, self.retries);
                 let latency = started.elapsed().as_micros() as u64;
                 self.record_retries(Api::DeleteMessageBatch, &counter);
                 match result {
