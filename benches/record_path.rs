@@ -11,6 +11,19 @@ use sqsbench::measure::ledger::{Delivery, Ledger};
 use sqsbench::measure::recorder::Recorder;
 use sqsbench::workload::payload::Payload;
 
+fn delivery(p: &Payload, now_us: u64) -> Delivery {
+    Delivery {
+        producer: p.producer,
+        sequence: p.sequence,
+        group: p.group,
+        receive_count: 1,
+        intended_us: p.intended_us,
+        sent_us: p.sent_us,
+        received_us: now_us,
+        message_id: "5fea7756-0ea4-451a-a703-a558b933e274".into(),
+    }
+}
+
 fn record_path(c: &mut Criterion) {
     let run = 0xfeed;
     let bodies: Vec<String> = (0..10_000u64)
@@ -42,16 +55,7 @@ fn record_path(c: &mut Criterion) {
                         recorder.counters.received += 1;
                         recorder.latency(Latency::EndToEnd, now_us - p.intended_us);
                         recorder.latency(Latency::EndToEndUncorrected, now_us - p.sent_us);
-                        deliveries.push(Delivery {
-                            producer: p.producer,
-                            sequence: p.sequence,
-                            group: p.group,
-                            receive_count: 1,
-                            intended_us: p.intended_us,
-                            sent_us: p.sent_us,
-                            received_us: now_us,
-                            message_id: "5fea7756-0ea4-451a-a703-a558b933e274".into(),
-                        });
+                        deliveries.push(delivery(&p, now_us));
                     }
                     for d in deliveries.drain(..) {
                         ledger.record_received(d);
@@ -92,16 +96,7 @@ fn record_path(c: &mut Criterion) {
                             fleet.counters.received += 1;
                             fleet.end_to_end(end_to_end);
                         }
-                        deliveries.push(Delivery {
-                            producer: p.producer,
-                            sequence: p.sequence,
-                            group: p.group,
-                            receive_count: 1,
-                            intended_us: p.intended_us,
-                            sent_us: p.sent_us,
-                            received_us: now_us,
-                            message_id: "5fea7756-0ea4-451a-a703-a558b933e274".into(),
-                        });
+                        deliveries.push(delivery(&p, now_us));
                     }
                     for d in deliveries.drain(..) {
                         ledger.record_received(d);
