@@ -11,6 +11,7 @@ use tokio::sync::watch;
 use crate::measure::recorder::Counters;
 use crate::measure::summary::{Interruption, RunSummary};
 use crate::report::atomic;
+use crate::scenario::TargetKind;
 
 /// The exit code of an interrupted run, graceful or forced.
 pub(crate) const INTERRUPTED_EXIT: u8 = 130;
@@ -102,8 +103,27 @@ impl LastWords {
         for url in &p.queues {
             said.push(format!("not deleted: {url}"));
         }
+        if !p.queues.is_empty()
+            && let Some(command) = cleanup_command(&p.summary)
+        {
+            said.push(format!("delete them later with: {command}"));
+        }
         said
     }
+}
+
+/// The command that deletes a run's queues later; none for the embedded target, whose queues
+/// end with the process.
+pub(crate) fn cleanup_command(s: &RunSummary) -> Option<String> {
+    let target = match s.target.kind {
+        TargetKind::Embedded => return None,
+        TargetKind::Endpoint => s.target.endpoint.clone(),
+        TargetKind::Aws => format!("aws --region {}", s.target.region),
+    };
+    Some(format!(
+        "sqsbench cleanup --run-id {} --target {target}",
+        s.run_id
+    ))
 }
 
 fn forced_summary(base: &RunSummary, c: &Counters) -> RunSummary {
@@ -215,6 +235,16 @@ mod tests {
         let said = words.write_forced();
         assert_eq!(said.len(), 2, "{said:?}");
         assert_eq!(said[1], "not deleted: http://q/b");
+        let mut remote = RunSummary {
+            run_id: "00000000000000ab".into(),
+            ..RunSummary::default()
+        };
+        remote.target.kind = TargetKind::Endpoint;
+        remote.target.endpoint = "http://127.0.0.1:9324".into();
+        assert_eq!(
+            cleanup_command(&remote).as_deref(),
+            Some("sqsbench cleanup --run-id 00000000000000ab --target http://127.0.0.1:9324")
+        );
         let saved: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap())
                 .unwrap();

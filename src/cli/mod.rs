@@ -1,6 +1,7 @@
 //! Command-line entry: clap definitions and one module per command. Main function: `main`,
 //! returning the process exit code. The only place that prints errors for humans.
 
+mod cleanup;
 mod compare;
 mod report;
 mod run;
@@ -48,6 +49,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Metric-by-metric deltas of two results directories; exit 1 when a --fail-if rule breaks.
     Compare(compare::CompareArgs),
+    /// Delete exactly the queues tagged with a run's id (never a queue sqsbench did not create).
+    Cleanup(cleanup::CleanupArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -70,6 +73,7 @@ pub fn main() -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Compare(args) => compare::run(args),
+        Command::Cleanup(args) => cleanup::run(args),
     };
     ExitCode::from(code)
 }

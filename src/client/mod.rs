@@ -2,6 +2,7 @@
 //! SQS-compatible endpoint, or a freshly started embedded emulator; and the queues' lifecycle.
 //! Main entry: `connect`. Depends on `scenario` and `emulator`, never on workloads or reports.
 
+pub(crate) mod cleanup;
 pub(crate) mod queues;
 
 use std::time::Duration;
@@ -82,6 +83,21 @@ pub(crate) async fn connect(scenario: &Scenario) -> anyhow::Result<Connection> {
                 emulator: Some(emulator),
             })
         }
+        remote => connect_remote(remote, scenario.run.retries).await,
+    }
+}
+
+/// A client for a target that exists without sqsbench: an SQS-compatible endpoint or AWS.
+/// The embedded target is refused: it lives only as long as its run.
+pub(crate) async fn connect_remote(
+    target: &Target,
+    retries_on: bool,
+) -> anyhow::Result<Connection> {
+    let retry = retries(retries_on);
+    match target {
+        Target::Embedded => anyhow::bail!(
+            "the embedded emulator lives only as long as its run: name an endpoint URL or aws"
+        ),
         Target::Endpoint { url, region } => {
             let client = endpoint_client(url, region, retry, has_env_credentials()).await;
             Ok(Connection {

@@ -10,6 +10,9 @@ use aws_sdk_sqs::types::QueueAttributeName as A;
 
 use crate::scenario::{QueueSpec, QueueType};
 
+/// The tag every queue sqsbench creates carries, with the run id as its value.
+pub(crate) const RUN_TAG: &str = "sqsbench-run";
+
 pub(crate) struct Queues {
     pub url: String,
     pub dead_letter_url: Option<String>,
@@ -43,10 +46,7 @@ async fn create(
     attributes: Vec<(A, String)>,
     run_id: &str,
 ) -> anyhow::Result<String> {
-    let mut request = client
-        .create_queue()
-        .queue_name(name)
-        .tags("sqsbench-run", run_id);
+    let mut request = client.create_queue().queue_name(name).tags(RUN_TAG, run_id);
     for (k, v) in attributes {
         request = request.attributes(k, v);
     }

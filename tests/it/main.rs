@@ -1,6 +1,7 @@
 //! Integration tests, one binary (linking the AWS SDK once): the real aws-sdk-sqs against the
 //! embedded emulator over loopback, and black-box runs of the `sqsbench` binary.
 
+mod cleanup;
 mod cli;
 mod cli_series;
 mod emulator_exhaustion;

@@ -1,0 +1,117 @@
+//! `sqsbench cleanup --run-id ID [--target aws|URL] [--queue-prefix P] [--dry-run]`: deletes
+//! exactly the queues tagged with a run's id (a run whose queues were left behind by a forced
+//! exit, or a distributed run's shared queue). Exit 0 when every matched queue is gone (or none
+//! matched), 1 when one could not be deleted, 2 when the target cannot be used.
+
+use clap::Args;
+
+use super::exit;
+use crate::client::{cleanup, connect_remote};
+use crate::scenario::Target;
+
+#[derive(Args)]
+pub(super) struct CleanupArgs {
+    /// The run id: a run's `run_id` in summary.json, or a distributed run's --run-id.
+    #[arg(long, value_name = "ID")]
+    run_id: String,
+    /// Where the queues are: aws (the default credential chain) or an SQS-compatible endpoint URL.
+    #[arg(long, value_name = "aws|URL", default_value = "aws")]
+    target: String,
+    /// The region (aws: else AWS_REGION or the profile's; an endpoint: us-east-1).
+    #[arg(long)]
+    region: Option<String>,
+    /// aws: a named profile.
+    #[arg(long)]
+    profile: Option<String>,
+    /// Only queues whose name starts with this: fewer tag reads on an account with many queues.
+    #[arg(long, value_name = "PREFIX")]
+    queue_prefix: Option<String>,
+    /// List the queues that would be deleted; delete nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// `--target`: aws or an http(s) URL; the embedded emulator has no queues outside its run.
+fn target(args: &CleanupArgs) -> Result<Target, String> {
+    match args.target.as_str() {
+        "aws" => Ok(Target::Aws {
+            region: args.region.clone(),
+            profile: args.profile.clone(),
+        }),
+        "embedded" => Err("--target embedded: the embedded emulator's queues end with its run; name an endpoint URL or aws".into()),
+        url if url.starts_with("http://") || url.starts_with("https://") => Ok(Target::Endpoint {
+            url: url.to_string(),
+            region: args.region.clone().unwrap_or_else(|| "us-east-1".into()),
+        }),
+        other => Err(format!("--target {other:?}: expected aws or an http(s) URL")),
+    }
+}
+
+pub(super) fn run(args: CleanupArgs) -> u8 {
+    if args.run_id.trim().is_empty() {
+        eprintln!("error: --run-id is empty");
+        return exit::BAD_INPUT;
+    }
+    let target = match target(&args) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::BAD_INPUT;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return exit::BAD_INPUT;
+        }
+    };
+    runtime.block_on(async move {
+        let found = async {
+            let connection = connect_remote(&target, false).await?;
+            cleanup::delete_tagged(
+                &connection.client,
+                &args.run_id,
+                args.queue_prefix.as_deref(),
+                args.dry_run,
+            )
+            .await
+        };
+        match found.await {
+            Ok(done) => report(&args, &done),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                exit::BAD_INPUT
+            }
+        }
+    })
+}
+
+fn report(args: &CleanupArgs, done: &cleanup::Cleanup) -> u8 {
+    let verb = if args.dry_run {
+        "would delete"
+    } else {
+        "deleted"
+    };
+    for url in &done.matched {
+        println!("{verb} {url}");
+    }
+    for failure in &done.failed {
+        eprintln!("error: {failure}");
+    }
+    println!(
+        "{} {} queue(s) tagged sqsbench-run={}; {} other queue(s) left alone",
+        verb,
+        done.matched.len(),
+        args.run_id,
+        done.left_alone
+    );
+    if done.failed.is_empty() {
+        exit::OK
+    } else {
+        exit::EXPECTATION_FAILED
+    }
+}

@@ -1,0 +1,87 @@
+//! `sqsbench cleanup`: delete exactly the queues a run created, found by their `sqsbench-run`
+//! tag. SQS cannot list queues by tag, so every queue (optionally only those with a name
+//! prefix) has its tags read; a queue without that exact tag is never touched.
+
+use aws_sdk_sqs::Client;
+use aws_sdk_sqs::error::{DisplayErrorContext, ProvideErrorMetadata};
+
+use super::queues::{self, RUN_TAG};
+
+/// What a cleanup found and did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Cleanup {
+    /// Queues tagged with the run id: deleted, or only listed with `--dry-run`.
+    pub matched: Vec<String>,
+    /// Queues looked at and left alone (another run's, or not sqsbench's).
+    pub left_alone: usize,
+    /// Queues whose tags could not be read or that could not be deleted, with why.
+    pub failed: Vec<String>,
+}
+
+/// Finds the queues tagged `sqsbench-run = run_id` and deletes them (unless `dry_run`).
+/// Listing the queues failing is an error; one queue failing is reported in `failed`.
+pub(crate) async fn delete_tagged(
+    client: &Client,
+    run_id: &str,
+    prefix: Option<&str>,
+    dry_run: bool,
+) -> anyhow::Result<Cleanup> {
+    let urls = list(client, prefix).await?;
+    let mut out = Cleanup::default();
+    for url in urls {
+        match run_tag(client, &url).await {
+            Ok(Some(tag)) if tag == run_id => {
+                if !dry_run && let Err(e) = queues::delete(client, &url).await {
+                    out.failed.push(format!("{url}: {e}"));
+                    continue;
+                }
+                out.matched.push(url);
+            }
+            Ok(_) => out.left_alone += 1,
+            Err(e) => out.failed.push(format!("{url}: {e}")),
+        }
+    }
+    Ok(out)
+}
+
+/// Every queue URL, page by page (1,000 a page, SQS's largest).
+async fn list(client: &Client, prefix: Option<&str>) -> anyhow::Result<Vec<String>> {
+    let mut urls = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let page = client
+            .list_queues()
+            .set_queue_name_prefix(prefix.map(str::to_string))
+            .max_results(1000)
+            .set_next_token(next.take())
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!("listing queues: {}", DisplayErrorContext(&e)))?;
+        urls.extend(page.queue_urls.unwrap_or_default());
+        match page.next_token {
+            Some(token) if !token.is_empty() => next = Some(token),
+            _ => return Ok(urls),
+        }
+    }
+}
+
+/// A queue's `sqsbench-run` tag; `None` when it has none or was deleted meanwhile.
+async fn run_tag(client: &Client, url: &str) -> anyhow::Result<Option<String>> {
+    match client.list_queue_tags().queue_url(url).send().await {
+        Ok(out) => Ok(out.tags.and_then(|mut tags| tags.remove(RUN_TAG))),
+        Err(e)
+            if e.as_service_error().is_some_and(|s| {
+                matches!(
+                    s.code(),
+                    Some("AWS.SimpleQueueService.NonExistentQueue" | "QueueDoesNotExist")
+                )
+            }) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(anyhow::anyhow!(
+            "reading its tags: {}",
+            DisplayErrorContext(&e)
+        )),
+    }
+}

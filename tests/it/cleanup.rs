@@ -1,0 +1,135 @@
+//! `sqsbench cleanup` against a live emulator: it deletes exactly the queues tagged with the
+//! run id, lists them first with `--dry-run`, and refuses a target it cannot use.
+
+use std::process::{Command, Output};
+
+use crate::support;
+
+fn cleanup(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sqsbench"))
+        .arg("cleanup")
+        .args(args)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .output()
+        .expect("sqsbench runs")
+}
+
+/// The binary run off the runtime's threads, so the in-process emulator keeps answering.
+async fn cleanup_off_runtime(args: &[&str]) -> Output {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        cleanup(&args)
+    })
+    .await
+    .unwrap()
+}
+
+async fn tagged(client: &aws_sdk_sqs::Client, name: &str, run: Option<&str>) -> String {
+    let mut request = client.create_queue().queue_name(name);
+    if let Some(run) = run {
+        request = request.tags("sqsbench-run", run);
+    }
+    request.send().await.unwrap().queue_url.unwrap()
+}
+
+async fn names(client: &aws_sdk_sqs::Client) -> Vec<String> {
+    let urls = client
+        .list_queues()
+        .send()
+        .await
+        .unwrap()
+        .queue_urls
+        .unwrap_or_default();
+    let mut names: Vec<String> = urls
+        .iter()
+        .map(|u| u.rsplit('/').next().unwrap().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cleanup_deletes_exactly_the_queues_of_the_run() {
+    let (emulator, client) = support::emulator().await;
+    let endpoint = emulator.endpoint();
+    tagged(&client, "sqsbench-orders", Some("launch-42")).await;
+    tagged(&client, "sqsbench-orders-dlq", Some("launch-42")).await;
+    tagged(&client, "sqsbench-other", Some("launch-43")).await;
+    tagged(&client, "someone-elses", None).await;
+    // A tag that only starts like the run id is another run's.
+    tagged(&client, "sqsbench-near", Some("launch-420")).await;
+
+    let args = ["--run-id", "launch-42", "--target", endpoint.as_str()];
+    let dry = {
+        let mut a = args.to_vec();
+        a.push("--dry-run");
+        cleanup_off_runtime(&a).await
+    };
+    let said = String::from_utf8_lossy(&dry.stdout).to_string();
+    assert_eq!(dry.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains(
+            "would delete 2 queue(s) tagged sqsbench-run=launch-42; 3 other queue(s) left alone"
+        ),
+        "{said}"
+    );
+    assert_eq!(names(&client).await.len(), 5, "a dry run deletes nothing");
+
+    let done = cleanup_off_runtime(&args).await;
+    let said = String::from_utf8_lossy(&done.stdout).to_string();
+    assert_eq!(done.status.code(), Some(0), "{said}");
+    let deleted: Vec<&str> = said
+        .lines()
+        .filter(|l| l.starts_with("deleted http"))
+        .collect();
+    assert_eq!(deleted.len(), 2, "{said}");
+    assert!(
+        deleted.iter().all(|l| l.contains("/sqsbench-orders")),
+        "{said}"
+    );
+    assert_eq!(
+        names(&client).await,
+        ["someone-elses", "sqsbench-near", "sqsbench-other"],
+        "only the run's queues are gone"
+    );
+
+    // With a prefix only the queues under it are read; again nothing of another run is touched.
+    let prefixed = [
+        "--run-id",
+        "launch-43",
+        "--target",
+        endpoint.as_str(),
+        "--queue-prefix",
+        "sqsbench-o",
+    ];
+    let done = cleanup_off_runtime(&prefixed).await;
+    assert_eq!(done.status.code(), Some(0));
+    assert_eq!(names(&client).await, ["someone-elses", "sqsbench-near"]);
+    emulator.shutdown().await;
+}
+
+#[test]
+fn cleanup_refuses_a_target_it_cannot_use() {
+    for (target, said) in [
+        (
+            "embedded",
+            "the embedded emulator's queues end with its run",
+        ),
+        ("ftp://example", "expected aws or an http(s) URL"),
+    ] {
+        let out = cleanup(&["--run-id", "r", "--target", target]);
+        assert_eq!(out.status.code(), Some(2), "{target}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(said),
+            "{target}"
+        );
+    }
+    let out = cleanup(&["--run-id", " ", "--target", "http://127.0.0.1:9"]);
+    assert_eq!(out.status.code(), Some(2));
+    // Nothing listens on port 9 of loopback: listing fails before anything is deleted.
+    let out = cleanup(&["--run-id", "r", "--target", "http://127.0.0.1:9"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("listing queues"));
+}
