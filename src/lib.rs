@@ -28,5 +28,6 @@ pub mod run;
 pub mod scenario;
 pub mod search;
 pub(crate) mod series;
+pub mod shard;
 pub(crate) mod shutdown;
 pub mod workload;

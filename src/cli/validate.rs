@@ -6,17 +6,31 @@ use clap::Args;
 use super::exit;
 use super::scenario_args::{ScenarioArgs, load_or_report, load_variants_or_report};
 use crate::scenario::{Scenario, render};
+use crate::shard::{self, Shard};
 
 #[derive(Args)]
 pub(super) struct ValidateArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
+    /// Also print what shard I of N of a distributed run would run: its tasks of each fleet
+    /// and their share of the rate.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<Shard>,
 }
 
 pub(super) fn run(args: ValidateArgs) -> u8 {
     let Some(scenario) = load_or_report(&args.scenario) else {
         return exit::BAD_INPUT;
     };
+    if let Some(shard) = args.shard {
+        let refused = shard::unsupported(&scenario);
+        for problem in &refused {
+            eprintln!("error: --shard {shard}: {problem}");
+        }
+        if !refused.is_empty() {
+            return exit::BAD_INPUT;
+        }
+    }
     println!(
         "# {} is valid; resolved scenario:\n",
         args.scenario.scenario.display()
@@ -41,6 +55,11 @@ pub(super) fn run(args: ValidateArgs) -> u8 {
         println!("\n# {}", plan(&scenario));
         println!("# {}", cost_line(&scenario));
         println!("# {}", memory_line(&scenario, args.scenario.max_memory));
+        if let Some(shard) = args.shard {
+            for line in shard::describe(&scenario, shard).lines() {
+                println!("# {line}");
+            }
+        }
         return exit::OK;
     }
     // Every variant is validated as it will run, so a value that does not fit fails here.

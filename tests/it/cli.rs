@@ -313,3 +313,27 @@ fn a_run_too_large_for_its_memory_is_refused_before_traffic() {
         text(&validate.stdout)
     );
 }
+
+#[test]
+fn validate_prints_a_shards_split_and_refuses_what_shards_cannot_do() {
+    let out = run(&["validate", "scenarios/quickstart.toml", "--shard", "1/3"]);
+    assert_eq!(out.status.code(), Some(0));
+    let said = text(&out.stdout);
+    assert!(said.contains("# shard 1/3: 3 of 8 tasks\n"), "{said}");
+    assert!(
+        said.contains(
+            "#   producers \"producers\": 1 of its 4 tasks (task 1): 500/s of the fleet's 2000/s\n"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains("#   consumers \"consumers\": 2 of its 4 tasks (tasks 0, 3)\n"),
+        "{said}"
+    );
+    let out = run(&["validate", "scenarios/quickstart.toml", "--shard", "3/3"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("I counts from 0, so it must be below N (3)"));
+    let out = run(&["validate", "scenarios/batch-sizes.toml", "--shard", "0/2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--shard 0/2: [sweep]: a sweep runs in one process"));
+}
