@@ -157,3 +157,63 @@ fn check_counts(summary: &RunSummary, logged: &Logged) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::measure::fleets::FleetMap;
+    use crate::measure::latency::{HIGHEST_US, new_histogram};
+    use crate::measure::recorder::Recorder;
+    use crate::measure::timeline::{IntervalSink, TimelineRow};
+    use crate::report::results::Stream;
+
+    /// One shard's histograms.hlog, written by the run's own writer: `seconds[s]` are the
+    /// end-to-end samples of second s + 1.
+    fn shard_hlog(seconds: &[Vec<u64>], name: &str) -> Vec<u8> {
+        let dir = std::env::temp_dir().join(format!("sqsbench-hlog-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut stream = Stream::open(&dir, 1_764_590_400.0, FleetMap::default()).unwrap();
+        for (s, samples) in seconds.iter().enumerate() {
+            let mut recorded = Recorder::default();
+            for us in samples {
+                recorded.latency(Latency::EndToEnd, *us);
+            }
+            let row = TimelineRow {
+                second: s as u64 + 1,
+                ..TimelineRow::default()
+            };
+            stream.interval(&row, &recorded);
+        }
+        drop(stream);
+        let log = std::fs::read(dir.join("histograms.hlog")).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        log
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+        /// Latencies split at random over N shards, each written as its own hlog, read back and
+        /// added, give exactly the histogram of the whole stream: nothing averaged, nothing lost.
+        #[test]
+        fn shard_hlogs_added_equal_the_whole_stream(
+            samples in prop::collection::vec((1u64..=HIGHEST_US, 0usize..8, 0usize..4), 1..400),
+            shards in 1usize..6,
+        ) {
+            let mut whole = new_histogram();
+            let mut per_shard = vec![vec![Vec::new(); 4]; shards];
+            for (us, shard, second) in &samples {
+                whole.record(*us).unwrap();
+                per_shard[shard % shards][*second].push(*us);
+            }
+            let mut merged = Latencies::default();
+            for (i, seconds) in per_shard.iter().enumerate() {
+                let logged = read_hlog(&shard_hlog(seconds, &i.to_string())).unwrap();
+                merged.merge(&logged.latencies);
+            }
+            prop_assert_eq!(merged.get(Latency::EndToEnd), &whole);
+        }
+    }
+}
