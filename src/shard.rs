@@ -8,6 +8,9 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::time::{Duration, SystemTime};
+
+use aws_smithy_types::date_time::Format;
 
 use sha2::{Digest, Sha256};
 
@@ -91,6 +94,39 @@ pub fn unsupported(scenario: &Scenario) -> Vec<String> {
         out.push("run.budget_usd: each shard would count only its own cost".to_string());
     }
     out
+}
+
+/// `--start-at`: when every shard starts sending, in RFC 3339 (`2026-12-01T10:00:00Z`, or with
+/// an offset such as `+01:00`).
+pub fn parse_start_at(text: &str) -> Result<SystemTime, String> {
+    let bad = |why: String| {
+        format!("--start-at {text:?}: {why}; expected RFC 3339, e.g. 2026-12-01T10:00:00Z")
+    };
+    let parsed = aws_smithy_types::DateTime::from_str(text, Format::DateTimeWithOffset)
+        .map_err(|e| bad(e.to_string()))?;
+    SystemTime::try_from(parsed).map_err(|e| bad(e.to_string()))
+}
+
+/// What a shard does once it is ready (client made, queue found).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartGate {
+    /// Wait this long, then send (zero when the start has just passed: the shard starts at
+    /// once, behind its schedule, and its lag is measured like any other).
+    Wait(Duration),
+    /// Ready after the start plus the grace: it sends nothing (exit 3), so a late shard never
+    /// adds a burst the others did not plan for.
+    Missed { late_by: Duration },
+}
+
+/// The gate for a shard ready at `now`.
+pub fn gate(now: SystemTime, start_at: SystemTime, grace: Duration) -> StartGate {
+    match start_at.duration_since(now) {
+        Ok(ahead) => StartGate::Wait(ahead),
+        Err(past) if past.duration() <= grace => StartGate::Wait(Duration::ZERO),
+        Err(past) => StartGate::Missed {
+            late_by: past.duration(),
+        },
+    }
 }
 
 /// The payload's numeric run id for a `--run-id` text: the first 8 bytes of its SHA-256, so
@@ -212,6 +248,49 @@ mod tests {
             assert!(e.contains(said), "{text}: {e}");
             assert!(e.starts_with(&format!("--shard {text:?}")), "{e}");
         }
+    }
+
+    #[test]
+    fn the_start_is_rfc_3339_with_or_without_an_offset() {
+        let utc = parse_start_at("2026-12-01T10:00:00Z").unwrap();
+        assert_eq!(parse_start_at("2026-12-01T11:00:00+01:00"), Ok(utc));
+        assert_eq!(
+            utc.duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .as_secs(),
+            1_796_119_200
+        );
+        let e = parse_start_at("tomorrow at ten").unwrap_err();
+        assert!(e.starts_with("--start-at \"tomorrow at ten\": "), "{e}");
+        assert!(
+            e.ends_with("expected RFC 3339, e.g. 2026-12-01T10:00:00Z"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_shard_waits_for_the_start_and_misses_it_only_after_the_grace() {
+        let start = parse_start_at("2026-12-01T10:00:00Z").unwrap();
+        let grace = Duration::from_secs(10);
+        let at = |secs: i64| {
+            if secs >= 0 {
+                start + Duration::from_secs(secs as u64)
+            } else {
+                start - Duration::from_secs((-secs) as u64)
+            }
+        };
+        assert_eq!(
+            gate(at(-90), start, grace),
+            StartGate::Wait(Duration::from_secs(90))
+        );
+        assert_eq!(gate(at(0), start, grace), StartGate::Wait(Duration::ZERO));
+        assert_eq!(gate(at(10), start, grace), StartGate::Wait(Duration::ZERO));
+        assert_eq!(
+            gate(at(11), start, grace),
+            StartGate::Missed {
+                late_by: Duration::from_secs(11)
+            }
+        );
     }
 
     #[test]
