@@ -13,10 +13,11 @@ use crate::measure::fleets::FleetMap;
 use crate::measure::recorder::Recorder;
 use crate::measure::summary::{
     EmulatorInfo, Expectation, FleetSummary, Interruption, QueueInfo, RunSummary, SCHEMA_VERSION,
-    ScenarioInfo, TargetInfo,
+    ScenarioInfo, ShardInfo, TargetInfo,
 };
 use crate::report::{atomic, charts, files, html, results};
 use crate::scenario::{Scenario, Target, estimate, render};
+use crate::shard::{self, Shard, StartGate};
 use crate::shutdown::LastWords;
 use crate::workload::engine::{Engine, EngineResult, Progress};
 
@@ -26,7 +27,45 @@ pub struct RunOptions {
     pub out: Option<PathBuf>,
     /// Kept current as the run goes, for a forced exit (a second signal) to write.
     pub last_words: LastWords,
+    /// `--shard`, `--run-id`, `--start-at`: the default is a whole run that starts when ready.
+    pub distributed: Distributed,
 }
+
+/// A run's place in a distributed run.
+#[derive(Clone, Debug)]
+pub struct Distributed {
+    pub shard: Shard,
+    /// `--run-id`: the id every shard shares (the queues' tag; the payload's numeric id is
+    /// derived from it). `None`: a fresh random id.
+    pub run_id: Option<String>,
+    /// `--start-at`: when traffic starts, the same instant on every shard.
+    pub start_at: Option<SystemTime>,
+    /// `--start-grace`: how late after `start_at` a shard may still start (else exit 3).
+    pub start_grace: Duration,
+}
+
+impl Default for Distributed {
+    fn default() -> Self {
+        Distributed {
+            shard: Shard::ALL,
+            run_id: None,
+            start_at: None,
+            start_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Distributed {
+    fn sharded(&self) -> bool {
+        self.shard.count > 1
+    }
+}
+
+/// The shard was ready only after the agreed start plus the grace, or the queue it waits for
+/// never appeared: it sent nothing (exit 3).
+#[derive(Debug, thiserror::Error)]
+#[error("missed the start: {0}; nothing was sent")]
+pub struct MissedStart(pub String);
 
 pub struct RunOutcome {
     pub summary: RunSummary,
@@ -132,30 +171,96 @@ fn summary_head(
 }
 
 /// Connects and prepares the queues, unless a signal comes first; then the queues made so far
-/// are deleted and the run ends before any traffic.
+/// are deleted (a shard deletes none: others may use them) and the run ends before any traffic.
+/// A shard other than 0 does not create the queue: it waits for shard 0's, until the start
+/// plus the grace.
 async fn start(
     scenario: &Scenario,
     run_id: &str,
     interrupt: &mut watch::Receiver<bool>,
+    d: &Distributed,
 ) -> anyhow::Result<(client::Connection, client::queues::Queues)> {
     let created = std::sync::Mutex::new(Vec::new());
     let connection = tokio::select! {
         c = client::connect(scenario) => c?,
         Ok(_) = interrupt.wait_for(|stop| *stop) => return Err(InterruptedBeforeTraffic.into()),
     };
+    let prepare = async {
+        if d.sharded() && d.shard.index > 0 {
+            shared_queues(&connection.client, scenario, run_id, d).await
+        } else {
+            client::queues::prepare(&connection.client, &scenario.queue, run_id, &created).await
+        }
+    };
     let prepared = tokio::select! {
-        q = client::queues::prepare(&connection.client, &scenario.queue, run_id, &created) => Some(q?),
+        q = prepare => Some(q?),
         Ok(_) = interrupt.wait_for(|stop| *stop) => None,
     };
     match prepared {
         Some(queues) => Ok((connection, queues)),
         None => {
             let made = created.into_inner().unwrap_or_else(|p| p.into_inner());
-            for problem in delete_queues(&connection.client, &made, &LastWords::default()).await {
-                eprintln!("warning: {problem}");
+            if !d.sharded() {
+                for problem in delete_queues(&connection.client, &made, &LastWords::default()).await
+                {
+                    eprintln!("warning: {problem}");
+                }
             }
             Err(InterruptedBeforeTraffic.into())
         }
+    }
+}
+
+/// The queues shard 0 creates, looked up every 500 ms until the start plus the grace (30 s
+/// from now without a start time).
+async fn shared_queues(
+    client: &aws_sdk_sqs::Client,
+    scenario: &Scenario,
+    run_id: &str,
+    d: &Distributed,
+) -> anyhow::Result<client::queues::Queues> {
+    let deadline = d.start_at.map_or_else(
+        || SystemTime::now() + Duration::from_secs(30),
+        |at| at + d.start_grace,
+    );
+    let look_up = crate::scenario::QueueSpec {
+        create: false,
+        ..scenario.queue.clone()
+    };
+    let unused = std::sync::Mutex::new(Vec::new());
+    loop {
+        match client::queues::prepare(client, &look_up, run_id, &unused).await {
+            Ok(queues) => return Ok(queues),
+            Err(e) if SystemTime::now() >= deadline => {
+                return Err(MissedStart(format!(
+                    "the queue shard 0 creates did not appear ({e:#})"
+                ))
+                .into());
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(500)).await,
+        }
+    }
+}
+
+/// Waits for `--start-at`; a shard ready only after the start plus the grace sends nothing.
+async fn wait_for_start(
+    d: &Distributed,
+    interrupt: &mut watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let Some(at) = d.start_at else {
+        return Ok(());
+    };
+    match shard::gate(SystemTime::now(), at, d.start_grace) {
+        StartGate::Missed { late_by } => Err(MissedStart(format!(
+            "ready {:.1} s after --start-at, beyond the {:.0} s --start-grace",
+            late_by.as_secs_f64(),
+            d.start_grace.as_secs_f64()
+        ))
+        .into()),
+        StartGate::Wait(wait) => tokio::select! {
+            _ = tokio::time::sleep(wait) => Ok(()),
+            Ok(_) = interrupt.wait_for(|stop| *stop) => Err(InterruptedBeforeTraffic.into()),
+        },
     }
 }
 
@@ -207,10 +312,18 @@ pub async fn execute(
     let estimate = estimate::estimate(scenario);
     check_budget(scenario, estimate.as_ref())?;
     let now = since_epoch();
-    let run_id = crate::emulator::splitmix::finalize(
-        now.as_nanos() as u64 ^ scenario.run.seed.rotate_left(17) ^ std::process::id() as u64,
-    );
-    let run_id_text = format!("{run_id:016x}");
+    let d = &options.distributed;
+    let (run_id, run_id_text) = match &d.run_id {
+        Some(text) => (shard::numeric_run_id(text), text.clone()),
+        None => {
+            let id = crate::emulator::splitmix::finalize(
+                now.as_nanos() as u64
+                    ^ scenario.run.seed.rotate_left(17)
+                    ^ std::process::id() as u64,
+            );
+            (id, format!("{id:016x}"))
+        }
+    };
     let dir = results::create_dir(
         options.out.as_deref(),
         &scenario.name,
@@ -221,13 +334,18 @@ pub async fn execute(
         remove_unstarted(&dir);
         return Err(e.into());
     }
-    let (connection, queues) = match start(scenario, &run_id_text, &mut interrupt).await {
+    let (connection, queues) = match start(scenario, &run_id_text, &mut interrupt, d).await {
         Ok(c) => c,
         Err(e) => {
             remove_unstarted(&dir);
             return Err(e);
         }
     };
+    if let Err(e) = wait_for_start(d, &mut interrupt).await {
+        remove_unstarted(&dir);
+        return Err(e);
+    }
+    let began = SystemTime::now();
     let words = &options.last_words;
     let head = summary_head(
         scenario,
@@ -261,6 +379,8 @@ pub async fn execute(
             _ => None,
         },
         price_per_million: scenario.price_per_million(),
+        shard: d.shard,
+        start_at: d.start_at,
     };
     let mut sink = Checkpointed {
         stream: &mut stream,
@@ -277,12 +397,26 @@ pub async fn execute(
     if summary.interrupted.happened() {
         integrity.interrupted();
     }
-    summary.expectations = expectations(scenario, &summary);
+    if d.sharded() {
+        summary.shard = Some(shard_info(d, began));
+        // Other shards receive this shard's messages: losses and FIFO order are judged over
+        // every shard's results, and so are the expectations.
+        summary.messages.lost = 0;
+        summary.messages.order_violations = 0;
+        // Which of its deliveries are first deliveries is known only over every shard.
+        summary.messages.unique_received = 0;
+        summary.throughput.received_per_sec =
+            per_second(summary.messages.received, summary.measured_seconds);
+    } else {
+        summary.expectations = expectations(scenario, &summary);
+    }
 
-    if let Err(e) = atomic::write(
-        &dir.join("integrity.json"),
-        files::integrity_json(&integrity),
-    ) {
+    if !d.sharded()
+        && let Err(e) = atomic::write(
+            &dir.join("integrity.json"),
+            files::integrity_json(&integrity),
+        )
+    {
         write_failures.push(e.to_string());
     }
     write_files(
@@ -293,7 +427,9 @@ pub async fn execute(
         &mut write_failures,
     );
     words.summary_written(&summary);
-    warnings.extend(delete_queues(&connection.client, &queues.created, words).await);
+    if !d.sharded() {
+        warnings.extend(delete_queues(&connection.client, &queues.created, words).await);
+    }
     words.end();
     if let Some(emulator) = connection.emulator {
         emulator.shutdown().await;
@@ -304,6 +440,27 @@ pub async fn execute(
         warnings,
         write_failures,
     })
+}
+
+fn per_second(n: u64, seconds: f64) -> f64 {
+    if seconds > 0.0 {
+        (n as f64 / seconds * 10.0).round() / 10.0
+    } else {
+        0.0
+    }
+}
+
+fn rfc3339(t: SystemTime) -> String {
+    humantime::format_rfc3339_millis(t).to_string()
+}
+
+fn shard_info(d: &Distributed, began: SystemTime) -> ShardInfo {
+    ShardInfo {
+        index: d.shard.index,
+        count: d.shard.count,
+        start_at: d.start_at.map(rfc3339),
+        started_sending_at: rfc3339(began.max(d.start_at.unwrap_or(began))),
+    }
 }
 
 /// The summary of a finished (or interrupted) run.

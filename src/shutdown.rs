@@ -10,8 +10,7 @@ use tokio::sync::watch;
 
 use crate::measure::recorder::Counters;
 use crate::measure::summary::{Interruption, RunSummary};
-use crate::report::atomic;
-use crate::scenario::TargetKind;
+use crate::report::{atomic, terminal};
 
 /// The exit code of an interrupted run, graceful or forced.
 pub(crate) const INTERRUPTED_EXIT: u8 = 130;
@@ -104,26 +103,12 @@ impl LastWords {
             said.push(format!("not deleted: {url}"));
         }
         if !p.queues.is_empty()
-            && let Some(command) = cleanup_command(&p.summary)
+            && let Some(command) = terminal::cleanup_command(&p.summary)
         {
             said.push(format!("delete them later with: {command}"));
         }
         said
     }
-}
-
-/// The command that deletes a run's queues later; none for the embedded target, whose queues
-/// end with the process.
-pub(crate) fn cleanup_command(s: &RunSummary) -> Option<String> {
-    let target = match s.target.kind {
-        TargetKind::Embedded => return None,
-        TargetKind::Endpoint => s.target.endpoint.clone(),
-        TargetKind::Aws => format!("aws --region {}", s.target.region),
-    };
-    Some(format!(
-        "sqsbench cleanup --run-id {} --target {target}",
-        s.run_id
-    ))
 }
 
 fn forced_summary(base: &RunSummary, c: &Counters) -> RunSummary {
@@ -239,10 +224,10 @@ mod tests {
             run_id: "00000000000000ab".into(),
             ..RunSummary::default()
         };
-        remote.target.kind = TargetKind::Endpoint;
+        remote.target.kind = crate::scenario::TargetKind::Endpoint;
         remote.target.endpoint = "http://127.0.0.1:9324".into();
         assert_eq!(
-            cleanup_command(&remote).as_deref(),
+            terminal::cleanup_command(&remote).as_deref(),
             Some("sqsbench cleanup --run-id 00000000000000ab --target http://127.0.0.1:9324")
         );
         let saved: serde_json::Value =

@@ -4,7 +4,7 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -12,10 +12,12 @@ use tokio::sync::watch;
 
 use super::exit;
 use super::scenario_args::{ScenarioArgs, load_variants_or_report};
+use crate::emulator::units::parse_duration;
 use crate::measure::latency::Latency;
 use crate::report::{comparison, terminal};
-use crate::run::{InterruptedBeforeTraffic, RunOptions, execute};
+use crate::run::{Distributed, InterruptedBeforeTraffic, MissedStart, RunOptions, execute};
 use crate::series::{self, Variant};
+use crate::shard::{self, Shard};
 use crate::shutdown::{self, LastWords};
 use crate::workload::engine::Progress;
 
@@ -32,6 +34,77 @@ pub(super) struct RunArgs {
     /// No progress display.
     #[arg(long, short)]
     quiet: bool,
+    /// Run shard I (from 0) of N of a distributed run: its share of every fleet's tasks
+    /// (`validate --shard I/N` shows it). Needs --run-id and --start-at when N > 1.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<Shard>,
+    /// The id every shard of a distributed run shares (any text; the queues are tagged with it,
+    /// and `cleanup --run-id` finds them by it). Default: a fresh random id.
+    #[arg(long, value_name = "ID")]
+    run_id: Option<String>,
+    /// When traffic starts, in RFC 3339 (e.g. 2026-12-01T10:00:00Z): the same instant on every
+    /// shard, and what each shard's seconds count from.
+    #[arg(long, value_name = "TIME", value_parser = shard::parse_start_at)]
+    start_at: Option<SystemTime>,
+    /// How late after --start-at a shard may still start; later, it sends nothing and exits 3.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    start_grace: Duration,
+}
+
+impl RunArgs {
+    /// `--shard`, `--run-id`, `--start-at` and `--start-grace`, checked against each other and
+    /// the scenario.
+    fn distributed(&self, variants: &[Variant]) -> Result<Distributed, Vec<String>> {
+        let scenario = &variants[0].scenario;
+        let shard = self.shard.unwrap_or(Shard::ALL);
+        let mut problems: Vec<String> = Vec::new();
+        let one_run = variants.len() == 1 && scenario.run.repeat <= 1 && scenario.search.is_none();
+        if !one_run && shard.count == 1 && (self.run_id.is_some() || self.start_at.is_some()) {
+            problems.push(
+                "--run-id and --start-at name one run; a [sweep], repeat or [search] makes many"
+                    .to_string(),
+            );
+        }
+        if variants.len() > 1 && shard.count > 1 {
+            problems.push(format!(
+                "--shard {shard}: [sweep]: a sweep runs in one process; run each variant as its own sharded run"
+            ));
+        }
+        if shard.count > 1 {
+            if self.run_id.is_none() {
+                problems.push(format!(
+                    "--shard {shard} needs --run-id, the id all shards share"
+                ));
+            }
+            if self.start_at.is_none() {
+                problems.push(format!(
+                    "--shard {shard} needs --start-at, the instant all shards start and count their seconds from"
+                ));
+            }
+            problems.extend(
+                shard::unsupported(scenario)
+                    .into_iter()
+                    .map(|p| format!("--shard {shard}: {p}")),
+            );
+        }
+        if self
+            .run_id
+            .as_deref()
+            .is_some_and(|id| id.trim().is_empty())
+        {
+            problems.push("--run-id is empty".to_string());
+        }
+        if problems.is_empty() {
+            Ok(Distributed {
+                shard,
+                run_id: self.run_id.clone(),
+                start_at: self.start_at,
+                start_grace: self.start_grace,
+            })
+        } else {
+            Err(problems)
+        }
+    }
 }
 
 pub(super) fn run(mut args: RunArgs) -> u8 {
@@ -40,6 +113,15 @@ pub(super) fn run(mut args: RunArgs) -> u8 {
     }
     let Some(variants) = load_variants_or_report(&args.scenario) else {
         return exit::BAD_INPUT;
+    };
+    let distributed = match args.distributed(&variants) {
+        Ok(d) => d,
+        Err(problems) => {
+            for p in problems {
+                eprintln!("error: {p}");
+            }
+            return exit::BAD_INPUT;
+        }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -66,7 +148,7 @@ pub(super) fn run(mut args: RunArgs) -> u8 {
             return search(&variants[0].scenario, &args, &last_words, interrupt).await;
         }
         if variants.len() == 1 && repeat == 1 {
-            single(&variants[0], &args, &last_words, interrupt).await
+            single(&variants[0], &args, distributed, &last_words, interrupt).await
         } else {
             many(variants, repeat, &args, &last_words, interrupt).await
         }
@@ -76,6 +158,7 @@ pub(super) fn run(mut args: RunArgs) -> u8 {
 async fn single(
     variant: &Variant,
     args: &RunArgs,
+    distributed: Distributed,
     last_words: &LastWords,
     interrupt: watch::Receiver<bool>,
 ) -> u8 {
@@ -90,6 +173,7 @@ async fn single(
         &RunOptions {
             out: args.out.clone(),
             last_words: last_words.clone(),
+            distributed,
         },
         interrupt,
         &mut on_progress,
@@ -273,6 +357,8 @@ fn could_not_run(e: anyhow::Error) -> u8 {
     eprintln!("error: {e:#}");
     if e.is::<InterruptedBeforeTraffic>() {
         exit::INTERRUPTED
+    } else if e.is::<MissedStart>() {
+        exit::MISSED_START
     } else {
         exit::BAD_INPUT
     }

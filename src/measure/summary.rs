@@ -48,6 +48,20 @@ pub struct RunSummary {
     /// `repeat = N` (N > 1): the figures above are the median run's; this is the spread.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub repeats: Option<super::metrics::Repeats>,
+    /// `--shard I/N`: this run is one shard of a distributed run; its integrity figures and
+    /// expectations are not judged here (other shards receive its messages).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub shard: Option<ShardInfo>,
+}
+
+/// A shard's place in its distributed run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    pub index: u32,
+    pub count: u32,
+    /// The agreed start (`--start-at`, RFC 3339), and when this shard really began sending.
+    pub start_at: Option<String>,
+    pub started_sending_at: String,
 }
 
 /// How a run was interrupted. Serialized as `false`, `true` or `"forced"`, so scripts that

@@ -3,7 +3,8 @@
 
 use crate::measure::fleets::Role;
 use crate::measure::latency::Latency;
-use crate::measure::summary::RunSummary;
+use crate::measure::summary::{Messages, RunSummary, ShardInfo};
+use crate::scenario::TargetKind;
 
 fn ms(us: u64) -> String {
     if us >= 10_000 {
@@ -47,31 +48,20 @@ pub(crate) fn summary(s: &RunSummary, results_dir: &str) -> String {
         }
     }
     o += &fleets(s);
-    o += &format!(
-        "messages: sent {} (failed {}), received {} ({} unique), deleted {}, foreign {}\n",
-        m.sent, m.send_failed, m.received, m.unique_received, m.deleted, m.foreign
-    );
-    let d = &m.duplicate_causes;
-    o += &format!(
-        "integrity: duplicates {} (redelivered {}, producer {}, unexplained {}), lost {}, order violations {}, dead-lettered {}\n",
-        m.duplicates,
-        d.redelivery,
-        d.producer,
-        d.unexplained,
-        m.lost,
-        m.order_violations,
-        m.dead_lettered
-    );
-    if m.undelivered_at_interrupt > 0 {
+    if s.shard.is_some() {
         o += &format!(
-            "accounting: sent {} = unique received {} + dead-lettered {} + undelivered at the interrupt {}\n",
-            m.sent, m.unique_received, m.dead_lettered, m.undelivered_at_interrupt
+            "messages: sent {} (failed {}), received {} deliveries of any shard's messages, deleted {}, foreign {}\n",
+            m.sent, m.send_failed, m.received, m.deleted, m.foreign
         );
     } else {
         o += &format!(
-            "accounting: sent {} = unique received {} + dead-lettered {} + lost {}\n",
-            m.sent, m.unique_received, m.dead_lettered, m.lost
+            "messages: sent {} (failed {}), received {} ({} unique), deleted {}, foreign {}\n",
+            m.sent, m.send_failed, m.received, m.unique_received, m.deleted, m.foreign
         );
+    }
+    match &s.shard {
+        Some(shard) => o += &shard_lines(s, shard),
+        None => o += &integrity_lines(m),
     }
     if m.not_sent > 0 {
         o += &format!(
@@ -79,7 +69,7 @@ pub(crate) fn summary(s: &RunSummary, results_dir: &str) -> String {
             m.not_sent
         );
     }
-    if !s.drained && !s.interrupted.happened() {
+    if !s.drained && !s.interrupted.happened() && s.shard.is_none() {
         o +=
             "drain timeout passed before the queue was empty: messages still on it count as lost\n";
     }
@@ -144,6 +134,61 @@ pub(crate) fn expectations(s: &RunSummary) -> String {
         }
     }
     o
+}
+
+/// Duplicates, losses and order, and the accounting identity: a whole run's verdict.
+fn integrity_lines(m: &Messages) -> String {
+    let mut o = String::new();
+    let d = &m.duplicate_causes;
+    o += &format!(
+        "integrity: duplicates {} (redelivered {}, producer {}, unexplained {}), lost {}, order violations {}, dead-lettered {}\n",
+        m.duplicates,
+        d.redelivery,
+        d.producer,
+        d.unexplained,
+        m.lost,
+        m.order_violations,
+        m.dead_lettered
+    );
+    if m.undelivered_at_interrupt > 0 {
+        o += &format!(
+            "accounting: sent {} = unique received {} + dead-lettered {} + undelivered at the interrupt {}\n",
+            m.sent, m.unique_received, m.dead_lettered, m.undelivered_at_interrupt
+        );
+    } else {
+        o += &format!(
+            "accounting: sent {} = unique received {} + dead-lettered {} + lost {}\n",
+            m.sent, m.unique_received, m.dead_lettered, m.lost
+        );
+    }
+    o
+}
+
+/// A shard sees only part of the run: other shards receive its messages, so it judges neither
+/// losses, order nor expectations, and leaves the shared queue for the others.
+fn shard_lines(s: &RunSummary, shard: &ShardInfo) -> String {
+    let mut o = format!(
+        "shard {} of {} (run {}): losses, FIFO order and [expect] are judged over every shard's results, not here; the queue is left for the other shards\n",
+        shard.index, shard.count, s.run_id
+    );
+    if let Some(command) = cleanup_command(s) {
+        o += &format!("when every shard has finished, delete the run's queues: {command}\n");
+    }
+    o
+}
+
+/// The command that deletes a run's queues later; none for the embedded target, whose queues
+/// end with the process.
+pub(crate) fn cleanup_command(s: &RunSummary) -> Option<String> {
+    let target = match s.target.kind {
+        TargetKind::Embedded => return None,
+        TargetKind::Endpoint => s.target.endpoint.clone(),
+        TargetKind::Aws => format!("aws --region {}", s.target.region),
+    };
+    Some(format!(
+        "sqsbench cleanup --run-id {} --target {target}",
+        s.run_id
+    ))
 }
 
 /// Each fleet's figures, when a role has more than one fleet (with one of each, they are the

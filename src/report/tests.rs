@@ -116,6 +116,7 @@ fn fixed() -> RunSummary {
         }],
         emulator: Some(EmulatorInfo::default()),
         repeats: None,
+        shard: None,
     }
 }
 

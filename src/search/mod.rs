@@ -208,6 +208,7 @@ pub async fn execute_search(
             &RunOptions {
                 out: Some(dir.join(&rel)),
                 last_words: last_words.clone(),
+                ..RunOptions::default()
             },
             interrupt.clone(),
             progress,

@@ -103,6 +103,7 @@ pub(crate) async fn execute_series(
                 &RunOptions {
                     out: Some(rdir),
                     last_words: last_words.clone(),
+                    ..RunOptions::default()
                 },
                 interrupt.clone(),
                 progress,

@@ -26,6 +26,25 @@ impl RunClock {
         }
     }
 
+    /// A clock whose start is `at` (a distributed run's `--start-at`, past or future), so every
+    /// shard counts its seconds and intended send times from the same instant.
+    pub(crate) fn anchored(at: SystemTime, warmup: Duration, duration: Duration) -> Self {
+        let (now, now_wall) = (Instant::now(), SystemTime::now());
+        let started = match at.duration_since(now_wall) {
+            Ok(ahead) => now + ahead,
+            Err(past) => now.checked_sub(past.duration()).unwrap_or(now),
+        };
+        RunClock {
+            started,
+            started_us: at
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_micros() as u64)
+                .unwrap_or(0),
+            warmup,
+            send_end: warmup + duration,
+        }
+    }
+
     pub(crate) fn now_us(&self) -> u64 {
         self.started_us + self.started.elapsed().as_micros() as u64
     }
@@ -46,5 +65,30 @@ impl RunClock {
     /// Whether a message intended at `intended_us` belongs to the measured phase.
     pub(crate) fn is_measured(&self, intended_us: u64) -> bool {
         intended_us >= self.us_at(self.warmup) && intended_us < self.us_at(self.send_end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_anchored_clock_counts_from_the_agreed_start() {
+        let start = SystemTime::now() - Duration::from_secs(5);
+        let clock = RunClock::anchored(start, Duration::from_secs(1), Duration::from_secs(10));
+        let start_us = start.duration_since(UNIX_EPOCH).unwrap().as_micros() as u64;
+        assert_eq!(clock.us_at(Duration::ZERO), start_us);
+        assert!(clock.elapsed() >= Duration::from_secs(5));
+        assert!(clock.now_us() >= start_us + 5_000_000);
+        let ahead = RunClock::anchored(
+            SystemTime::now() + Duration::from_secs(60),
+            Duration::ZERO,
+            Duration::from_secs(1),
+        );
+        assert_eq!(
+            ahead.elapsed(),
+            Duration::ZERO,
+            "a start to come has not begun"
+        );
     }
 }

@@ -5,7 +5,7 @@
 //! interrupted.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use aws_sdk_sqs::Client;
 use tokio::sync::watch;
@@ -22,6 +22,7 @@ use crate::measure::ledger::{self, Integrity, Ledger};
 use crate::measure::recorder::{Recorder, Registry};
 use crate::measure::timeline::{IntervalSink, TimelineRow};
 use crate::scenario::{QueueType, Scenario};
+use crate::shard::Shard;
 
 /// How long stopped tasks may take to finish their call before they are cancelled: an
 /// unanswering target must not hold an interrupted run past its 10 s.
@@ -196,6 +197,12 @@ pub struct Engine<'a> {
     /// Stop the run when the counted cost reaches this (target `aws` only).
     pub budget_usd: Option<f64>,
     pub price_per_million: f64,
+    /// The tasks this process runs (`--shard I/N`; `Shard::ALL` for a whole run). A shard's
+    /// drain never ends on "my messages are deleted": other shards delete them.
+    pub shard: Shard,
+    /// `--start-at`: the instant the run's seconds and intended send times count from, the
+    /// same on every shard; `None` starts now.
+    pub start_at: Option<SystemTime>,
 }
 
 impl Engine<'_> {
@@ -205,7 +212,10 @@ impl Engine<'_> {
         progress: &mut dyn FnMut(&Progress),
     ) -> EngineResult {
         let sc = self.scenario;
-        let clock = RunClock::start(sc.run.warmup, sc.run.duration);
+        let clock = match self.start_at {
+            Some(at) => RunClock::anchored(at, sc.run.warmup, sc.run.duration),
+            None => RunClock::start(sc.run.warmup, sc.run.duration),
+        };
         let registry = Registry::default();
         let fifo = sc.queue.kind == QueueType::Fifo;
         let (ledger, ledger_task) = ledger::spawn(fifo);
@@ -224,7 +234,8 @@ impl Engine<'_> {
             sink,
             total: Recorder::default(),
             in_flight: 0,
-            second: 0,
+            // A shard that starts within its grace, after the agreed start, begins mid-run.
+            second: clock.elapsed().as_secs(),
         };
         let stop = self
             .until_stopped(&clock, &mut fleets, &mut seconds, &ledger, progress)
@@ -286,8 +297,11 @@ impl Engine<'_> {
             warmup: self.scenario.run.warmup,
         };
         let mut drain: Option<DrainRules> = None;
+        // Seconds end on whole seconds of the run's clock, so shards that share a start share
+        // their seconds even when one starts late.
+        let next_second = Duration::from_secs(seconds.second + 1);
         let mut ticker = tokio::time::interval_at(
-            tokio::time::Instant::now() + Duration::from_secs(1),
+            tokio::time::Instant::from_std(clock.instant_at(next_second)),
             Duration::from_secs(1),
         );
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -336,7 +350,11 @@ impl Engine<'_> {
             // The ledger stopped: nothing can say the queue is drained.
             return Some(Stop::DrainTimedOut);
         };
-        let mut end = rules.ledger_at(clock.elapsed(), progress.acknowledged, progress.settled);
+        let mut end = if self.shard.count > 1 {
+            None
+        } else {
+            rules.ledger_at(clock.elapsed(), progress.acknowledged, progress.settled)
+        };
         if end.is_none() && rules.empty_check_due(clock.elapsed()) {
             let empty = tokio::select! {
                 empty = drain::queue_is_empty(&self.client, &self.queue_url) => empty,
@@ -381,7 +399,9 @@ impl Engine<'_> {
                 };
                 groups.push(fleet.groups);
                 id += 1;
-                producers.spawn(p.run());
+                if self.shard.runs(u64::from(p.id)) {
+                    producers.spawn(p.run());
+                }
             }
         }
         let mut index = 0;
@@ -405,7 +425,10 @@ impl Engine<'_> {
                     retries: sc.run.retries,
                 };
                 index += 1;
-                consumers.spawn(c.run());
+                // Consumers are numbered after every producer (`shard::split`'s order).
+                if self.shard.runs(u64::from(id) + u64::from(c.index)) {
+                    consumers.spawn(c.run());
+                }
             }
         }
         Fleets {

@@ -35,13 +35,7 @@ async fn tagged(client: &aws_sdk_sqs::Client, name: &str, run: Option<&str>) -> 
 }
 
 async fn names(client: &aws_sdk_sqs::Client) -> Vec<String> {
-    let urls = client
-        .list_queues()
-        .send()
-        .await
-        .unwrap()
-        .queue_urls
-        .unwrap_or_default();
+    let urls = support::queue_urls(client).await;
     let mut names: Vec<String> = urls
         .iter()
         .map(|u| u.rsplit('/').next().unwrap().to_string())

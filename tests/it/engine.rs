@@ -26,6 +26,8 @@ async fn run_loop(queue_name: &str, interrupted: bool) -> EngineResult {
         interrupt,
         budget_usd: None,
         price_per_million: 0.4,
+        shard: sqsbench::shard::Shard::ALL,
+        start_at: None,
     };
     engine.run(&mut Discard, &mut |_| {}).await
 }

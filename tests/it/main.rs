@@ -18,5 +18,6 @@ mod run_fleets;
 mod run_integrity;
 mod scenario_corpus;
 mod search;
+mod shards;
 mod signals;
 mod support;

@@ -148,3 +148,14 @@ impl Drop for ServeProcess {
         let _ = self.child.wait();
     }
 }
+
+/// Every queue's URL on the emulator.
+pub async fn queue_urls(client: &Client) -> Vec<String> {
+    client
+        .list_queues()
+        .send()
+        .await
+        .expect("list queues")
+        .queue_urls
+        .unwrap_or_default()
+}
