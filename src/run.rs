@@ -356,7 +356,19 @@ pub async fn execute(
     );
     words.begin(dir.clone(), head.clone());
     words.created_queues(&queues.created);
-    let mut stream = match results::Stream::open(&dir, now.as_secs_f64(), FleetMap::of(scenario)) {
+    let mut setup_failures = Vec::new();
+    if d.sharded()
+        && let Err(e) = atomic::write(&dir.join("shard.json"), shard_json(d, &head, run_id, began))
+    {
+        setup_failures.push(e.to_string());
+    }
+    // A shard's histogram intervals count from the agreed start, as its seconds do.
+    let epoch = d
+        .start_at
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .unwrap_or(now);
+    let mut stream = match results::Stream::open(&dir, epoch.as_secs_f64(), FleetMap::of(scenario))
+    {
         Ok(s) => s,
         Err(e) => {
             for problem in delete_queues(&connection.client, &queues.created, words).await {
@@ -388,7 +400,8 @@ pub async fn execute(
     };
     let result = engine.run(&mut sink, progress).await;
 
-    let mut write_failures = stream.write_errors.clone();
+    let mut write_failures = setup_failures;
+    write_failures.extend(stream.write_errors.iter().cloned());
     let mut warnings = result.warnings.clone();
     let mut summary = summarise(scenario, head, &result, estimate.as_ref(), &connection);
     let mut integrity = result.integrity.clone();
@@ -452,6 +465,24 @@ fn per_second(n: u64, seconds: f64) -> f64 {
 
 fn rfc3339(t: SystemTime) -> String {
     humantime::format_rfc3339_millis(t).to_string()
+}
+
+/// shard.json: what `merge` checks before it adds shards together (the same run, the same
+/// scenario, compatible histograms) and the start each shard planned and really made.
+fn shard_json(d: &Distributed, head: &RunSummary, run_id: u64, began: SystemTime) -> String {
+    use crate::measure::latency::{HIGHEST_US, SIGNIFICANT_DIGITS};
+    let info = shard_info(d, began);
+    let json = serde_json::json!({
+        "schema_version": 1,
+        "run_id": head.run_id,
+        "payload_run_id": format!("{run_id:016x}"),
+        "shard": { "index": info.index, "count": info.count },
+        "scenario_sha256": head.scenario.sha256,
+        "histograms": { "unit": "us", "lowest": 1, "highest": HIGHEST_US, "significant_digits": SIGNIFICANT_DIGITS },
+        "start_at": info.start_at,
+        "started_sending_at": info.started_sending_at,
+    });
+    serde_json::to_string_pretty(&json).expect("a JSON value always serializes") + "\n"
 }
 
 fn shard_info(d: &Distributed, began: SystemTime) -> ShardInfo {

@@ -5,6 +5,8 @@ use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
 pub const HIGHEST_US: u64 = 3_600_000_000;
+/// Every latency histogram's precision (shards record it, so a merge can check it).
+pub const SIGNIFICANT_DIGITS: u8 = 3;
 
 /// The latencies sqsbench measures, in the order reports list them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -56,7 +58,7 @@ impl Latency {
 }
 
 pub fn new_histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, HIGHEST_US, 3).expect("static bounds are valid")
+    Histogram::new_with_bounds(1, HIGHEST_US, SIGNIFICANT_DIGITS).expect("static bounds are valid")
 }
 
 /// One histogram per latency.

@@ -122,7 +122,31 @@ async fn two_shards_send_the_scenario_exactly_and_leave_the_queue_to_cleanup() {
             "judged over every shard"
         );
         assert!(!dir.join(format!("shard-{i}/integrity.json")).exists());
+        // What a merge checks: the same run and scenario, compatible histograms.
+        let written: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join(format!("shard-{i}/shard.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(written["run_id"], "it-shards");
+        assert_eq!(written["shard"]["index"], i);
+        assert_eq!(written["scenario_sha256"], s["scenario"]["sha256"]);
+        assert_eq!(written["histograms"]["significant_digits"], 3);
+        // The histogram log counts its intervals from the agreed start.
+        let hlog = std::fs::read_to_string(dir.join(format!("shard-{i}/histograms.hlog"))).unwrap();
+        let agreed = humantime::parse_rfc3339(&start).unwrap();
+        let secs = agreed
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        assert!(
+            hlog.contains(&format!("#[StartTime: {secs}.000 ")),
+            "{hlog:.300}"
+        );
     }
+    assert_eq!(
+        shards[0]["scenario"]["sha256"],
+        shards[1]["scenario"]["sha256"]
+    );
     let queues = support::queue_urls(&client).await;
     assert_eq!(
         queues.len(),
