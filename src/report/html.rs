@@ -7,7 +7,7 @@ use std::path::Path;
 use super::comparison::Row;
 use crate::measure::latency::Latency;
 use crate::measure::ledger::{Example, Integrity};
-use crate::measure::summary::RunSummary;
+use crate::measure::summary::{RunSummary, ShardInfo};
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222}\
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}\
@@ -88,6 +88,11 @@ fn headline(s: &RunSummary) -> String {
     card(&mut o, ms(e2e.p50), "end-to-end p50");
     card(&mut o, ms(e2e.p99), "end-to-end p99");
     card(&mut o, ms(e2e.max), "end-to-end max");
+    if s.shard.is_some() {
+        // A shard's losses, order and duplicates are judged over every shard, not here.
+        card(&mut o, format!("${:.6}", s.cost.usd), "cost");
+        return o + "</div>";
+    }
     card(&mut o, m.duplicates.to_string(), "duplicates");
     card(&mut o, m.lost.to_string(), "lost");
     if m.undelivered_at_interrupt > 0 {
@@ -299,17 +304,46 @@ fn fleets(s: &RunSummary) -> String {
     o + "</table>"
 }
 
+fn scenario_text(dir: &Path) -> String {
+    results_file(dir, "scenario.toml").unwrap_or_else(|e| format!("Not shown: {e}"))
+}
+
+/// A shard's page: its own figures, and where the verdict is made instead of an integrity
+/// section.
+fn shard_body(s: &RunSummary, shard: &ShardInfo, dir: &Path, scenario: &str) -> String {
+    format!(
+        "{}{}<p>Shard {} of {} of run <code>{}</code>: other shards receive its messages, so losses, \
+FIFO order and <code>[expect]</code> are judged over every shard's results, not here.</p>\
+<h2>Charts</h2>{}<h2>Latency</h2>{}<h2>Requests and cost</h2>{}<h2>Resolved scenario</h2><pre>{}</pre>",
+        title_block(s),
+        headline(s),
+        shard.index,
+        shard.count,
+        escape(&s.run_id),
+        charts(&dir.join("charts"), &RUN_CHARTS),
+        latencies(s) + &fleets(s),
+        requests(s),
+        escape(scenario)
+    )
+}
+
 pub(crate) fn run_page(s: &RunSummary, dir: &Path) -> String {
     let integrity_json: Result<Integrity, String> = results_file(dir, "integrity.json")
         .and_then(|t| serde_json::from_str(&t).map_err(|e| format!("integrity.json: {e}")));
-    let (integrity_json, integrity_note) = match integrity_json {
-        Ok(i) => (Some(i), String::new()),
-        Err(e) => (
+    let (integrity_json, integrity_note) = match (&s.shard, integrity_json) {
+        (Some(shard), _) => {
+            return page(
+                &format!("sqsbench: {}", s.scenario.name),
+                &shard_body(s, shard, dir, &scenario_text(dir)),
+            );
+        }
+        (None, Ok(i)) => (Some(i), String::new()),
+        (None, Err(e)) => (
             None,
             format!("<p class=\"fail\">Not shown: {}</p>", escape(&e)),
         ),
     };
-    let scenario = results_file(dir, "scenario.toml").unwrap_or_else(|e| format!("Not shown: {e}"));
+    let scenario = scenario_text(dir);
     let body = format!(
         "{}{}<h2>Expectations</h2>{}<h2>Charts</h2>{}<h2>Latency</h2>{}<h2>Integrity</h2>{}<h2>Requests and cost</h2>{}<h2>Resolved scenario</h2><pre>{}</pre>",
         title_block(s),

@@ -249,3 +249,27 @@ fn integrity_json_shape() {
     integrity.foreign.count = 1;
     insta::assert_snapshot!(super::files::integrity_json(&integrity));
 }
+
+#[test]
+fn a_shards_report_says_where_its_verdict_is_made() {
+    let mut s = fixed();
+    s.shard = Some(ShardInfo {
+        index: 1,
+        count: 3,
+        start_at: Some("2026-12-01T10:00:00.000Z".into()),
+        started_sending_at: "2026-12-01T10:00:00.002Z".into(),
+    });
+    let dir = std::env::temp_dir().join(format!("sqsbench-shard-page-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let page = super::html::run_page(&s, &dir);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(page.contains(
+        "Shard 1 of 3 of run <code>00000000000000ab</code>: other shards receive its messages"
+    ));
+    assert!(!page.contains(">lost<"), "no loss figure on a shard's page");
+    assert!(!page.contains("<h2>Integrity</h2>"));
+    assert!(!page.contains("<h2>Expectations</h2>"));
+    let text = super::terminal::summary(&s, "results/shard-1");
+    assert!(text.contains("shard 1 of 3 (run 00000000000000ab): losses, FIFO order and [expect] are judged over every shard's results"));
+    assert!(!text.contains("accounting:"), "{text}");
+}
