@@ -81,6 +81,11 @@ impl RunArgs {
                     "--shard {shard} needs --start-at, the instant all shards start and count their seconds from"
                 ));
             }
+            if matches!(scenario.target, crate::scenario::Target::Embedded) {
+                problems.push(format!(
+                    "--shard {shard}: the embedded target is one process's own emulator; shards share a queue on an endpoint (--target URL, e.g. sqsbench serve) or aws"
+                ));
+            }
             problems.extend(
                 shard::unsupported(scenario)
                     .into_iter()

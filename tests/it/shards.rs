@@ -250,6 +250,17 @@ async fn what_a_shard_needs_and_cannot_do_is_refused_before_anything_starts() {
         assert_eq!(done.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(said), "{args:?}: {stderr}");
     }
+    let embedded = Command::new(env!("CARGO_BIN_EXE_sqsbench"))
+        .arg("run")
+        .arg(&scenario)
+        .args(["--shard", "0/2", "--run-id", "x", "--start-at", &start])
+        .output()
+        .unwrap();
+    assert_eq!(embedded.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&embedded.stderr)
+            .contains("the embedded target is one process's own emulator")
+    );
     std::fs::remove_dir_all(&dir).unwrap();
     emulator.shutdown().await;
 }
