@@ -418,8 +418,10 @@ pub async fn execute(
         summary.messages.order_violations = 0;
         // Which of its deliveries are first deliveries is known only over every shard.
         summary.messages.unique_received = 0;
-        summary.throughput.received_per_sec =
-            per_second(summary.messages.received, summary.measured_seconds);
+        summary.throughput.received_per_sec = crate::measure::summary::per_second(
+            summary.messages.received,
+            summary.measured_seconds,
+        );
     } else {
         summary.expectations = expectations(scenario, &summary);
     }
@@ -453,14 +455,6 @@ pub async fn execute(
         warnings,
         write_failures,
     })
-}
-
-fn per_second(n: u64, seconds: f64) -> f64 {
-    if seconds > 0.0 {
-        (n as f64 / seconds * 10.0).round() / 10.0
-    } else {
-        0.0
-    }
 }
 
 fn rfc3339(t: SystemTime) -> String {

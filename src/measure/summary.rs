@@ -268,6 +268,15 @@ pub struct EmulatorInfo {
     pub injected: crate::emulator::InjectedCounts,
 }
 
+/// A count over a span as a rate, to one decimal (0 for an empty span).
+pub(crate) fn per_second(n: u64, seconds: f64) -> f64 {
+    if seconds > 0.0 {
+        (n as f64 / seconds * 10.0).round() / 10.0
+    } else {
+        0.0
+    }
+}
+
 /// Per-request SQS prices (USD per million, us-east-1, beyond the free tier): the defaults of
 /// a scenario's `[cost]` table.
 pub const STANDARD_PRICE_PER_MILLION: f64 = 0.40;
@@ -320,16 +329,9 @@ impl RunSummary {
         let span = |last_us: u64| {
             measured_seconds.max(last_us.saturating_sub(measured_start_us) as f64 / 1e6)
         };
-        let per_sec = |n: u64, seconds: f64| {
-            if seconds > 0.0 {
-                (n as f64 / seconds * 10.0).round() / 10.0
-            } else {
-                0.0
-            }
-        };
         self.throughput = Throughput {
-            sent_per_sec: per_sec(c.sent, span(c.last_sent_us)),
-            received_per_sec: per_sec(tally.unique_received, span(c.last_received_us)),
+            sent_per_sec: per_second(c.sent, span(c.last_sent_us)),
+            received_per_sec: per_second(tally.unique_received, span(c.last_received_us)),
         };
         self.requests = Api::ALL
             .iter()
