@@ -21,6 +21,7 @@ fn delivery(p: &Payload, now_us: u64) -> Delivery {
         sent_us: p.sent_us,
         received_us: now_us,
         message_id: "5fea7756-0ea4-451a-a703-a558b933e274".into(),
+        ..Delivery::default()
     }
 }
 

@@ -10,6 +10,7 @@ use tokio::sync::watch;
 
 use crate::client;
 use crate::measure::fleets::FleetMap;
+use crate::measure::ledger;
 use crate::measure::recorder::Recorder;
 use crate::measure::summary::{
     EmulatorInfo, Expectation, FleetSummary, Interruption, QueueInfo, RunSummary, SCHEMA_VERSION,
@@ -378,6 +379,20 @@ pub async fn execute(
             return Err(e.context(format!("opening the results files in {}", dir.display())));
         }
     };
+    let journal_path = dir.join("ledger.bin");
+    let journal = if d.sharded() {
+        ledger::Journal::create(&journal_path)
+            .map_err(|e| {
+                setup_failures.push(format!(
+                    "{} {}: {e}",
+                    atomic::WRITE_FAILED,
+                    journal_path.display()
+                ))
+            })
+            .ok()
+    } else {
+        None
+    };
     let engine = Engine {
         client: connection.client.clone(),
         queue_url: queues.url.clone(),
@@ -393,6 +408,7 @@ pub async fn execute(
         price_per_million: scenario.price_per_million(),
         shard: d.shard,
         start_at: d.start_at,
+        journal,
     };
     let mut sink = Checkpointed {
         stream: &mut stream,
@@ -402,6 +418,13 @@ pub async fn execute(
 
     let mut write_failures = setup_failures;
     write_failures.extend(stream.write_errors.iter().cloned());
+    if let Some(e) = &result.journal_failed {
+        write_failures.push(format!(
+            "{} {}: {e}",
+            atomic::WRITE_FAILED,
+            journal_path.display()
+        ));
+    }
     let mut warnings = result.warnings.clone();
     let mut summary = summarise(scenario, head, &result, estimate.as_ref(), &connection);
     let mut integrity = result.integrity.clone();

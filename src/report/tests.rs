@@ -237,6 +237,7 @@ fn integrity_json_shape() {
         sent_us: 1_000_100 + sequence,
         received_us: 1_002_000 + sequence,
         message_id: format!("id-{sequence}-{receive_count}").into(),
+        ..Delivery::default()
     };
     let mut ledger = Ledger::new(true);
     ledger.record_sent(1, &[0, 1, 2, 3, 4, 5]);

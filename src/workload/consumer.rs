@@ -4,6 +4,7 @@
 //! Messages this run did not send are counted as foreign and left alone.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use aws_sdk_sqs::Client;
@@ -24,11 +25,13 @@ use crate::scenario::{ConsumerFleet, DeleteMode, ProcessingSpec};
 
 /// The ledger's view of one delivery of a measured message.
 pub(crate) fn delivery(m: &aws_sdk_sqs::types::Message, p: &Payload, received_us: u64) -> Delivery {
-    let receive_count = m
-        .attributes()
-        .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1);
+    let attribute = |name: &MessageSystemAttributeName| {
+        m.attributes()
+            .and_then(|a| a.get(name))
+            .and_then(|v| v.parse().ok())
+    };
+    let receive_count = attribute(&MessageSystemAttributeName::ApproximateReceiveCount)
+        .map_or(1, |n: u64| u32::try_from(n).unwrap_or(u32::MAX));
     Delivery {
         producer: p.producer,
         sequence: p.sequence,
@@ -38,6 +41,10 @@ pub(crate) fn delivery(m: &aws_sdk_sqs::types::Message, p: &Payload, received_us
         sent_us: p.sent_us,
         received_us,
         message_id: m.message_id().unwrap_or("").into(),
+        first_receive_ms: attribute(&MessageSystemAttributeName::ApproximateFirstReceiveTimestamp)
+            .unwrap_or(0),
+        call: 0,
+        position: 0,
     }
 }
 
@@ -61,6 +68,12 @@ pub(crate) struct Consumer {
     pub stop: watch::Receiver<bool>,
     /// `[run] retries`: count the SDK's attempts per call.
     pub retries: bool,
+    /// A FIFO queue: ask for each message's first-receive time, for judging order across
+    /// shards.
+    pub fifo: bool,
+    /// Numbers this process's receive calls in the order their responses arrive (before any of
+    /// their messages is deleted), to order first deliveries within one millisecond.
+    pub calls: Arc<AtomicU64>,
 }
 
 impl Consumer {
@@ -78,6 +91,13 @@ impl Consumer {
                 .message_system_attribute_names(
                     MessageSystemAttributeName::ApproximateReceiveCount,
                 );
+            let builder = if self.fifo {
+                builder.message_system_attribute_names(
+                    MessageSystemAttributeName::ApproximateFirstReceiveTimestamp,
+                )
+            } else {
+                builder
+            };
             let counter = AttemptCounter::default();
             let request = async { send_counting!(builder, counter, self.retries) };
             let result = tokio::select! {
@@ -101,7 +121,8 @@ impl Consumer {
             if messages.is_empty() {
                 continue;
             }
-            let (to_delete, deliveries) = self.record_deliveries(&messages, &mut rng);
+            let call = self.calls.fetch_add(1, Ordering::Relaxed);
+            let (to_delete, deliveries) = self.record_deliveries(&messages, call, &mut rng);
             self.ledger.received(deliveries);
             self.process(&mut rng, messages.len()).await;
             let deleted = self.delete(to_delete).await;
@@ -121,6 +142,7 @@ impl Consumer {
     fn record_deliveries(
         &self,
         messages: &[aws_sdk_sqs::types::Message],
+        call: u64,
         rng: &mut StdRng,
     ) -> (ToDelete, Vec<Delivery>) {
         let now_us = self.clock.now_us();
@@ -129,7 +151,7 @@ impl Consumer {
         self.recorder.with(|r| {
             r.counters.received_all += messages.len() as u64;
             r.fleets.get_mut(self.fleet_index).counters.received_all += messages.len() as u64;
-            for m in messages {
+            for (position, m) in messages.iter().enumerate() {
                 let Ok(p) = Payload::decode(m.body().unwrap_or(""), self.run_id) else {
                     r.counters.foreign += 1;
                     self.ledger.foreign(m.message_id().unwrap_or(""));
@@ -154,7 +176,11 @@ impl Consumer {
                         fleet.counters.received += 1;
                         fleet.end_to_end(end_to_end);
                     }
-                    deliveries.push(delivery(m, &p, now_us));
+                    deliveries.push(Delivery {
+                        call,
+                        position: position as u32,
+                        ..delivery(m, &p, now_us)
+                    });
                 }
                 if self.fleet.failure_rate > 0.0 && rng.random::<f64>() < self.fleet.failure_rate {
                     continue;

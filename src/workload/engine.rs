@@ -86,6 +86,8 @@ pub struct EngineResult {
     pub elapsed: Duration,
     /// Wall-clock µs at which the measured phase began.
     pub measured_start_us: u64,
+    /// The ledger journal's first write failure.
+    pub journal_failed: Option<std::io::Error>,
 }
 
 /// What every task of a run shares.
@@ -203,6 +205,8 @@ pub struct Engine<'a> {
     /// `--start-at`: the instant the run's seconds and intended send times count from, the
     /// same on every shard; `None` starts now.
     pub start_at: Option<SystemTime>,
+    /// A shard's ledger journal (`ledger.bin`), appended once a second.
+    pub journal: Option<ledger::Journal>,
 }
 
 impl Engine<'_> {
@@ -218,7 +222,7 @@ impl Engine<'_> {
         };
         let registry = Registry::default();
         let fifo = sc.queue.kind == QueueType::Fifo;
-        let (ledger, ledger_task) = ledger::spawn(fifo);
+        let (ledger, ledger_task) = ledger::spawn(fifo, self.journal.take());
         let (stop_producers, producers_stopped) = watch::channel(false);
         let (stop_consumers, consumers_stopped) = watch::channel(false);
         let mut fleets = self.spawn_fleets(&Tasks {
@@ -261,11 +265,17 @@ impl Engine<'_> {
         }
         seconds.collect();
         drop(ledger);
-        let ledger = ledger_task.await.unwrap_or_else(|e| {
+        let ledger::Owned {
+            ledger,
+            journal_failed,
+        } = ledger_task.await.unwrap_or_else(|e| {
             warnings.push(format!(
                 "the delivery ledger failed ({e}): duplicates, losses and order violations were not computed"
             ));
-            Ledger::new(fifo)
+            ledger::Owned {
+                ledger: Ledger::new(fifo),
+                journal_failed: None,
+            }
         });
         let integrity = integrity(&ledger, &fleets.groups);
         EngineResult {
@@ -278,6 +288,7 @@ impl Engine<'_> {
             drained: stop == Stop::Drained,
             elapsed: clock.elapsed(),
             measured_start_us: clock.us_at(clock.warmup),
+            journal_failed,
         }
     }
 
@@ -311,6 +322,7 @@ impl Engine<'_> {
         loop {
             tokio::select! {
                 _ = ticker.tick() => {
+                    ledger.checkpoint();
                     if let Some(stop) = rules.second(clock, seconds, drain.is_some(), progress) {
                         return stop;
                     }
@@ -405,6 +417,7 @@ impl Engine<'_> {
             }
         }
         let mut index = 0;
+        let calls = Arc::new(std::sync::atomic::AtomicU64::new(0));
         for (k, fleet) in sc.consumers.iter().enumerate() {
             let fleet = Arc::new(fleet.clone());
             let fleet_index = t.fleets.consumer(k);
@@ -423,6 +436,8 @@ impl Engine<'_> {
                     ledger: t.ledger.clone(),
                     stop: t.consumers_stopped.clone(),
                     retries: sc.run.retries,
+                    fifo,
+                    calls: calls.clone(),
                 };
                 index += 1;
                 // Consumers are numbered after every producer (`shard::split`'s order).

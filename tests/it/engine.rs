@@ -28,6 +28,7 @@ async fn run_loop(queue_name: &str, interrupted: bool) -> EngineResult {
         price_per_million: 0.4,
         shard: sqsbench::shard::Shard::ALL,
         start_at: None,
+        journal: None,
     };
     engine.run(&mut Discard, &mut |_| {}).await
 }

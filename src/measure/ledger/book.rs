@@ -22,15 +22,51 @@ pub struct Delivery {
     pub sent_us: u64,
     pub received_us: u64,
     pub message_id: Box<str>,
+    /// SQS's ApproximateFirstReceiveTimestamp in ms (0 when not asked for): one clock for every
+    /// shard, the same for every delivery of one queue message.
+    pub first_receive_ms: u64,
+    /// Which receive call (numbered in the order their responses arrived in this process) and
+    /// where in its response: the order within one millisecond.
+    pub call: u64,
+    pub position: u32,
+}
+
+/// A FIFO message's first delivery in this process, kept so that order can be judged across
+/// shards (`order::judge`) by SQS's clock rather than by arrival at one consumer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Receipt {
+    pub producer: u32,
+    pub group: u32,
+    pub sequence: u64,
+    pub first_receive_ms: u64,
+    pub call: u64,
+    pub position: u32,
+}
+
+impl From<&Delivery> for Receipt {
+    fn from(d: &Delivery) -> Self {
+        Receipt {
+            producer: d.producer,
+            group: d.group,
+            sequence: d.sequence,
+            first_receive_ms: d.first_receive_ms,
+            call: d.call,
+            position: d.position,
+        }
+    }
 }
 
 /// Per-producer bitmaps. Sequence numbers are dense, so roaring containers stay compact.
-#[derive(Default)]
-struct Sets {
-    sent: RoaringTreemap,
-    seen: RoaringTreemap,
-    deleted: RoaringTreemap,
-    dead: RoaringTreemap,
+#[derive(Default, Debug, Clone, PartialEq)]
+pub(super) struct Sets {
+    pub(super) sent: RoaringTreemap,
+    pub(super) seen: RoaringTreemap,
+    /// Delivered at least once with a receive count of 1: such a delivery is the message's
+    /// original, whatever arrived first, so the causes of its other deliveries do not depend
+    /// on arrival order — and ledgers of parts of a run add up to the whole run's.
+    pub(super) fresh: RoaringTreemap,
+    pub(super) deleted: RoaringTreemap,
+    pub(super) dead: RoaringTreemap,
 }
 
 /// What the ledger concluded. `acknowledged == unique_received + dead_lettered + lost` holds
@@ -63,23 +99,28 @@ pub struct Tally {
     pub received_not_deleted: u64,
 }
 
+#[derive(Debug, Clone, PartialEq)]
 pub struct Ledger {
-    fifo: bool,
-    sets: BTreeMap<u32, Sets>,
+    pub(super) fifo: bool,
+    pub(super) sets: BTreeMap<u32, Sets>,
     /// Extra copies a producer put on the queue: (producer, sequence) → count.
-    extra_sends: FxHashMap<(u32, u64), u32>,
-    /// Duplicates with receive count 1, per message, classified once all sends are known.
-    fresh_duplicates: FxHashMap<(u32, u64), u32>,
-    /// FIFO: the highest sequence delivered per (producer, group).
+    pub(super) extra_sends: FxHashMap<(u32, u64), u32>,
+    /// Deliveries with receive count 1 beyond a message's first such delivery, per message:
+    /// classified once all sends are known.
+    pub(super) fresh_extra: FxHashMap<(u32, u64), u32>,
+    /// FIFO: the highest sequence delivered per (producer, group), in arrival order.
     last_in_group: FxHashMap<(u32, u32), u64>,
-    deliveries: u64,
-    redeliveries: u64,
-    order_violations: u64,
+    pub(super) deliveries: u64,
+    /// Deliveries with a receive count above 1.
+    pub(super) redelivered: u64,
+    pub(super) order_violations: u64,
+    /// FIFO first deliveries with SQS's timestamps, kept only when asked (a shard's ledger).
+    pub(super) receipts: Option<Vec<Receipt>>,
     /// Acknowledged and deleted (or dead-lettered): the drain is done when this reaches
     /// the acknowledged count.
-    settled: u64,
-    acknowledged: u64,
-    examples: Examples,
+    pub(super) settled: u64,
+    pub(super) acknowledged: u64,
+    pub(super) examples: Examples,
 }
 
 impl Ledger {
@@ -88,15 +129,28 @@ impl Ledger {
             fifo,
             sets: BTreeMap::new(),
             extra_sends: FxHashMap::default(),
-            fresh_duplicates: FxHashMap::default(),
+            fresh_extra: FxHashMap::default(),
             last_in_group: FxHashMap::default(),
             deliveries: 0,
-            redeliveries: 0,
+            redelivered: 0,
             order_violations: 0,
+            receipts: None,
             settled: 0,
             acknowledged: 0,
             examples: Examples::default(),
         }
+    }
+
+    /// A ledger that also keeps every FIFO first delivery's receipt (see `Receipt`).
+    pub fn keeping_receipts(fifo: bool) -> Self {
+        Ledger {
+            receipts: fifo.then(Vec::new),
+            ..Ledger::new(fifo)
+        }
+    }
+
+    pub fn is_fifo(&self) -> bool {
+        self.fifo
     }
 
     fn sets(&mut self, producer: u32) -> &mut Sets {
@@ -127,20 +181,24 @@ impl Ledger {
     /// Records a delivery; returns false when it is a duplicate.
     pub fn record_received(&mut self, d: Delivery) -> bool {
         self.deliveries += 1;
-        let first = self.sets(d.producer).seen.insert(d.sequence);
+        let fresh = d.receive_count <= 1;
+        self.redelivered += !fresh as u64;
+        let sets = self.sets(d.producer);
+        let first = sets.seen.insert(d.sequence);
+        if fresh && !sets.fresh.insert(d.sequence) {
+            *self
+                .fresh_extra
+                .entry((d.producer, d.sequence))
+                .or_default() += 1;
+        }
         if !first {
-            if d.receive_count > 1 {
-                self.redeliveries += 1;
-            } else {
-                *self
-                    .fresh_duplicates
-                    .entry((d.producer, d.sequence))
-                    .or_default() += 1;
-            }
             self.examples.duplicate(d);
             return false;
         }
         if self.fifo {
+            if let Some(receipts) = &mut self.receipts {
+                receipts.push(Receipt::from(&d));
+            }
             let last = self.last_in_group.entry((d.producer, d.group)).or_default();
             // A first delivery that already carries a receive count above 1 is a redelivery
             // whose first receive response never reached a consumer: not an order violation.
@@ -197,26 +255,36 @@ impl Ledger {
         let mut t = Tally {
             acknowledged: self.acknowledged,
             deliveries: self.deliveries,
-            redeliveries: self.redeliveries,
             order_violations: self.order_violations,
             ..Tally::default()
         };
+        let mut seen = 0;
+        let mut never_fresh = 0;
         for s in self.sets.values() {
             let dead = &s.sent & &s.dead;
-            let seen = &(&s.sent & &s.seen) - &dead;
+            let delivered = &(&s.sent & &s.seen) - &dead;
+            seen += s.seen.len();
+            never_fresh += (&s.seen - &s.fresh).len();
             t.dead_lettered += dead.len();
-            t.unique_received += seen.len();
+            t.unique_received += delivered.len();
             t.lost += (&(&s.sent - &s.seen) - &s.dead).len();
             t.deleted += (&s.sent & &s.deleted).len();
-            t.received_not_deleted += (&seen - &s.deleted).len();
+            t.received_not_deleted += (&delivered - &s.deleted).len();
             t.unacknowledged_received += (&(&s.seen | &s.dead) - &s.sent).len();
         }
-        for (key, copies) in &self.fresh_duplicates {
+        // A message's original is a delivery with receive count 1 when it has one; only a
+        // message never delivered fresh has a redelivery for its original.
+        t.redeliveries = self.redelivered - never_fresh;
+        for (key, copies) in &self.fresh_extra {
             let explained = self.extra_sends.get(key).copied().unwrap_or(0).min(*copies);
             t.producer_duplicates += explained as u64;
             t.unexplained_duplicates += (*copies - explained) as u64;
         }
-        t.duplicates = t.redeliveries + t.producer_duplicates + t.unexplained_duplicates;
+        t.duplicates = self.deliveries - seen;
+        debug_assert_eq!(
+            t.duplicates,
+            t.redeliveries + t.producer_duplicates + t.unexplained_duplicates
+        );
         t
     }
 
@@ -256,6 +324,7 @@ impl Ledger {
             .map(|s| {
                 (s.sent.serialized_size()
                     + s.seen.serialized_size()
+                    + s.fresh.serialized_size()
                     + s.deleted.serialized_size()
                     + s.dead.serialized_size()) as u64
             })
@@ -264,7 +333,7 @@ impl Ledger {
         bitmaps
             + entry
                 * (self.extra_sends.capacity()
-                    + self.fresh_duplicates.capacity()
+                    + self.fresh_extra.capacity()
                     + self.last_in_group.capacity()) as u64
     }
 }

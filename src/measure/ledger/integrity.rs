@@ -131,15 +131,34 @@ impl Integrity {
     }
 }
 
-#[derive(Default)]
+#[derive(Default, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(super) struct Examples {
-    duplicates: Vec<Example>,
-    order_violations: Vec<Example>,
-    dead_lettered: Vec<Example>,
-    foreign: Vec<String>,
+    pub(super) duplicates: Vec<Example>,
+    pub(super) order_violations: Vec<Example>,
+    pub(super) dead_lettered: Vec<Example>,
+    pub(super) foreign: Vec<String>,
 }
 
 impl Examples {
+    /// Another part's examples after these, up to the limit of each kind.
+    pub(super) fn absorb(&mut self, part: Examples) {
+        let keep = |ours: &mut Vec<Example>, theirs: Vec<Example>| {
+            let room = LIMIT.saturating_sub(ours.len());
+            ours.extend(theirs.into_iter().take(room));
+        };
+        keep(&mut self.duplicates, part.duplicates);
+        keep(&mut self.order_violations, part.order_violations);
+        keep(&mut self.dead_lettered, part.dead_lettered);
+        for id in part.foreign {
+            self.foreign(&id);
+        }
+    }
+
+    /// Order is judged again over every shard (`order::judge`): its examples replace these.
+    pub(super) fn replace_order_violations(&mut self, examples: Vec<Example>) {
+        self.order_violations = examples;
+    }
+
     pub(super) fn duplicate(&mut self, d: Delivery) {
         if self.duplicates.len() < LIMIT {
             self.duplicates.push(d.into());

@@ -5,12 +5,17 @@
 //! a channel: no lock is shared per message. Depends on nothing outside `measure`.
 
 mod book;
+mod codec;
 mod integrity;
+pub mod journal;
+pub mod order;
 #[cfg(test)]
 mod tests;
+mod union;
 
-pub use book::{Delivery, Ledger, Tally};
-pub use integrity::{Cause, Example, Integrity, LIMIT as EXAMPLE_LIMIT};
+pub use book::{Delivery, Ledger, Receipt, Tally};
+pub use integrity::{Cause, Example, Integrity, LIMIT, LIMIT as EXAMPLE_LIMIT};
+pub use journal::Journal;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,6 +31,8 @@ enum Entry {
     Foreign(Box<str>),
     /// Answered once every entry sent before it has been applied.
     Sync(tokio::sync::oneshot::Sender<Progress>),
+    /// Append the events since the last checkpoint to the journal (once a second).
+    Checkpoint,
 }
 
 /// Where the ledger stands, for deciding when the drain is done.
@@ -90,6 +97,11 @@ impl LedgerHandle {
         self.unique.load(Ordering::Relaxed)
     }
 
+    /// Writes the events since the last checkpoint to the journal, if there is one.
+    pub fn checkpoint(&self) {
+        self.send(Entry::Checkpoint);
+    }
+
     /// Where the ledger stands with every entry sent before this call applied; `None` when the
     /// ledger's owner has stopped (the run is being torn down, or it failed).
     pub async fn sync(&self) -> Option<Progress> {
@@ -99,8 +111,63 @@ impl LedgerHandle {
     }
 }
 
+/// What the owner task hands back: the ledger, and the journal's first write failure.
+pub struct Owned {
+    pub ledger: Ledger,
+    pub journal_failed: Option<std::io::Error>,
+}
+
+/// The ledger, and with a journal the events since its last frame (a ledger of their own).
+struct Books {
+    ledger: Ledger,
+    journal: Option<(Journal, Ledger)>,
+    journal_failed: Option<std::io::Error>,
+    fifo: bool,
+    distinct: u64,
+}
+
+impl Books {
+    fn apply(&mut self, record: impl Fn(&mut Ledger)) {
+        record(&mut self.ledger);
+        if let Some((_, part)) = &mut self.journal {
+            record(part);
+        }
+    }
+
+    fn checkpoint(&mut self) {
+        let Some((journal, part)) = &mut self.journal else {
+            return;
+        };
+        let events = std::mem::replace(part, Ledger::keeping_receipts(self.fifo));
+        if events == Ledger::keeping_receipts(self.fifo) {
+            return;
+        }
+        if let Err(e) = journal.append(&events) {
+            self.journal_failed.get_or_insert(e);
+        }
+    }
+
+    fn finish(mut self) -> Owned {
+        self.checkpoint();
+        if let Some((journal, _)) = &mut self.journal
+            && let Err(e) = journal.sync()
+        {
+            self.journal_failed.get_or_insert(e);
+        }
+        Owned {
+            ledger: self.ledger,
+            journal_failed: self.journal_failed,
+        }
+    }
+}
+
 /// Starts the owner task; await the join handle (after dropping every handle) for the ledger.
-pub fn spawn(fifo: bool) -> (LedgerHandle, tokio::task::JoinHandle<Ledger>) {
+/// With a journal, the owner appends each second's events to it on `checkpoint` and the rest
+/// when the last handle is dropped.
+pub fn spawn(
+    fifo: bool,
+    journal: Option<Journal>,
+) -> (LedgerHandle, tokio::task::JoinHandle<Owned>) {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let unique = Arc::new(AtomicU64::new(0));
     let handle = LedgerHandle {
@@ -108,40 +175,52 @@ pub fn spawn(fifo: bool) -> (LedgerHandle, tokio::task::JoinHandle<Ledger>) {
         unique: unique.clone(),
     };
     let task = tokio::spawn(async move {
-        let mut ledger = Ledger::new(fifo);
-        let mut distinct = 0;
+        let mut books = Books {
+            ledger: Ledger::new(fifo),
+            journal: journal.map(|j| (j, Ledger::keeping_receipts(fifo))),
+            journal_failed: None,
+            fifo,
+            distinct: 0,
+        };
         while let Some(entry) = rx.recv().await {
             match entry {
-                Entry::Sent(p, s) => ledger.record_sent(p, &s),
-                Entry::ExtraSends(p, s) => ledger.record_extra_sends(p, &s),
+                Entry::Sent(p, s) => books.apply(|l| l.record_sent(p, &s)),
+                Entry::ExtraSends(p, s) => books.apply(|l| l.record_extra_sends(p, &s)),
                 Entry::Received(ds) => {
                     for d in ds {
-                        distinct += ledger.record_received(d) as u64;
+                        if let Some((_, part)) = &mut books.journal {
+                            part.record_received(d.clone());
+                        }
+                        books.distinct += books.ledger.record_received(d) as u64;
                     }
-                    unique.store(distinct, Ordering::Relaxed);
+                    unique.store(books.distinct, Ordering::Relaxed);
                 }
-                Entry::Deleted(ms) => {
-                    for (p, s) in ms {
-                        ledger.record_deleted(p, s);
+                Entry::Deleted(ms) => books.apply(|l| {
+                    for (p, s) in &ms {
+                        l.record_deleted(*p, *s);
                     }
-                }
+                }),
                 Entry::DeadLettered(ds) => {
                     for d in ds {
-                        ledger.record_dead_lettered(d);
+                        if let Some((_, part)) = &mut books.journal {
+                            part.record_dead_lettered(d.clone());
+                        }
+                        books.ledger.record_dead_lettered(d);
                     }
                 }
-                Entry::Foreign(id) => ledger.record_foreign(&id),
+                Entry::Foreign(id) => books.apply(|l| l.record_foreign(&id)),
+                Entry::Checkpoint => books.checkpoint(),
                 Entry::Sync(reply) => {
                     // A caller that stopped waiting needs no answer.
                     let _ = reply.send(Progress {
-                        acknowledged: ledger.acknowledged(),
-                        unique: distinct,
-                        settled: ledger.settled(),
+                        acknowledged: books.ledger.acknowledged(),
+                        unique: books.distinct,
+                        settled: books.ledger.settled(),
                     });
                 }
             }
         }
-        ledger
+        books.finish()
     });
     (handle, task)
 }
