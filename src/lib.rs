@@ -23,6 +23,7 @@ pub(crate) mod did_you_mean;
 /// The embedded emulator, a crate of its own (`crates/sqsbench-emulator`).
 pub use sqsbench_emulator as emulator;
 pub mod measure;
+pub mod merge;
 pub mod report;
 pub mod run;
 pub mod scenario;

@@ -16,7 +16,11 @@ use crate::measure::summary::{
     EmulatorInfo, Expectation, FleetSummary, Interruption, QueueInfo, RunSummary, SCHEMA_VERSION,
     ScenarioInfo, ShardInfo, TargetInfo,
 };
+use crate::report::shard_file::{self, ShardFile};
 use crate::report::{atomic, charts, files, html, results};
+
+/// A shard's ledger journal, in its results directory.
+pub const LEDGER_FILE: &str = "ledger.bin";
 use crate::scenario::{Scenario, Target, estimate, render};
 use crate::shard::{self, Shard, StartGate};
 use crate::shutdown::LastWords;
@@ -379,7 +383,7 @@ pub async fn execute(
             return Err(e.context(format!("opening the results files in {}", dir.display())));
         }
     };
-    let journal_path = dir.join("ledger.bin");
+    let journal_path = dir.join(LEDGER_FILE);
     let journal = if d.sharded() {
         ledger::Journal::create(&journal_path)
             .map_err(|e| {
@@ -484,22 +488,24 @@ fn rfc3339(t: SystemTime) -> String {
     humantime::format_rfc3339_millis(t).to_string()
 }
 
-/// shard.json: what `merge` checks before it adds shards together (the same run, the same
-/// scenario, compatible histograms) and the start each shard planned and really made.
+/// shard.json (`ShardFile`).
 fn shard_json(d: &Distributed, head: &RunSummary, run_id: u64, began: SystemTime) -> String {
-    use crate::measure::latency::{HIGHEST_US, SIGNIFICANT_DIGITS};
     let info = shard_info(d, began);
-    let json = serde_json::json!({
-        "schema_version": 1,
-        "run_id": head.run_id,
-        "payload_run_id": format!("{run_id:016x}"),
-        "shard": { "index": info.index, "count": info.count },
-        "scenario_sha256": head.scenario.sha256,
-        "histograms": { "unit": "us", "lowest": 1, "highest": HIGHEST_US, "significant_digits": SIGNIFICANT_DIGITS },
-        "start_at": info.start_at,
-        "started_sending_at": info.started_sending_at,
-    });
-    serde_json::to_string_pretty(&json).expect("a JSON value always serializes") + "\n"
+    ShardFile {
+        schema_version: shard_file::SCHEMA_VERSION,
+        run_id: head.run_id.clone(),
+        payload_run_id: format!("{run_id:016x}"),
+        shard: shard_file::Place {
+            index: info.index,
+            count: info.count,
+        },
+        scenario_sha256: head.scenario.sha256.clone(),
+        histograms: shard_file::HistogramSettings::ours(),
+        start_at: info.start_at,
+        started_sending_at: info.started_sending_at,
+        ledger: LEDGER_FILE.into(),
+    }
+    .to_json()
 }
 
 fn shard_info(d: &Distributed, began: SystemTime) -> ShardInfo {

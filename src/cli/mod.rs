@@ -3,6 +3,7 @@
 
 mod cleanup;
 mod compare;
+mod merge;
 mod report;
 mod run;
 mod scenario_args;
@@ -51,6 +52,8 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Delete exactly the queues tagged with a run's id (never a queue sqsbench did not create).
     Cleanup(cleanup::CleanupArgs),
+    /// Add a distributed run's shard results into one results directory (same format as a run).
+    Merge(merge::MergeArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -74,6 +77,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Cleanup(args) => cleanup::run(args),
+        Command::Merge(args) => merge::run(args),
     };
     ExitCode::from(code)
 }

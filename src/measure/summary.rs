@@ -52,6 +52,38 @@ pub struct RunSummary {
     /// expectations are not judged here (other shards receive its messages).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub shard: Option<ShardInfo>,
+    /// `sqsbench merge`: the shards this result adds up, and whether any is missing.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub shards: Option<Shards>,
+}
+
+/// What a merged result was made from (summary.json `shards`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shards {
+    pub count: u32,
+    /// A shard is missing or did not finish (`merge --allow-missing`): the figures cover only
+    /// what the shards there wrote.
+    pub partial: bool,
+    /// Indexes with no results directory given.
+    pub missing: Vec<u32>,
+    pub merged: Vec<ShardTotals>,
+}
+
+/// One merged shard's own figures.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardTotals {
+    pub index: u32,
+    /// It wrote its summary.json; a shard killed mid-run did not, and adds only what its
+    /// ledger journal, timeline and histogram log held.
+    pub finished: bool,
+    pub sent: u64,
+    pub received: u64,
+    pub errors: u64,
+    pub start_at: Option<String>,
+    pub started_sending_at: String,
+    /// Seconds of ledger journal added, and the bytes of a last second cut short (ignored).
+    pub ledger_frames: u64,
+    pub ledger_cut_bytes: u64,
 }
 
 /// A shard's place in its distributed run.
@@ -156,8 +188,16 @@ pub struct Messages {
     #[serde(default)]
     pub undelivered_at_interrupt: u64,
     pub order_violations: u64,
+    /// A merged FIFO run: first deliveries of one group in the same millisecond on different
+    /// shards, whose order SQS's clock cannot tell (not counted as violations).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub order_undecided: u64,
     pub dead_lettered: u64,
     pub foreign: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// One fleet's measured-phase figures. A producer fleet: what it sent, what failed, and the
@@ -291,6 +331,21 @@ impl RunSummary {
             .unwrap_or_default()
     }
 
+    /// What the ledger concluded, into `messages`.
+    pub fn judged(&mut self, tally: &Tally) {
+        let m = &mut self.messages;
+        m.unique_received = tally.unique_received;
+        m.duplicates = tally.duplicates;
+        m.duplicate_causes = DuplicateCauses {
+            redelivery: tally.redeliveries,
+            producer: tally.producer_duplicates,
+            unexplained: tally.unexplained_duplicates,
+        };
+        m.lost = tally.lost;
+        m.order_violations = tally.order_violations;
+        m.dead_lettered = tally.dead_lettered;
+    }
+
     /// Fills the measured parts from what the run recorded and what the ledger concluded.
     /// `measured_start_us` is when the measured phase began: sends and receives that ran past
     /// its planned end (a target that could not keep up) spread the same messages over more
@@ -312,20 +367,11 @@ impl RunSummary {
             send_failed: c.send_failed,
             not_sent: c.not_sent,
             received: c.received,
-            unique_received: tally.unique_received,
             deleted: c.deleted,
-            duplicates: tally.duplicates,
-            duplicate_causes: DuplicateCauses {
-                redelivery: tally.redeliveries,
-                producer: tally.producer_duplicates,
-                unexplained: tally.unexplained_duplicates,
-            },
-            lost: tally.lost,
-            undelivered_at_interrupt: 0,
-            order_violations: tally.order_violations,
-            dead_lettered: tally.dead_lettered,
             foreign: c.foreign,
+            ..Messages::default()
         };
+        self.judged(tally);
         let span = |last_us: u64| {
             measured_seconds.max(last_us.saturating_sub(measured_start_us) as f64 / 1e6)
         };

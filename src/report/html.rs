@@ -7,7 +7,7 @@ use std::path::Path;
 use super::comparison::Row;
 use crate::measure::latency::Latency;
 use crate::measure::ledger::{Example, Integrity};
-use crate::measure::summary::{RunSummary, ShardInfo};
+use crate::measure::summary::{RunSummary, ShardInfo, Shards};
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222}\
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}\
@@ -304,6 +304,41 @@ fn fleets(s: &RunSummary) -> String {
     o + "</table>"
 }
 
+/// A merged result's shards: each one's own figures and start, and what is missing.
+fn shards(s: &RunSummary, sh: &Shards) -> String {
+    let mut o = format!(
+        "<h2>Shards</h2><p>Merged from {} of {} shards of run <code>{}</code>.</p>",
+        sh.merged.len(),
+        sh.count,
+        escape(&s.run_id)
+    );
+    if sh.partial {
+        let missing: Vec<String> = sh.missing.iter().map(|i| i.to_string()).collect();
+        o += &format!(
+            "<p class=\"fail\">Partial result: missing shard(s) [{}]; shards marked unfinished add only what their journals held. Losses and counts cover only what was merged.</p>",
+            missing.join(", ")
+        );
+    }
+    o += "<table><tr><th>shard</th><th>finished</th><th>sent</th><th>received</th><th>errors</th><th>planned start</th><th>started sending</th></tr>";
+    for t in &sh.merged {
+        o += &format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            t.index,
+            if t.finished {
+                "yes"
+            } else {
+                "<span class=\"fail\">no</span>"
+            },
+            t.sent,
+            t.received,
+            t.errors,
+            escape(t.start_at.as_deref().unwrap_or("-")),
+            escape(&t.started_sending_at)
+        );
+    }
+    o + "</table>"
+}
+
 fn scenario_text(dir: &Path) -> String {
     results_file(dir, "scenario.toml").unwrap_or_else(|e| format!("Not shown: {e}"))
 }
@@ -345,9 +380,13 @@ pub(crate) fn run_page(s: &RunSummary, dir: &Path) -> String {
     };
     let scenario = scenario_text(dir);
     let body = format!(
-        "{}{}<h2>Expectations</h2>{}<h2>Charts</h2>{}<h2>Latency</h2>{}<h2>Integrity</h2>{}<h2>Requests and cost</h2>{}<h2>Resolved scenario</h2><pre>{}</pre>",
+        "{}{}{}<h2>Expectations</h2>{}<h2>Charts</h2>{}<h2>Latency</h2>{}<h2>Integrity</h2>{}<h2>Requests and cost</h2>{}<h2>Resolved scenario</h2><pre>{}</pre>",
         title_block(s),
         headline(s),
+        s.shards
+            .as_ref()
+            .map(|sh| shards(s, sh))
+            .unwrap_or_default(),
         expectations(s),
         charts(&dir.join("charts"), &RUN_CHARTS),
         latencies(s) + &fleets(s),

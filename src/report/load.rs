@@ -73,67 +73,107 @@ pub fn read(dir: &Path) -> anyhow::Result<Saved> {
 }
 
 /// What an interval's tag says it holds.
-enum Tagged<'t> {
+pub(crate) enum Tagged {
     Latency(Latency),
     /// One fleet's end-to-end share.
-    Fleet(&'t str),
+    Fleet(String),
 }
 
-/// Every interval of a histogram log, merged per latency and per fleet. Anything that does not
-/// parse is an error: a partial log would silently re-render smaller histograms.
-pub fn read_hlog(log: &[u8]) -> anyhow::Result<Logged> {
+/// One decoded interval of a histogram log.
+pub(crate) struct Interval {
+    /// The run's second it closes (as in timeseries.csv): its start offset plus one.
+    pub second: u64,
+    pub tagged: Tagged,
+    pub histogram: Histogram<u64>,
+}
+
+/// A histogram log's intervals, decoded one by one, in the file's order. Anything that does
+/// not parse is an error: a partial log would silently re-render smaller histograms.
+pub(crate) fn intervals(
+    log: &[u8],
+) -> anyhow::Result<impl Iterator<Item = anyhow::Result<Interval>> + '_> {
     if !log.starts_with(b"#[Histogram log format version") {
         anyhow::bail!("it does not start with a histogram log header (empty or overwritten)");
     }
     if !log.ends_with(b"\n") {
         anyhow::bail!("its last line is cut short (truncated)");
     }
-    let mut latencies = Latencies::default();
-    let mut fleets = BTreeMap::new();
     let mut deserializer = Deserializer::new();
-    for (i, entry) in IntervalLogIterator::new(log).enumerate() {
-        let interval = match entry {
-            Ok(LogEntry::Interval(interval)) => interval,
-            Ok(_) => continue,
-            Err(e) => anyhow::bail!("entry {} does not parse: {e:?}", i + 1),
-        };
-        let tag = interval.tag().map(|t| t.as_str()).unwrap_or("");
-        let latency = Latency::ALL.into_iter().find(|l| l.key() == tag);
-        let fleet = tag
-            .strip_prefix(Latency::EndToEnd.key())
-            .and_then(|rest| rest.strip_prefix('@'))
-            .filter(|fleet| !fleet.is_empty());
-        let into = match (latency, fleet) {
-            (Some(which), _) => Tagged::Latency(which),
-            (None, Some(fleet)) => Tagged::Fleet(fleet),
-            (None, None) => anyhow::bail!("entry {} has an unknown tag {tag:?}", i + 1),
-        };
-        let bytes = base64::Engine::decode(
-            &base64::engine::general_purpose::STANDARD,
-            interval.encoded_histogram(),
-        )
-        .with_context(|| format!("entry {} ({tag}): bad base64", i + 1))?;
-        let h: Histogram<u64> = deserializer
-            .deserialize(&mut bytes.as_slice())
-            .map_err(|e| anyhow::anyhow!("entry {} ({tag}): bad histogram: {e:?}", i + 1))?;
-        match into {
-            Tagged::Latency(which) => latencies
-                .add(which, &h)
-                .map_err(|e| anyhow::anyhow!("entry {}: {e}", i + 1))?,
-            Tagged::Fleet(fleet) => {
-                let merged = fleets
-                    .entry(fleet.to_string())
-                    .or_insert_with(new_histogram);
-                merged
-                    .add(&h)
-                    .map_err(|e| anyhow::anyhow!("entry {} ({tag}): {e:?}", i + 1))?;
-            }
+    Ok(IntervalLogIterator::new(log)
+        .enumerate()
+        .filter_map(move |(i, entry)| match entry {
+            Ok(LogEntry::Interval(interval)) => Some(decode(i + 1, &interval, &mut deserializer)),
+            Ok(_) => None,
+            Err(e) => Some(Err(anyhow::anyhow!(
+                "entry {} does not parse: {e:?}",
+                i + 1
+            ))),
+        }))
+}
+
+fn decode(
+    entry: usize,
+    interval: &hdrhistogram::serialization::interval_log::IntervalLogHistogram<'_>,
+    deserializer: &mut Deserializer,
+) -> anyhow::Result<Interval> {
+    let tag = interval.tag().map(|t| t.as_str()).unwrap_or("");
+    let latency = Latency::ALL.into_iter().find(|l| l.key() == tag);
+    let fleet = tag
+        .strip_prefix(Latency::EndToEnd.key())
+        .and_then(|rest| rest.strip_prefix('@'))
+        .filter(|fleet| !fleet.is_empty());
+    let tagged = match (latency, fleet) {
+        (Some(which), _) => Tagged::Latency(which),
+        (None, Some(fleet)) => Tagged::Fleet(fleet.to_string()),
+        (None, None) => anyhow::bail!("entry {entry} has an unknown tag {tag:?}"),
+    };
+    let bytes = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        interval.encoded_histogram(),
+    )
+    .with_context(|| format!("entry {entry} ({tag}): bad base64"))?;
+    let histogram: Histogram<u64> = deserializer
+        .deserialize(&mut bytes.as_slice())
+        .map_err(|e| anyhow::anyhow!("entry {entry} ({tag}): bad histogram: {e:?}"))?;
+    Ok(Interval {
+        second: interval.start_timestamp().as_secs_f64().round() as u64 + 1,
+        tagged,
+        histogram,
+    })
+}
+
+impl Logged {
+    pub(crate) fn empty() -> Logged {
+        Logged {
+            latencies: Latencies::default(),
+            fleet_end_to_end: BTreeMap::new(),
         }
     }
-    Ok(Logged {
-        latencies,
-        fleet_end_to_end: fleets,
-    })
+
+    /// Adds one interval: into its latency, or its fleet's end-to-end histogram.
+    pub(crate) fn add(&mut self, interval: &Interval) -> anyhow::Result<()> {
+        match &interval.tagged {
+            Tagged::Latency(which) => self
+                .latencies
+                .add(*which, &interval.histogram)
+                .map_err(|e| anyhow::anyhow!("{e}")),
+            Tagged::Fleet(fleet) => self
+                .fleet_end_to_end
+                .entry(fleet.clone())
+                .or_insert_with(new_histogram)
+                .add(&interval.histogram)
+                .map_err(|e| anyhow::anyhow!("fleet {fleet}: {e:?}")),
+        }
+    }
+}
+
+/// Every interval of a histogram log, merged per latency and per fleet.
+pub fn read_hlog(log: &[u8]) -> anyhow::Result<Logged> {
+    let mut logged = Logged::empty();
+    for interval in intervals(log)? {
+        logged.add(&interval?)?;
+    }
+    Ok(logged)
 }
 
 /// The summary's latency counts are the log's: a mismatch means one of them is from another

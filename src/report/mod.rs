@@ -12,6 +12,7 @@ pub(crate) mod html;
 pub mod load;
 pub(crate) mod results;
 pub mod search;
+pub mod shard_file;
 pub(crate) mod terminal;
 
 #[cfg(test)]

@@ -53,6 +53,44 @@ pub(crate) fn fleet_tag(fleet: &str) -> String {
     format!("{}@{fleet}", Latency::EndToEnd.key())
 }
 
+/// histograms.hlog's header: intervals count from `start`.
+pub(crate) fn begin_hlog(
+    out: &mut impl Write,
+    serializer: &mut V2DeflateSerializer,
+    start: std::time::SystemTime,
+) -> std::io::Result<()> {
+    IntervalLogWriterBuilder::new()
+        .add_comment("[Histogram log format version 1.3]")
+        .add_comment(
+            "[sqsbench: values in microseconds; one interval per second, tagged by latency; end_to_end@<fleet> is one fleet's share]",
+        )
+        .with_start_time(start)
+        .with_base_time(start)
+        .begin_log_with(out, serializer)?;
+    Ok(())
+}
+
+/// One second's histograms, each under its tag (empty ones are left out), with the hdrhistogram
+/// crate's interval-log writer; a builder with no headers writes nothing before the lines.
+pub(crate) fn write_second<'h>(
+    out: &mut impl Write,
+    serializer: &mut V2DeflateSerializer,
+    second: u64,
+    tagged: impl Iterator<Item = (String, Option<&'h hdrhistogram::Histogram<u64>>)>,
+) -> std::io::Result<()> {
+    let start = Duration::from_secs(second.saturating_sub(1));
+    let mut log = IntervalLogWriterBuilder::new().begin_log_with(out, serializer)?;
+    for (tag, h) in tagged {
+        if let Some(h) = h.filter(|h| !h.is_empty()) {
+            let tag = Tag::new(&tag)
+                .ok_or_else(|| std::io::Error::other(format!("{tag:?} is not a histogram tag")))?;
+            log.write_histogram(h, start, Duration::from_secs(1), Some(tag))
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+        }
+    }
+    Ok(())
+}
+
 /// Streams every interval to disk as it closes.
 pub(crate) struct Stream {
     dir: PathBuf,
@@ -88,14 +126,7 @@ impl Stream {
         let mut hlog = BufWriter::new(create("histograms.hlog")?);
         let mut serializer = V2DeflateSerializer::new();
         let start = UNIX_EPOCH + Duration::from_secs_f64(start_epoch_secs);
-        IntervalLogWriterBuilder::new()
-            .add_comment("[Histogram log format version 1.3]")
-            .add_comment(
-                "[sqsbench: values in microseconds; one interval per second, tagged by latency; end_to_end@<fleet> is one fleet's share]",
-            )
-            .with_start_time(start)
-            .with_base_time(start)
-            .begin_log_with(&mut hlog, &mut serializer)?;
+        begin_hlog(&mut hlog, &mut serializer, start)?;
         hlog.flush()?;
         Ok(Stream {
             dir: dir.to_path_buf(),
@@ -121,12 +152,7 @@ impl Stream {
         self.fleet_timeseries.flush()
     }
 
-    /// One line per latency with samples, by the hdrhistogram crate's interval-log writer; a
-    /// builder with no headers writes nothing before the lines.
     fn write_histograms(&mut self, second: u64, recorded: &Recorder) -> std::io::Result<()> {
-        let start = Duration::from_secs(second.saturating_sub(1));
-        let mut log =
-            IntervalLogWriterBuilder::new().begin_log_with(&mut self.hlog, &mut self.serializer)?;
         let totals = Latency::ALL
             .iter()
             .map(|l| (l.key().to_string(), Some(recorded.latencies.get(*l))));
@@ -134,15 +160,12 @@ impl Stream {
             let record = recorded.fleets.get(i as FleetIndex);
             (fleet_tag(&fleet.name), record.end_to_end_histogram())
         });
-        for (tag, h) in totals.chain(fleets) {
-            if let Some(h) = h.filter(|h| !h.is_empty()) {
-                let tag = Tag::new(&tag).ok_or_else(|| {
-                    std::io::Error::other(format!("{tag:?} is not a histogram tag"))
-                })?;
-                log.write_histogram(h, start, Duration::from_secs(1), Some(tag))
-                    .map_err(|e| std::io::Error::other(e.to_string()))?;
-            }
-        }
+        write_second(
+            &mut self.hlog,
+            &mut self.serializer,
+            second,
+            totals.chain(fleets),
+        )?;
         self.hlog.flush()
     }
 

@@ -3,7 +3,7 @@
 
 use crate::measure::fleets::Role;
 use crate::measure::latency::Latency;
-use crate::measure::summary::{Messages, RunSummary, ShardInfo};
+use crate::measure::summary::{Messages, RunSummary, ShardInfo, Shards};
 use crate::scenario::TargetKind;
 
 fn ms(us: u64) -> String {
@@ -62,6 +62,9 @@ pub(crate) fn summary(s: &RunSummary, results_dir: &str) -> String {
     match &s.shard {
         Some(shard) => o += &shard_lines(s, shard),
         None => o += &integrity_lines(m),
+    }
+    if let Some(shards) = &s.shards {
+        o += &merged_lines(s, shards);
     }
     if m.not_sent > 0 {
         o += &format!(
@@ -173,6 +176,47 @@ fn shard_lines(s: &RunSummary, shard: &ShardInfo) -> String {
     );
     if let Some(command) = cleanup_command(s) {
         o += &format!("when every shard has finished, delete the run's queues: {command}\n");
+    }
+    o
+}
+
+/// What a merged result was added from, and loudly, what it is missing.
+fn merged_lines(s: &RunSummary, shards: &Shards) -> String {
+    let indexes: Vec<String> = shards.merged.iter().map(|t| t.index.to_string()).collect();
+    let mut o = format!(
+        "merged shards {} of {} (run {})\n",
+        indexes.join(", "),
+        shards.count,
+        s.run_id
+    );
+    if shards.partial {
+        let missing: Vec<String> = shards.missing.iter().map(|i| i.to_string()).collect();
+        let unfinished: Vec<String> = shards
+            .merged
+            .iter()
+            .filter(|t| !t.finished)
+            .map(|t| t.index.to_string())
+            .collect();
+        o += "PARTIAL: ";
+        if !missing.is_empty() {
+            o += &format!("missing shard(s) {}; ", missing.join(", "));
+        }
+        if !unfinished.is_empty() {
+            o += &format!(
+                "shard(s) {} did not finish (only what their journals held up to their last whole second is counted); ",
+                unfinished.join(", ")
+            );
+        }
+        o += "losses and counts cover only what was merged\n";
+    }
+    if s.messages.order_undecided > 0 {
+        o += &format!(
+            "order undecided: {} first deliveries shared their millisecond with another shard's delivery of the same group (SQS's clock cannot order them; not counted as violations)\n",
+            s.messages.order_undecided
+        );
+    }
+    if let Some(command) = cleanup_command(s) {
+        o += &format!("delete the run's queues: {command}\n");
     }
     o
 }

@@ -117,6 +117,7 @@ fn fixed() -> RunSummary {
         emulator: Some(EmulatorInfo::default()),
         repeats: None,
         shard: None,
+        shards: None,
     }
 }
 

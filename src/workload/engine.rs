@@ -477,7 +477,7 @@ impl Engine<'_> {
 }
 
 /// The ledger's conclusions; a message's group is recomputed from its producer's group count.
-fn integrity(ledger: &Ledger, groups: &[u32]) -> Integrity {
+pub(crate) fn integrity(ledger: &Ledger, groups: &[u32]) -> Integrity {
     ledger.integrity(&|producer, sequence| {
         let groups = groups.get(producer as usize).copied().unwrap_or(1).max(1);
         ((producer as u64 + sequence) % groups as u64) as u32

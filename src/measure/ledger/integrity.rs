@@ -110,6 +110,9 @@ pub struct Integrity {
     pub duplicates: Duplicates,
     pub lost: Kind,
     pub order_violations: Kind,
+    /// Merged FIFO runs: first deliveries whose order one millisecond cannot tell.
+    #[serde(skip_serializing_if = "is_zero", default)]
+    pub order_undecided: u64,
     pub dead_lettered: Kind,
     pub foreign: Foreign,
     /// After an interrupt, what `lost` would have held: messages that may still be on the queue.
@@ -226,6 +229,7 @@ impl Examples {
                 count: t.order_violations,
                 examples: self.order_violations.clone(),
             },
+            order_undecided: 0,
             dead_lettered: Kind {
                 count: t.dead_lettered,
                 examples: self.dead_lettered.clone(),

@@ -1,0 +1,176 @@
+//! Reading the shards' results directories, and refusing what cannot be added exactly: another
+//! run's or another scenario's shard, a missing or doubled index, other histogram settings, a
+//! damaged file. Every refusal names the directory or file and what to do.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::measure::ledger::Tally;
+use crate::measure::ledger::journal::{self, Replayed};
+use crate::measure::summary::RunSummary;
+use crate::measure::timeline::{FleetRow, TimelineRow};
+use crate::report::load;
+use crate::report::shard_file::{self, HistogramSettings, ShardFile};
+
+/// One shard's results directory, read whole.
+pub(super) struct ShardDir {
+    pub(super) dir: PathBuf,
+    pub(super) record: ShardFile,
+    /// None when the shard did not finish (killed, or still running).
+    pub(super) summary: Option<RunSummary>,
+    pub(super) timeline: Vec<TimelineRow>,
+    pub(super) fleet_rows: Vec<FleetRow>,
+    pub(super) hlog: Vec<u8>,
+    pub(super) ledger: Replayed,
+    /// What the shard's own journal concluded (before the union replaces its ledger).
+    pub(super) tally: Tally,
+}
+
+fn read_to_string(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+}
+
+fn rows<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<Vec<T>> {
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
+    reader
+        .deserialize()
+        .collect::<Result<Vec<T>, _>>()
+        .with_context(|| format!("{} has a malformed row", path.display()))
+}
+
+pub(super) fn read(dir: &Path) -> anyhow::Result<ShardDir> {
+    let record_path = dir.join("shard.json");
+    if !record_path.is_file() {
+        anyhow::bail!(
+            "{} has no shard.json: it is not a shard's results directory (`sqsbench run --shard I/N` writes one)",
+            dir.display()
+        );
+    }
+    let record: ShardFile = serde_json::from_str(&read_to_string(&record_path)?)
+        .with_context(|| format!("{} is not a sqsbench shard file", record_path.display()))?;
+    if record.schema_version != shard_file::SCHEMA_VERSION {
+        anyhow::bail!(
+            "{} has schema_version {}; this sqsbench merges version {}",
+            record_path.display(),
+            record.schema_version,
+            shard_file::SCHEMA_VERSION
+        );
+    }
+    let summary = match dir.join("summary.json").is_file() {
+        true => Some(load::read_summary(dir)?),
+        false => None,
+    };
+    let fifo = summary
+        .as_ref()
+        .map(|s| s.queue.kind == crate::scenario::QueueType::Fifo);
+    let ledger_path = dir.join(&record.ledger);
+    let journal = std::fs::read(&ledger_path)
+        .with_context(|| format!("reading {}", ledger_path.display()))?;
+    let ledger = replay(&journal, fifo, &ledger_path)?;
+    let hlog_path = dir.join("histograms.hlog");
+    Ok(ShardDir {
+        dir: dir.to_path_buf(),
+        summary,
+        timeline: rows(&dir.join("timeseries.csv"))?,
+        fleet_rows: rows(&dir.join("timeseries-fleets.csv"))?,
+        hlog: std::fs::read(&hlog_path)
+            .with_context(|| format!("reading {}", hlog_path.display()))?,
+        tally: ledger.ledger.tally(),
+        ledger,
+        record,
+    })
+}
+
+/// The journal's frames; a shard without a summary says nothing of its queue type, so its
+/// first frame does.
+fn replay(journal: &[u8], fifo: Option<bool>, path: &Path) -> anyhow::Result<Replayed> {
+    let damaged = |e: String| anyhow::anyhow!("{} is damaged: {e}", path.display());
+    match fifo {
+        Some(fifo) => journal::replay(journal, fifo).map_err(damaged),
+        None => journal::replay(journal, false)
+            .or_else(|_| journal::replay(journal, true))
+            .map_err(damaged),
+    }
+}
+
+/// Which indexes of `count` no directory holds.
+pub(super) fn missing(shards: &[ShardDir], count: u32) -> Vec<u32> {
+    (0..count)
+        .filter(|i| !shards.iter().any(|s| s.record.shard.index == *i))
+        .collect()
+}
+
+/// Every check before anything is added; the first problem found, as a sentence.
+pub(super) fn check(shards: &[ShardDir], allow_missing: bool) -> Result<(), String> {
+    let Some(first) = shards.first() else {
+        return Err("no shard directories given".into());
+    };
+    let one = &first.record;
+    for s in &shards[1..] {
+        let r = &s.record;
+        let differ = |what: &str, a: &str, b: &str| {
+            format!(
+                "{what} differ: {} has {a:?}, {} has {b:?}: these are not shards of one run",
+                first.dir.display(),
+                s.dir.display()
+            )
+        };
+        if r.run_id != one.run_id {
+            return Err(differ("the run ids", &one.run_id, &r.run_id));
+        }
+        if r.scenario_sha256 != one.scenario_sha256 {
+            return Err(differ(
+                "the scenario hashes",
+                &one.scenario_sha256,
+                &r.scenario_sha256,
+            ));
+        }
+        if r.shard.count != one.shard.count {
+            return Err(differ(
+                "the shard counts",
+                &one.shard.count.to_string(),
+                &r.shard.count.to_string(),
+            ));
+        }
+    }
+    for (n, s) in shards.iter().enumerate() {
+        if s.record.histograms != HistogramSettings::ours() {
+            return Err(format!(
+                "{}'s histograms were recorded with {:?}; this sqsbench records {:?}: they cannot be added exactly",
+                s.dir.join("shard.json").display(),
+                s.record.histograms,
+                HistogramSettings::ours()
+            ));
+        }
+        if let Some(twin) = shards[n + 1..]
+            .iter()
+            .find(|o| o.record.shard.index == s.record.shard.index)
+        {
+            return Err(format!(
+                "shard {} is given twice: {} and {}",
+                s.record.shard.index,
+                s.dir.display(),
+                twin.dir.display()
+            ));
+        }
+    }
+    if allow_missing {
+        return Ok(());
+    }
+    if let Some(i) = missing(shards, one.shard.count).first() {
+        return Err(format!(
+            "shard {i} of {} is missing: give its results directory, or --allow-missing to merge the rest and mark the result partial",
+            one.shard.count
+        ));
+    }
+    if let Some(s) = shards.iter().find(|s| s.summary.is_none()) {
+        return Err(format!(
+            "shard {} ({}) did not finish: it has no summary.json (killed, or still running); wait for it, or --allow-missing to merge what it wrote and mark the result partial",
+            s.record.shard.index,
+            s.dir.display()
+        ));
+    }
+    Ok(())
+}

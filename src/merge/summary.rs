@@ -1,0 +1,183 @@
+//! The merged run's summary.json: the shards' counters added, the histograms' figures from
+//! the added histograms (never averaged percentiles), the ledger's verdict from the union of
+//! the shards' journals, and a `shards` section saying what was added.
+
+use crate::measure::latency::{Latency, LatencyStats};
+use crate::measure::ledger::Tally;
+use crate::measure::ledger::order::Judged;
+use crate::measure::summary::{
+    Interruption, Requests, RunSummary, ShardTotals, Shards, per_second,
+};
+use crate::report::load::Logged;
+
+use super::inputs::ShardDir;
+
+/// What the merge concluded, beside the shards.
+pub(super) struct Verdict<'a> {
+    pub(super) tally: &'a Tally,
+    pub(super) order: &'a Judged,
+    pub(super) totals: &'a Logged,
+    pub(super) missing: &'a [u32],
+}
+
+/// The merged summary, `head` (the first finished shard's) giving what every shard shares.
+pub(super) fn merged(head: &RunSummary, shards: &[ShardDir], v: &Verdict<'_>) -> RunSummary {
+    let finished: Vec<&RunSummary> = shards.iter().filter_map(|s| s.summary.as_ref()).collect();
+    let mut s = RunSummary {
+        shard: None,
+        emulator: None,
+        repeats: None,
+        expectations: Vec::new(),
+        started_at: finished
+            .iter()
+            .map(|f| f.started_at.clone())
+            .min()
+            .unwrap_or_default(),
+        measured_seconds: finished
+            .iter()
+            .map(|f| f.measured_seconds)
+            .fold(0.0, f64::max),
+        interrupted: finished
+            .iter()
+            .map(|f| f.interrupted)
+            .max_by_key(|i| match i {
+                Interruption::None => 0,
+                Interruption::Signal => 1,
+                Interruption::Forced => 2,
+            })
+            .unwrap_or_default(),
+        incomplete: finished.iter().find_map(|f| f.incomplete.clone()),
+        drained: finished.iter().all(|f| f.drained) && finished.len() == shards.len(),
+        ..head.clone()
+    };
+    add_counters(&mut s, &finished, shards);
+    s.judged(v.tally);
+    s.messages.order_violations = v.order.violations;
+    s.messages.order_undecided = v.order.undecided;
+    if s.interrupted.happened() {
+        // As in one run: not yet received at the signal may still be on the queue.
+        s.messages.undelivered_at_interrupt = s.messages.lost;
+        s.messages.lost = 0;
+    }
+    s.throughput.received_per_sec = per_second(s.messages.unique_received, s.measured_seconds);
+    s.latency_us = Latency::ALL
+        .iter()
+        .map(|l| {
+            (
+                l.key().to_string(),
+                LatencyStats::of(v.totals.latencies.get(*l)),
+            )
+        })
+        .collect();
+    for fleet in &mut s.fleets {
+        fleet.end_to_end_us = v
+            .totals
+            .fleet_end_to_end
+            .get(&fleet.name)
+            .map(LatencyStats::of)
+            .unwrap_or_default();
+    }
+    s.shards = Some(Shards {
+        count: shards[0].record.shard.count,
+        partial: !v.missing.is_empty() || finished.len() < shards.len(),
+        missing: v.missing.to_vec(),
+        merged: shards.iter().map(totals).collect(),
+    });
+    s
+}
+
+/// Counters are sums. A shard that did not finish wrote no counters: what its journal holds
+/// (measured messages acknowledged, delivered, deleted) stands in for its message counts.
+fn add_counters(s: &mut RunSummary, finished: &[&RunSummary], shards: &[ShardDir]) {
+    let mut m = crate::measure::summary::Messages::default();
+    s.throughput.sent_per_sec = 0.0;
+    s.requests.clear();
+    for fleet in &mut s.fleets {
+        fleet.sent = fleet.sent.map(|_| 0);
+        fleet.send_failed = fleet.send_failed.map(|_| 0);
+        fleet.received = 0;
+    }
+    let (mut billed, mut usd) = (0, 0.0);
+    for f in finished {
+        let fm = &f.messages;
+        m.sent += fm.sent;
+        m.sent_including_warmup += fm.sent_including_warmup;
+        m.send_failed += fm.send_failed;
+        m.not_sent += fm.not_sent;
+        m.received += fm.received;
+        m.deleted += fm.deleted;
+        m.foreign += fm.foreign;
+        s.throughput.sent_per_sec += f.throughput.sent_per_sec;
+        for (api, r) in &f.requests {
+            add_requests(s.requests.entry(api.clone()).or_default(), r);
+        }
+        for (ours, theirs) in s.fleets.iter_mut().zip(&f.fleets) {
+            ours.sent = ours.sent.map(|n| n + theirs.sent.unwrap_or(0));
+            ours.send_failed = ours
+                .send_failed
+                .map(|n| n + theirs.send_failed.unwrap_or(0));
+            ours.received += theirs.received;
+        }
+        billed += f.cost.billed_requests;
+        usd += f.cost.usd;
+    }
+    for unfinished in shards.iter().filter(|sh| sh.summary.is_none()) {
+        let t = &unfinished.tally;
+        m.sent += t.acknowledged;
+        m.sent_including_warmup += t.acknowledged;
+        m.received += t.deliveries;
+        m.deleted += t.deleted;
+    }
+    s.throughput.sent_per_sec = (s.throughput.sent_per_sec * 10.0).round() / 10.0;
+    let sent_all = m.sent_including_warmup;
+    s.messages = m;
+    s.cost.billed_requests = billed;
+    s.cost.usd = (usd * 1e6).round() / 1e6;
+    s.cost.usd_per_million_messages = if sent_all > 0 {
+        (usd / sent_all as f64 * 1e6 * 1e4).round() / 1e4
+    } else {
+        0.0
+    };
+}
+
+fn add_requests(into: &mut Requests, r: &Requests) {
+    into.count += r.count;
+    into.errors += r.errors;
+    into.throttled += r.throttled;
+    into.timeouts += r.timeouts;
+    into.connect_failed += r.connect_failed;
+    into.entries_failed += r.entries_failed;
+    into.retries += r.retries;
+    for (code, n) in &r.error_codes {
+        *into.error_codes.entry(code.clone()).or_default() += n;
+    }
+}
+
+fn totals(sh: &ShardDir) -> ShardTotals {
+    let (sent, received, errors) = match &sh.summary {
+        Some(f) => (
+            f.messages.sent,
+            f.messages.received,
+            f.requests.values().map(Requests::failed).sum(),
+        ),
+        None => {
+            let t = &sh.tally;
+            (
+                t.acknowledged,
+                t.deliveries,
+                sh.timeline.iter().map(|r| r.errors).sum(),
+            )
+        }
+    };
+    ShardTotals {
+        index: sh.record.shard.index,
+        finished: sh.summary.is_some(),
+        sent,
+        received,
+        errors,
+        start_at: sh.record.start_at.clone(),
+        started_sending_at: sh.record.started_sending_at.clone(),
+        ledger_frames: sh.ledger.frames,
+        ledger_cut_bytes: sh.ledger.torn_bytes,
+    }
+}

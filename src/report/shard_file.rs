@@ -1,0 +1,61 @@
+//! shard.json: what `merge` checks before it adds shards together (the same run, the same
+//! scenario, compatible histograms) and the start each shard planned and really made. The
+//! order judgement's receipts are in the shard's ledger journal, which it names.
+
+use serde::{Deserialize, Serialize};
+
+use crate::measure::latency::{HIGHEST_US, SIGNIFICANT_DIGITS};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardFile {
+    pub schema_version: u32,
+    /// `--run-id`, as every shard was given it.
+    pub run_id: String,
+    /// The numeric id in every message's payload, derived from the run id.
+    pub payload_run_id: String,
+    pub shard: Place,
+    /// SHA-256 of the resolved scenario (scenario.toml).
+    pub scenario_sha256: String,
+    pub histograms: HistogramSettings,
+    /// `--start-at` (RFC 3339).
+    pub start_at: Option<String>,
+    /// When this shard really began sending: the start, or later within the grace.
+    pub started_sending_at: String,
+    /// The ledger journal, with FIFO first-delivery receipts (SQS timestamps).
+    pub ledger: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Place {
+    pub index: u32,
+    pub count: u32,
+}
+
+/// How histogram values were recorded: shards merge only with the same settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistogramSettings {
+    pub unit: String,
+    pub lowest: u64,
+    pub highest: u64,
+    pub significant_digits: u8,
+}
+
+impl HistogramSettings {
+    /// This build's settings.
+    pub fn ours() -> Self {
+        HistogramSettings {
+            unit: "us".into(),
+            lowest: 1,
+            highest: HIGHEST_US,
+            significant_digits: SIGNIFICANT_DIGITS,
+        }
+    }
+}
+
+impl ShardFile {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a shard file always serializes") + "\n"
+    }
+}
