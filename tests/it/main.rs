@@ -12,6 +12,7 @@ mod emulator_queues;
 mod emulator_wire;
 mod engine;
 mod full_disk;
+mod merge;
 mod report_corpus;
 mod run_embedded;
 mod run_fleets;
