@@ -6,8 +6,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::measure::ledger::Tally;
-use crate::measure::ledger::journal::{self, Replayed};
+use std::fs::File;
+use std::io::BufReader;
+
+use crate::measure::ledger::journal;
+use crate::measure::ledger::{Ledger, Tally};
 use crate::measure::summary::RunSummary;
 use crate::measure::timeline::{FleetRow, TimelineRow};
 use crate::report::load;
@@ -22,9 +25,18 @@ pub(super) struct ShardDir {
     pub(super) timeline: Vec<TimelineRow>,
     pub(super) fleet_rows: Vec<FleetRow>,
     pub(super) hlog: Vec<u8>,
-    pub(super) ledger: Replayed,
-    /// What the shard's own journal concluded (before the union replaces its ledger).
-    pub(super) tally: Tally,
+    pub(super) fifo: Option<bool>,
+    /// What reading its ledger journal found (filled in by `journal`).
+    pub(super) journal: Journaled,
+}
+
+/// A shard's journal as the merge read it.
+#[derive(Default)]
+pub(super) struct Journaled {
+    pub(super) frames: u64,
+    pub(super) cut_bytes: u64,
+    /// An unfinished shard's own verdict: its counts stand in for the summary it never wrote.
+    pub(super) tally: Option<Tally>,
 }
 
 fn read_to_string(path: &Path) -> anyhow::Result<String> {
@@ -66,9 +78,12 @@ pub(super) fn read(dir: &Path) -> anyhow::Result<ShardDir> {
         .as_ref()
         .map(|s| s.queue.kind == crate::scenario::QueueType::Fifo);
     let ledger_path = dir.join(&record.ledger);
-    let journal = std::fs::read(&ledger_path)
-        .with_context(|| format!("reading {}", ledger_path.display()))?;
-    let ledger = replay(&journal, fifo, &ledger_path)?;
+    if !ledger_path.is_file() {
+        anyhow::bail!(
+            "{} is missing: the shard's ledger journal is what its deliveries are judged from",
+            ledger_path.display()
+        );
+    }
     let hlog_path = dir.join("histograms.hlog");
     Ok(ShardDir {
         dir: dir.to_path_buf(),
@@ -77,21 +92,40 @@ pub(super) fn read(dir: &Path) -> anyhow::Result<ShardDir> {
         fleet_rows: rows(&dir.join("timeseries-fleets.csv"))?,
         hlog: std::fs::read(&hlog_path)
             .with_context(|| format!("reading {}", hlog_path.display()))?,
-        tally: ledger.ledger.tally(),
-        ledger,
+        fifo,
+        journal: Journaled::default(),
         record,
     })
 }
 
-/// The journal's frames; a shard without a summary says nothing of its queue type, so its
-/// first frame does.
-fn replay(journal: &[u8], fifo: Option<bool>, path: &Path) -> anyhow::Result<Replayed> {
-    let damaged = |e: String| anyhow::anyhow!("{} is damaged: {e}", path.display());
-    match fifo {
-        Some(fifo) => journal::replay(journal, fifo).map_err(damaged),
-        None => journal::replay(journal, false)
-            .or_else(|_| journal::replay(journal, true))
-            .map_err(damaged),
+impl ShardDir {
+    /// Hands each frame of the shard's ledger journal to `each`, a frame at a time, and notes
+    /// how many there were; an unfinished shard's own tally is kept too.
+    pub(super) fn journal(
+        &mut self,
+        fifo: bool,
+        mut each: impl FnMut(Ledger),
+    ) -> anyhow::Result<()> {
+        let path = self.dir.join(&self.record.ledger);
+        let file = File::open(&path).with_context(|| format!("reading {}", path.display()))?;
+        let len = file
+            .metadata()
+            .with_context(|| format!("reading {}", path.display()))?
+            .len();
+        let mut own = self.summary.is_none().then(|| Ledger::new(fifo));
+        let (frames, cut_bytes) = journal::read_frames(BufReader::new(file), len, fifo, |part| {
+            if let Some(own) = &mut own {
+                own.absorb(part.clone());
+            }
+            each(part)
+        })
+        .map_err(|e| anyhow::anyhow!("{} is damaged: {e}", path.display()))?;
+        self.journal = Journaled {
+            frames,
+            cut_bytes,
+            tally: own.map(|l| l.tally()),
+        };
+        Ok(())
     }
 }
 

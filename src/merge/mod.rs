@@ -63,7 +63,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, allow_missing: bool) -> Result<Outcom
     let seconds = seconds::merge(&shards, start, &fleets).map_err(|e| refused(format!("{e:#}")))?;
 
     let fifo = head.queue.kind == crate::scenario::QueueType::Fifo;
-    let (ledger, receipts) = union(&mut shards, fifo);
+    let (ledger, receipts) = union(&mut shards, fifo).map_err(|e| refused(format!("{e:#}")))?;
     let judged = order::judge(receipts);
     let tally = ledger.tally();
     let mut summary = summary::merged(
@@ -142,22 +142,34 @@ fn start_of(
     crate::shard::parse_start_at(text).map_err(|e| format!("shard.json's start {text:?}: {e}"))
 }
 
-/// Every shard's journal added into one ledger, and every FIFO first-delivery receipt with its
-/// shard.
-fn union(shards: &mut [inputs::ShardDir], fifo: bool) -> (Ledger, Vec<ShardReceipt>) {
+/// Every shard's journal added into one ledger, a frame at a time (a shard's frames and other
+/// shards' add the same way), and every FIFO first-delivery receipt with its shard.
+fn union(
+    shards: &mut [inputs::ShardDir],
+    fifo: bool,
+) -> anyhow::Result<(Ledger, Vec<ShardReceipt>)> {
     let mut ledger = Ledger::new(fifo);
     let mut receipts = Vec::new();
     for s in shards {
-        let part = std::mem::replace(&mut s.ledger.ledger, Ledger::new(fifo));
+        if s.fifo.is_some_and(|own| own != fifo) {
+            anyhow::bail!(
+                "{} is a {} queue's run, the other shards' are not",
+                s.dir.display(),
+                if fifo { "standard" } else { "FIFO" }
+            );
+        }
         let shard = s.record.shard.index;
-        receipts.extend(
-            part.receipts()
-                .iter()
-                .map(|r| ShardReceipt { shard, receipt: *r }),
-        );
-        ledger.absorb(part);
+        s.journal(fifo, |part| {
+            receipts.extend(
+                part.receipts()
+                    .iter()
+                    .map(|r| ShardReceipt { shard, receipt: *r }),
+            );
+            ledger.absorb(part);
+        })?;
     }
-    (ledger, receipts)
+    ledger.recount();
+    Ok((ledger, receipts))
 }
 
 fn integrity(

@@ -121,8 +121,7 @@ fn add_counters(s: &mut RunSummary, finished: &[&RunSummary], shards: &[ShardDir
         billed += f.cost.billed_requests;
         usd += f.cost.usd;
     }
-    for unfinished in shards.iter().filter(|sh| sh.summary.is_none()) {
-        let t = &unfinished.tally;
+    for t in shards.iter().filter_map(|sh| sh.journal.tally.as_ref()) {
         m.sent += t.acknowledged;
         m.sent_including_warmup += t.acknowledged;
         m.received += t.deliveries;
@@ -161,7 +160,7 @@ fn totals(sh: &ShardDir) -> ShardTotals {
             f.requests.values().map(Requests::failed).sum(),
         ),
         None => {
-            let t = &sh.tally;
+            let t = sh.journal.tally.clone().unwrap_or_default();
             (
                 t.acknowledged,
                 t.deliveries,
@@ -177,7 +176,7 @@ fn totals(sh: &ShardDir) -> ShardTotals {
         errors,
         start_at: sh.record.start_at.clone(),
         started_sending_at: sh.record.started_sending_at.clone(),
-        ledger_frames: sh.ledger.frames,
-        ledger_cut_bytes: sh.ledger.torn_bytes,
+        ledger_frames: sh.journal.frames,
+        ledger_cut_bytes: sh.journal.cut_bytes,
     }
 }

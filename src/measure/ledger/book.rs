@@ -253,7 +253,6 @@ impl Ledger {
 
     pub fn tally(&self) -> Tally {
         let mut t = Tally {
-            acknowledged: self.acknowledged,
             deliveries: self.deliveries,
             order_violations: self.order_violations,
             ..Tally::default()
@@ -263,6 +262,7 @@ impl Ledger {
         for s in self.sets.values() {
             let dead = &s.sent & &s.dead;
             let delivered = &(&s.sent & &s.seen) - &dead;
+            t.acknowledged += s.sent.len();
             seen += s.seen.len();
             never_fresh += (&s.seen - &s.fresh).len();
             t.dead_lettered += dead.len();

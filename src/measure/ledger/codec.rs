@@ -121,8 +121,8 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Ledger, String> {
     if !r.bytes.is_empty() {
         return Err(format!("{} bytes follow the ledger", r.bytes.len()));
     }
-    // Acknowledged and settled counts are derived: adding the sets recomputes them.
     ledger.absorb(parts);
+    ledger.recount();
     Ok(ledger)
 }
 

@@ -5,7 +5,7 @@
 //! reported. Replaying adds the frames (`Ledger::absorb`) into the shard's whole ledger.
 
 use std::fs::File;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::book::Ledger;
@@ -60,52 +60,79 @@ pub struct Replayed {
     pub torn_bytes: u64,
 }
 
-/// Every whole frame added into one ledger. A frame whose checksum does not match is damage,
-/// not a cut, and is an error.
+/// Every whole frame added into one ledger (see `read_frames`).
 pub fn replay(bytes: &[u8], fifo: bool) -> Result<Replayed, String> {
-    let Some(mut rest) = bytes.strip_prefix(HEADER) else {
-        return Err("it does not start with the sqsbench ledger journal header".into());
-    };
     let mut ledger = Ledger::new(fifo);
-    let mut frames = 0;
-    while !rest.is_empty() {
-        let offset = bytes.len() - rest.len();
-        let whole = rest.len() >= FRAME_HEAD && {
-            let len = u32::from_le_bytes(rest[..4].try_into().expect("4 bytes")) as usize;
-            rest.len() - FRAME_HEAD >= len
-        };
-        if !whole {
-            return Ok(Replayed {
-                ledger,
-                frames,
-                torn_bytes: rest.len() as u64,
-            });
-        }
-        let len = u32::from_le_bytes(rest[..4].try_into().expect("4 bytes")) as usize;
-        let crc = u32::from_le_bytes(rest[4..8].try_into().expect("4 bytes"));
-        let payload = &rest[FRAME_HEAD..FRAME_HEAD + len];
-        if crc32fast::hash(payload) != crc {
-            return Err(format!(
-                "frame {} (byte {offset}) fails its checksum",
-                frames + 1
-            ));
-        }
-        let part = codec::decode(payload)
-            .map_err(|e| format!("frame {} (byte {offset}): {e}", frames + 1))?;
-        if part.is_fifo() != fifo {
-            return Err(format!(
-                "frame {} is of a {} queue's ledger",
-                frames + 1,
-                if part.is_fifo() { "FIFO" } else { "standard" }
-            ));
-        }
-        ledger.absorb(part);
-        frames += 1;
-        rest = &rest[FRAME_HEAD + len..];
-    }
+    let (frames, torn_bytes) =
+        read_frames(bytes, bytes.len() as u64, fifo, |part| ledger.absorb(part))?;
+    ledger.recount();
     Ok(Replayed {
         ledger,
         frames,
-        torn_bytes: 0,
+        torn_bytes,
     })
+}
+
+/// Hands each whole frame of a journal of `len` bytes, decoded, to `each`, reading one frame at
+/// a time; returns the frames read and the bytes of a last frame cut short. A frame whose
+/// checksum does not match is damage, not a cut, and is an error; no length read from the file
+/// is trusted beyond the bytes it has left.
+pub fn read_frames(
+    mut input: impl Read,
+    len: u64,
+    fifo: bool,
+    mut each: impl FnMut(Ledger),
+) -> Result<(u64, u64), String> {
+    let io = |e: std::io::Error| format!("it could not be read: {e}");
+    let mut header = vec![0; HEADER.len()];
+    if fill(&mut input, &mut header).map_err(io)? < HEADER.len() || header != HEADER {
+        return Err("it does not start with the sqsbench ledger journal header".into());
+    }
+    let mut offset = HEADER.len() as u64;
+    let mut frames = 0;
+    let mut payload = Vec::new();
+    loop {
+        let mut head = [0u8; FRAME_HEAD];
+        let got = fill(&mut input, &mut head).map_err(io)?;
+        if got < FRAME_HEAD {
+            return Ok((frames, got as u64));
+        }
+        let size = u32::from_le_bytes(head[..4].try_into().expect("4 bytes")) as u64;
+        let crc = u32::from_le_bytes(head[4..].try_into().expect("4 bytes"));
+        let left = len.saturating_sub(offset + FRAME_HEAD as u64);
+        if size > left {
+            return Ok((frames, FRAME_HEAD as u64 + left));
+        }
+        payload.resize(size as usize, 0);
+        let got = fill(&mut input, &mut payload).map_err(io)?;
+        if got < payload.len() {
+            return Ok((frames, (FRAME_HEAD + got) as u64));
+        }
+        let at = |e: String| format!("frame {} (byte {offset}): {e}", frames + 1);
+        if crc32fast::hash(&payload) != crc {
+            return Err(at("it fails its checksum".into()));
+        }
+        let part = codec::decode(&payload).map_err(at)?;
+        if part.is_fifo() != fifo {
+            let kind = if part.is_fifo() { "FIFO" } else { "standard" };
+            return Err(at(format!("it is of a {kind} queue's ledger")));
+        }
+        each(part);
+        frames += 1;
+        offset += FRAME_HEAD as u64 + size;
+    }
+}
+
+/// Reads until `buf` is full or the input ends; how much was read.
+fn fill(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match input.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
 }

@@ -6,28 +6,29 @@
 use super::book::{Delivery, Ledger};
 
 impl Ledger {
-    /// Adds `part`, a ledger of other events of the same run.
+    /// Adds `part`, a ledger of other events of the same run. The acknowledged and settled
+    /// counts (the drain's progress) are left for `recount`: keeping them current costs a pass
+    /// over the whole sets per part (see the README's merge figures).
     pub fn absorb(&mut self, part: Ledger) {
         for (producer, theirs) in part.sets {
             let ours = self.sets.entry(producer).or_default();
-            let before = (ours.sent.len(), settled_in(ours));
             for sequence in (&ours.fresh & &theirs.fresh).iter() {
                 *self.fresh_extra.entry((producer, sequence)).or_default() += 1;
             }
-            for sequence in (&ours.seen & &theirs.seen).iter().take(super::LIMIT) {
-                self.examples.duplicate(Delivery {
-                    producer,
-                    sequence,
-                    ..Delivery::default()
-                });
+            if self.examples.duplicates.len() < super::LIMIT {
+                for sequence in (&ours.seen & &theirs.seen).iter().take(super::LIMIT) {
+                    self.examples.duplicate(Delivery {
+                        producer,
+                        sequence,
+                        ..Delivery::default()
+                    });
+                }
             }
             ours.sent |= theirs.sent;
             ours.seen |= theirs.seen;
             ours.fresh |= theirs.fresh;
             ours.deleted |= theirs.deleted;
             ours.dead |= theirs.dead;
-            self.acknowledged += ours.sent.len() - before.0;
-            self.settled += settled_in(ours) - before.1;
         }
         for (key, n) in part.extra_sends {
             *self.extra_sends.entry(key).or_default() += n;
@@ -42,6 +43,12 @@ impl Ledger {
             self.receipts.get_or_insert_with(Vec::new).extend(theirs);
         }
         self.examples.absorb(part.examples);
+    }
+
+    /// Recomputes the acknowledged and settled counts from the sets (after `absorb`).
+    pub fn recount(&mut self) {
+        self.acknowledged = self.sets.values().map(|s| s.sent.len()).sum();
+        self.settled = self.sets.values().map(settled_in).sum();
     }
 
     /// The receipts kept (see `Ledger::keeping_receipts`); empty for standard queues.
