@@ -275,3 +275,46 @@ fn a_shards_report_says_where_its_verdict_is_made() {
     assert!(text.contains("shard 1 of 3 (run 00000000000000ab): losses, FIFO order and [expect] are judged over every shard's results"));
     assert!(!text.contains("accounting:"), "{text}");
 }
+
+/// A merged result says what it was added from; a partial one says so loudly, in the terminal
+/// and on the page, and order the clock cannot tell is reported apart from violations.
+#[test]
+fn a_partial_merge_says_what_it_is_missing() {
+    use crate::measure::summary::{ShardTotals, Shards};
+    let mut s = fixed();
+    s.messages.order_undecided = 3;
+    let shard = |index: u32, finished: bool| ShardTotals {
+        index,
+        finished,
+        sent: 1_000,
+        received: 990,
+        errors: 1,
+        start_at: Some("2026-12-01T10:00:00.000Z".into()),
+        started_sending_at: "2026-12-01T10:00:00.004Z".into(),
+        ledger_frames: 7,
+        ledger_cut_bytes: 0,
+    };
+    s.shards = Some(Shards {
+        count: 4,
+        partial: true,
+        missing: vec![3],
+        merged: vec![shard(0, true), shard(1, false), shard(2, true)],
+    });
+    let text = super::terminal::summary(&s, "results/merged");
+    let merged: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("merged shards"))
+        .take(4)
+        .collect();
+    insta::assert_snapshot!(merged.join("\n"));
+    let dir = std::env::temp_dir().join(format!("sqsbench-merged-page-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let page = super::html::run_page(&s, &dir);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(page.contains("<h2>Shards</h2><p>Merged from 3 of 4 shards"));
+    assert!(page.contains("Partial result: missing shard(s) [3]"));
+    assert!(
+        page.contains("<h2>Integrity</h2>"),
+        "a merge is judged whole"
+    );
+}
