@@ -23,6 +23,8 @@ use sqsbench::measure::summary::{RunSummary, SCHEMA_VERSION};
 use sqsbench::measure::timeline::TimelineRow;
 use sqsbench::report::shard_file::{HistogramSettings, Place, ShardFile};
 
+mod support;
+
 const SHARDS: u32 = 16;
 const PRODUCERS_PER_SHARD: u32 = 4;
 const SECONDS: u64 = 100;
@@ -62,10 +64,10 @@ fn main() {
     let _ = std::fs::remove_dir_all(&root);
 }
 
-/// Time and peak resident set of `sqsbench merge`, polled from /proc until it exits.
+/// Time and peak resident set of `sqsbench merge`.
 fn merge(dirs: &[PathBuf], out: &Path) -> (Duration, u64, bool) {
     let start = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sqsbench"))
+    let child = Command::new(env!("CARGO_BIN_EXE_sqsbench"))
         .arg("merge")
         .args(dirs)
         .arg("--out")
@@ -74,24 +76,8 @@ fn merge(dirs: &[PathBuf], out: &Path) -> (Duration, u64, bool) {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("sqsbench starts");
-    let status_path = format!("/proc/{}/status", child.id());
-    let mut peak = 0;
-    loop {
-        if let Ok(text) = std::fs::read_to_string(&status_path)
-            && let Some(kib) = text
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<u64>().ok())
-        {
-            peak = peak.max(kib);
-        }
-        if let Some(status) = child.try_wait().expect("wait") {
-            return (start.elapsed(), peak, status.success());
-        }
-        assert!(start.elapsed() < Duration::from_secs(600), "the merge ends");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let (peak, ok) = support::peak_rss_kib(child, Duration::from_secs(600));
+    (start.elapsed(), peak, ok)
 }
 
 /// The shard that receives a message: blocks of 1,000 dealt round the shards.

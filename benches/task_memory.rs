@@ -6,40 +6,20 @@
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const TASKS: [u32; 3] = [1, 2_000, 10_000];
 
-/// The peak resident set (VmHWM) of a child, polled until it exits.
+mod support;
+
+/// The peak resident set (VmHWM) of a command's process, polled until it exits.
 fn peak_rss_kib(mut command: Command) -> (u64, bool) {
-    let mut child = command
+    let child = command
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("sqsbench starts");
-    let status_path = format!("/proc/{}/status", child.id());
-    let mut peak = 0;
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        if let Ok(text) = std::fs::read_to_string(&status_path)
-            && let Some(kib) = text
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<u64>().ok())
-        {
-            peak = peak.max(kib);
-        }
-        if let Some(status) = child.try_wait().expect("wait") {
-            return (peak, status.success());
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return (peak, false);
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    support::peak_rss_kib(child, Duration::from_secs(120))
 }
 
 fn scenario(dir: &Path, producers: u32) -> std::path::PathBuf {

@@ -278,6 +278,20 @@ impl Requests {
     pub fn failed(&self) -> u64 {
         self.errors + self.timeouts + self.connect_failed
     }
+
+    /// Adds another process's calls of the same action (a merge of shards).
+    pub fn add(&mut self, r: &Requests) {
+        self.count += r.count;
+        self.errors += r.errors;
+        self.throttled += r.throttled;
+        self.timeouts += r.timeouts;
+        self.connect_failed += r.connect_failed;
+        self.entries_failed += r.entries_failed;
+        self.retries += r.retries;
+        for (code, n) in &r.error_codes {
+            *self.error_codes.entry(code.clone()).or_default() += n;
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -109,7 +109,7 @@ fn add_counters(s: &mut RunSummary, finished: &[&RunSummary], shards: &[ShardDir
         m.foreign += fm.foreign;
         s.throughput.sent_per_sec += f.throughput.sent_per_sec;
         for (api, r) in &f.requests {
-            add_requests(s.requests.entry(api.clone()).or_default(), r);
+            s.requests.entry(api.clone()).or_default().add(r);
         }
         for (ours, theirs) in s.fleets.iter_mut().zip(&f.fleets) {
             ours.sent = ours.sent.map(|n| n + theirs.sent.unwrap_or(0));
@@ -137,19 +137,6 @@ fn add_counters(s: &mut RunSummary, finished: &[&RunSummary], shards: &[ShardDir
     } else {
         0.0
     };
-}
-
-fn add_requests(into: &mut Requests, r: &Requests) {
-    into.count += r.count;
-    into.errors += r.errors;
-    into.throttled += r.throttled;
-    into.timeouts += r.timeouts;
-    into.connect_failed += r.connect_failed;
-    into.entries_failed += r.entries_failed;
-    into.retries += r.retries;
-    for (code, n) in &r.error_codes {
-        *into.error_codes.entry(code.clone()).or_default() += n;
-    }
 }
 
 fn totals(sh: &ShardDir) -> ShardTotals {
