@@ -22,7 +22,7 @@ step "histograms.hlog read by HdrHistogram's Python port"
 scripts/test-hlog-python.sh
 step "boto3 conformance suite against sqsbench serve"
 scripts/test-boto3.sh
-step "differential check against LocalStack"
+step "differential check and the query protocol against LocalStack"
 scripts/test-differential.sh
 step "sqsbench run against fauxqs and LocalStack"
 scripts/test-peer-runs.sh

@@ -1,11 +1,13 @@
-//! The AWS JSON 1.0 wire layer on hyper (HTTP/1.1): `POST /` routed by
+//! The wire layer on hyper (HTTP/1.1): AWS JSON 1.0 (`POST /` routed by
 //! `X-Amz-Target: AmazonSQS.<Op>`, errors with `__type`, `message` and the
-//! `x-amzn-query-error` header the Rust SDK needs for typed errors. Thin: decode, call the
-//! broker, encode. Must not hold queue state of its own.
+//! `x-amzn-query-error` header the Rust SDK needs for typed errors), and the query protocol
+//! (`query`) for requests without that header. Thin: decode, call the broker, encode. Must not
+//! hold queue state of its own.
 
 pub(crate) mod json_text;
 pub(crate) mod op;
 pub(crate) mod ops;
+pub(crate) mod query;
 pub(crate) mod watchdog;
 pub(crate) mod wire;
 
@@ -157,8 +159,15 @@ async fn handle(broker: &Broker, request: Request<Incoming>) -> Response<Full<By
 }
 
 async fn route(broker: &Broker, request: Request<Incoming>) -> Response<Full<Bytes>> {
-    if request.method() == Method::GET {
-        return match request.uri().path() {
+    // Header values are borrowed for the whole request: copying them cost three allocations
+    // per request.
+    let (parts, body) = request.into_parts();
+    let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let target = header("x-amz-target");
+    let query =
+        target.is_none() && query::is_query(header(CONTENT_TYPE.as_str()), parts.uri.query());
+    if parts.method == Method::GET && !query {
+        return match parts.uri.path() {
             "/_sqsbench/injected" => {
                 let body = serde_json::to_vec(&broker.faults.injected.snapshot())
                     .expect("counters always serialize");
@@ -167,14 +176,11 @@ async fn route(broker: &Broker, request: Request<Incoming>) -> Response<Full<Byt
             _ => respond(
                 StatusCode::OK,
                 "text/plain",
-                b"sqsbench emulator: POST AWS JSON 1.0 SQS requests to /\n".to_vec(),
+                b"sqsbench emulator: POST AWS JSON 1.0 or query-protocol SQS requests to /\n"
+                    .to_vec(),
             ),
         };
     }
-    // Header values are borrowed for the whole request: copying them cost three allocations
-    // per request.
-    let (parts, body) = request.into_parts();
-    let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
     let bind;
     let host = match header(hyper::header::HOST.as_str()) {
         Some(host) => host,
@@ -183,10 +189,22 @@ async fn route(broker: &Broker, request: Request<Incoming>) -> Response<Full<Byt
             &bind
         }
     };
-    let Some(name) = header("x-amz-target").and_then(|t| t.strip_prefix("AmazonSQS.")) else {
+    if query {
+        let body = match collect_body(broker, body).await {
+            Ok(body) => body,
+            Err(refused) => return refused,
+        };
+        let request = query::QueryRequest {
+            host,
+            path: parts.uri.path(),
+            uri_query: parts.uri.query(),
+        };
+        return query::handle(broker, &request, &body).await;
+    }
+    let Some(name) = target.and_then(|t| t.strip_prefix("AmazonSQS.")) else {
         return error_response(&SqsError::new(
             ErrorCode::UnknownOperation,
-            "Missing or unknown X-Amz-Target header: expected AmazonSQS.<Operation> (AWS JSON 1.0 protocol).",
+            "Missing or unknown X-Amz-Target header: expected AmazonSQS.<Operation> (AWS JSON 1.0 protocol), or a form-encoded query-protocol request.",
         ));
     };
     let Some(action) = Action::from_name(name) else {
@@ -195,31 +213,9 @@ async fn route(broker: &Broker, request: Request<Incoming>) -> Response<Full<Byt
             format!("Unknown operation AmazonSQS.{name}."),
         ));
     };
-    let limit = broker.config.connections.body_timeout;
-    let collect = Limited::new(body, MAX_REQUEST_BYTES).collect();
-    let collected = if limit.is_zero() {
-        Ok(collect.await)
-    } else {
-        tokio::time::timeout(limit, collect).await
-    };
-    let body = match collected {
-        Ok(Ok(collected)) => collected.to_bytes(),
-        Ok(Err(e)) if e.is::<LengthLimitError>() => {
-            return error_response(&SqsError::new(
-                ErrorCode::RequestEntityTooLarge,
-                format!("Request body larger than {MAX_REQUEST_BYTES} bytes."),
-            ));
-        }
-        // A malformed chunked encoding, or a client that hung up mid-body.
-        Ok(Err(e)) => {
-            return bad_request(&format!("The request body could not be read: {e}"));
-        }
-        Err(_) => {
-            return bad_request(&format!(
-                "The request body did not arrive within {} s.",
-                limit.as_secs()
-            ));
-        }
+    let body = match collect_body(broker, body).await {
+        Ok(body) => body,
+        Err(refused) => return refused,
     };
     if action.moves_messages() && broker.faults.fail_request() {
         return error_response(&SqsError::new(
@@ -238,6 +234,32 @@ async fn route(broker: &Broker, request: Request<Incoming>) -> Response<Full<Byt
     }
 }
 
+/// The whole body, within the size limit and the body timeout; or the response refusing it.
+async fn collect_body(broker: &Broker, body: Incoming) -> Result<Bytes, Response<Full<Bytes>>> {
+    let limit = broker.config.connections.body_timeout;
+    let collect = Limited::new(body, MAX_REQUEST_BYTES).collect();
+    let collected = if limit.is_zero() {
+        Ok(collect.await)
+    } else {
+        tokio::time::timeout(limit, collect).await
+    };
+    match collected {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.is::<LengthLimitError>() => Err(error_response(&SqsError::new(
+            ErrorCode::RequestEntityTooLarge,
+            format!("Request body larger than {MAX_REQUEST_BYTES} bytes."),
+        ))),
+        // A malformed chunked encoding, or a client that hung up mid-body.
+        Ok(Err(e)) => Err(bad_request(&format!(
+            "The request body could not be read: {e}"
+        ))),
+        Err(_) => Err(bad_request(&format!(
+            "The request body did not arrive within {} s.",
+            limit.as_secs()
+        ))),
+    }
+}
+
 /// 400 for a body that is not a valid HTTP body: not an SQS error, so plain text.
 fn bad_request(message: &str) -> Response<Full<Bytes>> {
     let mut response = respond(
@@ -252,11 +274,21 @@ fn bad_request(message: &str) -> Response<Full<Bytes>> {
 }
 
 fn respond(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response<Full<Bytes>> {
+    respond_as(status, content_type, body, request_id().as_str())
+}
+
+/// A response carrying the request id `id` (a query response repeats it in its body).
+fn respond_as(
+    status: StatusCode,
+    content_type: &'static str,
+    body: Vec<u8>,
+    id: &str,
+) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from(body)));
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(id) = HeaderValue::from_str(request_id().as_str()) {
+    if let Ok(id) = HeaderValue::from_str(id) {
         headers.insert(REQUEST_ID, id);
     }
     response
