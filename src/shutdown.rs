@@ -149,10 +149,13 @@ pub(crate) fn listen(last_words: LastWords) -> watch::Receiver<bool> {
     rx
 }
 
-/// SIGINT and SIGTERM as one stream (Ctrl-C alone elsewhere than Unix).
+/// SIGINT and SIGTERM as one stream (Ctrl-C alone elsewhere than Unix). Both handlers are
+/// installed when it is made, so a signal that arrives before the first `next` is not lost.
 pub(crate) struct Signals {
     #[cfg(unix)]
     terminate: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    interrupt: Option<tokio::signal::unix::Signal>,
 }
 
 impl Signals {
@@ -164,11 +167,22 @@ impl Signals {
             terminate: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
                 .map_err(|e| eprintln!("warning: SIGTERM cannot be caught ({e}); it will end the process without cleanup"))
                 .ok(),
+            #[cfg(unix)]
+            interrupt: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+                .map_err(|e| eprintln!("warning: SIGINT cannot be caught ({e})"))
+                .ok(),
         }
     }
 
     /// The next signal's name.
     pub(crate) async fn next(&mut self) -> &'static str {
+        #[cfg(unix)]
+        if let (Some(term), Some(int)) = (self.terminate.as_mut(), self.interrupt.as_mut()) {
+            return tokio::select! {
+                _ = int.recv() => "SIGINT",
+                _ = term.recv() => "SIGTERM",
+            };
+        }
         #[cfg(unix)]
         if let Some(term) = self.terminate.as_mut() {
             return tokio::select! {

@@ -122,6 +122,8 @@ pub(super) fn run(args: ServeArgs) -> u8 {
         }
     };
     runtime.block_on(async move {
+        // Before listening: a client that sees the port open may signal at once.
+        let mut signals = crate::shutdown::Signals::new();
         let handle = match Emulator::start(config).await {
             Ok(h) => h,
             Err(e) => {
@@ -139,7 +141,7 @@ pub(super) fn run(args: ServeArgs) -> u8 {
             "sqsbench emulator listening on {} (state is in memory; Ctrl-C to stop)",
             handle.endpoint()
         );
-        let interrupted = crate::shutdown::Signals::new().next().await;
+        let interrupted = signals.next().await;
         let injected = handle.injected();
         handle.shutdown().await;
         eprintln!("stopped ({interrupted}); injected faults: {injected:?}");
