@@ -18,7 +18,9 @@ start_localstack
 "$PY" "$ROOT/tests/differential/sequence.py" "$SERVE_URL" "$PEERS_DIR/diff-sqsbench.json"
 "$PY" "$ROOT/tests/differential/sequence.py" "$LOCALSTACK_URL" "$PEERS_DIR/diff-localstack.json"
 "$PY" "$ROOT/tests/differential/compare.py" "$PEERS_DIR/diff-sqsbench.json" "$PEERS_DIR/diff-localstack.json"
-for url in "$SERVE_URL" "$LOCALSTACK_URL"; do
-  log "query protocol suite against $url"
-  SQSBENCH_ENDPOINT="$url" "$PEERS_DIR/venv-query/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/tests/query"
+for peer in sqsbench localstack; do
+  url=$SERVE_URL
+  [[ $peer == localstack ]] && url=$LOCALSTACK_URL
+  log "query protocol suite against $peer ($url)"
+  QUERY_PEER=$peer SQSBENCH_ENDPOINT="$url" "$PEERS_DIR/venv-query/bin/python" -m pytest -q -p no:cacheprovider -W ignore::DeprecationWarning "$ROOT/tests/query"
 done

@@ -131,6 +131,41 @@ def group_lock():
 
 step("fifo group lock", group_lock)
 
+
+def group_unlocks_on_visible_head():
+    """AWS's sequence: a group whose oldest message is visible again is receivable at once."""
+    q = sqs.create_queue(QueueName="diff-heads.fifo", Attributes={"FifoQueue": "True", "ContentBasedDeduplication": "true"})["QueueUrl"]
+    for body, group in [("g1-m1", "g1"), ("g1-m2", "g1"), ("g2-m1", "g2")]:
+        sqs.send_message(QueueUrl=q, MessageBody=body, MessageGroupId=group)
+    first = sqs.receive_message(QueueUrl=q, MaxNumberOfMessages=2)["Messages"]
+    sqs.change_message_visibility(QueueUrl=q, ReceiptHandle=first[0]["ReceiptHandle"], VisibilityTimeout=0)
+    again = sqs.receive_message(QueueUrl=q, MaxNumberOfMessages=3)["Messages"]
+    return [[m["Body"] for m in first], sorted(m["Body"] for m in again)]
+
+
+step("fifo group receivable when its head is visible again", group_unlocks_on_visible_head)
+
+
+def purge_forgets_dedup_ids():
+    q = sqs.create_queue(QueueName="diff-purge.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    sqs.send_message(QueueUrl=q, MessageBody="one", MessageGroupId="g", MessageDeduplicationId="same")
+    sqs.purge_queue(QueueUrl=q)
+    sqs.send_message(QueueUrl=q, MessageBody="two", MessageGroupId="g", MessageDeduplicationId="same")
+    return drain(q)
+
+
+step("purge clears the fifo dedup ids", purge_forgets_dedup_ids)
+
+
+def fifo_zero_delay_is_the_queue_delay():
+    q = sqs.create_queue(QueueName="diff-delay.fifo", Attributes={"FifoQueue": "true", "DelaySeconds": "5"})["QueueUrl"]
+    sqs.send_message(QueueUrl=q, MessageBody="late", MessageGroupId="g", MessageDeduplicationId="a", DelaySeconds=0)
+    return len(sqs.receive_message(QueueUrl=q).get("Messages", []))
+
+
+step("fifo DelaySeconds 0 keeps the queue delay", fifo_zero_delay_is_the_queue_delay)
+step("set FifoQueue on a fifo queue", lambda: sqs.set_queue_attributes(QueueUrl=fifo, Attributes={"FifoQueue": "true"})["ResponseMetadata"]["HTTPStatusCode"])
+
 dlq = sqs.create_queue(QueueName="diff-dlq")["QueueUrl"]
 dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 src = sqs.create_queue(QueueName="diff-src", Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 1})})["QueueUrl"]

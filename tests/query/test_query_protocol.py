@@ -19,6 +19,9 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 ENDPOINT = os.environ["SQSBENCH_ENDPOINT"]
+# LocalStack (QUERY_PEER=localstack) differs from SQS in one place checked here: it marks an
+# invalid receipt handle in a batch as the server's fault. The README lists it.
+LOCALSTACK = os.environ.get("QUERY_PEER") == "localstack"
 
 
 @pytest.fixture(scope="module")
@@ -98,9 +101,8 @@ def test_batches_report_each_entry(sqs):
     entries.append({"Id": "bad", "ReceiptHandle": "not-a-receipt-handle"})
     deleted = sqs.delete_message_batch(QueueUrl=url, Entries=entries)
     assert sorted(e["Id"] for e in deleted["Successful"]) == ["d0", "d1", "d2"]
-    assert [(f["Id"], f["SenderFault"], f["Code"]) for f in deleted["Failed"]] == [
-        ("bad", True, "ReceiptHandleIsInvalid")
-    ]
+    assert [(f["Id"], f["Code"]) for f in deleted["Failed"]] == [("bad", "ReceiptHandleIsInvalid")]
+    assert deleted["Failed"][0]["SenderFault"] is not LOCALSTACK
     sqs.delete_queue(QueueUrl=url)
 
 

@@ -111,7 +111,7 @@ impl Broker {
         let now = now_micros();
         let fifo = name.ends_with(".fifo");
         let mut settings = Settings::new(fifo);
-        settings.apply(attributes, true)?;
+        settings.apply(attributes)?;
         self.check_redrive_target(&settings, &self.arn(name))?;
         check_tag_count(tags.len())?;
         let mut queues = self.queues.write().unwrap_or_else(|p| p.into_inner());
@@ -253,7 +253,7 @@ impl Broker {
     ) -> SqsResult<()> {
         let now = now_micros();
         let mut settings = cell.lock().queue.settings.clone();
-        settings.apply(attributes, false)?;
+        settings.apply(attributes)?;
         self.check_redrive_target(&settings, &self.arn(&cell.name))?;
         let mut state = cell.lock();
         state.quota =
@@ -453,7 +453,8 @@ impl Broker {
             results.push(state.queue.delete(now, handle, ghost));
         }
         drop(state);
-        if ghosts {
+        // A ghost is a message back on the queue; a FIFO delete may unlock its group.
+        if ghosts || (fifo && results.iter().any(|r| r.is_ok())) {
             cell.arrivals.notify_waiters();
         }
         Ok(results)
@@ -508,7 +509,9 @@ fn check_queue_name(name: &str, attributes: &BTreeMap<String, String>) -> SqsRes
             "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length",
         ));
     }
-    let fifo_requested = attributes.get("FifoQueue").is_some_and(|v| v == "true");
+    let fifo_requested = attributes
+        .get("FifoQueue")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     if fifo_requested != name.ends_with(".fifo") {
         return Err(SqsError::invalid_parameter(
             "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.",

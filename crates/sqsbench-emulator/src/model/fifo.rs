@@ -1,5 +1,7 @@
-//! Delivery order of a FIFO queue: per-group lines in send order, a group locked while any of its
-//! messages is in flight, the 5-minute deduplication window and receive-attempt replays.
+//! Delivery order of a FIFO queue: per-group lines in send order, a group deliverable only from
+//! its oldest message (so it is locked while that one is in flight, and receivable again as
+//! soon as it is visible again, as SQS does, even while later ones are still in flight), the
+//! 5-minute deduplication window and receive-attempt replays.
 //! Pure data structures; the queue decides which messages are ready and passes time in.
 
 use std::collections::VecDeque;
@@ -13,7 +15,7 @@ pub(crate) const DEDUP_WINDOW: Micros = 300 * 1_000_000;
 
 #[derive(Debug, Default)]
 struct Group {
-    /// Every stored message of the group, in send order; the in-flight ones are a prefix.
+    /// Every stored message of the group, in send order.
     keys: VecDeque<u64>,
     in_flight: u32,
     /// Whether the group is on the `available` line (so it is never listed twice).
@@ -48,7 +50,10 @@ impl FifoOrder {
     pub(crate) fn append(&mut self, group: &Arc<str>, key: u64) {
         let g = self.groups.entry(group.clone()).or_default();
         g.keys.push_back(key);
-        Self::list(&mut self.available, group, g);
+        // With messages in flight the head is one of them, or was re-listed when it came back.
+        if g.in_flight == 0 {
+            Self::list(&mut self.available, group, g);
+        }
     }
 
     /// A message of the group became ready (delay over, or visibility expired).
@@ -81,15 +86,17 @@ impl FifoOrder {
         }
     }
 
+    /// Puts the group on the line to be looked at; `take` decides whether its head is ready.
     fn list(available: &mut VecDeque<Arc<str>>, name: &Arc<str>, g: &mut Group) {
-        if g.in_flight == 0 && !g.listed && !g.keys.is_empty() {
+        if !g.listed && !g.keys.is_empty() {
             g.listed = true;
             available.push_back(name.clone());
         }
     }
 
     /// Takes up to `max` deliverable keys: the first available group's ready head first, then
-    /// other groups, keeping send order inside each group. Taken messages lock their group.
+    /// other groups, keeping send order inside each group: a group gives its ready messages from
+    /// its oldest on, up to the first that is in flight or delayed.
     pub(crate) fn take(&mut self, max: usize, state_of: impl Fn(u64) -> Option<State>) -> Vec<u64> {
         let mut out = Vec::new();
         let mut passed = 0;
@@ -103,9 +110,6 @@ impl FifoOrder {
                 continue;
             };
             g.listed = false;
-            if g.in_flight > 0 {
-                continue;
-            }
             let mut i = 0;
             while out.len() < max && i < g.keys.len() {
                 match state_of(g.keys[i]) {
@@ -117,7 +121,8 @@ impl FifoOrder {
                         g.in_flight += 1;
                         i += 1;
                     }
-                    // A delayed head blocks its group until it becomes ready (then re-listed).
+                    // An in-flight or delayed message blocks the rest of its group until it
+                    // becomes ready (then the group is listed again) or leaves.
                     Some(_) => break,
                 }
             }
@@ -128,9 +133,11 @@ impl FifoOrder {
         out
     }
 
+    /// PurgeQueue: every message, and with them the deduplication ids and receive attempts.
     pub(crate) fn clear(&mut self) {
         self.groups.clear();
         self.available.clear();
+        self.dedup = DedupWindow::default();
         self.attempts = AttemptCache::default();
     }
 }

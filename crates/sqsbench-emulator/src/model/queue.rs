@@ -292,9 +292,10 @@ impl Queue {
         if fate == SendFate::Drop {
             return Ok(receipt);
         }
+        // On a FIFO queue the only per-message delay allowed, 0, means the queue's delay.
         let delay = match new.delay_seconds {
-            Some(d) => d as Micros,
-            None => self.settings.delay_seconds as Micros,
+            Some(d) if !self.is_fifo() => d as Micros,
+            _ => self.settings.delay_seconds as Micros,
         } * MICROS_PER_SEC;
         let mut attributes = new.attributes;
         attributes.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));

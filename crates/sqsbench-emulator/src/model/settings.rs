@@ -67,15 +67,11 @@ impl Settings {
             && self.throughput_limit == ThroughputLimit::PerMessageGroupId
     }
 
-    /// Applies attributes as CreateQueue or SetQueueAttributes would. `creating` allows FifoQueue.
-    pub(crate) fn apply(
-        &mut self,
-        attributes: &BTreeMap<String, String>,
-        creating: bool,
-    ) -> SqsResult<()> {
+    /// Applies attributes as CreateQueue or SetQueueAttributes would (the same rules for both).
+    pub(crate) fn apply(&mut self, attributes: &BTreeMap<String, String>) -> SqsResult<()> {
         let mut next = self.clone();
         for (name, value) in attributes {
-            next.apply_one(name, value, creating)?;
+            next.apply_one(name, value)?;
         }
         if next.throughput_limit == ThroughputLimit::PerMessageGroupId
             && next.deduplication_scope != DeduplicationScope::MessageGroup
@@ -90,7 +86,7 @@ impl Settings {
         Ok(())
     }
 
-    fn apply_one(&mut self, name: &str, value: &str, creating: bool) -> SqsResult<()> {
+    fn apply_one(&mut self, name: &str, value: &str) -> SqsResult<()> {
         let fifo_only = matches!(
             name,
             "FifoQueue"
@@ -99,17 +95,12 @@ impl Settings {
                 | "FifoThroughputLimit"
         );
         if fifo_only && !self.fifo {
-            if name == "FifoQueue" && value == "false" && creating {
-                return Ok(());
-            }
             return Err(invalid_name(name));
         }
         match name {
+            // Accepted in any case (`True`), at creation and later, as SQS does; only `true`.
             "FifoQueue" => {
-                if !creating {
-                    return Err(invalid_name(name));
-                }
-                if value != "true" {
+                if !value.eq_ignore_ascii_case("true") {
                     return Err(invalid_value(
                         name,
                         value,
@@ -176,10 +167,13 @@ impl Settings {
     /// idempotent only when every requested attribute already has that value.
     pub(crate) fn matches(&self, attributes: &BTreeMap<String, String>) -> bool {
         let current = self.render();
-        attributes.iter().all(|(name, value)| {
-            current.get(name).map(|v| v == value).unwrap_or(false)
-                || (name == "FifoQueue" && value == "false" && !self.fifo)
-        })
+        attributes
+            .iter()
+            .all(|(name, value)| match current.get(name) {
+                Some(v) if name == "FifoQueue" => v.eq_ignore_ascii_case(value),
+                Some(v) => v == value,
+                None => false,
+            })
     }
 
     /// The settable attributes as SQS reports them (all values are strings).
@@ -323,14 +317,11 @@ mod tests {
     fn ranges_are_enforced_with_attribute_value_errors() {
         let mut s = Settings::new(false);
         let err = s
-            .apply(&map(&[("VisibilityTimeout", "43201")]), true)
+            .apply(&map(&[("VisibilityTimeout", "43201")]))
             .unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidAttributeValue);
-        s.apply(
-            &map(&[("VisibilityTimeout", "5"), ("DelaySeconds", "900")]),
-            true,
-        )
-        .unwrap();
+        s.apply(&map(&[("VisibilityTimeout", "5"), ("DelaySeconds", "900")]))
+            .unwrap();
         assert_eq!((s.visibility_timeout, s.delay_seconds), (5, 900));
     }
 
@@ -338,26 +329,35 @@ mod tests {
     fn fifo_only_attributes_are_refused_on_standard_queues() {
         let mut s = Settings::new(false);
         let err = s
-            .apply(&map(&[("ContentBasedDeduplication", "true")]), true)
+            .apply(&map(&[("ContentBasedDeduplication", "true")]))
             .unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidAttributeName);
-        assert!(s.apply(&map(&[("Bogus", "1")]), true).is_err());
+        assert!(s.apply(&map(&[("Bogus", "1")])).is_err());
+    }
+
+    #[test]
+    fn fifo_queue_is_true_in_any_case_and_only_on_fifo_queues() {
+        let mut fifo = Settings::new(true);
+        fifo.apply(&map(&[("FifoQueue", "True")])).unwrap();
+        assert!(fifo.matches(&map(&[("FifoQueue", "TRUE")])));
+        let err = fifo.apply(&map(&[("FifoQueue", "false")])).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidAttributeValue);
+        let mut standard = Settings::new(false);
+        let err = standard.apply(&map(&[("FifoQueue", "false")])).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidAttributeName);
     }
 
     #[test]
     fn high_throughput_needs_both_attributes() {
         let mut s = Settings::new(true);
         assert!(
-            s.apply(&map(&[("FifoThroughputLimit", "perMessageGroupId")]), true)
+            s.apply(&map(&[("FifoThroughputLimit", "perMessageGroupId")]))
                 .is_err()
         );
-        s.apply(
-            &map(&[
-                ("DeduplicationScope", "messageGroup"),
-                ("FifoThroughputLimit", "perMessageGroupId"),
-            ]),
-            true,
-        )
+        s.apply(&map(&[
+            ("DeduplicationScope", "messageGroup"),
+            ("FifoThroughputLimit", "perMessageGroupId"),
+        ]))
         .unwrap();
         assert!(s.high_throughput());
     }
@@ -366,7 +366,7 @@ mod tests {
     fn redrive_policy_round_trips() {
         let mut s = Settings::new(false);
         let policy = r#"{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":"3"}"#;
-        s.apply(&map(&[("RedrivePolicy", policy)]), false).unwrap();
+        s.apply(&map(&[("RedrivePolicy", policy)])).unwrap();
         assert_eq!(s.redrive.as_ref().unwrap().max_receive_count, 3);
         let rendered = s.render();
         assert!(rendered["RedrivePolicy"].contains("\"maxReceiveCount\":3"));

@@ -167,6 +167,34 @@ fn fifo_group_unlocks_when_visibility_expires_and_keeps_order() {
     assert_eq!(bodies(&receive(&mut q, T0 + 30 * S, 10)), vec!["a2", "a3"]);
 }
 
+/// AWS's sequence: a group whose oldest message becomes visible again is receivable at once,
+/// though a later message of it is still in flight.
+#[test]
+fn a_fifo_group_is_receivable_again_when_its_oldest_message_is_visible() {
+    let mut q = fifo();
+    for (b, g) in [("g1-m1", "g1"), ("g1-m2", "g1"), ("g2-m1", "g2")] {
+        q.send(T0, grouped(b, g), SendFate::Keep, false).unwrap();
+    }
+    let got = receive(&mut q, T0, 2);
+    assert_eq!(bodies(&got), vec!["g1-m1", "g1-m2"]);
+    q.change_visibility(T0 + S, &got[0].1, 0).unwrap();
+    let again = receive(&mut q, T0 + S, 3);
+    let mut again = bodies(&again);
+    again.sort();
+    assert_eq!(again, vec!["g1-m1", "g2-m1"], "g1-m2 stays in flight");
+    // A later message made visible while the oldest is in flight does not jump it.
+    let mut q = fifo();
+    for b in ["a1", "a2"] {
+        q.send(T0, grouped(b, "a"), SendFate::Keep, false).unwrap();
+    }
+    let got = receive(&mut q, T0, 2);
+    q.change_visibility(T0 + S, &got[1].1, 0).unwrap();
+    assert!(
+        receive(&mut q, T0 + S, 10).is_empty(),
+        "a1 in flight holds a2 back"
+    );
+}
+
 #[test]
 fn dedup_window_is_five_minutes() {
     let mut q = fifo();
