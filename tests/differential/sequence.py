@@ -157,6 +157,39 @@ def purge_forgets_dedup_ids():
 step("purge clears the fifo dedup ids", purge_forgets_dedup_ids)
 
 
+def returned_message_comes_first():
+    """AWS's sequence, with visibility 0 standing in for an expired timeout."""
+    q = sqs.create_queue(QueueName="diff-return")["QueueUrl"]
+    sqs.send_message(QueueUrl=q, MessageBody="test1")
+    sqs.receive_message(QueueUrl=q, VisibilityTimeout=0)
+    sqs.send_message(QueueUrl=q, MessageBody="test2")
+    return [m["Body"] for m in sqs.receive_message(QueueUrl=q, MaxNumberOfMessages=1)["Messages"]]
+
+
+def visibility_change_after_it_lapsed():
+    q = sqs.create_queue(QueueName="diff-lapsed")["QueueUrl"]
+    sqs.send_message(QueueUrl=q, MessageBody="m")
+    handle = sqs.receive_message(QueueUrl=q)["Messages"][0]["ReceiptHandle"]
+    sqs.change_message_visibility(QueueUrl=q, ReceiptHandle=handle, VisibilityTimeout=0)
+    changed = step("change visibility of a visible message", lambda: sqs.change_message_visibility(QueueUrl=q, ReceiptHandle=handle, VisibilityTimeout=30)["ResponseMetadata"]["HTTPStatusCode"])
+    return [changed, len(sqs.receive_message(QueueUrl=q).get("Messages", []))]
+
+
+def older_receipt_releases():
+    q = sqs.create_queue(QueueName="diff-older")["QueueUrl"]
+    sqs.send_message(QueueUrl=q, MessageBody="m")
+    old = sqs.receive_message(QueueUrl=q)["Messages"][0]["ReceiptHandle"]
+    sqs.change_message_visibility(QueueUrl=q, ReceiptHandle=old, VisibilityTimeout=0)
+    sqs.receive_message(QueueUrl=q)
+    released = step("visibility 0 with an older receipt", lambda: sqs.change_message_visibility(QueueUrl=q, ReceiptHandle=old, VisibilityTimeout=0)["ResponseMetadata"]["HTTPStatusCode"])
+    return [released, len(sqs.receive_message(QueueUrl=q).get("Messages", []))]
+
+
+step("a returned message comes back before later sends", returned_message_comes_first)
+step("hidden again after it lapsed", visibility_change_after_it_lapsed)
+step("older receipt's visibility 0", older_receipt_releases)
+
+
 def fifo_zero_delay_is_the_queue_delay():
     q = sqs.create_queue(QueueName="diff-delay.fifo", Attributes={"FifoQueue": "true", "DelaySeconds": "5"})["QueueUrl"]
     sqs.send_message(QueueUrl=q, MessageBody="late", MessageGroupId="g", MessageDeduplicationId="a", DelaySeconds=0)

@@ -192,6 +192,7 @@ impl Queue {
 
     fn make_ready(&mut self, key: u64, group: Option<Arc<str>>, was_in_flight: bool) {
         match &mut self.order {
+            Order::Standard(s) if was_in_flight => s.push_returned(key),
             Order::Standard(s) => s.push(key),
             Order::Fifo(f) => {
                 if let Some(g) = group {
@@ -684,26 +685,21 @@ impl Queue {
                 "Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change."
             )));
         };
-        let State::InFlight { generation, .. } = m.state else {
-            if self.settings.fifo {
-                return Err(Self::expired_handle(handle));
-            }
-            return Err(SqsError::new(
-                ErrorCode::MessageNotInflight,
-                "The message referred to isn't in flight.",
-            ));
+        let current = match m.state {
+            State::InFlight { generation, .. } => generation,
+            _ if self.settings.fifo => return Err(Self::expired_handle(handle)),
+            // Standard: a message no longer in flight (its visibility lapsed, or was set to 0)
+            // takes the change as a success that changes nothing, as SQS answers it.
+            _ => return Ok(()),
         };
-        if generation != receipt.generation {
-            if self.settings.fifo {
-                return Err(Self::expired_handle(handle));
-            }
-            return Ok(());
+        if current != receipt.generation && self.settings.fifo {
+            return Err(Self::expired_handle(handle));
         }
+        // Standard: an older receipt of the message changes its current receive, as in SQS.
+        let generation = current;
         let deadline = now + timeout as Micros * MICROS_PER_SEC;
         if deadline > m.deadline_ceiling {
-            return Err(SqsError::invalid_parameter(
-                "Value for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds]",
-            ));
+            return Err(beyond_ceiling());
         }
         if timeout == 0 {
             m.state = State::Ready;
@@ -832,4 +828,11 @@ fn trace_header_md5(value: &str) -> [u8; 16] {
 fn sha256(bytes: &[u8]) -> [u8; 32] {
     use sha2::{Digest, Sha256};
     Sha256::digest(bytes).into()
+}
+
+/// A visibility change past 12 hours from the message's receive.
+fn beyond_ceiling() -> SqsError {
+    SqsError::invalid_parameter(
+        "Value for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds]",
+    )
 }

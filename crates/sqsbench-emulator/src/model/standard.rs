@@ -14,6 +14,12 @@ impl StandardOrder {
         self.ready.push_back(key);
     }
 
+    /// A message visible again (its visibility expired or was set to 0) comes back ahead of
+    /// messages sent after it, as SQS returns it: at the front of the line.
+    pub(crate) fn push_returned(&mut self, key: u64) {
+        self.ready.push_front(key);
+    }
+
     /// Places a message `back` positions ahead of the tail: the reorder fault.
     pub(crate) fn push_ahead(&mut self, key: u64, back: usize) {
         let at = self.ready.len().saturating_sub(back);

@@ -107,9 +107,10 @@ fn per_receive_visibility_and_stale_handles() {
         .remove(0)
         .receipt_handle;
     assert_ne!(first, second);
-    // A visibility change through the stale handle has no effect on a standard queue.
+    // On a standard queue a visibility change through the older handle applies to the
+    // message's current receive, as SQS does.
     q.change_visibility(T0 + 6 * S, &first, 0).unwrap();
-    assert!(receive(&mut q, T0 + 6 * S, 1).is_empty());
+    assert_eq!(bodies(&receive(&mut q, T0 + 6 * S, 1)), vec!["m"]);
 }
 
 #[test]
@@ -192,6 +193,45 @@ fn a_fifo_group_is_receivable_again_when_its_oldest_message_is_visible() {
     assert!(
         receive(&mut q, T0 + S, 10).is_empty(),
         "a1 in flight holds a2 back"
+    );
+}
+
+/// AWS's sequence: a message whose visibility expired comes back ahead of one sent after it.
+#[test]
+fn an_expired_message_returns_ahead_of_later_sends() {
+    let mut q = standard();
+    q.send(T0, msg("test1"), SendFate::Keep, false).unwrap();
+    let request = ReceiveRequest {
+        max: 1,
+        visibility_timeout: Some(3),
+        ..Default::default()
+    };
+    assert_eq!(q.receive(T0, &request).unwrap().delivered.len(), 1);
+    q.send(T0 + S + S / 2, msg("test2"), SendFate::Keep, false)
+        .unwrap();
+    assert_eq!(
+        bodies(&receive(&mut q, T0 + 4 * S + S / 2, 1)),
+        vec!["test1"]
+    );
+}
+
+/// Standard, as SQS (and LocalStack's AWS-validated tests) answer: a visibility change of a
+/// message no longer in flight succeeds and changes nothing; an older receipt of a message
+/// received again changes its current receive.
+#[test]
+fn standard_visibility_changes_after_expiry_and_with_older_receipts() {
+    let mut q = standard();
+    q.send(T0, msg("m"), SendFate::Keep, false).unwrap();
+    let first = receive(&mut q, T0, 1);
+    let expired = T0 + 31 * S;
+    q.change_visibility(expired, &first[0].1, 60).unwrap();
+    let second = receive(&mut q, expired, 10);
+    assert_eq!(bodies(&second), vec!["m"], "still visible");
+    q.change_visibility(expired, &first[0].1, 0).unwrap();
+    assert_eq!(
+        bodies(&receive(&mut q, expired, 10)),
+        vec!["m"],
+        "the older receipt released the second receive"
     );
 }
 
