@@ -100,9 +100,14 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
 
 /// One raw HTTP/1.1 exchange: (status, headers, body).
 fn exchange(addr: &str, target: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
+    exchange_with(addr, target, "", body)
+}
+
+/// The same, with extra header lines (each ending in CRLF).
+fn exchange_with(addr: &str, target: &str, extra: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
     let mut stream = TcpStream::connect(addr).unwrap();
     let head = format!(
-        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: {target}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: {target}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes()).unwrap();
@@ -318,5 +323,73 @@ fn query_requests_get_xml_answers() {
             Ok(())
         })
         .unwrap();
+    drop(handle);
+}
+
+/// X-Amzn-Trace-Id on a send becomes the message's AWSTraceHeader system attribute, unless the
+/// message sets its own; the digest of system attributes is answered only for the latter.
+#[test]
+fn the_trace_header_becomes_aws_trace_header() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let handle = runtime
+        .block_on(Emulator::start(EmulatorConfig::default()))
+        .unwrap();
+    let addr = handle.addr().to_string();
+    let call = |target: &str, extra: &str, body: Value| {
+        let (status, _, reply) = exchange_with(
+            &addr,
+            &format!("AmazonSQS.{target}"),
+            extra,
+            &serde_json::to_vec(&body).unwrap(),
+        );
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&reply));
+        serde_json::from_slice::<Value>(&reply).unwrap()
+    };
+    let url = call("CreateQueue", "", json!({"QueueName": "traced"}))["QueueUrl"].clone();
+    let trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
+    let sent = call(
+        "SendMessage",
+        &format!("X-Amzn-Trace-Id: {trace}\r\n"),
+        json!({"QueueUrl": url, "MessageBody": "a"}),
+    );
+    assert!(sent.get("MD5OfMessageSystemAttributes").is_none(), "{sent}");
+    let own = call(
+        "SendMessage",
+        &format!("X-Amzn-Trace-Id: {trace}\r\n"),
+        json!({"QueueUrl": url, "MessageBody": "b", "MessageSystemAttributes":
+            {"AWSTraceHeader": {"DataType": "String", "StringValue": "Root=own"}}}),
+    );
+    assert!(own["MD5OfMessageSystemAttributes"].is_string(), "{own}");
+    let got = call(
+        "ReceiveMessage",
+        "",
+        json!({"QueueUrl": url, "MaxNumberOfMessages": 10, "MessageSystemAttributeNames": ["AWSTraceHeader"]}),
+    );
+    let mut traces: Vec<(String, String)> = got["Messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["Body"].as_str().unwrap().to_string(),
+                m["Attributes"]["AWSTraceHeader"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            )
+        })
+        .collect();
+    traces.sort();
+    assert_eq!(
+        traces,
+        vec![
+            ("a".to_string(), trace.to_string()),
+            ("b".to_string(), "Root=own".to_string())
+        ]
+    );
     drop(handle);
 }

@@ -198,6 +198,7 @@ async fn route(broker: &Broker, request: Request<Incoming>) -> Response<Full<Byt
             host,
             path: parts.uri.path(),
             uri_query: parts.uri.query(),
+            trace: header("x-amzn-trace-id"),
         };
         return query::handle(broker, &request, &body).await;
     }
@@ -223,7 +224,10 @@ async fn route(broker: &Broker, request: Request<Incoming>) -> Response<Full<Byt
             "We encountered an internal error. Please try again.",
         ));
     }
-    let origin = ops::Origin { host };
+    let origin = ops::Origin {
+        host,
+        trace: header("x-amzn-trace-id"),
+    };
     let reply = match Op::from_json(action, &body) {
         Ok(op) => ops::dispatch(broker, &origin, op).await,
         Err(e) => Err(e),

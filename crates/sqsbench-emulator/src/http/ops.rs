@@ -24,6 +24,8 @@ pub(crate) type Reply = SqsResult<Vec<u8>>;
 /// Where the request came in, for building queue URLs the client can use.
 pub(crate) struct Origin<'a> {
     pub host: &'a str,
+    /// The `X-Amzn-Trace-Id` header: a sent message's AWSTraceHeader unless it sets its own.
+    pub trace: Option<&'a str>,
 }
 
 impl Origin<'_> {
@@ -57,8 +59,8 @@ pub(crate) async fn dispatch(broker: &Broker, origin: &Origin<'_>, op: Op<'_>) -
             })
         }
         Op::ListQueues(input) => list_queues(broker, origin, input),
-        Op::SendMessage(input) => send_message(broker, input),
-        Op::SendMessageBatch(input) => send_message_batch(broker, input),
+        Op::SendMessage(input) => send_message(broker, origin, input),
+        Op::SendMessageBatch(input) => send_message_batch(broker, origin, input),
         Op::ReceiveMessage(input) => receive_message(broker, input).await,
         Op::Delete { batch, input } => delete_messages(broker, batch, input),
         Op::ChangeVisibility { batch, input } => change_visibility(broker, batch, input),
@@ -223,7 +225,10 @@ fn is_known_attribute(name: &str) -> bool {
     )
 }
 
-fn new_message(fields: MessageFields) -> SqsResult<NewMessage> {
+/// A message to store, and whether its AWSTraceHeader was sent as a system attribute (only then
+/// is the system attributes' digest answered: the header is not part of the request's shape).
+fn new_message(fields: MessageFields, trace: Option<&str>) -> SqsResult<(NewMessage, bool)> {
+    let explicit = fields.message_system_attributes.is_some();
     let body = Arc::from(&*required(fields.message_body, "MessageBody")?);
     let mut attributes = Vec::new();
     for (name, value) in fields.message_attributes.unwrap_or_default() {
@@ -246,34 +251,35 @@ fn new_message(fields: MessageFields) -> SqsResult<NewMessage> {
             }
         }
     }
-    Ok(NewMessage {
+    let message = NewMessage {
         body,
         delay_seconds: fields.delay_seconds,
         attributes,
-        trace_header,
+        trace_header: trace_header.or_else(|| trace.map(str::to_string)),
         group_id: fields.message_group_id,
         deduplication_id: fields.message_deduplication_id,
         body_md5: None,
-    })
+    };
+    Ok((message, explicit))
 }
 
-fn send_output(id: Option<String>, r: &SendReceipt) -> SendResultOutput {
+fn send_output(id: Option<String>, r: &SendReceipt, explicit: bool) -> SendResultOutput {
     SendResultOutput {
         id,
         message_id: r.message_id,
         md5_of_message_body: HexDigest(r.body_md5),
         md5_of_message_attributes: r.attributes_md5.map(HexDigest),
-        md5_of_message_system_attributes: r.trace_md5.map(HexDigest),
+        md5_of_message_system_attributes: r.trace_md5.filter(|_| explicit).map(HexDigest),
         sequence_number: r.sequence_number.map(|n| n.to_string()),
     }
 }
 
-fn send_message(broker: &Broker, input: SendMessageInput) -> Reply {
+fn send_message(broker: &Broker, origin: &Origin<'_>, input: SendMessageInput) -> Reply {
     let cell = broker.queue_by_url(&required(input.queue_url, "QueueUrl")?)?;
-    let message = new_message(input.message)?;
+    let (message, explicit) = new_message(input.message, origin.trace)?;
     let mut results = broker.send(&cell, vec![(String::new(), message)], false)?;
     let (_, result) = results.pop().expect("one entry in, one result out");
-    json(&send_output(None, &result?))
+    json(&send_output(None, &result?, explicit))
 }
 
 /// Checks the rules every batch shares, without copying the ids: callers move them out of
@@ -333,24 +339,32 @@ fn failure(id: String, e: SqsError) -> BatchFailure {
     }
 }
 
-fn send_message_batch(broker: &Broker, input: SendMessageBatchInput) -> Reply {
+fn send_message_batch(broker: &Broker, origin: &Origin<'_>, input: SendMessageBatchInput) -> Reply {
     let cell = broker.queue_by_url(&required(input.queue_url, "QueueUrl")?)?;
     let entries = required(input.entries, "Entries")?;
     check_batch(entries.iter().map(|e| e.id.as_deref()))?;
     let mut failed = Vec::new();
     let mut accepted = Vec::with_capacity(entries.len());
+    let mut explicit = Vec::with_capacity(entries.len());
     for mut fields in entries {
         let id = fields.id.take().unwrap_or_default().into_owned();
-        match new_message(fields) {
-            Ok(m) => accepted.push((id, m)),
+        match new_message(fields, origin.trace) {
+            Ok((m, sent_trace)) => {
+                accepted.push((id, m));
+                explicit.push(sent_trace);
+            }
             Err(e) => failed.push(failure(id, e)),
         }
     }
     let mut successful = Vec::with_capacity(accepted.len());
     if !accepted.is_empty() {
-        for (id, result) in broker.send(&cell, accepted, true)? {
+        for ((id, result), sent_trace) in broker
+            .send(&cell, accepted, true)?
+            .into_iter()
+            .zip(explicit)
+        {
             match result {
-                Ok(r) => successful.push(send_output(Some(id), &r)),
+                Ok(r) => successful.push(send_output(Some(id), &r, sent_trace)),
                 Err(e) => failed.push(failure(id, e)),
             }
         }
@@ -615,11 +629,15 @@ mod tests {
         let entries = input.entries.unwrap();
         assert_eq!(entries[0].message_body.as_deref(), Some("line\nbreak"));
         assert_eq!(
-            &*new_message(MessageFields {
-                id: None,
-                ..entries.into_iter().nth(1).unwrap()
-            })
+            &*new_message(
+                MessageFields {
+                    id: None,
+                    ..entries.into_iter().nth(1).unwrap()
+                },
+                None
+            )
             .unwrap()
+            .0
             .body,
             "plain"
         );

@@ -31,6 +31,7 @@ pub(crate) struct QueryRequest<'r> {
     pub(crate) host: &'r str,
     pub(crate) path: &'r str,
     pub(crate) uri_query: Option<&'r str>,
+    pub(crate) trace: Option<&'r str>,
 }
 
 pub(crate) async fn handle(
@@ -94,7 +95,10 @@ async fn reply(
         action.name(),
         params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
     )?;
-    let origin = ops::Origin { host: r.host };
+    let origin = ops::Origin {
+        host: r.host,
+        trace: r.trace,
+    };
     let op = Op::from_json(action, &json)?;
     let reply = ops::dispatch(broker, &origin, op).await?;
     Ok((action, reply))
