@@ -197,6 +197,42 @@ def fifo_zero_delay_is_the_queue_delay():
 
 
 step("fifo DelaySeconds 0 keeps the queue delay", fifo_zero_delay_is_the_queue_delay)
+
+
+def fifo_zero_visibility_keeps_order():
+    q = sqs.create_queue(QueueName="diff-zero.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"})["QueueUrl"]
+    for i in range(4):
+        sqs.send_message(QueueUrl=q, MessageBody=f"z{i}", MessageGroupId="g")
+    seen = []
+    for _ in range(3):
+        got = sqs.receive_message(QueueUrl=q, MaxNumberOfMessages=2, VisibilityTimeout=0)
+        seen.append([m["Body"] for m in got.get("Messages", [])])
+    return seen
+
+
+def fifo_not_visible_count():
+    q = sqs.create_queue(QueueName="diff-count.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"})["QueueUrl"]
+    for i in range(3):
+        sqs.send_message(QueueUrl=q, MessageBody=f"c{i}", MessageGroupId=f"g{i % 2}")
+    sqs.receive_message(QueueUrl=q, MaxNumberOfMessages=10)
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    return sqs.get_queue_attributes(QueueUrl=q, AttributeNames=names)["Attributes"]
+
+
+def fifo_high_throughput_switch():
+    q = sqs.create_queue(QueueName="diff-ht.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    names = ["DeduplicationScope", "FifoThroughputLimit"]
+    sqs.set_queue_attributes(QueueUrl=q, Attributes={"DeduplicationScope": "messageGroup", "FifoThroughputLimit": "perMessageGroupId"})
+    on = sqs.get_queue_attributes(QueueUrl=q, AttributeNames=names)["Attributes"]
+    sqs.set_queue_attributes(QueueUrl=q, Attributes={"DeduplicationScope": "queue", "FifoThroughputLimit": "perQueue"})
+    off = sqs.get_queue_attributes(QueueUrl=q, AttributeNames=names)["Attributes"]
+    return [on, off]
+
+
+step("fifo zero-visibility receives keep group order", fifo_zero_visibility_keeps_order)
+step("fifo ApproximateNumberOfMessagesNotVisible", fifo_not_visible_count)
+step("fifo high throughput on and off after creation", fifo_high_throughput_switch)
+step("standard FifoQueue=false", lambda: sqs.create_queue(QueueName="diff-notfifo", Attributes={"FifoQueue": "false"}) and "accepted")
 step("set FifoQueue on a fifo queue", lambda: sqs.set_queue_attributes(QueueUrl=fifo, Attributes={"FifoQueue": "true"})["ResponseMetadata"]["HTTPStatusCode"])
 
 dlq = sqs.create_queue(QueueName="diff-dlq")["QueueUrl"]
