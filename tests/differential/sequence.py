@@ -233,6 +233,37 @@ step("fifo zero-visibility receives keep group order", fifo_zero_visibility_keep
 step("fifo ApproximateNumberOfMessagesNotVisible", fifo_not_visible_count)
 step("fifo high throughput on and off after creation", fifo_high_throughput_switch)
 step("standard FifoQueue=false", lambda: sqs.create_queue(QueueName="diff-notfifo", Attributes={"FifoQueue": "false"}) and "accepted")
+
+
+def message_of(call):
+    try:
+        call()
+        return "accepted"
+    except ClientError as e:
+        return {"error": e.response["Error"]["Code"], "message": e.response["Error"]["Message"]}
+
+
+vq = sqs.create_queue(QueueName="diff-valid.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"})["QueueUrl"]
+step("fifo batch with an entry missing its group", lambda: message_of(lambda: sqs.send_message_batch(QueueUrl=vq, Entries=[
+    {"Id": "a", "MessageBody": "a", "MessageGroupId": "g"}, {"Id": "b", "MessageBody": "b"}])))
+sq = sqs.create_queue(QueueName="diff-valid", Attributes={"MaximumMessageSize": "1024"})["QueueUrl"]
+step("unicode letters in an attribute name", lambda: message_of(lambda: sqs.send_message(QueueUrl=sq, MessageBody="u", MessageAttributes={"attr.1øßä": {"DataType": "String", "StringValue": "v"}})))
+step("maximum size per batch entry", lambda: message_of(lambda: sqs.send_message_batch(QueueUrl=sq, Entries=[
+    {"Id": "a", "MessageBody": "x" * 700}, {"Id": "b", "MessageBody": "y" * 700}])))
+step("empty attribute value", lambda: message_of(lambda: sqs.send_message(QueueUrl=sq, MessageBody="e", MessageAttributes={"X": {"DataType": "String", "StringValue": ""}})))
+step("conflicting create message", lambda: message_of(lambda: sqs.create_queue(QueueName="diff-valid", Attributes={"MaximumMessageSize": "2048"})))
+step("batch reply members when all succeed", lambda: sorted(k for k in sqs.send_message_batch(QueueUrl=sq, Entries=[{"Id": "a", "MessageBody": "ok"}]) if k != "ResponseMetadata"))
+
+
+def kms_switched_off():
+    q = sqs.create_queue(QueueName="diff-kms", Attributes={"KmsMasterKeyId": "alias/aws/sqs", "KmsDataKeyReusePeriodSeconds": "300"})["QueueUrl"]
+    before = sorted(k for k in sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["All"])["Attributes"] if "Kms" in k or "Sse" in k)
+    sqs.set_queue_attributes(QueueUrl=q, Attributes={"KmsMasterKeyId": ""})
+    after = sorted(k for k in sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["All"])["Attributes"] if "Kms" in k or "Sse" in k)
+    return [before, after]
+
+
+step("kms attributes when kms is switched off", kms_switched_off)
 step("set FifoQueue on a fifo queue", lambda: sqs.set_queue_attributes(QueueUrl=fifo, Attributes={"FifoQueue": "true"})["ResponseMetadata"]["HTTPStatusCode"])
 
 dlq = sqs.create_queue(QueueName="diff-dlq")["QueueUrl"]

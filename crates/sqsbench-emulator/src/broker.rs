@@ -122,7 +122,7 @@ impl Broker {
                 Err(SqsError::new(
                     ErrorCode::QueueNameExists,
                     format!(
-                        "A queue already exists with the same name and a different value for attribute(s) {}",
+                        "A queue already exists with the same name and a different value for attribute {}",
                         diff_names(&existing.lock().queue.settings, attributes)
                     ),
                 ))
@@ -337,6 +337,11 @@ impl Broker {
             let mut state = cell.lock();
             if !state.quota.admit(Action::Send, now) {
                 return Err(self.throttled());
+            }
+            if batch {
+                state
+                    .queue
+                    .check_fifo_batch(entries.iter().map(|(_, m)| m))?;
             }
             let fifo = state.queue.is_fifo();
             for (id, message) in entries {

@@ -129,8 +129,11 @@ pub(crate) fn send_batch_output(
         write_send_result(&mut out, r);
     }
     out.push(b']');
-    write_key(&mut out, false, "Failed");
-    write_serde(&mut out, &output.failed)?;
+    // SQS leaves out an empty Failed list.
+    if !output.failed.is_empty() {
+        write_key(&mut out, false, "Failed");
+        write_serde(&mut out, &output.failed)?;
+    }
     out.push(b'}');
     Ok(out)
 }

@@ -275,6 +275,8 @@ pub(crate) struct IdOnly<'a> {
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct BatchOutput<T: Serialize> {
     pub successful: Vec<T>,
+    /// Left out when empty, as SQS sends it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub failed: Vec<BatchFailure>,
 }
 

@@ -273,9 +273,12 @@ pub(crate) fn check_attributes(attributes: &[(String, MessageAttribute)]) -> Sqs
         match (base, &attribute.value) {
             ("String", AttributeValue::Text(s)) => {
                 if s.is_empty() {
-                    return bad(
-                        "must contain a non-empty value of message attribute type 'String'.",
-                    );
+                    return Err(SqsError::new(
+                        ErrorCode::InvalidParameterValue,
+                        format!(
+                            "Message (user) attribute '{name}' must contain a non-empty value of type 'String'."
+                        ),
+                    ));
                 }
                 if !valid_characters(s) {
                     return bad("contains invalid characters.");
@@ -290,9 +293,12 @@ pub(crate) fn check_attributes(attributes: &[(String, MessageAttribute)]) -> Sqs
             }
             ("Binary", AttributeValue::Binary(b)) => {
                 if b.is_empty() {
-                    return bad(
-                        "must contain a non-empty value of message attribute type 'Binary'.",
-                    );
+                    return Err(SqsError::new(
+                        ErrorCode::InvalidParameterValue,
+                        format!(
+                            "Message (user) attribute '{name}' must contain a non-empty value of type 'Binary'."
+                        ),
+                    ));
                 }
             }
             ("String" | "Number", AttributeValue::Binary(_))
@@ -320,9 +326,10 @@ fn check_attribute_name(name: &str) -> SqsResult<()> {
     let lower = name.to_ascii_lowercase();
     let ok = !name.is_empty()
         && name.len() <= 256
+        // Letters and digits of any script (`attr.1øßä`), as SQS accepts them.
         && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
         && !name.starts_with('.')
         && !name.ends_with('.')
         && !name.contains("..")

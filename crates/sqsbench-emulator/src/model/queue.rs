@@ -412,6 +412,31 @@ impl Queue {
         Ok(())
     }
 
+    /// What a FIFO queue refuses of a whole batch before sending any of it, as SQS does: an
+    /// entry without MessageGroupId, or without MessageDeduplicationId when the queue does not
+    /// deduplicate by content.
+    pub(crate) fn check_fifo_batch<'m>(
+        &self,
+        messages: impl IntoIterator<Item = &'m NewMessage>,
+    ) -> SqsResult<()> {
+        if !self.is_fifo() {
+            return Ok(());
+        }
+        for m in messages {
+            if m.group_id.is_none() {
+                return Err(SqsError::invalid_parameter(
+                    "The request must contain the parameter MessageGroupId.",
+                ));
+            }
+            if m.deduplication_id.is_none() && !self.settings.content_based_deduplication {
+                return Err(SqsError::invalid_parameter(
+                    "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly",
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Delivers up to `max` messages, making them invisible for the visibility timeout.
     /// Messages already received maxReceiveCount times are removed into `dead_lettered` instead.
     pub(crate) fn receive(
