@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (the README's, and what CI runs): formatting, lints, every Rust
 # test (unit, property, integration with the real aws-sdk-sqs), then the third-party checks:
-# the hlog read by the Python HdrHistogram port, the boto3 suite against `sqsbench serve`, the differential check against LocalStack, and
+# the hlog read by the Python HdrHistogram port, the boto3 suite against `sqsbench serve`, the differential check and the
+# query-protocol suite (botocore 1.31.80) against LocalStack, the AWS CLI and the JavaScript SDK on both servers, and
 # `sqsbench run` against fauxqs and LocalStack, report.html in headless Chromium, and the example
 # CI gate (scripts/ci-batch-sizes.sh and the GitHub workflow's steps).
 # Installs what those need (venvs, npm packages) itself; all servers bind 127.0.0.1.
@@ -24,6 +25,8 @@ step "boto3 conformance suite against sqsbench serve"
 scripts/test-boto3.sh
 step "differential check and the query protocol against LocalStack"
 scripts/test-differential.sh
+step "the AWS CLI and the JavaScript SDK against sqsbench serve and LocalStack"
+scripts/test-clients.sh
 step "sqsbench run against fauxqs and LocalStack"
 scripts/test-peer-runs.sh
 step "report.html in headless Chromium"
