@@ -7,13 +7,16 @@ Run by scripts/test-boto3.sh, which starts the server and sets SQSBENCH_ENDPOINT
 import hashlib
 import json
 import os
-import struct
+import sys
 import uuid
 
 import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from sqs_digests import md5_of_attributes  # noqa: E402
 
 ENDPOINT = os.environ["SQSBENCH_ENDPOINT"]
 
@@ -32,23 +35,6 @@ def sqs():
 
 def unique(prefix):
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-def md5_of_attributes(attributes):
-    """The SQS MessageAttributes digest, written from the Developer Guide's description."""
-    buf = b""
-    for name in sorted(attributes):
-        value = attributes[name]
-        data_type = value["DataType"]
-        buf += struct.pack(">I", len(name.encode())) + name.encode()
-        buf += struct.pack(">I", len(data_type.encode())) + data_type.encode()
-        if "BinaryValue" in value:
-            raw = value["BinaryValue"]
-            buf += b"\x02" + struct.pack(">I", len(raw)) + raw
-        else:
-            raw = value["StringValue"].encode()
-            buf += b"\x01" + struct.pack(">I", len(raw)) + raw
-    return hashlib.md5(buf).hexdigest()
 
 
 def test_body_and_both_md5s_round_trip(sqs):

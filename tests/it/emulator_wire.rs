@@ -8,7 +8,7 @@ use std::net::TcpStream;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
-use sqsbench::emulator::{Emulator, EmulatorConfig};
+use sqsbench::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 
 const TARGETS: &[&str] = &[
     "CreateQueue",
@@ -98,6 +98,21 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
+/// An emulator on a runtime of its own (these tests drive raw sockets, synchronously); keep the
+/// runtime alive as long as the handle.
+fn served() -> (tokio::runtime::Runtime, EmulatorHandle, String) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let handle = runtime
+        .block_on(Emulator::start(EmulatorConfig::default()))
+        .unwrap();
+    let addr = handle.addr().to_string();
+    (runtime, handle, addr)
+}
+
 /// One raw HTTP/1.1 exchange: (status, headers, body).
 fn exchange(addr: &str, target: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
     exchange_with(addr, target, "", body)
@@ -149,15 +164,7 @@ fn assert_sqs_shaped(status: u16, headers: &str, body: &[u8]) -> Result<(), Test
 
 #[test]
 fn malformed_requests_get_sqs_shaped_errors() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let handle = runtime
-        .block_on(Emulator::start(EmulatorConfig::default()))
-        .unwrap();
-    let addr = handle.addr().to_string();
+    let (_runtime, handle, addr) = served();
     for (target, body) in [
         ("AmazonSQS.CreateQueue", json!({"QueueName": "fuzz"})),
         (
@@ -256,15 +263,7 @@ fn form_pair() -> impl Strategy<Value = (String, String)> {
 /// a JSON body.
 #[test]
 fn query_requests_get_xml_answers() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let handle = runtime
-        .block_on(Emulator::start(EmulatorConfig::default()))
-        .unwrap();
-    let addr = handle.addr().to_string();
+    let (_runtime, handle, addr) = served();
     let (status, created) = query_exchange(&addr, "/", "Action=CreateQueue&QueueName=q1");
     assert_eq!(status, 200, "{created}");
     assert!(
@@ -330,15 +329,7 @@ fn query_requests_get_xml_answers() {
 /// message sets its own; the digest of system attributes is answered only for the latter.
 #[test]
 fn the_trace_header_becomes_aws_trace_header() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let handle = runtime
-        .block_on(Emulator::start(EmulatorConfig::default()))
-        .unwrap();
-    let addr = handle.addr().to_string();
+    let (_runtime, handle, addr) = served();
     let call = |target: &str, extra: &str, body: Value| {
         let (status, _, reply) = exchange_with(
             &addr,

@@ -7,7 +7,7 @@ SQSBENCH_ENDPOINT names the server.
 
 import hashlib
 import os
-import struct
+import sys
 import urllib.request
 import uuid
 import xml.etree.ElementTree as ET
@@ -17,6 +17,9 @@ import botocore
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from sqs_digests import md5_of_attributes  # noqa: E402
 
 ENDPOINT = os.environ["SQSBENCH_ENDPOINT"]
 # LocalStack (QUERY_PEER=localstack) differs from SQS in one place checked here: it marks an
@@ -40,23 +43,6 @@ def sqs():
 
 def unique(prefix):
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-def md5_of_attributes(attributes):
-    """The SQS MessageAttributes digest, written from the Developer Guide's description."""
-    buf = b""
-    for name in sorted(attributes):
-        value = attributes[name]
-        data_type = value["DataType"]
-        buf += struct.pack(">I", len(name.encode())) + name.encode()
-        buf += struct.pack(">I", len(data_type.encode())) + data_type.encode()
-        if "BinaryValue" in value:
-            raw = value["BinaryValue"]
-            buf += b"\x02" + struct.pack(">I", len(raw)) + raw
-        else:
-            raw = value["StringValue"].encode()
-            buf += b"\x01" + struct.pack(">I", len(raw)) + raw
-    return hashlib.md5(buf).hexdigest()
 
 
 def test_bodies_attributes_and_digests_survive_xml(sqs):
