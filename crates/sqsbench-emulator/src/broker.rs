@@ -546,3 +546,66 @@ fn check_tag_count(n: usize) -> SqsResult<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::message::NewMessage;
+
+    fn grouped(body: &str) -> (String, NewMessage) {
+        let message = NewMessage {
+            body: body.into(),
+            group_id: Some("g".into()),
+            ..Default::default()
+        };
+        (String::new(), message)
+    }
+
+    /// A FIFO delete unlocks its group, so a long poll waiting on that group gets the next
+    /// message then, not at the end of its wait. Time is paused: a poll nobody woke runs to its
+    /// 20 s deadline (time auto-advances) and fails the elapsed check, never passes by luck.
+    #[tokio::test(start_paused = true)]
+    async fn a_fifo_delete_wakes_a_long_poll_waiting_on_its_group() {
+        let broker = Arc::new(Broker::new(crate::EmulatorConfig::default()));
+        let attributes = BTreeMap::from([
+            ("FifoQueue".to_string(), "true".to_string()),
+            ("ContentBasedDeduplication".to_string(), "true".to_string()),
+        ]);
+        broker
+            .create_queue("q.fifo", &attributes, &BTreeMap::new())
+            .unwrap();
+        let cell = broker.queue("q.fifo").unwrap();
+        for body in ["m1", "m2"] {
+            broker.send(&cell, vec![grouped(body)], false).unwrap();
+        }
+        let one = ReceiveRequest {
+            max: 1,
+            ..Default::default()
+        };
+        let first = broker.receive(&cell, one, Duration::ZERO).await.unwrap();
+        assert_eq!(&*first[0].message.body, "m1");
+        let waiting = tokio::spawn({
+            let (broker, cell) = (broker.clone(), cell.clone());
+            async move {
+                let poll = ReceiveRequest {
+                    max: 1,
+                    long_poll: true,
+                    ..Default::default()
+                };
+                broker.receive(&cell, poll, Duration::from_secs(20)).await
+            }
+        });
+        // On this one-thread runtime the poll runs up to its wait before this task resumes.
+        tokio::task::yield_now().await;
+        let started = tokio::time::Instant::now();
+        let handle: &str = &first[0].receipt_handle;
+        broker.delete(&cell, &[handle]).unwrap()[0].clone().unwrap();
+        let got = waiting.await.unwrap().unwrap();
+        assert_eq!(got.len(), 1, "woken with the group's next message");
+        assert_eq!(&*got[0].message.body, "m2");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "woken, not timed out"
+        );
+    }
+}
