@@ -264,6 +264,20 @@ def kms_switched_off():
 
 
 step("kms attributes when kms is switched off", kms_switched_off)
+
+
+def attribute_prefix_filters():
+    q = sqs.create_queue(QueueName="diff-prefix")["QueueUrl"]
+    value = {"DataType": "String", "StringValue": "v"}
+    sqs.send_message(QueueUrl=q, MessageBody="p", MessageAttributes={"Help.a": value, "Help.b": value, "Other": value})
+    seen = []
+    for names in (["Help.*"], [".*"], ["Other"]):
+        got = sqs.receive_message(QueueUrl=q, MessageAttributeNames=names, VisibilityTimeout=0)["Messages"][0]
+        seen.append(sorted(got.get("MessageAttributes", {})))
+    return seen
+
+
+step("message attribute name filters", attribute_prefix_filters)
 step("set FifoQueue on a fifo queue", lambda: sqs.set_queue_attributes(QueueUrl=fifo, Attributes={"FifoQueue": "true"})["ResponseMetadata"]["HTTPStatusCode"])
 
 dlq = sqs.create_queue(QueueName="diff-dlq")["QueueUrl"]
