@@ -36,6 +36,37 @@ fn refused(e: impl std::fmt::Display) -> Refused {
 
 /// Reads and checks every shard, adds them, and writes `out`.
 pub fn merge(dirs: &[PathBuf], out: &Path, allow_missing: bool) -> Result<Outcome, Refused> {
+    let (mut shards, scenario_path) = read_checked(dirs, allow_missing)?;
+    let scenario = crate::scenario::load(&scenario_path, &[]).map_err(|problems| {
+        let said: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        Refused(format!(
+            "{} does not load: {}",
+            scenario_path.display(),
+            said.join("; ")
+        ))
+    })?;
+    let start = start_of(&shards[0].record).map_err(Refused)?;
+    let seconds = seconds::merge(&shards, start, &FleetMap::of(&scenario))
+        .map_err(|e| refused(format!("{e:#}")))?;
+    let (summary, integrity) = judged(&scenario, &mut shards, &seconds.totals)?;
+    let dir = results::create_dir(Some(out), &summary.scenario.name, "")
+        .map_err(|e| refused(format!("{e:#}")))?;
+    let scenario_text = std::fs::read_to_string(&scenario_path)
+        .map_err(|e| refused(format!("reading {}: {e}", scenario_path.display())))?;
+    let write_failures = write_all(&dir, &scenario_text, &seconds, &summary, &integrity);
+    Ok(Outcome {
+        summary,
+        dir,
+        write_failures,
+    })
+}
+
+/// Every shard read and the checks passed, in index order; and the resolved scenario of the
+/// first shard that finished (every shard's has the same hash).
+fn read_checked(
+    dirs: &[PathBuf],
+    allow_missing: bool,
+) -> Result<(Vec<inputs::ShardDir>, PathBuf), Refused> {
     let mut shards = Vec::with_capacity(dirs.len());
     for dir in dirs {
         shards.push(inputs::read(dir).map_err(|e| refused(format!("{e:#}")))?);
@@ -48,62 +79,66 @@ pub fn merge(dirs: &[PathBuf], out: &Path, allow_missing: bool) -> Result<Outcom
         ));
     };
     let scenario_path = first_finished.dir.join("scenario.toml");
-    let scenario = crate::scenario::load(&scenario_path, &[]).map_err(|problems| {
-        let said: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-        Refused(format!(
-            "{} does not load: {}",
-            scenario_path.display(),
-            said.join("; ")
-        ))
-    })?;
-    let head = first_finished.summary.clone().expect("a finished shard");
-    let missing = inputs::missing(&shards, shards[0].record.shard.count);
-    let start = start_of(&shards[0].record).map_err(Refused)?;
-    let fleets = FleetMap::of(&scenario);
-    let seconds = seconds::merge(&shards, start, &fleets).map_err(|e| refused(format!("{e:#}")))?;
+    Ok((shards, scenario_path))
+}
 
+/// The merged summary (expectations judged) and integrity.json, from the union of the shards'
+/// journals and the added histograms.
+fn judged(
+    scenario: &Scenario,
+    shards: &mut [inputs::ShardDir],
+    totals: &crate::report::load::Logged,
+) -> Result<(RunSummary, Integrity), Refused> {
+    let head = shards
+        .iter()
+        .find_map(|s| s.summary.clone())
+        .expect("read_checked found a finished shard");
+    let missing = inputs::missing(shards, shards[0].record.shard.count);
     let fifo = head.queue.kind == crate::scenario::QueueType::Fifo;
-    let (ledger, receipts) = union(&mut shards, fifo).map_err(|e| refused(format!("{e:#}")))?;
-    let judged = order::judge(receipts);
+    let (ledger, receipts) = union(shards, fifo).map_err(|e| refused(format!("{e:#}")))?;
+    let order = order::judge(receipts);
     let tally = ledger.tally();
-    let mut summary = summary::merged(
-        &head,
-        &shards,
-        &summary::Verdict {
-            tally: &tally,
-            order: &judged,
-            totals: &seconds.totals,
-            missing: &missing,
-        },
-    );
-    summary.expectations = crate::run::expectations(&scenario, &summary);
-    let integrity = integrity(&scenario, ledger, &judged, &summary);
+    let verdict = summary::Verdict {
+        tally: &tally,
+        order: &order,
+        totals,
+        missing: &missing,
+    };
+    let mut summary = summary::merged(&head, shards, &verdict);
+    summary.expectations = crate::run::expectations(scenario, &summary);
+    let integrity = integrity(scenario, ledger, &order, &summary);
+    Ok((summary, integrity))
+}
 
-    let dir = results::create_dir(Some(out), &summary.scenario.name, "")
-        .map_err(|e| refused(format!("{e:#}")))?;
-    let scenario_text = std::fs::read_to_string(&scenario_path)
-        .map_err(|e| refused(format!("reading {}: {e}", scenario_path.display())))?;
-    let mut write_failures = Vec::new();
+/// The merged results directory's files; the ones that could not be written.
+fn write_all(
+    dir: &Path,
+    scenario_text: &str,
+    seconds: &seconds::Merged,
+    summary: &RunSummary,
+    integrity: &Integrity,
+) -> Vec<String> {
+    let mut failures = Vec::new();
     let mut write = |name: &str, bytes: Vec<u8>| {
         if let Err(e) = atomic::write(&dir.join(name), bytes) {
-            write_failures.push(e.to_string());
+            failures.push(e.to_string());
         }
     };
-    write("scenario.toml", scenario_text.into_bytes());
+    write("scenario.toml", scenario_text.as_bytes().to_vec());
     write("timeseries.csv", csv_rows(&seconds.rows).into_bytes());
     write(
         "timeseries-fleets.csv",
         csv_rows(&seconds.fleet_rows).into_bytes(),
     );
-    write("histograms.hlog", seconds.hlog);
+    write("histograms.hlog", seconds.hlog.clone());
     write(
         "integrity.json",
-        files::integrity_json(&integrity).into_bytes(),
+        files::integrity_json(integrity).into_bytes(),
     );
-    write("summary.json", files::summary_json(&summary).into_bytes());
+    write("summary.json", files::summary_json(summary).into_bytes());
     write(
         "summary.csv",
-        files::summary_csv(std::slice::from_ref(&summary)).into_bytes(),
+        files::summary_csv(std::slice::from_ref(summary)).into_bytes(),
     );
     write(
         "latency.hgrm",
@@ -115,20 +150,16 @@ pub fn merge(dirs: &[PathBuf], out: &Path, allow_missing: bool) -> Result<Outcom
         &seconds.totals.latencies,
         &summary.scenario.name,
     ) {
-        write_failures.push(format!(
+        failures.push(format!(
             "could not draw the charts in {}: {e}",
             dir.join("charts").display()
         ));
     }
     // Last: the page inlines the charts and integrity.json written above.
-    if let Err(e) = atomic::write(&dir.join("report.html"), html::run_page(&summary, &dir)) {
-        write_failures.push(e.to_string());
+    if let Err(e) = atomic::write(&dir.join("report.html"), html::run_page(summary, dir)) {
+        failures.push(e.to_string());
     }
-    Ok(Outcome {
-        summary,
-        dir,
-        write_failures,
-    })
+    failures
 }
 
 /// The agreed start every shard counted its seconds from.
