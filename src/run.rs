@@ -464,7 +464,7 @@ pub async fn execute(
     write_files(
         &dir,
         &summary,
-        &result.total,
+        &result.total.latencies,
         &stream.rows,
         &mut write_failures,
     );
@@ -569,10 +569,12 @@ fn summarise(
     summary
 }
 
-fn write_files(
+/// The files every results directory ends with, single run or merged: the summary, the
+/// latency percentiles, the charts, and last the page that inlines them.
+pub(crate) fn write_files(
     dir: &Path,
     summary: &RunSummary,
-    total: &Recorder,
+    latencies: &crate::measure::latency::Latencies,
     rows: &[crate::measure::timeline::TimelineRow],
     failures: &mut Vec<String>,
 ) {
@@ -586,13 +588,9 @@ fn write_files(
         "summary.csv",
         files::summary_csv(std::slice::from_ref(summary)),
     );
-    write("latency.hgrm", files::hgrm(&total.latencies));
-    if let Err(e) = charts::write_all(
-        &dir.join("charts"),
-        rows,
-        &total.latencies,
-        &summary.scenario.name,
-    ) {
+    write("latency.hgrm", files::hgrm(latencies));
+    if let Err(e) = charts::write_all(&dir.join("charts"), rows, latencies, &summary.scenario.name)
+    {
         failures.push(format!(
             "could not draw the charts in {}: {e}",
             dir.join("charts").display()

@@ -15,7 +15,7 @@ use crate::measure::fleets::FleetMap;
 use crate::measure::ledger::order::{self, ShardReceipt};
 use crate::measure::ledger::{Integrity, Ledger};
 use crate::measure::summary::RunSummary;
-use crate::report::{atomic, charts, files, html, results};
+use crate::report::{atomic, files, results};
 use crate::scenario::Scenario;
 
 /// Why nothing was merged: the input cannot be added exactly (exit 2).
@@ -119,46 +119,29 @@ fn write_all(
     integrity: &Integrity,
 ) -> Vec<String> {
     let mut failures = Vec::new();
-    let mut write = |name: &str, bytes: Vec<u8>| {
+    let mut write = |name: &str, bytes: &[u8]| {
         if let Err(e) = atomic::write(&dir.join(name), bytes) {
             failures.push(e.to_string());
         }
     };
-    write("scenario.toml", scenario_text.as_bytes().to_vec());
-    write("timeseries.csv", csv_rows(&seconds.rows).into_bytes());
+    write("scenario.toml", scenario_text.as_bytes());
+    write("timeseries.csv", csv_rows(&seconds.rows).as_bytes());
     write(
         "timeseries-fleets.csv",
-        csv_rows(&seconds.fleet_rows).into_bytes(),
+        csv_rows(&seconds.fleet_rows).as_bytes(),
     );
-    write("histograms.hlog", seconds.hlog.clone());
+    write("histograms.hlog", &seconds.hlog);
     write(
         "integrity.json",
-        files::integrity_json(integrity).into_bytes(),
+        files::integrity_json(integrity).as_bytes(),
     );
-    write("summary.json", files::summary_json(summary).into_bytes());
-    write(
-        "summary.csv",
-        files::summary_csv(std::slice::from_ref(summary)).into_bytes(),
-    );
-    write(
-        "latency.hgrm",
-        files::hgrm(&seconds.totals.latencies).into_bytes(),
-    );
-    if let Err(e) = charts::write_all(
-        &dir.join("charts"),
-        &seconds.rows,
+    crate::run::write_files(
+        dir,
+        summary,
         &seconds.totals.latencies,
-        &summary.scenario.name,
-    ) {
-        failures.push(format!(
-            "could not draw the charts in {}: {e}",
-            dir.join("charts").display()
-        ));
-    }
-    // Last: the page inlines the charts and integrity.json written above.
-    if let Err(e) = atomic::write(&dir.join("report.html"), html::run_page(summary, dir)) {
-        failures.push(e.to_string());
-    }
+        &seconds.rows,
+        &mut failures,
+    );
     failures
 }
 
