@@ -30,6 +30,10 @@ const TARGETS: &[&str] = &[
     "ListQueueTags",
     "ListDeadLetterSourceQueues",
     "AddPermission",
+    "RemovePermission",
+    "StartMessageMoveTask",
+    "CancelMessageMoveTask",
+    "ListMessageMoveTasks",
     "Bogus",
 ];
 
@@ -55,6 +59,13 @@ const FIELDS: &[&str] = &[
     "TagKeys",
     "MessageSystemAttributes",
     "ReceiveRequestAttemptId",
+    "Label",
+    "AWSAccountIds",
+    "Actions",
+    "SourceArn",
+    "DestinationArn",
+    "MaxNumberOfMessagesPerSecond",
+    "TaskHandle",
 ];
 
 fn json_value() -> impl Strategy<Value = Value> {
@@ -68,6 +79,7 @@ fn json_value() -> impl Strategy<Value = Value> {
         ".{0,20}".prop_map(Value::String),
         Just(json!("http://127.0.0.1/000000000000/fuzz")),
         Just(json!("http://127.0.0.1/000000000000/fuzz.fifo")),
+        Just(json!("arn:aws:sqs:us-east-1:000000000000:fuzz")),
     ];
     leaf.prop_recursive(3, 24, 6, |inner| {
         prop_oneof![

@@ -9,6 +9,7 @@ mod emulator_faults;
 mod emulator_fifo;
 mod emulator_messages;
 mod emulator_queues;
+mod emulator_redrive;
 mod emulator_wire;
 mod engine;
 mod full_disk;

@@ -13,8 +13,12 @@ use super::config::EmulatorConfig;
 use super::error::{ErrorCode, SqsError, SqsResult};
 use super::faults::{Faults, Injected};
 use super::model::md5_lanes::md5_many;
+use super::model::policy::{self, Grant};
 use super::model::queue::MAX_BATCH_BYTES;
-use super::model::{Delivery, Micros, NewMessage, Queue, ReceiveRequest, SendReceipt, Settings};
+use super::model::{
+    Delivery, Message, Micros, NewMessage, Queue, ReceiveRequest, SendReceipt, Settings,
+};
+use super::move_tasks::registry::MoveTasks;
 use super::quota::{Action, QueueQuota};
 use super::splitmix::{Mix, seed_for};
 
@@ -54,6 +58,7 @@ pub(crate) struct Broker {
     pub faults: Faults,
     queues: RwLock<FxHashMap<String, Arc<QueueCell>>>,
     recently_deleted: Mutex<FxHashMap<String, Micros>>,
+    pub move_tasks: MoveTasks,
 }
 
 /// One entry of a batch: its id and outcome.
@@ -67,6 +72,7 @@ impl Broker {
             faults,
             queues: RwLock::new(FxHashMap::default()),
             recently_deleted: Mutex::new(FxHashMap::default()),
+            move_tasks: MoveTasks::default(),
         }
     }
 
@@ -92,7 +98,7 @@ impl Broker {
         self.queue(name)
     }
 
-    fn queue_by_arn(&self, arn: &str) -> Option<Arc<QueueCell>> {
+    pub(crate) fn queue_by_arn(&self, arn: &str) -> Option<Arc<QueueCell>> {
         let prefix = format!(
             "arn:aws:sqs:{}:{}:",
             self.config.region, self.config.account
@@ -264,6 +270,74 @@ impl Broker {
         // A shorter delay or other change may make messages deliverable to waiting polls.
         cell.arrivals.notify_waiters();
         Ok(())
+    }
+
+    /// AddPermission: the grant's statement added to the queue's Policy; `is_action` says
+    /// which action names SQS knows.
+    pub(crate) fn add_permission(
+        &self,
+        cell: &QueueCell,
+        grant: &Grant<'_>,
+        is_action: impl Fn(&str) -> bool,
+    ) -> SqsResult<()> {
+        let mut state = cell.lock();
+        let queue = &mut state.queue;
+        let policy = policy::add(
+            queue.settings.passthrough.get("Policy").map(String::as_str),
+            &queue.arn,
+            grant,
+            is_action,
+        )?;
+        queue.settings.passthrough.insert("Policy".into(), policy);
+        Ok(())
+    }
+
+    /// RemovePermission: the label's statement taken out; the Policy goes with the last one.
+    pub(crate) fn remove_permission(&self, cell: &QueueCell, label: &str) -> SqsResult<()> {
+        let mut state = cell.lock();
+        let queue = &mut state.queue;
+        let policy = queue.settings.passthrough.get("Policy").map(String::as_str);
+        match policy::remove(policy, &queue.arn, label)? {
+            Some(left) => queue.settings.passthrough.insert("Policy".into(), left),
+            None => queue.settings.passthrough.remove("Policy"),
+        };
+        Ok(())
+    }
+
+    /// Whether some queue's RedrivePolicy names this ARN as its dead-letter queue.
+    pub(crate) fn is_dead_letter_target(&self, arn: &str) -> bool {
+        self.queue_by_arn(arn)
+            .is_some_and(|cell| !self.dead_letter_sources(&cell.name).is_empty())
+    }
+
+    pub(crate) fn is_fifo(&self, cell: &QueueCell) -> bool {
+        cell.lock().queue.is_fifo()
+    }
+
+    pub(crate) fn visible_count(&self, cell: &QueueCell) -> u64 {
+        cell.lock().queue.visible_count(now_micros())
+    }
+
+    /// A move task's take: up to `max` deliverable messages removed from the queue.
+    pub(crate) fn take_for_move(&self, cell: &QueueCell, max: usize) -> Vec<Message> {
+        cell.lock().queue.take_for_move(now_micros(), max)
+    }
+
+    /// A moved message stored in its destination, waking the destination's long polls.
+    pub(crate) fn accept_moved(&self, cell: &QueueCell, message: Message) {
+        cell.lock().queue.accept_moved(now_micros(), message);
+        cell.arrivals.notify_waiters();
+    }
+
+    /// A message a move task could not deliver, back in its dead-letter queue as it was.
+    pub(crate) fn return_dead_letter(&self, cell: &QueueCell, message: Message) {
+        let mut state = cell.lock();
+        match message.dead_letter_source_arn.clone() {
+            Some(source) => state
+                .queue
+                .accept_dead_letter(now_micros(), message, &source),
+            None => state.queue.accept_moved(now_micros(), message),
+        }
     }
 
     /// The queue's ReceiveMessageWaitTimeSeconds, for receives that do not set a wait.

@@ -16,7 +16,6 @@ pub(crate) enum ErrorCode {
     BatchEntryIdsNotDistinct,
     InvalidBatchEntryId,
     BatchRequestTooLong,
-    UnsupportedOperation,
     ReceiptHandleIsInvalid,
     OverLimit,
     RequestThrottled,
@@ -30,6 +29,7 @@ pub(crate) enum ErrorCode {
     SerializationException,
     UnknownOperation,
     RequestEntityTooLarge,
+    ResourceNotFound,
 }
 
 impl ErrorCode {
@@ -46,7 +46,6 @@ impl ErrorCode {
             BatchEntryIdsNotDistinct => "BatchEntryIdsNotDistinct",
             InvalidBatchEntryId => "InvalidBatchEntryId",
             BatchRequestTooLong => "BatchRequestTooLong",
-            UnsupportedOperation => "UnsupportedOperation",
             ReceiptHandleIsInvalid => "ReceiptHandleIsInvalid",
             OverLimit => "OverLimit",
             RequestThrottled => "RequestThrottled",
@@ -60,6 +59,7 @@ impl ErrorCode {
             SerializationException => "SerializationException",
             UnknownOperation => "UnknownOperationException",
             RequestEntityTooLarge => "RequestEntityTooLarge",
+            ResourceNotFound => "ResourceNotFoundException",
         }
     }
 
@@ -88,7 +88,6 @@ impl ErrorCode {
             BatchEntryIdsNotDistinct => "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
             InvalidBatchEntryId => "AWS.SimpleQueueService.InvalidBatchEntryId",
             BatchRequestTooLong => "AWS.SimpleQueueService.BatchRequestTooLong",
-            UnsupportedOperation => "AWS.SimpleQueueService.UnsupportedOperation",
             ReceiptHandleIsInvalid => "ReceiptHandleIsInvalid",
             OverLimit => "OverLimit",
             RequestThrottled => "RequestThrottled",
@@ -102,6 +101,7 @@ impl ErrorCode {
             SerializationException => "SerializationException",
             UnknownOperation => "UnknownOperationException",
             RequestEntityTooLarge => "RequestEntityTooLarge",
+            ResourceNotFound => "ResourceNotFoundException",
         }
     }
 

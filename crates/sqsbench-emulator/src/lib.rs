@@ -4,8 +4,9 @@
 //! `Emulator::start`, the handle's endpoint and injected-fault counters, `config` and its parser
 //! `settings`, and the leaf modules `splitmix` (ids) and `units` (durations as text).
 //!
-//! Layers, arrows pointing down: `http` (wire) → `broker` (queues, locks, long polls, quotas,
-//! faults) → `model` (pure semantics, time passed in) → `error`; `http` also tells
+//! Layers, arrows pointing down: `http` (wire) → `move_tasks` (DLQ redrive tasks) → `broker`
+//! (queues, locks, long polls, quotas, faults; it keeps the tasks' `move_tasks::registry`) →
+//! `model` (pure semantics, time passed in) → `error`; `http` also tells
 //! `idle_gauge` of each request, which the runtime's idle hook reads (`Idle::Auto`).
 
 #![warn(unreachable_pub)]
@@ -17,6 +18,7 @@ pub(crate) mod faults;
 pub(crate) mod http;
 pub(crate) mod idle_gauge;
 pub(crate) mod model;
+pub(crate) mod move_tasks;
 pub(crate) mod quota;
 pub mod settings;
 pub mod splitmix;

@@ -4,6 +4,7 @@
 //! (`query`) for requests without that header. Thin: decode, call the broker, encode. Must not
 //! hold queue state of its own.
 
+pub(crate) mod admin_ops;
 pub(crate) mod json_text;
 pub(crate) mod op;
 pub(crate) mod ops;
@@ -148,7 +149,7 @@ fn request_id() -> UuidText {
     uuid_text(((finalize(n) as u128) << 64) | finalize(n ^ 0xa5a5) as u128)
 }
 
-async fn handle(broker: &Broker, request: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(broker: &Arc<Broker>, request: Request<Incoming>) -> Response<Full<Bytes>> {
     super::idle_gauge::served_one();
     let response = route(broker, request).await;
     let delay = broker.faults.response_delay();
@@ -158,7 +159,7 @@ async fn handle(broker: &Broker, request: Request<Incoming>) -> Response<Full<By
     response
 }
 
-async fn route(broker: &Broker, request: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn route(broker: &Arc<Broker>, request: Request<Incoming>) -> Response<Full<Bytes>> {
     // Header values are borrowed for the whole request: copying them cost three allocations
     // per request.
     let (parts, body) = request.into_parts();

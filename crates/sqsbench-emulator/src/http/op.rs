@@ -109,8 +109,14 @@ pub(crate) enum Op<'a> {
         input: HandleInput<'a>,
     },
     Queue(QueueAction, QueueUrlInput),
-    /// Known to SQS, not implemented by the emulator.
-    Unsupported(Action),
+    /// AddPermission, or RemovePermission when not `add`.
+    Permission {
+        add: bool,
+        input: PermissionInput,
+    },
+    StartMoveTask(StartMoveTaskInput),
+    CancelMoveTask(TaskHandleInput),
+    ListMoveTasks(ListMoveTasksInput),
 }
 
 impl<'a> Op<'a> {
@@ -142,11 +148,13 @@ impl<'a> Op<'a> {
             Action::UntagQueue => queue(QueueAction::UntagQueue)?,
             Action::ListQueueTags => queue(QueueAction::ListQueueTags)?,
             Action::ListDeadLetterSourceQueues => queue(QueueAction::ListDeadLetterSourceQueues)?,
-            Action::AddPermission
-            | Action::RemovePermission
-            | Action::StartMessageMoveTask
-            | Action::CancelMessageMoveTask
-            | Action::ListMessageMoveTasks => Op::Unsupported(action),
+            Action::AddPermission | Action::RemovePermission => Op::Permission {
+                add: action == Action::AddPermission,
+                input: parse(body)?,
+            },
+            Action::StartMessageMoveTask => Op::StartMoveTask(parse(body)?),
+            Action::CancelMessageMoveTask => Op::CancelMoveTask(parse(body)?),
+            Action::ListMessageMoveTasks => Op::ListMoveTasks(parse(body)?),
         })
     }
 }

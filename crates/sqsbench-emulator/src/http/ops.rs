@@ -9,6 +9,7 @@ use std::time::Duration;
 use base64::Engine;
 use serde::Serialize;
 
+use super::admin_ops;
 use super::op::{Op, QueueAction};
 use super::wire::*;
 use crate::broker::Broker;
@@ -36,19 +37,19 @@ impl Origin<'_> {
 
 /// Serializes into a buffer sized up front: growing one from empty cost several reallocations
 /// per response in profiles.
-fn json<T: Serialize>(value: &T) -> Reply {
+pub(super) fn json<T: Serialize>(value: &T) -> Reply {
     let mut out = Vec::with_capacity(1024);
     serde_json::to_writer(&mut out, value)
         .map_err(|e| SqsError::new(ErrorCode::InternalError, e.to_string()))?;
     Ok(out)
 }
 
-fn empty() -> Reply {
+pub(super) fn empty() -> Reply {
     Ok(b"{}".to_vec())
 }
 
 /// Carries out one request.
-pub(crate) async fn dispatch(broker: &Broker, origin: &Origin<'_>, op: Op<'_>) -> Reply {
+pub(crate) async fn dispatch(broker: &Arc<Broker>, origin: &Origin<'_>, op: Op<'_>) -> Reply {
     match op {
         Op::CreateQueue(input) => create_queue(broker, origin, input),
         Op::GetQueueUrl(input) => {
@@ -65,13 +66,10 @@ pub(crate) async fn dispatch(broker: &Broker, origin: &Origin<'_>, op: Op<'_>) -
         Op::Delete { batch, input } => delete_messages(broker, batch, input),
         Op::ChangeVisibility { batch, input } => change_visibility(broker, batch, input),
         Op::Queue(action, input) => queue_operation(broker, origin, action, input),
-        Op::Unsupported(action) => Err(SqsError::new(
-            ErrorCode::UnsupportedOperation,
-            format!(
-                "{} is not supported by the sqsbench emulator.",
-                action.name()
-            ),
-        )),
+        Op::Permission { add, input } => admin_ops::permission(broker, add, input),
+        Op::StartMoveTask(input) => admin_ops::start_move_task(broker, input),
+        Op::CancelMoveTask(input) => admin_ops::cancel_move_task(broker, input),
+        Op::ListMoveTasks(input) => admin_ops::list_move_tasks(broker, input),
     }
 }
 

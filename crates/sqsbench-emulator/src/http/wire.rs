@@ -72,6 +72,37 @@ pub(crate) struct QueueUrlInput {
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
+pub(crate) struct PermissionInput {
+    pub queue_url: Option<String>,
+    pub label: Option<String>,
+    #[serde(rename = "AWSAccountIds")]
+    pub aws_account_ids: Option<Vec<String>>,
+    pub actions: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct StartMoveTaskInput {
+    pub source_arn: Option<String>,
+    pub destination_arn: Option<String>,
+    pub max_number_of_messages_per_second: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct TaskHandleInput {
+    pub task_handle: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ListMoveTasksInput {
+    pub source_arn: Option<String>,
+    pub max_results: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
 pub(crate) struct ListQueuesInput {
     pub queue_name_prefix: Option<String>,
     pub next_token: Option<String>,
@@ -225,6 +256,43 @@ pub(crate) struct DeadLetterSourcesOutput {
 pub(crate) struct AttributesOutput {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: StringMap,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct TaskHandleOutput {
+    pub task_handle: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct MovedOutput {
+    pub approximate_number_of_messages_moved: u64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ListMoveTasksOutput {
+    pub results: Vec<MoveTaskEntry>,
+}
+
+/// One ListMessageMoveTasks result; members SQS leaves out when the task has none.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct MoveTaskEntry {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_handle: Option<String>,
+    pub status: &'static str,
+    pub source_arn: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_number_of_messages_per_second: Option<u32>,
+    pub approximate_number_of_messages_moved: u64,
+    pub approximate_number_of_messages_to_move: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_reason: Option<String>,
+    pub started_timestamp: u64,
 }
 
 #[derive(Serialize)]

@@ -5,6 +5,7 @@
 pub(crate) mod fifo;
 pub(crate) mod md5_lanes;
 pub(crate) mod message;
+pub(crate) mod policy;
 pub(crate) mod queue;
 pub(crate) mod receipt;
 pub(crate) mod settings;

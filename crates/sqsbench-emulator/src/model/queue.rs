@@ -573,7 +573,7 @@ impl Queue {
         }
     }
 
-    /// Removes a message that `take` handed out but that is being dead-lettered instead.
+    /// Removes a message that `take` handed out but that is being dead-lettered or moved instead.
     fn remove_taken(&mut self, key: u64) -> Message {
         let m = self.messages.remove(&key).expect("taken key is stored");
         self.ghosts.remove(&key);
@@ -744,26 +744,55 @@ impl Queue {
     }
 
     /// Takes in a message moved from a source queue past its maxReceiveCount.
-    pub(crate) fn accept_dead_letter(
-        &mut self,
-        now: Micros,
-        mut message: Message,
-        source_arn: &str,
-    ) {
+    /// Stores a message the queue's source dead-lettered: it keeps its receive count and
+    /// remembers where it came from, for a move task that takes it back.
+    pub(crate) fn accept_dead_letter(&mut self, now: Micros, message: Message, source_arn: &str) {
+        self.admit(now, message, Some(Arc::from(source_arn)));
+    }
+
+    /// Stores a message a move task took out of another queue: a fresh start here, its receive
+    /// count cleared (kept, the first receive would dead-letter it again), its id kept.
+    pub(crate) fn accept_moved(&mut self, now: Micros, mut message: Message) {
+        message.receive_count = 0;
+        message.first_received_at = None;
+        self.admit(now, message, None);
+    }
+
+    /// A message arriving from another queue: visible now, in this queue's order.
+    fn admit(&mut self, now: Micros, mut message: Message, source_arn: Option<Arc<str>>) {
         self.tick(now);
         message.key = self.next_key;
         self.next_key += 1;
-        message.dead_letter_source_arn = Some(Arc::from(source_arn));
+        let dead_lettered = source_arn.is_some();
+        message.dead_letter_source_arn = source_arn;
         message.visible_at = now;
         message.generation = 0;
         if let Order::Fifo(f) = &mut self.order {
             message.sequence_number = Some(f.next_sequence());
-            message.deduplication_id = Some(Arc::from(message.id.text().as_str()));
+            // SQS gives a dead-lettered FIFO message its id as deduplication id; a moved one
+            // keeps its own.
+            if dead_lettered || message.deduplication_id.is_none() {
+                message.deduplication_id = Some(Arc::from(message.id.text().as_str()));
+            }
             if message.group_id.is_none() {
                 message.group_id = Some(Arc::from("dead-letter"));
             }
         }
         self.store(now, message, SendFate::Keep);
+    }
+
+    /// Removes up to `max` deliverable messages, in delivery order, for a move task: what a
+    /// receive would hand out, taken away instead (in-flight and delayed messages stay).
+    pub(crate) fn take_for_move(&mut self, now: Micros, max: usize) -> Vec<Message> {
+        self.tick(now);
+        let keys = self.take(max);
+        keys.into_iter().map(|key| self.remove_taken(key)).collect()
+    }
+
+    /// Messages a receive could have now: a move task's ApproximateNumberOfMessagesToMove.
+    pub(crate) fn visible_count(&mut self, now: Micros) -> u64 {
+        self.tick(now);
+        self.counts.ready
     }
 
     pub(crate) fn purge(&mut self, now: Micros) -> SqsResult<()> {

@@ -147,6 +147,19 @@ impl Settings {
                     }
                 }
             }
+            // Switching KMS off takes its reuse period with it, as SQS reports it.
+            "KmsMasterKeyId" if value.is_empty() => {
+                self.passthrough.remove(name);
+                self.passthrough.remove("KmsDataKeyReusePeriodSeconds");
+            }
+            "KmsDataKeyReusePeriodSeconds" if !value.is_empty() => {
+                ranged(name, value, 60, 86_400)?;
+                self.passthrough.insert(name.to_string(), value.to_string());
+            }
+            "Policy" if !value.is_empty() => {
+                super::policy::check(value)?;
+                self.passthrough.insert(name.to_string(), value.to_string());
+            }
             "Policy"
             | "RedriveAllowPolicy"
             | "KmsMasterKeyId"
@@ -372,5 +385,26 @@ mod tests {
         assert!(rendered["RedrivePolicy"].contains("\"maxReceiveCount\":3"));
         assert!(s.matches(&map(&[("VisibilityTimeout", "30")])));
         assert!(!s.matches(&map(&[("VisibilityTimeout", "31")])));
+    }
+
+    #[test]
+    fn switching_kms_off_removes_its_attributes() {
+        let mut s = Settings::new(false);
+        s.apply(&map(&[
+            ("KmsMasterKeyId", "alias/aws/sqs"),
+            ("KmsDataKeyReusePeriodSeconds", "600"),
+        ]))
+        .unwrap();
+        assert_eq!(s.render()["KmsDataKeyReusePeriodSeconds"], "600");
+        s.apply(&map(&[("KmsMasterKeyId", "")])).unwrap();
+        let rendered = s.render();
+        assert!(!rendered.contains_key("KmsMasterKeyId"));
+        assert!(!rendered.contains_key("KmsDataKeyReusePeriodSeconds"));
+        let err = s
+            .apply(&map(&[("KmsDataKeyReusePeriodSeconds", "59")]))
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidAttributeValue);
+        let err = s.apply(&map(&[("Policy", "not json")])).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidAttributeValue);
     }
 }

@@ -301,6 +301,54 @@ fn redrive_happens_on_the_receive_past_max_receive_count() {
 }
 
 #[test]
+fn a_move_takes_only_visible_messages_and_the_destination_starts_them_afresh() {
+    let mut dlq = fifo();
+    for (body, group) in [("a1", "a"), ("a2", "a"), ("b1", "b")] {
+        dlq.send(T0, grouped(body, group), SendFate::Keep, false)
+            .unwrap();
+    }
+    // a1 in flight: group a is locked, so only b1 may move.
+    assert_eq!(bodies(&receive(&mut dlq, T0, 1)), ["a1"]);
+    assert_eq!(dlq.visible_count(T0), 2);
+    let first: Vec<String> = dlq
+        .take_for_move(T0, 10)
+        .iter()
+        .map(|m| m.body.to_string())
+        .collect();
+    assert_eq!(first, ["b1"]);
+    // Once a1's visibility lapses, group a moves in order.
+    let later = dlq.take_for_move(T0 + 30 * S, 10);
+    let bodies_later: Vec<&str> = later.iter().map(|m| &*m.body).collect();
+    assert_eq!(bodies_later, ["a1", "a2"]);
+    assert_eq!(later[0].receive_count, 1);
+    assert_eq!(dlq.message_count(), 0);
+
+    let mut source = fifo();
+    let id = later[0].id;
+    for m in later {
+        source.accept_moved(T0 + 30 * S, m);
+    }
+    let out = source
+        .receive(
+            T0 + 30 * S,
+            &ReceiveRequest {
+                max: 10,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let got: Vec<(&str, u32)> = out
+        .delivered
+        .iter()
+        .map(|d| (&*d.message.body, d.message.receive_count))
+        .collect();
+    // In group order, counted from zero again, the id kept.
+    assert_eq!(got, [("a1", 1), ("a2", 1)]);
+    assert_eq!(out.delivered[0].message.id, id);
+    assert!(out.delivered[0].message.dead_letter_source_arn.is_none());
+}
+
+#[test]
 fn retention_expires_messages_even_in_flight() {
     let mut q = standard();
     q.settings.retention_seconds = 60;
@@ -394,11 +442,26 @@ fn dropped_messages_are_acknowledged_but_not_stored() {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Send { group: u8 },
-    Receive { max: usize, visibility: u32 },
-    Delete { pick: usize },
-    Release { pick: usize },
-    Advance { seconds: u64 },
+    Send {
+        group: u8,
+    },
+    Receive {
+        max: usize,
+        visibility: u32,
+    },
+    Delete {
+        pick: usize,
+    },
+    Release {
+        pick: usize,
+    },
+    Advance {
+        seconds: u64,
+    },
+    /// A move task taking messages out.
+    Move {
+        max: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -408,6 +471,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => any::<usize>().prop_map(|pick| Op::Delete { pick }),
         1 => any::<usize>().prop_map(|pick| Op::Release { pick }),
         2 => (0u64..50).prop_map(|seconds| Op::Advance { seconds }),
+        1 => (1usize..=5).prop_map(|max| Op::Move { max }),
     ]
 }
 
@@ -533,6 +597,26 @@ fn check_sequence(fifo_queue: bool, ops: Vec<Op>) -> Result<(), TestCaseError> {
                 }
             }
             Op::Advance { seconds } => now += seconds * S,
+            Op::Move { max } => {
+                let taken = q.take_for_move(now, max);
+                prop_assert!(taken.len() <= max);
+                let mut per_group: HashMap<u8, Vec<u64>> = HashMap::new();
+                for m in &taken {
+                    let k = known.get_mut(&*m.body).expect("never invented");
+                    prop_assert!(alive(k, now), "moved {} after it was gone", &*m.body);
+                    prop_assert!(k.deadline <= now, "moved {} while in flight", &*m.body);
+                    k.gone = true;
+                    per_group
+                        .entry(k.group)
+                        .or_default()
+                        .push(m.body[1..].parse().unwrap());
+                }
+                if fifo_queue {
+                    for got in per_group.values() {
+                        prop_assert!(got.windows(2).all(|w| w[0] < w[1]), "moved out of order");
+                    }
+                }
+            }
             _ => {}
         }
     }

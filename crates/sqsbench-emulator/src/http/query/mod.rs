@@ -7,6 +7,8 @@
 pub(crate) mod request;
 pub(crate) mod response;
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{Response, StatusCode};
@@ -35,7 +37,7 @@ pub(crate) struct QueryRequest<'r> {
 }
 
 pub(crate) async fn handle(
-    broker: &Broker,
+    broker: &Arc<Broker>,
     r: &QueryRequest<'_>,
     body: &Bytes,
 ) -> Response<Full<Bytes>> {
@@ -62,7 +64,7 @@ pub(crate) async fn handle(
 }
 
 async fn reply(
-    broker: &Broker,
+    broker: &Arc<Broker>,
     r: &QueryRequest<'_>,
     body: &Bytes,
 ) -> SqsResult<(Action, Vec<u8>)> {
