@@ -10,6 +10,7 @@ import sys
 # step name -> why sqsbench's emulator answers differently from LocalStack, on purpose.
 DELIBERATE = {
     "delay 901": "SQS limits DelaySeconds to 0-900 and answers InvalidParameterValue; LocalStack accepts 901",
+    "kms attributes when kms is switched off": "SQS drops KmsDataKeyReusePeriodSeconds with KmsMasterKeyId when KMS is switched off; LocalStack keeps the reuse period",
     "purge again": "SQS allows one PurgeQueue per queue every 60 s (403 PurgeQueueInProgress); LocalStack does not enforce it",
 }
 

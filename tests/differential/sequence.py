@@ -9,6 +9,7 @@ usage: python sequence.py ENDPOINT OUTPUT.json
 import hashlib
 import json
 import sys
+import time
 
 import boto3
 from botocore.config import Config
@@ -296,6 +297,102 @@ def redrive():
 
 step("redrive to dlq", redrive)
 step("dead letter sources", lambda: [u.rsplit("/", 1)[1] for u in sqs.list_dead_letter_source_queues(QueueUrl=dlq)["queueUrls"]])
+
+
+
+def code_of(call):
+    try:
+        call()
+        return "accepted"
+    except ClientError as e:
+        return e.response["Error"]["Code"]
+
+
+def permissions():
+    q = sqs.create_queue(QueueName="diff-perm")["QueueUrl"]
+    sqs.add_permission(QueueUrl=q, Label="send", AWSAccountIds=["111122223333"], Actions=["SendMessage"])
+    sqs.add_permission(QueueUrl=q, Label="read", AWSAccountIds=["111122223333", "444455556666"], Actions=["ReceiveMessage", "DeleteMessage"])
+    doc = json.loads(sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["Policy"])["Attributes"]["Policy"])
+    statements = [
+        {k: (v.rsplit(":", 1)[1] if k == "Resource" else v) for k, v in st.items()}
+        for st in doc["Statement"]
+    ]
+    again = code_of(lambda: sqs.add_permission(QueueUrl=q, Label="send", AWSAccountIds=["111122223333"], Actions=["SendMessage"]))
+    sqs.remove_permission(QueueUrl=q, Label="send")
+    left = [st["Sid"] for st in json.loads(sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["Policy"])["Attributes"]["Policy"])["Statement"]]
+    sqs.remove_permission(QueueUrl=q, Label="read")
+    after = sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["Policy"]).get("Attributes", {})
+    missing = code_of(lambda: sqs.remove_permission(QueueUrl=q, Label="read"))
+    return {"version": doc["Version"], "id": doc["Id"].rsplit(":", 1)[1], "statements": statements,
+            "duplicate label": again, "left": left, "after removing all": after, "unknown label": missing}
+
+
+step("add and remove permission", permissions)
+
+
+def dead_lettered(prefix, n):
+    """A source queue dead-lettering into a DLQ on the second receive, with n messages moved."""
+    d = sqs.create_queue(QueueName=f"{prefix}-dlq")["QueueUrl"]
+    d_arn = sqs.get_queue_attributes(QueueUrl=d, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    s = sqs.create_queue(QueueName=f"{prefix}-src", Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": d_arn, "maxReceiveCount": 1})})["QueueUrl"]
+    for i in range(n):
+        sqs.send_message(QueueUrl=s, MessageBody=f"{prefix}-{i}")
+    for _ in range(4 * n):
+        if count(d) >= n:
+            break
+        sqs.receive_message(QueueUrl=s, MaxNumberOfMessages=10, VisibilityTimeout=0)
+    return s, d, d_arn
+
+
+def count(url):
+    return int(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]["ApproximateNumberOfMessages"])
+
+
+def last_task(arn):
+    """The newest task once it has ended, polled for at most 30 s."""
+    for _ in range(1500):
+        task = sqs.list_message_move_tasks(SourceArn=arn)["Results"][0]
+        if task["Status"] not in ("RUNNING", "CANCELLING"):
+            return task
+        time.sleep(0.02)
+    return task
+
+
+def move_back_to_source():
+    s, d, d_arn = dead_lettered("diff-move", 4)
+    handle = sqs.start_message_move_task(SourceArn=d_arn)["TaskHandle"]
+    task = last_task(d_arn)
+    return {"handle given": bool(handle), "status": task["Status"], "moved": task["ApproximateNumberOfMessagesMoved"],
+            "to move": task.get("ApproximateNumberOfMessagesToMove"), "members": sorted(task),
+            "back in source": sorted(drain(s)), "left in dlq": count(d)}
+
+
+def cancel_a_paced_move():
+    s, d, d_arn = dead_lettered("diff-cancel", 3)
+    dest = sqs.create_queue(QueueName="diff-cancel-dest")["QueueUrl"]
+    dest_arn = sqs.get_queue_attributes(QueueUrl=dest, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    handle = sqs.start_message_move_task(SourceArn=d_arn, DestinationArn=dest_arn, MaxNumberOfMessagesPerSecond=1)["TaskHandle"]
+    running = sqs.list_message_move_tasks(SourceArn=d_arn, MaxResults=10)["Results"]
+    second = code_of(lambda: sqs.start_message_move_task(SourceArn=d_arn))
+    sqs.cancel_message_move_task(TaskHandle=handle)
+    task = last_task(d_arn)
+    moved = task["ApproximateNumberOfMessagesMoved"]
+    return {"running": [(t["Status"], t.get("TaskHandle") == handle, t.get("MaxNumberOfMessagesPerSecond"), t["DestinationArn"].endswith("diff-cancel-dest")) for t in running],
+            "second start": second, "status": task["Status"], "nothing lost": moved + count(d) == 3 and count(dest) == moved}
+
+
+def move_task_errors():
+    s, d, d_arn = dead_lettered("diff-moveerr", 1)
+    s_arn = sqs.get_queue_attributes(QueueUrl=s, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return {"not a dlq": code_of(lambda: sqs.start_message_move_task(SourceArn=s_arn)),
+            "missing source": code_of(lambda: sqs.start_message_move_task(SourceArn=d_arn + "-nope")),
+            "garbled handle": code_of(lambda: sqs.cancel_message_move_task(TaskHandle="not-a-handle")),
+            "no tasks yet": sqs.list_message_move_tasks(SourceArn=d_arn).get("Results", [])}
+
+
+step("move task back to the original source", move_back_to_source)
+step("cancel a paced move to a destination", cancel_a_paced_move)
+step("move task errors", move_task_errors)
 
 for url in (std, fifo, dlq, src):
     sqs.delete_queue(QueueUrl=url)

@@ -6,6 +6,7 @@ SQSBENCH_ENDPOINT names the server.
 """
 
 import hashlib
+import json
 import os
 import sys
 import urllib.request
@@ -146,6 +147,30 @@ def test_dead_letter_sources_are_listed(sqs):
     assert sqs.list_dead_letter_source_queues(QueueUrl=dlq)["queueUrls"] == [source]
     sqs.delete_queue(QueueUrl=source)
     sqs.delete_queue(QueueUrl=dlq)
+
+
+def test_permissions_and_move_tasks_speak_query(sqs):
+    url = sqs.create_queue(QueueName=unique("q-perm"))["QueueUrl"]
+    sqs.add_permission(QueueUrl=url, Label="both", AWSAccountIds=["111122223333", "444455556666"], Actions=["SendMessage", "ReceiveMessage"])
+    policy = json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"])
+    assert policy["Statement"][0]["Action"] == ["SQS:SendMessage", "SQS:ReceiveMessage"]
+    assert len(policy["Statement"][0]["Principal"]["AWS"]) == 2
+    sqs.remove_permission(QueueUrl=url, Label="both")
+    dlq = sqs.create_queue(QueueName=unique("q-movedlq"))["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    source = sqs.create_queue(QueueName=unique("q-movesrc"), Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": 1})})["QueueUrl"]
+    sqs.send_message(QueueUrl=source, MessageBody="poison")
+    for _ in range(3):
+        sqs.receive_message(QueueUrl=source, VisibilityTimeout=0)
+    handle = sqs.start_message_move_task(SourceArn=arn, MaxNumberOfMessagesPerSecond=1)["TaskHandle"]
+    tasks = sqs.list_message_move_tasks(SourceArn=arn, MaxResults=10)["Results"]
+    assert tasks[0]["SourceArn"] == arn and tasks[0]["MaxNumberOfMessagesPerSecond"] == 1
+    assert isinstance(tasks[0]["ApproximateNumberOfMessagesMoved"], int)
+    assert tasks[0]["Status"] in ("RUNNING", "COMPLETED")
+    if tasks[0]["Status"] == "RUNNING":
+        assert tasks[0]["TaskHandle"] == handle
+    for url_ in (url, source, dlq):
+        sqs.delete_queue(QueueUrl=url_)
 
 
 def test_errors_are_query_errors(sqs):
