@@ -1,5 +1,6 @@
 """The clients scenario with the AWS CLI (`aws sqs …`, awscli from PyPI), run as a user would run
-it from a shell: create queues, send, receive, delete, purge, and a dead-letter redrive. Prints
+it from a shell: create queues, send, receive, delete, purge, a dead-letter redrive and a
+move task that takes the dead letter back to its source. Prints
 what a user observes, normalized (bodies, counts, error codes; never ids or handles), as JSON.
 
 usage: python aws_cli_scenario.py AWS_EXECUTABLE ENDPOINT OUTPUT.json
@@ -9,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 aws, endpoint, output = sys.argv[1], sys.argv[2], sys.argv[3]
 env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1",
@@ -48,8 +50,16 @@ sqs("send-message", "--queue-url", src, "--message-body", "poison")
 first = sqs("receive-message", "--queue-url", src, "--visibility-timeout", "0")
 observed["redrive: first receive"] = [m["Body"] for m in first.get("Messages", [])]
 observed["redrive: second receive"] = [m["Body"] for m in sqs("receive-message", "--queue-url", src).get("Messages", [])]
-observed["redrive: in the dlq"] = [m["Body"] for m in sqs("receive-message", "--queue-url", dlq).get("Messages", [])]
+observed["redrive: in the dlq"] = [m["Body"] for m in sqs("receive-message", "--queue-url", dlq, "--visibility-timeout", "0").get("Messages", [])]
 observed["redrive: sources"] = [u.rsplit("/", 1)[1] for u in sqs("list-dead-letter-source-queues", "--queue-url", dlq)["queueUrls"]]
+observed["redrive: move task started"] = sorted(sqs("start-message-move-task", "--source-arn", arn))
+for _ in range(300):  # the task moves one message in milliseconds; bounded at about 30 s
+    task = sqs("list-message-move-tasks", "--source-arn", arn)["Results"][0]
+    if task["Status"] != "RUNNING":
+        break
+    time.sleep(0.1)
+observed["redrive: move task"] = [task["Status"], task["ApproximateNumberOfMessagesMoved"]]
+observed["redrive: back in the source"] = [m["Body"] for m in sqs("receive-message", "--queue-url", src).get("Messages", [])]
 observed["missing queue"] = sqs("get-queue-url", "--queue-name", "cli-nope")
 for q in (url, src, dlq):
     sqs("delete-queue", "--queue-url", q)

@@ -48,8 +48,18 @@ await sqs("SendMessage", { QueueUrl: src, MessageBody: "poison" });
 const bodies = (r) => (r.Messages ?? []).map((m) => m.Body);
 observed["redrive: first receive"] = bodies(await sqs("ReceiveMessage", { QueueUrl: src, VisibilityTimeout: 0 }));
 observed["redrive: second receive"] = bodies(await sqs("ReceiveMessage", { QueueUrl: src }));
-observed["redrive: in the dlq"] = bodies(await sqs("ReceiveMessage", { QueueUrl: dlq }));
+observed["redrive: in the dlq"] = bodies(await sqs("ReceiveMessage", { QueueUrl: dlq, VisibilityTimeout: 0 }));
 observed["redrive: sources"] = (await sqs("ListDeadLetterSourceQueues", { QueueUrl: dlq })).queueUrls.map((u) => u.split("/").pop());
+observed["redrive: move task started"] = Object.keys(await sqs("StartMessageMoveTask", { SourceArn: arn })).sort();
+let task;
+// The task moves one message in milliseconds; bounded at about 30 s.
+for (let i = 0; i < 300; i++) {
+  task = (await sqs("ListMessageMoveTasks", { SourceArn: arn })).Results[0];
+  if (task.Status !== "RUNNING") break;
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
+observed["redrive: move task"] = [task.Status, task.ApproximateNumberOfMessagesMoved];
+observed["redrive: back in the source"] = bodies(await sqs("ReceiveMessage", { QueueUrl: src }));
 observed["missing queue"] = await sqs("GetQueueUrl", { QueueName: "js-nope" });
 for (const q of [url, src, dlq]) await sqs("DeleteQueue", { QueueUrl: q });
 const sorted = Object.fromEntries(Object.keys(observed).sort().map((k) => [k, observed[k]]));
