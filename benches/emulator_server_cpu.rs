@@ -6,8 +6,8 @@
 //! (`floor`, idle like `--idle sleep`): the same
 //! load answered with canned responses, no SQS work, over hyper and over a bare loop. Servers
 //! are measured in interleaved rounds (BENCH_ROUNDS, default 3); ratios use each one's median
-//! round. Then, emulator only: receive + delete cost with the queue at ~10,000 messages versus
-//! ~1,000,000.
+//! round. Then receive + delete cost with the queue at ~10,000 messages versus ~1,000,000, for
+//! this build and the baseline build when one is given.
 //!
 //! Run: `scripts/bench-emulator.sh` (installs fauxqs, then `cargo bench --bench emulator_server_cpu`).
 //! Without fauxqs installed (scripts/.peers/fauxqs) it is skipped. `BENCH_BASELINE_BIN=<path to
@@ -154,13 +154,31 @@ fn main() {
             ours - theirs
         );
     }
-    let emulator = &servers[0].1;
-
-    let (shallow, deep_cost) = runtime.block_on(receive_cost_by_depth(emulator, deep));
-    println!(
-        "receive+delete server CPU per message: {shallow:.2} µs at ~10,000 queued, {deep_cost:.2} µs at ~{deep} queued (ratio {:.2})",
-        deep_cost / shallow
-    );
+    // Receive cost by depth, for this build and (when given) the baseline build, the two
+    // measured alternately at each depth so a burst of outside load lands on both.
+    let mut by_depth: Vec<(&str, &Server)> = vec![("this build", &servers[0].1)];
+    if let Some((_, baseline)) = servers.iter().find(|(n, _)| n == "baseline") {
+        by_depth.push(("baseline", baseline));
+    }
+    let mut costs = vec![[0.0f64; 2]; by_depth.len()];
+    for (d, depth) in [10_000u64, deep].into_iter().enumerate() {
+        for ((_, server), cost) in by_depth.iter().zip(&mut costs) {
+            cost[d] = runtime.block_on(receive_cost_at(server, &format!("depth-{d}"), depth));
+        }
+    }
+    for ((name, _), [shallow, deep_cost]) in by_depth.iter().zip(&costs) {
+        println!(
+            "{name}: receive+delete server CPU per message: {shallow:.2} µs at ~10,000 queued, {deep_cost:.2} µs at ~{deep} queued (ratio {:.2})",
+            deep_cost / shallow
+        );
+    }
+    if let [ours, theirs] = costs[..] {
+        println!(
+            "this build's receive+delete costs {:.3}x the baseline's at ~10,000 queued and {:.3}x at ~{deep}",
+            ours[0] / theirs[0],
+            ours[1] / theirs[1]
+        );
+    }
 }
 
 /// The round with the median total CPU per message.
@@ -472,17 +490,13 @@ async fn measure(server: &Server, messages: u64) -> Phases {
 }
 
 /// Receive + delete server CPU per message for 50,000 messages taken from a queue holding
-/// ~10,000, then from one holding ~`deep`.
-async fn receive_cost_by_depth(server: &Server, deep: u64) -> (f64, f64) {
+/// ~`depth` (the queue is filled to `depth` + 50,000 first).
+async fn receive_cost_at(server: &Server, queue: &str, depth: u64) -> f64 {
     let c = client(&server.endpoint);
     let window = 50_000;
-    let mut costs = Vec::new();
-    for (name, depth) in [("shallow", 10_000u64), ("deep", deep)] {
-        let url = create_queue(&c, name).await;
-        send_all(&c, &url, depth + window).await;
-        let cpu0 = server.cpu();
-        receive_all(&c, &url, window).await;
-        costs.push((server.cpu() - cpu0).as_secs_f64() * 1e6 / window as f64);
-    }
-    (costs[0], costs[1])
+    let url = create_queue(&c, queue).await;
+    send_all(&c, &url, depth + window).await;
+    let cpu0 = server.cpu();
+    receive_all(&c, &url, window).await;
+    (server.cpu() - cpu0).as_secs_f64() * 1e6 / window as f64
 }
