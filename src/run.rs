@@ -179,6 +179,22 @@ fn summary_head(
 /// are deleted (a shard deletes none: others may use them) and the run ends before any traffic.
 /// A shard other than 0 does not create the queue: it waits for shard 0's, until the start
 /// plus the grace.
+/// Everything before traffic: the resolved scenario written, the target connected and its
+/// queues ready, the agreed start reached. On an error the caller removes the directory.
+async fn set_up(
+    scenario: &Scenario,
+    dir: &Path,
+    resolved: &str,
+    run_id: &str,
+    interrupt: &mut watch::Receiver<bool>,
+    d: &Distributed,
+) -> anyhow::Result<(client::Connection, client::queues::Queues)> {
+    atomic::write(&dir.join("scenario.toml"), resolved)?;
+    let ready = start(scenario, run_id, interrupt, d).await?;
+    wait_for_start(d, interrupt).await?;
+    Ok(ready)
+}
+
 async fn start(
     scenario: &Scenario,
     run_id: &str,
@@ -318,38 +334,21 @@ pub async fn execute(
     check_budget(scenario, estimate.as_ref())?;
     let now = since_epoch();
     let d = &options.distributed;
-    let (run_id, run_id_text) = match &d.run_id {
-        Some(text) => (shard::numeric_run_id(text), text.clone()),
-        None => {
-            let id = crate::emulator::splitmix::finalize(
-                now.as_nanos() as u64
-                    ^ scenario.run.seed.rotate_left(17)
-                    ^ std::process::id() as u64,
-            );
-            (id, format!("{id:016x}"))
-        }
-    };
+    let (run_id, run_id_text) = run_ids(d, scenario, now);
     let dir = results::create_dir(
         options.out.as_deref(),
         &scenario.name,
         &utc_stamp(now.as_secs()),
     )?;
     let resolved = render::to_toml(scenario);
-    if let Err(e) = atomic::write(&dir.join("scenario.toml"), &resolved) {
-        remove_unstarted(&dir);
-        return Err(e.into());
-    }
-    let (connection, queues) = match start(scenario, &run_id_text, &mut interrupt, d).await {
-        Ok(c) => c,
-        Err(e) => {
-            remove_unstarted(&dir);
-            return Err(e);
-        }
-    };
-    if let Err(e) = wait_for_start(d, &mut interrupt).await {
-        remove_unstarted(&dir);
-        return Err(e);
-    }
+    let (connection, queues) =
+        match set_up(scenario, &dir, &resolved, &run_id_text, &mut interrupt, d).await {
+            Ok(ready) => ready,
+            Err(e) => {
+                remove_unstarted(&dir);
+                return Err(e);
+            }
+        };
     let began = SystemTime::now();
     let words = &options.last_words;
     let head = summary_head(
@@ -384,19 +383,10 @@ pub async fn execute(
         }
     };
     let journal_path = dir.join(LEDGER_FILE);
-    let journal = if d.sharded() {
-        ledger::Journal::create(&journal_path)
-            .map_err(|e| {
-                setup_failures.push(format!(
-                    "{} {}: {e}",
-                    atomic::WRITE_FAILED,
-                    journal_path.display()
-                ))
-            })
-            .ok()
-    } else {
-        None
-    };
+    let journal = d
+        .sharded()
+        .then(|| open_journal(&journal_path, &mut setup_failures))
+        .flatten();
     let engine = Engine {
         client: connection.client.clone(),
         queue_url: queues.url.clone(),
@@ -430,28 +420,15 @@ pub async fn execute(
         ));
     }
     let mut warnings = result.warnings.clone();
-    let mut summary = summarise(scenario, head, &result, estimate.as_ref(), &connection);
-    let mut integrity = result.integrity.clone();
-    integrity.foreign.count = summary.messages.foreign;
-    integrity.emulator_injected = summary.emulator.as_ref().map(|e| e.injected);
-    if summary.interrupted.happened() {
-        integrity.interrupted();
-    }
-    if d.sharded() {
-        summary.shard = Some(shard_info(d, began));
-        // Other shards receive this shard's messages: losses and FIFO order are judged over
-        // every shard's results, and so are the expectations.
-        summary.messages.lost = 0;
-        summary.messages.order_violations = 0;
-        // Which of its deliveries are first deliveries is known only over every shard.
-        summary.messages.unique_received = 0;
-        summary.throughput.received_per_sec = crate::measure::summary::per_second(
-            summary.messages.received,
-            summary.measured_seconds,
-        );
-    } else {
-        summary.expectations = expectations(scenario, &summary);
-    }
+    let (summary, integrity) = judged(
+        scenario,
+        d,
+        head,
+        &result,
+        estimate.as_ref(),
+        &connection,
+        began,
+    );
 
     if !d.sharded()
         && let Err(e) = atomic::write(
@@ -482,6 +459,67 @@ pub async fn execute(
         warnings,
         write_failures,
     })
+}
+
+/// The run's id: the one a distributed run agreed on, or one drawn from the clock, the seed
+/// and the process (numeric for the payloads, and as text).
+fn run_ids(d: &Distributed, scenario: &Scenario, now: Duration) -> (u64, String) {
+    match &d.run_id {
+        Some(text) => (shard::numeric_run_id(text), text.clone()),
+        None => {
+            let id = crate::emulator::splitmix::finalize(
+                now.as_nanos() as u64
+                    ^ scenario.run.seed.rotate_left(17)
+                    ^ std::process::id() as u64,
+            );
+            (id, format!("{id:016x}"))
+        }
+    }
+}
+
+/// A shard's ledger journal; a file that cannot be created is a setup failure (exit 4), and
+/// the run goes on without it.
+fn open_journal(path: &Path, setup_failures: &mut Vec<String>) -> Option<ledger::Journal> {
+    ledger::Journal::create(path)
+        .map_err(|e| {
+            setup_failures.push(format!("{} {}: {e}", atomic::WRITE_FAILED, path.display()))
+        })
+        .ok()
+}
+
+/// The summary and integrity of the finished run. A shard judges only what one shard can:
+/// losses, FIFO order, first deliveries and the expectations are judged over every shard by
+/// `merge`.
+fn judged(
+    scenario: &Scenario,
+    d: &Distributed,
+    head: RunSummary,
+    result: &EngineResult,
+    estimate: Option<&estimate::Estimate>,
+    connection: &client::Connection,
+    began: SystemTime,
+) -> (RunSummary, ledger::Integrity) {
+    let mut summary = summarise(scenario, head, result, estimate, connection);
+    let mut integrity = result.integrity.clone();
+    integrity.foreign.count = summary.messages.foreign;
+    integrity.emulator_injected = summary.emulator.as_ref().map(|e| e.injected);
+    if summary.interrupted.happened() {
+        integrity.interrupted();
+    }
+    if d.sharded() {
+        summary.shard = Some(shard_info(d, began));
+        // Other shards receive this shard's messages.
+        summary.messages.lost = 0;
+        summary.messages.order_violations = 0;
+        summary.messages.unique_received = 0;
+        summary.throughput.received_per_sec = crate::measure::summary::per_second(
+            summary.messages.received,
+            summary.measured_seconds,
+        );
+    } else {
+        summary.expectations = expectations(scenario, &summary);
+    }
+    (summary, integrity)
 }
 
 fn rfc3339(t: SystemTime) -> String {
