@@ -13,8 +13,8 @@ use crate::measure::fleets::FleetMap;
 use crate::measure::ledger;
 use crate::measure::recorder::Recorder;
 use crate::measure::summary::{
-    EmulatorInfo, Expectation, FleetSummary, Interruption, QueueInfo, RunSummary, SCHEMA_VERSION,
-    ScenarioInfo, ShardInfo, TargetInfo,
+    Batches, EmulatorInfo, Expectation, FleetSummary, Interruption, QueueInfo, RunSummary,
+    SCHEMA_VERSION, ScenarioInfo, ShardInfo, TargetInfo,
 };
 use crate::report::shard_file::{self, ShardFile};
 use crate::report::{atomic, charts, files, html, results};
@@ -599,6 +599,11 @@ fn summarise(
         mean_bytes,
     );
     summary.fleets = FleetSummary::all(&FleetMap::of(scenario), &result.total);
+    let lambda = scenario
+        .consumers
+        .iter()
+        .any(|c| c.kind == crate::scenario::ConsumerKind::Lambda);
+    summary.batches = lambda.then(|| Batches::of(&result.total.counters.batches));
     if result.interrupted {
         // Not yet received at the signal is not lost: it may still be on the queue.
         summary.messages.undelivered_at_interrupt = summary.messages.lost;

@@ -116,6 +116,34 @@ pub struct Counters {
     /// producer that falls behind its schedule stretches the phase, and throughput says so.
     pub last_sent_us: u64,
     pub last_received_us: u64,
+    /// Lambda-style consumers: batches invoked, the messages in them, and the messages each
+    /// outcome left on the queue, by why.
+    pub batches: BatchCounters,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BatchCounters {
+    pub invocations: u64,
+    pub messages: u64,
+    /// Summed over the batches: from a batch's first message to its invocation.
+    pub gather_us: u64,
+    /// The function failed on them.
+    pub failed: u64,
+    /// They succeeded, but their batch failed as a whole (no partial batch responses).
+    pub collateral: u64,
+    /// FIFO: behind a failure of their group in the batch, never processed.
+    pub behind_group_failure: u64,
+}
+
+impl BatchCounters {
+    pub fn add(&mut self, o: &BatchCounters) {
+        self.invocations += o.invocations;
+        self.messages += o.messages;
+        self.gather_us += o.gather_us;
+        self.failed += o.failed;
+        self.collateral += o.collateral;
+        self.behind_group_failure += o.behind_group_failure;
+    }
 }
 
 impl Counters {
@@ -131,6 +159,7 @@ impl Counters {
         self.deleted_all += o.deleted_all;
         self.last_sent_us = self.last_sent_us.max(o.last_sent_us);
         self.last_received_us = self.last_received_us.max(o.last_received_us);
+        self.batches.add(&o.batches);
     }
 }
 

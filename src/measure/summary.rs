@@ -41,6 +41,9 @@ pub struct RunSummary {
     /// Each fleet's own figures (absent in results written before per-fleet recording).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub fleets: Vec<FleetSummary>,
+    /// Lambda-style consumers' batches (absent without a `kind = "lambda"` fleet).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub batches: Option<Batches>,
     pub cost: Cost,
     pub expectations: Vec<Expectation>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -161,6 +164,57 @@ pub struct QueueInfo {
     #[serde(rename = "type")]
     pub kind: QueueType,
     pub name: String,
+}
+
+/// What Lambda-style consumer fleets invoked, and what the outcomes left on the queue.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Batches {
+    pub invocations: u64,
+    /// Messages in the invoked batches (redeliveries included).
+    pub messages: u64,
+    pub mean_size: f64,
+    /// From a batch's first message to its invocation, summed; and its mean.
+    pub gather_us_total: u64,
+    pub mean_gather_ms: f64,
+    /// Left on the queue by an outcome (each comes back after the visibility timeout, or moves
+    /// to the DLQ): the function failed on it ...
+    pub left_failed: u64,
+    /// ... it succeeded but its batch failed whole (no partial batch responses) ...
+    pub left_collateral: u64,
+    /// ... or, FIFO, an earlier message of its group in the batch failed.
+    pub left_behind_group_failure: u64,
+}
+
+impl Batches {
+    pub fn of(c: &crate::measure::recorder::BatchCounters) -> Batches {
+        let mut b = Batches {
+            invocations: c.invocations,
+            messages: c.messages,
+            gather_us_total: c.gather_us,
+            left_failed: c.failed,
+            left_collateral: c.collateral,
+            left_behind_group_failure: c.behind_group_failure,
+            ..Batches::default()
+        };
+        b.means();
+        b
+    }
+
+    pub fn add(&mut self, o: &Batches) {
+        self.invocations += o.invocations;
+        self.messages += o.messages;
+        self.gather_us_total += o.gather_us_total;
+        self.left_failed += o.left_failed;
+        self.left_collateral += o.left_collateral;
+        self.left_behind_group_failure += o.left_behind_group_failure;
+        self.means();
+    }
+
+    fn means(&mut self) {
+        let n = self.invocations.max(1) as f64;
+        self.mean_size = (self.messages as f64 / n * 100.0).round() / 100.0;
+        self.mean_gather_ms = (self.gather_us_total as f64 / n / 10.0).round() / 100.0;
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

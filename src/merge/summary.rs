@@ -98,7 +98,14 @@ fn add_counters(s: &mut RunSummary, finished: &[&RunSummary], shards: &[ShardDir
         fleet.received = 0;
     }
     let (mut billed, mut usd) = (0, 0.0);
+    s.batches = finished
+        .iter()
+        .any(|f| f.batches.is_some())
+        .then(Default::default);
     for f in finished {
+        if let (Some(ours), Some(theirs)) = (&mut s.batches, &f.batches) {
+            ours.add(theirs);
+        }
         let fm = &f.messages;
         m.sent += fm.sent;
         m.sent_including_warmup += fm.sent_including_warmup;

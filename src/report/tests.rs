@@ -82,6 +82,7 @@ fn fixed() -> RunSummary {
         .iter()
         .map(|(k, v)| (k.to_string(), latency(*v)))
         .collect(),
+        batches: None,
         fleets: vec![
             FleetSummary {
                 name: "producers-0".into(),

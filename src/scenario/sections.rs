@@ -12,7 +12,9 @@ use super::keys::{
     Bool, Choice, Opt, Rate, Text, derived, dur, int, nested, num, or, required, section, spelled,
     unset,
 };
-use super::types::{Deduplication, DeleteMode, ProcessingSpec, QueueType, RateSpec, SizeSpec};
+use super::types::{
+    ConsumerKind, Deduplication, DeleteMode, ProcessingSpec, QueueType, RateSpec, SizeSpec,
+};
 
 const SECOND: Duration = Duration::from_secs(1);
 
@@ -45,7 +47,16 @@ pub(crate) const DELETE_MODES: Choice<DeleteMode> = Choice {
 
 spelled!(TargetKind, TARGET_KINDS);
 spelled!(QueueType, QUEUE_TYPES);
+pub(crate) const CONSUMER_KINDS: Choice<ConsumerKind> = Choice {
+    what: "a consumer kind",
+    names: &[
+        ("poller", ConsumerKind::Poller),
+        ("lambda", ConsumerKind::Lambda),
+    ],
+};
+
 spelled!(DeleteMode, DELETE_MODES);
+spelled!(ConsumerKind, CONSUMER_KINDS);
 
 section! {
     /// `[target]` as written; `validate` turns it into a `Target`.
@@ -141,16 +152,27 @@ section! {
     pub struct ConsumerFleet / ConsumerFleetRead {
         /// names the fleet in results
         name: String = Text, derived("\"consumers-<index>\"", String::new());
-        /// concurrent receive loops
+        /// concurrent receive loops ("lambda": concurrent invocations)
         count: u32 = int(1, 10_000), or(1);
-        /// MaxNumberOfMessages
-        batch_size: u32 = int(1, 10), or(10);
+        /// "poller" receives and processes message by message; "lambda" gathers batches and
+        /// invokes, as an SQS event source mapping does
+        kind: ConsumerKind = CONSUMER_KINDS, or(ConsumerKind::Poller);
+        /// MaxNumberOfMessages (poller: at most 10); lambda: BatchSize, gathered from receives of
+        /// up to 10 (at most 10,000 on standard queues, 10 on FIFO)
+        batch_size: u32 = int(1, 10_000), or(10);
+        /// lambda: MaximumBatchingWindowInSeconds, gathering time from the first message (not
+        /// on FIFO; a batch_size above 10 needs at least 1s)
+        batch_window: Duration = dur().at_most(Duration::from_secs(300), "MaximumBatchingWindowInSeconds is at most 300s"),
+            or(Duration::ZERO);
+        /// lambda: partial batch responses; without them any failure returns the whole batch
+        report_batch_item_failures: bool = Bool, or(false);
         /// long polling (0s = short polling)
         wait_time: Duration = dur().at_most(Duration::from_secs(20), "long polling waits at most 20s"),
             or(Duration::from_secs(20));
-        /// simulated work per message
+        /// simulated work per message (lambda: per batch invocation)
         processing_time: ProcessingSpec = Processing, or(ProcessingSpec::Fixed(Duration::ZERO));
-        /// fraction left undeleted (visibility expiry → redelivery → DLQ)
+        /// fraction left undeleted (visibility expiry → redelivery → DLQ); lambda: of messages
+        /// the function fails on
         failure_rate: f64 = num(0.0, 1.0), or(0.0);
         /// DeleteMessageBatch or DeleteMessage
         delete: DeleteMode = DELETE_MODES, or(DeleteMode::Batch);

@@ -116,6 +116,15 @@ pub enum ProcessingSpec {
     Exponential { mean: Duration },
 }
 
+/// How a consumer fleet consumes: today's receive loop, or the Lambda event-source-mapping model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsumerKind {
+    /// Receive up to 10, process each message, delete the successes.
+    Poller,
+    /// Gather batches (size, window, 6 MB), invoke, apply the batch's outcome by Lambda's rules.
+    Lambda,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeleteMode {
     Batch,

@@ -5,10 +5,11 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use super::codecs::MAX_MESSAGE_SIZE;
 use super::file::{Document, Field, Problem, Table};
-use super::sections::{ProducerFleetRead, QueueRead, TargetKeys, TargetKind};
+use super::sections::{ConsumerFleetRead, ProducerFleetRead, QueueRead, TargetKeys, TargetKind};
 use super::types::*;
 use crate::emulator::settings;
 
@@ -77,9 +78,12 @@ fn build(doc: &Document) -> Option<Scenario> {
         )
     });
     let consumers = fleets(&root, "consumers", |t| {
-        let mut fleet = ConsumerFleet::read_keys(Some(t))?;
-        fleet.name = fleet_name(t, fleet.name, &names);
-        Some(fleet)
+        consumer(
+            ConsumerFleet::read_partial(Some(t)),
+            t,
+            queue.as_ref(),
+            &names,
+        )
     });
     if producers.is_some() && consumers.is_some() {
         let mut tables = ["producers", "consumers"]
@@ -328,6 +332,88 @@ fn producer(
         }
     }
     p.complete()
+}
+
+/// A consumer fleet's rules across keys: a poller receives at most 10 per call and has no
+/// batching keys; a Lambda-style fleet follows the event source mapping's limits (BatchSize up
+/// to 10,000 on standard queues and 10 on FIFO, no batching window on FIFO, a window of at
+/// least 1s for a BatchSize above 10).
+fn consumer(
+    mut c: ConsumerFleetRead,
+    t: &Table<'_>,
+    queue: Option<&QueueSpec>,
+    names: &RefCell<BTreeSet<String>>,
+) -> Option<ConsumerFleet> {
+    c.name = c.name.map(|written| fleet_name(t, written, names));
+    let fifo = queue.map(|q| q.kind == QueueType::Fifo);
+    let batch = c.batch_size.unwrap_or(10);
+    let window = c.batch_window.unwrap_or(Duration::ZERO);
+    let refuse = |key: &str, message: &str| {
+        if let Some(f) = t.get(key) {
+            f.problem(message.to_string());
+        }
+    };
+    match c.kind {
+        Some(ConsumerKind::Poller) => {
+            if batch > 10 {
+                refuse(
+                    "batch_size",
+                    "a poller receives at most 10 messages per call (MaxNumberOfMessages); kind = \"lambda\" gathers larger batches",
+                );
+                c.batch_size = None;
+            }
+            // Written at their defaults (as a resolved scenario.toml writes every key) they
+            // change nothing; anything else is a poller told to batch.
+            let batching = [
+                ("batch_window", !window.is_zero()),
+                (
+                    "report_batch_item_failures",
+                    c.report_batch_item_failures == Some(true),
+                ),
+            ];
+            for (key, set) in batching {
+                if set {
+                    refuse(
+                        key,
+                        "is only for kind = \"lambda\" (the event-source-mapping model)",
+                    );
+                    c.kind = None;
+                }
+            }
+        }
+        Some(ConsumerKind::Lambda) if fifo == Some(true) => {
+            if batch > 10 {
+                refuse(
+                    "batch_size",
+                    "is at most 10 on a FIFO queue (Lambda's BatchSize limit for FIFO event sources)",
+                );
+                c.batch_size = None;
+            }
+            if !window.is_zero() {
+                refuse(
+                    "batch_window",
+                    "is not supported for FIFO queues (Lambda's MaximumBatchingWindowInSeconds)",
+                );
+                c.batch_window = None;
+            }
+        }
+        Some(ConsumerKind::Lambda) if batch > 10 && window < Duration::from_secs(1) => {
+            let key = if t.get("batch_window").is_some() {
+                "batch_window"
+            } else {
+                "batch_size"
+            };
+            refuse(
+                key,
+                &format!(
+                    "a batch_size above 10 ({batch}) needs batch_window of at least 1s (Lambda's rule)"
+                ),
+            );
+            c.batch_window = None;
+        }
+        Some(ConsumerKind::Lambda) | None => {}
+    }
+    c.complete()
 }
 
 /// `[emulator]`: read by the emulator's own parser (the one `serve` uses), its problems placed

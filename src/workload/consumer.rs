@@ -21,7 +21,7 @@ use crate::measure::fleets::{FleetIndex, FleetMap};
 use crate::measure::latency::Latency;
 use crate::measure::ledger::{Delivery, LedgerHandle};
 use crate::measure::recorder::{Api, Outcome, Registry};
-use crate::scenario::{ConsumerFleet, DeleteMode, ProcessingSpec};
+use crate::scenario::{ConsumerFleet, ConsumerKind, DeleteMode, ProcessingSpec};
 
 /// The ledger's view of one delivery of a measured message.
 pub(crate) fn delivery(m: &aws_sdk_sqs::types::Message, p: &Payload, received_us: u64) -> Delivery {
@@ -49,7 +49,16 @@ pub(crate) fn delivery(m: &aws_sdk_sqs::types::Message, p: &Payload, received_us
 }
 
 /// Receipt handles to delete, each with its ledger key (None when not measured).
-type ToDelete = Vec<(String, Option<(u32, u64)>)>;
+pub(super) type ToDelete = Vec<(String, Option<(u32, u64)>)>;
+
+/// What one receive call came back with.
+pub(super) enum Received {
+    Messages(Vec<aws_sdk_sqs::types::Message>),
+    /// No messages, or a failed call (recorded).
+    Nothing,
+    /// The consumers were told to stop while the call was waiting.
+    Stopped,
+}
 
 pub(crate) struct Consumer {
     pub client: Client,
@@ -77,73 +86,100 @@ pub(crate) struct Consumer {
 }
 
 impl Consumer {
-    pub(crate) async fn run(mut self) {
-        let mut rng = StdRng::seed_from_u64(self.seed ^ 0xc0c0 ^ ((self.index as u64) << 32));
-        let wait = self.fleet.wait_time.as_secs() as i32;
-        while !*self.stop.borrow() {
-            let started = Instant::now();
-            let builder = self
-                .client
-                .receive_message()
-                .queue_url(&self.queue_url)
-                .max_number_of_messages(self.fleet.batch_size as i32)
-                .wait_time_seconds(wait)
-                .message_system_attribute_names(
-                    MessageSystemAttributeName::ApproximateReceiveCount,
-                );
-            let builder = if self.fifo {
-                builder.message_system_attribute_names(
-                    MessageSystemAttributeName::ApproximateFirstReceiveTimestamp,
-                )
-            } else {
-                builder
-            };
-            let counter = AttemptCounter::default();
-            let request = async { send_counting!(builder, counter, self.retries) };
-            let result = tokio::select! {
-                r = request => r,
-                _ = self.stop.changed() => return,
-            };
-            let latency_us = started.elapsed().as_micros() as u64;
-            self.record_retries(Api::ReceiveMessage, &counter);
-            let messages = match result {
-                Ok(out) => {
-                    self.record_call(Api::ReceiveMessage, &Outcome::Ok, latency_us);
-                    out.messages.unwrap_or_default()
-                }
-                Err(e) => {
-                    self.record_call(Api::ReceiveMessage, &classify(&e), latency_us);
-                    // Back off briefly on failures so an erroring target is not hammered in a tight loop.
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                    continue;
-                }
-            };
-            if messages.is_empty() {
-                continue;
-            }
-            let call = self.calls.fetch_add(1, Ordering::Relaxed);
-            let (to_delete, deliveries) = self.record_deliveries(&messages, call, &mut rng);
-            self.ledger.received(deliveries);
-            self.process(&mut rng, messages.len()).await;
-            let deleted = self.delete(to_delete).await;
-            let measured_deleted: Vec<(u32, u64)> = deleted.iter().filter_map(|k| *k).collect();
-            self.recorder.with(|r| {
-                r.counters.deleted_all += deleted.len() as u64;
-                r.counters.deleted += measured_deleted.len() as u64;
-            });
-            self.ledger.deleted(measured_deleted);
+    pub(crate) async fn run(self) {
+        match self.fleet.kind {
+            ConsumerKind::Poller => self.poll().await,
+            ConsumerKind::Lambda => self.invoke_batches().await,
         }
     }
 
+    /// Today's receive loop: receive up to `batch_size`, process each message, delete all
+    /// but the configured fraction left to fail.
+    async fn poll(mut self) {
+        let mut rng = self.rng();
+        let wait = self.fleet.wait_time;
+        while !*self.stop.borrow() {
+            let messages = match self.receive(self.fleet.batch_size, wait).await {
+                Received::Messages(m) => m,
+                Received::Nothing => continue,
+                Received::Stopped => return,
+            };
+            let call = self.calls.fetch_add(1, Ordering::Relaxed);
+            let (to_delete, deliveries) = self.record_deliveries(&messages, call, Some(&mut rng));
+            self.ledger.received(deliveries);
+            self.process(&mut rng, messages.len()).await;
+            self.delete_and_count(to_delete).await;
+        }
+    }
+
+    pub(super) fn rng(&self) -> StdRng {
+        StdRng::seed_from_u64(self.seed ^ 0xc0c0 ^ ((self.index as u64) << 32))
+    }
+
+    /// One ReceiveMessage of up to `max` messages, waiting up to `wait`, recorded.
+    pub(super) async fn receive(&mut self, max: u32, wait: Duration) -> Received {
+        let started = Instant::now();
+        let builder = self
+            .client
+            .receive_message()
+            .queue_url(&self.queue_url)
+            .max_number_of_messages(max as i32)
+            .wait_time_seconds(wait.as_secs() as i32)
+            .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount);
+        let builder = if self.fifo {
+            builder.message_system_attribute_names(
+                MessageSystemAttributeName::ApproximateFirstReceiveTimestamp,
+            )
+        } else {
+            builder
+        };
+        let counter = AttemptCounter::default();
+        let request = async { send_counting!(builder, counter, self.retries) };
+        let result = tokio::select! {
+            r = request => r,
+            _ = self.stop.changed() => return Received::Stopped,
+        };
+        let latency_us = started.elapsed().as_micros() as u64;
+        self.record_retries(Api::ReceiveMessage, &counter);
+        match result {
+            Ok(out) => {
+                self.record_call(Api::ReceiveMessage, &Outcome::Ok, latency_us);
+                let messages = out.messages.unwrap_or_default();
+                if messages.is_empty() {
+                    Received::Nothing
+                } else {
+                    Received::Messages(messages)
+                }
+            }
+            Err(e) => {
+                self.record_call(Api::ReceiveMessage, &classify(&e), latency_us);
+                // Back off briefly on failures so an erroring target is not hammered in a tight loop.
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                Received::Nothing
+            }
+        }
+    }
+
+    /// Deletes and counts what was deleted, for the run and the ledger.
+    pub(super) async fn delete_and_count(&self, to_delete: ToDelete) {
+        let deleted = self.delete(to_delete).await;
+        let measured_deleted: Vec<(u32, u64)> = deleted.iter().filter_map(|k| *k).collect();
+        self.recorder.with(|r| {
+            r.counters.deleted_all += deleted.len() as u64;
+            r.counters.deleted += measured_deleted.len() as u64;
+        });
+        self.ledger.deleted(measured_deleted);
+    }
+
     /// Records one receive's messages (for the run, the receiving fleet and the sending
-    /// fleet) and decides which to delete: all of this run's messages but the configured
-    /// fraction left to fail. Returns the handles to delete with their ledger keys (None when
-    /// not measured), and the measured deliveries for the ledger.
-    fn record_deliveries(
+    /// fleet) and decides which to delete: all of this run's messages, but, given a `failing`
+    /// draw, the configured fraction left to fail. Returns the handles to delete with their
+    /// ledger keys (None when not measured), and the measured deliveries for the ledger.
+    pub(super) fn record_deliveries(
         &self,
         messages: &[aws_sdk_sqs::types::Message],
         call: u64,
-        rng: &mut StdRng,
+        mut failing: Option<&mut StdRng>,
     ) -> (ToDelete, Vec<Delivery>) {
         let now_us = self.clock.now_us();
         let mut to_delete = Vec::with_capacity(messages.len());
@@ -182,7 +218,10 @@ impl Consumer {
                         ..delivery(m, &p, now_us)
                     });
                 }
-                if self.fleet.failure_rate > 0.0 && rng.random::<f64>() < self.fleet.failure_rate {
+                if let Some(rng) = failing.as_deref_mut()
+                    && self.fleet.failure_rate > 0.0
+                    && rng.random::<f64>() < self.fleet.failure_rate
+                {
                     continue;
                 }
                 if let Some(handle) = m.receipt_handle() {
@@ -194,7 +233,7 @@ impl Consumer {
         (to_delete, deliveries)
     }
 
-    fn record_retries(&self, api: Api, counter: &AttemptCounter) {
+    pub(super) fn record_retries(&self, api: Api, counter: &AttemptCounter) {
         let extra = counter.attempts().saturating_sub(1) as u64;
         if extra > 0 {
             self.recorder
@@ -202,7 +241,7 @@ impl Consumer {
         }
     }
 
-    fn record_call(&self, api: Api, outcome: &Outcome, latency_us: u64) {
+    pub(super) fn record_call(&self, api: Api, outcome: &Outcome, latency_us: u64) {
         let measured = self.clock.elapsed() >= self.clock.warmup;
         self.recorder.with(|r| {
             r.call(api, outcome);
@@ -218,7 +257,7 @@ impl Consumer {
     }
 
     /// Simulated work: the configured time per message.
-    async fn process(&self, rng: &mut StdRng, messages: usize) {
+    pub(super) async fn process(&self, rng: &mut StdRng, messages: usize) {
         let total = match &self.fleet.processing_time {
             ProcessingSpec::Fixed(d) => *d * messages as u32,
             ProcessingSpec::Exponential { mean } => {
@@ -233,6 +272,53 @@ impl Consumer {
         }
     }
 
+    /// One DeleteMessageBatch of up to ten; the ledger keys of those deleted.
+    async fn delete_batch(
+        &self,
+        handles: &[(String, Option<(u32, u64)>)],
+    ) -> Vec<Option<(u32, u64)>> {
+        let entries = handles
+            .iter()
+            .enumerate()
+            .map(|(i, (h, _))| {
+                DeleteMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .receipt_handle(h.as_str())
+                    .build()
+                    .expect("id and handle are set")
+            })
+            .collect();
+        let started = Instant::now();
+        let builder = self
+            .client
+            .delete_message_batch()
+            .queue_url(&self.queue_url)
+            .set_entries(Some(entries));
+        let counter = AttemptCounter::default();
+        let result = send_counting!(builder, counter, self.retries);
+        let latency = started.elapsed().as_micros() as u64;
+        self.record_retries(Api::DeleteMessageBatch, &counter);
+        match result {
+            Ok(out) => {
+                self.record_call(Api::DeleteMessageBatch, &Outcome::Ok, latency);
+                let failed = out.failed().len() as u64;
+                if failed > 0 {
+                    self.recorder
+                        .with(|r| r.entries_failed(Api::DeleteMessageBatch, failed));
+                }
+                out.successful()
+                    .iter()
+                    .filter_map(|e| e.id().parse::<usize>().ok())
+                    .filter_map(|i| handles.get(i).map(|(_, key)| *key))
+                    .collect()
+            }
+            Err(e) => {
+                self.record_call(Api::DeleteMessageBatch, &classify(&e), latency);
+                Vec::new()
+            }
+        }
+    }
+
     /// Deletes the messages; returns the ledger key (None when not measured) of each deleted.
     async fn delete(&self, handles: Vec<(String, Option<(u32, u64)>)>) -> Vec<Option<(u32, u64)>> {
         let mut deleted = Vec::with_capacity(handles.len());
@@ -241,43 +327,9 @@ impl Consumer {
         }
         match self.fleet.delete {
             DeleteMode::Batch => {
-                let entries = handles
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (h, _))| {
-                        DeleteMessageBatchRequestEntry::builder()
-                            .id(i.to_string())
-                            .receipt_handle(h.as_str())
-                            .build()
-                            .expect("id and handle are set")
-                    })
-                    .collect();
-                let started = Instant::now();
-                let builder = self
-                    .client
-                    .delete_message_batch()
-                    .queue_url(&self.queue_url)
-                    .set_entries(Some(entries));
-                let counter = AttemptCounter::default();
-                let result = send_counting!(builder, counter, self.retries);
-                let latency = started.elapsed().as_micros() as u64;
-                self.record_retries(Api::DeleteMessageBatch, &counter);
-                match result {
-                    Ok(out) => {
-                        self.record_call(Api::DeleteMessageBatch, &Outcome::Ok, latency);
-                        deleted.extend(
-                            out.successful()
-                                .iter()
-                                .filter_map(|e| e.id().parse::<usize>().ok())
-                                .filter_map(|i| handles.get(i).map(|(_, key)| *key)),
-                        );
-                        let failed = out.failed().len() as u64;
-                        if failed > 0 {
-                            self.recorder
-                                .with(|r| r.entries_failed(Api::DeleteMessageBatch, failed));
-                        }
-                    }
-                    Err(e) => self.record_call(Api::DeleteMessageBatch, &classify(&e), latency),
+                // A Lambda-style batch can hold thousands: DeleteMessageBatch takes ten.
+                for chunk in handles.chunks(10) {
+                    deleted.extend(self.delete_batch(chunk).await);
                 }
             }
             DeleteMode::Single => {

@@ -8,6 +8,8 @@ pub(crate) mod consumer;
 pub(crate) mod drain;
 pub(crate) mod drain_rules;
 pub mod engine;
+pub mod lambda;
+pub(crate) mod lambda_consumer;
 pub mod outcome;
 pub mod payload;
 pub(crate) mod producer;

@@ -18,6 +18,7 @@ mod report_corpus;
 mod run_embedded;
 mod run_fleets;
 mod run_integrity;
+mod run_lambda;
 mod scenario_corpus;
 mod search;
 mod shards;

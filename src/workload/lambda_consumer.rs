@@ -1,0 +1,129 @@
+//! A consumer task as an SQS event source mapping drives a Lambda function (`kind =
+//! "lambda"`): it gathers a batch from receives of up to 10 (`lambda::gather`), "invokes" it
+//! for `processing_time`, then deletes or leaves each message by the batch's outcome
+//! (`lambda::verdict`), counting why each left message will come back.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use aws_sdk_sqs::types::{Message, MessageSystemAttributeName};
+
+use super::consumer::{Consumer, Received, ToDelete};
+use super::lambda::gather::{Gathering, INVOCATION_PAYLOAD_BYTES, Limits};
+use super::lambda::verdict::{self, Fate, Item};
+use super::payload::Payload;
+use crate::measure::recorder::BatchCounters;
+
+impl Consumer {
+    pub(super) async fn invoke_batches(mut self) {
+        let mut rng = self.rng();
+        let limits = Limits {
+            batch_size: self.fleet.batch_size,
+            window: self.fleet.batch_window,
+            payload_bytes: INVOCATION_PAYLOAD_BYTES,
+        };
+        // Messages received past the payload limit: they start the next batch.
+        let mut carried: Vec<Message> = Vec::new();
+        while !*self.stop.borrow() {
+            let started = self.clock.elapsed();
+            let mut gathering = Gathering::new(limits);
+            let mut batch: Vec<Message> = Vec::new();
+            for m in carried.drain(..) {
+                take(&mut gathering, &mut batch, &mut Vec::new(), started, m);
+            }
+            while let Some(receive) =
+                gathering.next_receive(self.clock.elapsed(), self.fleet.wait_time)
+            {
+                let messages = match self.receive(receive.max, receive.wait).await {
+                    Received::Messages(m) => m,
+                    Received::Nothing => Vec::new(),
+                    Received::Stopped => return,
+                };
+                let now = self.clock.elapsed();
+                for m in messages {
+                    take(&mut gathering, &mut batch, &mut carried, now, m);
+                }
+                gathering.received();
+                if *self.stop.borrow() {
+                    return;
+                }
+            }
+            if let Some(opened) = gathering.opened() {
+                let gather = self.clock.elapsed().saturating_sub(opened);
+                self.invoke(batch, gather, &mut rng).await;
+            }
+        }
+    }
+
+    /// One invocation: the batch recorded as delivered, processed for `processing_time`, and
+    /// its outcome applied.
+    async fn invoke(&self, batch: Vec<Message>, gather: Duration, rng: &mut rand::rngs::StdRng) {
+        let call = self.calls.fetch_add(1, Ordering::Relaxed);
+        let (ours, deliveries) = self.record_deliveries(&batch, call, None);
+        self.ledger.received(deliveries);
+        self.process(rng, 1).await;
+        // `ours` holds this run's messages in the batch's order: their groups and failure
+        // draws, in the same order.
+        let items: Vec<Item> = batch
+            .iter()
+            .filter_map(|m| {
+                m.receipt_handle()?;
+                let p = Payload::decode(m.body().unwrap_or(""), self.run_id).ok()?;
+                let attempt = receive_count(m);
+                Some(Item {
+                    group: Some(p.group),
+                    fails: verdict::fails(
+                        self.seed,
+                        p.producer,
+                        p.sequence,
+                        attempt,
+                        self.fleet.failure_rate,
+                    ),
+                })
+            })
+            .collect();
+        debug_assert_eq!(items.len(), ours.len());
+        let fates = verdict::fates(&items, self.fleet.report_batch_item_failures, self.fifo);
+        let mut to_delete: ToDelete = Vec::with_capacity(ours.len());
+        let mut counted = BatchCounters {
+            invocations: 1,
+            messages: batch.len() as u64,
+            gather_us: gather.as_micros() as u64,
+            ..Default::default()
+        };
+        for (entry, fate) in ours.into_iter().zip(&fates) {
+            match fate {
+                Fate::Deleted => to_delete.push(entry),
+                Fate::Failed => counted.failed += 1,
+                Fate::Collateral => counted.collateral += 1,
+                Fate::BehindGroupFailure => counted.behind_group_failure += 1,
+            }
+        }
+        self.recorder.with(|r| r.counters.batches.add(&counted));
+        self.delete_and_count(to_delete).await;
+    }
+}
+
+/// Adds a message to the batch, or to `carried` when the batch has no room for it.
+fn take(
+    gathering: &mut Gathering,
+    batch: &mut Vec<Message>,
+    carried: &mut Vec<Message>,
+    now: Duration,
+    m: Message,
+) {
+    let bytes = m.body().map_or(0, str::len);
+    if carried.is_empty() && gathering.add(now, bytes) {
+        batch.push(m);
+    } else {
+        carried.push(m);
+    }
+}
+
+/// ApproximateReceiveCount: which delivery of the message this is.
+fn receive_count(m: &Message) -> u32 {
+    m.attributes()
+        .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
+}

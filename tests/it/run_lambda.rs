@@ -1,0 +1,145 @@
+//! Lambda-style consumers (`kind = "lambda"`) on the embedded emulator. Failures are drawn per
+//! delivery from the seed, the message and its receive count, so with partial batch responses
+//! the redeliveries, items failed and dead letters are predicted exactly; without them the
+//! whole batch comes back, and the accounting identity still holds; on FIFO a failure holds
+//! back the rest of its group and order is kept.
+
+use sqsbench::workload::lambda::verdict::fails;
+
+use super::run_embedded::{run_text, temp_dir};
+
+const SEED: u64 = 7;
+const MAX_RECEIVES: u32 = 3;
+
+fn scenario(queue_type: &str, report: bool, window: &str, groups: u32) -> String {
+    format!(
+        r#"
+name = "lambda"
+[queue]
+type = "{queue_type}"
+visibility_timeout = "1s"
+[queue.dead_letter]
+max_receive_count = {MAX_RECEIVES}
+[run]
+warmup = "0s"
+duration = "200ms"
+drain_timeout = "30s"
+seed = {SEED}
+[[producers]]
+rate = "500/s"
+batch_size = 10
+groups = {groups}
+message_size = "100B"
+[[consumers]]
+kind = "lambda"
+count = 2
+batch_size = 10
+batch_window = "{window}"
+report_batch_item_failures = {report}
+failure_rate = 0.3
+wait_time = "1s"
+"#
+    )
+}
+
+/// What partial batch responses must do to messages 0..sent of producer 0: each is delivered
+/// until the function succeeds on it, or dead-lettered after `MAX_RECEIVES` failures.
+struct Expected {
+    deliveries: u64,
+    failed: u64,
+    dead_lettered: u64,
+}
+
+fn expected(sent: u64) -> Expected {
+    let mut e = Expected {
+        deliveries: 0,
+        failed: 0,
+        dead_lettered: 0,
+    };
+    for sequence in 0..sent {
+        let mut succeeded = false;
+        for attempt in 1..=MAX_RECEIVES {
+            e.deliveries += 1;
+            if !fails(SEED, 0, sequence, attempt, 0.3) {
+                succeeded = true;
+                break;
+            }
+            e.failed += 1;
+        }
+        if !succeeded {
+            e.dead_lettered += 1;
+        }
+    }
+    e
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partial_batch_responses_retry_exactly_the_failed_items() {
+    let dir = temp_dir("lambda-partial");
+    let outcome = run_text(&scenario("standard", true, "0s", 1), &dir).await;
+    let s = &outcome.summary;
+    let m = &s.messages;
+    let b = s
+        .batches
+        .as_ref()
+        .expect("a lambda fleet reports its batches");
+    let e = expected(m.sent);
+    assert_eq!(m.sent, 100);
+    assert!(
+        e.failed > 0 && e.dead_lettered > 0,
+        "the seed must exercise both"
+    );
+    assert_eq!(b.left_failed, e.failed, "{b:?}");
+    assert_eq!((b.left_collateral, b.left_behind_group_failure), (0, 0));
+    assert_eq!(m.received, e.deliveries, "{m:?}");
+    assert_eq!(m.dead_lettered, e.dead_lettered, "{m:?}");
+    assert_eq!(m.deleted, m.sent - e.dead_lettered);
+    assert_eq!(b.messages, e.deliveries);
+    assert!(b.invocations >= e.deliveries.div_ceil(10), "{b:?}");
+    assert!(b.mean_size <= 10.0);
+    assert_eq!(m.lost, 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_them_a_failure_returns_the_whole_batch() {
+    let dir = temp_dir("lambda-whole");
+    let outcome = run_text(&scenario("standard", false, "1s", 1), &dir).await;
+    let m = &outcome.summary.messages;
+    let b = outcome.summary.batches.as_ref().unwrap();
+    assert_eq!(m.sent, 100);
+    assert!(b.left_failed > 0 && b.left_collateral > 0, "{b:?}");
+    assert_eq!(b.left_behind_group_failure, 0);
+    // Every delivery in a batch was deleted or left, for one of the two reasons.
+    assert_eq!(
+        b.messages,
+        m.deleted + b.left_failed + b.left_collateral,
+        "{b:?} {m:?}"
+    );
+    assert_eq!(b.messages, m.received);
+    assert_eq!(m.sent, m.deleted + m.dead_lettered + m.lost, "{m:?}");
+    assert_eq!(m.lost, 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_fifo_a_failure_holds_back_its_group_and_order_is_kept() {
+    let dir = temp_dir("lambda-fifo");
+    let outcome = run_text(&scenario("fifo", true, "0s", 4), &dir).await;
+    let m = &outcome.summary.messages;
+    let b = outcome.summary.batches.as_ref().unwrap();
+    assert_eq!(m.sent, 100);
+    assert!(
+        b.left_failed > 0 && b.left_behind_group_failure > 0,
+        "{b:?}"
+    );
+    assert_eq!(b.left_collateral, 0);
+    assert_eq!(
+        b.messages,
+        m.deleted + b.left_failed + b.left_behind_group_failure,
+        "{b:?} {m:?}"
+    );
+    assert_eq!((m.order_violations, m.lost), (0, 0), "{m:?}");
+    assert_eq!(m.sent, m.deleted + m.dead_lettered, "{m:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
