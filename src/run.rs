@@ -603,7 +603,12 @@ fn summarise(
         .consumers
         .iter()
         .any(|c| c.kind == crate::scenario::ConsumerKind::Lambda);
-    summary.batches = lambda.then(|| Batches::of(&result.total.counters.batches));
+    summary.batches = lambda.then(|| {
+        Batches::of(
+            &result.total.counters.batches,
+            result.dead_lettered_by_cause,
+        )
+    });
     if result.interrupted {
         // Not yet received at the signal is not lost: it may still be on the queue.
         summary.messages.undelivered_at_interrupt = summary.messages.lost;

@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
+use serde::{Deserialize, Serialize};
+
 use super::fleets::FleetRecords;
 use super::latency::{Latencies, Latency};
 
@@ -127,12 +129,32 @@ pub struct BatchCounters {
     pub messages: u64,
     /// Summed over the batches: from a batch's first message to its invocation.
     pub gather_us: u64,
-    /// The function failed on them.
+    /// Messages an outcome left on the queue, by why.
+    pub left: ByCause,
+    /// Deliveries of measured messages a Lambda-style batch had left before, by why.
+    pub redelivered: ByCause,
+}
+
+/// Messages by why a Lambda-style batch left them on the queue: the function failed on them;
+/// they succeeded but their batch failed whole (no partial batch responses); or, FIFO, an
+/// earlier message of their group in the batch failed, so they were never processed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ByCause {
     pub failed: u64,
-    /// They succeeded, but their batch failed as a whole (no partial batch responses).
     pub collateral: u64,
-    /// FIFO: behind a failure of their group in the batch, never processed.
     pub behind_group_failure: u64,
+}
+
+impl ByCause {
+    pub fn add(&mut self, o: &ByCause) {
+        self.failed += o.failed;
+        self.collateral += o.collateral;
+        self.behind_group_failure += o.behind_group_failure;
+    }
+
+    pub fn total(&self) -> u64 {
+        self.failed + self.collateral + self.behind_group_failure
+    }
 }
 
 impl BatchCounters {
@@ -140,9 +162,8 @@ impl BatchCounters {
         self.invocations += o.invocations;
         self.messages += o.messages;
         self.gather_us += o.gather_us;
-        self.failed += o.failed;
-        self.collateral += o.collateral;
-        self.behind_group_failure += o.behind_group_failure;
+        self.left.add(&o.left);
+        self.redelivered.add(&o.redelivered);
     }
 }
 

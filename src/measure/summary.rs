@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::fleets::{FleetIndex, FleetMap, Role};
 use super::latency::{Latency, LatencyStats};
 use super::ledger::Tally;
-use super::recorder::{Api, Recorder};
+use super::recorder::{Api, BatchCounters, ByCause, Recorder};
 use crate::scenario::{QueueType, TargetKind};
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -166,7 +166,7 @@ pub struct QueueInfo {
     pub name: String,
 }
 
-/// What Lambda-style consumer fleets invoked, and what the outcomes left on the queue.
+/// What Lambda-style consumer fleets invoked, and why messages came back.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Batches {
     pub invocations: u64,
@@ -176,24 +176,24 @@ pub struct Batches {
     /// From a batch's first message to its invocation, summed; and its mean.
     pub gather_us_total: u64,
     pub mean_gather_ms: f64,
-    /// Left on the queue by an outcome (each comes back after the visibility timeout, or moves
-    /// to the DLQ): the function failed on it ...
-    pub left_failed: u64,
-    /// ... it succeeded but its batch failed whole (no partial batch responses) ...
-    pub left_collateral: u64,
-    /// ... or, FIFO, an earlier message of its group in the batch failed.
-    pub left_behind_group_failure: u64,
+    /// Messages an outcome left on the queue (each comes back after the visibility timeout,
+    /// or moves to the DLQ), by why.
+    pub left: ByCause,
+    /// Deliveries of measured messages a batch had left, by why it left them.
+    pub redelivered: ByCause,
+    /// Measured messages found in the dead-letter queue, by why a batch left them last.
+    pub dead_lettered: ByCause,
 }
 
 impl Batches {
-    pub fn of(c: &crate::measure::recorder::BatchCounters) -> Batches {
+    pub fn of(c: &BatchCounters, dead_lettered: ByCause) -> Batches {
         let mut b = Batches {
             invocations: c.invocations,
             messages: c.messages,
             gather_us_total: c.gather_us,
-            left_failed: c.failed,
-            left_collateral: c.collateral,
-            left_behind_group_failure: c.behind_group_failure,
+            left: c.left,
+            redelivered: c.redelivered,
+            dead_lettered,
             ..Batches::default()
         };
         b.means();
@@ -204,9 +204,9 @@ impl Batches {
         self.invocations += o.invocations;
         self.messages += o.messages;
         self.gather_us_total += o.gather_us_total;
-        self.left_failed += o.left_failed;
-        self.left_collateral += o.left_collateral;
-        self.left_behind_group_failure += o.left_behind_group_failure;
+        self.left.add(&o.left);
+        self.redelivered.add(&o.redelivered);
+        self.dead_lettered.add(&o.dead_lettered);
         self.means();
     }
 

@@ -80,6 +80,8 @@ pub(crate) struct Consumer {
     /// A FIFO queue: ask for each message's first-receive time, for judging order across
     /// shards.
     pub fifo: bool,
+    /// Why Lambda-style batches left messages on the queue, shared by the run's consumers.
+    pub causes: Arc<crate::workload::lambda::causes::Causes>,
     /// Numbers this process's receive calls in the order their responses arrive (before any of
     /// their messages is deleted), to order first deliveries within one millisecond.
     pub calls: Arc<AtomicU64>,

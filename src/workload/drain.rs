@@ -11,6 +11,7 @@ use aws_sdk_sqs::types::{
 
 use super::clock::RunClock;
 use super::consumer::delivery;
+use super::lambda::causes::Causes;
 use super::payload::Payload;
 use crate::measure::ledger::LedgerHandle;
 
@@ -46,6 +47,7 @@ pub(crate) async fn collect_dead_letters(
     run_id: u64,
     clock: &RunClock,
     ledger: &LedgerHandle,
+    causes: &Causes,
     budget: Duration,
 ) -> anyhow::Result<()> {
     let deadline = tokio::time::Instant::now() + budget;
@@ -86,6 +88,7 @@ pub(crate) async fn collect_dead_letters(
                 ours.push(handle.to_string());
             }
         }
+        causes.dead_lettered(dead.iter().map(|d| (d.producer, d.sequence)));
         ledger.dead_lettered(dead);
         if ours.is_empty() {
             // Only other runs' messages are left: they are not ours to take.

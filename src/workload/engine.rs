@@ -15,10 +15,12 @@ use super::clock::RunClock;
 use super::consumer::Consumer;
 use super::drain;
 use super::drain_rules::{DrainEnd, DrainRules};
+use super::lambda::causes::Causes;
 use super::producer::Producer;
 use super::schedule::Schedule;
 use crate::measure::fleets::FleetMap;
 use crate::measure::ledger::{self, Integrity, Ledger};
+use crate::measure::recorder::ByCause;
 use crate::measure::recorder::{Recorder, Registry};
 use crate::measure::timeline::{IntervalSink, TimelineRow};
 use crate::scenario::{QueueType, Scenario};
@@ -88,6 +90,8 @@ pub struct EngineResult {
     pub measured_start_us: u64,
     /// The ledger journal's first write failure.
     pub journal_failed: Option<std::io::Error>,
+    /// Measured messages in the dead-letter queue that Lambda-style batches had left, by why.
+    pub dead_lettered_by_cause: ByCause,
 }
 
 /// What every task of a run shares.
@@ -98,6 +102,7 @@ struct Tasks<'r> {
     ledger: &'r ledger::LedgerHandle,
     producers_stopped: watch::Receiver<bool>,
     consumers_stopped: watch::Receiver<bool>,
+    causes: Arc<Causes>,
 }
 
 /// The once-a-second collection: every task's recorder swapped out into the second's timeline
@@ -225,6 +230,7 @@ impl Engine<'_> {
         let (ledger, ledger_task) = ledger::spawn(fifo, self.journal.take());
         let (stop_producers, producers_stopped) = watch::channel(false);
         let (stop_consumers, consumers_stopped) = watch::channel(false);
+        let causes = Arc::new(Causes::default());
         let mut fleets = self.spawn_fleets(&Tasks {
             clock,
             fleets: Arc::new(FleetMap::of(sc)),
@@ -232,6 +238,7 @@ impl Engine<'_> {
             ledger: &ledger,
             producers_stopped,
             consumers_stopped,
+            causes: causes.clone(),
         });
         let mut seconds = Seconds {
             registry: &registry,
@@ -257,7 +264,7 @@ impl Engine<'_> {
                 0,
                 0,
             ));
-            match self.read_dead_letters(&clock, &ledger).await {
+            match self.read_dead_letters(&clock, &ledger, &causes).await {
                 DeadLetters::Read => {}
                 DeadLetters::Failed(e) => warnings.push(e),
                 DeadLetters::Interrupted => interrupted = true,
@@ -289,6 +296,7 @@ impl Engine<'_> {
             elapsed: clock.elapsed(),
             measured_start_us: clock.us_at(clock.warmup),
             journal_failed,
+            dead_lettered_by_cause: causes.dead_lettered_total(),
         }
     }
 
@@ -438,6 +446,7 @@ impl Engine<'_> {
                     retries: sc.run.retries,
                     fifo,
                     calls: calls.clone(),
+                    causes: t.causes.clone(),
                 };
                 index += 1;
                 // Consumers are numbered after every producer (`shard::split`'s order).
@@ -459,13 +468,21 @@ impl Engine<'_> {
         &mut self,
         clock: &RunClock,
         ledger: &ledger::LedgerHandle,
+        causes: &Causes,
     ) -> DeadLetters {
         let Some(url) = &self.dead_letter_url else {
             return DeadLetters::Read;
         };
         let budget = self.scenario.run.drain_timeout.max(Duration::from_secs(10));
-        let collect =
-            drain::collect_dead_letters(&self.client, url, self.run_id, clock, ledger, budget);
+        let collect = drain::collect_dead_letters(
+            &self.client,
+            url,
+            self.run_id,
+            clock,
+            ledger,
+            causes,
+            budget,
+        );
         tokio::select! {
             collected = collect => match collected {
                 Ok(()) => DeadLetters::Read,

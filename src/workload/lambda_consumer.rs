@@ -62,41 +62,52 @@ impl Consumer {
         let (ours, deliveries) = self.record_deliveries(&batch, call, None);
         self.ledger.received(deliveries);
         self.process(rng, 1).await;
-        // `ours` holds this run's messages in the batch's order: their groups and failure
-        // draws, in the same order.
-        let items: Vec<Item> = batch
+        // `ours` holds this run's messages in the batch's order: their groups, receive counts
+        // and failure draws, in the same order.
+        let drawn: Vec<(Item, u32)> = batch
             .iter()
             .filter_map(|m| {
                 m.receipt_handle()?;
                 let p = Payload::decode(m.body().unwrap_or(""), self.run_id).ok()?;
                 let attempt = receive_count(m);
-                Some(Item {
-                    group: Some(p.group),
-                    fails: verdict::fails(
-                        self.seed,
-                        p.producer,
-                        p.sequence,
-                        attempt,
-                        self.fleet.failure_rate,
-                    ),
-                })
+                let fails = verdict::fails(
+                    self.seed,
+                    p.producer,
+                    p.sequence,
+                    attempt,
+                    self.fleet.failure_rate,
+                );
+                Some((
+                    Item {
+                        group: Some(p.group),
+                        fails,
+                    },
+                    attempt,
+                ))
             })
             .collect();
-        debug_assert_eq!(items.len(), ours.len());
+        debug_assert_eq!(drawn.len(), ours.len());
+        let items: Vec<Item> = drawn.iter().map(|(item, _)| *item).collect();
         let fates = verdict::fates(&items, self.fleet.report_batch_item_failures, self.fifo);
-        let mut to_delete: ToDelete = Vec::with_capacity(ours.len());
         let mut counted = BatchCounters {
             invocations: 1,
             messages: batch.len() as u64,
             gather_us: gather.as_micros() as u64,
             ..Default::default()
         };
+        counted.redelivered = self.causes.invoked(
+            ours.iter()
+                .zip(&drawn)
+                .zip(&fates)
+                .filter_map(|(((_, key), (_, attempt)), fate)| Some(((*key)?, *attempt, *fate))),
+        );
+        let mut to_delete: ToDelete = Vec::with_capacity(ours.len());
         for (entry, fate) in ours.into_iter().zip(&fates) {
             match fate {
                 Fate::Deleted => to_delete.push(entry),
-                Fate::Failed => counted.failed += 1,
-                Fate::Collateral => counted.collateral += 1,
-                Fate::BehindGroupFailure => counted.behind_group_failure += 1,
+                Fate::Failed => counted.left.failed += 1,
+                Fate::Collateral => counted.left.collateral += 1,
+                Fate::BehindGroupFailure => counted.left.behind_group_failure += 1,
             }
         }
         self.recorder.with(|r| r.counters.batches.add(&counted));

@@ -89,8 +89,12 @@ async fn partial_batch_responses_retry_exactly_the_failed_items() {
         e.failed > 0 && e.dead_lettered > 0,
         "the seed must exercise both"
     );
-    assert_eq!(b.left_failed, e.failed, "{b:?}");
-    assert_eq!((b.left_collateral, b.left_behind_group_failure), (0, 0));
+    assert_eq!(b.left.failed, e.failed, "{b:?}");
+    assert_eq!((b.left.collateral, b.left.behind_group_failure), (0, 0));
+    // A failure before the last allowed receive is redelivered; one at it is dead-lettered.
+    assert_eq!(b.redelivered.failed, e.failed - e.dead_lettered, "{b:?}");
+    assert_eq!(b.redelivered.total(), b.redelivered.failed);
+    assert_eq!(b.dead_lettered.failed, e.dead_lettered, "{b:?}");
     assert_eq!(m.received, e.deliveries, "{m:?}");
     assert_eq!(m.dead_lettered, e.dead_lettered, "{m:?}");
     assert_eq!(m.deleted, m.sent - e.dead_lettered);
@@ -108,14 +112,19 @@ async fn without_them_a_failure_returns_the_whole_batch() {
     let m = &outcome.summary.messages;
     let b = outcome.summary.batches.as_ref().unwrap();
     assert_eq!(m.sent, 100);
-    assert!(b.left_failed > 0 && b.left_collateral > 0, "{b:?}");
-    assert_eq!(b.left_behind_group_failure, 0);
-    // Every delivery in a batch was deleted or left, for one of the two reasons.
+    assert!(b.left.failed > 0 && b.left.collateral > 0, "{b:?}");
+    assert!(b.redelivered.collateral > 0, "{b:?}");
+    assert_eq!(b.left.behind_group_failure, 0);
+    // Every delivery in a batch was deleted or left, for one of the two reasons; every message
+    // left came back or went to the DLQ, charged to the same reason.
+    assert_eq!(b.messages, m.deleted + b.left.total(), "{b:?} {m:?}");
     assert_eq!(
-        b.messages,
-        m.deleted + b.left_failed + b.left_collateral,
-        "{b:?} {m:?}"
+        b.left.total(),
+        b.redelivered.total() + b.dead_lettered.total(),
+        "{b:?}"
     );
+    assert_eq!(b.redelivered.total(), m.received - m.sent);
+    assert_eq!(b.dead_lettered.total(), m.dead_lettered);
     assert_eq!(b.messages, m.received);
     assert_eq!(m.sent, m.deleted + m.dead_lettered + m.lost, "{m:?}");
     assert_eq!(m.lost, 0);
@@ -130,15 +139,18 @@ async fn on_fifo_a_failure_holds_back_its_group_and_order_is_kept() {
     let b = outcome.summary.batches.as_ref().unwrap();
     assert_eq!(m.sent, 100);
     assert!(
-        b.left_failed > 0 && b.left_behind_group_failure > 0,
+        b.left.failed > 0 && b.left.behind_group_failure > 0,
         "{b:?}"
     );
-    assert_eq!(b.left_collateral, 0);
+    assert!(b.redelivered.behind_group_failure > 0, "{b:?}");
+    assert_eq!(b.left.collateral, 0);
+    assert_eq!(b.messages, m.deleted + b.left.total(), "{b:?} {m:?}");
     assert_eq!(
-        b.messages,
-        m.deleted + b.left_failed + b.left_behind_group_failure,
-        "{b:?} {m:?}"
+        b.left.total(),
+        b.redelivered.total() + b.dead_lettered.total(),
+        "{b:?}"
     );
+    assert_eq!(b.dead_lettered.total(), m.dead_lettered);
     assert_eq!((m.order_violations, m.lost), (0, 0), "{m:?}");
     assert_eq!(m.sent, m.deleted + m.dead_lettered, "{m:?}");
     let _ = std::fs::remove_dir_all(&dir);
