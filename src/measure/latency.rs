@@ -15,6 +15,9 @@ pub enum Latency {
     EndToEnd,
     /// Receive time minus actual send time.
     EndToEndUncorrected,
+    /// Successful processing time minus intended send time: when the consumer was done with
+    /// it, failures and redeliveries included.
+    EndToEndProcessed,
     Send,
     Receive,
     Delete,
@@ -23,9 +26,10 @@ pub enum Latency {
 }
 
 impl Latency {
-    pub const ALL: [Latency; 6] = [
+    pub const ALL: [Latency; 7] = [
         Latency::EndToEnd,
         Latency::EndToEndUncorrected,
+        Latency::EndToEndProcessed,
         Latency::Send,
         Latency::Receive,
         Latency::Delete,
@@ -37,6 +41,7 @@ impl Latency {
         match self {
             Latency::EndToEnd => "end-to-end (intended)",
             Latency::EndToEndUncorrected => "end-to-end (actual send)",
+            Latency::EndToEndProcessed => "end-to-end to processed",
             Latency::Send => "send call",
             Latency::Receive => "receive call",
             Latency::Delete => "delete call",
@@ -49,6 +54,7 @@ impl Latency {
         match self {
             Latency::EndToEnd => "end_to_end",
             Latency::EndToEndUncorrected => "end_to_end_uncorrected",
+            Latency::EndToEndProcessed => "end_to_end_processed",
             Latency::Send => "send",
             Latency::Receive => "receive",
             Latency::Delete => "delete",
@@ -64,7 +70,7 @@ pub fn new_histogram() -> Histogram<u64> {
 /// One histogram per latency.
 #[derive(Clone)]
 pub struct Latencies {
-    histograms: [Histogram<u64>; 6],
+    histograms: [Histogram<u64>; Latency::ALL.len()],
 }
 
 impl Default for Latencies {

@@ -51,6 +51,16 @@ pub(crate) fn delivery(m: &aws_sdk_sqs::types::Message, p: &Payload, received_us
 /// Receipt handles to delete, each with its ledger key (None when not measured).
 pub(super) type ToDelete = Vec<(String, Option<(u32, u64)>)>;
 
+/// The measured messages of one receive (or batch) with their intended send times (µs).
+pub(super) type IntendedTimes = Vec<((u32, u64), u64)>;
+
+pub(super) fn intended_times(deliveries: &[Delivery]) -> IntendedTimes {
+    deliveries
+        .iter()
+        .map(|d| ((d.producer, d.sequence), d.intended_us))
+        .collect()
+}
+
 /// What one receive call came back with.
 pub(super) enum Received {
     Messages(Vec<aws_sdk_sqs::types::Message>),
@@ -108,8 +118,10 @@ impl Consumer {
             };
             let call = self.calls.fetch_add(1, Ordering::Relaxed);
             let (to_delete, deliveries) = self.record_deliveries(&messages, call, Some(&mut rng));
+            let intended = intended_times(&deliveries);
             self.ledger.received(deliveries);
             self.process(&mut rng, messages.len()).await;
+            self.record_processed(intended, &to_delete);
             self.delete_and_count(to_delete).await;
         }
     }
@@ -160,6 +172,23 @@ impl Consumer {
                 Received::Nothing
             }
         }
+    }
+
+    /// `end_to_end_processed`: now, when the consumer is done with them, minus the intended
+    /// send time of the measured messages it processed successfully (those about to be deleted).
+    pub(super) fn record_processed(&self, mut intended: IntendedTimes, done: &ToDelete) {
+        intended.sort_unstable();
+        let now_us = self.clock.now_us();
+        self.recorder.with(|r| {
+            for key in done.iter().filter_map(|(_, key)| *key) {
+                if let Ok(i) = intended.binary_search_by_key(&key, |(k, _)| *k) {
+                    r.latency(
+                        Latency::EndToEndProcessed,
+                        now_us.saturating_sub(intended[i].1),
+                    );
+                }
+            }
+        });
     }
 
     /// Deletes and counts what was deleted, for the run and the ledger.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use aws_sdk_sqs::types::{Message, MessageSystemAttributeName};
 
-use super::consumer::{Consumer, Received, ToDelete};
+use super::consumer::{Consumer, Received, ToDelete, intended_times};
 use super::lambda::gather::{Gathering, INVOCATION_PAYLOAD_BYTES, Limits};
 use super::lambda::verdict::{self, Fate, Item};
 use super::payload::Payload;
@@ -60,6 +60,7 @@ impl Consumer {
     async fn invoke(&self, batch: Vec<Message>, gather: Duration, rng: &mut rand::rngs::StdRng) {
         let call = self.calls.fetch_add(1, Ordering::Relaxed);
         let (ours, deliveries) = self.record_deliveries(&batch, call, None);
+        let intended = intended_times(&deliveries);
         self.ledger.received(deliveries);
         self.process(rng, 1).await;
         // `ours` holds this run's messages in the batch's order: their groups, receive counts
@@ -110,6 +111,7 @@ impl Consumer {
                 Fate::BehindGroupFailure => counted.left.behind_group_failure += 1,
             }
         }
+        self.record_processed(intended, &to_delete);
         self.recorder.with(|r| r.counters.batches.add(&counted));
         self.delete_and_count(to_delete).await;
     }

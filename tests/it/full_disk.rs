@@ -58,7 +58,10 @@ fn a_full_disk_exits_4_naming_the_files() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(4), "{stderr}");
     assert!(
-        stderr.contains("results incomplete: could not write")
+        // Which file the disk runs out on first depends on the sizes written before it (a
+        // chart, when the histograms take the space): each is named with its OS error.
+        stderr.contains("results incomplete: ")
+            && stderr.contains("could not write")
             && stderr.contains("No space left on device"),
         "{stderr}"
     );
