@@ -304,6 +304,24 @@ fn fleets(s: &RunSummary) -> String {
     o + "</table>"
 }
 
+/// Lambda-style consumers' batches, and why messages came back.
+fn batches(s: &RunSummary) -> String {
+    let Some(b) = &s.batches else {
+        return String::new();
+    };
+    let mut o = format!(
+        "<h3>Batches (Lambda-style consumers)</h3><p>{} invocations of {} messages: mean batch {}, gathered in {} ms on average.</p>\
+         <table><tr><th>why a message came back</th><th>left on the queue</th><th>redelivered</th><th>dead-lettered</th></tr>",
+        b.invocations, b.messages, b.mean_size, b.mean_gather_ms
+    );
+    for (cause, left, redelivered, dead) in super::terminal::batch_causes(b) {
+        o.push_str(&format!(
+            "<tr><td>{cause}</td><td>{left}</td><td>{redelivered}</td><td>{dead}</td></tr>"
+        ));
+    }
+    o + "</table>"
+}
+
 /// A merged result's shards: each one's own figures and start, and what is missing.
 fn shards(s: &RunSummary, sh: &Shards) -> String {
     let mut o = format!(
@@ -390,7 +408,7 @@ pub(crate) fn run_page(s: &RunSummary, dir: &Path) -> String {
         expectations(s),
         charts(&dir.join("charts"), &RUN_CHARTS),
         latencies(s) + &fleets(s),
-        integrity_note + &integrity(s, integrity_json.as_ref()),
+        integrity_note + &integrity(s, integrity_json.as_ref()) + &batches(s),
         requests(s),
         escape(&scenario)
     );

@@ -3,7 +3,7 @@
 
 use crate::measure::fleets::Role;
 use crate::measure::latency::Latency;
-use crate::measure::summary::{Messages, RunSummary, ShardInfo, Shards};
+use crate::measure::summary::{Batches, Messages, RunSummary, ShardInfo, Shards};
 use crate::scenario::TargetKind;
 
 fn ms(us: u64) -> String {
@@ -65,6 +65,9 @@ pub(crate) fn summary(s: &RunSummary, results_dir: &str) -> String {
     }
     if let Some(shards) = &s.shards {
         o += &merged_lines(s, shards);
+    }
+    if let Some(b) = &s.batches {
+        o += &batch_lines(b);
     }
     if m.not_sent > 0 {
         o += &format!(
@@ -237,6 +240,46 @@ pub(crate) fn cleanup_command(s: &RunSummary) -> Option<String> {
 
 /// Each fleet's figures, when a role has more than one fleet (with one of each, they are the
 /// run's figures above).
+/// Lambda-style consumers: what was invoked, and each cause of a message coming back.
+fn batch_lines(b: &Batches) -> String {
+    let mut o = format!(
+        "batches: {} invoked, {} messages (mean {}, gathered in {} ms on average)\n",
+        b.invocations, b.messages, b.mean_size, b.mean_gather_ms
+    );
+    for (cause, left, redelivered, dead) in batch_causes(b) {
+        if left > 0 {
+            o += &format!(
+                "  {cause}: {left} left on the queue, {redelivered} redelivered, {dead} dead-lettered\n"
+            );
+        }
+    }
+    o
+}
+
+/// Each cause of a message coming back: (name, left, redelivered, dead-lettered).
+pub(crate) fn batch_causes(b: &Batches) -> [(&'static str, u64, u64, u64); 3] {
+    [
+        (
+            "failed item",
+            b.left.failed,
+            b.redelivered.failed,
+            b.dead_lettered.failed,
+        ),
+        (
+            "collateral (whole-batch retry)",
+            b.left.collateral,
+            b.redelivered.collateral,
+            b.dead_lettered.collateral,
+        ),
+        (
+            "behind a FIFO group failure",
+            b.left.behind_group_failure,
+            b.redelivered.behind_group_failure,
+            b.dead_lettered.behind_group_failure,
+        ),
+    ]
+}
+
 fn fleets(s: &RunSummary) -> String {
     let several = |role| s.fleets.iter().filter(|f| f.role == role).count() > 1;
     if !several(Role::Producer) && !several(Role::Consumer) {

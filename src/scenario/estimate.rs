@@ -51,10 +51,11 @@ pub(crate) fn estimate(s: &Scenario) -> Option<Estimate> {
     let total = s.run.warmup + s.run.duration;
     let seconds = total.as_secs_f64();
     let mut e = Estimate::default();
+    // A receive returns at most 10, however large a Lambda-style batch gathers.
     let receive_batch = s
         .consumers
         .iter()
-        .map(|c| c.batch_size)
+        .map(|c| c.batch_size.min(10))
         .max()
         .unwrap_or(10)
         .max(1) as f64;

@@ -81,28 +81,32 @@ impl Gathering {
         true
     }
 
-    /// Marks the end of one receive's messages: without a window, a batch with messages is
-    /// invoked now.
+    /// Marks the end of one receive: without a window, a batch with messages is invoked now.
     pub(crate) fn received(&mut self) {
-        if self.limits.window.is_zero() && self.count > 0 && self.closed.is_none() {
+        if self.closed.is_none() && self.count > 0 && self.limits.window.is_zero() {
             self.closed = Some(Closed::FirstReceive);
         }
+    }
+
+    /// What is left of the window at `now` (zero before it opens or once it has ended).
+    fn left(&self, now: Duration) -> Duration {
+        self.opened.map_or(Duration::ZERO, |opened| {
+            (opened + self.limits.window).saturating_sub(now)
+        })
     }
 
     /// Why the batch is complete at `now`, if it is.
     pub(crate) fn closed(&self, now: Duration) -> Option<Closed> {
         self.closed.or_else(|| {
-            let opened = self.opened?;
-            let ends = opened + self.limits.window;
-            (!self.limits.window.is_zero() && now + Duration::from_secs(1) > ends)
+            (self.opened.is_some() && !self.limits.window.is_zero() && self.left(now).is_zero())
                 .then_some(Closed::WindowEnded)
         })
     }
 
     /// The next receive while the batch is open: up to 10 of what is missing, waiting the
-    /// fleet's `wait_time` for a first message, then at most the window's whole seconds left.
-    /// A window with less than a second left counts as ended (WaitTimeSeconds is whole
-    /// seconds, and short polls to fill the rest would only add calls).
+    /// fleet's `wait_time` for a first message, then what is left of the window rounded up to
+    /// whole seconds (WaitTimeSeconds): a long poll returns as soon as messages arrive, so the
+    /// batch overruns its window, by under a second, only while the queue is empty.
     pub(crate) fn next_receive(&self, now: Duration, wait_time: Duration) -> Option<Receive> {
         if self.closed(now).is_some() {
             return None;
@@ -110,10 +114,7 @@ impl Gathering {
         let max = (self.limits.batch_size - self.count).min(PER_RECEIVE);
         let wait = match self.opened {
             None => wait_time,
-            Some(opened) => {
-                let left = (opened + self.limits.window).saturating_sub(now);
-                Duration::from_secs(left.as_secs())
-            }
+            Some(_) => Duration::from_secs(self.left(now).as_secs_f64().ceil() as u64),
         };
         Some(Receive {
             max,
@@ -174,12 +175,32 @@ mod tests {
                 wait: 2 * S
             })
         );
+        // Messages keep coming: receives go on, waiting what is left, rounded up.
         let later = t0 + Duration::from_millis(900);
-        assert_eq!(g.next_receive(later, 20 * S).unwrap().wait, S);
-        // Less than a whole second left: the window is over.
-        let nearly = t0 + Duration::from_millis(1001);
-        assert_eq!(g.closed(nearly), Some(Closed::WindowEnded));
-        assert_eq!(g.next_receive(nearly, 20 * S), None);
+        g.add(later, 100);
+        g.received();
+        assert_eq!(
+            g.next_receive(later, 20 * S).unwrap().wait,
+            2 * S,
+            "1.1 s left"
+        );
+        let last = t0 + Duration::from_millis(1500);
+        g.received();
+        assert_eq!(g.next_receive(last, 20 * S).unwrap().wait, S, "0.5 s left");
+        assert_eq!(g.closed(t0 + 2 * S), Some(Closed::WindowEnded));
+        assert_eq!(g.next_receive(t0 + 2 * S, 20 * S), None);
+    }
+
+    #[test]
+    fn the_wait_is_what_is_left_of_the_window_in_whole_seconds_rounded_up() {
+        let mut g = Gathering::new(limits(100, 5 * S));
+        g.add(S, 1);
+        g.received();
+        assert_eq!(g.next_receive(2 * S, 20 * S).unwrap().wait, 4 * S);
+        let late = 5 * S + Duration::from_millis(950);
+        assert_eq!(g.next_receive(late, 20 * S).unwrap().wait, S);
+        assert_eq!(g.closed(6 * S), Some(Closed::WindowEnded));
+        assert_eq!(g.next_receive(6 * S, 20 * S), None);
     }
 
     #[test]
