@@ -129,6 +129,10 @@ pub struct BatchCounters {
     pub messages: u64,
     /// Summed over the batches: from a batch's first message to its invocation.
     pub gather_us: u64,
+    /// Batches by size, in `BATCH_SIZE_BOUNDS` buckets, and by gather time, in
+    /// `GATHER_MS_BOUNDS` buckets (the last bucket of each holds everything above).
+    pub sizes: [u64; BATCH_SIZE_BOUNDS.len()],
+    pub gathers: [u64; GATHER_MS_BOUNDS.len()],
     /// Messages an outcome left on the queue, by why.
     pub left: ByCause,
     /// Deliveries of measured messages a Lambda-style batch had left before, by why.
@@ -157,11 +161,44 @@ impl ByCause {
     }
 }
 
+/// Upper bounds of the batch-size buckets (inclusive), up to Lambda's 10,000.
+pub const BATCH_SIZE_BOUNDS: [u64; 8] = [1, 10, 50, 100, 500, 1000, 5000, 10_000];
+/// Upper bounds of the gather-time buckets in ms (inclusive), up to the 300 s window (and the
+/// second a long poll may overrun it).
+pub const GATHER_MS_BOUNDS: [u64; 8] = [0, 10, 100, 500, 1000, 5000, 30_000, 301_000];
+
+/// The bucket of `value` among `bounds` (the last one takes anything above it).
+pub fn bucket(bounds: &[u64], value: u64) -> usize {
+    bounds
+        .iter()
+        .position(|b| value <= *b)
+        .unwrap_or(bounds.len() - 1)
+}
+
 impl BatchCounters {
+    /// One invoked batch of `size` messages gathered in `gather_us`.
+    pub fn invoked(size: u64, gather_us: u64) -> BatchCounters {
+        let mut c = BatchCounters {
+            invocations: 1,
+            messages: size,
+            gather_us,
+            ..BatchCounters::default()
+        };
+        c.sizes[bucket(&BATCH_SIZE_BOUNDS, size)] = 1;
+        c.gathers[bucket(&GATHER_MS_BOUNDS, gather_us / 1000)] = 1;
+        c
+    }
+
     pub fn add(&mut self, o: &BatchCounters) {
         self.invocations += o.invocations;
         self.messages += o.messages;
         self.gather_us += o.gather_us;
+        for (a, b) in self.sizes.iter_mut().zip(&o.sizes) {
+            *a += b;
+        }
+        for (a, b) in self.gathers.iter_mut().zip(&o.gathers) {
+            *a += b;
+        }
         self.left.add(&o.left);
         self.redelivered.add(&o.redelivered);
     }
@@ -362,5 +399,27 @@ mod tests {
         let third = Registry::default();
         third.with(|r| r.counters.sent += 1);
         LOCAL.with(|l| assert_eq!(l.borrow().len(), 2, "the ended run is forgotten"));
+    }
+}
+
+#[cfg(test)]
+mod batch_tests {
+    use super::*;
+
+    #[test]
+    fn batches_land_in_their_buckets_and_add_up() {
+        assert_eq!(bucket(&BATCH_SIZE_BOUNDS, 1), 0);
+        assert_eq!(bucket(&BATCH_SIZE_BOUNDS, 10), 1);
+        assert_eq!(bucket(&BATCH_SIZE_BOUNDS, 11), 2);
+        assert_eq!(
+            bucket(&BATCH_SIZE_BOUNDS, 20_000),
+            7,
+            "above the last bound: the last bucket"
+        );
+        let mut total = BatchCounters::invoked(100, 1_500_000);
+        total.add(&BatchCounters::invoked(7, 0));
+        assert_eq!(total.sizes, [0, 1, 0, 1, 0, 0, 0, 0]);
+        assert_eq!(total.gathers, [1, 0, 0, 0, 0, 1, 0, 0]);
+        assert_eq!((total.invocations, total.messages), (2, 107));
     }
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::fleets::{FleetIndex, FleetMap, Role};
 use super::latency::{Latency, LatencyStats};
 use super::ledger::Tally;
-use super::recorder::{Api, BatchCounters, ByCause, Recorder};
+use super::recorder::{Api, BATCH_SIZE_BOUNDS, BatchCounters, ByCause, GATHER_MS_BOUNDS, Recorder};
 use crate::scenario::{QueueType, TargetKind};
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -176,6 +176,10 @@ pub struct Batches {
     /// From a batch's first message to its invocation, summed; and its mean.
     pub gather_us_total: u64,
     pub mean_gather_ms: f64,
+    /// How many batches had up to `up_to` messages (and more than the bucket before).
+    pub size_distribution: Vec<Bucket>,
+    /// How many batches were gathered in up to `up_to` ms.
+    pub gather_ms_distribution: Vec<Bucket>,
     /// Messages an outcome left on the queue (each comes back after the visibility timeout,
     /// or moves to the DLQ), by why.
     pub left: ByCause,
@@ -185,12 +189,40 @@ pub struct Batches {
     pub dead_lettered: ByCause,
 }
 
+/// One bucket of a distribution: the count of items up to `up_to` (inclusive; the last bucket
+/// also holds anything above).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bucket {
+    pub up_to: u64,
+    pub count: u64,
+}
+
+fn buckets(bounds: &[u64], counts: &[u64]) -> Vec<Bucket> {
+    bounds
+        .iter()
+        .zip(counts)
+        .map(|(&up_to, &count)| Bucket { up_to, count })
+        .collect()
+}
+
+fn add_buckets(ours: &mut Vec<Bucket>, theirs: &[Bucket]) {
+    if ours.is_empty() {
+        ours.extend_from_slice(theirs);
+        return;
+    }
+    for (a, b) in ours.iter_mut().zip(theirs) {
+        a.count += b.count;
+    }
+}
+
 impl Batches {
     pub fn of(c: &BatchCounters, dead_lettered: ByCause) -> Batches {
         let mut b = Batches {
             invocations: c.invocations,
             messages: c.messages,
             gather_us_total: c.gather_us,
+            size_distribution: buckets(&BATCH_SIZE_BOUNDS, &c.sizes),
+            gather_ms_distribution: buckets(&GATHER_MS_BOUNDS, &c.gathers),
             left: c.left,
             redelivered: c.redelivered,
             dead_lettered,
@@ -204,6 +236,8 @@ impl Batches {
         self.invocations += o.invocations;
         self.messages += o.messages;
         self.gather_us_total += o.gather_us_total;
+        add_buckets(&mut self.size_distribution, &o.size_distribution);
+        add_buckets(&mut self.gather_ms_distribution, &o.gather_ms_distribution);
         self.left.add(&o.left);
         self.redelivered.add(&o.redelivered);
         self.dead_lettered.add(&o.dead_lettered);

@@ -319,7 +319,17 @@ fn batches(s: &RunSummary) -> String {
             "<tr><td>{cause}</td><td>{left}</td><td>{redelivered}</td><td>{dead}</td></tr>"
         ));
     }
-    o + "</table>"
+    o.push_str("</table>");
+    for (title, unit, dist) in [
+        ("batch size", "messages", &b.size_distribution),
+        ("gather time", "ms", &b.gather_ms_distribution),
+    ] {
+        o.push_str(&format!(
+            "<p>By {title} ({unit}): {}</p>",
+            super::terminal::distribution(dist)
+        ));
+    }
+    o
 }
 
 /// A merged result's shards: each one's own figures and start, and what is missing.

@@ -3,7 +3,7 @@
 
 use crate::measure::fleets::Role;
 use crate::measure::latency::Latency;
-use crate::measure::summary::{Batches, Messages, RunSummary, ShardInfo, Shards};
+use crate::measure::summary::{Batches, Bucket, Messages, RunSummary, ShardInfo, Shards};
 use crate::scenario::TargetKind;
 
 fn ms(us: u64) -> String {
@@ -243,8 +243,13 @@ pub(crate) fn cleanup_command(s: &RunSummary) -> Option<String> {
 /// Lambda-style consumers: what was invoked, and each cause of a message coming back.
 fn batch_lines(b: &Batches) -> String {
     let mut o = format!(
-        "batches: {} invoked, {} messages (mean {}, gathered in {} ms on average)\n",
-        b.invocations, b.messages, b.mean_size, b.mean_gather_ms
+        "batches: {} invoked, {} messages (mean {}, gathered in {} ms on average)\n  sizes {}\n  gather ms {}\n",
+        b.invocations,
+        b.messages,
+        b.mean_size,
+        b.mean_gather_ms,
+        distribution(&b.size_distribution),
+        distribution(&b.gather_ms_distribution)
     );
     for (cause, left, redelivered, dead) in batch_causes(b) {
         if left > 0 {
@@ -254,6 +259,20 @@ fn batch_lines(b: &Batches) -> String {
         }
     }
     o
+}
+
+/// A distribution's non-empty buckets: `≤10: 12 · ≤100: 3`.
+pub(crate) fn distribution(buckets: &[Bucket]) -> String {
+    let shown: Vec<String> = buckets
+        .iter()
+        .filter(|b| b.count > 0)
+        .map(|b| format!("≤{}: {}", b.up_to, b.count))
+        .collect();
+    if shown.is_empty() {
+        "none".into()
+    } else {
+        shown.join(" · ")
+    }
 }
 
 /// Each cause of a message coming back: (name, left, redelivered, dead-lettered).

@@ -90,12 +90,7 @@ impl Consumer {
         debug_assert_eq!(drawn.len(), ours.len());
         let items: Vec<Item> = drawn.iter().map(|(item, _)| *item).collect();
         let fates = verdict::fates(&items, self.fleet.report_batch_item_failures, self.fifo);
-        let mut counted = BatchCounters {
-            invocations: 1,
-            messages: batch.len() as u64,
-            gather_us: gather.as_micros() as u64,
-            ..Default::default()
-        };
+        let mut counted = BatchCounters::invoked(batch.len() as u64, gather.as_micros() as u64);
         counted.redelivered = self.causes.invoked(
             ours.iter()
                 .zip(&drawn)

@@ -104,6 +104,16 @@ async fn partial_batch_responses_retry_exactly_the_failed_items() {
     assert_eq!(b.messages, e.deliveries);
     assert!(b.invocations >= e.deliveries.div_ceil(10), "{b:?}");
     assert!(b.mean_size <= 10.0);
+    let batches = |d: &[sqsbench::measure::summary::Bucket]| d.iter().map(|x| x.count).sum::<u64>();
+    assert_eq!(batches(&b.size_distribution), b.invocations);
+    assert_eq!(batches(&b.gather_ms_distribution), b.invocations);
+    assert!(
+        b.size_distribution
+            .iter()
+            .all(|x| x.up_to <= 10 || x.count == 0),
+        "no batch above batch_size: {:?}",
+        b.size_distribution
+    );
     assert_eq!(m.lost, 0);
     let _ = std::fs::remove_dir_all(&dir);
 }
