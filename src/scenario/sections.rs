@@ -169,6 +169,9 @@ section! {
         /// long polling (0s = short polling)
         wait_time: Duration = dur().at_most(Duration::from_secs(20), "long polling waits at most 20s"),
             or(Duration::from_secs(20));
+        /// the fleet starts this long after the run (a backlog builds first)
+        start_delay: Duration = dur().at_most(Duration::from_secs(3600), "must be at most 1h"),
+            or(Duration::ZERO);
         /// simulated work per message (lambda: per batch invocation)
         processing_time: ProcessingSpec = Processing, or(ProcessingSpec::Fixed(Duration::ZERO));
         /// fraction left undeleted (visibility expiry → redelivery → DLQ); lambda: of messages

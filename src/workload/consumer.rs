@@ -98,7 +98,14 @@ pub(crate) struct Consumer {
 }
 
 impl Consumer {
-    pub(crate) async fn run(self) {
+    pub(crate) async fn run(mut self) {
+        let delay = self.fleet.start_delay;
+        if !delay.is_zero() {
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                _ = self.stop.changed() => return,
+            }
+        }
         match self.fleet.kind {
             ConsumerKind::Poller => self.poll().await,
             ConsumerKind::Lambda => self.invoke_batches().await,

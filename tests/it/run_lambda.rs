@@ -1,8 +1,9 @@
 //! Lambda-style consumers (`kind = "lambda"`) on the embedded emulator. Failures are drawn per
-//! delivery from the seed, the message and its receive count, so with partial batch responses
-//! the redeliveries, items failed and dead letters are predicted exactly; without them the
-//! whole batch comes back, and the accounting identity still holds; on FIFO a failure holds
-//! back the rest of its group and order is kept.
+//! delivery from the seed, the message and its receive count, so redeliveries, items failed,
+//! collateral and dead letters are predicted exactly: with partial batch responses always,
+//! with whole-batch retries when the batches are fixed (one consumer starting on a full
+//! queue). With batches that form as messages arrive, the accounting identities hold; on FIFO
+//! a failure holds back the rest of its group and order is kept.
 
 use sqsbench::workload::lambda::verdict::fails;
 
@@ -115,6 +116,59 @@ async fn partial_batch_responses_retry_exactly_the_failed_items() {
         b.size_distribution
     );
     assert_eq!(m.lost, 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Whole-batch retries predicted exactly: one consumer starts once the producer's 100 messages
+/// are queued, so every batch is ten consecutive messages (the emulator keeps a standard
+/// queue's send order, and a batch that comes back returns as a block of ten); each round a
+/// batch fails whole when the function fails on any of its messages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whole_batch_retries_are_predicted_exactly_when_batches_are_fixed() {
+    let dir = temp_dir("lambda-whole-exact");
+    let text = scenario("standard", false, "0s", 1).replace(
+        "kind = \"lambda\"\ncount = 2",
+        "kind = \"lambda\"\ncount = 1\nstart_delay = \"1s\"",
+    );
+    assert!(text.contains("start_delay"), "{text}");
+    let outcome = run_text(&text, &dir).await;
+    let m = &outcome.summary.messages;
+    let b = outcome.summary.batches.as_ref().unwrap();
+    assert_eq!(m.sent, 100);
+    let (mut deliveries, mut failed, mut collateral, mut dead) = (0, 0, 0, 0);
+    for first in (0..m.sent).step_by(10) {
+        for attempt in 1..=MAX_RECEIVES {
+            deliveries += 10;
+            let failing = (first..first + 10)
+                .filter(|&sequence| fails(SEED, 0, sequence, attempt, 0.3))
+                .count() as u64;
+            if failing == 0 {
+                break;
+            }
+            failed += failing;
+            collateral += 10 - failing;
+            if attempt == MAX_RECEIVES {
+                dead += 10;
+            }
+        }
+    }
+    assert!(collateral > 0 && dead > 0, "the seed must exercise both");
+    assert_eq!(
+        (b.left.failed, b.left.collateral),
+        (failed, collateral),
+        "{b:?}"
+    );
+    assert_eq!(m.received, deliveries, "{m:?}");
+    assert_eq!(m.dead_lettered, dead, "{m:?}");
+    assert_eq!(b.redelivered.total(), deliveries - m.sent);
+    assert_eq!(b.dead_lettered.total(), dead);
+    assert!(
+        b.size_distribution
+            .iter()
+            .all(|x| x.up_to == 10 || x.count == 0),
+        "every batch is ten: {:?}",
+        b.size_distribution
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
