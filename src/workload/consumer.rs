@@ -24,19 +24,25 @@ use crate::measure::recorder::{Api, Outcome, Registry};
 use crate::scenario::{ConsumerFleet, ConsumerKind, DeleteMode, ProcessingSpec};
 
 /// The ledger's view of one delivery of a measured message.
+/// ApproximateReceiveCount: which delivery of the message this is (1 when not given).
+pub(crate) fn receive_count(m: &aws_sdk_sqs::types::Message) -> u32 {
+    m.attributes()
+        .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
+        .and_then(|v| v.parse::<u64>().ok())
+        .map_or(1, |n| u32::try_from(n).unwrap_or(u32::MAX))
+}
+
 pub(crate) fn delivery(m: &aws_sdk_sqs::types::Message, p: &Payload, received_us: u64) -> Delivery {
     let attribute = |name: &MessageSystemAttributeName| {
         m.attributes()
             .and_then(|a| a.get(name))
             .and_then(|v| v.parse().ok())
     };
-    let receive_count = attribute(&MessageSystemAttributeName::ApproximateReceiveCount)
-        .map_or(1, |n: u64| u32::try_from(n).unwrap_or(u32::MAX));
     Delivery {
         producer: p.producer,
         sequence: p.sequence,
         group: p.group,
-        receive_count,
+        receive_count: receive_count(m),
         intended_us: p.intended_us,
         sent_us: p.sent_us,
         received_us,

@@ -6,9 +6,9 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use aws_sdk_sqs::types::{Message, MessageSystemAttributeName};
+use aws_sdk_sqs::types::Message;
 
-use super::consumer::{Consumer, Received, ToDelete, intended_times};
+use super::consumer::{Consumer, Received, ToDelete, intended_times, receive_count};
 use super::lambda::gather::{Gathering, INVOCATION_PAYLOAD_BYTES, Limits};
 use super::lambda::verdict::{self, Fate, Item};
 use super::payload::Payload;
@@ -126,12 +126,4 @@ fn take(
     } else {
         carried.push(m);
     }
-}
-
-/// ApproximateReceiveCount: which delivery of the message this is.
-fn receive_count(m: &Message) -> u32 {
-    m.attributes()
-        .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1)
 }
