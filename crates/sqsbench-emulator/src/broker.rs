@@ -21,6 +21,7 @@ use super::model::{
 use super::move_tasks::registry::MoveTasks;
 use super::quota::{Action, QueueQuota};
 use super::splitmix::{Mix, seed_for};
+use super::stats::{QueueStats, RequestTally};
 
 pub(crate) fn now_micros() -> Micros {
     SystemTime::now()
@@ -32,6 +33,10 @@ pub(crate) fn now_micros() -> Micros {
 struct QueueState {
     queue: Queue,
     quota: QueueQuota,
+    /// Calls the quota refused, by `quota::Action` (live metrics).
+    throttled: [u64; 4],
+    /// Messages moved into this queue as dead letters (live metrics).
+    dead_letters_in: u64,
     /// This queue's fault stream: decisions made under the queue's lock, so a seed and the
     /// order of operations on the queue reproduce them.
     mix: Mix,
@@ -59,6 +64,8 @@ pub(crate) struct Broker {
     queues: RwLock<FxHashMap<String, Arc<QueueCell>>>,
     recently_deleted: Mutex<FxHashMap<String, Micros>>,
     pub move_tasks: MoveTasks,
+    /// Requests by action and outcome, counted by the wire layer.
+    pub requests: RequestTally,
 }
 
 /// One entry of a batch: its id and outcome.
@@ -73,6 +80,7 @@ impl Broker {
             queues: RwLock::new(FxHashMap::default()),
             recently_deleted: Mutex::new(FxHashMap::default()),
             move_tasks: MoveTasks::default(),
+            requests: RequestTally::default(),
         }
     }
 
@@ -158,6 +166,8 @@ impl Broker {
                 state: Mutex::new(QueueState {
                     queue,
                     quota,
+                    throttled: [0; 4],
+                    dead_letters_in: 0,
                     mix: Mix::new(seed ^ 0xfa17),
                 }),
                 arrivals: Notify::new(),
@@ -220,6 +230,45 @@ impl Broker {
             .collect();
         names.sort();
         names
+    }
+
+    /// Every queue's depth, throttles and dead letters received, by name: one queue's lock at a
+    /// time, as a GetQueueAttributes would take it.
+    pub(crate) fn queue_stats(&self) -> Vec<QueueStats> {
+        let cells: Vec<Arc<QueueCell>> = self
+            .queues
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        let now = now_micros();
+        let mut stats: Vec<QueueStats> = cells
+            .iter()
+            .map(|cell| {
+                let mut state = cell.lock();
+                let depth = state.queue.depth(now);
+                let t = state.throttled;
+                QueueStats {
+                    name: cell.name.clone(),
+                    visible: depth.ready,
+                    in_flight: depth.in_flight,
+                    delayed: depth.delayed,
+                    throttled: [
+                        ("SendMessage", t[Action::Send as usize]),
+                        ("ReceiveMessage", t[Action::Receive as usize]),
+                        ("DeleteMessage", t[Action::Delete as usize]),
+                        (
+                            "ChangeMessageVisibility",
+                            t[Action::ChangeVisibility as usize],
+                        ),
+                    ],
+                    dead_letters_in: state.dead_letters_in,
+                }
+            })
+            .collect();
+        stats.sort_by(|a, b| a.name.cmp(&b.name));
+        stats
     }
 
     /// Queues whose RedrivePolicy targets this one.
@@ -372,7 +421,8 @@ impl Broker {
         Ok(())
     }
 
-    fn throttled(&self) -> SqsError {
+    fn throttled(&self, state: &mut QueueState, action: Action) -> SqsError {
+        state.throttled[action as usize] += 1;
         Injected::add(&self.faults.injected.throttled, 1);
         let code = match self.config.throttle_style {
             super::config::ThrottleStyle::RequestThrottled => ErrorCode::RequestThrottled,
@@ -410,7 +460,7 @@ impl Broker {
         {
             let mut state = cell.lock();
             if !state.quota.admit(Action::Send, now) {
-                return Err(self.throttled());
+                return Err(self.throttled(&mut state, Action::Send));
             }
             if batch {
                 state
@@ -477,7 +527,7 @@ impl Broker {
         let (outcome, next_due, source_arn, target) = {
             let mut state = cell.lock();
             if charge && !state.quota.admit(Action::Receive, now) {
-                return Err(self.throttled());
+                return Err(self.throttled(&mut state, Action::Receive));
             }
             let fifo = state.queue.is_fifo();
             let mut request = request.clone();
@@ -503,6 +553,7 @@ impl Broker {
         {
             {
                 let mut state = dlq.lock();
+                state.dead_letters_in += outcome.dead_lettered.len() as u64;
                 for message in outcome.dead_lettered {
                     state.queue.accept_dead_letter(now, message, &source_arn);
                 }
@@ -521,7 +572,7 @@ impl Broker {
         let now = now_micros();
         let mut state = cell.lock();
         if !state.quota.admit(Action::Delete, now) {
-            return Err(self.throttled());
+            return Err(self.throttled(&mut state, Action::Delete));
         }
         let fifo = state.queue.is_fifo();
         let mut results = Vec::with_capacity(handles.len());
@@ -548,7 +599,7 @@ impl Broker {
         let now = now_micros();
         let mut state = cell.lock();
         if !state.quota.admit(Action::ChangeVisibility, now) {
-            return Err(self.throttled());
+            return Err(self.throttled(&mut state, Action::ChangeVisibility));
         }
         let results = entries
             .iter()

@@ -116,6 +116,14 @@ impl ErrorCode {
         }
     }
 
+    /// A refusal for rate: the quota's throttles (either style) and OverLimit.
+    pub(crate) fn is_throttle(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::RequestThrottled | ErrorCode::ThrottlingException | ErrorCode::OverLimit
+        )
+    }
+
     pub(crate) fn sender_fault(self) -> bool {
         !matches!(self, ErrorCode::InternalError)
     }

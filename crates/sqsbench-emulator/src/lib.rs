@@ -8,6 +8,8 @@
 //! (queues, locks, long polls, quotas, faults; it keeps the tasks' `move_tasks::registry`) →
 //! `model` (pure semantics, time passed in) → `error`; `http` also tells
 //! `idle_gauge` of each request, which the runtime's idle hook reads (`Idle::Auto`).
+//! `stats` is a leaf both `http` (request counts) and `broker` (throttles, dead letters) write
+//! into; `EmulatorHandle::stats` is the snapshot the harness turns into live metrics.
 
 #![warn(unreachable_pub)]
 
@@ -22,6 +24,7 @@ pub(crate) mod move_tasks;
 pub(crate) mod quota;
 pub mod settings;
 pub mod splitmix;
+pub mod stats;
 pub mod units;
 
 /// MD5 digests as SQS computes them, public for the `batch_md5` benchmark and for tests that
@@ -146,12 +149,33 @@ impl EmulatorHandle {
         self.broker.faults.injected.snapshot()
     }
 
+    /// What a metrics scrape reads: queue depths, requests, throttles, dead letters, faults.
+    pub fn stats(&self) -> stats::Stats {
+        http::stats(&self.broker)
+    }
+
+    /// Reads `stats` from elsewhere (a metrics endpoint's task) for as long as it is kept; the
+    /// server still stops when this handle is shut down.
+    pub fn stats_reader(&self) -> StatsReader {
+        StatsReader(self.broker.clone())
+    }
+
     /// Stops accepting, closes connections and waits for the server thread to finish.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         if let Some(stopped) = self.stopped.take() {
             let _ = stopped.await;
         }
+    }
+}
+
+/// `EmulatorHandle::stats`, detached from the handle.
+#[derive(Clone)]
+pub struct StatsReader(Arc<broker::Broker>);
+
+impl StatsReader {
+    pub fn read(&self) -> stats::Stats {
+        http::stats(&self.0)
     }
 }
 

@@ -31,9 +31,10 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 
 use super::broker::Broker;
-use super::error::{ErrorCode, SqsError};
+use super::error::{ErrorCode, SqsError, SqsResult};
 use super::model::message::{UuidText, uuid_text};
 use super::splitmix::finalize;
+use super::stats::{Outcome, RequestCount, Stats};
 use op::{Action, Op};
 
 /// Bodies beyond this are refused before parsing: a full 1 MiB batch with JSON escaping fits.
@@ -219,24 +220,64 @@ async fn route(broker: &Arc<Broker>, request: Request<Incoming>) -> Response<Ful
         Ok(body) => body,
         Err(refused) => return refused,
     };
-    if action.moves_messages() && broker.faults.fail_request() {
-        return error_response(&SqsError::new(
-            ErrorCode::InternalError,
-            "We encountered an internal error. Please try again.",
-        ));
-    }
     let origin = ops::Origin {
         host,
         trace: header("x-amzn-trace-id"),
     };
-    let reply = match Op::from_json(action, &body) {
-        Ok(op) => ops::dispatch(broker, &origin, op).await,
-        Err(e) => Err(e),
+    let reply = if action.moves_messages() && broker.faults.fail_request() {
+        Err(injected_error())
+    } else {
+        match Op::from_json(action, &body) {
+            Ok(op) => ops::dispatch(broker, &origin, op).await,
+            Err(e) => Err(e),
+        }
     };
+    count(broker, action, &reply);
     match reply {
         Ok(json) => respond(StatusCode::OK, JSON_TYPE, json),
         Err(e) => error_response(&e),
     }
+}
+
+/// The emulator now: the broker's queues, the requests counted here by action name, and the
+/// faults injected.
+pub(crate) fn stats(broker: &Broker) -> Stats {
+    let mut requests = Vec::new();
+    for action in Action::ALL {
+        for outcome in Outcome::ALL {
+            let count = broker.requests.get(action.index(), outcome);
+            if count > 0 {
+                requests.push(RequestCount {
+                    action: action.name(),
+                    outcome: outcome.name(),
+                    count,
+                });
+            }
+        }
+    }
+    Stats {
+        queues: broker.queue_stats(),
+        requests,
+        injected: broker.faults.injected.snapshot(),
+    }
+}
+
+/// The InternalError the `error_rate` fault answers with.
+pub(crate) fn injected_error() -> SqsError {
+    SqsError::new(
+        ErrorCode::InternalError,
+        "We encountered an internal error. Please try again.",
+    )
+}
+
+/// One request in the emulator's live metrics, by its action and how it ended.
+pub(crate) fn count<T>(broker: &Broker, action: Action, reply: &SqsResult<T>) {
+    let outcome = match reply {
+        Ok(_) => Outcome::Ok,
+        Err(e) if e.code.is_throttle() => Outcome::Throttled,
+        Err(_) => Outcome::Error,
+    };
+    broker.requests.count(action.index(), outcome);
 }
 
 /// The whole body, within the size limit and the body timeout; or the response refusing it.

@@ -62,6 +62,11 @@ impl Action {
         Action::ALL.iter().copied().find(|a| a.name() == name)
     }
 
+    /// Its slot in the emulator's request counts (`stats::RequestTally`).
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+
     /// Whether it moves messages: the only actions faults and injected errors apply to.
     pub(crate) fn moves_messages(self) -> bool {
         matches!(
@@ -76,6 +81,8 @@ impl Action {
         )
     }
 }
+
+const _: () = assert!(Action::ALL.len() <= crate::stats::ACTION_SLOTS);
 
 /// The actions on one existing queue that share the `QueueUrl` input shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

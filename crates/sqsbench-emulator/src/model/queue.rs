@@ -821,6 +821,12 @@ impl Queue {
         Ok(())
     }
 
+    /// Visible, in-flight and delayed messages now (what the depth attributes report).
+    pub(crate) fn depth(&mut self, now: Micros) -> Counts {
+        self.tick(now);
+        self.counts
+    }
+
     /// The full attribute map: settable attributes plus the read-only counters and identity.
     pub(crate) fn attributes(&mut self, now: Micros) -> BTreeMap<String, String> {
         self.tick(now);

@@ -87,12 +87,22 @@ async fn reply(
     if r.path != "/" && !params.iter().any(|(k, _)| k == "QueueUrl") {
         params.push(("QueueUrl".into(), format!("http://{}{}", r.host, r.path)));
     }
-    if action.moves_messages() && broker.faults.fail_request() {
-        return Err(SqsError::new(
-            ErrorCode::InternalError,
-            "We encountered an internal error. Please try again.",
-        ));
-    }
+    let reply = if action.moves_messages() && broker.faults.fail_request() {
+        Err(super::injected_error())
+    } else {
+        answer(broker, r, action, &params).await
+    };
+    super::count(broker, action, &reply);
+    Ok((action, reply?))
+}
+
+/// The operation's JSON reply to the request's parameters.
+async fn answer(
+    broker: &Arc<Broker>,
+    r: &QueryRequest<'_>,
+    action: Action,
+    params: &[(String, String)],
+) -> SqsResult<Vec<u8>> {
     let json = request::to_json(
         action.name(),
         params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
@@ -102,6 +112,5 @@ async fn reply(
         trace: r.trace,
     };
     let op = Op::from_json(action, &json)?;
-    let reply = ops::dispatch(broker, &origin, op).await?;
-    Ok((action, reply))
+    ops::dispatch(broker, &origin, op).await
 }

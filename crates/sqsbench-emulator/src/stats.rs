@@ -1,0 +1,102 @@
+//! The emulator's own counts for live metrics, and `Stats`, the snapshot a scrape reads: queue
+//! depths, requests by action and outcome, throttles by queue and action, dead letters moved,
+//! faults injected. Plain data and relaxed atomics; no exposition format here (the harness
+//! encodes it) and nothing from the layers above (`http` indexes the request counts by its own
+//! action list).
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use serde::Serialize;
+
+use super::faults::InjectedCounts;
+
+/// How a request ended, as the metrics label it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Ok = 0,
+    Throttled = 1,
+    Error = 2,
+}
+
+impl Outcome {
+    pub(crate) const ALL: [Outcome; 3] = [Outcome::Ok, Outcome::Throttled, Outcome::Error];
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Throttled => "throttled",
+            Outcome::Error => "error",
+        }
+    }
+}
+
+/// Room for every action the wire layer knows (it checks at compile time that they fit).
+pub(crate) const ACTION_SLOTS: usize = 32;
+
+/// Requests by action (the index the wire layer gives it) and outcome: one relaxed add per
+/// request, on counters no lock guards.
+#[derive(Debug, Default)]
+pub(crate) struct RequestTally {
+    counts: [[AtomicU64; 3]; ACTION_SLOTS],
+}
+
+impl RequestTally {
+    pub(crate) fn count(&self, action: usize, outcome: Outcome) {
+        if let Some(row) = self.counts.get(action) {
+            row[outcome as usize].fetch_add(1, Relaxed);
+        }
+    }
+
+    pub(crate) fn get(&self, action: usize, outcome: Outcome) -> u64 {
+        self.counts
+            .get(action)
+            .map_or(0, |row| row[outcome as usize].load(Relaxed))
+    }
+}
+
+/// The emulator at the moment of a scrape.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    pub queues: Vec<QueueStats>,
+    /// Every action and outcome that has been counted at least once, in action order.
+    pub requests: Vec<RequestCount>,
+    pub injected: InjectedCounts,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct QueueStats {
+    pub name: String,
+    pub visible: u64,
+    pub in_flight: u64,
+    pub delayed: u64,
+    /// Calls refused by the queue's quota, by the action metered: SendMessage (and its batch),
+    /// ReceiveMessage, DeleteMessage (and its batch), ChangeMessageVisibility (and its batch).
+    pub throttled: [(&'static str, u64); 4],
+    /// Messages moved into this queue as dead letters (past a source's maxReceiveCount).
+    pub dead_letters_in: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RequestCount {
+    pub action: &'static str,
+    pub outcome: &'static str,
+    pub count: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_are_counted_by_action_and_outcome_and_unknown_actions_ignored() {
+        let tally = RequestTally::default();
+        tally.count(1, Outcome::Throttled);
+        tally.count(1, Outcome::Throttled);
+        tally.count(0, Outcome::Ok);
+        tally.count(ACTION_SLOTS, Outcome::Ok);
+        assert_eq!(tally.get(1, Outcome::Throttled), 2);
+        assert_eq!(tally.get(0, Outcome::Ok), 1);
+        assert_eq!(tally.get(0, Outcome::Error), 0);
+        assert_eq!(tally.get(ACTION_SLOTS, Outcome::Ok), 0);
+    }
+}
