@@ -2,6 +2,7 @@
 //! the delivery ledger; the run summary every report is made from. Main types: `Recorder`,
 //! `RunSummary`. Must not depend on workloads, targets or reports.
 
+pub mod buckets;
 pub mod fleets;
 pub mod latency;
 pub mod ledger;

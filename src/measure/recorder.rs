@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, Weak};
 
 use serde::{Deserialize, Serialize};
 
+use super::buckets::Buckets;
 use super::fleets::FleetRecords;
 use super::latency::{Latencies, Latency};
 
@@ -75,6 +76,8 @@ pub struct ApiCounts {
     /// Extra attempts the SDK made (`[run] retries = true`): each call is counted once above.
     pub retries: u64,
     pub error_codes: BTreeMap<String, u64>,
+    /// How long each call took, every phase (the live metrics' request-duration histogram).
+    pub durations: Buckets,
 }
 
 impl ApiCounts {
@@ -92,6 +95,7 @@ impl ApiCounts {
         self.connect_failed += other.connect_failed;
         self.entries_failed += other.entries_failed;
         self.retries += other.retries;
+        self.durations.add(&other.durations);
         for (code, n) in &other.error_codes {
             *self.error_codes.entry(code.clone()).or_default() += n;
         }
@@ -249,6 +253,14 @@ impl Recorder {
                 c.errors += 1;
                 *c.error_codes.entry(code.clone()).or_default() += 1;
             }
+        }
+    }
+
+    /// Counts one API call, its outcome and how long it took.
+    pub fn call_took(&mut self, api: Api, outcome: &Outcome, micros: u64) {
+        self.call(api, outcome);
+        if let Some(c) = self.apis.get_mut(&api) {
+            c.durations.observe(micros);
         }
     }
 

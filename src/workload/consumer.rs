@@ -288,7 +288,7 @@ impl Consumer {
     pub(super) fn record_call(&self, api: Api, outcome: &Outcome, latency_us: u64) {
         let measured = self.clock.elapsed() >= self.clock.warmup;
         self.recorder.with(|r| {
-            r.call(api, outcome);
+            r.call_took(api, outcome, latency_us);
             if measured {
                 let which = if api == Api::ReceiveMessage {
                     Latency::Receive

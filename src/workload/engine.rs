@@ -39,6 +39,8 @@ pub struct Progress {
     pub received_per_sec: u64,
     pub errors: u64,
     pub throttled: u64,
+    /// Deliveries of measured messages already received, as the ledger stands.
+    pub duplicates: u64,
 }
 
 impl Progress {
@@ -51,7 +53,12 @@ impl Progress {
             received_per_sec: received,
             errors: total.apis.values().map(|a| a.failed()).sum(),
             throttled: total.apis.values().map(|a| a.throttled).sum(),
+            duplicates: 0,
         }
+    }
+
+    fn with_duplicates(self, duplicates: u64) -> Progress {
+        Progress { duplicates, ..self }
     }
 }
 
@@ -141,6 +148,7 @@ impl SecondRules {
         clock: &RunClock,
         seconds: &mut Seconds<'_>,
         draining: bool,
+        ledger: &ledger::LedgerHandle,
         progress: &mut dyn FnMut(&Progress),
     ) -> Option<Stop> {
         let row = seconds.collect();
@@ -155,13 +163,10 @@ impl SecondRules {
         } else {
             Phase::Measured
         };
-        progress(&Progress::of(
-            &seconds.total,
-            elapsed,
-            phase,
-            row.sent,
-            row.received,
-        ));
+        progress(
+            &Progress::of(&seconds.total, elapsed, phase, row.sent, row.received)
+                .with_duplicates(ledger.duplicates()),
+        );
         None
     }
 }
@@ -257,13 +262,10 @@ impl Engine<'_> {
         let mut warnings = Vec::new();
         let mut interrupted = stop == Stop::Interrupted;
         if !interrupted && self.dead_letter_url.is_some() {
-            progress(&Progress::of(
-                &seconds.total,
-                clock.elapsed(),
-                Phase::DeadLetters,
-                0,
-                0,
-            ));
+            progress(
+                &Progress::of(&seconds.total, clock.elapsed(), Phase::DeadLetters, 0, 0)
+                    .with_duplicates(ledger.duplicates()),
+            );
             match self.read_dead_letters(&clock, &ledger, &causes).await {
                 DeadLetters::Read => {}
                 DeadLetters::Failed(e) => warnings.push(e),
@@ -331,7 +333,7 @@ impl Engine<'_> {
             tokio::select! {
                 _ = ticker.tick() => {
                     ledger.checkpoint();
-                    if let Some(stop) = rules.second(clock, seconds, drain.is_some(), progress) {
+                    if let Some(stop) = rules.second(clock, seconds, drain.is_some(), ledger, progress) {
                         return stop;
                     }
                 }

@@ -273,7 +273,7 @@ impl Producer {
             .iter()
             .partition(|m| acks.acknowledged.contains(&m.sequence));
         self.recorder.with(|r| {
-            r.call(response.api, &response.outcome);
+            r.call_took(response.api, &response.outcome, latency_us);
             if response.entries_failed > 0 {
                 r.entries_failed(response.api, response.entries_failed);
             }

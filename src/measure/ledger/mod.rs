@@ -49,6 +49,7 @@ pub struct Progress {
 pub struct LedgerHandle {
     tx: mpsc::UnboundedSender<Entry>,
     unique: Arc<AtomicU64>,
+    duplicates: Arc<AtomicU64>,
 }
 
 impl LedgerHandle {
@@ -97,6 +98,12 @@ impl LedgerHandle {
         self.unique.load(Ordering::Relaxed)
     }
 
+    /// Deliveries of measured messages already received (as of the owner's last applied batch):
+    /// the live count behind summary.json's `messages.duplicates`.
+    pub fn duplicates(&self) -> u64 {
+        self.duplicates.load(Ordering::Relaxed)
+    }
+
     /// Writes the events since the last checkpoint to the journal, if there is one.
     pub fn checkpoint(&self) {
         self.send(Entry::Checkpoint);
@@ -124,6 +131,7 @@ struct Books {
     journal_failed: Option<std::io::Error>,
     fifo: bool,
     distinct: u64,
+    deliveries: u64,
 }
 
 impl Books {
@@ -170,9 +178,11 @@ pub fn spawn(
 ) -> (LedgerHandle, tokio::task::JoinHandle<Owned>) {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let unique = Arc::new(AtomicU64::new(0));
+    let duplicates = Arc::new(AtomicU64::new(0));
     let handle = LedgerHandle {
         tx,
         unique: unique.clone(),
+        duplicates: duplicates.clone(),
     };
     let task = tokio::spawn(async move {
         let mut books = Books {
@@ -181,6 +191,7 @@ pub fn spawn(
             journal_failed: None,
             fifo,
             distinct: 0,
+            deliveries: 0,
         };
         while let Some(entry) = rx.recv().await {
             match entry {
@@ -192,8 +203,10 @@ pub fn spawn(
                             part.record_received(d.clone());
                         }
                         books.distinct += books.ledger.record_received(d) as u64;
+                        books.deliveries += 1;
                     }
                     unique.store(books.distinct, Ordering::Relaxed);
+                    duplicates.store(books.deliveries - books.distinct, Ordering::Relaxed);
                 }
                 Entry::Deleted(ms) => books.apply(|l| {
                     for (p, s) in &ms {
