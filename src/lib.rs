@@ -9,7 +9,8 @@
 //! Arrows point one way, as the code has them (README, "Architecture"):
 //! `cli → {series, search, compare, run}`; `{series, search} → run → {client, workload,
 //! measure, report, scenario}`; `workload → {measure, scenario}`; `report → {measure, scenario}`;
-//! `compare → {measure, report}`; `measure → scenario` (the spelled enums: queue type, target
+//! `compare → {measure, report}`; `{run, cli} → live → {measure, scenario}` (live metrics);
+//! `measure → scenario` (the spelled enums: queue type, target
 //! kind); `shutdown → {measure, report}`; `{scenario, measure, client, run} → emulator`, its
 //! public API only (settings and their parser, durations, ids, injected-fault counters). The
 //! emulator is a crate of its own (`crates/sqsbench-emulator`) and depends on nothing here.
@@ -22,6 +23,7 @@ pub(crate) mod compare;
 pub(crate) mod did_you_mean;
 /// The embedded emulator, a crate of its own (`crates/sqsbench-emulator`).
 pub use sqsbench_emulator as emulator;
+pub mod live;
 pub mod measure;
 pub mod merge;
 pub mod report;

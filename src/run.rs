@@ -21,10 +21,11 @@ use crate::report::{atomic, charts, files, html, results};
 
 /// A shard's ledger journal, in its results directory.
 pub const LEDGER_FILE: &str = "ledger.bin";
+use crate::live::{self, LiveRun};
 use crate::scenario::{Scenario, Target, estimate, render};
 use crate::shard::{self, Shard, StartGate};
 use crate::shutdown::LastWords;
-use crate::workload::engine::{Engine, EngineResult, Progress};
+use crate::workload::engine::{Engine, EngineResult, Phase, Progress};
 
 #[derive(Clone, Default)]
 pub struct RunOptions {
@@ -34,6 +35,8 @@ pub struct RunOptions {
     pub last_words: LastWords,
     /// `--shard`, `--run-id`, `--start-at`: the default is a whole run that starts when ready.
     pub distributed: Distributed,
+    /// `--metrics`: the live metrics this run feeds once a second.
+    pub live: Option<LiveRun>,
 }
 
 /// A run's place in a distributed run.
@@ -310,12 +313,25 @@ async fn delete_queues(
 struct Checkpointed<'a> {
     stream: &'a mut results::Stream,
     words: &'a LastWords,
+    live: Option<&'a LiveRun>,
 }
 
 impl crate::measure::timeline::IntervalSink for Checkpointed<'_> {
     fn interval(&mut self, row: &crate::measure::timeline::TimelineRow, recorded: &Recorder) {
         self.stream.interval(row, recorded);
         self.words.add_second(&recorded.counters);
+        if let Some(live) = self.live {
+            live.absorb(row, recorded);
+        }
+    }
+}
+
+/// The live metrics' phase for the engine's (reading dead letters back ends the drain).
+fn live_phase(phase: Phase) -> live::Phase {
+    match phase {
+        Phase::Warmup => live::Phase::Warmup,
+        Phase::Measured => live::Phase::Measured,
+        Phase::Drain | Phase::DeadLetters => live::Phase::Drain,
     }
 }
 
@@ -404,11 +420,22 @@ pub async fn execute(
         start_at: d.start_at,
         journal,
     };
+    let live = options.live.as_ref();
+    if let Some(live) = live {
+        live.begin_run(scenario, d.shard, &run_id_text, &queues.url);
+    }
     let mut sink = Checkpointed {
         stream: &mut stream,
         words,
+        live,
     };
-    let result = engine.run(&mut sink, progress).await;
+    let mut progress = |p: &Progress| {
+        if let Some(live) = live {
+            live.progress(live_phase(p.phase), p.duplicates);
+        }
+        progress(p)
+    };
+    let result = engine.run(&mut sink, &mut progress).await;
 
     let mut write_failures = setup_failures;
     write_failures.extend(stream.write_errors.iter().cloned());
@@ -429,6 +456,9 @@ pub async fn execute(
         &connection,
         began,
     );
+    if let Some(live) = live {
+        live.finish(summary.messages.duplicates);
+    }
 
     if !d.sharded()
         && let Err(e) = atomic::write(

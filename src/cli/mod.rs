@@ -4,6 +4,7 @@
 mod cleanup;
 mod compare;
 mod merge;
+mod metrics;
 mod report;
 mod run;
 mod scenario_args;

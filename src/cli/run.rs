@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tokio::sync::watch;
 
 use super::exit;
+use super::metrics::RunMetrics;
 use super::scenario_args::{ScenarioArgs, load_variants_or_report};
 use crate::emulator::units::parse_duration;
 use crate::measure::latency::Latency;
@@ -49,6 +50,14 @@ pub(super) struct RunArgs {
     /// How late after --start-at a shard may still start; later, it sends nothing and exits 3.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     start_grace: Duration,
+    /// Serve live metrics (OpenMetrics) at http://ADDR/metrics while the run goes, e.g.
+    /// 127.0.0.1:9464 (overrides [run] metrics).
+    #[arg(long, value_name = "ADDR", value_parser = crate::scenario::keys::parse_listen_addr)]
+    metrics: Option<std::net::SocketAddr>,
+    /// Keep the metrics endpoint up this long after the results are written, so a last scrape
+    /// catches the final values [default: 0s on a terminal, 30s elsewhere]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    metrics_linger: Option<Duration>,
 }
 
 impl RunArgs {
@@ -143,28 +152,45 @@ pub(super) fn run(mut args: RunArgs) -> u8 {
         let interrupt = shutdown::listen(last_words.clone());
         let first = &variants[0].scenario;
         let repeat = first.run.repeat.max(1);
-        if first.search.is_some() {
-            if variants.len() > 1 || repeat > 1 {
-                eprintln!(
-                    "error: [search] runs its own series of steps; it cannot be combined with [sweep] or repeat"
-                );
+        if first.search.is_some() && (variants.len() > 1 || repeat > 1) {
+            eprintln!(
+                "error: [search] runs its own series of steps; it cannot be combined with [sweep] or repeat"
+            );
+            return exit::BAD_INPUT;
+        }
+        let addr = args.metrics.or(first.run.metrics);
+        let metrics = match RunMetrics::start(addr, args.metrics_linger) {
+            Ok(metrics) => metrics,
+            Err(e) => {
+                eprintln!("error: {e}");
                 return exit::BAD_INPUT;
             }
-            return search(&variants[0].scenario, &args, &last_words, interrupt).await;
-        }
-        if variants.len() == 1 && repeat == 1 {
-            single(&variants[0], &args, distributed, &last_words, interrupt).await
+        };
+        let runs = RunOptions {
+            out: args.out.clone(),
+            last_words,
+            distributed,
+            live: metrics.as_ref().map(|m| m.live.clone()),
+        };
+        let ended = interrupt.clone();
+        let code = if first.search.is_some() {
+            search(&variants[0].scenario, &args, &runs, interrupt).await
+        } else if variants.len() == 1 && repeat == 1 {
+            single(&variants[0], &args, runs, interrupt).await
         } else {
-            many(variants, repeat, &args, &last_words, interrupt).await
+            many(variants, repeat, &args, &runs, interrupt).await
+        };
+        if let Some(metrics) = metrics {
+            metrics.linger_then_stop(ended, args.quiet).await;
         }
+        code
     })
 }
 
 async fn single(
     variant: &Variant,
     args: &RunArgs,
-    distributed: Distributed,
-    last_words: &LastWords,
+    runs: RunOptions,
     interrupt: watch::Receiver<bool>,
 ) -> u8 {
     let scenario = &variant.scenario;
@@ -173,17 +199,7 @@ async fn single(
     }
     let bar = progress_bar(args.quiet, scenario.run.warmup + scenario.run.duration);
     let mut on_progress = progress_to(&bar, args.quiet);
-    let outcome = execute(
-        scenario,
-        &RunOptions {
-            out: args.out.clone(),
-            last_words: last_words.clone(),
-            distributed,
-        },
-        interrupt,
-        &mut on_progress,
-    )
-    .await;
+    let outcome = execute(scenario, &runs, interrupt, &mut on_progress).await;
     drop(on_progress);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
@@ -210,7 +226,7 @@ async fn many(
     variants: Vec<Variant>,
     repeat: u32,
     args: &RunArgs,
-    last_words: &LastWords,
+    runs: &RunOptions,
     interrupt: watch::Receiver<bool>,
 ) -> u8 {
     let total = variants.len() as u32 * repeat;
@@ -262,7 +278,7 @@ async fn many(
         variants,
         repeat,
         args.out.clone(),
-        last_words,
+        runs,
         interrupt,
         &mut on_progress,
         &mut announce,
@@ -298,7 +314,7 @@ async fn many(
 async fn search(
     scenario: &crate::scenario::Scenario,
     args: &RunArgs,
-    last_words: &LastWords,
+    runs: &RunOptions,
     interrupt: watch::Receiver<bool>,
 ) -> u8 {
     let spec = scenario.search.as_ref().expect("checked by the caller");
@@ -337,7 +353,7 @@ async fn search(
     let outcome = crate::search::execute_search(
         scenario,
         args.out.clone(),
-        last_words,
+        runs,
         interrupt,
         &mut on_progress,
         &mut announce,

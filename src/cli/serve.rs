@@ -48,6 +48,10 @@ pub(super) struct ServeArgs {
     /// Open connections at most; more clients wait in the listen backlog.
     #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     max_connections: u32,
+    /// Serve the emulator's own metrics (OpenMetrics: queue depths, requests, throttles, dead
+    /// letters, injected faults) at http://ADDR/metrics, e.g. 127.0.0.1:9465.
+    #[arg(long, value_name = "ADDR", value_parser = crate::scenario::keys::parse_listen_addr)]
+    metrics: Option<SocketAddr>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -137,11 +141,29 @@ pub(super) fn run(args: ServeArgs) -> u8 {
                 handle.addr()
             );
         }
+        let metrics = match args
+            .metrics
+            .map(|addr| super::metrics::serve_emulator(addr, handle.stats_reader()))
+        {
+            None => None,
+            Some(Ok(server)) => Some(server),
+            Some(Err(e)) => {
+                eprintln!("error: {e}");
+                handle.shutdown().await;
+                return exit::BAD_INPUT;
+            }
+        };
         println!(
             "sqsbench emulator listening on {} (state is in memory; Ctrl-C to stop)",
             handle.endpoint()
         );
+        if let Some(metrics) = &metrics {
+            println!("metrics: http://{}/metrics", metrics.addr());
+        }
         let interrupted = signals.next().await;
+        if let Some(metrics) = metrics {
+            metrics.stop().await;
+        }
         let injected = handle.injected();
         handle.shutdown().await;
         eprintln!("stopped ({interrupted}); injected faults: {injected:?}");

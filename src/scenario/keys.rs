@@ -352,6 +352,29 @@ impl Codec for Text {
     }
 }
 
+/// An address to listen on: an IP and a port (`0.0.0.0:9464`).
+pub(crate) struct Addr;
+
+/// `HOST:PORT` with an IP address, as `--metrics` takes it.
+pub(crate) fn parse_listen_addr(text: &str) -> Result<std::net::SocketAddr, String> {
+    text.parse().map_err(|_| {
+        format!("{text:?} is not an address to listen on: expected IP:PORT, e.g. 127.0.0.1:9464 or 0.0.0.0:9464")
+    })
+}
+
+impl Codec for Addr {
+    type Value = std::net::SocketAddr;
+    fn read(&self, field: &Field<'_>) -> Option<std::net::SocketAddr> {
+        field.parsed(parse_listen_addr)
+    }
+    fn write(&self, value: &std::net::SocketAddr) -> Option<toml::Value> {
+        Some(toml::Value::String(value.to_string()))
+    }
+    fn accepts(&self) -> String {
+        "IP:PORT".to_string()
+    }
+}
+
 /// A duration (`250ms`, `30s`, `5m`) within bounds, each bound with its own message.
 pub(crate) struct Dur {
     min: Duration,

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use super::codecs::{Attributes, Deduplications, Processing, Rates, Sizes};
 use super::keys::{
-    Bool, Choice, Opt, Rate, Text, derived, dur, int, nested, num, or, required, section, spelled,
-    unset,
+    Addr, Bool, Choice, Opt, Rate, Text, derived, dur, int, nested, num, or, required, section,
+    spelled, unset,
 };
 use super::types::{
     ConsumerKind, Deduplication, DeleteMode, ProcessingSpec, QueueType, RateSpec, SizeSpec,
@@ -122,6 +122,8 @@ section! {
         budget_usd: Option<f64> = Opt(num(0.0, 1e9)), unset("5.0");
         /// SDK retries (off: throttles and errors are measured, not hidden)
         retries: bool = Bool, or(false);
+        /// live metrics (OpenMetrics) at http://ADDR/metrics while the run goes; --metrics wins
+        metrics: Option<std::net::SocketAddr> = Opt(Addr), unset("\"0.0.0.0:9464\"");
     }
 }
 

@@ -17,7 +17,6 @@ use crate::report::search::{self as page, SearchResult, StepRow};
 use crate::report::{atomic, results};
 use crate::run::{RunOptions, execute};
 use crate::scenario::{RateSpec, Scenario, SearchSpec, render};
-use crate::shutdown::LastWords;
 use crate::workload::engine::Progress;
 use bracket::Bracket;
 
@@ -170,7 +169,8 @@ fn backlog_or_warn(step: u32, dir: &std::path::Path) -> i64 {
 pub async fn execute_search(
     base: &Scenario,
     out: Option<PathBuf>,
-    last_words: &LastWords,
+    // `last_words` and `live` for every run; each run's `out` is its own directory.
+    runs: &RunOptions,
     interrupt: watch::Receiver<bool>,
     progress: &mut dyn FnMut(&Progress),
     announce: &mut dyn FnMut(&StepRow),
@@ -207,8 +207,7 @@ pub async fn execute_search(
             &scenario,
             &RunOptions {
                 out: Some(dir.join(&rel)),
-                last_words: last_words.clone(),
-                ..RunOptions::default()
+                ..runs.clone()
             },
             interrupt.clone(),
             progress,

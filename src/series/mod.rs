@@ -17,7 +17,6 @@ use crate::measure::summary::RunSummary;
 use crate::report::comparison;
 use crate::report::{atomic, comparison_charts, files, html, results};
 use crate::run::{RunOptions, execute};
-use crate::shutdown::LastWords;
 use crate::workload::engine::Progress;
 pub(crate) use plan::{Variant, variants};
 
@@ -63,7 +62,8 @@ pub(crate) async fn execute_series(
     variants: Vec<Variant>,
     repeat: u32,
     out: Option<PathBuf>,
-    last_words: &LastWords,
+    // `last_words` and `live` for every run; each run's `out` is its own directory.
+    base: &RunOptions,
     interrupt: watch::Receiver<bool>,
     progress: &mut dyn FnMut(&Progress),
     announce: &mut dyn FnMut(&VariantOutcome),
@@ -102,8 +102,7 @@ pub(crate) async fn execute_series(
                 &v.scenario,
                 &RunOptions {
                     out: Some(rdir),
-                    last_words: last_words.clone(),
-                    ..RunOptions::default()
+                    ..base.clone()
                 },
                 interrupt.clone(),
                 progress,

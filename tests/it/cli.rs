@@ -337,3 +337,51 @@ fn validate_prints_a_shards_split_and_refuses_what_shards_cannot_do() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--shard 0/2: [sweep]: a sweep runs in one process"));
 }
+
+#[test]
+fn a_metrics_address_that_cannot_be_used_is_bad_input_before_any_traffic() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let dir = temp("metrics-taken");
+    let out = run(&[
+        "run",
+        "scenarios/quickstart.toml",
+        "--metrics",
+        &addr,
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("error: metrics: cannot listen on {addr}")),
+        "{stderr}"
+    );
+    assert!(!dir.exists(), "no run, no results directory");
+
+    let out = run(&["run", "scenarios/quickstart.toml", "--metrics-linger", "5s"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains(
+            "error: --metrics-linger needs a metrics endpoint: --metrics ADDR or [run] metrics"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = run(&["run", "scenarios/quickstart.toml", "--metrics", "localhost"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("\"localhost\" is not an address to listen on"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = run(&["serve", "--bind", "127.0.0.1:0", "--metrics", &addr]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains(&format!("error: metrics: cannot listen on {addr}")),
+        "{}",
+        text(&out.stderr)
+    );
+}

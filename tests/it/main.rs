@@ -13,6 +13,7 @@ mod emulator_redrive;
 mod emulator_wire;
 mod engine;
 mod full_disk;
+mod live_metrics;
 mod merge;
 mod report_corpus;
 mod run_embedded;

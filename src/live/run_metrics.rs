@@ -1,0 +1,551 @@
+//! A run's live metrics: its cumulative counts, latency buckets and gauges, brought up to date
+//! once a second from the merged interval (`absorb`) and encoded when scraped. The labels every
+//! series carries (`run_id`, `scenario`, `queue`, `shard`) are the registry's; `fleet`, `api`,
+//! `outcome` and `phase` are the series' own.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric, NoLabelSet};
+use prometheus_client::metrics::MetricType;
+use prometheus_client::metrics::counter::ConstCounter;
+use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::registry::Registry;
+
+use crate::measure::buckets::{BOUNDS_US, Buckets};
+use crate::measure::fleets::{FleetMap, Role};
+use crate::measure::latency::Latency;
+use crate::measure::recorder::{Api, ApiCounts, Recorder};
+use crate::measure::timeline::TimelineRow;
+use crate::scenario::{ProducerFleet, Scenario};
+use crate::shard::Shard;
+
+/// The labels on every series of a run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunLabels {
+    pub run_id: String,
+    pub scenario: String,
+    pub queue: String,
+    /// `I/N` when sharded.
+    pub shard: Option<String>,
+}
+
+impl RunLabels {
+    fn pairs(&self) -> Vec<(Cow<'static, str>, Cow<'static, str>)> {
+        let mut pairs = vec![
+            ("run_id".into(), self.run_id.clone().into()),
+            ("scenario".into(), self.scenario.clone().into()),
+            ("queue".into(), self.queue.clone().into()),
+        ];
+        if let Some(shard) = &self.shard {
+            pairs.push(("shard".into(), shard.clone().into()));
+        }
+        pairs
+    }
+}
+
+/// Where the run is, as the `sqsbench_phase` gauges say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Warmup,
+    Measured,
+    Drain,
+}
+
+impl Phase {
+    const ALL: [Phase; 3] = [Phase::Warmup, Phase::Measured, Phase::Drain];
+
+    fn name(self) -> &'static str {
+        match self {
+            Phase::Warmup => "warmup",
+            Phase::Measured => "measured",
+            Phase::Drain => "drain",
+        }
+    }
+}
+
+/// A producer fleet's offered load: its schedule, scaled to this process's share of its tasks.
+#[derive(Debug, Clone)]
+pub struct Offer {
+    pub fleet: ProducerFleet,
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, Default)]
+struct FleetTotals {
+    name: String,
+    role: Option<Role>,
+    sent: u64,
+    send_failed: u64,
+    received: u64,
+    /// Messages per second its schedule offered in the last second (`None`: closed loop).
+    offered: Option<f64>,
+}
+
+/// Everything a scrape encodes; cloned out of the lock, so a slow scrape never holds it.
+#[derive(Debug, Clone, Default)]
+struct RunState {
+    labels: RunLabels,
+    fleets: Vec<FleetTotals>,
+    offers: Vec<Option<Offer>>,
+    sending: Duration,
+    deleted: u64,
+    duplicates: u64,
+    apis: BTreeMap<Api, ApiCounts>,
+    end_to_end: Buckets,
+    end_to_end_uncorrected: Buckets,
+    in_flight: i64,
+    schedule_lag_p99_us: u64,
+    phase: Option<Phase>,
+}
+
+/// The current run's metrics, shared by the run (once a second) and the server (per scrape).
+/// Empty until a run begins; a sweep's next variant replaces the last one's.
+#[derive(Debug, Clone, Default)]
+pub struct LiveRun(Arc<Mutex<Option<RunState>>>);
+
+impl LiveRun {
+    /// A run starts: counts from zero under its labels. `offers` is indexed like `fleets`
+    /// (`None` for consumer fleets); `sending` is warmup + duration.
+    pub fn begin(
+        &self,
+        labels: RunLabels,
+        fleets: &FleetMap,
+        offers: Vec<Option<Offer>>,
+        sending: Duration,
+    ) {
+        let state = RunState {
+            labels,
+            fleets: fleets
+                .fleets
+                .iter()
+                .map(|f| FleetTotals {
+                    name: f.name.clone(),
+                    role: Some(f.role),
+                    ..FleetTotals::default()
+                })
+                .collect(),
+            offers,
+            sending,
+            ..RunState::default()
+        };
+        *self.lock() = Some(state);
+    }
+
+    /// A run of `scenario` starts on `queue_url`: its labels, and each producer fleet's share
+    /// of the offered load on this shard.
+    pub fn begin_run(&self, scenario: &Scenario, shard: Shard, run_id: &str, queue_url: &str) {
+        let labels = RunLabels {
+            run_id: run_id.to_string(),
+            scenario: scenario.name.clone(),
+            queue: queue_url
+                .rsplit('/')
+                .next()
+                .unwrap_or(queue_url)
+                .to_string(),
+            shard: (shard.count > 1).then(|| shard.index.to_string()),
+        };
+        let shares = crate::shard::split(scenario, shard);
+        let offers = shares
+            .iter()
+            .map(|share| {
+                let fleet = scenario.producers.iter().find(|f| f.name == share.name);
+                fleet.filter(|_| share.producer).map(|fleet| Offer {
+                    fleet: fleet.clone(),
+                    share: share.fraction(),
+                })
+            })
+            .collect();
+        self.begin(
+            labels,
+            &FleetMap::of(scenario),
+            offers,
+            scenario.run.warmup + scenario.run.duration,
+        );
+    }
+
+    /// One second's interval, merged from every task's recorder.
+    pub fn absorb(&self, row: &TimelineRow, interval: &Recorder) {
+        let mut slot = self.lock();
+        let Some(s) = slot.as_mut() else { return };
+        for (i, fleet) in s.fleets.iter_mut().enumerate() {
+            let c = &interval.fleets.get(i as u16).counters;
+            fleet.sent += c.sent_all;
+            fleet.send_failed += c.send_failed;
+            fleet.received += c.received_all;
+        }
+        s.deleted += interval.counters.deleted_all;
+        for (api, counts) in &interval.apis {
+            s.apis.entry(*api).or_default().add(counts);
+        }
+        s.end_to_end
+            .add_histogram(interval.latencies.get(Latency::EndToEnd));
+        s.end_to_end_uncorrected
+            .add_histogram(interval.latencies.get(Latency::EndToEndUncorrected));
+        s.in_flight = row.in_flight;
+        s.schedule_lag_p99_us = row.schedule_lag_p99_us;
+        let second = row.second;
+        let sending = s.sending;
+        for (fleet, offer) in s.fleets.iter_mut().zip(&s.offers) {
+            fleet.offered = offer.as_ref().and_then(|o| offered(o, second, sending));
+        }
+    }
+
+    /// The phase the run is in, and the ledger's live duplicate count.
+    pub fn progress(&self, phase: Phase, duplicates: u64) {
+        if let Some(s) = self.lock().as_mut() {
+            s.phase = Some(phase);
+            s.duplicates = duplicates;
+        }
+    }
+
+    /// The run ended: its exact duplicate count, no phase, nothing offered.
+    pub fn finish(&self, duplicates: u64) {
+        if let Some(s) = self.lock().as_mut() {
+            s.phase = None;
+            s.duplicates = duplicates;
+            for fleet in &mut s.fleets {
+                fleet.offered = fleet.offered.map(|_| 0.0);
+            }
+        }
+    }
+
+    /// A registry holding the current run's metrics under its labels (empty before a run).
+    pub fn registry(&self) -> Registry {
+        let Some(state) = self.lock().clone() else {
+            return Registry::default();
+        };
+        let mut registry = Registry::with_labels(state.labels.pairs().into_iter());
+        registry.register_collector(Box::new(state));
+        registry
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<RunState>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Messages the fleet's schedule offered in the second ending at `second`, per second.
+fn offered(offer: &Offer, second: u64, sending: Duration) -> Option<f64> {
+    let at = |s: u64| Duration::from_secs(s).min(sending);
+    let now = offer.fleet.planned_messages(at(second))?;
+    let before = offer.fleet.planned_messages(at(second.saturating_sub(1)))?;
+    Some((now - before) * offer.share)
+}
+
+const OUTCOMES: [&str; 5] = ["ok", "throttled", "error", "timeout", "connect"];
+
+fn outcome_counts(c: &ApiCounts) -> [u64; 5] {
+    [c.ok, c.throttled, c.errors, c.timeouts, c.connect_failed]
+}
+
+impl Collector for RunState {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let by_role = |role: Role, value: fn(&FleetTotals) -> u64| {
+            self.fleets
+                .iter()
+                .filter(move |f| f.role == Some(role))
+                .map(move |f| (f.name.as_str(), value(f)))
+        };
+        counter_by_fleet(
+            &mut encoder,
+            "sqsbench_messages_sent",
+            "Messages the queue acknowledged, every phase, by producer fleet.",
+            by_role(Role::Producer, |f| f.sent),
+        )?;
+        counter_by_fleet(
+            &mut encoder,
+            "sqsbench_send_failed",
+            "Measured messages whose send failed, by producer fleet.",
+            by_role(Role::Producer, |f| f.send_failed),
+        )?;
+        counter_by_fleet(
+            &mut encoder,
+            "sqsbench_messages_received",
+            "Deliveries (duplicates included), every phase, by consumer fleet.",
+            by_role(Role::Consumer, |f| f.received),
+        )?;
+        counter(
+            &mut encoder,
+            "sqsbench_messages_deleted",
+            "Messages deleted, every phase.",
+            self.deleted,
+        )?;
+        counter(
+            &mut encoder,
+            "sqsbench_messages_duplicates",
+            "Deliveries of measured messages already received.",
+            self.duplicates,
+        )?;
+        self.encode_requests(&mut encoder)?;
+        histogram(
+            &mut encoder,
+            "sqsbench_end_to_end_latency_seconds",
+            "Receive time minus intended send time (coordinated omission corrected), measured messages.",
+            &[],
+            &self.end_to_end,
+        )?;
+        histogram(
+            &mut encoder,
+            "sqsbench_end_to_end_uncorrected_latency_seconds",
+            "Receive time minus actual send time, measured messages.",
+            &[],
+            &self.end_to_end_uncorrected,
+        )?;
+        self.encode_gauges(&mut encoder)
+    }
+}
+
+impl RunState {
+    fn encode_requests(&self, encoder: &mut DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let metric = encoder.encode_descriptor(
+            "sqsbench_requests",
+            "SQS calls by API and outcome (connect: the request never reached a server).",
+            None,
+            MetricType::Counter,
+        )?;
+        let mut metric = metric;
+        for (api, counts) in &self.apis {
+            for (outcome, n) in OUTCOMES.iter().zip(outcome_counts(counts)) {
+                let labels = [("api", api.name()), ("outcome", *outcome)];
+                ConstCounter::new(n).encode(metric.encode_family(&labels)?)?;
+            }
+        }
+        let mut metric = encoder.encode_descriptor(
+            "sqsbench_request_duration",
+            "How long SQS calls took, every phase, by API.",
+            Some(&prometheus_client::registry::Unit::Seconds),
+            MetricType::Histogram,
+        )?;
+        for (api, counts) in &self.apis {
+            encode_buckets(&mut metric, &[("api", api.name())], &counts.durations)?;
+        }
+        Ok(())
+    }
+
+    fn encode_gauges(&self, encoder: &mut DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let metric = encoder.encode_descriptor(
+            "sqsbench_in_flight_messages",
+            "Messages sent and not yet deleted.",
+            None,
+            MetricType::Gauge,
+        )?;
+        ConstGauge::new(self.in_flight).encode(metric)?;
+        gauge(
+            encoder,
+            "sqsbench_schedule_lag_seconds",
+            "p99 of the last second's schedule lag: actual send time minus intended.",
+            self.schedule_lag_p99_us as f64 / 1e6,
+        )?;
+        let mut metric = encoder.encode_descriptor(
+            "sqsbench_offered_rate",
+            "Messages per second the producer fleet's schedule offered in the last second (open loop only).",
+            None,
+            MetricType::Gauge,
+        )?;
+        for fleet in &self.fleets {
+            if let Some(rate) = fleet.offered {
+                ConstGauge::new(rate)
+                    .encode(metric.encode_family(&[("fleet", fleet.name.as_str())])?)?;
+            }
+        }
+        let mut metric = encoder.encode_descriptor(
+            "sqsbench_phase",
+            "1 for the phase the run is in, 0 for the others (all 0 once it has ended).",
+            None,
+            MetricType::Gauge,
+        )?;
+        for phase in Phase::ALL {
+            let on = i64::from(self.phase == Some(phase));
+            ConstGauge::new(on).encode(metric.encode_family(&[("phase", phase.name())])?)?;
+        }
+        Ok(())
+    }
+}
+
+fn counter(
+    encoder: &mut DescriptorEncoder,
+    name: &str,
+    help: &str,
+    value: u64,
+) -> Result<(), std::fmt::Error> {
+    let metric = encoder.encode_descriptor(name, help, None, MetricType::Counter)?;
+    ConstCounter::new(value).encode(metric)
+}
+
+fn counter_by_fleet<'a>(
+    encoder: &mut DescriptorEncoder,
+    name: &str,
+    help: &str,
+    values: impl Iterator<Item = (&'a str, u64)>,
+) -> Result<(), std::fmt::Error> {
+    let mut metric = encoder.encode_descriptor(name, help, None, MetricType::Counter)?;
+    for (fleet, value) in values {
+        ConstCounter::new(value).encode(metric.encode_family(&[("fleet", fleet)])?)?;
+    }
+    Ok(())
+}
+
+fn gauge(
+    encoder: &mut DescriptorEncoder,
+    name: &str,
+    help: &str,
+    value: f64,
+) -> Result<(), std::fmt::Error> {
+    let metric = encoder.encode_descriptor(name, help, None, MetricType::Gauge)?;
+    ConstGauge::new(value).encode(metric)
+}
+
+/// A histogram in seconds; `name` carries the `_seconds` unit suffix.
+fn histogram(
+    encoder: &mut DescriptorEncoder,
+    name: &str,
+    help: &str,
+    labels: &[(&str, &str)],
+    buckets: &Buckets,
+) -> Result<(), std::fmt::Error> {
+    let base = name.strip_suffix("_seconds").unwrap_or(name);
+    let mut metric = encoder.encode_descriptor(
+        base,
+        help,
+        Some(&prometheus_client::registry::Unit::Seconds),
+        MetricType::Histogram,
+    )?;
+    encode_buckets(&mut metric, labels, buckets)
+}
+
+fn encode_buckets(
+    metric: &mut prometheus_client::encoding::MetricEncoder,
+    labels: &[(&str, &str)],
+    buckets: &Buckets,
+) -> Result<(), std::fmt::Error> {
+    let bounds: Vec<(f64, u64)> = BOUNDS_US
+        .iter()
+        .map(|us| *us as f64 / 1e6)
+        .chain([f64::INFINITY])
+        .zip(buckets.counts)
+        .collect();
+    let sum = buckets.sum_us as f64 / 1e6;
+    if labels.is_empty() {
+        metric.encode_histogram::<NoLabelSet>(sum, buckets.count(), &bounds, None)
+    } else {
+        metric
+            .encode_family(&labels)?
+            .encode_histogram::<NoLabelSet>(sum, buckets.count(), &bounds, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::recorder::Outcome;
+
+    fn scenario() -> Scenario {
+        crate::scenario::validate::scenario_from_text(
+            "name = \"live\"\n[run]\nwarmup = \"2s\"\nduration = \"3s\"\n[[producers]]\nname = \"orders\"\ncount = 2\nrate = \"100/s\"\n[[consumers]]\nname = \"workers\"\n",
+            &[],
+        )
+        .expect("a valid scenario")
+    }
+
+    /// One second of a run: 100 sent and received, 98 deleted, a throttled receive.
+    fn second(live: &LiveRun, second: u64) {
+        let mut interval = Recorder::default();
+        let fleets = FleetMap::of(&scenario());
+        interval
+            .fleets
+            .get_mut(fleets.producer(0))
+            .counters
+            .sent_all = 100;
+        interval
+            .fleets
+            .get_mut(fleets.consumer(0))
+            .counters
+            .received_all = 100;
+        interval.counters.deleted_all = 98;
+        for _ in 0..10 {
+            interval.call_took(Api::SendMessageBatch, &Outcome::Ok, 4_000);
+        }
+        interval.call_took(Api::ReceiveMessage, &Outcome::Throttled, 30_000);
+        for us in [5_000, 20_000, 400_000] {
+            interval.latency(Latency::EndToEnd, us);
+            interval.latency(Latency::EndToEndUncorrected, us / 2);
+        }
+        let row = TimelineRow {
+            second,
+            in_flight: 2 * second as i64,
+            schedule_lag_p99_us: 1_500,
+            ..TimelineRow::default()
+        };
+        live.absorb(&row, &interval);
+    }
+
+    fn exposition(live: &LiveRun) -> String {
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &live.registry()).unwrap();
+        text
+    }
+
+    #[test]
+    fn the_exposition_of_a_run_reads_as_documented() {
+        let live = LiveRun::default();
+        assert_eq!(exposition(&live), "# EOF\n", "nothing before a run begins");
+        live.begin_run(
+            &scenario(),
+            Shard { index: 1, count: 2 },
+            "run-7",
+            "http://127.0.0.1:9324/000000000000/sqsbench-live",
+        );
+        second(&live, 1);
+        second(&live, 2);
+        live.progress(Phase::Warmup, 3);
+        insta::assert_snapshot!(exposition(&live));
+    }
+
+    #[test]
+    fn counts_accumulate_the_offered_rate_follows_the_schedule_and_the_end_clears_the_phase() {
+        let live = LiveRun::default();
+        live.begin_run(&scenario(), Shard::ALL, "r", "q");
+        for s in 1..=6 {
+            second(&live, s);
+        }
+        let state = live.lock().clone().unwrap();
+        assert_eq!(state.fleets[0].sent, 600);
+        assert_eq!(state.fleets[1].received, 600);
+        assert_eq!(state.deleted, 588);
+        assert_eq!(state.end_to_end.count(), 18);
+        assert_eq!(state.apis[&Api::ReceiveMessage].throttled, 6);
+        // Sending lasts warmup + duration = 5 s: the sixth second offers nothing.
+        assert_eq!(state.fleets[0].offered, Some(0.0));
+        live.progress(Phase::Drain, 1);
+        live.finish(4);
+        let text = exposition(&live);
+        assert!(text.contains(
+            "sqsbench_messages_duplicates_total{run_id=\"r\",scenario=\"live\",queue=\"q\"} 4\n"
+        ));
+        assert!(!text.contains("shard="), "no shard label on a whole run");
+        for phase in ["warmup", "measured", "drain"] {
+            assert!(
+                text.contains(&format!("phase=\"{phase}\"}} 0\n")),
+                "{phase} off"
+            );
+        }
+    }
+
+    #[test]
+    fn a_shard_offers_its_share_of_each_fleet() {
+        let live = LiveRun::default();
+        live.begin_run(&scenario(), Shard { index: 0, count: 2 }, "r", "q");
+        second(&live, 1);
+        let state = live.lock().clone().unwrap();
+        assert_eq!(
+            state.fleets[0].offered,
+            Some(50.0),
+            "one of the fleet's two tasks"
+        );
+        assert_eq!(state.fleets[1].offered, None, "consumers offer nothing");
+    }
+}
