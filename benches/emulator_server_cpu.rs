@@ -1,5 +1,5 @@
 //! Server CPU per message: `sqsbench serve` (as it starts by default, `--idle auto`, and with
-//! `--idle sleep` and `--idle yield`) against fauxqs under the same aws-sdk-sqs load, in one run. Load: SendMessageBatch of 10
+//! `--idle sleep` and `--idle yield`, and with `--metrics` scraped every second) against fauxqs under the same aws-sdk-sqs load, in one run. Load: SendMessageBatch of 10
 //! from 32 tasks, then ReceiveMessage (10) + DeleteMessageBatch from 32 tasks. Server CPU is
 //! read from /proc/PID/stat of each server process; the client's own CPU is shown beside it, so
 //! a saving that only moves cost onto the client would show. Beside them, two transport floors
@@ -81,6 +81,14 @@ fn main() {
             Server::start_sqsbench(ours, &["--idle", "yield"]),
         ),
     ];
+    // Live metrics on, scraped once a second for as long as the benchmark runs: what
+    // `serve --metrics` costs the server under the same load.
+    let metrics_port = free_port();
+    servers.push((
+        "sqsbench:metrics".to_string(),
+        Server::start_sqsbench(ours, &["--metrics", &format!("127.0.0.1:{metrics_port}")]),
+    ));
+    let scraper = Scraper::start(metrics_port);
     // A/B in one run: another build of sqsbench (say, the last commit's) measured beside
     // this one, in the same interleaved rounds.
     if let Ok(baseline) = std::env::var("BENCH_BASELINE_BIN") {
@@ -131,6 +139,19 @@ fn main() {
         sleep / ours,
         always / ours
     );
+    let scrapes = scraper.stop();
+    let metered = per_message("sqsbench:metrics").expect("measured above");
+    println!(
+        "with --metrics, scraped every second ({scrapes} scrapes): {:.3}x the default's server CPU per message ({:+.2} µs/msg)",
+        metered / ours,
+        metered - ours
+    );
+    if let Some(theirs) = per_message("fauxqs") {
+        println!(
+            "ratio with --metrics: sqsbench uses {:.3}x fauxqs's server CPU per message (goal <= 0.100)",
+            metered / theirs
+        );
+    }
     if let Some(theirs) = per_message("fauxqs") {
         println!(
             "ratio: sqsbench uses {:.3}x fauxqs's server CPU per message (goal <= 0.100); {:.3}x with --idle sleep, {:.3}x with --idle yield",
@@ -196,6 +217,47 @@ fn env_or(name: &str, default: u64) -> u64 {
 
 #[path = "floor/mod.rs"]
 mod floor;
+
+/// Scrapes `GET /metrics` once a second on a thread of its own, as Prometheus would.
+struct Scraper {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<u64>,
+}
+
+impl Scraper {
+    fn start(port: u16) -> Scraper {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut scrapes = 0;
+            while !stopped.load(Ordering::Relaxed) {
+                if scrape(port).is_some_and(|body| body.ends_with("# EOF\n")) {
+                    scrapes += 1;
+                }
+                std::thread::sleep(Duration::from_secs(1));
+            }
+            scrapes
+        });
+        Scraper { stop, thread }
+    }
+
+    /// Stops scraping; how many scrapes answered in full.
+    fn stop(self) -> u64 {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.join().unwrap_or(0)
+    }
+}
+
+fn scrape(port: u16) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    Some(response)
+}
 
 struct Server {
     child: Child,
