@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sqsbench::live::LiveRun;
@@ -33,9 +33,9 @@ fn delivery(p: &Payload, now_us: u64) -> Delivery {
     }
 }
 
-fn record_path(c: &mut Criterion) {
-    let run = 0xfeed;
-    let bodies: Vec<String> = (0..10_000u64)
+/// 10,000 payloads of 1 KiB from 16 producers.
+fn bodies(run: u64) -> Vec<String> {
+    (0..10_000u64)
         .map(|i| {
             Payload {
                 run,
@@ -47,7 +47,21 @@ fn record_path(c: &mut Criterion) {
             }
             .encode(1024)
         })
-        .collect();
+        .collect()
+}
+
+/// Two producer fleets of eight tasks and a consumer fleet.
+fn scenario() -> sqsbench::scenario::Scenario {
+    sqsbench::scenario::validate::scenario_from_text(
+        "name = \"b\"\n[[producers]]\ncount = 8\nrate = \"1/s\"\n[[producers]]\ncount = 8\nrate = \"1/s\"\n[[consumers]]\n",
+        &[],
+    )
+    .expect("a valid scenario")
+}
+
+fn record_path(c: &mut Criterion) {
+    let run = 0xfeed;
+    let bodies = bodies(run);
     let mut group = c.benchmark_group("record_path");
     group.throughput(Throughput::Elements(bodies.len() as u64));
     group.bench_function(
@@ -73,11 +87,7 @@ fn record_path(c: &mut Criterion) {
             });
         },
     );
-    let scenario = sqsbench::scenario::validate::scenario_from_text(
-        "name = \"b\"\n[[producers]]\ncount = 8\nrate = \"1/s\"\n[[producers]]\ncount = 8\nrate = \"1/s\"\n[[consumers]]\n",
-        &[],
-    )
-    .expect("a valid scenario");
+    let scenario = scenario();
     let fleets = FleetMap::of(&scenario);
     let consumer = fleets.consumer(0);
     group.bench_function(
@@ -114,50 +124,102 @@ fn record_path(c: &mut Criterion) {
             });
         },
     );
-    for metrics in [false, true] {
-        let name = if metrics {
-            "the same through the run's Registry, collected 10x/s, with live metrics fed and scraped 10x/s, per 10,000 messages"
-        } else {
-            "the same through the run's Registry, collected 10x/s, without live metrics, per 10,000 messages"
-        };
-        let registry = Registry::default();
-        let collector = Collector::start(registry.clone(), metrics.then(|| live(&scenario)));
-        group.bench_function(name, |b| {
-            let mut ledger = Ledger::new(false);
-            let mut deliveries = Vec::with_capacity(10);
-            let now_us = 3_000_000;
-            b.iter(|| {
-                for chunk in bodies.chunks(10) {
-                    registry.with(|recorder| {
-                        recorder.fleets.get_mut(consumer).counters.received_all +=
-                            chunk.len() as u64;
-                        for body in chunk {
-                            let p = Payload::decode(body, run).expect("ours");
-                            let sender = fleets.of_producer(p.producer);
-                            if let Some(sender) = sender {
-                                recorder.fleets.get_mut(sender).counters.received_all += 1;
-                            }
-                            let end_to_end = now_us - p.intended_us;
-                            recorder.counters.received += 1;
-                            recorder.latency(Latency::EndToEnd, end_to_end);
-                            recorder.latency(Latency::EndToEndUncorrected, now_us - p.sent_us);
-                            for fleet in std::iter::once(consumer).chain(sender) {
-                                let fleet = recorder.fleets.get_mut(fleet);
-                                fleet.counters.received += 1;
-                                fleet.end_to_end(end_to_end);
-                            }
-                            deliveries.push(delivery(&p, now_us));
-                        }
-                    });
-                    for d in deliveries.drain(..) {
-                        ledger.record_received(d);
-                    }
-                }
-            });
-        });
-        collector.stop();
-    }
     group.finish();
+}
+
+/// Live metrics on the hot path: the per-fleet record path through a run's `Registry` (each
+/// thread's own recorder), while a collector thread takes every recorder ten times a second —
+/// ten times a real run's rate — and, in alternate rounds, also feeds `LiveRun` from what it
+/// took and encodes the exposition as a scrape would. One collector, one registry, the rounds
+/// interleaved (ABBA) so outside load on this shared machine lands on both; the medians compared.
+fn live_metrics_overhead(_: &mut Criterion) {
+    let run = 0xfeed;
+    let bodies = bodies(run);
+    let scenario = scenario();
+    let fleets = FleetMap::of(&scenario);
+    let consumer = fleets.consumer(0);
+    let registry = Registry::default();
+    let collector = Collector::start(registry.clone(), live(&scenario));
+    let mut ledger = Ledger::new(false);
+    let mut deliveries = Vec::with_capacity(10);
+    let mut round = |metrics: bool| {
+        collector.metrics.store(metrics, Ordering::Relaxed);
+        let started = Instant::now();
+        for _ in 0..ITERATIONS_PER_ROUND {
+            for chunk in bodies.chunks(10) {
+                registry.with(|recorder| {
+                    record_chunk(recorder, chunk, run, &fleets, consumer, &mut deliveries)
+                });
+                for d in deliveries.drain(..) {
+                    ledger.record_received(d);
+                }
+            }
+        }
+        started.elapsed().as_secs_f64() * 1e9 / (ITERATIONS_PER_ROUND as f64 * bodies.len() as f64)
+    };
+    round(false);
+    let (mut without, mut with) = (Vec::new(), Vec::new());
+    for r in 0..ROUNDS {
+        let order = if r % 2 == 0 {
+            [false, true]
+        } else {
+            [true, false]
+        };
+        for metrics in order {
+            let ns = round(metrics);
+            if metrics {
+                with.push(ns)
+            } else {
+                without.push(ns)
+            }
+        }
+    }
+    let scrapes = collector.stop();
+    let (a, b) = (median(&mut without), median(&mut with));
+    println!(
+        "record_path via Registry, collected 10x/s: {a:.1} ns/msg without live metrics, {b:.1} ns/msg with them fed and scraped 10x/s ({scrapes} scrapes); {:+.1} % (goal: within +10 %), medians of {ROUNDS} interleaved rounds of {ITERATIONS_PER_ROUND}x{} messages",
+        (b / a - 1.0) * 100.0,
+        bodies.len()
+    );
+}
+
+const ROUNDS: usize = 40;
+const ITERATIONS_PER_ROUND: usize = 20;
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// One received batch, recorded as a consumer does: both fleets credited, the deliveries kept
+/// for the ledger.
+fn record_chunk(
+    recorder: &mut Recorder,
+    chunk: &[String],
+    run: u64,
+    fleets: &FleetMap,
+    consumer: sqsbench::measure::fleets::FleetIndex,
+    deliveries: &mut Vec<Delivery>,
+) {
+    let now_us = 3_000_000;
+    recorder.fleets.get_mut(consumer).counters.received_all += chunk.len() as u64;
+    for body in chunk {
+        let p = Payload::decode(body, run).expect("ours");
+        let sender = fleets.of_producer(p.producer);
+        if let Some(sender) = sender {
+            recorder.fleets.get_mut(sender).counters.received_all += 1;
+        }
+        let end_to_end = now_us - p.intended_us;
+        recorder.counters.received += 1;
+        recorder.latency(Latency::EndToEnd, end_to_end);
+        recorder.latency(Latency::EndToEndUncorrected, now_us - p.sent_us);
+        for fleet in std::iter::once(consumer).chain(sender) {
+            let fleet = recorder.fleets.get_mut(fleet);
+            fleet.counters.received += 1;
+            fleet.end_to_end(end_to_end);
+        }
+        deliveries.push(delivery(&p, now_us));
+    }
 }
 
 /// Live metrics for the benchmark's scenario, as `sqsbench run --metrics` would begin them.
@@ -168,39 +230,47 @@ fn live(scenario: &sqsbench::scenario::Scenario) -> LiveRun {
 }
 
 /// The run's once-a-second collection, ten times as often: every thread's recorder taken and,
-/// with live metrics, absorbed into them and the exposition encoded as a scrape would.
+/// while `metrics` is set, absorbed into the live metrics and the exposition encoded.
 struct Collector {
+    metrics: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
-    thread: std::thread::JoinHandle<()>,
+    thread: std::thread::JoinHandle<u64>,
 }
 
 impl Collector {
-    fn start(registry: Registry, live: Option<LiveRun>) -> Collector {
+    fn start(registry: Registry, live: LiveRun) -> Collector {
         let stop = Arc::new(AtomicBool::new(false));
-        let stopped = stop.clone();
+        let metrics = Arc::new(AtomicBool::new(false));
+        let (stopped, metered) = (stop.clone(), metrics.clone());
         let thread = std::thread::spawn(move || {
-            let mut second = 0;
+            let (mut second, mut scrapes) = (0, 0);
             while !stopped.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(100));
                 let interval = registry.collect();
                 second += 1;
-                if let Some(live) = &live {
+                if metered.load(Ordering::Relaxed) {
                     live.absorb(&TimelineRow::from_interval(second, &interval, 0), &interval);
                     let mut text = String::new();
                     prometheus_client::encoding::text::encode(&mut text, &live.registry())
                         .expect("encodes");
                     std::hint::black_box(text);
+                    scrapes += 1;
                 }
             }
+            scrapes
         });
-        Collector { stop, thread }
+        Collector {
+            metrics,
+            stop,
+            thread,
+        }
     }
 
-    fn stop(self) {
+    fn stop(self) -> u64 {
         self.stop.store(true, Ordering::Relaxed);
-        let _ = self.thread.join();
+        self.thread.join().unwrap_or(0)
     }
 }
 
-criterion_group!(benches, record_path);
+criterion_group!(benches, record_path, live_metrics_overhead);
 criterion_main!(benches);
