@@ -9,10 +9,10 @@
 //! Arrows point one way, as the code has them (README, "Architecture"):
 //! `cli → {series, search, compare, run}`; `{series, search} → run → {client, workload,
 //! measure, report, scenario}`; `workload → {measure, scenario}`; `report → {measure, scenario}`;
-//! `compare → {measure, report}`; `{run, cli} → live → {measure, scenario}` (live metrics);
-//! `measure → scenario` (the spelled enums: queue type, target
-//! kind); `shutdown → {measure, report}`; `{scenario, measure, client, run} → emulator`, its
-//! public API only (settings and their parser, durations, ids, injected-fault counters). The
+//! `compare → {measure, report}`; `{run, cli} → live → {measure, scenario, shard}` (live
+//! metrics); `measure → scenario` (the spelled enums: queue type, target kind);
+//! `shutdown → {measure, report}`; `{scenario, measure, client, run, live} → emulator`, its
+//! public API only (settings and their parser, durations, ids, injected-fault counters, stats). The
 //! emulator is a crate of its own (`crates/sqsbench-emulator`) and depends on nothing here.
 
 #![warn(unreachable_pub)]

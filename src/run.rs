@@ -423,6 +423,9 @@ pub async fn execute(
     let live = options.live.as_ref();
     if let Some(live) = live {
         live.begin_run(scenario, d.shard, &run_id_text, &queues.url);
+        if let Some(emulator) = &connection.emulator {
+            live.attach_emulator(emulator.stats_reader());
+        }
     }
     let mut sink = Checkpointed {
         stream: &mut stream,

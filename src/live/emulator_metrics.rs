@@ -14,8 +14,13 @@ use crate::emulator::stats::Stats;
 /// A registry holding one snapshot of the emulator.
 pub fn registry(stats: Stats) -> Registry {
     let mut registry = Registry::default();
-    registry.register_collector(Box::new(Snapshot(stats)));
+    registry.register_collector(collector(stats));
     registry
+}
+
+/// One snapshot of the emulator, to register beside other metrics.
+pub(super) fn collector(stats: Stats) -> Box<dyn Collector> {
+    Box::new(Snapshot(stats))
 }
 
 #[derive(Debug)]

@@ -4,7 +4,8 @@
 //! from its own counters when scraped (`emulator_metrics`), so nothing shared is touched per
 //! message. The encoding is `prometheus-client`'s; histograms are buckets (`measure::buckets`),
 //! never summaries, so pods aggregate. The authoritative numbers stay in the results directory.
-//! Depends on `measure`, `scenario` and the emulator's `Stats`; only `run` and `cli` use it.
+//! Depends on `measure`, `scenario`, `shard` and the emulator's `Stats`; only `run` and `cli`
+//! use it.
 
 pub mod emulator_metrics;
 pub mod run_metrics;

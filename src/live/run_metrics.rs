@@ -15,6 +15,7 @@ use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::registry::Registry;
 
+use crate::emulator::StatsReader;
 use crate::measure::buckets::{BOUNDS_US, Buckets};
 use crate::measure::fleets::{FleetMap, Role};
 use crate::measure::latency::Latency;
@@ -103,9 +104,23 @@ struct RunState {
 }
 
 /// The current run's metrics, shared by the run (once a second) and the server (per scrape).
-/// Empty until a run begins; a sweep's next variant replaces the last one's.
+/// Empty until a run begins; a sweep's next variant replaces the last one's. On the embedded
+/// target the run's own emulator is scraped too (`sqsbench_emulator_*`).
 #[derive(Debug, Clone, Default)]
-pub struct LiveRun(Arc<Mutex<Option<RunState>>>);
+pub struct LiveRun(Arc<Mutex<Option<Current>>>);
+
+/// The run being shown, and its embedded emulator if it has one.
+type Current = (RunState, Option<Emulator>);
+
+/// The embedded emulator of the current run.
+#[derive(Clone)]
+struct Emulator(StatsReader);
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Emulator")
+    }
+}
 
 impl LiveRun {
     /// A run starts: counts from zero under its labels. `offers` is indexed like `fleets`
@@ -132,7 +147,14 @@ impl LiveRun {
             sending,
             ..RunState::default()
         };
-        *self.lock() = Some(state);
+        *self.lock() = Some((state, None));
+    }
+
+    /// The run's embedded emulator, scraped beside the run until the next run begins.
+    pub fn attach_emulator(&self, stats: StatsReader) {
+        if let Some((_, emulator)) = self.lock().as_mut() {
+            *emulator = Some(Emulator(stats));
+        }
     }
 
     /// A run of `scenario` starts on `queue_url`: its labels, and each producer fleet's share
@@ -170,7 +192,7 @@ impl LiveRun {
     /// One second's interval, merged from every task's recorder.
     pub fn absorb(&self, row: &TimelineRow, interval: &Recorder) {
         let mut slot = self.lock();
-        let Some(s) = slot.as_mut() else { return };
+        let Some((s, _)) = slot.as_mut() else { return };
         for (i, fleet) in s.fleets.iter_mut().enumerate() {
             let c = &interval.fleets.get(i as u16).counters;
             fleet.sent += c.sent_all;
@@ -196,7 +218,7 @@ impl LiveRun {
 
     /// The phase the run is in, and the ledger's live duplicate count.
     pub fn progress(&self, phase: Phase, duplicates: u64) {
-        if let Some(s) = self.lock().as_mut() {
+        if let Some((s, _)) = self.lock().as_mut() {
             s.phase = Some(phase);
             s.duplicates = duplicates;
         }
@@ -204,7 +226,7 @@ impl LiveRun {
 
     /// The run ended: its exact duplicate count, no phase, nothing offered.
     pub fn finish(&self, duplicates: u64) {
-        if let Some(s) = self.lock().as_mut() {
+        if let Some((s, _)) = self.lock().as_mut() {
             s.phase = None;
             s.duplicates = duplicates;
             for fleet in &mut s.fleets {
@@ -215,15 +237,18 @@ impl LiveRun {
 
     /// A registry holding the current run's metrics under its labels (empty before a run).
     pub fn registry(&self) -> Registry {
-        let Some(state) = self.lock().clone() else {
+        let Some((state, emulator)) = self.lock().clone() else {
             return Registry::default();
         };
         let mut registry = Registry::with_labels(state.labels.pairs().into_iter());
         registry.register_collector(Box::new(state));
+        if let Some(Emulator(stats)) = emulator {
+            registry.register_collector(super::emulator_metrics::collector(stats.read()));
+        }
         registry
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<RunState>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Current>> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -512,7 +537,7 @@ mod tests {
         for s in 1..=6 {
             second(&live, s);
         }
-        let state = live.lock().clone().unwrap();
+        let (state, _) = live.lock().clone().unwrap();
         assert_eq!(state.fleets[0].sent, 600);
         assert_eq!(state.fleets[1].received, 600);
         assert_eq!(state.deleted, 588);
@@ -540,7 +565,7 @@ mod tests {
         let live = LiveRun::default();
         live.begin_run(&scenario(), Shard { index: 0, count: 2 }, "r", "q");
         second(&live, 1);
-        let state = live.lock().clone().unwrap();
+        let (state, _) = live.lock().clone().unwrap();
         assert_eq!(
             state.fleets[0].offered,
             Some(50.0),

@@ -1,6 +1,6 @@
 //! Live metrics through their real paths: the emulator's counts against what an SDK client saw
 //! (throttles, dead letters, depths), served by the `/metrics` endpoint; and a run's exposition
-//! at its end equal to its summary.json.
+//! at its end equal to its summary.json, its embedded emulator's beside it.
 
 use std::io::{Read, Write};
 use std::sync::Arc;
@@ -255,6 +255,17 @@ async fn a_runs_final_exposition_matches_its_summary() {
         ),
         0.0,
         "no phase once the run has ended"
+    );
+    // On the embedded target the run's own emulator is scraped beside it: it answered every
+    // SendMessageBatch the run counted.
+    assert_eq!(
+        sample(
+            &text,
+            &format!(
+                r#"sqsbench_emulator_requests_total{{{labels},action="SendMessageBatch",outcome="ok"}}"#
+            )
+        ),
+        s.requests["SendMessageBatch"].count as f64
     );
     let _ = std::fs::remove_dir_all(&outcome.dir);
 }

@@ -1,8 +1,9 @@
 //! The embedded SQS-compatible emulator: an AWS JSON 1.0 server on loopback with a pure queue
 //! model, SQS quotas and seeded, counted faults. Main type: `Emulator` (start → `EmulatorHandle`).
 //! Its own crate: it depends on nothing of the harness, which uses only this public API —
-//! `Emulator::start`, the handle's endpoint and injected-fault counters, `config` and its parser
-//! `settings`, and the leaf modules `splitmix` (ids) and `units` (durations as text).
+//! `Emulator::start`, the handle's endpoint, injected-fault counters and `stats` (live
+//! metrics), `config` and its parser `settings`, and the leaf modules `splitmix` (ids) and
+//! `units` (durations as text).
 //!
 //! Layers, arrows pointing down: `http` (wire) → `move_tasks` (DLQ redrive tasks) → `broker`
 //! (queues, locks, long polls, quotas, faults; it keeps the tasks' `move_tasks::registry`) →
