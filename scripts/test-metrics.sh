@@ -5,7 +5,8 @@
 # both expositions parse with prometheus_client's OpenMetrics parser, both targets are up with no
 # scrape error, the last scraped sqsbench_messages_sent_total equals summary.json's
 # sent_including_warmup, and every query of deploy/grafana/sqsbench.json returns data.
-# SCREENSHOT=FILE also saves Prometheus's graph page of the run (the README's picture).
+# SCREENSHOT=FILE also saves Prometheus's graph page of the run (the README's picture);
+# RUN_DURATION (8s) and any arguments (say --set producers.rate=…) shape the run.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -44,7 +45,7 @@ duration=${RUN_DURATION:-8s}
 log "a $duration run against sqsbench serve, metrics on 127.0.0.1:$run_metrics"
 "$SQSBENCH" run "$ROOT/scenarios/quickstart.toml" --target "$SERVE_URL" --duration "$duration" \
   --set run.warmup=1s --metrics "127.0.0.1:$run_metrics" --metrics-linger 3s \
-  --out "$work/run" --quiet >"$work/run.log" 2>&1 &
+  --out "$work/run" --quiet "$@" >"$work/run.log" 2>&1 &
 run_pid=$!
 STARTED_PIDS+=("$run_pid")
 wait_for_port "$run_metrics" 30
@@ -73,14 +74,15 @@ wait "$watcher"
 "$PY" "$CHECK" verify "$prom" "$work/run/summary.json" "$ROOT/deploy/grafana/sqsbench.json" "$started" "$ended"
 
 if [[ -n "${SCREENSHOT:-}" ]]; then
+  range=${SCREENSHOT_RANGE:-1m}
   q() { python3 -c 'import sys,urllib.parse;print(urllib.parse.quote(sys.argv[1]))' "$1"; }
   sel='run_id!=""'
-  g0=$(q "sum(rate(sqsbench_messages_sent_total{$sel}[4s]))")
+  g0=$(q "sum by (fleet) (rate(sqsbench_messages_sent_total{$sel}[4s]))")
   g1=$(q "histogram_quantile(0.99, sum by (le) (rate(sqsbench_end_to_end_latency_seconds_bucket{$sel}[4s])))")
-  url="$prom/graph?g0.expr=$g0&g0.tab=0&g0.range_input=30s&g1.expr=$g1&g1.tab=0&g1.range_input=30s"
+  url="$prom/graph?g0.expr=$g0&g0.tab=0&g0.range_input=$range&g1.expr=$g1&g1.tab=0&g1.range_input=$range"
   chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$work/chrome" --window-size=1400,1300 --virtual-time-budget=8000 \
+    --user-data-dir="$work/chrome" --window-size=1400,1550 --virtual-time-budget=8000 \
     --screenshot="$SCREENSHOT" "$url" 2>/dev/null
   log "screenshot: $SCREENSHOT"
 fi
