@@ -54,9 +54,10 @@ impl RunMetrics {
         }))
     }
 
-    /// Waits out the linger (cut short by a signal), then closes the endpoint.
+    /// Waits out the linger (cut short by a signal; skipped when no run began), then closes the
+    /// endpoint.
     pub(super) async fn linger_then_stop(self, mut interrupt: watch::Receiver<bool>, quiet: bool) {
-        if !self.linger.is_zero() && !*interrupt.borrow() {
+        if !self.linger.is_zero() && self.live.began() && !*interrupt.borrow() {
             if !quiet {
                 eprintln!(
                     "metrics: serving the final values for {} more (--metrics-linger)",

@@ -235,6 +235,11 @@ impl LiveRun {
         }
     }
 
+    /// Whether a run has begun (a run that could not start leaves nothing to linger for).
+    pub fn began(&self) -> bool {
+        self.lock().is_some()
+    }
+
     /// A registry holding the current run's metrics under its labels (empty before a run).
     pub fn registry(&self) -> Registry {
         let Some((state, emulator)) = self.lock().clone() else {

@@ -385,3 +385,32 @@ fn a_metrics_address_that_cannot_be_used_is_bad_input_before_any_traffic() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_run_that_cannot_start_does_not_linger_for_a_scrape() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = temp("metrics-no-start");
+    let started = Instant::now();
+    let out = run(&[
+        "run",
+        "scenarios/quickstart.toml",
+        "--target",
+        &format!("http://127.0.0.1:{port}"),
+        "--metrics",
+        "127.0.0.1:0",
+        "--metrics-linger",
+        "1h",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        started.elapsed() < Duration::from_secs(600),
+        "exited without waiting out the hour's linger"
+    );
+    assert!(!text(&out.stderr).contains("serving the final values"));
+}
