@@ -96,27 +96,16 @@ fn record_path(c: &mut Criterion) {
             let mut recorder = Recorder::default();
             let mut ledger = Ledger::new(false);
             let mut deliveries = Vec::with_capacity(10);
-            let now_us = 3_000_000;
             b.iter(|| {
                 for chunk in bodies.chunks(10) {
-                    recorder.fleets.get_mut(consumer).counters.received_all += chunk.len() as u64;
-                    for body in chunk {
-                        let p = Payload::decode(body, run).expect("ours");
-                        let sender = fleets.of_producer(p.producer);
-                        if let Some(sender) = sender {
-                            recorder.fleets.get_mut(sender).counters.received_all += 1;
-                        }
-                        let end_to_end = now_us - p.intended_us;
-                        recorder.counters.received += 1;
-                        recorder.latency(Latency::EndToEnd, end_to_end);
-                        recorder.latency(Latency::EndToEndUncorrected, now_us - p.sent_us);
-                        for fleet in std::iter::once(consumer).chain(sender) {
-                            let fleet = recorder.fleets.get_mut(fleet);
-                            fleet.counters.received += 1;
-                            fleet.end_to_end(end_to_end);
-                        }
-                        deliveries.push(delivery(&p, now_us));
-                    }
+                    record_chunk(
+                        &mut recorder,
+                        chunk,
+                        run,
+                        &fleets,
+                        consumer,
+                        &mut deliveries,
+                    );
                     for d in deliveries.drain(..) {
                         ledger.record_received(d);
                     }

@@ -8,6 +8,7 @@
 //! use it.
 
 pub mod emulator_metrics;
+mod run_exposition;
 pub mod run_metrics;
 pub mod server;
 
