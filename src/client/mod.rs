@@ -124,10 +124,15 @@ pub(crate) async fn connect_remote(
                 .map(|r| r.to_string())
                 .context("no AWS region: set [target] region, AWS_REGION or a profile region")?;
             let client = aws_sdk_sqs::Client::new(&config);
+            // AWS_ENDPOINT_URL (the SDK's own setting) points the aws target elsewhere; say where.
+            let endpoint = config.endpoint_url().map_or_else(
+                || format!("https://sqs.{region}.amazonaws.com"),
+                str::to_string,
+            );
             Ok(Connection {
                 client,
                 kind: TargetKind::Aws,
-                endpoint: format!("https://sqs.{region}.amazonaws.com"),
+                endpoint,
                 region,
                 emulator: None,
             })
