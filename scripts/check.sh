@@ -4,7 +4,8 @@
 # the hlog read by the Python HdrHistogram port, the boto3 suite against `sqsbench serve`, the differential check and the
 # query-protocol suite (botocore 1.31.80) against LocalStack, the AWS CLI and the JavaScript SDK on both servers, and
 # `sqsbench run` against fauxqs and LocalStack, live metrics scraped by Debian's Prometheus (with
-# the Grafana dashboard's queries), report.html in headless Chromium, and the example
+# the Grafana dashboard's queries), the Kubernetes manifests (schemas, hadolint, a rehearsal of
+# the pods as local processes), report.html in headless Chromium, and the example
 # CI gate (scripts/ci-batch-sizes.sh and the GitHub workflow's steps).
 # Installs what those need (venvs, npm packages) itself; all servers bind 127.0.0.1.
 set -euo pipefail
@@ -32,6 +33,8 @@ step "sqsbench run against fauxqs and LocalStack"
 scripts/test-peer-runs.sh
 step "live metrics scraped by a real Prometheus, and the Grafana dashboard's queries"
 scripts/test-metrics.sh
+step "deploy/kubernetes: schemas, the Dockerfile's lint, and a rehearsal of the pods on one machine"
+scripts/test-kubernetes.sh
 step "report.html in headless Chromium"
 scripts/test-report-html.sh
 step "the example CI gate (scripts/ci-batch-sizes.sh, .github/workflows/batch-sizes.yml)"
