@@ -35,6 +35,8 @@ step "live metrics scraped by a real Prometheus, and the Grafana dashboard's que
 scripts/test-metrics.sh
 step "deploy/kubernetes: schemas, the Dockerfile's lint, and a rehearsal of the pods on one machine"
 scripts/test-kubernetes.sh
+step "clock offsets: a shard under faketime +3s measured within its bound and flagged by the merge"
+scripts/test-clock-skew.sh
 step "report.html in headless Chromium"
 scripts/test-report-html.sh
 step "the example CI gate (scripts/ci-batch-sizes.sh, .github/workflows/batch-sizes.yml)"

@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, Weak};
 use serde::{Deserialize, Serialize};
 
 use super::buckets::Buckets;
+use super::clock_offset::OffsetWindows;
 use super::fleets::FleetRecords;
 use super::latency::{Latencies, Latency};
 
@@ -125,6 +126,8 @@ pub struct Counters {
     /// Lambda-style consumers: batches invoked, the messages in them, and the messages each
     /// outcome left on the queue, by why.
     pub batches: BatchCounters,
+    /// This process's clock against the queue's, from the receive calls' first receives.
+    pub clock: OffsetWindows,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -222,6 +225,7 @@ impl Counters {
         self.last_sent_us = self.last_sent_us.max(o.last_sent_us);
         self.last_received_us = self.last_received_us.max(o.last_received_us);
         self.batches.add(&o.batches);
+        self.clock.merge(&o.clock);
     }
 }
 

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::clock_offset::ClockOffset;
 use super::fleets::{FleetIndex, FleetMap, Role};
 use super::latency::{Latency, LatencyStats};
 use super::ledger::Tally;
@@ -44,6 +45,10 @@ pub struct RunSummary {
     /// Lambda-style consumers' batches (absent without a `kind = "lambda"` fleet).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub batches: Option<Batches>,
+    /// This process's clock minus the queue's, bounded by the first receives (absent without
+    /// one, and in a merge: each shard's is in `shards.merged`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub clock_offset: Option<ClockOffset>,
     pub cost: Cost,
     pub expectations: Vec<Expectation>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61,7 +66,7 @@ pub struct RunSummary {
 }
 
 /// What a merged result was made from (summary.json `shards`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Shards {
     pub count: u32,
     /// A shard is missing or did not finish (`merge --allow-missing`): the figures cover only
@@ -73,7 +78,7 @@ pub struct Shards {
 }
 
 /// One merged shard's own figures.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ShardTotals {
     pub index: u32,
     /// It wrote its summary.json; a shard killed mid-run did not, and adds only what its
@@ -87,6 +92,9 @@ pub struct ShardTotals {
     /// Seconds of ledger journal added, and the bytes of a last second cut short (ignored).
     pub ledger_frames: u64,
     pub ledger_cut_bytes: u64,
+    /// The shard's clock minus the queue's, as it measured it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub clock_offset: Option<ClockOffset>,
 }
 
 /// A shard's place in its distributed run.
@@ -462,6 +470,7 @@ impl RunSummary {
         mean_message_bytes: f64,
     ) {
         let c = &total.counters;
+        self.clock_offset = c.clock.estimate();
         self.measured_seconds = measured_seconds;
         self.messages = Messages {
             sent: c.sent,

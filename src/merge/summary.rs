@@ -77,6 +77,8 @@ pub(super) fn merged(head: &RunSummary, shards: &[ShardDir], v: &Verdict<'_>) ->
             .map(LatencyStats::of)
             .unwrap_or_default();
     }
+    // Each shard measured its own clock: they are in `shards.merged`, not one for the merge.
+    s.clock_offset = None;
     s.shards = Some(Shards {
         count: shards[0].record.shard.count,
         partial: !v.missing.is_empty() || finished.len() < shards.len(),
@@ -172,5 +174,6 @@ fn totals(sh: &ShardDir) -> ShardTotals {
         started_sending_at: sh.record.started_sending_at.clone(),
         ledger_frames: sh.journal.frames,
         ledger_cut_bytes: sh.journal.cut_bytes,
+        clock_offset: sh.summary.as_ref().and_then(|f| f.clock_offset),
     }
 }

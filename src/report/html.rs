@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use super::comparison::Row;
+use crate::measure::clock_offset;
 use crate::measure::latency::Latency;
 use crate::measure::ledger::{Example, Integrity};
 use crate::measure::summary::{RunSummary, ShardInfo, Shards};
@@ -347,10 +348,30 @@ fn shards(s: &RunSummary, sh: &Shards) -> String {
             missing.join(", ")
         );
     }
-    o += "<table><tr><th>shard</th><th>finished</th><th>sent</th><th>received</th><th>errors</th><th>planned start</th><th>started sending</th></tr>";
+    let offsets = sh
+        .merged
+        .iter()
+        .filter_map(|t| Some((t.index, t.clock_offset.as_ref()?)));
+    if let Some((shard, worst)) = clock_offset::worst(offsets) {
+        o += &format!(
+            "<p>End-to-end latencies compare a sender's clock with a receiver's: they may be off by up to {worst:.2} ms (shard {shard}'s clock against the queue's), not corrected.</p>"
+        );
+    }
+    for t in sh
+        .merged
+        .iter()
+        .filter(|t| t.clock_offset.is_some_and(|c| c.skewed()))
+    {
+        o += &format!(
+            "<p class=\"fail\">Clock skew: shard {}'s clock is {} from the queue's; latencies between it and other shards are off by about that much.</p>",
+            t.index,
+            t.clock_offset.map(|c| c.describe()).unwrap_or_default()
+        );
+    }
+    o += "<table><tr><th>shard</th><th>finished</th><th>sent</th><th>received</th><th>errors</th><th>planned start</th><th>started sending</th><th>clock − queue's</th></tr>";
     for t in &sh.merged {
         o += &format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             t.index,
             if t.finished {
                 "yes"
@@ -361,7 +382,9 @@ fn shards(s: &RunSummary, sh: &Shards) -> String {
             t.received,
             t.errors,
             escape(t.start_at.as_deref().unwrap_or("-")),
-            escape(&t.started_sending_at)
+            escape(&t.started_sending_at),
+            t.clock_offset
+                .map_or("-".to_string(), |c| escape(&c.describe()))
         );
     }
     o + "</table>"

@@ -1,6 +1,7 @@
 //! The terminal summary printed at the end of a run: headline throughput and latencies,
 //! message accounting, requests by API and outcome, cost, and expectations.
 
+use crate::measure::clock_offset::{self, ClockOffset};
 use crate::measure::fleets::Role;
 use crate::measure::latency::Latency;
 use crate::measure::summary::{Batches, Bucket, Messages, RunSummary, ShardInfo, Shards};
@@ -46,6 +47,9 @@ pub(crate) fn summary(s: &RunSummary, results_dir: &str) -> String {
                 ms(l.max)
             );
         }
+    }
+    if let Some(c) = &s.clock_offset {
+        o += &clock_line(c);
     }
     o += &fleets(s);
     if s.shard.is_some() {
@@ -183,6 +187,47 @@ fn shard_lines(s: &RunSummary, shard: &ShardInfo) -> String {
     o
 }
 
+/// This process's clock against the queue's, as its first receives bounded it.
+fn clock_line(c: &ClockOffset) -> String {
+    format!(
+        "clock: {} from the queue's (from {} first receives{})\n",
+        c.describe(),
+        c.windows,
+        if c.consistent {
+            ""
+        } else {
+            "; they disagreed, so a clock stepped: the narrowest window's alone"
+        }
+    )
+}
+
+/// Each shard's clock against the queue's, and what that does to latencies between shards.
+fn merged_clocks(shards: &Shards) -> String {
+    let measured: Vec<(u32, &ClockOffset)> = shards
+        .merged
+        .iter()
+        .filter_map(|t| Some((t.index, t.clock_offset.as_ref()?)))
+        .collect();
+    let Some((shard, worst)) = clock_offset::worst(measured.iter().copied()) else {
+        return String::new();
+    };
+    let each: Vec<String> = measured
+        .iter()
+        .map(|(i, c)| format!("shard {i} {}", c.describe()))
+        .collect();
+    let mut o = format!("clocks against the queue's: {}\n", each.join(", "));
+    o += &format!(
+        "end-to-end latencies compare a sender's clock with a receiver's: off by up to {worst:.2} ms (shard {shard}), not corrected\n"
+    );
+    for (i, c) in measured.iter().filter(|(_, c)| c.skewed()) {
+        o += &format!(
+            "CLOCK SKEW: shard {i}'s clock is {} from the queue's; latencies between it and other shards are off by about that much\n",
+            c.describe()
+        );
+    }
+    o
+}
+
 /// What a merged result was added from, and loudly, what it is missing.
 fn merged_lines(s: &RunSummary, shards: &Shards) -> String {
     let indexes: Vec<String> = shards.merged.iter().map(|t| t.index.to_string()).collect();
@@ -212,6 +257,7 @@ fn merged_lines(s: &RunSummary, shards: &Shards) -> String {
         }
         o += "losses and counts cover only what was merged\n";
     }
+    o += &merged_clocks(shards);
     if s.messages.order_undecided > 0 {
         o += &format!(
             "order undecided: {} first deliveries shared their millisecond with another shard's delivery of the same group (SQS's clock cannot order them; not counted as violations)\n",

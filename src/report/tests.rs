@@ -83,6 +83,7 @@ fn fixed() -> RunSummary {
         .map(|(k, v)| (k.to_string(), latency(*v)))
         .collect(),
         batches: None,
+        clock_offset: None,
         fleets: vec![
             FleetSummary {
                 name: "producers-0".into(),
@@ -281,6 +282,7 @@ fn a_shards_report_says_where_its_verdict_is_made() {
 /// and on the page, and order the clock cannot tell is reported apart from violations.
 #[test]
 fn a_partial_merge_says_what_it_is_missing() {
+    use crate::measure::clock_offset::ClockOffset;
     use crate::measure::summary::{ShardTotals, Shards};
     let mut s = fixed();
     s.messages.order_undecided = 3;
@@ -294,18 +296,29 @@ fn a_partial_merge_says_what_it_is_missing() {
         started_sending_at: "2026-12-01T10:00:00.004Z".into(),
         ledger_frames: 7,
         ledger_cut_bytes: 0,
+        clock_offset: None,
     };
+    let offset = |estimate_ms: f64, bound_ms: f64| ClockOffset {
+        estimate_ms,
+        bound_ms,
+        windows: 900,
+        consistent: true,
+    };
+    let mut skewed = shard(2, true);
+    skewed.clock_offset = Some(offset(2_999.7, 0.6));
+    let mut level = shard(0, true);
+    level.clock_offset = Some(offset(-0.2, 0.5));
     s.shards = Some(Shards {
         count: 4,
         partial: true,
         missing: vec![3],
-        merged: vec![shard(0, true), shard(1, false), shard(2, true)],
+        merged: vec![level, shard(1, false), skewed],
     });
     let text = super::terminal::summary(&s, "results/merged");
     let merged: Vec<&str> = text
         .lines()
         .skip_while(|l| !l.starts_with("merged shards"))
-        .take(4)
+        .take(6)
         .collect();
     insta::assert_snapshot!(merged.join("\n"));
     let dir = std::env::temp_dir().join(format!("sqsbench-merged-page-{}", std::process::id()));
@@ -314,8 +327,35 @@ fn a_partial_merge_says_what_it_is_missing() {
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(page.contains("<h2>Shards</h2><p>Merged from 3 of 4 shards"));
     assert!(page.contains("Partial result: missing shard(s) [3]"));
+    assert!(page.contains("Clock skew: shard 2's clock is +2999.70 ms ± 0.60 ms"));
+    assert!(page.contains("off by up to 3000.30 ms (shard 2"));
+    assert!(!page.contains("Clock skew: shard 0"));
     assert!(
         page.contains("<h2>Integrity</h2>"),
         "a merge is judged whole"
     );
+}
+
+/// A single run says how far its clock is from the queue's, and when its windows disagreed.
+#[test]
+fn a_run_shows_its_clock_against_the_queues() {
+    use crate::measure::clock_offset::ClockOffset;
+    let mut s = fixed();
+    s.clock_offset = Some(ClockOffset {
+        estimate_ms: -0.12,
+        bound_ms: 0.31,
+        windows: 4_000,
+        consistent: true,
+    });
+    let text = super::terminal::summary(&s, "results/x");
+    assert!(
+        text.contains("clock: -0.12 ms ± 0.31 ms from the queue's (from 4000 first receives)\n"),
+        "{text}"
+    );
+    s.clock_offset = s.clock_offset.map(|c| ClockOffset {
+        consistent: false,
+        ..c
+    });
+    let text = super::terminal::summary(&s, "results/x");
+    assert!(text.contains("they disagreed, so a clock stepped"), "{text}");
 }

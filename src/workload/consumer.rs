@@ -17,6 +17,7 @@ use super::attempts::{AttemptCounter, send_counting};
 use super::clock::RunClock;
 use super::outcome::classify;
 use super::payload::Payload;
+use crate::measure::clock_offset::{self, OffsetWindows};
 use crate::measure::fleets::{FleetIndex, FleetMap};
 use crate::measure::latency::Latency;
 use crate::measure::ledger::{Delivery, LedgerHandle};
@@ -146,20 +147,18 @@ impl Consumer {
     /// One ReceiveMessage of up to `max` messages, waiting up to `wait`, recorded.
     pub(super) async fn receive(&mut self, max: u32, wait: Duration) -> Received {
         let started = Instant::now();
+        let started_us = self.clock.now_us();
         let builder = self
             .client
             .receive_message()
             .queue_url(&self.queue_url)
             .max_number_of_messages(max as i32)
             .wait_time_seconds(wait.as_secs() as i32)
-            .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount);
-        let builder = if self.fifo {
-            builder.message_system_attribute_names(
+            .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+            // SQS's clock: FIFO order across shards, and this clock's offset to it.
+            .message_system_attribute_names(
                 MessageSystemAttributeName::ApproximateFirstReceiveTimestamp,
-            )
-        } else {
-            builder
-        };
+            );
         let counter = AttemptCounter::default();
         let request = async { send_counting!(builder, counter, self.retries) };
         let result = tokio::select! {
@@ -172,6 +171,7 @@ impl Consumer {
             Ok(out) => {
                 self.record_call(Api::ReceiveMessage, &Outcome::Ok, latency_us);
                 let messages = out.messages.unwrap_or_default();
+                self.record_clock(&messages, started_us);
                 if messages.is_empty() {
                     Received::Nothing
                 } else {
@@ -184,6 +184,28 @@ impl Consumer {
                 tokio::time::sleep(Duration::from_millis(10)).await;
                 Received::Nothing
             }
+        }
+    }
+
+    /// The offset windows of this call's first receives (a redelivery's stamp is from an
+    /// earlier call).
+    fn record_clock(&self, messages: &[aws_sdk_sqs::types::Message], started_us: u64) {
+        let ended_us = self.clock.now_us();
+        let stamps = messages
+            .iter()
+            .filter(|m| receive_count(m) == 1)
+            .filter_map(|m| {
+                m.attributes()?
+                    .get(&MessageSystemAttributeName::ApproximateFirstReceiveTimestamp)?
+                    .parse::<u64>()
+                    .ok()
+            });
+        let mut windows = OffsetWindows::default();
+        for ms in stamps {
+            windows.add(clock_offset::window(started_us, ended_us, ms));
+        }
+        if windows != OffsetWindows::default() {
+            self.recorder.with(|r| r.counters.clock.merge(&windows));
         }
     }
 

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The clock offset is measured, not assumed: two shards of a run against `sqsbench serve`, one
+# of them under Debian's faketime 3 s ahead (FAKETIME_DONT_FAKE_MONOTONIC=1, so its timers still
+# run on the real monotonic clock). Each shard bounds its clock against the queue's from its
+# first receives; the skewed one must find +3000 ms within its bound, the other 0 within its
+# bound, and the merged summary, terminal and report.html must flag the skew.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+if ! command -v faketime >/dev/null; then
+  log "installing faketime (Debian package)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null \
+    || { log "FAIL: Debian's faketime could not be installed, so the skew was not tested"; exit 1; }
+fi
+ensure_sqsbench
+start_sqsbench_serve
+work=$(mktemp -d)
+cat >"$work/scenario.toml" <<TOML
+name = "skew"
+[queue]
+name = "sqsbench-skew-$$"
+[run]
+warmup = "1s"
+duration = "4s"
+drain_timeout = "10s"
+[[producers]]
+count = 4
+rate = "400/s"
+batch_size = 10
+[[consumers]]
+count = 4
+wait_time = "1s"
+TOML
+start_at=$(date -u -d "+8 seconds" +%Y-%m-%dT%H:%M:%SZ)
+shard() {
+  "$@" "$SQSBENCH" run "$work/scenario.toml" --target "$SERVE_URL" --shard "$index/2" --run-id "skew-$$" \
+    --start-at "$start_at" --out "$work/shard-$index" --quiet >"$work/shard-$index.log" 2>&1
+}
+log "two shards from $start_at, shard 1 under faketime +3s"
+index=0 shard env & s0=$!
+index=1 shard env FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "+3s" & s1=$!
+STARTED_PIDS+=("$s0" "$s1")
+wait "$s0" || { cat "$work/shard-0.log"; exit 1; }
+wait "$s1" || { cat "$work/shard-1.log"; exit 1; }
+"$SQSBENCH" merge "$work/shard-0" "$work/shard-1" --out "$work/merged" >"$work/merge.log"
+cat "$work/merge.log"
+grep -Eq "CLOCK SKEW: shard 1's clock is \+(29|30)[0-9]{2}\.[0-9]+ ms" "$work/merge.log" || { log "FAIL: the merge did not flag shard 1"; exit 1; }
+if grep -q "CLOCK SKEW: shard 0" "$work/merge.log"; then log "FAIL: shard 0 flagged"; exit 1; fi
+grep -q "Clock skew: shard 1" "$work/merged/report.html" || { log "FAIL: report.html does not flag shard 1"; exit 1; }
+python3 - "$work/merged/summary.json" <<'PY'
+import json, sys
+shards = {t["index"]: t["clock_offset"] for t in json.load(open(sys.argv[1]))["shards"]["merged"]}
+for index, skew in [(0, 0.0), (1, 3000.0)]:
+    c = shards[index]
+    assert c["consistent"] and c["windows"] > 100, c
+    assert abs(c["estimate_ms"] - skew) <= c["bound_ms"], f"shard {index}: {c} does not hold {skew} ms"
+    print(f"ok: shard {index} measured {c['estimate_ms']:+.2f} ms ± {c['bound_ms']:.2f} ms (true {skew:+.0f} ms) from {c['windows']} first receives")
+PY
+rm -rf "$work"
