@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
 use crate::client;
+use crate::live::{self, LiveRun};
 use crate::measure::fleets::FleetMap;
 use crate::measure::ledger;
 use crate::measure::recorder::Recorder;
@@ -18,14 +19,13 @@ use crate::measure::summary::{
 };
 use crate::report::shard_file::{self, ShardFile};
 use crate::report::{atomic, charts, files, html, results};
-
-/// A shard's ledger journal, in its results directory.
-pub const LEDGER_FILE: &str = "ledger.bin";
-use crate::live::{self, LiveRun};
 use crate::scenario::{Scenario, Target, estimate, render};
 use crate::shard::{self, Shard, StartGate};
 use crate::shutdown::LastWords;
 use crate::workload::engine::{Engine, EngineResult, Phase, Progress};
+
+/// A shard's ledger journal, in its results directory.
+pub const LEDGER_FILE: &str = "ledger.bin";
 
 #[derive(Clone, Default)]
 pub struct RunOptions {

@@ -357,5 +357,8 @@ fn a_run_shows_its_clock_against_the_queues() {
         ..c
     });
     let text = super::terminal::summary(&s, "results/x");
-    assert!(text.contains("they disagreed, so a clock stepped"), "{text}");
+    assert!(
+        text.contains("they disagreed, so a clock stepped"),
+        "{text}"
+    );
 }
