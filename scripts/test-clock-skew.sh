@@ -3,7 +3,8 @@
 # of them under Debian's faketime 3 s ahead (FAKETIME_DONT_FAKE_MONOTONIC=1, so its timers still
 # run on the real monotonic clock). Each shard bounds its clock against the queue's from its
 # first receives; the skewed one must find +3000 ms within its bound, the other 0 within its
-# bound, and the merged summary, terminal and report.html must flag the skew.
+# bound; the floors SQS's SentTimestamp puts under each must agree; and the merged summary,
+# terminal and report.html must flag the skew.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -46,6 +47,8 @@ wait "$s1" || { cat "$work/shard-1.log"; exit 1; }
 cat "$work/merge.log"
 grep -Eq "CLOCK SKEW: shard 1's clock is \+(29|30)[0-9]{2}\.[0-9]+ ms" "$work/merge.log" || { log "FAIL: the merge did not flag shard 1"; exit 1; }
 if grep -q "CLOCK SKEW: shard 0" "$work/merge.log"; then log "FAIL: shard 0 flagged"; exit 1; fi
+grep -q "checked against SQS's SentTimestamp of their messages: 2 shard(s) agree" "$work/merge.log" \
+  || { log "FAIL: the send stamps did not confirm both shards' offsets"; exit 1; }
 grep -q "Clock skew: shard 1" "$work/merged/report.html" || { log "FAIL: report.html does not flag shard 1"; exit 1; }
 python3 - "$work/merged/summary.json" <<'PY'
 import json, sys
@@ -55,5 +58,10 @@ for index, skew in [(0, 0.0), (1, 3000.0)]:
     assert c["consistent"] and c["windows"] > 100, c
     assert abs(c["estimate_ms"] - skew) <= c["bound_ms"], f"shard {index}: {c} does not hold {skew} ms"
     print(f"ok: shard {index} measured {c['estimate_ms']:+.2f} ms ± {c['bound_ms']:.2f} ms (true {skew:+.0f} ms) from {c['windows']} first receives")
+floors = {t["index"]: t["sends_floor_ms"] for t in json.load(open(sys.argv[1]))["shards"]["merged"]}
+for index, skew in [(0, 0.0), (1, 3000.0)]:
+    # A floor: at most the true offset, and within the send calls' length (tens of ms) of it.
+    assert skew - 100 < floors[index] <= skew, f"shard {index}: floor {floors[index]} ms"
+    print(f"ok: shard {index}'s send stamps put its offset above {floors[index]:+.2f} ms (true {skew:+.0f} ms)")
 PY
 rm -rf "$work"

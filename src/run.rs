@@ -541,6 +541,7 @@ fn judged(
     }
     if d.sharded() {
         summary.shard = Some(shard_info(d, began));
+        summary.sender_clock_floors_ms = result.total.sender_floors.by_shard(d.shard.count);
         // Other shards receive this shard's messages.
         summary.messages.lost = 0;
         summary.messages.order_violations = 0;

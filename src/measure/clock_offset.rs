@@ -82,6 +82,48 @@ impl OffsetWindows {
     }
 }
 
+/// Floors on each sender's offset, from SQS's `SentTimestamp`: the payload's send time (the
+/// sender's clock, taken before its send call) is no later than SQS's stamp of the message's
+/// arrival (truncated to its millisecond), so the sender's offset is above the send time minus
+/// the stamp's end of millisecond. Only a floor: how long the send took is not known. One per
+/// producer id; a merge checks each shard's own estimate against its producers' floors.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SenderFloors(Vec<i64>);
+
+impl SenderFloors {
+    #[inline]
+    pub fn observe(&mut self, producer: u32, sent_us: u64, sent_stamp_ms: u64) {
+        let floor = sent_us as i64 - (sent_stamp_ms as i64 * 1000 + 1000);
+        let i = producer as usize;
+        if i >= self.0.len() {
+            self.0.resize(i + 1, i64::MIN);
+        }
+        self.0[i] = self.0[i].max(floor);
+    }
+
+    pub fn merge(&mut self, other: &SenderFloors) {
+        if other.0.len() > self.0.len() {
+            self.0.resize(other.0.len(), i64::MIN);
+        }
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a = (*a).max(*b);
+        }
+    }
+
+    /// The floor in ms on each of `count` shards' offsets (producer task p runs on shard
+    /// p mod count); `None` for a shard none of whose messages were received here.
+    pub fn by_shard(&self, count: u32) -> Vec<Option<f64>> {
+        let shards = count.max(1) as usize;
+        let mut floors = vec![None; shards];
+        for (producer, floor) in self.0.iter().enumerate().filter(|(_, f)| **f > i64::MIN) {
+            let slot: &mut Option<f64> = &mut floors[producer % shards];
+            let ms = *floor as f64 / 1000.0;
+            *slot = Some(slot.map_or(ms, |f| f.max(ms)));
+        }
+        floors
+    }
+}
+
 /// The shard whose clock may be furthest from the queue's (estimate and bound together), with
 /// that worst case in ms: what a latency between two shards' clocks may be off by, either way.
 pub fn worst<'a>(offsets: impl Iterator<Item = (u32, &'a ClockOffset)>) -> Option<(u32, f64)> {
@@ -108,6 +150,11 @@ impl ClockOffset {
     /// `+2500.12 ms ± 0.61 ms`.
     pub fn describe(&self) -> String {
         format!("{:+.2} ms ± {:.2} ms", self.estimate_ms, self.bound_ms)
+    }
+
+    /// Whether this estimate allows the floor a shard's sends put on its offset.
+    pub fn allows(&self, floor_ms: f64) -> bool {
+        self.estimate_ms + self.bound_ms >= floor_ms
     }
 
     /// Whether the offset is certainly more than 1 ms either way: worth a flag beside
@@ -154,6 +201,33 @@ mod tests {
         other.add((100, 400));
         w.merge(&other);
         assert_eq!(w.estimate().unwrap().estimate_ms, 0.25);
+    }
+
+    #[test]
+    fn send_stamps_put_a_floor_under_each_shards_offset() {
+        let mut a = SenderFloors::default();
+        // Producer 3, 2,500 ms ahead: stamped 4 ms, then 10 ms, after it took its send time.
+        a.observe(3, 10_002_500_000, 10_000_004);
+        a.observe(3, 10_002_900_000, 10_000_410);
+        let mut b = SenderFloors::default();
+        b.observe(0, 20_000_000, 20_000);
+        b.merge(&a);
+        let floors = b.by_shard(2);
+        assert_eq!(floors[0], Some(-1.0), "producer 0: a stamp in the same ms");
+        assert_eq!(
+            floors[1],
+            Some(2_495.0),
+            "producer 3 on shard 1: the tighter of its two"
+        );
+        let measured = ClockOffset {
+            estimate_ms: 2_500.1,
+            bound_ms: 0.4,
+            windows: 10,
+            consistent: true,
+        };
+        assert!(measured.allows(2_495.0));
+        assert!(!measured.allows(2_600.0));
+        assert_eq!(SenderFloors::default().by_shard(3), vec![None, None, None]);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, Weak};
 use serde::{Deserialize, Serialize};
 
 use super::buckets::Buckets;
-use super::clock_offset::OffsetWindows;
+use super::clock_offset::{OffsetWindows, SenderFloors};
 use super::fleets::FleetRecords;
 use super::latency::{Latencies, Latency};
 
@@ -236,6 +236,8 @@ pub struct Recorder {
     pub apis: BTreeMap<Api, ApiCounts>,
     /// The same, per fleet (`fleets::FleetMap` names them).
     pub fleets: FleetRecords,
+    /// Each sender's clock offset floor, from the SentTimestamp of the messages received.
+    pub sender_floors: SenderFloors,
 }
 
 impl Recorder {
@@ -279,6 +281,7 @@ impl Recorder {
             self.apis.entry(*api).or_default().add(c);
         }
         self.fleets.merge(&other.fleets);
+        self.sender_floors.merge(&other.sender_floors);
     }
 }
 

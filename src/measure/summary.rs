@@ -49,6 +49,10 @@ pub struct RunSummary {
     /// one, and in a merge: each shard's is in `shards.merged`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub clock_offset: Option<ClockOffset>,
+    /// A shard only: per shard of the run (by index), the floor under its clock offset that
+    /// the SentTimestamp of its messages received here put (`clock_offset::SenderFloors`).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub sender_clock_floors_ms: Vec<Option<f64>>,
     pub cost: Cost,
     pub expectations: Vec<Expectation>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -95,6 +99,10 @@ pub struct ShardTotals {
     /// The shard's clock minus the queue's, as it measured it.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub clock_offset: Option<ClockOffset>,
+    /// The floor under that offset from SQS's SentTimestamp of its messages, wherever they
+    /// were received: a measured offset below it is wrong.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sends_floor_ms: Option<f64>,
 }
 
 /// A shard's place in its distributed run.

@@ -79,11 +79,16 @@ pub(super) fn merged(head: &RunSummary, shards: &[ShardDir], v: &Verdict<'_>) ->
     }
     // Each shard measured its own clock: they are in `shards.merged`, not one for the merge.
     s.clock_offset = None;
+    s.sender_clock_floors_ms = Vec::new();
+    let mut merged: Vec<ShardTotals> = shards.iter().map(totals).collect();
+    for t in &mut merged {
+        t.sends_floor_ms = sends_floor(shards, t.index);
+    }
     s.shards = Some(Shards {
         count: shards[0].record.shard.count,
         partial: !v.missing.is_empty() || finished.len() < shards.len(),
         missing: v.missing.to_vec(),
-        merged: shards.iter().map(totals).collect(),
+        merged,
     });
     s
 }
@@ -148,6 +153,20 @@ fn add_counters(s: &mut RunSummary, finished: &[&RunSummary], shards: &[ShardDir
     };
 }
 
+/// The highest floor any shard's receives put under shard `index`'s clock offset.
+fn sends_floor(shards: &[ShardDir], index: u32) -> Option<f64> {
+    shards
+        .iter()
+        .filter_map(|sh| {
+            sh.summary
+                .as_ref()?
+                .sender_clock_floors_ms
+                .get(index as usize)
+                .copied()?
+        })
+        .max_by(f64::total_cmp)
+}
+
 fn totals(sh: &ShardDir) -> ShardTotals {
     let (sent, received, errors) = match &sh.summary {
         Some(f) => (
@@ -175,5 +194,6 @@ fn totals(sh: &ShardDir) -> ShardTotals {
         ledger_frames: sh.journal.frames,
         ledger_cut_bytes: sh.journal.cut_bytes,
         clock_offset: sh.summary.as_ref().and_then(|f| f.clock_offset),
+        sends_floor_ms: None,
     }
 }

@@ -368,10 +368,21 @@ fn shards(s: &RunSummary, sh: &Shards) -> String {
             t.clock_offset.map(|c| c.describe()).unwrap_or_default()
         );
     }
-    o += "<table><tr><th>shard</th><th>finished</th><th>sent</th><th>received</th><th>errors</th><th>planned start</th><th>started sending</th><th>clock − queue's</th></tr>";
+    for t in &sh.merged {
+        if let (Some(c), Some(floor)) = (t.clock_offset, t.sends_floor_ms)
+            && !c.allows(floor)
+        {
+            o += &format!(
+                "<p class=\"fail\">Clock check failed: shard {}'s messages were stamped by SQS as if its clock were at least {floor:+.2} ms from the queue's, beyond its measured {}.</p>",
+                t.index,
+                escape(&c.describe())
+            );
+        }
+    }
+    o += "<table><tr><th>shard</th><th>finished</th><th>sent</th><th>received</th><th>errors</th><th>planned start</th><th>started sending</th><th>clock − queue's</th><th>floor from send stamps</th></tr>";
     for t in &sh.merged {
         o += &format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             t.index,
             if t.finished {
                 "yes"
@@ -384,7 +395,9 @@ fn shards(s: &RunSummary, sh: &Shards) -> String {
             escape(t.start_at.as_deref().unwrap_or("-")),
             escape(&t.started_sending_at),
             t.clock_offset
-                .map_or("-".to_string(), |c| escape(&c.describe()))
+                .map_or("-".to_string(), |c| escape(&c.describe())),
+            t.sends_floor_ms
+                .map_or("-".to_string(), |f| format!("{f:+.2} ms"))
         );
     }
     o + "</table>"

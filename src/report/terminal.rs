@@ -219,10 +219,37 @@ fn merged_clocks(shards: &Shards) -> String {
     o += &format!(
         "end-to-end latencies compare a sender's clock with a receiver's: off by up to {worst:.2} ms (shard {shard}), not corrected\n"
     );
+    o += &sends_check(shards);
     for (i, c) in measured.iter().filter(|(_, c)| c.skewed()) {
         o += &format!(
             "CLOCK SKEW: shard {i}'s clock is {} from the queue's; latencies between it and other shards are off by about that much\n",
             c.describe()
+        );
+    }
+    o
+}
+
+/// Each shard's measured offset against the floor its messages' SentTimestamp put under it.
+fn sends_check(shards: &Shards) -> String {
+    let mut agree = 0;
+    let mut o = String::new();
+    for t in &shards.merged {
+        let (Some(c), Some(floor)) = (t.clock_offset, t.sends_floor_ms) else {
+            continue;
+        };
+        if c.allows(floor) {
+            agree += 1;
+        } else {
+            o += &format!(
+                "CLOCK CHECK FAILED: shard {}'s messages were stamped by SQS as if its clock were at least {floor:+.2} ms from the queue's, beyond its measured {}\n",
+                t.index,
+                c.describe()
+            );
+        }
+    }
+    if agree > 0 {
+        o += &format!(
+            "checked against SQS's SentTimestamp of their messages: {agree} shard(s) agree\n"
         );
     }
     o

@@ -84,6 +84,7 @@ fn fixed() -> RunSummary {
         .collect(),
         batches: None,
         clock_offset: None,
+        sender_clock_floors_ms: Vec::new(),
         fleets: vec![
             FleetSummary {
                 name: "producers-0".into(),
@@ -297,6 +298,7 @@ fn a_partial_merge_says_what_it_is_missing() {
         ledger_frames: 7,
         ledger_cut_bytes: 0,
         clock_offset: None,
+        sends_floor_ms: None,
     };
     let offset = |estimate_ms: f64, bound_ms: f64| ClockOffset {
         estimate_ms,
@@ -306,8 +308,11 @@ fn a_partial_merge_says_what_it_is_missing() {
     };
     let mut skewed = shard(2, true);
     skewed.clock_offset = Some(offset(2_999.7, 0.6));
+    skewed.sends_floor_ms = Some(2_996.0);
     let mut level = shard(0, true);
     level.clock_offset = Some(offset(-0.2, 0.5));
+    // Its sends say it is at least 40 ms ahead: its own estimate cannot be right.
+    level.sends_floor_ms = Some(40.0);
     s.shards = Some(Shards {
         count: 4,
         partial: true,
@@ -318,7 +323,7 @@ fn a_partial_merge_says_what_it_is_missing() {
     let merged: Vec<&str> = text
         .lines()
         .skip_while(|l| !l.starts_with("merged shards"))
-        .take(6)
+        .take(8)
         .collect();
     insta::assert_snapshot!(merged.join("\n"));
     let dir = std::env::temp_dir().join(format!("sqsbench-merged-page-{}", std::process::id()));
@@ -330,6 +335,8 @@ fn a_partial_merge_says_what_it_is_missing() {
     assert!(page.contains("Clock skew: shard 2's clock is +2999.70 ms ± 0.60 ms"));
     assert!(page.contains("off by up to 3000.30 ms (shard 2"));
     assert!(!page.contains("Clock skew: shard 0"));
+    assert!(page.contains("Clock check failed: shard 0's messages"));
+    assert!(!page.contains("Clock check failed: shard 2"));
     assert!(
         page.contains("<h2>Integrity</h2>"),
         "a merge is judged whole"

@@ -33,6 +33,14 @@ pub(crate) fn receive_count(m: &aws_sdk_sqs::types::Message) -> u32 {
         .map_or(1, |n| u32::try_from(n).unwrap_or(u32::MAX))
 }
 
+/// SQS's SentTimestamp of a message (ms since the epoch, its clock), when it was asked for.
+fn sent_stamp_ms(m: &aws_sdk_sqs::types::Message) -> Option<u64> {
+    m.attributes()?
+        .get(&MessageSystemAttributeName::SentTimestamp)?
+        .parse()
+        .ok()
+}
+
 pub(crate) fn delivery(m: &aws_sdk_sqs::types::Message, p: &Payload, received_us: u64) -> Delivery {
     let attribute = |name: &MessageSystemAttributeName| {
         m.attributes()
@@ -155,10 +163,12 @@ impl Consumer {
             .max_number_of_messages(max as i32)
             .wait_time_seconds(wait.as_secs() as i32)
             .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
-            // SQS's clock: FIFO order across shards, and this clock's offset to it.
+            // SQS's clock: FIFO order across shards, this clock's offset to it, and a floor
+            // under each sender's.
             .message_system_attribute_names(
                 MessageSystemAttributeName::ApproximateFirstReceiveTimestamp,
-            );
+            )
+            .message_system_attribute_names(MessageSystemAttributeName::SentTimestamp);
         let counter = AttemptCounter::default();
         let request = async { send_counting!(builder, counter, self.retries) };
         let result = tokio::select! {
@@ -262,6 +272,9 @@ impl Consumer {
                 let sender = self.fleets.of_producer(p.producer);
                 if let Some(sender) = sender {
                     r.fleets.get_mut(sender).counters.received_all += 1;
+                }
+                if let Some(stamp) = sent_stamp_ms(m) {
+                    r.sender_floors.observe(p.producer, p.sent_us, stamp);
                 }
                 let measured = self.clock.is_measured(p.intended_us);
                 if measured {

@@ -249,7 +249,11 @@ async fn owner_task_applies_batches_in_order() {
             settled: 1
         }
     );
-    assert_eq!(handle.duplicates(), 1, "the live count, as the tally will have it");
+    assert_eq!(
+        handle.duplicates(),
+        1,
+        "the live count, as the tally will have it"
+    );
     drop(handle);
     let t = task.await.unwrap().ledger.tally();
     assert_eq!(
