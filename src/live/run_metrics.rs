@@ -101,7 +101,7 @@ pub(super) struct RunState {
 
 /// The current run's metrics, shared by the run (once a second) and the server (per scrape).
 /// Empty until a run begins; a sweep's next variant replaces the last one's. On the embedded
-/// target the run's own emulator is scraped too (`sqsbench_emulator_*`).
+/// target the run's own emulator is scraped too (`sqsbench_emulator_*`, labelled as `serve`'s).
 #[derive(Debug, Clone, Default)]
 pub struct LiveRun(Arc<Mutex<Option<Current>>>);
 
@@ -241,8 +241,13 @@ impl LiveRun {
         let Some((state, emulator)) = self.lock().clone() else {
             return Registry::default();
         };
-        let mut registry = Registry::with_labels(state.labels.pairs().into_iter());
-        registry.register_collector(Box::new(state));
+        let mut registry = Registry::default();
+        let labels = state.labels.pairs().into_iter();
+        registry
+            .sub_registry_with_labels(labels)
+            .register_collector(Box::new(state));
+        // The emulator's series carry their own `queue` label, so not the run's labels: a
+        // series may not name a label twice.
         if let Some(Emulator(stats)) = emulator {
             registry.register_collector(super::emulator_metrics::collector(stats.read()));
         }

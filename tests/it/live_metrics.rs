@@ -10,6 +10,7 @@ use sqsbench::emulator::{EmulatorConfig, QuotaMode, QuotaTable};
 use sqsbench::live::{LiveRun, MetricsServer, emulator_metrics};
 use sqsbench::run::{RunOptions, execute};
 use sqsbench::scenario::validate::scenario_from_text;
+use sqsbench::workload::engine::Phase;
 use tokio::sync::watch;
 
 use crate::run_embedded::temp_dir;
@@ -37,6 +38,18 @@ fn sample(text: &str, series: &str) -> f64 {
         .find(|l| l.starts_with(&prefix))
         .unwrap_or_else(|| panic!("no {series} in:\n{text}"));
     line[prefix.len()..].parse().unwrap()
+}
+
+/// The label names of one sample line, in order (no value here holds `",`).
+fn label_names(line: &str) -> Vec<&str> {
+    let Some((_, labels)) = line.split_once('{') else {
+        return Vec::new();
+    };
+    let labels = labels.split_once('}').map_or(labels, |(l, _)| l);
+    labels
+        .split("\",")
+        .filter_map(|pair| pair.split_once("=\"").map(|(name, _)| name))
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -196,6 +209,8 @@ async fn a_runs_final_exposition_matches_its_summary() {
     )
     .unwrap();
     let live = LiveRun::default();
+    let scraped = live.clone();
+    let mut mid_run = String::new();
     let (_keep, interrupt) = watch::channel(false);
     let outcome = execute(
         &scenario,
@@ -205,7 +220,13 @@ async fn a_runs_final_exposition_matches_its_summary() {
             ..RunOptions::default()
         },
         interrupt,
-        &mut |_| {},
+        // A scrape mid-run, while the queue exists.
+        &mut |p| {
+            if p.phase == Phase::Measured && mid_run.is_empty() {
+                prometheus_client::encoding::text::encode(&mut mid_run, &scraped.registry())
+                    .unwrap();
+            }
+        },
     )
     .await
     .expect("run completes");
@@ -256,16 +277,29 @@ async fn a_runs_final_exposition_matches_its_summary() {
         0.0,
         "no phase once the run has ended"
     );
-    // On the embedded target the run's own emulator is scraped beside it: it answered every
-    // SendMessageBatch the run counted.
+    // On the embedded target the run's own emulator is scraped beside it, labelled as
+    // `serve`'s: it answered every SendMessageBatch the run counted.
     assert_eq!(
         sample(
             &text,
-            &format!(
-                r#"sqsbench_emulator_requests_total{{{labels},action="SendMessageBatch",outcome="ok"}}"#
-            )
+            r#"sqsbench_emulator_requests_total{action="SendMessageBatch",outcome="ok"}"#
         ),
         s.requests["SendMessageBatch"].count as f64
     );
+    assert_eq!(
+        sample(&text, "sqsbench_emulator_queues"),
+        0.0,
+        "the run deleted the queue it made"
+    );
+    let depth = format!(
+        r#"sqsbench_emulator_queue_messages{{queue="{}",state="visible"}}"#,
+        s.queue.name
+    );
+    sample(&mid_run, &depth);
+    for line in mid_run.lines().filter(|l| !l.starts_with('#')) {
+        let names = label_names(line);
+        let distinct: std::collections::BTreeSet<&str> = names.iter().copied().collect();
+        assert_eq!(names.len(), distinct.len(), "a label named twice: {line}");
+    }
     let _ = std::fs::remove_dir_all(&outcome.dir);
 }
