@@ -27,26 +27,20 @@ use crate::scenario::{ConsumerFleet, ConsumerKind, DeleteMode, ProcessingSpec};
 /// The ledger's view of one delivery of a measured message.
 /// ApproximateReceiveCount: which delivery of the message this is (1 when not given).
 pub(crate) fn receive_count(m: &aws_sdk_sqs::types::Message) -> u32 {
-    m.attributes()
-        .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
-        .and_then(|v| v.parse::<u64>().ok())
+    system_attribute::<u64>(m, MessageSystemAttributeName::ApproximateReceiveCount)
         .map_or(1, |n| u32::try_from(n).unwrap_or(u32::MAX))
 }
 
-/// SQS's SentTimestamp of a message (ms since the epoch, its clock), when it was asked for.
-fn sent_stamp_ms(m: &aws_sdk_sqs::types::Message) -> Option<u64> {
-    m.attributes()?
-        .get(&MessageSystemAttributeName::SentTimestamp)?
-        .parse()
-        .ok()
+/// A numeric system attribute of a message (receive count, SQS's timestamps in ms), when it was
+/// asked for and parses.
+fn system_attribute<T: std::str::FromStr>(
+    m: &aws_sdk_sqs::types::Message,
+    name: MessageSystemAttributeName,
+) -> Option<T> {
+    m.attributes()?.get(&name)?.parse().ok()
 }
 
 pub(crate) fn delivery(m: &aws_sdk_sqs::types::Message, p: &Payload, received_us: u64) -> Delivery {
-    let attribute = |name: &MessageSystemAttributeName| {
-        m.attributes()
-            .and_then(|a| a.get(name))
-            .and_then(|v| v.parse().ok())
-    };
     Delivery {
         producer: p.producer,
         sequence: p.sequence,
@@ -56,8 +50,11 @@ pub(crate) fn delivery(m: &aws_sdk_sqs::types::Message, p: &Payload, received_us
         sent_us: p.sent_us,
         received_us,
         message_id: m.message_id().unwrap_or("").into(),
-        first_receive_ms: attribute(&MessageSystemAttributeName::ApproximateFirstReceiveTimestamp)
-            .unwrap_or(0),
+        first_receive_ms: system_attribute(
+            m,
+            MessageSystemAttributeName::ApproximateFirstReceiveTimestamp,
+        )
+        .unwrap_or(0),
         call: 0,
         position: 0,
     }
@@ -102,9 +99,11 @@ pub(crate) struct Consumer {
     pub stop: watch::Receiver<bool>,
     /// `[run] retries`: count the SDK's attempts per call.
     pub retries: bool,
-    /// A FIFO queue: ask for each message's first-receive time, for judging order across
-    /// shards.
+    /// A FIFO queue: a Lambda-style batch's failure holds back the rest of its group.
     pub fifo: bool,
+    /// A shard of a distributed run: keep the floor SQS's SentTimestamp puts under each
+    /// sender's clock offset (a merge checks the senders' own estimates against it).
+    pub sender_floors: bool,
     /// Why Lambda-style batches left messages on the queue, shared by the run's consumers.
     pub causes: Arc<crate::workload::lambda::causes::Causes>,
     /// Numbers this process's receive calls in the order their responses arrive (before any of
@@ -163,12 +162,15 @@ impl Consumer {
             .max_number_of_messages(max as i32)
             .wait_time_seconds(wait.as_secs() as i32)
             .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
-            // SQS's clock: FIFO order across shards, this clock's offset to it, and a floor
-            // under each sender's.
+            // SQS's clock: FIFO order across shards, and this clock's offset to it.
             .message_system_attribute_names(
                 MessageSystemAttributeName::ApproximateFirstReceiveTimestamp,
-            )
-            .message_system_attribute_names(MessageSystemAttributeName::SentTimestamp);
+            );
+        let builder = if self.sender_floors {
+            builder.message_system_attribute_names(MessageSystemAttributeName::SentTimestamp)
+        } else {
+            builder
+        };
         let counter = AttemptCounter::default();
         let request = async { send_counting!(builder, counter, self.retries) };
         let result = tokio::select! {
@@ -205,10 +207,10 @@ impl Consumer {
             .iter()
             .filter(|m| receive_count(m) == 1)
             .filter_map(|m| {
-                m.attributes()?
-                    .get(&MessageSystemAttributeName::ApproximateFirstReceiveTimestamp)?
-                    .parse::<u64>()
-                    .ok()
+                system_attribute(
+                    m,
+                    MessageSystemAttributeName::ApproximateFirstReceiveTimestamp,
+                )
             });
         let mut windows = OffsetWindows::default();
         for ms in stamps {
@@ -273,7 +275,8 @@ impl Consumer {
                 if let Some(sender) = sender {
                     r.fleets.get_mut(sender).counters.received_all += 1;
                 }
-                if let Some(stamp) = sent_stamp_ms(m) {
+                if let Some(stamp) = system_attribute(m, MessageSystemAttributeName::SentTimestamp)
+                {
                     r.sender_floors.observe(p.producer, p.sent_us, stamp);
                 }
                 let measured = self.clock.is_measured(p.intended_us);

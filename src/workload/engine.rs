@@ -447,6 +447,7 @@ impl Engine<'_> {
                     stop: t.consumers_stopped.clone(),
                     retries: sc.run.retries,
                     fifo,
+                    sender_floors: self.shard.count > 1,
                     calls: calls.clone(),
                     causes: t.causes.clone(),
                 };

@@ -232,16 +232,20 @@ impl Broker {
         names
     }
 
-    /// Every queue's depth, throttles and dead letters received, by name: one queue's lock at a
-    /// time, as a GetQueueAttributes would take it.
-    pub(crate) fn queue_stats(&self) -> Vec<QueueStats> {
-        let cells: Vec<Arc<QueueCell>> = self
-            .queues
+    /// Every queue as it is now, without holding the map's lock while each is looked at.
+    fn cells(&self) -> Vec<Arc<QueueCell>> {
+        self.queues
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .values()
             .cloned()
-            .collect();
+            .collect()
+    }
+
+    /// Every queue's depth, throttles and dead letters received, by name: one queue's lock at a
+    /// time, as a GetQueueAttributes would take it.
+    pub(crate) fn queue_stats(&self) -> Vec<QueueStats> {
+        let cells = self.cells();
         let now = now_micros();
         let mut stats: Vec<QueueStats> = cells
             .iter()
@@ -274,13 +278,7 @@ impl Broker {
     /// Queues whose RedrivePolicy targets this one.
     pub(crate) fn dead_letter_sources(&self, name: &str) -> Vec<String> {
         let arn = self.arn(name);
-        let queues: Vec<Arc<QueueCell>> = self
-            .queues
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-            .cloned()
-            .collect();
+        let queues = self.cells();
         let mut out: Vec<String> = queues
             .iter()
             .filter(|c| {
