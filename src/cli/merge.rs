@@ -1,4 +1,4 @@
-//! `sqsbench merge SHARD_DIR... --out DIR [--allow-missing]`: one results directory from a
+//! `sqsbench merge SHARD_DIR... --out DIR [--allow-missing] [--correct-clock-offset]`: one results directory from a
 //! distributed run's shards, in the same format as a single run's; `[expect]` is judged on
 //! it, so a distributed run gates CI like a single one.
 
@@ -21,10 +21,19 @@ pub(super) struct MergeArgs {
     /// result partial (summary.json `shards.partial`, the terminal and the report say so).
     #[arg(long)]
     allow_missing: bool,
+    /// Correct end-to-end latencies between shards by each shard's measured clock offset
+    /// against the queue's (summary.json `shards.clock_correction`; the terminal and the report
+    /// say which was done). Refused when a shard measured no offset.
+    #[arg(long)]
+    correct_clock_offset: bool,
 }
 
 pub(super) fn run(args: MergeArgs) -> u8 {
-    let outcome = match crate::merge::merge(&args.dirs, &args.out, args.allow_missing) {
+    let options = crate::merge::Options {
+        allow_missing: args.allow_missing,
+        correct_clock_offset: args.correct_clock_offset,
+    };
+    let outcome = match crate::merge::merge(&args.dirs, &args.out, options) {
         Ok(o) => o,
         Err(refused) => {
             eprintln!("error: {refused}");

@@ -59,6 +59,13 @@ pub(super) fn run(args: ValidateArgs) -> u8 {
             for line in shard::describe(&scenario, shard).lines() {
                 println!("# {line}");
             }
+            let (what, bytes) = crate::scenario::limits::split_by_sender(&scenario, shard.count);
+            if bytes > 0 {
+                println!(
+                    "# a shard also keeps its {what}: up to {} more",
+                    crate::scenario::limits::human(bytes)
+                );
+            }
         }
         return exit::OK;
     }

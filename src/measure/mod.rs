@@ -3,6 +3,7 @@
 //! `RunSummary`. Must not depend on workloads, targets or reports.
 
 pub mod buckets;
+pub mod by_sender;
 pub mod clock_offset;
 pub mod fleets;
 pub mod latency;

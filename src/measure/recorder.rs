@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, Weak};
 use serde::{Deserialize, Serialize};
 
 use super::buckets::Buckets;
+use super::by_sender::BySender;
 use super::clock_offset::{OffsetWindows, SenderFloors};
 use super::fleets::FleetRecords;
 use super::latency::{Latencies, Latency};
@@ -238,6 +239,8 @@ pub struct Recorder {
     pub fleets: FleetRecords,
     /// Each sender's clock offset floor, from the SentTimestamp of the messages received.
     pub sender_floors: SenderFloors,
+    /// A shard's end-to-end latencies again, split by the shard that sent each message.
+    pub by_sender: BySender,
 }
 
 impl Recorder {
@@ -282,6 +285,7 @@ impl Recorder {
         }
         self.fleets.merge(&other.fleets);
         self.sender_floors.merge(&other.sender_floors);
+        self.by_sender.merge(&other.by_sender);
     }
 }
 

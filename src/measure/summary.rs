@@ -79,6 +79,20 @@ pub struct Shards {
     /// Indexes with no results directory given.
     pub missing: Vec<u32>,
     pub merged: Vec<ShardTotals>,
+    /// `merge --correct-clock-offset`: the end-to-end latencies were corrected by each shard's
+    /// measured clock offset (absent: they were not).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub clock_correction: Option<ClockCorrection>,
+}
+
+/// What correcting the end-to-end latencies by each shard's clock offset did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClockCorrection {
+    /// How far a corrected latency between two shards may still be off, either way: the two
+    /// widest bounds of the shards' offsets, added.
+    pub within_ms: f64,
+    /// Samples the correction took below zero (kept as 1 µs): some estimate is off.
+    pub below_zero: u64,
 }
 
 /// One merged shard's own figures.

@@ -5,6 +5,7 @@
 //! journals, FIFO order by SQS's clock. Depends on `measure`, `report`, `scenario` and the
 //! workload's integrity rule; nothing here talks to a queue.
 
+mod clock_correction;
 mod inputs;
 mod seconds;
 mod summary;
@@ -34,8 +35,18 @@ fn refused(e: impl std::fmt::Display) -> Refused {
     Refused(e.to_string())
 }
 
+/// How to merge.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Merge the shards there are, and mark the result partial.
+    pub allow_missing: bool,
+    /// Correct end-to-end latencies by each shard's measured clock offset.
+    pub correct_clock_offset: bool,
+}
+
 /// Reads and checks every shard, adds them, and writes `out`.
-pub fn merge(dirs: &[PathBuf], out: &Path, allow_missing: bool) -> Result<Outcome, Refused> {
+pub fn merge(dirs: &[PathBuf], out: &Path, options: Options) -> Result<Outcome, Refused> {
+    let allow_missing = options.allow_missing;
     let (mut shards, scenario_path) = read_checked(dirs, allow_missing)?;
     let scenario = crate::scenario::load(&scenario_path, &[]).map_err(|problems| {
         let said: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
@@ -46,9 +57,25 @@ pub fn merge(dirs: &[PathBuf], out: &Path, allow_missing: bool) -> Result<Outcom
         ))
     })?;
     let start = start_of(&shards[0].record).map_err(Refused)?;
-    let seconds = seconds::merge(&shards, start, &FleetMap::of(&scenario))
+    let count = shards[0].record.shard.count;
+    let mut correction = options
+        .correct_clock_offset
+        .then(|| clock_correction::Correction::new(&shards, count));
+    let seconds = seconds::merge(
+        &shards,
+        start,
+        &FleetMap::of(&scenario),
+        correction.as_mut(),
+    )
+    .map_err(|e| refused(format!("{e:#}")))?;
+    let corrected = correction
+        .map(|c| c.finish(&bounds(&shards)))
+        .transpose()
         .map_err(|e| refused(format!("{e:#}")))?;
-    let (summary, integrity) = judged(&scenario, &mut shards, &seconds.totals)?;
+    let (mut summary, integrity) = judged(&scenario, &mut shards, &seconds.totals)?;
+    if let Some(shards) = summary.shards.as_mut() {
+        shards.clock_correction = corrected;
+    }
     let dir = results::create_dir(Some(out), &summary.scenario.name, "")
         .map_err(|e| refused(format!("{e:#}")))?;
     let scenario_text = std::fs::read_to_string(&scenario_path)
@@ -59,6 +86,15 @@ pub fn merge(dirs: &[PathBuf], out: &Path, allow_missing: bool) -> Result<Outcom
         dir,
         write_failures,
     })
+}
+
+/// Each finished shard's clock offset bound, in ms.
+fn bounds(shards: &[inputs::ShardDir]) -> Vec<f64> {
+    shards
+        .iter()
+        .filter_map(|s| s.summary.as_ref()?.clock_offset)
+        .map(|c| c.bound_ms)
+        .collect()
 }
 
 /// Every shard read and the checks passed, in index order; and the resolved scenario of the

@@ -10,6 +10,7 @@ use std::time::SystemTime;
 use hdrhistogram::Histogram;
 use hdrhistogram::serialization::V2DeflateSerializer;
 
+use super::clock_correction::{Admitted, Correction};
 use super::inputs::ShardDir;
 use crate::measure::fleets::FleetMap;
 use crate::measure::latency::Latency;
@@ -28,10 +29,13 @@ pub(super) struct Merged {
 
 type Intervals<'a> = Box<dyn Iterator<Item = anyhow::Result<Interval>> + 'a>;
 
+/// Adds the shards' seconds; with a `correction`, each shard's end-to-end histograms are
+/// its parts by sender, shifted by the two clocks' offsets.
 pub(super) fn merge(
     shards: &[ShardDir],
     start: SystemTime,
     fleets: &FleetMap,
+    mut correction: Option<&mut Correction>,
 ) -> anyhow::Result<Merged> {
     let mut logs = Vec::with_capacity(shards.len());
     for s in shards {
@@ -76,7 +80,9 @@ pub(super) fn merge(
         seconds.retain(|s| *s != second);
         let mut this = Logged::empty();
         for (shard, log) in &mut logs {
-            take_second(log, second, &mut this).map_err(|e| {
+            let receiver = shard.record.shard.index;
+            let correcting = correction.as_deref_mut();
+            take_second(log, second, &mut this, receiver, correcting).map_err(|e| {
                 anyhow::anyhow!(
                     "{} is damaged: {e:#}",
                     shard.dir.join("histograms.hlog").display()
@@ -121,11 +127,14 @@ pub(super) fn merge(
     Ok(merged)
 }
 
-/// Adds every interval of `second` from the front of one shard's log into `into`.
+/// Adds every interval of `second` from the front of shard `receiver`'s log into `into`: as
+/// logged, or, when correcting, the end-to-end ones rebuilt from their shifted parts.
 fn take_second(
     log: &mut Peekable<Intervals<'_>>,
     second: u64,
     into: &mut Logged,
+    receiver: u32,
+    mut correction: Option<&mut Correction>,
 ) -> anyhow::Result<()> {
     while let Some(next) = log.peek() {
         match next {
@@ -133,7 +142,15 @@ fn take_second(
             _ => {}
         }
         let interval = log.next().expect("peeked")?;
-        into.add(&interval)?;
+        let admitted = match correction.as_deref_mut() {
+            Some(c) => c.admit(receiver, &interval)?,
+            None => Admitted::Whole,
+        };
+        match admitted {
+            Admitted::Whole => into.add(&interval)?,
+            Admitted::Shifted(tagged, h) => into.add_as(&tagged, &h)?,
+            Admitted::Nothing => {}
+        }
     }
     Ok(())
 }

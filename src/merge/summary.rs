@@ -89,6 +89,7 @@ pub(super) fn merged(head: &RunSummary, shards: &[ShardDir], v: &Verdict<'_>) ->
         partial: !v.missing.is_empty() || finished.len() < shards.len(),
         missing: v.missing.to_vec(),
         merged,
+        clock_correction: None,
     });
     s
 }

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use super::comparison::Row;
+use crate::measure::by_sender::CROSSING;
 use crate::measure::clock_offset;
 use crate::measure::latency::Latency;
 use crate::measure::ledger::{Example, Integrity};
@@ -137,21 +138,42 @@ fn expectations(s: &RunSummary) -> String {
 }
 
 fn latencies(s: &RunSummary) -> String {
+    // A merged result's end-to-end rows compare two machines' clocks: what they may be off by.
+    let clocks = super::terminal::cross_machine_note(s);
     let mut o = String::from(
-        "<table><tr><th>latency</th><th>count</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th></tr>",
+        "<table><tr><th>latency</th><th>count</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th>",
     );
+    o += if clocks.is_some() {
+        "<th>clocks</th></tr>"
+    } else {
+        "</tr>"
+    };
     for (k, l) in &s.latency_us {
         if l.count == 0 {
             continue;
         }
-        o.push_str(&format!("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        o.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
             escape(k),
             l.count,
             ms(l.p50),
             ms(l.p90),
             ms(l.p99),
             ms(l.p999),
-            ms(l.max)));
+            ms(l.max)
+        ));
+        if let Some(note) = &clocks {
+            let crossing = CROSSING.iter().any(|c| c.key() == k);
+            o += &format!(
+                "<td>{}</td>",
+                if crossing {
+                    escape(note)
+                } else {
+                    String::new()
+                }
+            );
+        }
+        o += "</tr>";
     }
     o + "</table>"
 }
@@ -302,7 +324,11 @@ fn fleets(s: &RunSummary) -> String {
             ms(e2e.max)
         ));
     }
-    o + "</table>"
+    o += "</table>";
+    if let Some(note) = super::terminal::cross_machine_note(s) {
+        o += &format!("<p>Fleets' end-to-end latencies: {}.</p>", escape(&note));
+    }
+    o
 }
 
 /// Lambda-style consumers' batches, and why messages came back.
@@ -352,10 +378,24 @@ fn shards(s: &RunSummary, sh: &Shards) -> String {
         .merged
         .iter()
         .filter_map(|t| Some((t.index, t.clock_offset.as_ref()?)));
-    if let Some((shard, worst)) = clock_offset::worst(offsets) {
-        o += &format!(
-            "<p>End-to-end latencies compare a sender's clock with a receiver's: they may be off by up to {worst:.2} ms (shard {shard}'s clock against the queue's), not corrected.</p>"
-        );
+    match (&sh.clock_correction, clock_offset::worst(offsets)) {
+        (Some(c), _) => {
+            let class = if c.below_zero > 0 {
+                " class=\"fail\""
+            } else {
+                ""
+            };
+            o += &format!(
+                "<p{class}>{}.</p>",
+                escape(super::terminal::corrected_line(c).trim_end())
+            );
+        }
+        (None, Some((shard, worst))) => {
+            o += &format!(
+                "<p>End-to-end latencies compare a sender's clock with a receiver's: they may be off by up to {worst:.2} ms (shard {shard}'s clock against the queue's), not corrected (<code>merge --correct-clock-offset</code> corrects them).</p>"
+            );
+        }
+        (None, None) => {}
     }
     for t in sh
         .merged
@@ -363,9 +403,14 @@ fn shards(s: &RunSummary, sh: &Shards) -> String {
         .filter(|t| t.clock_offset.is_some_and(|c| c.skewed()))
     {
         o += &format!(
-            "<p class=\"fail\">Clock skew: shard {}'s clock is {} from the queue's; latencies between it and other shards are off by about that much.</p>",
+            "<p class=\"fail\">Clock skew: shard {}'s clock is {} from the queue's; latencies between it and other shards {}.</p>",
             t.index,
-            t.clock_offset.map(|c| c.describe()).unwrap_or_default()
+            t.clock_offset.map(|c| c.describe()).unwrap_or_default(),
+            if sh.clock_correction.is_some() {
+                "were corrected by that estimate"
+            } else {
+                "are off by about that much"
+            }
         );
     }
     for t in &sh.merged {

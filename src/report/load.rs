@@ -15,7 +15,7 @@ use hdrhistogram::Histogram;
 use crate::measure::latency::{Latencies, Latency, new_histogram};
 use crate::measure::summary::RunSummary;
 use crate::measure::timeline::TimelineRow;
-use crate::report::results::fleet_tag;
+use crate::report::results::{SENDER_TAG_PREFIX, fleet_tag};
 
 pub struct Saved {
     pub summary: RunSummary,
@@ -73,10 +73,19 @@ pub fn read(dir: &Path) -> anyhow::Result<Saved> {
 }
 
 /// What an interval's tag says it holds.
+#[derive(Clone)]
 pub(crate) enum Tagged {
     Latency(Latency),
     /// One fleet's end-to-end share.
     Fleet(String),
+    /// A shard's part of an end-to-end histogram that one sender shard's messages made
+    /// (`from<k>:<tag>`; `from<k>-:<tag>` its values below zero, negated): only a merge that
+    /// corrects clocks reads it; it repeats part of its whole.
+    FromSender {
+        sender: u32,
+        below_zero: bool,
+        of: Box<Tagged>,
+    },
 }
 
 /// One decoded interval of a histogram log.
@@ -117,15 +126,8 @@ fn decode(
     deserializer: &mut Deserializer,
 ) -> anyhow::Result<Interval> {
     let tag = interval.tag().map(|t| t.as_str()).unwrap_or("");
-    let latency = Latency::ALL.into_iter().find(|l| l.key() == tag);
-    let fleet = tag
-        .strip_prefix(Latency::EndToEnd.key())
-        .and_then(|rest| rest.strip_prefix('@'))
-        .filter(|fleet| !fleet.is_empty());
-    let tagged = match (latency, fleet) {
-        (Some(which), _) => Tagged::Latency(which),
-        (None, Some(fleet)) => Tagged::Fleet(fleet.to_string()),
-        (None, None) => anyhow::bail!("entry {entry} has an unknown tag {tag:?}"),
+    let Some(tagged) = tagged(tag) else {
+        anyhow::bail!("entry {entry} has an unknown tag {tag:?}");
     };
     let bytes = base64::Engine::decode(
         &base64::engine::general_purpose::STANDARD,
@@ -142,6 +144,33 @@ fn decode(
     })
 }
 
+/// What a tag names: a latency, a fleet's share (`end_to_end@<fleet>`), or either's part from
+/// one sender shard (`from<k>:…`).
+fn tagged(tag: &str) -> Option<Tagged> {
+    if let Some((sender, of)) = tag
+        .strip_prefix(SENDER_TAG_PREFIX)
+        .and_then(|rest| rest.split_once(':'))
+    {
+        let (sender, below_zero) = match sender.strip_suffix('-') {
+            Some(k) => (k, true),
+            None => (sender, false),
+        };
+        let of = tagged(of).filter(|t| !matches!(t, Tagged::FromSender { .. }))?;
+        return Some(Tagged::FromSender {
+            sender: sender.parse().ok()?,
+            below_zero,
+            of: Box::new(of),
+        });
+    }
+    if let Some(which) = Latency::ALL.into_iter().find(|l| l.key() == tag) {
+        return Some(Tagged::Latency(which));
+    }
+    tag.strip_prefix(Latency::EndToEnd.key())
+        .and_then(|rest| rest.strip_prefix('@'))
+        .filter(|fleet| !fleet.is_empty())
+        .map(|fleet| Tagged::Fleet(fleet.to_string()))
+}
+
 impl Logged {
     pub(crate) fn empty() -> Logged {
         Logged {
@@ -150,19 +179,30 @@ impl Logged {
         }
     }
 
-    /// Adds one interval: into its latency, or its fleet's end-to-end histogram.
+    /// Adds one interval: into its latency, or its fleet's end-to-end histogram. A part from
+    /// one sender is already in its whole, so it adds nothing here.
     pub(crate) fn add(&mut self, interval: &Interval) -> anyhow::Result<()> {
-        match &interval.tagged {
+        self.add_as(&interval.tagged, &interval.histogram)
+    }
+
+    /// Adds `histogram` as what `tagged` names.
+    pub(crate) fn add_as(
+        &mut self,
+        tagged: &Tagged,
+        histogram: &Histogram<u64>,
+    ) -> anyhow::Result<()> {
+        match tagged {
             Tagged::Latency(which) => self
                 .latencies
-                .add(*which, &interval.histogram)
+                .add(*which, histogram)
                 .map_err(|e| anyhow::anyhow!("{e}")),
             Tagged::Fleet(fleet) => self
                 .fleet_end_to_end
                 .entry(fleet.clone())
                 .or_insert_with(new_histogram)
-                .add(&interval.histogram)
+                .add(histogram)
                 .map_err(|e| anyhow::anyhow!("fleet {fleet}: {e:?}")),
+            Tagged::FromSender { .. } => Ok(()),
         }
     }
 }

@@ -12,6 +12,7 @@ use anyhow::Context;
 use hdrhistogram::serialization::V2DeflateSerializer;
 use hdrhistogram::serialization::interval_log::{IntervalLogWriterBuilder, Tag};
 
+use crate::measure::by_sender::{Part, Split};
 use crate::measure::fleets::{FleetIndex, FleetMap};
 use crate::measure::latency::Latency;
 use crate::measure::recorder::Recorder;
@@ -53,6 +54,24 @@ pub(crate) fn fleet_tag(fleet: &str) -> String {
     format!("{}@{fleet}", Latency::EndToEnd.key())
 }
 
+/// A shard's histogram split by sender: `from<shard>:<tag>` (`from2:end_to_end`,
+/// `from2:end_to_end@<fleet>`), and `from<shard>-:<tag>` for its values below zero, negated.
+pub(crate) fn sender_tag(sender: u32, below_zero: bool, tag: &str) -> String {
+    let sign = if below_zero { "-" } else { "" };
+    format!("{SENDER_TAG_PREFIX}{sender}{sign}:{tag}")
+}
+
+pub(crate) const SENDER_TAG_PREFIX: &str = "from";
+
+/// The tag of one histogram of a shard's split by sender.
+fn split_tag(fleets: &FleetMap, s: &Split<'_>) -> Option<String> {
+    let inner = match s.part {
+        Part::Latency(l) => l.key().to_string(),
+        Part::Fleet(f) => fleet_tag(&fleets.fleets.get(f as usize)?.name),
+    };
+    Some(sender_tag(s.sender, s.below_zero, &inner))
+}
+
 /// histograms.hlog's header: intervals count from `start`.
 pub(crate) fn begin_hlog(
     out: &mut impl Write,
@@ -62,7 +81,7 @@ pub(crate) fn begin_hlog(
     IntervalLogWriterBuilder::new()
         .add_comment("[Histogram log format version 1.3]")
         .add_comment(
-            "[sqsbench: values in microseconds; one interval per second, tagged by latency; end_to_end@<fleet> is one fleet's share]",
+            "[sqsbench: values in microseconds; one interval per second, tagged by latency; end_to_end@<fleet> is one fleet's share; a shard's from<k>:<tag> is the part of <tag> that shard k sent, from<k>-:<tag> its values below zero, negated]",
         )
         .with_start_time(start)
         .with_base_time(start)
@@ -160,11 +179,16 @@ impl Stream {
             let record = recorded.fleets.get(i as FleetIndex);
             (fleet_tag(&fleet.name), record.end_to_end_histogram())
         });
+        let fleet_map = &self.fleets;
+        let by_sender = recorded
+            .by_sender
+            .iter()
+            .filter_map(|s| Some((split_tag(fleet_map, &s)?, Some(s.histogram))));
         write_second(
             &mut self.hlog,
             &mut self.serializer,
             second,
-            totals.chain(fleets),
+            totals.chain(fleets).chain(by_sender),
         )?;
         self.hlog.flush()
     }

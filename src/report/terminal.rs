@@ -1,10 +1,13 @@
 //! The terminal summary printed at the end of a run: headline throughput and latencies,
 //! message accounting, requests by API and outcome, cost, and expectations.
 
+use crate::measure::by_sender::CROSSING;
 use crate::measure::clock_offset::{self, ClockOffset};
 use crate::measure::fleets::Role;
 use crate::measure::latency::Latency;
-use crate::measure::summary::{Batches, Bucket, Messages, RunSummary, ShardInfo, Shards};
+use crate::measure::summary::{
+    Batches, Bucket, ClockCorrection, Messages, RunSummary, ShardInfo, Shards,
+};
 use crate::scenario::TargetKind;
 
 fn ms(us: u64) -> String {
@@ -34,18 +37,23 @@ pub(crate) fn summary(s: &RunSummary, results_dir: &str) -> String {
         "{:<26}{:>10}{:>10}{:>10}{:>10}{:>10}\n",
         "latency", "p50", "p90", "p99", "p99.9", "max"
     );
+    let clocks = cross_machine_note(s);
     for which in Latency::ALL {
         let l = s.latency(which);
         if l.count > 0 {
             let label = which.label();
             o += &format!(
-                "{label:<26}{:>10}{:>10}{:>10}{:>10}{:>10}\n",
+                "{label:<26}{:>10}{:>10}{:>10}{:>10}{:>10}",
                 ms(l.p50),
                 ms(l.p90),
                 ms(l.p99),
                 ms(l.p999),
                 ms(l.max)
             );
+            match &clocks {
+                Some(note) if CROSSING.contains(&which) => o += &format!("  {note}\n"),
+                _ => o += "\n",
+            }
         }
     }
     if let Some(c) = &s.clock_offset {
@@ -201,6 +209,22 @@ fn clock_line(c: &ClockOffset) -> String {
     )
 }
 
+/// What a merged result's end-to-end latencies, which compare two machines' clocks, may be off
+/// by: the worst shard's offset (not corrected), or what is left after correcting (`± 1.10 ms
+/// clocks corrected`). None for a single run's.
+pub(crate) fn cross_machine_note(s: &RunSummary) -> Option<String> {
+    let shards = s.shards.as_ref()?;
+    if let Some(c) = &shards.clock_correction {
+        return Some(format!("± {:.2} ms, clocks corrected", c.within_ms));
+    }
+    let offsets = shards
+        .merged
+        .iter()
+        .filter_map(|t| Some((t.index, t.clock_offset.as_ref()?)));
+    let (_, worst) = clock_offset::worst(offsets)?;
+    Some(format!("± {worst:.2} ms, clocks not corrected"))
+}
+
 /// Each shard's clock against the queue's, and what that does to latencies between shards.
 fn merged_clocks(shards: &Shards) -> String {
     let measured: Vec<(u32, &ClockOffset)> = shards
@@ -216,17 +240,40 @@ fn merged_clocks(shards: &Shards) -> String {
         .map(|(i, c)| format!("shard {i} {}", c.describe()))
         .collect();
     let mut o = format!("clocks against the queue's: {}\n", each.join(", "));
-    o += &format!(
-        "end-to-end latencies compare a sender's clock with a receiver's: off by up to {worst:.2} ms (shard {shard}), not corrected\n"
-    );
+    o += &match &shards.clock_correction {
+        None => format!(
+            "end-to-end latencies compare a sender's clock with a receiver's: off by up to {worst:.2} ms (shard {shard}), not corrected (merge --correct-clock-offset corrects them)\n"
+        ),
+        Some(c) => corrected_line(c),
+    };
     o += &sends_check(shards);
+    let said = if shards.clock_correction.is_some() {
+        "were corrected by that estimate"
+    } else {
+        "are off by about that much"
+    };
     for (i, c) in measured.iter().filter(|(_, c)| c.skewed()) {
         o += &format!(
-            "CLOCK SKEW: shard {i}'s clock is {} from the queue's; latencies between it and other shards are off by about that much\n",
+            "CLOCK SKEW: shard {i}'s clock is {} from the queue's; latencies between it and other shards {said}\n",
             c.describe()
         );
     }
     o
+}
+
+/// What `merge --correct-clock-offset` did to the end-to-end latencies.
+pub(crate) fn corrected_line(c: &ClockCorrection) -> String {
+    let mut o = format!(
+        "end-to-end latencies corrected by each shard's clock offset against the queue's (merge --correct-clock-offset): a latency between two shards is still off by up to {:.2} ms",
+        c.within_ms
+    );
+    if c.below_zero > 0 {
+        o += &format!(
+            "; {} samples fell below zero after the shift (kept as 1 µs): some shard's estimate is off",
+            c.below_zero
+        );
+    }
+    o + "\n"
 }
 
 /// Each shard's measured offset against the floor its messages' SentTimestamp put under it.
@@ -397,7 +444,11 @@ fn fleets(s: &RunSummary) -> String {
             ms(e2e.max),
         ]);
     }
-    aligned(&rows, |column| column == 0)
+    let mut o = aligned(&rows, |column| column == 0);
+    if let Some(note) = cross_machine_note(s) {
+        o += &format!("fleets' e2e: {note}\n");
+    }
+    o
 }
 
 fn round(v: f64) -> f64 {

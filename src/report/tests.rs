@@ -318,6 +318,7 @@ fn a_partial_merge_says_what_it_is_missing() {
         partial: true,
         missing: vec![3],
         merged: vec![level, shard(1, false), skewed],
+        clock_correction: None,
     });
     let text = super::terminal::summary(&s, "results/merged");
     let merged: Vec<&str> = text
@@ -341,6 +342,28 @@ fn a_partial_merge_says_what_it_is_missing() {
         page.contains("<h2>Integrity</h2>"),
         "a merge is judged whole"
     );
+    assert!(page.contains("<th>clocks</th>"));
+
+    // `merge --correct-clock-offset`: every end-to-end row and the clock lines say so.
+    if let Some(shards) = s.shards.as_mut() {
+        shards.clock_correction = Some(crate::measure::summary::ClockCorrection {
+            within_ms: 1.1,
+            below_zero: 3,
+        });
+    }
+    let text = super::terminal::summary(&s, "results/merged");
+    let said: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("end-to-end") || l.contains("clock"))
+        .collect();
+    insta::assert_snapshot!("merged_and_corrected", said.join("\n"));
+    let dir = std::env::temp_dir().join(format!("sqsbench-corrected-page-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let page = super::html::run_page(&s, &dir);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(page.contains("± 1.10 ms, clocks corrected"));
+    assert!(page.contains("were corrected by that estimate"));
+    assert!(!page.contains("not corrected"));
 }
 
 /// A single run says how far its clock is from the queue's, and when its windows disagreed.

@@ -34,6 +34,21 @@ fn fleet_histogram_copies() -> u64 {
     threads as u64 + 2
 }
 
+/// A shard's end-to-end histograms split by sender (`measure::by_sender`), with `shards`
+/// shards: each thread's recorder and the one being collected hold, at most, the three
+/// end-to-end latencies and each fleet's share for every sender shard.
+pub(crate) fn split_by_sender(s: &Scenario, shards: u32) -> (String, u64) {
+    let fleets = (s.producers.len() + s.consumers.len()) as u64;
+    let per_sender = (3 + fleets) * HISTOGRAM_BYTES;
+    let copies = fleet_histogram_copies() - 1;
+    let bytes = if shards > 1 {
+        u64::from(shards) * per_sender * copies
+    } else {
+        0
+    };
+    ("end-to-end histograms by sender shard".to_string(), bytes)
+}
+
 /// A run's expected peak memory, by part, so a refusal can say which keys drive it.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct MemoryEstimate {
@@ -275,6 +290,15 @@ mod tests {
             Some(24_568_392 * 1024)
         );
         assert_eq!(MemoryLimit::resolve(Some(123)).bytes, 123);
+    }
+
+    #[test]
+    fn a_shards_split_by_sender_grows_with_the_shards() {
+        let s = scenario(&[]);
+        assert_eq!(split_by_sender(&s, 1).1, 0, "a single run keeps no split");
+        let (two, eight) = (split_by_sender(&s, 2).1, split_by_sender(&s, 8).1);
+        assert!(two > 0 && two % HISTOGRAM_BYTES == 0);
+        assert_eq!(eight, 4 * two);
     }
 
     #[test]

@@ -17,6 +17,7 @@ use super::attempts::{AttemptCounter, send_counting};
 use super::clock::RunClock;
 use super::outcome::classify;
 use super::payload::Payload;
+use crate::measure::by_sender::Part;
 use crate::measure::clock_offset::{self, OffsetWindows};
 use crate::measure::fleets::{FleetIndex, FleetMap};
 use crate::measure::latency::Latency;
@@ -101,9 +102,11 @@ pub(crate) struct Consumer {
     pub retries: bool,
     /// A FIFO queue: a Lambda-style batch's failure holds back the rest of its group.
     pub fifo: bool,
-    /// A shard of a distributed run: keep the floor SQS's SentTimestamp puts under each
-    /// sender's clock offset (a merge checks the senders' own estimates against it).
-    pub sender_floors: bool,
+    /// How many shards the distributed run has (1: not one). A shard keeps the floor SQS's
+    /// SentTimestamp puts under each sender's clock offset (a merge checks the senders' own
+    /// estimates against it) and its end-to-end latencies split by sender shard (a merge may
+    /// correct them by both clocks' offsets).
+    pub shards: u32,
     /// Why Lambda-style batches left messages on the queue, shared by the run's consumers.
     pub causes: Arc<crate::workload::lambda::causes::Causes>,
     /// Numbers this process's receive calls in the order their responses arrive (before any of
@@ -166,7 +169,7 @@ impl Consumer {
             .message_system_attribute_names(
                 MessageSystemAttributeName::ApproximateFirstReceiveTimestamp,
             );
-        let builder = if self.sender_floors {
+        let builder = if self.shards > 1 {
             builder.message_system_attribute_names(MessageSystemAttributeName::SentTimestamp)
         } else {
             builder
@@ -221,6 +224,13 @@ impl Consumer {
         }
     }
 
+    /// The shard that runs producer task `producer` (`shard::split` deals tasks round-robin),
+    /// when this is a shard of a distributed run.
+    #[inline]
+    fn sender_shard(&self, producer: u32) -> Option<u32> {
+        (self.shards > 1).then(|| producer % self.shards)
+    }
+
     /// `end_to_end_processed`: now, when the consumer is done with them, minus the intended
     /// send time of the measured messages it processed successfully (those about to be deleted).
     pub(super) fn record_processed(&self, mut intended: IntendedTimes, done: &ToDelete) {
@@ -229,10 +239,12 @@ impl Consumer {
         self.recorder.with(|r| {
             for key in done.iter().filter_map(|(_, key)| *key) {
                 if let Ok(i) = intended.binary_search_by_key(&key, |(k, _)| *k) {
-                    r.latency(
-                        Latency::EndToEndProcessed,
-                        now_us.saturating_sub(intended[i].1),
-                    );
+                    let took = now_us as i64 - intended[i].1 as i64;
+                    r.latency(Latency::EndToEndProcessed, took.max(0) as u64);
+                    if let Some(sender) = self.sender_shard(key.0) {
+                        r.by_sender
+                            .record(sender, Part::Latency(Latency::EndToEndProcessed), took);
+                    }
                 }
             }
         });
@@ -281,18 +293,31 @@ impl Consumer {
                 }
                 let measured = self.clock.is_measured(p.intended_us);
                 if measured {
-                    let end_to_end = now_us.saturating_sub(p.intended_us);
+                    // Signed: the sender's clock may be ahead of this one.
+                    let signed = now_us as i64 - p.intended_us as i64;
+                    let uncorrected = now_us as i64 - p.sent_us as i64;
+                    let end_to_end = signed.max(0) as u64;
                     r.counters.received += 1;
                     r.counters.last_received_us = r.counters.last_received_us.max(now_us);
                     r.latency(Latency::EndToEnd, end_to_end);
-                    r.latency(
-                        Latency::EndToEndUncorrected,
-                        now_us.saturating_sub(p.sent_us),
-                    );
-                    for fleet in std::iter::once(self.fleet_index).chain(sender) {
+                    r.latency(Latency::EndToEndUncorrected, uncorrected.max(0) as u64);
+                    let fleets = std::iter::once(self.fleet_index).chain(sender);
+                    for fleet in fleets.clone() {
                         let fleet = r.fleets.get_mut(fleet);
                         fleet.counters.received += 1;
                         fleet.end_to_end(end_to_end);
+                    }
+                    if let Some(shard) = self.sender_shard(p.producer) {
+                        let split = &mut r.by_sender;
+                        split.record(shard, Part::Latency(Latency::EndToEnd), signed);
+                        split.record(
+                            shard,
+                            Part::Latency(Latency::EndToEndUncorrected),
+                            uncorrected,
+                        );
+                        for fleet in fleets {
+                            split.record(shard, Part::Fleet(fleet), signed);
+                        }
                     }
                     deliveries.push(Delivery {
                         call,

@@ -125,10 +125,12 @@ struct Seconds<'s> {
 impl Seconds<'_> {
     fn collect(&mut self) -> TimelineRow {
         self.second += 1;
-        let interval = self.registry.collect();
+        let mut interval = self.registry.collect();
         self.in_flight += interval.counters.sent_all as i64 - interval.counters.deleted_all as i64;
         let row = TimelineRow::from_interval(self.second, &interval, self.in_flight);
         self.sink.interval(&row, &interval);
+        // The split by sender is only ever read back from the streamed log (by a merge).
+        interval.by_sender = Default::default();
         self.total.merge(&interval);
         row
     }
@@ -418,6 +420,7 @@ impl Engine<'_> {
                     stop: t.producers_stopped.clone(),
                     retries: sc.run.retries,
                     catch_up: sc.run.drain_timeout,
+                    shard: (self.shard.count > 1).then_some(self.shard.index),
                 };
                 groups.push(fleet.groups);
                 id += 1;
@@ -447,7 +450,7 @@ impl Engine<'_> {
                     stop: t.consumers_stopped.clone(),
                     retries: sc.run.retries,
                     fifo,
-                    sender_floors: self.shard.count > 1,
+                    shards: self.shard.count,
                     calls: calls.clone(),
                     causes: t.causes.clone(),
                 };

@@ -24,6 +24,7 @@ use super::clock::RunClock;
 use super::outcome::classify;
 use super::payload::Payload;
 use super::schedule::Schedule;
+use crate::measure::by_sender::Part;
 use crate::measure::fleets::FleetIndex;
 use crate::measure::latency::Latency;
 use crate::measure::ledger::LedgerHandle;
@@ -51,6 +52,9 @@ pub(crate) struct Producer {
     /// How long after the send window a producer that fell behind may keep catching up
     /// (`[run] drain_timeout`); what it has not sent by then is reported as not sent.
     pub catch_up: std::time::Duration,
+    /// The shard this producer runs on, in a distributed run: what it gives up on is split
+    /// under it, so a merge that corrects clocks leaves those latencies (one clock) as they are.
+    pub shard: Option<u32>,
 }
 
 struct Message {
@@ -142,7 +146,12 @@ impl Producer {
                 let intended_us = self.clock.us_at(intended);
                 if self.clock.is_measured(intended_us) {
                     r.counters.not_sent += 1;
-                    r.latency(Latency::EndToEnd, now_us.saturating_sub(intended_us));
+                    let late = now_us.saturating_sub(intended_us);
+                    r.latency(Latency::EndToEnd, late);
+                    if let Some(shard) = self.shard {
+                        r.by_sender
+                            .record(shard, Part::Latency(Latency::EndToEnd), late as i64);
+                    }
                 }
             }
         });

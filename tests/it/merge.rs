@@ -196,6 +196,7 @@ fn three_shards_merge_to_exactly_what_the_emulator_injected() {
     assert_eq!(compare.status.code(), Some(0), "{}", text(&compare.stderr));
     assert!(text(&compare.stdout).contains("messages.sent"));
 
+    corrected_by_clock_offsets(&dir, &s);
     refusals(&dir);
     let cleanup = sqsbench()
         .args(["cleanup", "--run-id", "it-merge", "--target", &serve.url()])
@@ -205,6 +206,108 @@ fn three_shards_merge_to_exactly_what_the_emulator_injected() {
     let left = serve.with_client(async |c| crate::support::queue_urls(&c).await);
     assert!(left.is_empty(), "{left:?}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--correct-clock-offset` on shards that share one clock: every sample is still there, each
+/// moved by no more than the two shards' bounds, and the terminal, summary and report say the
+/// latencies were corrected. Without a shard's offset, or its split by sender, it is refused.
+fn corrected_by_clock_offsets(dir: &Path, uncorrected: &serde_json::Value) {
+    let out = dir.join("corrected");
+    let merged = merge(&shard_dirs(dir), &out, &["--correct-clock-offset"]);
+    let said = text(&merged.stdout);
+    assert_eq!(
+        merged.status.code(),
+        Some(1),
+        "{said}{}",
+        text(&merged.stderr)
+    );
+    assert!(
+        said.contains("end-to-end latencies corrected by each shard's clock offset"),
+        "{said}"
+    );
+    assert!(said.contains("clocks corrected"), "{said}");
+    let s = json(&out.join("summary.json"));
+    let correction = &s["shards"]["clock_correction"];
+    let mut bounds: Vec<f64> = s["shards"]["merged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["clock_offset"]["bound_ms"].as_f64().unwrap())
+        .collect();
+    bounds.sort_by(|a, b| b.total_cmp(a));
+    let within_ms = correction["within_ms"].as_f64().unwrap();
+    assert!(
+        (within_ms - (bounds[0] + bounds[1])).abs() < 1e-9,
+        "{correction}"
+    );
+    assert_eq!(
+        uncorrected["shards"]["clock_correction"],
+        serde_json::Value::Null
+    );
+    for key in [
+        "end_to_end",
+        "end_to_end_uncorrected",
+        "end_to_end_processed",
+    ] {
+        let (c, u) = (&s["latency_us"][key], &uncorrected["latency_us"][key]);
+        assert_eq!(c["count"], u["count"], "{key}: every sample is kept");
+        for q in ["p50", "p99", "max"] {
+            let (c, u) = (c[q].as_f64().unwrap(), u[q].as_f64().unwrap());
+            // One clock: each shift is two estimates of zero, each within its bound.
+            let allowed = within_ms * 1000.0 + u * 0.002 + 1.0;
+            assert!(
+                (c - u).abs() <= allowed,
+                "{key} {q}: {c} vs {u} (± {allowed})"
+            );
+        }
+    }
+    let counts = |s: &serde_json::Value| -> Vec<u64> {
+        s["fleets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["end_to_end_us"]["count"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        counts(&s),
+        counts(uncorrected),
+        "the fleets' samples are kept"
+    );
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        page.contains("clocks corrected"),
+        "the latency table says so"
+    );
+
+    let refused = |dirs: &[PathBuf], name: &str| {
+        let out = merge(dirs, &dir.join(name), &["--correct-clock-offset"]);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+        assert!(!dir.join(name).exists(), "nothing written when refused");
+        text(&out.stderr)
+    };
+    let dirs = shard_dirs(dir);
+    let unmeasured = dir.join("unmeasured");
+    copy_dir(&dirs[1], &unmeasured);
+    edit_json(&unmeasured.join("summary.json"), |j| {
+        j.as_object_mut().unwrap().remove("clock_offset");
+    });
+    let said = refused(&[dirs[0].clone(), unmeasured, dirs[2].clone()], "no-offset");
+    assert!(said.contains("shard 1 measured no clock offset"), "{said}");
+    let unsplit = dir.join("unsplit");
+    copy_dir(&dirs[2], &unsplit);
+    let log = std::fs::read_to_string(unsplit.join("histograms.hlog")).unwrap();
+    let kept: Vec<&str> = log.lines().filter(|l| !l.starts_with("Tag=from")).collect();
+    assert!(
+        kept.len() < log.lines().count(),
+        "the shard split its latencies by sender"
+    );
+    std::fs::write(unsplit.join("histograms.hlog"), kept.join("\n") + "\n").unwrap();
+    let said = refused(&[dirs[0].clone(), dirs[1].clone(), unsplit], "no-split");
+    assert!(
+        said.contains("shard 2's histogram log splits 0 of its"),
+        "{said}"
+    );
 }
 
 /// What a merge refuses, each with exit 2 and a sentence naming the problem.
