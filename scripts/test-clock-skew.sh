@@ -4,7 +4,8 @@
 # run on the real monotonic clock). Each shard bounds its clock against the queue's from its
 # first receives; the skewed one must find +3000 ms within its bound, the other 0 within its
 # bound; the floors SQS's SentTimestamp puts under each must agree; and the merged summary,
-# terminal and report.html must flag the skew.
+# terminal and report.html must flag the skew. Merged again with --correct-clock-offset, the
+# 3 s between the two clocks is taken out of the end-to-end latencies, and the report says so.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -63,5 +64,28 @@ for index, skew in [(0, 0.0), (1, 3000.0)]:
     # A floor: at most the true offset, and within the send calls' length (tens of ms) of it.
     assert skew - 100 < floors[index] <= skew, f"shard {index}: floor {floors[index]} ms"
     print(f"ok: shard {index}'s send stamps put its offset above {floors[index]:+.2f} ms (true {skew:+.0f} ms)")
+PY
+"$SQSBENCH" merge "$work/shard-0" "$work/shard-1" --out "$work/corrected" --correct-clock-offset >"$work/corrected.log"
+grep "end-to-end" "$work/corrected.log"
+grep -q "end-to-end latencies corrected by each shard's clock offset" "$work/corrected.log" \
+  || { log "FAIL: the corrected merge does not say so"; exit 1; }
+grep -q "clocks corrected" "$work/corrected/report.html" || { log "FAIL: report.html does not say the latencies were corrected"; exit 1; }
+python3 - "$work/merged/summary.json" "$work/corrected/summary.json" <<'PY'
+import json, sys
+raw, fixed = (json.load(open(p)) for p in sys.argv[1:])
+c = fixed["shards"]["clock_correction"]
+assert "clock_correction" not in raw["shards"], "the plain merge corrected nothing"
+for key in ["end_to_end", "end_to_end_uncorrected", "end_to_end_processed"]:
+    r, f = raw["latency_us"][key], fixed["latency_us"][key]
+    assert r["count"] == f["count"], f"{key}: samples lost"
+    # Shard 0's messages reach shard 1 3 s late by its clock; shard 1's reach shard 0 3 s early
+    # (kept as 1 µs). Corrected, neither is left.
+    assert r["max"] >= 2_900_000, f"{key}: uncorrected max {r['max']} µs"
+    assert f["max"] < 1_500_000, f"{key}: corrected max {f['max']} µs still holds the skew"
+    assert f["p50"] > 1 and f["min"] >= 1, f
+    print(f"ok: {key} p50/max {r['p50']/1000:.1f}/{r['max']/1000:.1f} ms not corrected, {f['p50']/1000:.1f}/{f['max']/1000:.1f} ms corrected (still within ± {c['within_ms']:.2f} ms; {c['below_zero']} below zero)")
+for rf, ff in zip(raw["fleets"], fixed["fleets"]):
+    assert rf["end_to_end_us"]["count"] == ff["end_to_end_us"]["count"]
+    assert ff["end_to_end_us"]["max"] < 1_500_000, ff
 PY
 rm -rf "$work"

@@ -74,6 +74,7 @@ configMapGenerator:
       - START_AT=$start_at
       - RUN_ID=$run_id
       - MERGE_AFTER_SECONDS=120
+      - CORRECT_CLOCK_OFFSET=true
   - name: sqsbench-scenario
     behavior: replace
     files:
@@ -170,5 +171,7 @@ assert s["shards"]["count"] == shards and len(s["shards"]["merged"]) == shards, 
 assert not s["shards"]["partial"] and not s["shards"]["missing"], s["shards"]
 assert m["sent"] > 0 and m["sent"] == m["unique_received"], m
 assert m["lost"] == 0 and m["duplicates"] == 0, m
-print(f"ok: {shards} pods merged: {m['sent']} sent, {m['unique_received']} received once each, none lost")
+c = s["shards"].get("clock_correction")
+assert c is not None, "CORRECT_CLOCK_OFFSET=true: the merge Job corrects the latencies"
+print(f"ok: {shards} pods merged: {m['sent']} sent, {m['unique_received']} received once each, none lost; latencies corrected by the pods' clock offsets (within ± {c['within_ms']:.2f} ms)")
 PY
