@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sqsbench::live::LiveRun;
+use sqsbench::measure::by_sender::Part;
 use sqsbench::measure::fleets::FleetMap;
 use sqsbench::measure::latency::Latency;
 use sqsbench::measure::ledger::{Delivery, Ledger};
@@ -105,6 +106,31 @@ fn record_path(c: &mut Criterion) {
                         &fleets,
                         consumer,
                         &mut deliveries,
+                        None,
+                    );
+                    for d in deliveries.drain(..) {
+                        ledger.record_received(d);
+                    }
+                }
+            });
+        },
+    );
+    group.bench_function(
+        "the same + a shard's split by sender shard (4 shards), per 10,000 messages",
+        |b| {
+            let mut recorder = Recorder::default();
+            let mut ledger = Ledger::new(false);
+            let mut deliveries = Vec::with_capacity(10);
+            b.iter(|| {
+                for chunk in bodies.chunks(10) {
+                    record_chunk(
+                        &mut recorder,
+                        chunk,
+                        run,
+                        &fleets,
+                        consumer,
+                        &mut deliveries,
+                        Some(4),
                     );
                     for d in deliveries.drain(..) {
                         ledger.record_received(d);
@@ -137,7 +163,15 @@ fn live_metrics_overhead(_: &mut Criterion) {
         for _ in 0..ITERATIONS_PER_ROUND {
             for chunk in bodies.chunks(10) {
                 registry.with(|recorder| {
-                    record_chunk(recorder, chunk, run, &fleets, consumer, &mut deliveries)
+                    record_chunk(
+                        recorder,
+                        chunk,
+                        run,
+                        &fleets,
+                        consumer,
+                        &mut deliveries,
+                        None,
+                    )
                 });
                 for d in deliveries.drain(..) {
                     ledger.record_received(d);
@@ -189,6 +223,7 @@ fn record_chunk(
     fleets: &FleetMap,
     consumer: sqsbench::measure::fleets::FleetIndex,
     deliveries: &mut Vec<Delivery>,
+    shards: Option<u32>,
 ) {
     let now_us = 3_000_000;
     recorder.fleets.get_mut(consumer).counters.received_all += chunk.len() as u64;
@@ -206,6 +241,20 @@ fn record_chunk(
             let fleet = recorder.fleets.get_mut(fleet);
             fleet.counters.received += 1;
             fleet.end_to_end(end_to_end);
+        }
+        if let Some(shards) = shards {
+            let from = p.producer % shards;
+            let split = &mut recorder.by_sender;
+            split.record(from, Part::Latency(Latency::EndToEnd), end_to_end as i64);
+            let uncorrected = now_us as i64 - p.sent_us as i64;
+            split.record(
+                from,
+                Part::Latency(Latency::EndToEndUncorrected),
+                uncorrected,
+            );
+            for fleet in std::iter::once(consumer).chain(sender) {
+                split.record(from, Part::Fleet(fleet), end_to_end as i64);
+            }
         }
         deliveries.push(delivery(&p, now_us));
     }
