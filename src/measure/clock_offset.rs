@@ -152,6 +152,24 @@ impl ClockOffset {
         format!("{:+.2} ms ± {:.2} ms", self.estimate_ms, self.bound_ms)
     }
 
+    /// This offset with its lower end raised to `floor_ms` (the floor SQS's SentTimestamp puts
+    /// under it), when that is tighter; None when the floor is above it (the clock check fails).
+    pub fn narrowed(&self, floor_ms: f64) -> Option<ClockOffset> {
+        let (low, high) = (
+            self.estimate_ms - self.bound_ms,
+            self.estimate_ms + self.bound_ms,
+        );
+        if floor_ms > high {
+            return None;
+        }
+        let low = low.max(floor_ms);
+        Some(ClockOffset {
+            estimate_ms: (low + high) / 2.0,
+            bound_ms: (high - low) / 2.0,
+            ..*self
+        })
+    }
+
     /// Whether this estimate allows the floor a shard's sends put on its offset.
     pub fn allows(&self, floor_ms: f64) -> bool {
         self.estimate_ms + self.bound_ms >= floor_ms
@@ -227,6 +245,28 @@ mod tests {
         };
         assert!(measured.allows(2_495.0));
         assert!(!measured.allows(2_600.0));
+        let same = measured.narrowed(2_495.0).unwrap();
+        assert!(
+            (same.estimate_ms - measured.estimate_ms).abs() < 1e-9
+                && (same.bound_ms - measured.bound_ms).abs() < 1e-9,
+            "a floor below: nothing gained"
+        );
+        let wide = ClockOffset {
+            estimate_ms: 2_954.0,
+            bound_ms: 46.0,
+            ..measured
+        };
+        let narrowed = wide.narrowed(2_999.6).unwrap();
+        assert!(
+            (narrowed.estimate_ms - 2_999.8).abs() < 1e-9,
+            "{narrowed:?}"
+        );
+        assert!((narrowed.bound_ms - 0.2).abs() < 1e-9, "{narrowed:?}");
+        assert_eq!(
+            wide.narrowed(3_000.1),
+            None,
+            "a floor above: the check fails"
+        );
         assert_eq!(SenderFloors::default().by_shard(3), vec![None, None, None]);
     }
 

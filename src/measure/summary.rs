@@ -86,13 +86,16 @@ pub struct Shards {
 }
 
 /// What correcting the end-to-end latencies by each shard's clock offset did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClockCorrection {
     /// How far a corrected latency between two shards may still be off, either way: the two
     /// widest bounds of the shards' offsets, added.
     pub within_ms: f64,
     /// Samples the correction took below zero (kept as 1 µs): some estimate is off.
     pub below_zero: u64,
+    /// The offsets corrected by, by shard index: each shard's own, its lower end raised to the
+    /// floor its messages' SentTimestamp put under it where that is tighter.
+    pub offsets: Vec<Option<ClockOffset>>,
 }
 
 /// One merged shard's own figures.

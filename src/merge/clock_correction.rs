@@ -2,20 +2,25 @@
 //! by sender shard, each part shifted by the sender's clock offset minus the receiver's (as
 //! each measured its own against the queue's clock), so a latency between two machines reads
 //! as if on one clock. A latency measured on the sender's machine is measured on one clock
-//! and is not shifted. A part whose two clocks were not both measured is refused rather than
-//! passed through: an uncorrected part would pass for a corrected one.
+//! and is not shifted. Each offset is the shard's own first-receive bound, its lower end
+//! raised to the floor SQS's SentTimestamp of its messages put under it, which is often far
+//! tighter. A part whose two clocks were not both measured, or a shard whose two bounds
+//! disagree, is refused rather than passed through: an uncorrected part would pass for a
+//! corrected one.
 
 use hdrhistogram::Histogram;
 
 use super::inputs::ShardDir;
 use crate::measure::by_sender::CROSSING;
+use crate::measure::clock_offset::ClockOffset;
 use crate::measure::latency::{HIGHEST_US, new_histogram};
 use crate::measure::summary::ClockCorrection;
 use crate::report::load::{Interval, Tagged};
 
 /// The shift to apply, per shard pair, and what applying it found.
 pub(super) struct Correction {
-    /// Each shard's clock minus the queue's, in µs, by index (None: it measured none).
+    /// Each shard's clock minus the queue's, by index (None: it measured none).
+    offsets: Vec<Option<ClockOffset>>,
     offsets_us: Vec<Option<i64>>,
     /// Per receiving shard: samples of the whole end-to-end histograms left out, and of their
     /// parts by sender put in instead. They must match, or parts are missing.
@@ -36,22 +41,38 @@ pub(super) enum Admitted {
 }
 
 impl Correction {
-    pub(super) fn new(shards: &[ShardDir], count: u32) -> Correction {
-        let mut offsets_us = vec![None; count as usize];
+    /// Each shard's offset, narrowed by its send floor; refused when the two disagree.
+    pub(super) fn new(shards: &[ShardDir], count: u32) -> anyhow::Result<Correction> {
+        let mut offsets = vec![None; count as usize];
         for s in shards {
-            let offset = s.summary.as_ref().and_then(|s| s.clock_offset);
-            if let (Some(slot), Some(o)) =
-                (offsets_us.get_mut(s.record.shard.index as usize), offset)
-            {
-                *slot = Some((o.estimate_ms * 1000.0).round() as i64);
-            }
+            let index = s.record.shard.index;
+            let (Some(slot), Some(own)) = (
+                offsets.get_mut(index as usize),
+                s.summary.as_ref().and_then(|s| s.clock_offset),
+            ) else {
+                continue;
+            };
+            *slot = Some(match super::summary::sends_floor(shards, index) {
+                None => own,
+                Some(floor) => own.narrowed(floor).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--correct-clock-offset: shard {index}'s clock check failed (its messages' SentTimestamp put its offset at least {floor:+.2} ms from the queue's, beyond its measured {}), so its offset is not known well enough to correct by; merge without --correct-clock-offset",
+                        own.describe()
+                    )
+                })?,
+            });
         }
-        Correction {
+        let offsets_us = offsets
+            .iter()
+            .map(|o| o.map(|o| (o.estimate_ms * 1000.0).round() as i64))
+            .collect();
+        Ok(Correction {
+            offsets,
             offsets_us,
             left_out: vec![0; count as usize],
             put_in: vec![0; count as usize],
             below_zero: 0,
-        }
+        })
     }
 
     /// What of `interval`, from shard `receiver`'s log, goes into the merge.
@@ -94,7 +115,7 @@ impl Correction {
     }
 
     /// After every interval: each shard's parts add up to its wholes, and what was found.
-    pub(super) fn finish(self, bounds_ms: &[f64]) -> anyhow::Result<ClockCorrection> {
+    pub(super) fn finish(self) -> anyhow::Result<ClockCorrection> {
         for (shard, (left, put)) in self.left_out.iter().zip(&self.put_in).enumerate() {
             if left != put {
                 anyhow::bail!(
@@ -102,11 +123,12 @@ impl Correction {
                 );
             }
         }
-        let mut bounds = bounds_ms.to_vec();
+        let mut bounds: Vec<f64> = self.offsets.iter().flatten().map(|o| o.bound_ms).collect();
         bounds.sort_by(|a, b| b.total_cmp(a));
         Ok(ClockCorrection {
             within_ms: bounds.iter().take(2).sum(),
             below_zero: self.below_zero,
+            offsets: self.offsets,
         })
     }
 }

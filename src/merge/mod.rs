@@ -60,7 +60,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path, options: Options) -> Result<Outcome, 
     let count = shards[0].record.shard.count;
     let mut correction = options
         .correct_clock_offset
-        .then(|| clock_correction::Correction::new(&shards, count));
+        .then(|| clock_correction::Correction::new(&shards, count))
+        .transpose()
+        .map_err(|e| refused(format!("{e:#}")))?;
     let seconds = seconds::merge(
         &shards,
         start,
@@ -69,7 +71,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, options: Options) -> Result<Outcome, 
     )
     .map_err(|e| refused(format!("{e:#}")))?;
     let corrected = correction
-        .map(|c| c.finish(&bounds(&shards)))
+        .map(|c| c.finish())
         .transpose()
         .map_err(|e| refused(format!("{e:#}")))?;
     let (mut summary, integrity) = judged(&scenario, &mut shards, &seconds.totals)?;
@@ -86,15 +88,6 @@ pub fn merge(dirs: &[PathBuf], out: &Path, options: Options) -> Result<Outcome, 
         dir,
         write_failures,
     })
-}
-
-/// Each finished shard's clock offset bound, in ms.
-fn bounds(shards: &[inputs::ShardDir]) -> Vec<f64> {
-    shards
-        .iter()
-        .filter_map(|s| s.summary.as_ref()?.clock_offset)
-        .map(|c| c.bound_ms)
-        .collect()
 }
 
 /// Every shard read and the checks passed, in index order; and the resolved scenario of the

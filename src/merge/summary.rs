@@ -155,7 +155,8 @@ fn add_counters(s: &mut RunSummary, finished: &[&RunSummary], shards: &[ShardDir
 }
 
 /// The highest floor any shard's receives put under shard `index`'s clock offset.
-fn sends_floor(shards: &[ShardDir], index: u32) -> Option<f64> {
+/// The highest floor any shard's receives put under shard `index`'s clock offset.
+pub(super) fn sends_floor(shards: &[ShardDir], index: u32) -> Option<f64> {
     shards
         .iter()
         .filter_map(|sh| {

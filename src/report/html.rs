@@ -407,7 +407,7 @@ fn shards(s: &RunSummary, sh: &Shards) -> String {
             t.index,
             t.clock_offset.map(|c| c.describe()).unwrap_or_default(),
             if sh.clock_correction.is_some() {
-                "were corrected by that estimate"
+                "were corrected by its offset"
             } else {
                 "are off by about that much"
             }

@@ -248,7 +248,7 @@ fn merged_clocks(shards: &Shards) -> String {
     };
     o += &sends_check(shards);
     let said = if shards.clock_correction.is_some() {
-        "were corrected by that estimate"
+        "were corrected by its offset"
     } else {
         "are off by about that much"
     };
@@ -263,8 +263,15 @@ fn merged_clocks(shards: &Shards) -> String {
 
 /// What `merge --correct-clock-offset` did to the end-to-end latencies.
 pub(crate) fn corrected_line(c: &ClockCorrection) -> String {
+    let used: Vec<String> = c
+        .offsets
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| Some(format!("shard {i} {}", o.as_ref()?.describe())))
+        .collect();
     let mut o = format!(
-        "end-to-end latencies corrected by each shard's clock offset against the queue's (merge --correct-clock-offset): a latency between two shards is still off by up to {:.2} ms",
+        "end-to-end latencies corrected by each shard's clock offset against the queue's (merge --correct-clock-offset; by {}, the first receives' bounds narrowed by the send stamps' floors): a latency between two shards is still off by up to {:.2} ms",
+        used.join(", "),
         c.within_ms
     );
     if c.below_zero > 0 {

@@ -349,6 +349,7 @@ fn a_partial_merge_says_what_it_is_missing() {
         shards.clock_correction = Some(crate::measure::summary::ClockCorrection {
             within_ms: 1.1,
             below_zero: 3,
+            offsets: vec![Some(offset(-0.2, 0.5)), None, Some(offset(2_999.9, 0.6))],
         });
     }
     let text = super::terminal::summary(&s, "results/merged");
@@ -362,7 +363,7 @@ fn a_partial_merge_says_what_it_is_missing() {
     let page = super::html::run_page(&s, &dir);
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(page.contains("± 1.10 ms, clocks corrected"));
-    assert!(page.contains("were corrected by that estimate"));
+    assert!(page.contains("were corrected by its offset"));
     assert!(!page.contains("not corrected"));
 }
 

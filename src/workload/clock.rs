@@ -3,6 +3,29 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+/// A monotonic and a wall-clock reading of the same instant. Read one after the other, a thread
+/// preempted between the two would put this process's clock off the machine's by as long as it
+/// waited (milliseconds on a busy machine), so the wall clock is read on both sides and the
+/// pair kept only when the two are close.
+fn paired_now() -> (Instant, SystemTime) {
+    let mut best: Option<(Duration, Instant, SystemTime)> = None;
+    for _ in 0..20 {
+        let before = SystemTime::now();
+        let now = Instant::now();
+        let after = SystemTime::now();
+        let gap = after.duration_since(before).unwrap_or(Duration::MAX);
+        let wall = before + gap.min(Duration::from_secs(1)) / 2;
+        if best.is_none_or(|(g, _, _)| gap < g) {
+            best = Some((gap, now, wall));
+        }
+        if gap <= Duration::from_micros(20) {
+            break;
+        }
+    }
+    let (_, now, wall) = best.expect("read at least once");
+    (now, wall)
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RunClock {
     started: Instant,
@@ -14,12 +37,13 @@ pub(crate) struct RunClock {
 
 impl RunClock {
     pub(crate) fn start(warmup: Duration, duration: Duration) -> Self {
-        let started_us = SystemTime::now()
+        let (started, wall) = paired_now();
+        let started_us = wall
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_micros() as u64)
             .unwrap_or(0);
         RunClock {
-            started: Instant::now(),
+            started,
             started_us,
             warmup,
             send_end: warmup + duration,
@@ -29,7 +53,7 @@ impl RunClock {
     /// A clock whose start is `at` (a distributed run's `--start-at`, past or future), so every
     /// shard counts its seconds and intended send times from the same instant.
     pub(crate) fn anchored(at: SystemTime, warmup: Duration, duration: Duration) -> Self {
-        let (now, now_wall) = (Instant::now(), SystemTime::now());
+        let (now, now_wall) = paired_now();
         let started = match at.duration_since(now_wall) {
             Ok(ahead) => now + ahead,
             Err(past) => now.checked_sub(past.duration()).unwrap_or(now),
