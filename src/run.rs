@@ -164,6 +164,8 @@ fn summary_head(
                 .iter()
                 .map(|b| format!("{b:02x}"))
                 .collect(),
+            warmup_seconds: Some(scenario.run.warmup.as_secs_f64()),
+            duration_seconds: Some(scenario.run.duration.as_secs_f64()),
         },
         target: TargetInfo {
             kind: connection.kind,
@@ -671,8 +673,7 @@ pub(crate) fn write_files(
         files::summary_csv(std::slice::from_ref(summary)),
     );
     write("latency.hgrm", files::hgrm(latencies));
-    if let Err(e) = charts::write_all(&dir.join("charts"), rows, latencies, &summary.scenario.name)
-    {
+    if let Err(e) = charts::write_all(&dir.join("charts"), rows, latencies, summary) {
         failures.push(format!(
             "could not draw the charts in {}: {e}",
             dir.join("charts").display()

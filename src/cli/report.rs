@@ -50,7 +50,7 @@ fn rerender_run(dir: &Path) -> Result<crate::measure::summary::RunSummary, Vec<R
             &dir.join("charts"),
             &saved.timeline,
             &saved.latencies,
-            &saved.summary.scenario.name,
+            &saved.summary,
         )
         .map_err(|e| {
             Refusal::Unwritten(format!(

@@ -183,6 +183,12 @@ impl<'de> Deserialize<'de> for Interruption {
 pub struct ScenarioInfo {
     pub name: String,
     pub sha256: String,
+    /// `[run] warmup` and `duration` in seconds: where the charts mark the phases (absent in
+    /// results written before they did).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub warmup_seconds: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub duration_seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -1,6 +1,7 @@
-//! Charts with plotters, as PNG and SVG, from the timeline and the run's histograms: throughput
-//! over time, latency percentiles over time, and the latency distribution on a log "nines" axis.
-//! Text uses an embedded DejaVu Sans, so no system fonts are needed.
+//! A run's charts with plotters, as PNG and SVG, from the timeline and the run's histograms:
+//! throughput over time and latency percentiles over time (phases shaded, the partial last
+//! second a point), and the latency distribution on a "nines" axis. Text uses an embedded
+//! DejaVu Sans, so no system fonts are needed.
 
 use std::path::Path;
 use std::sync::Once;
@@ -8,7 +9,12 @@ use std::sync::Once;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::chart_parts::{
+    Dash, Key, Line, Phases, TickedAxis, areas, draw_lines, legend, shade_phases,
+};
+use super::ticks::{self, LatencyUnit};
 use crate::measure::latency::{Latencies, Latency};
+use crate::measure::summary::RunSummary;
 use crate::measure::timeline::TimelineRow;
 
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
@@ -29,10 +35,8 @@ pub(super) const RED: RGBColor = RGBColor(214, 39, 40);
 pub(super) const PURPLE: RGBColor = RGBColor(148, 103, 189);
 
 pub(super) type DrawResult = Result<(), Box<dyn std::error::Error>>;
-/// A drawn line: label, colour, points.
-pub(super) type Line = (&'static str, RGBColor, Vec<(f64, f64)>);
-/// A line of a timeline chart: its label, colour and the column it plots.
-type Series = (&'static str, RGBColor, fn(&TimelineRow) -> u64);
+/// A column of a timeline chart: its label, colour, stroke and the value it plots.
+type Series = (&'static str, RGBColor, Dash, fn(&TimelineRow) -> u64);
 
 /// Draws one chart into a PNG and an SVG (the closure is expanded once per backend type), each
 /// under a temporary name renamed into place once whole (`atomic`).
@@ -61,18 +65,22 @@ pub(super) fn finish(temporary: &Path, path: &Path, drawn: DrawResult) -> DrawRe
     Ok(())
 }
 
-/// Writes every chart as `<name>.png` and `<name>.svg` into `dir`.
-pub(crate) fn write_all(
+/// Writes every chart of a run as `<name>.png` and `<name>.svg` into `dir`.
+pub fn write_all(
     dir: &Path,
     timeline: &[TimelineRow],
     latencies: &Latencies,
-    title: &str,
+    summary: &RunSummary,
 ) -> DrawResult {
     register_font();
     std::fs::create_dir_all(dir)?;
-    both!(dir, "throughput", |a| throughput(a, timeline, title));
+    let title = &summary.scenario.name;
+    let phases = phases(summary);
+    both!(dir, "throughput", |a| throughput(
+        a, timeline, title, phases
+    ));
     both!(dir, "latency-over-time", |a| latency_over_time(
-        a, timeline, title
+        a, timeline, title, phases
     ));
     both!(dir, "latency-distribution", |a| distribution(
         a, latencies, title
@@ -80,49 +88,76 @@ pub(crate) fn write_all(
     Ok(())
 }
 
-/// Draws labelled lines and their legend: what every chart here shares.
-pub(super) fn draw_lines<'a, DB: DrawingBackend + 'a, X, Y>(
-    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
-    lines: Vec<Line>,
-    position: SeriesLabelPosition,
-) -> DrawResult
+/// The run's phases, when its summary says where they lie.
+fn phases(s: &RunSummary) -> Option<Phases> {
+    let warmup = s.scenario.warmup_seconds?;
+    Some(Phases {
+        warmup_end: warmup,
+        send_end: warmup + s.scenario.duration_seconds?,
+    })
+}
+
+/// A timeline's whole seconds and its last one, which the run ended inside (the engine takes
+/// one last interval when it stops): drawn as a point, never as a drop to zero.
+fn whole_and_partial(timeline: &[TimelineRow]) -> (&[TimelineRow], Option<&TimelineRow>) {
+    match timeline.split_last() {
+        Some((last, whole)) => (whole, Some(last)),
+        None => (timeline, None),
+    }
+}
+
+/// Each series' lines over the whole seconds, and its value in the partial one as a point.
+fn timeline_lines<'a, DB: DrawingBackend + 'a, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<TickedAxis, Y>>,
+    timeline: &[TimelineRow],
+    series: &[Series],
+    y: impl Fn(u64) -> f64,
+) -> Result<Vec<(String, Key)>, Box<dyn std::error::Error>>
 where
     DB::ErrorType: 'static,
-    X: Ranged<ValueType = f64>,
     Y: Ranged<ValueType = f64>,
 {
-    for (label, color, points) in lines {
-        if points.is_empty() {
-            continue;
-        }
+    let (whole, partial) = whole_and_partial(timeline);
+    let lines = series
+        .iter()
+        .map(|(label, color, dash, value)| {
+            let points = whole
+                .iter()
+                .map(|r| (r.second as f64, y(value(r))))
+                .collect();
+            Line::new(*label, *color, *dash, points)
+        })
+        .collect();
+    let mut keys = draw_lines(chart, lines)?;
+    if let Some(last) = partial {
+        let points: Vec<(f64, f64)> = series
+            .iter()
+            .map(|(_, _, _, value)| (last.second as f64, y(value(last))))
+            .collect();
+        let colors: Vec<RGBColor> = series.iter().map(|s| s.1).collect();
         chart
-            .draw_series(LineSeries::new(points, color.stroke_width(2)))
-            .map_err(|e| e.to_string())?
-            .label(label)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
+            .draw_series(
+                points
+                    .into_iter()
+                    .zip(colors)
+                    .map(|(p, c)| Circle::new(p, 5, c.stroke_width(2))),
+            )
+            .map_err(|e| e.to_string())?;
+        keys.push(("last second (partial)".to_string(), Key::Point(BLACK)));
     }
-    chart
-        .configure_series_labels()
-        .position(position)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 14))
-        .draw()
-        .map_err(|e| e.to_string())?;
-    Ok(())
+    Ok(keys)
 }
 
 fn throughput<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     timeline: &[TimelineRow],
     title: &str,
+    phases: Option<Phases>,
 ) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
-    area.fill(&WHITE).map_err(|e| e.to_string())?;
+    let (plot, legend_area) = areas(area, &format!("{title}: throughput"))?;
     let max_x = timeline.last().map(|r| r.second).unwrap_or(1).max(1) as f64;
     let max_y = timeline
         .iter()
@@ -131,53 +166,55 @@ where
         .unwrap_or(1)
         .max(1) as f64
         * 1.1;
-    let mut chart = ChartBuilder::on(area)
-        .caption(format!("{title}: throughput"), ("sans-serif", 22))
+    let mut chart = ChartBuilder::on(&plot)
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(70)
-        .build_cartesian_2d(0.0..max_x, 0.0..max_y)
+        .build_cartesian_2d(TickedAxis::time(max_x), 0.0..max_y)
         .map_err(|e| e.to_string())?;
+    let mut keys = match phases {
+        Some(p) => shade_phases(&mut chart, p, (0.0, max_y))?,
+        None => Vec::new(),
+    };
     chart
         .configure_mesh()
-        .x_desc("seconds since start")
-        .y_desc("messages / s")
+        .x_desc("time since start")
+        .y_desc("messages per second")
+        .x_label_formatter(&|x: &f64| ticks::elapsed(*x))
+        .y_label_formatter(&|y: &f64| ticks::rate(*y))
         .label_style(("sans-serif", 14))
         .draw()
         .map_err(|e| e.to_string())?;
+    // Sent, received and deleted often lie on one another: each has its own stroke.
     let series: [Series; 4] = [
-        ("sent", BLUE, |r| r.sent),
-        ("received", GREEN, |r| r.received),
-        ("deleted", PURPLE, |r| r.deleted),
-        ("errors + throttled", RED, |r| r.errors + r.throttled),
+        ("sent", BLUE, Dash::Solid, |r| r.sent),
+        ("received", GREEN, Dash::Dashed, |r| r.received),
+        ("deleted", PURPLE, Dash::Dotted, |r| r.deleted),
+        ("errors + throttled", RED, Dash::Solid, |r| {
+            r.errors + r.throttled
+        }),
     ];
-    let lines = series
-        .iter()
-        .map(|(label, color, value)| {
-            (
-                *label,
-                *color,
-                timeline
-                    .iter()
-                    .map(|r| (r.second as f64, value(r) as f64))
-                    .collect(),
-            )
-        })
-        .collect();
-    draw_lines(&mut chart, lines, SeriesLabelPosition::MiddleRight)
+    let mut lines = timeline_lines(&mut chart, timeline, &series, |v| v as f64)?;
+    lines.append(&mut keys);
+    legend(&legend_area, &lines)
 }
 
 fn latency_over_time<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     timeline: &[TimelineRow],
     title: &str,
+    phases: Option<Phases>,
 ) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
-    area.fill(&WHITE).map_err(|e| e.to_string())?;
+    let (plot, legend_area) = areas(area, &format!("{title}: end-to-end latency over time"))?;
     let ms = |us: u64| (us.max(1) as f64) / 1000.0;
-    let rows: Vec<&TimelineRow> = timeline.iter().filter(|r| r.e2e_max_us > 0).collect();
+    let rows: Vec<TimelineRow> = timeline
+        .iter()
+        .filter(|r| r.e2e_max_us > 0)
+        .cloned()
+        .collect();
     let max_x = timeline.last().map(|r| r.second).unwrap_or(1).max(1) as f64;
     let max_y = rows.iter().map(|r| ms(r.e2e_max_us)).fold(1.0, f64::max) * 2.0;
     let min_y = rows
@@ -186,45 +223,52 @@ where
         .fold(max_y, f64::min)
         .max(0.001)
         / 2.0;
-    let mut chart = ChartBuilder::on(area)
-        .caption(
-            format!("{title}: end-to-end latency over time"),
-            ("sans-serif", 22),
-        )
+    let unit = LatencyUnit::for_range(max_y);
+    let mut chart = ChartBuilder::on(&plot)
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(70)
-        .build_cartesian_2d(0.0..max_x, (min_y..max_y).log_scale())
+        .build_cartesian_2d(TickedAxis::time(max_x), (min_y..max_y).log_scale())
         .map_err(|e| e.to_string())?;
+    let mut keys = match phases {
+        Some(p) => shade_phases(&mut chart, p, (min_y, max_y))?,
+        None => Vec::new(),
+    };
     chart
         .configure_mesh()
-        .x_desc("seconds since start")
-        .y_desc("milliseconds (log)")
+        .x_desc("time since start")
+        .y_desc(format!("latency, {} (log scale)", unit.name()))
+        .x_label_formatter(&|x: &f64| ticks::elapsed(*x))
+        .y_label_formatter(&|y: &f64| unit.label(*y))
         .label_style(("sans-serif", 14))
         .draw()
         .map_err(|e| e.to_string())?;
     let series: [Series; 4] = [
-        ("p50", BLUE, |r| r.e2e_p50_us),
-        ("p99", ORANGE, |r| r.e2e_p99_us),
-        ("max", RED, |r| r.e2e_max_us),
-        ("schedule lag p99", PURPLE, |r| r.schedule_lag_p99_us),
+        ("end-to-end p50", BLUE, Dash::Solid, |r| r.e2e_p50_us),
+        ("end-to-end p99", ORANGE, Dash::Solid, |r| r.e2e_p99_us),
+        ("end-to-end max", RED, Dash::Dashed, |r| r.e2e_max_us),
+        ("schedule lag p99", PURPLE, Dash::Dotted, |r| {
+            r.schedule_lag_p99_us
+        }),
     ];
-    let lines = series
-        .iter()
-        .map(|(label, color, value)| {
-            (
-                *label,
-                *color,
-                rows.iter()
-                    .map(|r| (r.second as f64, ms(value(r))))
-                    .collect(),
-            )
-        })
-        .collect();
-    draw_lines(&mut chart, lines, SeriesLabelPosition::MiddleRight)
+    let mut lines = timeline_lines(&mut chart, &rows, &series, ms)?;
+    lines.append(&mut keys);
+    legend(&legend_area, &lines)
 }
 
-/// Percentile against 1/(1-p) on a log axis: 10 = p90, 100 = p99, 1000 = p99.9.
+/// The percentile axis: x = log10(1/(1−p)) from 0 to 6, so p50 sits at 0.3, p90 at 1, p99 at
+/// 2, with a tick at each.
+fn nines_axis() -> TickedAxis {
+    let mut ticks = vec![0.0, 2f64.log10()];
+    ticks.extend((1..=6).map(f64::from));
+    TickedAxis {
+        start: 0.0,
+        end: 6.0,
+        ticks,
+    }
+}
+
+/// Latency against percentile on a "nines" axis, ticks at p50, p90, p99, p99.9 and beyond.
 fn distribution<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     latencies: &Latencies,
@@ -233,7 +277,7 @@ fn distribution<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    area.fill(&WHITE).map_err(|e| e.to_string())?;
+    let (plot, legend_area) = areas(area, &format!("{title}: latency distribution"))?;
     let curve = |which: Latency| -> Vec<(f64, f64)> {
         let h = latencies.get(which);
         if h.is_empty() {
@@ -241,64 +285,56 @@ where
         }
         (0..=60)
             .map(|i| {
-                let nines = i as f64 / 10.0; // 0 .. 6 nines
+                let nines = i as f64 / 10.0;
                 let q = 1.0 - 10f64.powf(-nines);
                 (
-                    10f64.powf(nines),
+                    nines,
                     h.value_at_quantile(q.min(0.999_999)).max(1) as f64 / 1000.0,
                 )
             })
             .collect()
     };
-    let curves = [
-        (
-            "end-to-end (from intended send)",
+    let curves = vec![
+        Line::new(
+            "end-to-end (intended send)",
             BLUE,
+            Dash::Solid,
             curve(Latency::EndToEnd),
         ),
-        (
-            "end-to-end (from actual send)",
+        Line::new(
+            "end-to-end (actual send)",
             GREEN,
+            Dash::Dashed,
             curve(Latency::EndToEndUncorrected),
         ),
-        ("send call", ORANGE, curve(Latency::Send)),
-        ("receive call", PURPLE, curve(Latency::Receive)),
+        Line::new("send call", ORANGE, Dash::Solid, curve(Latency::Send)),
+        Line::new(
+            "receive call",
+            PURPLE,
+            Dash::Dotted,
+            curve(Latency::Receive),
+        ),
     ];
-    let max_y = curves
-        .iter()
-        .flat_map(|(_, _, c)| c.iter().map(|p| p.1))
-        .fold(1.0, f64::max)
-        * 2.0;
-    let min_y = curves
-        .iter()
-        .flat_map(|(_, _, c)| c.iter().map(|p| p.1))
-        .fold(max_y, f64::min)
-        .max(0.001)
-        / 2.0;
-    let mut chart = ChartBuilder::on(area)
-        .caption(format!("{title}: latency distribution"), ("sans-serif", 22))
+    let values = || curves.iter().flat_map(|l| l.points.iter().map(|p| p.1));
+    let max_y = values().fold(1.0, f64::max) * 2.0;
+    let min_y = values().fold(max_y, f64::min).max(0.001) / 2.0;
+    let unit = LatencyUnit::for_range(max_y);
+    let mut chart = ChartBuilder::on(&plot)
         .margin(12)
+        .margin_right(24)
         .x_label_area_size(40)
         .y_label_area_size(70)
-        .margin_right(40)
-        .build_cartesian_2d((1.0..1_000_000.0).log_scale(), (min_y..max_y).log_scale())
+        .build_cartesian_2d(nines_axis(), (min_y..max_y).log_scale())
         .map_err(|e| e.to_string())?;
     chart
         .configure_mesh()
         .x_desc("percentile")
-        .y_desc("milliseconds (log)")
-        .x_label_formatter(&|x: &f64| match x.round() as u64 {
-            1 => "0%".into(),
-            10 => "90%".into(),
-            100 => "99%".into(),
-            1000 => "99.9%".into(),
-            10_000 => "99.99%".into(),
-            100_000 => "99.999%".into(),
-            1_000_000 => "99.9999%".into(),
-            _ => String::new(),
-        })
+        .y_desc(format!("latency, {} (log scale)", unit.name()))
+        .x_label_formatter(&|x: &f64| ticks::percentile(10f64.powf(*x)))
+        .y_label_formatter(&|y: &f64| unit.label(*y))
         .label_style(("sans-serif", 14))
         .draw()
         .map_err(|e| e.to_string())?;
-    draw_lines(&mut chart, curves.into(), SeriesLabelPosition::UpperLeft)
+    let keys = draw_lines(&mut chart, curves)?;
+    legend(&legend_area, &keys)
 }

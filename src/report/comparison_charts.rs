@@ -6,10 +6,10 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::charts::{
-    BLUE, DrawResult, GREEN, Line, ORANGE, RED, SIZE, both, draw_lines, register_font,
-};
+use super::chart_parts::{Dash, Key, Line, areas, draw_lines, legend};
+use super::charts::{BLUE, DrawResult, GREEN, ORANGE, RED, SIZE, both, register_font};
 use super::comparison::Row;
+use super::ticks::{self, LatencyUnit};
 
 pub(crate) fn write_all(dir: &Path, rows: &[Row], title: &str) -> DrawResult {
     register_font();
@@ -29,35 +29,43 @@ pub(crate) fn write_all(dir: &Path, rows: &[Row], title: &str) -> DrawResult {
             .map(|(i, r)| (i as f64, f(r)))
             .collect()
     };
+    let max_ms = rows.iter().map(|r| r.e2e_p99_ms).fold(0.0, f64::max) * 1.15;
+    let unit = LatencyUnit::for_range(max_ms);
     both!(dir, "comparison-throughput", |a| chart(
         a,
         &format!("{title}: throughput by variant"),
-        "messages / s",
+        ("messages per second", ticks::rate),
         &axis,
         &labels,
         vec![
-            ("sent/s", BLUE, at(|r| r.sent_per_sec)),
-            ("received/s", GREEN, at(|r| r.received_per_sec)),
+            Line::new("sent", BLUE, Dash::Solid, at(|r| r.sent_per_sec)),
+            Line::new("received", GREEN, Dash::Dashed, at(|r| r.received_per_sec)),
         ]
     ));
+    let latency_desc = format!("end-to-end latency, {}", unit.name());
     both!(dir, "comparison-latency", |a| chart(
         a,
         &format!("{title}: end-to-end latency by variant"),
-        "milliseconds",
+        (&latency_desc, |ms: f64| unit.label(ms)),
         &axis,
         &labels,
         vec![
-            ("p50", BLUE, at(|r| r.e2e_p50_ms)),
-            ("p99", ORANGE, at(|r| r.e2e_p99_ms)),
+            Line::new("p50", BLUE, Dash::Solid, at(|r| r.e2e_p50_ms)),
+            Line::new("p99", ORANGE, Dash::Dashed, at(|r| r.e2e_p99_ms)),
         ]
     ));
     both!(dir, "comparison-requests", |a| chart(
         a,
         &format!("{title}: requests per million messages"),
-        "requests / 1M messages",
+        ("requests per 1M messages", ticks::si),
         &axis,
         &labels,
-        vec![("requests", RED, at(|r| r.requests_per_million))]
+        vec![Line::new(
+            "requests",
+            RED,
+            Dash::Solid,
+            at(|r| r.requests_per_million)
+        )]
     ));
     Ok(())
 }
@@ -71,10 +79,11 @@ fn short(label: &str) -> String {
         .join(" / ")
 }
 
+/// One measure against the variants: a point per variant, joined in sweep order.
 fn chart<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     caption: &str,
-    y_desc: &str,
+    (y_desc, y_label): (&str, impl Fn(f64) -> String),
     x_desc: &str,
     labels: &[String],
     lines: Vec<Line>,
@@ -82,16 +91,15 @@ fn chart<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    area.fill(&WHITE).map_err(|e| e.to_string())?;
+    let (plot, legend_area) = areas(area, caption)?;
     let max_y = lines
         .iter()
-        .flat_map(|(_, _, p)| p.iter().map(|(_, y)| *y))
+        .flat_map(|l| l.points.iter().map(|(_, y)| *y))
         .fold(0.0, f64::max)
         .max(1e-9)
         * 1.15;
     let n = labels.len().max(1) as f64;
-    let mut chart = ChartBuilder::on(area)
-        .caption(caption, ("sans-serif", 22))
+    let mut chart = ChartBuilder::on(&plot)
         .margin(16)
         .x_label_area_size(44)
         .y_label_area_size(80)
@@ -108,15 +116,22 @@ where
                 String::new()
             }
         })
+        .y_label_formatter(&|y: &f64| y_label(*y))
         .x_desc(x_desc)
         .y_desc(y_desc)
         .label_style(("sans-serif", 14))
         .draw()
         .map_err(|e| e.to_string())?;
-    for (_, color, points) in &lines {
+    for line in &lines {
+        let color = line.color;
         chart
-            .draw_series(points.iter().map(|p| Circle::new(*p, 5, color.filled())))
+            .draw_series(
+                line.points
+                    .iter()
+                    .map(|p| Circle::new(*p, 5, color.filled())),
+            )
             .map_err(|e| e.to_string())?;
     }
-    draw_lines(&mut chart, lines, SeriesLabelPosition::UpperRight)
+    let keys: Vec<(String, Key)> = draw_lines(&mut chart, lines)?;
+    legend(&legend_area, &keys)
 }

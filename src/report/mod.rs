@@ -4,7 +4,8 @@
 //! saved histograms and files already written. Depends on `measure` only.
 
 pub(crate) mod atomic;
-pub(crate) mod charts;
+pub(crate) mod chart_parts;
+pub mod charts;
 pub(crate) mod comparison;
 pub(crate) mod comparison_charts;
 pub(crate) mod files;
@@ -14,6 +15,7 @@ pub(crate) mod results;
 pub mod search;
 pub mod shard_file;
 pub(crate) mod terminal;
+pub(crate) mod ticks;
 
 #[cfg(test)]
 mod tests;

@@ -47,6 +47,8 @@ fn fixed() -> RunSummary {
         scenario: ScenarioInfo {
             name: "snapshot".into(),
             sha256: "0".repeat(64),
+            warmup_seconds: Some(2.0),
+            duration_seconds: Some(10.0),
         },
         target: TargetInfo {
             kind: crate::scenario::TargetKind::Embedded,
