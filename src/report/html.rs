@@ -17,7 +17,7 @@ h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;bord
 .card b{display:block;font-size:1.3rem}.card span{color:#666;font-size:.85rem}table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}\
 th,td{border:1px solid #ddd;padding:.3rem .6rem;text-align:right}th:first-child,td:first-child{text-align:left}th{background:#f5f5f5}\
 .pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}.chart svg{max-width:100%;height:auto;border:1px solid #eee;margin:.4rem 0}\
-.wide{overflow-x:auto}.wide table{font-size:.8rem}pre{background:#f6f8fa;padding:.8rem;overflow:auto;font-size:.85rem}";
+.wide{overflow-x:auto}.wide table{font-size:.8rem}pre{background:#f6f8fa;padding:.8rem;overflow:auto;font-size:.85rem}.verdict{border-radius:6px;padding:.7rem 1rem;margin:1rem 0;border:2px solid}.verdict b{font-size:1.3rem;margin-right:.8rem}.verdict ul{margin:.3rem 0 0;padding-left:1.2rem}.verdict.ok{border-color:#1a7f37;background:#eef8f0}.verdict.warn{border-color:#9a6700;background:#fff8e5}.verdict.bad{border-color:#cf222e;background:#fff0f0}@media print{body{max-width:none;margin:0;font-size:10pt}.chart svg{border:none}.chart,table,.verdict,.card{break-inside:avoid}h2{break-after:avoid}a{color:inherit;text-decoration:none}pre{white-space:pre-wrap}.verdict{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
 
 pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -274,6 +274,55 @@ fn integrity(s: &RunSummary, i: Option<&Integrity>) -> String {
     o
 }
 
+/// The verdict at the top of a run's page: `[expect]` passed or failed, whether every message
+/// is accounted for, and whether calls were throttled or failed. Red when an expectation failed
+/// or the accounting does not hold, amber when only throttles or errors are to be seen.
+fn verdict(s: &RunSummary, integrity: Option<&Integrity>) -> String {
+    let failed = s.expectations.iter().filter(|e| !e.passed).count();
+    let expect = match (s.expectations.len(), failed) {
+        (0, _) => (true, "no <code>[expect]</code> checks".to_string()),
+        (n, 0) => (true, format!("all {n} <code>[expect]</code> checks passed")),
+        (n, f) => (
+            false,
+            format!("{f} of {n} <code>[expect]</code> checks failed"),
+        ),
+    };
+    let m = &s.messages;
+    let holds = integrity.map_or(
+        m.sent == m.unique_received + m.dead_lettered + m.lost + m.undelivered_at_interrupt,
+        |i| i.accounting.holds,
+    );
+    let accounting = (
+        holds,
+        if holds {
+            format!("every one of {} messages accounted for", m.sent)
+        } else {
+            "the accounting does not hold: see Integrity".to_string()
+        },
+    );
+    let throttled: u64 = s.requests.values().map(|r| r.throttled).sum();
+    let errors: u64 = s.requests.values().map(|r| r.failed()).sum();
+    let calls = (
+        throttled + errors == 0,
+        format!("{throttled} throttled and {errors} failed calls"),
+    );
+    let class = if !expect.0 || !accounting.0 {
+        ("bad", "FAIL")
+    } else if !calls.0 {
+        ("warn", "PASS, with throttles or errors")
+    } else {
+        ("ok", "PASS")
+    };
+    let items: String = [expect, accounting, calls]
+        .iter()
+        .map(|(good, said)| format!("<li>{} {said}</li>", if *good { "✓" } else { "✗" }))
+        .collect();
+    format!(
+        "<div class=\"verdict {}\"><b>{}</b><ul>{items}</ul></div>",
+        class.0, class.1
+    )
+}
+
 fn title_block(s: &RunSummary) -> String {
     format!(
         "<h1>{}</h1><p class=\"sub\">{} queue <code>{}</code> on {} ({}) — started {} — run {} — measured {:.1} s{}</p>",
@@ -489,8 +538,9 @@ pub(crate) fn run_page(s: &RunSummary, dir: &Path) -> String {
     };
     let scenario = scenario_text(dir);
     let body = format!(
-        "{}{}{}<h2>Expectations</h2>{}<h2>Charts</h2>{}<h2>Latency</h2>{}<h2>Integrity</h2>{}<h2>Requests and cost</h2>{}<h2>Resolved scenario</h2><pre>{}</pre>",
+        "{}{}{}{}<h2>Expectations</h2>{}<h2>Charts</h2>{}<h2>Latency</h2>{}<h2>Integrity</h2>{}<h2>Requests and cost</h2>{}<h2>Resolved scenario</h2><pre>{}</pre>",
         title_block(s),
+        verdict(s, integrity_json.as_ref()),
         headline(s),
         s.shards
             .as_ref()

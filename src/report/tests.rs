@@ -395,3 +395,46 @@ fn a_run_shows_its_clock_against_the_queues() {
         "{text}"
     );
 }
+
+/// report.html opens with a verdict: red on a failed `[expect]` or broken accounting, amber on
+/// throttles or errors alone, green otherwise; and it prints cleanly.
+#[test]
+fn the_page_opens_with_its_verdict() {
+    let dir = std::env::temp_dir().join(format!("sqsbench-verdict-page-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let verdict = |s: &RunSummary| {
+        let page = super::html::run_page(s, &dir);
+        assert!(page.contains("@media print"), "a print stylesheet");
+        let at = page.find("<div class=\"verdict").expect("a verdict");
+        assert!(at < page.find("<h2>").unwrap(), "before every section");
+        page[at..].split("</div>").next().unwrap().to_string()
+    };
+    let mut s = fixed();
+    for r in s.requests.values_mut() {
+        (r.throttled, r.errors, r.timeouts, r.connect_failed) = (0, 0, 0, 0);
+    }
+    for e in &mut s.expectations {
+        e.passed = true;
+    }
+    s.messages.sent = s.messages.unique_received + s.messages.dead_lettered + s.messages.lost;
+    let green = verdict(&s);
+    assert!(green.contains("verdict ok\"><b>PASS</b>"), "{green}");
+    assert!(green.contains("✓ every one of"), "{green}");
+    if let Some(r) = s.requests.values_mut().next() {
+        r.throttled = 3;
+    }
+    let amber = verdict(&s);
+    assert!(amber.contains("verdict warn"), "{amber}");
+    assert!(
+        amber.contains("✗ 3 throttled and 0 failed calls"),
+        "{amber}"
+    );
+    s.expectations[0].passed = false;
+    let red = verdict(&s);
+    assert!(red.contains("verdict bad\"><b>FAIL</b>"), "{red}");
+    assert!(
+        red.contains("✗ 1 of 1 <code>[expect]</code> checks failed"),
+        "{red}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
