@@ -20,12 +20,13 @@ log "a run (with a failed expectation, so the page shows one) and a sweep"
 "$SQSBENCH" run "$ROOT/scenarios/batch-sizes.toml" --duration 1s --set run.warmup=0s \
   --set producers.rate=500/s --set consumers.wait_time=1s --out "$out/sweep" --quiet >/dev/null
 log "a capacity search against a small custom quota"
-"$SQSBENCH" run "$ROOT/scenarios/fifo-send-limit.toml" --set 'emulator.quota={ fifo_tps = 50 }' \
-  --set producers.batch_size=1 --set search.from=20/s --set search.step_duration=1s --set run.warmup=0s \
+"$SQSBENCH" run "$ROOT/scenarios/fifo-limits.toml" --set 'emulator.quota={ fifo_tps = 50 }' \
+  --set producers.count=2 --set consumers.count=2 --set search.from=100/s --set search.step_duration=1s \
+  --set run.warmup=0s --set run.drain_timeout=5s \
   --out "$out/search" --quiet >/dev/null
 python3 "$ROOT/tests/browser/check_report.py" chromium "$out/run/report.html" "$out/run.png" 3
-python3 "$ROOT/tests/browser/check_report.py" chromium "$out/search/report.html" "$out/search.png" 1
-python3 "$ROOT/tests/browser/check_report.py" chromium "$out/sweep/report.html" "$out/sweep.png" 3
+python3 "$ROOT/tests/browser/check_report.py" chromium "$out/search/report.html" "$out/search.png" 2
+python3 "$ROOT/tests/browser/check_report.py" chromium "$out/sweep/report.html" "$out/sweep.png" 4
 python3 "$ROOT/tests/browser/check_report.py" chromium "$out/sweep/producers.batch_size-5/report.html" "$out/variant.png" 3
 # The checker itself must catch what it looks for: a page with a remote image and a console error.
 printf '<!DOCTYPE html><html><body><img src="http://127.0.0.1:9/x.png"><script>console.error("boom")</script></body></html>' >"$out/bad.html"

@@ -133,6 +133,8 @@ pub(super) enum Key {
     Point(RGBColor),
     /// A shaded band (a phase).
     Band(RGBColor),
+    /// A cross (a failed step).
+    Cross(RGBColor),
 }
 
 /// Draws the lines into `chart`; returns their legend rows.
@@ -212,6 +214,7 @@ where
             ))
         }
         Key::Point(color) => area.draw(&Circle::new((x + 12, y), 5, color.stroke_width(2))),
+        Key::Cross(color) => area.draw(&Cross::new((x + 12, y), 6, color.stroke_width(2))),
         Key::Band(color) => area.draw(&Rectangle::new(
             [(x, y - 7), (x + 24, y + 7)],
             color.filled(),

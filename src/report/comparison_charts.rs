@@ -1,5 +1,6 @@
 //! A sweep's comparison charts (PNG and SVG): throughput, end-to-end p50/p99 and requests per
-//! million messages, each against the variants in sweep order.
+//! million messages, each against the variants in sweep order, and latency against the rate
+//! each variant achieved.
 
 use std::path::Path;
 
@@ -9,6 +10,7 @@ use plotters::prelude::*;
 use super::chart_parts::{Dash, Key, Line, areas, draw_lines, legend};
 use super::charts::{BLUE, DrawResult, GREEN, ORANGE, RED, SIZE, both, register_font};
 use super::comparison::Row;
+use super::latency_throughput::{self, Limit, Point};
 use super::ticks::{self, LatencyUnit};
 
 pub(crate) fn write_all(dir: &Path, rows: &[Row], title: &str) -> DrawResult {
@@ -54,6 +56,33 @@ pub(crate) fn write_all(dir: &Path, rows: &[Row], title: &str) -> DrawResult {
             Line::new("p99", ORANGE, Dash::Dashed, at(|r| r.e2e_p99_ms)),
         ]
     ));
+    let points: Vec<Point> = rows
+        .iter()
+        .zip(&labels)
+        .map(|(r, label)| Point {
+            label: label.clone(),
+            rate: r.received_per_sec,
+            p50_ms: r.e2e_p50_ms,
+            p99_ms: r.e2e_p99_ms,
+            passed: None,
+        })
+        .collect();
+    // The limit a sweep found: its best variant, when the variants' rates differ at all.
+    let best = points.iter().max_by(|a, b| a.rate.total_cmp(&b.rate));
+    let least = points.iter().map(|p| p.rate).fold(f64::MAX, f64::min);
+    let limit = best.filter(|b| b.rate > least * 1.05).map(|p| Limit {
+        rate: p.rate,
+        label: format!("most: {} ({})", ticks::rate(p.rate), p.label),
+    });
+    if latency_throughput::worth_drawing(&points) {
+        latency_throughput::write(
+            dir,
+            "comparison-latency-throughput",
+            title,
+            &points,
+            limit.as_ref(),
+        )?;
+    }
     both!(dir, "comparison-requests", |a| chart(
         a,
         &format!("{title}: requests per million messages"),

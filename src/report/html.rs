@@ -614,6 +614,7 @@ pub(crate) fn sweep_page(
     o += &charts(
         charts_dir,
         &[
+            "comparison-latency-throughput",
             "comparison-throughput",
             "comparison-latency",
             "comparison-requests",

@@ -10,6 +10,7 @@ pub(crate) mod comparison;
 pub(crate) mod comparison_charts;
 pub(crate) mod files;
 pub(crate) mod html;
+pub(crate) mod latency_throughput;
 pub mod load;
 pub(crate) mod results;
 pub mod search;

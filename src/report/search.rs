@@ -7,8 +7,11 @@ use std::path::Path;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::chart_parts::{Dash, Key, Line, areas, draw_lines, legend};
 use super::charts::{BLUE, DrawResult, GREEN, ORANGE, PURPLE, RED, SIZE, register_font};
 use super::html::escape;
+use super::latency_throughput::{Limit, Point};
+use super::ticks::{self, LatencyUnit};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct StepRow {
@@ -163,7 +166,8 @@ pub fn terminal(r: &SearchResult) -> String {
 }
 
 /// Offered vs achieved vs throttled calls per second (left axis) and p99 (right axis), by
-/// offered rate, steps in the order they ran joined by rate.
+/// offered rate, steps in the order they ran joined by rate, each step's verdict on its
+/// achieved point (a ring passed, a cross failed); then latency against the achieved rate.
 pub fn chart(dir: &Path, r: &SearchResult) -> DrawResult {
     register_font();
     std::fs::create_dir_all(dir)?;
@@ -172,7 +176,7 @@ pub fn chart(dir: &Path, r: &SearchResult) -> DrawResult {
     macro_rules! draw {
         ($area:expr) => {{
             let area = $area.into_drawing_area();
-            area.fill(&WHITE).map_err(|e| e.to_string())?;
+            let (plot, legend_area) = areas(&area, &format!("{}: capacity search", r.scenario))?;
             let max_x = rows.iter().map(|s| s.offered_per_sec).fold(1.0, f64::max) * 1.1;
             let max_y = rows
                 .iter()
@@ -180,11 +184,8 @@ pub fn chart(dir: &Path, r: &SearchResult) -> DrawResult {
                 .fold(1.0, f64::max)
                 * 1.15;
             let max_p99 = rows.iter().map(|s| s.e2e_p99_ms).fold(1.0, f64::max) * 1.15;
-            let mut chart = ChartBuilder::on(&area)
-                .caption(
-                    format!("{}: capacity search", r.scenario),
-                    ("sans-serif", 22),
-                )
+            let unit = LatencyUnit::for_range(max_p99);
+            let mut chart = ChartBuilder::on(&plot)
                 .margin(16)
                 .x_label_area_size(44)
                 .y_label_area_size(80)
@@ -194,42 +195,49 @@ pub fn chart(dir: &Path, r: &SearchResult) -> DrawResult {
                 .set_secondary_coord(0.0..max_x, 0.0..max_p99);
             chart
                 .configure_mesh()
-                .x_desc("offered messages / s")
-                .y_desc("messages / s, throttled calls / s")
+                .x_desc("offered rate")
+                .y_desc("messages per second, throttled calls per second")
+                .x_label_formatter(&|x: &f64| ticks::rate(*x))
+                .y_label_formatter(&|y: &f64| ticks::si(*y))
                 .label_style(("sans-serif", 14))
                 .draw()
                 .map_err(|e| e.to_string())?;
             chart
                 .configure_secondary_axes()
-                .y_desc("end-to-end p99, ms")
+                .y_desc(format!("end-to-end p99, {}", unit.name()))
+                .y_label_formatter(&|y: &f64| unit.label(*y))
                 .label_style(("sans-serif", 14))
                 .draw()
                 .map_err(|e| e.to_string())?;
-            let lines: [(&str, RGBColor, Vec<(f64, f64)>); 4] = [
-                (
+            let lines = vec![
+                Line::new(
                     "offered",
                     BLUE,
+                    Dash::Dotted,
                     rows.iter()
                         .map(|s| (s.offered_per_sec, s.offered_per_sec))
                         .collect(),
                 ),
-                (
+                Line::new(
                     "achieved (sent)",
                     GREEN,
+                    Dash::Solid,
                     rows.iter()
                         .map(|s| (s.offered_per_sec, s.sent_per_sec))
                         .collect(),
                 ),
-                (
+                Line::new(
                     "achieved (received)",
                     PURPLE,
+                    Dash::Dashed,
                     rows.iter()
                         .map(|s| (s.offered_per_sec, s.received_per_sec))
                         .collect(),
                 ),
-                (
-                    "throttled calls / s",
+                Line::new(
+                    "throttled calls/s",
                     RED,
+                    Dash::Solid,
                     rows.iter()
                         .map(|s| {
                             let t = (s.throttled_send + s.throttled_receive + s.throttled_delete)
@@ -239,53 +247,58 @@ pub fn chart(dir: &Path, r: &SearchResult) -> DrawResult {
                         .collect(),
                 ),
             ];
-            for (label, color, points) in lines {
-                chart
-                    .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
-                    .map_err(|e| e.to_string())?
-                    .label(label)
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-                    });
+            for line in &lines {
+                let color = line.color;
                 chart
                     .draw_series(
-                        points
-                            .into_iter()
-                            .map(|p| Circle::new(p, 4, color.filled())),
+                        line.points
+                            .iter()
+                            .map(|p| Circle::new(*p, 4, color.filled())),
                     )
                     .map_err(|e| e.to_string())?;
             }
+            let mut keys = draw_lines(&mut chart, lines)?;
             let p99: Vec<(f64, f64)> = rows
                 .iter()
                 .map(|s| (s.offered_per_sec, s.e2e_p99_ms))
                 .collect();
             chart
-                .draw_secondary_series(LineSeries::new(p99.clone(), ORANGE.stroke_width(2)))
-                .map_err(|e| e.to_string())?
-                .label("e2e p99 (right axis)")
-                .legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], ORANGE.stroke_width(2))
-                });
+                .draw_secondary_series(LineSeries::new(p99, ORANGE.stroke_width(2)))
+                .map_err(|e| e.to_string())?;
+            keys.push((
+                "e2e p99 (right axis)".to_string(),
+                Key::Stroke(ORANGE, Dash::Solid),
+            ));
+            for s in &rows {
+                let at = (s.offered_per_sec, s.sent_per_sec);
+                let drawn = if s.passed {
+                    chart.draw_series(std::iter::once(
+                        Circle::new(at, 7, GREEN.stroke_width(2)).into_dyn(),
+                    ))
+                } else {
+                    chart.draw_series(std::iter::once(
+                        Cross::new(at, 7, RED.stroke_width(2)).into_dyn(),
+                    ))
+                };
+                drawn.map_err(|e| e.to_string())?;
+            }
+            keys.push(("step passed".to_string(), Key::Point(GREEN)));
+            keys.push(("step failed".to_string(), Key::Cross(RED)));
             if let Some(ok) = r.sustainable_per_sec {
                 chart
-                    .draw_series(std::iter::once(PathElement::new(
+                    .draw_series(DashedLineSeries::new(
                         vec![(ok, 0.0), (ok, max_y)],
+                        6,
+                        4,
                         BLACK.stroke_width(1),
-                    )))
-                    .map_err(|e| e.to_string())?
-                    .label(format!("sustainable: {ok:.0}/s"))
-                    .legend(|(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(1))
-                    });
+                    ))
+                    .map_err(|e| e.to_string())?;
+                keys.push((
+                    format!("sustainable: {}", ticks::rate(ok)),
+                    Key::Stroke(BLACK, Dash::Dashed),
+                ));
             }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .label_font(("sans-serif", 14))
-                .draw()
-                .map_err(|e| e.to_string())?;
+            legend(&legend_area, &keys)?;
             area.present().map_err(|e| e.to_string())?;
         }};
     }
@@ -301,7 +314,38 @@ pub fn chart(dir: &Path, r: &SearchResult) -> DrawResult {
         draw!(SVGBackend::new(&temporary, SIZE));
         Ok(())
     })();
-    super::charts::finish(&temporary, &svg, drawn)
+    super::charts::finish(&temporary, &svg, drawn)?;
+    latency_against_rate(dir, r)
+}
+
+/// Each step's p50 and p99 against what it received, its verdict marked, the sustainable rate
+/// drawn; nothing when no step measured an end-to-end latency (a search of sends alone).
+fn latency_against_rate(dir: &Path, r: &SearchResult) -> DrawResult {
+    let points: Vec<Point> = r
+        .steps
+        .iter()
+        .map(|s| Point {
+            label: format!("step {}", s.step),
+            rate: s.received_per_sec,
+            p50_ms: s.e2e_p50_ms,
+            p99_ms: s.e2e_p99_ms,
+            passed: Some(s.passed),
+        })
+        .collect();
+    if !super::latency_throughput::worth_drawing(&points) {
+        return Ok(());
+    }
+    let limit = r.sustainable_per_sec.map(|rate| Limit {
+        rate,
+        label: format!("sustainable: {}", super::ticks::rate(rate)),
+    });
+    super::latency_throughput::write(
+        dir,
+        "search-latency-throughput",
+        &r.scenario,
+        &points,
+        limit.as_ref(),
+    )
 }
 
 /// The search's page: the answer, the chart, the table, links to every step's report.
@@ -311,8 +355,10 @@ pub fn page(r: &SearchResult, charts_dir: &Path) -> String {
         escape(&r.scenario),
         escape(&headline(r))
     );
-    if let Some(svg) = super::html::inline_svg(&charts_dir.join("search.svg")) {
-        body.push_str(&format!("<div class=\"chart\">{svg}</div>"));
+    for name in ["search", "search-latency-throughput"] {
+        if let Some(svg) = super::html::inline_svg(&charts_dir.join(format!("{name}.svg"))) {
+            body.push_str(&format!("<div class=\"chart\">{svg}</div>"));
+        }
     }
     body += "<h2>Steps</h2><div class=\"wide\"><table><tr>";
     for h in HEADERS {
