@@ -174,7 +174,20 @@ where
 {
     let font = ("sans-serif", LEGEND_FONT).into_font();
     let room = LEGEND_WIDTH as i32 - 44;
-    for (i, (label, key)) in keys.iter().enumerate().take(legend_capacity(SIZE)) {
+    let capacity = legend_capacity(SIZE);
+    // More rows than fit (many fleets): the last row says how many are not shown.
+    let shown = if keys.len() > capacity {
+        capacity - 1
+    } else {
+        keys.len()
+    };
+    if shown < keys.len() {
+        let y = 20 + shown as i32 * LEGEND_ROW;
+        let more = format!("… and {} more", keys.len() - shown);
+        area.draw(&Text::new(more, (8, y - 8), font.clone()))
+            .map_err(|e| e.to_string())?;
+    }
+    for (i, (label, key)) in keys.iter().enumerate().take(shown) {
         let y = 20 + i as i32 * LEGEND_ROW;
         draw_key(area, *key, (8, y))?;
         let style = TextStyle::from(font.clone());

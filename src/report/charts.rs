@@ -15,7 +15,7 @@ use super::chart_parts::{
 use super::ticks::{self, LatencyUnit};
 use crate::measure::latency::{Latencies, Latency};
 use crate::measure::summary::RunSummary;
-use crate::measure::timeline::TimelineRow;
+use crate::measure::timeline::{FleetRow, TimelineRow};
 
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();
@@ -65,7 +65,8 @@ pub(super) fn finish(temporary: &Path, path: &Path, drawn: DrawResult) -> DrawRe
     Ok(())
 }
 
-/// Writes every chart of a run as `<name>.png` and `<name>.svg` into `dir`.
+/// Writes every chart of a run as `<name>.png` and `<name>.svg` into `dir`, and, with several
+/// fleets, the per-fleet charts from the timeseries-fleets.csv beside it.
 pub fn write_all(
     dir: &Path,
     timeline: &[TimelineRow],
@@ -85,7 +86,21 @@ pub fn write_all(
     both!(dir, "latency-distribution", |a| distribution(
         a, latencies, title
     ));
+    let fleets_csv = dir.parent().map(|d| d.join("timeseries-fleets.csv"));
+    if let Some(rows) = fleets_csv.as_deref().and_then(read_fleet_rows) {
+        super::fleet_charts::write(dir, rows, title, phases)?;
+    }
     Ok(())
+}
+
+/// timeseries-fleets.csv beside the charts' directory, when it is there and reads whole (a
+/// results directory from before per-fleet recording has none: no per-fleet charts).
+fn read_fleet_rows(path: &Path) -> Option<Vec<FleetRow>> {
+    let mut reader = csv::Reader::from_path(path).ok()?;
+    reader
+        .deserialize()
+        .collect::<Result<Vec<FleetRow>, _>>()
+        .ok()
 }
 
 /// The run's phases, when its summary says where they lie.

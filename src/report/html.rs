@@ -342,7 +342,14 @@ fn title_block(s: &RunSummary) -> String {
     )
 }
 
-const RUN_CHARTS: [&str; 3] = ["throughput", "latency-over-time", "latency-distribution"];
+/// A run's charts, in page order; the per-fleet ones are drawn only with several fleets.
+const RUN_CHARTS: [&str; 5] = [
+    "throughput",
+    "latency-over-time",
+    "latency-distribution",
+    "throughput-by-fleet",
+    "latency-by-fleet",
+];
 
 /// A results file a page shows, or why it cannot be shown.
 fn results_file(dir: &Path, name: &str) -> Result<String, String> {

@@ -9,6 +9,7 @@ pub mod charts;
 pub(crate) mod comparison;
 pub(crate) mod comparison_charts;
 pub(crate) mod files;
+pub(crate) mod fleet_charts;
 pub(crate) mod html;
 pub(crate) mod latency_throughput;
 pub mod load;

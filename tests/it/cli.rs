@@ -96,6 +96,10 @@ fn a_short_run_writes_results_and_exits_0_then_refuses_the_same_out() {
     );
     assert!(stdout.contains("lost 0"), "{stdout}");
     assert!(dir.join("summary.json").exists() && dir.join("charts/throughput.png").exists());
+    assert!(
+        !dir.join("charts/throughput-by-fleet.png").exists(),
+        "one fleet of each role: no per-fleet charts"
+    );
     let again = run(&[
         "run",
         "scenarios/quickstart.toml",

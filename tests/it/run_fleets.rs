@@ -122,6 +122,17 @@ async fn each_fleet_has_its_figures_and_they_add_up_to_the_run() {
         e2e
     );
 
+    // Several fleets: a throughput and a p99 chart by fleet, each fleet in its legend, on the
+    // page beside the run's own charts.
+    let svg = |name: &str| std::fs::read_to_string(dir.join("charts").join(name)).unwrap();
+    let by_fleet = svg("throughput-by-fleet.svg");
+    for label in ["small sent", "large sent", "fast received", "slow received"] {
+        assert!(by_fleet.contains(label), "{label} in the legend");
+    }
+    assert!(svg("latency-by-fleet.svg").contains("slow (consumer)"));
+    let page = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(page.contains("throughput by fleet") && page.contains("end-to-end p99 by fleet"));
+
     // A summary whose fleet figures the log does not hold is refused, naming the tag.
     let path = dir.join("summary.json");
     let mut json: serde_json::Value =

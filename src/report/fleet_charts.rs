@@ -1,0 +1,214 @@
+//! With several producer or consumer fleets: throughput and end-to-end p99 over time, a line per
+//! fleet (a producer fleet's sends, a consumer fleet's receives, and the p99 of the deliveries
+//! credited to it), read from timeseries-fleets.csv. Phases shaded and the partial last second a
+//! point, as on the run's own charts. Depends on the chart parts and the timeline's rows.
+
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::chart_parts::{
+    Dash, Key, Line, Phases, TickedAxis, areas, draw_lines, legend, shade_phases,
+};
+use super::charts::{BLUE, DrawResult, GREEN, ORANGE, PURPLE, RED, SIZE, both};
+use super::ticks::{self, LatencyUnit};
+use crate::measure::fleets::Role;
+use crate::measure::timeline::FleetRow;
+
+const PALETTE: [RGBColor; 6] = [BLUE, GREEN, ORANGE, PURPLE, RED, RGBColor(140, 86, 75)];
+
+/// One fleet's seconds, in file order.
+struct Fleet {
+    name: String,
+    role: Role,
+    rows: Vec<FleetRow>,
+}
+
+/// Draws `throughput-by-fleet` and `latency-by-fleet` into `dir` when the run has more than
+/// one fleet of a role; returns whether it did.
+pub(super) fn write(
+    dir: &Path,
+    rows: Vec<FleetRow>,
+    title: &str,
+    phases: Option<Phases>,
+) -> Result<bool, Box<dyn std::error::Error>> {
+    let fleets = by_fleet(rows);
+    let several = |role| fleets.iter().filter(|f| f.role == role).count() > 1;
+    if !several(Role::Producer) && !several(Role::Consumer) {
+        return Ok(false);
+    }
+    let end = fleets
+        .iter()
+        .flat_map(|f| f.rows.iter().map(|r| r.second))
+        .max()
+        .unwrap_or(1);
+    both!(dir, "throughput-by-fleet", |a| throughput(
+        a, &fleets, title, phases, end
+    ));
+    both!(dir, "latency-by-fleet", |a| latency(
+        a, &fleets, title, phases, end
+    ));
+    Ok(true)
+}
+
+fn by_fleet(rows: Vec<FleetRow>) -> Vec<Fleet> {
+    let mut fleets: Vec<Fleet> = Vec::new();
+    for r in rows {
+        match fleets.iter_mut().find(|f| f.name == r.fleet) {
+            Some(f) => f.rows.push(r),
+            None => fleets.push(Fleet {
+                name: r.fleet.clone(),
+                role: r.role,
+                rows: vec![r],
+            }),
+        }
+    }
+    fleets
+}
+
+/// A fleet's colour and stroke: producers solid, consumers dashed.
+fn stroke(i: usize, f: &Fleet) -> (RGBColor, Dash) {
+    let dash = if f.role == Role::Producer {
+        Dash::Solid
+    } else {
+        Dash::Dashed
+    };
+    (PALETTE[i % PALETTE.len()], dash)
+}
+
+/// Each fleet's line over the whole seconds (`value` None: nothing to plot that second), and
+/// its value in the last, partial second (`end`) as a hollow point.
+fn fleet_lines<'a, DB: DrawingBackend + 'a, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<TickedAxis, Y>>,
+    fleets: &[Fleet],
+    end: u64,
+    label: impl Fn(&Fleet) -> String,
+    value: impl Fn(&Fleet, &FleetRow) -> Option<f64>,
+) -> Result<Vec<(String, Key)>, Box<dyn std::error::Error>>
+where
+    DB::ErrorType: 'static,
+    Y: Ranged<ValueType = f64>,
+{
+    let mut lines = Vec::new();
+    let mut partial = Vec::new();
+    for (i, f) in fleets.iter().enumerate() {
+        let (color, dash) = stroke(i, f);
+        let at = |r: &FleetRow| value(f, r).map(|v| (r.second as f64, v));
+        let whole = f.rows.iter().filter(|r| r.second < end).filter_map(at);
+        lines.push(Line::new(label(f), color, dash, whole.collect()));
+        if let Some(p) = f.rows.iter().filter(|r| r.second == end).find_map(at) {
+            partial.push(Circle::new(p, 5, color.stroke_width(2)));
+        }
+    }
+    let mut keys = draw_lines(chart, lines)?;
+    if !partial.is_empty() {
+        chart.draw_series(partial).map_err(|e| e.to_string())?;
+        keys.push(("last second (partial)".to_string(), Key::Point(BLACK)));
+    }
+    Ok(keys)
+}
+
+fn throughput<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    fleets: &[Fleet],
+    title: &str,
+    phases: Option<Phases>,
+    end: u64,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let (plot, legend_area) = areas(area, &format!("{title}: throughput by fleet"))?;
+    let counted = |f: &Fleet, r: &FleetRow| match f.role {
+        Role::Producer => r.sent,
+        Role::Consumer => r.received,
+    };
+    let max_y = fleets
+        .iter()
+        .flat_map(|f| f.rows.iter().map(|r| counted(f, r)))
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64
+        * 1.1;
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d(TickedAxis::time(end as f64), 0.0..max_y)
+        .map_err(|e| e.to_string())?;
+    let mut bands = match phases {
+        Some(p) => shade_phases(&mut chart, p, (0.0, max_y))?,
+        None => Vec::new(),
+    };
+    chart
+        .configure_mesh()
+        .x_desc("time since start")
+        .y_desc("messages per second")
+        .x_label_formatter(&|x: &f64| ticks::elapsed(*x))
+        .y_label_formatter(&|y: &f64| ticks::rate(*y))
+        .label_style(("sans-serif", 14))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    let label = |f: &Fleet| match f.role {
+        Role::Producer => format!("{} sent", f.name),
+        Role::Consumer => format!("{} received", f.name),
+    };
+    let mut keys = fleet_lines(&mut chart, fleets, end, label, |f, r| {
+        Some(counted(f, r) as f64)
+    })?;
+    keys.append(&mut bands);
+    legend(&legend_area, &keys)
+}
+
+fn latency<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    fleets: &[Fleet],
+    title: &str,
+    phases: Option<Phases>,
+    end: u64,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let (plot, legend_area) = areas(area, &format!("{title}: end-to-end p99 by fleet"))?;
+    let ms = |us: u64| us as f64 / 1000.0;
+    let measured = || {
+        fleets
+            .iter()
+            .flat_map(|f| &f.rows)
+            .filter(|r| r.e2e_p99_us > 0)
+    };
+    let max_y = measured().map(|r| ms(r.e2e_p99_us)).fold(1.0, f64::max) * 2.0;
+    let min_y = measured()
+        .map(|r| ms(r.e2e_p99_us))
+        .fold(max_y, f64::min)
+        .max(0.001)
+        / 2.0;
+    let unit = LatencyUnit::for_range(max_y);
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d(TickedAxis::time(end as f64), (min_y..max_y).log_scale())
+        .map_err(|e| e.to_string())?;
+    let mut bands = match phases {
+        Some(p) => shade_phases(&mut chart, p, (min_y, max_y))?,
+        None => Vec::new(),
+    };
+    chart
+        .configure_mesh()
+        .x_desc("time since start")
+        .y_desc(format!("end-to-end p99, {} (log scale)", unit.name()))
+        .x_label_formatter(&|x: &f64| ticks::elapsed(*x))
+        .y_label_formatter(&|y: &f64| unit.label(*y))
+        .label_style(("sans-serif", 14))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    let label = |f: &Fleet| format!("{} ({})", f.name, f.role.name());
+    let mut keys = fleet_lines(&mut chart, fleets, end, label, |_, r| {
+        (r.e2e_p99_us > 0).then(|| ms(r.e2e_p99_us))
+    })?;
+    keys.append(&mut bands);
+    legend(&legend_area, &keys)
+}
