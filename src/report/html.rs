@@ -287,25 +287,85 @@ fn verdict(s: &RunSummary, integrity: Option<&Integrity>) -> String {
             format!("{f} of {n} <code>[expect]</code> checks failed"),
         ),
     };
-    let m = &s.messages;
-    let holds = integrity.map_or(
-        m.sent == m.unique_received + m.dead_lettered + m.lost + m.undelivered_at_interrupt,
-        |i| i.accounting.holds,
-    );
+    let holds = integrity.map_or(accounted(s), |i| i.accounting.holds);
     let accounting = (
         holds,
         if holds {
-            format!("every one of {} messages accounted for", m.sent)
+            format!("every one of {} messages accounted for", s.messages.sent)
         } else {
             "the accounting does not hold: see Integrity".to_string()
         },
     );
-    let throttled: u64 = s.requests.values().map(|r| r.throttled).sum();
-    let errors: u64 = s.requests.values().map(|r| r.failed()).sum();
+    let (throttled, errors) = troubled_calls(s);
     let calls = (
         throttled + errors == 0,
         format!("{throttled} throttled and {errors} failed calls"),
     );
+    banner([expect, accounting, calls])
+}
+
+/// A sweep's verdict: the same three lines over every variant, naming the ones that failed.
+fn sweep_verdict(summaries: &[RunSummary], labels: &[String]) -> String {
+    let named = |bad: &dyn Fn(&RunSummary) -> bool| -> Vec<String> {
+        summaries
+            .iter()
+            .zip(labels)
+            .filter(|(s, _)| bad(s))
+            .map(|(_, l)| escape(l))
+            .collect()
+    };
+    let checks: usize = summaries.iter().map(|s| s.expectations.len()).sum();
+    let failing = named(&|s| s.expectations.iter().any(|e| !e.passed));
+    let expect = match (checks, failing.is_empty()) {
+        (0, _) => (true, "no <code>[expect]</code> checks".to_string()),
+        (_, true) => (
+            true,
+            "every variant passed its <code>[expect]</code> checks".to_string(),
+        ),
+        (_, false) => (
+            false,
+            format!("<code>[expect]</code> failed in {}", failing.join(", ")),
+        ),
+    };
+    let broken = named(&|s| !accounted(s));
+    let accounting = if broken.is_empty() {
+        (
+            true,
+            "every message accounted for in every variant".to_string(),
+        )
+    } else {
+        (
+            false,
+            format!("the accounting does not hold in {}", broken.join(", ")),
+        )
+    };
+    let troubled = named(&|s| troubled_calls(s) != (0, 0));
+    let calls = if troubled.is_empty() {
+        (true, "no throttled or failed calls".to_string())
+    } else {
+        (
+            false,
+            format!("throttled or failed calls in {}", troubled.join(", ")),
+        )
+    };
+    banner([expect, accounting, calls])
+}
+
+/// `sent == unique received + dead-lettered + lost` (or undelivered, after an interrupt).
+fn accounted(s: &RunSummary) -> bool {
+    let m = &s.messages;
+    m.sent == m.unique_received + m.dead_lettered + m.lost + m.undelivered_at_interrupt
+}
+
+/// Calls throttled, and calls failed (errors, timeouts, no connection).
+fn troubled_calls(s: &RunSummary) -> (u64, u64) {
+    let throttled = s.requests.values().map(|r| r.throttled).sum();
+    let errors = s.requests.values().map(|r| r.failed()).sum();
+    (throttled, errors)
+}
+
+/// The banner: red when `[expect]` or the accounting failed, amber when only calls did.
+fn banner([expect, accounting, calls]: [(bool, String); 3]) -> String {
     let class = if !expect.0 || !accounting.0 {
         ("bad", "FAIL")
     } else if !calls.0 {
@@ -611,10 +671,12 @@ pub(crate) fn sweep_page(
     charts_dir: &Path,
 ) -> String {
     let table = super::comparison::markdown("", rows);
+    let labels: Vec<String> = links.iter().map(|(label, _)| label.clone()).collect();
     let mut o = format!(
-        "<h1>{} — sweep of {} variants</h1><h2>Comparison</h2><div class=\"wide\">{}</div>",
+        "<h1>{} — sweep of {} variants</h1>{}<h2>Comparison</h2><div class=\"wide\">{}</div>",
         escape(name),
         rows.len(),
+        sweep_verdict(summaries, &labels),
         markdown_table_to_html(&table)
     );
     o += "<h2>Charts</h2>";

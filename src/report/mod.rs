@@ -20,4 +20,6 @@ pub(crate) mod terminal;
 pub(crate) mod ticks;
 
 #[cfg(test)]
+mod chart_checks;
+#[cfg(test)]
 mod tests;

@@ -350,10 +350,16 @@ fn latency_against_rate(dir: &Path, r: &SearchResult) -> DrawResult {
 
 /// The search's page: the answer, the chart, the table, links to every step's report.
 pub fn page(r: &SearchResult, charts_dir: &Path) -> String {
+    let passed = r.steps.iter().filter(|s| s.passed).count();
+    let (class, said) = match r.sustainable_per_sec {
+        Some(rate) => ("ok", format!("FOUND: {rate:.1} msg/s sustainable")),
+        None => ("bad", "NO RATE PASSED".to_string()),
+    };
     let mut body = format!(
-        "<h1>{} — capacity search</h1><p><b>{}</b></p><h2>Chart</h2>",
+        "<h1>{} — capacity search</h1><div class=\"verdict {class}\"><b>{said}</b><ul><li>{}</li><li>{passed} of {} steps passed; the failed ones are where the limit lies</li></ul></div><h2>Chart</h2>",
         escape(&r.scenario),
-        escape(&headline(r))
+        escape(&headline(r)),
+        r.steps.len()
     );
     for name in ["search", "search-latency-throughput"] {
         if let Some(svg) = super::html::inline_svg(&charts_dir.join(format!("{name}.svg"))) {

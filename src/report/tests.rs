@@ -8,7 +8,7 @@ use crate::measure::latency::LatencyStats;
 use crate::measure::summary::*;
 use crate::measure::timeline::TimelineRow;
 
-fn fixed() -> RunSummary {
+pub(super) fn fixed() -> RunSummary {
     let latency = |p50: u64| LatencyStats {
         count: 30_000,
         min: 300,
@@ -437,4 +437,41 @@ fn the_page_opens_with_its_verdict() {
         "{red}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A sweep's page opens with a verdict over its variants, naming the ones that failed.
+#[test]
+fn a_sweep_page_names_the_variants_that_failed() {
+    let dir = std::env::temp_dir().join(format!("sqsbench-sweep-verdict-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut good = fixed();
+    for r in good.requests.values_mut() {
+        (r.throttled, r.errors, r.timeouts, r.connect_failed) = (0, 0, 0, 0);
+    }
+    let m = &mut good.messages;
+    m.sent = m.unique_received + m.dead_lettered + m.lost;
+    let mut bad = good.clone();
+    bad.expectations[0].passed = false;
+    let summaries = [good, bad];
+    let labels = ["producers.batch_size=1", "producers.batch_size=10"];
+    let rows: Vec<_> = summaries
+        .iter()
+        .zip(labels)
+        .map(|(s, l)| super::comparison::Row::of(l, s))
+        .collect();
+    let links: Vec<(String, String)> = labels
+        .iter()
+        .map(|l| (l.to_string(), format!("{l}/report.html")))
+        .collect();
+    let page = super::html::sweep_page("sweep", &rows, &summaries, &links, &dir);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let at = page.find("<div class=\"verdict").expect("a verdict");
+    assert!(at < page.find("<h2>").unwrap(), "before every section");
+    let verdict = page[at..].split("</div>").next().unwrap();
+    assert!(verdict.contains("verdict bad\"><b>FAIL</b>"), "{verdict}");
+    assert!(
+        verdict.contains("✗ <code>[expect]</code> failed in producers.batch_size=10</li>"),
+        "{verdict}"
+    );
+    assert!(verdict.contains("✓ every message accounted for in every variant"));
 }

@@ -74,6 +74,11 @@ async fn the_search_finds_the_unbatched_fifo_limit_of_300() {
     ] {
         assert!(o.dir.join(f).is_file(), "{f}");
     }
+    let page = std::fs::read_to_string(o.dir.join("report.html")).unwrap();
+    let verdict = page
+        .find("<div class=\"verdict ok\"><b>FOUND: ")
+        .expect("a verdict first");
+    assert!(verdict < page.find("<h2>").unwrap());
     let _ = std::fs::remove_dir_all(&o.dir);
 }
 

@@ -1,0 +1,205 @@
+//! Every chart sqsbench draws, read back from its SVG: a title, an x-axis and a y-axis
+//! description that names its unit, and a legend whose every row lies in the legend column,
+//! clear of the plot. Tests only.
+
+use std::path::Path;
+
+use super::chart_parts::{LEGEND_WIDTH, TITLE_HEIGHT};
+use super::charts::SIZE;
+use crate::measure::fleets::Role;
+use crate::measure::latency::{Latencies, Latency};
+use crate::measure::timeline::{FleetRow, TimelineRow};
+
+/// A drawn text: where it starts and what it says.
+struct Text {
+    x: f64,
+    y: f64,
+    said: String,
+}
+
+fn texts(svg: &str) -> Vec<Text> {
+    let attr = |tag: &str, name: &str| -> f64 {
+        tag.split(&format!(" {name}=\""))
+            .nth(1)
+            .and_then(|v| v.split('"').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f64::NAN)
+    };
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let (tag, rest) = t.split_once('>')?;
+            let said = rest.split("</text>").next()?.trim().to_string();
+            Some(Text {
+                x: attr(tag, "x"),
+                y: attr(tag, "y"),
+                said,
+            })
+        })
+        .collect()
+}
+
+/// What every chart must show; returns its legend's rows.
+fn check(path: &Path, x_descs: &[&str]) -> Vec<String> {
+    let svg = std::fs::read_to_string(path).unwrap();
+    let name = path.display();
+    let t = texts(&svg);
+    assert!(
+        t.iter()
+            .any(|t| t.y < TITLE_HEIGHT as f64 && t.said.contains(": ")),
+        "{name}: a title"
+    );
+    assert!(
+        t.iter().any(|t| x_descs.contains(&t.said.as_str())),
+        "{name}: an x-axis description"
+    );
+    let units = ["per second", "ms", "µs", "per 1M messages", "rate"];
+    assert!(
+        t.iter()
+            .any(|t| t.said.len() > 8 && units.iter().any(|u| t.said.contains(u))),
+        "{name}: a y-axis description with its unit"
+    );
+    let column = (SIZE.0 - LEGEND_WIDTH) as f64;
+    let legend: Vec<String> = t
+        .iter()
+        .filter(|t| t.x >= column && t.y > TITLE_HEIGHT as f64)
+        .map(|t| t.said.clone())
+        .collect();
+    assert!(!legend.is_empty(), "{name}: a legend in its column");
+    legend
+}
+
+/// 14 seconds: 2 of warmup, 10 measured (the fixture's), 2 of drain.
+fn timeline() -> Vec<TimelineRow> {
+    (1..=14)
+        .map(|s| TimelineRow {
+            second: s,
+            sent: 1_000,
+            received: 990,
+            deleted: 990,
+            e2e_p50_us: 12_000,
+            e2e_p99_us: 40_000,
+            e2e_max_us: 60_000,
+            schedule_lag_p99_us: 2_000,
+            ..TimelineRow::default()
+        })
+        .collect()
+}
+
+fn fleet_rows() -> String {
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    for second in 1..=12 {
+        for (fleet, role) in [
+            ("orders", Role::Producer),
+            ("payments", Role::Producer),
+            ("workers", Role::Consumer),
+        ] {
+            csv.serialize(FleetRow {
+                second,
+                fleet: fleet.into(),
+                role,
+                sent: 500,
+                received: 495,
+                e2e_p50_us: 10_000,
+                e2e_p99_us: 30_000,
+                e2e_max_us: 50_000,
+            })
+            .unwrap();
+        }
+    }
+    String::from_utf8(csv.into_inner().unwrap()).unwrap()
+}
+
+#[test]
+fn every_chart_has_a_title_axes_with_units_and_a_legend_beside_the_plot() {
+    let root = std::env::temp_dir().join(format!("sqsbench-chart-checks-{}", std::process::id()));
+    let charts = root.join("charts");
+    std::fs::create_dir_all(&charts).unwrap();
+    std::fs::write(root.join("timeseries-fleets.csv"), fleet_rows()).unwrap();
+    let mut latencies = Latencies::default();
+    for v in 1..1_000 {
+        latencies.record(Latency::EndToEnd, v * 50);
+        latencies.record(Latency::Send, v * 5);
+    }
+    let summary = super::tests::fixed();
+    super::charts::write_all(&charts, &timeline(), &latencies, &summary).unwrap();
+    let over_time = ["time since start"];
+    let legend = check(&charts.join("throughput.svg"), &over_time);
+    assert_eq!(
+        legend,
+        [
+            "sent",
+            "received",
+            "deleted",
+            "errors + throttled",
+            "last second (partial)",
+            "warmup",
+            "drain"
+        ]
+    );
+    check(&charts.join("latency-over-time.svg"), &over_time);
+    check(&charts.join("latency-distribution.svg"), &["percentile"]);
+    let by_fleet = check(&charts.join("throughput-by-fleet.svg"), &over_time);
+    assert!(
+        by_fleet.contains(&"payments sent".to_string()),
+        "{by_fleet:?}"
+    );
+    check(&charts.join("latency-by-fleet.svg"), &over_time);
+
+    let variants = [
+        ("producers.batch_size=1", 400.0),
+        ("producers.batch_size=10", 900.0),
+    ];
+    let rows: Vec<_> = variants
+        .iter()
+        .map(|(label, rate)| {
+            let mut s = super::tests::fixed();
+            s.throughput.received_per_sec = *rate;
+            super::comparison::Row::of(label, &s)
+        })
+        .collect();
+    super::comparison_charts::write_all(&charts, &rows, "sweep").unwrap();
+    let swept = ["producers.batch_size"];
+    for name in [
+        "comparison-throughput",
+        "comparison-latency",
+        "comparison-requests",
+    ] {
+        check(&charts.join(format!("{name}.svg")), &swept);
+    }
+    let limit = check(
+        &charts.join("comparison-latency-throughput.svg"),
+        &["achieved rate (received per second)"],
+    );
+    assert!(limit.iter().any(|l| l.starts_with("most: ")), "{limit:?}");
+
+    let step = |step, rate: f64, passed| super::search::StepRow {
+        step,
+        offered_per_sec: rate,
+        sent_per_sec: rate,
+        received_per_sec: rate,
+        seconds: 2.0,
+        e2e_p50_ms: 20.0,
+        e2e_p99_ms: 50.0,
+        passed,
+        ..Default::default()
+    };
+    let search = super::search::SearchResult {
+        scenario: "search".into(),
+        sustainable_per_sec: Some(400.0),
+        steps: vec![
+            step(1, 200.0, true),
+            step(2, 400.0, true),
+            step(3, 800.0, false),
+        ],
+        ..Default::default()
+    };
+    super::search::chart(&charts, &search).unwrap();
+    let marks = check(&charts.join("search.svg"), &["offered rate"]);
+    assert!(marks.contains(&"step failed".to_string()), "{marks:?}");
+    check(
+        &charts.join("search-latency-throughput.svg"),
+        &["achieved rate (received per second)"],
+    );
+    std::fs::remove_dir_all(&root).unwrap();
+}
