@@ -3,7 +3,8 @@
 //! Its own crate: it depends on nothing of the harness, which uses only this public API —
 //! `Emulator::start`, the handle's endpoint, injected-fault counters and `stats` (live
 //! metrics), `config` and its parser `settings`, and the leaf modules `splitmix` (ids) and
-//! `units` (durations as text).
+//! `units` (durations as text), and `filter_policy` (SNS subscription filters, pure), which the
+//! harness evaluates on what it published to know what each subscription should receive.
 //!
 //! Layers, arrows pointing down: `http` (wire) → `move_tasks` (DLQ redrive tasks) → `broker`
 //! (queues, locks, long polls, quotas, faults; it keeps the tasks' `move_tasks::registry`) →
@@ -18,6 +19,7 @@ pub(crate) mod broker;
 pub mod config;
 pub(crate) mod error;
 pub(crate) mod faults;
+pub mod filter_policy;
 pub(crate) mod http;
 pub(crate) mod idle_gauge;
 pub(crate) mod model;
