@@ -10,6 +10,7 @@ mod emulator_fifo;
 mod emulator_messages;
 mod emulator_queues;
 mod emulator_redrive;
+mod emulator_sns;
 mod emulator_wire;
 mod engine;
 mod full_disk;

@@ -21,7 +21,8 @@ use super::model::{
 use super::move_tasks::registry::MoveTasks;
 use super::quota::{Action, QueueQuota};
 use super::splitmix::{Mix, seed_for};
-use super::stats::{QueueStats, RequestTally};
+use super::stats::{DeliveryTally, QueueStats, RequestTally};
+use super::topics::Topics;
 
 pub(crate) fn now_micros() -> Micros {
     SystemTime::now()
@@ -66,6 +67,9 @@ pub(crate) struct Broker {
     pub move_tasks: MoveTasks,
     /// Requests by action and outcome, counted by the wire layer.
     pub requests: RequestTally,
+    /// SNS topics and subscriptions; their deliveries come back here through `deliver`.
+    pub topics: Topics,
+    pub deliveries: DeliveryTally,
 }
 
 /// One entry of a batch: its id and outcome.
@@ -74,6 +78,7 @@ pub(crate) type EntryResult<T> = (String, SqsResult<T>);
 impl Broker {
     pub(crate) fn new(config: EmulatorConfig) -> Self {
         let faults = Faults::new(config.faults.clone(), config.seed);
+        let topics = Topics::new(&config.region, &config.account);
         Broker {
             config,
             faults,
@@ -81,6 +86,8 @@ impl Broker {
             recently_deleted: Mutex::new(FxHashMap::default()),
             move_tasks: MoveTasks::default(),
             requests: RequestTally::default(),
+            topics,
+            deliveries: DeliveryTally::default(),
         }
     }
 
@@ -480,6 +487,33 @@ impl Broker {
             cell.arrivals.notify_waiters();
         }
         Ok(results)
+    }
+
+    /// Puts an SNS delivery into the queue with this ARN: one message, with the faults a send
+    /// gets but outside the queue's send quota (SNS retries a throttled delivery until the
+    /// queue takes it). Counted as delivered when the queue took it.
+    pub(crate) fn deliver(&self, queue_arn: &str, message: NewMessage) -> SqsResult<()> {
+        let cell = self
+            .queue_by_arn(queue_arn)
+            .ok_or_else(SqsError::no_queue)?;
+        let now = now_micros();
+        let stored = {
+            let mut state = cell.lock();
+            let fifo = state.queue.is_fifo();
+            let fate = self.faults.send_fate(&mut state.mix, fifo);
+            let receipt = state.queue.send(now, message, fate, false)?;
+            self.faults.record_send(fate, &receipt);
+            receipt.stored
+        };
+        if stored {
+            cell.arrivals.notify_waiters();
+        }
+        self.deliveries.delivered();
+        Ok(())
+    }
+
+    pub(crate) fn count_undelivered(&self, dead_lettered: bool) {
+        self.deliveries.undelivered(dead_lettered);
     }
 
     /// Receives, waiting up to `wait` for a message to arrive (long polling).

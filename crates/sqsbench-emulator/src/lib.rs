@@ -28,6 +28,7 @@ pub(crate) mod quota;
 pub mod settings;
 pub mod splitmix;
 pub mod stats;
+pub(crate) mod topics;
 pub mod units;
 
 /// MD5 digests as SQS computes them, public for the `batch_md5` benchmark and for tests that

@@ -61,6 +61,48 @@ pub struct Stats {
     /// Every action and outcome that has been counted at least once, in action order.
     pub requests: Vec<RequestCount>,
     pub injected: InjectedCounts,
+    /// SNS deliveries to subscribed queues.
+    pub deliveries: DeliveryCounts,
+}
+
+/// What became of SNS deliveries: into their queue, into the subscription's dead-letter queue
+/// when the queue refused them or was gone, or dropped (no dead-letter queue).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct DeliveryCounts {
+    pub delivered: u64,
+    pub dead_lettered: u64,
+    pub dropped: u64,
+}
+
+/// `DeliveryCounts` as relaxed counters.
+#[derive(Debug, Default)]
+pub(crate) struct DeliveryTally {
+    delivered: AtomicU64,
+    dead_lettered: AtomicU64,
+    dropped: AtomicU64,
+}
+
+impl DeliveryTally {
+    pub(crate) fn delivered(&self) {
+        self.delivered.fetch_add(1, Relaxed);
+    }
+
+    pub(crate) fn undelivered(&self, dead_lettered: bool) {
+        let counter = if dead_lettered {
+            &self.dead_lettered
+        } else {
+            &self.dropped
+        };
+        counter.fetch_add(1, Relaxed);
+    }
+
+    pub(crate) fn snapshot(&self) -> DeliveryCounts {
+        DeliveryCounts {
+            delivered: self.delivered.load(Relaxed),
+            dead_lettered: self.dead_lettered.load(Relaxed),
+            dropped: self.dropped.load(Relaxed),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

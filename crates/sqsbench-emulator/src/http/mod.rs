@@ -9,6 +9,7 @@ pub(crate) mod json_text;
 pub(crate) mod op;
 pub(crate) mod ops;
 pub(crate) mod query;
+pub(crate) mod sns;
 pub(crate) mod watchdog;
 pub(crate) mod wire;
 
@@ -259,6 +260,7 @@ pub(crate) fn stats(broker: &Broker) -> Stats {
         queues: broker.queue_stats(),
         requests,
         injected: broker.faults.injected.snapshot(),
+        deliveries: broker.deliveries.snapshot(),
     }
 }
 

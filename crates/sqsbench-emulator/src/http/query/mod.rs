@@ -1,5 +1,6 @@
 //! The SQS query protocol beside AWS JSON 1.0 on the same port: a form-encoded POST (or a GET
-//! with `Action=`) without `X-Amz-Target`, as older SDKs and SNS speak it. A request's
+//! with `Action=`) without `X-Amz-Target`, as older SDKs and SNS speak it (SNS's actions are
+//! handed to `sns`). A request's
 //! parameters become the JSON body of the same request (`request`), go through the same
 //! operations, and the JSON reply becomes the query API's XML (`response`). Selected per
 //! request, only when the JSON protocol's header is absent, so the JSON path is unchanged.
@@ -18,7 +19,7 @@ use super::ops;
 use crate::broker::Broker;
 use crate::error::{ErrorCode, SqsError, SqsResult};
 
-const XML_TYPE: &str = "text/xml";
+pub(crate) const XML_TYPE: &str = "text/xml";
 
 /// Whether a request without `X-Amz-Target` speaks the query protocol.
 pub(crate) fn is_query(content_type: Option<&str>, uri_query: Option<&str>) -> bool {
@@ -41,9 +42,18 @@ pub(crate) async fn handle(
     r: &QueryRequest<'_>,
     body: &Bytes,
 ) -> Response<Full<Bytes>> {
+    let params: Vec<(String, String)> =
+        form_urlencoded::parse(r.uri_query.unwrap_or("").as_bytes())
+            .chain(form_urlencoded::parse(body))
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+    let action = params.iter().find(|(k, _)| k == "Action").map(|(_, v)| v);
+    if let Some(action) = action.filter(|a| super::sns::serves(a)) {
+        return super::sns::handle(broker, &action.clone(), &params);
+    }
     let id = super::request_id();
     let id = id.as_str();
-    match reply(broker, r, body).await {
+    match reply(broker, r, params).await {
         Ok((action, json)) => super::respond_as(
             StatusCode::OK,
             XML_TYPE,
@@ -66,13 +76,8 @@ pub(crate) async fn handle(
 async fn reply(
     broker: &Arc<Broker>,
     r: &QueryRequest<'_>,
-    body: &Bytes,
+    mut params: Vec<(String, String)>,
 ) -> SqsResult<(Action, Vec<u8>)> {
-    let mut params: Vec<(String, String)> =
-        form_urlencoded::parse(r.uri_query.unwrap_or("").as_bytes())
-            .chain(form_urlencoded::parse(body))
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
     let name = params
         .iter()
         .find(|(k, _)| k == "Action")

@@ -115,7 +115,7 @@ fn member(out: &mut String, action: &str, name: &str, v: &Value) {
 
 /// XML text: markup characters as entities, and carriage returns as `&#xD;` so that an XML
 /// parser's line-end normalization gives the body back byte for byte.
-fn escape_into(out: &mut String, text: &str) {
+pub(crate) fn escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),

@@ -1,0 +1,465 @@
+//! SNS on the emulator through the real aws-sdk-sns (query protocol): topics, subscriptions,
+//! filtered fan-out into queues read with aws-sdk-sqs (envelopes and raw deliveries), FIFO
+//! topics into FIFO queues, dead-letter queues of subscriptions, typed errors; and STS
+//! GetCallerIdentity on the same port.
+
+use std::collections::BTreeSet;
+use std::io::{Read, Write};
+
+use aws_config::BehaviorVersion;
+use aws_credential_types::Credentials;
+use aws_sdk_sns::config::{Region, retry::RetryConfig};
+use aws_sdk_sns::error::ProvideErrorMetadata;
+use aws_sdk_sns::types::{MessageAttributeValue, PublishBatchRequestEntry};
+use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
+
+use crate::support::*;
+
+fn sns(endpoint: &str) -> aws_sdk_sns::Client {
+    let config = aws_sdk_sns::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new("test", "test", None, None, "static"))
+        .retry_config(RetryConfig::disabled())
+        .build();
+    aws_sdk_sns::Client::from_conf(config)
+}
+
+async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> String {
+    sqs.get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap()[&QueueAttributeName::QueueArn]
+        .clone()
+}
+
+/// Every message on the queue (bounded: stops at the first empty receive), deleted as read.
+async fn drain(sqs: &aws_sdk_sqs::Client, url: &str) -> Vec<aws_sdk_sqs::types::Message> {
+    let mut out = Vec::new();
+    for _ in 0..100 {
+        let got = sqs
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(10)
+            .message_attribute_names("All")
+            .message_system_attribute_names(MessageSystemAttributeName::All)
+            .send()
+            .await
+            .unwrap()
+            .messages
+            .unwrap_or_default();
+        if got.is_empty() {
+            break;
+        }
+        for m in &got {
+            sqs.delete_message()
+                .queue_url(url)
+                .receipt_handle(m.receipt_handle.clone().unwrap())
+                .send()
+                .await
+                .unwrap();
+        }
+        out.extend(got);
+    }
+    out
+}
+
+fn text(value: &str) -> MessageAttributeValue {
+    MessageAttributeValue::builder()
+        .data_type("String")
+        .string_value(value)
+        .build()
+        .unwrap()
+}
+
+fn number(value: u32) -> MessageAttributeValue {
+    MessageAttributeValue::builder()
+        .data_type("Number")
+        .string_value(value.to_string())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn topic_lifecycle_attributes_tags_and_typed_errors() {
+    let (e, _sqs) = emulator().await;
+    let c = sns(&e.endpoint());
+    let arn = c
+        .create_topic()
+        .name("orders")
+        .tags(
+            aws_sdk_sns::types::Tag::builder()
+                .key("run")
+                .value("r1")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .topic_arn
+        .unwrap();
+    assert_eq!(arn, "arn:aws:sns:us-east-1:000000000000:orders");
+    let fifo = c
+        .create_topic()
+        .name("orders.fifo")
+        .attributes("FifoTopic", "true")
+        .attributes("ContentBasedDeduplication", "true")
+        .send()
+        .await
+        .unwrap()
+        .topic_arn
+        .unwrap();
+    let listed = c.list_topics().send().await.unwrap().topics.unwrap();
+    let arns: BTreeSet<_> = listed.into_iter().filter_map(|t| t.topic_arn).collect();
+    assert_eq!(arns, BTreeSet::from([arn.clone(), fifo.clone()]));
+    c.set_topic_attributes()
+        .topic_arn(&arn)
+        .attribute_name("DisplayName")
+        .attribute_value("Orders")
+        .send()
+        .await
+        .unwrap();
+    let attributes = c
+        .get_topic_attributes()
+        .topic_arn(&arn)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap();
+    assert_eq!(attributes["DisplayName"], "Orders");
+    assert_eq!(attributes["TopicArn"], arn);
+    let fifo_attributes = c
+        .get_topic_attributes()
+        .topic_arn(&fifo)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap();
+    assert_eq!(fifo_attributes["FifoTopic"], "true");
+    let tags = c
+        .list_tags_for_resource()
+        .resource_arn(&arn)
+        .send()
+        .await
+        .unwrap()
+        .tags
+        .unwrap();
+    assert_eq!((tags[0].key(), tags[0].value()), ("run", "r1"));
+
+    let missing = c
+        .get_topic_attributes()
+        .topic_arn("arn:aws:sns:us-east-1:000000000000:nope")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        missing.as_service_error().unwrap().is_not_found_exception(),
+        "{missing:?}"
+    );
+    let bad = c
+        .subscribe()
+        .topic_arn(&arn)
+        .protocol("sqs")
+        .endpoint("arn:aws:sqs:us-east-1:000000000000:q")
+        .attributes("FilterPolicy", r#"{"event": "not-an-array"}"#)
+        .send()
+        .await
+        .unwrap_err();
+    let bad = bad.into_service_error();
+    assert!(bad.is_invalid_parameter_exception(), "{bad:?}");
+    assert!(bad.message().unwrap().contains("FilterPolicy"), "{bad:?}");
+    c.delete_topic().topic_arn(&arn).send().await.unwrap();
+    let left = c.list_topics().send().await.unwrap().topics.unwrap();
+    assert_eq!(left.len(), 1);
+}
+
+#[tokio::test]
+async fn a_publish_fans_out_to_the_queues_whose_filters_match() {
+    let (e, sqs) = emulator().await;
+    let c = sns(&e.endpoint());
+    let topic = c
+        .create_topic()
+        .name("orders")
+        .send()
+        .await
+        .unwrap()
+        .topic_arn
+        .unwrap();
+    let billing = queue(&sqs, "billing").await;
+    let analytics = queue(&sqs, "analytics").await;
+    let billing_sub = c
+        .subscribe()
+        .topic_arn(&topic)
+        .protocol("sqs")
+        .endpoint(queue_arn(&sqs, &billing).await)
+        .attributes(
+            "FilterPolicy",
+            r#"{"event": ["order_paid"], "amount": [{"numeric": [">=", 100]}]}"#,
+        )
+        .return_subscription_arn(true)
+        .send()
+        .await
+        .unwrap()
+        .subscription_arn
+        .unwrap();
+    c.subscribe()
+        .topic_arn(&topic)
+        .protocol("sqs")
+        .endpoint(queue_arn(&sqs, &analytics).await)
+        .attributes("RawMessageDelivery", "true")
+        .send()
+        .await
+        .unwrap();
+    let events = ["order_paid", "order_created", "order_paid", "order_paid"];
+    let amounts = [150, 500, 99, 100];
+    let entries: Vec<_> = (0..4)
+        .map(|i| {
+            PublishBatchRequestEntry::builder()
+                .id(format!("e{i}"))
+                .message(format!("m{i}"))
+                .message_attributes("event", text(events[i]))
+                .message_attributes("amount", number(amounts[i]))
+                .build()
+                .unwrap()
+        })
+        .collect();
+    let batch = c
+        .publish_batch()
+        .topic_arn(&topic)
+        .set_publish_batch_request_entries(Some(entries))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(batch.successful().len(), 4);
+    assert!(batch.failed().is_empty());
+    let single = c
+        .publish()
+        .topic_arn(&topic)
+        .message("m4")
+        .subject("hello")
+        .message_attributes("event", text("order_paid"))
+        .message_attributes("amount", number(1000))
+        .send()
+        .await
+        .unwrap();
+
+    let billed = drain(&sqs, &billing).await;
+    let envelopes: Vec<serde_json::Value> = billed
+        .iter()
+        .map(|m| serde_json::from_str(m.body().unwrap()).unwrap())
+        .collect();
+    let messages: BTreeSet<_> = envelopes
+        .iter()
+        .map(|v| v["Message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        messages,
+        BTreeSet::from(["m0".into(), "m3".into(), "m4".into()])
+    );
+    let last = envelopes.iter().find(|v| v["Message"] == "m4").unwrap();
+    assert_eq!(last["Type"], "Notification");
+    assert_eq!(last["TopicArn"], topic.as_str());
+    assert_eq!(last["Subject"], "hello");
+    assert_eq!(last["MessageId"], single.message_id().unwrap());
+    assert_eq!(
+        last["MessageAttributes"]["amount"],
+        serde_json::json!({"Type": "Number", "Value": "1000"})
+    );
+    assert!(
+        last["UnsubscribeURL"]
+            .as_str()
+            .unwrap()
+            .ends_with(&billing_sub)
+    );
+    assert!(billed.iter().all(|m| m.message_attributes.is_none()));
+
+    let raw = drain(&sqs, &analytics).await;
+    assert_eq!(raw.len(), 5);
+    let m0 = raw
+        .iter()
+        .find(|m| m.body() == Some("m0"))
+        .expect("raw body");
+    let attributes = m0.message_attributes.as_ref().unwrap();
+    assert_eq!(attributes["event"].string_value(), Some("order_paid"));
+    assert_eq!(attributes["amount"].data_type(), "Number");
+
+    let sub = c
+        .get_subscription_attributes()
+        .subscription_arn(&billing_sub)
+        .send()
+        .await
+        .unwrap();
+    let sub = sub.attributes.unwrap();
+    assert_eq!(sub["FilterPolicyScope"], "MessageAttributes");
+    assert_eq!(sub["RawMessageDelivery"], "false");
+    let listed = c
+        .list_subscriptions_by_topic()
+        .topic_arn(&topic)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.subscriptions().len(), 2);
+    assert_eq!(e.stats().deliveries.delivered, 8);
+}
+
+#[tokio::test]
+async fn fifo_topics_keep_group_order_and_deduplicate_into_fifo_queues() {
+    let (e, sqs) = emulator().await;
+    let c = sns(&e.endpoint());
+    let topic = c
+        .create_topic()
+        .name("o.fifo")
+        .attributes("FifoTopic", "true")
+        .send()
+        .await
+        .unwrap()
+        .topic_arn
+        .unwrap();
+    let url = fifo_queue(&sqs, "o.fifo", &[]).await;
+    c.subscribe()
+        .topic_arn(&topic)
+        .protocol("sqs")
+        .endpoint(queue_arn(&sqs, &url).await)
+        .attributes("RawMessageDelivery", "true")
+        .send()
+        .await
+        .unwrap();
+    let mut sequence = Vec::new();
+    for i in 0..6 {
+        let published = c
+            .publish()
+            .topic_arn(&topic)
+            .message(format!("{i}"))
+            .message_group_id("g")
+            .message_deduplication_id(format!("d{}", i.min(4)))
+            .send()
+            .await
+            .unwrap();
+        sequence.push(published.sequence_number.unwrap());
+    }
+    assert_eq!(
+        sequence[5], sequence[4],
+        "a duplicate publish returns the first's sequence number"
+    );
+    assert!(sequence.windows(2).take(4).all(|w| w[0] < w[1]));
+    let bodies: Vec<String> = drain(&sqs, &url)
+        .await
+        .iter()
+        .map(|m| m.body().unwrap().to_string())
+        .collect();
+    assert_eq!(bodies, ["0", "1", "2", "3", "4"]);
+
+    let no_group = c
+        .publish()
+        .topic_arn(&topic)
+        .message("x")
+        .message_deduplication_id("z")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        no_group
+            .into_service_error()
+            .is_invalid_parameter_exception()
+    );
+    let standard = c
+        .create_topic()
+        .name("plain")
+        .send()
+        .await
+        .unwrap()
+        .topic_arn
+        .unwrap();
+    let refused = c
+        .subscribe()
+        .topic_arn(&standard)
+        .protocol("sqs")
+        .endpoint(queue_arn(&sqs, &url).await)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .into_service_error()
+            .is_invalid_parameter_exception()
+    );
+}
+
+#[tokio::test]
+async fn a_delivery_the_queue_cannot_take_goes_to_the_subscription_dead_letter_queue() {
+    let (e, sqs) = emulator().await;
+    let c = sns(&e.endpoint());
+    let topic = c
+        .create_topic()
+        .name("t")
+        .send()
+        .await
+        .unwrap()
+        .topic_arn
+        .unwrap();
+    let gone = queue(&sqs, "gone").await;
+    let dlq = queue(&sqs, "sns-dlq").await;
+    c.subscribe()
+        .topic_arn(&topic)
+        .protocol("sqs")
+        .endpoint(queue_arn(&sqs, &gone).await)
+        .attributes(
+            "RedrivePolicy",
+            format!(
+                r#"{{"deadLetterTargetArn": "{}"}}"#,
+                queue_arn(&sqs, &dlq).await
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+    sqs.delete_queue().queue_url(&gone).send().await.unwrap();
+    c.publish()
+        .topic_arn(&topic)
+        .message("lost?")
+        .send()
+        .await
+        .unwrap();
+    let dead = drain(&sqs, &dlq).await;
+    assert_eq!(dead.len(), 1);
+    let envelope: serde_json::Value = serde_json::from_str(dead[0].body().unwrap()).unwrap();
+    assert_eq!(envelope["Message"], "lost?");
+    let counts = e.stats().deliveries;
+    assert_eq!(
+        (counts.delivered, counts.dead_lettered, counts.dropped),
+        (1, 1, 0)
+    );
+}
+
+/// STS on the emulator's port, as tomodachi asks for it (a form POST, XML back).
+#[tokio::test]
+async fn sts_get_caller_identity_names_the_emulator_account() {
+    let (e, _sqs) = emulator().await;
+    let body = "Action=GetCallerIdentity&Version=2011-06-15";
+    let mut stream = std::net::TcpStream::connect(e.addr()).unwrap();
+    write!(
+        stream,
+        "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        e.addr(),
+        body.len()
+    )
+    .unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(
+        reply.contains(
+            "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+        ),
+        "{reply}"
+    );
+    assert!(reply.contains("<Account>000000000000</Account>"), "{reply}");
+}
