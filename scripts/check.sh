@@ -27,6 +27,8 @@ step "boto3 conformance suite against sqsbench serve"
 scripts/test-boto3.sh
 step "differential check and the query protocol against LocalStack"
 scripts/test-differential.sh
+step "SNS conformance suite against sqsbench serve and LocalStack (SQS and SNS)"
+scripts/test-sns.sh
 step "the AWS CLI and the JavaScript SDK against sqsbench serve and LocalStack"
 scripts/test-clients.sh
 step "sqsbench run against fauxqs and LocalStack"

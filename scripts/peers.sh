@@ -11,7 +11,8 @@ install_localstack() {
   ensure_venv "$PEERS_DIR/venv-localstack" "$python" "${LOCALSTACK_PINS[@]}"
 }
 
-# Starts LocalStack (SQS only) on a free loopback port; sets LOCALSTACK_URL.
+# Starts LocalStack on a free loopback port with the services in LOCALSTACK_SERVICES (SQS only
+# unless set: "sqs,sns" for the SNS suite); sets LOCALSTACK_URL.
 start_localstack() {
   install_localstack
   local port
@@ -19,7 +20,7 @@ start_localstack() {
   mkdir -p "$PEERS_DIR/localstack-state"
   (
     cd "$PEERS_DIR/localstack-state"
-    SERVICES=sqs GATEWAY_LISTEN="127.0.0.1:$port" GATEWAY_SERVER=hypercorn SQS_ENDPOINT_STRATEGY=path \
+    SERVICES="${LOCALSTACK_SERVICES:-sqs}" GATEWAY_LISTEN="127.0.0.1:$port" GATEWAY_SERVER=hypercorn SQS_ENDPOINT_STRATEGY=path \
       EAGER_SERVICE_LOADING=1 DISABLE_EVENTS=1 DNS_ADDRESS=0 LOCALSTACK_VOLUME_DIR="$PEERS_DIR/localstack-state/volume" \
       FILESYSTEM_ROOT="$PEERS_DIR/localstack-state/fs" \
       exec "$PEERS_DIR/venv-localstack/bin/python" -m localstack.runtime.main
@@ -28,7 +29,7 @@ start_localstack() {
   STARTED_PIDS+=("$pid")
   LOCALSTACK_URL="http://127.0.0.1:$port"
   for _ in $(seq 1 600); do
-    if curl -fsS "$LOCALSTACK_URL/_localstack/health" 2>/dev/null | grep -q '"sqs": *"\(available\|running\)"'; then
+    if localstack_ready; then
       log "LocalStack at $LOCALSTACK_URL (pid $pid)"
       return 0
     fi
@@ -37,6 +38,15 @@ start_localstack() {
   done
   log "LocalStack did not become ready"; tail -30 "$PEERS_DIR/localstack.log" >&2
   return 1
+}
+
+# Whether every service of LOCALSTACK_SERVICES is up.
+localstack_ready() {
+  local health service services=${LOCALSTACK_SERVICES:-sqs}
+  health=$(curl -fsS "$LOCALSTACK_URL/_localstack/health" 2>/dev/null) || return 1
+  for service in ${services//,/ }; do
+    grep -q "\"$service\": *\"\(available\|running\)\"" <<<"$health" || return 1
+  done
 }
 
 install_fauxqs() {

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# SNS conformance (tests/sns, boto3: SNS speaks the query protocol in every SDK) against
+# `sqsbench serve` and LocalStack with SNS and SQS: each must pass the same suite.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/peers.sh"
+
+ensure_venv "$PEERS_DIR/venv-boto3" "$(find_python 11)" boto3==1.44.5 pytest==9.2.0
+start_sqsbench_serve
+LOCALSTACK_SERVICES=sqs,sns start_localstack
+for peer in sqsbench localstack; do
+  url=$SERVE_URL
+  [[ $peer == localstack ]] && url=$LOCALSTACK_URL
+  log "SNS suite against $peer ($url)"
+  SNS_ENDPOINT="$url" "$PEERS_DIR/venv-boto3/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/tests/sns"
+done
