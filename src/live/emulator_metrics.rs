@@ -1,6 +1,7 @@
 //! The emulator's live metrics (`sqsbench serve --metrics ADDR`): queue depths, requests by
-//! action and outcome, throttles by queue and action, dead letters moved, faults injected, all
-//! read from the emulator's `Stats` when scraped.
+//! action and outcome (SQS's and SNS's), throttles by queue and action, dead letters moved,
+//! faults injected and SNS deliveries by outcome, all read from the emulator's `Stats` when
+//! scraped.
 
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
@@ -100,6 +101,20 @@ impl Collector for Snapshot {
             ("stalled", i.stalled),
         ] {
             ConstCounter::new(n).encode(metric.encode_family(&[("kind", kind)])?)?;
+        }
+        let d = &s.deliveries;
+        let mut metric = encoder.encode_descriptor(
+            "sqsbench_emulator_sns_deliveries",
+            "SNS deliveries to subscribed queues, by outcome: delivered, dead_lettered (the queue refused it or was gone, so into the subscription's dead-letter queue), dropped (no dead-letter queue).",
+            None,
+            MetricType::Counter,
+        )?;
+        for (outcome, n) in [
+            ("delivered", d.delivered),
+            ("dead_lettered", d.dead_lettered),
+            ("dropped", d.dropped),
+        ] {
+            ConstCounter::new(n).encode(metric.encode_family(&[("outcome", outcome)])?)?;
         }
         Ok(())
     }

@@ -307,7 +307,23 @@ async fn a_publish_fans_out_to_the_queues_whose_filters_match() {
         .await
         .unwrap();
     assert_eq!(listed.subscriptions().len(), 2);
-    assert_eq!(e.stats().deliveries.delivered, 8);
+    let stats = e.stats();
+    assert_eq!(stats.deliveries.delivered, 8);
+    let counted = |action: &str| {
+        stats
+            .requests
+            .iter()
+            .find(|r| r.action == action && r.outcome == "ok")
+            .map(|r| r.count)
+    };
+    assert_eq!(
+        (
+            counted("Publish"),
+            counted("PublishBatch"),
+            counted("Subscribe")
+        ),
+        (Some(1), Some(1), Some(2))
+    );
 }
 
 #[tokio::test]
@@ -462,4 +478,50 @@ async fn sts_get_caller_identity_names_the_emulator_account() {
         "{reply}"
     );
     assert!(reply.contains("<Account>000000000000</Account>"), "{reply}");
+}
+
+/// A FIFO topic's 3,000 messages/s: a burst of batches is refused with the typed throttle.
+#[tokio::test]
+async fn publishes_past_the_fifo_topic_quota_are_throttled() {
+    let (e, _sqs) = emulator().await;
+    let c = sns(&e.endpoint());
+    let topic = c
+        .create_topic()
+        .name("burst.fifo")
+        .attributes("FifoTopic", "true")
+        .attributes("ContentBasedDeduplication", "true")
+        .send()
+        .await
+        .unwrap()
+        .topic_arn
+        .unwrap();
+    let mut throttled = None;
+    for call in 0..200 {
+        let entries: Vec<_> = (0..10)
+            .map(|i| {
+                PublishBatchRequestEntry::builder()
+                    .id(format!("e{i}"))
+                    .message(format!("{call}-{i}"))
+                    .message_group_id("g")
+                    .build()
+                    .unwrap()
+            })
+            .collect();
+        let sent = c
+            .publish_batch()
+            .topic_arn(&topic)
+            .set_publish_batch_request_entries(Some(entries))
+            .send()
+            .await;
+        if let Err(err) = sent {
+            throttled = Some((call, err.into_service_error()));
+            break;
+        }
+    }
+    let (call, err) = throttled.expect("a burst of 2,000 messages meets the quota");
+    // Not a modeled error of PublishBatch: the SDKs know it by its code, and retry it as a
+    // throttle.
+    assert_eq!(err.code(), Some("ThrottlingException"), "{err:?}");
+    assert_eq!(err.message(), Some("Rate exceeded"));
+    assert!(call >= 30, "the bucket holds a tenth of a second: {call}");
 }

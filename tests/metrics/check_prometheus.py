@@ -38,6 +38,7 @@ EMULATOR_FAMILIES = {
     "sqsbench_emulator_throttled": "counter",
     "sqsbench_emulator_dead_letters": "counter",
     "sqsbench_emulator_faults_injected": "counter",
+    "sqsbench_emulator_sns_deliveries": "counter",
 }
 RUN_LABELS = {"run_id", "scenario", "queue"}
 

@@ -78,7 +78,7 @@ pub(crate) type EntryResult<T> = (String, SqsResult<T>);
 impl Broker {
     pub(crate) fn new(config: EmulatorConfig) -> Self {
         let faults = Faults::new(config.faults.clone(), config.seed);
-        let topics = Topics::new(&config.region, &config.account);
+        let topics = Topics::new(&config.region, &config.account, &config.quota, now_micros());
         Broker {
             config,
             faults,

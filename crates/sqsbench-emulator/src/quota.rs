@@ -50,13 +50,20 @@ impl TokenBucket {
     }
 
     pub(crate) fn try_take(&mut self, now: Micros) -> bool {
+        self.try_take_n(1, now)
+    }
+
+    /// Takes `n` tokens at once (a batch metered by its messages), or none.
+    pub(crate) fn try_take_n(&mut self, n: u32, now: Micros) -> bool {
         if now > self.last {
             let refill = (now - self.last) as f64 * self.rate / 1e6;
             self.tokens = (self.tokens + refill).min(self.capacity);
             self.last = now;
         }
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
+        // A batch larger than the bucket could never pass: it may empty a full one.
+        let n = (n as f64).min(self.capacity);
+        if self.tokens >= n {
+            self.tokens -= n;
             true
         } else {
             false

@@ -31,13 +31,22 @@ impl Outcome {
 }
 
 /// Room for every action the wire layer knows (it checks at compile time that they fit).
-pub(crate) const ACTION_SLOTS: usize = 32;
+pub(crate) const ACTION_SLOTS: usize = 48;
 
 /// Requests by action (the index the wire layer gives it) and outcome: one relaxed add per
 /// request, on counters no lock guards.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct RequestTally {
     counts: [[AtomicU64; 3]; ACTION_SLOTS],
+}
+
+// `Default` is derived for arrays of at most 32 elements only.
+impl Default for RequestTally {
+    fn default() -> Self {
+        RequestTally {
+            counts: std::array::from_fn(|_| Default::default()),
+        }
+    }
 }
 
 impl RequestTally {

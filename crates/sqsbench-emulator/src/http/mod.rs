@@ -244,12 +244,13 @@ async fn route(broker: &Arc<Broker>, request: Request<Incoming>) -> Response<Ful
 /// faults injected.
 pub(crate) fn stats(broker: &Broker) -> Stats {
     let mut requests = Vec::new();
-    for action in Action::ALL {
+    let sqs = Action::ALL.iter().map(|a| (a.index(), a.name()));
+    for (index, action) in sqs.chain(sns::counted_actions()) {
         for outcome in Outcome::ALL {
-            let count = broker.requests.get(action.index(), outcome);
+            let count = broker.requests.get(index, outcome);
             if count > 0 {
                 requests.push(RequestCount {
-                    action: action.name(),
+                    action,
                     outcome: outcome.name(),
                     count,
                 });

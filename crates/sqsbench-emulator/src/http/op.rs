@@ -82,7 +82,7 @@ impl Action {
     }
 }
 
-const _: () = assert!(Action::ALL.len() <= crate::stats::ACTION_SLOTS);
+const _: () = assert!(Action::ALL.len() + super::sns::ACTIONS.len() <= crate::stats::ACTION_SLOTS);
 
 /// The actions on one existing queue that share the `QueueUrl` input shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

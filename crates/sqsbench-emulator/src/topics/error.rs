@@ -1,6 +1,6 @@
 //! SNS's error vocabulary: the query error codes its SDKs map to typed errors, with their HTTP
 //! statuses. Apart from SQS's (`crate::error`): the two services name the same faults
-//! differently (SNS's `NotFound`, `InvalidParameter`).
+//! differently (SNS's `NotFound`, `InvalidParameter`, `Throttled`).
 
 /// One SNS error: a code the SDKs know, who is at fault, and a message for the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +14,7 @@ pub(crate) enum SnsCode {
     InvalidParameter,
     ParameterValueInvalid,
     NotFound,
+    Throttled,
     InternalError,
     EmptyBatchRequest,
     TooManyEntriesInBatchRequest,
@@ -31,6 +32,9 @@ impl SnsCode {
             InvalidParameter => "InvalidParameter",
             ParameterValueInvalid => "ParameterValueInvalid",
             NotFound => "NotFound",
+            // Publish's throttle as AWS reports it ("ThrottlingException: Rate exceeded");
+            // the modeled `Throttled` shape belongs to the SMS actions.
+            Throttled => "ThrottlingException",
             InternalError => "InternalError",
             EmptyBatchRequest => "EmptyBatchRequest",
             TooManyEntriesInBatchRequest => "TooManyEntriesInBatchRequest",
@@ -70,6 +74,10 @@ impl SnsError {
             SnsCode::InvalidParameter,
             format!("Invalid parameter: {what}"),
         )
+    }
+
+    pub(crate) fn throttled() -> SnsError {
+        SnsError::new(SnsCode::Throttled, "Rate exceeded")
     }
 
     pub(crate) fn not_found(what: &str) -> SnsError {

@@ -11,6 +11,7 @@
 pub(crate) mod envelope;
 pub(crate) mod error;
 pub(crate) mod publish;
+pub(crate) mod quota;
 pub(crate) mod subscriptions;
 #[cfg(test)]
 mod tests;
@@ -20,10 +21,13 @@ use std::sync::{Mutex, MutexGuard};
 
 use rustc_hash::FxHashMap;
 
+use crate::config::QuotaMode;
 use crate::filter_policy::{FilterPolicy, Scope};
 use crate::model::message::{Micros, uuid_text};
+use crate::quota::TokenBucket;
 use crate::splitmix::finalize;
 pub(crate) use error::{SnsCode, SnsError, SnsResult};
+use quota::FifoQuota;
 
 /// At most this many topics or subscriptions per List call, as SNS pages them.
 pub(crate) const PAGE: usize = 100;
@@ -35,10 +39,11 @@ pub(crate) struct Topics {
     account: String,
 }
 
-#[derive(Default)]
 struct State {
     topics: BTreeMap<String, Topic>,
     ids: u64,
+    /// The account's Publish rate for the region (`None`: quotas off).
+    regional: Option<TokenBucket>,
 }
 
 pub(crate) struct Topic {
@@ -51,6 +56,7 @@ pub(crate) struct Topic {
     /// FIFO topics: deduplication ids seen in the last five minutes → (expiry, message id).
     pub(crate) dedup: FxHashMap<String, (Micros, String, u64)>,
     pub(crate) sequence: u64,
+    pub(crate) quota: FifoQuota,
 }
 
 pub(crate) struct Subscription {
@@ -81,9 +87,13 @@ const SETTABLE: &[&str] = &[
 ];
 
 impl Topics {
-    pub(crate) fn new(region: &str, account: &str) -> Topics {
+    pub(crate) fn new(region: &str, account: &str, quotas: &QuotaMode, now: Micros) -> Topics {
         Topics {
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State {
+                topics: BTreeMap::new(),
+                ids: 0,
+                regional: quota::regional(quotas, region, now),
+            }),
             region: region.into(),
             account: account.into(),
         }
@@ -138,6 +148,7 @@ impl Topics {
                 subscriptions: Vec::new(),
                 dedup: FxHashMap::default(),
                 sequence: 0,
+                quota: FifoQuota::default(),
             },
         );
         Ok(arn)
@@ -281,6 +292,13 @@ fn check_attribute(fifo: bool, name: &str, value: &str) -> SnsResult<()> {
             "Attributes Reason: ContentBasedDeduplication is only for FIFO topics",
         )),
         "ContentBasedDeduplication" if boolean() => Ok(()),
+        "FifoThroughputScope" if !fifo => Err(SnsError::invalid(
+            "Attributes Reason: FifoThroughputScope is only for FIFO topics",
+        )),
+        "FifoThroughputScope" if value == "Topic" || value == "MessageGroup" => Ok(()),
+        "FifoThroughputScope" => Err(SnsError::invalid(format!(
+            "Attributes Reason: FifoThroughputScope must be Topic or MessageGroup, not {value}"
+        ))),
         "FifoTopic" | "ContentBasedDeduplication" => Err(SnsError::invalid(format!(
             "Attributes Reason: {name} must be true or false, not {value}"
         ))),

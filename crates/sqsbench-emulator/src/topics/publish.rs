@@ -64,14 +64,37 @@ impl Topics {
         for _ in &entries {
             ids.push(Topics::next_id(&mut state));
         }
+        let state = &mut *state;
         let topic = state
             .topics
             .get_mut(name)
             .ok_or_else(|| SnsError::not_found("Topic"))?;
+        let quotas_on = state.regional.is_some();
+        let per_group = topic.fifo
+            && topic
+                .attributes
+                .get("FifoThroughputScope")
+                .is_some_and(|s| s == "MessageGroup");
+        let messages = entries.len() as u32;
+        let regional = state.regional.as_mut().filter(|_| !topic.fifo || per_group);
+        if regional.is_some_and(|bucket| !bucket.try_take_n(messages, now))
+            || (quotas_on
+                && topic.fifo
+                && !per_group
+                && !topic.quota.admit(false, "", messages, now))
+        {
+            return Err(SnsError::throttled());
+        }
         Ok(entries
             .into_iter()
             .zip(ids)
-            .map(|(entry, id)| publish_one(topic, entry, id, now))
+            .map(|(entry, id)| {
+                let group = entry.group_id.as_deref().unwrap_or("");
+                if quotas_on && per_group && !topic.quota.admit(true, group, 1, now) {
+                    return Err(SnsError::throttled());
+                }
+                publish_one(topic, entry, id, now)
+            })
             .collect())
     }
 }

@@ -18,7 +18,12 @@ fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 }
 
 fn topics() -> Topics {
-    Topics::new("us-east-1", "000000000000")
+    Topics::new(
+        "us-east-1",
+        "000000000000",
+        &crate::config::QuotaMode::Aws,
+        0,
+    )
 }
 
 fn text(name: &str, data_type: &str, value: &str) -> (String, MessageAttribute) {
@@ -316,4 +321,72 @@ fn tags_and_deleting_a_topic_with_its_subscriptions() {
     t.delete(&arn).unwrap();
     assert!(t.subscription_attributes(&s).is_err());
     assert!(t.list_subscriptions(None, None).unwrap().0.is_empty());
+}
+
+#[test]
+fn publishes_over_the_quota_are_throttled() {
+    let t = Topics::new(
+        "eu-central-1",
+        "000000000000",
+        &crate::config::QuotaMode::Aws,
+        0,
+    );
+    let arn = t.create("busy", BTreeMap::new(), BTreeMap::new()).unwrap();
+    // The regional bucket holds a tenth of a second of 1,500/s: 150 messages in one instant.
+    let outcomes: Vec<bool> = (0..20)
+        .map(|_| {
+            t.publish(&arn, vec![publication("x", vec![]); 10], 1)
+                .is_ok()
+        })
+        .collect();
+    assert_eq!(outcomes.iter().filter(|ok| **ok).count(), 15);
+    let e = t
+        .publish(&arn, vec![publication("x", vec![])], 1)
+        .unwrap_err();
+    assert_eq!(
+        (e.code.name(), e.code.http_status()),
+        ("ThrottlingException", 400)
+    );
+    let unlimited = Topics::new(
+        "eu-central-1",
+        "000000000000",
+        &crate::config::QuotaMode::Unlimited,
+        0,
+    );
+    let free = unlimited
+        .create("free", BTreeMap::new(), BTreeMap::new())
+        .unwrap();
+    assert!((0..100).all(|_| {
+        unlimited
+            .publish(&free, vec![publication("x", vec![]); 10], 1)
+            .is_ok()
+    }));
+    // Per message group: 30 messages of group a at one instant, then a's are refused.
+    let grouped = |group: &str, i: u32| Publication {
+        message: format!("{group}{i}"),
+        group_id: Some(group.into()),
+        ..Publication::default()
+    };
+    let t2 = Topics::new(
+        "us-east-1",
+        "000000000000",
+        &crate::config::QuotaMode::Aws,
+        0,
+    );
+    let fifo2 = t2
+        .create(
+            "g.fifo",
+            map(&[
+                ("FifoTopic", "true"),
+                ("FifoThroughputScope", "MessageGroup"),
+                ("ContentBasedDeduplication", "true"),
+            ]),
+            BTreeMap::new(),
+        )
+        .unwrap();
+    let a_ok = (0..40)
+        .filter(|i| t2.publish(&fifo2, vec![grouped("a", *i)], 1).unwrap()[0].is_ok())
+        .count();
+    assert_eq!(a_ok, 30);
+    assert!(t2.publish(&fifo2, vec![grouped("b", 0)], 1).unwrap()[0].is_ok());
 }

@@ -14,9 +14,11 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{Response, StatusCode};
 
+use super::op::Action;
 use super::query::XML_TYPE;
 use crate::broker::{Broker, now_micros};
 use crate::model::NewMessage;
+use crate::stats::Outcome;
 use crate::topics::publish::{Delivery, Published};
 use crate::topics::{SnsCode, SnsError, SnsResult};
 use params::Params;
@@ -25,7 +27,7 @@ use xml::{Members, SNS_NAMESPACE};
 const STS_NAMESPACE: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 const MAX_BATCH_ENTRIES: usize = 10;
 
-const ACTIONS: &[&str] = &[
+pub(crate) const ACTIONS: &[&str] = &[
     "CreateTopic",
     "DeleteTopic",
     "ListTopics",
@@ -50,6 +52,25 @@ pub(crate) fn serves(action: &str) -> bool {
     ACTIONS.contains(&action)
 }
 
+/// Each SNS action's slot in the request counts (after SQS's) and its name.
+pub(crate) fn counted_actions() -> impl Iterator<Item = (usize, &'static str)> {
+    ACTIONS
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (Action::ALL.len() + i, *name))
+}
+
+fn count(broker: &Broker, action: &str, reply: &SnsResult<Option<Members>>) {
+    let outcome = match reply {
+        Ok(_) => Outcome::Ok,
+        Err(e) if e.code == SnsCode::Throttled => Outcome::Throttled,
+        Err(_) => Outcome::Error,
+    };
+    if let Some(i) = ACTIONS.iter().position(|a| *a == action) {
+        broker.requests.count(Action::ALL.len() + i, outcome);
+    }
+}
+
 pub(crate) fn handle(
     broker: &Arc<Broker>,
     action: &str,
@@ -62,7 +83,9 @@ pub(crate) fn handle(
     } else {
         SNS_NAMESPACE
     };
-    match answer(broker, action, &Params::new(pairs)) {
+    let reply = answer(broker, action, &Params::new(pairs));
+    count(broker, action, &reply);
+    match reply {
         Ok(result) => super::respond_as(
             StatusCode::OK,
             XML_TYPE,
