@@ -29,6 +29,8 @@ step "differential check and the query protocol against LocalStack"
 scripts/test-differential.sh
 step "SNS conformance suite against sqsbench serve and LocalStack (SQS and SNS)"
 scripts/test-sns.sh
+step "a tomodachi service (aws_sns_sqs handler with a filter policy) against sqsbench serve"
+scripts/test-tomodachi.sh
 step "the AWS CLI and the JavaScript SDK against sqsbench serve and LocalStack"
 scripts/test-clients.sh
 step "sqsbench run against fauxqs and LocalStack"
