@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # SNS conformance (tests/sns, boto3: SNS speaks the query protocol in every SDK) against
-# `sqsbench serve` and LocalStack with SNS and SQS: each must pass the same suite.
+# `sqsbench serve` and LocalStack with SNS and SQS: each must pass the same suite, and every
+# exchange, recorded on the wire, must have the same status and XML shape on both
+# (tests/sns/compare_captures.py; a recorded pair is kept in tests/sns/wire-captures).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/peers.sh"
@@ -12,5 +14,9 @@ for peer in sqsbench localstack; do
   url=$SERVE_URL
   [[ $peer == localstack ]] && url=$LOCALSTACK_URL
   log "SNS suite against $peer ($url)"
-  SNS_ENDPOINT="$url" "$PEERS_DIR/venv-boto3/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/tests/sns"
+  rm -rf "$PEERS_DIR/sns-captures/$peer"
+  SNS_CAPTURE_DIR="$PEERS_DIR/sns-captures/$peer" SNS_ENDPOINT="$url" \
+    "$PEERS_DIR/venv-boto3/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/tests/sns"
 done
+"$PEERS_DIR/venv-boto3/bin/python" "$ROOT/tests/sns/compare_captures.py" \
+  "$PEERS_DIR/sns-captures/sqsbench" "$PEERS_DIR/sns-captures/localstack"

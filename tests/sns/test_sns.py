@@ -17,6 +17,32 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 ENDPOINT = os.environ["SNS_ENDPOINT"]
+# Where every SNS exchange is written (NN-Action-request.txt / -response.txt), for
+# compare_captures.py; unset: nothing is written.
+CAPTURE_DIR = os.environ.get("SNS_CAPTURE_DIR")
+
+
+class Capture:
+    """Writes each SNS request and its response, as sent and received, numbered in call order."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.count = 0
+        self.pending = None
+        os.makedirs(directory, exist_ok=True)
+
+    def before_send(self, request, **_):
+        body = request.body or b""
+        self.pending = body.decode() if isinstance(body, bytes) else str(body)
+
+    def after_call(self, http_response, model, **_):
+        self.count += 1
+        stem = os.path.join(self.directory, f"{self.count:02d}-{model.name}")
+        with open(f"{stem}-request.txt", "w") as out:
+            out.write(self.pending or "")
+        with open(f"{stem}-response.txt", "w") as out:
+            out.write(f"HTTP {http_response.status_code}\n")
+            out.write(http_response.content.decode(errors="replace"))
 
 
 def client(service):
@@ -34,6 +60,10 @@ def client(service):
 def sns():
     c = client("sns")
     assert c.meta.service_model.protocol == "query"
+    if CAPTURE_DIR:
+        capture = Capture(CAPTURE_DIR)
+        c.meta.events.register("before-send.sns", capture.before_send)
+        c.meta.events.register("after-call.sns", capture.after_call)
     return c
 
 
