@@ -525,3 +525,79 @@ async fn publishes_past_the_fifo_topic_quota_are_throttled() {
     assert_eq!(err.message(), Some("Rate exceeded"));
     assert!(call >= 30, "the bucket holds a tenth of a second: {call}");
 }
+
+/// The send faults apply to SNS deliveries, and each queue counts its own share: a
+/// subscription's deliveries received plus those lost are what its filter let through, its
+/// extra deliveries are its injected duplicates, and the queues' shares add up to the whole.
+#[tokio::test]
+async fn faults_on_deliveries_are_counted_per_queue() {
+    let mut config = sqsbench::emulator::EmulatorConfig::default();
+    config.faults.loss_rate = 0.1;
+    config.faults.duplicate_rate = 0.1;
+    let (e, sqs) = emulator_with(config).await;
+    let c = sns(&e.endpoint());
+    let topic = c
+        .create_topic()
+        .name("faulty")
+        .send()
+        .await
+        .unwrap()
+        .topic_arn
+        .unwrap();
+    let even = queue(&sqs, "even").await;
+    let all = queue(&sqs, "all").await;
+    for (url, policy) in [(&even, Some(r#"{"parity": ["even"]}"#)), (&all, None)] {
+        let mut subscribe = c
+            .subscribe()
+            .topic_arn(&topic)
+            .protocol("sqs")
+            .endpoint(queue_arn(&sqs, url).await)
+            .attributes("RawMessageDelivery", "true");
+        if let Some(policy) = policy {
+            subscribe = subscribe.attributes("FilterPolicy", policy);
+        }
+        subscribe.send().await.unwrap();
+    }
+    for i in 0..200u32 {
+        let parity = if i % 2 == 0 { "even" } else { "odd" };
+        c.publish()
+            .topic_arn(&topic)
+            .message(format!("{i}"))
+            .message_attributes("parity", text(parity))
+            .send()
+            .await
+            .unwrap();
+    }
+    let stats_of = |name: &str| {
+        e.stats()
+            .queues
+            .into_iter()
+            .find(|q| q.name == name)
+            .unwrap()
+    };
+    for (url, name, expected) in [(&even, "even", 100u64), (&all, "all", 200)] {
+        let received = drain(&sqs, url).await;
+        let distinct: BTreeSet<_> = received
+            .iter()
+            .map(|m| m.body().unwrap().to_string())
+            .collect();
+        let faults = stats_of(name).faults;
+        assert!(
+            faults.lost > 0 && faults.duplicates > 0,
+            "{name}: {faults:?}"
+        );
+        assert_eq!(distinct.len() as u64 + faults.lost, expected, "{name}");
+        assert_eq!(
+            received.len() as u64 - distinct.len() as u64,
+            faults.duplicates,
+            "{name}"
+        );
+    }
+    let whole = e.injected();
+    let (even_faults, all_faults) = (stats_of("even").faults, stats_of("all").faults);
+    assert_eq!(whole.lost, even_faults.lost + all_faults.lost);
+    assert_eq!(
+        whole.duplicates,
+        even_faults.duplicates + all_faults.duplicates
+    );
+}

@@ -21,7 +21,7 @@ use super::model::{
 use super::move_tasks::registry::MoveTasks;
 use super::quota::{Action, QueueQuota};
 use super::splitmix::{Mix, seed_for};
-use super::stats::{DeliveryTally, QueueStats, RequestTally};
+use super::stats::{DeliveryTally, QueueFaults, QueueStats, RequestTally};
 use super::topics::Topics;
 
 pub(crate) fn now_micros() -> Micros {
@@ -38,6 +38,7 @@ struct QueueState {
     throttled: [u64; 4],
     /// Messages moved into this queue as dead letters (live metrics).
     dead_letters_in: u64,
+    faults: QueueFaults,
     /// This queue's fault stream: decisions made under the queue's lock, so a seed and the
     /// order of operations on the queue reproduce them.
     mix: Mix,
@@ -175,6 +176,7 @@ impl Broker {
                     quota,
                     throttled: [0; 4],
                     dead_letters_in: 0,
+                    faults: QueueFaults::default(),
                     mix: Mix::new(seed ^ 0xfa17),
                 }),
                 arrivals: Notify::new(),
@@ -275,6 +277,7 @@ impl Broker {
                         ),
                     ],
                     dead_letters_in: state.dead_letters_in,
+                    faults: state.faults,
                 }
             })
             .collect();
@@ -477,7 +480,7 @@ impl Broker {
                 let fate = self.faults.send_fate(&mut state.mix, fifo);
                 let result = state.queue.send(now, message, fate, batch);
                 if let Ok(r) = &result {
-                    self.faults.record_send(fate, r);
+                    self.faults.record_send(fate, r, &mut state.faults);
                     stored |= r.stored;
                 }
                 results.push((id, result));
@@ -502,7 +505,7 @@ impl Broker {
             let fifo = state.queue.is_fifo();
             let fate = self.faults.send_fate(&mut state.mix, fifo);
             let receipt = state.queue.send(now, message, fate, false)?;
-            self.faults.record_send(fate, &receipt);
+            self.faults.record_send(fate, &receipt, &mut state.faults);
             receipt.stored
         };
         if stored {
@@ -565,6 +568,8 @@ impl Broker {
             let mut request = request.clone();
             request.break_order = self.faults.break_fifo_order(&mut state.mix, fifo);
             let outcome = state.queue.receive(now, &request)?;
+            state.faults.duplicates += outcome.ghost_deliveries;
+            state.faults.reordered += outcome.reordered;
             let target = state
                 .queue
                 .settings

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::config::FaultConfig;
 use super::model::{SendFate, SendReceipt};
 use super::splitmix::{Mix, finalize};
+use super::stats::QueueFaults;
 
 /// Counters of injected faults, shared by all connections (relaxed atomics: counts only).
 #[derive(Debug, Default)]
@@ -114,10 +115,21 @@ impl Faults {
 
     /// Counts a send fault that really happened: a FIFO resend swallowed by deduplication, or
     /// a rejected message, injected nothing.
-    pub(crate) fn record_send(&self, fate: SendFate, receipt: &SendReceipt) {
+    pub(crate) fn record_send(
+        &self,
+        fate: SendFate,
+        receipt: &SendReceipt,
+        queue: &mut QueueFaults,
+    ) {
         match fate {
-            SendFate::Drop if !receipt.deduplicated => Injected::add(&self.injected.lost, 1),
-            SendFate::Ahead(_) if receipt.stored => Injected::add(&self.injected.reordered, 1),
+            SendFate::Drop if !receipt.deduplicated => {
+                Injected::add(&self.injected.lost, 1);
+                queue.lost += 1;
+            }
+            SendFate::Ahead(_) if receipt.stored => {
+                Injected::add(&self.injected.reordered, 1);
+                queue.reordered += 1;
+            }
             _ => {}
         }
     }
@@ -166,12 +178,17 @@ mod tests {
             stored: false,
         };
         let mut dropped = 0;
+        let mut queue = QueueFaults::default();
         for _ in 0..10_000 {
             let fate = f.send_fate(&mut mix, false);
-            f.record_send(fate, &receipt);
+            f.record_send(fate, &receipt, &mut queue);
             dropped += (fate == SendFate::Drop) as u64;
         }
         assert_eq!(f.injected.snapshot().lost, dropped);
+        assert_eq!(
+            queue.lost, dropped,
+            "the queue's share is the whole when it is the only queue"
+        );
         assert!((2_800..3_200).contains(&dropped));
     }
 }

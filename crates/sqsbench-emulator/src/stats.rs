@@ -125,6 +125,17 @@ pub struct QueueStats {
     pub throttled: [(&'static str, u64); 4],
     /// Messages moved into this queue as dead letters (past a source's maxReceiveCount).
     pub dead_letters_in: u64,
+    /// The message faults injected on this queue: its share of `Stats::injected`, which a
+    /// fan-out run checks per subscription.
+    pub faults: QueueFaults,
+}
+
+/// Message faults injected on one queue.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct QueueFaults {
+    pub duplicates: u64,
+    pub lost: u64,
+    pub reordered: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
