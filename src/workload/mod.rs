@@ -3,6 +3,7 @@
 //! Records into `measure`; must not depend on `report` or `cli`.
 
 pub(crate) mod attempts;
+pub mod attributes;
 pub(crate) mod clock;
 pub(crate) mod consumer;
 pub(crate) mod drain;
