@@ -1,12 +1,13 @@
 //! `sqsbench cleanup --run-id ID [--target aws|URL] [--queue-prefix P] [--dry-run]`: deletes
-//! exactly the queues tagged with a run's id (a run whose queues were left behind by a forced
-//! exit, or a distributed run's shared queue). Exit 0 when every matched queue is gone (or none
+//! exactly the queues and SNS topics tagged with a run's id (a run whose queues were left behind
+//! by a forced exit, or a distributed run's shared queue), and the subscriptions that still
+//! deliver to those queues from other topics. Exit 0 when every matched queue is gone (or none
 //! matched), 1 when one could not be deleted, 2 when the target cannot be used.
 
 use clap::Args;
 
 use super::exit;
-use crate::client::{cleanup, connect_remote};
+use crate::client::{cleanup, connect_remote, topic_cleanup};
 use crate::scenario::Target;
 
 #[derive(Args)]
@@ -72,16 +73,25 @@ pub(super) fn run(args: CleanupArgs) -> u8 {
     runtime.block_on(async move {
         let found = async {
             let connection = connect_remote(&target, false).await?;
-            cleanup::delete_tagged(
-                &connection.client,
+            let sqs = &connection.client;
+            let mut queues =
+                cleanup::find_tagged(sqs, &args.run_id, args.queue_prefix.as_deref()).await?;
+            // Subscriptions name queues by ARN: read them before the queues go.
+            let queue_arns = cleanup::arns(sqs, &queues.matched).await;
+            let topics = topic_cleanup::delete_tagged(
+                &connection.sns,
                 &args.run_id,
-                args.queue_prefix.as_deref(),
+                &queue_arns,
                 args.dry_run,
             )
-            .await
+            .await;
+            if !args.dry_run {
+                cleanup::delete(sqs, &mut queues).await;
+            }
+            anyhow::Ok((queues, topics))
         };
         match found.await {
-            Ok(done) => report(&args, &done),
+            Ok((queues, topics)) => report(&args, &queues, &topics),
             Err(e) => {
                 eprintln!("error: {e:#}");
                 exit::BAD_INPUT
@@ -90,7 +100,7 @@ pub(super) fn run(args: CleanupArgs) -> u8 {
     })
 }
 
-fn report(args: &CleanupArgs, done: &cleanup::Cleanup) -> u8 {
+fn report(args: &CleanupArgs, done: &cleanup::Cleanup, topics: &topic_cleanup::TopicCleanup) -> u8 {
     let verb = if args.dry_run {
         "would delete"
     } else {
@@ -109,7 +119,31 @@ fn report(args: &CleanupArgs, done: &cleanup::Cleanup) -> u8 {
         args.run_id,
         done.left_alone
     );
-    if done.failed.is_empty() {
+    for arn in &topics.matched {
+        println!("{verb} topic {arn}");
+    }
+    for arn in &topics.unsubscribed {
+        let verb = if args.dry_run {
+            "would unsubscribe"
+        } else {
+            "unsubscribed"
+        };
+        println!("{verb} {arn} (it delivered to a queue of the run)");
+    }
+    for failure in &topics.failed {
+        eprintln!("error: {failure}");
+    }
+    match &topics.skipped {
+        Some(why) => println!("topics not checked: {why}"),
+        None => println!(
+            "{} {} topic(s) tagged sqsbench-run={}; {} other topic(s) left alone",
+            verb,
+            topics.matched.len(),
+            args.run_id,
+            topics.left_alone
+        ),
+    }
+    if done.failed.is_empty() && topics.failed.is_empty() {
         exit::OK
     } else {
         exit::EXPECTATION_FAILED

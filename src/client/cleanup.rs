@@ -1,5 +1,5 @@
 //! `sqsbench cleanup`: delete exactly the queues a run created, found by their `sqsbench-run`
-//! tag. SQS cannot list queues by tag, so every queue (optionally only those with a name
+//! tag (its topics: `topic_cleanup`). SQS cannot list queues by tag, so every queue (optionally only those with a name
 //! prefix) has its tags read; a queue without that exact tag is never touched.
 
 use aws_sdk_sqs::Client;
@@ -18,30 +18,56 @@ pub(crate) struct Cleanup {
     pub failed: Vec<String>,
 }
 
-/// Finds the queues tagged `sqsbench-run = run_id` and deletes them (unless `dry_run`).
-/// Listing the queues failing is an error; one queue failing is reported in `failed`.
-pub(crate) async fn delete_tagged(
+/// Finds the queues tagged `sqsbench-run = run_id`, deleting none yet. Listing the queues
+/// failing is an error; one queue failing is reported in `failed`.
+pub(crate) async fn find_tagged(
     client: &Client,
     run_id: &str,
     prefix: Option<&str>,
-    dry_run: bool,
 ) -> anyhow::Result<Cleanup> {
     let urls = list(client, prefix).await?;
     let mut out = Cleanup::default();
     for url in urls {
         match run_tag(client, &url).await {
-            Ok(Some(tag)) if tag == run_id => {
-                if !dry_run && let Err(e) = queues::delete(client, &url).await {
-                    out.failed.push(format!("{url}: {e}"));
-                    continue;
-                }
-                out.matched.push(url);
-            }
+            Ok(Some(tag)) if tag == run_id => out.matched.push(url),
             Ok(_) => out.left_alone += 1,
             Err(e) => out.failed.push(format!("{url}: {e}")),
         }
     }
     Ok(out)
+}
+
+/// Deletes the queues `find_tagged` matched; one that cannot be deleted moves to `failed`.
+pub(crate) async fn delete(client: &Client, found: &mut Cleanup) {
+    let mut deleted = Vec::new();
+    for url in std::mem::take(&mut found.matched) {
+        match queues::delete(client, &url).await {
+            Ok(()) => deleted.push(url),
+            Err(e) => found.failed.push(format!("{url}: {e}")),
+        }
+    }
+    found.matched = deleted;
+}
+
+/// The ARNs of these queues (those gone meanwhile left out): what subscriptions name.
+pub(crate) async fn arns(client: &Client, urls: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for url in urls {
+        let attributes = client
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+            .send()
+            .await;
+        if let Some(arn) = attributes
+            .ok()
+            .and_then(|a| a.attributes)
+            .and_then(|mut a| a.remove(&aws_sdk_sqs::types::QueueAttributeName::QueueArn))
+        {
+            out.push(arn);
+        }
+    }
+    out
 }
 
 /// Every queue URL, page by page (1,000 a page, SQS's largest).

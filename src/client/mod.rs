@@ -1,9 +1,11 @@
-//! Where a run sends its traffic: an SQS client for real AWS (aws-config's default chain), any
-//! SQS-compatible endpoint, or a freshly started embedded emulator; and the queues' lifecycle.
+//! Where a run sends its traffic: SQS and SNS clients for real AWS (aws-config's default chain),
+//! any SQS-compatible endpoint, or a freshly started embedded emulator (which answers both); and
+//! the queues' and topics' lifecycle.
 //! Main entry: `connect`. Depends on `scenario` and `emulator`, never on workloads or reports.
 
 pub(crate) mod cleanup;
 pub(crate) mod queues;
+pub(crate) mod topic_cleanup;
 
 use std::time::Duration;
 
@@ -20,6 +22,8 @@ use crate::scenario::{Scenario, Target, TargetKind};
 /// A ready client and what it talks to.
 pub(crate) struct Connection {
     pub client: aws_sdk_sqs::Client,
+    /// SNS on the same target and credentials (fan-out runs, cleanup of topics).
+    pub sns: aws_sdk_sns::Client,
     pub kind: TargetKind,
     pub endpoint: String,
     pub region: String,
@@ -74,9 +78,10 @@ pub(crate) async fn connect(scenario: &Scenario) -> anyhow::Result<Connection> {
                 .context("starting the embedded emulator")?;
             let endpoint = emulator.endpoint();
             let region = scenario.emulator.region.clone();
-            let client = unsigned_client(&endpoint, &region, retry);
+            let (client, sns) = unsigned_clients(&endpoint, &region, retry);
             Ok(Connection {
                 client,
+                sns,
                 kind: TargetKind::Embedded,
                 endpoint,
                 region,
@@ -99,9 +104,10 @@ pub(crate) async fn connect_remote(
             "the embedded emulator lives only as long as its run: name an endpoint URL or aws"
         ),
         Target::Endpoint { url, region } => {
-            let client = endpoint_client(url, region, retry, has_env_credentials()).await;
+            let config = endpoint_config(url, region, retry, has_env_credentials()).await;
             Ok(Connection {
-                client,
+                client: aws_sdk_sqs::Client::new(&config),
+                sns: aws_sdk_sns::Client::new(&config),
                 kind: TargetKind::Endpoint,
                 endpoint: url.clone(),
                 region: region.clone(),
@@ -124,6 +130,7 @@ pub(crate) async fn connect_remote(
                 .map(|r| r.to_string())
                 .context("no AWS region: set [target] region, AWS_REGION or a profile region")?;
             let client = aws_sdk_sqs::Client::new(&config);
+            let sns = aws_sdk_sns::Client::new(&config);
             // AWS_ENDPOINT_URL (the SDK's own setting) points the aws target elsewhere; say where.
             let endpoint = config.endpoint_url().map_or_else(
                 || format!("https://sqs.{region}.amazonaws.com"),
@@ -131,6 +138,7 @@ pub(crate) async fn connect_remote(
             );
             Ok(Connection {
                 client,
+                sns,
                 kind: TargetKind::Aws,
                 endpoint,
                 region,
@@ -140,29 +148,44 @@ pub(crate) async fn connect_remote(
     }
 }
 
-/// The embedded emulator ignores signatures, so its client skips SigV4 signing (a large share
+/// The embedded emulator ignores signatures, so its clients skip SigV4 signing (a large share
 /// of the SDK's CPU per call) and the harness's ceiling is not spent on work nobody checks.
-fn unsigned_client(url: &str, region: &str, retry: RetryConfig) -> aws_sdk_sqs::Client {
-    let config = aws_sdk_sqs::Config::builder()
+fn unsigned_clients(
+    url: &str,
+    region: &str,
+    retry: RetryConfig,
+) -> (aws_sdk_sqs::Client, aws_sdk_sns::Client) {
+    let no_auth = || aws_smithy_runtime_api::client::auth::AuthSchemeId::from("no_auth");
+    let sqs = aws_sdk_sqs::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(region.to_string()))
+        .endpoint_url(url)
+        .retry_config(retry.clone())
+        .timeout_config(timeouts())
+        .allow_no_auth()
+        .auth_scheme_preference([no_auth()])
+        .build();
+    let sns = aws_sdk_sns::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(aws_sdk_sns::config::Region::new(region.to_string()))
         .endpoint_url(url)
         .retry_config(retry)
         .timeout_config(timeouts())
         .allow_no_auth()
-        .auth_scheme_preference([aws_smithy_runtime_api::client::auth::AuthSchemeId::from(
-            "no_auth",
-        )])
+        .auth_scheme_preference([no_auth()])
         .build();
-    aws_sdk_sqs::Client::from_conf(config)
+    (
+        aws_sdk_sqs::Client::from_conf(sqs),
+        aws_sdk_sns::Client::from_conf(sns),
+    )
 }
 
-async fn endpoint_client(
+async fn endpoint_config(
     url: &str,
     region: &str,
     retry: RetryConfig,
     env_credentials: bool,
-) -> aws_sdk_sqs::Client {
+) -> aws_config::SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(region.to_string()))
         .endpoint_url(url)
@@ -171,5 +194,5 @@ async fn endpoint_client(
     if !env_credentials {
         loader = loader.credentials_provider(static_credentials());
     }
-    aws_sdk_sqs::Client::new(&loader.load().await)
+    loader.load().await
 }

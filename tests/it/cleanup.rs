@@ -1,6 +1,7 @@
 //! `sqsbench cleanup` against a live emulator: it deletes exactly the queues tagged with the
 //! run id, lists them first with `--dry-run`, and refuses a target it cannot use.
 
+use std::collections::BTreeSet;
 use std::process::{Command, Output};
 
 use crate::support;
@@ -126,4 +127,116 @@ fn cleanup_refuses_a_target_it_cannot_use() {
     let out = cleanup(&["--run-id", "r", "--target", "http://127.0.0.1:9"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("listing queues"));
+}
+
+/// Topics tagged with the run id go (their subscriptions with them), and so does a subscription
+/// of someone else's topic that delivers to one of the run's queues; everything else stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cleanup_deletes_the_topics_of_the_run_and_what_feeds_its_queues() {
+    use crate::emulator_sns::{queue_arn, sns};
+    let (emulator, client) = support::emulator().await;
+    let endpoint = emulator.endpoint();
+    let topics = sns(&endpoint);
+    let tag = |run: &str| {
+        aws_sdk_sns::types::Tag::builder()
+            .key("sqsbench-run")
+            .value(run)
+            .build()
+            .unwrap()
+    };
+    let ours = topics
+        .create_topic()
+        .name("sqsbench-fanout")
+        .tags(tag("launch-42"))
+        .send()
+        .await
+        .unwrap();
+    let other_run = topics
+        .create_topic()
+        .name("sqsbench-other")
+        .tags(tag("launch-43"))
+        .send()
+        .await
+        .unwrap();
+    let theirs = topics
+        .create_topic()
+        .name("someone-elses")
+        .send()
+        .await
+        .unwrap();
+    let our_queue = queue_arn(
+        &client,
+        &tagged(&client, "sqsbench-billing", Some("launch-42")).await,
+    )
+    .await;
+    let their_queue = queue_arn(&client, &tagged(&client, "their-queue", None).await).await;
+    for (topic, queue) in [
+        (&ours.topic_arn, &our_queue),
+        (&theirs.topic_arn, &our_queue),
+        (&theirs.topic_arn, &their_queue),
+        (&other_run.topic_arn, &their_queue),
+    ] {
+        topics
+            .subscribe()
+            .set_topic_arn(topic.clone())
+            .protocol("sqs")
+            .endpoint(queue)
+            .send()
+            .await
+            .unwrap();
+    }
+    let args = ["--run-id", "launch-42", "--target", endpoint.as_str()];
+    let dry = cleanup_off_runtime(&[&args[..], &["--dry-run"]].concat()).await;
+    let said = String::from_utf8_lossy(&dry.stdout).to_string();
+    assert_eq!(dry.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains(
+            "would delete 1 topic(s) tagged sqsbench-run=launch-42; 2 other topic(s) left alone"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains("would unsubscribe arn:aws:sns:us-east-1:000000000000:someone-elses:"),
+        "{said}"
+    );
+    assert_eq!(
+        topics
+            .list_subscriptions()
+            .send()
+            .await
+            .unwrap()
+            .subscriptions()
+            .len(),
+        4
+    );
+
+    let done = cleanup_off_runtime(&args).await;
+    let said = String::from_utf8_lossy(&done.stdout).to_string();
+    assert_eq!(done.status.code(), Some(0), "{said}");
+    let left: BTreeSet<String> = topics
+        .list_topics()
+        .send()
+        .await
+        .unwrap()
+        .topics()
+        .iter()
+        .filter_map(|t| t.topic_arn.clone())
+        .collect();
+    assert_eq!(
+        left,
+        BTreeSet::from([other_run.topic_arn.unwrap(), theirs.topic_arn.unwrap()])
+    );
+    let subscriptions = topics.list_subscriptions().send().await.unwrap();
+    let endpoints: Vec<_> = subscriptions
+        .subscriptions()
+        .iter()
+        .filter_map(|s| s.endpoint.clone())
+        .collect();
+    assert_eq!(
+        endpoints,
+        [their_queue.clone(), their_queue],
+        "only subscriptions to other queues remain"
+    );
+    assert_eq!(names(&client).await, ["their-queue"]);
+    emulator.shutdown().await;
 }

@@ -15,7 +15,7 @@ use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
 
 use crate::support::*;
 
-fn sns(endpoint: &str) -> aws_sdk_sns::Client {
+pub fn sns(endpoint: &str) -> aws_sdk_sns::Client {
     let config = aws_sdk_sns::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
@@ -26,7 +26,7 @@ fn sns(endpoint: &str) -> aws_sdk_sns::Client {
     aws_sdk_sns::Client::from_conf(config)
 }
 
-async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> String {
+pub async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> String {
     sqs.get_queue_attributes()
         .queue_url(url)
         .attribute_names(QueueAttributeName::QueueArn)
