@@ -47,7 +47,8 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Re-render CSV, histograms and charts from the raw data saved in a results directory.
     Report(report::ReportArgs),
-    /// Run the embedded SQS-compatible emulator standalone, for any SQS client.
+    /// Run the embedded SQS-compatible emulator standalone (SQS, and SNS on the same port), for
+    /// any SQS or SNS client.
     Serve(serve::ServeArgs),
     /// Metric-by-metric deltas of two results directories; exit 1 when a --fail-if rule breaks.
     Compare(compare::CompareArgs),

@@ -18,11 +18,13 @@ pub(super) struct ServeArgs {
     /// Address to listen on (loopback by default; anything else exposes an unauthenticated queue).
     #[arg(long, default_value = "127.0.0.1:9324")]
     bind: SocketAddr,
-    /// Throughput quotas: aws (FIFO 300 calls/s per action, high-throughput region table),
-    /// unlimited, or custom rates such as fifo_tps=50,standard_tps=1000.
+    /// Throughput quotas: aws (FIFO 300 calls/s per action, high-throughput region table, SNS
+    /// publish rates), unlimited, or custom rates such as fifo_tps=50,standard_tps=1000 (SNS
+    /// unthrottled).
     #[arg(long, default_value = "aws", value_parser = parse_quota)]
     quota: QuotaMode,
-    /// Region used in queue ARNs and for the high-throughput FIFO quota table.
+    /// Region used in queue and topic ARNs, and for the high-throughput FIFO and SNS Publish
+    /// quota tables.
     #[arg(long, default_value = "us-east-1")]
     region: String,
     /// How throttled calls look on the wire.

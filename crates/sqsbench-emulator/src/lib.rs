@@ -1,13 +1,16 @@
-//! The embedded SQS-compatible emulator: an AWS JSON 1.0 server on loopback with a pure queue
-//! model, SQS quotas and seeded, counted faults. Main type: `Emulator` (start → `EmulatorHandle`).
+//! The embedded SQS-compatible emulator: an AWS JSON 1.0 and query-protocol server on loopback
+//! with a pure queue model, SQS quotas and seeded, counted faults, and SNS topics fanning out
+//! to its queues on the same port. Main type: `Emulator` (start → `EmulatorHandle`).
 //! Its own crate: it depends on nothing of the harness, which uses only this public API —
 //! `Emulator::start`, the handle's endpoint, injected-fault counters and `stats` (live
 //! metrics), `config` and its parser `settings`, and the leaf modules `splitmix` (ids) and
 //! `units` (durations as text), and `filter_policy` (SNS subscription filters, pure), which the
 //! harness evaluates on what it published to know what each subscription should receive.
 //!
-//! Layers, arrows pointing down: `http` (wire) → `move_tasks` (DLQ redrive tasks) → `broker`
-//! (queues, locks, long polls, quotas, faults; it keeps the tasks' `move_tasks::registry`) →
+//! Layers, arrows pointing down: `http` (wire; `http::sns` for SNS) → `move_tasks` (DLQ
+//! redrive tasks) → `broker` (queues, locks, long polls, quotas, faults; it keeps the tasks'
+//! `move_tasks::registry` and the SNS `topics`, whose deliveries come back to it through
+//! `http::sns`) → `topics` (pure SNS state: what a publish fans out to) → `filter_policy` and
 //! `model` (pure semantics, time passed in) → `error`; `http` also tells
 //! `idle_gauge` of each request, which the runtime's idle hook reads (`Idle::Auto`).
 //! `stats` is a leaf both `http` (request counts) and `broker` (throttles, dead letters) write

@@ -1,8 +1,8 @@
 //! The wire layer on hyper (HTTP/1.1): AWS JSON 1.0 (`POST /` routed by
 //! `X-Amz-Target: AmazonSQS.<Op>`, errors with `__type`, `message` and the
 //! `x-amzn-query-error` header the Rust SDK needs for typed errors), and the query protocol
-//! (`query`) for requests without that header. Thin: decode, call the broker, encode. Must not
-//! hold queue state of its own.
+//! (`query`) for requests without that header, SNS's actions among them (`sns`). Thin: decode,
+//! call the broker, encode. Must not hold queue or topic state of its own.
 
 pub(crate) mod admin_ops;
 pub(crate) mod json_text;
@@ -179,7 +179,7 @@ async fn route(broker: &Arc<Broker>, request: Request<Incoming>) -> Response<Ful
             _ => respond(
                 StatusCode::OK,
                 "text/plain",
-                b"sqsbench emulator: POST AWS JSON 1.0 or query-protocol SQS requests to /\n"
+                b"sqsbench emulator: POST AWS JSON 1.0 or query-protocol SQS requests, or query-protocol SNS requests, to /\n"
                     .to_vec(),
             ),
         };
