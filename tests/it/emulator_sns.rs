@@ -38,6 +38,36 @@ pub async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> String {
         .clone()
 }
 
+/// A standard topic of that name; its ARN.
+pub async fn topic(c: &aws_sdk_sns::Client, name: &str) -> String {
+    c.create_topic()
+        .name(name)
+        .send()
+        .await
+        .unwrap()
+        .topic_arn
+        .unwrap()
+}
+
+/// Subscribes the queue with these attributes; the subscription's ARN.
+pub async fn subscribe(
+    c: &aws_sdk_sns::Client,
+    topic: &str,
+    queue_arn: &str,
+    attributes: &[(&str, &str)],
+) -> String {
+    let mut request = c
+        .subscribe()
+        .topic_arn(topic)
+        .protocol("sqs")
+        .endpoint(queue_arn)
+        .return_subscription_arn(true);
+    for (key, value) in attributes {
+        request = request.attributes(*key, *value);
+    }
+    request.send().await.unwrap().subscription_arn.unwrap()
+}
+
 /// Every message on the queue (bounded: stops at the first empty receive), deleted as read.
 async fn drain(sqs: &aws_sdk_sqs::Client, url: &str) -> Vec<aws_sdk_sqs::types::Message> {
     let mut out = Vec::new();
@@ -185,39 +215,20 @@ async fn topic_lifecycle_attributes_tags_and_typed_errors() {
 async fn a_publish_fans_out_to_the_queues_whose_filters_match() {
     let (e, sqs) = emulator().await;
     let c = sns(&e.endpoint());
-    let topic = c
-        .create_topic()
-        .name("orders")
-        .send()
-        .await
-        .unwrap()
-        .topic_arn
-        .unwrap();
+    let topic = topic(&c, "orders").await;
     let billing = queue(&sqs, "billing").await;
     let analytics = queue(&sqs, "analytics").await;
-    let billing_sub = c
-        .subscribe()
-        .topic_arn(&topic)
-        .protocol("sqs")
-        .endpoint(queue_arn(&sqs, &billing).await)
-        .attributes(
-            "FilterPolicy",
-            r#"{"event": ["order_paid"], "amount": [{"numeric": [">=", 100]}]}"#,
-        )
-        .return_subscription_arn(true)
-        .send()
-        .await
-        .unwrap()
-        .subscription_arn
-        .unwrap();
-    c.subscribe()
-        .topic_arn(&topic)
-        .protocol("sqs")
-        .endpoint(queue_arn(&sqs, &analytics).await)
-        .attributes("RawMessageDelivery", "true")
-        .send()
-        .await
-        .unwrap();
+    let policy = r#"{"event": ["order_paid"], "amount": [{"numeric": [">=", 100]}]}"#;
+    let billing_arn = queue_arn(&sqs, &billing).await;
+    let billing_sub = subscribe(&c, &topic, &billing_arn, &[("FilterPolicy", policy)]).await;
+    let analytics_arn = queue_arn(&sqs, &analytics).await;
+    subscribe(
+        &c,
+        &topic,
+        &analytics_arn,
+        &[("RawMessageDelivery", "true")],
+    )
+    .await;
     let events = ["order_paid", "order_created", "order_paid", "order_paid"];
     let amounts = [150, 500, 99, 100];
     let entries: Vec<_> = (0..4)
@@ -330,7 +341,7 @@ async fn a_publish_fans_out_to_the_queues_whose_filters_match() {
 async fn fifo_topics_keep_group_order_and_deduplicate_into_fifo_queues() {
     let (e, sqs) = emulator().await;
     let c = sns(&e.endpoint());
-    let topic = c
+    let fifo = c
         .create_topic()
         .name("o.fifo")
         .attributes("FifoTopic", "true")
@@ -340,19 +351,13 @@ async fn fifo_topics_keep_group_order_and_deduplicate_into_fifo_queues() {
         .topic_arn
         .unwrap();
     let url = fifo_queue(&sqs, "o.fifo", &[]).await;
-    c.subscribe()
-        .topic_arn(&topic)
-        .protocol("sqs")
-        .endpoint(queue_arn(&sqs, &url).await)
-        .attributes("RawMessageDelivery", "true")
-        .send()
-        .await
-        .unwrap();
+    let arn = queue_arn(&sqs, &url).await;
+    subscribe(&c, &fifo, &arn, &[("RawMessageDelivery", "true")]).await;
     let mut sequence = Vec::new();
     for i in 0..6 {
         let published = c
             .publish()
-            .topic_arn(&topic)
+            .topic_arn(&fifo)
             .message(format!("{i}"))
             .message_group_id("g")
             .message_deduplication_id(format!("d{}", i.min(4)))
@@ -375,7 +380,7 @@ async fn fifo_topics_keep_group_order_and_deduplicate_into_fifo_queues() {
 
     let no_group = c
         .publish()
-        .topic_arn(&topic)
+        .topic_arn(&fifo)
         .message("x")
         .message_deduplication_id("z")
         .send()
@@ -386,14 +391,7 @@ async fn fifo_topics_keep_group_order_and_deduplicate_into_fifo_queues() {
             .into_service_error()
             .is_invalid_parameter_exception()
     );
-    let standard = c
-        .create_topic()
-        .name("plain")
-        .send()
-        .await
-        .unwrap()
-        .topic_arn
-        .unwrap();
+    let standard = topic(&c, "plain").await;
     let refused = c
         .subscribe()
         .topic_arn(&standard)
@@ -413,30 +411,15 @@ async fn fifo_topics_keep_group_order_and_deduplicate_into_fifo_queues() {
 async fn a_delivery_the_queue_cannot_take_goes_to_the_subscription_dead_letter_queue() {
     let (e, sqs) = emulator().await;
     let c = sns(&e.endpoint());
-    let topic = c
-        .create_topic()
-        .name("t")
-        .send()
-        .await
-        .unwrap()
-        .topic_arn
-        .unwrap();
+    let topic = topic(&c, "t").await;
     let gone = queue(&sqs, "gone").await;
     let dlq = queue(&sqs, "sns-dlq").await;
-    c.subscribe()
-        .topic_arn(&topic)
-        .protocol("sqs")
-        .endpoint(queue_arn(&sqs, &gone).await)
-        .attributes(
-            "RedrivePolicy",
-            format!(
-                r#"{{"deadLetterTargetArn": "{}"}}"#,
-                queue_arn(&sqs, &dlq).await
-            ),
-        )
-        .send()
-        .await
-        .unwrap();
+    let redrive = format!(
+        r#"{{"deadLetterTargetArn": "{}"}}"#,
+        queue_arn(&sqs, &dlq).await
+    );
+    let gone_arn = queue_arn(&sqs, &gone).await;
+    subscribe(&c, &topic, &gone_arn, &[("RedrivePolicy", &redrive)]).await;
     sqs.delete_queue().queue_url(&gone).send().await.unwrap();
     c.publish()
         .topic_arn(&topic)
@@ -536,28 +519,20 @@ async fn faults_on_deliveries_are_counted_per_queue() {
     config.faults.duplicate_rate = 0.1;
     let (e, sqs) = emulator_with(config).await;
     let c = sns(&e.endpoint());
-    let topic = c
-        .create_topic()
-        .name("faulty")
-        .send()
-        .await
-        .unwrap()
-        .topic_arn
-        .unwrap();
+    let topic = topic(&c, "faulty").await;
     let even = queue(&sqs, "even").await;
     let all = queue(&sqs, "all").await;
-    for (url, policy) in [(&even, Some(r#"{"parity": ["even"]}"#)), (&all, None)] {
-        let mut subscribe = c
-            .subscribe()
-            .topic_arn(&topic)
-            .protocol("sqs")
-            .endpoint(queue_arn(&sqs, url).await)
-            .attributes("RawMessageDelivery", "true");
-        if let Some(policy) = policy {
-            subscribe = subscribe.attributes("FilterPolicy", policy);
-        }
-        subscribe.send().await.unwrap();
-    }
+    let raw = ("RawMessageDelivery", "true");
+    let even_arn = queue_arn(&sqs, &even).await;
+    subscribe(
+        &c,
+        &topic,
+        &even_arn,
+        &[raw, ("FilterPolicy", r#"{"parity": ["even"]}"#)],
+    )
+    .await;
+    let all_arn = queue_arn(&sqs, &all).await;
+    subscribe(&c, &topic, &all_arn, &[raw]).await;
     for i in 0..200u32 {
         let parity = if i % 2 == 0 { "even" } else { "odd" };
         c.publish()
