@@ -576,3 +576,37 @@ async fn faults_on_deliveries_are_counted_per_queue() {
         even_faults.duplicates + all_faults.duplicates
     );
 }
+
+/// A batch's size counts every entry's message and attributes, values included.
+#[tokio::test]
+async fn a_batch_over_256_kb_with_its_attributes_is_refused() {
+    let (e, _sqs) = emulator().await;
+    let c = sns(&e.endpoint());
+    let topic = topic(&c, "big").await;
+    let entry = |id: &str| {
+        PublishBatchRequestEntry::builder()
+            .id(id)
+            .message("small")
+            .message_attributes("blob", text(&"x".repeat(130 * 1024)))
+            .build()
+            .unwrap()
+    };
+    let refused = c
+        .publish_batch()
+        .topic_arn(&topic)
+        .publish_batch_request_entries(entry("a"))
+        .publish_batch_request_entries(entry("b"))
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(refused.is_batch_request_too_long_exception(), "{refused:?}");
+    let one = c
+        .publish_batch()
+        .topic_arn(&topic)
+        .publish_batch_request_entries(entry("a"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(one.successful().len(), 1);
+}

@@ -498,6 +498,9 @@ impl Queue {
                 if ghost {
                     outcome.ghost_deliveries += 1;
                     m.receive_count = 0;
+                    // Its first receive is this one: a stamp from the earlier call would put
+                    // the instant outside the call that got it (clients bound clocks by it).
+                    m.first_received_at = None;
                 }
                 m.receive_count += 1;
                 m.generation += 1;

@@ -410,9 +410,10 @@ fn ghosts_are_counted_when_delivered() {
     q.send(T0, msg("m"), SendFate::Keep, false).unwrap();
     let handle = receive(&mut q, T0, 1).remove(0).1;
     q.delete(T0, &handle, true).unwrap();
+    let later = T0 + 5_000;
     let again = q
         .receive(
-            T0,
+            later,
             &ReceiveRequest {
                 max: 1,
                 ..Default::default()
@@ -423,6 +424,11 @@ fn ghosts_are_counted_when_delivered() {
     assert_eq!(
         again.delivered[0].message.receive_count, 1,
         "a ghost arrives as a first receive, like a copy from another replica"
+    );
+    assert_eq!(
+        again.delivered[0].message.first_received_at,
+        Some(later),
+        "and its first receive is this one, not the original's"
     );
     q.delete(T0, &again.delivered[0].receipt_handle, false)
         .unwrap();

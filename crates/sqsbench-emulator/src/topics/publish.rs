@@ -29,6 +29,19 @@ pub(crate) struct Publication {
     pub(crate) dedup_id: Option<String>,
 }
 
+impl Publication {
+    /// Bytes counted against SNS's size limit: the message and every attribute's name, type
+    /// and value.
+    pub(crate) fn size(&self) -> usize {
+        self.message.len()
+            + self
+                .attributes
+                .iter()
+                .map(|(name, a)| name.len() + a.data_type.len() + value_len(&a.value))
+                .sum::<usize>()
+    }
+}
+
 /// What a successful publication returns and fans out to.
 #[derive(Debug)]
 pub(crate) struct Published {
@@ -207,11 +220,7 @@ fn check(fifo: bool, p: &Publication) -> SnsResult<()> {
     if p.message.is_empty() {
         return Err(SnsError::invalid("Empty message"));
     }
-    let size = p.message.len()
-        + p.attributes
-            .iter()
-            .map(|(name, a)| name.len() + a.data_type.len() + value_len(&a.value))
-            .sum::<usize>();
+    let size = p.size();
     if size > MAX_MESSAGE_BYTES {
         return Err(SnsError::invalid(format!(
             "Message too long: {size} bytes with its attributes, at most {MAX_MESSAGE_BYTES}"

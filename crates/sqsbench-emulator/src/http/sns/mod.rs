@@ -245,17 +245,7 @@ fn publish_batch(broker: &Broker, p: &Params) -> SnsResult<Members> {
         .iter()
         .map(|item| p.publication(&format!("{item}.")))
         .collect();
-    let size: usize = parsed
-        .iter()
-        .flatten()
-        .map(|e| {
-            e.message.len()
-                + e.attributes
-                    .iter()
-                    .map(|(n, a)| n.len() + a.data_type.len())
-                    .sum::<usize>()
-        })
-        .sum();
+    let size: usize = parsed.iter().flatten().map(|e| e.size()).sum();
     if size > crate::topics::publish::MAX_MESSAGE_BYTES {
         return Err(SnsError::new(
             SnsCode::BatchRequestTooLong,
