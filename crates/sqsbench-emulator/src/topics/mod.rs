@@ -2,8 +2,9 @@
 //! (standard and FIFO, attributes, tags), subscriptions (raw delivery, filter policy and its
 //! scope, redrive policy), and what a publish fans out to (`publish`: which queues get which
 //! message, as an envelope or raw). Pure: time is passed in and deliveries are returned, never
-//! sent; the wire layer (`http::sns`) hands them to the broker. Depends on `filter_policy` and
-//! the model's attribute types only.
+//! sent; the wire layer (`http::sns`) hands them to the broker. Depends on `filter_policy`,
+//! `quota`'s token buckets, `config` and the model's message types; never on the broker or
+//! the wire.
 //!
 //! One lock over all topics: the emulator serves from one thread, so it is never contended,
 //! and a publish holds it only while it evaluates the filters.
