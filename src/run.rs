@@ -10,6 +10,7 @@ use tokio::sync::watch;
 
 use crate::client;
 use crate::live::{self, LiveRun};
+use crate::measure::fanout::Settle;
 use crate::measure::fleets::FleetMap;
 use crate::measure::ledger;
 use crate::measure::recorder::Recorder;
@@ -22,7 +23,7 @@ use crate::report::{atomic, charts, files, html, results};
 use crate::scenario::{Scenario, Target, estimate, render};
 use crate::shard::{self, Shard, StartGate};
 use crate::shutdown::LastWords;
-use crate::workload::engine::{Engine, EngineResult, Phase, Progress};
+use crate::workload::engine::{Engine, EngineResult, Lane, Phase, Progress, TopicTarget};
 
 /// A shard's ledger journal, in its results directory.
 pub const LEDGER_FILE: &str = "ledger.bin";
@@ -193,7 +194,7 @@ async fn set_up(
     run_id: &str,
     interrupt: &mut watch::Receiver<bool>,
     d: &Distributed,
-) -> anyhow::Result<(client::Connection, client::queues::Queues)> {
+) -> anyhow::Result<(client::Connection, Prepared)> {
     atomic::write(&dir.join("scenario.toml"), resolved)?;
     let ready = start(scenario, run_id, interrupt, d).await?;
     wait_for_start(d, interrupt).await?;
@@ -205,35 +206,118 @@ async fn start(
     run_id: &str,
     interrupt: &mut watch::Receiver<bool>,
     d: &Distributed,
-) -> anyhow::Result<(client::Connection, client::queues::Queues)> {
-    let created = std::sync::Mutex::new(Vec::new());
+) -> anyhow::Result<(client::Connection, Prepared)> {
+    let made = client::fanout::Made::default();
     let connection = tokio::select! {
         c = client::connect(scenario) => c?,
         Ok(_) = interrupt.wait_for(|stop| *stop) => return Err(InterruptedBeforeTraffic.into()),
     };
     let prepare = async {
-        if d.sharded() && d.shard.index > 0 {
-            shared_queues(&connection.client, scenario, run_id, d).await
+        if let Some(f) = &scenario.fanout {
+            let (sqs, sns) = (&connection.client, &connection.sns);
+            client::fanout::prepare(sqs, sns, &scenario.queue, f, run_id, &made)
+                .await
+                .map(Prepared::fanout)
+        } else if d.sharded() && d.shard.index > 0 {
+            shared_queues(&connection.client, scenario, run_id, d)
+                .await
+                .map(Prepared::queue)
         } else {
-            client::queues::prepare(&connection.client, &scenario.queue, run_id, &created).await
+            client::queues::prepare(&connection.client, &scenario.queue, run_id, &made.queues)
+                .await
+                .map(Prepared::queue)
         }
     };
     let prepared = tokio::select! {
-        q = prepare => Some(q?),
+        q = prepare => Some(q),
         Ok(_) = interrupt.wait_for(|stop| *stop) => None,
     };
     match prepared {
-        Some(queues) => Ok((connection, queues)),
-        None => {
-            let made = created.into_inner().unwrap_or_else(|p| p.into_inner());
+        Some(Ok(ready)) => Ok((connection, ready)),
+        failed => {
+            // What was made before the failure or the signal goes; a shard's queues are shared.
             if !d.sharded() {
-                for problem in delete_queues(&connection.client, &made, &LastWords::default()).await
-                {
+                let partial = Prepared::made(made);
+                for problem in partial.remove(&connection, &LastWords::default()).await {
                     eprintln!("warning: {problem}");
                 }
             }
-            Err(InterruptedBeforeTraffic.into())
+            match failed {
+                Some(Err(e)) => Err(e),
+                _ => Err(InterruptedBeforeTraffic.into()),
+            }
         }
+    }
+}
+
+/// What a run sends to and reads from, and what it made (the only things it may remove).
+pub(crate) struct Prepared {
+    /// The queue, or each subscription's.
+    pub lanes: Vec<Lane>,
+    /// URLs of the queues this run created.
+    pub created: Vec<String>,
+    /// A fan-out run's topic, with the subscriptions it made.
+    pub topic: Option<client::topics::Topic>,
+}
+
+impl Prepared {
+    fn queue(q: client::queues::Queues) -> Prepared {
+        Prepared {
+            lanes: vec![Lane {
+                queue_url: q.url,
+                dead_letter_url: q.dead_letter_url,
+            }],
+            created: q.created,
+            topic: None,
+        }
+    }
+
+    fn fanout(ready: client::fanout::Ready) -> Prepared {
+        let created = ready
+            .queues
+            .iter()
+            .flat_map(|q| q.created.clone())
+            .collect();
+        Prepared {
+            lanes: ready
+                .queues
+                .into_iter()
+                .map(|q| Lane {
+                    queue_url: q.url,
+                    dead_letter_url: q.dead_letter_url,
+                })
+                .collect(),
+            created,
+            topic: Some(ready.topic),
+        }
+    }
+
+    /// What an abandoned setup had made.
+    fn made(made: client::fanout::Made) -> Prepared {
+        Prepared {
+            lanes: Vec::new(),
+            created: made.queues.into_inner().unwrap_or_else(|p| p.into_inner()),
+            topic: made.topic.into_inner().unwrap_or_else(|p| p.into_inner()),
+        }
+    }
+
+    /// Removes what the run made: the topic's subscriptions (and the topic, if it made it),
+    /// then its queues; returns what could not be removed.
+    async fn remove(&self, connection: &client::Connection, words: &LastWords) -> Vec<String> {
+        let mut problems = Vec::new();
+        if let Some(topic) = &self.topic {
+            let removal = client::topics::tear_down(&connection.sns, topic);
+            match tokio::time::timeout(DELETE_TIMEOUT, removal).await {
+                Ok(p) => problems.extend(p),
+                Err(_) => problems.push(format!(
+                    "topic {}: no answer within {} s while removing it",
+                    topic.arn,
+                    DELETE_TIMEOUT.as_secs()
+                )),
+            }
+        }
+        problems.extend(delete_queues(&connection.client, &self.created, words).await);
+        problems
     }
 }
 
@@ -348,6 +432,11 @@ pub async fn execute(
             "run::execute runs one variant; a scenario with [sweep] goes through series::execute (as `sqsbench run` does)"
         );
     }
+    if scenario.fanout.is_some() && options.distributed.sharded() {
+        anyhow::bail!(
+            "a fan-out scenario ([topic]) runs on one machine for now; --shard is not supported with it"
+        );
+    }
     let estimate = estimate::estimate(scenario);
     check_budget(scenario, estimate.as_ref())?;
     let now = since_epoch();
@@ -367,6 +456,7 @@ pub async fn execute(
                 return Err(e);
             }
         };
+    let settle: Option<Settle> = None;
     let began = SystemTime::now();
     let words = &options.last_words;
     let head = summary_head(
@@ -393,7 +483,7 @@ pub async fn execute(
     {
         Ok(s) => s,
         Err(e) => {
-            for problem in delete_queues(&connection.client, &queues.created, words).await {
+            for problem in queues.remove(&connection, words).await {
                 eprintln!("warning: {problem}");
             }
             words.end();
@@ -407,8 +497,11 @@ pub async fn execute(
         .flatten();
     let engine = Engine {
         client: connection.client.clone(),
-        queue_url: queues.url.clone(),
-        dead_letter_url: queues.dead_letter_url.clone(),
+        lanes: queues.lanes.clone(),
+        topic: queues.topic.as_ref().map(|t| TopicTarget {
+            sns: connection.sns.clone(),
+            arn: t.arn.clone(),
+        }),
         scenario,
         run_id,
         interrupt,
@@ -424,7 +517,7 @@ pub async fn execute(
     };
     let live = options.live.as_ref();
     if let Some(live) = live {
-        live.begin_run(scenario, d.shard, &run_id_text, &queues.url);
+        live.begin_run(scenario, d.shard, &run_id_text, &queues.lanes[0].queue_url);
         if let Some(emulator) = &connection.emulator {
             live.attach_emulator(emulator.stats_reader());
         }
@@ -452,7 +545,7 @@ pub async fn execute(
         ));
     }
     let mut warnings = result.warnings.clone();
-    let (summary, integrity) = judged(
+    let (mut summary, integrity) = judged(
         scenario,
         d,
         head,
@@ -461,6 +554,9 @@ pub async fn execute(
         &connection,
         began,
     );
+    if let Some(topic) = &mut summary.topic {
+        topic.settle = settle;
+    }
     if let Some(live) = live {
         live.finish(summary.messages.duplicates);
     }
@@ -482,7 +578,7 @@ pub async fn execute(
     );
     words.summary_written(&summary);
     if !d.sharded() {
-        warnings.extend(delete_queues(&connection.client, &queues.created, words).await);
+        warnings.extend(queues.remove(&connection, words).await);
     }
     words.end();
     if let Some(emulator) = connection.emulator {
@@ -536,6 +632,9 @@ fn judged(
 ) -> (RunSummary, ledger::Integrity) {
     let mut summary = summarise(scenario, head, result, estimate, connection);
     let mut integrity = result.integrity.clone();
+    if let Some(fanout) = &scenario.fanout {
+        crate::fanout::integrity(&mut integrity, fanout, result);
+    }
     integrity.foreign.count = summary.messages.foreign;
     integrity.emulator_injected = summary.emulator.as_ref().map(|e| e.injected);
     if summary.interrupted.happened() {
@@ -628,13 +727,16 @@ fn summarise(
     summary.cost.estimated_usd = estimate.map(|e| (e.usd * 1e6).round() / 1e6);
     summary.measured(
         &result.total,
-        &result.ledger.tally(),
+        &result.tally,
         measured_seconds,
         result.measured_start_us,
         scenario.price_per_million(),
         mean_bytes,
     );
     summary.fleets = FleetSummary::all(&FleetMap::of(scenario), &result.total);
+    if let Some(fanout) = &scenario.fanout {
+        crate::fanout::summarise(&mut summary, scenario, fanout, result, mean_bytes);
+    }
     let lambda = scenario
         .consumers
         .iter()

@@ -4,8 +4,10 @@
 //! Main entry: `connect`. Depends on `scenario` and `emulator`, never on workloads or reports.
 
 pub(crate) mod cleanup;
+pub(crate) mod fanout;
 pub(crate) mod queues;
 pub(crate) mod topic_cleanup;
+pub(crate) mod topics;
 
 use std::time::Duration;
 

@@ -98,16 +98,7 @@ pub(crate) async fn prepare(
             }
             None => bail!("dead-letter queue {name} does not exist and [queue] create = false"),
         };
-        let arn = client
-            .get_queue_attributes()
-            .queue_url(&url)
-            .attribute_names(A::QueueArn)
-            .send()
-            .await
-            .context("reading the dead-letter queue's ARN")?
-            .attributes
-            .and_then(|mut a| a.remove(&A::QueueArn))
-            .context("the dead-letter queue has no QueueArn")?;
+        let arn = arn(client, &url).await?;
         redrive = Some(format!(
             "{{\"deadLetterTargetArn\":\"{arn}\",\"maxReceiveCount\":{}}}",
             dl.max_receive_count
@@ -146,6 +137,20 @@ pub(crate) async fn prepare(
 }
 
 /// Deletes one queue this run created.
+/// A queue's ARN.
+pub(crate) async fn arn(client: &Client, url: &str) -> anyhow::Result<String> {
+    client
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(A::QueueArn)
+        .send()
+        .await
+        .with_context(|| format!("reading the ARN of {url}"))?
+        .attributes
+        .and_then(|mut a| a.remove(&A::QueueArn))
+        .with_context(|| format!("{url} has no QueueArn"))
+}
+
 pub(crate) async fn delete(client: &Client, url: &str) -> anyhow::Result<()> {
     client
         .delete_queue()

@@ -5,8 +5,10 @@
 pub mod buckets;
 pub mod by_sender;
 pub mod clock_offset;
+pub mod fanout;
 pub mod fleets;
 pub mod latency;
+pub mod leaks;
 pub mod ledger;
 pub(crate) mod metrics;
 pub mod recorder;

@@ -27,16 +27,21 @@ pub enum Api {
     DeleteMessage,
     DeleteMessageBatch,
     ChangeMessageVisibility,
+    /// SNS: a fan-out scenario's publishers.
+    Publish,
+    PublishBatch,
 }
 
 impl Api {
-    pub const ALL: [Api; 6] = [
+    pub const ALL: [Api; 8] = [
         Api::SendMessage,
         Api::SendMessageBatch,
         Api::ReceiveMessage,
         Api::DeleteMessage,
         Api::DeleteMessageBatch,
         Api::ChangeMessageVisibility,
+        Api::Publish,
+        Api::PublishBatch,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,6 +52,8 @@ impl Api {
             Api::DeleteMessage => "DeleteMessage",
             Api::DeleteMessageBatch => "DeleteMessageBatch",
             Api::ChangeMessageVisibility => "ChangeMessageVisibility",
+            Api::Publish => "Publish",
+            Api::PublishBatch => "PublishBatch",
         }
     }
 }

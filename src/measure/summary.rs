@@ -24,6 +24,12 @@ pub struct RunSummary {
     pub scenario: ScenarioInfo,
     pub target: TargetInfo,
     pub queue: QueueInfo,
+    /// A fan-out run: the topic the publishers published to (`queue` names the queues' prefix).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub topic: Option<super::fanout::TopicInfo>,
+    /// A fan-out run: each subscription's own figures.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub subscriptions: Vec<super::fanout::SubscriptionSummary>,
     pub measured_seconds: f64,
     /// `false`; `true` after one SIGINT/SIGTERM (results complete up to then); `"forced"` after
     /// a second one (only what could be written in 2 s: see `incomplete`).
@@ -321,6 +327,10 @@ pub struct Messages {
     pub order_undecided: u64,
     pub dead_lettered: u64,
     pub foreign: u64,
+    /// A fan-out run: measured messages that reached a subscription whose filter should have
+    /// stopped them, summed over the subscriptions.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub leaked: u64,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -434,6 +444,9 @@ pub struct Cost {
     pub estimated_billed_requests: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub estimated_usd: Option<f64>,
+    /// A fan-out run: SNS's share, included in `usd` (`billed_requests` counts SQS's only).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sns: Option<super::fanout::SnsCost>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -566,6 +579,8 @@ impl RunSummary {
                         };
                         chunks_of(mean_message_bytes * per_batch.max(1.0))
                     }
+                    // SNS's calls are billed at SNS's prices (`fanout::sns_cost`).
+                    Api::Publish | Api::PublishBatch => 0.0,
                     _ => 1.0,
                 };
                 // Only requests that reached a server are billed.
@@ -576,6 +591,7 @@ impl RunSummary {
         self.cost = Cost {
             estimated_billed_requests: self.cost.estimated_billed_requests,
             estimated_usd: self.cost.estimated_usd,
+            sns: None,
             price_per_million,
             billed_requests: billed,
             usd: (usd * 1e6).round() / 1e6,

@@ -56,7 +56,12 @@ impl TimelineRow {
             deleted: interval.counters.deleted_all,
             errors: interval.apis.values().map(|a| a.failed()).sum(),
             throttled: interval.apis.values().map(|a| a.throttled).sum(),
-            throttled_send: throttled(&[Api::SendMessage, Api::SendMessageBatch]),
+            throttled_send: throttled(&[
+                Api::SendMessage,
+                Api::SendMessageBatch,
+                Api::Publish,
+                Api::PublishBatch,
+            ]),
             throttled_receive: throttled(&[Api::ReceiveMessage]),
             throttled_delete: throttled(&[Api::DeleteMessage, Api::DeleteMessageBatch]),
             in_flight,

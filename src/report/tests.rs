@@ -112,6 +112,7 @@ pub(super) fn fixed() -> RunSummary {
             price_per_million: 0.40,
             estimated_billed_requests: Some(9_000),
             estimated_usd: Some(0.0036),
+            sns: None,
         },
         expectations: vec![Expectation {
             name: "max_lost".into(),
@@ -123,6 +124,8 @@ pub(super) fn fixed() -> RunSummary {
         repeats: None,
         shard: None,
         shards: None,
+        topic: None,
+        subscriptions: Vec::new(),
     }
 }
 

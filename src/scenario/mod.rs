@@ -5,6 +5,8 @@
 
 pub(crate) mod codecs;
 pub(crate) mod estimate;
+pub(crate) mod fanout;
+mod fanout_rules;
 pub(crate) mod file;
 pub(crate) mod keys;
 pub(crate) mod limits;

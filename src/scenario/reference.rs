@@ -28,6 +28,14 @@ const SECTION_DOCS: &[(&str, &str)] = &[
     ("[run]", "phases, seed and repetition"),
     ("[[producers]]", "one or more fleets of sending tasks"),
     ("[[consumers]]", "zero or more fleets of receive loops"),
+    (
+        "[topic]",
+        "a fan-out scenario: [[publishers]] publish here, in place of [[producers]]",
+    ),
+    (
+        "[[subscriptions]]",
+        "a fan-out's queues (<[queue] name>-<name>), in place of [[consumers]]",
+    ),
     ("[emulator]", "only for the embedded target"),
     (
         "[emulator.faults]",
@@ -127,6 +135,15 @@ fn reference() -> String {
     reference_table(&mut out, "[run]", &RunSpec::docs());
     reference_table(&mut out, "[[producers]]", &ProducerFleet::docs());
     reference_table(&mut out, "[[consumers]]", &ConsumerFleet::docs());
+    reference_table(&mut out, "# [topic]", &TopicSpec::docs());
+    out.push_str(concat!(
+        "\n# [[publishers]]                    # a fan-out's [[producers]]: every [[producers]] key, and\n",
+        "# attributes = { event = { values = [\"order_paid\", \"order_created\"], weights = [1, 3] }, amount = { range = [1, 500] } }\n",
+    ));
+    reference_table(&mut out, "# [[subscriptions]]", &SubscriptionKeys::docs());
+    out.push_str(
+        "# consumers = { count = 2, batch_size = 10 } # any [[consumers]] key but name\n",
+    );
     let emulator = EmulatorSettings::default();
     reference_table(
         &mut out,

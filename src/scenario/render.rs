@@ -77,11 +77,16 @@ pub(crate) fn to_toml(sc: &Scenario) -> String {
     doc.table("target", target_keys(&sc.target).to_keys());
     doc.table("queue", sc.queue.to_keys());
     doc.table("run", sc.run.to_keys());
-    for p in &sc.producers {
-        doc.array_entry("producers", p.to_keys());
-    }
-    for c in &sc.consumers {
-        doc.array_entry("consumers", c.to_keys());
+    match &sc.fanout {
+        None => {
+            for p in &sc.producers {
+                doc.array_entry("producers", p.to_keys());
+            }
+            for c in &sc.consumers {
+                doc.array_entry("consumers", c.to_keys());
+            }
+        }
+        Some(fanout) => fanout_sections(&mut doc, sc, fanout),
     }
     doc.table("emulator", sc.emulator.to_keys());
     doc.table("emulator.faults", settings::fault_keys(&sc.emulator.faults));
@@ -102,6 +107,28 @@ pub(crate) fn to_toml(sc: &Scenario) -> String {
         }
     }
     doc.0
+}
+
+/// `[topic]`, each publisher fleet with its attributes, each subscription with its consumers.
+fn fanout_sections(doc: &mut Layout, sc: &Scenario, fanout: &Fanout) {
+    use super::keys::Codec as _;
+    doc.table("topic", fanout.topic.to_keys());
+    for (p, attributes) in sc.producers.iter().zip(&fanout.attributes) {
+        let mut keys = p.to_keys();
+        if let Some(v) = super::fanout::Attributes.write(attributes) {
+            keys.push(("attributes", v));
+        }
+        doc.array_entry("publishers", keys);
+    }
+    for (s, c) in fanout.subscriptions.iter().zip(&sc.consumers) {
+        let mut keys = s.keys.to_keys();
+        let consumers = c.to_keys().into_iter().filter(|(k, _)| *k != "name");
+        keys.push((
+            "consumers",
+            toml::Value::Table(consumers.map(|(k, v)| (k.to_string(), v)).collect()),
+        ));
+        doc.array_entry("subscriptions", keys);
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::codecs::{Attributes, Deduplications, Processing, Rates, Sizes};
+use super::fanout::{Policies, PolicySpec};
 use super::keys::{
     Addr, Bool, Choice, Opt, Rate, Text, derived, dur, int, nested, num, or, required, section,
     spelled, unset,
@@ -101,6 +102,36 @@ section! {
         /// a dead-letter queue
         dead_letter: Option<DeadLetter> = Opt(nested::<DeadLetter>()),
             unset("{ max_receive_count = 5 }");
+    }
+}
+
+section! {
+    /// `[topic]`: the SNS topic a fan-out scenario's publishers publish to.
+    pub struct TopicSpec / TopicRead {
+        /// standard or FIFO (FIFO topics deliver to FIFO queues)
+        kind as "type": QueueType = QUEUE_TYPES, or(QueueType::Standard);
+        /// the full name, ".fifo" appended for FIFO topics
+        name: String = Text, derived("\"sqsbench-<name>\"", String::new());
+        /// create when absent (deleted at the end only if this run created it)
+        create: bool = Bool, or(true);
+        /// FIFO only
+        content_based_deduplication: bool = Bool, or(false);
+        /// before traffic, probe each subscription until its filter behaves, for at most this
+        /// (filter policy changes take up to 15 minutes on AWS); "0s" skips the probes
+        settle: Duration = dur().at_most(Duration::from_secs(3600), "must be at most 1h"),
+            or(Duration::from_secs(900));
+    }
+}
+
+section! {
+    /// `[[subscriptions]]`: a queue subscribed to the topic, and its consumers.
+    pub struct SubscriptionKeys / SubscriptionRead {
+        /// names the subscription, its queue (<[queue] name>-<name>) and its consumer fleet
+        name: String = Text, required("is required (it names the subscription's queue and figures)", "\"billing\"");
+        /// MessageAttributes scope; none: the subscription gets every message
+        filter_policy: Option<PolicySpec> = Opt(Policies), unset("{ event = [\"order_paid\"] }");
+        /// the body as published (false: the SNS JSON envelope, which consumers unwrap)
+        raw_message_delivery: bool = Bool, or(false);
     }
 }
 
@@ -212,12 +243,23 @@ section! {
 
 section! {
     /// `[cost]`: SQS request prices in USD per million requests (each 64 KiB of payload is one
-    /// request); us-east-1 beyond the free tier by default.
+    /// request), and SNS's; us-east-1 beyond the free tier by default.
     pub struct Prices / PricesRead {
         /// standard queues
         standard_per_million: f64 = num(0.0, 1e6), or(0.40);
         /// FIFO queues
         fifo_per_million: f64 = num(0.0, 1e6), or(0.50);
+        /// SNS standard topics: publishes, each 64 KiB of a request's payload one publish
+        /// (deliveries to SQS are free)
+        sns_standard_per_million: f64 = num(0.0, 1e6), or(0.50);
+        /// SNS FIFO topics: publish requests (Publish and PublishBatch calls)
+        sns_fifo_per_million: f64 = num(0.0, 1e6), or(0.30);
+        /// SNS FIFO topics: USD per GB of payload published
+        sns_fifo_per_gb_published: f64 = num(0.0, 1e6), or(0.017);
+        /// SNS FIFO topics: USD per million messages delivered to subscriptions
+        sns_fifo_per_million_delivered: f64 = num(0.0, 1e6), or(0.01);
+        /// SNS FIFO topics: USD per GB of payload delivered
+        sns_fifo_per_gb_delivered: f64 = num(0.0, 1e6), or(0.001);
     }
 }
 

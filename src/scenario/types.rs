@@ -20,6 +20,8 @@ pub struct Scenario {
     pub cost: Prices,
     /// `[search]`: find the highest sustainable rate instead of running once.
     pub search: Option<SearchSpec>,
+    /// `[topic]` and `[[subscriptions]]`: publishers publish to a topic that fans out to queues.
+    pub fanout: Option<Fanout>,
 }
 
 impl Scenario {
@@ -131,9 +133,11 @@ pub enum DeleteMode {
     Single,
 }
 
+pub use super::fanout::{AttributeSpec, Fanout, PolicySpec, Subscription, Values};
 pub use super::sections::TargetKind;
 pub use super::sections::{
     ConsumerFleet, DeadLetter, Expectations, Prices, ProducerFleet, QueueSpec, RunSpec, SearchSpec,
+    SubscriptionKeys, TopicSpec,
 };
 
 /// `[emulator]`: defined, parsed and bounded by the emulator (`emulator::settings`).

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use super::codecs::MAX_MESSAGE_SIZE;
+use super::fanout_rules;
 use super::file::{Document, Field, Problem, Table};
 use super::sections::{ConsumerFleetRead, ProducerFleetRead, QueueRead, TargetKeys, TargetKind};
 use super::types::*;
@@ -50,6 +51,9 @@ pub const ROOT_KEYS: &[&str] = &[
     "sweep",
     "cost",
     "search",
+    "topic",
+    "publishers",
+    "subscriptions",
 ];
 
 fn build(doc: &Document) -> Option<Scenario> {
@@ -60,33 +64,38 @@ fn build(doc: &Document) -> Option<Scenario> {
         .and_then(|f| f.str().map(str::to_string));
     let target = section(root.get("target"), TargetKeys::read_keys)
         .and_then(|keys| target(keys, root.get("target")));
+    let scenario_name = name.as_deref().unwrap_or("scenario");
+    let topic_field = root.get("topic");
+    fanout_rules::refuse_other_kind(&root, topic_field.is_some());
+    let topic = topic_field.as_ref().map(|f| {
+        let t = f.table()?;
+        fanout_rules::topic(TopicSpec::read_partial(Some(&t)), Some(&t), scenario_name)
+    });
     let queue = section(root.get("queue"), |t| {
-        queue(
-            QueueSpec::read_partial(t),
-            t,
-            name.as_deref().unwrap_or("scenario"),
-        )
+        let mut read = QueueSpec::read_partial(t);
+        if let Some(Some(topic)) = &topic {
+            fanout_rules::queue_of_topic(&mut read, t, topic);
+        }
+        queue(read, t, scenario_name)
     });
     let run = section(root.get("run"), RunSpec::read_keys);
-    let names = RefCell::new(BTreeSet::new());
-    let producers = fleets(&root, "producers", |t| {
-        producer(
-            ProducerFleet::read_partial(Some(t)),
-            t,
-            queue.as_ref(),
-            &names,
-        )
-    });
-    let consumers = fleets(&root, "consumers", |t| {
-        consumer(
-            ConsumerFleet::read_partial(Some(t)),
-            t,
-            queue.as_ref(),
-            &names,
-        )
-    });
+    let (producers, consumers, fanout) = match &topic {
+        Some(topic) => match fanout_rules::parts(doc, &root, topic.as_ref(), queue.as_ref()) {
+            Some(parts) => (
+                Some(parts.producers),
+                Some(parts.consumers),
+                Some(Some(parts.fanout)),
+            ),
+            None => (None, None, None),
+        },
+        None => {
+            let (producers, consumers) = queue_fleets(doc, &root, queue.as_ref());
+            (producers, consumers, Some(None))
+        }
+    };
+    let fleet_tables = ["producers", "consumers", "publishers", "subscriptions"];
     if producers.is_some() && consumers.is_some() {
-        let mut tables = ["producers", "consumers"]
+        let mut tables = fleet_tables
             .into_iter()
             .filter_map(|key| root.get(key)?.array())
             .flatten();
@@ -104,13 +113,6 @@ fn build(doc: &Document) -> Option<Scenario> {
         None => Some(None),
         Some(f) => search(&f).map(Some),
     };
-    if producers.as_ref().is_some_and(|p| p.is_empty()) {
-        doc.problem(
-            "producers",
-            None,
-            "at least one [[producers]] fleet is required",
-        );
-    }
     root.finish(ROOT_KEYS);
     Some(Scenario {
         name: name?,
@@ -125,7 +127,31 @@ fn build(doc: &Document) -> Option<Scenario> {
         sweep: sweep?,
         cost: cost?,
         search: search?,
+        fanout: fanout?,
     })
+}
+
+/// A queue scenario's `[[producers]]` (at least one) and `[[consumers]]`.
+fn queue_fleets(
+    doc: &Document,
+    root: &Table<'_>,
+    queue: Option<&QueueSpec>,
+) -> (Option<Vec<ProducerFleet>>, Option<Vec<ConsumerFleet>>) {
+    let names = RefCell::new(BTreeSet::new());
+    let producers = fleets(root, "producers", |t| {
+        producer(ProducerFleet::read_partial(Some(t)), t, queue, &names)
+    });
+    let consumers = fleets(root, "consumers", |t| {
+        consumer(ConsumerFleet::read_partial(Some(t)), t, queue, &names)
+    });
+    if producers.as_ref().is_some_and(|p| p.is_empty()) {
+        doc.problem(
+            "producers",
+            None,
+            "at least one [[producers]] fleet is required",
+        );
+    }
+    (producers, consumers)
 }
 
 fn scenario_name(doc: &Document, root: &Table<'_>) -> Option<String> {
@@ -246,7 +272,7 @@ fn queue_name_problem(name: &mut String, fifo: bool, standard: bool) -> Option<&
     }
 }
 
-fn fleets<T>(
+pub(super) fn fleets<T>(
     root: &Table<'_>,
     key: &str,
     read: impl Fn(&Table<'_>) -> Option<T>,
@@ -269,7 +295,11 @@ fn fleets<T>(
 /// A fleet's name: as written, or `producers-0` from its place in the file. Names label a
 /// fleet's own figures (summary.json's `fleets`, timeseries-fleets.csv, histogram tags,
 /// metrics), so they are unique across producers and consumers, and tag-safe.
-fn fleet_name(t: &Table<'_>, written: String, seen: &RefCell<BTreeSet<String>>) -> String {
+pub(super) fn fleet_name(
+    t: &Table<'_>,
+    written: String,
+    seen: &RefCell<BTreeSet<String>>,
+) -> String {
     let field = t.get("name");
     let name = match &field {
         Some(_) => written,
@@ -298,7 +328,7 @@ fn fleet_name(t: &Table<'_>, written: String, seen: &RefCell<BTreeSet<String>>) 
 
 /// `[[producers]]`' rules: a batch fits SQS's 1 MiB, "content" deduplication needs a FIFO
 /// queue with content-based deduplication.
-fn producer(
+pub(super) fn producer(
     mut p: ProducerFleetRead,
     t: &Table<'_>,
     queue: Option<&QueueSpec>,
@@ -338,7 +368,7 @@ fn producer(
 /// batching keys; a Lambda-style fleet follows the event source mapping's limits (BatchSize up
 /// to 10,000 on standard queues and 10 on FIFO, no batching window on FIFO, a window of at
 /// least 1s for a BatchSize above 10).
-fn consumer(
+pub(super) fn consumer(
     mut c: ConsumerFleetRead,
     t: &Table<'_>,
     queue: Option<&QueueSpec>,

@@ -7,27 +7,7 @@
 
 use crate::emulator::filter_policy::{Attribute, FilterPolicy};
 use crate::emulator::splitmix::finalize;
-
-/// How one attribute's values are drawn.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Values {
-    /// One of these strings (a `String` attribute), chosen with these weights.
-    Strings {
-        values: Vec<String>,
-        weights: Vec<f64>,
-    },
-    /// One of these numbers (a `Number` attribute), chosen with these weights.
-    Numbers { values: Vec<f64>, weights: Vec<f64> },
-    /// A whole number from `min` to `max`, uniformly (a `Number` attribute).
-    Range { min: i64, max: i64 },
-}
-
-/// A named attribute and how its values are drawn.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AttributeSpec {
-    pub name: String,
-    pub values: Values,
-}
+pub use crate::scenario::{AttributeSpec, Values};
 
 /// One message's attribute, as published.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,9 +23,9 @@ pub fn draw(specs: &[AttributeSpec], seed: u64, publisher: u32, sequence: u64) -
     let message = finalize(seed ^ finalize(((publisher as u64) << 40) ^ sequence));
     specs
         .iter()
-        .enumerate()
-        .map(|(i, spec)| {
-            let h = finalize(message ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        .map(|spec| {
+            // By name, not place: a resolved scenario may list the attributes in another order.
+            let h = finalize(message ^ name_hash(&spec.name));
             let (data_type, value) = match &spec.values {
                 Values::Strings { values, weights } => ("String", values[pick(weights, h)].clone()),
                 Values::Numbers { values, weights } => {
@@ -80,6 +60,13 @@ pub fn lets_through(policy: Option<&FilterPolicy>, drawn: &[Drawn]) -> bool {
         })
         .collect();
     policy.matches_attributes(&view)
+}
+
+/// FNV-1a of an attribute's name.
+fn name_hash(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// The index `h` falls on when the weights are laid end to end.

@@ -109,6 +109,8 @@ pub(crate) struct Consumer {
     pub shards: u32,
     /// Why Lambda-style batches left messages on the queue, shared by the run's consumers.
     pub causes: Arc<crate::workload::lambda::causes::Causes>,
+    /// A fan-out subscription's consumer: envelopes to unwrap, leaks to judge.
+    pub subscriber: Option<Arc<super::subscriber::Subscriber>>,
     /// Numbers this process's receive calls in the order their responses arrive (before any of
     /// their messages is deleted), to order first deliveries within one millisecond.
     pub calls: Arc<AtomicU64>,
@@ -278,7 +280,12 @@ impl Consumer {
             r.counters.received_all += messages.len() as u64;
             r.fleets.get_mut(self.fleet_index).counters.received_all += messages.len() as u64;
             for (position, m) in messages.iter().enumerate() {
-                let Ok(p) = Payload::decode(m.body().unwrap_or(""), self.run_id) else {
+                let body = m.body().unwrap_or("");
+                let body = match &self.subscriber {
+                    Some(s) => s.published(body),
+                    None => std::borrow::Cow::Borrowed(body),
+                };
+                let Ok(p) = Payload::decode(&body, self.run_id) else {
                     r.counters.foreign += 1;
                     self.ledger.foreign(m.message_id().unwrap_or(""));
                     continue;
@@ -291,8 +298,11 @@ impl Consumer {
                 {
                     r.sender_floors.observe(p.producer, p.sent_us, stamp);
                 }
-                let measured = self.clock.is_measured(p.intended_us);
-                if measured {
+                let mut measured = self.clock.is_measured(p.intended_us);
+                if measured && self.leaked(m, &p, now_us) {
+                    // Deleted like any of this run's messages, but no delivery of the ledger's.
+                    measured = false;
+                } else if measured {
                     // Signed: the sender's clock may be ahead of this one.
                     let signed = now_us as i64 - p.intended_us as i64;
                     let uncorrected = now_us as i64 - p.sent_us as i64;
@@ -338,6 +348,19 @@ impl Consumer {
             }
         });
         (to_delete, deliveries)
+    }
+
+    /// Whether a measured message reached this subscription although its filter should have
+    /// stopped it; such a delivery is recorded as a leak.
+    fn leaked(&self, m: &aws_sdk_sqs::types::Message, p: &Payload, now_us: u64) -> bool {
+        let Some(s) = &self.subscriber else {
+            return false;
+        };
+        if s.should_get(p.producer, p.sequence) {
+            return false;
+        }
+        s.leaks.record(delivery(m, p, now_us).into());
+        true
     }
 
     pub(super) fn record_retries(&self, api: Api, counter: &AttemptCounter) {

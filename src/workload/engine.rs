@@ -16,10 +16,14 @@ use super::consumer::Consumer;
 use super::drain;
 use super::drain_rules::{DrainEnd, DrainRules};
 use super::lambda::causes::Causes;
+use super::ledgers::Ledgers;
 use super::producer::Producer;
+use super::publish::{Destination, Route};
 use super::schedule::Schedule;
+use super::subscriber::Subscriber;
 use crate::measure::fleets::FleetMap;
-use crate::measure::ledger::{self, Integrity, Ledger};
+use crate::measure::leaks::{Leaked, Leaks};
+use crate::measure::ledger::{Integrity, Ledger, Tally};
 use crate::measure::recorder::ByCause;
 use crate::measure::recorder::{Recorder, Registry};
 use crate::measure::timeline::{IntervalSink, TimelineRow};
@@ -82,10 +86,22 @@ impl Phase {
     }
 }
 
+/// One queue's conclusions (a fan-out run: one subscription's).
+pub struct LaneResult {
+    pub tally: Tally,
+    pub integrity: Integrity,
+    /// Fan-out: measured messages the subscription's filter should have stopped.
+    pub leaked: Leaked,
+}
+
 pub struct EngineResult {
     pub total: Recorder,
-    pub ledger: Ledger,
+    /// Every lane's tally added up.
+    pub tally: Tally,
+    /// Every lane's integrity added up.
     pub integrity: Integrity,
+    /// Per queue the consumers read, in `Engine::lanes`' order.
+    pub lanes: Vec<LaneResult>,
     pub interrupted: bool,
     pub stopped_by_budget: bool,
     /// Whether the drain ended by itself (queue empty, or everything deleted) before its timeout.
@@ -106,7 +122,7 @@ struct Tasks<'r> {
     clock: RunClock,
     fleets: Arc<FleetMap>,
     registry: &'r Registry,
-    ledger: &'r ledger::LedgerHandle,
+    ledgers: &'r Ledgers,
     producers_stopped: watch::Receiver<bool>,
     consumers_stopped: watch::Receiver<bool>,
     causes: Arc<Causes>,
@@ -150,7 +166,7 @@ impl SecondRules {
         clock: &RunClock,
         seconds: &mut Seconds<'_>,
         draining: bool,
-        ledger: &ledger::LedgerHandle,
+        ledgers: &Ledgers,
         progress: &mut dyn FnMut(&Progress),
     ) -> Option<Stop> {
         let row = seconds.collect();
@@ -167,7 +183,7 @@ impl SecondRules {
         };
         progress(
             &Progress::of(&seconds.total, elapsed, phase, row.sent, row.received)
-                .with_duplicates(ledger.duplicates()),
+                .with_duplicates(ledgers.duplicates()),
         );
         None
     }
@@ -200,10 +216,26 @@ struct Fleets {
     groups: Vec<u32>,
 }
 
-pub struct Engine<'a> {
-    pub client: Client,
+/// A queue the consumers read, with its dead-letter queue.
+#[derive(Debug, Clone)]
+pub struct Lane {
     pub queue_url: String,
     pub dead_letter_url: Option<String>,
+}
+
+/// A fan-out run's topic.
+#[derive(Debug, Clone)]
+pub struct TopicTarget {
+    pub sns: aws_sdk_sns::Client,
+    pub arn: String,
+}
+
+pub struct Engine<'a> {
+    pub client: Client,
+    /// The queue (a fan-out run: each subscription's, in `[[subscriptions]]` order).
+    pub lanes: Vec<Lane>,
+    /// Fan-out: producers publish here instead of sending to the queue.
+    pub topic: Option<TopicTarget>,
     pub scenario: &'a Scenario,
     pub run_id: u64,
     /// Turns true on Ctrl-C.
@@ -218,7 +250,7 @@ pub struct Engine<'a> {
     /// same on every shard; `None` starts now.
     pub start_at: Option<SystemTime>,
     /// A shard's ledger journal (`ledger.bin`), appended once a second.
-    pub journal: Option<ledger::Journal>,
+    pub journal: Option<crate::measure::ledger::Journal>,
 }
 
 impl Engine<'_> {
@@ -234,19 +266,23 @@ impl Engine<'_> {
         };
         let registry = Registry::default();
         let fifo = sc.queue.kind == QueueType::Fifo;
-        let (ledger, ledger_task) = ledger::spawn(fifo, self.journal.take());
+        let ledgers = Ledgers::spawn(self.lanes.len(), fifo, self.journal.take());
+        let leaks: Vec<Arc<Leaks>> = self.lanes.iter().map(|_| Arc::default()).collect();
         let (stop_producers, producers_stopped) = watch::channel(false);
         let (stop_consumers, consumers_stopped) = watch::channel(false);
         let causes = Arc::new(Causes::default());
-        let mut fleets = self.spawn_fleets(&Tasks {
-            clock,
-            fleets: Arc::new(FleetMap::of(sc)),
-            registry: &registry,
-            ledger: &ledger,
-            producers_stopped,
-            consumers_stopped,
-            causes: causes.clone(),
-        });
+        let mut fleets = self.spawn_fleets(
+            &Tasks {
+                clock,
+                fleets: Arc::new(FleetMap::of(sc)),
+                registry: &registry,
+                ledgers: &ledgers,
+                producers_stopped,
+                consumers_stopped,
+                causes: causes.clone(),
+            },
+            &leaks,
+        );
         let mut seconds = Seconds {
             registry: &registry,
             sink,
@@ -256,43 +292,59 @@ impl Engine<'_> {
             second: clock.elapsed().as_secs(),
         };
         let stop = self
-            .until_stopped(&clock, &mut fleets, &mut seconds, &ledger, progress)
+            .until_stopped(&clock, &mut fleets, &mut seconds, &ledgers, progress)
             .await;
         let _ = stop_producers.send(true);
         let _ = stop_consumers.send(true);
         stop_all(&mut fleets.producers, &mut fleets.consumers).await;
         let mut warnings = Vec::new();
         let mut interrupted = stop == Stop::Interrupted;
-        if !interrupted && self.dead_letter_url.is_some() {
+        if !interrupted && self.lanes.iter().any(|l| l.dead_letter_url.is_some()) {
             progress(
                 &Progress::of(&seconds.total, clock.elapsed(), Phase::DeadLetters, 0, 0)
-                    .with_duplicates(ledger.duplicates()),
+                    .with_duplicates(ledgers.duplicates()),
             );
-            match self.read_dead_letters(&clock, &ledger, &causes).await {
-                DeadLetters::Read => {}
-                DeadLetters::Failed(e) => warnings.push(e),
-                DeadLetters::Interrupted => interrupted = true,
+            for lane in 0..self.lanes.len() {
+                match self
+                    .read_dead_letters(lane, &clock, &ledgers, &causes)
+                    .await
+                {
+                    DeadLetters::Read => {}
+                    DeadLetters::Failed(e) => warnings.push(e),
+                    DeadLetters::Interrupted => {
+                        interrupted = true;
+                        break;
+                    }
+                }
             }
         }
         seconds.collect();
-        drop(ledger);
-        let ledger::Owned {
-            ledger,
-            journal_failed,
-        } = ledger_task.await.unwrap_or_else(|e| {
-            warnings.push(format!(
-                "the delivery ledger failed ({e}): duplicates, losses and order violations were not computed"
-            ));
-            ledger::Owned {
-                ledger: Ledger::new(fifo),
-                journal_failed: None,
-            }
-        });
-        let integrity = integrity(&ledger, &fleets.groups);
+        let mut journal_failed = None;
+        let mut lanes = Vec::new();
+        for (owned, leaks) in ledgers.finish().await.into_iter().zip(&leaks) {
+            let owned = owned.unwrap_or_else(|e| {
+                warnings.push(format!(
+                    "the delivery ledger failed ({e}): duplicates, losses and order violations were not computed"
+                ));
+                Ledgers::empty(fifo)
+            });
+            journal_failed = journal_failed.or(owned.journal_failed);
+            lanes.push(LaneResult {
+                tally: owned.ledger.tally(),
+                integrity: integrity(&owned.ledger, &fleets.groups),
+                leaked: leaks.leaked(),
+            });
+        }
+        let (mut tally, mut total) = (Tally::default(), Integrity::default());
+        for lane in &lanes {
+            tally.add(&lane.tally);
+            total.add(&lane.integrity);
+        }
         EngineResult {
             total: seconds.total,
-            ledger,
-            integrity,
+            tally,
+            integrity: total,
+            lanes,
             warnings,
             interrupted,
             stopped_by_budget: stop == Stop::Budget,
@@ -311,7 +363,7 @@ impl Engine<'_> {
         clock: &RunClock,
         fleets: &mut Fleets,
         seconds: &mut Seconds<'_>,
-        ledger: &ledger::LedgerHandle,
+        ledgers: &Ledgers,
         progress: &mut dyn FnMut(&Progress),
     ) -> Stop {
         let rules = SecondRules {
@@ -334,8 +386,8 @@ impl Engine<'_> {
         loop {
             tokio::select! {
                 _ = ticker.tick() => {
-                    ledger.checkpoint();
-                    if let Some(stop) = rules.second(clock, seconds, drain.is_some(), ledger, progress) {
+                    ledgers.checkpoint();
+                    if let Some(stop) = rules.second(clock, seconds, drain.is_some(), ledgers, progress) {
                         return stop;
                     }
                 }
@@ -350,7 +402,7 @@ impl Engine<'_> {
                 ));
             }
             if let Some(rules) = &mut drain
-                && let Some(stop) = self.drain_check(clock, rules, fleets, ledger).await
+                && let Some(stop) = self.drain_check(clock, rules, fleets, ledgers).await
             {
                 return stop;
             }
@@ -364,13 +416,13 @@ impl Engine<'_> {
         clock: &RunClock,
         rules: &mut DrainRules,
         fleets: &Fleets,
-        ledger: &ledger::LedgerHandle,
+        ledgers: &Ledgers,
     ) -> Option<Stop> {
         if fleets.consumers.is_empty() || self.scenario.consumers.is_empty() {
             return Some(Stop::Drained);
         }
         // Producers have ended, so every acknowledgement is already queued to the ledger.
-        let Some(progress) = ledger.sync().await else {
+        let Some(progress) = ledgers.sync().await else {
             // The ledger stopped: nothing can say the queue is drained.
             return Some(Stop::DrainTimedOut);
         };
@@ -381,7 +433,7 @@ impl Engine<'_> {
         };
         if end.is_none() && rules.empty_check_due(clock.elapsed()) {
             let empty = tokio::select! {
-                empty = drain::queue_is_empty(&self.client, &self.queue_url) => empty,
+                empty = queues_are_empty(&self.client, &self.lanes) => empty,
                 Ok(_) = self.interrupt.wait_for(|stop| *stop) => return Some(Stop::Interrupted),
             };
             end = rules.queue_checked(clock.elapsed(), empty);
@@ -393,20 +445,22 @@ impl Engine<'_> {
     }
 
     /// Starts every producer and consumer task of the scenario's fleets.
-    fn spawn_fleets(&self, t: &Tasks<'_>) -> Fleets {
+    fn spawn_fleets(&self, t: &Tasks<'_>, leaks: &[Arc<Leaks>]) -> Fleets {
         let sc = self.scenario;
         let fifo = sc.queue.kind == QueueType::Fifo;
         let mut groups = Vec::new();
         let mut producers = JoinSet::new();
         let mut consumers = JoinSet::new();
+        let routes = self.routes(t.ledgers);
+        let mut attributes_of = Vec::new();
         let mut id = 0u32;
         for (k, fleet) in sc.producers.iter().enumerate() {
+            let destination = self.destination(k);
             let fleet = Arc::new(fleet.clone());
             let fleet_index = t.fleets.producer(k);
             for i in 0..fleet.count {
                 let p = Producer {
-                    client: self.client.clone(),
-                    queue_url: self.queue_url.clone(),
+                    destination: destination.clone(),
                     fleet: fleet.clone(),
                     fleet_index,
                     fifo,
@@ -416,13 +470,17 @@ impl Engine<'_> {
                     clock: t.clock,
                     seed: sc.run.seed,
                     recorder: t.registry.clone(),
-                    ledger: t.ledger.clone(),
+                    routes: routes.clone(),
                     stop: t.producers_stopped.clone(),
                     retries: sc.run.retries,
                     catch_up: sc.run.drain_timeout,
                     shard: (self.shard.count > 1).then_some(self.shard.index),
                 };
                 groups.push(fleet.groups);
+                attributes_of.push(match &destination {
+                    Destination::Topic { attributes, .. } => attributes.clone(),
+                    Destination::Queue { .. } => Arc::default(),
+                });
                 id += 1;
                 if self.shard.runs(u64::from(p.id)) {
                     producers.spawn(p.run());
@@ -431,13 +489,17 @@ impl Engine<'_> {
         }
         let mut index = 0;
         let calls = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let attributes_of = Arc::new(attributes_of);
         for (k, fleet) in sc.consumers.iter().enumerate() {
             let fleet = Arc::new(fleet.clone());
             let fleet_index = t.fleets.consumer(k);
+            // A fan-out's consumer fleets are its subscriptions', in order; a queue run has one lane.
+            let lane = if self.topic.is_some() { k } else { 0 };
+            let subscriber = self.subscriber(lane, &attributes_of, &leaks[lane]);
             for _ in 0..fleet.count {
                 let c = Consumer {
                     client: self.client.clone(),
-                    queue_url: self.queue_url.clone(),
+                    queue_url: self.lanes[lane].queue_url.clone(),
                     fleet: fleet.clone(),
                     fleet_index,
                     fleets: t.fleets.clone(),
@@ -446,13 +508,14 @@ impl Engine<'_> {
                     clock: t.clock,
                     seed: sc.run.seed,
                     recorder: t.registry.clone(),
-                    ledger: t.ledger.clone(),
+                    ledger: t.ledgers.handle(lane).clone(),
                     stop: t.consumers_stopped.clone(),
                     retries: sc.run.retries,
                     fifo,
                     shards: self.shard.count,
                     calls: calls.clone(),
                     causes: t.causes.clone(),
+                    subscriber: subscriber.clone(),
                 };
                 index += 1;
                 // Consumers are numbered after every producer (`shard::split`'s order).
@@ -472,17 +535,19 @@ impl Engine<'_> {
     /// the drain timeout (10 s at least), unless interrupted.
     async fn read_dead_letters(
         &mut self,
+        lane: usize,
         clock: &RunClock,
-        ledger: &ledger::LedgerHandle,
+        ledgers: &Ledgers,
         causes: &Causes,
     ) -> DeadLetters {
-        let Some(url) = &self.dead_letter_url else {
+        let Some(url) = self.lanes[lane].dead_letter_url.clone() else {
             return DeadLetters::Read;
         };
+        let ledger = ledgers.handle(lane);
         let budget = self.scenario.run.drain_timeout.max(Duration::from_secs(10));
         let collect = drain::collect_dead_letters(
             &self.client,
-            url,
+            &url,
             self.run_id,
             clock,
             ledger,
@@ -496,6 +561,71 @@ impl Engine<'_> {
             },
             Ok(_) = self.interrupt.wait_for(|stop| *stop) => DeadLetters::Interrupted,
         }
+    }
+}
+
+/// Whether every lane's queue was seen empty.
+async fn queues_are_empty(client: &Client, lanes: &[Lane]) -> bool {
+    for lane in lanes {
+        if !drain::queue_is_empty(client, &lane.queue_url).await {
+            return false;
+        }
+    }
+    true
+}
+
+impl Engine<'_> {
+    /// Which ledgers learn of an acknowledged message: a queue run's one, or one per
+    /// subscription, behind its filter policy.
+    fn routes(&self, ledgers: &Ledgers) -> Arc<[Route]> {
+        match &self.scenario.fanout {
+            None => Arc::new([Route {
+                filter: None,
+                ledger: ledgers.handle(0).clone(),
+            }]),
+            Some(fanout) => fanout
+                .subscriptions
+                .iter()
+                .enumerate()
+                .map(|(lane, s)| Route {
+                    filter: s.keys.filter_policy.as_ref().map(|p| Arc::new(p.parsed())),
+                    ledger: ledgers.handle(lane).clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Where producer fleet `k` sends: the queue, or the topic with the fleet's attributes.
+    fn destination(&self, k: usize) -> Destination {
+        match (&self.topic, &self.scenario.fanout) {
+            (Some(topic), Some(fanout)) => Destination::Topic {
+                sns: topic.sns.clone(),
+                arn: topic.arn.clone(),
+                attributes: Arc::new(fanout.attributes.get(k).cloned().unwrap_or_default()),
+            },
+            _ => Destination::Queue {
+                client: self.client.clone(),
+                url: self.lanes[0].queue_url.clone(),
+            },
+        }
+    }
+
+    /// A fan-out consumer's subscription: its filter, envelope and leak tally.
+    fn subscriber(
+        &self,
+        lane: usize,
+        attributes_of: &Arc<Vec<Arc<Vec<crate::scenario::AttributeSpec>>>>,
+        leaks: &Arc<Leaks>,
+    ) -> Option<Arc<Subscriber>> {
+        let fanout = self.scenario.fanout.as_ref()?;
+        let s = fanout.subscriptions.get(lane)?;
+        Some(Arc::new(Subscriber {
+            filter: s.keys.filter_policy.as_ref().map(|p| Arc::new(p.parsed())),
+            envelope: !s.keys.raw_message_delivery,
+            attributes: attributes_of.clone(),
+            seed: self.scenario.run.seed,
+            leaks: leaks.clone(),
+        }))
     }
 }
 

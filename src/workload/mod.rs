@@ -1,4 +1,4 @@
-//! Producer and consumer fleets against one queue: open-loop schedules, the self-identifying
+//! Producer and consumer fleets against one queue (or a topic fanning out to queues): open-loop schedules, the self-identifying
 //! payload, and the phases of a run (warmup, measured, drain). Main entry: `engine::run`.
 //! Records into `measure`; must not depend on `report` or `cli`.
 
@@ -11,7 +11,10 @@ pub(crate) mod drain_rules;
 pub mod engine;
 pub mod lambda;
 pub(crate) mod lambda_consumer;
+pub(crate) mod ledgers;
 pub mod outcome;
 pub mod payload;
 pub(crate) mod producer;
+pub(crate) mod publish;
 pub(crate) mod schedule;
+pub(crate) mod subscriber;

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use aws_sdk_sqs::Client;
 use aws_sdk_sqs::error::SdkError;
 use aws_sdk_sqs::operation::send_message::SendMessageError;
 use aws_sdk_sqs::operation::send_message::SendMessageOutput;
@@ -20,20 +19,23 @@ use rand::{RngExt, SeedableRng};
 use tokio::sync::watch;
 
 use super::attempts::{AttemptCounter, send_counting};
+use super::attributes::draw;
 use super::clock::RunClock;
 use super::outcome::classify;
 use super::payload::Payload;
+use super::publish::{
+    Destination, Publication, Response, Route, batch_entry, classify_publish,
+    classify_publish_batch, publish_request,
+};
 use super::schedule::Schedule;
 use crate::measure::by_sender::Part;
 use crate::measure::fleets::FleetIndex;
 use crate::measure::latency::Latency;
-use crate::measure::ledger::LedgerHandle;
 use crate::measure::recorder::{Api, Outcome, Registry};
 use crate::scenario::{Deduplication, ProducerFleet, SizeSpec};
 
 pub(crate) struct Producer {
-    pub client: Client,
-    pub queue_url: String,
+    pub destination: Destination,
     pub fleet: Arc<ProducerFleet>,
     /// The fleet's place in the run's `FleetMap`.
     pub fleet_index: FleetIndex,
@@ -45,7 +47,8 @@ pub(crate) struct Producer {
     pub clock: RunClock,
     pub seed: u64,
     pub recorder: Registry,
-    pub ledger: LedgerHandle,
+    /// The ledgers that learn of its acknowledged messages (a fan-out: one per subscription).
+    pub routes: Arc<[Route]>,
     pub stop: watch::Receiver<bool>,
     /// `[run] retries`: count each call's attempts, since a retried send may have landed twice.
     pub retries: bool,
@@ -183,18 +186,71 @@ impl Producer {
     ) -> Vec<u64> {
         let counter = AttemptCounter::default();
         let started = Instant::now();
-        let response = if messages.len() == 1 && self.fleet.batch_size == 1 {
-            let request = self.single_request(&messages[0], sent_us, body, last);
-            classify_single(send_counting!(request, counter, self.retries))
-        } else {
-            let request = self.batch_request(messages, sent_us, body, last);
-            classify_batch(send_counting!(request, counter, self.retries))
+        let single = messages.len() == 1 && self.fleet.batch_size == 1;
+        let response = match &self.destination {
+            Destination::Queue { client, url } if single => {
+                let request = self.single_request(client, url, &messages[0], sent_us, body, last);
+                classify_single(send_counting!(request, counter, self.retries))
+            }
+            Destination::Queue { client, url } => {
+                let request = self.batch_request(client, url, messages, sent_us, body, last);
+                classify_batch(send_counting!(request, counter, self.retries))
+            }
+            Destination::Topic { sns, arn, .. } if single => {
+                let publication = self.publication(&messages[0], sent_us, last, body);
+                let request = publish_request(sns, arn, publication);
+                classify_publish(send_counting!(request, counter, self.retries))
+            }
+            Destination::Topic { sns, arn, .. } => {
+                let entries = messages
+                    .iter()
+                    .zip(ENTRY_IDS)
+                    .map(|(m, id)| batch_entry(id, self.publication(m, sent_us, last, body)))
+                    .collect();
+                let request = sns
+                    .publish_batch()
+                    .topic_arn(arn)
+                    .set_publish_batch_request_entries(Some(entries));
+                let result = send_counting!(request, counter, self.retries);
+                classify_publish_batch(result, &ENTRY_IDS)
+            }
         };
         let latency_us = started.elapsed().as_micros() as u64;
         let acks = Acks::of(messages, &response.acked, counter.attempts());
         self.record(messages, sent_us, &response, latency_us, &acks);
-        self.ledger.extra_sends(self.id, acks.extra);
+        for route in self.routes.iter() {
+            let extra = route.sequences(&self.destination, self.seed, self.id, &acks.extra);
+            route.ledger.extra_sends(self.id, extra);
+        }
         acks.acknowledged
+    }
+
+    /// A message as published: its body (left in `body`), the attributes its identity draws (a
+    /// deliberate duplicate's are its original's) and its FIFO fields.
+    fn publication<'b>(
+        &self,
+        m: &Message,
+        sent_us: u64,
+        last: &Option<(Message, u64)>,
+        body: &'b mut String,
+    ) -> Publication<'b> {
+        self.body(m, sent_us, last, body);
+        let (group, dedup) = self.fifo_ids(m);
+        let attributes = match &self.destination {
+            Destination::Topic { attributes, .. } => draw(
+                attributes,
+                self.seed,
+                self.id,
+                m.repeat_of.unwrap_or(m.sequence),
+            ),
+            Destination::Queue { .. } => Vec::new(),
+        };
+        Publication {
+            body: body.as_str(),
+            attributes,
+            group,
+            dedup,
+        }
     }
 
     /// A message's body into `body`: a deliberate duplicate repeats its original's payload.
@@ -220,6 +276,8 @@ impl Producer {
 
     fn single_request(
         &self,
+        client: &aws_sdk_sqs::Client,
+        url: &str,
         m: &Message,
         sent_us: u64,
         body: &mut String,
@@ -227,9 +285,9 @@ impl Producer {
     ) -> SendMessageFluentBuilder {
         self.body(m, sent_us, last, body);
         let (group, dedup) = self.fifo_ids(m);
-        self.client
+        client
             .send_message()
-            .queue_url(&self.queue_url)
+            .queue_url(url)
             .message_body(body.as_str())
             .set_message_group_id(group)
             .set_message_deduplication_id(dedup)
@@ -238,6 +296,8 @@ impl Producer {
     /// A batch whose entry ids are the messages' places in it.
     fn batch_request(
         &self,
+        client: &aws_sdk_sqs::Client,
+        url: &str,
         messages: &[Message],
         sent_us: u64,
         body: &mut String,
@@ -258,9 +318,9 @@ impl Producer {
                     .expect("id and body are set")
             })
             .collect();
-        self.client
+        client
             .send_message_batch()
-            .queue_url(&self.queue_url)
+            .queue_url(url)
             .set_entries(Some(entries))
     }
 
@@ -306,19 +366,12 @@ impl Producer {
             fleet.sent += acked.len() as u64;
             fleet.send_failed += failed.len() as u64;
         });
-        self.ledger
-            .sent(self.id, acked.iter().map(|m| m.sequence).collect());
+        let acked: Vec<u64> = acked.iter().map(|m| m.sequence).collect();
+        for route in self.routes.iter() {
+            let sequences = route.sequences(&self.destination, self.seed, self.id, &acked);
+            route.ledger.sent(self.id, sequences);
+        }
     }
-}
-
-/// How one send call ended, whichever action it was.
-struct Response {
-    api: Api,
-    outcome: Outcome,
-    /// Places (in the call) of the messages the queue acknowledged.
-    acked: Vec<usize>,
-    /// Entries of a successful batch call that failed one by one.
-    entries_failed: u64,
 }
 
 fn classify_single<R>(

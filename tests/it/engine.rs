@@ -3,7 +3,7 @@
 
 use sqsbench::measure::timeline::Discard;
 use sqsbench::scenario::validate::scenario_from_text;
-use sqsbench::workload::engine::{Engine, EngineResult};
+use sqsbench::workload::engine::{Engine, EngineResult, Lane};
 use tokio::sync::watch;
 
 use crate::support::*;
@@ -19,8 +19,11 @@ async fn run_loop(queue_name: &str, interrupted: bool) -> EngineResult {
     let (_tx, interrupt) = watch::channel(interrupted);
     let engine = Engine {
         client,
-        queue_url: url,
-        dead_letter_url: None,
+        lanes: vec![Lane {
+            queue_url: url,
+            dead_letter_url: None,
+        }],
+        topic: None,
         scenario: &scenario,
         run_id: 7,
         interrupt,

@@ -99,6 +99,25 @@ pub struct Tally {
     pub received_not_deleted: u64,
 }
 
+impl Tally {
+    /// Adds the tally of a disjoint part (another subscription's queue of a fan-out run).
+    pub fn add(&mut self, o: &Tally) {
+        self.acknowledged += o.acknowledged;
+        self.deliveries += o.deliveries;
+        self.unique_received += o.unique_received;
+        self.duplicates += o.duplicates;
+        self.redeliveries += o.redeliveries;
+        self.producer_duplicates += o.producer_duplicates;
+        self.unexplained_duplicates += o.unexplained_duplicates;
+        self.lost += o.lost;
+        self.order_violations += o.order_violations;
+        self.dead_lettered += o.dead_lettered;
+        self.deleted += o.deleted;
+        self.unacknowledged_received += o.unacknowledged_received;
+        self.received_not_deleted += o.received_not_deleted;
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ledger {
     pub(super) fifo: bool,

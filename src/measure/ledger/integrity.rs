@@ -118,15 +118,73 @@ pub struct Integrity {
     /// After an interrupt, what `lost` would have held: messages that may still be on the queue.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub undelivered_at_interrupt: Option<Kind>,
+    /// A fan-out run: each subscription's own (the counts above are their sums).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub subscriptions: Vec<SubscriptionIntegrity>,
     /// Embedded target only: what the emulator really injected, beside what was detected.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub emulator_injected: Option<crate::emulator::InjectedCounts>,
 }
 
+/// integrity.json `subscriptions[]`: a fan-out subscription's own identity and anomalies, and
+/// the measured messages that leaked through its filter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SubscriptionIntegrity {
+    pub name: String,
+    pub leaked: Kind,
+    #[serde(flatten)]
+    pub integrity: Integrity,
+}
+
+impl Kind {
+    fn add(&mut self, other: &Kind) {
+        self.count += other.count;
+        let room = LIMIT.saturating_sub(self.examples.len());
+        self.examples
+            .extend(other.examples.iter().take(room).cloned());
+    }
+}
+
 impl Integrity {
+    /// Adds the integrity of a disjoint part (another subscription's queue of a fan-out run):
+    /// every count summed, examples kept up to the limit. The whole's identity holds when every
+    /// part's does.
+    pub fn add(&mut self, other: &Integrity) {
+        self.schema_version = self.schema_version.max(other.schema_version);
+        let (a, b) = (&mut self.accounting, &other.accounting);
+        a.sent += b.sent;
+        a.unique_received += b.unique_received;
+        a.dead_lettered += b.dead_lettered;
+        a.lost += b.lost;
+        a.unacknowledged_received += b.unacknowledged_received;
+        a.received_not_deleted += b.received_not_deleted;
+        a.undelivered_at_interrupt += b.undelivered_at_interrupt;
+        a.holds = a.sent == a.unique_received + a.dead_lettered + a.lost;
+        let (d, e) = (&mut self.duplicates, &other.duplicates);
+        d.count += e.count;
+        d.redelivery += e.redelivery;
+        d.producer += e.producer;
+        d.unexplained += e.unexplained;
+        let room = LIMIT.saturating_sub(d.examples.len());
+        d.examples.extend(e.examples.iter().take(room).cloned());
+        self.lost.add(&other.lost);
+        self.order_violations.add(&other.order_violations);
+        self.order_undecided += other.order_undecided;
+        self.dead_lettered.add(&other.dead_lettered);
+        self.foreign.count += other.foreign.count;
+        for id in &other.foreign.message_ids {
+            if self.foreign.message_ids.len() < LIMIT && !self.foreign.message_ids.contains(id) {
+                self.foreign.message_ids.push(id.clone());
+            }
+        }
+    }
+
     /// An interrupted run cannot tell lost from not yet delivered: what it did not receive is
     /// reported as undelivered at the interrupt, and nothing as lost.
     pub fn interrupted(&mut self) {
+        for s in &mut self.subscriptions {
+            s.integrity.interrupted();
+        }
         let lost = std::mem::take(&mut self.lost);
         self.accounting.undelivered_at_interrupt = lost.count;
         self.accounting.lost = 0;
@@ -239,6 +297,7 @@ impl Examples {
                 message_ids: self.foreign.clone(),
             },
             undelivered_at_interrupt: None,
+            subscriptions: Vec::new(),
             emulator_injected: None,
         }
     }

@@ -14,7 +14,9 @@ mod tests;
 mod union;
 
 pub use book::{Delivery, Ledger, Receipt, Tally};
-pub use integrity::{Cause, Example, Integrity, LIMIT, LIMIT as EXAMPLE_LIMIT};
+pub use integrity::{
+    Cause, Example, Integrity, Kind, LIMIT, LIMIT as EXAMPLE_LIMIT, SubscriptionIntegrity,
+};
 pub use journal::Journal;
 
 use std::sync::Arc;

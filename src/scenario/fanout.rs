@@ -1,0 +1,277 @@
+//! A fan-out scenario's parts: `[topic]` (in `sections`), the message attributes each
+//! `[[publishers]]` fleet draws, and `[[subscriptions]]` (a filter policy, raw delivery and the
+//! consumers of the subscription's own queue). Their codecs check what SNS would refuse before
+//! any traffic: a filter policy is read by the emulator's own `filter_policy`, the code the
+//! harness later judges deliveries with. Must not depend on anything outside `scenario` and the
+//! emulator's pure parts.
+
+use super::file::Field;
+use super::keys::Codec;
+use super::sections::{SubscriptionKeys, TopicSpec};
+use crate::emulator::filter_policy::{FilterPolicy, Scope};
+
+/// SNS takes at most 10 message attributes per message.
+pub(crate) const MAX_ATTRIBUTES: usize = 10;
+/// Values one string or number attribute may be drawn from: a bound on what a file can ask
+/// this process to hold.
+pub(crate) const MAX_VALUES: usize = 1000;
+/// SNS's largest message, and its largest PublishBatch (all entries together).
+pub(crate) const MAX_PUBLISH_BYTES: u64 = 262_144;
+
+/// How one attribute's values are drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Values {
+    /// One of these strings (a `String` attribute), chosen with these weights.
+    Strings {
+        values: Vec<String>,
+        weights: Vec<f64>,
+    },
+    /// One of these numbers (a `Number` attribute), chosen with these weights.
+    Numbers { values: Vec<f64>, weights: Vec<f64> },
+    /// A whole number from `min` to `max`, uniformly (a `Number` attribute).
+    Range { min: i64, max: i64 },
+}
+
+/// A named attribute and how its values are drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttributeSpec {
+    pub name: String,
+    pub values: Values,
+}
+
+/// A filter policy as written (MessageAttributes scope), and as the JSON SNS is given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicySpec {
+    pub toml: toml::Value,
+    pub json: serde_json::Value,
+}
+
+impl PolicySpec {
+    /// The policy, parsed; it was checked when the scenario was read.
+    pub fn parsed(&self) -> FilterPolicy {
+        FilterPolicy::from_json(&self.json, Scope::MessageAttributes)
+            .expect("a scenario's filter policy was checked when it was read")
+    }
+}
+
+/// One `[[subscriptions]]` entry: its keys and the queue it gets. Its consumers are the
+/// scenario's consumer fleet at the same place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subscription {
+    pub keys: SubscriptionKeys,
+    /// `<[queue] name>-<subscription name>` (`.fifo` kept last).
+    pub queue_name: String,
+}
+
+/// What makes a scenario a fan-out: publishers publish to the topic, and each subscription's
+/// queue has its own consumers (`Scenario::producers` are the publishers, `Scenario::consumers`
+/// the subscriptions' consumers, in the same order as `subscriptions`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fanout {
+    pub topic: TopicSpec,
+    /// Per publisher fleet, in `Scenario::producers`' order.
+    pub attributes: Vec<Vec<AttributeSpec>>,
+    pub subscriptions: Vec<Subscription>,
+}
+
+/// `{ event = { values = [...], weights = [...] }, amount = { range = [1, 500] } }`.
+pub(crate) struct Attributes;
+
+impl Codec for Attributes {
+    type Value = Vec<AttributeSpec>;
+
+    fn read(&self, f: &Field<'_>) -> Option<Vec<AttributeSpec>> {
+        let table = f.table()?;
+        let names = table.keys();
+        if names.len() > MAX_ATTRIBUTES {
+            f.problem(format!(
+                "SNS takes at most {MAX_ATTRIBUTES} message attributes; {} are given",
+                names.len()
+            ));
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut ok = true;
+        for name in names {
+            let field = table.get(&name)?;
+            match attribute(&name, &field) {
+                Some(spec) => out.push(spec),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn write(&self, specs: &Vec<AttributeSpec>) -> Option<toml::Value> {
+        if specs.is_empty() {
+            return None;
+        }
+        let number = |x: f64| {
+            if x.fract() == 0.0 && x.abs() < 9e15 {
+                toml::Value::Integer(x as i64)
+            } else {
+                toml::Value::Float(x)
+            }
+        };
+        let table = specs.iter().map(|s| {
+            let mut t = toml::Table::new();
+            match &s.values {
+                Values::Strings { values, weights } => {
+                    t.insert("values".into(), values.clone().into());
+                    t.insert(
+                        "weights".into(),
+                        toml::Value::Array(weights.iter().map(|w| number(*w)).collect()),
+                    );
+                }
+                Values::Numbers { values, weights } => {
+                    t.insert(
+                        "values".into(),
+                        toml::Value::Array(values.iter().map(|v| number(*v)).collect()),
+                    );
+                    t.insert(
+                        "weights".into(),
+                        toml::Value::Array(weights.iter().map(|w| number(*w)).collect()),
+                    );
+                }
+                Values::Range { min, max } => {
+                    t.insert("range".into(), vec![*min, *max].into());
+                }
+            }
+            (s.name.clone(), toml::Value::Table(t))
+        });
+        Some(toml::Value::Table(table.collect()))
+    }
+
+    fn accepts(&self) -> String {
+        "{ NAME = { values = [...], weights = [...] } or { range = [MIN, MAX] } }".into()
+    }
+}
+
+/// SNS's rule for attribute names.
+fn attribute_name_problem(name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    if name.is_empty() || name.len() > 256 {
+        Some("an attribute name is 1-256 characters")
+    } else if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b))
+    {
+        Some("an attribute name is letters, digits, '_', '-' or '.'")
+    } else if lower.starts_with("aws.") || lower.starts_with("amazon.") {
+        Some("names starting with AWS. or Amazon. are reserved")
+    } else if name.starts_with('.') || name.ends_with('.') || name.contains("..") {
+        Some("an attribute name cannot start or end with '.', or hold '..'")
+    } else {
+        None
+    }
+}
+
+fn attribute(name: &str, f: &Field<'_>) -> Option<AttributeSpec> {
+    if let Some(problem) = attribute_name_problem(name) {
+        f.problem(problem);
+        return None;
+    }
+    let t = f.table()?;
+    let values = if let Some(range) = t.get("range") {
+        let bounds: Vec<i64> = range
+            .array()?
+            .iter()
+            .map(|b| b.int(-1_000_000_000, 1_000_000_000))
+            .collect::<Option<_>>()?;
+        match bounds[..] {
+            [min, max] if min <= max => Some(Values::Range { min, max }),
+            _ => {
+                range.problem("expected [MIN, MAX], whole numbers with MIN <= MAX");
+                None
+            }
+        }
+    } else if let Some(values) = t.get("values") {
+        listed(&values, t.get("weights").as_ref())
+    } else {
+        f.problem("expected { values = [...] } (with optional weights) or { range = [MIN, MAX] }");
+        None
+    };
+    t.finish(&["values", "weights", "range"]);
+    Some(AttributeSpec {
+        name: name.to_string(),
+        values: values?,
+    })
+}
+
+/// `values` (all strings or all numbers, SNS's ±10⁹ for numbers) and their `weights`.
+fn listed(values: &Field<'_>, weights: Option<&Field<'_>>) -> Option<Values> {
+    let items = values.array()?;
+    if items.is_empty() || items.len() > MAX_VALUES {
+        values.problem(format!("expected 1 to {MAX_VALUES} values"));
+        return None;
+    }
+    let weights = match weights {
+        None => vec![1.0; items.len()],
+        Some(w) => {
+            let ws: Vec<f64> = w
+                .array()?
+                .iter()
+                .map(|x| x.number(0.0, 1e9))
+                .collect::<Option<_>>()?;
+            if ws.len() != items.len() || ws.iter().sum::<f64>() <= 0.0 {
+                w.problem(format!(
+                    "expected {} weights (one per value), not all zero",
+                    items.len()
+                ));
+                return None;
+            }
+            ws
+        }
+    };
+    if items.iter().all(Field::is_str) {
+        let values = items
+            .iter()
+            .map(|v| v.str().map(str::to_string))
+            .collect::<Option<_>>()?;
+        return Some(Values::Strings { values, weights });
+    }
+    let numbers = items
+        .iter()
+        .map(|v| v.number(-1e9, 1e9))
+        .collect::<Option<_>>()?;
+    Some(Values::Numbers {
+        values: numbers,
+        weights,
+    })
+}
+
+/// An inline table, checked as a MessageAttributes-scope filter policy by the emulator's parser.
+pub(crate) struct Policies;
+
+impl Codec for Policies {
+    type Value = PolicySpec;
+
+    fn read(&self, f: &Field<'_>) -> Option<PolicySpec> {
+        f.table()?;
+        let toml = f.value()?;
+        let json = serde_json::to_value(&toml).ok()?;
+        match FilterPolicy::from_json(&json, Scope::MessageAttributes) {
+            Ok(_) => Some(PolicySpec { toml, json }),
+            Err(e) => {
+                f.problem(format!("is not a filter policy SNS accepts: {e}"));
+                None
+            }
+        }
+    }
+
+    fn write(&self, value: &PolicySpec) -> Option<toml::Value> {
+        Some(value.toml.clone())
+    }
+
+    fn accepts(&self) -> String {
+        "a filter policy as a TOML table, e.g. { event = [\"order_paid\"] }".into()
+    }
+}
+
+/// The queue a subscription gets: `<base>-<subscription>`, `.fifo` kept last.
+pub(crate) fn subscription_queue(queue_name: &str, subscription: &str) -> String {
+    match queue_name.strip_suffix(".fifo") {
+        Some(base) => format!("{base}-{subscription}.fifo"),
+        None => format!("{queue_name}-{subscription}"),
+    }
+}

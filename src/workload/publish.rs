@@ -1,0 +1,203 @@
+//! A fan-out producer's side: where its messages go (a queue, or an SNS topic through Publish
+//! and PublishBatch with the attributes `attributes` draws), and which ledgers learn of each
+//! acknowledged message — one per subscription whose filter policy lets it through, judged by
+//! the emulator's own `filter_policy` on the attributes published.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use aws_sdk_sns::error::SdkError;
+use aws_sdk_sns::operation::publish::{PublishError, PublishOutput};
+use aws_sdk_sns::operation::publish_batch::{PublishBatchError, PublishBatchOutput};
+use aws_sdk_sns::types::{MessageAttributeValue, PublishBatchRequestEntry};
+
+use super::attributes::{AttributeSpec, Drawn, draw, lets_through};
+use super::outcome::classify;
+use crate::emulator::filter_policy::FilterPolicy;
+use crate::measure::ledger::LedgerHandle;
+use crate::measure::recorder::{Api, Outcome};
+
+/// Where a producer's messages go.
+#[derive(Clone)]
+pub(crate) enum Destination {
+    Queue {
+        client: aws_sdk_sqs::Client,
+        url: String,
+    },
+    Topic {
+        sns: aws_sdk_sns::Client,
+        arn: String,
+        /// The attributes this publisher fleet draws for each message.
+        attributes: Arc<Vec<AttributeSpec>>,
+    },
+}
+
+/// A ledger that learns of the acknowledged messages its filter lets through (a queue run:
+/// the run's one ledger, no filter).
+#[derive(Clone)]
+pub(crate) struct Route {
+    pub filter: Option<Arc<FilterPolicy>>,
+    pub ledger: LedgerHandle,
+}
+
+impl Route {
+    /// The sequences of `producer` this route should get.
+    pub(crate) fn sequences(
+        &self,
+        destination: &Destination,
+        seed: u64,
+        producer: u32,
+        sequences: &[u64],
+    ) -> Vec<u64> {
+        match (&self.filter, destination) {
+            (Some(policy), Destination::Topic { attributes, .. }) => sequences
+                .iter()
+                .copied()
+                .filter(|s| lets_through(Some(policy), &draw(attributes, seed, producer, *s)))
+                .collect(),
+            _ => sequences.to_vec(),
+        }
+    }
+}
+
+/// One message to publish: its body, drawn attributes and FIFO fields.
+pub(crate) struct Publication<'a> {
+    pub body: &'a str,
+    pub attributes: Vec<Drawn>,
+    pub group: Option<String>,
+    pub dedup: Option<String>,
+}
+
+fn attribute_map(drawn: Vec<Drawn>) -> Option<HashMap<String, MessageAttributeValue>> {
+    if drawn.is_empty() {
+        return None;
+    }
+    Some(
+        drawn
+            .into_iter()
+            .map(|d| {
+                let value = MessageAttributeValue::builder()
+                    .data_type(d.data_type)
+                    .string_value(d.value)
+                    .build()
+                    .expect("the data type is set");
+                (d.name, value)
+            })
+            .collect(),
+    )
+}
+
+pub(crate) fn publish_request(
+    sns: &aws_sdk_sns::Client,
+    arn: &str,
+    p: Publication<'_>,
+) -> aws_sdk_sns::operation::publish::builders::PublishFluentBuilder {
+    sns.publish()
+        .topic_arn(arn)
+        .message(p.body)
+        .set_message_attributes(attribute_map(p.attributes))
+        .set_message_group_id(p.group)
+        .set_message_deduplication_id(p.dedup)
+}
+
+pub(crate) fn batch_entry(id: &str, p: Publication<'_>) -> PublishBatchRequestEntry {
+    PublishBatchRequestEntry::builder()
+        .id(id)
+        .message(p.body)
+        .set_message_attributes(attribute_map(p.attributes))
+        .set_message_group_id(p.group)
+        .set_message_deduplication_id(p.dedup)
+        .build()
+        .expect("id and message are set")
+}
+
+/// How one send call ended, whichever action it was.
+pub(crate) struct Response {
+    pub api: Api,
+    pub outcome: Outcome,
+    /// Places (in the call) of the messages the queue or topic acknowledged.
+    pub acked: Vec<usize>,
+    /// Entries of a successful batch call that failed one by one.
+    pub entries_failed: u64,
+}
+
+pub(crate) fn classify_publish<R>(
+    result: Result<PublishOutput, SdkError<PublishError, R>>,
+) -> Response {
+    let (outcome, acked) = match result {
+        Ok(_) => (Outcome::Ok, vec![0]),
+        Err(e) => (classify(&e), Vec::new()),
+    };
+    Response {
+        api: Api::Publish,
+        outcome,
+        acked,
+        entries_failed: 0,
+    }
+}
+
+pub(crate) fn classify_publish_batch<R>(
+    result: Result<PublishBatchOutput, SdkError<PublishBatchError, R>>,
+    ids: &[&str],
+) -> Response {
+    let (outcome, acked, entries_failed) = match result {
+        Ok(out) => {
+            let acked = out
+                .successful()
+                .iter()
+                .filter_map(|s| ids.iter().position(|id| Some(*id) == s.id()))
+                .collect();
+            (Outcome::Ok, acked, out.failed().len() as u64)
+        }
+        Err(e) => (classify(&e), Vec::new(), 0),
+    };
+    Response {
+        api: Api::PublishBatch,
+        outcome,
+        acked,
+        entries_failed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::filter_policy::Scope;
+    use crate::scenario::Values;
+
+    #[tokio::test]
+    async fn a_route_gets_only_what_its_filter_lets_through() {
+        let attributes = Arc::new(vec![AttributeSpec {
+            name: "amount".into(),
+            values: Values::Range { min: 1, max: 100 },
+        }]);
+        let topic = Destination::Topic {
+            sns: aws_sdk_sns::Client::from_conf(
+                aws_sdk_sns::Config::builder()
+                    .behavior_version(aws_sdk_sns::config::BehaviorVersion::latest())
+                    .build(),
+            ),
+            arn: "arn".into(),
+            attributes: attributes.clone(),
+        };
+        let policy = FilterPolicy::from_json(
+            &serde_json::json!({"amount": [{"numeric": [">", 50]}]}),
+            Scope::MessageAttributes,
+        )
+        .unwrap();
+        let (ledger, _owner) = crate::measure::ledger::spawn(false, None);
+        let route = Route {
+            filter: Some(Arc::new(policy)),
+            ledger,
+        };
+        let all: Vec<u64> = (0..200).collect();
+        let got = route.sequences(&topic, 9, 3, &all);
+        let expected: Vec<u64> = all
+            .iter()
+            .copied()
+            .filter(|s| draw(&attributes, 9, 3, *s)[0].value.parse::<i64>().unwrap() > 50)
+            .collect();
+        assert_eq!(got, expected);
+        assert!(!got.is_empty() && got.len() < all.len());
+    }
+}
