@@ -3,6 +3,7 @@
 //! Built from the engine's lanes — one per subscription, in `[[subscriptions]]` order — and the
 //! subscriptions' consumer fleets, which carry the subscriptions' names.
 
+use crate::emulator::stats::QueueFaults;
 use crate::measure::fanout::{SubscriptionSummary, TopicInfo, sns_cost};
 use crate::measure::fleets::Role;
 use crate::measure::ledger::{Integrity, Kind, SubscriptionIntegrity};
@@ -17,6 +18,7 @@ pub(crate) fn summarise(
     fanout: &Fanout,
     result: &EngineResult,
     mean_message_bytes: f64,
+    injected_on: &dyn Fn(&str) -> Option<QueueFaults>,
 ) {
     summary.topic = Some(TopicInfo {
         kind: fanout.topic.kind,
@@ -35,15 +37,18 @@ pub(crate) fn summarise(
                 .find(|f| f.role == Role::Consumer && f.name == s.keys.name)
                 .map(|f| f.end_to_end_us)
                 .unwrap_or_default();
-            SubscriptionSummary::of(
-                &s.keys.name,
-                &s.queue_name,
-                s.keys.filter_policy.as_ref().map(|p| p.json.clone()),
-                s.keys.raw_message_delivery,
-                (&lane.tally, &lane.leaked),
-                end_to_end,
-                summary.measured_seconds,
-            )
+            SubscriptionSummary {
+                emulator_injected: injected_on(&s.queue_name),
+                ..SubscriptionSummary::of(
+                    &s.keys.name,
+                    &s.queue_name,
+                    s.keys.filter_policy.as_ref().map(|p| p.json.clone()),
+                    s.keys.raw_message_delivery,
+                    (&lane.tally, &lane.leaked),
+                    end_to_end,
+                    summary.measured_seconds,
+                )
+            }
         })
         .collect();
     let c = &result.total.counters;

@@ -456,7 +456,7 @@ pub async fn execute(
                 return Err(e);
             }
         };
-    let settle: Option<Settle> = None;
+    let settle = settle(scenario, &connection, &queues, run_id, &mut interrupt).await;
     let began = SystemTime::now();
     let words = &options.last_words;
     let head = summary_head(
@@ -590,6 +590,30 @@ pub async fn execute(
         warnings,
         write_failures,
     })
+}
+
+/// A fan-out run's settle probes, unless `[topic] settle = "0s"`.
+async fn settle(
+    scenario: &Scenario,
+    connection: &client::Connection,
+    prepared: &Prepared,
+    run_id: u64,
+    interrupt: &mut watch::Receiver<bool>,
+) -> Option<Settle> {
+    let (fanout, topic) = (scenario.fanout.as_ref()?, prepared.topic.as_ref()?);
+    if fanout.topic.settle.is_zero() {
+        return None;
+    }
+    let probes = crate::workload::settle::Probes {
+        sqs: &connection.client,
+        sns: &connection.sns,
+        topic_arn: &topic.arn,
+        lanes: &prepared.lanes,
+        fanout,
+        run_id,
+        seed: scenario.run.seed,
+    };
+    Some(probes.settle(fanout.topic.settle, interrupt).await)
 }
 
 /// The run's id: the one a distributed run agreed on, or one drawn from the clock, the seed
@@ -735,7 +759,19 @@ fn summarise(
     );
     summary.fleets = FleetSummary::all(&FleetMap::of(scenario), &result.total);
     if let Some(fanout) = &scenario.fanout {
-        crate::fanout::summarise(&mut summary, scenario, fanout, result, mean_bytes);
+        let queues = connection.emulator.as_ref().map(|e| e.stats().queues);
+        let injected_on = |name: &str| {
+            let queues = queues.as_ref()?;
+            queues.iter().find(|q| q.name == name).map(|q| q.faults)
+        };
+        crate::fanout::summarise(
+            &mut summary,
+            scenario,
+            fanout,
+            result,
+            mean_bytes,
+            &injected_on,
+        );
     }
     let lambda = scenario
         .consumers

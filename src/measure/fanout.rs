@@ -59,6 +59,10 @@ pub struct SubscriptionSummary {
     pub received_per_sec: f64,
     /// From the intended publish time to receipt, this subscription's consumers.
     pub end_to_end_us: LatencyStats,
+    /// Embedded target only: the faults the emulator injected on this subscription's queue,
+    /// beside what was detected (`missing`, `duplicates`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub emulator_injected: Option<crate::emulator::stats::QueueFaults>,
 }
 
 impl SubscriptionSummary {
@@ -88,6 +92,7 @@ impl SubscriptionSummary {
             identity_holds: t.acknowledged == t.unique_received + t.dead_lettered + t.lost,
             received_per_sec: super::summary::per_second(t.unique_received, measured_seconds),
             end_to_end_us,
+            emulator_injected: None,
         }
     }
 }

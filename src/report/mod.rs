@@ -16,6 +16,7 @@ pub mod load;
 pub(crate) mod results;
 pub mod search;
 pub mod shard_file;
+pub(crate) mod subscriptions;
 pub(crate) mod terminal;
 pub(crate) mod ticks;
 

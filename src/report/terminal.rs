@@ -10,6 +10,8 @@ use crate::measure::summary::{
 };
 use crate::scenario::TargetKind;
 
+use super::subscriptions;
+
 fn ms(us: u64) -> String {
     if us >= 10_000 {
         format!("{:.0} ms", us as f64 / 1000.0)
@@ -21,11 +23,17 @@ fn ms(us: u64) -> String {
 pub(crate) fn summary(s: &RunSummary, results_dir: &str) -> String {
     let mut o = String::new();
     let m = &s.messages;
-    o += &format!(
-        "\n{} — {} {} queue {} on {} ({})\n",
-        s.scenario.name, s.queue.kind, "", s.queue.name, s.target.kind, s.target.endpoint
-    )
-    .replace("  ", " ");
+    match subscriptions::headline(s) {
+        Some(line) => o += &line,
+        None => {
+            o += &format!(
+                "\n{} — {} {} queue {} on {} ({})\n",
+                s.scenario.name, s.queue.kind, "", s.queue.name, s.target.kind, s.target.endpoint
+            )
+            .replace("  ", " ")
+        }
+    }
+    o += &subscriptions::settle_line(s);
     if s.interrupted.happened() {
         o += "interrupted: results cover the run up to the signal\n";
     }
@@ -60,7 +68,18 @@ pub(crate) fn summary(s: &RunSummary, results_dir: &str) -> String {
         o += &clock_line(c);
     }
     o += &fleets(s);
-    if s.shard.is_some() {
+    if s.topic.is_some() {
+        o += &format!(
+            "messages: published {} (failed {}), received {} deliveries ({} unique) over {} subscriptions, deleted {}, foreign {}\n",
+            m.sent,
+            m.send_failed,
+            m.received,
+            m.unique_received,
+            s.subscriptions.len(),
+            m.deleted,
+            m.foreign
+        );
+    } else if s.shard.is_some() {
         o += &format!(
             "messages: sent {} (failed {}), received {} deliveries of any shard's messages, deleted {}, foreign {}\n",
             m.sent, m.send_failed, m.received, m.deleted, m.foreign
@@ -73,6 +92,7 @@ pub(crate) fn summary(s: &RunSummary, results_dir: &str) -> String {
     }
     match &s.shard {
         Some(shard) => o += &shard_lines(s, shard),
+        None if s.topic.is_some() => o += &subscriptions::table(&s.subscriptions),
         None => o += &integrity_lines(m),
     }
     if let Some(shards) = &s.shards {
@@ -106,6 +126,14 @@ pub(crate) fn summary(s: &RunSummary, results_dir: &str) -> String {
         "\ncost: {} billed requests, ${:.6} (${:.4} per million messages)",
         s.cost.billed_requests, s.cost.usd, s.cost.usd_per_million_messages
     );
+    if let Some(sns) = &s.cost.sns {
+        o += &format!(
+            " (SQS requests and SNS: {} billed publishes, ${:.6}; not counted: {})",
+            sns.billed_publishes,
+            sns.usd,
+            sns.not_counted.join(", ")
+        );
+    }
     match (s.cost.estimated_usd, s.cost.estimated_billed_requests) {
         (Some(usd), Some(requests)) => {
             o += &format!("; estimated before the run: {requests} requests, ${usd:.6}\n")

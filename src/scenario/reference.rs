@@ -141,9 +141,7 @@ fn reference() -> String {
         "# attributes = { event = { values = [\"order_paid\", \"order_created\"], weights = [1, 3] }, amount = { range = [1, 500] } }\n",
     ));
     reference_table(&mut out, "# [[subscriptions]]", &SubscriptionKeys::docs());
-    out.push_str(
-        "# consumers = { count = 2, batch_size = 10 } # any [[consumers]] key but name\n",
-    );
+    out.push_str("# consumers = { count = 2, batch_size = 10 } # any [[consumers]] key but name\n");
     let emulator = EmulatorSettings::default();
     reference_table(
         &mut out,

@@ -17,4 +17,5 @@ pub mod payload;
 pub(crate) mod producer;
 pub(crate) mod publish;
 pub(crate) mod schedule;
+pub(crate) mod settle;
 pub(crate) mod subscriber;

@@ -1,0 +1,269 @@
+//! Before a fan-out run's traffic: probes each subscription until its filter policy behaves.
+//! On AWS a new or changed filter policy can take up to 15 minutes to take effect; measured
+//! before then, `missing` and `leaked` would be artefacts of propagation. A round publishes
+//! marked probes (this run's id, producer `PROBE_PRODUCER`, no intended time, so the run's
+//! consumers delete a late one unmeasured) with attributes drawn as the publishers draw theirs,
+//! then reads every subscription's queue: the round settles when each got exactly the probes its
+//! filter lets through. Probes are counted here, apart from the run.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aws_sdk_sns::types::PublishBatchRequestEntry;
+use tokio::sync::watch;
+
+use super::attributes::{AttributeSpec, Drawn, draw, lets_through};
+use super::engine::Lane;
+use super::payload::Payload;
+use super::publish::{Publication, batch_entry};
+use super::subscriber::Subscriber;
+use crate::emulator::filter_policy::FilterPolicy;
+use crate::measure::fanout::Settle;
+use crate::scenario::{Fanout, QueueType};
+
+/// The producer id probes carry: above any real producer's (at most 64 fleets × 10,000 tasks).
+pub(crate) const PROBE_PRODUCER: u32 = 0x00ff_ffff;
+/// Probes per round: one PublishBatch.
+const PER_ROUND: u64 = 10;
+/// How long a round waits for its probes, and then for any that should not come.
+const ROUND_WAIT: Duration = Duration::from_secs(10);
+const LEAK_WAIT: Duration = Duration::from_secs(1);
+
+pub(crate) struct Probes<'a> {
+    pub sqs: &'a aws_sdk_sqs::Client,
+    pub sns: &'a aws_sdk_sns::Client,
+    pub topic_arn: &'a str,
+    pub lanes: &'a [Lane],
+    pub fanout: &'a Fanout,
+    pub run_id: u64,
+    pub seed: u64,
+}
+
+/// One subscription as the probes judge it.
+struct Judge {
+    filter: Option<FilterPolicy>,
+    subscriber: Subscriber,
+}
+
+impl Probes<'_> {
+    /// Rounds until every subscription behaves, `limit` passes or an interrupt comes.
+    pub(crate) async fn settle(
+        &self,
+        limit: Duration,
+        interrupt: &mut watch::Receiver<bool>,
+    ) -> Settle {
+        let started = Instant::now();
+        let judges = self.judges();
+        let mut settle = Settle::default();
+        // Every probe's attributes (by sequence), so a late one is judged by what it carried.
+        let mut published: BTreeMap<u64, Vec<Drawn>> = BTreeMap::new();
+        while started.elapsed() < limit || settle.rounds == 0 {
+            let round = tokio::select! {
+                r = self.round(settle.rounds as u64, &judges, &mut published, &mut settle) => r,
+                Ok(_) = interrupt.wait_for(|stop| *stop) => Err("interrupted".to_string()),
+            };
+            settle.rounds += 1;
+            match round {
+                Ok(()) => {
+                    settle.settled = true;
+                    settle.last_problem.clear();
+                    break;
+                }
+                Err(problem) => settle.last_problem = problem,
+            }
+            if *interrupt.borrow() {
+                break;
+            }
+        }
+        settle.seconds = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
+        settle
+    }
+
+    fn judges(&self) -> Vec<Judge> {
+        self.fanout
+            .subscriptions
+            .iter()
+            .map(|s| Judge {
+                filter: s.keys.filter_policy.as_ref().map(|p| p.parsed()),
+                subscriber: Subscriber {
+                    filter: None,
+                    envelope: !s.keys.raw_message_delivery,
+                    attributes: Arc::new(Vec::new()),
+                    seed: self.seed,
+                    leaks: Arc::default(),
+                },
+            })
+            .collect()
+    }
+
+    /// The attributes probe `sequence` draws: as publisher fleet `sequence % fleets` would.
+    fn attributes(&self, sequence: u64) -> Vec<Drawn> {
+        let fleets = &self.fanout.attributes;
+        let specs: &[AttributeSpec] = match fleets.len() {
+            0 => &[],
+            n => &fleets[(sequence % n as u64) as usize],
+        };
+        draw(specs, self.seed, PROBE_PRODUCER, sequence)
+    }
+
+    /// One round: publish, then read every subscription; `Err` says what misbehaved.
+    async fn round(
+        &self,
+        round: u64,
+        judges: &[Judge],
+        published: &mut BTreeMap<u64, Vec<Drawn>>,
+        settle: &mut Settle,
+    ) -> Result<(), String> {
+        let sequences: Vec<u64> = (round * PER_ROUND..(round + 1) * PER_ROUND).collect();
+        for s in &sequences {
+            published.insert(*s, self.attributes(*s));
+        }
+        self.publish(&sequences, published).await?;
+        settle.probes_published += sequences.len() as u64;
+        for ((judge, lane), s) in judges
+            .iter()
+            .zip(self.lanes)
+            .zip(&self.fanout.subscriptions)
+        {
+            let should = |seq: &u64| {
+                published
+                    .get(seq)
+                    .is_some_and(|drawn| lets_through(judge.filter.as_ref(), drawn))
+            };
+            let expected: BTreeSet<u64> = sequences.iter().copied().filter(should).collect();
+            let got = self.read(lane, judge, &expected, settle).await?;
+            if let Some(leak) = got.iter().find(|seq| !should(seq)) {
+                return Err(format!(
+                    "{}: probe {leak} arrived although its filter should stop it",
+                    s.keys.name
+                ));
+            }
+            let missing = expected.difference(&got).count();
+            if missing > 0 {
+                return Err(format!(
+                    "{}: {missing} of {} probes its filter lets through did not arrive within {} s",
+                    s.keys.name,
+                    expected.len(),
+                    ROUND_WAIT.as_secs()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    async fn publish(
+        &self,
+        sequences: &[u64],
+        published: &BTreeMap<u64, Vec<Drawn>>,
+    ) -> Result<(), String> {
+        let fifo = self.fanout.topic.kind == QueueType::Fifo;
+        let ids: Vec<String> = sequences.iter().map(|s| s.to_string()).collect();
+        let mut body = String::new();
+        let entries: Vec<PublishBatchRequestEntry> = sequences
+            .iter()
+            .zip(&ids)
+            .map(|(s, id)| {
+                Payload {
+                    run: self.run_id,
+                    producer: PROBE_PRODUCER,
+                    sequence: *s,
+                    group: 0,
+                    intended_us: 0,
+                    sent_us: 0,
+                }
+                .encode_into(0, &mut body);
+                batch_entry(
+                    id,
+                    Publication {
+                        body: &body,
+                        attributes: published.get(s).cloned().unwrap_or_default(),
+                        group: fifo.then(|| "sqsbench-probe".to_string()),
+                        dedup: fifo.then(|| format!("probe-{:x}-{s}", self.run_id)),
+                    },
+                )
+            })
+            .collect();
+        let out = self
+            .sns
+            .publish_batch()
+            .topic_arn(self.topic_arn)
+            .set_publish_batch_request_entries(Some(entries))
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "publishing probes: {}",
+                    aws_sdk_sns::error::DisplayErrorContext(&e)
+                )
+            })?;
+        if !out.failed().is_empty() {
+            return Err(format!(
+                "{} probes were refused by the topic",
+                out.failed().len()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Reads probes from the lane until `expected` arrived (or the round's wait passed), then
+    /// once more for any that should not come; deletes every probe read.
+    async fn read(
+        &self,
+        lane: &Lane,
+        judge: &Judge,
+        expected: &BTreeSet<u64>,
+        settle: &mut Settle,
+    ) -> Result<BTreeSet<u64>, String> {
+        let deadline = Instant::now() + ROUND_WAIT;
+        let mut got = BTreeSet::new();
+        let mut last_look = false;
+        loop {
+            let all_in = expected.is_subset(&got);
+            if (all_in && last_look) || Instant::now() >= deadline {
+                return Ok(got);
+            }
+            last_look = all_in;
+            let wait = if all_in {
+                LEAK_WAIT
+            } else {
+                Duration::from_secs(1)
+            };
+            let out = self
+                .sqs
+                .receive_message()
+                .queue_url(&lane.queue_url)
+                .max_number_of_messages(10)
+                .wait_time_seconds(wait.as_secs() as i32)
+                .send()
+                .await
+                .map_err(|e| {
+                    format!(
+                        "reading probes: {}",
+                        aws_sdk_sqs::error::DisplayErrorContext(&e)
+                    )
+                })?;
+            for m in out.messages() {
+                let body = judge.subscriber.published(m.body().unwrap_or(""));
+                let Ok(p) = Payload::decode(&body, self.run_id) else {
+                    continue;
+                };
+                if p.producer != PROBE_PRODUCER {
+                    continue;
+                }
+                settle.probes_received += 1;
+                got.insert(p.sequence);
+                if let Some(handle) = m.receipt_handle() {
+                    // A probe left behind is deleted unmeasured by the run's consumers.
+                    let _ = self
+                        .sqs
+                        .delete_message()
+                        .queue_url(&lane.queue_url)
+                        .receipt_handle(handle)
+                        .send()
+                        .await;
+                }
+            }
+        }
+    }
+}
