@@ -13,6 +13,7 @@ mod emulator_redrive;
 mod emulator_sns;
 mod emulator_wire;
 mod engine;
+mod fanout;
 mod full_disk;
 mod live_metrics;
 mod merge;
