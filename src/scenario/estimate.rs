@@ -19,6 +19,10 @@ pub(crate) struct Estimate {
     pub visibility_requests: f64,
     /// Requests × 64 KiB chunks.
     pub billed_requests: f64,
+    /// A fan-out: the publishes SNS bills (standard: × 64 KiB chunks; FIFO: requests) and SNS's
+    /// share of `usd` (FIFO topics: with payload and deliveries).
+    pub sns_publishes: f64,
+    pub sns_usd: f64,
     pub usd: f64,
 }
 
@@ -32,6 +36,19 @@ impl Estimate {
     }
 
     pub(crate) fn describe(&self, price_per_million: f64) -> String {
+        if self.sns_publishes > 0.0 {
+            return format!(
+                "estimated cost: {:.0} SNS publishes (${:.6}) + {:.0} billed SQS requests (receive {:.0} of which ~{:.0} empty, delete {:.0}) × ${price_per_million}/M, every subscription taken to get every message (an upper bound) = ${:.6} (${:.4} per million messages)",
+                self.sns_publishes,
+                self.sns_usd,
+                self.billed_requests,
+                self.receive_requests,
+                self.empty_receives,
+                self.delete_requests,
+                self.usd,
+                self.usd_per_million_messages()
+            );
+        }
         format!(
             "estimated cost: {:.0} billed requests (send {:.0}, receive {:.0} of which ~{:.0} empty, delete {:.0}, visibility {:.0}) × ${price_per_million}/M = ${:.6} (${:.4} per million messages)",
             self.billed_requests,
@@ -48,6 +65,61 @@ impl Estimate {
 
 /// None when a fleet runs closed loop (`rate = "max"`): its message count is unknown.
 pub(crate) fn estimate(s: &Scenario) -> Option<Estimate> {
+    match &s.fanout {
+        Some(fanout) => fanout_estimate(s, fanout),
+        None => queue_estimate(s),
+    }
+}
+
+/// A fan-out: the publishers' calls at SNS's prices, and each subscription's queue as if its
+/// consumers alone read every message (its filter's share is only known once drawn).
+fn fanout_estimate(s: &Scenario, fanout: &super::types::Fanout) -> Option<Estimate> {
+    let sends = queue_estimate(&Scenario {
+        consumers: Vec::new(),
+        fanout: None,
+        ..s.clone()
+    })?;
+    let mut e = Estimate {
+        messages: sends.messages,
+        ..Estimate::default()
+    };
+    for c in &s.consumers {
+        let one = queue_estimate(&Scenario {
+            consumers: vec![c.clone()],
+            fanout: None,
+            ..s.clone()
+        })?;
+        e.receive_requests += one.receive_requests;
+        e.empty_receives += one.empty_receives;
+        e.delete_requests += one.delete_requests;
+    }
+    e.billed_requests = e.receive_requests + e.delete_requests;
+    let bytes = s
+        .producers
+        .iter()
+        .map(|p| p.message_size.mean())
+        .sum::<f64>()
+        / s.producers.len().max(1) as f64;
+    let c = &s.cost;
+    (e.sns_publishes, e.sns_usd) = if fanout.topic.kind == super::types::QueueType::Fifo {
+        let gb = e.messages * bytes / 1e9;
+        let deliveries = e.messages * s.consumers.len() as f64;
+        let usd = sends.send_requests * c.sns_fifo_per_million / 1e6
+            + gb * c.sns_fifo_per_gb_published
+            + deliveries * c.sns_fifo_per_million_delivered / 1e6
+            + gb * s.consumers.len() as f64 * c.sns_fifo_per_gb_delivered;
+        (sends.send_requests, usd)
+    } else {
+        (
+            sends.billed_requests,
+            sends.billed_requests * c.sns_standard_per_million / 1e6,
+        )
+    };
+    e.usd = e.billed_requests * s.price_per_million() / 1e6 + e.sns_usd;
+    Some(e)
+}
+
+fn queue_estimate(s: &Scenario) -> Option<Estimate> {
     let total = s.run.warmup + s.run.duration;
     let seconds = total.as_secs_f64();
     let mut e = Estimate::default();
@@ -177,5 +249,21 @@ standard_per_million = 1.0
     fn a_closed_loop_cannot_be_estimated() {
         let s = scenario_from_text("name = \"e\"\n[[producers]]\nrate = \"max\"\n", &[]).unwrap();
         assert!(estimate(&s).is_none());
+    }
+
+    #[test]
+    fn a_fanout_bills_publishes_at_sns_prices_and_every_subscription_reads() {
+        let queue = of(
+            "name = \"q\"\n[run]\nduration = \"10s\"\n[[producers]]\nrate = \"100/s\"\nbatch_size = 10\n[[consumers]]\n",
+        );
+        let fanout = of(
+            "name = \"f\"\n[topic]\n[run]\nduration = \"10s\"\n[[publishers]]\nrate = \"100/s\"\nbatch_size = 10\n[[subscriptions]]\nname = \"a\"\n[[subscriptions]]\nname = \"b\"\n",
+        );
+        assert_eq!(fanout.sns_publishes, queue.send_requests);
+        assert!((fanout.sns_usd - 100.0 * 0.50 / 1e6).abs() < 1e-12);
+        assert_eq!(fanout.receive_requests, 2.0 * queue.receive_requests);
+        assert_eq!(fanout.delete_requests, 2.0 * queue.delete_requests);
+        let sqs = fanout.billed_requests * 0.40 / 1e6;
+        assert!((fanout.usd - sqs - fanout.sns_usd).abs() < 1e-12);
     }
 }

@@ -97,7 +97,8 @@ pub(super) fn topic(
         if let Some(f) = table.and_then(|t| t.get("content_based_deduplication")) {
             f.problem("is FIFO-only: set [topic] type = \"fifo\" or remove it");
         }
-        t.content_based_deduplication = None;
+        // Recorded; the rest of the scenario is still checked against the topic.
+        t.content_based_deduplication = Some(false);
     }
     t.complete()
 }
@@ -195,15 +196,17 @@ fn publisher(
     if let Some(size) = &p.message_size
         && size.max() > MAX_PUBLISH_BYTES
     {
-        t.problem(
+        at_key(
+            t,
             "message_size",
-            format!("SNS publishes at most {}B per message", MAX_PUBLISH_BYTES),
+            format!("SNS publishes at most {MAX_PUBLISH_BYTES}B per message"),
         );
         p.message_size = None;
     } else if let (Some(batch), Some(size)) = (p.batch_size, &p.message_size)
         && batch as u64 * size.max() > MAX_PUBLISH_BYTES
     {
-        t.problem(
+        at_key(
+            t,
             "batch_size",
             format!(
                 "{batch} messages of up to {}B exceed PublishBatch's {MAX_PUBLISH_BYTES}B",
@@ -215,6 +218,14 @@ fn publisher(
     // Deduplication was checked against the topic above; the queue rules do not apply.
     let fleet = producer(p, t, None, names);
     Some((fleet?, attributes?))
+}
+
+/// A problem at the key's own line when it is written, else at its table's.
+fn at_key(t: &Table<'_>, key: &str, message: String) {
+    match t.get(key) {
+        Some(f) => f.problem(message),
+        None => t.problem(key, message),
+    }
 }
 
 /// A subscription: its keys, its queue's name, and its consumers (any `[[consumers]]` key but
