@@ -20,3 +20,17 @@ for peer in sqsbench localstack; do
 done
 "$PEERS_DIR/venv-boto3/bin/python" "$ROOT/tests/sns/compare_captures.py" \
   "$PEERS_DIR/sns-captures/sqsbench" "$PEERS_DIR/sns-captures/localstack"
+
+# A fan-out run (scenarios/sns-fanout.toml, shortened) on each server: the harness's own SNS
+# path — topic, queue policies, filtered subscriptions, PublishBatch, envelopes — as users run it.
+for peer in sqsbench localstack; do
+  url=$SERVE_URL
+  [[ $peer == localstack ]] && url=$LOCALSTACK_URL
+  log "fan-out run against $peer ($url)"
+  out="$PEERS_DIR/fanout-$peer"
+  rm -rf "$out"
+  "$SQSBENCH" run "$ROOT/scenarios/sns-fanout.toml" --target "$url" --out "$out" \
+    --set run.warmup=0s --set run.duration=3s --set publishers.rate=400/s \
+    --set subscriptions.consumers.failure_rate=0.0 >"$out.log" 2>&1 || { cat "$out.log"; exit 1; }
+  "$PEERS_DIR/venv-boto3/bin/python" "$ROOT/tests/sns/check_fanout.py" "$out"
+done
