@@ -243,7 +243,7 @@ fn integrity(s: &RunSummary, i: Option<&Integrity>) -> String {
 <tr><td>duplicates (redelivered / producer / unexplained)</td><td>{} ({} / {} / {})</td></tr>\
 <tr><td>lost</td><td>{}</td></tr><tr><td>order violations</td><td>{}</td></tr>\
 <tr><td>dead-lettered</td><td>{}</td></tr><tr><td>foreign</td><td>{}</td></tr></table>\
-<p>Accounting: sent {} = unique received {} + dead-lettered {} + lost {}.</p>",
+<p>Accounting: {} {} = unique received {} + dead-lettered {} + lost {}.</p>",
         m.duplicates,
         d.redelivery,
         d.producer,
@@ -252,7 +252,17 @@ fn integrity(s: &RunSummary, i: Option<&Integrity>) -> String {
         m.order_violations,
         m.dead_lettered,
         m.foreign,
-        m.sent,
+        // A fan-out's identity is over deliveries: each subscription's expected messages.
+        if s.topic.is_some() {
+            "expected deliveries (all subscriptions)"
+        } else {
+            "sent"
+        },
+        if s.topic.is_some() {
+            s.subscriptions.iter().map(|x| x.expected).sum()
+        } else {
+            m.sent
+        },
         m.unique_received,
         m.dead_lettered,
         m.lost
@@ -290,7 +300,12 @@ fn verdict(s: &RunSummary, integrity: Option<&Integrity>) -> String {
     let holds = integrity.map_or(accounted(s), |i| i.accounting.holds);
     let accounting = (
         holds,
-        if holds {
+        if holds && s.topic.is_some() {
+            format!(
+                "every message of each of {} subscriptions accounted for",
+                s.subscriptions.len()
+            )
+        } else if holds {
             format!("every one of {} messages accounted for", s.messages.sent)
         } else {
             "the accounting does not hold: see Integrity".to_string()
@@ -353,6 +368,10 @@ fn sweep_verdict(summaries: &[RunSummary], labels: &[String]) -> String {
 
 /// `sent == unique received + dead-lettered + lost` (or undelivered, after an interrupt).
 fn accounted(s: &RunSummary) -> bool {
+    if s.topic.is_some() {
+        // Each subscription has its own identity: publishes are not deliveries.
+        return s.subscriptions.iter().all(|sub| sub.identity_holds);
+    }
     let m = &s.messages;
     m.sent == m.unique_received + m.dead_lettered + m.lost + m.undelivered_at_interrupt
 }
@@ -384,6 +403,25 @@ fn banner([expect, accounting, calls]: [(bool, String); 3]) -> String {
 }
 
 fn title_block(s: &RunSummary) -> String {
+    if let Some(topic) = &s.topic {
+        return format!(
+            "<h1>{}</h1><p class=\"sub\">{} topic <code>{}</code> → {} subscription queues on {} ({}) — started {} — run {} — measured {:.1} s{}</p>",
+            escape(&s.scenario.name),
+            topic.kind,
+            escape(&topic.name),
+            s.subscriptions.len(),
+            s.target.kind,
+            escape(&s.target.endpoint),
+            escape(&s.started_at),
+            escape(&s.run_id),
+            s.measured_seconds,
+            if s.interrupted.happened() {
+                " — interrupted"
+            } else {
+                ""
+            }
+        );
+    }
     format!(
         "<h1>{}</h1><p class=\"sub\">{} queue <code>{}</code> on {} ({}) — started {} — run {} — measured {:.1} s{}</p>",
         escape(&s.scenario.name),
@@ -616,7 +654,10 @@ pub(crate) fn run_page(s: &RunSummary, dir: &Path) -> String {
         expectations(s),
         charts(&dir.join("charts"), &RUN_CHARTS),
         latencies(s) + &fleets(s),
-        integrity_note + &integrity(s, integrity_json.as_ref()) + &batches(s),
+        integrity_note
+            + &super::subscriptions::html(s)
+            + &integrity(s, integrity_json.as_ref())
+            + &batches(s),
         requests(s),
         escape(&scenario)
     );

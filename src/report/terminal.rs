@@ -122,17 +122,24 @@ pub(crate) fn summary(s: &RunSummary, results_dir: &str) -> String {
         }
         o += ";";
     }
-    o += &format!(
-        "\ncost: {} billed requests, ${:.6} (${:.4} per million messages)",
-        s.cost.billed_requests, s.cost.usd, s.cost.usd_per_million_messages
-    );
-    if let Some(sns) = &s.cost.sns {
-        o += &format!(
-            " (SQS requests and SNS: {} billed publishes, ${:.6}; not counted: {})",
-            sns.billed_publishes,
-            sns.usd,
-            sns.not_counted.join(", ")
-        );
+    match &s.cost.sns {
+        None => {
+            o += &format!(
+                "\ncost: {} billed requests, ${:.6} (${:.4} per million messages)",
+                s.cost.billed_requests, s.cost.usd, s.cost.usd_per_million_messages
+            )
+        }
+        Some(sns) => {
+            o += &format!(
+                "\ncost: ${:.6} = SQS {} billed requests + SNS {} billed publishes (${:.6}), ${:.4} per million messages; not counted: {}",
+                s.cost.usd,
+                s.cost.billed_requests,
+                sns.billed_publishes,
+                sns.usd,
+                s.cost.usd_per_million_messages,
+                sns.not_counted.join(", ")
+            )
+        }
     }
     match (s.cost.estimated_usd, s.cost.estimated_billed_requests) {
         (Some(usd), Some(requests)) => {

@@ -478,3 +478,75 @@ fn a_sweep_page_names_the_variants_that_failed() {
     );
     assert!(verdict.contains("✓ every message accounted for in every variant"));
 }
+
+/// A fan-out run as users read it: the topic line, one row per subscription, SNS's cost, and
+/// its summary.json parts.
+#[test]
+fn a_fanout_run_reads_per_subscription() {
+    use crate::measure::fanout::{Settle, SnsCost, SubscriptionSummary, TopicInfo};
+    let mut s = fixed();
+    s.topic = Some(TopicInfo {
+        kind: crate::scenario::QueueType::Standard,
+        name: "sqsbench-orders".into(),
+        settle: Some(Settle {
+            settled: true,
+            rounds: 1,
+            seconds: 2.0,
+            probes_published: 10,
+            probes_received: 12,
+            last_problem: String::new(),
+        }),
+    });
+    let e2e = s.fleets[0].end_to_end_us;
+    let sub = |name: &str, expected: u64, leaked: u64, policy: Option<serde_json::Value>| {
+        SubscriptionSummary {
+            name: name.into(),
+            queue: format!("sqsbench-orders-{name}"),
+            filter_policy: policy,
+            raw_message_delivery: false,
+            expected,
+            unique_received: expected - 2,
+            missing: 2,
+            leaked,
+            duplicates: 1,
+            order_violations: 0,
+            dead_lettered: 0,
+            identity_holds: true,
+            received_per_sec: expected as f64 / 10.0,
+            end_to_end_us: e2e,
+            emulator_injected: Some(crate::emulator::stats::QueueFaults {
+                duplicates: 1,
+                lost: 2,
+                reordered: 0,
+            }),
+        }
+    };
+    s.subscriptions = vec![
+        sub(
+            "billing",
+            2_000,
+            0,
+            Some(serde_json::json!({"event": ["order_paid"]})),
+        ),
+        sub("analytics", 10_000, 3, None),
+    ];
+    s.cost.sns = Some(SnsCost {
+        billed_publishes: 1_000,
+        price_per_million: 0.5,
+        usd: 0.0005,
+        not_counted: vec!["data transfer out of AWS".into()],
+        ..SnsCost::default()
+    });
+    insta::assert_snapshot!(super::terminal::summary(&s, "results/fanout"));
+    let json: serde_json::Value = serde_json::from_str(&super::files::summary_json(&s)).unwrap();
+    insta::assert_snapshot!(
+        "fanout_summary_json_parts",
+        serde_json::to_string_pretty(&serde_json::json!({
+            "topic": json["topic"],
+            "subscriptions": json["subscriptions"],
+            "sns_cost": json["cost"]["sns"],
+        }))
+        .unwrap()
+    );
+    assert!(super::subscriptions::html(&s).contains("<code>{&quot;event&quot;"));
+}
