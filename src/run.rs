@@ -554,6 +554,12 @@ pub async fn execute(
         &connection,
         began,
     );
+    if let Some(s) = settle.as_ref().filter(|s| !s.settled) {
+        warnings.push(format!(
+            "the subscriptions' filters had not settled when traffic began ({}); missing and leaked may include filter propagation",
+            s.last_problem
+        ));
+    }
     if let Some(topic) = &mut summary.topic {
         topic.settle = settle;
     }
