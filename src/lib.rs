@@ -3,15 +3,16 @@
 //! The flow: `cli` parses arguments → `scenario` turns TOML into a validated scenario →
 //! `client` yields an SQS client (AWS, a custom endpoint, or a freshly started `emulator`) →
 //! `workload` drives producer and consumer fleets → `measure` records → `report` writes results.
-//! `run` is one run; `series` runs sweeps and repeats of it, `search` a capacity search;
+//! `run` is one run (`fanout` adds a fan-out run's results); `series` runs sweeps and repeats of
+//! it, `search` a capacity search;
 //! `compare` reads two results directories.
 //!
 //! Arrows point one way, as the code has them (README, "Architecture"):
-//! `cli → {series, search, compare, run}`; `{series, search} → run → {client, workload,
-//! measure, report, scenario}`; `workload → {measure, scenario}`; `report → {measure, scenario}`;
+//! `cli → {series, search, compare, run}`; `{series, search} → run → {fanout, client, workload,
+//! measure, report, scenario}`; `fanout → {measure, scenario, workload}`; `workload → {measure, scenario}`; `report → {measure, scenario}`;
 //! `compare → {measure, report}`; `{run, cli} → live → {measure, scenario, shard}` (live
 //! metrics); `measure → scenario` (the spelled enums: queue type, target kind);
-//! `shutdown → {measure, report}`; `{scenario, measure, client, run, live} → emulator`, its
+//! `shutdown → {measure, report}`; `{scenario, measure, client, run, live, workload} → emulator`, its
 //! public API only (settings and their parser, durations, ids, injected-fault counters, stats). The
 //! emulator is a crate of its own (`crates/sqsbench-emulator`) and depends on nothing here.
 
