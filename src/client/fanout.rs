@@ -49,7 +49,6 @@ pub(crate) async fn prepare(
         name: fanout.topic.name.clone(),
         fifo: fanout.topic.kind == QueueType::Fifo,
         content_based_deduplication: fanout.topic.content_based_deduplication,
-        attributes: Default::default(),
         create: fanout.topic.create,
     };
     let mut topic = topics::prepare(sns, &plan, run_id).await?;

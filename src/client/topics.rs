@@ -3,8 +3,6 @@
 //! refused without it), the subscriptions (filter policy, raw delivery), and at the end the
 //! removal of exactly what the run made: its subscriptions, and the topic only if it created it.
 
-use std::collections::BTreeMap;
-
 use anyhow::{Context, bail};
 use aws_sdk_sns::error::DisplayErrorContext;
 use aws_sdk_sqs::types::QueueAttributeName as A;
@@ -17,8 +15,6 @@ pub(crate) struct TopicPlan {
     pub name: String,
     pub fifo: bool,
     pub content_based_deduplication: bool,
-    /// Passed to CreateTopic verbatim.
-    pub attributes: BTreeMap<String, String>,
     /// Create it when absent (deleted at the end only if this run created it).
     pub create: bool,
 }
@@ -73,9 +69,6 @@ pub(crate) async fn prepare(
         if plan.content_based_deduplication {
             request = request.attributes("ContentBasedDeduplication", "true");
         }
-    }
-    for (key, value) in &plan.attributes {
-        request = request.attributes(key, value);
     }
     let out = request.send().await.map_err(|e| {
         anyhow::anyhow!("creating topic {}: {}", plan.name, DisplayErrorContext(&e))

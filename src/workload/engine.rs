@@ -21,6 +21,7 @@ use super::producer::Producer;
 use super::publish::{Destination, Route};
 use super::schedule::Schedule;
 use super::subscriber::Subscriber;
+use crate::emulator::filter_policy::FilterPolicy;
 use crate::measure::fleets::FleetMap;
 use crate::measure::leaks::{Leaked, Leaks};
 use crate::measure::ledger::{Integrity, Ledger, Tally};
@@ -451,7 +452,16 @@ impl Engine<'_> {
         let mut groups = Vec::new();
         let mut producers = JoinSet::new();
         let mut consumers = JoinSet::new();
-        let routes = self.routes(t.ledgers);
+        let filters = self.filters();
+        // Which ledgers learn of an acknowledged message: one per lane, behind its filter.
+        let routes: Arc<[Route]> = filters
+            .iter()
+            .enumerate()
+            .map(|(lane, filter)| Route {
+                filter: filter.clone(),
+                ledger: t.ledgers.handle(lane).clone(),
+            })
+            .collect();
         let mut attributes_of = Vec::new();
         let mut id = 0u32;
         for (k, fleet) in sc.producers.iter().enumerate() {
@@ -495,7 +505,8 @@ impl Engine<'_> {
             let fleet_index = t.fleets.consumer(k);
             // A fan-out's consumer fleets are its subscriptions', in order; a queue run has one lane.
             let lane = if self.topic.is_some() { k } else { 0 };
-            let subscriber = self.subscriber(lane, &attributes_of, &leaks[lane]);
+            let subscriber =
+                self.subscriber(lane, filters[lane].clone(), &attributes_of, &leaks[lane]);
             for _ in 0..fleet.count {
                 let c = Consumer {
                     client: self.client.clone(),
@@ -575,22 +586,15 @@ async fn queues_are_empty(client: &Client, lanes: &[Lane]) -> bool {
 }
 
 impl Engine<'_> {
-    /// Which ledgers learn of an acknowledged message: a queue run's one, or one per
-    /// subscription, behind its filter policy.
-    fn routes(&self, ledgers: &Ledgers) -> Arc<[Route]> {
+    /// Each subscription's filter policy, parsed once for its route and its consumers (a queue
+    /// run: one lane, no filter).
+    fn filters(&self) -> Vec<Option<Arc<FilterPolicy>>> {
         match &self.scenario.fanout {
-            None => Arc::new([Route {
-                filter: None,
-                ledger: ledgers.handle(0).clone(),
-            }]),
+            None => vec![None],
             Some(fanout) => fanout
                 .subscriptions
                 .iter()
-                .enumerate()
-                .map(|(lane, s)| Route {
-                    filter: s.keys.filter_policy.as_ref().map(|p| Arc::new(p.parsed())),
-                    ledger: ledgers.handle(lane).clone(),
-                })
+                .map(|s| s.keys.filter_policy.as_ref().map(|p| Arc::new(p.parsed())))
                 .collect(),
         }
     }
@@ -614,13 +618,14 @@ impl Engine<'_> {
     fn subscriber(
         &self,
         lane: usize,
+        filter: Option<Arc<FilterPolicy>>,
         attributes_of: &Arc<Vec<Arc<Vec<crate::scenario::AttributeSpec>>>>,
         leaks: &Arc<Leaks>,
     ) -> Option<Arc<Subscriber>> {
         let fanout = self.scenario.fanout.as_ref()?;
         let s = fanout.subscriptions.get(lane)?;
         Some(Arc::new(Subscriber {
-            filter: s.keys.filter_policy.as_ref().map(|p| Arc::new(p.parsed())),
+            filter,
             envelope: !s.keys.raw_message_delivery,
             attributes: attributes_of.clone(),
             seed: self.scenario.run.seed,

@@ -7,7 +7,6 @@
 //! filter lets through. Probes are counted here, apart from the run.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_sns::types::PublishBatchRequestEntry;
@@ -17,7 +16,7 @@ use super::attributes::{AttributeSpec, Drawn, draw, lets_through};
 use super::engine::Lane;
 use super::payload::Payload;
 use super::publish::{Publication, batch_entry};
-use super::subscriber::Subscriber;
+use super::subscriber::published;
 use crate::emulator::filter_policy::FilterPolicy;
 use crate::measure::fanout::Settle;
 use crate::scenario::{Fanout, QueueType};
@@ -43,7 +42,8 @@ pub(crate) struct Probes<'a> {
 /// One subscription as the probes judge it.
 struct Judge {
     filter: Option<FilterPolicy>,
-    subscriber: Subscriber,
+    /// The queue gets SNS envelopes (raw delivery off).
+    envelope: bool,
 }
 
 impl Probes<'_> {
@@ -86,13 +86,7 @@ impl Probes<'_> {
             .iter()
             .map(|s| Judge {
                 filter: s.keys.filter_policy.as_ref().map(|p| p.parsed()),
-                subscriber: Subscriber {
-                    filter: None,
-                    envelope: !s.keys.raw_message_delivery,
-                    attributes: Arc::new(Vec::new()),
-                    seed: self.seed,
-                    leaks: Arc::default(),
-                },
+                envelope: !s.keys.raw_message_delivery,
             })
             .collect()
     }
@@ -244,7 +238,7 @@ impl Probes<'_> {
                     )
                 })?;
             for m in out.messages() {
-                let body = judge.subscriber.published(m.body().unwrap_or(""));
+                let body = published(m.body().unwrap_or(""), judge.envelope);
                 let Ok(p) = Payload::decode(&body, self.run_id) else {
                     continue;
                 };

@@ -25,17 +25,21 @@ struct Envelope<'a> {
     message: Cow<'a, str>,
 }
 
+/// The body as published: the envelope's `Message` when the queue gets envelopes, else the body
+/// itself (also when it is no envelope, which then decodes as foreign).
+pub(crate) fn published(body: &str, envelope: bool) -> Cow<'_, str> {
+    if !envelope {
+        return Cow::Borrowed(body);
+    }
+    match serde_json::from_str::<Envelope<'_>>(body) {
+        Ok(e) => e.message,
+        Err(_) => Cow::Borrowed(body),
+    }
+}
+
 impl Subscriber {
-    /// The body as published: the envelope's `Message`, or the body itself when raw (or when
-    /// it is no envelope, which then decodes as foreign).
     pub(crate) fn published<'a>(&self, body: &'a str) -> Cow<'a, str> {
-        if !self.envelope {
-            return Cow::Borrowed(body);
-        }
-        match serde_json::from_str::<Envelope<'a>>(body) {
-            Ok(e) => e.message,
-            Err(_) => Cow::Borrowed(body),
-        }
+        published(body, self.envelope)
     }
 
     /// Whether the subscription should get message `sequence` of `producer`.
