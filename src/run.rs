@@ -869,6 +869,11 @@ pub fn expectations(scenario: &Scenario, s: &RunSummary) -> Vec<Expectation> {
         s.messages.lost as f64,
     );
     at_most(
+        "max_leaked",
+        e.max_leaked.map(|v| v as f64),
+        s.messages.leaked as f64,
+    );
+    at_most(
         "max_dead_lettered",
         e.max_dead_lettered.map(|v| v as f64),
         s.messages.dead_lettered as f64,
@@ -916,7 +921,7 @@ mod tests {
     #[test]
     fn send_failures_and_error_rates_gate_the_run() {
         let scenario = scenario_from_text(
-            "name = \"x\"\n[[producers]]\nrate = \"10/s\"\n[expect]\nmax_send_failed = 5\nmax_error_rate = 0.1\nmax_dead_lettered = 2\n",
+            "name = \"x\"\n[[producers]]\nrate = \"10/s\"\n[expect]\nmax_send_failed = 5\nmax_error_rate = 0.1\nmax_dead_lettered = 2\nmax_leaked = 0\n",
             &[],
         )
         .unwrap();
@@ -951,6 +956,8 @@ mod tests {
         assert!(!errors.passed);
         let dead = get("max_dead_lettered");
         assert_eq!((dead.actual, dead.passed), (3.0, false));
+        let leaked = get("max_leaked");
+        assert_eq!((leaked.actual, leaked.passed), (0.0, true));
     }
 
     #[test]

@@ -228,6 +228,9 @@ section! {
         max_order_violations: Option<u64> = Opt(int(0, i64::MAX)), unset("0");
         /// messages sent and never received
         max_lost: Option<u64> = Opt(int(0, i64::MAX)), unset("0");
+        /// fan-out: measured messages that reached a subscription whose filter should have
+        /// stopped them, summed over the subscriptions
+        max_leaked: Option<u64> = Opt(int(0, i64::MAX)), unset("0");
         /// measured messages moved to the dead-letter queue
         max_dead_lettered: Option<u64> = Opt(int(0, i64::MAX)), unset("0");
         /// throttled calls
