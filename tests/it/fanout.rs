@@ -263,3 +263,38 @@ async fn a_run_removes_what_it_made_and_nothing_else() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Each subscription's queue gets `[queue]`'s dead-letter queue: failures on one subscription
+/// are redelivered and dead-lettered there, judged by its own ledger, and the other
+/// subscription is untouched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_letters_are_counted_on_their_own_subscription() {
+    let dir = temp_dir("fanout-dlq");
+    let text = fanout("settle = \"0s\"", "", 3)
+        .replace(
+            "[run]",
+            "[queue]\nvisibility_timeout = \"1s\"\ndead_letter = { max_receive_count = 2 }\n[run]",
+        )
+        .replace(
+            "name = \"analytics\"\nraw_message_delivery = true\nconsumers = { count = 2, wait_time = \"1s\" }",
+            "name = \"analytics\"\nraw_message_delivery = true\nconsumers = { count = 2, wait_time = \"1s\", failure_rate = 0.3 }",
+        );
+    let outcome = run_text(&text, &dir).await;
+    let s = &outcome.summary;
+    let (billing, analytics) = (
+        by_name(&s.subscriptions, "billing"),
+        by_name(&s.subscriptions, "analytics"),
+    );
+    assert!(analytics.dead_lettered > 0, "{analytics:?}");
+    assert!(analytics.duplicates > 0, "failures are redelivered");
+    assert_eq!(analytics.missing, 0);
+    assert!(analytics.identity_holds);
+    assert_eq!(
+        analytics.unique_received + analytics.dead_lettered,
+        analytics.expected
+    );
+    assert_eq!((billing.dead_lettered, billing.duplicates), (0, 0));
+    assert_eq!(billing.unique_received, billing.expected);
+    assert_eq!(s.messages.dead_lettered, analytics.dead_lettered);
+    let _ = std::fs::remove_dir_all(&dir);
+}
