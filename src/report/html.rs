@@ -403,30 +403,23 @@ fn banner([expect, accounting, calls]: [(bool, String); 3]) -> String {
 }
 
 fn title_block(s: &RunSummary) -> String {
-    if let Some(topic) = &s.topic {
-        return format!(
-            "<h1>{}</h1><p class=\"sub\">{} topic <code>{}</code> → {} subscription queues on {} ({}) — started {} — run {} — measured {:.1} s{}</p>",
-            escape(&s.scenario.name),
+    // A fan-out run is its topic and the queues it fans out to; any other, its queue.
+    let under_test = match &s.topic {
+        Some(topic) => format!(
+            "{} topic <code>{}</code> → {} subscription queues",
             topic.kind,
             escape(&topic.name),
-            s.subscriptions.len(),
-            s.target.kind,
-            escape(&s.target.endpoint),
-            escape(&s.started_at),
-            escape(&s.run_id),
-            s.measured_seconds,
-            if s.interrupted.happened() {
-                " — interrupted"
-            } else {
-                ""
-            }
-        );
-    }
+            s.subscriptions.len()
+        ),
+        None => format!(
+            "{} queue <code>{}</code>",
+            s.queue.kind,
+            escape(&s.queue.name)
+        ),
+    };
     format!(
-        "<h1>{}</h1><p class=\"sub\">{} queue <code>{}</code> on {} ({}) — started {} — run {} — measured {:.1} s{}</p>",
+        "<h1>{}</h1><p class=\"sub\">{under_test} on {} ({}) — started {} — run {} — measured {:.1} s{}</p>",
         escape(&s.scenario.name),
-        s.queue.kind,
-        escape(&s.queue.name),
         s.target.kind,
         escape(&s.target.endpoint),
         escape(&s.started_at),

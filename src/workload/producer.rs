@@ -7,8 +7,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use aws_sdk_sqs::error::SdkError;
-use aws_sdk_sqs::operation::send_message::SendMessageError;
-use aws_sdk_sqs::operation::send_message::SendMessageOutput;
 use aws_sdk_sqs::operation::send_message::builders::SendMessageFluentBuilder;
 use aws_sdk_sqs::operation::send_message_batch::SendMessageBatchError;
 use aws_sdk_sqs::operation::send_message_batch::SendMessageBatchOutput;
@@ -24,8 +22,8 @@ use super::clock::RunClock;
 use super::outcome::classify;
 use super::payload::Payload;
 use super::publish::{
-    Destination, Publication, Response, Route, batch_entry, classify_publish,
-    classify_publish_batch, publish_request,
+    Destination, Publication, Response, Route, batch_entry, classify_one, classify_publish_batch,
+    publish_request,
 };
 use super::schedule::Schedule;
 use crate::measure::by_sender::Part;
@@ -190,7 +188,10 @@ impl Producer {
         let response = match &self.destination {
             Destination::Queue { client, url } if single => {
                 let request = self.single_request(client, url, &messages[0], sent_us, body, last);
-                classify_single(send_counting!(request, counter, self.retries))
+                classify_one(
+                    Api::SendMessage,
+                    send_counting!(request, counter, self.retries),
+                )
             }
             Destination::Queue { client, url } => {
                 let request = self.batch_request(client, url, messages, sent_us, body, last);
@@ -199,7 +200,7 @@ impl Producer {
             Destination::Topic { sns, arn, .. } if single => {
                 let publication = self.publication(&messages[0], sent_us, last, body);
                 let request = publish_request(sns, arn, publication);
-                classify_publish(send_counting!(request, counter, self.retries))
+                classify_one(Api::Publish, send_counting!(request, counter, self.retries))
             }
             Destination::Topic { sns, arn, .. } => {
                 let entries = messages
@@ -374,21 +375,6 @@ impl Producer {
     }
 }
 
-fn classify_single<R>(
-    result: Result<SendMessageOutput, SdkError<SendMessageError, R>>,
-) -> Response {
-    let (outcome, acked) = match result {
-        Ok(_) => (Outcome::Ok, vec![0]),
-        Err(e) => (classify(&e), Vec::new()),
-    };
-    Response {
-        api: Api::SendMessage,
-        outcome,
-        acked,
-        entries_failed: 0,
-    }
-}
-
 fn classify_batch<R>(
     result: Result<SendMessageBatchOutput, SdkError<SendMessageBatchError, R>>,
 ) -> Response {
@@ -521,7 +507,11 @@ mod tests {
         assert_eq!(response.outcome, Outcome::Ok);
         assert_eq!(response.acked, [2, 0]);
         assert_eq!(response.entries_failed, 1);
-        let single = classify_single::<()>(Ok(SendMessageOutput::builder().build()));
+        use aws_sdk_sqs::operation::send_message::{SendMessageError, SendMessageOutput};
+        let single = classify_one::<_, SendMessageError, ()>(
+            Api::SendMessage,
+            Ok(SendMessageOutput::builder().build()),
+        );
         assert_eq!((single.api, single.acked), (Api::SendMessage, vec![0]));
     }
 }

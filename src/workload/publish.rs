@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use aws_sdk_sns::error::SdkError;
-use aws_sdk_sns::operation::publish::{PublishError, PublishOutput};
 use aws_sdk_sns::operation::publish_batch::{PublishBatchError, PublishBatchOutput};
 use aws_sdk_sns::types::{MessageAttributeValue, PublishBatchRequestEntry};
 
@@ -121,15 +120,17 @@ pub(crate) struct Response {
     pub entries_failed: u64,
 }
 
-pub(crate) fn classify_publish<R>(
-    result: Result<PublishOutput, SdkError<PublishError, R>>,
-) -> Response {
+/// A single-message call (SendMessage or Publish): its one message acknowledged, or not.
+pub(crate) fn classify_one<O, E, R>(api: Api, result: Result<O, SdkError<E, R>>) -> Response
+where
+    E: aws_sdk_sns::error::ProvideErrorMetadata,
+{
     let (outcome, acked) = match result {
         Ok(_) => (Outcome::Ok, vec![0]),
         Err(e) => (classify(&e), Vec::new()),
     };
     Response {
-        api: Api::Publish,
+        api,
         outcome,
         acked,
         entries_failed: 0,
