@@ -92,7 +92,8 @@ async fn unsubscribe_feeding(
     }
 }
 
-async fn list_topics(sns: &Client) -> Result<Vec<String>, String> {
+/// Every topic's ARN, page by page (also how a run finds its topic by name).
+pub(crate) async fn list_topics(sns: &Client) -> Result<Vec<String>, String> {
     let mut arns = Vec::new();
     let mut next: Option<String> = None;
     loop {

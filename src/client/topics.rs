@@ -83,28 +83,10 @@ pub(crate) async fn prepare(
 /// The topic of that name, looked up in the listing (SNS has no lookup by name).
 async fn find(sns: &aws_sdk_sns::Client, name: &str) -> anyhow::Result<Option<String>> {
     let suffix = format!(":{name}");
-    let mut next: Option<String> = None;
-    loop {
-        let page = sns
-            .list_topics()
-            .set_next_token(next.take())
-            .send()
-            .await
-            .map_err(|e| anyhow::anyhow!("listing SNS topics: {}", DisplayErrorContext(&e)))?;
-        if let Some(arn) = page
-            .topics
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|t| t.topic_arn)
-            .find(|arn| arn.ends_with(&suffix))
-        {
-            return Ok(Some(arn));
-        }
-        match page.next_token {
-            Some(token) if !token.is_empty() => next = Some(token),
-            _ => return Ok(None),
-        }
-    }
+    let arns = super::topic_cleanup::list_topics(sns)
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
+    Ok(arns.into_iter().find(|arn| arn.ends_with(&suffix)))
 }
 
 /// A queue Policy that lets this topic, and only it, send to the queue.
