@@ -22,14 +22,14 @@ use super::clock::RunClock;
 use super::outcome::classify;
 use super::payload::Payload;
 use super::publish::{
-    Destination, Publication, Response, Route, batch_entry, classify_one, classify_publish_batch,
-    publish_request,
+    Destination, ENTRY_IDS, Publication, Response, Route, batch_entry, classify_one,
+    classify_publish_batch, publish_request,
 };
 use super::schedule::Schedule;
 use crate::measure::by_sender::Part;
 use crate::measure::fleets::FleetIndex;
 use crate::measure::latency::Latency;
-use crate::measure::recorder::{Api, Outcome, Registry};
+use crate::measure::recorder::{Api, Registry};
 use crate::scenario::{Deduplication, ProducerFleet, SizeSpec};
 
 pub(crate) struct Producer {
@@ -213,7 +213,7 @@ impl Producer {
                     .topic_arn(arn)
                     .set_publish_batch_request_entries(Some(entries));
                 let result = send_counting!(request, counter, self.retries);
-                classify_publish_batch(result, &ENTRY_IDS)
+                classify_publish_batch(result)
             }
         };
         let latency_us = started.elapsed().as_micros() as u64;
@@ -378,22 +378,13 @@ impl Producer {
 fn classify_batch<R>(
     result: Result<SendMessageBatchOutput, SdkError<SendMessageBatchError, R>>,
 ) -> Response {
-    let (outcome, acked, entries_failed) = match result {
-        Ok(out) => {
-            let acked = out
-                .successful()
-                .iter()
-                .filter_map(|s| ENTRY_IDS.iter().position(|id| *id == s.id()))
-                .collect();
-            (Outcome::Ok, acked, out.failed().len() as u64)
-        }
-        Err(e) => (classify(&e), Vec::new(), 0),
-    };
-    Response {
-        api: Api::SendMessageBatch,
-        outcome,
-        acked,
-        entries_failed,
+    match result {
+        Ok(out) => Response::answered(
+            Api::SendMessageBatch,
+            out.successful().iter().map(|s| s.id()),
+            out.failed().len(),
+        ),
+        Err(e) => Response::refused(Api::SendMessageBatch, classify(&e)),
     }
 }
 
@@ -435,8 +426,6 @@ impl Acks {
         }
     }
 }
-
-const ENTRY_IDS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
 #[cfg(test)]
 mod tests {
@@ -504,7 +493,7 @@ mod tests {
             .unwrap();
         let response = classify_batch::<()>(Ok(out));
         assert_eq!(response.api, Api::SendMessageBatch);
-        assert_eq!(response.outcome, Outcome::Ok);
+        assert_eq!(response.outcome, crate::measure::recorder::Outcome::Ok);
         assert_eq!(response.acked, [2, 0]);
         assert_eq!(response.entries_failed, 1);
         use aws_sdk_sqs::operation::send_message::{SendMessageError, SendMessageOutput};

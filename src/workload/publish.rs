@@ -120,43 +120,60 @@ pub(crate) struct Response {
     pub entries_failed: u64,
 }
 
+/// A call's entries are named by their place in it.
+pub(crate) const ENTRY_IDS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+
+impl Response {
+    /// A call that was answered: the entries it acknowledged (by id; an id outside the call
+    /// acknowledges nothing) and how many failed one by one.
+    pub(crate) fn answered<'a>(
+        api: Api,
+        acknowledged: impl Iterator<Item = &'a str>,
+        failed: usize,
+    ) -> Response {
+        Response {
+            api,
+            outcome: Outcome::Ok,
+            acked: acknowledged
+                .filter_map(|id| ENTRY_IDS.iter().position(|e| *e == id))
+                .collect(),
+            entries_failed: failed as u64,
+        }
+    }
+
+    /// A call that failed as a whole.
+    pub(crate) fn refused(api: Api, outcome: Outcome) -> Response {
+        Response {
+            api,
+            outcome,
+            acked: Vec::new(),
+            entries_failed: 0,
+        }
+    }
+}
+
+/// A single-message call (SendMessage or Publish): its one message acknowledged, or not.
 /// A single-message call (SendMessage or Publish): its one message acknowledged, or not.
 pub(crate) fn classify_one<O, E, R>(api: Api, result: Result<O, SdkError<E, R>>) -> Response
 where
     E: aws_sdk_sns::error::ProvideErrorMetadata,
 {
-    let (outcome, acked) = match result {
-        Ok(_) => (Outcome::Ok, vec![0]),
-        Err(e) => (classify(&e), Vec::new()),
-    };
-    Response {
-        api,
-        outcome,
-        acked,
-        entries_failed: 0,
+    match result {
+        Ok(_) => Response::answered(api, ENTRY_IDS.into_iter().take(1), 0),
+        Err(e) => Response::refused(api, classify(&e)),
     }
 }
 
 pub(crate) fn classify_publish_batch<R>(
     result: Result<PublishBatchOutput, SdkError<PublishBatchError, R>>,
-    ids: &[&str],
 ) -> Response {
-    let (outcome, acked, entries_failed) = match result {
-        Ok(out) => {
-            let acked = out
-                .successful()
-                .iter()
-                .filter_map(|s| ids.iter().position(|id| Some(*id) == s.id()))
-                .collect();
-            (Outcome::Ok, acked, out.failed().len() as u64)
-        }
-        Err(e) => (classify(&e), Vec::new(), 0),
-    };
-    Response {
-        api: Api::PublishBatch,
-        outcome,
-        acked,
-        entries_failed,
+    match result {
+        Ok(out) => Response::answered(
+            Api::PublishBatch,
+            out.successful().iter().filter_map(|s| s.id()),
+            out.failed().len(),
+        ),
+        Err(e) => Response::refused(Api::PublishBatch, classify(&e)),
     }
 }
 
