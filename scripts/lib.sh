@@ -8,13 +8,28 @@ STARTED_PIDS=()
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
+# Starts a command in the background, as the leader of a process group of its own, and records
+# its PID; sets SPAWNED_PID. A background job is not a group leader, so setsid does not fork: it
+# becomes the command, and $! is the command's own PID rather than a subshell's. Backgrounding a
+# shell function or a `( … )` instead records the subshell, and stopping that leaves the server
+# running (the Kubernetes rehearsal leaked its emulator that way). setsid cannot run a function,
+# so the mistake cannot come back through here.
+spawn() {
+  setsid "$@" &
+  SPAWNED_PID=$!
+  STARTED_PIDS+=("$SPAWNED_PID")
+}
+
+# Stops every group spawn started: TERM, up to 5 s to exit, then KILL. The group, not just its
+# leader: wrappers such as faketime or `ip netns exec` and servers with workers (LocalStack,
+# Chromium) leave children that must go too.
 stop_started() {
+  local pid
   for pid in "${STARTED_PIDS[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid" 2>/dev/null
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
+    kill -0 -- "-$pid" 2>/dev/null || continue
+    kill -TERM -- "-$pid" 2>/dev/null
+    for _ in $(seq 1 50); do kill -0 -- "-$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
   done
 }
 trap stop_started EXIT
@@ -49,9 +64,8 @@ start_sqsbench_serve() {
   ensure_sqsbench
   local port
   port=$(free_port)
-  "$SQSBENCH" serve --bind "127.0.0.1:$port" "$@" >"$PEERS_DIR/sqsbench-serve.log" 2>&1 &
-  SERVE_PID=$!
-  STARTED_PIDS+=("$SERVE_PID")
+  spawn "$SQSBENCH" serve --bind "127.0.0.1:$port" "$@" >"$PEERS_DIR/sqsbench-serve.log" 2>&1
+  SERVE_PID=$SPAWNED_PID
   wait_for_port "$port" 30
   SERVE_URL="http://127.0.0.1:$port"
   log "sqsbench serve at $SERVE_URL (pid $SERVE_PID)"

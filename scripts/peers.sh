@@ -18,15 +18,12 @@ start_localstack() {
   local port
   port=$(free_port)
   mkdir -p "$PEERS_DIR/localstack-state"
-  (
-    cd "$PEERS_DIR/localstack-state"
+  spawn env -C "$PEERS_DIR/localstack-state" \
     SERVICES="${LOCALSTACK_SERVICES:-sqs}" GATEWAY_LISTEN="127.0.0.1:$port" GATEWAY_SERVER=hypercorn SQS_ENDPOINT_STRATEGY=path \
-      EAGER_SERVICE_LOADING=1 DISABLE_EVENTS=1 DNS_ADDRESS=0 LOCALSTACK_VOLUME_DIR="$PEERS_DIR/localstack-state/volume" \
-      FILESYSTEM_ROOT="$PEERS_DIR/localstack-state/fs" \
-      exec "$PEERS_DIR/venv-localstack/bin/python" -m localstack.runtime.main
-  ) >"$PEERS_DIR/localstack.log" 2>&1 &
-  local pid=$!
-  STARTED_PIDS+=("$pid")
+    EAGER_SERVICE_LOADING=1 DISABLE_EVENTS=1 DNS_ADDRESS=0 LOCALSTACK_VOLUME_DIR="$PEERS_DIR/localstack-state/volume" \
+    FILESYSTEM_ROOT="$PEERS_DIR/localstack-state/fs" \
+    "$PEERS_DIR/venv-localstack/bin/python" -m localstack.runtime.main >"$PEERS_DIR/localstack.log" 2>&1
+  local pid=$SPAWNED_PID
   LOCALSTACK_URL="http://127.0.0.1:$port"
   for _ in $(seq 1 600); do
     if localstack_ready; then
@@ -70,9 +67,8 @@ const app = await buildApp({ logger: false });
 await app.listen({ host: "127.0.0.1", port });
 process.on("SIGTERM", async () => { await app.close(); process.exit(0); });
 JS
-  (cd "$PEERS_DIR/fauxqs" && exec node serve.mjs "$port") >"$PEERS_DIR/fauxqs.log" 2>&1 &
-  FAUXQS_PID=$!
-  STARTED_PIDS+=("$FAUXQS_PID")
+  spawn env -C "$PEERS_DIR/fauxqs" node serve.mjs "$port" >"$PEERS_DIR/fauxqs.log" 2>&1
+  FAUXQS_PID=$SPAWNED_PID
   wait_for_port "$port" 30 || { tail -30 "$PEERS_DIR/fauxqs.log" >&2; return 1; }
   FAUXQS_URL="http://127.0.0.1:$port"
   log "fauxqs at $FAUXQS_URL (pid $FAUXQS_PID)"

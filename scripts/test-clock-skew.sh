@@ -34,14 +34,15 @@ count = 4
 wait_time = "1s"
 TOML
 start_at=$(date -u -d "+8 seconds" +%Y-%m-%dT%H:%M:%SZ)
+# Shard $1, run behind the wrapper command that follows (env, or faketime); sets SPAWNED_PID.
 shard() {
-  "$@" "$SQSBENCH" run "$work/scenario.toml" --target "$SERVE_URL" --shard "$index/2" --run-id "skew-$$" \
+  local index=$1; shift
+  spawn "$@" "$SQSBENCH" run "$work/scenario.toml" --target "$SERVE_URL" --shard "$index/2" --run-id "skew-$$" \
     --start-at "$start_at" --out "$work/shard-$index" --quiet >"$work/shard-$index.log" 2>&1
 }
 log "two shards from $start_at, shard 1 under faketime +3s"
-index=0 shard env & s0=$!
-index=1 shard env FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "+3s" & s1=$!
-STARTED_PIDS+=("$s0" "$s1")
+shard 0 env; s0=$SPAWNED_PID
+shard 1 env FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "+3s"; s1=$SPAWNED_PID
 wait "$s0" || { cat "$work/shard-0.log"; exit 1; }
 wait "$s1" || { cat "$work/shard-1.log"; exit 1; }
 "$SQSBENCH" merge "$work/shard-0" "$work/shard-1" --out "$work/merged" >"$work/merge.log"

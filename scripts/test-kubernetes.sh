@@ -94,7 +94,9 @@ cleanup_namespaces() {
   for ns in "${NAMESPACES[@]}"; do ip netns delete "$ns" 2>/dev/null || true; done
 }
 trap cleanup_namespaces EXIT
-in_ns() { local ns=$1; shift; if [[ -n "$ns" ]]; then ip netns exec "$ns" "$@"; else "$@"; fi; }
+# The words that run a command inside namespace $1 (none when $1 is empty), as an array to put
+# in front of a command: `ip netns exec` execs the command, so spawn still records its own PID.
+ns_exec() { NS_EXEC=(); [[ -z "$1" ]] || NS_EXEC=(ip netns exec "$1"); }
 emu_ns="" emu_host=127.0.0.1 metrics_at=""
 if ip netns add "sqsb-emu-$$" 2>/dev/null; then
   emu_ns="sqsb-emu-$$"; NAMESPACES+=("$emu_ns")
@@ -120,10 +122,10 @@ else
   log "network namespaces cannot be made here (not root?): shards run as loopback processes"
 fi
 port=$(free_port)
-in_ns "$emu_ns" "$SQSBENCH" serve --bind "$emu_host:$port" >"$work/serve.log" 2>&1 &
-STARTED_PIDS+=("$!")
+ns_exec "$emu_ns"
+spawn "${NS_EXEC[@]}" "$SQSBENCH" serve --bind "$emu_host:$port" >"$work/serve.log" 2>&1
 for _ in $(seq 1 100); do
-  in_ns "$emu_ns" python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('$emu_host',$port)))" && break
+  "${NS_EXEC[@]}" python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('$emu_host',$port)))" && break
   sleep 0.1
 done
 
@@ -140,10 +142,11 @@ while IFS= read -r line; do
   mapfile -d '' -t envs < <(jq -j '.env | to_entries[] | "\(.key)=\(.value)\u0000"' <<<"$line")
   # What IRSA would provide on EKS: credentials through the SDK's default chain; here static
   # ones, and the endpoint pointed at the emulator.
-  in_ns "$ns" env "${envs[@]}" AWS_ACCESS_KEY_ID=rehearsal AWS_SECRET_ACCESS_KEY=rehearsal \
+  ns_exec "$ns"
+  spawn "${NS_EXEC[@]}" env "${envs[@]}" AWS_ACCESS_KEY_ID=rehearsal AWS_SECRET_ACCESS_KEY=rehearsal \
     AWS_REGION=us-east-1 AWS_ENDPOINT_URL="http://$emu_host:$port" AWS_EC2_METADATA_DISABLED=true \
-    "$SQSBENCH" "${argv[@]}" >"$work/shard-$index.log" 2>&1 &
-  pids+=("$!"); STARTED_PIDS+=("$!")
+    "$SQSBENCH" "${argv[@]}" >"$work/shard-$index.log" 2>&1
+  pids+=("$SPAWNED_PID")
 done <"$work/shards.jsonl"
 
 log "the merge Job's script, waiting for the shards as it would in the cluster"

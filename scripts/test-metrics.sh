@@ -43,16 +43,14 @@ YAML
 
 duration=${RUN_DURATION:-8s}
 log "a $duration run against sqsbench serve, metrics on 127.0.0.1:$run_metrics"
-"$SQSBENCH" run "$ROOT/scenarios/quickstart.toml" --target "$SERVE_URL" --duration "$duration" \
+spawn "$SQSBENCH" run "$ROOT/scenarios/quickstart.toml" --target "$SERVE_URL" --duration "$duration" \
   --set run.warmup=1s --metrics "127.0.0.1:$run_metrics" --metrics-linger 3s \
-  --out "$work/run" --quiet "$@" >"$work/run.log" 2>&1 &
-run_pid=$!
-STARTED_PIDS+=("$run_pid")
+  --out "$work/run" --quiet "$@" >"$work/run.log" 2>&1
+run_pid=$SPAWNED_PID
 wait_for_port "$run_metrics" 30
 # Prometheus starts once the run's endpoint is up, so no scrape of it can fail before it starts.
-prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
-  --web.listen-address="127.0.0.1:$prom_port" --log.level=warn >"$work/prometheus.log" 2>&1 &
-STARTED_PIDS+=("$!")
+spawn prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
+  --web.listen-address="127.0.0.1:$prom_port" --log.level=warn >"$work/prometheus.log" 2>&1
 prom="http://127.0.0.1:$prom_port"
 started=$(date +%s.%N)
 wait_for_port "$prom_port" 30
@@ -64,8 +62,8 @@ until curl -sf "127.0.0.1:$run_metrics/metrics" -o "$work/run.metrics" \
 curl -sf "127.0.0.1:$emulator_metrics/metrics" -o "$work/emulator.metrics"
 "$PY" "$CHECK" parse "$work/run.metrics" "$work/emulator.metrics"
 
-"$PY" "$CHECK" watch "$prom" "$run_pid" &
-watcher=$!
+spawn "$PY" "$CHECK" watch "$prom" "$run_pid"
+watcher=$SPAWNED_PID
 if ! wait "$run_pid"; then
   cat "$work/run.log"; log "FAIL: the run exited non-zero"; exit 1
 fi
