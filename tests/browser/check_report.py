@@ -11,13 +11,31 @@ usage: check_report.py CHROMIUM REPORT.html SCREENSHOT.png [MIN_CHARTS]
 import base64
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 chromium, report, screenshot = sys.argv[1], os.path.abspath(sys.argv[2]), sys.argv[3]
 min_charts = int(sys.argv[4]) if len(sys.argv) > 4 else 1
 page_url = "file://" + report
+
+
+def stop_group(pgid):
+    """TERM to every process left in the group, up to 5 s for them to go, then KILL."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pgid, sig)
+        except ProcessLookupError:
+            return
+        for _ in range(50):
+            try:
+                os.killpg(pgid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.1)
+
 
 to_browser_r, to_browser_w = os.pipe()
 from_browser_r, from_browser_w = os.pipe()
@@ -34,6 +52,8 @@ browser = subprocess.Popen(
     pass_fds=(to_browser_r, from_browser_w),
     stdout=subprocess.DEVNULL,
     stderr=subprocess.DEVNULL,
+    # A group of its own: the browser's helpers (zygote, renderer, GPU) are stopped with it below.
+    start_new_session=True,
 )
 os.close(to_browser_r)
 os.close(from_browser_w)
@@ -119,7 +139,14 @@ try:
         problems.append(f"{charts} rendered charts, expected at least {min_charts}")
     send("Browser.close")
 finally:
-    browser.wait(timeout=30) if browser.poll() is None else None
+    # Browser.close was sent on success; on a failure, closing the pipe asks the same. Whatever
+    # is still running of the browser's group after that is stopped, so nothing outlives the check.
+    writer.close()
+    try:
+        browser.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        pass
+    stop_group(browser.pid)
 
 if problems:
     print(f"FAIL {report}:")
