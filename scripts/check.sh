@@ -8,10 +8,28 @@
 # the pods as local processes), report.html in headless Chromium, and the example
 # CI gate (scripts/ci-batch-sizes.sh and the GitHub workflow's steps).
 # Installs what those need (venvs, npm packages) itself; all servers bind 127.0.0.1.
+# Last, pass or fail, it checks that no process it started is still running (scripts/leftovers.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n== %s\n' "$*"; }
+# Everything a step starts inherits this run's token and the step's name, so a process left
+# running can be traced to its step even after it is reparented (scripts/leftovers.py).
+export SQSBENCH_CI_RUN="check-$$-$(date +%s%N)"
+started_with=$(mktemp)
+python3 scripts/leftovers.py snapshot "$started_with"
+step() { printf '\n== %s\n' "$*"; export SQSBENCH_CI_STEP="$*"; }
+finish() {
+  local status=$?
+  step "no process started by this run is left running"
+  python3 scripts/leftovers.py check "$started_with" || status=1
+  rm -f "$started_with"
+  ((status)) || step "all checks passed"
+  exit "$status"
+}
+trap finish EXIT
+
+step "the leftover-process check catches a leak (its negative control)"
+tests/leftovers/control.sh
 
 step "format"
 cargo fmt --all --check
@@ -45,4 +63,3 @@ step "report.html in headless Chromium"
 scripts/test-report-html.sh
 step "the example CI gate (scripts/ci-batch-sizes.sh, .github/workflows/batch-sizes.yml)"
 scripts/test-ci-example.sh
-step "all checks passed"
