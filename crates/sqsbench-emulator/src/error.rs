@@ -1,8 +1,32 @@
-//! The SQS error vocabulary shared by the queue model and the wire layer.
+//! Errors as the emulated services answer them: one `Error` type for every service, generic over
+//! the service's table of codes (`Code`), and SQS's table, shared by the queue model and the wire
+//! layer (SNS's is `topics::error`).
 //!
-//! Each code knows its Smithy shape name, its legacy query code (which the Rust SDK needs in the
-//! `x-amzn-query-error` header to map typed errors), its HTTP status and whether the sender is at
-//! fault. Pure data: depends on nothing else in the crate.
+//! Each code knows its query code (the `<Code>` of a query error, a batch entry's `Code`, and what
+//! the Rust SDK needs in the `x-amzn-query-error` header to map typed errors), its HTTP status and
+//! whether the sender is at fault; SQS's also its Smithy shape for AWS JSON's `__type`. Pure data:
+//! depends on nothing else in the crate.
+
+use std::fmt;
+
+/// A service's table of error codes: what the wire layer needs to answer with one.
+pub(crate) trait Code: Copy + fmt::Debug + PartialEq + Eq {
+    /// The code a query-protocol client reads (`<Code>`), and a batch entry's `Code`.
+    fn query_code(self) -> &'static str;
+    fn http_status(self) -> u16;
+    fn sender_fault(self) -> bool;
+    /// A refusal for rate: counted as throttled rather than as an error.
+    fn is_throttle(self) -> bool;
+
+    /// `Sender` or `Receiver`, as query errors and `x-amzn-query-error` name the side at fault.
+    fn side(self) -> &'static str {
+        if self.sender_fault() {
+            "Sender"
+        } else {
+            "Receiver"
+        }
+    }
+}
 
 /// Every error the emulator can return, named after the SQS shape (or unmodeled code).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -76,7 +100,7 @@ impl ErrorCode {
     }
 
     /// The legacy query code: what SQS clients (and batch `Failed[].Code`) call the error.
-    pub(crate) fn legacy_code(self) -> &'static str {
+    fn legacy_code(self) -> &'static str {
         use ErrorCode::*;
         match self {
             QueueDoesNotExist => "AWS.SimpleQueueService.NonExistentQueue",
@@ -104,8 +128,14 @@ impl ErrorCode {
             ResourceNotFound => "ResourceNotFoundException",
         }
     }
+}
 
-    pub(crate) fn http_status(self) -> u16 {
+impl Code for ErrorCode {
+    fn query_code(self) -> &'static str {
+        self.legacy_code()
+    }
+
+    fn http_status(self) -> u16 {
         use ErrorCode::*;
         match self {
             PurgeQueueInProgress | OverLimit | RequestThrottled => 403,
@@ -116,35 +146,46 @@ impl ErrorCode {
         }
     }
 
-    /// A refusal for rate: the quota's throttles (either style) and OverLimit.
-    pub(crate) fn is_throttle(self) -> bool {
+    /// The quota's throttles (either style) and OverLimit.
+    fn is_throttle(self) -> bool {
         matches!(
             self,
             ErrorCode::RequestThrottled | ErrorCode::ThrottlingException | ErrorCode::OverLimit
         )
     }
 
-    pub(crate) fn sender_fault(self) -> bool {
+    fn sender_fault(self) -> bool {
         !matches!(self, ErrorCode::InternalError)
     }
 }
 
-/// An error with its human-readable message, as SQS would word it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}: {message}", code.legacy_code())]
-pub(crate) struct SqsError {
-    pub code: ErrorCode,
+/// An error of one service with its human-readable message, as that service would word it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Error<C> {
+    pub code: C,
     pub message: String,
 }
 
-impl SqsError {
-    pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        SqsError {
+impl<C: Code> Error<C> {
+    pub(crate) fn new(code: C, message: impl Into<String>) -> Self {
+        Error {
             code,
             message: message.into(),
         }
     }
+}
 
+impl<C: Code> fmt::Display for Error<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.query_code(), self.message)
+    }
+}
+
+impl<C: Code> std::error::Error for Error<C> {}
+
+pub(crate) type SqsError = Error<ErrorCode>;
+
+impl SqsError {
     pub(crate) fn invalid_parameter(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidParameterValue, message)
     }

@@ -1,48 +1,44 @@
-//! The wire layer on hyper (HTTP/1.1): AWS JSON 1.0 (`POST /` routed by
-//! `X-Amz-Target: AmazonSQS.<Op>`, errors with `__type`, `message` and the
-//! `x-amzn-query-error` header the Rust SDK needs for typed errors), and the query protocol
-//! (`query`) for requests without that header, SNS's actions among them (`sns`). Thin: decode,
-//! call the broker, encode. Must not hold queue or topic state of its own.
+//! The wire layer on hyper (HTTP/1.1). A request is placed once by `router` (service and
+//! protocol), runs through `pipeline` (fault → dispatch → count → encode, the same for every
+//! service), and is answered by its service: `sqs` (AWS JSON 1.0 and the query protocol), `sns`
+//! and `sts` (the query protocol), each with typed actions (`actions`). What the query-protocol
+//! services share is `query` (parameters, one XML writer, one error envelope); the batch rule
+//! every batch action shares is `batch`. This module is the server: connections, their limits,
+//! and the hand-off from route to service. Thin: must not hold queue or topic state of its own.
 
-pub(crate) mod admin_ops;
-pub(crate) mod json_text;
-pub(crate) mod op;
-pub(crate) mod ops;
+pub(crate) mod actions;
+pub(crate) mod batch;
+pub(crate) mod pipeline;
 pub(crate) mod query;
+pub(crate) mod router;
 pub(crate) mod sns;
+pub(crate) mod sqs;
+pub(crate) mod sts;
 pub(crate) mod watchdog;
-pub(crate) mod wire;
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-
-use bytes::Bytes;
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use bytes::Bytes;
+use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use hyper::header::HOST;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 
-use super::broker::Broker;
-use super::error::{ErrorCode, SqsError, SqsResult};
-use super::model::message::{UuidText, uuid_text};
-use super::splitmix::finalize;
-use super::stats::{Outcome, RequestCount, Stats};
-use op::{Action, Op};
-
-/// Bodies beyond this are refused before parsing: a full 1 MiB batch with JSON escaping fits.
-const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
-const JSON_TYPE: &str = "application/x-amz-json-1.0";
-/// Built once: a header name given as text is parsed and copied on every response.
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
+use crate::broker::Broker;
+use crate::stats::{Outcome, RequestCount, Stats};
+use actions::{Service, ServiceAction};
+use router::Route;
+use sns::SnsAction;
+use sqs::SqsAction;
+use sts::StsAction;
 
 /// Accepts connections until `shutdown` turns true, then closes every connection. At most
 /// `max_connections` are open at once; accept errors (out of file descriptors) back off instead
@@ -144,16 +140,9 @@ impl AcceptBackoff {
     }
 }
 
-static REQUESTS: AtomicU64 = AtomicU64::new(0);
-
-fn request_id() -> UuidText {
-    let n = REQUESTS.fetch_add(1, Relaxed);
-    uuid_text(((finalize(n) as u128) << 64) | finalize(n ^ 0xa5a5) as u128)
-}
-
 async fn handle(broker: &Arc<Broker>, request: Request<Incoming>) -> Response<Full<Bytes>> {
-    super::idle_gauge::served_one();
-    let response = route(broker, request).await;
+    crate::idle_gauge::served_one();
+    let response = answer(broker, request).await;
     let delay = broker.faults.response_delay();
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
@@ -161,93 +150,75 @@ async fn handle(broker: &Arc<Broker>, request: Request<Incoming>) -> Response<Fu
     response
 }
 
-async fn route(broker: &Arc<Broker>, request: Request<Incoming>) -> Response<Full<Bytes>> {
+/// Hands the request to the service its route names.
+async fn answer(broker: &Arc<Broker>, request: Request<Incoming>) -> Response<Full<Bytes>> {
     // Header values are borrowed for the whole request: copying them cost three allocations
     // per request.
     let (parts, body) = request.into_parts();
     let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
-    let target = header("x-amz-target");
-    let query =
-        target.is_none() && query::is_query(header(CONTENT_TYPE.as_str()), parts.uri.query());
-    if parts.method == Method::GET && !query {
-        return match parts.uri.path() {
-            "/_sqsbench/injected" => {
-                let body = serde_json::to_vec(&broker.faults.injected.snapshot())
-                    .expect("counters always serialize");
-                respond(StatusCode::OK, "application/json", body)
-            }
-            _ => respond(
-                StatusCode::OK,
-                "text/plain",
-                b"sqsbench emulator: POST AWS JSON 1.0 or query-protocol SQS requests, or query-protocol SNS requests, to /\n"
-                    .to_vec(),
-            ),
-        };
-    }
     let bind;
-    let host = match header(hyper::header::HOST.as_str()) {
+    let host = match header(HOST.as_str()) {
         Some(host) => host,
         None => {
             bind = broker.config.bind.to_string();
             &bind
         }
     };
-    if query {
-        let body = match collect_body(broker, body).await {
-            Ok(body) => body,
-            Err(refused) => return refused,
-        };
-        let request = query::QueryRequest {
-            host,
-            path: parts.uri.path(),
-            uri_query: parts.uri.query(),
-            trace: header("x-amzn-trace-id"),
-        };
-        return query::handle(broker, &request, &body).await;
-    }
-    let Some(name) = target.and_then(|t| t.strip_prefix("AmazonSQS.")) else {
-        return error_response(&SqsError::new(
-            ErrorCode::UnknownOperation,
-            "Missing or unknown X-Amz-Target header: expected AmazonSQS.<Operation> (AWS JSON 1.0 protocol), or a form-encoded query-protocol request.",
-        ));
-    };
-    let Some(action) = Action::from_name(name) else {
-        return error_response(&SqsError::new(
-            ErrorCode::UnknownOperation,
-            format!("Unknown operation AmazonSQS.{name}."),
-        ));
-    };
-    let body = match collect_body(broker, body).await {
-        Ok(body) => body,
-        Err(refused) => return refused,
-    };
-    let origin = ops::Origin {
+    let origin = sqs::Origin {
         host,
         trace: header("x-amzn-trace-id"),
     };
-    let reply = if action.moves_messages() && broker.faults.fail_request() {
-        Err(injected_error())
-    } else {
-        match Op::from_json(action, &body) {
-            Ok(op) => ops::dispatch(broker, &origin, op).await,
-            Err(e) => Err(e),
+    match router::route(&parts.method, &parts.headers, &parts.uri) {
+        Route::Page => page(broker, parts.uri.path()),
+        Route::SqsJson(operation) => sqs::json(broker, &origin, operation, body).await,
+        Route::UnknownTarget => sqs::unknown_target(),
+        Route::Query(signed) => {
+            let body = match pipeline::collect_body(broker, body).await {
+                Ok(body) => body,
+                Err(refused) => return sqs::body_refused(refused),
+            };
+            let params = query::Params::decode(parts.uri.query(), &body);
+            match router::query_service(signed, params.action()) {
+                Service::Sqs => sqs::query(broker, &origin, parts.uri.path(), params).await,
+                Service::Sns => sns::query(broker, &params).await,
+                Service::Sts => sts::query(broker, &params).await,
+            }
         }
-    };
-    count(broker, action, &reply);
-    match reply {
-        Ok(json) => respond(StatusCode::OK, JSON_TYPE, json),
-        Err(e) => error_response(&e),
     }
 }
 
-/// The emulator now: the broker's queues, the requests counted here by action name, and the
-/// faults injected.
+/// The emulator's own pages: the faults injected so far as JSON, else a line saying what it is.
+fn page(broker: &Broker, path: &str) -> Response<Full<Bytes>> {
+    match path {
+        "/_sqsbench/injected" => {
+            let body = serde_json::to_vec(&broker.faults.injected.snapshot())
+                .expect("counters always serialize");
+            pipeline::respond(StatusCode::OK, "application/json", body)
+        }
+        _ => pipeline::respond(
+            StatusCode::OK,
+            "text/plain",
+            b"sqsbench emulator: POST AWS JSON 1.0 or query-protocol SQS requests, or query-protocol SNS requests, to /\n"
+                .to_vec(),
+        ),
+    }
+}
+
+const _: () = assert!(
+    SqsAction::ALL.len() + SnsAction::ALL.len() + StsAction::ALL.len()
+        <= crate::stats::ACTION_SLOTS
+);
+
+/// The emulator now: the broker's queues, the requests counted by action and outcome, the
+/// faults injected and the deliveries.
 pub(crate) fn stats(broker: &Broker) -> Stats {
+    let sqs = SqsAction::ALL.iter().map(|a| (a.slot(), a.name()));
+    let sns = SnsAction::ALL.iter().map(|a| (a.slot(), a.name()));
+    let sts = StsAction::ALL.iter().map(|a| (a.slot(), a.name()));
     let mut requests = Vec::new();
-    let sqs = Action::ALL.iter().map(|a| (a.index(), a.name()));
-    for (index, action) in sqs.chain(sns::counted_actions()) {
+    for (slot, action) in sqs.chain(sns).chain(sts) {
         for outcome in Outcome::ALL {
-            let count = broker.requests.get(index, outcome);
+            let count = broker.requests.get(slot, outcome);
             if count > 0 {
                 requests.push(RequestCount {
                     action,
@@ -263,106 +234,6 @@ pub(crate) fn stats(broker: &Broker) -> Stats {
         injected: broker.faults.injected.snapshot(),
         deliveries: broker.deliveries.snapshot(),
     }
-}
-
-/// The InternalError the `error_rate` fault answers with.
-pub(crate) fn injected_error() -> SqsError {
-    SqsError::new(
-        ErrorCode::InternalError,
-        "We encountered an internal error. Please try again.",
-    )
-}
-
-/// One request in the emulator's live metrics, by its action and how it ended.
-pub(crate) fn count<T>(broker: &Broker, action: Action, reply: &SqsResult<T>) {
-    let outcome = match reply {
-        Ok(_) => Outcome::Ok,
-        Err(e) if e.code.is_throttle() => Outcome::Throttled,
-        Err(_) => Outcome::Error,
-    };
-    broker.requests.count(action.index(), outcome);
-}
-
-/// The whole body, within the size limit and the body timeout; or the response refusing it.
-async fn collect_body(broker: &Broker, body: Incoming) -> Result<Bytes, Response<Full<Bytes>>> {
-    let limit = broker.config.connections.body_timeout;
-    let collect = Limited::new(body, MAX_REQUEST_BYTES).collect();
-    let collected = if limit.is_zero() {
-        Ok(collect.await)
-    } else {
-        tokio::time::timeout(limit, collect).await
-    };
-    match collected {
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
-        Ok(Err(e)) if e.is::<LengthLimitError>() => Err(error_response(&SqsError::new(
-            ErrorCode::RequestEntityTooLarge,
-            format!("Request body larger than {MAX_REQUEST_BYTES} bytes."),
-        ))),
-        // A malformed chunked encoding, or a client that hung up mid-body.
-        Ok(Err(e)) => Err(bad_request(&format!(
-            "The request body could not be read: {e}"
-        ))),
-        Err(_) => Err(bad_request(&format!(
-            "The request body did not arrive within {} s.",
-            limit.as_secs()
-        ))),
-    }
-}
-
-/// 400 for a body that is not a valid HTTP body: not an SQS error, so plain text.
-fn bad_request(message: &str) -> Response<Full<Bytes>> {
-    let mut response = respond(
-        StatusCode::BAD_REQUEST,
-        "text/plain",
-        format!("{message}\n").into_bytes(),
-    );
-    response
-        .headers_mut()
-        .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
-    response
-}
-
-fn respond(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response<Full<Bytes>> {
-    respond_as(status, content_type, body, request_id().as_str())
-}
-
-/// A response carrying the request id `id` (a query response repeats it in its body).
-fn respond_as(
-    status: StatusCode,
-    content_type: &'static str,
-    body: Vec<u8>,
-    id: &str,
-) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(id) = HeaderValue::from_str(id) {
-        headers.insert(REQUEST_ID, id);
-    }
-    response
-}
-
-pub(crate) fn error_response(error: &SqsError) -> Response<Full<Bytes>> {
-    let body = wire::ErrorBody {
-        error_type: format!("{}#{}", error.code.namespace(), error.code.shape()),
-        message: &error.message,
-    };
-    let status = StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let mut response = respond(
-        status,
-        JSON_TYPE,
-        serde_json::to_vec(&body).expect("an error body of two strings always serializes"),
-    );
-    let fault = if error.code.sender_fault() {
-        "Sender"
-    } else {
-        "Receiver"
-    };
-    if let Ok(v) = HeaderValue::from_str(&format!("{};{}", error.code.legacy_code(), fault)) {
-        response.headers_mut().insert("x-amzn-query-error", v);
-    }
-    response
 }
 
 #[cfg(test)]

@@ -1,13 +1,11 @@
 //! SNS's error vocabulary: the query error codes its SDKs map to typed errors, with their HTTP
-//! statuses. Apart from SQS's (`crate::error`): the two services name the same faults
-//! differently (SNS's `NotFound`, `InvalidParameter`, `Throttled`).
+//! statuses. A table of its own beside SQS's (`crate::error`), in the same `Error` type: the two
+//! services name the same faults differently (SNS's `NotFound`, `InvalidParameter`, `Throttled`).
+
+use crate::error::{Code, Error};
 
 /// One SNS error: a code the SDKs know, who is at fault, and a message for the user.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct SnsError {
-    pub(crate) code: SnsCode,
-    pub(crate) message: String,
-}
+pub(crate) type SnsError = Error<SnsCode>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SnsCode {
@@ -25,8 +23,8 @@ pub(crate) enum SnsCode {
     InvalidAction,
 }
 
-impl SnsCode {
-    pub(crate) fn name(self) -> &'static str {
+impl Code for SnsCode {
+    fn query_code(self) -> &'static str {
         use SnsCode::*;
         match self {
             InvalidParameter => "InvalidParameter",
@@ -46,7 +44,7 @@ impl SnsCode {
         }
     }
 
-    pub(crate) fn http_status(self) -> u16 {
+    fn http_status(self) -> u16 {
         match self {
             SnsCode::NotFound => 404,
             SnsCode::InternalError => 500,
@@ -55,19 +53,16 @@ impl SnsCode {
         }
     }
 
-    pub(crate) fn sender_fault(self) -> bool {
+    fn sender_fault(self) -> bool {
         self != SnsCode::InternalError
+    }
+
+    fn is_throttle(self) -> bool {
+        self == SnsCode::Throttled
     }
 }
 
 impl SnsError {
-    pub(crate) fn new(code: SnsCode, message: impl Into<String>) -> SnsError {
-        SnsError {
-            code,
-            message: message.into(),
-        }
-    }
-
     /// `Invalid parameter: <what>`, SNS's wording for a bad or missing parameter.
     pub(crate) fn invalid(what: impl std::fmt::Display) -> SnsError {
         SnsError::new(

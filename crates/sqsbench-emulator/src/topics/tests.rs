@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::publish::Publication;
 use super::*;
+use crate::error::Code;
 use crate::model::{AttributeValue, MessageAttribute};
 
 const Q1: &str = "arn:aws:sqs:us-east-1:000000000000:one";
@@ -344,7 +345,7 @@ fn publishes_over_the_quota_are_throttled() {
         .publish(&arn, vec![publication("x", vec![])], 1)
         .unwrap_err();
     assert_eq!(
-        (e.code.name(), e.code.http_status()),
+        (e.code.query_code(), e.code.http_status()),
         ("ThrottlingException", 400)
     );
     let unlimited = Topics::new(

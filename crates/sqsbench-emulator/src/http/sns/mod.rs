@@ -1,125 +1,107 @@
 //! SNS on the emulator's port, in the query protocol every SDK speaks to SNS (form-encoded
 //! `Action=…&Version=2010-03-31`, XML answers): topics, subscriptions of SQS queues, Publish and
-//! PublishBatch, whose deliveries go to the broker like sends (the faults apply to them, not
-//! the queues' send quotas: SNS retries a throttled delivery). Also STS `GetCallerIdentity`,
-//! which SNS frameworks (tomodachi) call on the same endpoint to learn the account.
-//! Thin: parameters in (`params`), `topics` and the broker do the work, XML out (`xml`).
+//! PublishBatch, whose deliveries go to the broker like sends (the faults apply to them, not the
+//! queues' send quotas: SNS retries a throttled delivery). Typed actions (`SnsAction`) through the
+//! one pipeline; parameters in (`params`), `topics` and the broker do the work, members out
+//! (`query::xml::Members`).
 
 pub(crate) mod params;
-pub(crate) mod xml;
 
 use std::sync::Arc;
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::{Response, StatusCode};
+use hyper::Response;
 
-use super::op::Action;
-use super::query::XML_TYPE;
+use super::actions::{Service, ServiceAction, actions};
+use super::batch::{self, BatchProblem};
+use super::pipeline;
+use super::query::Params;
+use super::query::xml::{Members, XmlWriter};
+use super::sqs::SqsAction;
 use crate::broker::{Broker, now_micros};
+use crate::error::Code;
 use crate::model::NewMessage;
-use crate::stats::Outcome;
 use crate::topics::publish::{Delivery, Published};
 use crate::topics::{SnsCode, SnsError, SnsResult};
-use params::Params;
-use xml::{Members, SNS_NAMESPACE};
 
-const STS_NAMESPACE: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
-const MAX_BATCH_ENTRIES: usize = 10;
-
-pub(crate) const ACTIONS: &[&str] = &[
-    "CreateTopic",
-    "DeleteTopic",
-    "ListTopics",
-    "GetTopicAttributes",
-    "SetTopicAttributes",
-    "Subscribe",
-    "Unsubscribe",
-    "ListSubscriptions",
-    "ListSubscriptionsByTopic",
-    "GetSubscriptionAttributes",
-    "SetSubscriptionAttributes",
-    "Publish",
-    "PublishBatch",
-    "TagResource",
-    "UntagResource",
-    "ListTagsForResource",
-    "GetCallerIdentity",
-];
-
-/// Whether a query action is SNS's (or STS's) rather than SQS's: no name is shared.
-pub(crate) fn serves(action: &str) -> bool {
-    ACTIONS.contains(&action)
-}
-
-/// Each SNS action's slot in the request counts (after SQS's) and its name.
-pub(crate) fn counted_actions() -> impl Iterator<Item = (usize, &'static str)> {
-    ACTIONS
-        .iter()
-        .enumerate()
-        .map(|(i, name)| (Action::ALL.len() + i, *name))
-}
-
-fn count(broker: &Broker, action: &str, reply: &SnsResult<Option<Members>>) {
-    let outcome = match reply {
-        Ok(_) => Outcome::Ok,
-        Err(e) if e.code == SnsCode::Throttled => Outcome::Throttled,
-        Err(_) => Outcome::Error,
-    };
-    if let Some(i) = ACTIONS.iter().position(|a| *a == action) {
-        broker.requests.count(Action::ALL.len() + i, outcome);
+actions! {
+    /// Every SNS action the emulator knows by name.
+    SnsAction {
+        CreateTopic,
+        DeleteTopic,
+        ListTopics,
+        GetTopicAttributes,
+        SetTopicAttributes,
+        Subscribe,
+        Unsubscribe,
+        ListSubscriptions,
+        ListSubscriptionsByTopic,
+        GetSubscriptionAttributes,
+        SetSubscriptionAttributes,
+        Publish,
+        PublishBatch,
+        TagResource,
+        UntagResource,
+        ListTagsForResource,
     }
 }
 
-pub(crate) fn handle(
-    broker: &Arc<Broker>,
-    action: &str,
-    pairs: &[(String, String)],
-) -> Response<Full<Bytes>> {
-    let id = super::request_id();
-    let id = id.as_str();
-    let namespace = if action == "GetCallerIdentity" {
-        STS_NAMESPACE
-    } else {
-        SNS_NAMESPACE
-    };
-    let reply = answer(broker, action, &Params::new(pairs));
-    count(broker, action, &reply);
-    match reply {
-        Ok(result) => super::respond_as(
-            StatusCode::OK,
-            XML_TYPE,
-            xml::response(action, namespace, result, id).into_bytes(),
-            id,
-        ),
-        Err(e) => super::respond_as(
-            StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
-            XML_TYPE,
-            xml::error(&e, id).into_bytes(),
-            id,
-        ),
+impl ServiceAction for SnsAction {
+    type Code = SnsCode;
+    const SERVICE: Service = Service::Sns;
+
+    fn name(self) -> &'static str {
+        SnsAction::name(self)
     }
+
+    fn slot(self) -> usize {
+        SqsAction::ALL.len() + self.index()
+    }
+
+    fn faultable(self) -> bool {
+        matches!(self, SnsAction::Publish | SnsAction::PublishBatch)
+    }
+
+    fn injected_error() -> SnsError {
+        SnsError::new(SnsCode::InternalError, "Internal Error")
+    }
+}
+
+/// A query-protocol request to SNS.
+pub(crate) async fn query(broker: &Arc<Broker>, params: &Params) -> Response<Full<Bytes>> {
+    let name = params.action().unwrap_or("");
+    let Some(action) = SnsAction::from_name(name) else {
+        let e = SnsError::new(
+            SnsCode::InvalidAction,
+            format!("The action {name} is not valid for this web service."),
+        );
+        return pipeline::query_error(Service::Sns, &e);
+    };
+    let reply = pipeline::run(broker, action, async { answer(broker, action, params) }).await;
+    pipeline::query_answer(action, reply)
 }
 
 /// The action's result members, or `None` for an action without output.
-fn answer(broker: &Broker, action: &str, p: &Params) -> SnsResult<Option<Members>> {
+fn answer(broker: &Broker, action: SnsAction, p: &Params) -> SnsResult<Option<XmlWriter>> {
     let topics = &broker.topics;
     let result = Members::default();
-    Ok(Some(match action {
-        "CreateTopic" => {
+    let value = || p.get("AttributeValue").unwrap_or("");
+    let members = match action {
+        SnsAction::CreateTopic => {
             let arn = topics.create(p.required("Name")?, p.map("Attributes"), p.tags("Tags"))?;
             result.text("TopicArn", &arn)
         }
-        "ListTopics" => {
+        SnsAction::ListTopics => {
             let (arns, next) = topics.list(p.get("NextToken"))?;
             result
                 .list("Topics", arns, |m, arn| m.text("TopicArn", &arn))
                 .optional("NextToken", next.as_deref())
         }
-        "GetTopicAttributes" => {
+        SnsAction::GetTopicAttributes => {
             result.map("Attributes", &topics.attributes(p.required("TopicArn")?)?)
         }
-        "Subscribe" => {
+        SnsAction::Subscribe => {
             let arn = topics.subscribe(
                 p.required("TopicArn")?,
                 p.required("Protocol")?,
@@ -128,73 +110,72 @@ fn answer(broker: &Broker, action: &str, p: &Params) -> SnsResult<Option<Members
             )?;
             result.text("SubscriptionArn", &arn)
         }
-        "ListSubscriptions" | "ListSubscriptionsByTopic" => {
-            let topic = (action == "ListSubscriptionsByTopic")
-                .then(|| p.required("TopicArn"))
-                .transpose()?;
-            let (listed, next) = topics.list_subscriptions(topic, p.get("NextToken"))?;
-            result
-                .list("Subscriptions", listed, |m, s| {
-                    m.text("SubscriptionArn", &s.arn)
-                        .text("Owner", topics.account())
-                        .text("Protocol", "sqs")
-                        .text("Endpoint", &s.endpoint)
-                        .text("TopicArn", &s.topic_arn)
-                })
-                .optional("NextToken", next.as_deref())
+        SnsAction::ListSubscriptions | SnsAction::ListSubscriptionsByTopic => {
+            list_subscriptions(broker, action, p)?
         }
-        "GetSubscriptionAttributes" => result.map(
+        SnsAction::GetSubscriptionAttributes => result.map(
             "Attributes",
             &topics.subscription_attributes(p.required("SubscriptionArn")?)?,
         ),
-        "ListTagsForResource" => {
+        SnsAction::ListTagsForResource => {
             let tags = topics.tags(p.required("ResourceArn")?)?;
             result.list("Tags", tags, |m, (k, v)| {
                 m.text("Key", &k).text("Value", &v)
             })
         }
-        "TagResource" => {
+        SnsAction::TagResource => {
             topics.tag(p.required("ResourceArn")?, p.tags("Tags"))?;
             result
         }
-        "UntagResource" => {
+        SnsAction::UntagResource => {
             topics.untag(p.required("ResourceArn")?, &p.strings("TagKeys"))?;
             result
         }
-        "Publish" => publish(broker, p)?,
-        "PublishBatch" => publish_batch(broker, p)?,
-        "GetCallerIdentity" => {
-            let account = topics.account();
-            result
-                .text("Arn", &format!("arn:aws:iam::{account}:root"))
-                .text("UserId", account)
-                .text("Account", account)
+        SnsAction::Publish => publish(broker, p)?,
+        SnsAction::PublishBatch => publish_batch(broker, p)?,
+        SnsAction::DeleteTopic => {
+            topics.delete(p.required("TopicArn")?)?;
+            return Ok(None);
         }
-        _ => return without_output(broker, action, p).map(|()| None),
-    }))
+        SnsAction::SetTopicAttributes => {
+            topics.set_attribute(
+                p.required("TopicArn")?,
+                p.required("AttributeName")?,
+                value(),
+            )?;
+            return Ok(None);
+        }
+        SnsAction::Unsubscribe => {
+            topics.unsubscribe(p.required("SubscriptionArn")?)?;
+            return Ok(None);
+        }
+        SnsAction::SetSubscriptionAttributes => {
+            topics.set_subscription_attribute(
+                p.required("SubscriptionArn")?,
+                p.required("AttributeName")?,
+                value(),
+            )?;
+            return Ok(None);
+        }
+    };
+    Ok(Some(members.into_writer()))
 }
 
-fn without_output(broker: &Broker, action: &str, p: &Params) -> SnsResult<()> {
+fn list_subscriptions(broker: &Broker, action: SnsAction, p: &Params) -> SnsResult<Members> {
     let topics = &broker.topics;
-    let value = || p.get("AttributeValue").unwrap_or("");
-    match action {
-        "DeleteTopic" => topics.delete(p.required("TopicArn")?),
-        "SetTopicAttributes" => topics.set_attribute(
-            p.required("TopicArn")?,
-            p.required("AttributeName")?,
-            value(),
-        ),
-        "Unsubscribe" => topics.unsubscribe(p.required("SubscriptionArn")?),
-        "SetSubscriptionAttributes" => topics.set_subscription_attribute(
-            p.required("SubscriptionArn")?,
-            p.required("AttributeName")?,
-            value(),
-        ),
-        other => Err(SnsError::new(
-            SnsCode::InvalidAction,
-            format!("The action {other} is not valid for this web service."),
-        )),
-    }
+    let topic = (action == SnsAction::ListSubscriptionsByTopic)
+        .then(|| p.required("TopicArn"))
+        .transpose()?;
+    let (listed, next) = topics.list_subscriptions(topic, p.get("NextToken"))?;
+    Ok(Members::default()
+        .list("Subscriptions", listed, |m, s| {
+            m.text("SubscriptionArn", &s.arn)
+                .text("Owner", topics.account())
+                .text("Protocol", "sqs")
+                .text("Endpoint", &s.endpoint)
+                .text("TopicArn", &s.topic_arn)
+        })
+        .optional("NextToken", next.as_deref()))
 }
 
 fn topic_arn(p: &Params) -> SnsResult<&str> {
@@ -210,18 +191,9 @@ fn topic_arn(p: &Params) -> SnsResult<&str> {
         })
 }
 
-/// The `error_rate` fault, as SNS answers it.
-fn injected_failure(broker: &Broker) -> SnsResult<()> {
-    if broker.faults.fail_request() {
-        return Err(SnsError::new(SnsCode::InternalError, "Internal Error"));
-    }
-    Ok(())
-}
-
 fn publish(broker: &Broker, p: &Params) -> SnsResult<Members> {
     let arn = topic_arn(p)?;
     let entry = p.publication("")?;
-    injected_failure(broker)?;
     let published = broker
         .topics
         .publish(arn, vec![entry], now_micros())?
@@ -254,7 +226,6 @@ fn publish_batch(broker: &Broker, p: &Params) -> SnsResult<Members> {
             ),
         ));
     }
-    injected_failure(broker)?;
     let (valid, mut failed): (Vec<_>, Vec<_>) =
         ids.into_iter().zip(parsed).partition(|(_, e)| e.is_ok());
     let (valid_ids, entries): (Vec<String>, Vec<_>) = valid
@@ -285,7 +256,7 @@ fn publish_batch(broker: &Broker, p: &Params) -> SnsResult<Members> {
         .list("Failed", failed, |m, (id, e)| {
             let e = e.expect_err("only failures are listed");
             m.text("Id", &id)
-                .text("Code", e.code.name())
+                .text("Code", e.code.query_code())
                 .text("Message", &e.message)
                 .text(
                     "SenderFault",
@@ -298,49 +269,29 @@ fn publish_batch(broker: &Broker, p: &Params) -> SnsResult<Members> {
         }))
 }
 
+/// The rules every batch shares (`http::batch`), worded as SNS words them.
 fn check_batch(ids: &[String]) -> SnsResult<()> {
-    if ids.is_empty() {
-        return Err(SnsError::new(
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    batch::check_entry_ids(&ids).map_err(|problem| match problem {
+        BatchProblem::Empty => SnsError::new(
             SnsCode::EmptyBatchRequest,
             "The batch request doesn't contain any entries",
-        ));
-    }
-    if ids.len() > MAX_BATCH_ENTRIES {
-        return Err(SnsError::new(
+        ),
+        BatchProblem::TooMany(n) => SnsError::new(
             SnsCode::TooManyEntriesInBatchRequest,
             format!(
-                "The batch request contains more entries than permissible: {} of at most {MAX_BATCH_ENTRIES}.",
-                ids.len()
+                "The batch request contains more entries than permissible: {n} of at most {}.",
+                batch::MAX_ENTRIES
             ),
-        ));
-    }
-    for id in ids {
-        let valid = !id.is_empty()
-            && id.len() <= 80
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !valid {
-            return Err(SnsError::new(
-                SnsCode::InvalidBatchEntryId,
-                "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.",
-            ));
+        ),
+        BatchProblem::InvalidId => {
+            SnsError::new(SnsCode::InvalidBatchEntryId, batch::INVALID_ID_MESSAGE)
         }
-    }
-    if let Some((i, _)) = ids
-        .iter()
-        .enumerate()
-        .find(|(i, id)| ids[..*i].contains(id))
-    {
-        return Err(SnsError::new(
+        BatchProblem::NotDistinct(id) => SnsError::new(
             SnsCode::BatchEntryIdsNotDistinct,
-            format!(
-                "Two or more batch entries in the request have the same Id: {}.",
-                ids[i]
-            ),
-        ));
-    }
-    Ok(())
+            format!("Two or more batch entries in the request have the same Id: {id}."),
+        ),
+    })
 }
 
 /// Hands each delivery to its queue; one the queue refuses (or whose queue is gone) goes to

@@ -1,43 +1,20 @@
-//! A query request's parameters as SNS lays them out: plain members, maps as
-//! `Name.entry.N.key`/`.value` (MessageAttributes: `.Name`/`.Value.DataType`…), and lists as
-//! `Name.member.N`.
+//! A query request's parameters as SNS lays them out, on the shared decoding (`query::Params`):
+//! plain members, maps as `Name.entry.N.key`/`.value` (MessageAttributes: `.Name`/`.Value.DataType`…),
+//! and lists as `Name.member.N`.
 
 use std::collections::BTreeMap;
 
 use base64::Engine;
 
+use crate::http::query::Params;
 use crate::model::{AttributeValue, MessageAttribute};
 use crate::topics::publish::Publication;
 use crate::topics::{SnsError, SnsResult};
 
-pub(crate) struct Params(BTreeMap<String, String>);
-
 impl Params {
-    pub(crate) fn new(pairs: &[(String, String)]) -> Params {
-        Params(pairs.iter().cloned().collect())
-    }
-
-    pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
-    }
-
     pub(crate) fn required(&self, name: &str) -> SnsResult<&str> {
         self.get(name)
             .ok_or_else(|| SnsError::invalid(format!("{name}: the parameter is required")))
-    }
-
-    /// The prefixes `{list}.N` of a list's or map's items, in index order.
-    pub(crate) fn items(&self, list: &str) -> Vec<String> {
-        let head = format!("{list}.");
-        let mut indexes: Vec<u32> = self
-            .0
-            .range(head.clone()..)
-            .take_while(|(k, _)| k.starts_with(&head))
-            .filter_map(|(k, _)| k[head.len()..].split('.').next()?.parse().ok())
-            .collect();
-        indexes.sort_unstable();
-        indexes.dedup();
-        indexes.into_iter().map(|i| format!("{head}{i}")).collect()
     }
 
     /// A `key`/`value` map (topic and subscription attributes).
@@ -50,23 +27,9 @@ impl Params {
         self.pairs(&format!("{name}.member"), "Key", "Value")
     }
 
-    fn pairs(&self, list: &str, key: &str, value: &str) -> BTreeMap<String, String> {
-        self.items(list)
-            .into_iter()
-            .filter_map(|item| {
-                let k = self.get(&format!("{item}.{key}"))?;
-                let v = self.get(&format!("{item}.{value}")).unwrap_or("");
-                Some((k.to_string(), v.to_string()))
-            })
-            .collect()
-    }
-
     /// A list of strings (`TagKeys.member.N`).
     pub(crate) fn strings(&self, name: &str) -> Vec<String> {
-        self.items(&format!("{name}.member"))
-            .iter()
-            .filter_map(|item| self.get(item).map(str::to_string))
-            .collect()
+        self.values(&format!("{name}.member"))
     }
 
     /// The message of a Publish call (`prefix` ""), or of a batch entry (`prefix`

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use super::op::SqsAction;
 use crate::error::{ErrorCode, SqsError, SqsResult};
 
 /// A flattened member and its JSON form: the query name of one item, the JSON member name, and
@@ -92,7 +93,7 @@ struct Node {
 /// The JSON body of a query request's parameters (`Action` and `Version` left out). `CreateQueue`
 /// names its tags `tags` in JSON.
 pub(crate) fn to_json<'p>(
-    action: &str,
+    action: SqsAction,
     params: impl IntoIterator<Item = (&'p str, &'p str)>,
 ) -> SqsResult<Vec<u8>> {
     let mut root = Node::default();
@@ -107,13 +108,13 @@ pub(crate) fn to_json<'p>(
         node.text = Some(value.to_string());
     }
     let mut json = members(&root)?;
-    if action == "CreateQueue"
+    if action == SqsAction::CreateQueue
         && let Some(tags) = json.remove("Tags")
     {
         json.insert("tags".into(), tags);
     }
     // A batch with no entries has no `…Entry.N` parameter at all: it is an empty batch.
-    if action.ends_with("Batch") {
+    if action.is_batch() {
         json.entry("Entries").or_insert(Value::Array(Vec::new()));
     }
     Ok(serde_json::to_vec(&Value::Object(json)).expect("a JSON value always serializes"))
@@ -211,6 +212,7 @@ mod tests {
     use super::*;
 
     fn json(action: &str, params: &[(&str, &str)]) -> Value {
+        let action = SqsAction::from_name(action).unwrap();
         serde_json::from_slice(&to_json(action, params.iter().copied()).unwrap()).unwrap()
     }
 
@@ -281,12 +283,12 @@ mod tests {
 
     #[test]
     fn bad_numbers_and_indexes_are_named() {
-        let e = to_json("SendMessage", [("DelaySeconds", "soon")]).unwrap_err();
+        let e = to_json(SqsAction::SendMessage, [("DelaySeconds", "soon")]).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidParameterValue);
         assert!(e.message.contains("DelaySeconds"), "{}", e.message);
-        let e = to_json("GetQueueAttributes", [("AttributeName.x", "All")]).unwrap_err();
+        let e = to_json(SqsAction::GetQueueAttributes, [("AttributeName.x", "All")]).unwrap_err();
         assert!(e.message.contains("AttributeName.x"), "{}", e.message);
-        let e = to_json("SetQueueAttributes", [("Attribute.1.Value", "5")]).unwrap_err();
+        let e = to_json(SqsAction::SetQueueAttributes, [("Attribute.1.Value", "5")]).unwrap_err();
         assert_eq!(e.code, ErrorCode::MissingParameter);
     }
 

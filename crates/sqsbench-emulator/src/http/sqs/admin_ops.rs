@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::op::Action;
+use super::op::SqsAction;
 use super::ops::{Reply, empty, json};
 use super::wire::*;
 use crate::broker::Broker;
@@ -21,7 +21,7 @@ pub(super) fn permission(broker: &Broker, add: bool, input: PermissionInput) -> 
             account_ids: &required(input.aws_account_ids, "AWSAccountIds")?,
             actions: &required(input.actions, "Actions")?,
         };
-        broker.add_permission(&cell, &grant, |name| Action::from_name(name).is_some())?;
+        broker.add_permission(&cell, &grant, |name| SqsAction::from_name(name).is_some())?;
     } else {
         broker.remove_permission(&cell, &label)?;
     }

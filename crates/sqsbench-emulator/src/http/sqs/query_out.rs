@@ -1,22 +1,19 @@
-//! An operation's AWS JSON 1.0 reply as the query protocol's XML, and errors as SQS sends them
-//! in query mode. Lists are flattened into repeated elements (`<Message>`, `<QueueUrl>`, a
+//! An SQS operation's AWS JSON 1.0 reply as the query protocol's XML result, written with the
+//! shared `XmlWriter`. Lists are flattened into repeated elements (`<Message>`, `<QueueUrl>`, a
 //! batch's `<SendMessageBatchResultEntry>`), maps into `<Attribute><Name/><Value/></Attribute>`
 //! pairs, as the SQS query API's XML shapes have them.
 
-use std::fmt::Write;
-
 use serde_json::{Map, Value};
 
-use crate::error::SqsError;
-
-const NAMESPACE: &str = "http://queue.amazonaws.com/doc/2012-11-05/";
+use super::op::SqsAction;
+use crate::http::query::xml::XmlWriter;
 
 /// The element of one item of a JSON list member.
-fn item_name(action: &str, member: &str) -> String {
+fn item_name(action: SqsAction, member: &str) -> String {
     match member {
         "QueueUrls" | "queueUrls" => "QueueUrl".into(),
         "Messages" => "Message".into(),
-        "Successful" => format!("{action}ResultEntry"),
+        "Successful" => format!("{}ResultEntry", action.name()),
         "Failed" => "BatchResultErrorEntry".into(),
         "Results" => "ListMessageMoveTasksResultEntry".into(),
         "StringListValues" => "StringListValue".into(),
@@ -36,45 +33,42 @@ fn entry_names(member: &str) -> Option<(&'static str, &'static str)> {
     }
 }
 
-/// Actions whose reply has no result (their query response is only its metadata).
-const NO_RESULT: &[&str] = &[
-    "DeleteMessage",
-    "ChangeMessageVisibility",
-    "DeleteQueue",
-    "PurgeQueue",
-    "SetQueueAttributes",
-    "TagQueue",
-    "UntagQueue",
-    "AddPermission",
-    "RemovePermission",
-];
-
-/// `<ActionResponse><ActionResult>…</ActionResult><ResponseMetadata>…` from the JSON reply; an
-/// action without an output has no result element, as SQS sends it.
-pub(crate) fn xml(action: &str, json: &[u8], request_id: &str) -> String {
-    let reply: Value = serde_json::from_slice(json).unwrap_or(Value::Null);
-    let mut out = format!("<?xml version=\"1.0\"?><{action}Response xmlns=\"{NAMESPACE}\">");
-    if !NO_RESULT.contains(&action) {
-        let _ = write!(out, "<{action}Result>");
-        if let Value::Object(members) = &reply {
-            object(&mut out, action, members);
-        }
-        let _ = write!(out, "</{action}Result>");
-    }
-    let _ = write!(
-        out,
-        "<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></{action}Response>"
-    );
-    out
+/// Whether the action's query response has a result element: those without an output have
+/// only their metadata, as SQS sends them.
+fn has_result(action: SqsAction) -> bool {
+    !matches!(
+        action,
+        SqsAction::DeleteMessage
+            | SqsAction::ChangeMessageVisibility
+            | SqsAction::DeleteQueue
+            | SqsAction::PurgeQueue
+            | SqsAction::SetQueueAttributes
+            | SqsAction::TagQueue
+            | SqsAction::UntagQueue
+            | SqsAction::AddPermission
+            | SqsAction::RemovePermission
+    )
 }
 
-fn object(out: &mut String, action: &str, members: &Map<String, Value>) {
+/// The `<ActionResult>` members of the JSON reply, or `None` for an action without a result.
+pub(crate) fn result(action: SqsAction, json: &[u8]) -> Option<XmlWriter> {
+    if !has_result(action) {
+        return None;
+    }
+    let mut out = XmlWriter::default();
+    if let Ok(Value::Object(members)) = serde_json::from_slice(json) {
+        object(&mut out, action, &members);
+    }
+    Some(out)
+}
+
+fn object(out: &mut XmlWriter, action: SqsAction, members: &Map<String, Value>) {
     for (name, v) in members {
         member(out, action, name, v);
     }
 }
 
-fn member(out: &mut String, action: &str, name: &str, v: &Value) {
+fn member(out: &mut XmlWriter, action: SqsAction, name: &str, v: &Value) {
     match v {
         Value::Null => {}
         Value::Array(items) => {
@@ -86,72 +80,44 @@ fn member(out: &mut String, action: &str, name: &str, v: &Value) {
         Value::Object(map) => match entry_names(name) {
             Some((entry, key)) => {
                 for (k, value) in map {
-                    let _ = write!(out, "<{entry}><{key}>");
-                    escape_into(out, k);
-                    let _ = write!(out, "</{key}>");
+                    out.open(entry).text(key, k);
                     member(out, action, "Value", value);
-                    let _ = write!(out, "</{entry}>");
+                    out.close(entry);
                 }
             }
             None => {
-                let _ = write!(out, "<{name}>");
+                out.open(name);
                 object(out, action, map);
-                let _ = write!(out, "</{name}>");
+                out.close(name);
             }
         },
         Value::String(s) => {
-            let _ = write!(out, "<{name}>");
-            escape_into(out, s);
-            let _ = write!(out, "</{name}>");
+            out.text(name, s);
         }
         Value::Bool(b) => {
-            let _ = write!(out, "<{name}>{b}</{name}>");
+            out.plain(name, b);
         }
         Value::Number(n) => {
-            let _ = write!(out, "<{name}>{n}</{name}>");
+            out.plain(name, n);
         }
     }
-}
-
-/// XML text: markup characters as entities, and carriage returns as `&#xD;` so that an XML
-/// parser's line-end normalization gives the body back byte for byte.
-pub(crate) fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\r' => out.push_str("&#xD;"),
-            c => out.push(c),
-        }
-    }
-}
-
-/// `<ErrorResponse>` with the legacy query error code, the fault side and the message.
-pub(crate) fn error_xml(error: &SqsError, request_id: &str) -> String {
-    let fault = if error.code.sender_fault() {
-        "Sender"
-    } else {
-        "Receiver"
-    };
-    let mut out = format!(
-        "<?xml version=\"1.0\"?><ErrorResponse xmlns=\"{NAMESPACE}\"><Error><Type>{fault}</Type><Code>{}</Code><Message>",
-        error.code.legacy_code()
-    );
-    escape_into(&mut out, &error.message);
-    let _ = write!(
-        out,
-        "</Message><Detail/></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
-    );
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorCode;
+    use crate::http::actions::Service;
+    use crate::http::query::xml::document;
+
+    fn xml(action: &str, json: &[u8], request_id: &str) -> String {
+        let action = SqsAction::from_name(action).unwrap();
+        document(
+            Service::Sqs,
+            action.name(),
+            result(action, json),
+            request_id,
+        )
+    }
 
     #[test]
     fn a_receive_reply_flattens_messages_and_their_attributes() {
@@ -189,15 +155,5 @@ mod tests {
         assert!(tags.contains("<Tag><Key>k</Key><Value>v</Value></Tag>"));
         let empty = xml("DeleteMessage", b"{}", "r");
         assert!(!empty.contains("Result>"), "{empty}");
-    }
-
-    #[test]
-    fn errors_carry_the_query_code_and_side() {
-        let e = SqsError::new(
-            ErrorCode::QueueDoesNotExist,
-            "The specified queue does not exist.",
-        );
-        let got = error_xml(&e, "r");
-        assert!(got.contains("<Type>Sender</Type><Code>AWS.SimpleQueueService.NonExistentQueue</Code><Message>The specified queue does not exist.</Message>"));
     }
 }

@@ -189,7 +189,7 @@ pub(crate) fn receive_output(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::wire::{AttributeValueOutput, BatchFailure, HexDigest};
+    use crate::http::sqs::wire::{AttributeValueOutput, BatchFailure, HexDigest};
     use crate::model::message::MessageId;
     use proptest::prelude::*;
     use std::collections::BTreeMap;

@@ -1,5 +1,6 @@
 //! One function per SQS operation: typed input (`op`) → broker call → JSON output. Batch rules (entry
-//! count, id format and distinctness) are checked here, before anything reaches the broker.
+//! count, id format and distinctness, `http::batch`) are checked here, before anything reaches the
+//! broker.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -13,7 +14,8 @@ use super::admin_ops;
 use super::op::{Op, QueueAction};
 use super::wire::*;
 use crate::broker::Broker;
-use crate::error::{ErrorCode, SqsError, SqsResult};
+use crate::error::{Code, ErrorCode, SqsError, SqsResult};
+use crate::http::batch::{self, BatchProblem};
 use crate::model::message::{attributes_md5, hex};
 use crate::model::{
     AttributeValue, Delivery, Message, MessageAttribute, NewMessage, ReceiveRequest, SendReceipt,
@@ -280,59 +282,37 @@ fn send_message(broker: &Broker, origin: &Origin<'_>, input: SendMessageInput) -
     json(&send_output(None, &result?, explicit))
 }
 
-/// Checks the rules every batch shares, without copying the ids: callers move them out of
-/// the entries afterwards (every entry has one once this passes).
+/// Checks the rules every batch shares (`http::batch`), worded as SQS words them, without
+/// copying the ids: callers move them out of the entries afterwards (every entry has one once
+/// this passes).
 fn check_batch<'a>(ids: impl Iterator<Item = Option<&'a str>>) -> SqsResult<()> {
     let ids: Vec<&str> = ids
         .map(|id| id.ok_or_else(|| SqsError::missing("Entries.N.Id")))
         .collect::<SqsResult<_>>()?;
-    if ids.is_empty() {
-        return Err(SqsError::new(
+    batch::check_entry_ids(&ids).map_err(|problem| match problem {
+        BatchProblem::Empty => SqsError::new(
             ErrorCode::EmptyBatchRequest,
             "There should be at least one SendMessageBatchRequestEntry in the request.",
-        ));
-    }
-    if ids.len() > 10 {
-        return Err(SqsError::new(
+        ),
+        BatchProblem::TooMany(n) => SqsError::new(
             ErrorCode::TooManyEntriesInBatchRequest,
-            format!(
-                "Maximum number of entries per request are 10. You have sent {}.",
-                ids.len()
-            ),
-        ));
-    }
-    for id in &ids {
-        let ok = !id.is_empty()
-            && id.len() <= 80
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !ok {
-            return Err(SqsError::new(
-                ErrorCode::InvalidBatchEntryId,
-                "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.",
-            ));
+            format!("Maximum number of entries per request are 10. You have sent {n}."),
+        ),
+        BatchProblem::InvalidId => {
+            SqsError::new(ErrorCode::InvalidBatchEntryId, batch::INVALID_ID_MESSAGE)
         }
-    }
-    // At most ten ids: comparing pairs is cheaper than hashing them.
-    if let Some(dup) = ids
-        .iter()
-        .enumerate()
-        .find_map(|(i, id)| ids[..i].contains(id).then_some(id))
-    {
-        return Err(SqsError::new(
+        BatchProblem::NotDistinct(id) => SqsError::new(
             ErrorCode::BatchEntryIdsNotDistinct,
-            format!("Id {dup} repeated."),
-        ));
-    }
-    Ok(())
+            format!("Id {id} repeated."),
+        ),
+    })
 }
 
 fn failure(id: String, e: SqsError) -> BatchFailure {
     BatchFailure {
         id,
         sender_fault: e.code.sender_fault(),
-        code: e.code.legacy_code(),
+        code: e.code.query_code(),
         message: e.message,
     }
 }
@@ -605,7 +585,7 @@ fn change_visibility(broker: &Broker, batch: bool, mut input: HandleInput) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::op::parse;
+    use crate::http::sqs::op::parse;
 
     #[test]
     fn borrowed_inputs_read_escaped_and_plain_strings_alike() {
