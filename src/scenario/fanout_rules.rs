@@ -12,6 +12,7 @@ use super::keys::Codec;
 use super::sections::{ConsumerFleetRead, ProducerFleetRead, SubscriptionKeys, TopicRead};
 use super::types::*;
 use super::validate::{consumer, fleet_name, fleets, producer};
+use crate::emulator::names;
 
 /// AWS allows 100 subscriptions on a FIFO topic.
 const MAX_FIFO_SUBSCRIPTIONS: usize = 100;
@@ -72,15 +73,9 @@ pub(super) fn topic(
     if fifo && !name.ends_with(".fifo") {
         name.push_str(".fifo");
     }
-    let base = name.strip_suffix(".fifo").unwrap_or(name);
     let problem = if !fifo && name.ends_with(".fifo") {
         Some("ends with .fifo but type is \"standard\"")
-    } else if base.is_empty()
-        || name.len() > 256
-        || !base
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
+    } else if !names::is_topic_name(name) {
         Some("topic names are 1-256 letters, digits, '-' or '_' (FIFO names end in .fifo)")
     } else {
         None

@@ -12,7 +12,7 @@ use super::fanout_rules;
 use super::file::{Document, Field, Problem, Table};
 use super::sections::{ConsumerFleetRead, ProducerFleetRead, QueueRead, TargetKeys, TargetKind};
 use super::types::*;
-use crate::emulator::settings;
+use crate::emulator::{names, settings};
 
 pub use super::codecs::MIN_MESSAGE_SIZE;
 
@@ -164,10 +164,8 @@ fn scenario_name(doc: &Document, root: &Table<'_>) -> Option<String> {
         return None;
     };
     let s = f.str()?;
-    let ok = !s.is_empty()
-        && s.len() <= 64
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    // Not an AWS name, but held to the same characters: it names a directory and a tag.
+    let ok = names::is_word(s, 64);
     if !ok {
         f.problem("use 1-64 letters, digits, '-' or '_' (it names the results directory)");
     }
@@ -257,12 +255,7 @@ fn queue_name_problem(name: &mut String, fifo: bool, standard: bool) -> Option<&
     if fifo && !name.ends_with(".fifo") {
         name.push_str(".fifo");
     }
-    let base = name.strip_suffix(".fifo").unwrap_or(name);
-    let well_formed = !base.is_empty()
-        && name.len() <= 80
-        && base
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let well_formed = names::is_queue_name(name);
     if standard && name.ends_with(".fifo") {
         Some("ends with .fifo but type is \"standard\"")
     } else if !well_formed {

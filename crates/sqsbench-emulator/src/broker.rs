@@ -664,14 +664,7 @@ fn hash_bodies(entries: &mut [(String, NewMessage)]) {
 }
 
 fn check_queue_name(name: &str, attributes: &BTreeMap<String, String>) -> SqsResult<()> {
-    let base = name.strip_suffix(".fifo").unwrap_or(name);
-    let valid = !name.is_empty()
-        && name.len() <= 80
-        && !base.is_empty()
-        && base
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if !valid {
+    if !super::names::is_queue_name(name) {
         return Err(SqsError::invalid_parameter(
             "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length",
         ));

@@ -4,8 +4,9 @@
 //! Its own crate: it depends on nothing of the harness, which uses only this public API —
 //! `Emulator::start`, the handle's endpoint, injected-fault counters and `stats` (live
 //! metrics), `config` and its parser `settings`, and the leaf modules `splitmix` (ids) and
-//! `units` (durations as text), and `filter_policy` (SNS subscription filters, pure), which the
-//! harness evaluates on what it published to know what each subscription should receive.
+//! `units` (durations as text), `filter_policy` (SNS subscription filters, pure), which the
+//! harness evaluates on what it published to know what each subscription should receive, and
+//! `names` (AWS's name rules, pure), which the harness validates scenarios with.
 //!
 //! Layers, arrows pointing down: `http` (wire; `http::sns` for SNS) → `move_tasks` (DLQ
 //! redrive tasks) → `broker` (queues, locks, long polls, quotas, faults; it keeps the tasks'
@@ -27,6 +28,7 @@ pub(crate) mod http;
 pub(crate) mod idle_gauge;
 pub(crate) mod model;
 pub(crate) mod move_tasks;
+pub mod names;
 pub(crate) mod quota;
 pub mod settings;
 pub mod splitmix;

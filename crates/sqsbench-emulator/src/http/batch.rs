@@ -1,12 +1,13 @@
 //! The rule every batch action shares (SQS's SendMessageBatch, DeleteMessageBatch and
 //! ChangeMessageVisibilityBatch, SNS's PublishBatch): one to ten entries, each id of letters,
 //! digits, hyphens and underscores and at most 80 long, no id twice. Written once; each service
-//! maps a `BatchProblem` to its own codes and wording. Depends on nothing.
+//! maps a `BatchProblem` to its own codes and wording. Ids follow the `names` rule. Depends on
+//! that rule only.
+
+use crate::names;
 
 /// The most entries a batch may have, in every service.
 pub(crate) const MAX_ENTRIES: usize = 10;
-/// The longest entry id.
-const MAX_ID_LEN: usize = 80;
 
 /// What is wrong with a batch's entry ids, the first problem found in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,14 +28,7 @@ pub(crate) fn check_entry_ids<'a>(ids: &[&'a str]) -> Result<(), BatchProblem<'a
     if ids.len() > MAX_ENTRIES {
         return Err(BatchProblem::TooMany(ids.len()));
     }
-    let valid = |id: &str| {
-        !id.is_empty()
-            && id.len() <= MAX_ID_LEN
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    };
-    if !ids.iter().all(|id| valid(id)) {
+    if !ids.iter().all(|id| names::is_word(id, names::ID_MAX)) {
         return Err(BatchProblem::InvalidId);
     }
     // At most ten ids: comparing pairs is cheaper than hashing them.

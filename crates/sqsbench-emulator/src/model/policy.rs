@@ -133,12 +133,7 @@ fn object(text: &str) -> SqsResult<Map<String, Value>> {
 }
 
 fn check_label(label: &str) -> SqsResult<()> {
-    let ok = !label.is_empty()
-        && label.len() <= 80
-        && label
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if ok {
+    if crate::names::is_word(label, crate::names::ID_MAX) {
         Ok(())
     } else {
         Err(SqsError::invalid_parameter(format!(

@@ -266,13 +266,7 @@ impl Topics {
 /// Checks a new topic's name against its FifoTopic attribute; whether it is FIFO.
 fn check_name(name: &str, attributes: &BTreeMap<String, String>) -> SnsResult<bool> {
     let fifo = attributes.get("FifoTopic").is_some_and(|v| v == "true");
-    let stem = name.strip_suffix(".fifo").unwrap_or(name);
-    let valid = !stem.is_empty()
-        && name.len() <= 256
-        && stem
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if !valid {
+    if !crate::names::is_topic_name(name) {
         return Err(SnsError::invalid(
             "Topic Name: names may have up to 256 letters, digits, hyphens and underscores (and .fifo at the end of a FIFO topic's)",
         ));

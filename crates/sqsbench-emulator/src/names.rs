@@ -1,0 +1,74 @@
+//! AWS's name rules, written once. The emulator checks what clients send against them (queue and
+//! topic names, permission labels, batch entry ids), and the harness validates scenarios with the
+//! same functions, so a name a scenario may use is one the emulator accepts, and AWS with it.
+//! Pure: depends on nothing.
+
+/// The longest SQS queue name, `.fifo` included.
+pub const QUEUE_NAME_MAX: usize = 80;
+/// The longest SNS topic name, `.fifo` included.
+pub const TOPIC_NAME_MAX: usize = 256;
+/// The longest batch entry id and permission label.
+pub const ID_MAX: usize = 80;
+/// What a FIFO queue's or topic's name ends with.
+pub const FIFO_SUFFIX: &str = ".fifo";
+
+/// AWS's most common name rule: 1 to `max` characters, each an ASCII letter or digit, `-` or `_`.
+/// Batch entry ids and permission labels follow it as they are (`max` 80).
+pub fn is_word(name: &str, max: usize) -> bool {
+    !name.is_empty()
+        && name.len() <= max
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// An SQS queue name: a word, with `.fifo` after it for a FIFO queue, at most 80 long in all.
+/// Whether it must end in `.fifo` is the queue type's rule, not the name's.
+pub fn is_queue_name(name: &str) -> bool {
+    name.len() <= QUEUE_NAME_MAX && is_word(stem(name), QUEUE_NAME_MAX)
+}
+
+/// An SNS topic name: a word, with `.fifo` after it for a FIFO topic, at most 256 long in all.
+pub fn is_topic_name(name: &str) -> bool {
+    name.len() <= TOPIC_NAME_MAX && is_word(stem(name), TOPIC_NAME_MAX)
+}
+
+/// The name without its `.fifo`.
+fn stem(name: &str) -> &str {
+    name.strip_suffix(FIFO_SUFFIX).unwrap_or(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn queue_and_topic_names() {
+        assert!(is_queue_name("orders"));
+        assert!(is_queue_name("orders-1_b.fifo"));
+        assert!(!is_queue_name(""));
+        assert!(
+            !is_queue_name(".fifo"),
+            "a FIFO suffix needs a name before it"
+        );
+        assert!(!is_queue_name("a.b"));
+        assert!(!is_queue_name("a b"));
+        assert!(is_queue_name(&"q".repeat(80)));
+        assert!(!is_queue_name(&"q".repeat(81)));
+        assert!(is_queue_name(&format!("{}.fifo", "q".repeat(75))));
+        assert!(!is_queue_name(&format!("{}.fifo", "q".repeat(76))));
+        assert!(is_topic_name(&"t".repeat(256)));
+        assert!(!is_topic_name(&"t".repeat(257)));
+        assert!(is_topic_name(&format!("{}.fifo", "t".repeat(251))));
+    }
+
+    proptest! {
+        #[test]
+        fn a_word_is_exactly_its_characters_and_length(name in "[a-zA-Z0-9_\\-. é]{0,90}") {
+            let expected = (1..=80).contains(&name.len())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            prop_assert_eq!(is_word(&name, ID_MAX), expected);
+        }
+    }
+}
