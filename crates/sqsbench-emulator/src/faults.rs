@@ -5,12 +5,10 @@
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-
 use super::config::FaultConfig;
 use super::model::{SendFate, SendReceipt};
 use super::splitmix::{Mix, finalize};
-use super::stats::QueueFaults;
+use super::stats::{InjectedCounts, QueueFaults};
 
 /// Counters of injected faults, shared by all connections (relaxed atomics: counts only).
 #[derive(Debug, Default)]
@@ -21,17 +19,6 @@ pub(crate) struct Injected {
     pub errors: AtomicU64,
     pub throttled: AtomicU64,
     pub stalled: AtomicU64,
-}
-
-/// A snapshot of `Injected`, as reported in summary.json under `emulator.injected`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct InjectedCounts {
-    pub duplicates: u64,
-    pub lost: u64,
-    pub reordered: u64,
-    pub errors: u64,
-    pub throttled: u64,
-    pub stalled: u64,
 }
 
 impl Injected {

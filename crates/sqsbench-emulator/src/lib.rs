@@ -19,6 +19,9 @@
 
 #![warn(unreachable_pub)]
 
+#[cfg(test)]
+mod architecture;
+
 pub(crate) mod broker;
 pub mod config;
 pub(crate) mod error;
@@ -54,7 +57,7 @@ pub use config::{
     ConnectionLimits, EmulatorConfig, FaultConfig, Idle, QuotaMode, QuotaTable, Stall,
     ThrottleStyle,
 };
-pub use faults::InjectedCounts;
+pub use stats::InjectedCounts;
 
 /// Starts emulators.
 pub struct Emulator;

@@ -8,8 +8,6 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use serde::Serialize;
 
-use super::faults::InjectedCounts;
-
 /// How a request ended, as the metrics label it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Outcome {
@@ -128,6 +126,17 @@ pub struct QueueStats {
     /// The message faults injected on this queue: its share of `Stats::injected`, which a
     /// fan-out run checks per subscription.
     pub faults: QueueFaults,
+}
+
+/// A snapshot of `Injected`, as reported in summary.json under `emulator.injected`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct InjectedCounts {
+    pub duplicates: u64,
+    pub lost: u64,
+    pub reordered: u64,
+    pub errors: u64,
+    pub throttled: u64,
+    pub stalled: u64,
 }
 
 /// Message faults injected on one queue.

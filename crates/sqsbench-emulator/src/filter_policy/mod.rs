@@ -11,44 +11,14 @@
 
 mod eval;
 mod parse;
+mod terms;
 #[cfg(test)]
 mod tests;
 
 use serde_json::Value;
 
 pub use eval::Attribute;
-
-/// What a subscription's policy is matched against (`FilterPolicyScope`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Scope {
-    #[default]
-    MessageAttributes,
-    MessageBody,
-}
-
-impl Scope {
-    /// The attribute value SNS uses for this scope.
-    pub fn name(self) -> &'static str {
-        match self {
-            Scope::MessageAttributes => "MessageAttributes",
-            Scope::MessageBody => "MessageBody",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Scope> {
-        match name {
-            "MessageAttributes" => Some(Scope::MessageAttributes),
-            "MessageBody" => Some(Scope::MessageBody),
-            _ => None,
-        }
-    }
-}
-
-/// Why a policy was refused, worded for a user (SNS prefixes it with
-/// `Invalid parameter: FilterPolicy: `).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct PolicyError(pub String);
+pub use terms::{MAX_COMBINATIONS, MAX_KEYS, MAX_POLICY_BYTES, PolicyError, Scope};
 
 /// A checked filter policy, ready to match messages.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,11 +26,6 @@ pub struct FilterPolicy {
     scope: Scope,
     root: parse::Node,
 }
-
-/// AWS's limits on a policy document.
-pub const MAX_POLICY_BYTES: usize = 256 * 1024;
-pub const MAX_KEYS: usize = 5;
-pub const MAX_COMBINATIONS: u64 = 150;
 
 impl FilterPolicy {
     /// Parses and checks a policy document (JSON text).

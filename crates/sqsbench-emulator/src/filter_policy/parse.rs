@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use serde_json::{Map, Value};
 
-use super::{MAX_COMBINATIONS, MAX_KEYS, PolicyError, Scope};
+use super::terms::{MAX_COMBINATIONS, MAX_KEYS, PolicyError, Scope};
 
 /// Keys that must all match, and `$or` groups of which at least one branch must match.
 #[derive(Debug, Clone, PartialEq)]

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use super::op::SqsAction;
-use super::ops::{Reply, empty, json};
 use super::wire::*;
 use crate::broker::Broker;
 use crate::error::SqsError;

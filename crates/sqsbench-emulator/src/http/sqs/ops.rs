@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
-use serde::Serialize;
 
 use super::admin_ops;
 use super::op::{Op, QueueAction};
@@ -21,9 +20,6 @@ use crate::model::{
     AttributeValue, Delivery, Message, MessageAttribute, NewMessage, ReceiveRequest, SendReceipt,
 };
 
-/// What a request handler produces: a JSON body, or an error to encode.
-pub(crate) type Reply = SqsResult<Vec<u8>>;
-
 /// Where the request came in, for building queue URLs the client can use.
 pub(crate) struct Origin<'a> {
     pub host: &'a str,
@@ -35,19 +31,6 @@ impl Origin<'_> {
     fn url(&self, broker: &Broker, name: &str) -> String {
         format!("http://{}/{}/{}", self.host, broker.config.account, name)
     }
-}
-
-/// Serializes into a buffer sized up front: growing one from empty cost several reallocations
-/// per response in profiles.
-pub(super) fn json<T: Serialize>(value: &T) -> Reply {
-    let mut out = Vec::with_capacity(1024);
-    serde_json::to_writer(&mut out, value)
-        .map_err(|e| SqsError::new(ErrorCode::InternalError, e.to_string()))?;
-    Ok(out)
-}
-
-pub(super) fn empty() -> Reply {
-    Ok(b"{}".to_vec())
 }
 
 /// Carries out one request.
