@@ -133,7 +133,7 @@ fn cleanup_refuses_a_target_it_cannot_use() {
 /// of someone else's topic that delivers to one of the run's queues; everything else stays.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cleanup_deletes_the_topics_of_the_run_and_what_feeds_its_queues() {
-    use crate::emulator_sns::{queue_arn, sns};
+    use crate::support::{queue_arn, sns};
     let (emulator, client) = support::emulator().await;
     let endpoint = emulator.endpoint();
     let topics = sns(&endpoint);

@@ -61,3 +61,23 @@ async fn a_drain_ends_by_itself_once_every_message_is_deleted() {
     assert!(accounting.holds && accounting.lost == 0, "{accounting:?}");
     assert!(accounting.sent >= 300, "{accounting:?}");
 }
+
+/// A request that reaches no server (the emulator has stopped: connection refused) is a
+/// connection failure, apart from timeouts, and is not billed.
+#[tokio::test]
+async fn a_refused_connection_is_classified_connect_not_timeout() {
+    let (emulator, client) = crate::support::emulator().await;
+    let url = crate::support::queue(&client, "connect-outcome").await;
+    emulator.shutdown().await;
+    let refused = client
+        .send_message()
+        .queue_url(&url)
+        .message_body("x")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        sqsbench::workload::outcome::classify(&refused),
+        sqsbench::measure::recorder::Outcome::Connect
+    );
+}

@@ -10,8 +10,8 @@ use sqsbench::scenario::validate::scenario_from_text;
 use sqsbench::workload::engine::{Engine, Lane, TopicTarget};
 use tokio::sync::watch;
 
-use super::emulator_sns::{queue_arn, sns, subscribe, topic};
 use super::run_embedded::{run_text, temp_dir};
+use super::support::{queue_arn, sns, subscribe, topic};
 use crate::support::*;
 
 const ATTRIBUTES: &str = r#"attributes = { event = { values = ["order_paid", "order_created"], weights = [1, 3] }, amount = { range = [1, 500] } }"#;

@@ -1,17 +1,11 @@
-//! Integration tests, one binary (linking the AWS SDK once): the real aws-sdk-sqs against the
-//! embedded emulator over loopback, and black-box runs of the `sqsbench` binary.
+//! Integration tests, one binary (linking the AWS SDK once): black-box runs of the `sqsbench`
+//! binary (`run`, `serve`, `merge`, `report`, `cleanup` …) and the tests that need the harness and
+//! the emulator together. The emulator's own tests, through the real SDKs, are in its crate
+//! (`crates/sqsbench-emulator/tests/it`), whose SDK helpers (`sdk.rs`) this binary shares.
 
 mod cleanup;
 mod cli;
 mod cli_series;
-mod emulator_exhaustion;
-mod emulator_faults;
-mod emulator_fifo;
-mod emulator_messages;
-mod emulator_queues;
-mod emulator_redrive;
-mod emulator_sns;
-mod emulator_wire;
 mod engine;
 mod fanout;
 mod full_disk;
@@ -23,7 +17,10 @@ mod run_fleets;
 mod run_integrity;
 mod run_lambda;
 mod scenario_corpus;
+#[path = "../../crates/sqsbench-emulator/tests/it/sdk.rs"]
+mod sdk;
 mod search;
+mod serve_exhaustion;
 mod shards;
 mod signals;
 mod support;

@@ -10,9 +10,9 @@ use aws_sdk_sqs::types::{
     QueueAttributeName as A, SendMessageBatchRequestEntry,
 };
 
-use sqsbench::emulator::{EmulatorConfig, Idle};
+use sqsbench_emulator::{EmulatorConfig, Idle};
 
-use crate::support::*;
+use crate::sdk::*;
 
 fn text(v: &str) -> MessageAttributeValue {
     MessageAttributeValue::builder()
@@ -144,27 +144,27 @@ async fn binary_and_number_attributes_and_filters() {
     );
     let only_number = [(
         "customNumberTypeAttrib".to_string(),
-        sqsbench::emulator::digests::MessageAttribute {
+        sqsbench_emulator::digests::MessageAttribute {
             data_type: "Number.float".into(),
-            value: sqsbench::emulator::digests::AttributeValue::Text(
+            value: sqsbench_emulator::digests::AttributeValue::Text(
                 "4563442423554324324264524243.32543234".into(),
             ),
         },
     )];
-    let expected = sqsbench::emulator::digests::attributes_md5(&[
+    let expected = sqsbench_emulator::digests::attributes_md5(&[
         only_number[0].clone(),
         (
             "trace.id".to_string(),
-            sqsbench::emulator::digests::MessageAttribute {
+            sqsbench_emulator::digests::MessageAttribute {
                 data_type: "String".into(),
-                value: sqsbench::emulator::digests::AttributeValue::Text("t1".into()),
+                value: sqsbench_emulator::digests::AttributeValue::Text("t1".into()),
             },
         ),
     ])
     .unwrap();
     assert_eq!(
         n.md5_of_message_attributes(),
-        Some(sqsbench::emulator::digests::hex(&expected).as_str()),
+        Some(sqsbench_emulator::digests::hex(&expected).as_str()),
         "MD5 covers the returned attributes only"
     );
     let err = c

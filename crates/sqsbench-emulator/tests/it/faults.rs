@@ -4,9 +4,9 @@
 use std::time::{Duration, Instant};
 
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
-use sqsbench::emulator::{EmulatorConfig, FaultConfig, QuotaMode, QuotaTable, ThrottleStyle};
+use sqsbench_emulator::{EmulatorConfig, FaultConfig, QuotaMode, QuotaTable, ThrottleStyle};
 
-use crate::support::*;
+use crate::sdk::*;
 
 fn with_faults(faults: FaultConfig) -> EmulatorConfig {
     EmulatorConfig {
@@ -410,24 +410,4 @@ async fn latency_fault_delays_every_response() {
     let started = Instant::now();
     queue(&c, "slow").await;
     assert!(started.elapsed() >= Duration::from_millis(50));
-}
-
-/// A request that reaches no server (the emulator has stopped: connection refused) is a
-/// connection failure, apart from timeouts, and is not billed.
-#[tokio::test]
-async fn a_refused_connection_is_classified_connect_not_timeout() {
-    let (emulator, client) = crate::support::emulator().await;
-    let url = crate::support::queue(&client, "connect-outcome").await;
-    emulator.shutdown().await;
-    let refused = client
-        .send_message()
-        .queue_url(&url)
-        .message_body("x")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(
-        sqsbench::workload::outcome::classify(&refused),
-        sqsbench::measure::recorder::Outcome::Connect
-    );
 }

@@ -8,7 +8,7 @@ use std::net::TcpStream;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
-use sqsbench::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+use sqsbench_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 
 const TARGETS: &[&str] = &[
     "CreateQueue",

@@ -3,7 +3,7 @@
 
 use aws_sdk_sqs::types::QueueAttributeName as A;
 
-use crate::support::*;
+use crate::sdk::*;
 
 #[tokio::test]
 async fn create_is_idempotent_and_conflicts_are_typed() {
@@ -378,4 +378,62 @@ pub async fn raw_post(endpoint: &str, target: &str, body: &str) -> String {
     let mut out = String::new();
     stream.read_to_string(&mut out).await.unwrap();
     out
+}
+
+#[tokio::test]
+async fn a_queue_cannot_redrive_into_itself_and_holds_at_most_50_tags() {
+    let (_emulator, client) = crate::sdk::emulator().await;
+    let url = crate::sdk::queue(&client, "self-redrive").await;
+    let arn = client
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(A::QueueArn)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap()
+        .remove(&A::QueueArn)
+        .unwrap();
+    let refused = client
+        .set_queue_attributes()
+        .queue_url(&url)
+        .attributes(
+            A::RedrivePolicy,
+            format!("{{\"deadLetterTargetArn\":\"{arn}\",\"maxReceiveCount\":3}}"),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(crate::sdk::code(&refused), "InvalidParameterValue");
+    let mut tagging = client.tag_queue().queue_url(&url);
+    for i in 0..50 {
+        tagging = tagging.tags(format!("k{i}"), "v");
+    }
+    tagging.send().await.expect("50 tags are allowed");
+    client
+        .tag_queue()
+        .queue_url(&url)
+        .tags("k0", "replaced")
+        .send()
+        .await
+        .expect("replacing a tag adds none");
+    let too_many = client
+        .tag_queue()
+        .queue_url(&url)
+        .tags("k50", "v")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(crate::sdk::code(&too_many), "InvalidParameterValue");
+    let tags = client
+        .list_queue_tags()
+        .queue_url(&url)
+        .send()
+        .await
+        .unwrap()
+        .tags
+        .unwrap();
+    assert_eq!(tags.len(), 50);
+    assert_eq!(tags["k0"], "replaced");
 }

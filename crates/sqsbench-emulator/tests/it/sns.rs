@@ -6,67 +6,11 @@
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 
-use aws_config::BehaviorVersion;
-use aws_credential_types::Credentials;
-use aws_sdk_sns::config::{Region, retry::RetryConfig};
 use aws_sdk_sns::error::ProvideErrorMetadata;
 use aws_sdk_sns::types::{MessageAttributeValue, PublishBatchRequestEntry};
-use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
+use aws_sdk_sqs::types::MessageSystemAttributeName;
 
-use crate::support::*;
-
-pub fn sns(endpoint: &str) -> aws_sdk_sns::Client {
-    let config = aws_sdk_sns::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("test", "test", None, None, "static"))
-        .retry_config(RetryConfig::disabled())
-        .build();
-    aws_sdk_sns::Client::from_conf(config)
-}
-
-pub async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> String {
-    sqs.get_queue_attributes()
-        .queue_url(url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .unwrap()
-        .attributes
-        .unwrap()[&QueueAttributeName::QueueArn]
-        .clone()
-}
-
-/// A standard topic of that name; its ARN.
-pub async fn topic(c: &aws_sdk_sns::Client, name: &str) -> String {
-    c.create_topic()
-        .name(name)
-        .send()
-        .await
-        .unwrap()
-        .topic_arn
-        .unwrap()
-}
-
-/// Subscribes the queue with these attributes; the subscription's ARN.
-pub async fn subscribe(
-    c: &aws_sdk_sns::Client,
-    topic: &str,
-    queue_arn: &str,
-    attributes: &[(&str, &str)],
-) -> String {
-    let mut request = c
-        .subscribe()
-        .topic_arn(topic)
-        .protocol("sqs")
-        .endpoint(queue_arn)
-        .return_subscription_arn(true);
-    for (key, value) in attributes {
-        request = request.attributes(*key, *value);
-    }
-    request.send().await.unwrap().subscription_arn.unwrap()
-}
+use crate::sdk::*;
 
 /// Every message on the queue (bounded: stops at the first empty receive), deleted as read.
 async fn drain(sqs: &aws_sdk_sqs::Client, url: &str) -> Vec<aws_sdk_sqs::types::Message> {
@@ -514,7 +458,7 @@ async fn publishes_past_the_fifo_topic_quota_are_throttled() {
 /// extra deliveries are its injected duplicates, and the queues' shares add up to the whole.
 #[tokio::test]
 async fn faults_on_deliveries_are_counted_per_queue() {
-    let mut config = sqsbench::emulator::EmulatorConfig::default();
+    let mut config = sqsbench_emulator::EmulatorConfig::default();
     config.faults.loss_rate = 0.1;
     config.faults.duplicate_rate = 0.1;
     let (e, sqs) = emulator_with(config).await;

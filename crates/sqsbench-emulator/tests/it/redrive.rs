@@ -7,7 +7,7 @@ use std::time::Duration;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::QueueAttributeName as A;
 
-use crate::support::*;
+use crate::sdk::*;
 
 const DLQ_ARN: &str = "arn:aws:sqs:us-east-1:000000000000:dlq";
 

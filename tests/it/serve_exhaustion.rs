@@ -9,9 +9,7 @@ use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use aws_sdk_sqs::types::QueueAttributeName;
-
-use crate::support::{self, ServeProcess};
+use crate::support::ServeProcess;
 
 /// CPU seconds a process has used (user + system), from /proc.
 fn cpu_seconds(serve: &ServeProcess) -> f64 {
@@ -167,62 +165,4 @@ fn connections_beyond_the_cap_wait_until_one_closes() {
         .unwrap();
     let n = third.read(&mut buf).expect("served once a slot is free");
     assert!(buf[..n].starts_with(b"HTTP/1.1 200"), "{:?}", &buf[..n]);
-}
-
-#[tokio::test]
-async fn a_queue_cannot_redrive_into_itself_and_holds_at_most_50_tags() {
-    let (_emulator, client) = support::emulator().await;
-    let url = support::queue(&client, "self-redrive").await;
-    let arn = client
-        .get_queue_attributes()
-        .queue_url(&url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .unwrap()
-        .attributes
-        .unwrap()
-        .remove(&QueueAttributeName::QueueArn)
-        .unwrap();
-    let refused = client
-        .set_queue_attributes()
-        .queue_url(&url)
-        .attributes(
-            QueueAttributeName::RedrivePolicy,
-            format!("{{\"deadLetterTargetArn\":\"{arn}\",\"maxReceiveCount\":3}}"),
-        )
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(support::code(&refused), "InvalidParameterValue");
-    let mut tagging = client.tag_queue().queue_url(&url);
-    for i in 0..50 {
-        tagging = tagging.tags(format!("k{i}"), "v");
-    }
-    tagging.send().await.expect("50 tags are allowed");
-    client
-        .tag_queue()
-        .queue_url(&url)
-        .tags("k0", "replaced")
-        .send()
-        .await
-        .expect("replacing a tag adds none");
-    let too_many = client
-        .tag_queue()
-        .queue_url(&url)
-        .tags("k50", "v")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(support::code(&too_many), "InvalidParameterValue");
-    let tags = client
-        .list_queue_tags()
-        .queue_url(&url)
-        .send()
-        .await
-        .unwrap()
-        .tags
-        .unwrap();
-    assert_eq!(tags.len(), 50);
-    assert_eq!(tags["k0"], "replaced");
 }

@@ -4,7 +4,7 @@
 
 use aws_sdk_sqs::types::{MessageSystemAttributeName as S, SendMessageBatchRequestEntry};
 
-use crate::support::*;
+use crate::sdk::*;
 
 #[tokio::test]
 async fn order_within_groups_and_group_locking() {
