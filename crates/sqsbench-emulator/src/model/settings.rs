@@ -95,16 +95,22 @@ impl Settings {
                 | "FifoThroughputLimit"
         );
         if fifo_only && !self.fifo {
-            return Err(invalid_name(name));
+            return Err(match name {
+                "DeduplicationScope" | "FifoThroughputLimit" => SqsError::new(
+                    ErrorCode::InvalidAttributeName,
+                    format!("You can specify the {name} only when FifoQueue is set to true."),
+                ),
+                _ => invalid_name(name),
+            });
         }
         match name {
-            // Accepted in any case (`True`), at creation and later, as SQS does; only `true`.
+            // Accepted in any case (`True`), at creation and later, as SQS does; a FIFO queue
+            // stays one.
             "FifoQueue" => {
-                if !value.eq_ignore_ascii_case("true") {
-                    return Err(invalid_value(
-                        name,
-                        value,
-                        "Queue name must end with .fifo only for FIFO queues.",
+                if !boolean(name, value)? {
+                    return Err(SqsError::new(
+                        ErrorCode::InvalidAttributeValue,
+                        "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.",
                     ));
                 }
             }
@@ -183,7 +189,7 @@ impl Settings {
         attributes
             .iter()
             .all(|(name, value)| match current.get(name) {
-                Some(v) if name == "FifoQueue" => v.eq_ignore_ascii_case(value),
+                Some(v) if BOOLEANS.contains(&name.as_str()) => v.eq_ignore_ascii_case(value),
                 Some(v) => v == value,
                 None => false,
             })
@@ -273,13 +279,23 @@ fn ranged(name: &str, value: &str, min: u32, max: u32) -> SqsResult<u32> {
     }
 }
 
+/// `true` or `false` in any case, as SQS accepts them (boto3 users write `str(True)`).
 fn boolean(name: &str, value: &str) -> SqsResult<bool> {
-    match value {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err(invalid_value(name, value, "Must be true or false.")),
+    if value.eq_ignore_ascii_case("true") {
+        Ok(true)
+    } else if value.eq_ignore_ascii_case("false") {
+        Ok(false)
+    } else {
+        Err(invalid_value(name, value, "Must be true or false."))
     }
 }
+
+/// Attributes whose values are booleans: compared without regard to case.
+const BOOLEANS: &[&str] = &[
+    "FifoQueue",
+    "ContentBasedDeduplication",
+    "SqsManagedSseEnabled",
+];
 
 fn parse_redrive(value: &str) -> SqsResult<Option<Redrive>> {
     if value.is_empty() {
@@ -358,6 +374,54 @@ mod tests {
         let mut standard = Settings::new(false);
         let err = standard.apply(&map(&[("FifoQueue", "false")])).unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidAttributeName);
+    }
+
+    #[test]
+    fn booleans_in_any_case_and_fifo_only_attributes_named() {
+        let mut fifo = Settings::new(true);
+        fifo.apply(&map(&[("ContentBasedDeduplication", "True")]))
+            .unwrap();
+        assert!(fifo.content_based_deduplication);
+        assert!(fifo.matches(&map(&[("ContentBasedDeduplication", "TRUE")])));
+        fifo.apply(&map(&[("ContentBasedDeduplication", "FALSE")]))
+            .unwrap();
+        assert!(!fifo.content_based_deduplication);
+        assert!(
+            fifo.apply(&map(&[("ContentBasedDeduplication", "yes")]))
+                .is_err()
+        );
+        let err = fifo.apply(&map(&[("FifoQueue", "False")])).unwrap_err();
+        assert_eq!(
+            err.message,
+            "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported."
+        );
+        let mut standard = Settings::new(false);
+        for name in ["FifoThroughputLimit", "DeduplicationScope"] {
+            let err = standard.apply(&map(&[(name, "queue")])).unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidAttributeName);
+            assert_eq!(
+                err.message,
+                format!("You can specify the {name} only when FifoQueue is set to true.")
+            );
+        }
+    }
+
+    #[test]
+    fn high_throughput_can_be_switched_off_again() {
+        let mut s = Settings::new(true);
+        let on = [
+            ("DeduplicationScope", "messageGroup"),
+            ("FifoThroughputLimit", "perMessageGroupId"),
+        ];
+        let off = [
+            ("DeduplicationScope", "queue"),
+            ("FifoThroughputLimit", "perQueue"),
+        ];
+        s.apply(&map(&on)).unwrap();
+        assert!(s.high_throughput());
+        s.apply(&map(&off)).unwrap();
+        assert!(!s.high_throughput());
+        assert_eq!(s.deduplication_scope, DeduplicationScope::Queue);
     }
 
     #[test]

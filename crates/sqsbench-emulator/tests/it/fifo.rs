@@ -450,3 +450,75 @@ async fn fifo_dead_letter_queue_keeps_the_group() {
         "a FIFO queue needs a FIFO dead-letter queue"
     );
 }
+
+/// Sends `dedup` to groups a and b; how many messages the queue then holds.
+async fn sent_to_two_groups(c: &aws_sdk_sqs::Client, url: &str, dedup: &str) -> usize {
+    for group in ["a", "b"] {
+        c.send_message()
+            .queue_url(url)
+            .message_body(format!("{dedup} in {group}"))
+            .message_group_id(group)
+            .message_deduplication_id(dedup)
+            .send()
+            .await
+            .unwrap();
+    }
+    let mut held = 0;
+    loop {
+        let got = c
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(10)
+            .send()
+            .await
+            .unwrap();
+        if got.messages().is_empty() {
+            return held;
+        }
+        for m in got.messages() {
+            held += 1;
+            c.delete_message()
+                .queue_url(url)
+                .receipt_handle(m.receipt_handle().unwrap())
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+}
+
+/// High throughput switched on and off on an existing queue: accepted either way, and
+/// deduplication follows the scope in force when a message is sent.
+#[tokio::test]
+async fn high_throughput_can_be_switched_either_way() {
+    let (_e, c) = emulator().await;
+    let url = fifo_queue(&c, "switch.fifo", &[]).await;
+    let set = |scope: &'static str, limit: &'static str| {
+        let c = c.clone();
+        let url = url.clone();
+        async move {
+            c.set_queue_attributes()
+                .queue_url(url)
+                .attributes(
+                    aws_sdk_sqs::types::QueueAttributeName::DeduplicationScope,
+                    scope,
+                )
+                .attributes(
+                    aws_sdk_sqs::types::QueueAttributeName::FifoThroughputLimit,
+                    limit,
+                )
+                .send()
+                .await
+                .unwrap();
+        }
+    };
+    assert_eq!(sent_to_two_groups(&c, &url, "d1").await, 1, "queue scope");
+    set("messageGroup", "perMessageGroupId").await;
+    assert_eq!(sent_to_two_groups(&c, &url, "d2").await, 2, "group scope");
+    set("queue", "perQueue").await;
+    assert_eq!(
+        sent_to_two_groups(&c, &url, "d3").await,
+        1,
+        "queue scope again"
+    );
+}

@@ -381,31 +381,9 @@ pub async fn raw_post(endpoint: &str, target: &str, body: &str) -> String {
 }
 
 #[tokio::test]
-async fn a_queue_cannot_redrive_into_itself_and_holds_at_most_50_tags() {
+async fn a_queue_holds_at_most_50_tags() {
     let (_emulator, client) = crate::sdk::emulator().await;
-    let url = crate::sdk::queue(&client, "self-redrive").await;
-    let arn = client
-        .get_queue_attributes()
-        .queue_url(&url)
-        .attribute_names(A::QueueArn)
-        .send()
-        .await
-        .unwrap()
-        .attributes
-        .unwrap()
-        .remove(&A::QueueArn)
-        .unwrap();
-    let refused = client
-        .set_queue_attributes()
-        .queue_url(&url)
-        .attributes(
-            A::RedrivePolicy,
-            format!("{{\"deadLetterTargetArn\":\"{arn}\",\"maxReceiveCount\":3}}"),
-        )
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(crate::sdk::code(&refused), "InvalidParameterValue");
+    let url = crate::sdk::queue(&client, "tags").await;
     let mut tagging = client.tag_queue().queue_url(&url);
     for i in 0..50 {
         tagging = tagging.tags(format!("k{i}"), "v");
@@ -436,4 +414,108 @@ async fn a_queue_cannot_redrive_into_itself_and_holds_at_most_50_tags() {
         .unwrap();
     assert_eq!(tags.len(), 50);
     assert_eq!(tags["k0"], "replaced");
+}
+
+/// The FIFO-only attribute `name` set on a standard queue, and what SQS answers.
+async fn fifo_only_on_standard(c: &aws_sdk_sqs::Client, url: &str, name: A, value: &str) {
+    let err = c
+        .set_queue_attributes()
+        .queue_url(url)
+        .attributes(name.clone(), value)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "InvalidAttributeName");
+    assert_eq!(
+        aws_sdk_sqs::error::ProvideErrorMetadata::message(&err),
+        Some(
+            format!(
+                "You can specify the {} only when FifoQueue is set to true.",
+                name.as_str()
+            )
+            .as_str()
+        )
+    );
+}
+
+/// boto3 users write `str(True)`: boolean attributes are read in any case, and a CreateQueue
+/// that repeats one in another case names the same queue.
+#[tokio::test]
+async fn boolean_attributes_are_read_in_any_case() {
+    let (_e, c) = emulator().await;
+    let url = fifo_queue(&c, "cbd.fifo", &[("ContentBasedDeduplication", "True")]).await;
+    let read = |name: A| {
+        let c = c.clone();
+        let url = url.clone();
+        async move {
+            c.get_queue_attributes()
+                .queue_url(url)
+                .attribute_names(name.clone())
+                .send()
+                .await
+                .unwrap()
+                .attributes
+                .unwrap()[&name]
+                .clone()
+        }
+    };
+    assert_eq!(read(A::ContentBasedDeduplication).await, "true");
+    for _ in 0..2 {
+        c.send_message()
+            .queue_url(&url)
+            .message_body("same body")
+            .message_group_id("g")
+            .send()
+            .await
+            .expect("no deduplication id needed: content-based deduplication is on");
+    }
+    let got = c
+        .receive_message()
+        .queue_url(&url)
+        .max_number_of_messages(10)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.messages().len(), 1, "the second send was a duplicate");
+    let again = fifo_queue(&c, "cbd.fifo", &[("ContentBasedDeduplication", "TRUE")]).await;
+    assert_eq!(
+        again, url,
+        "the same attributes in another case: the same queue"
+    );
+    c.set_queue_attributes()
+        .queue_url(&url)
+        .attributes(A::ContentBasedDeduplication, "False")
+        .send()
+        .await
+        .expect("False is false");
+    assert_eq!(read(A::ContentBasedDeduplication).await, "false");
+}
+
+#[tokio::test]
+async fn fifo_only_attributes_and_the_queue_type_are_guarded() {
+    let (_e, c) = emulator().await;
+    let standard = queue(&c, "plain").await;
+    fifo_only_on_standard(&c, &standard, A::FifoThroughputLimit, "perQueue").await;
+    fifo_only_on_standard(&c, &standard, A::DeduplicationScope, "queue").await;
+    let fifo = fifo_queue(&c, "typed.fifo", &[]).await;
+    let err = c
+        .set_queue_attributes()
+        .queue_url(&fifo)
+        .attributes(A::FifoQueue, "false")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "InvalidAttributeValue");
+    assert_eq!(
+        aws_sdk_sqs::error::ProvideErrorMetadata::message(&err),
+        Some(
+            "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported."
+        )
+    );
+    c.set_queue_attributes()
+        .queue_url(&fifo)
+        .attributes(A::FifoQueue, "True")
+        .send()
+        .await
+        .expect("a FIFO queue may say it is one, in any case");
 }
