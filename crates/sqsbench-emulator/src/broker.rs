@@ -189,11 +189,10 @@ impl Broker {
         let Some(redrive) = &settings.redrive else {
             return Ok(());
         };
-        // A queue redriving into itself would make its failed messages undeliverable.
+        // SQS accepts a queue as its own dead-letter target (`Queue::accept_dead_letter` says
+        // what then happens); it exists, and is of its own type, even before it is created.
         if redrive.target_arn == own_arn {
-            return Err(SqsError::invalid_parameter(format!(
-                "Value {{\"deadLetterTargetArn\":\"{own_arn}\"}} for parameter RedrivePolicy is invalid. Reason: Dead-letter target cannot be the source queue itself."
-            )));
+            return Ok(());
         }
         let Some(target) = self.queue_by_arn(&redrive.target_arn) else {
             return Err(SqsError::new(

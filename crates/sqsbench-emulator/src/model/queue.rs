@@ -749,7 +749,19 @@ impl Queue {
     /// Takes in a message moved from a source queue past its maxReceiveCount.
     /// Stores a message the queue's source dead-lettered: it keeps its receive count and
     /// remembers where it came from, for a move task that takes it back.
-    pub(crate) fn accept_dead_letter(&mut self, now: Micros, message: Message, source_arn: &str) {
+    pub(crate) fn accept_dead_letter(
+        &mut self,
+        now: Micros,
+        mut message: Message,
+        source_arn: &str,
+    ) {
+        // A queue that is its own dead-letter target (SQS accepts such a RedrivePolicy) takes
+        // the message back with its receive count reset: kept, its next receive would
+        // dead-letter it again, for ever. Our reading; real SQS's behaviour was not observed.
+        if source_arn == &*self.arn {
+            message.receive_count = 0;
+            message.first_received_at = None;
+        }
         self.admit(now, message, Some(Arc::from(source_arn)));
     }
 

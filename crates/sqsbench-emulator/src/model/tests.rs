@@ -674,3 +674,34 @@ proptest! {
         check_sequence(true, ops)?;
     }
 }
+
+/// A queue that is its own dead-letter target takes the message back with its receive count
+/// reset, so the next receive delivers it instead of dead-lettering it again.
+#[test]
+fn a_queue_that_is_its_own_dead_letter_target_takes_the_message_back_afresh() {
+    let mut q = standard();
+    let own = q.arn.clone();
+    q.settings.redrive = Some(Redrive {
+        target_arn: own.clone(),
+        max_receive_count: 1,
+    });
+    q.send(T0, msg("poison"), SendFate::Keep, false).unwrap();
+    assert_eq!(receive(&mut q, T0, 1).len(), 1);
+    let request = ReceiveRequest {
+        max: 1,
+        ..Default::default()
+    };
+    let second = q.receive(T0 + 30 * S, &request).unwrap();
+    assert_eq!(second.dead_lettered.len(), 1);
+    for message in second.dead_lettered {
+        q.accept_dead_letter(T0 + 30 * S, message, &own);
+    }
+    assert_eq!(q.message_count(), 1, "nothing lost");
+    let third = q.receive(T0 + 30 * S, &request).unwrap();
+    assert_eq!(third.delivered.len(), 1);
+    assert_eq!(
+        third.delivered[0].message.receive_count, 1,
+        "counted afresh"
+    );
+    assert!(third.dead_lettered.is_empty());
+}

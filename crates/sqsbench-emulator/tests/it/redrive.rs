@@ -309,3 +309,60 @@ async fn permissions_are_statements_in_the_queue_policy() {
         .unwrap_err();
     assert_eq!(code(&gone), "InvalidParameterValue");
 }
+
+/// SQS accepts a queue as its own dead-letter target. Past maxReceiveCount the message is moved
+/// to the same queue with its receive count reset (our reading: not observed on SQS), so it is
+/// never lost and never dead-lettered for ever.
+#[tokio::test]
+async fn a_queue_may_be_its_own_dead_letter_target() {
+    let (_e, c) = emulator().await;
+    let url = queue(&c, "own-dlq").await;
+    let arn = queue_arn(&c, &url).await;
+    c.set_queue_attributes()
+        .queue_url(&url)
+        .attributes(
+            A::RedrivePolicy,
+            format!("{{\"deadLetterTargetArn\":\"{arn}\",\"maxReceiveCount\":2}}"),
+        )
+        .attributes(A::VisibilityTimeout, "0")
+        .send()
+        .await
+        .expect("a queue may name itself as its dead-letter target");
+    c.send_message()
+        .queue_url(&url)
+        .message_body("m")
+        .send()
+        .await
+        .unwrap();
+    let mut counts = Vec::new();
+    for _ in 0..6 {
+        let got = c
+            .receive_message()
+            .queue_url(&url)
+            .message_system_attribute_names(
+                aws_sdk_sqs::types::MessageSystemAttributeName::ApproximateReceiveCount,
+            )
+            .send()
+            .await
+            .unwrap();
+        for m in got.messages() {
+            counts.push(
+                m.attributes().unwrap()
+                    [&aws_sdk_sqs::types::MessageSystemAttributeName::ApproximateReceiveCount]
+                    .clone(),
+            );
+        }
+    }
+    assert!(
+        counts.len() >= 4,
+        "the message keeps coming back: {counts:?}"
+    );
+    assert!(
+        counts.iter().all(|n| n == "1" || n == "2"),
+        "its receive count starts again after each move: {counts:?}"
+    );
+    assert!(
+        counts.windows(2).any(|w| w[0] == "2" && w[1] == "1"),
+        "{counts:?}"
+    );
+}
