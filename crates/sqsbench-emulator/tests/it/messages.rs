@@ -703,3 +703,62 @@ async fn redrive_moves_to_the_dead_letter_queue() {
         .unwrap_err();
     assert_eq!(code(&err), "InvalidParameterValue");
 }
+
+/// `Prefix.*` is a plain prefix: `Hel.*` selects `Hello` and `Help.Me`, not `World`; `.*` and
+/// `All` select everything; the MD5 covers what is returned.
+#[tokio::test]
+async fn attribute_name_prefixes_are_plain_prefixes() {
+    let (_e, c) = emulator().await;
+    let url = queue(&c, "prefixes").await;
+    c.send_message()
+        .queue_url(&url)
+        .message_body("p")
+        .message_attributes("Hello", text("1"))
+        .message_attributes("Help.Me", text("2"))
+        .message_attributes("World", text("3"))
+        .send()
+        .await
+        .unwrap();
+    let names = |wanted: &'static str| {
+        let c = c.clone();
+        let url = url.clone();
+        async move {
+            let got = c
+                .receive_message()
+                .queue_url(&url)
+                .message_attribute_names(wanted)
+                .visibility_timeout(0)
+                .send()
+                .await
+                .unwrap();
+            let m = &got.messages()[0];
+            let mut names: Vec<String> = m
+                .message_attributes()
+                .map(|a| a.keys().cloned().collect())
+                .unwrap_or_default();
+            names.sort();
+            (names, m.md5_of_message_attributes().map(str::to_string))
+        }
+    };
+    let (hel, hel_md5) = names("Hel.*").await;
+    assert_eq!(hel, ["Hello", "Help.Me"]);
+    let expected = sqsbench_emulator::digests::attributes_md5(&[
+        ("Hello".to_string(), attr("1")),
+        ("Help.Me".to_string(), attr("2")),
+    ])
+    .unwrap();
+    assert_eq!(
+        hel_md5.as_deref(),
+        Some(sqsbench_emulator::digests::hex(&expected).as_str())
+    );
+    assert_eq!(names(".*").await.0, ["Hello", "Help.Me", "World"]);
+    assert_eq!(names("All").await.0, ["Hello", "Help.Me", "World"]);
+    assert_eq!(names("Wor.*").await.0, ["World"]);
+}
+
+fn attr(value: &str) -> sqsbench_emulator::digests::MessageAttribute {
+    sqsbench_emulator::digests::MessageAttribute {
+        data_type: "String".into(),
+        value: sqsbench_emulator::digests::AttributeValue::Text(value.into()),
+    }
+}

@@ -405,13 +405,11 @@ fn select_attributes<'a>(
     wanted: &[String],
 ) -> (BTreeMap<&'a str, AttributeValueOutput<'a>>, Option<String>) {
     let all = wanted.iter().any(|w| w == "All" || w == ".*");
+    // `Prefix.*` is a plain prefix: `Hel.*` selects `Hello` and `Help.Me` alike.
     let keep = |name: &str| {
-        all || wanted.iter().any(|w| {
-            w == name
-                || w.strip_suffix(".*").is_some_and(|p| {
-                    name.starts_with(p) && name.as_bytes().get(p.len()) == Some(&b'.')
-                })
-        })
+        all || wanted
+            .iter()
+            .any(|w| w == name || w.strip_suffix(".*").is_some_and(|p| name.starts_with(p)))
     };
     let chosen: Vec<&(String, MessageAttribute)> =
         m.attributes.iter().filter(|(n, _)| keep(n)).collect();
