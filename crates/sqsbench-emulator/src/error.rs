@@ -52,6 +52,8 @@ pub(crate) enum ErrorCode {
     InternalError,
     SerializationException,
     UnknownOperation,
+    /// The query protocol's answer to an action it does not know.
+    InvalidAction,
     RequestEntityTooLarge,
     ResourceNotFound,
 }
@@ -82,6 +84,7 @@ impl ErrorCode {
             InternalError => "InternalError",
             SerializationException => "SerializationException",
             UnknownOperation => "UnknownOperationException",
+            InvalidAction => "InvalidAction",
             RequestEntityTooLarge => "RequestEntityTooLarge",
             ResourceNotFound => "ResourceNotFoundException",
         }
@@ -124,6 +127,7 @@ impl ErrorCode {
             InternalError => "InternalError",
             SerializationException => "SerializationException",
             UnknownOperation => "UnknownOperationException",
+            InvalidAction => "InvalidAction",
             RequestEntityTooLarge => "RequestEntityTooLarge",
             ResourceNotFound => "ResourceNotFoundException",
         }

@@ -396,3 +396,96 @@ fn the_trace_header_becomes_aws_trace_header() {
     );
     drop(handle);
 }
+
+/// A raw query-protocol GET of `path_and_query`: (status, body).
+fn query_get(addr: &str, path_and_query: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let head =
+        format!("GET {path_and_query} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let status = text[9..12].parse().unwrap();
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
+    (status, body)
+}
+
+/// The query protocol's own wording, and the attribute rules on this protocol too.
+#[test]
+fn the_query_protocol_answers_as_sqs_words_it() {
+    let (_runtime, handle, addr) = served();
+    let invalid = "<Type>Sender</Type><Code>InvalidAction</Code><Message>The action FooBar is not valid for this endpoint.</Message>";
+    let (status, body) = query_exchange(&addr, "/", "Action=FooBar");
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains(invalid), "{body}");
+    let (status, body) = query_get(&addr, "/000000000000/any?Action=FooBar");
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains(invalid), "{body}");
+
+    let (status, body) = query_exchange(
+        &addr,
+        "/000000000000/nope",
+        "Action=GetQueueAttributes&AttributeName.1=All",
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("<Code>AWS.SimpleQueueService.NonExistentQueue</Code><Message>The specified queue does not exist for this wsdl version.</Message>"),
+        "{body}"
+    );
+
+    let (status, body) = query_exchange(&addr, "/", "Action=CreateQueue&QueueName=plain");
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = query_exchange(
+        &addr,
+        "/000000000000/plain",
+        "Action=SetQueueAttributes&Attribute.1.Name=DeduplicationScope&Attribute.1.Value=queue",
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("<Code>InvalidAttributeName</Code><Message>You can specify the DeduplicationScope only when FifoQueue is set to true.</Message>"),
+        "{body}"
+    );
+
+    let (status, body) = query_exchange(
+        &addr,
+        "/",
+        "Action=CreateQueue&QueueName=q.fifo&Attribute.1.Name=FifoQueue&Attribute.1.Value=True&Attribute.2.Name=ContentBasedDeduplication&Attribute.2.Value=True",
+    );
+    assert_eq!(status, 200, "booleans in any case: {body}");
+    let (status, body) = query_exchange(
+        &addr,
+        "/000000000000/q.fifo",
+        "Action=SetQueueAttributes&Attribute.1.Name=FifoQueue&Attribute.1.Value=false",
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("<Code>InvalidAttributeValue</Code><Message>Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.</Message>"),
+        "{body}"
+    );
+
+    let attribute = |n: u32, name: &str| {
+        format!(
+            "&MessageAttribute.{n}.Name={name}&MessageAttribute.{n}.Value.DataType=String&MessageAttribute.{n}.Value.StringValue=v"
+        )
+    };
+    let send = format!(
+        "Action=SendMessage&MessageBody=p{}{}{}",
+        attribute(1, "Hello"),
+        attribute(2, "Help.Me"),
+        attribute(3, "World")
+    );
+    let (status, body) = query_exchange(&addr, "/000000000000/plain", &send);
+    assert_eq!(status, 200, "{body}");
+    let (_, received) = query_exchange(
+        &addr,
+        "/000000000000/plain",
+        "Action=ReceiveMessage&MessageAttributeName.1=Hel.*",
+    );
+    assert!(
+        received.contains("<Name>Hello</Name>") && received.contains("<Name>Help.Me</Name>"),
+        "{received}"
+    );
+    assert!(!received.contains("<Name>World</Name>"), "{received}");
+    drop(handle);
+}

@@ -71,8 +71,8 @@ pub(crate) async fn query(
         None => Err(SqsError::missing("Action")),
         Some(name) => SqsAction::from_name(name).ok_or_else(|| {
             SqsError::new(
-                ErrorCode::UnknownOperation,
-                format!("The action {name} is not valid for this web service."),
+                ErrorCode::InvalidAction,
+                format!("The action {name} is not valid for this endpoint."),
             )
         }),
     };
@@ -88,7 +88,19 @@ pub(crate) async fn query(
         let json = ops::dispatch(broker, origin, Op::from_json(action, &json)?).await?;
         Ok(query_out::result(action, &json))
     };
-    pipeline::query_answer(action, pipeline::run(broker, action, work).await)
+    let reply = pipeline::run(broker, action, work).await;
+    pipeline::query_answer(action, reply.map_err(query_wording))
+}
+
+/// SQS's query API words a missing queue after its WSDL (the JSON protocol does not).
+fn query_wording(e: SqsError) -> SqsError {
+    match e.code {
+        ErrorCode::QueueDoesNotExist => SqsError::new(
+            e.code,
+            "The specified queue does not exist for this wsdl version.",
+        ),
+        _ => e,
+    }
 }
 
 /// A request that is neither AWS JSON with an `X-Amz-Target` a service here answers nor a
