@@ -451,7 +451,7 @@ async fn fifo_dead_letter_queue_keeps_the_group() {
     );
 }
 
-/// Sends `dedup` to groups a and b; how many messages the queue then holds.
+/// Sends `dedup` to groups a and b; how many messages the queue then held (read and deleted).
 async fn sent_to_two_groups(c: &aws_sdk_sqs::Client, url: &str, dedup: &str) -> usize {
     for group in ["a", "b"] {
         c.send_message()
@@ -463,28 +463,7 @@ async fn sent_to_two_groups(c: &aws_sdk_sqs::Client, url: &str, dedup: &str) -> 
             .await
             .unwrap();
     }
-    let mut held = 0;
-    loop {
-        let got = c
-            .receive_message()
-            .queue_url(url)
-            .max_number_of_messages(10)
-            .send()
-            .await
-            .unwrap();
-        if got.messages().is_empty() {
-            return held;
-        }
-        for m in got.messages() {
-            held += 1;
-            c.delete_message()
-                .queue_url(url)
-                .receipt_handle(m.receipt_handle().unwrap())
-                .send()
-                .await
-                .unwrap();
-        }
-    }
+    drain(c, url).await.len()
 }
 
 /// High throughput switched on and off on an existing queue: accepted either way, and

@@ -8,40 +8,8 @@ use std::io::{Read, Write};
 
 use aws_sdk_sns::error::ProvideErrorMetadata;
 use aws_sdk_sns::types::{MessageAttributeValue, PublishBatchRequestEntry};
-use aws_sdk_sqs::types::MessageSystemAttributeName;
 
 use crate::sdk::*;
-
-/// Every message on the queue (bounded: stops at the first empty receive), deleted as read.
-async fn drain(sqs: &aws_sdk_sqs::Client, url: &str) -> Vec<aws_sdk_sqs::types::Message> {
-    let mut out = Vec::new();
-    for _ in 0..100 {
-        let got = sqs
-            .receive_message()
-            .queue_url(url)
-            .max_number_of_messages(10)
-            .message_attribute_names("All")
-            .message_system_attribute_names(MessageSystemAttributeName::All)
-            .send()
-            .await
-            .unwrap()
-            .messages
-            .unwrap_or_default();
-        if got.is_empty() {
-            break;
-        }
-        for m in &got {
-            sqs.delete_message()
-                .queue_url(url)
-                .receipt_handle(m.receipt_handle.clone().unwrap())
-                .send()
-                .await
-                .unwrap();
-        }
-        out.extend(got);
-    }
-    out
-}
 
 fn text(value: &str) -> MessageAttributeValue {
     MessageAttributeValue::builder()
