@@ -4,12 +4,13 @@
 //! - the query protocol (`query`): the parameters become the same JSON input (`query_in`), go
 //!   through the same operations, and the JSON reply becomes XML (`query_out`).
 //!
-//! Typed actions and inputs are `op`; one function per operation is `ops` and `admin_ops`; the
+//! Typed actions and inputs are `op`; one function per operation is `ops`, `messages` and `admin_ops`; the
 //! wire shapes are `wire` and `json_text`. Thin: decode, call the broker, encode. Must not hold
 //! queue state of its own.
 
 pub(crate) mod admin_ops;
 pub(crate) mod json_text;
+pub(crate) mod messages;
 pub(crate) mod op;
 pub(crate) mod ops;
 pub(crate) mod query_in;
@@ -31,7 +32,7 @@ use crate::broker::Broker;
 use crate::error::{Code, ErrorCode, SqsError};
 use op::Op;
 pub(crate) use op::SqsAction;
-pub(crate) use ops::Origin;
+pub(crate) use wire::Origin;
 
 const JSON_TYPE: &str = "application/x-amz-json-1.0";
 

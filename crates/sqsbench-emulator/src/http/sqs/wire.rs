@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
+use crate::broker::Broker;
 use crate::error::{ErrorCode, SqsError, SqsResult};
 use crate::model::message::{AsciiText, MessageId, write_hex};
 use crate::model::{AttributeValue, MessageAttribute};
@@ -53,6 +54,19 @@ pub(crate) fn json<T: Serialize>(value: &T) -> Reply {
 
 pub(crate) fn empty() -> Reply {
     Ok(b"{}".to_vec())
+}
+
+/// Where the request came in, for building queue URLs the client can use.
+pub(crate) struct Origin<'a> {
+    pub host: &'a str,
+    /// The `X-Amzn-Trace-Id` header: a sent message's AWSTraceHeader unless it sets its own.
+    pub trace: Option<&'a str>,
+}
+
+impl Origin<'_> {
+    pub(crate) fn url(&self, broker: &Broker, name: &str) -> String {
+        format!("http://{}/{}/{}", self.host, broker.config.account, name)
+    }
 }
 
 pub(crate) fn required<T>(value: Option<T>, name: &str) -> SqsResult<T> {
