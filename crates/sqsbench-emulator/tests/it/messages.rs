@@ -435,6 +435,111 @@ async fn size_and_parameter_limits() {
     assert_eq!(code(&err), "MissingParameter");
 }
 
+/// SendMessageBatch's size rules as SQS applies them: the whole batch (bodies and attributes)
+/// counts against 1 MiB, refused whole with BatchRequestTooLong and nothing stored; a queue's
+/// lowered MaximumMessageSize binds SendMessage but not a batch (AWS-recorded); an entry over a
+/// limit of its own (attribute count, delay) fails alone with SenderFault, the rest stored.
+#[tokio::test]
+async fn send_message_batch_size_limits() {
+    let (_e, c) = emulator().await;
+    let url = queue(&c, "batch-sizes").await;
+    let entry = |id: &str, body: String| {
+        SendMessageBatchRequestEntry::builder()
+            .id(id)
+            .message_body(body)
+    };
+    // 8 bytes of attribute: the name "n", the type "String" and the value "v".
+    let batch = |extra: usize| {
+        c.send_message_batch()
+            .queue_url(&url)
+            .entries(entry("a", "a".repeat(524_288)).build().unwrap())
+            .entries(
+                entry("b", "b".repeat(524_288 - 8 + extra))
+                    .message_attributes("n", text("v"))
+                    .build()
+                    .unwrap(),
+            )
+    };
+    let exactly = batch(0).send().await.unwrap();
+    assert_eq!((exactly.successful().len(), exactly.failed().len()), (2, 0));
+    assert_eq!(drain(&c, &url).await.len(), 2);
+    let err = batch(1).send().await.unwrap_err();
+    assert!(
+        err.as_service_error().unwrap().is_batch_request_too_long(),
+        "{err:?}"
+    );
+    assert!(
+        format!("{err:?}").contains(
+            "Batch requests cannot be longer than 1048576 bytes. You have sent 1048577 bytes."
+        ),
+        "{err:?}"
+    );
+    assert!(
+        drain(&c, &url).await.is_empty(),
+        "a refused batch stores nothing"
+    );
+
+    c.set_queue_attributes()
+        .queue_url(&url)
+        .attributes(A::MaximumMessageSize, "1024")
+        .send()
+        .await
+        .unwrap();
+    let err = c
+        .send_message()
+        .queue_url(&url)
+        .message_body("x".repeat(2000))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "InvalidParameterValue");
+    assert!(
+        format!("{err:?}").contains("shorter than 1024 bytes"),
+        "{err:?}"
+    );
+    let eleven = (0..11).fold(entry("eleven", "x".into()), |e, i| {
+        e.message_attributes(format!("a{i}"), text("v"))
+    });
+    let out = c
+        .send_message_batch()
+        .queue_url(&url)
+        .entries(entry("big", "x".repeat(2000)).build().unwrap())
+        .entries(eleven.build().unwrap())
+        .entries(
+            entry("late", "x".into())
+                .delay_seconds(901)
+                .build()
+                .unwrap(),
+        )
+        .entries(entry("small", "x".into()).build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = out.successful().iter().map(|s| s.id()).collect();
+    assert_eq!(
+        ids,
+        ["big", "small"],
+        "a lowered MaximumMessageSize binds no batch"
+    );
+    let failed: Vec<(&str, &str, bool)> = out
+        .failed()
+        .iter()
+        .map(|f| (f.id(), f.code(), f.sender_fault()))
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            ("eleven", "InvalidParameterValue", true),
+            ("late", "InvalidParameterValue", true)
+        ]
+    );
+    assert_eq!(
+        out.failed()[0].message(),
+        Some("Number of message attributes [11] exceeds the allowed maximum [10].")
+    );
+    assert_eq!(drain(&c, &url).await.len(), 2);
+}
+
 #[tokio::test]
 async fn visibility_changes_and_stale_handles() {
     let (_e, c) = emulator().await;

@@ -489,3 +489,56 @@ fn the_query_protocol_answers_as_sqs_words_it() {
     assert!(!received.contains("<Name>World</Name>"), "{received}");
     drop(handle);
 }
+
+/// SendMessageBatch's size rules on the query protocol: 1 MiB in all is accepted, a byte more
+/// is BatchRequestTooLong for the whole batch; an entry over a limit of its own fails alone.
+#[test]
+fn the_query_protocol_applies_the_batch_size_limits() {
+    let (_runtime, handle, addr) = served();
+    let (status, body) = query_exchange(&addr, "/", "Action=CreateQueue&QueueName=sizes");
+    assert_eq!(status, 200, "{body}");
+    let batch = |second: usize| {
+        format!(
+            "Action=SendMessageBatch&SendMessageBatchRequestEntry.1.Id=a&SendMessageBatchRequestEntry.1.MessageBody={}&SendMessageBatchRequestEntry.2.Id=b&SendMessageBatchRequestEntry.2.MessageBody={}",
+            "a".repeat(524_288),
+            "b".repeat(second)
+        )
+    };
+    let (status, body) = query_exchange(&addr, "/000000000000/sizes", &batch(524_288));
+    assert_eq!(status, 200, "{}", &body[..body.len().min(500)]);
+    assert_eq!(
+        body.matches("<SendMessageBatchResultEntry>").count(),
+        2,
+        "{body}"
+    );
+    let (status, body) = query_exchange(&addr, "/000000000000/sizes", &batch(524_289));
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("<Code>AWS.SimpleQueueService.BatchRequestTooLong</Code><Message>Batch requests cannot be longer than 1048576 bytes. You have sent 1048577 bytes.</Message>"),
+        "{body}"
+    );
+
+    let (status, body) = query_exchange(
+        &addr,
+        "/000000000000/sizes",
+        "Action=SendMessageBatch&SendMessageBatchRequestEntry.1.Id=ok&SendMessageBatchRequestEntry.1.MessageBody=x&SendMessageBatchRequestEntry.2.Id=late&SendMessageBatchRequestEntry.2.MessageBody=x&SendMessageBatchRequestEntry.2.DelaySeconds=901",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body.matches("<SendMessageBatchResultEntry>").count(),
+        1,
+        "{body}"
+    );
+    let failed = body
+        .split("<BatchResultErrorEntry>")
+        .nth(1)
+        .expect("one failed entry");
+    for part in [
+        "<Id>late</Id>",
+        "<SenderFault>true</SenderFault>",
+        "<Code>InvalidParameterValue</Code>",
+    ] {
+        assert!(failed.contains(part), "{part} in {body}");
+    }
+    drop(handle);
+}
