@@ -21,7 +21,6 @@
 pub mod cli;
 pub(crate) mod client;
 pub(crate) mod compare;
-pub(crate) mod did_you_mean;
 pub(crate) mod fanout;
 /// The embedded emulator, a crate of its own (`crates/sqsbench-emulator`).
 pub use sqsbench_emulator as emulator;

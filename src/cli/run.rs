@@ -13,7 +13,6 @@ use tokio::sync::watch;
 use super::exit;
 use super::metrics::RunMetrics;
 use super::scenario_args::{ScenarioArgs, load_variants_or_report};
-use crate::emulator::units::parse_duration;
 use crate::measure::latency::Latency;
 use crate::report::{comparison, terminal};
 use crate::run::{Distributed, InterruptedBeforeTraffic, MissedStart, RunOptions, execute};
@@ -21,6 +20,7 @@ use crate::series::{self, Variant};
 use crate::shard::{self, Shard};
 use crate::shutdown::{self, LastWords};
 use crate::workload::engine::Progress;
+use sqsbench_keys::units::parse_duration;
 
 #[derive(Args)]
 pub(super) struct RunArgs {

@@ -12,6 +12,7 @@ use crate::emulator::settings;
 use crate::emulator::{
     ConnectionLimits, Emulator, EmulatorConfig, FaultConfig, Idle, QuotaMode, ThrottleStyle,
 };
+use crate::scenario::Problem;
 
 #[derive(Args)]
 pub(super) struct ServeArgs {
@@ -64,28 +65,22 @@ enum Throttle {
     ThrottlingException,
 }
 
-/// `--faults FILE`: the keys of a scenario's `[emulator.faults]`, read by the same parser.
-fn read_faults(path: &std::path::Path) -> anyhow::Result<FaultConfig> {
-    let text = std::fs::read_to_string(path)?;
-    let table: toml::Table = text.parse()?;
-    settings::faults(&table).map_err(|errors| {
-        let said: Vec<String> = errors.iter().map(describe).collect();
-        anyhow::anyhow!(said.join("; "))
-    })
+/// `--faults FILE`: the keys of a scenario's `[emulator.faults]`, read by the same reader;
+/// every problem with its line. The file is bounded as a scenario is.
+fn read_faults(path: &std::path::Path) -> Result<FaultConfig, String> {
+    let text = crate::scenario::read_file(path).map_err(|p| p.message)?;
+    settings::faults_file(&text).map_err(|problems| said(&problems, |p| p.to_string()))
 }
 
-/// `--quota`: `aws`, `unlimited` or `fifo_tps=50,standard_tps=1000`, read by the parser of a
-/// scenario's `[emulator] quota`.
+/// `--quota`: `aws`, `unlimited` or `fifo_tps=50,standard_tps=1000`, read as a scenario's
+/// `[emulator] quota` is.
 fn parse_quota(text: &str) -> Result<QuotaMode, String> {
-    settings::quota(&settings::quota_flag_value(text)).map_err(|errors| {
-        let said: Vec<String> = errors.iter().map(describe).collect();
-        said.join("; ")
-    })
+    settings::quota_flag(text)
+        .map_err(|problems| said(&problems, |p| format!("{}: {}", p.path, p.message)))
 }
 
-/// A setting's problem after its key path, as serve prints it.
-fn describe(e: &settings::SettingError) -> String {
-    format!("{}: {}", e.path, crate::did_you_mean::setting_message(e))
+fn said(problems: &[Problem], each: impl Fn(&Problem) -> String) -> String {
+    problems.iter().map(each).collect::<Vec<_>>().join("; ")
 }
 
 pub(super) fn run(args: ServeArgs) -> u8 {
@@ -94,7 +89,7 @@ pub(super) fn run(args: ServeArgs) -> u8 {
         Some(path) => match read_faults(path) {
             Ok(f) => f,
             Err(e) => {
-                eprintln!("error: --faults {}: {e:#}", path.display());
+                eprintln!("error: --faults {}: {e}", path.display());
                 return exit::BAD_INPUT;
             }
         },
@@ -194,8 +189,12 @@ mod tests {
             .map_err(|problems| problems.into_iter().map(|p| p.message).collect())
     }
 
-    /// The message after the key path, as serve prints it.
+    /// The message after the line (a file's) and the key path, as serve prints it.
     fn message(said: &str) -> String {
+        let said = match said.split_once(": ") {
+            Some((line, rest)) if line.starts_with("line ") => rest,
+            _ => said,
+        };
         said.split_once(": ").map_or(said, |(_, m)| m).to_string()
     }
 

@@ -162,7 +162,7 @@ pub(crate) fn compare(
 }
 
 fn closest<'a>(path: &str, known: impl Iterator<Item = &'a String>) -> String {
-    crate::did_you_mean::closest(path, known.map(String::as_str))
+    sqsbench_keys::did_you_mean::closest(path, known.map(String::as_str))
         .map(|k| format!("; did you mean {k:?}?"))
         .unwrap_or_default()
 }

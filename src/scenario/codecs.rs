@@ -4,12 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use super::file::Field;
 use super::keys::Codec;
 use super::types::{Deduplication, ProcessingSpec, RateSpec, SizeSpec};
 use super::units::{
     format_duration, format_rate, format_size, parse_duration, parse_rate, parse_size,
 };
+use sqsbench_keys::document::Field;
 
 /// The smallest message that still carries the self-identifying payload header.
 pub const MIN_MESSAGE_SIZE: u64 = 96;

@@ -5,10 +5,10 @@
 //! harness later judges deliveries with. Must not depend on anything outside `scenario` and the
 //! emulator's pure parts.
 
-use super::file::Field;
 use super::keys::Codec;
 use super::sections::{SubscriptionKeys, TopicSpec};
 use crate::emulator::filter_policy::{FilterPolicy, Scope};
+use sqsbench_keys::document::Field;
 
 /// SNS takes at most 10 message attributes per message.
 pub(crate) const MAX_ATTRIBUTES: usize = 10;

@@ -7,12 +7,12 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use super::fanout::{Attributes, Fanout, MAX_PUBLISH_BYTES, Subscription, subscription_queue};
-use super::file::{Document, Table};
 use super::keys::Codec;
 use super::sections::{ConsumerFleetRead, ProducerFleetRead, SubscriptionKeys, TopicRead};
 use super::types::*;
 use super::validate::{consumer, fleet_name, fleets, producer};
 use crate::emulator::names;
+use sqsbench_keys::document::{Document, Table};
 
 /// AWS allows 100 subscriptions on a FIFO topic.
 const MAX_FIFO_SUBSCRIPTIONS: usize = 100;

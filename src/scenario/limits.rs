@@ -6,8 +6,8 @@
 
 use std::path::Path;
 
-use super::file::Problem;
 use super::types::{Scenario, Target};
+use sqsbench_keys::document::Problem;
 
 /// The most messages one run may plan (warmup and measured phase together). The ledger keeps
 /// about 0.4 B per message; the cap keeps it and the schedule's arithmetic well inside range.

@@ -1,13 +1,13 @@
-//! Scenario files: TOML → what the user wrote, with lines (`file`) → a validated, typed
+//! Scenario files: TOML → what the user wrote, with lines (`sqsbench_keys::document`) → a validated, typed
 //! `Scenario` (`validate`, `types`), every problem reported at once with key path and line.
-//! Every key is defined once, in `sections` (the emulator's in `emulator::settings`).
+//! Every key is defined once, in `sections` (the emulator's in `emulator::settings`), both with
+//! `sqsbench_keys::section!`.
 //! Main entry: `load`. Must not depend on targets, workloads or reports.
 
 pub(crate) mod codecs;
 pub(crate) mod estimate;
 pub(crate) mod fanout;
 mod fanout_rules;
-pub(crate) mod file;
 pub(crate) mod keys;
 pub(crate) mod limits;
 #[cfg(test)]
@@ -18,7 +18,7 @@ pub mod types;
 pub(crate) mod units;
 pub mod validate;
 
-pub use file::Problem;
+pub use sqsbench_keys::Problem;
 pub use types::*;
 
 /// The largest scenario file read: the reference scenario, which sets every key, is 8 KiB.

@@ -7,11 +7,12 @@ use super::keys::KeyDoc;
 use super::render::key;
 use super::sections::TargetKeys;
 use super::types::*;
-use crate::emulator::settings::{self, EmulatorSettings, SettingDoc};
+use crate::emulator::FaultConfig;
+use crate::emulator::settings::EmulatorSettings;
 
 const REFERENCE_HEADER: &str = "\
 # Every scenario key, with its default and what it does, generated from the key definitions
-# (src/scenario/sections.rs, crates/sqsbench-emulator/src/settings.rs); a test fails when it is stale, and
+# (src/scenario/sections.rs, crates/sqsbench-emulator/src/{config,settings}.rs); a test fails when it is stale, and
 # `UPDATE_REFERENCE=1 cargo test reference` rewrites it. Loaded by a test, so it stays valid.
 # Units are human: durations \"250ms\", \"30s\", \"5m\"; sizes \"100B\", \"1KiB\", \"256KiB\";
 # rates \"3000/s\", \"180000/m\". Any key can be overridden: --set producers.rate=500/s
@@ -90,25 +91,6 @@ fn reference_table(out: &mut String, header: &str, docs: &[KeyDoc]) {
     }
 }
 
-/// The emulator's documented keys with their default values.
-fn setting_docs(docs: &[SettingDoc], defaults: &[(&'static str, toml::Value)]) -> Vec<KeyDoc> {
-    docs.iter()
-        .filter(|d| d.key != "faults")
-        .map(|d| {
-            let default = defaults.iter().find(|(k, _)| *k == d.key);
-            KeyDoc {
-                key: d.key,
-                value: default.map_or_else(
-                    || d.example.unwrap_or_default().to_string(),
-                    |(_, v)| v.to_string(),
-                ),
-                commented: default.is_none(),
-                doc: d.doc.to_string(),
-            }
-        })
-        .collect()
-}
-
 /// `scenarios/reference.toml`: every key, from its definition.
 fn reference() -> String {
     let mut out = REFERENCE_HEADER.to_string();
@@ -142,20 +124,11 @@ fn reference() -> String {
     ));
     reference_table(&mut out, "# [[subscriptions]]", &SubscriptionKeys::docs());
     out.push_str("# consumers = { count = 2, batch_size = 10 } # any [[consumers]] key but name\n");
-    let emulator = EmulatorSettings::default();
-    reference_table(
-        &mut out,
-        "[emulator]",
-        &setting_docs(settings::EMULATOR_DOCS, &emulator.to_keys()),
-    );
-    reference_table(
-        &mut out,
-        "[emulator.faults]",
-        &setting_docs(
-            settings::FAULT_DOCS,
-            &settings::fault_keys(&emulator.faults),
-        ),
-    );
+    let mut emulator = EmulatorSettings::docs();
+    // the faults table is a section of its own below
+    emulator.retain(|d| d.key != "faults");
+    reference_table(&mut out, "[emulator]", &emulator);
+    reference_table(&mut out, "[emulator.faults]", &FaultConfig::docs());
     reference_table(&mut out, "[expect]", &Expectations::docs());
     reference_table(&mut out, "[cost]", &Prices::docs());
     out.push_str(

@@ -6,7 +6,6 @@
 use super::keys::Keys;
 use super::sections::{TargetKeys, TargetKind};
 use super::types::*;
-use crate::emulator::settings;
 
 /// A TOML document written table by table.
 #[derive(Default)]
@@ -88,8 +87,11 @@ pub(crate) fn to_toml(sc: &Scenario) -> String {
         }
         Some(fanout) => fanout_sections(&mut doc, sc, fanout),
     }
-    doc.table("emulator", sc.emulator.to_keys());
-    doc.table("emulator.faults", settings::fault_keys(&sc.emulator.faults));
+    let mut emulator = sc.emulator.to_keys();
+    // the faults table is written as a table of its own
+    emulator.retain(|(k, _)| *k != "faults");
+    doc.table("emulator", emulator);
+    doc.table("emulator.faults", sc.emulator.faults.to_keys());
     let expect = sc.expect.to_keys();
     if !expect.is_empty() {
         doc.table("expect", expect);

@@ -2,9 +2,9 @@
 //! (`100B`, `1KiB`, `256KiB`) and rates (`3000/s`, `180000/m`). Each parser returns a message
 //! that says what was expected, for the problem list.
 
-/// Durations: one grammar for the scenario and the emulator's settings, which own it because
-/// the emulator must stand alone.
-pub(crate) use crate::emulator::units::{format_duration, parse_duration};
+/// Durations: one grammar for the scenario and the emulator's settings, kept with the keys
+/// framework both are read by.
+pub(crate) use sqsbench_keys::units::{format_duration, parse_duration};
 
 /// Bytes, from `100B`, `1KiB`, `1KB` (= 1000), `1MiB`, or a bare number of bytes.
 pub(crate) fn parse_size(text: &str) -> Result<u64, String> {

@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use super::codecs::MAX_MESSAGE_SIZE;
 use super::fanout_rules;
-use super::file::{Document, Field, Problem, Table};
 use super::sections::{ConsumerFleetRead, ProducerFleetRead, QueueRead, TargetKeys, TargetKind};
 use super::types::*;
 use crate::emulator::{names, settings};
+use sqsbench_keys::document::{Document, Field, Problem, Table};
 
 pub use super::codecs::MIN_MESSAGE_SIZE;
 
@@ -439,23 +439,13 @@ pub(super) fn consumer(
     c.complete()
 }
 
-/// `[emulator]`: read by the emulator's own parser (the one `serve` uses), its problems placed
-/// at their lines here.
+/// `[emulator]`: declared and read by the emulator (`emulator::settings`, the reader `serve`
+/// uses), its problems recorded here with their lines.
 fn emulator(field: Option<Field<'_>>) -> Option<EmulatorSpec> {
-    let Some(field) = field else {
-        return Some(EmulatorSpec::default());
-    };
-    let toml::Value::Table(table) = field.value()? else {
-        field.table()?;
-        return None;
-    };
-    settings::emulator(&table)
-        .map_err(|errors| {
-            for e in errors {
-                field.problem_below(&e.path, crate::did_you_mean::setting_message(&e));
-            }
-        })
-        .ok()
+    match field {
+        None => Some(EmulatorSpec::default()),
+        Some(field) => settings::emulator(&field.table()?),
+    }
 }
 
 /// `[search]`'s rule: `to` above `from`.

@@ -1,9 +1,15 @@
 //! How an emulator is set up: address, region, quotas, throttle wire form, faults and seed.
-//! Read from `serve` flags, a faults TOML file or a scenario by `settings`, or built in code.
-//! Depends on nothing outside `emulator`.
+//! The settings a user writes (quotas, idle, faults) are declared once, with `section!`: their
+//! keys, bounds, defaults and doc lines; `settings` reads them from a scenario's `[emulator]`,
+//! a faults file or `serve`'s flags. Depends on nothing in the crate; outside it, only on
+//! `sqsbench_keys`.
 
 use std::net::SocketAddr;
 use std::time::Duration;
+
+use sqsbench_keys::codec::{Codec, Opt, dur, inline, num, or, unset};
+use sqsbench_keys::document::Field;
+use sqsbench_keys::section;
 
 /// Which throughput quotas the emulator enforces.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,12 +23,61 @@ pub enum QuotaMode {
     Custom(QuotaTable),
 }
 
-/// Calls per second per API action and queue; `None` = unlimited.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct QuotaTable {
-    pub fifo_tps: Option<f64>,
-    pub high_throughput_tps: Option<f64>,
-    pub standard_tps: Option<f64>,
+/// Calls per second a custom quota may set.
+const RATE: (f64, f64) = (0.001, 1e9);
+
+section! {
+    /// Calls per second per API action and queue; `None` = unlimited.
+    pub struct QuotaTable / QuotaTableKeys {
+        /// FIFO queues, calls/s per action
+        fifo_tps: Option<f64> = Opt(num(RATE.0, RATE.1)), unset("50");
+        /// high-throughput FIFO queues
+        high_throughput_tps: Option<f64> = Opt(num(RATE.0, RATE.1)), unset("1000");
+        /// standard queues
+        standard_tps: Option<f64> = Opt(num(RATE.0, RATE.1)), unset("5000");
+    }
+}
+
+impl Default for QuotaTable {
+    fn default() -> Self {
+        QuotaTable::read_keys(None).expect("every quota key may be unset")
+    }
+}
+
+/// `quota`: `"aws"`, `"unlimited"` or a table of rates.
+pub struct Quota;
+
+impl Codec for Quota {
+    type Value = QuotaMode;
+    fn read(&self, field: &Field<'_>) -> Option<QuotaMode> {
+        if field.is_str() {
+            return match field.str()? {
+                "aws" => Some(QuotaMode::Aws),
+                "unlimited" => Some(QuotaMode::Unlimited),
+                other => {
+                    field.problem(format!(
+                        "{other:?}: expected \"aws\", \"unlimited\" or {{ fifo_tps = 50 }}"
+                    ));
+                    None
+                }
+            };
+        }
+        if !field.is_table() {
+            field.expected("\"aws\", \"unlimited\" or a table of rates");
+            return None;
+        }
+        QuotaTable::read_keys(Some(&field.table()?)).map(QuotaMode::Custom)
+    }
+    fn write(&self, value: &QuotaMode) -> Option<toml::Value> {
+        Some(match value {
+            QuotaMode::Aws => toml::Value::String("aws".into()),
+            QuotaMode::Unlimited => toml::Value::String("unlimited".into()),
+            QuotaMode::Custom(t) => inline(t.to_keys()),
+        })
+    }
+    fn accepts(&self) -> String {
+        format!("{} to {:e} calls/s", RATE.0, RATE.1)
+    }
 }
 
 /// How a throttled call looks on the wire: SQS's FIFO throttling form is not documented.
@@ -69,47 +124,84 @@ impl Idle {
     }
 }
 
-/// A window during which every response waits until the window ends.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Stall {
-    /// Offset from the emulator's start.
-    pub at: Duration,
-    pub length: Duration,
+section! {
+    /// A window during which every response waits until the window ends.
+    #[derive(Copy)]
+    pub struct Stall / StallKeys {
+        /// from the emulator's start
+        at: Duration = dur(), or(Duration::ZERO);
+        /// how long
+        length as "for": Duration = dur(), or(Duration::ZERO);
+    }
 }
 
-/// Seeded fault injection; every rate defaults to 0.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct FaultConfig {
-    /// Standard queues: a delete that answers success but leaves the message to be delivered again.
-    pub duplicate_rate: f64,
-    /// Accepted messages silently dropped.
-    pub loss_rate: f64,
-    /// Standard queues: a message stored ahead of earlier sends.
-    pub reorder_rate: f64,
-    /// FIFO queues, for self-tests: a receive delivering a group's messages out of order.
-    pub fifo_disorder_rate: f64,
-    /// Message operations answered with 500 InternalError (nothing is done).
-    pub error_rate: f64,
-    /// Added to every response.
-    pub latency: Duration,
-    pub stall: Option<Stall>,
+/// `stall`: both keys, or it is refused as a whole.
+pub struct StallWindow;
+
+impl Codec for StallWindow {
+    type Value = Stall;
+    fn read(&self, field: &Field<'_>) -> Option<Stall> {
+        let table = field.table()?;
+        let stall = Stall::read_keys(Some(&table));
+        if table.get("at").is_none() || table.get("for").is_none() {
+            field.problem("needs at and for, e.g. { at = \"10s\", for = \"1s\" }");
+            return None;
+        }
+        stall
+    }
+    fn write(&self, value: &Stall) -> Option<toml::Value> {
+        Some(inline(value.to_keys()))
+    }
+    fn accepts(&self) -> String {
+        String::new()
+    }
+}
+
+section! {
+    /// Seeded fault injection, every rate 0 unless set: a scenario's `[emulator.faults]`, or
+    /// the file of `serve --faults FILE`.
+    pub struct FaultConfig / FaultKeys {
+        /// standard: a delete answers success but the message comes back
+        duplicate_rate: f64 = num(0.0, 1.0), or(0.0);
+        /// accepted with 200, silently dropped
+        loss_rate: f64 = num(0.0, 1.0), or(0.0);
+        /// standard: delivered ahead of earlier sends
+        reorder_rate: f64 = num(0.0, 1.0), or(0.0);
+        /// FIFO self-test: a group delivered out of order
+        fifo_disorder_rate: f64 = num(0.0, 1.0), or(0.0);
+        /// message operations answer 500 InternalError
+        error_rate: f64 = num(0.0, 1.0), or(0.0);
+        /// added to every response
+        latency: Duration = dur(), or(Duration::ZERO);
+        /// every response in the window waits until it ends
+        stall: Option<Stall> = Opt(StallWindow), unset("{ at = \"5s\", for = \"1s\" }");
+    }
+}
+
+impl Default for FaultConfig {
+    fn default() -> Self {
+        FaultConfig::read_keys(None).expect("every fault key has a default")
+    }
 }
 
 impl FaultConfig {
-    /// Checks every rate is a probability.
+    /// Checks a configuration built in code by the rules a file is read with: its keys,
+    /// written out and read back.
     pub fn validate(&self) -> Result<(), String> {
-        for (name, rate) in [
-            ("duplicate_rate", self.duplicate_rate),
-            ("loss_rate", self.loss_rate),
-            ("reorder_rate", self.reorder_rate),
-            ("fifo_disorder_rate", self.fifo_disorder_rate),
-            ("error_rate", self.error_rate),
-        ] {
-            if !(0.0..=1.0).contains(&rate) {
-                return Err(format!("{name} must be between 0 and 1, got {rate}"));
-            }
+        let text =
+            toml::Table::from_iter(self.to_keys().into_iter().map(|(k, v)| (k.to_string(), v)))
+                .to_string();
+        let document = sqsbench_keys::Document::parse(&text);
+        FaultConfig::read_keys(Some(&document.root()));
+        let problems = document.problems.into_inner();
+        if problems.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        let said: Vec<String> = problems
+            .iter()
+            .map(|p| format!("{}: {}", p.path, p.message))
+            .collect();
+        Err(said.join("; "))
     }
 }
 

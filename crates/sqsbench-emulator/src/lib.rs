@@ -3,8 +3,8 @@
 //! to its queues on the same port. Main type: `Emulator` (start → `EmulatorHandle`).
 //! Its own crate: it depends on nothing of the harness, which uses only this public API —
 //! `Emulator::start`, the handle's endpoint, injected-fault counters and `stats` (live
-//! metrics), `config` and its parser `settings`, and the leaf modules `splitmix` (ids) and
-//! `units` (durations as text), `filter_policy` (SNS subscription filters, pure), which the
+//! metrics), `config` and its reader `settings`, and the leaf modules `splitmix` (ids),
+//! `filter_policy` (SNS subscription filters, pure), which the
 //! harness evaluates on what it published to know what each subscription should receive, and
 //! `names` (AWS's name rules, pure), which the harness validates scenarios with.
 //!
@@ -37,7 +37,6 @@ pub mod settings;
 pub mod splitmix;
 pub mod stats;
 pub(crate) mod topics;
-pub mod units;
 
 /// MD5 digests as SQS computes them, public for the `batch_md5` benchmark and for tests that
 /// check the wire's digests independently of a client.

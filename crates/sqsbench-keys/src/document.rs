@@ -1,6 +1,7 @@
 //! Reading what the user wrote, faithfully: the TOML document with every key's line, `--set`
 //! overrides applied to it, and typed access that records a problem (key path, line, message)
 //! instead of stopping, so every mistake in a file is reported at once. Unknown keys are problems.
+//! Depends on nothing in the crate but `did_you_mean`.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -48,7 +49,7 @@ const OVERRIDE: std::ops::Range<usize> = usize::MAX..usize::MAX;
 
 /// The parsed document plus where each byte offset's line starts. It borrows the scenario text
 /// and the `--set` assignments it was given.
-pub(crate) struct Document<'t> {
+pub struct Document<'t> {
     pub root: Spanned<DeValue<'t>>,
     line_starts: Vec<usize>,
     pub problems: RefCell<Vec<Problem>>,
@@ -56,7 +57,7 @@ pub(crate) struct Document<'t> {
 
 impl<'t> Document<'t> {
     /// Parses TOML, keeping every syntax error as a problem.
-    pub(crate) fn parse(text: &'t str) -> Document<'t> {
+    pub fn parse(text: &'t str) -> Document<'t> {
         let (table, errors) = DeTable::parse_recoverable(text);
         let span = table.span();
         let value = DeValue::Table(table.into_inner());
@@ -78,14 +79,14 @@ impl<'t> Document<'t> {
         document
     }
 
-    pub(crate) fn line_of(&self, offset: usize) -> Option<usize> {
+    pub fn line_of(&self, offset: usize) -> Option<usize> {
         if offset == usize::MAX {
             return None;
         }
         Some(self.line_starts.partition_point(|start| *start <= offset))
     }
 
-    pub(crate) fn problem(&self, path: &str, line: Option<usize>, message: impl Into<String>) {
+    pub fn problem(&self, path: &str, line: Option<usize>, message: impl Into<String>) {
         self.problems.borrow_mut().push(Problem {
             path: path.to_string(),
             line,
@@ -94,7 +95,7 @@ impl<'t> Document<'t> {
         });
     }
 
-    pub(crate) fn root(&self) -> Table<'_> {
+    pub fn root(&self) -> Table<'_> {
         match self.root.get_ref() {
             DeValue::Table(t) => Table {
                 doc: self,
@@ -110,7 +111,7 @@ impl<'t> Document<'t> {
     /// Applies `--set KEY=VALUE`: VALUE is read as TOML (so `10`, `true`, `[1, 5]` keep their
     /// types), or as a string when it is not valid TOML (`500/s`). A path through an array of
     /// tables (`producers.rate`) sets every element; `producers.1.rate` sets one.
-    pub(crate) fn set(&mut self, assignment: &'t str) -> Result<(), String> {
+    pub fn set(&mut self, assignment: &'t str) -> Result<(), String> {
         let (path, raw) = assignment
             .split_once('=')
             .ok_or_else(|| "expected KEY=VALUE, e.g. --set producers.rate=500/s".to_string())?;
@@ -174,7 +175,7 @@ fn set_in<'t>(
 }
 
 /// A table being read: every key taken is marked, and `finish` reports the rest as unknown.
-pub(crate) struct Table<'d> {
+pub struct Table<'d> {
     doc: &'d Document<'d>,
     table: &'d DeTable<'d>,
     pub path: String,
@@ -183,7 +184,7 @@ pub(crate) struct Table<'d> {
 }
 
 /// One value with its key path and line.
-pub(crate) struct Field<'d> {
+pub struct Field<'d> {
     doc: &'d Document<'d>,
     value: &'d DeValue<'d>,
     pub path: String,
@@ -200,7 +201,7 @@ impl<'d> Table<'d> {
     }
 
     /// The value under `key`, if present (marks the key as known).
-    pub(crate) fn get(&self, key: &str) -> Option<Field<'d>> {
+    pub fn get(&self, key: &str) -> Option<Field<'d>> {
         self.used.borrow_mut().insert(key.to_string());
         self.table
             .iter()
@@ -219,17 +220,17 @@ impl<'d> Table<'d> {
             })
     }
 
-    pub(crate) fn problem(&self, key: &str, message: impl Into<String>) {
+    pub fn problem(&self, key: &str, message: impl Into<String>) {
         self.doc.problem(&self.child_path(key), self.line, message);
     }
 
     /// Every key in the table, in file order.
-    pub(crate) fn keys(&self) -> Vec<String> {
+    pub fn keys(&self) -> Vec<String> {
         self.table.keys().map(|k| k.get_ref().to_string()).collect()
     }
 
     /// Reports keys nobody asked for, with the known ones as a hint.
-    pub(crate) fn finish(&self, known: &[&str]) {
+    pub fn finish(&self, known: &[&str]) {
         let used = self.used.borrow();
         for (key, value) in self.table.iter() {
             if !used.contains(key.get_ref().as_ref()) {
@@ -248,19 +249,24 @@ impl<'d> Table<'d> {
 }
 
 impl<'d> Field<'d> {
-    pub(crate) fn problem(&self, message: impl Into<String>) {
+    pub fn problem(&self, message: impl Into<String>) {
         self.doc.problem(&self.path, self.line, message);
     }
 
-    fn expected(&self, what: &str) {
+    /// Records that the value is not `what` ("expected a string, found integer").
+    pub fn expected(&self, what: &str) {
         self.problem(format!("expected {what}, found {}", self.value.type_str()));
     }
 
-    pub(crate) fn is_str(&self) -> bool {
+    pub fn is_str(&self) -> bool {
         self.value.as_str().is_some()
     }
 
-    pub(crate) fn str(&self) -> Option<&'d str> {
+    pub fn is_table(&self) -> bool {
+        self.value.as_table().is_some()
+    }
+
+    pub fn str(&self) -> Option<&'d str> {
         let s = self.value.as_str();
         if s.is_none() {
             self.expected("a string");
@@ -268,7 +274,7 @@ impl<'d> Field<'d> {
         s
     }
 
-    pub(crate) fn bool(&self) -> Option<bool> {
+    pub fn bool(&self) -> Option<bool> {
         let b = self.value.as_bool();
         if b.is_none() {
             self.expected("true or false");
@@ -277,7 +283,7 @@ impl<'d> Field<'d> {
     }
 
     /// An integer within `min..=max`.
-    pub(crate) fn int(&self, min: i64, max: i64) -> Option<i64> {
+    pub fn int(&self, min: i64, max: i64) -> Option<i64> {
         let Some(i) = self.value.as_integer() else {
             self.expected("an integer");
             return None;
@@ -296,7 +302,7 @@ impl<'d> Field<'d> {
     }
 
     /// A number (integer or float) within `min..=max`.
-    pub(crate) fn number(&self, min: f64, max: f64) -> Option<f64> {
+    pub fn number(&self, min: f64, max: f64) -> Option<f64> {
         let v = if let Some(f) = self.value.as_float() {
             f.as_str().replace('_', "").parse::<f64>().ok()
         } else if let Some(i) = self.value.as_integer() {
@@ -319,12 +325,12 @@ impl<'d> Field<'d> {
     }
 
     /// A string parsed by `parse` (a unit), its error recorded as a problem.
-    pub(crate) fn parsed<T>(&self, parse: impl Fn(&str) -> Result<T, String>) -> Option<T> {
+    pub fn parsed<T>(&self, parse: impl Fn(&str) -> Result<T, String>) -> Option<T> {
         let text = self.str()?;
         parse(text).map_err(|e| self.problem(e)).ok()
     }
 
-    pub(crate) fn table(&self) -> Option<Table<'d>> {
+    pub fn table(&self) -> Option<Table<'d>> {
         match self.value.as_table() {
             Some(t) => Some(Table {
                 doc: self.doc,
@@ -340,7 +346,7 @@ impl<'d> Field<'d> {
         }
     }
 
-    pub(crate) fn array(&self) -> Option<Vec<Field<'d>>> {
+    pub fn array(&self) -> Option<Vec<Field<'d>>> {
         match self.value.as_array() {
             Some(items) => Some(
                 items
@@ -362,35 +368,12 @@ impl<'d> Field<'d> {
     }
 
     /// The value as a plain TOML value, for a parser that lives elsewhere (the emulator's).
-    pub(crate) fn value(&self) -> Option<toml::Value> {
+    pub fn value(&self) -> Option<toml::Value> {
         to_value(self.value).map_err(|e| self.problem(e)).ok()
     }
 
-    /// Records a problem at a key path below this field (`faults.stall.at`), on the line of the
-    /// deepest key of that path the document has.
-    pub(crate) fn problem_below(&self, relative: &str, message: impl Into<String>) {
-        let mut value = self.value;
-        let mut line = self.line;
-        for part in relative.split('.') {
-            let Some((k, v)) = value
-                .as_table()
-                .and_then(|t| t.iter().find(|(k, _)| k.get_ref() == part))
-            else {
-                break;
-            };
-            line = if v.span() == OVERRIDE {
-                None
-            } else {
-                self.doc.line_of(k.span().start).or(line)
-            };
-            value = v.get_ref();
-        }
-        let path = format!("{}.{relative}", self.path);
-        self.doc.problem(&path, line, message);
-    }
-
     /// The value rendered back as TOML text, by the toml crate (for sweeps and attributes).
-    pub(crate) fn to_toml(&self) -> Option<String> {
+    pub fn to_toml(&self) -> Option<String> {
         self.value().map(|v| v.to_string())
     }
 }

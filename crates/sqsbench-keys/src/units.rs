@@ -1,6 +1,5 @@
 //! Durations as people write them: `250ms`, `30s`, `5m` (humantime) in, the shortest exact text
-//! out. One grammar for the emulator's settings and the harness's scenarios. A leaf: depends on
-//! nothing in the crate.
+//! out. One grammar for the emulator's settings and the harness's scenarios. A leaf.
 
 use std::time::Duration;
 
