@@ -13,8 +13,9 @@
 //! `compare → {measure, report}`; `{run, cli} → live → {measure, scenario, shard}` (live
 //! metrics); `measure → scenario` (the spelled enums: queue type, target kind);
 //! `shutdown → {measure, report}`; `{scenario, measure, client, run, live, workload} → emulator`, its
-//! public API only (settings and their parser, durations, ids, injected-fault counters, stats). The
-//! emulator is a crate of its own (`crates/sqsbench-emulator`) and depends on nothing here.
+//! public API only (settings and their reader, ids, injected-fault counters, stats). The
+//! emulator is a crate of its own (`crates/sqsbench-emulator`) and depends on nothing here;
+//! both declare their TOML keys with `sqsbench_keys` (`section!`, durations, did-you-mean).
 
 #![warn(unreachable_pub)]
 
