@@ -14,7 +14,9 @@ pub(crate) mod store;
 
 pub use message::{AttributeValue, MessageAttribute};
 pub(crate) use message::{Message, Micros, NewMessage};
-pub(crate) use queue::{Delivery, Queue, ReceiveRequest, SendFate, SendReceipt};
+pub(crate) use queue::Queue;
+pub(crate) use queue::receive::{Delivery, ReceiveRequest};
+pub(crate) use queue::send::{SendFate, SendReceipt};
 pub(crate) use settings::Settings;
 
 #[cfg(test)]

@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, HashMap};
 use proptest::prelude::*;
 
 use super::message::{MICROS_PER_SEC, Micros, NewMessage};
-use super::queue::{Queue, ReceiveRequest, SendFate};
+use super::queue::Queue;
+use super::queue::receive::ReceiveRequest;
+use super::queue::send::SendFate;
 use super::settings::{Redrive, Settings};
 
 const T0: Micros = 1_700_000_000 * MICROS_PER_SEC;
