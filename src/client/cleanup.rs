@@ -70,25 +70,18 @@ pub(crate) async fn arns(client: &Client, urls: &[String]) -> Vec<String> {
     out
 }
 
-/// Every queue URL, page by page (1,000 a page, SQS's largest).
+/// Every queue URL, through the SDK's paginator (1,000 a page, SQS's largest).
 async fn list(client: &Client, prefix: Option<&str>) -> anyhow::Result<Vec<String>> {
-    let mut urls = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let page = client
-            .list_queues()
-            .set_queue_name_prefix(prefix.map(str::to_string))
-            .max_results(1000)
-            .set_next_token(next.take())
-            .send()
-            .await
-            .map_err(|e| anyhow::anyhow!("listing queues: {}", DisplayErrorContext(&e)))?;
-        urls.extend(page.queue_urls.unwrap_or_default());
-        match page.next_token {
-            Some(token) if !token.is_empty() => next = Some(token),
-            _ => return Ok(urls),
-        }
-    }
+    client
+        .list_queues()
+        .set_queue_name_prefix(prefix.map(str::to_string))
+        .max_results(1000)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .map_err(|e| anyhow::anyhow!("listing queues: {}", DisplayErrorContext(&e)))
 }
 
 /// A queue's `sqsbench-run` tag; `None` when it has none or was deleted meanwhile.

@@ -92,52 +92,33 @@ async fn unsubscribe_feeding(
     }
 }
 
-/// Every topic's ARN, page by page (also how a run finds its topic by name).
+/// Every topic's ARN, through the SDK's paginator (also how a run finds its topic by name).
 pub(crate) async fn list_topics(sns: &Client) -> Result<Vec<String>, String> {
-    let mut arns = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let page = sns
-            .list_topics()
-            .set_next_token(next.take())
-            .send()
-            .await
-            .map_err(|e| format!("listing SNS topics: {}", DisplayErrorContext(&e)))?;
-        arns.extend(
-            page.topics
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|t| t.topic_arn),
-        );
-        match page.next_token {
-            Some(token) if !token.is_empty() => next = Some(token),
-            _ => return Ok(arns),
-        }
-    }
+    let topics = sns
+        .list_topics()
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .map_err(|e| format!("listing SNS topics: {}", DisplayErrorContext(&e)))?;
+    Ok(topics.into_iter().filter_map(|t| t.topic_arn).collect())
 }
 
-/// Every subscription as (its ARN, its endpoint).
+/// Every subscription as (its ARN, its endpoint), through the SDK's paginator.
 async fn list_subscriptions(sns: &Client) -> Result<Vec<(String, String)>, String> {
-    let mut out = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let page = sns
-            .list_subscriptions()
-            .set_next_token(next.take())
-            .send()
-            .await
-            .map_err(|e| format!("listing SNS subscriptions: {}", DisplayErrorContext(&e)))?;
-        out.extend(
-            page.subscriptions
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|s| Some((s.subscription_arn?, s.endpoint?))),
-        );
-        match page.next_token {
-            Some(token) if !token.is_empty() => next = Some(token),
-            _ => return Ok(out),
-        }
-    }
+    let subscriptions = sns
+        .list_subscriptions()
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .map_err(|e| format!("listing SNS subscriptions: {}", DisplayErrorContext(&e)))?;
+    Ok(subscriptions
+        .into_iter()
+        .filter_map(|s| Some((s.subscription_arn?, s.endpoint?)))
+        .collect())
 }
 
 /// A topic's `sqsbench-run` tag; `None` when it has none or was deleted meanwhile.

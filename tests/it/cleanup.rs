@@ -240,3 +240,54 @@ async fn cleanup_deletes_the_topics_of_the_run_and_what_feeds_its_queues() {
     assert_eq!(names(&client).await, ["their-queue"]);
     emulator.shutdown().await;
 }
+
+/// The run's queue and topic sort after a full first page (1,000 queues, 100 topics): cleanup
+/// finds them only if it reads every page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cleanup_reads_every_page_of_queues_and_topics() {
+    let (emulator, client) = support::emulator().await;
+    let endpoint = emulator.endpoint();
+    let topics = support::sns(&endpoint);
+    for i in 0..1000 {
+        tagged(&client, &format!("aaa-filler-{i:04}"), None).await;
+    }
+    for i in 0..100 {
+        topics
+            .create_topic()
+            .name(format!("aaa-filler-{i:03}"))
+            .send()
+            .await
+            .unwrap();
+    }
+    tagged(&client, "sqsbench-paged", Some("launch-7")).await;
+    topics
+        .create_topic()
+        .name("sqsbench-paged")
+        .tags(
+            aws_sdk_sns::types::Tag::builder()
+                .key("sqsbench-run")
+                .value("launch-7")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let dry = cleanup_off_runtime(&[
+        "--run-id",
+        "launch-7",
+        "--target",
+        endpoint.as_str(),
+        "--dry-run",
+    ])
+    .await;
+    let said = String::from_utf8_lossy(&dry.stdout).to_string();
+    assert_eq!(dry.status.code(), Some(0), "{said}");
+    for expected in [
+        "would delete 1 queue(s) tagged sqsbench-run=launch-7; 1000 other queue(s) left alone",
+        "would delete 1 topic(s) tagged sqsbench-run=launch-7; 100 other topic(s) left alone",
+    ] {
+        assert!(said.contains(expected), "{expected:?} in {said}");
+    }
+    emulator.shutdown().await;
+}
