@@ -16,9 +16,9 @@ use sqsbench::measure::by_sender::Part;
 use sqsbench::measure::fleets::FleetMap;
 use sqsbench::measure::latency::Latency;
 use sqsbench::measure::ledger::{Delivery, Ledger};
+use sqsbench::measure::payload::Payload;
 use sqsbench::measure::recorder::{Recorder, Registry};
 use sqsbench::measure::timeline::TimelineRow;
-use sqsbench::workload::payload::Payload;
 
 fn delivery(p: &Payload, now_us: u64) -> Delivery {
     Delivery {

@@ -66,11 +66,9 @@ pub(crate) fn summarise(
         mean_message_bytes,
         (measured as f64 * scale).round() as u64,
     );
-    summary.cost.usd = ((summary.cost.usd + sns.usd) * 1e6).round() / 1e6;
-    if c.sent_all > 0 {
-        summary.cost.usd_per_million_messages =
-            (summary.cost.usd / c.sent_all as f64 * 1e6 * 1e4).round() / 1e4;
-    }
+    // Both shares are already rounded: the total is stated from their rounded sum.
+    (summary.cost.usd, summary.cost.usd_per_million_messages) =
+        crate::price::stated(crate::round::usd(summary.cost.usd + sns.usd), c.sent_all);
     summary.cost.sns = Some(sns);
     summary.messages.leaked = summary.subscriptions.iter().map(|s| s.leaked).sum();
 }

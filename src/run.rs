@@ -754,7 +754,7 @@ fn summarise(
         ..head
     };
     summary.cost.estimated_billed_requests = estimate.map(|e| e.billed_requests.round() as u64);
-    summary.cost.estimated_usd = estimate.map(|e| (e.usd * 1e6).round() / 1e6);
+    summary.cost.estimated_usd = estimate.map(|e| crate::round::usd(e.usd));
     summary.measured(
         &result.total,
         &result.tally,

@@ -209,7 +209,10 @@ pub fn describe(scenario: &Scenario, shard: Shard) -> String {
         };
         let rate = match (&s.rate, s.producer, s.tasks.is_empty()) {
             (RateSpec::Constant(r), true, false) => {
-                format!(": {}/s of the fleet's {r}/s", round(r * s.fraction()))
+                format!(
+                    ": {}/s of the fleet's {r}/s",
+                    crate::round::thousandths(r * s.fraction())
+                )
             }
             (RateSpec::Max, true, false) => ": closed loop, as fast as they can".to_string(),
             (_, true, false) => format!(
@@ -221,10 +224,6 @@ pub fn describe(scenario: &Scenario, shard: Shard) -> String {
         out += &format!("  {role} {:?}: {tasks}{rate}\n", s.name);
     }
     out
-}
-
-fn round(v: f64) -> f64 {
-    (v * 1000.0).round() / 1000.0
 }
 
 #[cfg(test)]

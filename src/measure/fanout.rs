@@ -9,6 +9,7 @@ use super::leaks::Leaked;
 use super::ledger::Tally;
 use super::recorder::{Api, Recorder};
 use crate::scenario::{Prices, QueueType};
+use crate::{price, round};
 
 /// summary.json `topic`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -134,7 +135,7 @@ pub fn sns_cost(
     };
     let (single, _) = calls(Api::Publish);
     let (batches, batches_ok) = calls(Api::PublishBatch);
-    let chunks_of = |bytes: f64| (bytes / 65_536.0).ceil().max(1.0);
+    let chunks_of = price::chunks;
     let mut not_counted = vec![
         "the free tier (the first million SNS requests a month)".to_string(),
         "data transfer out of AWS".to_string(),
@@ -153,7 +154,7 @@ pub fn sns_cost(
         return SnsCost {
             billed_publishes: billed,
             price_per_million: prices.sns_standard_per_million,
-            usd: round6(billed as f64 * prices.sns_standard_per_million / 1e6),
+            usd: round::usd(price::usd(billed as f64, prices.sns_standard_per_million)),
             not_counted,
             ..SnsCost::default()
         };
@@ -161,9 +162,9 @@ pub fn sns_cost(
     let requests = single + batches;
     let gb_published = published as f64 * mean_message_bytes / 1e9;
     let gb_delivered = deliveries as f64 * mean_message_bytes / 1e9;
-    let usd = requests as f64 * prices.sns_fifo_per_million / 1e6
+    let usd = price::usd(requests as f64, prices.sns_fifo_per_million)
         + gb_published * prices.sns_fifo_per_gb_published
-        + deliveries as f64 * prices.sns_fifo_per_million_delivered / 1e6
+        + price::usd(deliveries as f64, prices.sns_fifo_per_million_delivered)
         + gb_delivered * prices.sns_fifo_per_gb_delivered;
     SnsCost {
         billed_publishes: requests,
@@ -171,13 +172,9 @@ pub fn sns_cost(
         gb_published: Some(gb_published),
         deliveries: Some(deliveries),
         gb_delivered: Some(gb_delivered),
-        usd: round6(usd),
+        usd: round::usd(usd),
         not_counted,
     }
-}
-
-fn round6(usd: f64) -> f64 {
-    (usd * 1e6).round() / 1e6
 }
 
 #[cfg(test)]

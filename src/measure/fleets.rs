@@ -101,11 +101,18 @@ pub struct FleetCounters {
 
 impl FleetCounters {
     pub fn add(&mut self, o: &FleetCounters) {
-        self.sent += o.sent;
-        self.send_failed += o.send_failed;
-        self.received += o.received;
-        self.sent_all += o.sent_all;
-        self.received_all += o.received_all;
+        let FleetCounters {
+            sent,
+            send_failed,
+            received,
+            sent_all,
+            received_all,
+        } = o;
+        self.sent += sent;
+        self.send_failed += send_failed;
+        self.received += received;
+        self.sent_all += sent_all;
+        self.received_all += received_all;
     }
 }
 

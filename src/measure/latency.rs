@@ -127,7 +127,7 @@ impl LatencyStats {
         LatencyStats {
             count: h.len(),
             min: h.min(),
-            mean: (h.mean() * 10.0).round() / 10.0,
+            mean: crate::round::tenths(h.mean()),
             p50: h.value_at_quantile(0.50),
             p90: h.value_at_quantile(0.90),
             p99: h.value_at_quantile(0.99),

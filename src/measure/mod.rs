@@ -11,6 +11,7 @@ pub mod latency;
 pub mod leaks;
 pub mod ledger;
 pub(crate) mod metrics;
+pub mod payload;
 pub mod recorder;
 pub mod summary;
 pub mod timeline;

@@ -96,16 +96,28 @@ impl ApiCounts {
     }
 
     pub fn add(&mut self, other: &ApiCounts) {
-        self.count += other.count;
-        self.ok += other.ok;
-        self.throttled += other.throttled;
-        self.errors += other.errors;
-        self.timeouts += other.timeouts;
-        self.connect_failed += other.connect_failed;
-        self.entries_failed += other.entries_failed;
-        self.retries += other.retries;
-        self.durations.add(&other.durations);
-        for (code, n) in &other.error_codes {
+        let ApiCounts {
+            count,
+            ok,
+            throttled,
+            errors,
+            timeouts,
+            connect_failed,
+            entries_failed,
+            retries,
+            error_codes,
+            durations,
+        } = other;
+        self.count += count;
+        self.ok += ok;
+        self.throttled += throttled;
+        self.errors += errors;
+        self.timeouts += timeouts;
+        self.connect_failed += connect_failed;
+        self.entries_failed += entries_failed;
+        self.retries += retries;
+        self.durations.add(durations);
+        for (code, n) in error_codes {
             *self.error_codes.entry(code.clone()).or_default() += n;
         }
     }
@@ -166,9 +178,14 @@ pub struct ByCause {
 
 impl ByCause {
     pub fn add(&mut self, o: &ByCause) {
-        self.failed += o.failed;
-        self.collateral += o.collateral;
-        self.behind_group_failure += o.behind_group_failure;
+        let ByCause {
+            failed,
+            collateral,
+            behind_group_failure,
+        } = o;
+        self.failed += failed;
+        self.collateral += collateral;
+        self.behind_group_failure += behind_group_failure;
     }
 
     pub fn total(&self) -> u64 {
@@ -205,35 +222,59 @@ impl BatchCounters {
     }
 
     pub fn add(&mut self, o: &BatchCounters) {
-        self.invocations += o.invocations;
-        self.messages += o.messages;
-        self.gather_us += o.gather_us;
-        for (a, b) in self.sizes.iter_mut().zip(&o.sizes) {
+        let BatchCounters {
+            invocations,
+            messages,
+            gather_us,
+            sizes,
+            gathers,
+            left,
+            redelivered,
+        } = o;
+        self.invocations += invocations;
+        self.messages += messages;
+        self.gather_us += gather_us;
+        for (a, b) in self.sizes.iter_mut().zip(sizes) {
             *a += b;
         }
-        for (a, b) in self.gathers.iter_mut().zip(&o.gathers) {
+        for (a, b) in self.gathers.iter_mut().zip(gathers) {
             *a += b;
         }
-        self.left.add(&o.left);
-        self.redelivered.add(&o.redelivered);
+        self.left.add(left);
+        self.redelivered.add(redelivered);
     }
 }
 
 impl Counters {
     pub fn add(&mut self, o: &Counters) {
-        self.sent += o.sent;
-        self.send_failed += o.send_failed;
-        self.not_sent += o.not_sent;
-        self.received += o.received;
-        self.deleted += o.deleted;
-        self.foreign += o.foreign;
-        self.sent_all += o.sent_all;
-        self.received_all += o.received_all;
-        self.deleted_all += o.deleted_all;
-        self.last_sent_us = self.last_sent_us.max(o.last_sent_us);
-        self.last_received_us = self.last_received_us.max(o.last_received_us);
-        self.batches.add(&o.batches);
-        self.clock.merge(&o.clock);
+        let Counters {
+            sent,
+            send_failed,
+            not_sent,
+            received,
+            deleted,
+            foreign,
+            sent_all,
+            received_all,
+            deleted_all,
+            last_sent_us,
+            last_received_us,
+            batches,
+            clock,
+        } = o;
+        self.sent += sent;
+        self.send_failed += send_failed;
+        self.not_sent += not_sent;
+        self.received += received;
+        self.deleted += deleted;
+        self.foreign += foreign;
+        self.sent_all += sent_all;
+        self.received_all += received_all;
+        self.deleted_all += deleted_all;
+        self.last_sent_us = self.last_sent_us.max(*last_sent_us);
+        self.last_received_us = self.last_received_us.max(*last_received_us);
+        self.batches.add(batches);
+        self.clock.merge(clock);
     }
 }
 

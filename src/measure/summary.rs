@@ -12,6 +12,7 @@ use super::latency::{Latency, LatencyStats};
 use super::ledger::Tally;
 use super::recorder::{Api, BATCH_SIZE_BOUNDS, BatchCounters, ByCause, GATHER_MS_BOUNDS, Recorder};
 use crate::scenario::{QueueType, TargetKind};
+use crate::{price, round};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -277,22 +278,37 @@ impl Batches {
         b
     }
 
+    /// Adds another shard's batches. Every field is named, so a new one cannot be forgotten.
     pub fn add(&mut self, o: &Batches) {
-        self.invocations += o.invocations;
-        self.messages += o.messages;
-        self.gather_us_total += o.gather_us_total;
-        add_buckets(&mut self.size_distribution, &o.size_distribution);
-        add_buckets(&mut self.gather_ms_distribution, &o.gather_ms_distribution);
-        self.left.add(&o.left);
-        self.redelivered.add(&o.redelivered);
-        self.dead_lettered.add(&o.dead_lettered);
+        let Batches {
+            invocations,
+            messages,
+            mean_size: _,
+            gather_us_total,
+            mean_gather_ms: _,
+            size_distribution,
+            gather_ms_distribution,
+            left,
+            redelivered,
+            dead_lettered,
+        } = o;
+        self.invocations += invocations;
+        self.messages += messages;
+        self.gather_us_total += gather_us_total;
+        add_buckets(&mut self.size_distribution, size_distribution);
+        add_buckets(&mut self.gather_ms_distribution, gather_ms_distribution);
+        self.left.add(left);
+        self.redelivered.add(redelivered);
+        self.dead_lettered.add(dead_lettered);
+        // The means are of the sums, never means of means.
         self.means();
     }
 
     fn means(&mut self) {
         let n = self.invocations.max(1) as f64;
-        self.mean_size = (self.messages as f64 / n * 100.0).round() / 100.0;
-        self.mean_gather_ms = (self.gather_us_total as f64 / n / 10.0).round() / 100.0;
+        self.mean_size = round::to_places(self.messages as f64 / n, 2);
+        // Whole hundredths of a millisecond (10 µs), then milliseconds.
+        self.mean_gather_ms = round::to_places(self.gather_us_total as f64 / n / 10.0, 0) / 100.0;
     }
 }
 
@@ -333,6 +349,39 @@ pub struct Messages {
     pub leaked: u64,
 }
 
+impl Messages {
+    /// Adds the counts another shard made of what it did. What the ledger judges (unique
+    /// deliveries, duplicates, loss, order, dead letters, leaks) is not a sum: it comes from the
+    /// union of the shards' journals. Every field is named, so a new one cannot be forgotten.
+    pub fn add_counts(&mut self, o: &Messages) {
+        let Messages {
+            sent,
+            sent_including_warmup,
+            send_failed,
+            not_sent,
+            received,
+            unique_received: _,
+            deleted,
+            duplicates: _,
+            duplicate_causes: _,
+            lost: _,
+            undelivered_at_interrupt: _,
+            order_violations: _,
+            order_undecided: _,
+            dead_lettered: _,
+            foreign,
+            leaked: _,
+        } = o;
+        self.sent += sent;
+        self.sent_including_warmup += sent_including_warmup;
+        self.send_failed += send_failed;
+        self.not_sent += not_sent;
+        self.received += received;
+        self.deleted += deleted;
+        self.foreign += foreign;
+    }
+}
+
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }
@@ -353,6 +402,22 @@ pub struct FleetSummary {
 }
 
 impl FleetSummary {
+    /// Adds another shard's counts of the same fleet; the latency comes from the added
+    /// histograms. Every field is named, so a new one cannot be forgotten.
+    pub fn add_counts(&mut self, o: &FleetSummary) {
+        let FleetSummary {
+            name: _,
+            role: _,
+            sent,
+            send_failed,
+            received,
+            end_to_end_us: _,
+        } = o;
+        self.sent = self.sent.map(|n| n + sent.unwrap_or(0));
+        self.send_failed = self.send_failed.map(|n| n + send_failed.unwrap_or(0));
+        self.received += received;
+    }
+
     /// Every fleet of the run, in the map's order (producers first).
     pub fn all(map: &FleetMap, total: &Recorder) -> Vec<FleetSummary> {
         map.fleets
@@ -416,16 +481,27 @@ impl Requests {
         self.errors + self.timeouts + self.connect_failed
     }
 
-    /// Adds another process's calls of the same action (a merge of shards).
+    /// Adds another process's calls of the same action (a merge of shards). Every field is
+    /// named, so a new one cannot be forgotten.
     pub fn add(&mut self, r: &Requests) {
-        self.count += r.count;
-        self.errors += r.errors;
-        self.throttled += r.throttled;
-        self.timeouts += r.timeouts;
-        self.connect_failed += r.connect_failed;
-        self.entries_failed += r.entries_failed;
-        self.retries += r.retries;
-        for (code, n) in &r.error_codes {
+        let Requests {
+            count,
+            errors,
+            throttled,
+            timeouts,
+            connect_failed,
+            entries_failed,
+            retries,
+            error_codes,
+        } = r;
+        self.count += count;
+        self.errors += errors;
+        self.throttled += throttled;
+        self.timeouts += timeouts;
+        self.connect_failed += connect_failed;
+        self.entries_failed += entries_failed;
+        self.retries += retries;
+        for (code, n) in error_codes {
             *self.error_codes.entry(code.clone()).or_default() += n;
         }
     }
@@ -449,6 +525,26 @@ pub struct Cost {
     pub sns: Option<super::fanout::SnsCost>,
 }
 
+impl Cost {
+    /// Adds another shard's counted cost: requests and dollars, unrounded (`price::stated`
+    /// rounds the total). The price is the scenario's, the estimate the whole run's, and shards
+    /// of a fan-out are refused, so those are kept, not added. Every field is named, so a new
+    /// one cannot be forgotten.
+    pub fn add_counted(&mut self, o: &Cost, usd_total: &mut f64) {
+        let Cost {
+            billed_requests,
+            usd,
+            usd_per_million_messages: _,
+            price_per_million: _,
+            estimated_billed_requests: _,
+            estimated_usd: _,
+            sns: _,
+        } = o;
+        self.billed_requests += billed_requests;
+        *usd_total += usd;
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Expectation {
     pub name: String,
@@ -465,7 +561,7 @@ pub struct EmulatorInfo {
 /// A count over a span as a rate, to one decimal (0 for an empty span).
 pub(crate) fn per_second(n: u64, seconds: f64) -> f64 {
     if seconds > 0.0 {
-        (n as f64 / seconds * 10.0).round() / 10.0
+        round::tenths(n as f64 / seconds)
     } else {
         0.0
     }
@@ -564,7 +660,7 @@ impl RunSummary {
             .collect();
         // Every 64 KiB of a request's payload is billed as one request; a batch is one
         // request before chunking, so its chunks come from the whole batch's payload.
-        let chunks_of = |bytes: f64| (bytes / 65_536.0).ceil().max(1.0);
+        let chunks_of = price::chunks;
         let billed: u64 = total
             .apis
             .iter()
@@ -587,20 +683,16 @@ impl RunSummary {
                 (a.count.saturating_sub(a.connect_failed) as f64 * per_call) as u64
             })
             .sum();
-        let usd = billed as f64 * price_per_million / 1e6;
+        let (usd, usd_per_million_messages) =
+            price::stated(price::usd(billed as f64, price_per_million), c.sent_all);
         self.cost = Cost {
             estimated_billed_requests: self.cost.estimated_billed_requests,
             estimated_usd: self.cost.estimated_usd,
             sns: None,
             price_per_million,
             billed_requests: billed,
-            usd: (usd * 1e6).round() / 1e6,
-            // Requests are billed for warmup messages too, so divide by every message sent.
-            usd_per_million_messages: if c.sent_all > 0 {
-                (usd / c.sent_all as f64 * 1e6 * 1e4).round() / 1e4
-            } else {
-                0.0
-            },
+            usd,
+            usd_per_million_messages,
         };
     }
 }

@@ -227,7 +227,7 @@ fn integrity(
         .iter()
         .flat_map(|f| std::iter::repeat_n(f.groups, f.count as usize))
         .collect();
-    let mut integrity = crate::workload::engine::integrity(&ledger, &groups);
+    let mut integrity = ledger.integrity_by_groups(&groups);
     integrity.order_undecided = judged.undecided;
     integrity.foreign.count = s.messages.foreign;
     if s.interrupted.happened() {

@@ -105,7 +105,8 @@ fn add_counters(s: &mut RunSummary, finished: &[&RunSummary], shards: &[ShardDir
         fleet.send_failed = fleet.send_failed.map(|_| 0);
         fleet.received = 0;
     }
-    let (mut billed, mut usd) = (0, 0.0);
+    s.cost.billed_requests = 0;
+    let mut usd = 0.0;
     s.batches = finished
         .iter()
         .any(|f| f.batches.is_some())
@@ -114,27 +115,15 @@ fn add_counters(s: &mut RunSummary, finished: &[&RunSummary], shards: &[ShardDir
         if let (Some(ours), Some(theirs)) = (&mut s.batches, &f.batches) {
             ours.add(theirs);
         }
-        let fm = &f.messages;
-        m.sent += fm.sent;
-        m.sent_including_warmup += fm.sent_including_warmup;
-        m.send_failed += fm.send_failed;
-        m.not_sent += fm.not_sent;
-        m.received += fm.received;
-        m.deleted += fm.deleted;
-        m.foreign += fm.foreign;
+        m.add_counts(&f.messages);
         s.throughput.sent_per_sec += f.throughput.sent_per_sec;
         for (api, r) in &f.requests {
             s.requests.entry(api.clone()).or_default().add(r);
         }
         for (ours, theirs) in s.fleets.iter_mut().zip(&f.fleets) {
-            ours.sent = ours.sent.map(|n| n + theirs.sent.unwrap_or(0));
-            ours.send_failed = ours
-                .send_failed
-                .map(|n| n + theirs.send_failed.unwrap_or(0));
-            ours.received += theirs.received;
+            ours.add_counts(theirs);
         }
-        billed += f.cost.billed_requests;
-        usd += f.cost.usd;
+        s.cost.add_counted(&f.cost, &mut usd);
     }
     for t in shards.iter().filter_map(|sh| sh.journal.tally.as_ref()) {
         m.sent += t.acknowledged;
@@ -142,16 +131,10 @@ fn add_counters(s: &mut RunSummary, finished: &[&RunSummary], shards: &[ShardDir
         m.received += t.deliveries;
         m.deleted += t.deleted;
     }
-    s.throughput.sent_per_sec = (s.throughput.sent_per_sec * 10.0).round() / 10.0;
+    s.throughput.sent_per_sec = crate::round::tenths(s.throughput.sent_per_sec);
     let sent_all = m.sent_including_warmup;
     s.messages = m;
-    s.cost.billed_requests = billed;
-    s.cost.usd = (usd * 1e6).round() / 1e6;
-    s.cost.usd_per_million_messages = if sent_all > 0 {
-        (usd / sent_all as f64 * 1e6 * 1e4).round() / 1e4
-    } else {
-        0.0
-    };
+    (s.cost.usd, s.cost.usd_per_million_messages) = crate::price::stated(usd, sent_all);
 }
 
 /// The highest floor any shard's receives put under shard `index`'s clock offset.

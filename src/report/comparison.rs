@@ -41,7 +41,7 @@ impl Row {
             e2e_p99_ms: e2e.p99 as f64 / 1000.0,
             e2e_max_ms: e2e.max as f64 / 1000.0,
             requests,
-            requests_per_million: (requests as f64 / messages * 1e6).round(),
+            requests_per_million: crate::round::to_places(requests as f64 / messages * 1e6, 0),
             cost_usd: s.cost.usd,
             usd_per_million: s.cost.usd_per_million_messages,
             duplicates: s.messages.duplicates,

@@ -180,7 +180,7 @@ pub(crate) fn expectations(s: &RunSummary) -> String {
             o += &format!(
                 "expect {}: FAILED, {} {side} the limit (limit {}, actual {})\n",
                 e.name,
-                round(by),
+                crate::round::to_places(by, 6),
                 e.limit,
                 e.actual
             );
@@ -491,10 +491,6 @@ fn fleets(s: &RunSummary) -> String {
         o += &format!("fleets' e2e: {note}\n");
     }
     o
-}
-
-fn round(v: f64) -> f64 {
-    (v * 1e6).round() / 1e6
 }
 
 /// Rows of cells as an aligned table, two spaces between columns: columns for which `left`

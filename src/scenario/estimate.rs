@@ -6,6 +6,7 @@
 //! out, as they are from the counted cost.
 
 use super::types::{DeleteMode, Scenario};
+use crate::price;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct Estimate {
@@ -28,11 +29,7 @@ pub(crate) struct Estimate {
 
 impl Estimate {
     pub(crate) fn usd_per_million_messages(&self) -> f64 {
-        if self.messages > 0.0 {
-            self.usd / self.messages * 1e6
-        } else {
-            0.0
-        }
+        price::per_million_messages(self.usd, self.messages)
     }
 
     pub(crate) fn describe(&self, price_per_million: f64) -> String {
@@ -104,18 +101,18 @@ fn fanout_estimate(s: &Scenario, fanout: &super::types::Fanout) -> Option<Estima
     (e.sns_publishes, e.sns_usd) = if fanout.topic.kind == super::types::QueueType::Fifo {
         let gb = e.messages * bytes / 1e9;
         let deliveries = e.messages * s.consumers.len() as f64;
-        let usd = sends.send_requests * c.sns_fifo_per_million / 1e6
+        let usd = price::usd(sends.send_requests, c.sns_fifo_per_million)
             + gb * c.sns_fifo_per_gb_published
-            + deliveries * c.sns_fifo_per_million_delivered / 1e6
+            + price::usd(deliveries, c.sns_fifo_per_million_delivered)
             + gb * s.consumers.len() as f64 * c.sns_fifo_per_gb_delivered;
         (sends.send_requests, usd)
     } else {
         (
             sends.billed_requests,
-            sends.billed_requests * c.sns_standard_per_million / 1e6,
+            price::usd(sends.billed_requests, c.sns_standard_per_million),
         )
     };
-    e.usd = e.billed_requests * s.price_per_million() / 1e6 + e.sns_usd;
+    e.usd = price::usd(e.billed_requests, s.price_per_million()) + e.sns_usd;
     Some(e)
 }
 
@@ -136,7 +133,7 @@ fn queue_estimate(s: &Scenario) -> Option<Estimate> {
         let messages = p.planned_messages(total)?;
         let batch = p.batch_size.max(1) as f64;
         let sends = (messages / batch).ceil();
-        let chunks = (batch * p.message_size.mean() / 65_536.0).ceil().max(1.0);
+        let chunks = price::chunks(batch * p.message_size.mean());
         e.messages += messages;
         e.send_requests += sends;
         e.billed_requests += sends * chunks;
@@ -170,7 +167,7 @@ fn queue_estimate(s: &Scenario) -> Option<Estimate> {
     }
     e.receive_requests += e.empty_receives;
     e.billed_requests += e.receive_requests + e.delete_requests + e.visibility_requests;
-    e.usd = e.billed_requests * s.price_per_million() / 1e6;
+    e.usd = price::usd(e.billed_requests, s.price_per_million());
     Some(e)
 }
 

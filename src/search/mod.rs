@@ -126,7 +126,7 @@ fn row(
     let e2e = s.latency(Latency::EndToEnd);
     StepRow {
         step,
-        offered_per_sec: (offered * 10.0).round() / 10.0,
+        offered_per_sec: crate::round::tenths(offered),
         sent_per_sec: s.throughput.sent_per_sec,
         received_per_sec: s.throughput.received_per_sec,
         calls: s.requests.values().map(|r| r.count).sum(),
@@ -236,13 +236,13 @@ pub async fn execute_search(
     let limited_by = bracket.failed.and_then(|f| {
         steps
             .iter()
-            .find(|s| !s.passed && (s.offered_per_sec - (f * 10.0).round() / 10.0).abs() < 1e-6)
+            .find(|s| !s.passed && (s.offered_per_sec - crate::round::tenths(f)).abs() < 1e-6)
             .map(|s| s.reason.clone())
     });
     let result = SearchResult {
         scenario: base.name.clone(),
-        sustainable_per_sec: bracket.passed.map(|p| (p * 10.0).round() / 10.0),
-        failing_per_sec: bracket.failed.map(|f| (f * 10.0).round() / 10.0),
+        sustainable_per_sec: bracket.passed.map(crate::round::tenths),
+        failing_per_sec: bracket.failed.map(crate::round::tenths),
         limited_by,
         steps,
     };

@@ -16,12 +16,12 @@ use tokio::sync::watch;
 use super::attempts::{AttemptCounter, send_counting};
 use super::clock::RunClock;
 use super::outcome::classify;
-use super::payload::Payload;
 use crate::measure::by_sender::Part;
 use crate::measure::clock_offset::{self, OffsetWindows};
 use crate::measure::fleets::{FleetIndex, FleetMap};
 use crate::measure::latency::Latency;
 use crate::measure::ledger::{Delivery, LedgerHandle};
+use crate::measure::payload::Payload;
 use crate::measure::recorder::{Api, Outcome, Registry};
 use crate::scenario::{ConsumerFleet, ConsumerKind, DeleteMode, ProcessingSpec};
 

@@ -12,8 +12,8 @@ use aws_sdk_sqs::types::{
 use super::clock::RunClock;
 use super::consumer::delivery;
 use super::lambda::causes::Causes;
-use super::payload::Payload;
 use crate::measure::ledger::LedgerHandle;
+use crate::measure::payload::Payload;
 
 /// Whether the queue reports nothing visible, in flight or delayed. On real SQS these counts
 /// are approximate, so the engine asks for the same answer twice before trusting it.

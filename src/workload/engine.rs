@@ -24,7 +24,7 @@ use super::subscriber::Subscriber;
 use crate::emulator::filter_policy::FilterPolicy;
 use crate::measure::fleets::FleetMap;
 use crate::measure::leaks::{Leaked, Leaks};
-use crate::measure::ledger::{Integrity, Ledger, Tally};
+use crate::measure::ledger::{Integrity, Tally};
 use crate::measure::recorder::ByCause;
 use crate::measure::recorder::{Recorder, Registry};
 use crate::measure::timeline::{IntervalSink, TimelineRow};
@@ -332,7 +332,7 @@ impl Engine<'_> {
             journal_failed = journal_failed.or(owned.journal_failed);
             lanes.push(LaneResult {
                 tally: owned.ledger.tally(),
-                integrity: integrity(&owned.ledger, &fleets.groups),
+                integrity: owned.ledger.integrity_by_groups(&fleets.groups),
                 leaked: leaks.leaked(),
             });
         }
@@ -634,19 +634,11 @@ impl Engine<'_> {
     }
 }
 
-/// The ledger's conclusions; a message's group is recomputed from its producer's group count.
-pub(crate) fn integrity(ledger: &Ledger, groups: &[u32]) -> Integrity {
-    ledger.integrity(&|producer, sequence| {
-        let groups = groups.get(producer as usize).copied().unwrap_or(1).max(1);
-        ((producer as u64 + sequence) % groups as u64) as u32
-    })
-}
-
 /// Whether the run's counted cost reached `[run] budget_usd` (target `aws` only).
 fn over_budget(budget_usd: Option<f64>, price_per_million: f64, total: &Recorder) -> bool {
     budget_usd.is_some_and(|budget| {
         let calls: u64 = total.apis.values().map(|a| a.count).sum();
-        calls as f64 * price_per_million / 1e6 >= budget
+        crate::price::usd(calls as f64, price_per_million) >= budget
     })
 }
 

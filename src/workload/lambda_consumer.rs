@@ -11,7 +11,7 @@ use aws_sdk_sqs::types::Message;
 use super::consumer::{Consumer, Received, ToDelete, intended_times, receive_count};
 use super::lambda::gather::{Gathering, INVOCATION_PAYLOAD_BYTES, Limits};
 use super::lambda::verdict::{self, Fate, Item};
-use super::payload::Payload;
+use crate::measure::payload::Payload;
 use crate::measure::recorder::BatchCounters;
 
 impl Consumer {

@@ -13,7 +13,6 @@ pub mod lambda;
 pub(crate) mod lambda_consumer;
 pub(crate) mod ledgers;
 pub mod outcome;
-pub mod payload;
 pub(crate) mod producer;
 pub(crate) mod publish;
 pub(crate) mod schedule;

@@ -20,7 +20,6 @@ use super::attempts::{AttemptCounter, send_counting};
 use super::attributes::draw;
 use super::clock::RunClock;
 use super::outcome::classify;
-use super::payload::Payload;
 use super::publish::{
     Destination, ENTRY_IDS, Publication, Response, Route, batch_entry, classify_one,
     classify_publish_batch, publish_request,
@@ -29,6 +28,7 @@ use super::schedule::Schedule;
 use crate::measure::by_sender::Part;
 use crate::measure::fleets::FleetIndex;
 use crate::measure::latency::Latency;
+use crate::measure::payload::{Payload, group_of};
 use crate::measure::recorder::{Api, Registry};
 use crate::scenario::{Deduplication, ProducerFleet, SizeSpec};
 
@@ -106,7 +106,7 @@ impl Producer {
                 messages.push(Message {
                     sequence: n + k,
                     intended_us: self.clock.us_at(intended),
-                    group: ((self.id as u64 + n + k) % self.fleet.groups as u64) as u32,
+                    group: group_of(self.id, n + k, self.fleet.groups),
                     size: match self.fleet.message_size {
                         SizeSpec::Fixed(s) => s as usize,
                         SizeSpec::Uniform { min, max } => rng.random_range(min..=max) as usize,

@@ -14,11 +14,11 @@ use tokio::sync::watch;
 
 use super::attributes::{AttributeSpec, Drawn, draw, lets_through};
 use super::engine::Lane;
-use super::payload::Payload;
 use super::publish::{Publication, batch_entry};
 use super::subscriber::published;
 use crate::emulator::filter_policy::FilterPolicy;
 use crate::measure::fanout::Settle;
+use crate::measure::payload::Payload;
 use crate::scenario::{Fanout, QueueType};
 
 /// The producer id probes carry: above any real producer's (at most 64 fleets × 10,000 tasks).
@@ -76,7 +76,7 @@ impl Probes<'_> {
                 break;
             }
         }
-        settle.seconds = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
+        settle.seconds = crate::round::tenths(started.elapsed().as_secs_f64());
         settle
     }
 

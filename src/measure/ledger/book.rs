@@ -102,19 +102,34 @@ pub struct Tally {
 impl Tally {
     /// Adds the tally of a disjoint part (another subscription's queue of a fan-out run).
     pub fn add(&mut self, o: &Tally) {
-        self.acknowledged += o.acknowledged;
-        self.deliveries += o.deliveries;
-        self.unique_received += o.unique_received;
-        self.duplicates += o.duplicates;
-        self.redeliveries += o.redeliveries;
-        self.producer_duplicates += o.producer_duplicates;
-        self.unexplained_duplicates += o.unexplained_duplicates;
-        self.lost += o.lost;
-        self.order_violations += o.order_violations;
-        self.dead_lettered += o.dead_lettered;
-        self.deleted += o.deleted;
-        self.unacknowledged_received += o.unacknowledged_received;
-        self.received_not_deleted += o.received_not_deleted;
+        let Tally {
+            acknowledged,
+            deliveries,
+            unique_received,
+            duplicates,
+            redeliveries,
+            producer_duplicates,
+            unexplained_duplicates,
+            lost,
+            order_violations,
+            dead_lettered,
+            deleted,
+            unacknowledged_received,
+            received_not_deleted,
+        } = o;
+        self.acknowledged += acknowledged;
+        self.deliveries += deliveries;
+        self.unique_received += unique_received;
+        self.duplicates += duplicates;
+        self.redeliveries += redeliveries;
+        self.producer_duplicates += producer_duplicates;
+        self.unexplained_duplicates += unexplained_duplicates;
+        self.lost += lost;
+        self.order_violations += order_violations;
+        self.dead_lettered += dead_lettered;
+        self.deleted += deleted;
+        self.unacknowledged_received += unacknowledged_received;
+        self.received_not_deleted += received_not_deleted;
     }
 }
 
@@ -305,6 +320,15 @@ impl Ledger {
             t.redeliveries + t.producer_duplicates + t.unexplained_duplicates
         );
         t
+    }
+
+    /// The ledger's conclusions for producers whose fleets had `groups[producer]` message
+    /// groups each (the order check needs each message's group).
+    pub fn integrity_by_groups(&self, groups: &[u32]) -> Integrity {
+        self.integrity(&|producer, sequence| {
+            let of_fleet = groups.get(producer as usize).copied().unwrap_or(1);
+            crate::measure::payload::group_of(producer, sequence, of_fleet)
+        })
     }
 
     /// Every count with its first examples; lost messages are found here, at the end.

@@ -19,6 +19,14 @@ pub struct Payload {
     pub sent_us: u64,
 }
 
+/// The message group of a producer's `sequence`-th message among its fleet's `groups`. The
+/// producer stamps it into the body and the ledger recomputes it from the body's identity to
+/// judge FIFO order, so this is the only place the formula is written. Consecutive producers
+/// start on different groups, so a fleet's first messages spread over its groups.
+pub fn group_of(producer: u32, sequence: u64, groups: u32) -> u32 {
+    ((producer as u64 + sequence) % groups.max(1) as u64) as u32
+}
+
 /// Why a body is not one of this run's messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Foreign {
