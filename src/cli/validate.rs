@@ -112,28 +112,11 @@ pub(super) fn cost_line(s: &Scenario) -> String {
     }
 }
 
-/// The traffic a scenario plans, in requests per API (closed-loop fleets cannot be predicted).
+/// The traffic a scenario plans, in requests per API, from the estimate (the one planner; a
+/// closed-loop fleet cannot be predicted).
 pub(super) fn plan(s: &Scenario) -> String {
-    let Some(messages) = s.planned_messages() else {
-        return "planned requests: unknown (a fleet runs closed loop at rate = \"max\")".into();
-    };
-    let send_batch = s
-        .producers
-        .iter()
-        .map(|p| p.batch_size)
-        .max()
-        .unwrap_or(1)
-        .max(1) as u64;
-    let receive_batch = s
-        .consumers
-        .iter()
-        .map(|c| c.batch_size)
-        .max()
-        .unwrap_or(10)
-        .max(1) as u64;
-    let sends = messages.div_ceil(send_batch);
-    let receives = messages.div_ceil(receive_batch);
-    format!(
-        "planned: {messages} messages; at least {sends} send, {receives} receive and {receives} delete requests (more when receives return partial batches)"
-    )
+    match crate::scenario::estimate::estimate(s) {
+        Some(e) => e.plan(),
+        None => "planned requests: unknown (a fleet runs closed loop at rate = \"max\")".into(),
+    }
 }

@@ -32,6 +32,19 @@ impl Estimate {
         price::per_million_messages(self.usd, self.messages)
     }
 
+    /// The requests per API the run will make, as `validate` prints them.
+    pub(crate) fn plan(&self) -> String {
+        let sends = if self.sns_publishes > 0.0 {
+            format!("{:.0} publish", self.sns_publishes)
+        } else {
+            format!("{:.0} send", self.send_requests)
+        };
+        format!(
+            "planned: {:.0} messages; about {sends}, {:.0} receive (~{:.0} of them empty) and {:.0} delete requests",
+            self.messages, self.receive_requests, self.empty_receives, self.delete_requests
+        )
+    }
+
     pub(crate) fn describe(&self, price_per_million: f64) -> String {
         if self.sns_publishes > 0.0 {
             return format!(
@@ -262,5 +275,22 @@ standard_per_million = 1.0
         assert_eq!(fanout.delete_requests, 2.0 * queue.delete_requests);
         let sqs = fanout.billed_requests * 0.40 / 1e6;
         assert!((fanout.usd - sqs - fanout.sns_usd).abs() < 1e-12);
+    }
+
+    /// A Lambda-style fleet gathers batches of up to 10,000, but each receive returns at most
+    /// 10: the plan counts receives of 10, and the 1 % failures come back once more each.
+    #[test]
+    fn lambda_batches_are_received_ten_at_a_time() {
+        let s = scenario_from_text(include_str!("../../scenarios/lambda-batch.toml"), &[]).unwrap();
+        assert_eq!(s.consumers[0].batch_size, 100);
+        let e = estimate(&s).unwrap();
+        assert_eq!((e.messages, e.send_requests), (20_000.0, 2_000.0));
+        assert_eq!(e.receive_requests.round(), 2_020.0);
+        assert!(
+            e.plan()
+                .contains("about 2000 send, 2020 receive (~0 of them empty) and 2020 delete"),
+            "{}",
+            e.plan()
+        );
     }
 }
