@@ -8,6 +8,7 @@
 use super::keys::Codec;
 use super::sections::{SubscriptionKeys, TopicSpec};
 use crate::emulator::filter_policy::{FilterPolicy, Scope};
+use crate::emulator::names;
 use sqsbench_keys::document::Field;
 
 /// SNS takes at most 10 message attributes per message.
@@ -147,27 +148,8 @@ impl Codec for Attributes {
     }
 }
 
-/// SNS's rule for attribute names.
-fn attribute_name_problem(name: &str) -> Option<&'static str> {
-    let lower = name.to_ascii_lowercase();
-    if name.is_empty() || name.len() > 256 {
-        Some("an attribute name is 1-256 characters")
-    } else if !name
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b))
-    {
-        Some("an attribute name is letters, digits, '_', '-' or '.'")
-    } else if lower.starts_with("aws.") || lower.starts_with("amazon.") {
-        Some("names starting with AWS. or Amazon. are reserved")
-    } else if name.starts_with('.') || name.ends_with('.') || name.contains("..") {
-        Some("an attribute name cannot start or end with '.', or hold '..'")
-    } else {
-        None
-    }
-}
-
 fn attribute(name: &str, f: &Field<'_>) -> Option<AttributeSpec> {
-    if let Some(problem) = attribute_name_problem(name) {
+    if let Some(problem) = names::attribute_name_problem(name, names::Letters::Ascii) {
         f.problem(problem);
         return None;
     }

@@ -247,11 +247,13 @@ fn subscription(
     };
     let keys = keys.complete()?;
     let queue_name = subscription_queue(&queue?.name, &keys.name);
-    if queue_name.len() > 80 {
-        t.problem(
-            "name",
-            format!("its queue name {queue_name:?} is over SQS's 80 characters; use a shorter name or [queue] name"),
-        );
+    if !names::is_queue_name(&queue_name) {
+        let why = if queue_name.len() > names::QUEUE_NAME_MAX {
+            "is over SQS's 80 characters; use a shorter name or [queue] name"
+        } else {
+            "is not an SQS queue name (letters, digits, '-' or '_'); rename the subscription"
+        };
+        t.problem("name", format!("its queue name {queue_name:?} {why}"));
         return None;
     }
     let mut fleet = fleet?;

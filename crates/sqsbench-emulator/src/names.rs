@@ -33,6 +33,40 @@ pub fn is_topic_name(name: &str) -> bool {
     name.len() <= TOPIC_NAME_MAX && is_word(stem(name), TOPIC_NAME_MAX)
 }
 
+/// The longest message attribute name.
+pub const ATTRIBUTE_NAME_MAX: usize = 256;
+
+/// Which letters and digits a message attribute name may use. SNS documents ASCII ones; SQS
+/// accepts those of any script (`attr.1øßä`), as a capture of the real service shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Letters {
+    Ascii,
+    AnyScript,
+}
+
+/// Why `name` is not a message attribute name, in a sentence a scenario error can carry.
+pub fn attribute_name_problem(name: &str, letters: Letters) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    let allowed = |c: char| {
+        matches!(c, '_' | '-' | '.')
+            || match letters {
+                Letters::Ascii => c.is_ascii_alphanumeric(),
+                Letters::AnyScript => c.is_alphanumeric(),
+            }
+    };
+    if name.is_empty() || name.len() > ATTRIBUTE_NAME_MAX {
+        Some("an attribute name is 1-256 characters")
+    } else if !name.chars().all(allowed) {
+        Some("an attribute name is letters, digits, '_', '-' or '.'")
+    } else if lower.starts_with("aws.") || lower.starts_with("amazon.") {
+        Some("names starting with AWS. or Amazon. are reserved")
+    } else if name.starts_with('.') || name.ends_with('.') || name.contains("..") {
+        Some("an attribute name cannot start or end with '.', or hold '..'")
+    } else {
+        None
+    }
+}
+
 /// The name without its `.fifo`.
 fn stem(name: &str) -> &str {
     name.strip_suffix(FIFO_SUFFIX).unwrap_or(name)
@@ -61,6 +95,25 @@ mod tests {
         assert!(is_topic_name(&"t".repeat(256)));
         assert!(!is_topic_name(&"t".repeat(257)));
         assert!(is_topic_name(&format!("{}.fifo", "t".repeat(251))));
+    }
+
+    #[test]
+    fn attribute_names() {
+        for good in ["amount", "a.b-c_1", "AWSx"] {
+            assert_eq!(attribute_name_problem(good, Letters::Ascii), None, "{good}");
+        }
+        for bad in ["", ".a", "a.", "a..b", "AWS.x", "amazon.y", "sp ace"] {
+            assert!(
+                attribute_name_problem(bad, Letters::AnyScript).is_some(),
+                "{bad}"
+            );
+        }
+        assert!(attribute_name_problem("attr.1øßä", Letters::Ascii).is_some());
+        assert_eq!(
+            attribute_name_problem("attr.1øßä", Letters::AnyScript),
+            None
+        );
+        assert!(attribute_name_problem(&"a".repeat(257), Letters::AnyScript).is_some());
     }
 
     proptest! {

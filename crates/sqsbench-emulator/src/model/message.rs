@@ -323,18 +323,7 @@ pub(crate) fn check_attributes(attributes: &[(String, MessageAttribute)]) -> Sqs
 }
 
 fn check_attribute_name(name: &str) -> SqsResult<()> {
-    let lower = name.to_ascii_lowercase();
-    let ok = !name.is_empty()
-        && name.len() <= 256
-        // Letters and digits of any script (`attr.1øßä`), as SQS accepts them.
-        && name
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        && !name.starts_with('.')
-        && !name.ends_with('.')
-        && !name.contains("..")
-        && !lower.starts_with("aws.")
-        && !lower.starts_with("amazon.");
+    let ok = crate::names::attribute_name_problem(name, crate::names::Letters::AnyScript).is_none();
     if ok {
         Ok(())
     } else {
