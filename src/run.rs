@@ -15,8 +15,8 @@ use crate::measure::fleets::FleetMap;
 use crate::measure::ledger;
 use crate::measure::recorder::Recorder;
 use crate::measure::summary::{
-    Batches, EmulatorInfo, Expectation, FleetSummary, Interruption, QueueInfo, RunSummary,
-    SCHEMA_VERSION, ScenarioInfo, ShardInfo, TargetInfo,
+    Batches, EmulatorInfo, FleetSummary, Interruption, QueueInfo, RunSummary, SCHEMA_VERSION,
+    ScenarioInfo, ShardInfo, TargetInfo,
 };
 use crate::report::shard_file::{self, ShardFile};
 use crate::report::{atomic, charts, files, html, results};
@@ -682,7 +682,7 @@ fn judged(
             summary.measured_seconds,
         );
     } else {
-        summary.expectations = expectations(scenario, &summary);
+        summary.expectations = crate::measure::expectations::judge(&scenario.expect, &summary);
     }
     (summary, integrity)
 }
@@ -829,136 +829,9 @@ pub(crate) fn write_files(
     }
 }
 
-/// Checks every `[expect]` key against the summary.
-pub fn expectations(scenario: &Scenario, s: &RunSummary) -> Vec<Expectation> {
-    let e = &scenario.expect;
-    let mut out = Vec::new();
-    let mut at_most = |name: &str, limit: Option<f64>, actual: f64| {
-        if let Some(limit) = limit {
-            out.push(Expectation {
-                name: name.to_string(),
-                limit,
-                actual,
-                passed: actual <= limit,
-            });
-        }
-    };
-    let p99 = s
-        .latency_us
-        .get("end_to_end")
-        .map(|l| l.p99 as f64)
-        .unwrap_or(0.0);
-    at_most(
-        "max_e2e_p99_us",
-        e.max_e2e_p99.map(|d| d.as_micros() as f64),
-        p99,
-    );
-    at_most(
-        "max_duplicates",
-        e.max_duplicates.map(|v| v as f64),
-        s.messages.duplicates as f64,
-    );
-    at_most(
-        "max_order_violations",
-        e.max_order_violations.map(|v| v as f64),
-        s.messages.order_violations as f64,
-    );
-    at_most(
-        "max_lost",
-        e.max_lost.map(|v| v as f64),
-        s.messages.lost as f64,
-    );
-    at_most(
-        "max_leaked",
-        e.max_leaked.map(|v| v as f64),
-        s.messages.leaked as f64,
-    );
-    at_most(
-        "max_dead_lettered",
-        e.max_dead_lettered.map(|v| v as f64),
-        s.messages.dead_lettered as f64,
-    );
-    at_most(
-        "max_throttled",
-        e.max_throttled.map(|v| v as f64),
-        s.requests.values().map(|r| r.throttled).sum::<u64>() as f64,
-    );
-    at_most(
-        "max_send_failed",
-        e.max_send_failed.map(|v| v as f64),
-        (s.messages.send_failed + s.messages.not_sent) as f64,
-    );
-    let calls: u64 = s.requests.values().map(|r| r.count).sum();
-    let failed: u64 = s.requests.values().map(|r| r.failed()).sum();
-    at_most(
-        "max_error_rate",
-        e.max_error_rate,
-        if calls > 0 {
-            failed as f64 / calls as f64
-        } else {
-            0.0
-        },
-    );
-    at_most("max_cost_usd", e.max_cost_usd, s.cost.usd);
-    if let Some(min) = e.min_throughput {
-        let actual = s.throughput.received_per_sec;
-        out.push(Expectation {
-            name: "min_throughput_per_sec".into(),
-            limit: min,
-            actual,
-            passed: actual >= min,
-        });
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{expectations, utc_stamp};
-    use crate::measure::summary::{Requests, RunSummary};
-    use crate::scenario::validate::scenario_from_text;
-
-    #[test]
-    fn send_failures_and_error_rates_gate_the_run() {
-        let scenario = scenario_from_text(
-            "name = \"x\"\n[[producers]]\nrate = \"10/s\"\n[expect]\nmax_send_failed = 5\nmax_error_rate = 0.1\nmax_dead_lettered = 2\nmax_leaked = 0\n",
-            &[],
-        )
-        .unwrap();
-        let mut s = RunSummary::default();
-        s.messages.send_failed = 4;
-        s.messages.not_sent = 2;
-        s.messages.dead_lettered = 3;
-        s.requests.insert(
-            "SendMessageBatch".into(),
-            Requests {
-                count: 100,
-                errors: 5,
-                timeouts: 3,
-                connect_failed: 3,
-                throttled: 50,
-                ..Requests::default()
-            },
-        );
-        let verdicts = expectations(&scenario, &s);
-        let get = |name: &str| verdicts.iter().find(|e| e.name == name).unwrap();
-        let sends = get("max_send_failed");
-        assert_eq!(
-            (sends.actual, sends.passed),
-            (6.0, false),
-            "not_sent counts too"
-        );
-        let errors = get("max_error_rate");
-        assert!(
-            (errors.actual - 0.11).abs() < 1e-12,
-            "throttles are not errors"
-        );
-        assert!(!errors.passed);
-        let dead = get("max_dead_lettered");
-        assert_eq!((dead.actual, dead.passed), (3.0, false));
-        let leaked = get("max_leaked");
-        assert_eq!((leaked.actual, leaked.passed), (0.0, true));
-    }
+    use super::utc_stamp;
 
     #[test]
     fn utc_stamps() {

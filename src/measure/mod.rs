@@ -5,6 +5,7 @@
 pub mod buckets;
 pub mod by_sender;
 pub mod clock_offset;
+pub mod expectations;
 pub mod fanout;
 pub mod fleets;
 pub mod latency;

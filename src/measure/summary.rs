@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::clock_offset::ClockOffset;
+use super::expectations::Expectation;
 use super::fleets::{FleetIndex, FleetMap, Role};
 use super::latency::{Latency, LatencyStats};
 use super::ledger::Tally;
@@ -14,7 +15,7 @@ use super::recorder::{Api, BATCH_SIZE_BOUNDS, BatchCounters, ByCause, GATHER_MS_
 use crate::scenario::{QueueType, TargetKind};
 use crate::{price, round};
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunSummary {
@@ -543,14 +544,6 @@ impl Cost {
         self.billed_requests += billed_requests;
         *usd_total += usd;
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Expectation {
-    pub name: String,
-    pub limit: f64,
-    pub actual: f64,
-    pub passed: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

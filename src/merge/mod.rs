@@ -134,7 +134,7 @@ fn judged(
         missing: &missing,
     };
     let mut summary = summary::merged(&head, shards, &verdict);
-    summary.expectations = crate::run::expectations(scenario, &summary);
+    summary.expectations = crate::measure::expectations::judge(&scenario.expect, &summary);
     let integrity = integrity(scenario, ledger, &order, &summary);
     Ok((summary, integrity))
 }

@@ -125,8 +125,9 @@ fn expectations(s: &RunSummary) -> String {
         "<table><tr><th>expectation</th><th>limit</th><th>actual</th><th>result</th></tr>",
     );
     for e in &s.expectations {
+        let u = e.unit.suffix();
         o.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}{u}</td><td>{}{u}</td><td class=\"{}\">{}</td></tr>",
             escape(&e.name),
             e.limit,
             e.actual,

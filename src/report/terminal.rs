@@ -166,9 +166,10 @@ pub(crate) fn summary(s: &RunSummary, results_dir: &str) -> String {
 pub(crate) fn expectations(s: &RunSummary) -> String {
     let mut o = String::new();
     for e in &s.expectations {
+        let u = e.unit.suffix();
         if e.passed {
             o += &format!(
-                "expect {}: passed (limit {}, actual {})\n",
+                "expect {}: passed (limit {}{u}, actual {}{u})\n",
                 e.name, e.limit, e.actual
             );
         } else {
@@ -178,7 +179,7 @@ pub(crate) fn expectations(s: &RunSummary) -> String {
                 (e.limit - e.actual, "under")
             };
             o += &format!(
-                "expect {}: FAILED, {} {side} the limit (limit {}, actual {})\n",
+                "expect {}: FAILED, {}{u} {side} the limit (limit {}{u}, actual {}{u})\n",
                 e.name,
                 crate::round::to_places(by, 6),
                 e.limit,

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::measure::expectations::{Expectation, Unit};
 use crate::measure::fleets::Role;
 use crate::measure::latency::LatencyStats;
 use crate::measure::summary::*;
@@ -116,6 +117,7 @@ pub(super) fn fixed() -> RunSummary {
         },
         expectations: vec![Expectation {
             name: "max_lost".into(),
+            unit: Unit::Count,
             limit: 0.0,
             actual: 0.0,
             passed: true,

@@ -134,7 +134,7 @@ fn a_failed_expectation_exits_1_and_says_which() {
     let stdout = text(&out.stdout);
     let line = stdout
         .lines()
-        .find(|l| l.starts_with("expect max_e2e_p99_us: FAILED, "))
+        .find(|l| l.starts_with("expect max_e2e_p99: FAILED, "))
         .unwrap_or_else(|| panic!("{stdout}"));
     // Says by how much: actual − limit, over the limit.
     let summary: serde_json::Value =
@@ -142,9 +142,13 @@ fn a_failed_expectation_exits_1_and_says_which() {
     let e = &summary["expectations"][0];
     assert_eq!(e["passed"], false);
     let by = e["actual"].as_f64().unwrap() - e["limit"].as_f64().unwrap();
-    assert!(line.contains(&format!("{by} over the limit")), "{line}");
+    assert!(line.contains(&format!("{by} µs over the limit")), "{line}");
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
-    assert!(html.contains("max_e2e_p99_us") && html.contains("FAILED"));
+    assert_eq!(
+        (e["name"].as_str(), e["unit"].as_str()),
+        (Some("max_e2e_p99"), Some("us"))
+    );
+    assert!(html.contains("max_e2e_p99") && html.contains("FAILED"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -94,6 +94,11 @@ fn the_undamaged_directory_re_renders() {
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"), "{}", &html[..40]);
     assert!(dir.join("latency.hgrm").is_file() && dir.join("charts/throughput.png").is_file());
+    // Written by schema_version 1, which named the p99 check by key and unit: read by its key.
+    assert!(
+        html.contains("max_e2e_p99") && !html.contains("max_e2e_p99_us"),
+        "the old name is read as the key"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -94,7 +94,7 @@ async fn standard_run_accounts_for_every_message_and_writes_every_file() {
     }
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
     assert_eq!(json["messages"]["sent"], 3000);
     assert_eq!(json["emulator"]["injected"]["lost"], 0);
     let timeseries = std::fs::read_to_string(dir.join("timeseries.csv")).unwrap();
