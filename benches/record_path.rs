@@ -263,7 +263,12 @@ fn record_chunk(
 /// Live metrics for the benchmark's scenario, as `sqsbench run --metrics` would begin them.
 fn live(scenario: &sqsbench::scenario::Scenario) -> LiveRun {
     let live = LiveRun::default();
-    live.begin_run(scenario, sqsbench::shard::Shard::ALL, "bench", "q");
+    live.begin_run(
+        scenario,
+        sqsbench::workload::shard::Shard::ALL,
+        "bench",
+        "q",
+    );
     live
 }
 

@@ -22,7 +22,6 @@
 pub mod cli;
 pub(crate) mod client;
 pub(crate) mod compare;
-pub(crate) mod fanout;
 /// The embedded emulator, a crate of its own (`crates/sqsbench-emulator`).
 pub use sqsbench_emulator as emulator;
 pub mod live;
@@ -35,6 +34,4 @@ pub mod run;
 pub mod scenario;
 pub mod search;
 pub(crate) mod series;
-pub mod shard;
-pub(crate) mod shutdown;
 pub mod workload;

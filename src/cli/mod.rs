@@ -24,7 +24,7 @@ pub mod exit {
     pub const MISSED_START: u8 = 3;
     /// A results file could not be written; the path and the OS error are printed.
     pub const RESULTS_INCOMPLETE: u8 = 4;
-    pub const INTERRUPTED: u8 = crate::shutdown::INTERRUPTED_EXIT;
+    pub const INTERRUPTED: u8 = crate::run::shutdown::INTERRUPTED_EXIT;
 }
 
 #[derive(Parser)]

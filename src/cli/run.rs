@@ -15,11 +15,11 @@ use super::metrics::RunMetrics;
 use super::scenario_args::{ScenarioArgs, load_variants_or_report};
 use crate::measure::latency::Latency;
 use crate::report::{comparison, terminal};
+use crate::run::shutdown::{self, LastWords};
 use crate::run::{Distributed, InterruptedBeforeTraffic, MissedStart, RunOptions, execute};
 use crate::series::{self, Variant};
-use crate::shard::{self, Shard};
-use crate::shutdown::{self, LastWords};
 use crate::workload::engine::Progress;
+use crate::workload::shard::{self, Shard};
 use sqsbench_keys::units::parse_duration;
 
 #[derive(Args)]
@@ -45,7 +45,7 @@ pub(super) struct RunArgs {
     run_id: Option<String>,
     /// When traffic starts, in RFC 3339 (e.g. 2026-12-01T10:00:00Z): the same instant on every
     /// shard, and what each shard's seconds count from.
-    #[arg(long, value_name = "TIME", value_parser = shard::parse_start_at)]
+    #[arg(long, value_name = "TIME", value_parser = crate::report::shard_file::parse_start_at)]
     start_at: Option<SystemTime>,
     /// How late after --start-at a shard may still start; later, it sends nothing and exits 3.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]

@@ -124,7 +124,7 @@ pub(super) fn run(args: ServeArgs) -> u8 {
     };
     runtime.block_on(async move {
         // Before listening: a client that sees the port open may signal at once.
-        let mut signals = crate::shutdown::Signals::new();
+        let mut signals = crate::run::shutdown::Signals::new();
         let handle = match Emulator::start(config).await {
             Ok(h) => h,
             Err(e) => {

@@ -6,7 +6,7 @@ use clap::Args;
 use super::exit;
 use super::scenario_args::{ScenarioArgs, load_or_report, load_variants_or_report};
 use crate::scenario::{Scenario, render};
-use crate::shard::{self, Shard};
+use crate::workload::shard::{self, Shard};
 
 #[derive(Args)]
 pub(super) struct ValidateArgs {

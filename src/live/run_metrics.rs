@@ -18,7 +18,7 @@ use crate::measure::latency::Latency;
 use crate::measure::recorder::{Api, ApiCounts, Recorder};
 use crate::measure::timeline::TimelineRow;
 use crate::scenario::{ProducerFleet, Scenario};
-use crate::shard::Shard;
+use crate::workload::shard::Shard;
 
 /// The labels on every series of a run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -166,7 +166,7 @@ impl LiveRun {
                 .to_string(),
             shard: (shard.count > 1).then(|| shard.index.to_string()),
         };
-        let shares = crate::shard::split(scenario, shard);
+        let shares = crate::workload::shard::split(scenario, shard);
         let offers = shares
             .iter()
             .map(|share| {

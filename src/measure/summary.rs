@@ -590,21 +590,13 @@ impl RunSummary {
     }
 
     /// Fills the measured parts from what the run recorded and what the ledger concluded.
-    /// `measured_start_us` is when the measured phase began: sends and receives that ran past
-    /// its planned end (a target that could not keep up) spread the same messages over more
-    /// time, and throughput is divided by that real span, never only the planned one.
-    pub fn measured(
-        &mut self,
-        total: &Recorder,
-        tally: &Tally,
-        measured_seconds: f64,
-        measured_start_us: u64,
-        price_per_million: f64,
-        mean_message_bytes: f64,
-    ) {
-        let c = &total.counters;
+    /// Sends and receives that ran past the measured phase's planned end (a target that could
+    /// not keep up) spread the same messages over more time, and throughput is divided by that
+    /// real span, never only the planned one.
+    pub fn measured(&mut self, m: Measurement<'_>) {
+        let c = &m.total.counters;
         self.clock_offset = c.clock.estimate();
-        self.measured_seconds = measured_seconds;
+        self.measured_seconds = m.seconds;
         self.messages = Messages {
             sent: c.sent,
             sent_including_warmup: c.sent_all,
@@ -615,78 +607,113 @@ impl RunSummary {
             foreign: c.foreign,
             ..Messages::default()
         };
-        self.judged(tally);
+        self.judged(m.tally);
         let span = |last_us: u64| {
-            measured_seconds.max(last_us.saturating_sub(measured_start_us) as f64 / 1e6)
+            m.seconds
+                .max(last_us.saturating_sub(m.start_us) as f64 / 1e6)
         };
         self.throughput = Throughput {
             sent_per_sec: per_second(c.sent, span(c.last_sent_us)),
-            received_per_sec: per_second(tally.unique_received, span(c.last_received_us)),
+            received_per_sec: per_second(m.tally.unique_received, span(c.last_received_us)),
         };
-        self.requests = Api::ALL
-            .iter()
-            .filter_map(|api| total.apis.get(api).map(|a| (api, a)))
-            .map(|(api, a)| {
-                (
-                    api.name().to_string(),
-                    Requests {
-                        count: a.count,
-                        errors: a.errors,
-                        throttled: a.throttled,
-                        timeouts: a.timeouts,
-                        connect_failed: a.connect_failed,
-                        entries_failed: a.entries_failed,
-                        retries: a.retries,
-                        error_codes: a.error_codes.clone(),
-                    },
-                )
-            })
-            .collect();
+        self.requests = requests_of(m.total);
         self.latency_us = Latency::ALL
             .iter()
             .map(|l| {
                 (
                     l.key().to_string(),
-                    LatencyStats::of(total.latencies.get(*l)),
+                    LatencyStats::of(m.total.latencies.get(*l)),
                 )
             })
             .collect();
-        // Every 64 KiB of a request's payload is billed as one request; a batch is one
-        // request before chunking, so its chunks come from the whole batch's payload.
-        let chunks_of = price::chunks;
-        let billed: u64 = total
-            .apis
-            .iter()
-            .map(|(api, a)| {
-                let per_call = match api {
-                    Api::SendMessage => chunks_of(mean_message_bytes),
-                    Api::SendMessageBatch => {
-                        let per_batch = if a.ok > 0 {
-                            c.sent_all as f64 / a.ok as f64
-                        } else {
-                            1.0
-                        };
-                        chunks_of(mean_message_bytes * per_batch.max(1.0))
-                    }
-                    // SNS's calls are billed at SNS's prices (`fanout::sns_cost`).
-                    Api::Publish | Api::PublishBatch => 0.0,
-                    _ => 1.0,
-                };
-                // Only requests that reached a server are billed.
-                (a.count.saturating_sub(a.connect_failed) as f64 * per_call) as u64
-            })
-            .sum();
-        let (usd, usd_per_million_messages) =
-            price::stated(price::usd(billed as f64, price_per_million), c.sent_all);
-        self.cost = Cost {
-            estimated_billed_requests: self.cost.estimated_billed_requests,
-            estimated_usd: self.cost.estimated_usd,
-            sns: None,
-            price_per_million,
+        self.cost = self.cost.counted(&m);
+    }
+}
+
+/// What a run recorded, and what `RunSummary::measured` needs besides to state it.
+pub struct Measurement<'a> {
+    pub total: &'a Recorder,
+    pub tally: &'a Tally,
+    /// The measured phase's length, and when it began (µs since the epoch).
+    pub seconds: f64,
+    pub start_us: u64,
+    /// SQS's price, USD per million requests, and the mean message size sent.
+    pub price_per_million: f64,
+    pub mean_message_bytes: f64,
+    /// A fan-out run: SNS's share, priced beforehand (`fanout::sns_cost`).
+    pub sns: Option<super::fanout::SnsCost>,
+}
+
+/// Each action's calls, in `Api::ALL`'s order.
+fn requests_of(total: &Recorder) -> BTreeMap<String, Requests> {
+    Api::ALL
+        .iter()
+        .filter_map(|api| total.apis.get(api).map(|a| (api, a)))
+        .map(|(api, a)| {
+            let requests = Requests {
+                count: a.count,
+                errors: a.errors,
+                throttled: a.throttled,
+                timeouts: a.timeouts,
+                connect_failed: a.connect_failed,
+                entries_failed: a.entries_failed,
+                retries: a.retries,
+                error_codes: a.error_codes.clone(),
+            };
+            (api.name().to_string(), requests)
+        })
+        .collect()
+}
+
+/// SQS's billed requests. Every 64 KiB of a request's payload is billed as one request; a
+/// batch is one request before chunking, so its chunks come from the whole batch's payload.
+/// Only requests that reached a server are billed.
+fn billed_requests(total: &Recorder, mean_message_bytes: f64) -> u64 {
+    let sent_all = total.counters.sent_all;
+    total
+        .apis
+        .iter()
+        .map(|(api, a)| {
+            let per_call = match api {
+                Api::SendMessage => price::chunks(mean_message_bytes),
+                Api::SendMessageBatch => {
+                    let per_batch = if a.ok > 0 {
+                        sent_all as f64 / a.ok as f64
+                    } else {
+                        1.0
+                    };
+                    price::chunks(mean_message_bytes * per_batch.max(1.0))
+                }
+                // SNS's calls are billed at SNS's prices (`fanout::sns_cost`).
+                Api::Publish | Api::PublishBatch => 0.0,
+                _ => 1.0,
+            };
+            (a.count.saturating_sub(a.connect_failed) as f64 * per_call) as u64
+        })
+        .sum()
+}
+
+impl Cost {
+    /// The counted cost of a run, SNS's share included; the estimate made before it is kept.
+    fn counted(&self, m: &Measurement<'_>) -> Cost {
+        let sent_all = m.total.counters.sent_all;
+        let billed = billed_requests(m.total, m.mean_message_bytes);
+        let sqs = price::usd(billed as f64, m.price_per_million);
+        // Requests are billed for warmup messages too, so divide by every message sent. With
+        // SNS's share, both are rounded first, as each is shown.
+        let (usd, usd_per_million_messages) = match &m.sns {
+            None => price::stated(sqs, sent_all),
+            Some(sns) => price::stated(round::usd(round::usd(sqs) + sns.usd), sent_all),
+        };
+        Cost {
+            estimated_billed_requests: self.estimated_billed_requests,
+            estimated_usd: self.estimated_usd,
+            sns: m.sns.clone(),
+            price_per_million: m.price_per_million,
             billed_requests: billed,
             usd,
             usd_per_million_messages,
-        };
+        }
     }
 }
 
@@ -718,25 +745,21 @@ mod tests {
         total.counters.sent_all = 100;
         total.counters.sent = 100;
         let mut s = RunSummary::default();
-        s.measured(
-            &total,
-            &Tally::default(),
-            10.0,
-            0,
-            STANDARD_PRICE_PER_MILLION,
-            10_240.0,
-        );
+        let tally = Tally::default();
+        let measurement = |price_per_million, mean_message_bytes| Measurement {
+            total: &total,
+            tally: &tally,
+            seconds: 10.0,
+            start_us: 0,
+            price_per_million,
+            mean_message_bytes,
+            sns: None,
+        };
+        s.measured(measurement(STANDARD_PRICE_PER_MILLION, 10_240.0));
         assert_eq!(s.cost.billed_requests, 10 * 2 + 30);
         assert!((s.cost.usd - 50.0 * STANDARD_PRICE_PER_MILLION / 1e6).abs() < 1e-12);
         let mut fifo = RunSummary::default();
-        fifo.measured(
-            &total,
-            &Tally::default(),
-            10.0,
-            0,
-            FIFO_PRICE_PER_MILLION,
-            100.0,
-        );
+        fifo.measured(measurement(FIFO_PRICE_PER_MILLION, 100.0));
         assert_eq!(
             fifo.cost.billed_requests, 40,
             "small batches are one request each"
@@ -747,14 +770,15 @@ mod tests {
             .unwrap()
             .connect_failed = 10;
         let mut refused = RunSummary::default();
-        refused.measured(
-            &total,
-            &Tally::default(),
-            10.0,
-            0,
-            FIFO_PRICE_PER_MILLION,
-            100.0,
-        );
+        refused.measured(Measurement {
+            total: &total,
+            tally: &Tally::default(),
+            seconds: 10.0,
+            start_us: 0,
+            price_per_million: FIFO_PRICE_PER_MILLION,
+            mean_message_bytes: 100.0,
+            sns: None,
+        });
         assert_eq!(
             refused.cost.billed_requests, 30,
             "requests that reached no server are not billed"

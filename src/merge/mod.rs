@@ -164,7 +164,7 @@ fn write_all(
         "integrity.json",
         files::integrity_json(integrity).as_bytes(),
     );
-    crate::run::write_files(
+    crate::report::results::write_files(
         dir,
         summary,
         &seconds.totals.latencies,
@@ -182,7 +182,8 @@ fn start_of(
         .start_at
         .as_deref()
         .unwrap_or(&record.started_sending_at);
-    crate::shard::parse_start_at(text).map_err(|e| format!("shard.json's start {text:?}: {e}"))
+    crate::report::shard_file::parse_start_at(text)
+        .map_err(|e| format!("shard.json's start {text:?}: {e}"))
 }
 
 /// Every shard's journal added into one ledger, a frame at a time (a shard's frames and other

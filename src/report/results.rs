@@ -217,3 +217,37 @@ impl IntervalSink for Stream {
         }
     }
 }
+/// The files every results directory ends with, single run or merged: the summary, the
+/// latency percentiles, the charts, and last the page that inlines them.
+pub(crate) fn write_files(
+    dir: &Path,
+    summary: &crate::measure::summary::RunSummary,
+    latencies: &crate::measure::latency::Latencies,
+    rows: &[crate::measure::timeline::TimelineRow],
+    failures: &mut Vec<String>,
+) {
+    let mut write = |name: &str, text: String| {
+        if let Err(e) = super::atomic::write(&dir.join(name), text) {
+            failures.push(e.to_string());
+        }
+    };
+    write("summary.json", super::files::summary_json(summary));
+    write(
+        "summary.csv",
+        super::files::summary_csv(std::slice::from_ref(summary)),
+    );
+    write("latency.hgrm", super::files::hgrm(latencies));
+    if let Err(e) = super::charts::write_all(&dir.join("charts"), rows, latencies, summary) {
+        failures.push(format!(
+            "could not draw the charts in {}: {e}",
+            dir.join("charts").display()
+        ));
+    }
+    // Last: the page inlines the charts and integrity.json written above.
+    if let Err(e) = super::atomic::write(
+        &dir.join("report.html"),
+        super::html::run_page(summary, dir),
+    ) {
+        failures.push(e.to_string());
+    }
+}

@@ -2,6 +2,9 @@
 //! scenario, compatible histograms) and the start each shard planned and really made. The
 //! order judgement's receipts are in the shard's ledger journal, which it names.
 
+use std::time::SystemTime;
+
+use aws_smithy_types::date_time::Format;
 use serde::{Deserialize, Serialize};
 
 use crate::measure::latency::{HIGHEST_US, SIGNIFICANT_DIGITS};
@@ -58,4 +61,14 @@ impl ShardFile {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a shard file always serializes") + "\n"
     }
+}
+/// `--start-at`: when every shard starts sending, in RFC 3339 (`2026-12-01T10:00:00Z`, or with
+/// an offset such as `+01:00`).
+pub fn parse_start_at(text: &str) -> Result<SystemTime, String> {
+    let bad = |why: String| {
+        format!("--start-at {text:?}: {why}; expected RFC 3339, e.g. 2026-12-01T10:00:00Z")
+    };
+    let parsed = aws_smithy_types::DateTime::from_str(text, Format::DateTimeWithOffset)
+        .map_err(|e| bad(e.to_string()))?;
+    SystemTime::try_from(parsed).map_err(|e| bad(e.to_string()))
 }

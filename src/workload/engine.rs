@@ -20,6 +20,7 @@ use super::ledgers::Ledgers;
 use super::producer::Producer;
 use super::publish::{Destination, Route};
 use super::schedule::Schedule;
+use super::shard::Shard;
 use super::subscriber::Subscriber;
 use crate::emulator::filter_policy::FilterPolicy;
 use crate::measure::fleets::FleetMap;
@@ -28,8 +29,7 @@ use crate::measure::ledger::{Integrity, Tally};
 use crate::measure::recorder::ByCause;
 use crate::measure::recorder::{Recorder, Registry};
 use crate::measure::timeline::{IntervalSink, TimelineRow};
-use crate::scenario::{QueueType, Scenario};
-use crate::shard::Shard;
+use crate::scenario::{Fanout, QueueType, Scenario};
 
 /// How long stopped tasks may take to finish their call before they are cancelled: an
 /// unanswering target must not hold an interrupted run past its 10 s.
@@ -226,9 +226,11 @@ pub struct Lane {
 
 /// A fan-out run's topic.
 #[derive(Debug, Clone)]
-pub struct TopicTarget {
+pub struct TopicTarget<'a> {
     pub sns: aws_sdk_sns::Client,
     pub arn: String,
+    /// The fan-out the topic routes: its subscriptions (one lane each) and publishers.
+    pub fanout: &'a Fanout,
 }
 
 pub struct Engine<'a> {
@@ -236,7 +238,7 @@ pub struct Engine<'a> {
     /// The queue (a fan-out run: each subscription's, in `[[subscriptions]]` order).
     pub lanes: Vec<Lane>,
     /// Fan-out: producers publish here instead of sending to the queue.
-    pub topic: Option<TopicTarget>,
+    pub topic: Option<TopicTarget<'a>>,
     pub scenario: &'a Scenario,
     pub run_id: u64,
     /// Turns true on Ctrl-C.
@@ -427,7 +429,7 @@ impl Engine<'_> {
             // The ledger stopped: nothing can say the queue is drained.
             return Some(Stop::DrainTimedOut);
         };
-        let mut end = if self.shard.count > 1 {
+        let mut end = if self.shard.is_part() {
             None
         } else {
             rules.ledger_at(clock.elapsed(), progress.acknowledged, progress.settled)
@@ -484,7 +486,7 @@ impl Engine<'_> {
                     stop: t.producers_stopped.clone(),
                     retries: sc.run.retries,
                     catch_up: sc.run.drain_timeout,
-                    shard: (self.shard.count > 1).then_some(self.shard.index),
+                    shard: self.shard.is_part().then_some(self.shard.index),
                 };
                 groups.push(fleet.groups);
                 attributes_of.push(match &destination {
@@ -585,11 +587,16 @@ async fn queues_are_empty(client: &Client, lanes: &[Lane]) -> bool {
     true
 }
 
-impl Engine<'_> {
+impl<'a> Engine<'a> {
+    /// The fan-out this run's topic routes, if it publishes to one.
+    fn fanout(&self) -> Option<&'a Fanout> {
+        self.topic.as_ref().map(|t| t.fanout)
+    }
+
     /// Each subscription's filter policy, parsed once for its route and its consumers (a queue
     /// run: one lane, no filter).
     fn filters(&self) -> Vec<Option<Arc<FilterPolicy>>> {
-        match &self.scenario.fanout {
+        match self.fanout() {
             None => vec![None],
             Some(fanout) => fanout
                 .subscriptions
@@ -601,13 +608,13 @@ impl Engine<'_> {
 
     /// Where producer fleet `k` sends: the queue, or the topic with the fleet's attributes.
     fn destination(&self, k: usize) -> Destination {
-        match (&self.topic, &self.scenario.fanout) {
-            (Some(topic), Some(fanout)) => Destination::Topic {
+        match &self.topic {
+            Some(topic) => Destination::Topic {
                 sns: topic.sns.clone(),
                 arn: topic.arn.clone(),
-                attributes: Arc::new(fanout.attributes.get(k).cloned().unwrap_or_default()),
+                attributes: Arc::new(topic.fanout.attributes.get(k).cloned().unwrap_or_default()),
             },
-            _ => Destination::Queue {
+            None => Destination::Queue {
                 client: self.client.clone(),
                 url: self.lanes[0].queue_url.clone(),
             },
@@ -622,8 +629,7 @@ impl Engine<'_> {
         attributes_of: &Arc<Vec<Arc<Vec<crate::scenario::AttributeSpec>>>>,
         leaks: &Arc<Leaks>,
     ) -> Option<Arc<Subscriber>> {
-        let fanout = self.scenario.fanout.as_ref()?;
-        let s = fanout.subscriptions.get(lane)?;
+        let s = self.fanout()?.subscriptions.get(lane)?;
         Some(Arc::new(Subscriber {
             filter,
             envelope: !s.keys.raw_message_delivery,

@@ -17,4 +17,5 @@ pub(crate) mod producer;
 pub(crate) mod publish;
 pub(crate) mod schedule;
 pub(crate) mod settle;
+pub mod shard;
 pub(crate) mod subscriber;

@@ -261,3 +261,99 @@ impl Probes<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::Probes;
+    use crate::client::{self, fanout::Made};
+    use crate::scenario::validate::scenario_from_text;
+    use crate::workload::engine::Lane;
+
+    const SCENARIO: &str = r#"
+name = "settle"
+[topic]
+[[publishers]]
+rate = "10/s"
+attributes = { amount = { range = [1, 100] } }
+[[subscriptions]]
+name = "big"
+filter_policy = { amount = [{ numeric = [">", 50] }] }
+[[subscriptions]]
+name = "all"
+"#;
+
+    /// Sets up the scenario's topic and queues on an embedded emulator, subscribed as
+    /// `applied` says (the filter SNS really applies), and probes them by `SCENARIO`'s filters.
+    async fn probe(applied: &str, limit: Duration) -> (crate::measure::fanout::Settle, String) {
+        let scenario = scenario_from_text(SCENARIO, &[]).unwrap();
+        let applied = scenario_from_text(applied, &[]).unwrap();
+        let connection = client::connect(&scenario).await.unwrap();
+        let (sqs, sns) = (&connection.client, &connection.sns);
+        let made = Made::default();
+        let fanout = applied.fanout.as_ref().unwrap();
+        let ready = client::fanout::prepare(sqs, sns, &scenario.queue, fanout, "r", &made)
+            .await
+            .unwrap();
+        let lanes: Vec<Lane> = ready
+            .queues
+            .iter()
+            .map(|q| Lane {
+                queue_url: q.url.clone(),
+                dead_letter_url: None,
+            })
+            .collect();
+        let policy = sqs
+            .get_queue_attributes()
+            .queue_url(&lanes[0].queue_url)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::Policy)
+            .send()
+            .await
+            .unwrap()
+            .attributes
+            .unwrap_or_default()
+            .remove(&aws_sdk_sqs::types::QueueAttributeName::Policy)
+            .unwrap_or_default();
+        let probes = Probes {
+            sqs,
+            sns,
+            topic_arn: &ready.topic.arn,
+            lanes: &lanes,
+            fanout: scenario.fanout.as_ref().unwrap(),
+            run_id: 5,
+            seed: 1,
+        };
+        let (_keep, mut interrupt) = tokio::sync::watch::channel(false);
+        (probes.settle(limit, &mut interrupt).await, policy)
+    }
+
+    #[tokio::test]
+    async fn filters_that_behave_settle_in_one_round_and_the_topic_may_send() {
+        let (settle, policy) = probe(SCENARIO, Duration::from_secs(30)).await;
+        assert!(settle.settled, "{settle:?}");
+        assert_eq!((settle.rounds, settle.probes_published), (1, 10));
+        assert!(
+            settle.probes_received >= 10,
+            "the unfiltered queue got every probe"
+        );
+        assert!(policy.contains("sns.amazonaws.com") && policy.contains("aws:SourceArn"));
+    }
+
+    #[tokio::test]
+    async fn a_filter_not_yet_applied_does_not_settle_and_says_where() {
+        // SNS still lets everything through to "big": its probes leak until the limit.
+        let unfiltered = SCENARIO.replace(
+            "filter_policy = { amount = [{ numeric = [\">\", 50] }] }\n",
+            "",
+        );
+        let (settle, _) = probe(&unfiltered, Duration::from_secs(3)).await;
+        assert!(!settle.settled);
+        assert!(settle.rounds >= 1);
+        assert!(
+            settle.last_problem.starts_with("big: probe"),
+            "{}",
+            settle.last_problem
+        );
+    }
+}

@@ -29,7 +29,7 @@ async fn run_loop(queue_name: &str, interrupted: bool) -> EngineResult {
         interrupt,
         budget_usd: None,
         price_per_million: 0.4,
-        shard: sqsbench::shard::Shard::ALL,
+        shard: sqsbench::workload::shard::Shard::ALL,
         start_at: None,
         journal: None,
     };

@@ -188,13 +188,17 @@ async fn a_filter_sns_applies_differently_shows_as_leaked_or_missing() {
     let result = Engine {
         client: sqs.clone(),
         lanes: vec![lane(&leaky), lane(&strict)],
-        topic: Some(TopicTarget { sns, arn }),
+        topic: Some(TopicTarget {
+            sns,
+            arn,
+            fanout: scenario.fanout.as_ref().unwrap(),
+        }),
         scenario: &scenario,
         run_id: 11,
         interrupt,
         budget_usd: None,
         price_per_million: 0.4,
-        shard: sqsbench::shard::Shard::ALL,
+        shard: sqsbench::workload::shard::Shard::ALL,
         start_at: None,
         journal: None,
     }

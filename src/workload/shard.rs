@@ -1,20 +1,15 @@
 //! Splitting one run across N processes (`--shard I/N`): which of a scenario's tasks each shard
-//! runs, and the numeric run id all shards share. The split is by task, not by rate: every
+//! runs. The split is by task, not by rate: every
 //! task keeps the schedule it has in a single process (task i of a fleet of n takes every n-th
 //! intended send time), so the shards' tasks together are exactly the scenario's, rates and
 //! producer ids included. Tasks are numbered across the whole scenario (producers first, in
 //! file order, then consumers) and task g runs on shard g mod N, so a fleet smaller than N does
-//! not leave the same shards idle every time. Pure; depends on `scenario` only.
-
-use std::fmt;
-use std::str::FromStr;
-use std::time::{Duration, SystemTime};
-
-use aws_smithy_types::date_time::Format;
-
-use sha2::{Digest, Sha256};
+//! not leave the same shards idle every time. Pure; depends on `scenario` only. The plumbing of a
+//! distributed run (its id, start and files) is `run::distributed`'s.
 
 use crate::scenario::{RateSpec, Scenario};
+use std::fmt;
+use std::str::FromStr;
 
 /// `--shard I/N`: this process is shard `index` (0-based) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +58,11 @@ impl Shard {
     /// The whole run in one process.
     pub const ALL: Shard = Shard { index: 0, count: 1 };
 
+    /// One shard of several, not the whole run.
+    pub fn is_part(self) -> bool {
+        self.count > 1
+    }
+
     /// Whether this shard runs the scenario's task `task` (numbered across all fleets,
     /// producers first).
     #[inline]
@@ -94,50 +94,6 @@ pub fn unsupported(scenario: &Scenario) -> Vec<String> {
         out.push("run.budget_usd: each shard would count only its own cost".to_string());
     }
     out
-}
-
-/// `--start-at`: when every shard starts sending, in RFC 3339 (`2026-12-01T10:00:00Z`, or with
-/// an offset such as `+01:00`).
-pub fn parse_start_at(text: &str) -> Result<SystemTime, String> {
-    let bad = |why: String| {
-        format!("--start-at {text:?}: {why}; expected RFC 3339, e.g. 2026-12-01T10:00:00Z")
-    };
-    let parsed = aws_smithy_types::DateTime::from_str(text, Format::DateTimeWithOffset)
-        .map_err(|e| bad(e.to_string()))?;
-    SystemTime::try_from(parsed).map_err(|e| bad(e.to_string()))
-}
-
-/// What a shard does once it is ready (client made, queue found).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StartGate {
-    /// Wait this long, then send (zero when the start has just passed: the shard starts at
-    /// once, behind its schedule, and its lag is measured like any other).
-    Wait(Duration),
-    /// Ready after the start plus the grace: it sends nothing (exit 3), so a late shard never
-    /// adds a burst the others did not plan for.
-    Missed { late_by: Duration },
-}
-
-/// The gate for a shard ready at `now`.
-pub fn gate(now: SystemTime, start_at: SystemTime, grace: Duration) -> StartGate {
-    match start_at.duration_since(now) {
-        Ok(ahead) => StartGate::Wait(ahead),
-        Err(past) if past.duration() <= grace => StartGate::Wait(Duration::ZERO),
-        Err(past) => StartGate::Missed {
-            late_by: past.duration(),
-        },
-    }
-}
-
-/// The payload's numeric run id for a `--run-id` text: the first 8 bytes of its SHA-256, so
-/// every shard derives the same one.
-pub fn numeric_run_id(run_id: &str) -> u64 {
-    let digest = Sha256::digest(run_id.as_bytes());
-    u64::from_be_bytes(
-        digest[..8]
-            .try_into()
-            .expect("a SHA-256 digest has 32 bytes"),
-    )
 }
 
 /// One fleet's share on a shard: which of its tasks run there.
@@ -247,57 +203,6 @@ mod tests {
             assert!(e.contains(said), "{text}: {e}");
             assert!(e.starts_with(&format!("--shard {text:?}")), "{e}");
         }
-    }
-
-    #[test]
-    fn the_start_is_rfc_3339_with_or_without_an_offset() {
-        let utc = parse_start_at("2026-12-01T10:00:00Z").unwrap();
-        assert_eq!(parse_start_at("2026-12-01T11:00:00+01:00"), Ok(utc));
-        assert_eq!(
-            utc.duration_since(SystemTime::UNIX_EPOCH)
-                .unwrap()
-                .as_secs(),
-            1_796_119_200
-        );
-        let e = parse_start_at("tomorrow at ten").unwrap_err();
-        assert!(e.starts_with("--start-at \"tomorrow at ten\": "), "{e}");
-        assert!(
-            e.ends_with("expected RFC 3339, e.g. 2026-12-01T10:00:00Z"),
-            "{e}"
-        );
-    }
-
-    #[test]
-    fn a_shard_waits_for_the_start_and_misses_it_only_after_the_grace() {
-        let start = parse_start_at("2026-12-01T10:00:00Z").unwrap();
-        let grace = Duration::from_secs(10);
-        let at = |secs: i64| {
-            if secs >= 0 {
-                start + Duration::from_secs(secs as u64)
-            } else {
-                start - Duration::from_secs((-secs) as u64)
-            }
-        };
-        assert_eq!(
-            gate(at(-90), start, grace),
-            StartGate::Wait(Duration::from_secs(90))
-        );
-        assert_eq!(gate(at(0), start, grace), StartGate::Wait(Duration::ZERO));
-        assert_eq!(gate(at(10), start, grace), StartGate::Wait(Duration::ZERO));
-        assert_eq!(
-            gate(at(11), start, grace),
-            StartGate::Missed {
-                late_by: Duration::from_secs(11)
-            }
-        );
-    }
-
-    #[test]
-    fn every_shard_derives_the_same_numeric_run_id() {
-        assert_eq!(numeric_run_id("launch-42"), numeric_run_id("launch-42"));
-        assert_ne!(numeric_run_id("launch-42"), numeric_run_id("launch-43"));
-        // SHA-256("abc") starts ba7816bf 8f01cfea.
-        assert_eq!(numeric_run_id("abc"), 0xba78_16bf_8f01_cfea);
     }
 
     fn scenario(producers: &[u32], consumers: &[u32]) -> Scenario {

@@ -1,0 +1,303 @@
+//! Judging a finished run: its summary (counts, throughput, latency, cost — SNS's share
+//! included, priced before the summary is stated), its integrity, a fan-out's topic and
+//! subscriptions, and the `[expect]` checks. A shard judges only what one shard can; `merge`
+//! judges the whole.
+
+use std::time::SystemTime;
+
+use sha2::{Digest, Sha256};
+
+use super::distributed::shard_info;
+use super::drive::Driven;
+use super::setup::Ready;
+use super::shape::Shape;
+use super::{RunOptions, utc_stamp};
+use crate::client;
+use crate::emulator::stats::QueueFaults;
+use crate::measure::fanout::{SnsCost, SubscriptionSummary, TopicInfo, sns_cost};
+use crate::measure::fleets::{FleetMap, Role};
+use crate::measure::ledger::{self, Integrity, Kind, SubscriptionIntegrity};
+use crate::measure::summary::{
+    Batches, EmulatorInfo, FleetSummary, Interruption, Measurement, QueueInfo, RunSummary,
+    SCHEMA_VERSION, ScenarioInfo, TargetInfo,
+};
+use crate::scenario::{Fanout, QueueType, Scenario, estimate};
+use crate::workload::engine::EngineResult;
+
+/// A judged run: its summary, its integrity, and what did not stop it but should be said.
+pub(super) struct Judged {
+    pub summary: RunSummary,
+    pub integrity: Integrity,
+    pub warnings: Vec<String>,
+}
+
+/// Judges what the run drove.
+pub(super) fn judge(
+    scenario: &Scenario,
+    shape: Shape<'_>,
+    options: &RunOptions,
+    ready: &Ready,
+    driven: &Driven,
+) -> Judged {
+    let result = &driven.result;
+    let mut warnings = result.warnings.clone();
+    let times = (options.distributed.start_at, ready.began);
+    let estimate = ready.estimate.as_ref();
+    let (mut summary, integrity) = judged(
+        scenario,
+        shape,
+        ready.head.clone(),
+        result,
+        estimate,
+        &ready.connection,
+        times,
+    );
+    if let Some(s) = ready.settle.as_ref().filter(|s| !s.settled) {
+        warnings.push(format!(
+            "the subscriptions' filters had not settled when traffic began ({}); missing and leaked may include filter propagation",
+            s.last_problem
+        ));
+    }
+    if let Some(topic) = &mut summary.topic {
+        topic.settle = ready.settle.clone();
+    }
+    if let Some(live) = &options.live {
+        live.finish(summary.messages.duplicates);
+    }
+    Judged {
+        summary,
+        integrity,
+        warnings,
+    }
+}
+
+/// The summary's parts known before any traffic.
+pub(super) fn summary_head(
+    scenario: &Scenario,
+    run_id: &str,
+    started_secs: u64,
+    resolved: &str,
+    connection: &client::Connection,
+) -> RunSummary {
+    RunSummary {
+        schema_version: SCHEMA_VERSION,
+        sqsbench_version: env!("CARGO_PKG_VERSION").to_string(),
+        run_id: run_id.to_string(),
+        started_at: utc_stamp(started_secs),
+        scenario: ScenarioInfo {
+            name: scenario.name.clone(),
+            sha256: Sha256::digest(resolved.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+            warmup_seconds: Some(scenario.run.warmup.as_secs_f64()),
+            duration_seconds: Some(scenario.run.duration.as_secs_f64()),
+        },
+        target: TargetInfo {
+            kind: connection.kind,
+            endpoint: connection.endpoint.clone(),
+            region: connection.region.clone(),
+        },
+        queue: QueueInfo {
+            kind: scenario.queue.kind,
+            name: scenario.queue.name.clone(),
+        },
+        ..RunSummary::default()
+    }
+}
+
+/// The summary and integrity of the finished run. A shard judges only what one shard can:
+/// losses, FIFO order, first deliveries and the expectations are judged over every shard by
+/// `merge`.
+fn judged(
+    scenario: &Scenario,
+    shape: Shape<'_>,
+    head: RunSummary,
+    result: &EngineResult,
+    estimate: Option<&estimate::Estimate>,
+    connection: &client::Connection,
+    (start_at, began): (Option<SystemTime>, SystemTime),
+) -> (RunSummary, ledger::Integrity) {
+    let mut summary = summarise(scenario, shape, head, result, estimate, connection);
+    let mut integrity = result.integrity.clone();
+    if let Some(fanout) = shape.fanout() {
+        fanout_integrity(&mut integrity, fanout, result);
+    }
+    integrity.foreign.count = summary.messages.foreign;
+    integrity.emulator_injected = summary.emulator.as_ref().map(|e| e.injected);
+    if summary.interrupted.happened() {
+        integrity.interrupted();
+    }
+    if let Shape::Shard(shard) = shape {
+        summary.shard = Some(shard_info(shard, start_at, began));
+        summary.sender_clock_floors_ms = result.total.sender_floors.by_shard(shard.count);
+        // Other shards receive this shard's messages.
+        summary.messages.lost = 0;
+        summary.messages.order_violations = 0;
+        summary.messages.unique_received = 0;
+        summary.throughput.received_per_sec = crate::measure::summary::per_second(
+            summary.messages.received,
+            summary.measured_seconds,
+        );
+    } else {
+        summary.expectations = crate::measure::expectations::judge(&scenario.expect, &summary);
+    }
+    (summary, integrity)
+}
+
+/// The summary of a finished (or interrupted) run.
+fn summarise(
+    scenario: &Scenario,
+    shape: Shape<'_>,
+    head: RunSummary,
+    result: &EngineResult,
+    estimate: Option<&estimate::Estimate>,
+    connection: &client::Connection,
+) -> RunSummary {
+    let measured_seconds = if result.interrupted {
+        (result.elapsed.as_secs_f64() - scenario.run.warmup.as_secs_f64())
+            .clamp(0.0, scenario.run.duration.as_secs_f64())
+    } else {
+        scenario.run.duration.as_secs_f64()
+    };
+    let mean_bytes = scenario
+        .producers
+        .iter()
+        .map(|p| p.message_size.mean())
+        .sum::<f64>()
+        / scenario.producers.len().max(1) as f64;
+    let mut summary = RunSummary {
+        interrupted: if result.interrupted {
+            Interruption::Signal
+        } else {
+            Interruption::None
+        },
+        drained: result.drained,
+        stopped_by_budget: result.stopped_by_budget,
+        emulator: connection.emulator.as_ref().map(|e| EmulatorInfo {
+            injected: e.injected(),
+        }),
+        ..head
+    };
+    summary.cost.estimated_billed_requests = estimate.map(|e| e.billed_requests.round() as u64);
+    summary.cost.estimated_usd = estimate.map(|e| crate::round::usd(e.usd));
+    let sns = shape
+        .fanout()
+        .map(|f| sns_share(scenario, f, result, mean_bytes));
+    summary.measured(Measurement {
+        total: &result.total,
+        tally: &result.tally,
+        seconds: measured_seconds,
+        start_us: result.measured_start_us,
+        price_per_million: scenario.price_per_million(),
+        mean_message_bytes: mean_bytes,
+        sns,
+    });
+    summary.fleets = FleetSummary::all(&FleetMap::of(scenario), &result.total);
+    if let Some(fanout) = shape.fanout() {
+        let queues = connection.emulator.as_ref().map(|e| e.stats().queues);
+        let injected_on = |name: &str| {
+            let queues = queues.as_ref()?;
+            queues.iter().find(|q| q.name == name).map(|q| q.faults)
+        };
+        fanout_parts(&mut summary, fanout, result, &injected_on);
+    }
+    let lambda = scenario
+        .consumers
+        .iter()
+        .any(|c| c.kind == crate::scenario::ConsumerKind::Lambda);
+    summary.batches = lambda.then(|| {
+        Batches::of(
+            &result.total.counters.batches,
+            result.dead_lettered_by_cause,
+        )
+    });
+    if result.interrupted {
+        // Not yet received at the signal is not lost: it may still be on the queue.
+        summary.messages.undelivered_at_interrupt = summary.messages.lost;
+        summary.messages.lost = 0;
+    }
+    summary
+}
+
+/// Adds the topic and the subscriptions to a fan-out run's summary.
+fn fanout_parts(
+    summary: &mut RunSummary,
+    fanout: &Fanout,
+    result: &EngineResult,
+    injected_on: &dyn Fn(&str) -> Option<QueueFaults>,
+) {
+    summary.topic = Some(TopicInfo {
+        kind: fanout.topic.kind,
+        name: fanout.topic.name.clone(),
+        // Set once the summary is judged: the probes ran before the engine.
+        settle: None,
+    });
+    summary.subscriptions = fanout
+        .subscriptions
+        .iter()
+        .zip(&result.lanes)
+        .map(|(s, lane)| {
+            let end_to_end = summary
+                .fleets
+                .iter()
+                .find(|f| f.role == Role::Consumer && f.name == s.keys.name)
+                .map(|f| f.end_to_end_us)
+                .unwrap_or_default();
+            SubscriptionSummary {
+                emulator_injected: injected_on(&s.queue_name),
+                ..SubscriptionSummary::of(
+                    &s.keys.name,
+                    &s.queue_name,
+                    s.keys.filter_policy.as_ref().map(|p| p.json.clone()),
+                    s.keys.raw_message_delivery,
+                    (&lane.tally, &lane.leaked),
+                    end_to_end,
+                    summary.measured_seconds,
+                )
+            }
+        })
+        .collect();
+    summary.messages.leaked = summary.subscriptions.iter().map(|s| s.leaked).sum();
+}
+
+/// SNS's share of a fan-out run's cost. Deliveries are known for measured messages; warmup's
+/// are scaled from their share.
+fn sns_share(
+    scenario: &Scenario,
+    fanout: &Fanout,
+    result: &EngineResult,
+    mean_bytes: f64,
+) -> SnsCost {
+    let c = &result.total.counters;
+    let measured: u64 = result.lanes.iter().map(|l| l.tally.acknowledged).sum();
+    let scale = if c.sent > 0 {
+        c.sent_all as f64 / c.sent as f64
+    } else {
+        1.0
+    };
+    sns_cost(
+        &result.total,
+        &scenario.cost,
+        fanout.topic.kind == QueueType::Fifo,
+        mean_bytes,
+        (measured as f64 * scale).round() as u64,
+    )
+}
+
+/// integrity.json's `subscriptions`: each lane's integrity with its leaks.
+fn fanout_integrity(integrity: &mut Integrity, fanout: &Fanout, result: &EngineResult) {
+    integrity.subscriptions = fanout
+        .subscriptions
+        .iter()
+        .zip(&result.lanes)
+        .map(|(s, lane)| SubscriptionIntegrity {
+            name: s.keys.name.clone(),
+            leaked: Kind {
+                count: lane.leaked.count,
+                examples: lane.leaked.examples.clone(),
+            },
+            integrity: lane.integrity.clone(),
+        })
+        .collect();
+}

@@ -1,0 +1,303 @@
+//! Everything before traffic: the budget checked against the estimate, the results directory
+//! made with the resolved scenario in it, the target connected, the queues (and a fan-out's
+//! topic and subscriptions) made or found, the filters settled and the agreed start reached.
+//! What the run made is remembered, as it is the only thing the run may remove.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use tokio::sync::watch;
+
+use super::distributed::{Distributed, run_ids, shared_queues, wait_for_start};
+use super::judge::summary_head;
+use super::shape::Shape;
+use super::shutdown::LastWords;
+use super::{InterruptedBeforeTraffic, RunOptions, since_epoch, utc_stamp};
+use crate::client;
+use crate::measure::fanout::Settle;
+use crate::measure::summary::RunSummary;
+use crate::report::{atomic, results};
+use crate::scenario::{Scenario, Target, estimate, render};
+use crate::workload::engine::Lane;
+
+/// How long one queue deletion may take at the end, so an unanswering target cannot hold an
+/// interrupted run past its 10 s.
+const DELETE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// A run ready for traffic.
+pub(super) struct Ready {
+    pub dir: PathBuf,
+    /// The payloads' numeric run id (the text one is in `head`).
+    pub run_id: u64,
+    /// The summary's parts known before traffic.
+    pub head: RunSummary,
+    pub connection: client::Connection,
+    pub prepared: Prepared,
+    pub settle: Option<Settle>,
+    pub estimate: Option<estimate::Estimate>,
+    /// When traffic began, and the time since the epoch the run was started at.
+    pub began: SystemTime,
+    pub started: Duration,
+}
+
+/// Prepares the run; on any error before traffic, what was made is removed again.
+pub(super) async fn prepare(
+    scenario: &Scenario,
+    shape: Shape<'_>,
+    options: &RunOptions,
+    interrupt: &mut watch::Receiver<bool>,
+) -> anyhow::Result<Ready> {
+    let estimate = estimate::estimate(scenario);
+    check_budget(scenario, estimate.as_ref())?;
+    let now = since_epoch();
+    let d = &options.distributed;
+    let (run_id, run_id_text) = run_ids(d, scenario, now);
+    let stamp = utc_stamp(now.as_secs());
+    let dir = results::create_dir(options.out.as_deref(), &scenario.name, &stamp)?;
+    let resolved = render::to_toml(scenario);
+    let set = set_up(scenario, shape, &dir, &resolved, &run_id_text, interrupt, d).await;
+    let (connection, prepared) = set.inspect_err(|_| remove_unstarted(&dir))?;
+    let settle = settle(shape, scenario, &connection, &prepared, run_id, interrupt).await;
+    let head = summary_head(
+        scenario,
+        &run_id_text,
+        now.as_secs(),
+        &resolved,
+        &connection,
+    );
+    options.last_words.begin(dir.clone(), head.clone());
+    options.last_words.created_queues(&prepared.created);
+    Ok(Ready {
+        dir,
+        run_id,
+        head,
+        connection,
+        prepared,
+        settle,
+        estimate,
+        began: SystemTime::now(),
+        started: now,
+    })
+}
+
+/// A run that never started leaves no half-made results directory behind, or says it could not
+/// remove it.
+fn remove_unstarted(dir: &Path) {
+    if let Err(e) = std::fs::remove_dir_all(dir) {
+        eprintln!(
+            "warning: could not remove the unused results directory {}: {e}",
+            dir.display()
+        );
+    }
+}
+
+fn check_budget(scenario: &Scenario, estimate: Option<&estimate::Estimate>) -> anyhow::Result<()> {
+    if let (Target::Aws { .. }, Some(budget)) = (&scenario.target, scenario.run.budget_usd) {
+        match estimate {
+            None => anyhow::bail!(
+                "run.budget_usd = {budget}: a closed-loop rate (\"max\") cannot be estimated, so the budget cannot be checked; use an open-loop rate"
+            ),
+            Some(e) if e.usd > budget => anyhow::bail!(
+                "run.budget_usd = {budget}: the estimated cost ${:.6} exceeds it, so nothing was sent ({})",
+                e.usd,
+                e.describe(scenario.price_per_million())
+            ),
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Connects and prepares the queues, unless a signal comes first; then the queues made so far
+/// are deleted (a shard deletes none: others may use them) and the run ends before any traffic.
+/// A shard other than 0 does not create the queue: it waits for shard 0's, until the start
+/// plus the grace.
+/// Everything before traffic: the resolved scenario written, the target connected and its
+/// queues ready, the agreed start reached. On an error the caller removes the directory.
+async fn set_up(
+    scenario: &Scenario,
+    shape: Shape<'_>,
+    dir: &Path,
+    resolved: &str,
+    run_id: &str,
+    interrupt: &mut watch::Receiver<bool>,
+    d: &Distributed,
+) -> anyhow::Result<(client::Connection, Prepared)> {
+    atomic::write(&dir.join("scenario.toml"), resolved)?;
+    let ready = start(scenario, shape, run_id, interrupt, d).await?;
+    wait_for_start(d, interrupt).await?;
+    Ok(ready)
+}
+
+async fn start(
+    scenario: &Scenario,
+    shape: Shape<'_>,
+    run_id: &str,
+    interrupt: &mut watch::Receiver<bool>,
+    d: &Distributed,
+) -> anyhow::Result<(client::Connection, Prepared)> {
+    let made = client::fanout::Made::default();
+    let connection = tokio::select! {
+        c = client::connect(scenario) => c?,
+        Ok(_) = interrupt.wait_for(|stop| *stop) => return Err(InterruptedBeforeTraffic.into()),
+    };
+    let prepare = async {
+        match shape {
+            Shape::Fanout(f) => {
+                let (sqs, sns) = (&connection.client, &connection.sns);
+                client::fanout::prepare(sqs, sns, &scenario.queue, f, run_id, &made)
+                    .await
+                    .map(Prepared::fanout)
+            }
+            Shape::Shard(shard) if shard.index > 0 => {
+                shared_queues(&connection.client, scenario, run_id, d)
+                    .await
+                    .map(Prepared::queue)
+            }
+            _ => client::queues::prepare(&connection.client, &scenario.queue, run_id, &made.queues)
+                .await
+                .map(Prepared::queue),
+        }
+    };
+    let prepared = tokio::select! {
+        q = prepare => Some(q),
+        Ok(_) = interrupt.wait_for(|stop| *stop) => None,
+    };
+    match prepared {
+        Some(Ok(ready)) => Ok((connection, ready)),
+        failed => {
+            // What was made before the failure or the signal goes; a shard's queues are shared.
+            if !shape.sharded() {
+                let partial = Prepared::made(made);
+                for problem in partial.remove(&connection, &LastWords::default()).await {
+                    eprintln!("warning: {problem}");
+                }
+            }
+            match failed {
+                Some(Err(e)) => Err(e),
+                _ => Err(InterruptedBeforeTraffic.into()),
+            }
+        }
+    }
+}
+
+/// What a run sends to and reads from, and what it made (the only things it may remove).
+pub(crate) struct Prepared {
+    /// The queue, or each subscription's.
+    pub lanes: Vec<Lane>,
+    /// URLs of the queues this run created.
+    pub created: Vec<String>,
+    /// A fan-out run's topic, with the subscriptions it made.
+    pub topic: Option<client::topics::Topic>,
+}
+
+impl Prepared {
+    pub(super) fn queue(q: client::queues::Queues) -> Prepared {
+        Prepared {
+            lanes: vec![Lane {
+                queue_url: q.url,
+                dead_letter_url: q.dead_letter_url,
+            }],
+            created: q.created,
+            topic: None,
+        }
+    }
+
+    fn fanout(ready: client::fanout::Ready) -> Prepared {
+        let created = ready
+            .queues
+            .iter()
+            .flat_map(|q| q.created.clone())
+            .collect();
+        Prepared {
+            lanes: ready
+                .queues
+                .into_iter()
+                .map(|q| Lane {
+                    queue_url: q.url,
+                    dead_letter_url: q.dead_letter_url,
+                })
+                .collect(),
+            created,
+            topic: Some(ready.topic),
+        }
+    }
+
+    /// What an abandoned setup had made.
+    fn made(made: client::fanout::Made) -> Prepared {
+        Prepared {
+            lanes: Vec::new(),
+            created: made.queues.into_inner().unwrap_or_else(|p| p.into_inner()),
+            topic: made.topic.into_inner().unwrap_or_else(|p| p.into_inner()),
+        }
+    }
+
+    /// Removes what the run made: the topic's subscriptions (and the topic, if it made it),
+    /// then its queues; returns what could not be removed.
+    pub(super) async fn remove(
+        &self,
+        connection: &client::Connection,
+        words: &LastWords,
+    ) -> Vec<String> {
+        let mut problems = Vec::new();
+        if let Some(topic) = &self.topic {
+            let removal = client::topics::tear_down(&connection.sns, topic);
+            match tokio::time::timeout(DELETE_TIMEOUT, removal).await {
+                Ok(p) => problems.extend(p),
+                Err(_) => problems.push(format!(
+                    "topic {}: no answer within {} s while removing it",
+                    topic.arn,
+                    DELETE_TIMEOUT.as_secs()
+                )),
+            }
+        }
+        problems.extend(delete_queues(&connection.client, &self.created, words).await);
+        problems
+    }
+}
+
+/// Deletes the queues this run created, each within `DELETE_TIMEOUT`; returns what could not
+/// be deleted, naming each queue's URL.
+async fn delete_queues(
+    client: &aws_sdk_sqs::Client,
+    urls: &[String],
+    words: &LastWords,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for url in urls.iter().rev() {
+        match tokio::time::timeout(DELETE_TIMEOUT, client::queues::delete(client, url)).await {
+            Ok(Ok(())) => words.queue_deleted(url),
+            Ok(Err(e)) => problems.push(format!("could not delete {url}: {e:#}")),
+            Err(_) => problems.push(format!(
+                "could not delete {url}: no answer within {} s",
+                DELETE_TIMEOUT.as_secs()
+            )),
+        }
+    }
+    problems
+}
+
+/// A fan-out run's settle probes, unless `[topic] settle = "0s"`.
+async fn settle(
+    shape: Shape<'_>,
+    scenario: &Scenario,
+    connection: &client::Connection,
+    prepared: &Prepared,
+    run_id: u64,
+    interrupt: &mut watch::Receiver<bool>,
+) -> Option<Settle> {
+    let (fanout, topic) = (shape.fanout()?, prepared.topic.as_ref()?);
+    if fanout.topic.settle.is_zero() {
+        return None;
+    }
+    let probes = crate::workload::settle::Probes {
+        sqs: &connection.client,
+        sns: &connection.sns,
+        topic_arn: &topic.arn,
+        lanes: &prepared.lanes,
+        fanout,
+        run_id,
+        seed: scenario.run.seed,
+    };
+    Some(probes.settle(fanout.topic.settle, interrupt).await)
+}
