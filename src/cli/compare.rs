@@ -10,6 +10,7 @@ use clap::Args;
 use super::exit;
 use crate::compare::{self, Rule};
 use crate::measure::summary::RunSummary;
+use crate::report::results_dir::File;
 
 #[derive(Args)]
 pub(super) struct CompareArgs {
@@ -26,7 +27,7 @@ pub(super) struct CompareArgs {
 }
 
 fn read(dir: &Path) -> anyhow::Result<RunSummary> {
-    let path = dir.join("summary.json");
+    let path = dir.join(File::Summary.name());
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("{} (is it a results directory?)", path.display()))?;
     serde_json::from_str(&text)

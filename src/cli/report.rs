@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::exit;
-use crate::report::{atomic, charts, files, html, load, terminal};
+use crate::measure::summary::ResultsKind;
+use crate::report::results_dir::{File, ResultsDir};
+use crate::report::{atomic, html, load, terminal};
 
 #[derive(Args)]
 pub(super) struct ReportArgs {
@@ -37,30 +39,13 @@ fn rerender_run(dir: &Path) -> Result<crate::measure::summary::RunSummary, Vec<R
     // Everything is read and checked before anything is written, so a damaged directory is
     // refused whole and never loses a good file to a partial one.
     let saved = load::read(dir).map_err(|e| damaged(format!("{e:#}")))?;
-    let write = |name: &str, text: String| {
-        atomic::write(&dir.join(name), text).map_err(|e| Refusal::Unwritten(e.to_string()))
-    };
-    let mut results = vec![
-        write(
-            "summary.csv",
-            files::summary_csv(std::slice::from_ref(&saved.summary)),
-        ),
-        write("latency.hgrm", files::hgrm(&saved.latencies)),
-        charts::write_all(
-            &dir.join("charts"),
-            &saved.timeline,
-            &saved.latencies,
-            &saved.summary,
-        )
-        .map_err(|e| {
-            Refusal::Unwritten(format!(
-                "could not draw the charts in {}: {e}",
-                dir.join("charts").display()
-            ))
-        }),
-    ];
-    results.push(write("report.html", html::run_page(&saved.summary, dir)));
-    let failures: Vec<Refusal> = results.into_iter().filter_map(Result::err).collect();
+    let mut out = ResultsDir::local(dir);
+    out.render_run(&saved.summary, &saved.latencies, &saved.timeline);
+    let failures: Vec<Refusal> = out
+        .take_failures()
+        .into_iter()
+        .map(Refusal::Unwritten)
+        .collect();
     if failures.is_empty() {
         Ok(saved.summary)
     } else {
@@ -70,37 +55,34 @@ fn rerender_run(dir: &Path) -> Result<crate::measure::summary::RunSummary, Vec<R
 
 /// A directory of `repeat-N` runs: each run, then the combined summary's page.
 fn rerender_repeats(dir: &Path) -> Result<(), Vec<Refusal>> {
-    let mut n = 1;
-    while dir.join(format!("repeat-{n}")).is_dir() {
-        rerender_run(&dir.join(format!("repeat-{n}")))?;
-        n += 1;
-    }
     let summary = load::read_summary(dir).map_err(|e| damaged(format!("{e:#}")))?;
+    let count = summary.repeats.as_ref().map_or(0, |r| r.count);
+    for n in 1..=count {
+        rerender_run(&dir.join(format!("repeat-{n}")))?;
+    }
     let headline = format!(
         "repeat-{}",
         summary.repeats.as_ref().map_or(1, |r| r.headline_run)
     );
     atomic::write(
-        &dir.join("report.html"),
+        &dir.join(File::Report.name()),
         html::repeats_page(&summary, &dir.join(&headline), &headline),
     )
     .map_err(unwritten)
 }
 
-fn rerender_any(dir: &Path) -> Result<(), Vec<Refusal>> {
-    // A repeated run's directory holds repeat-N/; anything else is one run, and a missing
-    // timeseries.csv there is damage, never a reason to render another kind of page.
-    if dir.join("repeat-1").is_dir() {
-        rerender_repeats(dir)
-    } else {
-        rerender_run(dir).map(|_| ())
+/// One run's or one set of repeats' directory (a variant of a sweep, or the whole directory).
+fn rerender_any(dir: &Path, kind: ResultsKind) -> Result<(), Vec<Refusal>> {
+    match kind {
+        ResultsKind::Repeats => rerender_repeats(dir),
+        _ => rerender_run(dir).map(|_| ()),
     }
 }
 
 /// A capacity search: every step, then search.csv/.md, the chart and the page.
 fn rerender_search(dir: &Path) -> Result<(), Vec<Refusal>> {
     use crate::report::search as page;
-    let path = dir.join("search.json");
+    let path = dir.join(File::Search.name());
     let text =
         std::fs::read_to_string(&path).map_err(|e| damaged(format!("{}: {e}", path.display())))?;
     let result: page::SearchResult =
@@ -109,57 +91,64 @@ fn rerender_search(dir: &Path) -> Result<(), Vec<Refusal>> {
         rerender_run(&dir.join(&step.dir))?;
     }
     let write = |name: &str, text: String| atomic::write(&dir.join(name), text).map_err(unwritten);
-    write("search.csv", page::csv(&result.steps))?;
-    write("search.md", page::markdown(&result))?;
-    page::chart(&dir.join("charts"), &result).map_err(|e| {
+    write(File::SearchCsv.name(), page::csv(&result.steps))?;
+    write(File::SearchMd.name(), page::markdown(&result))?;
+    page::chart(&dir.join(File::Charts.name()), &result).map_err(|e| {
         unwritten(format!(
             "could not draw the search chart in {}: {e}",
-            dir.join("charts").display()
+            dir.join(File::Charts.name()).display()
         ))
     })?;
-    write("report.html", page::page(&result, &dir.join("charts")))?;
+    write(
+        File::Report.name(),
+        page::page(&result, &dir.join(File::Charts.name())),
+    )?;
     print!("{}", page::terminal(&result));
     Ok(())
 }
 
 pub(super) fn run(args: ReportArgs) -> u8 {
     let dir = &args.dir;
-    if dir.join("search.json").is_file() {
-        return match rerender_search(dir) {
-            Ok(()) => exit::OK,
-            Err(failures) => refused(&failures),
-        };
-    }
-    let result = if dir.join("series.json").is_file() {
-        series_dirs(dir).and_then(|dirs| {
-            for d in dirs {
-                rerender_any(&d)?;
-            }
-            match crate::series::rerender_sweep(dir) {
-                Err(e) => Err(damaged(format!("{e:#}"))),
-                Ok(failures) if failures.is_empty() => Ok(()),
-                Ok(failures) => Err(failures.into_iter().map(Refusal::Unwritten).collect()),
-            }
-        })
-    } else {
-        rerender_any(dir)
+    let kind = match load::kind_of(dir) {
+        Ok(kind) => kind,
+        Err(e) => return refused(&damaged(format!("{e:#}"))),
+    };
+    let result = match kind {
+        ResultsKind::Search => rerender_search(dir),
+        ResultsKind::Sweep => rerender_sweep(dir),
+        _ => rerender_any(dir, kind),
     };
     if let Err(failures) = result {
         return refused(&failures);
     }
-    if dir.join("series.json").is_file() {
-        match std::fs::read_to_string(dir.join("comparison.md")) {
-            Ok(md) => print!("{md}"),
-            Err(e) => eprintln!("warning: comparison.md: {e}"),
+    match kind {
+        ResultsKind::Search => {}
+        ResultsKind::Sweep => {
+            match std::fs::read_to_string(dir.join(File::ComparisonMd.name())) {
+                Ok(md) => print!("{md}"),
+                Err(e) => eprintln!("warning: {}: {e}", File::ComparisonMd.name()),
+            }
+            println!("results: {}", dir.display());
         }
-        println!("results: {}", dir.display());
-    } else {
-        match load::read_summary(dir) {
+        _ => match load::read_summary(dir) {
             Ok(s) => print!("{}", terminal::summary(&s, &dir.display().to_string())),
             Err(e) => eprintln!("warning: {e:#}"),
-        }
+        },
     }
     exit::OK
+}
+
+/// A sweep: every variant (each a run or repeats), then the comparison files and page.
+fn rerender_sweep(dir: &Path) -> Result<(), Vec<Refusal>> {
+    for d in series_dirs(dir)? {
+        let kind = load::kind_of(&d).map_err(|e| damaged(format!("{e:#}")))?;
+        rerender_any(&d, kind)?;
+    }
+    match crate::series::rerender_sweep(dir) {
+        Err(e) => Err(damaged(format!("{e:#}"))),
+        Ok(failures) if failures.is_empty() => Ok(()),
+        Ok(failures) => Err(failures.into_iter().map(Refusal::Unwritten).collect()),
+    }
 }
 
 /// Prints why the directory was not re-rendered: 4 when a file could not be written (the
@@ -179,7 +168,7 @@ fn refused(failures: &[Refusal]) -> u8 {
 }
 
 fn series_dirs(dir: &Path) -> Result<Vec<PathBuf>, Vec<Refusal>> {
-    let path = dir.join("series.json");
+    let path = dir.join(File::Series.name());
     let text =
         std::fs::read_to_string(&path).map_err(|e| damaged(format!("{}: {e}", path.display())))?;
     let index: crate::series::SeriesIndex =

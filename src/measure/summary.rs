@@ -20,6 +20,8 @@ pub const SCHEMA_VERSION: u32 = 2;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunSummary {
     pub schema_version: u32,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub kind: Option<ResultsKind>,
     pub sqsbench_version: String,
     pub run_id: String,
     pub started_at: String,
@@ -75,6 +77,36 @@ pub struct RunSummary {
     /// `sqsbench merge`: the shards this result adds up, and whether any is missing.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub shards: Option<Shards>,
+}
+
+/// What filled a results directory: summary.json's `kind` (absent before schema_version 2:
+/// `RunSummary::kind` then tells it from the summary's sections).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResultsKind {
+    /// One run (or one shard of a distributed run).
+    #[default]
+    Run,
+    /// `repeat = N`: the runs are in `repeat-N/`, the summary is the median run's.
+    Repeats,
+    /// A `[sweep]`: a directory per variant, compared.
+    Sweep,
+    /// A `[search]`: a directory per step, and the sustainable rate.
+    Search,
+    /// The shards of a distributed run, merged.
+    Merged,
+}
+
+impl RunSummary {
+    /// What filled the directory this summary heads.
+    pub fn kind(&self) -> ResultsKind {
+        match (self.kind, &self.repeats, &self.shards) {
+            (Some(kind), _, _) => kind,
+            (None, Some(_), _) => ResultsKind::Repeats,
+            (None, None, Some(_)) => ResultsKind::Merged,
+            (None, None, None) => ResultsKind::Run,
+        }
+    }
 }
 
 /// What a merged result was made from (summary.json `shards`).

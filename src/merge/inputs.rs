@@ -14,6 +14,7 @@ use crate::measure::ledger::{Ledger, Tally};
 use crate::measure::summary::RunSummary;
 use crate::measure::timeline::{FleetRow, TimelineRow};
 use crate::report::load;
+use crate::report::results_dir::File as ResultsFile;
 use crate::report::shard_file::{self, HistogramSettings, ShardFile};
 
 /// One shard's results directory, read whole.
@@ -53,11 +54,12 @@ fn rows<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<Vec<T>> {
 }
 
 pub(super) fn read(dir: &Path) -> anyhow::Result<ShardDir> {
-    let record_path = dir.join("shard.json");
+    let record_path = dir.join(ResultsFile::Shard.name());
     if !record_path.is_file() {
         anyhow::bail!(
-            "{} has no shard.json: it is not a shard's results directory (`sqsbench run --shard I/N` writes one)",
-            dir.display()
+            "{} has no {}: it is not a shard's results directory (`sqsbench run --shard I/N` writes one)",
+            dir.display(),
+            ResultsFile::Shard.name()
         );
     }
     let record: ShardFile = serde_json::from_str(&read_to_string(&record_path)?)
@@ -70,7 +72,7 @@ pub(super) fn read(dir: &Path) -> anyhow::Result<ShardDir> {
             shard_file::SCHEMA_VERSION
         );
     }
-    let summary = match dir.join("summary.json").is_file() {
+    let summary = match dir.join(ResultsFile::Summary.name()).is_file() {
         true => Some(load::read_summary(dir)?),
         false => None,
     };
@@ -84,12 +86,12 @@ pub(super) fn read(dir: &Path) -> anyhow::Result<ShardDir> {
             ledger_path.display()
         );
     }
-    let hlog_path = dir.join("histograms.hlog");
+    let hlog_path = dir.join(ResultsFile::Histograms.name());
     Ok(ShardDir {
         dir: dir.to_path_buf(),
         summary,
-        timeline: rows(&dir.join("timeseries.csv"))?,
-        fleet_rows: rows(&dir.join("timeseries-fleets.csv"))?,
+        timeline: rows(&dir.join(ResultsFile::Timeseries.name()))?,
+        fleet_rows: rows(&dir.join(ResultsFile::TimeseriesFleets.name()))?,
         hlog: std::fs::read(&hlog_path)
             .with_context(|| format!("reading {}", hlog_path.display()))?,
         fifo,
@@ -173,7 +175,7 @@ pub(super) fn check(shards: &[ShardDir], allow_missing: bool) -> Result<(), Stri
         if s.record.histograms != HistogramSettings::ours() {
             return Err(format!(
                 "{}'s histograms were recorded with {:?}; this sqsbench records {:?}: they cannot be added exactly",
-                s.dir.join("shard.json").display(),
+                s.dir.join(ResultsFile::Shard.name()).display(),
                 s.record.histograms,
                 HistogramSettings::ours()
             ));
@@ -201,9 +203,10 @@ pub(super) fn check(shards: &[ShardDir], allow_missing: bool) -> Result<(), Stri
     }
     if let Some(s) = shards.iter().find(|s| s.summary.is_none()) {
         return Err(format!(
-            "shard {} ({}) did not finish: it has no summary.json (killed, or still running); wait for it, or --allow-missing to merge what it wrote and mark the result partial",
+            "shard {} ({}) did not finish: it has no {} (killed, or still running); wait for it, or --allow-missing to merge what it wrote and mark the result partial",
             s.record.shard.index,
-            s.dir.display()
+            s.dir.display(),
+            ResultsFile::Summary.name()
         ));
     }
     Ok(())

@@ -16,7 +16,8 @@ use crate::measure::fleets::FleetMap;
 use crate::measure::ledger::order::{self, ShardReceipt};
 use crate::measure::ledger::{Integrity, Ledger};
 use crate::measure::summary::RunSummary;
-use crate::report::{atomic, files, results};
+use crate::report::results_dir::{File, ResultsDir};
+use crate::report::{files, results};
 use crate::scenario::Scenario;
 
 /// Why nothing was merged: the input cannot be added exactly (exit 2).
@@ -103,11 +104,12 @@ fn read_checked(
     inputs::check(&shards, allow_missing).map_err(Refused)?;
     shards.sort_by_key(|s| s.record.shard.index);
     let Some(first_finished) = shards.iter().find(|s| s.summary.is_some()) else {
-        return Err(Refused(
-            "no shard finished (none has a summary.json): there is nothing to merge yet".into(),
-        ));
+        return Err(Refused(format!(
+            "no shard finished (none has a {}): there is nothing to merge yet",
+            File::Summary.name()
+        )));
     };
-    let scenario_path = first_finished.dir.join("scenario.toml");
+    let scenario_path = first_finished.dir.join(File::Scenario.name());
     Ok((shards, scenario_path))
 }
 
@@ -147,31 +149,14 @@ fn write_all(
     summary: &RunSummary,
     integrity: &Integrity,
 ) -> Vec<String> {
-    let mut failures = Vec::new();
-    let mut write = |name: &str, bytes: &[u8]| {
-        if let Err(e) = atomic::write(&dir.join(name), bytes) {
-            failures.push(e.to_string());
-        }
-    };
-    write("scenario.toml", scenario_text.as_bytes());
-    write("timeseries.csv", csv_rows(&seconds.rows).as_bytes());
-    write(
-        "timeseries-fleets.csv",
-        csv_rows(&seconds.fleet_rows).as_bytes(),
-    );
-    write("histograms.hlog", &seconds.hlog);
-    write(
-        "integrity.json",
-        files::integrity_json(integrity).as_bytes(),
-    );
-    crate::report::results::write_files(
-        dir,
-        summary,
-        &seconds.totals.latencies,
-        &seconds.rows,
-        &mut failures,
-    );
-    failures
+    let mut out = ResultsDir::local(dir);
+    out.write(File::Scenario, scenario_text);
+    out.write(File::Timeseries, csv_rows(&seconds.rows));
+    out.write(File::TimeseriesFleets, csv_rows(&seconds.fleet_rows));
+    out.write(File::Histograms, &seconds.hlog);
+    out.write(File::Integrity, files::integrity_json(integrity));
+    out.finish_run(summary, &seconds.totals.latencies, &seconds.rows);
+    out.take_failures()
 }
 
 /// The agreed start every shard counted its seconds from.
@@ -183,7 +168,7 @@ fn start_of(
         .as_deref()
         .unwrap_or(&record.started_sending_at);
     crate::report::shard_file::parse_start_at(text)
-        .map_err(|e| format!("shard.json's start {text:?}: {e}"))
+        .map_err(|e| format!("{}'s start {text:?}: {e}", File::Shard.name()))
 }
 
 /// Every shard's journal added into one ledger, a frame at a time (a shard's frames and other

@@ -17,6 +17,7 @@ use crate::measure::latency::Latency;
 use crate::measure::timeline::{FleetRow, TimelineRow};
 use crate::report::load::{self, Interval, Logged};
 use crate::report::results::{self, fleet_tag};
+use crate::report::results_dir::File;
 
 pub(super) struct Merged {
     pub(super) rows: Vec<TimelineRow>,
@@ -42,7 +43,7 @@ pub(super) fn merge(
         let log: Intervals<'_> = Box::new(load::intervals(&s.hlog).map_err(|e| {
             anyhow::anyhow!(
                 "{} is damaged: {e:#}",
-                s.dir.join("histograms.hlog").display()
+                s.dir.join(File::Histograms.name()).display()
             )
         })?);
         logs.push((s, log.peekable()));
@@ -65,7 +66,7 @@ pub(super) fn merge(
                 let e = log.next().expect("peeked").err().expect("an error");
                 anyhow::bail!(
                     "{} is damaged: {e:#}",
-                    shard.dir.join("histograms.hlog").display()
+                    shard.dir.join(File::Histograms.name()).display()
                 );
             }
         }
@@ -85,7 +86,7 @@ pub(super) fn merge(
             take_second(log, second, &mut this, receiver, correcting).map_err(|e| {
                 anyhow::anyhow!(
                     "{} is damaged: {e:#}",
-                    shard.dir.join("histograms.hlog").display()
+                    shard.dir.join(File::Histograms.name()).display()
                 )
             })?;
         }

@@ -6,7 +6,7 @@ use crate::measure::latency::{Latency, LatencyStats};
 use crate::measure::ledger::Tally;
 use crate::measure::ledger::order::Judged;
 use crate::measure::summary::{
-    Interruption, Requests, RunSummary, ShardTotals, Shards, per_second,
+    Interruption, Requests, ResultsKind, RunSummary, ShardTotals, Shards, per_second,
 };
 use crate::report::load::Logged;
 
@@ -24,6 +24,7 @@ pub(super) struct Verdict<'a> {
 pub(super) fn merged(head: &RunSummary, shards: &[ShardDir], v: &Verdict<'_>) -> RunSummary {
     let finished: Vec<&RunSummary> = shards.iter().filter_map(|s| s.summary.as_ref()).collect();
     let mut s = RunSummary {
+        kind: Some(ResultsKind::Merged),
         shard: None,
         emulator: None,
         repeats: None,

@@ -2,6 +2,7 @@
 //! description that names its unit, and a legend whose every row lies in the legend column,
 //! clear of the plot. Tests only.
 
+use super::results_dir::Chart;
 use std::path::Path;
 
 use super::chart_parts::{LEGEND_WIDTH, TITLE_HEIGHT};
@@ -124,7 +125,7 @@ fn every_chart_has_a_title_axes_with_units_and_a_legend_beside_the_plot() {
     let summary = super::tests::fixed();
     super::charts::write_all(&charts, &timeline(), &latencies, &summary).unwrap();
     let over_time = ["time since start"];
-    let legend = check(&charts.join("throughput.svg"), &over_time);
+    let legend = check(&Chart::Throughput.files(&charts).1, &over_time);
     assert_eq!(
         legend,
         [
@@ -137,14 +138,17 @@ fn every_chart_has_a_title_axes_with_units_and_a_legend_beside_the_plot() {
             "drain"
         ]
     );
-    check(&charts.join("latency-over-time.svg"), &over_time);
-    check(&charts.join("latency-distribution.svg"), &["percentile"]);
-    let by_fleet = check(&charts.join("throughput-by-fleet.svg"), &over_time);
+    check(&Chart::LatencyOverTime.files(&charts).1, &over_time);
+    check(
+        &Chart::LatencyDistribution.files(&charts).1,
+        &["percentile"],
+    );
+    let by_fleet = check(&Chart::ThroughputByFleet.files(&charts).1, &over_time);
     assert!(
         by_fleet.contains(&"payments sent".to_string()),
         "{by_fleet:?}"
     );
-    check(&charts.join("latency-by-fleet.svg"), &over_time);
+    check(&Chart::LatencyByFleet.files(&charts).1, &over_time);
 
     let variants = [
         ("producers.batch_size=1", 400.0),
@@ -160,15 +164,15 @@ fn every_chart_has_a_title_axes_with_units_and_a_legend_beside_the_plot() {
         .collect();
     super::comparison_charts::write_all(&charts, &rows, "sweep").unwrap();
     let swept = ["producers.batch_size"];
-    for name in [
-        "comparison-throughput",
-        "comparison-latency",
-        "comparison-requests",
+    for chart in [
+        Chart::ComparisonThroughput,
+        Chart::ComparisonLatency,
+        Chart::ComparisonRequests,
     ] {
-        check(&charts.join(format!("{name}.svg")), &swept);
+        check(&chart.files(&charts).1, &swept);
     }
     let limit = check(
-        &charts.join("comparison-latency-throughput.svg"),
+        &Chart::ComparisonLatencyThroughput.files(&charts).1,
         &["achieved rate (received per second)"],
     );
     assert!(limit.iter().any(|l| l.starts_with("most: ")), "{limit:?}");
@@ -185,6 +189,7 @@ fn every_chart_has_a_title_axes_with_units_and_a_legend_beside_the_plot() {
         ..Default::default()
     };
     let search = super::search::SearchResult {
+        kind: crate::measure::summary::ResultsKind::Search,
         scenario: "search".into(),
         sustainable_per_sec: Some(400.0),
         steps: vec![
@@ -195,10 +200,10 @@ fn every_chart_has_a_title_axes_with_units_and_a_legend_beside_the_plot() {
         ..Default::default()
     };
     super::search::chart(&charts, &search).unwrap();
-    let marks = check(&charts.join("search.svg"), &["offered rate"]);
+    let marks = check(&Chart::Search.files(&charts).1, &["offered rate"]);
     assert!(marks.contains(&"step failed".to_string()), "{marks:?}");
     check(
-        &charts.join("search-latency-throughput.svg"),
+        &Chart::SearchLatencyThroughput.files(&charts).1,
         &["achieved rate (received per second)"],
     );
     std::fs::remove_dir_all(&root).unwrap();

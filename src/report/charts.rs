@@ -12,6 +12,8 @@ use plotters::prelude::*;
 use super::chart_parts::{
     Dash, Key, Line, Phases, TickedAxis, areas, draw_lines, legend, shade_phases,
 };
+use super::results_dir::Chart;
+use super::results_dir::File;
 use super::ticks::{self, LatencyUnit};
 use crate::measure::latency::{Latencies, Latency};
 use crate::measure::summary::RunSummary;
@@ -77,16 +79,16 @@ pub fn write_all(
     std::fs::create_dir_all(dir)?;
     let title = &summary.scenario.name;
     let phases = phases(summary);
-    both!(dir, "throughput", |a| throughput(
+    both!(dir, Chart::Throughput.name(), |a| throughput(
         a, timeline, title, phases
     ));
-    both!(dir, "latency-over-time", |a| latency_over_time(
+    both!(dir, Chart::LatencyOverTime.name(), |a| latency_over_time(
         a, timeline, title, phases
     ));
-    both!(dir, "latency-distribution", |a| distribution(
+    both!(dir, Chart::LatencyDistribution.name(), |a| distribution(
         a, latencies, title
     ));
-    let fleets_csv = dir.parent().map(|d| d.join("timeseries-fleets.csv"));
+    let fleets_csv = dir.parent().map(|d| d.join(File::TimeseriesFleets.name()));
     if let Some(rows) = fleets_csv.as_deref().and_then(read_fleet_rows) {
         super::fleet_charts::write(dir, rows, title, phases)?;
     }

@@ -11,6 +11,7 @@ use super::chart_parts::{Dash, Key, Line, areas, draw_lines, legend};
 use super::charts::{BLUE, DrawResult, GREEN, ORANGE, RED, SIZE, both, register_font};
 use super::comparison::Row;
 use super::latency_throughput::{self, Limit, Point};
+use super::results_dir::Chart;
 use super::ticks::{self, LatencyUnit};
 
 pub(crate) fn write_all(dir: &Path, rows: &[Row], title: &str) -> DrawResult {
@@ -33,7 +34,7 @@ pub(crate) fn write_all(dir: &Path, rows: &[Row], title: &str) -> DrawResult {
     };
     let max_ms = rows.iter().map(|r| r.e2e_p99_ms).fold(0.0, f64::max) * 1.15;
     let unit = LatencyUnit::for_range(max_ms);
-    both!(dir, "comparison-throughput", |a| chart(
+    both!(dir, Chart::ComparisonThroughput.name(), |a| chart(
         a,
         &format!("{title}: throughput by variant"),
         ("messages per second", ticks::rate),
@@ -45,7 +46,7 @@ pub(crate) fn write_all(dir: &Path, rows: &[Row], title: &str) -> DrawResult {
         ]
     ));
     let latency_desc = format!("end-to-end latency, {}", unit.name());
-    both!(dir, "comparison-latency", |a| chart(
+    both!(dir, Chart::ComparisonLatency.name(), |a| chart(
         a,
         &format!("{title}: end-to-end latency by variant"),
         (&latency_desc, |ms: f64| unit.label(ms)),
@@ -77,13 +78,13 @@ pub(crate) fn write_all(dir: &Path, rows: &[Row], title: &str) -> DrawResult {
     if latency_throughput::worth_drawing(&points) {
         latency_throughput::write(
             dir,
-            "comparison-latency-throughput",
+            Chart::ComparisonLatencyThroughput,
             title,
             &points,
             limit.as_ref(),
         )?;
     }
-    both!(dir, "comparison-requests", |a| chart(
+    both!(dir, Chart::ComparisonRequests.name(), |a| chart(
         a,
         &format!("{title}: requests per million messages"),
         ("requests per 1M messages", ticks::si),

@@ -12,6 +12,7 @@ use super::chart_parts::{
     Dash, Key, Line, Phases, TickedAxis, areas, draw_lines, legend, shade_phases,
 };
 use super::charts::{BLUE, DrawResult, GREEN, ORANGE, PURPLE, RED, SIZE, both};
+use super::results_dir::Chart;
 use super::ticks::{self, LatencyUnit};
 use crate::measure::fleets::Role;
 use crate::measure::timeline::FleetRow;
@@ -43,10 +44,10 @@ pub(super) fn write(
         .flat_map(|f| f.rows.iter().map(|r| r.second))
         .max()
         .unwrap_or(1);
-    both!(dir, "throughput-by-fleet", |a| throughput(
+    both!(dir, Chart::ThroughputByFleet.name(), |a| throughput(
         a, &fleets, title, phases, end
     ));
-    both!(dir, "latency-by-fleet", |a| latency(
+    both!(dir, Chart::LatencyByFleet.name(), |a| latency(
         a, &fleets, title, phases, end
     ));
     Ok(true)

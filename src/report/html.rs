@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use super::comparison::Row;
+use super::results_dir::{Chart, File};
 use crate::measure::by_sender::CROSSING;
 use crate::measure::clock_offset;
 use crate::measure::latency::Latency;
@@ -50,10 +51,10 @@ pub(crate) fn inline_svg(path: &Path) -> Option<String> {
     Some(svg.replacen("<svg", &format!("<svg viewBox=\"0 0 {w} {h}\""), 1))
 }
 
-fn charts(dir: &Path, names: &[&str]) -> String {
+pub(super) fn charts(dir: &Path, charts: &[Chart]) -> String {
     let mut o = String::new();
-    for name in names {
-        if let Some(svg) = inline_svg(&dir.join(format!("{name}.svg"))) {
+    for chart in charts {
+        if let Some(svg) = inline_svg(&chart.files(dir).1) {
             o.push_str(&format!("<div class=\"chart\">{svg}</div>"));
             o.push('\n');
         }
@@ -434,15 +435,6 @@ fn title_block(s: &RunSummary) -> String {
     )
 }
 
-/// A run's charts, in page order; the per-fleet ones are drawn only with several fleets.
-const RUN_CHARTS: [&str; 5] = [
-    "throughput",
-    "latency-over-time",
-    "latency-distribution",
-    "throughput-by-fleet",
-    "latency-by-fleet",
-];
-
 /// A results file a page shows, or why it cannot be shown.
 fn results_file(dir: &Path, name: &str) -> Result<String, String> {
     std::fs::read_to_string(dir.join(name)).map_err(|e| format!("{name}: {e}"))
@@ -597,7 +589,7 @@ fn shards(s: &RunSummary, sh: &Shards) -> String {
 }
 
 fn scenario_text(dir: &Path) -> String {
-    results_file(dir, "scenario.toml").unwrap_or_else(|e| format!("Not shown: {e}"))
+    results_file(dir, File::Scenario.name()).unwrap_or_else(|e| format!("Not shown: {e}"))
 }
 
 /// A shard's page: its own figures, and where the verdict is made instead of an integrity
@@ -612,7 +604,7 @@ FIFO order and <code>[expect]</code> are judged over every shard's results, not 
         shard.index,
         shard.count,
         escape(&s.run_id),
-        charts(&dir.join("charts"), &RUN_CHARTS),
+        charts(&dir.join(File::Charts.name()), &Chart::RUN),
         latencies(s) + &fleets(s),
         requests(s),
         escape(scenario)
@@ -620,8 +612,10 @@ FIFO order and <code>[expect]</code> are judged over every shard's results, not 
 }
 
 pub(crate) fn run_page(s: &RunSummary, dir: &Path) -> String {
-    let integrity_json: Result<Integrity, String> = results_file(dir, "integrity.json")
-        .and_then(|t| serde_json::from_str(&t).map_err(|e| format!("integrity.json: {e}")));
+    let integrity_json: Result<Integrity, String> = results_file(dir, File::Integrity.name())
+        .and_then(|t| {
+            serde_json::from_str(&t).map_err(|e| format!("{}: {e}", File::Integrity.name()))
+        });
     let (integrity_json, integrity_note) = match (&s.shard, integrity_json) {
         (Some(shard), _) => {
             return page(
@@ -646,7 +640,7 @@ pub(crate) fn run_page(s: &RunSummary, dir: &Path) -> String {
             .map(|sh| shards(s, sh))
             .unwrap_or_default(),
         expectations(s),
-        charts(&dir.join("charts"), &RUN_CHARTS),
+        charts(&dir.join(File::Charts.name()), &Chart::RUN),
         latencies(s) + &fleets(s),
         integrity_note
             + &super::subscriptions::html(s)
@@ -662,10 +656,11 @@ pub(crate) fn run_page(s: &RunSummary, dir: &Path) -> String {
 pub(crate) fn repeats_page(s: &RunSummary, headline_dir: &Path, headline_rel: &str) -> String {
     let mut spread = String::new();
     if let Some(r) = &s.repeats {
-        spread.push_str(&format!("<h2>Spread over {} runs</h2><p>Figures above are from the median run by received throughput (<a href=\"{}/report.html\">{}</a>).</p>\
+        spread.push_str(&format!("<h2>Spread over {} runs</h2><p>Figures above are from the median run by received throughput (<a href=\"{}/{}\">{}</a>).</p>\
 <table><tr><th>metric</th><th>min</th><th>mean</th><th>max</th><th>std dev</th></tr>",
             r.count,
             escape(headline_rel),
+            File::Report.name(),
             escape(headline_rel)));
         for key in SPREAD_KEYS {
             if let Some(v) = r.spread.get(*key) {
@@ -715,15 +710,7 @@ pub(crate) fn sweep_page(
         markdown_table_to_html(&table)
     );
     o += "<h2>Charts</h2>";
-    o += &charts(
-        charts_dir,
-        &[
-            "comparison-latency-throughput",
-            "comparison-throughput",
-            "comparison-latency",
-            "comparison-requests",
-        ],
-    );
+    o += &charts(charts_dir, &Chart::SWEEP);
     o += "<h2>Expectations</h2>";
     for (s, (label, _)) in summaries.iter().zip(links) {
         o.push_str(&format!("<h3>{}</h3>{}", escape(label), expectations(s)));

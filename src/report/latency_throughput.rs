@@ -10,6 +10,7 @@ use plotters::prelude::*;
 
 use super::chart_parts::{Dash, Key, Line, areas, draw_lines, legend};
 use super::charts::{BLUE, DrawResult, GREEN, ORANGE, RED, SIZE, both, register_font};
+use super::results_dir::Chart;
 use super::ticks::{self, LatencyUnit};
 
 /// Whether there is anything to draw: some variant or step measured an end-to-end latency (a
@@ -39,14 +40,14 @@ pub(super) struct Limit {
 /// Writes `<name>.png` and `<name>.svg` into `dir`.
 pub(super) fn write(
     dir: &Path,
-    name: &str,
+    chart: Chart,
     title: &str,
     points: &[Point],
     limit: Option<&Limit>,
 ) -> DrawResult {
     register_font();
     std::fs::create_dir_all(dir)?;
-    both!(dir, name, |a| draw(a, title, points, limit));
+    both!(dir, chart.name(), |a| draw(a, title, points, limit));
     Ok(())
 }
 

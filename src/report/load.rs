@@ -12,8 +12,9 @@ use std::collections::BTreeMap;
 
 use hdrhistogram::Histogram;
 
+use super::results_dir::File;
 use crate::measure::latency::{Latencies, Latency, new_histogram};
-use crate::measure::summary::RunSummary;
+use crate::measure::summary::{ResultsKind, RunSummary};
 use crate::measure::timeline::TimelineRow;
 use crate::report::results::{SENDER_TAG_PREFIX, fleet_tag};
 
@@ -32,16 +33,39 @@ pub struct Logged {
 }
 
 pub fn read_summary(dir: &Path) -> anyhow::Result<RunSummary> {
-    let summary_path = dir.join("summary.json");
+    let summary_path = dir.join(File::Summary.name());
     let text = std::fs::read_to_string(&summary_path)
         .with_context(|| format!("reading {}", summary_path.display()))?;
     serde_json::from_str(&text)
         .with_context(|| format!("{} is not a sqsbench summary", summary_path.display()))
 }
 
+/// What filled the directory `dir`, from the `kind` its index file holds: summary.json for a
+/// run, repeats or a merge (older summaries tell it by their sections), series.json for a
+/// sweep, search.json for a search. The one place that decides which kind a directory is.
+pub fn kind_of(dir: &Path) -> anyhow::Result<ResultsKind> {
+    #[derive(serde::Deserialize)]
+    struct Index {
+        kind: ResultsKind,
+    }
+    for (file, kind) in [
+        (File::Series, ResultsKind::Sweep),
+        (File::Search, ResultsKind::Search),
+    ] {
+        let path = dir.join(file.name());
+        if path.is_file() {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            // Written before `kind` was: the file itself says which.
+            return Ok(serde_json::from_str::<Index>(&text).map_or(kind, |i| i.kind));
+        }
+    }
+    Ok(read_summary(dir)?.kind())
+}
+
 pub fn read(dir: &Path) -> anyhow::Result<Saved> {
     let summary = read_summary(dir)?;
-    let timeseries = dir.join("timeseries.csv");
+    let timeseries = dir.join(File::Timeseries.name());
     if !timeseries.is_file() {
         anyhow::bail!(
             "{} is missing: the charts and report cannot be rebuilt without it",
@@ -54,13 +78,13 @@ pub fn read(dir: &Path) -> anyhow::Result<Saved> {
         .deserialize()
         .collect::<Result<Vec<TimelineRow>, _>>()
         .with_context(|| format!("{} has a malformed row", timeseries.display()))?;
-    let hlog = dir.join("histograms.hlog");
+    let hlog = dir.join(File::Histograms.name());
     let log = std::fs::read(&hlog).with_context(|| format!("reading {}", hlog.display()))?;
     let logged = read_hlog(&log).with_context(|| format!("{} is damaged", hlog.display()))?;
     check_counts(&summary, &logged).with_context(|| {
         format!(
             "{} does not match {}",
-            dir.join("summary.json").display(),
+            dir.join(File::Summary.name()).display(),
             hlog.display()
         )
     })?;

@@ -14,6 +14,7 @@ pub(crate) mod html;
 pub(crate) mod latency_throughput;
 pub mod load;
 pub(crate) mod results;
+pub mod results_dir;
 pub mod search;
 pub mod shard_file;
 pub(crate) mod subscriptions;

@@ -12,6 +12,7 @@ use anyhow::Context;
 use hdrhistogram::serialization::V2DeflateSerializer;
 use hdrhistogram::serialization::interval_log::{IntervalLogWriterBuilder, Tag};
 
+use super::results_dir::File as ResultsFile;
 use crate::measure::by_sender::{Part, Split};
 use crate::measure::fleets::{FleetIndex, FleetMap};
 use crate::measure::latency::Latency;
@@ -35,8 +36,12 @@ pub(crate) fn create_dir(
             dir.display()
         );
     }
-    fs::create_dir_all(dir.join("charts"))
-        .with_context(|| format!("creating {}", dir.join("charts").display()))?;
+    fs::create_dir_all(dir.join(ResultsFile::Charts.name())).with_context(|| {
+        format!(
+            "creating {}",
+            dir.join(ResultsFile::Charts.name()).display()
+        )
+    })?;
     Ok(dir)
 }
 
@@ -134,15 +139,15 @@ impl Stream {
         };
         let mut timeseries = csv::WriterBuilder::new()
             .has_headers(false)
-            .from_writer(create("timeseries.csv")?);
+            .from_writer(create(ResultsFile::Timeseries.name())?);
         timeseries.write_record(TIMESERIES_HEADER.split(','))?;
         timeseries.flush()?;
         let mut fleet_timeseries = csv::WriterBuilder::new()
             .has_headers(false)
-            .from_writer(create("timeseries-fleets.csv")?);
+            .from_writer(create(ResultsFile::TimeseriesFleets.name())?);
         fleet_timeseries.write_record(FLEET_TIMESERIES_HEADER.split(','))?;
         fleet_timeseries.flush()?;
-        let mut hlog = BufWriter::new(create("histograms.hlog")?);
+        let mut hlog = BufWriter::new(create(ResultsFile::Histograms.name())?);
         let mut serializer = V2DeflateSerializer::new();
         let start = UNIX_EPOCH + Duration::from_secs_f64(start_epoch_secs);
         begin_hlog(&mut hlog, &mut serializer, start)?;
@@ -207,47 +212,13 @@ impl IntervalSink for Stream {
     fn interval(&mut self, row: &TimelineRow, recorded: &Recorder) {
         self.rows.push(row.clone());
         if let Err(e) = self.write_row(row) {
-            self.failed("timeseries.csv", e);
+            self.failed(ResultsFile::Timeseries.name(), e);
         }
         if let Err(e) = self.write_fleet_rows(row.second, recorded) {
-            self.failed("timeseries-fleets.csv", e);
+            self.failed(ResultsFile::TimeseriesFleets.name(), e);
         }
         if let Err(e) = self.write_histograms(row.second, recorded) {
-            self.failed("histograms.hlog", e);
+            self.failed(ResultsFile::Histograms.name(), e);
         }
-    }
-}
-/// The files every results directory ends with, single run or merged: the summary, the
-/// latency percentiles, the charts, and last the page that inlines them.
-pub(crate) fn write_files(
-    dir: &Path,
-    summary: &crate::measure::summary::RunSummary,
-    latencies: &crate::measure::latency::Latencies,
-    rows: &[crate::measure::timeline::TimelineRow],
-    failures: &mut Vec<String>,
-) {
-    let mut write = |name: &str, text: String| {
-        if let Err(e) = super::atomic::write(&dir.join(name), text) {
-            failures.push(e.to_string());
-        }
-    };
-    write("summary.json", super::files::summary_json(summary));
-    write(
-        "summary.csv",
-        super::files::summary_csv(std::slice::from_ref(summary)),
-    );
-    write("latency.hgrm", super::files::hgrm(latencies));
-    if let Err(e) = super::charts::write_all(&dir.join("charts"), rows, latencies, summary) {
-        failures.push(format!(
-            "could not draw the charts in {}: {e}",
-            dir.join("charts").display()
-        ));
-    }
-    // Last: the page inlines the charts and integrity.json written above.
-    if let Err(e) = super::atomic::write(
-        &dir.join("report.html"),
-        super::html::run_page(summary, dir),
-    ) {
-        failures.push(e.to_string());
     }
 }

@@ -11,7 +11,9 @@ use super::chart_parts::{Dash, Key, Line, areas, draw_lines, legend};
 use super::charts::{BLUE, DrawResult, GREEN, ORANGE, PURPLE, RED, SIZE, register_font};
 use super::html::escape;
 use super::latency_throughput::{Limit, Point};
+use super::results_dir::{Chart, File};
 use super::ticks::{self, LatencyUnit};
+use crate::measure::summary::ResultsKind;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct StepRow {
@@ -36,9 +38,16 @@ pub struct StepRow {
     pub dir: String,
 }
 
+fn search() -> ResultsKind {
+    ResultsKind::Search
+}
+
 /// search.json: the answer and how it was found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SearchResult {
+    /// Always `search` (absent in directories written before it was added).
+    #[serde(default = "search")]
+    pub kind: ResultsKind,
     pub scenario: String,
     /// The highest offered rate that passed (None when even the lowest failed).
     pub sustainable_per_sec: Option<f64>,
@@ -302,7 +311,7 @@ pub fn chart(dir: &Path, r: &SearchResult) -> DrawResult {
             area.present().map_err(|e| e.to_string())?;
         }};
     }
-    let (png, svg) = (dir.join("search.png"), dir.join("search.svg"));
+    let (png, svg) = Chart::Search.files(dir);
     let temporary = super::atomic::temporary_name(&png);
     let drawn = (|| -> DrawResult {
         draw!(BitMapBackend::new(&temporary, SIZE));
@@ -341,7 +350,7 @@ fn latency_against_rate(dir: &Path, r: &SearchResult) -> DrawResult {
     });
     super::latency_throughput::write(
         dir,
-        "search-latency-throughput",
+        Chart::SearchLatencyThroughput,
         &r.scenario,
         &points,
         limit.as_ref(),
@@ -361,11 +370,7 @@ pub fn page(r: &SearchResult, charts_dir: &Path) -> String {
         escape(&headline(r)),
         r.steps.len()
     );
-    for name in ["search", "search-latency-throughput"] {
-        if let Some(svg) = super::html::inline_svg(&charts_dir.join(format!("{name}.svg"))) {
-            body.push_str(&format!("<div class=\"chart\">{svg}</div>"));
-        }
-    }
+    body += &super::html::charts(charts_dir, &Chart::SEARCH);
     body += "<h2>Steps</h2><div class=\"wide\"><table><tr>";
     for h in HEADERS {
         body.push_str(&format!("<th>{}</th>", escape(h)));
@@ -377,8 +382,9 @@ pub fn page(r: &SearchResult, charts_dir: &Path) -> String {
             body.push_str(&format!("<td>{}</td>", escape(&c)));
         }
         body.push_str(&format!(
-            "<td><a href=\"{}/report.html\">step {}</a></td></tr>",
+            "<td><a href=\"{}/{}\">step {}</a></td></tr>",
             escape(&row.dir),
+            File::Report.name(),
             row.step
         ));
     }

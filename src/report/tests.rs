@@ -42,6 +42,7 @@ pub(super) fn fixed() -> RunSummary {
     );
     RunSummary {
         schema_version: SCHEMA_VERSION,
+        kind: Some(ResultsKind::Run),
         sqsbench_version: "0.1.0".into(),
         run_id: "00000000000000ab".into(),
         started_at: "20261123T120000Z".into(),

@@ -15,12 +15,13 @@ use crate::client;
 use crate::measure::ledger;
 use crate::measure::summary::{RunSummary, ShardInfo};
 use crate::report::atomic;
+use crate::report::results_dir::File;
 use crate::report::shard_file::{self, ShardFile};
 use crate::scenario::Scenario;
 use crate::workload::shard::Shard;
 
 /// A shard's ledger journal, in its results directory.
-pub(super) const LEDGER_FILE: &str = "ledger.bin";
+pub(super) const LEDGER_FILE: &str = File::Ledger.name();
 
 /// A run's place in a distributed run.
 #[derive(Clone, Debug)]

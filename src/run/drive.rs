@@ -15,6 +15,7 @@ use crate::live::{self, LiveRun};
 use crate::measure::fleets::FleetMap;
 use crate::measure::ledger;
 use crate::measure::recorder::Recorder;
+use crate::report::results_dir::File;
 use crate::report::{atomic, results};
 use crate::scenario::{Scenario, Target};
 use crate::workload::engine::{Engine, EngineResult, Phase, Progress, TopicTarget};
@@ -41,7 +42,7 @@ pub(super) async fn drive(
     let mut write_failures = Vec::new();
     if shape.sharded() {
         let text = shard_json(d, &ready.head, ready.run_id, ready.began);
-        if let Err(e) = atomic::write(&dir.join("shard.json"), text) {
+        if let Err(e) = atomic::write(&dir.join(File::Shard.name()), text) {
             write_failures.push(e.to_string());
         }
     }

@@ -18,8 +18,8 @@ use crate::measure::fanout::{SnsCost, SubscriptionSummary, TopicInfo, sns_cost};
 use crate::measure::fleets::{FleetMap, Role};
 use crate::measure::ledger::{self, Integrity, Kind, SubscriptionIntegrity};
 use crate::measure::summary::{
-    Batches, EmulatorInfo, FleetSummary, Interruption, Measurement, QueueInfo, RunSummary,
-    SCHEMA_VERSION, ScenarioInfo, TargetInfo,
+    Batches, EmulatorInfo, FleetSummary, Interruption, Measurement, QueueInfo, ResultsKind,
+    RunSummary, SCHEMA_VERSION, ScenarioInfo, TargetInfo,
 };
 use crate::scenario::{Fanout, QueueType, Scenario, estimate};
 use crate::workload::engine::EngineResult;
@@ -81,6 +81,7 @@ pub(super) fn summary_head(
 ) -> RunSummary {
     RunSummary {
         schema_version: SCHEMA_VERSION,
+        kind: Some(ResultsKind::Run),
         sqsbench_version: env!("CARGO_PKG_VERSION").to_string(),
         run_id: run_id.to_string(),
         started_at: utc_stamp(started_secs),

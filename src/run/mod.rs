@@ -28,7 +28,8 @@ use shutdown::LastWords;
 
 use crate::live::LiveRun;
 use crate::measure::summary::RunSummary;
-use crate::report::{atomic, files};
+use crate::report::files;
+use crate::report::results_dir::{File, ResultsDir};
 use crate::scenario::Scenario;
 use crate::workload::engine::Progress;
 
@@ -104,21 +105,20 @@ async fn write(
     driven: Driven,
     judged: Judged,
 ) -> RunOutcome {
-    let (words, dir) = (&options.last_words, ready.dir);
+    let words = &options.last_words;
     let Judged {
         summary,
         integrity,
         mut warnings,
     } = judged;
-    let mut write_failures = driven.write_failures;
+    let mut results = ResultsDir::local(&ready.dir);
     if !shape.sharded() {
-        let text = files::integrity_json(&integrity);
-        if let Err(e) = atomic::write(&dir.join("integrity.json"), text) {
-            write_failures.push(e.to_string());
-        }
+        results.write(File::Integrity, files::integrity_json(&integrity));
     }
     let (latencies, rows) = (&driven.result.total.latencies, &driven.stream.rows);
-    crate::report::results::write_files(&dir, &summary, latencies, rows, &mut write_failures);
+    results.finish_run(&summary, latencies, rows);
+    let mut write_failures = driven.write_failures;
+    write_failures.extend(results.take_failures());
     words.summary_written(&summary);
     if !shape.sharded() {
         warnings.extend(ready.prepared.remove(&ready.connection, words).await);
@@ -129,7 +129,7 @@ async fn write(
     }
     RunOutcome {
         summary,
-        dir,
+        dir: ready.dir,
         warnings,
         write_failures,
     }

@@ -16,6 +16,7 @@ use super::{InterruptedBeforeTraffic, RunOptions, since_epoch, utc_stamp};
 use crate::client;
 use crate::measure::fanout::Settle;
 use crate::measure::summary::RunSummary;
+use crate::report::results_dir::File;
 use crate::report::{atomic, results};
 use crate::scenario::{Scenario, Target, estimate, render};
 use crate::workload::engine::Lane;
@@ -123,7 +124,7 @@ async fn set_up(
     interrupt: &mut watch::Receiver<bool>,
     d: &Distributed,
 ) -> anyhow::Result<(client::Connection, Prepared)> {
-    atomic::write(&dir.join("scenario.toml"), resolved)?;
+    atomic::write(&dir.join(File::Scenario.name()), resolved)?;
     let ready = start(scenario, shape, run_id, interrupt, d).await?;
     wait_for_start(d, interrupt).await?;
     Ok(ready)

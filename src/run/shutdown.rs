@@ -10,6 +10,7 @@ use tokio::sync::watch;
 
 use crate::measure::recorder::Counters;
 use crate::measure::summary::{Interruption, RunSummary};
+use crate::report::results_dir::File;
 use crate::report::{atomic, terminal};
 
 /// The exit code of an interrupted run, graceful or forced.
@@ -91,13 +92,13 @@ impl LastWords {
             },
             None => forced_summary(&p.summary, &p.counters),
         };
-        let path = p.dir.join("summary.json");
+        let path = p.dir.join(File::Summary.name());
         match serde_json::to_string_pretty(&summary) {
             Ok(text) => match atomic::write(&path, text + "\n") {
                 Ok(()) => said.push(format!("wrote {} (interrupted: forced)", path.display())),
                 Err(e) => said.push(e.to_string()),
             },
-            Err(e) => said.push(format!("could not encode summary.json: {e}")),
+            Err(e) => said.push(format!("could not encode {}: {e}", File::Summary.name())),
         }
         for url in &p.queues {
             said.push(format!("not deleted: {url}"));
@@ -114,10 +115,11 @@ impl LastWords {
 fn forced_summary(base: &RunSummary, c: &Counters) -> RunSummary {
     let mut s = base.clone();
     s.interrupted = Interruption::Forced;
-    s.incomplete = Some(
-        "forced exit: message counts cover whole seconds only; latencies, duplicates and losses were not computed (timeseries.csv and histograms.hlog hold what was recorded)"
-            .into(),
-    );
+    s.incomplete = Some(format!(
+        "forced exit: message counts cover whole seconds only; latencies, duplicates and losses were not computed ({} and {} hold what was recorded)",
+        File::Timeseries.name(),
+        File::Histograms.name()
+    ));
     s.messages.sent = c.sent;
     s.messages.sent_including_warmup = c.sent_all;
     s.messages.send_failed = c.send_failed;

@@ -13,6 +13,7 @@ use tokio::sync::watch;
 
 use crate::measure::latency::Latency;
 use crate::measure::summary::RunSummary;
+use crate::report::results_dir::File;
 use crate::report::search::{self as page, SearchResult, StepRow};
 use crate::report::{atomic, results};
 use crate::run::{RunOptions, execute};
@@ -146,7 +147,7 @@ fn row(
 
 /// The most messages sent but not deleted at any second of a step (from its timeseries.csv).
 fn backlog(dir: &std::path::Path) -> anyhow::Result<i64> {
-    let path = dir.join("timeseries.csv");
+    let path = dir.join(File::Timeseries.name());
     let mut reader = csv::Reader::from_path(&path)?;
     let mut most = 0;
     for row in reader.deserialize::<crate::measure::timeline::TimelineRow>() {
@@ -160,7 +161,7 @@ fn backlog_or_warn(step: u32, dir: &std::path::Path) -> i64 {
     backlog(dir).unwrap_or_else(|e| {
         eprintln!(
             "warning: step {step}: backlog unknown (shown as 0): {}: {e:#}",
-            dir.join("timeseries.csv").display()
+            dir.join(File::Timeseries.name()).display()
         );
         0
     })
@@ -185,7 +186,7 @@ pub async fn execute_search(
         &base.name,
         &crate::run::utc_stamp(now.as_secs()),
     )?;
-    atomic::write(&dir.join("scenario.toml"), render::to_toml(base))?;
+    atomic::write(&dir.join(File::Scenario.name()), render::to_toml(base))?;
     let mut bracket = Bracket::new(spec.from, spec.to, spec.factor, spec.precision);
     let mut steps: Vec<StepRow> = Vec::new();
     let mut warnings = Vec::new();
@@ -240,6 +241,7 @@ pub async fn execute_search(
             .map(|s| s.reason.clone())
     });
     let result = SearchResult {
+        kind: crate::measure::summary::ResultsKind::Search,
         scenario: base.name.clone(),
         sustainable_per_sec: bracket.passed.map(crate::round::tenths),
         failing_per_sec: bracket.failed.map(crate::round::tenths),
@@ -251,21 +253,21 @@ pub async fn execute_search(
             failures.push(e.to_string());
         }
     };
-    write("search.csv", page::csv(&result.steps));
-    write("search.md", page::markdown(&result));
+    write(File::SearchCsv.name(), page::csv(&result.steps));
+    write(File::SearchMd.name(), page::markdown(&result));
     match serde_json::to_string_pretty(&result) {
-        Ok(text) => write("search.json", text + "\n"),
-        Err(e) => failures.push(format!("could not encode search.json: {e}")),
+        Ok(text) => write(File::Search.name(), text + "\n"),
+        Err(e) => failures.push(format!("could not encode {}: {e}", File::Search.name())),
     }
-    if let Err(e) = page::chart(&dir.join("charts"), &result) {
+    if let Err(e) = page::chart(&dir.join(File::Charts.name()), &result) {
         failures.push(format!(
             "could not draw the search chart in {}: {e}",
-            dir.join("charts").display()
+            dir.join(File::Charts.name()).display()
         ));
     }
     if let Err(e) = atomic::write(
-        &dir.join("report.html"),
-        page::page(&result, &dir.join("charts")),
+        &dir.join(File::Report.name()),
+        page::page(&result, &dir.join(File::Charts.name())),
     ) {
         failures.push(e.to_string());
     }

@@ -13,16 +13,24 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 use crate::measure::metrics;
-use crate::measure::summary::RunSummary;
+use crate::measure::summary::{ResultsKind, RunSummary};
 use crate::report::comparison;
+use crate::report::results_dir::File;
 use crate::report::{atomic, comparison_charts, files, html, results};
 use crate::run::{RunOptions, execute};
 use crate::workload::engine::Progress;
 pub(crate) use plan::{Variant, variants};
 
+fn sweep() -> ResultsKind {
+    ResultsKind::Sweep
+}
+
 /// series.json: what `sqsbench report` needs to re-render a sweep.
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 pub(crate) struct SeriesIndex {
+    /// Always `sweep` (absent in directories written before it was added).
+    #[serde(default = "sweep")]
+    pub kind: ResultsKind,
     pub name: String,
     pub repeat: u32,
     pub variants: Vec<IndexEntry>,
@@ -81,6 +89,7 @@ pub(crate) async fn execute_series(
     let mut failures = Vec::new();
     let mut interrupted = false;
     let mut index = SeriesIndex {
+        kind: ResultsKind::Sweep,
         name: name.clone(),
         repeat,
         variants: Vec::new(),
@@ -141,10 +150,10 @@ pub(crate) async fn execute_series(
         write_sweep(&dir, &index, &outcomes, &mut failures);
     } else {
         // Repeats keep their charts in each run's directory; drop the empty one made here.
-        if let Err(e) = std::fs::remove_dir(dir.join("charts")) {
+        if let Err(e) = std::fs::remove_dir(dir.join(File::Charts.name())) {
             eprintln!(
                 "warning: could not remove the unused {}: {e}",
-                dir.join("charts").display()
+                dir.join(File::Charts.name()).display()
             );
         }
     }
@@ -163,19 +172,20 @@ fn combine_repeats(dir: &Path, runs: Vec<RunSummary>, failures: &mut Vec<String>
     let repeats = metrics::repeats(&runs);
     let mut headline = runs[repeats.headline_run as usize - 1].clone();
     headline.repeats = Some(repeats);
+    headline.kind = Some(crate::measure::summary::ResultsKind::Repeats);
     let mut write = |name: &str, text: String| {
         if let Err(e) = atomic::write(&dir.join(name), text) {
             failures.push(e.to_string());
         }
     };
-    write("summary.json", files::summary_json(&headline));
-    write("summary.csv", files::summary_csv(&runs));
+    write(File::Summary.name(), files::summary_json(&headline));
+    write(File::SummaryCsv.name(), files::summary_csv(&runs));
     let headline_dir = format!(
         "repeat-{}",
         headline.repeats.as_ref().map_or(1, |r| r.headline_run)
     );
     write(
-        "report.html",
+        File::Report.name(),
         html::repeats_page(&headline, &dir.join(&headline_dir), &headline_dir),
     );
     headline
@@ -193,16 +203,17 @@ pub(crate) fn write_sweep(
         .map(|o| comparison::Row::of(&o.label, &o.summary))
         .collect();
     let summaries: Vec<RunSummary> = outcomes.iter().map(|o| o.summary.clone()).collect();
-    if let Err(e) = comparison_charts::write_all(&dir.join("charts"), &rows, &index.name) {
+    if let Err(e) = comparison_charts::write_all(&dir.join(File::Charts.name()), &rows, &index.name)
+    {
         failures.push(format!(
             "could not draw the comparison charts in {}: {e}",
-            dir.join("charts").display()
+            dir.join(File::Charts.name()).display()
         ));
     }
     let index_text = match serde_json::to_string_pretty(index) {
         Ok(text) => Some(text + "\n"),
         Err(e) => {
-            failures.push(format!("could not encode series.json: {e}"));
+            failures.push(format!("could not encode {}: {e}", File::Series.name()));
             None
         }
     };
@@ -211,33 +222,47 @@ pub(crate) fn write_sweep(
             failures.push(e.to_string());
         }
     };
-    write("comparison.csv", comparison::csv(&rows));
+    write(File::ComparisonCsv.name(), comparison::csv(&rows));
     write(
-        "comparison.md",
+        File::ComparisonMd.name(),
         comparison::markdown(&format!("sqsbench sweep: {}", index.name), &rows),
     );
-    write("summary.csv", files::summary_csv(&summaries));
+    write(File::SummaryCsv.name(), files::summary_csv(&summaries));
     if let Some(text) = index_text {
-        write("series.json", text);
+        write(File::Series.name(), text);
     }
     let links: Vec<(String, String)> = index
         .variants
         .iter()
-        .map(|v| (v.label.clone(), format!("{}/report.html", v.dir)))
+        .map(|v| {
+            (
+                v.label.clone(),
+                format!("{}/{}", v.dir, File::Report.name()),
+            )
+        })
         .collect();
     write(
-        "report.html",
-        html::sweep_page(&index.name, &rows, &summaries, &links, &dir.join("charts")),
+        File::Report.name(),
+        html::sweep_page(
+            &index.name,
+            &rows,
+            &summaries,
+            &links,
+            &dir.join(File::Charts.name()),
+        ),
     );
 }
 
 /// Re-renders a sweep's files from its variants' summary.json (for `sqsbench report`).
 pub(crate) fn rerender_sweep(dir: &Path) -> anyhow::Result<Vec<String>> {
-    let text = std::fs::read_to_string(dir.join("series.json")).context("reading series.json")?;
-    let index: SeriesIndex = serde_json::from_str(&text).context("series.json is malformed")?;
+    let path = dir.join(File::Series.name());
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let index: SeriesIndex =
+        serde_json::from_str(&text).with_context(|| format!("{} is malformed", path.display()))?;
     let mut outcomes = Vec::new();
     for v in &index.variants {
-        let path = dir.join(&v.dir).join("summary.json");
+        let path = dir.join(&v.dir).join(File::Summary.name());
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading {}", path.display()))?;
         let summary: RunSummary = serde_json::from_str(&text)

@@ -1,0 +1,271 @@
+//! A results directory's files, each named here and nowhere else, and the one writer every
+//! command uses: `run`, `merge`, `report`, and the campaigns (repeats, sweeps, searches) that
+//! fill a directory with several runs. Files go through a `Sink`: the local disk, whole or
+//! absent (`atomic`); object storage will be another sink.
+//!
+//! Depends on the summary types it writes and the report's renderers.
+
+use std::path::{Path, PathBuf};
+
+use super::{atomic, files};
+use crate::measure::latency::Latencies;
+use crate::measure::summary::RunSummary;
+use crate::measure::timeline::TimelineRow;
+
+/// Every file a results directory may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum File {
+    /// The resolved scenario.
+    Scenario,
+    Summary,
+    SummaryCsv,
+    Timeseries,
+    TimeseriesFleets,
+    Latency,
+    Histograms,
+    Integrity,
+    Report,
+    /// A shard's identity and start, and its ledger journal.
+    Shard,
+    Ledger,
+    /// A sweep's index, and its comparison of the variants.
+    Series,
+    ComparisonCsv,
+    ComparisonMd,
+    /// A capacity search's steps.
+    Search,
+    SearchCsv,
+    SearchMd,
+    /// The folder of charts.
+    Charts,
+}
+
+impl File {
+    /// The file's name in its directory.
+    pub const fn name(self) -> &'static str {
+        match self {
+            File::Scenario => "scenario.toml",
+            File::Summary => "summary.json",
+            File::SummaryCsv => "summary.csv",
+            File::Timeseries => "timeseries.csv",
+            File::TimeseriesFleets => "timeseries-fleets.csv",
+            File::Latency => "latency.hgrm",
+            File::Histograms => "histograms.hlog",
+            File::Integrity => "integrity.json",
+            File::Report => "report.html",
+            File::Shard => "shard.json",
+            File::Ledger => "ledger.bin",
+            File::Series => "series.json",
+            File::ComparisonCsv => "comparison.csv",
+            File::ComparisonMd => "comparison.md",
+            File::Search => "search.json",
+            File::SearchCsv => "search.csv",
+            File::SearchMd => "search.md",
+            File::Charts => "charts",
+        }
+    }
+}
+
+/// Every chart a results directory's `charts/` may hold, each as `<name>.png` and `<name>.svg`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chart {
+    Throughput,
+    LatencyOverTime,
+    LatencyDistribution,
+    /// With more than one fleet.
+    ThroughputByFleet,
+    LatencyByFleet,
+    /// A sweep's comparison of its variants.
+    ComparisonThroughput,
+    ComparisonLatency,
+    ComparisonLatencyThroughput,
+    ComparisonRequests,
+    /// A capacity search's steps.
+    Search,
+    SearchLatencyThroughput,
+}
+
+impl Chart {
+    /// A run's charts, in the order its page shows them.
+    pub const RUN: [Chart; 5] = [
+        Chart::Throughput,
+        Chart::LatencyOverTime,
+        Chart::LatencyDistribution,
+        Chart::ThroughputByFleet,
+        Chart::LatencyByFleet,
+    ];
+    /// A sweep's charts, in the order its page shows them.
+    pub const SWEEP: [Chart; 4] = [
+        Chart::ComparisonLatencyThroughput,
+        Chart::ComparisonThroughput,
+        Chart::ComparisonLatency,
+        Chart::ComparisonRequests,
+    ];
+    pub const SEARCH: [Chart; 2] = [Chart::Search, Chart::SearchLatencyThroughput];
+
+    /// The chart's file name, without `.png` or `.svg`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Chart::Throughput => "throughput",
+            Chart::LatencyOverTime => "latency-over-time",
+            Chart::LatencyDistribution => "latency-distribution",
+            Chart::ThroughputByFleet => "throughput-by-fleet",
+            Chart::LatencyByFleet => "latency-by-fleet",
+            Chart::ComparisonThroughput => "comparison-throughput",
+            Chart::ComparisonLatency => "comparison-latency",
+            Chart::ComparisonLatencyThroughput => "comparison-latency-throughput",
+            Chart::ComparisonRequests => "comparison-requests",
+            Chart::Search => "search",
+            Chart::SearchLatencyThroughput => "search-latency-throughput",
+        }
+    }
+
+    /// The chart's PNG and SVG in the charts folder `dir`.
+    pub fn files(self, dir: &Path) -> (PathBuf, PathBuf) {
+        let name = self.name();
+        (
+            dir.join(format!("{name}.png")),
+            dir.join(format!("{name}.svg")),
+        )
+    }
+}
+
+/// Where a results directory's files are put.
+pub trait Sink: Send + Sync {
+    /// Puts `bytes` as the file at `path`, whole or not at all; the error names the path.
+    fn put(&self, path: &Path, bytes: &[u8]) -> Result<(), String>;
+}
+
+/// The local disk: each file written under a temporary name and renamed into place.
+pub struct Disk;
+
+impl Sink for Disk {
+    fn put(&self, path: &Path, bytes: &[u8]) -> Result<(), String> {
+        atomic::write(path, bytes).map_err(|e| e.to_string())
+    }
+}
+
+/// A results directory being written: its files' paths, and what could not be written (each
+/// naming its path and why; any makes the directory incomplete, exit 4).
+pub struct ResultsDir {
+    root: PathBuf,
+    sink: &'static dyn Sink,
+    failures: Vec<String>,
+}
+
+impl ResultsDir {
+    /// The directory at `root`, written to the local disk.
+    pub fn local(root: impl Into<PathBuf>) -> ResultsDir {
+        ResultsDir {
+            root: root.into(),
+            sink: &Disk,
+            failures: Vec::new(),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where `file` is in this directory.
+    pub fn path(&self, file: File) -> PathBuf {
+        path(&self.root, file)
+    }
+
+    /// Writes `file`; a failure is kept, not returned, so the other files are still written.
+    pub fn write(&mut self, file: File, text: impl AsRef<[u8]>) {
+        let path = self.path(file);
+        if let Err(e) = self.sink.put(&path, text.as_ref()) {
+            self.failures.push(e);
+        }
+    }
+
+    /// Writes `file`, or says why it could not be.
+    pub fn put(&self, file: File, text: impl AsRef<[u8]>) -> Result<(), String> {
+        self.sink.put(&self.path(file), text.as_ref())
+    }
+
+    /// Notes a failure found elsewhere (a chart that could not be drawn, a streamed row).
+    pub fn failed(&mut self, why: impl Into<String>) {
+        self.failures.push(why.into());
+    }
+
+    /// What could not be written, so far; the list is emptied.
+    pub fn take_failures(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.failures)
+    }
+}
+
+impl ResultsDir {
+    /// The files every run's directory ends with, single run or merged: the summary, the
+    /// latency percentiles, the charts, and last the page that inlines them (and integrity.json,
+    /// written before).
+    pub fn finish_run(
+        &mut self,
+        summary: &RunSummary,
+        latencies: &Latencies,
+        rows: &[TimelineRow],
+    ) {
+        self.write(File::Summary, files::summary_json(summary));
+        self.render_run(summary, latencies, rows);
+    }
+
+    /// What is rendered from a run's saved data (all but the summary itself): what `report`
+    /// re-renders.
+    pub fn render_run(
+        &mut self,
+        summary: &RunSummary,
+        latencies: &Latencies,
+        rows: &[TimelineRow],
+    ) {
+        self.write(
+            File::SummaryCsv,
+            files::summary_csv(std::slice::from_ref(summary)),
+        );
+        self.write(File::Latency, files::hgrm(latencies));
+        let charts = self.path(File::Charts);
+        if let Err(e) = super::charts::write_all(&charts, rows, latencies, summary) {
+            self.failed(format!(
+                "could not draw the charts in {}: {e}",
+                charts.display()
+            ));
+        }
+        let page = super::html::run_page(summary, &self.root);
+        self.write(File::Report, page);
+    }
+}
+
+/// Where `file` is in the directory `root` (for readers of directories written earlier).
+pub fn path(root: &Path, file: File) -> PathBuf {
+    root.join(file.name())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_are_kept_and_the_other_files_written() {
+        let root =
+            std::env::temp_dir().join(format!("sqsbench-results-dir-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        let mut dir = ResultsDir::local(&root);
+        dir.write(File::Summary, "{}");
+        std::fs::create_dir_all(root.join(File::Report.name())).unwrap();
+        dir.write(File::Report, "<html>");
+        dir.write(File::SummaryCsv, "a\n");
+        assert_eq!(
+            std::fs::read_to_string(dir.path(File::Summary)).unwrap(),
+            "{}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path(File::SummaryCsv)).unwrap(),
+            "a\n"
+        );
+        let failures = dir.take_failures();
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert!(failures[0].contains("report.html"), "{failures:?}");
+        let _ = std::fs::remove_dir_all(&root);
+    }
+}
