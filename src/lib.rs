@@ -19,6 +19,7 @@
 
 #![warn(unreachable_pub)]
 
+pub mod campaign;
 pub mod cli;
 pub(crate) mod client;
 pub(crate) mod compare;
@@ -32,6 +33,5 @@ pub mod report;
 pub mod round;
 pub mod run;
 pub mod scenario;
-pub mod search;
-pub(crate) mod series;
+
 pub mod workload;

@@ -144,7 +144,7 @@ fn rerender_sweep(dir: &Path) -> Result<(), Vec<Refusal>> {
         let kind = load::kind_of(&d).map_err(|e| damaged(format!("{e:#}")))?;
         rerender_any(&d, kind)?;
     }
-    match crate::series::rerender_sweep(dir) {
+    match crate::campaign::series::rerender_sweep(dir) {
         Err(e) => Err(damaged(format!("{e:#}"))),
         Ok(failures) if failures.is_empty() => Ok(()),
         Ok(failures) => Err(failures.into_iter().map(Refusal::Unwritten).collect()),
@@ -171,7 +171,7 @@ fn series_dirs(dir: &Path) -> Result<Vec<PathBuf>, Vec<Refusal>> {
     let path = dir.join(File::Series.name());
     let text =
         std::fs::read_to_string(&path).map_err(|e| damaged(format!("{}: {e}", path.display())))?;
-    let index: crate::series::SeriesIndex =
+    let index: crate::campaign::series::SeriesIndex =
         serde_json::from_str(&text).map_err(|e| damaged(format!("{}: {e}", path.display())))?;
     Ok(index.variants.iter().map(|v| dir.join(&v.dir)).collect())
 }

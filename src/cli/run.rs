@@ -13,11 +13,10 @@ use tokio::sync::watch;
 use super::exit;
 use super::metrics::RunMetrics;
 use super::scenario_args::{ScenarioArgs, load_variants_or_report};
-use crate::measure::latency::Latency;
-use crate::report::{comparison, terminal};
+use crate::campaign::series::Variant;
+use crate::campaign::{self, Plan};
 use crate::run::shutdown::{self, LastWords};
-use crate::run::{Distributed, InterruptedBeforeTraffic, MissedStart, RunOptions, execute};
-use crate::series::{self, Variant};
+use crate::run::{Distributed, InterruptedBeforeTraffic, MissedStart, RunOptions};
 use crate::workload::engine::Progress;
 use crate::workload::shard::{self, Shard};
 use sqsbench_keys::units::parse_duration;
@@ -173,13 +172,14 @@ pub(super) fn run(mut args: RunArgs) -> u8 {
             live: metrics.as_ref().map(|m| m.live.clone()),
         };
         let ended = interrupt.clone();
-        let code = if first.search.is_some() {
-            search(&variants[0].scenario, &args, &runs, interrupt).await
+        let plan = if first.search.is_some() {
+            Plan::Search(variants[0].scenario.clone())
         } else if variants.len() == 1 && repeat == 1 {
-            single(&variants[0], &args, runs, interrupt).await
+            Plan::Run(variants[0].scenario.clone())
         } else {
-            many(variants, repeat, &args, &runs, interrupt).await
+            Plan::Series { variants, repeat }
         };
+        let code = drive(plan, &args, &runs, interrupt).await;
         if let Some(metrics) = metrics {
             metrics.linger_then_stop(ended, args.quiet).await;
         }
@@ -187,178 +187,24 @@ pub(super) fn run(mut args: RunArgs) -> u8 {
     })
 }
 
-async fn single(
-    variant: &Variant,
-    args: &RunArgs,
-    runs: RunOptions,
-    interrupt: watch::Receiver<bool>,
-) -> u8 {
-    let scenario = &variant.scenario;
-    if !args.quiet {
-        println!("{}", super::validate::cost_line(scenario));
-    }
-    let bar = progress_bar(args.quiet, scenario.run.warmup + scenario.run.duration);
-    let mut on_progress = progress_to(&bar, args.quiet);
-    let outcome = execute(scenario, &runs, interrupt, &mut on_progress).await;
-    drop(on_progress);
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
-    match outcome {
-        Err(e) => could_not_run(e),
-        Ok(outcome) => {
-            warn(&outcome.warnings);
-            print!(
-                "{}",
-                terminal::summary(&outcome.summary, &outcome.dir.display().to_string())
-            );
-            exit_code(
-                outcome.summary.interrupted.happened(),
-                outcome.expectations_failed(),
-                &outcome.write_failures,
-            )
-        }
-    }
-}
-
-/// A sweep and/or repeats: a line per variant as it ends, then the comparison.
-async fn many(
-    variants: Vec<Variant>,
-    repeat: u32,
+/// Runs a campaign of any kind: its intro, a progress bar (or a line per phase), a line as
+/// each variant or step ends, then its closing text and exit code.
+async fn drive(
+    plan: Plan,
     args: &RunArgs,
     runs: &RunOptions,
     interrupt: watch::Receiver<bool>,
 ) -> u8 {
-    let total = variants.len() as u32 * repeat;
-    let each = variants[0].scenario.run.warmup + variants[0].scenario.run.duration;
-    println!(
-        "{}: {} variant{} × {} run{} ({} runs)",
-        variants[0].scenario.name,
-        variants.len(),
-        if variants.len() == 1 { "" } else { "s" },
-        repeat,
-        if repeat == 1 { "" } else { "s" },
-        total
-    );
-    let bar = progress_bar(args.quiet, each);
-    let mut on_progress = progress_to(&bar, args.quiet);
-    let mut announce = |v: &series::VariantOutcome| {
-        let s = &v.summary;
-        let e2e = s.latency(Latency::EndToEnd);
-        let line = format!(
-            "{}: received {:.1}/s, e2e p50 {:.2} ms p99 {:.2} ms, duplicates {}, lost {}, ${:.6}{}",
-            if v.label.is_empty() { "runs" } else { &v.label },
-            s.throughput.received_per_sec,
-            e2e.p50 as f64 / 1000.0,
-            e2e.p99 as f64 / 1000.0,
-            s.messages.duplicates,
-            s.messages.lost,
-            s.cost.usd,
-            s.repeats.as_ref().map_or(String::new(), |r| {
-                let t = r
-                    .spread
-                    .get("throughput.received_per_sec")
-                    .copied()
-                    .unwrap_or_default();
-                format!(
-                    " (received/s over {} runs: {:.1}–{:.1})",
-                    r.count, t.min, t.max
-                )
-            })
-        );
-        match &bar {
-            Some(b) => b.println(line),
-            None => println!("{line}"),
-        }
-        if s.expectations.iter().any(|e| !e.passed) {
-            print!("{}", terminal::expectations(s));
-        }
-    };
-    let outcome = series::execute_series(
-        variants,
-        repeat,
-        args.out.clone(),
-        runs,
-        interrupt,
-        &mut on_progress,
-        &mut announce,
-    )
-    .await;
-    drop(on_progress);
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
+    if let Some(intro) = plan.intro(args.quiet) {
+        println!("{intro}");
     }
-    match outcome {
-        Err(e) => could_not_run(e),
-        Ok(outcome) => {
-            warn(&outcome.warnings);
-            if outcome.variants.len() > 1 {
-                let rows: Vec<comparison::Row> = outcome
-                    .variants
-                    .iter()
-                    .map(|v| comparison::Row::of(&v.label, &v.summary))
-                    .collect();
-                print!("\n{}", comparison::terminal(&rows));
-            }
-            println!("results: {}", outcome.dir.display());
-            exit_code(
-                outcome.interrupted,
-                outcome.expectations_failed(),
-                &outcome.write_failures,
-            )
-        }
-    }
-}
-
-/// A capacity search: a line per step as it ends, then the table and the answer.
-async fn search(
-    scenario: &crate::scenario::Scenario,
-    args: &RunArgs,
-    runs: &RunOptions,
-    interrupt: watch::Receiver<bool>,
-) -> u8 {
-    let spec = scenario.search.as_ref().expect("checked by the caller");
-    println!(
-        "{}: capacity search from {:.1}/s (×{} until a step fails, then bisecting to {}%), {} s per step",
-        scenario.name,
-        spec.from,
-        spec.factor,
-        spec.precision * 100.0,
-        spec.step_duration.as_secs_f64()
-    );
-    let bar = progress_bar(args.quiet, scenario.run.warmup + spec.step_duration);
+    let bar = progress_bar(args.quiet, plan.each_run());
     let mut on_progress = progress_to(&bar, args.quiet);
-    let mut announce = |r: &crate::report::search::StepRow| {
-        let line = format!(
-            "step {}: offered {:.1}/s, sent {:.1}/s, received {:.1}/s, throttled {}/{}/{}, p99 {:.2} ms: {}",
-            r.step,
-            r.offered_per_sec,
-            r.sent_per_sec,
-            r.received_per_sec,
-            r.throttled_send,
-            r.throttled_receive,
-            r.throttled_delete,
-            r.e2e_p99_ms,
-            if r.passed {
-                "pass".to_string()
-            } else {
-                format!("FAIL ({})", r.reason)
-            }
-        );
-        match &bar {
-            Some(b) => b.println(line),
-            None => println!("{line}"),
-        }
+    let mut announce = |line: String| match &bar {
+        Some(b) => b.println(line),
+        None => println!("{line}"),
     };
-    let outcome = crate::search::execute_search(
-        scenario,
-        args.out.clone(),
-        runs,
-        interrupt,
-        &mut on_progress,
-        &mut announce,
-    )
-    .await;
+    let outcome = campaign::execute(plan, runs, interrupt, &mut on_progress, &mut announce).await;
     drop(on_progress);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
@@ -367,9 +213,8 @@ async fn search(
         Err(e) => could_not_run(e),
         Ok(o) => {
             warn(&o.warnings);
-            print!("\n{}", crate::report::search::terminal(&o.result));
-            println!("results: {}", o.dir.display());
-            exit_code(o.interrupted, false, &o.write_failures)
+            print!("{}", o.closing);
+            exit_code(o.interrupted, o.expectations_failed, &o.write_failures)
         }
     }
 }

@@ -79,11 +79,13 @@ pub(super) fn load_or_report(args: &ScenarioArgs) -> Option<Scenario> {
 
 /// Loads the scenario's variants (one per `[sweep]` combination, or just the scenario), or
 /// prints every problem and returns None.
-pub(super) fn load_variants_or_report(args: &ScenarioArgs) -> Option<Vec<crate::series::Variant>> {
+pub(super) fn load_variants_or_report(
+    args: &ScenarioArgs,
+) -> Option<Vec<crate::campaign::series::Variant>> {
     let path = &args.scenario;
     let result = scenario::read_file(path)
         .map_err(|p| vec![p])
-        .and_then(|text| crate::series::variants(&text, &args.overrides()))
+        .and_then(|text| crate::campaign::series::variants(&text, &args.overrides()))
         .and_then(|variants| {
             let problems: Vec<scenario::Problem> = variants
                 .iter()

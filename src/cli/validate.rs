@@ -37,8 +37,8 @@ pub(super) fn run(args: ValidateArgs) -> u8 {
     );
     print!("{}", render::to_toml(&scenario));
     if let Some(spec) = &scenario.search {
-        let first = crate::search::step_scenario(&scenario, spec, spec.from);
-        let last = crate::search::step_scenario(&scenario, spec, spec.to);
+        let first = crate::campaign::search::step_scenario(&scenario, spec, spec.from);
+        let last = crate::campaign::search::step_scenario(&scenario, spec, spec.to);
         println!(
             "\n# capacity search: up to {} steps of {} s measured, offered {}/s rising ×{} to at most {}/s",
             spec.max_steps,
@@ -47,13 +47,19 @@ pub(super) fn run(args: ValidateArgs) -> u8 {
             spec.factor,
             spec.to
         );
-        println!("# first step: {}", cost_line(&first));
-        println!("# a step at the upper bound: {}", cost_line(&last));
+        println!(
+            "# first step: {}",
+            crate::scenario::estimate::cost_line(&first)
+        );
+        println!(
+            "# a step at the upper bound: {}",
+            crate::scenario::estimate::cost_line(&last)
+        );
         return exit::OK;
     }
     if scenario.sweep.is_empty() {
         println!("\n# {}", plan(&scenario));
-        println!("# {}", cost_line(&scenario));
+        println!("# {}", crate::scenario::estimate::cost_line(&scenario));
         println!("# {}", memory_line(&scenario, args.scenario.max_memory));
         if let Some(shard) = args.shard {
             for line in shard::describe(&scenario, shard).lines() {
@@ -85,7 +91,11 @@ pub(super) fn run(args: ValidateArgs) -> u8 {
     );
     for v in &variants {
         println!("#   {}: {}", v.label, plan(&v.scenario));
-        println!("#   {}: {}", v.label, cost_line(&v.scenario));
+        println!(
+            "#   {}: {}",
+            v.label,
+            crate::scenario::estimate::cost_line(&v.scenario)
+        );
     }
     exit::OK
 }
@@ -102,14 +112,6 @@ pub(super) fn memory_line(s: &Scenario, flag: Option<u64>) -> String {
         limits::human(limit.bytes),
         limit.source
     )
-}
-
-/// The cost estimate line, or why there is none.
-pub(super) fn cost_line(s: &Scenario) -> String {
-    match crate::scenario::estimate::estimate(s) {
-        Some(e) => e.describe(s.price_per_million()),
-        None => "estimated cost: unknown (a fleet runs closed loop at rate = \"max\")".into(),
-    }
 }
 
 /// The traffic a scenario plans, in requests per API, from the estimate (the one planner; a

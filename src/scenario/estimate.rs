@@ -73,6 +73,14 @@ impl Estimate {
     }
 }
 
+/// The cost estimate line, or why there is none.
+pub(crate) fn cost_line(s: &Scenario) -> String {
+    match estimate(s) {
+        Some(e) => e.describe(s.price_per_million()),
+        None => "estimated cost: unknown (a fleet runs closed loop at rate = \"max\")".into(),
+    }
+}
+
 /// None when a fleet runs closed loop (`rate = "max"`): its message count is unknown.
 pub(crate) fn estimate(s: &Scenario) -> Option<Estimate> {
     match &s.fanout {

@@ -3,13 +3,13 @@
 //! quota; throttles counted per API when offering more than a queue takes; the cost estimate
 //! beside the counted cost; `budget_usd` refusing an `aws` run before any traffic.
 
+use sqsbench::campaign::search::execute_search;
 use sqsbench::scenario::validate::scenario_from_text;
-use sqsbench::search::execute_search;
 use tokio::sync::watch;
 
 use super::run_embedded::{run_text, temp_dir};
 
-async fn search(text: &str, name: &str) -> sqsbench::search::SearchOutcome {
+async fn search(text: &str, name: &str) -> sqsbench::campaign::search::SearchOutcome {
     let scenario = scenario_from_text(text, &[]).unwrap_or_else(|p| panic!("{p:?}"));
     let dir = temp_dir(name);
     let (_keep, interrupt) = watch::channel(false);

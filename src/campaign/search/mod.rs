@@ -13,7 +13,7 @@ use tokio::sync::watch;
 
 use crate::measure::latency::Latency;
 use crate::measure::summary::RunSummary;
-use crate::report::results_dir::File;
+use crate::report::results_dir::{File, ResultsDir};
 use crate::report::search::{self as page, SearchResult, StepRow};
 use crate::report::{atomic, results};
 use crate::run::{RunOptions, execute};
@@ -248,29 +248,22 @@ pub async fn execute_search(
         limited_by,
         steps,
     };
-    let mut write = |name: &str, text: String| {
-        if let Err(e) = atomic::write(&dir.join(name), text) {
-            failures.push(e.to_string());
-        }
-    };
-    write(File::SearchCsv.name(), page::csv(&result.steps));
-    write(File::SearchMd.name(), page::markdown(&result));
+    let mut out = ResultsDir::local(&dir);
+    out.write(File::SearchCsv, page::csv(&result.steps));
+    out.write(File::SearchMd, page::markdown(&result));
     match serde_json::to_string_pretty(&result) {
-        Ok(text) => write(File::Search.name(), text + "\n"),
-        Err(e) => failures.push(format!("could not encode {}: {e}", File::Search.name())),
+        Ok(text) => out.write(File::Search, text + "\n"),
+        Err(e) => out.failed(format!("could not encode {}: {e}", File::Search.name())),
     }
-    if let Err(e) = page::chart(&dir.join(File::Charts.name()), &result) {
-        failures.push(format!(
+    let charts = out.path(File::Charts);
+    if let Err(e) = page::chart(&charts, &result) {
+        out.failed(format!(
             "could not draw the search chart in {}: {e}",
-            dir.join(File::Charts.name()).display()
+            charts.display()
         ));
     }
-    if let Err(e) = atomic::write(
-        &dir.join(File::Report.name()),
-        page::page(&result, &dir.join(File::Charts.name())),
-    ) {
-        failures.push(e.to_string());
-    }
+    out.write(File::Report, page::page(&result, &charts));
+    failures.extend(out.take_failures());
     Ok(SearchOutcome {
         dir,
         result,

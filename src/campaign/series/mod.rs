@@ -15,8 +15,8 @@ use tokio::sync::watch;
 use crate::measure::metrics;
 use crate::measure::summary::{ResultsKind, RunSummary};
 use crate::report::comparison;
-use crate::report::results_dir::File;
-use crate::report::{atomic, comparison_charts, files, html, results};
+use crate::report::results_dir::{File, ResultsDir};
+use crate::report::{comparison_charts, files, html, results};
 use crate::run::{RunOptions, execute};
 use crate::workload::engine::Progress;
 pub(crate) use plan::{Variant, variants};
@@ -173,21 +173,18 @@ fn combine_repeats(dir: &Path, runs: Vec<RunSummary>, failures: &mut Vec<String>
     let mut headline = runs[repeats.headline_run as usize - 1].clone();
     headline.repeats = Some(repeats);
     headline.kind = Some(crate::measure::summary::ResultsKind::Repeats);
-    let mut write = |name: &str, text: String| {
-        if let Err(e) = atomic::write(&dir.join(name), text) {
-            failures.push(e.to_string());
-        }
-    };
-    write(File::Summary.name(), files::summary_json(&headline));
-    write(File::SummaryCsv.name(), files::summary_csv(&runs));
+    let mut out = ResultsDir::local(dir);
+    out.write(File::Summary, files::summary_json(&headline));
+    out.write(File::SummaryCsv, files::summary_csv(&runs));
     let headline_dir = format!(
         "repeat-{}",
         headline.repeats.as_ref().map_or(1, |r| r.headline_run)
     );
-    write(
-        File::Report.name(),
+    out.write(
+        File::Report,
         html::repeats_page(&headline, &dir.join(&headline_dir), &headline_dir),
     );
+    failures.extend(out.take_failures());
     headline
 }
 
@@ -217,19 +214,15 @@ pub(crate) fn write_sweep(
             None
         }
     };
-    let mut write = |name: &str, text: String| {
-        if let Err(e) = atomic::write(&dir.join(name), text) {
-            failures.push(e.to_string());
-        }
-    };
-    write(File::ComparisonCsv.name(), comparison::csv(&rows));
-    write(
-        File::ComparisonMd.name(),
+    let mut out = ResultsDir::local(dir);
+    out.write(File::ComparisonCsv, comparison::csv(&rows));
+    out.write(
+        File::ComparisonMd,
         comparison::markdown(&format!("sqsbench sweep: {}", index.name), &rows),
     );
-    write(File::SummaryCsv.name(), files::summary_csv(&summaries));
+    out.write(File::SummaryCsv, files::summary_csv(&summaries));
     if let Some(text) = index_text {
-        write(File::Series.name(), text);
+        out.write(File::Series, text);
     }
     let links: Vec<(String, String)> = index
         .variants
@@ -241,8 +234,8 @@ pub(crate) fn write_sweep(
             )
         })
         .collect();
-    write(
-        File::Report.name(),
+    out.write(
+        File::Report,
         html::sweep_page(
             &index.name,
             &rows,
@@ -251,6 +244,7 @@ pub(crate) fn write_sweep(
             &dir.join(File::Charts.name()),
         ),
     );
+    failures.extend(out.take_failures());
 }
 
 /// Re-renders a sweep's files from its variants' summary.json (for `sqsbench report`).
