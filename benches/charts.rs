@@ -59,7 +59,7 @@ fn main() {
     let mut took: Vec<f64> = (0..ROUNDS)
         .map(|_| {
             let started = Instant::now();
-            sqsbench::report::charts::write_all(&dir, &rows, &latencies, &summary)
+            sqsbench::report::chart::run::write_all(&dir, &rows, &latencies, &summary)
                 .expect("the charts draw");
             started.elapsed().as_secs_f64()
         })

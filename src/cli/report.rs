@@ -93,7 +93,7 @@ fn rerender_search(dir: &Path) -> Result<(), Vec<Refusal>> {
     let write = |name: &str, text: String| atomic::write(&dir.join(name), text).map_err(unwritten);
     write(File::SearchCsv.name(), page::csv(&result.steps))?;
     write(File::SearchMd.name(), page::markdown(&result))?;
-    page::chart(&dir.join(File::Charts.name()), &result).map_err(|e| {
+    crate::report::chart::search::write(&dir.join(File::Charts.name()), &result).map_err(|e| {
         unwritten(format!(
             "could not draw the search chart in {}: {e}",
             dir.join(File::Charts.name()).display()

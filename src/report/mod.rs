@@ -4,14 +4,10 @@
 //! saved histograms and files already written. Depends on `measure` only.
 
 pub(crate) mod atomic;
-pub(crate) mod chart_parts;
-pub mod charts;
+pub mod chart;
 pub(crate) mod comparison;
-pub(crate) mod comparison_charts;
 pub(crate) mod files;
-pub(crate) mod fleet_charts;
 pub(crate) mod html;
-pub(crate) mod latency_throughput;
 pub mod load;
 pub(crate) mod results;
 pub mod results_dir;
@@ -19,9 +15,6 @@ pub mod search;
 pub mod shard_file;
 pub(crate) mod subscriptions;
 pub(crate) mod terminal;
-pub(crate) mod ticks;
 
-#[cfg(test)]
-mod chart_checks;
 #[cfg(test)]
 mod tests;

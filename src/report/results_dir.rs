@@ -224,7 +224,7 @@ impl ResultsDir {
         );
         self.write(File::Latency, files::hgrm(latencies));
         let charts = self.path(File::Charts);
-        if let Err(e) = super::charts::write_all(&charts, rows, latencies, summary) {
+        if let Err(e) = super::chart::run::write_all(&charts, rows, latencies, summary) {
             self.failed(format!(
                 "could not draw the charts in {}: {e}",
                 charts.display()

@@ -256,7 +256,7 @@ pub async fn execute_search(
         Err(e) => out.failed(format!("could not encode {}: {e}", File::Search.name())),
     }
     let charts = out.path(File::Charts);
-    if let Err(e) = page::chart(&charts, &result) {
+    if let Err(e) = crate::report::chart::search::write(&charts, &result) {
         out.failed(format!(
             "could not draw the search chart in {}: {e}",
             charts.display()

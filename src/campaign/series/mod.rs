@@ -16,7 +16,7 @@ use crate::measure::metrics;
 use crate::measure::summary::{ResultsKind, RunSummary};
 use crate::report::comparison;
 use crate::report::results_dir::{File, ResultsDir};
-use crate::report::{comparison_charts, files, html, results};
+use crate::report::{chart::comparison as comparison_charts, files, html, results};
 use crate::run::{RunOptions, execute};
 use crate::workload::engine::Progress;
 pub(crate) use plan::{Variant, variants};

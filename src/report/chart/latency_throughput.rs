@@ -8,19 +8,19 @@ use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use super::chart_parts::{Dash, Key, Line, areas, draw_lines, legend};
-use super::charts::{BLUE, DrawResult, GREEN, ORANGE, RED, SIZE, both, register_font};
-use super::results_dir::Chart;
+use super::frame::{BLUE, DrawResult, Drawn, GREEN, ORANGE, RED, SIZE, both, register_font};
+use super::parts::{Dash, Key, Line, areas, draw_lines, legend};
 use super::ticks::{self, LatencyUnit};
+use crate::report::results_dir::Chart;
 
 /// Whether there is anything to draw: some variant or step measured an end-to-end latency (a
 /// search of sends alone has no consumers, so none).
-pub(super) fn worth_drawing(points: &[Point]) -> bool {
+pub(crate) fn worth_drawing(points: &[Point]) -> bool {
     points.iter().any(|p| p.p99_ms > 0.0)
 }
 
 /// One variant or step.
-pub(super) struct Point {
+pub(crate) struct Point {
     /// What names it on the chart (`10`, `step 3`).
     pub label: String,
     /// Received per second.
@@ -32,13 +32,13 @@ pub(super) struct Point {
 }
 
 /// Where the chart draws a vertical line, and what it says.
-pub(super) struct Limit {
+pub(crate) struct Limit {
     pub rate: f64,
     pub label: String,
 }
 
 /// Writes `<name>.png` and `<name>.svg` into `dir`.
-pub(super) fn write(
+pub(crate) fn write(
     dir: &Path,
     chart: Chart,
     title: &str,
@@ -69,7 +69,7 @@ where
         .x_label_area_size(44)
         .y_label_area_size(80)
         .build_cartesian_2d(min_x..max_x, 0.0..max_y)
-        .map_err(|e| e.to_string())?;
+        .drawn()?;
     chart
         .configure_mesh()
         .x_desc("achieved rate (received per second)")
@@ -78,7 +78,7 @@ where
         .y_label_formatter(&|y: &f64| unit.label(*y))
         .label_style(("sans-serif", 14))
         .draw()
-        .map_err(|e| e.to_string())?;
+        .drawn()?;
     let mut by_rate: Vec<&Point> = points.iter().collect();
     by_rate.sort_by(|a, b| a.rate.total_cmp(&b.rate));
     let lines = vec![
@@ -105,7 +105,7 @@ where
                 4,
                 RED.stroke_width(2),
             ))
-            .map_err(|e| e.to_string())?;
+            .drawn()?;
         keys.push((l.label.clone(), Key::Stroke(RED, Dash::Dashed)));
     }
     legend(&legend_area, &keys)
@@ -150,7 +150,7 @@ where
                     Circle::new((p.rate, y), 5, color.filled()).into_dyn(),
                 )),
             };
-            drawn.map_err(|e| e.to_string())?;
+            drawn.drawn()?;
         }
         chart
             .draw_series(std::iter::once(Text::new(
@@ -158,7 +158,7 @@ where
                 (p.rate, p.p99_ms),
                 font.clone(),
             )))
-            .map_err(|e| e.to_string())?;
+            .drawn()?;
     }
     let mut keys = Vec::new();
     if points.iter().any(|p| p.passed == Some(true)) {

@@ -7,12 +7,12 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::chart_parts::{Dash, Key, Line, areas, draw_lines, legend};
-use super::charts::{BLUE, DrawResult, GREEN, ORANGE, RED, SIZE, both, register_font};
-use super::comparison::Row;
+use super::frame::{BLUE, DrawResult, Drawn, GREEN, ORANGE, RED, SIZE, both, register_font};
 use super::latency_throughput::{self, Limit, Point};
-use super::results_dir::Chart;
+use super::parts::{Dash, Key, Line, areas, draw_lines, legend};
 use super::ticks::{self, LatencyUnit};
+use crate::report::comparison::Row;
+use crate::report::results_dir::Chart;
 
 pub(crate) fn write_all(dir: &Path, rows: &[Row], title: &str) -> DrawResult {
     register_font();
@@ -134,7 +134,7 @@ where
         .x_label_area_size(44)
         .y_label_area_size(80)
         .build_cartesian_2d(-0.5..n - 0.5, 0.0..max_y)
-        .map_err(|e| e.to_string())?;
+        .drawn()?;
     chart
         .configure_mesh()
         .x_labels(labels.len().max(2))
@@ -151,7 +151,7 @@ where
         .y_desc(y_desc)
         .label_style(("sans-serif", 14))
         .draw()
-        .map_err(|e| e.to_string())?;
+        .drawn()?;
     for line in &lines {
         let color = line.color;
         chart
@@ -160,7 +160,7 @@ where
                     .iter()
                     .map(|p| Circle::new(*p, 5, color.filled())),
             )
-            .map_err(|e| e.to_string())?;
+            .drawn()?;
     }
     let keys: Vec<(String, Key)> = draw_lines(&mut chart, lines)?;
     legend(&legend_area, &keys)

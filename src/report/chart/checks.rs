@@ -2,11 +2,11 @@
 //! description that names its unit, and a legend whose every row lies in the legend column,
 //! clear of the plot. Tests only.
 
-use super::results_dir::Chart;
+use crate::report::results_dir::Chart;
 use std::path::Path;
 
-use super::chart_parts::{LEGEND_WIDTH, TITLE_HEIGHT};
-use super::charts::SIZE;
+use super::frame::SIZE;
+use super::parts::{LEGEND_WIDTH, TITLE_HEIGHT};
 use crate::measure::fleets::Role;
 use crate::measure::latency::{Latencies, Latency};
 use crate::measure::timeline::{FleetRow, TimelineRow};
@@ -122,8 +122,8 @@ fn every_chart_has_a_title_axes_with_units_and_a_legend_beside_the_plot() {
         latencies.record(Latency::EndToEnd, v * 50);
         latencies.record(Latency::Send, v * 5);
     }
-    let summary = super::tests::fixed();
-    super::charts::write_all(&charts, &timeline(), &latencies, &summary).unwrap();
+    let summary = crate::report::tests::fixed();
+    super::run::write_all(&charts, &timeline(), &latencies, &summary).unwrap();
     let over_time = ["time since start"];
     let legend = check(&Chart::Throughput.files(&charts).1, &over_time);
     assert_eq!(
@@ -157,12 +157,12 @@ fn every_chart_has_a_title_axes_with_units_and_a_legend_beside_the_plot() {
     let rows: Vec<_> = variants
         .iter()
         .map(|(label, rate)| {
-            let mut s = super::tests::fixed();
+            let mut s = crate::report::tests::fixed();
             s.throughput.received_per_sec = *rate;
-            super::comparison::Row::of(label, &s)
+            crate::report::comparison::Row::of(label, &s)
         })
         .collect();
-    super::comparison_charts::write_all(&charts, &rows, "sweep").unwrap();
+    super::comparison::write_all(&charts, &rows, "sweep").unwrap();
     let swept = ["producers.batch_size"];
     for chart in [
         Chart::ComparisonThroughput,
@@ -177,7 +177,7 @@ fn every_chart_has_a_title_axes_with_units_and_a_legend_beside_the_plot() {
     );
     assert!(limit.iter().any(|l| l.starts_with("most: ")), "{limit:?}");
 
-    let step = |step, rate: f64, passed| super::search::StepRow {
+    let step = |step, rate: f64, passed| crate::report::search::StepRow {
         step,
         offered_per_sec: rate,
         sent_per_sec: rate,
@@ -188,7 +188,7 @@ fn every_chart_has_a_title_axes_with_units_and_a_legend_beside_the_plot() {
         passed,
         ..Default::default()
     };
-    let search = super::search::SearchResult {
+    let search = crate::report::search::SearchResult {
         kind: crate::measure::summary::ResultsKind::Search,
         scenario: "search".into(),
         sustainable_per_sec: Some(400.0),
@@ -199,12 +199,65 @@ fn every_chart_has_a_title_axes_with_units_and_a_legend_beside_the_plot() {
         ],
         ..Default::default()
     };
-    super::search::chart(&charts, &search).unwrap();
+    super::search::write(&charts, &search).unwrap();
     let marks = check(&Chart::Search.files(&charts).1, &["offered rate"]);
     assert!(marks.contains(&"step failed".to_string()), "{marks:?}");
     check(
         &Chart::SearchLatencyThroughput.files(&charts).1,
         &["achieved rate (received per second)"],
     );
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+/// A run with faults: latencies from 100 µs to 10 s. On the log axes each tick names its own
+/// unit, so five decades read `100µs … 10s`, never `0s 0s 0s 0.001s`.
+#[test]
+fn a_latency_axis_spanning_five_decades_names_each_ticks_unit() {
+    let root = std::env::temp_dir().join(format!("sqsbench-decades-{}", std::process::id()));
+    let charts = root.join("charts");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&charts).unwrap();
+    let mut latencies = Latencies::default();
+    let mut us = 100.0_f64;
+    while us <= 10_000_000.0 {
+        latencies.record(Latency::EndToEnd, us as u64);
+        us *= 1.05;
+    }
+    let timeline: Vec<TimelineRow> = (1..=14)
+        .map(|s| TimelineRow {
+            second: s,
+            sent: 100,
+            received: 100,
+            e2e_p50_us: 100 * 2u64.pow(s as u32 / 2),
+            e2e_p99_us: 100 * 4u64.pow(s as u32 / 2),
+            e2e_max_us: 10_000_000,
+            schedule_lag_p99_us: 100,
+            ..TimelineRow::default()
+        })
+        .collect();
+    let summary = crate::report::tests::fixed();
+    super::run::write_all(&charts, &timeline, &latencies, &summary).unwrap();
+    // The y-axis ticks: the texts left of the plot that read as a latency.
+    let ticks = |chart: Chart| -> String {
+        let svg = std::fs::read_to_string(chart.files(&charts).1).unwrap();
+        let mut ticks: Vec<(f64, String)> = texts(&svg)
+            .into_iter()
+            .filter(|t| t.x < 90.0 && t.y < f64::from(SIZE.1) - 60.0)
+            .filter(|t| t.said.ends_with('s') && !t.said.contains(' '))
+            .map(|t| (t.y, t.said))
+            .collect();
+        ticks.sort_by(|a, b| b.0.total_cmp(&a.0));
+        ticks
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let said = format!(
+        "latency over time: {}\nlatency distribution: {}\n",
+        ticks(Chart::LatencyOverTime),
+        ticks(Chart::LatencyDistribution)
+    );
+    insta::assert_snapshot!("log_latency_axis_ticks", said);
     std::fs::remove_dir_all(&root).unwrap();
 }

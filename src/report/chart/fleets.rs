@@ -8,14 +8,12 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::chart_parts::{
-    Dash, Key, Line, Phases, TickedAxis, areas, draw_lines, legend, shade_phases,
-};
-use super::charts::{BLUE, DrawResult, GREEN, ORANGE, PURPLE, RED, SIZE, both};
-use super::results_dir::Chart;
-use super::ticks::{self, LatencyUnit};
+use super::frame::{BLUE, DrawResult, Drawn, GREEN, ORANGE, PURPLE, RED, SIZE, both};
+use super::parts::{Dash, Key, Line, Phases, TickedAxis, areas, draw_lines, legend, shade_phases};
+use super::ticks;
 use crate::measure::fleets::Role;
 use crate::measure::timeline::FleetRow;
+use crate::report::results_dir::Chart;
 
 const PALETTE: [RGBColor; 6] = [BLUE, GREEN, ORANGE, PURPLE, RED, RGBColor(140, 86, 75)];
 
@@ -28,7 +26,7 @@ struct Fleet {
 
 /// Draws `throughput-by-fleet` and `latency-by-fleet` into `dir` when the run has more than
 /// one fleet of a role; returns whether it did.
-pub(super) fn write(
+pub(crate) fn write(
     dir: &Path,
     rows: Vec<FleetRow>,
     title: &str,
@@ -104,7 +102,7 @@ where
     }
     let mut keys = draw_lines(chart, lines)?;
     if !partial.is_empty() {
-        chart.draw_series(partial).map_err(|e| e.to_string())?;
+        chart.draw_series(partial).drawn()?;
         keys.push(("last second (partial)".to_string(), Key::Point(BLACK)));
     }
     Ok(keys)
@@ -137,7 +135,7 @@ where
         .x_label_area_size(40)
         .y_label_area_size(70)
         .build_cartesian_2d(TickedAxis::time(end as f64), 0.0..max_y)
-        .map_err(|e| e.to_string())?;
+        .drawn()?;
     let mut bands = match phases {
         Some(p) => shade_phases(&mut chart, p, (0.0, max_y))?,
         None => Vec::new(),
@@ -150,7 +148,7 @@ where
         .y_label_formatter(&|y: &f64| ticks::rate(*y))
         .label_style(("sans-serif", 14))
         .draw()
-        .map_err(|e| e.to_string())?;
+        .drawn()?;
     let label = |f: &Fleet| match f.role {
         Role::Producer => format!("{} sent", f.name),
         Role::Consumer => format!("{} received", f.name),
@@ -186,13 +184,12 @@ where
         .fold(max_y, f64::min)
         .max(0.001)
         / 2.0;
-    let unit = LatencyUnit::for_range(max_y);
     let mut chart = ChartBuilder::on(&plot)
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(70)
         .build_cartesian_2d(TickedAxis::time(end as f64), (min_y..max_y).log_scale())
-        .map_err(|e| e.to_string())?;
+        .drawn()?;
     let mut bands = match phases {
         Some(p) => shade_phases(&mut chart, p, (min_y, max_y))?,
         None => Vec::new(),
@@ -200,12 +197,12 @@ where
     chart
         .configure_mesh()
         .x_desc("time since start")
-        .y_desc(format!("end-to-end p99, {} (log scale)", unit.name()))
+        .y_desc("end-to-end p99 (log scale; ticks in µs, ms, s)")
         .x_label_formatter(&|x: &f64| ticks::elapsed(*x))
-        .y_label_formatter(&|y: &f64| unit.label(*y))
+        .y_label_formatter(&|y: &f64| ticks::latency(*y))
         .label_style(("sans-serif", 14))
         .draw()
-        .map_err(|e| e.to_string())?;
+        .drawn()?;
     let label = |f: &Fleet| format!("{} ({})", f.name, f.role.name());
     let mut keys = fleet_lines(&mut chart, fleets, end, label, |_, r| {
         (r.e2e_p99_us > 0).then(|| ms(r.e2e_p99_us))

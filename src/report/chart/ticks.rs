@@ -101,6 +101,22 @@ impl LatencyUnit {
     }
 }
 
+/// A latency given in ms, on an axis that spans decades (a log axis): each tick names its own
+/// unit, so `0.1 ms … 10 s` reads `100µs 1ms 10ms 100ms 1s 10s`.
+pub(crate) fn latency(ms: f64) -> String {
+    let unit = if ms < 1.0 {
+        LatencyUnit::Micros
+    } else if ms < 1_000.0 {
+        LatencyUnit::Millis
+    } else {
+        LatencyUnit::Seconds
+    };
+    unit.label(ms)
+}
+
+/// The description of a latency axis whose ticks name their own units.
+pub(crate) const LOG_LATENCY_DESC: &str = "latency (log scale; ticks in µs, ms, s)";
+
 /// A percentile from its "nines" position (1/(1−p): 2 = p50, 10 = p90, 100 = p99, …), or
 /// nothing between the marked ones.
 pub(crate) fn percentile(inverse_tail: f64) -> String {

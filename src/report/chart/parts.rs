@@ -6,17 +6,17 @@ use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
-use super::charts::{DrawResult, SIZE};
+use super::frame::{DrawResult, Drawn, SIZE};
 
 /// Height of the title band, and width of the legend column, in pixels.
-pub(super) const TITLE_HEIGHT: u32 = 40;
-pub(super) const LEGEND_WIDTH: u32 = 210;
+pub(crate) const TITLE_HEIGHT: u32 = 40;
+pub(crate) const LEGEND_WIDTH: u32 = 210;
 const LEGEND_ROW: i32 = 24;
 const LEGEND_FONT: u32 = 14;
 
 /// A rectangle in pixels: left, top, right, bottom (right and bottom exclusive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Rect {
+pub(crate) struct Rect {
     pub left: u32,
     pub top: u32,
     pub right: u32,
@@ -25,20 +25,20 @@ pub(super) struct Rect {
 
 impl Rect {
     #[cfg(test)]
-    pub(super) fn overlaps(&self, o: &Rect) -> bool {
+    pub(crate) fn overlaps(&self, o: &Rect) -> bool {
         self.left < o.right && o.left < self.right && self.top < o.bottom && o.top < self.bottom
     }
 }
 
 /// Where a chart of `size` draws its title, its plot (axes and labels included) and its legend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Layout {
+pub(crate) struct Layout {
     pub title: Rect,
     pub plot: Rect,
     pub legend: Rect,
 }
 
-pub(super) fn layout(size: (u32, u32)) -> Layout {
+pub(crate) fn layout(size: (u32, u32)) -> Layout {
     let (w, h) = size;
     let split = w - LEGEND_WIDTH;
     Layout {
@@ -64,23 +64,23 @@ pub(super) fn layout(size: (u32, u32)) -> Layout {
 }
 
 /// How many legend rows fit in the legend column.
-pub(super) fn legend_capacity(size: (u32, u32)) -> usize {
+pub(crate) fn legend_capacity(size: (u32, u32)) -> usize {
     let l = layout(size).legend;
     ((l.bottom - l.top) as i32 / LEGEND_ROW) as usize - 1
 }
 
 /// A chart's plot area and its legend column.
-pub(super) type PlotAndLegend<DB> = (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>);
+pub(crate) type PlotAndLegend<DB> = (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>);
 
 /// The white page, its title drawn, and the plot and legend areas `layout` places.
-pub(super) fn areas<DB: DrawingBackend>(
+pub(crate) fn areas<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
 ) -> Result<PlotAndLegend<DB>, Box<dyn std::error::Error>>
 where
     DB::ErrorType: 'static,
 {
-    area.fill(&WHITE).map_err(|e| e.to_string())?;
+    area.fill(&WHITE).drawn()?;
     let l = layout(SIZE);
     let (top, body) = area.split_vertically(l.plot.top);
     top.draw(&Text::new(
@@ -88,21 +88,21 @@ where
         (14, 10),
         ("sans-serif", 22).into_font(),
     ))
-    .map_err(|e| e.to_string())?;
+    .drawn()?;
     let (plot, legend) = body.split_horizontally(l.legend.left);
     Ok((plot, legend))
 }
 
 /// A line's stroke: lines that lie on each other (sent, received, deleted) stay told apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Dash {
+pub(crate) enum Dash {
     Solid,
     Dashed,
     Dotted,
 }
 
 /// A drawn line: label, colour, stroke, points.
-pub(super) struct Line {
+pub(crate) struct Line {
     pub label: String,
     pub color: RGBColor,
     pub dash: Dash,
@@ -110,7 +110,7 @@ pub(super) struct Line {
 }
 
 impl Line {
-    pub(super) fn new(
+    pub(crate) fn new(
         label: impl Into<String>,
         color: RGBColor,
         dash: Dash,
@@ -127,7 +127,7 @@ impl Line {
 
 /// What a legend row shows beside its label.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Key {
+pub(crate) enum Key {
     Stroke(RGBColor, Dash),
     /// A point drawn hollow (a partial second, a marked step).
     Point(RGBColor),
@@ -138,7 +138,7 @@ pub(super) enum Key {
 }
 
 /// Draws the lines into `chart`; returns their legend rows.
-pub(super) fn draw_lines<'a, DB: DrawingBackend + 'a, X, Y>(
+pub(crate) fn draw_lines<'a, DB: DrawingBackend + 'a, X, Y>(
     chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
     lines: Vec<Line>,
 ) -> Result<Vec<(String, Key)>, Box<dyn std::error::Error>>
@@ -158,14 +158,14 @@ where
             Dash::Dashed => chart.draw_series(DashedLineSeries::new(line.points, 10, 6, style)),
             Dash::Dotted => chart.draw_series(DashedLineSeries::new(line.points, 3, 4, style)),
         };
-        drawn.map_err(|e| e.to_string())?;
+        drawn.drawn()?;
         keys.push((line.label, Key::Stroke(line.color, line.dash)));
     }
     Ok(keys)
 }
 
 /// The legend, one row per key, in its own column: labels that would not fit are cut with `…`.
-pub(super) fn legend<DB: DrawingBackend>(
+pub(crate) fn legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     keys: &[(String, Key)],
 ) -> DrawResult
@@ -185,7 +185,7 @@ where
         let y = 20 + shown as i32 * LEGEND_ROW;
         let more = format!("… and {} more", keys.len() - shown);
         area.draw(&Text::new(more, (8, y - 8), font.clone()))
-            .map_err(|e| e.to_string())?;
+            .drawn()?;
     }
     for (i, (label, key)) in keys.iter().enumerate().take(shown) {
         let y = 20 + i as i32 * LEGEND_ROW;
@@ -199,7 +199,7 @@ where
             text = kept.into_iter().collect::<String>() + "…";
         }
         area.draw(&Text::new(text, (38, y - 8), font.clone()))
-            .map_err(|e| e.to_string())?;
+            .drawn()?;
     }
     Ok(())
 }
@@ -239,7 +239,7 @@ where
 /// A linear f64 axis with ticks where we choose (plotters' own fall on round decimals: a time
 /// axis would read 8m20s, 16m40s).
 #[derive(Debug, Clone)]
-pub(super) struct TickedAxis {
+pub(crate) struct TickedAxis {
     pub start: f64,
     pub end: f64,
     pub ticks: Vec<f64>,
@@ -248,7 +248,7 @@ pub(super) struct TickedAxis {
 impl TickedAxis {
     /// Seconds since the start, ticked every 1, 2, 5, 10, 15, 30 s, 1, 2, 5, 10, 15, 30 min or
     /// hours: the first step that leaves at most 10 ticks.
-    pub(super) fn time(end: f64) -> TickedAxis {
+    pub(crate) fn time(end: f64) -> TickedAxis {
         const STEPS: [f64; 17] = [
             1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1_800.0, 3_600.0,
             7_200.0, 10_800.0, 21_600.0, 43_200.0,
@@ -289,17 +289,17 @@ impl Ranged for TickedAxis {
 
 /// Where the run's phases lie on its timeline, in seconds since the start.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) struct Phases {
+pub(crate) struct Phases {
     pub warmup_end: f64,
     pub send_end: f64,
 }
 
-pub(super) const WARMUP_SHADE: RGBColor = RGBColor(232, 232, 232);
-pub(super) const DRAIN_SHADE: RGBColor = RGBColor(255, 243, 205);
+pub(crate) const WARMUP_SHADE: RGBColor = RGBColor(232, 232, 232);
+pub(crate) const DRAIN_SHADE: RGBColor = RGBColor(255, 243, 205);
 
 /// Shades warmup and drain behind the data (the measured phase stays white) and names all
 /// three at the top of the plot; returns their legend rows.
-pub(super) fn shade_phases<'a, DB: DrawingBackend + 'a, Y>(
+pub(crate) fn shade_phases<'a, DB: DrawingBackend + 'a, Y>(
     chart: &mut ChartContext<'a, DB, Cartesian2d<TickedAxis, Y>>,
     phases: Phases,
     (bottom, top): (f64, f64),
@@ -321,7 +321,7 @@ where
                     [(from, bottom), (to, top)],
                     shade.filled(),
                 )))
-                .map_err(|e| e.to_string())?;
+                .drawn()?;
             keys.push((name.to_string(), Key::Band(shade)));
         }
     }
@@ -339,7 +339,7 @@ where
                     (from + (to - from) * 0.02, top),
                     font.clone(),
                 )))
-                .map_err(|e| e.to_string())?;
+                .drawn()?;
         }
     }
     Ok(keys)

@@ -1,71 +1,25 @@
 //! A run's charts with plotters, as PNG and SVG, from the timeline and the run's histograms:
 //! throughput over time and latency percentiles over time (phases shaded, the partial last
-//! second a point), and the latency distribution on a "nines" axis. Text uses an embedded
-//! DejaVu Sans, so no system fonts are needed.
+//! second a point), and the latency distribution on a "nines" axis.
 
 use std::path::Path;
-use std::sync::Once;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::chart_parts::{
-    Dash, Key, Line, Phases, TickedAxis, areas, draw_lines, legend, shade_phases,
+use super::frame::{
+    BLUE, DrawResult, Drawn, GREEN, ORANGE, PURPLE, RED, SIZE, both, register_font,
 };
-use super::results_dir::Chart;
-use super::results_dir::File;
-use super::ticks::{self, LatencyUnit};
+use super::parts::{Dash, Key, Line, Phases, TickedAxis, areas, draw_lines, legend, shade_phases};
+use super::ticks;
 use crate::measure::latency::{Latencies, Latency};
 use crate::measure::summary::RunSummary;
 use crate::measure::timeline::{FleetRow, TimelineRow};
+use crate::report::results_dir::Chart;
+use crate::report::results_dir::File;
 
-static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-static REGISTER: Once = Once::new();
-
-pub(super) fn register_font() {
-    REGISTER.call_once(|| {
-        plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
-            .unwrap_or_else(|_| panic!("the font compiled into sqsbench is a valid TrueType font"));
-    });
-}
-
-pub(super) const SIZE: (u32, u32) = (1000, 560);
-pub(super) const BLUE: RGBColor = RGBColor(31, 119, 180);
-pub(super) const ORANGE: RGBColor = RGBColor(255, 127, 14);
-pub(super) const GREEN: RGBColor = RGBColor(44, 160, 44);
-pub(super) const RED: RGBColor = RGBColor(214, 39, 40);
-pub(super) const PURPLE: RGBColor = RGBColor(148, 103, 189);
-
-pub(super) type DrawResult = Result<(), Box<dyn std::error::Error>>;
 /// A column of a timeline chart: its label, colour, stroke and the value it plots.
 type Series = (&'static str, RGBColor, Dash, fn(&TimelineRow) -> u64);
-
-/// Draws one chart into a PNG and an SVG (the closure is expanded once per backend type), each
-/// under a temporary name renamed into place once whole (`atomic`).
-macro_rules! both {
-    ($dir:expr, $name:expr, $draw:expr) => {{
-        let png = $dir.join(format!("{}.png", $name));
-        let temporary = $crate::report::atomic::temporary_name(&png);
-        let area = BitMapBackend::new(&temporary, SIZE).into_drawing_area();
-        let drawn = $draw(&area).and_then(|()| area.present().map_err(|e| e.to_string().into()));
-        drop(area);
-        $crate::report::charts::finish(&temporary, &png, drawn)?;
-        let svg = $dir.join(format!("{}.svg", $name));
-        let temporary = $crate::report::atomic::temporary_name(&svg);
-        let area = SVGBackend::new(&temporary, SIZE).into_drawing_area();
-        let drawn = $draw(&area).and_then(|()| area.present().map_err(|e| e.to_string().into()));
-        drop(area);
-        $crate::report::charts::finish(&temporary, &svg, drawn)?;
-    }};
-}
-pub(super) use both;
-
-/// Renames a drawn chart into place, or removes its temporary file when drawing failed.
-pub(super) fn finish(temporary: &Path, path: &Path, drawn: DrawResult) -> DrawResult {
-    let written = drawn.map_err(|e| std::io::Error::other(e.to_string()));
-    super::atomic::commit(temporary, path, written)?;
-    Ok(())
-}
 
 /// Writes every chart of a run as `<name>.png` and `<name>.svg` into `dir`, and, with several
 /// fleets, the per-fleet charts from the timeseries-fleets.csv beside it.
@@ -90,7 +44,7 @@ pub fn write_all(
     ));
     let fleets_csv = dir.parent().map(|d| d.join(File::TimeseriesFleets.name()));
     if let Some(rows) = fleets_csv.as_deref().and_then(read_fleet_rows) {
-        super::fleet_charts::write(dir, rows, title, phases)?;
+        super::fleets::write(dir, rows, title, phases)?;
     }
     Ok(())
 }
@@ -159,7 +113,7 @@ where
                     .zip(colors)
                     .map(|(p, c)| Circle::new(p, 5, c.stroke_width(2))),
             )
-            .map_err(|e| e.to_string())?;
+            .drawn()?;
         keys.push(("last second (partial)".to_string(), Key::Point(BLACK)));
     }
     Ok(keys)
@@ -188,7 +142,7 @@ where
         .x_label_area_size(40)
         .y_label_area_size(70)
         .build_cartesian_2d(TickedAxis::time(max_x), 0.0..max_y)
-        .map_err(|e| e.to_string())?;
+        .drawn()?;
     let mut keys = match phases {
         Some(p) => shade_phases(&mut chart, p, (0.0, max_y))?,
         None => Vec::new(),
@@ -201,7 +155,7 @@ where
         .y_label_formatter(&|y: &f64| ticks::rate(*y))
         .label_style(("sans-serif", 14))
         .draw()
-        .map_err(|e| e.to_string())?;
+        .drawn()?;
     // Sent, received and deleted often lie on one another: each has its own stroke.
     let series: [Series; 4] = [
         ("sent", BLUE, Dash::Solid, |r| r.sent),
@@ -240,13 +194,12 @@ where
         .fold(max_y, f64::min)
         .max(0.001)
         / 2.0;
-    let unit = LatencyUnit::for_range(max_y);
     let mut chart = ChartBuilder::on(&plot)
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(70)
         .build_cartesian_2d(TickedAxis::time(max_x), (min_y..max_y).log_scale())
-        .map_err(|e| e.to_string())?;
+        .drawn()?;
     let mut keys = match phases {
         Some(p) => shade_phases(&mut chart, p, (min_y, max_y))?,
         None => Vec::new(),
@@ -254,12 +207,12 @@ where
     chart
         .configure_mesh()
         .x_desc("time since start")
-        .y_desc(format!("latency, {} (log scale)", unit.name()))
+        .y_desc(ticks::LOG_LATENCY_DESC)
         .x_label_formatter(&|x: &f64| ticks::elapsed(*x))
-        .y_label_formatter(&|y: &f64| unit.label(*y))
+        .y_label_formatter(&|y: &f64| ticks::latency(*y))
         .label_style(("sans-serif", 14))
         .draw()
-        .map_err(|e| e.to_string())?;
+        .drawn()?;
     let series: [Series; 4] = [
         ("end-to-end p50", BLUE, Dash::Solid, |r| r.e2e_p50_us),
         ("end-to-end p99", ORANGE, Dash::Solid, |r| r.e2e_p99_us),
@@ -335,23 +288,22 @@ where
     let values = || curves.iter().flat_map(|l| l.points.iter().map(|p| p.1));
     let max_y = values().fold(1.0, f64::max) * 2.0;
     let min_y = values().fold(max_y, f64::min).max(0.001) / 2.0;
-    let unit = LatencyUnit::for_range(max_y);
     let mut chart = ChartBuilder::on(&plot)
         .margin(12)
         .margin_right(24)
         .x_label_area_size(40)
         .y_label_area_size(70)
         .build_cartesian_2d(nines_axis(), (min_y..max_y).log_scale())
-        .map_err(|e| e.to_string())?;
+        .drawn()?;
     chart
         .configure_mesh()
         .x_desc("percentile")
-        .y_desc(format!("latency, {} (log scale)", unit.name()))
+        .y_desc(ticks::LOG_LATENCY_DESC)
         .x_label_formatter(&|x: &f64| ticks::percentile(10f64.powf(*x)))
-        .y_label_formatter(&|y: &f64| unit.label(*y))
+        .y_label_formatter(&|y: &f64| ticks::latency(*y))
         .label_style(("sans-serif", 14))
         .draw()
-        .map_err(|e| e.to_string())?;
+        .drawn()?;
     let keys = draw_lines(&mut chart, curves)?;
     legend(&legend_area, &keys)
 }
