@@ -210,7 +210,7 @@ pub(crate) fn terminal(c: &Comparison) -> String {
     let table: Vec<Vec<String>> = std::iter::once(HEADERS.map(String::from).to_vec())
         .chain(c.rows.iter().map(|r| cells(r).to_vec()))
         .collect();
-    crate::report::terminal::aligned(&table, |i| i == 0 || i == 5) + &verdict_lines(c, "")
+    crate::report::wording::aligned(&table, |i| i == 0 || i == 5) + &verdict_lines(c, "")
 }
 
 fn verdict_lines(c: &Comparison, bullet: &str) -> String {

@@ -154,7 +154,7 @@ pub(crate) fn terminal(rows: &[Row]) -> String {
                 pick.iter().map(|i| c[*i].clone()).collect()
             }))
             .collect();
-    super::terminal::aligned(&table, |i| i == 0)
+    super::wording::aligned(&table, |i| i == 0)
 }
 
 #[cfg(test)]

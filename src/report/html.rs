@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::comparison::Row;
 use super::results_dir::{Chart, File};
+use super::wording::{escape, ms, per_sec, usd};
 use crate::measure::by_sender::CROSSING;
 use crate::measure::clock_offset;
 use crate::measure::latency::Latency;
@@ -19,13 +20,6 @@ h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;bord
 th,td{border:1px solid #ddd;padding:.3rem .6rem;text-align:right}th:first-child,td:first-child{text-align:left}th{background:#f5f5f5}\
 .pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}.chart svg{max-width:100%;height:auto;border:1px solid #eee;margin:.4rem 0}\
 .wide{overflow-x:auto}.wide table{font-size:.8rem}pre{background:#f6f8fa;padding:.8rem;overflow:auto;font-size:.85rem}.verdict{border-radius:6px;padding:.7rem 1rem;margin:1rem 0;border:2px solid}.verdict b{font-size:1.3rem;margin-right:.8rem}.verdict ul{margin:.3rem 0 0;padding-left:1.2rem}.verdict.ok{border-color:#1a7f37;background:#eef8f0}.verdict.warn{border-color:#9a6700;background:#fff8e5}.verdict.bad{border-color:#cf222e;background:#fff0f0}@media print{body{max-width:none;margin:0;font-size:10pt}.chart svg{border:none}.chart,table,.verdict,.card{break-inside:avoid}h2{break-after:avoid}a{color:inherit;text-decoration:none}pre{white-space:pre-wrap}.verdict{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
-
-pub(crate) fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// A complete HTML page around a body: every page sqsbench writes.
 pub(crate) fn page(title: &str, body: &str) -> String {
@@ -70,30 +64,18 @@ fn card(o: &mut String, value: String, label: &str) {
     ));
 }
 
-fn ms(us: u64) -> String {
-    format!("{:.2} ms", us as f64 / 1000.0)
-}
-
 fn headline(s: &RunSummary) -> String {
     let e2e = s.latency(Latency::EndToEnd);
     let m = &s.messages;
     let mut o = String::from("<div class=\"cards\">");
-    card(
-        &mut o,
-        format!("{:.1}/s", s.throughput.sent_per_sec),
-        "sent",
-    );
-    card(
-        &mut o,
-        format!("{:.1}/s", s.throughput.received_per_sec),
-        "received",
-    );
+    card(&mut o, per_sec(s.throughput.sent_per_sec), "sent");
+    card(&mut o, per_sec(s.throughput.received_per_sec), "received");
     card(&mut o, ms(e2e.p50), "end-to-end p50");
     card(&mut o, ms(e2e.p99), "end-to-end p99");
     card(&mut o, ms(e2e.max), "end-to-end max");
     if s.shard.is_some() {
         // A shard's losses, order and duplicates are judged over every shard, not here.
-        card(&mut o, format!("${:.6}", s.cost.usd), "cost");
+        card(&mut o, usd(s.cost.usd), "cost");
         return o + "</div>";
     }
     card(&mut o, m.duplicates.to_string(), "duplicates");
@@ -114,7 +96,7 @@ fn headline(s: &RunSummary) -> String {
     }
     card(&mut o, m.order_violations.to_string(), "order violations");
     card(&mut o, m.dead_lettered.to_string(), "dead-lettered");
-    card(&mut o, format!("${:.6}", s.cost.usd), "cost");
+    card(&mut o, usd(s.cost.usd), "cost");
     o + "</div>"
 }
 
@@ -141,7 +123,7 @@ fn expectations(s: &RunSummary) -> String {
 
 fn latencies(s: &RunSummary) -> String {
     // A merged result's end-to-end rows compare two machines' clocks: what they may be off by.
-    let clocks = super::terminal::cross_machine_note(s);
+    let clocks = super::wording::cross_machine_note(s);
     let mut o = String::from(
         "<table><tr><th>latency</th><th>count</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th>",
     );
@@ -465,7 +447,7 @@ fn fleets(s: &RunSummary) -> String {
         ));
     }
     o += "</table>";
-    if let Some(note) = super::terminal::cross_machine_note(s) {
+    if let Some(note) = super::wording::cross_machine_note(s) {
         o += &format!("<p>Fleets' end-to-end latencies: {}.</p>", escape(&note));
     }
     o
@@ -481,7 +463,7 @@ fn batches(s: &RunSummary) -> String {
          <table><tr><th>why a message came back</th><th>left on the queue</th><th>redelivered</th><th>dead-lettered</th></tr>",
         b.invocations, b.messages, b.mean_size, b.mean_gather_ms
     );
-    for (cause, left, redelivered, dead) in super::terminal::batch_causes(b) {
+    for (cause, left, redelivered, dead) in super::wording::batch_causes(b) {
         o.push_str(&format!(
             "<tr><td>{cause}</td><td>{left}</td><td>{redelivered}</td><td>{dead}</td></tr>"
         ));
@@ -493,7 +475,7 @@ fn batches(s: &RunSummary) -> String {
     ] {
         o.push_str(&format!(
             "<p>By {title} ({unit}): {}</p>",
-            super::terminal::distribution(dist)
+            super::wording::distribution(dist)
         ));
     }
     o
@@ -527,7 +509,7 @@ fn shards(s: &RunSummary, sh: &Shards) -> String {
             };
             o += &format!(
                 "<p{class}>{}.</p>",
-                escape(super::terminal::corrected_line(c).trim_end())
+                escape(super::wording::corrected_line(c).trim_end())
             );
         }
         (None, Some((shard, worst))) => {

@@ -15,6 +15,7 @@ pub mod search;
 pub mod shard_file;
 pub(crate) mod subscriptions;
 pub(crate) mod terminal;
+pub(crate) mod wording;
 
 #[cfg(test)]
 mod tests;

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::html::escape;
 use super::results_dir::{Chart, File};
+use super::wording::escape;
 use crate::measure::summary::ResultsKind;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -166,7 +166,7 @@ pub fn terminal(r: &SearchResult) -> String {
     let table: Vec<Vec<String>> = std::iter::once(HEADERS.iter().map(|h| h.to_string()).collect())
         .chain(r.steps.iter().map(cells))
         .collect();
-    super::terminal::aligned(&table, |i| i >= 11) + &headline(r) + "\n"
+    super::wording::aligned(&table, |i| i >= 11) + &headline(r) + "\n"
 }
 
 /// The search's page: the answer, the chart, the table, links to every step's report.

@@ -5,12 +5,8 @@
 use crate::measure::fanout::SubscriptionSummary;
 use crate::measure::summary::RunSummary;
 
-use super::html::escape;
-use super::terminal::aligned;
-
-fn ms(us: u64) -> String {
-    format!("{:.1} ms", us as f64 / 1000.0)
-}
+use super::wording::escape;
+use super::wording::{aligned, ms};
 
 /// The header line of a fan-out run: the topic and where it fans out to.
 pub(crate) fn headline(s: &RunSummary) -> Option<String> {

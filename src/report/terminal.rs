@@ -5,20 +5,13 @@ use crate::measure::by_sender::CROSSING;
 use crate::measure::clock_offset::{self, ClockOffset};
 use crate::measure::fleets::Role;
 use crate::measure::latency::Latency;
-use crate::measure::summary::{
-    Batches, Bucket, ClockCorrection, Messages, RunSummary, ShardInfo, Shards,
-};
+use crate::measure::summary::{Batches, Messages, RunSummary, ShardInfo, Shards};
 use crate::scenario::TargetKind;
 
 use super::subscriptions;
-
-fn ms(us: u64) -> String {
-    if us >= 10_000 {
-        format!("{:.0} ms", us as f64 / 1000.0)
-    } else {
-        format!("{:.2} ms", us as f64 / 1000.0)
-    }
-}
+use super::wording::{
+    aligned, batch_causes, corrected_line, cross_machine_note, distribution, ms, per_sec,
+};
 
 pub(crate) fn summary(s: &RunSummary, results_dir: &str) -> String {
     let mut o = String::new();
@@ -38,8 +31,10 @@ pub(crate) fn summary(s: &RunSummary, results_dir: &str) -> String {
         o += "interrupted: results cover the run up to the signal\n";
     }
     o += &format!(
-        "measured {:.1} s: sent {:.0}/s, received {:.0}/s\n",
-        s.measured_seconds, s.throughput.sent_per_sec, s.throughput.received_per_sec
+        "measured {:.1} s: sent {}, received {}\n",
+        s.measured_seconds,
+        per_sec(s.throughput.sent_per_sec),
+        per_sec(s.throughput.received_per_sec)
     );
     o += &format!(
         "{:<26}{:>10}{:>10}{:>10}{:>10}{:>10}\n",
@@ -245,22 +240,6 @@ fn clock_line(c: &ClockOffset) -> String {
     )
 }
 
-/// What a merged result's end-to-end latencies, which compare two machines' clocks, may be off
-/// by: the worst shard's offset (not corrected), or what is left after correcting (`± 1.10 ms
-/// clocks corrected`). None for a single run's.
-pub(crate) fn cross_machine_note(s: &RunSummary) -> Option<String> {
-    let shards = s.shards.as_ref()?;
-    if let Some(c) = &shards.clock_correction {
-        return Some(format!("± {:.2} ms, clocks corrected", c.within_ms));
-    }
-    let offsets = shards
-        .merged
-        .iter()
-        .filter_map(|t| Some((t.index, t.clock_offset.as_ref()?)));
-    let (_, worst) = clock_offset::worst(offsets)?;
-    Some(format!("± {worst:.2} ms, clocks not corrected"))
-}
-
 /// Each shard's clock against the queue's, and what that does to latencies between shards.
 fn merged_clocks(shards: &Shards) -> String {
     let measured: Vec<(u32, &ClockOffset)> = shards
@@ -295,28 +274,6 @@ fn merged_clocks(shards: &Shards) -> String {
         );
     }
     o
-}
-
-/// What `merge --correct-clock-offset` did to the end-to-end latencies.
-pub(crate) fn corrected_line(c: &ClockCorrection) -> String {
-    let used: Vec<String> = c
-        .offsets
-        .iter()
-        .enumerate()
-        .filter_map(|(i, o)| Some(format!("shard {i} {}", o.as_ref()?.describe())))
-        .collect();
-    let mut o = format!(
-        "end-to-end latencies corrected by each shard's clock offset against the queue's (merge --correct-clock-offset; by {}, the first receives' bounds narrowed by the send stamps' floors): a latency between two shards is still off by up to {:.2} ms",
-        used.join(", "),
-        c.within_ms
-    );
-    if c.below_zero > 0 {
-        o += &format!(
-            "; {} samples fell below zero after the shift (kept as 1 µs): some shard's estimate is off",
-            c.below_zero
-        );
-    }
-    o + "\n"
 }
 
 /// Each shard's measured offset against the floor its messages' SentTimestamp put under it.
@@ -424,44 +381,6 @@ fn batch_lines(b: &Batches) -> String {
     o
 }
 
-/// A distribution's non-empty buckets: `≤10: 12 · ≤100: 3`.
-pub(crate) fn distribution(buckets: &[Bucket]) -> String {
-    let shown: Vec<String> = buckets
-        .iter()
-        .filter(|b| b.count > 0)
-        .map(|b| format!("≤{}: {}", b.up_to, b.count))
-        .collect();
-    if shown.is_empty() {
-        "none".into()
-    } else {
-        shown.join(" · ")
-    }
-}
-
-/// Each cause of a message coming back: (name, left, redelivered, dead-lettered).
-pub(crate) fn batch_causes(b: &Batches) -> [(&'static str, u64, u64, u64); 3] {
-    [
-        (
-            "failed item",
-            b.left.failed,
-            b.redelivered.failed,
-            b.dead_lettered.failed,
-        ),
-        (
-            "collateral (whole-batch retry)",
-            b.left.collateral,
-            b.redelivered.collateral,
-            b.dead_lettered.collateral,
-        ),
-        (
-            "behind a FIFO group failure",
-            b.left.behind_group_failure,
-            b.redelivered.behind_group_failure,
-            b.dead_lettered.behind_group_failure,
-        ),
-    ]
-}
-
 fn fleets(s: &RunSummary) -> String {
     let several = |role| s.fleets.iter().filter(|f| f.role == role).count() > 1;
     if !several(Role::Producer) && !several(Role::Consumer) {
@@ -490,38 +409,6 @@ fn fleets(s: &RunSummary) -> String {
     let mut o = aligned(&rows, |column| column == 0);
     if let Some(note) = cross_machine_note(s) {
         o += &format!("fleets' e2e: {note}\n");
-    }
-    o
-}
-
-/// Rows of cells as an aligned table, two spaces between columns: columns for which `left`
-/// is true are left-aligned (text), the others right-aligned (numbers).
-pub(crate) fn aligned(rows: &[Vec<String>], left: impl Fn(usize) -> bool) -> String {
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
-        .map(|i| {
-            rows.iter()
-                .filter_map(|r| r.get(i))
-                .map(|c| c.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut o = String::new();
-    for row in rows {
-        let line: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                if left(i) {
-                    format!("{c:<w$}", w = widths[i])
-                } else {
-                    format!("{c:>w$}", w = widths[i])
-                }
-            })
-            .collect();
-        o += line.join("  ").trim_end();
-        o += "\n";
     }
     o
 }
