@@ -30,6 +30,15 @@ pub fn thousandths(x: f64) -> f64 {
     to_places(x, 3)
 }
 
+/// A count over a span as a rate, to one decimal (0 for an empty span).
+pub fn per_second(n: u64, seconds: f64) -> f64 {
+    if seconds > 0.0 {
+        tenths(n as f64 / seconds)
+    } else {
+        0.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -40,7 +40,7 @@ fn rerender_run(dir: &Path) -> Result<crate::measure::summary::RunSummary, Vec<R
     // refused whole and never loses a good file to a partial one.
     let saved = load::read(dir).map_err(|e| damaged(format!("{e:#}")))?;
     let mut out = ResultsDir::local(dir);
-    out.render_run(&saved.summary, &saved.latencies, &saved.timeline);
+    crate::report::results::render_run(&mut out, &saved.summary, &saved.latencies, &saved.timeline);
     let failures: Vec<Refusal> = out
         .take_failures()
         .into_iter()

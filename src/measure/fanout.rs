@@ -91,7 +91,7 @@ impl SubscriptionSummary {
             order_violations: t.order_violations,
             dead_lettered: t.dead_lettered,
             identity_holds: t.acknowledged == t.unique_received + t.dead_lettered + t.lost,
-            received_per_sec: super::summary::per_second(t.unique_received, measured_seconds),
+            received_per_sec: crate::round::per_second(t.unique_received, measured_seconds),
             end_to_end_us,
             emulator_injected: None,
         }

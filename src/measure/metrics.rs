@@ -4,8 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
+pub(crate) use super::spread::{Repeats, Spread};
 use super::summary::RunSummary;
 
 /// Paths that describe a run rather than measure it: never compared.
@@ -44,31 +43,6 @@ fn walk(value: &serde_json::Value, path: String, out: &mut BTreeMap<String, f64>
         }
         _ => {}
     }
-}
-
-/// How one metric varied across repeated runs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct Spread {
-    pub min: f64,
-    pub max: f64,
-    pub mean: f64,
-    pub stddev: f64,
-}
-
-impl Spread {
-    pub fn range(&self) -> f64 {
-        self.max - self.min
-    }
-}
-
-/// `repeat = N`: how many runs, which one the headline figures come from, and every metric's
-/// spread across them.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Repeats {
-    pub count: u32,
-    /// 1-based: the run with the median received throughput.
-    pub headline_run: u32,
-    pub spread: BTreeMap<String, Spread>,
 }
 
 /// The spread of every metric over the runs, and the index of the median run by received

@@ -5,6 +5,7 @@
 pub mod buckets;
 pub mod by_sender;
 pub mod clock_offset;
+pub mod counts;
 pub mod expectations;
 pub mod fanout;
 pub mod fleets;
@@ -14,5 +15,7 @@ pub mod ledger;
 pub(crate) mod metrics;
 pub mod payload;
 pub mod recorder;
+pub mod shards;
+pub mod spread;
 pub mod summary;
 pub mod timeline;

@@ -155,7 +155,7 @@ fn write_all(
     out.write(File::TimeseriesFleets, csv_rows(&seconds.fleet_rows));
     out.write(File::Histograms, &seconds.hlog);
     out.write(File::Integrity, files::integrity_json(integrity));
-    out.finish_run(summary, &seconds.totals.latencies, &seconds.rows);
+    results::finish_run(&mut out, summary, &seconds.totals.latencies, &seconds.rows);
     out.take_failures()
 }
 

@@ -6,9 +6,10 @@ use crate::measure::latency::{Latency, LatencyStats};
 use crate::measure::ledger::Tally;
 use crate::measure::ledger::order::Judged;
 use crate::measure::summary::{
-    Interruption, Requests, ResultsKind, RunSummary, ShardTotals, Shards, per_second,
+    Interruption, Requests, ResultsKind, RunSummary, ShardTotals, Shards,
 };
 use crate::report::load::Logged;
+use crate::round::per_second;
 
 use super::inputs::ShardDir;
 

@@ -12,11 +12,14 @@ use anyhow::Context;
 use hdrhistogram::serialization::V2DeflateSerializer;
 use hdrhistogram::serialization::interval_log::{IntervalLogWriterBuilder, Tag};
 
-use super::results_dir::File as ResultsFile;
+use super::files;
+use super::results_dir::{File as ResultsFile, ResultsDir};
 use crate::measure::by_sender::{Part, Split};
 use crate::measure::fleets::{FleetIndex, FleetMap};
+use crate::measure::latency::Latencies;
 use crate::measure::latency::Latency;
 use crate::measure::recorder::Recorder;
+use crate::measure::summary::RunSummary;
 use crate::measure::timeline::{FleetRow, IntervalSink, TimelineRow};
 
 /// `results/<name>-<UTC yyyymmddThhmmssZ>/`, or `--out DIR` (created; refused if not empty).
@@ -221,4 +224,41 @@ impl IntervalSink for Stream {
             self.failed(ResultsFile::Histograms.name(), e);
         }
     }
+}
+
+/// The files every run's directory ends with, single run or merged: the summary, the
+/// latency percentiles, the charts, and last the page that inlines them (and integrity.json,
+/// written before).
+pub(crate) fn finish_run(
+    out: &mut ResultsDir,
+    summary: &RunSummary,
+    latencies: &Latencies,
+    rows: &[TimelineRow],
+) {
+    out.write(ResultsFile::Summary, files::summary_json(summary));
+    render_run(out, summary, latencies, rows);
+}
+
+/// What is rendered from a run's saved data (all but the summary itself): what `report`
+/// re-renders.
+pub(crate) fn render_run(
+    out: &mut ResultsDir,
+    summary: &RunSummary,
+    latencies: &Latencies,
+    rows: &[TimelineRow],
+) {
+    out.write(
+        ResultsFile::SummaryCsv,
+        files::summary_csv(std::slice::from_ref(summary)),
+    );
+    out.write(ResultsFile::Latency, files::hgrm(latencies));
+    let charts = out.path(ResultsFile::Charts);
+    if let Err(e) = super::chart::run::write_all(&charts, rows, latencies, summary) {
+        out.failed(format!(
+            "could not draw the charts in {}: {e}",
+            charts.display()
+        ));
+    }
+    let page = super::html::run_page(summary, out.root());
+    out.write(ResultsFile::Report, page);
 }

@@ -3,14 +3,11 @@
 //! fill a directory with several runs. Files go through a `Sink`: the local disk, whole or
 //! absent (`atomic`); object storage will be another sink.
 //!
-//! Depends on the summary types it writes and the report's renderers.
+//! Depends on `atomic` only: what goes in each file is its writers' (`results::finish_run`).
 
 use std::path::{Path, PathBuf};
 
-use super::{atomic, files};
-use crate::measure::latency::Latencies;
-use crate::measure::summary::RunSummary;
-use crate::measure::timeline::TimelineRow;
+use super::atomic;
 
 /// Every file a results directory may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,45 +190,6 @@ impl ResultsDir {
     /// What could not be written, so far; the list is emptied.
     pub fn take_failures(&mut self) -> Vec<String> {
         std::mem::take(&mut self.failures)
-    }
-}
-
-impl ResultsDir {
-    /// The files every run's directory ends with, single run or merged: the summary, the
-    /// latency percentiles, the charts, and last the page that inlines them (and integrity.json,
-    /// written before).
-    pub fn finish_run(
-        &mut self,
-        summary: &RunSummary,
-        latencies: &Latencies,
-        rows: &[TimelineRow],
-    ) {
-        self.write(File::Summary, files::summary_json(summary));
-        self.render_run(summary, latencies, rows);
-    }
-
-    /// What is rendered from a run's saved data (all but the summary itself): what `report`
-    /// re-renders.
-    pub fn render_run(
-        &mut self,
-        summary: &RunSummary,
-        latencies: &Latencies,
-        rows: &[TimelineRow],
-    ) {
-        self.write(
-            File::SummaryCsv,
-            files::summary_csv(std::slice::from_ref(summary)),
-        );
-        self.write(File::Latency, files::hgrm(latencies));
-        let charts = self.path(File::Charts);
-        if let Err(e) = super::chart::run::write_all(&charts, rows, latencies, summary) {
-            self.failed(format!(
-                "could not draw the charts in {}: {e}",
-                charts.display()
-            ));
-        }
-        let page = super::html::run_page(summary, &self.root);
-        self.write(File::Report, page);
     }
 }
 

@@ -10,7 +10,6 @@ use std::time::{Duration, SystemTime};
 use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
-use super::InterruptedBeforeTraffic;
 use crate::client;
 use crate::measure::ledger;
 use crate::measure::summary::{RunSummary, ShardInfo};
@@ -52,6 +51,11 @@ impl Distributed {
         self.shard.count > 1
     }
 }
+
+/// The run was interrupted before any traffic: nothing was measured (exit 130).
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted before any traffic was sent")]
+pub struct InterruptedBeforeTraffic;
 
 /// The shard was ready only after the agreed start plus the grace, or the queue it waits for
 /// never appeared: it sent nothing (exit 3).

@@ -6,8 +6,8 @@ use std::time::UNIX_EPOCH;
 
 use tokio::sync::watch;
 
-use super::RunOptions;
 use super::distributed::{LEDGER_FILE, open_journal, shard_json};
+use super::options::RunOptions;
 use super::setup::Ready;
 use super::shape::Shape;
 use super::shutdown::LastWords;

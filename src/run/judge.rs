@@ -5,21 +5,18 @@
 
 use std::time::SystemTime;
 
-use sha2::{Digest, Sha256};
-
 use super::distributed::shard_info;
 use super::drive::Driven;
+use super::options::RunOptions;
 use super::setup::Ready;
 use super::shape::Shape;
-use super::{RunOptions, utc_stamp};
 use crate::client;
 use crate::emulator::stats::QueueFaults;
 use crate::measure::fanout::{SnsCost, SubscriptionSummary, TopicInfo, sns_cost};
 use crate::measure::fleets::{FleetMap, Role};
 use crate::measure::ledger::{self, Integrity, Kind, SubscriptionIntegrity};
 use crate::measure::summary::{
-    Batches, EmulatorInfo, FleetSummary, Interruption, Measurement, QueueInfo, ResultsKind,
-    RunSummary, SCHEMA_VERSION, ScenarioInfo, TargetInfo,
+    Batches, EmulatorInfo, FleetSummary, Interruption, Measurement, RunSummary,
 };
 use crate::scenario::{Fanout, QueueType, Scenario, estimate};
 use crate::workload::engine::EngineResult;
@@ -71,42 +68,6 @@ pub(super) fn judge(
     }
 }
 
-/// The summary's parts known before any traffic.
-pub(super) fn summary_head(
-    scenario: &Scenario,
-    run_id: &str,
-    started_secs: u64,
-    resolved: &str,
-    connection: &client::Connection,
-) -> RunSummary {
-    RunSummary {
-        schema_version: SCHEMA_VERSION,
-        kind: Some(ResultsKind::Run),
-        sqsbench_version: env!("CARGO_PKG_VERSION").to_string(),
-        run_id: run_id.to_string(),
-        started_at: utc_stamp(started_secs),
-        scenario: ScenarioInfo {
-            name: scenario.name.clone(),
-            sha256: Sha256::digest(resolved.as_bytes())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
-            warmup_seconds: Some(scenario.run.warmup.as_secs_f64()),
-            duration_seconds: Some(scenario.run.duration.as_secs_f64()),
-        },
-        target: TargetInfo {
-            kind: connection.kind,
-            endpoint: connection.endpoint.clone(),
-            region: connection.region.clone(),
-        },
-        queue: QueueInfo {
-            kind: scenario.queue.kind,
-            name: scenario.queue.name.clone(),
-        },
-        ..RunSummary::default()
-    }
-}
-
 /// The summary and integrity of the finished run. A shard judges only what one shard can:
 /// losses, FIFO order, first deliveries and the expectations are judged over every shard by
 /// `merge`.
@@ -136,10 +97,8 @@ fn judged(
         summary.messages.lost = 0;
         summary.messages.order_violations = 0;
         summary.messages.unique_received = 0;
-        summary.throughput.received_per_sec = crate::measure::summary::per_second(
-            summary.messages.received,
-            summary.measured_seconds,
-        );
+        summary.throughput.received_per_sec =
+            crate::round::per_second(summary.messages.received, summary.measured_seconds);
     } else {
         summary.expectations = crate::measure::expectations::judge(&scenario.expect, &summary);
     }

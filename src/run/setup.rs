@@ -8,18 +8,21 @@ use std::time::{Duration, SystemTime};
 
 use tokio::sync::watch;
 
+use super::distributed::InterruptedBeforeTraffic;
 use super::distributed::{Distributed, run_ids, shared_queues, wait_for_start};
-use super::judge::summary_head;
+use super::options::{RunOptions, since_epoch, utc_stamp};
 use super::shape::Shape;
 use super::shutdown::LastWords;
-use super::{InterruptedBeforeTraffic, RunOptions, since_epoch, utc_stamp};
 use crate::client;
 use crate::measure::fanout::Settle;
-use crate::measure::summary::RunSummary;
+use crate::measure::summary::{
+    QueueInfo, ResultsKind, RunSummary, SCHEMA_VERSION, ScenarioInfo, TargetInfo,
+};
 use crate::report::results_dir::File;
 use crate::report::{atomic, results};
 use crate::scenario::{Scenario, Target, estimate, render};
 use crate::workload::engine::Lane;
+use sha2::{Digest, Sha256};
 
 /// How long one queue deletion may take at the end, so an unanswering target cannot hold an
 /// interrupted run past its 10 s.
@@ -301,4 +304,40 @@ async fn settle(
         seed: scenario.run.seed,
     };
     Some(probes.settle(fanout.topic.settle, interrupt).await)
+}
+
+/// The summary's parts known before any traffic.
+fn summary_head(
+    scenario: &Scenario,
+    run_id: &str,
+    started_secs: u64,
+    resolved: &str,
+    connection: &client::Connection,
+) -> RunSummary {
+    RunSummary {
+        schema_version: SCHEMA_VERSION,
+        kind: Some(ResultsKind::Run),
+        sqsbench_version: env!("CARGO_PKG_VERSION").to_string(),
+        run_id: run_id.to_string(),
+        started_at: utc_stamp(started_secs),
+        scenario: ScenarioInfo {
+            name: scenario.name.clone(),
+            sha256: Sha256::digest(resolved.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+            warmup_seconds: Some(scenario.run.warmup.as_secs_f64()),
+            duration_seconds: Some(scenario.run.duration.as_secs_f64()),
+        },
+        target: TargetInfo {
+            kind: connection.kind,
+            endpoint: connection.endpoint.clone(),
+            region: connection.region.clone(),
+        },
+        queue: QueueInfo {
+            kind: scenario.queue.kind,
+            name: scenario.queue.name.clone(),
+        },
+        ..RunSummary::default()
+    }
 }

@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 
 use super::keys::Codec;
-use super::types::{Deduplication, ProcessingSpec, RateSpec, SizeSpec};
 use super::units::{
     format_duration, format_rate, format_size, parse_duration, parse_rate, parse_size,
 };
+use super::values::{Deduplication, ProcessingSpec, RateSpec, SizeSpec};
 use sqsbench_keys::document::Field;
 
 /// The smallest message that still carries the self-identifying payload header.

@@ -7,10 +7,10 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use super::fanout::{Attributes, Fanout, MAX_PUBLISH_BYTES, Subscription, subscription_queue};
+use super::fleet_rules::{consumer, fleet_name, fleets, producer};
 use super::keys::Codec;
 use super::sections::{ConsumerFleetRead, ProducerFleetRead, SubscriptionKeys, TopicRead};
 use super::types::*;
-use super::validate::{consumer, fleet_name, fleets, producer};
 use crate::emulator::names;
 use sqsbench_keys::document::{Document, Table};
 

@@ -8,8 +8,10 @@ pub(crate) mod codecs;
 pub(crate) mod estimate;
 pub(crate) mod fanout;
 mod fanout_rules;
+mod fleet_rules;
 pub(crate) mod keys;
 pub(crate) mod limits;
+mod policy;
 #[cfg(test)]
 mod reference;
 pub(crate) mod render;
@@ -17,6 +19,7 @@ pub(crate) mod sections;
 pub mod types;
 pub(crate) mod units;
 pub mod validate;
+mod values;
 
 pub use sqsbench_keys::Problem;
 pub use types::*;

@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::codecs::{Attributes, Deduplications, Processing, Rates, Sizes};
-use super::fanout::{Policies, PolicySpec};
 use super::keys::{
     Addr, Bool, Choice, Opt, Rate, Text, derived, dur, int, nested, num, or, required, section,
     spelled, unset,
 };
-use super::types::{
+use super::policy::{Policies, PolicySpec};
+use super::values::{
     ConsumerKind, Deduplication, DeleteMode, ProcessingSpec, QueueType, RateSpec, SizeSpec,
 };
 

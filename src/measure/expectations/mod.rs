@@ -6,7 +6,7 @@
 //! Judges a summary only: the run and `merge` both call it, and it knows nothing of either.
 //! The verdict's type is a leaf of its own (`verdict.rs`), so the summary can hold it.
 
-mod verdict;
+pub mod verdict;
 
 use verdict::unit_of;
 pub use verdict::{Expectation, Unit};

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::book::{Delivery, Tally};
+use super::tally::{Delivery, Tally};
 
 /// Examples kept per kind: enough to look into, bounded however bad the run.
 pub const LIMIT: usize = 10;

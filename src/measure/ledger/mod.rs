@@ -9,6 +9,7 @@ mod codec;
 mod integrity;
 pub mod journal;
 pub mod order;
+mod tally;
 #[cfg(test)]
 mod tests;
 mod union;
