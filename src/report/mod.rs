@@ -12,6 +12,7 @@ pub mod load;
 pub(crate) mod results;
 pub mod results_dir;
 pub mod search;
+pub(crate) mod sections;
 pub mod shard_file;
 pub(crate) mod subscriptions;
 pub(crate) mod terminal;

@@ -8,90 +8,108 @@ use crate::measure::latency::Latency;
 use crate::measure::summary::{Batches, Messages, RunSummary, ShardInfo, Shards};
 use crate::scenario::TargetKind;
 
+use super::sections::{RUN, Section};
 use super::subscriptions;
 use super::wording::{
     aligned, batch_causes, corrected_line, cross_machine_note, distribution, ms, per_sec,
 };
 
+/// The terminal summary: every section `sections::RUN` lists that a terminal can show, in its
+/// order, then where the results are.
 pub(crate) fn summary(s: &RunSummary, results_dir: &str) -> String {
-    let mut o = String::new();
-    let m = &s.messages;
-    match subscriptions::headline(s) {
-        Some(line) => o += &line,
-        None => {
-            o += &format!(
-                "\n{} — {} {} queue {} on {} ({})\n",
-                s.scenario.name, s.queue.kind, "", s.queue.name, s.target.kind, s.target.endpoint
-            )
-            .replace("  ", " ")
-        }
+    let mut o: String = RUN
+        .iter()
+        .map(|section| self::section(s, *section))
+        .collect();
+    o += &format!("results: {results_dir}\n");
+    o
+}
+
+fn section(s: &RunSummary, section: Section) -> String {
+    match section {
+        Section::Title => title(s),
+        Section::Headline => measured(s),
+        Section::Merged => s
+            .shards
+            .as_ref()
+            .map(|shards| merged_lines(s, shards))
+            .unwrap_or_default(),
+        Section::Expectations => expectations(s),
+        Section::Latency => latency(s),
+        Section::Integrity => integrity(s),
+        Section::Requests => requests(s),
+        Section::Verdict | Section::Charts | Section::Scenario => String::new(),
     }
+}
+
+/// What ran where, a fan-out's settle, and an interruption.
+fn title(s: &RunSummary) -> String {
+    let mut o = match subscriptions::headline(s) {
+        Some(line) => line,
+        None => format!(
+            "\n{} — {} {} queue {} on {} ({})\n",
+            s.scenario.name, s.queue.kind, "", s.queue.name, s.target.kind, s.target.endpoint
+        )
+        .replace("  ", " "),
+    };
     o += &subscriptions::settle_line(s);
     if s.interrupted.happened() {
         o += "interrupted: results cover the run up to the signal\n";
     }
-    o += &format!(
+    o
+}
+
+fn measured(s: &RunSummary) -> String {
+    format!(
         "measured {:.1} s: sent {}, received {}\n",
         s.measured_seconds,
         per_sec(s.throughput.sent_per_sec),
         per_sec(s.throughput.received_per_sec)
-    );
-    o += &format!(
+    )
+}
+
+/// The latency table (a note where latencies compare two machines' clocks), this process's
+/// clock, and each fleet's figures.
+fn latency(s: &RunSummary) -> String {
+    let mut o = format!(
         "{:<26}{:>10}{:>10}{:>10}{:>10}{:>10}\n",
         "latency", "p50", "p90", "p99", "p99.9", "max"
     );
     let clocks = cross_machine_note(s);
     for which in Latency::ALL {
         let l = s.latency(which);
-        if l.count > 0 {
-            let label = which.label();
-            o += &format!(
-                "{label:<26}{:>10}{:>10}{:>10}{:>10}{:>10}",
-                ms(l.p50),
-                ms(l.p90),
-                ms(l.p99),
-                ms(l.p999),
-                ms(l.max)
-            );
-            match &clocks {
-                Some(note) if CROSSING.contains(&which) => o += &format!("  {note}\n"),
-                _ => o += "\n",
-            }
+        if l.count == 0 {
+            continue;
+        }
+        let label = which.label();
+        o += &format!(
+            "{label:<26}{:>10}{:>10}{:>10}{:>10}{:>10}",
+            ms(l.p50),
+            ms(l.p90),
+            ms(l.p99),
+            ms(l.p999),
+            ms(l.max)
+        );
+        match &clocks {
+            Some(note) if CROSSING.contains(&which) => o += &format!("  {note}\n"),
+            _ => o += "\n",
         }
     }
     if let Some(c) = &s.clock_offset {
         o += &clock_line(c);
     }
-    o += &fleets(s);
-    if s.topic.is_some() {
-        o += &format!(
-            "messages: published {} (failed {}), received {} deliveries ({} unique) over {} subscriptions, deleted {}, foreign {}\n",
-            m.sent,
-            m.send_failed,
-            m.received,
-            m.unique_received,
-            s.subscriptions.len(),
-            m.deleted,
-            m.foreign
-        );
-    } else if s.shard.is_some() {
-        o += &format!(
-            "messages: sent {} (failed {}), received {} deliveries of any shard's messages, deleted {}, foreign {}\n",
-            m.sent, m.send_failed, m.received, m.deleted, m.foreign
-        );
-    } else {
-        o += &format!(
-            "messages: sent {} (failed {}), received {} ({} unique), deleted {}, foreign {}\n",
-            m.sent, m.send_failed, m.received, m.unique_received, m.deleted, m.foreign
-        );
-    }
+    o + &fleets(s)
+}
+
+/// What happened to the messages: the counts, then the verdict a run, a shard or a fan-out can
+/// give, Lambda-style batches, and what a producer gave up on or the drain left.
+fn integrity(s: &RunSummary) -> String {
+    let m = &s.messages;
+    let mut o = messages_line(s);
     match &s.shard {
         Some(shard) => o += &shard_lines(s, shard),
         None if s.topic.is_some() => o += &subscriptions::table(&s.subscriptions),
         None => o += &integrity_lines(m),
-    }
-    if let Some(shards) = &s.shards {
-        o += &merged_lines(s, shards);
     }
     if let Some(b) = &s.batches {
         o += &batch_lines(b);
@@ -106,7 +124,38 @@ pub(crate) fn summary(s: &RunSummary, results_dir: &str) -> String {
         o +=
             "drain timeout passed before the queue was empty: messages still on it count as lost\n";
     }
-    o += "requests:";
+    o
+}
+
+fn messages_line(s: &RunSummary) -> String {
+    let m = &s.messages;
+    if s.topic.is_some() {
+        format!(
+            "messages: published {} (failed {}), received {} deliveries ({} unique) over {} subscriptions, deleted {}, foreign {}\n",
+            m.sent,
+            m.send_failed,
+            m.received,
+            m.unique_received,
+            s.subscriptions.len(),
+            m.deleted,
+            m.foreign
+        )
+    } else if s.shard.is_some() {
+        format!(
+            "messages: sent {} (failed {}), received {} deliveries of any shard's messages, deleted {}, foreign {}\n",
+            m.sent, m.send_failed, m.received, m.deleted, m.foreign
+        )
+    } else {
+        format!(
+            "messages: sent {} (failed {}), received {} ({} unique), deleted {}, foreign {}\n",
+            m.sent, m.send_failed, m.received, m.unique_received, m.deleted, m.foreign
+        )
+    }
+}
+
+/// Requests by action, the cost (and the estimate), the budget, and what the emulator injected.
+fn requests(s: &RunSummary) -> String {
+    let mut o = String::from("requests:");
     for (api, r) in &s.requests {
         o += &format!(" {api} {}", r.count);
         if r.errors + r.throttled + r.timeouts + r.connect_failed > 0 {
@@ -117,31 +166,7 @@ pub(crate) fn summary(s: &RunSummary, results_dir: &str) -> String {
         }
         o += ";";
     }
-    match &s.cost.sns {
-        None => {
-            o += &format!(
-                "\ncost: {} billed requests, ${:.6} (${:.4} per million messages)",
-                s.cost.billed_requests, s.cost.usd, s.cost.usd_per_million_messages
-            )
-        }
-        Some(sns) => {
-            o += &format!(
-                "\ncost: ${:.6} = SQS {} billed requests + SNS {} billed publishes (${:.6}), ${:.4} per million messages; not counted: {}",
-                s.cost.usd,
-                s.cost.billed_requests,
-                sns.billed_publishes,
-                sns.usd,
-                s.cost.usd_per_million_messages,
-                sns.not_counted.join(", ")
-            )
-        }
-    }
-    match (s.cost.estimated_usd, s.cost.estimated_billed_requests) {
-        (Some(usd), Some(requests)) => {
-            o += &format!("; estimated before the run: {requests} requests, ${usd:.6}\n")
-        }
-        _ => o += "\n",
-    }
+    o += &cost_line(s);
     if s.stopped_by_budget {
         o += "stopped early: the counted cost reached [run] budget_usd\n";
     }
@@ -152,8 +177,31 @@ pub(crate) fn summary(s: &RunSummary, results_dir: &str) -> String {
             i.duplicates, i.lost, i.reordered, i.errors, i.throttled
         );
     }
-    o += &expectations(s);
-    o += &format!("results: {results_dir}\n");
+    o
+}
+
+fn cost_line(s: &RunSummary) -> String {
+    let mut o = match &s.cost.sns {
+        None => format!(
+            "\ncost: {} billed requests, ${:.6} (${:.4} per million messages)",
+            s.cost.billed_requests, s.cost.usd, s.cost.usd_per_million_messages
+        ),
+        Some(sns) => format!(
+            "\ncost: ${:.6} = SQS {} billed requests + SNS {} billed publishes (${:.6}), ${:.4} per million messages; not counted: {}",
+            s.cost.usd,
+            s.cost.billed_requests,
+            sns.billed_publishes,
+            sns.usd,
+            s.cost.usd_per_million_messages,
+            sns.not_counted.join(", ")
+        ),
+    };
+    match (s.cost.estimated_usd, s.cost.estimated_billed_requests) {
+        (Some(usd), Some(requests)) => {
+            o += &format!("; estimated before the run: {requests} requests, ${usd:.6}\n")
+        }
+        _ => o += "\n",
+    }
     o
 }
 
