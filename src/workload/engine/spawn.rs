@@ -1,0 +1,190 @@
+//! Starting the fleets: each producer and consumer task, where producers send (the queue, or
+//! the topic), and each fan-out consumer's subscription.
+
+use std::sync::Arc;
+
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use super::Engine;
+use crate::emulator::filter_policy::FilterPolicy;
+use crate::measure::fleets::FleetMap;
+use crate::measure::leaks::Leaks;
+use crate::measure::recorder::Registry;
+use crate::scenario::{Fanout, QueueType};
+use crate::workload::clock::RunClock;
+use crate::workload::consumer::Consumer;
+use crate::workload::lambda::causes::Causes;
+use crate::workload::ledgers::Ledgers;
+use crate::workload::producer::Producer;
+use crate::workload::publish::{Destination, Route};
+use crate::workload::schedule::Schedule;
+use crate::workload::subscriber::Subscriber;
+
+/// What every task of a run shares.
+pub(super) struct Tasks<'r> {
+    pub(super) clock: RunClock,
+    pub(super) fleets: Arc<FleetMap>,
+    pub(super) registry: &'r Registry,
+    pub(super) ledgers: &'r Ledgers,
+    pub(super) producers_stopped: watch::Receiver<bool>,
+    pub(super) consumers_stopped: watch::Receiver<bool>,
+    pub(super) causes: Arc<Causes>,
+}
+
+/// The running fleets, and each producer's group count (to place its messages in groups).
+pub(super) struct Fleets {
+    pub(super) producers: JoinSet<()>,
+    pub(super) consumers: JoinSet<()>,
+    pub(super) groups: Vec<u32>,
+}
+
+impl<'a> Engine<'a> {
+    /// The fan-out this run's topic routes, if it publishes to one.
+    fn fanout(&self) -> Option<&'a Fanout> {
+        self.topic.as_ref().map(|t| t.fanout)
+    }
+
+    /// Each subscription's filter policy, parsed once for its route and its consumers (a queue
+    /// run: one lane, no filter).
+    fn filters(&self) -> Vec<Option<Arc<FilterPolicy>>> {
+        match self.fanout() {
+            None => vec![None],
+            Some(fanout) => fanout
+                .subscriptions
+                .iter()
+                .map(|s| s.keys.filter_policy.as_ref().map(|p| Arc::new(p.parsed())))
+                .collect(),
+        }
+    }
+
+    /// Where producer fleet `k` sends: the queue, or the topic with the fleet's attributes.
+    fn destination(&self, k: usize) -> Destination {
+        match &self.topic {
+            Some(topic) => Destination::Topic {
+                sns: topic.sns.clone(),
+                arn: topic.arn.clone(),
+                attributes: Arc::new(topic.fanout.attributes.get(k).cloned().unwrap_or_default()),
+            },
+            None => Destination::Queue {
+                client: self.client.clone(),
+                url: self.lanes[0].queue_url.clone(),
+            },
+        }
+    }
+
+    /// A fan-out consumer's subscription: its filter, envelope and leak tally.
+    fn subscriber(
+        &self,
+        lane: usize,
+        filter: Option<Arc<FilterPolicy>>,
+        attributes_of: &Arc<Vec<Arc<Vec<crate::scenario::AttributeSpec>>>>,
+        leaks: &Arc<Leaks>,
+    ) -> Option<Arc<Subscriber>> {
+        let s = self.fanout()?.subscriptions.get(lane)?;
+        Some(Arc::new(Subscriber {
+            filter,
+            envelope: !s.keys.raw_message_delivery,
+            attributes: attributes_of.clone(),
+            seed: self.scenario.run.seed,
+            leaks: leaks.clone(),
+        }))
+    }
+
+    /// Starts every producer and consumer task of the scenario's fleets.
+    pub(super) fn spawn_fleets(&self, t: &Tasks<'_>, leaks: &[Arc<Leaks>]) -> Fleets {
+        let sc = self.scenario;
+        let fifo = sc.queue.kind == QueueType::Fifo;
+        let mut groups = Vec::new();
+        let mut producers = JoinSet::new();
+        let mut consumers = JoinSet::new();
+        let filters = self.filters();
+        // Which ledgers learn of an acknowledged message: one per lane, behind its filter.
+        let routes: Arc<[Route]> = filters
+            .iter()
+            .enumerate()
+            .map(|(lane, filter)| Route {
+                filter: filter.clone(),
+                ledger: t.ledgers.handle(lane).clone(),
+            })
+            .collect();
+        let mut attributes_of = Vec::new();
+        let mut id = 0u32;
+        for (k, fleet) in sc.producers.iter().enumerate() {
+            let destination = self.destination(k);
+            let fleet = Arc::new(fleet.clone());
+            let fleet_index = t.fleets.producer(k);
+            for i in 0..fleet.count {
+                let p = Producer {
+                    destination: destination.clone(),
+                    fleet: fleet.clone(),
+                    fleet_index,
+                    fifo,
+                    schedule: Schedule::new(fleet.rate.clone(), i, fleet.count),
+                    id,
+                    run_id: self.run_id,
+                    clock: t.clock,
+                    seed: sc.run.seed,
+                    recorder: t.registry.clone(),
+                    routes: routes.clone(),
+                    stop: t.producers_stopped.clone(),
+                    retries: sc.run.retries,
+                    catch_up: sc.run.drain_timeout,
+                    shard: self.shard.is_part().then_some(self.shard.index),
+                };
+                groups.push(fleet.groups);
+                attributes_of.push(match &destination {
+                    Destination::Topic { attributes, .. } => attributes.clone(),
+                    Destination::Queue { .. } => Arc::default(),
+                });
+                id += 1;
+                if self.shard.runs(u64::from(p.id)) {
+                    producers.spawn(p.run());
+                }
+            }
+        }
+        let mut index = 0;
+        let calls = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let attributes_of = Arc::new(attributes_of);
+        for (k, fleet) in sc.consumers.iter().enumerate() {
+            let fleet = Arc::new(fleet.clone());
+            let fleet_index = t.fleets.consumer(k);
+            // A fan-out's consumer fleets are its subscriptions', in order; a queue run has one lane.
+            let lane = if self.topic.is_some() { k } else { 0 };
+            let subscriber =
+                self.subscriber(lane, filters[lane].clone(), &attributes_of, &leaks[lane]);
+            for _ in 0..fleet.count {
+                let c = Consumer {
+                    client: self.client.clone(),
+                    queue_url: self.lanes[lane].queue_url.clone(),
+                    fleet: fleet.clone(),
+                    fleet_index,
+                    fleets: t.fleets.clone(),
+                    index,
+                    run_id: self.run_id,
+                    clock: t.clock,
+                    seed: sc.run.seed,
+                    recorder: t.registry.clone(),
+                    ledger: t.ledgers.handle(lane).clone(),
+                    stop: t.consumers_stopped.clone(),
+                    retries: sc.run.retries,
+                    fifo,
+                    shards: self.shard.count,
+                    calls: calls.clone(),
+                    causes: t.causes.clone(),
+                    subscriber: subscriber.clone(),
+                };
+                index += 1;
+                // Consumers are numbered after every producer (`shard::split`'s order).
+                if self.shard.runs(u64::from(id) + u64::from(c.index)) {
+                    consumers.spawn(c.run());
+                }
+            }
+        }
+        Fleets {
+            producers,
+            consumers,
+            groups,
+        }
+    }
+}
