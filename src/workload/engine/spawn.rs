@@ -93,11 +93,6 @@ impl<'a> Engine<'a> {
 
     /// Starts every producer and consumer task of the scenario's fleets.
     pub(super) fn spawn_fleets(&self, t: &Tasks<'_>, leaks: &[Arc<Leaks>]) -> Fleets {
-        let sc = self.scenario;
-        let fifo = sc.queue.kind == QueueType::Fifo;
-        let mut groups = Vec::new();
-        let mut producers = JoinSet::new();
-        let mut consumers = JoinSet::new();
         let filters = self.filters();
         // Which ledgers learn of an acknowledged message: one per lane, behind its filter.
         let routes: Arc<[Route]> = filters
@@ -108,7 +103,24 @@ impl<'a> Engine<'a> {
                 ledger: t.ledgers.handle(lane).clone(),
             })
             .collect();
-        let mut attributes_of = Vec::new();
+        let started = self.spawn_producers(t, routes);
+        let consumers = self.spawn_consumers(t, &started, &filters, leaks);
+        Fleets {
+            producers: started.tasks,
+            consumers,
+            groups: started.groups,
+        }
+    }
+
+    /// Every producer task (those of this shard run): each gets the next producer id.
+    fn spawn_producers(&self, t: &Tasks<'_>, routes: Arc<[Route]>) -> Producers {
+        let sc = self.scenario;
+        let fifo = sc.queue.kind == QueueType::Fifo;
+        let mut started = Producers {
+            tasks: JoinSet::new(),
+            groups: Vec::new(),
+            attributes_of: Vec::new(),
+        };
         let mut id = 0u32;
         for (k, fleet) in sc.producers.iter().enumerate() {
             let destination = self.destination(k);
@@ -132,20 +144,35 @@ impl<'a> Engine<'a> {
                     catch_up: sc.run.drain_timeout,
                     shard: self.shard.is_part().then_some(self.shard.index),
                 };
-                groups.push(fleet.groups);
-                attributes_of.push(match &destination {
+                started.groups.push(fleet.groups);
+                started.attributes_of.push(match &destination {
                     Destination::Topic { attributes, .. } => attributes.clone(),
                     Destination::Queue { .. } => Arc::default(),
                 });
                 id += 1;
                 if self.shard.runs(u64::from(p.id)) {
-                    producers.spawn(p.run());
+                    started.tasks.spawn(p.run());
                 }
             }
         }
+        started
+    }
+
+    /// Every consumer task (those of this shard run), numbered after every producer.
+    fn spawn_consumers(
+        &self,
+        t: &Tasks<'_>,
+        producers: &Producers,
+        filters: &[Option<Arc<FilterPolicy>>],
+        leaks: &[Arc<Leaks>],
+    ) -> JoinSet<()> {
+        let sc = self.scenario;
+        let fifo = sc.queue.kind == QueueType::Fifo;
+        let mut consumers = JoinSet::new();
+        let first_task = producers.groups.len() as u64;
         let mut index = 0;
         let calls = Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let attributes_of = Arc::new(attributes_of);
+        let attributes_of = Arc::new(producers.attributes_of.clone());
         for (k, fleet) in sc.consumers.iter().enumerate() {
             let fleet = Arc::new(fleet.clone());
             let fleet_index = t.fleets.consumer(k);
@@ -176,15 +203,19 @@ impl<'a> Engine<'a> {
                 };
                 index += 1;
                 // Consumers are numbered after every producer (`shard::split`'s order).
-                if self.shard.runs(u64::from(id) + u64::from(c.index)) {
+                if self.shard.runs(first_task + u64::from(c.index)) {
                     consumers.spawn(c.run());
                 }
             }
         }
-        Fleets {
-            producers,
-            consumers,
-            groups,
-        }
+        consumers
     }
+}
+
+/// The producer tasks started, each producer's group count (by id), and each one's attributes
+/// (what a fan-out's consumers check their filters against).
+struct Producers {
+    tasks: JoinSet<()>,
+    groups: Vec<u32>,
+    attributes_of: Vec<Arc<Vec<crate::scenario::AttributeSpec>>>,
 }
