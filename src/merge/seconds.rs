@@ -30,6 +30,48 @@ pub(super) struct Merged {
 
 type Intervals<'a> = Box<dyn Iterator<Item = anyhow::Result<Interval>> + 'a>;
 
+/// A log whose next interval is damaged stops the merge, naming the file.
+fn first_damage(logs: &mut [(&ShardDir, Peekable<Intervals<'_>>)]) -> anyhow::Result<()> {
+    for (shard, log) in logs {
+        if let Some(Err(_)) = log.peek() {
+            let e = log.next().expect("peeked").err().expect("an error");
+            anyhow::bail!(
+                "{} is damaged: {e:#}",
+                shard.dir.join(File::Histograms.name()).display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Each fleet's row of one merged second: the shards' counts added, latency from the added
+/// histograms.
+fn fleet_rows(
+    second: u64,
+    fleets: &FleetMap,
+    counts: &BTreeMap<(u64, String), (u64, u64)>,
+    this: &Logged,
+) -> Vec<FleetRow> {
+    fleets
+        .fleets
+        .iter()
+        .map(|fleet| {
+            let counted = counts.get(&(second, fleet.name.clone()));
+            let e2e = this.fleet_end_to_end.get(&fleet.name);
+            FleetRow {
+                second,
+                fleet: fleet.name.clone(),
+                role: fleet.role,
+                sent: counted.map_or(0, |c| c.0),
+                received: counted.map_or(0, |c| c.1),
+                e2e_p50_us: quantile(e2e, 0.5),
+                e2e_p99_us: quantile(e2e, 0.99),
+                e2e_max_us: e2e.filter(|h| !h.is_empty()).map_or(0, |h| h.max()),
+            }
+        })
+        .collect()
+}
+
 /// Adds the shards' seconds; with a `correction`, each shard's end-to-end histograms are
 /// its parts by sender, shifted by the two clocks' offsets.
 pub(super) fn merge(
@@ -61,15 +103,7 @@ pub(super) fn merge(
         totals: Logged::empty(),
     };
     loop {
-        for (shard, log) in &mut logs {
-            if let Some(Err(_)) = log.peek() {
-                let e = log.next().expect("peeked").err().expect("an error");
-                anyhow::bail!(
-                    "{} is damaged: {e:#}",
-                    shard.dir.join(File::Histograms.name()).display()
-                );
-            }
-        }
+        first_damage(&mut logs)?;
         let next_logged = logs
             .iter_mut()
             .filter_map(|(_, log)| log.peek().and_then(|i| i.as_ref().ok()).map(|i| i.second))
@@ -95,20 +129,9 @@ pub(super) fn merge(
             ..TimelineRow::default()
         });
         merged.rows.push(with_percentiles(row, &this));
-        for fleet in &fleets.fleets {
-            let counted = fleet_counts.get(&(second, fleet.name.clone()));
-            let e2e = this.fleet_end_to_end.get(&fleet.name);
-            merged.fleet_rows.push(FleetRow {
-                second,
-                fleet: fleet.name.clone(),
-                role: fleet.role,
-                sent: counted.map_or(0, |c| c.0),
-                received: counted.map_or(0, |c| c.1),
-                e2e_p50_us: quantile(e2e, 0.5),
-                e2e_p99_us: quantile(e2e, 0.99),
-                e2e_max_us: e2e.filter(|h| !h.is_empty()).map_or(0, |h| h.max()),
-            });
-        }
+        merged
+            .fleet_rows
+            .extend(fleet_rows(second, fleets, &fleet_counts, &this));
         let latencies = Latency::ALL
             .iter()
             .map(|l| (l.key().to_string(), Some(this.latencies.get(*l))));

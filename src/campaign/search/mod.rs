@@ -234,36 +234,8 @@ pub async fn execute_search(
         announce(&r);
         steps.push(r);
     }
-    let limited_by = bracket.failed.and_then(|f| {
-        steps
-            .iter()
-            .find(|s| !s.passed && (s.offered_per_sec - crate::round::tenths(f)).abs() < 1e-6)
-            .map(|s| s.reason.clone())
-    });
-    let result = SearchResult {
-        kind: crate::measure::summary::ResultsKind::Search,
-        scenario: base.name.clone(),
-        sustainable_per_sec: bracket.passed.map(crate::round::tenths),
-        failing_per_sec: bracket.failed.map(crate::round::tenths),
-        limited_by,
-        steps,
-    };
-    let mut out = ResultsDir::local(&dir);
-    out.write(File::SearchCsv, page::csv(&result.steps));
-    out.write(File::SearchMd, page::markdown(&result));
-    match serde_json::to_string_pretty(&result) {
-        Ok(text) => out.write(File::Search, text + "\n"),
-        Err(e) => out.failed(format!("could not encode {}: {e}", File::Search.name())),
-    }
-    let charts = out.path(File::Charts);
-    if let Err(e) = crate::report::chart::search::write(&charts, &result) {
-        out.failed(format!(
-            "could not draw the search chart in {}: {e}",
-            charts.display()
-        ));
-    }
-    out.write(File::Report, page::page(&result, &charts));
-    failures.extend(out.take_failures());
+    let result = answer(base, &bracket, steps);
+    failures.extend(write_search(&dir, &result));
     Ok(SearchOutcome {
         dir,
         result,
@@ -271,4 +243,42 @@ pub async fn execute_search(
         warnings,
         write_failures: failures,
     })
+}
+
+/// The search's answer from its bracket and steps.
+fn answer(base: &Scenario, bracket: &Bracket, steps: Vec<StepRow>) -> SearchResult {
+    let limited_by = bracket.failed.and_then(|f| {
+        steps
+            .iter()
+            .find(|s| !s.passed && (s.offered_per_sec - crate::round::tenths(f)).abs() < 1e-6)
+            .map(|s| s.reason.clone())
+    });
+    SearchResult {
+        kind: crate::measure::summary::ResultsKind::Search,
+        scenario: base.name.clone(),
+        sustainable_per_sec: bracket.passed.map(crate::round::tenths),
+        failing_per_sec: bracket.failed.map(crate::round::tenths),
+        limited_by,
+        steps,
+    }
+}
+
+/// search.csv, .md, .json, the charts and the page; what could not be written.
+fn write_search(dir: &std::path::Path, result: &SearchResult) -> Vec<String> {
+    let mut out = ResultsDir::local(dir);
+    out.write(File::SearchCsv, page::csv(&result.steps));
+    out.write(File::SearchMd, page::markdown(result));
+    match serde_json::to_string_pretty(result) {
+        Ok(text) => out.write(File::Search, text + "\n"),
+        Err(e) => out.failed(format!("could not encode {}: {e}", File::Search.name())),
+    }
+    let charts = out.path(File::Charts);
+    if let Err(e) = crate::report::chart::search::write(&charts, result) {
+        out.failed(format!(
+            "could not draw the search chart in {}: {e}",
+            charts.display()
+        ));
+    }
+    out.write(File::Report, page::page(result, &charts));
+    out.take_failures()
 }

@@ -100,33 +100,13 @@ pub(crate) async fn execute_series(
         } else {
             dir.clone()
         };
-        let mut runs = Vec::new();
-        for r in 1..=repeat {
-            let rdir = if repeat > 1 {
-                vdir.join(format!("repeat-{r}"))
-            } else {
-                vdir.clone()
-            };
-            let outcome = execute(
-                &v.scenario,
-                &RunOptions {
-                    out: Some(rdir),
-                    ..base.clone()
-                },
-                interrupt.clone(),
-                progress,
-            )
-            .await
-            .with_context(|| format!("variant {}", v.label))?;
-            warnings.extend(outcome.warnings);
-            failures.extend(outcome.write_failures);
-            let stop = outcome.summary.interrupted.happened();
-            runs.push(outcome.summary);
-            if stop {
-                interrupted = true;
-                break;
-            }
-        }
+        let mut said = Said {
+            warnings: &mut warnings,
+            failures: &mut failures,
+        };
+        let (mut runs, stopped) =
+            run_repeats(v, &vdir, repeat, base, &interrupt, progress, &mut said).await?;
+        interrupted = stopped;
         let summary = if repeat > 1 {
             combine_repeats(&vdir, runs, &mut failures)
         } else {
@@ -164,6 +144,48 @@ pub(crate) async fn execute_series(
         warnings,
         write_failures: failures,
     })
+}
+
+/// Where a series collects what its runs said.
+struct Said<'a> {
+    warnings: &'a mut Vec<String>,
+    failures: &'a mut Vec<String>,
+}
+
+/// One variant's runs, `repeat` times (each in `repeat-N/` when more than one); whether an
+/// interrupt stopped them.
+async fn run_repeats(
+    v: &Variant,
+    vdir: &Path,
+    repeat: u32,
+    base: &RunOptions,
+    interrupt: &watch::Receiver<bool>,
+    progress: &mut dyn FnMut(&Progress),
+    said: &mut Said<'_>,
+) -> anyhow::Result<(Vec<RunSummary>, bool)> {
+    let mut runs = Vec::new();
+    for r in 1..=repeat {
+        let rdir = if repeat > 1 {
+            vdir.join(format!("repeat-{r}"))
+        } else {
+            vdir.to_path_buf()
+        };
+        let options = RunOptions {
+            out: Some(rdir),
+            ..base.clone()
+        };
+        let outcome = execute(&v.scenario, &options, interrupt.clone(), progress)
+            .await
+            .with_context(|| format!("variant {}", v.label))?;
+        said.warnings.extend(outcome.warnings);
+        said.failures.extend(outcome.write_failures);
+        let stop = outcome.summary.interrupted.happened();
+        runs.push(outcome.summary);
+        if stop {
+            return Ok((runs, true));
+        }
+    }
+    Ok((runs, false))
 }
 
 /// The repeats of one variant: the median run's summary with every metric's spread, written
