@@ -83,21 +83,19 @@ fn said(problems: &[Problem], each: impl Fn(&Problem) -> String) -> String {
     problems.iter().map(each).collect::<Vec<_>>().join("; ")
 }
 
-pub(super) fn run(args: ServeArgs) -> u8 {
+/// The emulator's configuration from the command line (and the faults file, read and checked).
+fn config(args: &ServeArgs) -> Result<EmulatorConfig, u8> {
     let faults = match &args.faults {
         None => FaultConfig::default(),
-        Some(path) => match read_faults(path) {
-            Ok(f) => f,
-            Err(e) => {
-                eprintln!("error: --faults {}: {e}", path.display());
-                return exit::BAD_INPUT;
-            }
-        },
+        Some(path) => read_faults(path).map_err(|e| {
+            eprintln!("error: --faults {}: {e}", path.display());
+            exit::BAD_INPUT
+        })?,
     };
-    let config = EmulatorConfig {
+    Ok(EmulatorConfig {
         bind: args.bind,
-        region: args.region,
-        quota: args.quota,
+        region: args.region.clone(),
+        quota: args.quota.clone(),
         throttle_style: match args.throttle {
             Throttle::RequestThrottled => ThrottleStyle::RequestThrottled,
             Throttle::ThrottlingException => ThrottleStyle::ThrottlingException,
@@ -111,6 +109,13 @@ pub(super) fn run(args: ServeArgs) -> u8 {
             max_connections: args.max_connections as usize,
         },
         ..EmulatorConfig::default()
+    })
+}
+
+pub(super) fn run(args: ServeArgs) -> u8 {
+    let config = match config(&args) {
+        Ok(config) => config,
+        Err(code) => return code,
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -37,42 +37,11 @@ pub(super) fn run(args: ValidateArgs) -> u8 {
     );
     print!("{}", render::to_toml(&scenario));
     if let Some(spec) = &scenario.search {
-        let first = crate::campaign::search::step_scenario(&scenario, spec, spec.from);
-        let last = crate::campaign::search::step_scenario(&scenario, spec, spec.to);
-        println!(
-            "\n# capacity search: up to {} steps of {} s measured, offered {}/s rising ×{} to at most {}/s",
-            spec.max_steps,
-            spec.step_duration.as_secs_f64(),
-            spec.from,
-            spec.factor,
-            spec.to
-        );
-        println!(
-            "# first step: {}",
-            crate::scenario::estimate::cost_line(&first)
-        );
-        println!(
-            "# a step at the upper bound: {}",
-            crate::scenario::estimate::cost_line(&last)
-        );
+        print_search(&scenario, spec);
         return exit::OK;
     }
     if scenario.sweep.is_empty() {
-        println!("\n# {}", plan(&scenario));
-        println!("# {}", crate::scenario::estimate::cost_line(&scenario));
-        println!("# {}", memory_line(&scenario, args.scenario.max_memory));
-        if let Some(shard) = args.shard {
-            for line in shard::describe(&scenario, shard).lines() {
-                println!("# {line}");
-            }
-            let (what, bytes) = crate::scenario::limits::split_by_sender(&scenario, shard.count);
-            if bytes > 0 {
-                println!(
-                    "# a shard also keeps its {what}: up to {} more",
-                    crate::scenario::limits::human(bytes)
-                );
-            }
-        }
+        print_one(&scenario, &args);
         return exit::OK;
     }
     // Every variant is validated as it will run, so a value that does not fit fails here.
@@ -98,6 +67,47 @@ pub(super) fn run(args: ValidateArgs) -> u8 {
         );
     }
     exit::OK
+}
+
+/// A capacity search's plan: its steps, and the cost of the first and of one at the upper bound.
+fn print_search(scenario: &Scenario, spec: &crate::scenario::SearchSpec) {
+    let first = crate::campaign::search::step_scenario(scenario, spec, spec.from);
+    let last = crate::campaign::search::step_scenario(scenario, spec, spec.to);
+    println!(
+        "\n# capacity search: up to {} steps of {} s measured, offered {}/s rising ×{} to at most {}/s",
+        spec.max_steps,
+        spec.step_duration.as_secs_f64(),
+        spec.from,
+        spec.factor,
+        spec.to
+    );
+    println!(
+        "# first step: {}",
+        crate::scenario::estimate::cost_line(&first)
+    );
+    println!(
+        "# a step at the upper bound: {}",
+        crate::scenario::estimate::cost_line(&last)
+    );
+}
+
+/// One run's plan, cost and memory, and with `--shard` this shard's part.
+fn print_one(scenario: &Scenario, args: &ValidateArgs) {
+    println!("\n# {}", plan(scenario));
+    println!("# {}", crate::scenario::estimate::cost_line(scenario));
+    println!("# {}", memory_line(scenario, args.scenario.max_memory));
+    if let Some(shard) = args.shard {
+        for line in shard::describe(scenario, shard).lines() {
+            println!("# {line}");
+        }
+        let (what, bytes) = crate::scenario::limits::split_by_sender(scenario, shard.count);
+        if bytes > 0 {
+            println!(
+                "# a shard also keeps its {what}: up to {} more",
+                crate::scenario::limits::human(bytes)
+            );
+        }
+    }
 }
 
 /// The memory estimate and the limit it was checked against.

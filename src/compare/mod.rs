@@ -72,15 +72,12 @@ fn noise(s: &RunSummary, path: &str) -> Option<f64> {
         .map(|s| s.range())
 }
 
-/// Compares two summaries under the rules; a rule naming a metric neither has is an error.
-/// A metric only one side has (requests of an API the other never called) is 0 on the other.
-pub(crate) fn compare(
-    baseline: &RunSummary,
-    candidate: &RunSummary,
+/// A rule naming a metric neither summary has is an error, with the closest name.
+fn check_paths(
     rules: &[Rule],
-) -> anyhow::Result<Comparison> {
-    let b = flatten(baseline);
-    let c = flatten(candidate);
+    b: &BTreeMap<String, f64>,
+    c: &BTreeMap<String, f64>,
+) -> anyhow::Result<()> {
     for r in rules {
         // A metric one side lacks (an API the other never called) counts as 0 there.
         if !b.contains_key(&r.path) && !c.contains_key(&r.path) {
@@ -92,6 +89,19 @@ pub(crate) fn compare(
             );
         }
     }
+    Ok(())
+}
+
+/// Compares two summaries under the rules; a rule naming a metric neither has is an error.
+/// A metric only one side has (requests of an API the other never called) is 0 on the other.
+pub(crate) fn compare(
+    baseline: &RunSummary,
+    candidate: &RunSummary,
+    rules: &[Rule],
+) -> anyhow::Result<Comparison> {
+    let b = flatten(baseline);
+    let c = flatten(candidate);
+    check_paths(rules, &b, &c)?;
     let mut paths: Vec<String> = HEADLINE
         .iter()
         .map(|p| p.to_string())
@@ -131,17 +141,18 @@ pub(crate) fn compare(
             },
         });
         let v = verdicts.last().expect("just pushed");
-        by_path.entry(r.path.clone()).or_default().push(format!(
-            "{} {}",
-            if v.broken {
-                "FAILED"
-            } else if v.within_noise {
-                "noise"
-            } else {
-                "ok"
-            },
-            r.text.rsplit_once(':').map_or("", |(_, l)| l)
-        ));
+        let said = if v.broken {
+            "FAILED"
+        } else if v.within_noise {
+            "noise"
+        } else {
+            "ok"
+        };
+        let limit = r.text.rsplit_once(':').map_or("", |(_, l)| l);
+        by_path
+            .entry(r.path.clone())
+            .or_default()
+            .push(format!("{said} {limit}"));
     }
     let rows = paths
         .iter()

@@ -75,47 +75,52 @@ impl Collector for Snapshot {
                 ConstCounter::new(n).encode(metric.encode_family(&labels)?)?;
             }
         }
-        let mut metric = encoder.encode_descriptor(
-            "sqsbench_emulator_dead_letters",
-            "Messages moved into this queue as dead letters (past a source queue's maxReceiveCount).",
-            None,
-            MetricType::Counter,
-        )?;
-        for q in &s.queues {
-            ConstCounter::new(q.dead_letters_in)
-                .encode(metric.encode_family(&[("queue", q.name.as_str())])?)?;
-        }
-        let i = &s.injected;
-        let mut metric = encoder.encode_descriptor(
-            "sqsbench_emulator_faults_injected",
-            "Faults the emulator injected, by kind (the ground truth a run's detectors are checked against).",
-            None,
-            MetricType::Counter,
-        )?;
-        for (kind, n) in [
-            ("duplicate", i.duplicates),
-            ("lost", i.lost),
-            ("reordered", i.reordered),
-            ("error", i.errors),
-            ("throttled", i.throttled),
-            ("stalled", i.stalled),
-        ] {
-            ConstCounter::new(n).encode(metric.encode_family(&[("kind", kind)])?)?;
-        }
-        let d = &s.deliveries;
-        let mut metric = encoder.encode_descriptor(
-            "sqsbench_emulator_sns_deliveries",
-            "SNS deliveries to subscribed queues, by outcome: delivered, dead_lettered (the queue refused it or was gone, so into the subscription's dead-letter queue), dropped (no dead-letter queue).",
-            None,
-            MetricType::Counter,
-        )?;
-        for (outcome, n) in [
-            ("delivered", d.delivered),
-            ("dead_lettered", d.dead_lettered),
-            ("dropped", d.dropped),
-        ] {
-            ConstCounter::new(n).encode(metric.encode_family(&[("outcome", outcome)])?)?;
-        }
-        Ok(())
+        totals(s, &mut encoder)
     }
+}
+
+/// The dead letters, the faults injected and the SNS deliveries (totals, not per request).
+fn totals(s: &Stats, encoder: &mut DescriptorEncoder) -> Result<(), std::fmt::Error> {
+    let mut metric = encoder.encode_descriptor(
+        "sqsbench_emulator_dead_letters",
+        "Messages moved into this queue as dead letters (past a source queue's maxReceiveCount).",
+        None,
+        MetricType::Counter,
+    )?;
+    for q in &s.queues {
+        ConstCounter::new(q.dead_letters_in)
+            .encode(metric.encode_family(&[("queue", q.name.as_str())])?)?;
+    }
+    let i = &s.injected;
+    let mut metric = encoder.encode_descriptor(
+        "sqsbench_emulator_faults_injected",
+        "Faults the emulator injected, by kind (the ground truth a run's detectors are checked against).",
+        None,
+        MetricType::Counter,
+    )?;
+    for (kind, n) in [
+        ("duplicate", i.duplicates),
+        ("lost", i.lost),
+        ("reordered", i.reordered),
+        ("error", i.errors),
+        ("throttled", i.throttled),
+        ("stalled", i.stalled),
+    ] {
+        ConstCounter::new(n).encode(metric.encode_family(&[("kind", kind)])?)?;
+    }
+    let d = &s.deliveries;
+    let mut metric = encoder.encode_descriptor(
+        "sqsbench_emulator_sns_deliveries",
+        "SNS deliveries to subscribed queues, by outcome: delivered, dead_lettered (the queue refused it or was gone, so into the subscription's dead-letter queue), dropped (no dead-letter queue).",
+        None,
+        MetricType::Counter,
+    )?;
+    for (outcome, n) in [
+        ("delivered", d.delivered),
+        ("dead_lettered", d.dead_lettered),
+        ("dropped", d.dropped),
+    ] {
+        ConstCounter::new(n).encode(metric.encode_family(&[("outcome", outcome)])?)?;
+    }
+    Ok(())
 }

@@ -303,32 +303,7 @@ impl Consumer {
                     // Deleted like any of this run's messages, but no delivery of the ledger's.
                     measured = false;
                 } else if measured {
-                    // Signed: the sender's clock may be ahead of this one.
-                    let signed = now_us as i64 - p.intended_us as i64;
-                    let uncorrected = now_us as i64 - p.sent_us as i64;
-                    let end_to_end = signed.max(0) as u64;
-                    r.counters.received += 1;
-                    r.counters.last_received_us = r.counters.last_received_us.max(now_us);
-                    r.latency(Latency::EndToEnd, end_to_end);
-                    r.latency(Latency::EndToEndUncorrected, uncorrected.max(0) as u64);
-                    let fleets = std::iter::once(self.fleet_index).chain(sender);
-                    for fleet in fleets.clone() {
-                        let fleet = r.fleets.get_mut(fleet);
-                        fleet.counters.received += 1;
-                        fleet.end_to_end(end_to_end);
-                    }
-                    if let Some(shard) = self.sender_shard(p.producer) {
-                        let split = &mut r.by_sender;
-                        split.record(shard, Part::Latency(Latency::EndToEnd), signed);
-                        split.record(
-                            shard,
-                            Part::Latency(Latency::EndToEndUncorrected),
-                            uncorrected,
-                        );
-                        for fleet in fleets {
-                            split.record(shard, Part::Fleet(fleet), signed);
-                        }
-                    }
+                    self.record_measured(r, sender, &p, now_us);
                     deliveries.push(Delivery {
                         call,
                         position: position as u32,
@@ -348,6 +323,44 @@ impl Consumer {
             }
         });
         (to_delete, deliveries)
+    }
+
+    /// A measured delivery's counts and latencies, for the run, the receiving fleet and the
+    /// sending one, and split by the sending shard. Inlined: it runs once per message.
+    #[inline]
+    fn record_measured(
+        &self,
+        r: &mut crate::measure::recorder::Recorder,
+        sender: Option<FleetIndex>,
+        p: &Payload,
+        now_us: u64,
+    ) {
+        // Signed: the sender's clock may be ahead of this one.
+        let signed = now_us as i64 - p.intended_us as i64;
+        let uncorrected = now_us as i64 - p.sent_us as i64;
+        let end_to_end = signed.max(0) as u64;
+        r.counters.received += 1;
+        r.counters.last_received_us = r.counters.last_received_us.max(now_us);
+        r.latency(Latency::EndToEnd, end_to_end);
+        r.latency(Latency::EndToEndUncorrected, uncorrected.max(0) as u64);
+        let fleets = std::iter::once(self.fleet_index).chain(sender);
+        for fleet in fleets.clone() {
+            let fleet = r.fleets.get_mut(fleet);
+            fleet.counters.received += 1;
+            fleet.end_to_end(end_to_end);
+        }
+        if let Some(shard) = self.sender_shard(p.producer) {
+            let split = &mut r.by_sender;
+            split.record(shard, Part::Latency(Latency::EndToEnd), signed);
+            split.record(
+                shard,
+                Part::Latency(Latency::EndToEndUncorrected),
+                uncorrected,
+            );
+            for fleet in fleets {
+                split.record(shard, Part::Fleet(fleet), signed);
+            }
+        }
     }
 
     /// Whether a measured message reached this subscription although its filter should have

@@ -57,9 +57,29 @@ pub(crate) fn write_all(dir: &Path, rows: &[Row], title: &str) -> DrawResult {
             Line::new("p99", ORANGE, Dash::Dashed, at(|r| r.e2e_p99_ms)),
         ]
     ));
+    latency_against_rate(dir, rows, &labels, title)?;
+    both!(dir, Chart::ComparisonRequests.name(), |a| chart(
+        a,
+        &format!("{title}: requests per million messages"),
+        ("requests per 1M messages", ticks::si),
+        &axis,
+        &labels,
+        vec![Line::new(
+            "requests",
+            RED,
+            Dash::Solid,
+            at(|r| r.requests_per_million)
+        )]
+    ));
+    Ok(())
+}
+
+/// p50 and p99 against each variant's received rate, the best variant's rate marked (when the
+/// variants' rates differ at all); nothing when no variant measured an end-to-end latency.
+fn latency_against_rate(dir: &Path, rows: &[Row], labels: &[String], title: &str) -> DrawResult {
     let points: Vec<Point> = rows
         .iter()
-        .zip(&labels)
+        .zip(labels)
         .map(|(r, label)| Point {
             label: label.clone(),
             rate: r.received_per_sec,
@@ -76,27 +96,9 @@ pub(crate) fn write_all(dir: &Path, rows: &[Row], title: &str) -> DrawResult {
         label: format!("most: {} ({})", ticks::rate(p.rate), p.label),
     });
     if latency_throughput::worth_drawing(&points) {
-        latency_throughput::write(
-            dir,
-            Chart::ComparisonLatencyThroughput,
-            title,
-            &points,
-            limit.as_ref(),
-        )?;
+        let chart = Chart::ComparisonLatencyThroughput;
+        latency_throughput::write(dir, chart, title, &points, limit.as_ref())?;
     }
-    both!(dir, Chart::ComparisonRequests.name(), |a| chart(
-        a,
-        &format!("{title}: requests per million messages"),
-        ("requests per 1M messages", ticks::si),
-        &axis,
-        &labels,
-        vec![Line::new(
-            "requests",
-            RED,
-            Dash::Solid,
-            at(|r| r.requests_per_million)
-        )]
-    ));
     Ok(())
 }
 

@@ -19,6 +19,34 @@ pub(super) fn shards(s: &RunSummary, sh: &Shards) -> String {
             missing.join(", ")
         );
     }
+    o += &clocks(sh);
+    o += "<table><tr><th>shard</th><th>finished</th><th>sent</th><th>received</th><th>errors</th><th>planned start</th><th>started sending</th><th>clock − queue's</th><th>floor from send stamps</th></tr>";
+    for t in &sh.merged {
+        o += &format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            t.index,
+            if t.finished {
+                "yes"
+            } else {
+                "<span class=\"fail\">no</span>"
+            },
+            t.sent,
+            t.received,
+            t.errors,
+            escape(t.start_at.as_deref().unwrap_or("-")),
+            escape(&t.started_sending_at),
+            t.clock_offset
+                .map_or("-".to_string(), |c| escape(&c.describe())),
+            t.sends_floor_ms
+                .map_or("-".to_string(), |f| format!("{f:+.2} ms"))
+        );
+    }
+    o + "</table>"
+}
+
+/// The shards' clocks: the correction (or what is uncorrected), skew, and failed checks.
+fn clocks(sh: &Shards) -> String {
+    let mut o = String::new();
     let offsets = sh
         .merged
         .iter()
@@ -69,26 +97,5 @@ pub(super) fn shards(s: &RunSummary, sh: &Shards) -> String {
             );
         }
     }
-    o += "<table><tr><th>shard</th><th>finished</th><th>sent</th><th>received</th><th>errors</th><th>planned start</th><th>started sending</th><th>clock − queue's</th><th>floor from send stamps</th></tr>";
-    for t in &sh.merged {
-        o += &format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            t.index,
-            if t.finished {
-                "yes"
-            } else {
-                "<span class=\"fail\">no</span>"
-            },
-            t.sent,
-            t.received,
-            t.errors,
-            escape(t.start_at.as_deref().unwrap_or("-")),
-            escape(&t.started_sending_at),
-            t.clock_offset
-                .map_or("-".to_string(), |c| escape(&c.describe())),
-            t.sends_floor_ms
-                .map_or("-".to_string(), |f| format!("{f:+.2} ms"))
-        );
-    }
-    o + "</table>"
+    o
 }
