@@ -2,6 +2,7 @@
 //! the charts inlined as SVG, no script, no external asset of any kind, so it opens offline and
 //! can be attached to a CI job as is. Built from the summary and the files already written.
 
+mod build;
 mod figures;
 mod run;
 mod shards;
@@ -10,6 +11,7 @@ mod verdict;
 
 use std::path::Path;
 
+use build::Html;
 use figures::expectations;
 pub(crate) use run::run_page;
 pub(crate) use shell::{charts, page};
@@ -22,24 +24,26 @@ use crate::measure::summary::RunSummary;
 
 /// The page of a repeated run: the median run's page with every headline metric's spread.
 pub(crate) fn repeats_page(s: &RunSummary, headline_dir: &Path, headline_rel: &str) -> String {
-    let mut spread = String::new();
+    let mut spread = Html::new();
     if let Some(r) = &s.repeats {
-        spread.push_str(&format!("<h2>Spread over {} runs</h2><p>Figures above are from the median run by received throughput (<a href=\"{}/{}\">{}</a>).</p>\
-<table><tr><th>metric</th><th>min</th><th>mean</th><th>max</th><th>std dev</th></tr>",
-            r.count,
-            escape(headline_rel),
-            File::Report.name(),
-            escape(headline_rel)));
-        for key in SPREAD_KEYS {
-            if let Some(v) = r.spread.get(*key) {
-                spread.push_str(&format!(
-                    "<tr><td>{}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td></tr>",
-                    key, v.min, v.mean, v.max, v.stddev
-                ));
-            }
-        }
-        spread += "</table>";
+        let link = format!("{}/{}", escape(headline_rel), File::Report.name());
+        spread
+            .h2(&format!("Spread over {} runs", r.count))
+            .markup(&format!(
+                "<p>Figures above are from the median run by received throughput (<a href=\"{link}\">{}</a>).</p>",
+                escape(headline_rel)
+            ));
+        let rows: Vec<Vec<String>> = SPREAD_KEYS
+            .iter()
+            .filter_map(|key| r.spread.get(*key).map(|v| (key, v)))
+            .map(|(key, v)| {
+                let figures = [v.min, v.mean, v.max, v.stddev].map(|x| format!("{x:.1}"));
+                std::iter::once(key.to_string()).chain(figures).collect()
+            })
+            .collect();
+        spread.table(&["metric", "min", "mean", "max", "std dev"], &rows);
     }
+    let spread = spread.finish();
     let page_text = run_page(s, headline_dir);
     page_text.replacen(
         "<h2>Expectations</h2>",
@@ -68,53 +72,35 @@ pub(crate) fn sweep_page(
     links: &[(String, String)],
     charts_dir: &Path,
 ) -> String {
-    let table = super::comparison::markdown("", rows);
     let labels: Vec<String> = links.iter().map(|(label, _)| label.clone()).collect();
-    let mut o = format!(
-        "<h1>{} — sweep of {} variants</h1>{}<h2>Comparison</h2><div class=\"wide\">{}</div>",
-        escape(name),
-        rows.len(),
-        sweep_verdict(summaries, &labels),
-        markdown_table_to_html(&table)
-    );
-    o += "<h2>Charts</h2>";
-    o += &charts(charts_dir, &Chart::SWEEP);
-    o += "<h2>Expectations</h2>";
+    let mut o = Html::new();
+    o.h1(&format!("{name} — sweep of {} variants", rows.len()))
+        .markup(&sweep_verdict(summaries, &labels))
+        .h2("Comparison")
+        .div("wide", &comparison_table(rows))
+        .h2("Charts")
+        .markup(&charts(charts_dir, &Chart::SWEEP))
+        .h2("Expectations");
     for (s, (label, _)) in summaries.iter().zip(links) {
-        o.push_str(&format!("<h3>{}</h3>{}", escape(label), expectations(s)));
+        o.h3(label).markup(&expectations(s));
     }
-    o += "<h2>Variants</h2><ul>";
-    for (label, href) in links {
-        o.push_str(&format!(
-            "<li><a href=\"{}\">{}</a></li>",
-            escape(href),
-            escape(label)
-        ));
-    }
-    o += "</ul>";
-    page(&format!("sqsbench sweep: {name}"), &o)
+    o.h2("Variants").links(links);
+    page(&format!("sqsbench sweep: {name}"), &o.finish())
 }
 
-/// The comparison's Markdown table as an HTML table (one source of truth for both).
-fn markdown_table_to_html(md: &str) -> String {
-    let mut o = String::from("<table>");
-    let lines: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
-    for (i, line) in lines.iter().enumerate() {
-        if i == 1 {
-            continue;
-        }
-        let cells: Vec<&str> = line.trim_matches('|').split(" | ").map(str::trim).collect();
-        let tag = if i == 0 { "th" } else { "td" };
-        o += "<tr>";
-        for c in cells {
-            o.push_str(&format!(
-                "<{tag}>{}</{tag}>",
-                escape(&c.replace("\\|", "|"))
-            ));
-        }
-        o += "</tr>";
-    }
-    o + "</table>"
+/// The comparison as an HTML table, from its Markdown table (one source of truth for both).
+fn comparison_table(rows: &[Row]) -> String {
+    let md = super::comparison::markdown("", rows);
+    let mut lines = md.lines().filter(|l| l.starts_with('|'));
+    let cells = |line: &str| -> Vec<String> {
+        line.trim_matches('|')
+            .split(" | ")
+            .map(|c| c.trim().replace("\\|", "|"))
+            .collect()
+    };
+    let head = lines.next().map(cells).unwrap_or_default();
+    let body: Vec<Vec<String>> = lines.skip(1).map(cells).collect();
+    Html::new().table(&head, &body).finish()
 }
 
 #[cfg(test)]
