@@ -49,17 +49,31 @@ impl Html {
         self
     }
 
-    /// A table: a header row, then rows of cells, every cell's text escaped.
-    pub(crate) fn table<S: AsRef<str>>(&mut self, head: &[S], rows: &[Vec<String>]) -> &mut Html {
+    /// A table: a header row, then rows of cells, every cell's text escaped. A row may have
+    /// fewer cells than the header, never more (a cell without a heading is a bug).
+    pub(crate) fn table<S: AsRef<str>, C: Into<Cell> + Clone>(
+        &mut self,
+        head: &[S],
+        rows: &[Vec<C>],
+    ) -> &mut Html {
         self.0 += "<table><tr>";
         for h in head {
             self.text("th", h.as_ref());
         }
         self.0 += "</tr>";
         for row in rows {
+            debug_assert!(row.len() <= head.len(), "a cell without a heading");
             self.0 += "<tr>";
             for cell in row {
-                self.text("td", cell);
+                let cell: Cell = cell.clone().into();
+                match cell.class {
+                    Some(class) => {
+                        self.0 += &format!("<td class=\"{class}\">{}</td>", escape(&cell.text))
+                    }
+                    None => {
+                        self.text("td", &cell.text);
+                    }
+                }
             }
             self.0 += "</tr>";
         }
@@ -82,6 +96,28 @@ impl Html {
     }
 }
 
+/// A table cell: its text, and a class for the page's style (`pass`, `fail`).
+#[derive(Debug, Clone)]
+pub(crate) struct Cell {
+    pub text: String,
+    pub class: Option<&'static str>,
+}
+
+impl From<String> for Cell {
+    fn from(text: String) -> Cell {
+        Cell { text, class: None }
+    }
+}
+
+impl Cell {
+    pub(crate) fn classed(text: impl Into<String>, class: &'static str) -> Cell {
+        Cell {
+            text: text.into(),
+            class: Some(class),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,12 +127,18 @@ mod tests {
         let html = Html::new()
             .h1("x<y")
             .markup("<p>as is</p>")
-            .table(&["a&b"], &[vec!["<td>".to_string()]])
+            .table(
+                &["a&b", "c"],
+                &[vec![
+                    Cell::from("<td>".to_string()),
+                    Cell::classed("ok", "pass"),
+                ]],
+            )
             .links(&[("l\"1".into(), "a b/report.html".into())])
             .finish();
         assert_eq!(
             html,
-            "<h1>x&lt;y</h1><p>as is</p><table><tr><th>a&amp;b</th></tr><tr><td>&lt;td&gt;</td></tr></table>\
+            "<h1>x&lt;y</h1><p>as is</p><table><tr><th>a&amp;b</th><th>c</th></tr><tr><td>&lt;td&gt;</td><td class=\"pass\">ok</td></tr></table>\
 <ul><li><a href=\"a b/report.html\">l&quot;1</a></li></ul>"
         );
     }

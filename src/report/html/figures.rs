@@ -1,6 +1,7 @@
 //! A run's figures as HTML: the headline cards, expectations, latency, fleets, requests and
 //! cost, integrity with its examples, Lambda-style batches.
 
+use super::build::{Cell, Html};
 use crate::measure::by_sender::CROSSING;
 use crate::measure::latency::Latency;
 use crate::measure::ledger::{Example, Integrity};
@@ -55,79 +56,84 @@ pub(super) fn expectations(s: &RunSummary) -> String {
     if s.expectations.is_empty() {
         return "<p>No <code>[expect]</code> checks in this scenario.</p>".into();
     }
-    let mut o = String::from(
-        "<table><tr><th>expectation</th><th>limit</th><th>actual</th><th>result</th></tr>",
-    );
-    for e in &s.expectations {
-        let u = e.unit.suffix();
-        o.push_str(&format!(
-            "<tr><td>{}</td><td>{}{u}</td><td>{}{u}</td><td class=\"{}\">{}</td></tr>",
-            escape(&e.name),
-            e.limit,
-            e.actual,
-            if e.passed { "pass" } else { "fail" },
-            if e.passed { "passed" } else { "FAILED" }
-        ));
-    }
-    o + "</table>"
+    let rows: Vec<Vec<Cell>> = s
+        .expectations
+        .iter()
+        .map(|e| {
+            let u = e.unit.suffix();
+            let result = match e.passed {
+                true => Cell::classed("passed", "pass"),
+                false => Cell::classed("FAILED", "fail"),
+            };
+            vec![
+                e.name.clone().into(),
+                format!("{}{u}", e.limit).into(),
+                format!("{}{u}", e.actual).into(),
+                result,
+            ]
+        })
+        .collect();
+    let head = ["expectation", "limit", "actual", "result"];
+    Html::new().table(&head, &rows).finish()
 }
 
 pub(super) fn latencies(s: &RunSummary) -> String {
     // A merged result's end-to-end rows compare two machines' clocks: what they may be off by.
     let clocks = crate::report::wording::cross_machine_note(s);
-    let mut o = String::from(
-        "<table><tr><th>latency</th><th>count</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th>",
-    );
-    o += if clocks.is_some() {
-        "<th>clocks</th></tr>"
-    } else {
-        "</tr>"
-    };
-    for (k, l) in &s.latency_us {
-        if l.count == 0 {
-            continue;
-        }
-        o.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
-            escape(k),
-            l.count,
-            ms(l.p50),
-            ms(l.p90),
-            ms(l.p99),
-            ms(l.p999),
-            ms(l.max)
-        ));
-        if let Some(note) = &clocks {
-            let crossing = CROSSING.iter().any(|c| c.key() == k);
-            o += &format!(
-                "<td>{}</td>",
-                if crossing {
-                    escape(note)
+    let mut head = vec!["latency", "count", "p50", "p90", "p99", "p99.9", "max"];
+    if clocks.is_some() {
+        head.push("clocks");
+    }
+    let rows: Vec<Vec<String>> = s
+        .latency_us
+        .iter()
+        .filter(|(_, l)| l.count > 0)
+        .map(|(k, l)| {
+            let mut row = vec![k.clone(), l.count.to_string()];
+            row.extend([l.p50, l.p90, l.p99, l.p999, l.max].map(ms));
+            if let Some(note) = &clocks {
+                let crossing = CROSSING.iter().any(|c| c.key() == k);
+                row.push(if crossing {
+                    note.clone()
                 } else {
                     String::new()
-                }
-            );
-        }
-        o += "</tr>";
-    }
-    o + "</table>"
+                });
+            }
+            row
+        })
+        .collect();
+    Html::new().table(&head, &rows).finish()
 }
 
 pub(super) fn requests(s: &RunSummary) -> String {
-    let mut o = String::from(
-        "<table><tr><th>API</th><th>requests</th><th>errors</th><th>throttled</th><th>timeouts</th><th>failed entries</th></tr>",
-    );
-    for (api, r) in &s.requests {
-        o.push_str(&format!("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(api),
-            r.count,
-            r.errors,
-            r.throttled,
-            r.timeouts,
-            r.entries_failed,
-            r.retries));
-    }
-    o.push_str(&format!("</table><p>Cost: {} billed requests (64 KiB chunks) at ${} per million, <b>${:.6}</b>, ${:.4} per million messages.",
+    let head = [
+        "API",
+        "requests",
+        "errors",
+        "throttled",
+        "timeouts",
+        "failed entries",
+        "retries",
+    ];
+    let rows: Vec<Vec<String>> = s
+        .requests
+        .iter()
+        .map(|(api, r)| {
+            let figures = [
+                r.count,
+                r.errors,
+                r.throttled,
+                r.timeouts,
+                r.entries_failed,
+                r.retries,
+            ];
+            std::iter::once(api.clone())
+                .chain(figures.map(|n| n.to_string()))
+                .collect()
+        })
+        .collect();
+    let mut o = Html::new().table(&head, &rows).finish();
+    o.push_str(&format!("<p>Cost: {} billed requests (64 KiB chunks) at ${} per million, <b>${:.6}</b>, ${:.4} per million messages.",
         s.cost.billed_requests,
         s.cost.price_per_million,
         s.cost.usd,

@@ -34,6 +34,11 @@ pub(crate) fn inline_svg(path: &Path) -> Option<String> {
         let at = svg.find(&format!("{attr}=\""))? + attr.len() + 2;
         Some(svg[at..].split('"').next()?.to_string())
     };
+    let tag_end = svg.find('>')?;
+    if svg[..tag_end].contains("viewBox=") {
+        // Plotters' newer SVGs scale by themselves.
+        return Some(svg.to_string());
+    }
     let (w, h) = (dims("width")?, dims("height")?);
     Some(svg.replacen("<svg", &format!("<svg viewBox=\"0 0 {w} {h}\""), 1))
 }
