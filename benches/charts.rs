@@ -9,6 +9,8 @@ use std::time::Instant;
 use sqsbench::measure::latency::{Latencies, Latency};
 use sqsbench::measure::summary::RunSummary;
 use sqsbench::measure::timeline::TimelineRow;
+use sqsbench::report::chart::kind::{Chart, Data};
+use sqsbench::report::chart::run::RunData;
 
 const SECONDS: u64 = 3_600;
 const ROUNDS: usize = 5;
@@ -59,8 +61,8 @@ fn main() {
     let mut took: Vec<f64> = (0..ROUNDS)
         .map(|_| {
             let started = Instant::now();
-            sqsbench::report::chart::run::write_all(&dir, &rows, &latencies, &summary)
-                .expect("the charts draw");
+            let data = RunData::new(&dir, &rows, &latencies, &summary);
+            Chart::draw_all(&Chart::RUN, &dir, &Data::Run(&data)).expect("the charts draw");
             started.elapsed().as_secs_f64()
         })
         .collect();

@@ -389,7 +389,8 @@ fn the_docs_map_is_the_table() {
 /// Every results file's and chart's name is a string literal in one place: `results_dir`.
 #[test]
 fn each_results_file_is_named_once() {
-    use crate::report::results_dir::{Chart, File};
+    use crate::report::chart::kind::Chart;
+    use crate::report::results_dir::File;
     let files = [
         File::Scenario,
         File::Summary,
@@ -432,6 +433,6 @@ fn each_results_file_is_named_once() {
             assert_eq!(places(&literal), Vec::<String>::new(), "{literal}");
         }
         let stem = format!("\"{}\"", chart.name());
-        assert!(places(&stem).contains(&"report/results_dir".to_string()));
+        assert!(places(&stem).contains(&"report/chart/kind".to_string()));
     }
 }

@@ -131,7 +131,7 @@ pub(crate) async fn execute(
                 .await?;
             let closing = format!(
                 "\n{}results: {}\n",
-                crate::report::search::terminal(&o.result),
+                crate::report::search::page::terminal(&o.result),
                 o.dir.display()
             );
             Ok(Outcome {

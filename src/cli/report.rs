@@ -10,7 +10,7 @@ use clap::Args;
 use super::exit;
 use crate::measure::summary::ResultsKind;
 use crate::report::results_dir::{File, ResultsDir};
-use crate::report::{atomic, html, load, terminal};
+use crate::report::{html, load, terminal};
 
 #[derive(Args)]
 pub(super) struct ReportArgs {
@@ -30,10 +30,6 @@ fn damaged(e: impl std::fmt::Display) -> Vec<Refusal> {
     vec![Refusal::Damaged(e.to_string())]
 }
 
-fn unwritten(e: impl std::fmt::Display) -> Vec<Refusal> {
-    vec![Refusal::Unwritten(e.to_string())]
-}
-
 /// Re-renders one run's directory; returns its summary, or every file that failed.
 fn rerender_run(dir: &Path) -> Result<crate::measure::summary::RunSummary, Vec<Refusal>> {
     // Everything is read and checked before anything is written, so a damaged directory is
@@ -41,13 +37,18 @@ fn rerender_run(dir: &Path) -> Result<crate::measure::summary::RunSummary, Vec<R
     let saved = load::read(dir).map_err(|e| damaged(format!("{e:#}")))?;
     let mut out = ResultsDir::local(dir);
     crate::report::results::render_run(&mut out, &saved.summary, &saved.latencies, &saved.timeline);
+    unwritten_all(out).map(|()| saved.summary)
+}
+
+/// Every file `out` could not write, each a refusal.
+fn unwritten_all(mut out: ResultsDir) -> Result<(), Vec<Refusal>> {
     let failures: Vec<Refusal> = out
         .take_failures()
         .into_iter()
         .map(Refusal::Unwritten)
         .collect();
     if failures.is_empty() {
-        Ok(saved.summary)
+        Ok(())
     } else {
         Err(failures)
     }
@@ -64,11 +65,10 @@ fn rerender_repeats(dir: &Path) -> Result<(), Vec<Refusal>> {
         "repeat-{}",
         summary.repeats.as_ref().map_or(1, |r| r.headline_run)
     );
-    atomic::write(
-        &dir.join(File::Report.name()),
-        html::repeats_page(&summary, &dir.join(&headline), &headline),
-    )
-    .map_err(unwritten)
+    let mut out = ResultsDir::local(dir);
+    let page = html::repeats_page(&summary, &dir.join(&headline), &headline);
+    out.write(File::Report, page);
+    unwritten_all(out)
 }
 
 /// One run's or one set of repeats' directory (a variant of a sweep, or the whole directory).
@@ -81,28 +81,18 @@ fn rerender_any(dir: &Path, kind: ResultsKind) -> Result<(), Vec<Refusal>> {
 
 /// A capacity search: every step, then search.csv/.md, the chart and the page.
 fn rerender_search(dir: &Path) -> Result<(), Vec<Refusal>> {
-    use crate::report::search as page;
+    use crate::report::search::page;
     let path = dir.join(File::Search.name());
     let text =
         std::fs::read_to_string(&path).map_err(|e| damaged(format!("{}: {e}", path.display())))?;
-    let result: page::SearchResult =
+    let result: crate::report::search::SearchResult =
         serde_json::from_str(&text).map_err(|e| damaged(format!("{}: {e}", path.display())))?;
     for step in &result.steps {
         rerender_run(&dir.join(&step.dir))?;
     }
-    let write = |name: &str, text: String| atomic::write(&dir.join(name), text).map_err(unwritten);
-    write(File::SearchCsv.name(), page::csv(&result.steps))?;
-    write(File::SearchMd.name(), page::markdown(&result))?;
-    crate::report::chart::search::write(&dir.join(File::Charts.name()), &result).map_err(|e| {
-        unwritten(format!(
-            "could not draw the search chart in {}: {e}",
-            dir.join(File::Charts.name()).display()
-        ))
-    })?;
-    write(
-        File::Report.name(),
-        page::page(&result, &dir.join(File::Charts.name())),
-    )?;
+    let mut out = ResultsDir::local(dir);
+    crate::campaign::search::write_pages(&mut out, &result);
+    unwritten_all(out)?;
     print!("{}", page::terminal(&result));
     Ok(())
 }

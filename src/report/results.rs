@@ -12,6 +12,8 @@ use anyhow::Context;
 use hdrhistogram::serialization::V2DeflateSerializer;
 use hdrhistogram::serialization::interval_log::{IntervalLogWriterBuilder, Tag};
 
+use super::chart::kind::{Chart, Data};
+use super::chart::run::RunData;
 use super::files;
 use super::results_dir::{File as ResultsFile, ResultsDir};
 use crate::measure::by_sender::{Part, Split};
@@ -253,7 +255,8 @@ pub(crate) fn render_run(
     );
     out.write(ResultsFile::Latency, files::hgrm(latencies));
     let charts = out.path(ResultsFile::Charts);
-    if let Err(e) = super::chart::run::write_all(&charts, rows, latencies, summary) {
+    let data = RunData::new(&charts, rows, latencies, summary);
+    if let Err(e) = Chart::draw_all(&Chart::RUN, &charts, &Data::Run(&data)) {
         out.failed(format!(
             "could not draw the charts in {}: {e}",
             charts.display()

@@ -9,6 +9,13 @@ use crate::measure::latency::LatencyStats;
 use crate::measure::summary::*;
 use crate::measure::timeline::TimelineRow;
 
+/// A page as a snapshot: its body, a tag per line (the style sheet left out: it is one constant).
+fn page_snapshot(name: &str, page: &str) {
+    let body = page.split("</head>").nth(1).unwrap_or(page);
+    let body = body.replace(env!("CARGO_PKG_VERSION"), "VERSION");
+    insta::assert_snapshot!(name, body.replace("><", ">\n<"));
+}
+
 pub(super) fn fixed() -> RunSummary {
     let latency = |p50: u64| LatencyStats {
         count: 30_000,
@@ -239,6 +246,69 @@ fn summary_json_round_trips() {
 
 #[test]
 fn integrity_json_shape() {
+    insta::assert_snapshot!(super::files::integrity_json(&integrity()));
+}
+
+/// A run's page with every part a queue run can show: integrity with its examples, Lambda-style
+/// batches, faults the emulator injected, repeats' spread, and its scenario file.
+#[test]
+fn a_run_page_with_every_part() {
+    use crate::measure::counts::{Batches, Bucket};
+    use crate::measure::recorder::ByCause;
+    use crate::measure::spread::{Repeats, Spread};
+    let dir = std::env::temp_dir().join(format!("sqsbench-full-page-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("integrity.json"),
+        super::files::integrity_json(&integrity()),
+    )
+    .unwrap();
+    std::fs::write(dir.join("scenario.toml"), "name = \"a<b\"\n").unwrap();
+    let mut s = fixed();
+    let by = |n| ByCause {
+        failed: n,
+        collateral: 1,
+        behind_group_failure: 0,
+    };
+    s.batches = Some(Batches {
+        invocations: 12,
+        messages: 100,
+        mean_size: 8.3,
+        gather_us_total: 1_200,
+        mean_gather_ms: 0.1,
+        size_distribution: vec![Bucket {
+            up_to: 10,
+            count: 12,
+        }],
+        gather_ms_distribution: vec![Bucket {
+            up_to: 1,
+            count: 12,
+        }],
+        left: by(3),
+        redelivered: by(2),
+        dead_lettered: by(1),
+    });
+    page_snapshot("page_of_a_run", &super::html::run_page(&s, &dir));
+    let spread = |x: f64| Spread {
+        min: x,
+        mean: x,
+        max: x,
+        stddev: 0.0,
+    };
+    s.repeats = Some(Repeats {
+        count: 3,
+        headline_run: 2,
+        spread: [("cost.usd".to_string(), spread(0.5))].into(),
+    });
+    page_snapshot(
+        "page_of_repeats",
+        &super::html::repeats_page(&s, &dir, "repeat-2"),
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A ledger's integrity with a duplicate, a loss, an order violation and a dead letter.
+fn integrity() -> crate::measure::ledger::Integrity {
     use crate::measure::ledger::{Delivery, Ledger};
     let d = |sequence: u64, receive_count: u32| Delivery {
         producer: 1,
@@ -260,7 +330,7 @@ fn integrity_json_shape() {
     ledger.record_foreign("not-ours");
     let mut integrity = ledger.integrity(&|_, s| (s % 2) as u32);
     integrity.foreign.count = 1;
-    insta::assert_snapshot!(super::files::integrity_json(&integrity));
+    integrity
 }
 
 #[test]
@@ -276,6 +346,7 @@ fn a_shards_report_says_where_its_verdict_is_made() {
     std::fs::create_dir_all(&dir).unwrap();
     let page = super::html::run_page(&s, &dir);
     std::fs::remove_dir_all(&dir).unwrap();
+    page_snapshot("page_of_a_shard", &page);
     assert!(page.contains(
         "Shard 1 of 3 of run <code>00000000000000ab</code>: other shards receive its messages"
     ));
@@ -339,6 +410,7 @@ fn a_partial_merge_says_what_it_is_missing() {
     std::fs::create_dir_all(&dir).unwrap();
     let page = super::html::run_page(&s, &dir);
     std::fs::remove_dir_all(&dir).unwrap();
+    page_snapshot("page_of_a_partial_merge", &page);
     assert!(page.contains("<h2>Shards</h2><p>Merged from 3 of 4 shards"));
     assert!(page.contains("Partial result: missing shard(s) [3]"));
     assert!(page.contains("Clock skew: shard 2's clock is +2999.70 ms ± 0.60 ms"));
@@ -370,6 +442,7 @@ fn a_partial_merge_says_what_it_is_missing() {
     std::fs::create_dir_all(&dir).unwrap();
     let page = super::html::run_page(&s, &dir);
     std::fs::remove_dir_all(&dir).unwrap();
+    page_snapshot("page_of_a_corrected_merge", &page);
     assert!(page.contains("± 1.10 ms, clocks corrected"));
     assert!(page.contains("were corrected by its offset"));
     assert!(!page.contains("not corrected"));
@@ -471,6 +544,7 @@ fn a_sweep_page_names_the_variants_that_failed() {
         .collect();
     let page = super::html::sweep_page("sweep", &rows, &summaries, &links, &dir);
     std::fs::remove_dir_all(&dir).unwrap();
+    page_snapshot("page_of_a_sweep", &page);
     let at = page.find("<div class=\"verdict").expect("a verdict");
     assert!(at < page.find("<h2>").unwrap(), "before every section");
     let verdict = page[at..].split("</div>").next().unwrap();
@@ -552,4 +626,8 @@ fn a_fanout_run_reads_per_subscription() {
         .unwrap()
     );
     assert!(super::subscriptions::html(&s).contains("<code>{&quot;event&quot;"));
+    let dir = std::env::temp_dir().join(format!("sqsbench-fanout-page-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    page_snapshot("page_of_a_fanout", &super::html::run_page(&s, &dir));
+    std::fs::remove_dir_all(&dir).unwrap();
 }

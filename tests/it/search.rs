@@ -60,7 +60,7 @@ async fn the_search_finds_the_unbatched_fifo_limit_of_300() {
     assert!(
         within(found, 300.0),
         "{found}\n{}",
-        sqsbench::report::search::terminal(&o.result)
+        sqsbench::report::search::page::terminal(&o.result)
     );
     let limited = o.result.limited_by.clone().unwrap_or_default();
     assert!(limited.contains("SendMessage"), "{limited}");
@@ -89,7 +89,7 @@ async fn the_search_finds_the_batched_fifo_limit_of_3000() {
     assert!(
         within(found, 3000.0),
         "{found}\n{}",
-        sqsbench::report::search::terminal(&o.result)
+        sqsbench::report::search::page::terminal(&o.result)
     );
     assert!(
         o.result
@@ -113,7 +113,7 @@ async fn a_small_custom_quota_is_found_quickly() {
     assert!(
         within(found, 50.0),
         "{found}\n{}",
-        sqsbench::report::search::terminal(&o.result)
+        sqsbench::report::search::page::terminal(&o.result)
     );
     // Each step is 0.5 s warmup + 2 s measured (+ a drain that ends at once without consumers).
     let planned: f64 = o.result.steps.len() as f64 * 2.5;

@@ -13,8 +13,10 @@ use tokio::sync::watch;
 
 use crate::measure::latency::Latency;
 use crate::measure::summary::RunSummary;
+use crate::report::chart::kind::{Chart, Data};
+use crate::report::chart::search::SearchData;
 use crate::report::results_dir::{File, ResultsDir};
-use crate::report::search::{self as page, SearchResult, StepRow};
+use crate::report::search::{SearchResult, StepRow, page};
 use crate::report::{atomic, results};
 use crate::run::{RunOptions, execute};
 use crate::scenario::{RateSpec, Scenario, SearchSpec, render};
@@ -263,22 +265,29 @@ fn answer(base: &Scenario, bracket: &Bracket, steps: Vec<StepRow>) -> SearchResu
     }
 }
 
-/// search.csv, .md, .json, the charts and the page; what could not be written.
+/// search.json, then the pages made from it; what could not be written.
 fn write_search(dir: &std::path::Path, result: &SearchResult) -> Vec<String> {
     let mut out = ResultsDir::local(dir);
-    out.write(File::SearchCsv, page::csv(&result.steps));
-    out.write(File::SearchMd, page::markdown(result));
     match serde_json::to_string_pretty(result) {
         Ok(text) => out.write(File::Search, text + "\n"),
         Err(e) => out.failed(format!("could not encode {}: {e}", File::Search.name())),
     }
+    write_pages(&mut out, result);
+    out.take_failures()
+}
+
+/// search.csv, search.md, the charts and report.html, from a search's result: what a search
+/// writes after search.json, and what `sqsbench report` re-renders.
+pub(crate) fn write_pages(out: &mut ResultsDir, result: &SearchResult) {
+    out.write(File::SearchCsv, page::csv(&result.steps));
+    out.write(File::SearchMd, page::markdown(result));
     let charts = out.path(File::Charts);
-    if let Err(e) = crate::report::chart::search::write(&charts, result) {
+    let data = Data::Search(&SearchData::new(result));
+    if let Err(e) = Chart::draw_all(&Chart::SEARCH, &charts, &data) {
         out.failed(format!(
             "could not draw the search chart in {}: {e}",
             charts.display()
         ));
     }
     out.write(File::Report, page::page(result, &charts));
-    out.take_failures()
 }

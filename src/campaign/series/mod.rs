@@ -14,9 +14,11 @@ use tokio::sync::watch;
 
 use crate::measure::metrics;
 use crate::measure::summary::{ResultsKind, RunSummary};
+use crate::report::chart::comparison::Sweep;
+use crate::report::chart::kind::{Chart, Data};
 use crate::report::comparison;
 use crate::report::results_dir::{File, ResultsDir};
-use crate::report::{chart::comparison as comparison_charts, files, html, results};
+use crate::report::{files, html, results};
 use crate::run::{RunOptions, execute};
 use crate::workload::engine::Progress;
 pub(crate) use plan::{Variant, variants};
@@ -222,8 +224,8 @@ pub(crate) fn write_sweep(
         .map(|o| comparison::Row::of(&o.label, &o.summary))
         .collect();
     let summaries: Vec<RunSummary> = outcomes.iter().map(|o| o.summary.clone()).collect();
-    if let Err(e) = comparison_charts::write_all(&dir.join(File::Charts.name()), &rows, &index.name)
-    {
+    let data = Data::Sweep(&Sweep::new(&rows, &index.name));
+    if let Err(e) = Chart::draw_all(&Chart::SWEEP, &dir.join(File::Charts.name()), &data) {
         failures.push(format!(
             "could not draw the comparison charts in {}: {e}",
             dir.join(File::Charts.name()).display()

@@ -2,13 +2,14 @@
 //! description that names its unit, and a legend whose every row lies in the legend column,
 //! clear of the plot. Tests only.
 
-use crate::report::results_dir::Chart;
+use crate::report::chart::kind::{Chart, Data};
 use std::path::Path;
 
 use super::frame::SIZE;
 use super::parts::{LEGEND_WIDTH, TITLE_HEIGHT};
 use crate::measure::fleets::Role;
 use crate::measure::latency::{Latencies, Latency};
+use crate::measure::summary::RunSummary;
 use crate::measure::timeline::{FleetRow, TimelineRow};
 
 /// A drawn text: where it starts and what it says.
@@ -111,6 +112,57 @@ fn fleet_rows() -> String {
     String::from_utf8(csv.into_inner().unwrap()).unwrap()
 }
 
+/// Draws a run's charts as `finish_run` does, each reported drawn.
+fn draw_run(charts: &Path, timeline: &[TimelineRow], latencies: &Latencies, s: &RunSummary) {
+    let data = super::run::RunData::new(charts, timeline, latencies, s);
+    for chart in Chart::RUN {
+        let drawn = chart.draw(charts, &Data::Run(&data)).unwrap();
+        assert_eq!(
+            drawn,
+            data.fleets.is_some() || !chart.name().ends_with("by-fleet")
+        );
+    }
+}
+
+/// A chart drawn from another family's data is an error, not a panic or an empty file.
+#[test]
+fn a_chart_drawn_from_the_wrong_data_says_so() {
+    let search = crate::report::search::SearchResult::default();
+    let data = super::search::SearchData::new(&search);
+    let dir = std::env::temp_dir().join(format!("sqsbench-chart-wrong-{}", std::process::id()));
+    let e = Chart::Throughput
+        .draw(&dir, &Data::Search(&data))
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the throughput chart is not drawn from this data"
+    );
+    assert!(!Chart::Throughput.files(&dir).1.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The heading each chart draws is the scenario's name and the chart's own title.
+#[test]
+fn every_chart_is_headed_by_its_title() {
+    let root = std::env::temp_dir().join(format!("sqsbench-chart-titles-{}", std::process::id()));
+    let charts = root.join("charts");
+    std::fs::create_dir_all(&charts).unwrap();
+    std::fs::write(root.join("timeseries-fleets.csv"), fleet_rows()).unwrap();
+    let mut latencies = Latencies::default();
+    latencies.record(Latency::EndToEnd, 1_000);
+    let summary = crate::report::tests::fixed();
+    draw_run(&charts, &timeline(), &latencies, &summary);
+    for chart in Chart::RUN {
+        let svg = std::fs::read_to_string(chart.files(&charts).1).unwrap();
+        let heading = format!("{}: {}", summary.scenario.name, chart.title());
+        assert!(
+            texts(&svg).iter().any(|t| t.said == heading),
+            "{chart:?}: {heading}"
+        );
+    }
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
 #[test]
 fn every_chart_has_a_title_axes_with_units_and_a_legend_beside_the_plot() {
     let root = std::env::temp_dir().join(format!("sqsbench-chart-checks-{}", std::process::id()));
@@ -123,7 +175,8 @@ fn every_chart_has_a_title_axes_with_units_and_a_legend_beside_the_plot() {
         latencies.record(Latency::Send, v * 5);
     }
     let summary = crate::report::tests::fixed();
-    super::run::write_all(&charts, &timeline(), &latencies, &summary).unwrap();
+    let timeline = timeline();
+    draw_run(&charts, &timeline, &latencies, &summary);
     let over_time = ["time since start"];
     let legend = check(&Chart::Throughput.files(&charts).1, &over_time);
     assert_eq!(
@@ -162,7 +215,8 @@ fn every_chart_has_a_title_axes_with_units_and_a_legend_beside_the_plot() {
             crate::report::comparison::Row::of(label, &s)
         })
         .collect();
-    super::comparison::write_all(&charts, &rows, "sweep").unwrap();
+    let sweep = super::comparison::Sweep::new(&rows, "sweep");
+    Chart::draw_all(&Chart::SWEEP, &charts, &Data::Sweep(&sweep)).unwrap();
     let swept = ["producers.batch_size"];
     for chart in [
         Chart::ComparisonThroughput,
@@ -199,7 +253,8 @@ fn every_chart_has_a_title_axes_with_units_and_a_legend_beside_the_plot() {
         ],
         ..Default::default()
     };
-    super::search::write(&charts, &search).unwrap();
+    let data = super::search::SearchData::new(&search);
+    Chart::draw_all(&Chart::SEARCH, &charts, &Data::Search(&data)).unwrap();
     let marks = check(&Chart::Search.files(&charts).1, &["offered rate"]);
     assert!(marks.contains(&"step failed".to_string()), "{marks:?}");
     check(
@@ -236,7 +291,7 @@ fn a_latency_axis_spanning_five_decades_names_each_ticks_unit() {
         })
         .collect();
     let summary = crate::report::tests::fixed();
-    super::run::write_all(&charts, &timeline, &latencies, &summary).unwrap();
+    draw_run(&charts, &timeline, &latencies, &summary);
     // The y-axis ticks: the texts left of the plot that read as a latency.
     let ticks = |chart: Chart| -> String {
         let svg = std::fs::read_to_string(chart.files(&charts).1).unwrap();

@@ -2,81 +2,129 @@
 //! million messages, each against the variants in sweep order, and latency against the rate
 //! each variant achieved.
 
-use std::path::Path;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::frame::{BLUE, DrawResult, Drawn, GREEN, ORANGE, RED, SIZE, both, register_font};
-use super::latency_throughput::{self, Limit, Point};
+use super::frame::{BLUE, DrawResult, Drawn, GREEN, ORANGE, RED};
+use super::latency_throughput::{AgainstRate, Limit, Point};
 use super::parts::{Dash, Key, Line, areas, draw_lines, legend};
 use super::ticks::{self, LatencyUnit};
 use crate::report::comparison::Row;
-use crate::report::results_dir::Chart;
 
-pub(crate) fn write_all(dir: &Path, rows: &[Row], title: &str) -> DrawResult {
-    register_font();
-    std::fs::create_dir_all(dir)?;
-    let labels: Vec<String> = rows.iter().map(|r| short(&r.variant)).collect();
-    // The swept keys name the x axis: `producers.batch_size`.
-    let axis: String = rows.first().map_or("variant".into(), |r| {
-        r.variant
-            .split(", ")
-            .map(|kv| kv.split_once('=').map_or(kv, |(k, _)| k))
-            .collect::<Vec<_>>()
-            .join(" / ")
-    });
-    let at = |f: fn(&Row) -> f64| -> Vec<(f64, f64)> {
-        rows.iter()
+/// What a sweep's charts are drawn from: its variants in sweep order.
+pub struct Sweep<'a> {
+    /// The scenario's name.
+    pub title: &'a str,
+    rows: &'a [Row],
+    /// Each variant's values, without the keys: `5`.
+    labels: Vec<String>,
+    /// The swept keys, which name the x axis: `producers.batch_size`.
+    axis: String,
+    pub(super) against_rate: Option<AgainstRate>,
+}
+
+impl<'a> Sweep<'a> {
+    pub(crate) fn new(rows: &'a [Row], title: &'a str) -> Sweep<'a> {
+        let labels: Vec<String> = rows.iter().map(|r| short(&r.variant)).collect();
+        let axis = rows.first().map_or("variant".into(), |r| {
+            r.variant
+                .split(", ")
+                .map(|kv| kv.split_once('=').map_or(kv, |(k, _)| k))
+                .collect::<Vec<_>>()
+                .join(" / ")
+        });
+        let against_rate = against_rate(rows, &labels);
+        Sweep {
+            title,
+            rows,
+            labels,
+            axis,
+            against_rate,
+        }
+    }
+
+    /// A point per variant of the value `f` picks.
+    fn at(&self, f: fn(&Row) -> f64) -> Vec<(f64, f64)> {
+        self.rows
+            .iter()
             .enumerate()
             .map(|(i, r)| (i as f64, f(r)))
             .collect()
-    };
-    let max_ms = rows.iter().map(|r| r.e2e_p99_ms).fold(0.0, f64::max) * 1.15;
-    let unit = LatencyUnit::for_range(max_ms);
-    both!(dir, Chart::ComparisonThroughput.name(), |a| chart(
-        a,
-        &format!("{title}: throughput by variant"),
+    }
+}
+
+pub(super) fn throughput<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    caption: &str,
+    s: &Sweep,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let lines = vec![
+        Line::new("sent", BLUE, Dash::Solid, s.at(|r| r.sent_per_sec)),
+        Line::new(
+            "received",
+            GREEN,
+            Dash::Dashed,
+            s.at(|r| r.received_per_sec),
+        ),
+    ];
+    chart(
+        area,
+        caption,
         ("messages per second", ticks::rate),
-        &axis,
-        &labels,
-        vec![
-            Line::new("sent", BLUE, Dash::Solid, at(|r| r.sent_per_sec)),
-            Line::new("received", GREEN, Dash::Dashed, at(|r| r.received_per_sec)),
-        ]
-    ));
+        s,
+        lines,
+    )
+}
+
+pub(super) fn latency<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    caption: &str,
+    s: &Sweep,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let max_ms = s.rows.iter().map(|r| r.e2e_p99_ms).fold(0.0, f64::max) * 1.15;
+    let unit = LatencyUnit::for_range(max_ms);
     let latency_desc = format!("end-to-end latency, {}", unit.name());
-    both!(dir, Chart::ComparisonLatency.name(), |a| chart(
-        a,
-        &format!("{title}: end-to-end latency by variant"),
+    let lines = vec![
+        Line::new("p50", BLUE, Dash::Solid, s.at(|r| r.e2e_p50_ms)),
+        Line::new("p99", ORANGE, Dash::Dashed, s.at(|r| r.e2e_p99_ms)),
+    ];
+    chart(
+        area,
+        caption,
         (&latency_desc, |ms: f64| unit.label(ms)),
-        &axis,
-        &labels,
-        vec![
-            Line::new("p50", BLUE, Dash::Solid, at(|r| r.e2e_p50_ms)),
-            Line::new("p99", ORANGE, Dash::Dashed, at(|r| r.e2e_p99_ms)),
-        ]
-    ));
-    latency_against_rate(dir, rows, &labels, title)?;
-    both!(dir, Chart::ComparisonRequests.name(), |a| chart(
-        a,
-        &format!("{title}: requests per million messages"),
+        s,
+        lines,
+    )
+}
+
+pub(super) fn requests<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    caption: &str,
+    s: &Sweep,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let per_million = s.at(|r| r.requests_per_million);
+    let lines = vec![Line::new("requests", RED, Dash::Solid, per_million)];
+    chart(
+        area,
+        caption,
         ("requests per 1M messages", ticks::si),
-        &axis,
-        &labels,
-        vec![Line::new(
-            "requests",
-            RED,
-            Dash::Solid,
-            at(|r| r.requests_per_million)
-        )]
-    ));
-    Ok(())
+        s,
+        lines,
+    )
 }
 
 /// p50 and p99 against each variant's received rate, the best variant's rate marked (when the
-/// variants' rates differ at all); nothing when no variant measured an end-to-end latency.
-fn latency_against_rate(dir: &Path, rows: &[Row], labels: &[String], title: &str) -> DrawResult {
+/// variants' rates differ at all); None when no variant measured an end-to-end latency.
+fn against_rate(rows: &[Row], labels: &[String]) -> Option<AgainstRate> {
     let points: Vec<Point> = rows
         .iter()
         .zip(labels)
@@ -95,11 +143,7 @@ fn latency_against_rate(dir: &Path, rows: &[Row], labels: &[String], title: &str
         rate: p.rate,
         label: format!("most: {} ({})", ticks::rate(p.rate), p.label),
     });
-    if latency_throughput::worth_drawing(&points) {
-        let chart = Chart::ComparisonLatencyThroughput;
-        latency_throughput::write(dir, chart, title, &points, limit.as_ref())?;
-    }
-    Ok(())
+    AgainstRate::of(points, limit)
 }
 
 /// The values of a variant label without the keys: `producers.batch_size=5` → `5`.
@@ -116,13 +160,13 @@ fn chart<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     caption: &str,
     (y_desc, y_label): (&str, impl Fn(f64) -> String),
-    x_desc: &str,
-    labels: &[String],
+    s: &Sweep,
     lines: Vec<Line>,
 ) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
+    let (x_desc, labels) = (&s.axis[..], &s.labels[..]);
     let (plot, legend_area) = areas(area, caption)?;
     let max_y = lines
         .iter()

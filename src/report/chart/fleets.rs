@@ -3,17 +3,14 @@
 //! credited to it), read from timeseries-fleets.csv. Phases shaded and the partial last second a
 //! point, as on the run's own charts. Depends on the chart parts and the timeline's rows.
 
-use std::path::Path;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::frame::{BLUE, DrawResult, Drawn, GREEN, ORANGE, PURPLE, RED, SIZE, both};
+use super::frame::{BLUE, DrawResult, Drawn, GREEN, ORANGE, PURPLE, RED};
 use super::parts::{Dash, Key, Line, Phases, TickedAxis, areas, draw_lines, legend, shade_phases};
 use super::ticks;
 use crate::measure::fleets::Role;
 use crate::measure::timeline::FleetRow;
-use crate::report::results_dir::Chart;
 
 const PALETTE: [RGBColor; 6] = [BLUE, GREEN, ORANGE, PURPLE, RED, RGBColor(140, 86, 75)];
 
@@ -24,31 +21,28 @@ struct Fleet {
     rows: Vec<FleetRow>,
 }
 
-/// Draws `throughput-by-fleet` and `latency-by-fleet` into `dir` when the run has more than
-/// one fleet of a role; returns whether it did.
-pub(crate) fn write(
-    dir: &Path,
-    rows: Vec<FleetRow>,
-    title: &str,
-    phases: Option<Phases>,
-) -> Result<bool, Box<dyn std::error::Error>> {
-    let fleets = by_fleet(rows);
-    let several = |role| fleets.iter().filter(|f| f.role == role).count() > 1;
-    if !several(Role::Producer) && !several(Role::Consumer) {
-        return Ok(false);
+/// A run's fleets, when a role has more than one, and the last second any of them saw.
+pub struct Fleets {
+    fleets: Vec<Fleet>,
+    end: u64,
+}
+
+impl Fleets {
+    /// The fleets of timeseries-fleets.csv's rows; None when no role has more than one fleet
+    /// (the run's own charts already show it).
+    pub fn of(rows: Vec<FleetRow>) -> Option<Fleets> {
+        let fleets = by_fleet(rows);
+        let several = |role| fleets.iter().filter(|f| f.role == role).count() > 1;
+        if !several(Role::Producer) && !several(Role::Consumer) {
+            return None;
+        }
+        let end = fleets
+            .iter()
+            .flat_map(|f| f.rows.iter().map(|r| r.second))
+            .max()
+            .unwrap_or(1);
+        Some(Fleets { fleets, end })
     }
-    let end = fleets
-        .iter()
-        .flat_map(|f| f.rows.iter().map(|r| r.second))
-        .max()
-        .unwrap_or(1);
-    both!(dir, Chart::ThroughputByFleet.name(), |a| throughput(
-        a, &fleets, title, phases, end
-    ));
-    both!(dir, Chart::LatencyByFleet.name(), |a| latency(
-        a, &fleets, title, phases, end
-    ));
-    Ok(true)
 }
 
 fn by_fleet(rows: Vec<FleetRow>) -> Vec<Fleet> {
@@ -108,17 +102,17 @@ where
     Ok(keys)
 }
 
-fn throughput<DB: DrawingBackend>(
+pub(super) fn throughput<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    fleets: &[Fleet],
-    title: &str,
+    caption: &str,
+    f: &Fleets,
     phases: Option<Phases>,
-    end: u64,
 ) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
-    let (plot, legend_area) = areas(area, &format!("{title}: throughput by fleet"))?;
+    let (fleets, end) = (&f.fleets[..], f.end);
+    let (plot, legend_area) = areas(area, caption)?;
     let counted = |f: &Fleet, r: &FleetRow| match f.role {
         Role::Producer => r.sent,
         Role::Consumer => r.received,
@@ -160,17 +154,17 @@ where
     legend(&legend_area, &keys)
 }
 
-fn latency<DB: DrawingBackend>(
+pub(super) fn latency<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    fleets: &[Fleet],
-    title: &str,
+    caption: &str,
+    f: &Fleets,
     phases: Option<Phases>,
-    end: u64,
 ) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
-    let (plot, legend_area) = areas(area, &format!("{title}: end-to-end p99 by fleet"))?;
+    let (fleets, end) = (&f.fleets[..], f.end);
+    let (plot, legend_area) = areas(area, caption)?;
     let ms = |us: u64| us as f64 / 1000.0;
     let measured = || {
         fleets

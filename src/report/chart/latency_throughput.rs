@@ -2,21 +2,29 @@
 //! one point per variant or step, the limit marked, and for a search each step's verdict (a
 //! filled point passed, a cross failed). Depends on the chart parts only.
 
-use std::path::Path;
-
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use super::frame::{BLUE, DrawResult, Drawn, GREEN, ORANGE, RED, SIZE, both, register_font};
+use super::frame::{BLUE, DrawResult, Drawn, GREEN, ORANGE, RED};
 use super::parts::{Dash, Key, Line, areas, draw_lines, legend};
 use super::ticks::{self, LatencyUnit};
-use crate::report::results_dir::Chart;
 
-/// Whether there is anything to draw: some variant or step measured an end-to-end latency (a
-/// search of sends alone has no consumers, so none).
-pub(crate) fn worth_drawing(points: &[Point]) -> bool {
-    points.iter().any(|p| p.p99_ms > 0.0)
+/// What the chart is drawn from: the points, and the limit to mark.
+pub(crate) struct AgainstRate {
+    points: Vec<Point>,
+    limit: Option<Limit>,
+}
+
+impl AgainstRate {
+    /// None when there is nothing to draw: no variant or step measured an end-to-end latency
+    /// (a search of sends alone has no consumers).
+    pub(crate) fn of(points: Vec<Point>, limit: Option<Limit>) -> Option<AgainstRate> {
+        points
+            .iter()
+            .any(|p| p.p99_ms > 0.0)
+            .then_some(AgainstRate { points, limit })
+    }
 }
 
 /// One variant or step.
@@ -37,30 +45,16 @@ pub(crate) struct Limit {
     pub label: String,
 }
 
-/// Writes `<name>.png` and `<name>.svg` into `dir`.
-pub(crate) fn write(
-    dir: &Path,
-    chart: Chart,
-    title: &str,
-    points: &[Point],
-    limit: Option<&Limit>,
-) -> DrawResult {
-    register_font();
-    std::fs::create_dir_all(dir)?;
-    both!(dir, chart.name(), |a| draw(a, title, points, limit));
-    Ok(())
-}
-
-fn draw<DB: DrawingBackend>(
+pub(super) fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    title: &str,
-    points: &[Point],
-    limit: Option<&Limit>,
+    caption: &str,
+    against: &AgainstRate,
 ) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
-    let (plot, legend_area) = areas(area, &format!("{title}: latency against throughput"))?;
+    let (points, limit) = (&against.points[..], against.limit.as_ref());
+    let (plot, legend_area) = areas(area, caption)?;
     let (min_x, max_x) = x_range(points, limit);
     let max_y = points.iter().map(|p| p.p99_ms).fold(0.001, f64::max) * 1.2;
     let unit = LatencyUnit::for_range(max_y);

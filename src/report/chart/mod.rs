@@ -1,4 +1,5 @@
-//! Charts, with plotters, as PNG and SVG: `frame` is what every chart shares (size, colours,
+//! Charts, with plotters, as PNG and SVG: `kind` names every chart (`Chart`: its file, title
+//! and drawing function) and is how everything outside draws one; `frame` is what every chart shares (size, colours,
 //! font, writing both formats whole), `parts` the pieces they are drawn from (plot and legend
 //! areas, lines, phases), `ticks` the axes' labels; then one file per family — a run's
 //! (`run`), per fleet (`fleets`), a sweep's (`comparison`), and latency against throughput
@@ -9,6 +10,7 @@
 pub mod comparison;
 pub mod fleets;
 pub mod frame;
+pub mod kind;
 pub mod latency_throughput;
 pub mod parts;
 pub mod run;

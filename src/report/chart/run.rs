@@ -7,46 +7,50 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::frame::{
-    BLUE, DrawResult, Drawn, GREEN, ORANGE, PURPLE, RED, SIZE, both, register_font,
-};
+use super::fleets::Fleets;
+use super::frame::{BLUE, DrawResult, Drawn, GREEN, ORANGE, PURPLE, RED};
 use super::parts::{Dash, Key, Line, Phases, TickedAxis, areas, draw_lines, legend, shade_phases};
 use super::ticks;
 use crate::measure::latency::{Latencies, Latency};
 use crate::measure::summary::RunSummary;
 use crate::measure::timeline::{FleetRow, TimelineRow};
-use crate::report::results_dir::Chart;
 use crate::report::results_dir::File;
 
 /// A column of a timeline chart: its label, colour, stroke and the value it plots.
 type Series = (&'static str, RGBColor, Dash, fn(&TimelineRow) -> u64);
 
-/// Writes every chart of a run as `<name>.png` and `<name>.svg` into `dir`, and, with several
-/// fleets, the per-fleet charts from the timeseries-fleets.csv beside it.
-pub fn write_all(
-    dir: &Path,
-    timeline: &[TimelineRow],
-    latencies: &Latencies,
-    summary: &RunSummary,
-) -> DrawResult {
-    register_font();
-    std::fs::create_dir_all(dir)?;
-    let title = &summary.scenario.name;
-    let phases = phases(summary);
-    both!(dir, Chart::Throughput.name(), |a| throughput(
-        a, timeline, title, phases
-    ));
-    both!(dir, Chart::LatencyOverTime.name(), |a| latency_over_time(
-        a, timeline, title, phases
-    ));
-    both!(dir, Chart::LatencyDistribution.name(), |a| distribution(
-        a, latencies, title
-    ));
-    let fleets_csv = dir.parent().map(|d| d.join(File::TimeseriesFleets.name()));
-    if let Some(rows) = fleets_csv.as_deref().and_then(read_fleet_rows) {
-        super::fleets::write(dir, rows, title, phases)?;
+/// What a run's charts are drawn from.
+pub struct RunData<'a> {
+    pub timeline: &'a [TimelineRow],
+    pub latencies: &'a Latencies,
+    /// The scenario's name.
+    pub title: &'a str,
+    pub(crate) phases: Option<Phases>,
+    /// The run's fleets, when a role has more than one.
+    pub fleets: Option<Fleets>,
+}
+
+impl<'a> RunData<'a> {
+    /// The run's data, with the per-fleet seconds of the timeseries-fleets.csv beside the charts
+    /// folder `dir`.
+    pub fn new(
+        dir: &Path,
+        timeline: &'a [TimelineRow],
+        latencies: &'a Latencies,
+        summary: &'a RunSummary,
+    ) -> RunData<'a> {
+        let fleets_csv = dir.parent().map(|d| d.join(File::TimeseriesFleets.name()));
+        RunData {
+            timeline,
+            latencies,
+            title: &summary.scenario.name,
+            phases: phases(summary),
+            fleets: fleets_csv
+                .as_deref()
+                .and_then(read_fleet_rows)
+                .and_then(Fleets::of),
+        }
     }
-    Ok(())
 }
 
 /// timeseries-fleets.csv beside the charts' directory, when it is there and reads whole (a
@@ -119,16 +123,16 @@ where
     Ok(keys)
 }
 
-fn throughput<DB: DrawingBackend>(
+pub(super) fn throughput<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    timeline: &[TimelineRow],
-    title: &str,
-    phases: Option<Phases>,
+    caption: &str,
+    d: &RunData,
 ) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
-    let (plot, legend_area) = areas(area, &format!("{title}: throughput"))?;
+    let (timeline, phases) = (d.timeline, d.phases);
+    let (plot, legend_area) = areas(area, caption)?;
     let max_x = timeline.last().map(|r| r.second).unwrap_or(1).max(1) as f64;
     let max_y = timeline
         .iter()
@@ -170,16 +174,16 @@ where
     legend(&legend_area, &lines)
 }
 
-fn latency_over_time<DB: DrawingBackend>(
+pub(super) fn latency_over_time<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    timeline: &[TimelineRow],
-    title: &str,
-    phases: Option<Phases>,
+    caption: &str,
+    d: &RunData,
 ) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
-    let (plot, legend_area) = areas(area, &format!("{title}: end-to-end latency over time"))?;
+    let (timeline, phases) = (d.timeline, d.phases);
+    let (plot, legend_area) = areas(area, caption)?;
     let ms = |us: u64| (us.max(1) as f64) / 1000.0;
     let rows: Vec<TimelineRow> = timeline
         .iter()
@@ -239,15 +243,16 @@ fn nines_axis() -> TickedAxis {
 }
 
 /// Latency against percentile on a "nines" axis, ticks at p50, p90, p99, p99.9 and beyond.
-fn distribution<DB: DrawingBackend>(
+pub(super) fn distribution<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    latencies: &Latencies,
-    title: &str,
+    caption: &str,
+    d: &RunData,
 ) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
-    let (plot, legend_area) = areas(area, &format!("{title}: latency distribution"))?;
+    let latencies = d.latencies;
+    let (plot, legend_area) = areas(area, caption)?;
     let curve = |which: Latency| -> Vec<(f64, f64)> {
         let h = latencies.get(which);
         if h.is_empty() {

@@ -3,39 +3,44 @@
 //! achieved point (a ring passed, a cross failed), the sustainable rate a dashed line; then
 //! latency against the achieved rate (`latency_throughput`).
 
-use std::path::Path;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::frame::{
-    BLUE, DrawResult, Drawn, GREEN, ORANGE, PURPLE, RED, SIZE, both, register_font,
-};
-use super::latency_throughput::{self, Limit, Point};
+use super::frame::{BLUE, DrawResult, Drawn, GREEN, ORANGE, PURPLE, RED};
+use super::latency_throughput::{AgainstRate, Limit, Point};
 use super::parts::{Dash, Key, Line, areas, draw_lines, legend};
 use super::ticks::{self, LatencyUnit};
-use crate::report::results_dir::Chart;
 use crate::report::search::{SearchResult, StepRow};
 
-/// Writes both of a search's charts into the charts folder `dir`.
-pub fn write(dir: &Path, r: &SearchResult) -> DrawResult {
-    register_font();
-    std::fs::create_dir_all(dir)?;
-    let mut rows: Vec<&StepRow> = r.steps.iter().collect();
-    rows.sort_by(|a, b| a.offered_per_sec.total_cmp(&b.offered_per_sec));
-    both!(dir, Chart::Search.name(), |a| draw(a, r, &rows));
-    latency_against_rate(dir, r)
+/// What a search's charts are drawn from: its steps by offered rate.
+pub struct SearchData<'a> {
+    pub result: &'a SearchResult,
+    rows: Vec<&'a StepRow>,
+    pub(super) against_rate: Option<AgainstRate>,
 }
 
-fn draw<DB: DrawingBackend>(
+impl<'a> SearchData<'a> {
+    pub fn new(result: &'a SearchResult) -> SearchData<'a> {
+        let mut rows: Vec<&StepRow> = result.steps.iter().collect();
+        rows.sort_by(|a, b| a.offered_per_sec.total_cmp(&b.offered_per_sec));
+        SearchData {
+            result,
+            rows,
+            against_rate: against_rate(result),
+        }
+    }
+}
+
+pub(super) fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    r: &SearchResult,
-    rows: &[&StepRow],
+    caption: &str,
+    s: &SearchData,
 ) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
-    let (plot, legend_area) = areas(area, &format!("{}: capacity search", r.scenario))?;
+    let (r, rows) = (s.result, &s.rows[..]);
+    let (plot, legend_area) = areas(area, caption)?;
     let max_x = rows.iter().map(|s| s.offered_per_sec).fold(1.0, f64::max) * 1.1;
     let max_y = rows
         .iter()
@@ -141,8 +146,8 @@ fn lines(rows: &[&StepRow]) -> Vec<Line> {
 }
 
 /// Each step's p50 and p99 against what it received, its verdict marked, the sustainable rate
-/// drawn; nothing when no step measured an end-to-end latency (a search of sends alone).
-fn latency_against_rate(dir: &Path, r: &SearchResult) -> DrawResult {
+/// drawn; None when no step measured an end-to-end latency (a search of sends alone).
+fn against_rate(r: &SearchResult) -> Option<AgainstRate> {
     let points: Vec<Point> = r
         .steps
         .iter()
@@ -154,14 +159,9 @@ fn latency_against_rate(dir: &Path, r: &SearchResult) -> DrawResult {
             passed: Some(s.passed),
         })
         .collect();
-    if !latency_throughput::worth_drawing(&points) {
-        return Ok(());
-    }
     let limit = r.sustainable_per_sec.map(|rate| Limit {
         rate,
         label: format!("sustainable: {}", ticks::rate(rate)),
     });
-    let title = &r.scenario;
-    let chart = Chart::SearchLatencyThroughput;
-    latency_throughput::write(dir, chart, title, &points, limit.as_ref())
+    AgainstRate::of(points, limit)
 }

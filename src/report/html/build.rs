@@ -49,6 +49,15 @@ impl Html {
         self
     }
 
+    /// A chart's inline SVG, named for readers who cannot see it by the chart's title.
+    pub(crate) fn chart(&mut self, title: &str, svg: &str) -> &mut Html {
+        self.0 += &format!(
+            "<div class=\"chart\" role=\"figure\" aria-label=\"{}\">{svg}</div>\n",
+            escape(title)
+        );
+        self
+    }
+
     /// A table: a header row, then rows of cells, every cell's text escaped. A row may have
     /// fewer cells than the header, never more (a cell without a heading is a bug).
     pub(crate) fn table<S: AsRef<str>, C: Into<Cell> + Clone>(

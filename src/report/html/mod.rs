@@ -17,8 +17,9 @@ pub(crate) use run::run_page;
 pub(crate) use shell::{charts, page};
 use verdict::sweep_verdict;
 
+use super::chart::kind::Chart;
 use super::comparison::Row;
-use super::results_dir::{Chart, File};
+use super::results_dir::File;
 use super::wording::escape;
 use crate::measure::summary::RunSummary;
 

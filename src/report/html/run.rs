@@ -9,7 +9,8 @@ use super::shell::{charts, page};
 use super::verdict::{title_block, verdict};
 use crate::measure::ledger::Integrity;
 use crate::measure::summary::{RunSummary, ShardInfo};
-use crate::report::results_dir::{Chart, File};
+use crate::report::chart::kind::Chart;
+use crate::report::results_dir::File;
 use crate::report::sections::{RUN, Section};
 use crate::report::wording::escape;
 

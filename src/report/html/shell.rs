@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use crate::report::results_dir::Chart;
+use super::build::Html;
+use crate::report::chart::kind::Chart;
 use crate::report::wording::escape;
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222}\
@@ -43,13 +44,13 @@ pub(crate) fn inline_svg(path: &Path) -> Option<String> {
     Some(svg.replacen("<svg", &format!("<svg viewBox=\"0 0 {w} {h}\""), 1))
 }
 
+/// Each of `charts` drawn in the folder `dir`, inlined in order; one not drawn is left out.
 pub(crate) fn charts(dir: &Path, charts: &[Chart]) -> String {
-    let mut o = String::new();
+    let mut html = Html::new();
     for chart in charts {
         if let Some(svg) = inline_svg(&chart.files(dir).1) {
-            o.push_str(&format!("<div class=\"chart\">{svg}</div>"));
-            o.push('\n');
+            html.chart(chart.title(), &svg);
         }
     }
-    o
+    html.finish()
 }

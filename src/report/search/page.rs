@@ -1,58 +1,13 @@
 //! A capacity search's report: one row per step (offered, achieved, throttled calls per API,
-//! p50/p99, backlog, verdict) as search.csv, Markdown and a terminal table, a chart of offered
-//! vs achieved vs throttled vs p99, and the search's report.html.
+//! p50/p99, backlog, verdict) as search.csv, Markdown and a terminal table, and the search's
+//! report.html with its charts.
 
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
-
-use super::results_dir::{Chart, File};
-use super::wording::escape;
-use crate::measure::summary::ResultsKind;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct StepRow {
-    pub step: u32,
-    pub offered_per_sec: f64,
-    pub sent_per_sec: f64,
-    pub received_per_sec: f64,
-    pub calls: u64,
-    /// The step's measured seconds (throttled calls per second = throttled / seconds).
-    pub seconds: f64,
-    pub throttled_send: u64,
-    pub throttled_receive: u64,
-    pub throttled_delete: u64,
-    pub errors: u64,
-    pub e2e_p50_ms: f64,
-    pub e2e_p99_ms: f64,
-    /// The most messages sent but not yet deleted at any second of the step.
-    pub backlog: i64,
-    pub passed: bool,
-    /// Why a step failed: "throttled (SendMessage)", "p99 …", "producers fell behind", ….
-    pub reason: String,
-    pub dir: String,
-}
-
-fn search() -> ResultsKind {
-    ResultsKind::Search
-}
-
-/// search.json: the answer and how it was found.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct SearchResult {
-    /// Always `search` (absent in directories written before it was added).
-    #[serde(default = "search")]
-    pub kind: ResultsKind,
-    pub scenario: String,
-    /// The highest offered rate that passed (None when even the lowest failed).
-    pub sustainable_per_sec: Option<f64>,
-    /// The lowest offered rate that failed (None when the upper bound passed).
-    pub failing_per_sec: Option<f64>,
-    /// What stopped the first failing step above the answer: an API action, latency, errors or
-    /// a fleet falling behind.
-    pub limited_by: Option<String>,
-    pub steps: Vec<StepRow>,
-}
+use super::{SearchResult, StepRow};
+use crate::report::chart::kind::Chart;
+use crate::report::results_dir::File;
+use crate::report::wording::escape;
 
 const HEADERS: [&str; 13] = [
     "step",
@@ -125,7 +80,7 @@ pub fn csv(rows: &[StepRow]) -> String {
             r.dir.clone(),
         ]
     });
-    super::files::csv_text(&header, rows)
+    crate::report::files::csv_text(&header, rows)
 }
 
 pub fn headline(r: &SearchResult) -> String {
@@ -166,7 +121,7 @@ pub fn terminal(r: &SearchResult) -> String {
     let table: Vec<Vec<String>> = std::iter::once(HEADERS.iter().map(|h| h.to_string()).collect())
         .chain(r.steps.iter().map(cells))
         .collect();
-    super::wording::aligned(&table, |i| i >= 11) + &headline(r) + "\n"
+    crate::report::wording::aligned(&table, |i| i >= 11) + &headline(r) + "\n"
 }
 
 /// The search's page: the answer, the chart, the table, links to every step's report.
@@ -182,7 +137,7 @@ pub fn page(r: &SearchResult, charts_dir: &Path) -> String {
         escape(&headline(r)),
         r.steps.len()
     );
-    body += &super::html::charts(charts_dir, &Chart::SEARCH);
+    body += &crate::report::html::charts(charts_dir, &Chart::SEARCH);
     body += "<h2>Steps</h2><div class=\"wide\"><table><tr>";
     for h in HEADERS {
         body.push_str(&format!("<th>{}</th>", escape(h)));
@@ -201,5 +156,5 @@ pub fn page(r: &SearchResult, charts_dir: &Path) -> String {
         ));
     }
     body += "</table></div>";
-    super::html::page(&format!("sqsbench search: {}", r.scenario), &body)
+    crate::report::html::page(&format!("sqsbench search: {}", r.scenario), &body)
 }
