@@ -5,7 +5,6 @@
 use crate::measure::fanout::SubscriptionSummary;
 use crate::measure::summary::RunSummary;
 
-use super::wording::escape;
 use super::wording::{aligned, ms};
 
 /// The header line of a fan-out run: the topic and where it fans out to.
@@ -90,60 +89,6 @@ pub(crate) fn table(subscriptions: &[SubscriptionSummary]) -> String {
                 s.queue, i.lost, i.duplicates, i.reordered
             );
         }
-    }
-    o
-}
-
-/// The page's section: the topic, the settle probes, one row per subscription with its filter.
-pub(crate) fn html(s: &RunSummary) -> String {
-    if s.topic.is_none() {
-        return String::new();
-    }
-    let mut o = String::from("<h3>Subscriptions</h3>");
-    let settle = settle_line(s);
-    if !settle.is_empty() {
-        o += &format!("<p>{}</p>", escape(settle.trim_end()));
-    }
-    o += "<div class=\"wide\"><table><tr><th>subscription</th><th>filter policy</th><th>raw</th><th>expected</th><th>received</th><th>missing</th><th>leaked</th><th>duplicates</th><th>order</th><th>dead-lettered</th><th>identity</th><th>received/s</th><th>e2e p50</th><th>e2e p99</th></tr>";
-    for sub in &s.subscriptions {
-        let policy = sub
-            .filter_policy
-            .as_ref()
-            .map_or("none: everything".to_string(), |p| p.to_string());
-        let identity = if sub.identity_holds {
-            "<td class=\"pass\">holds</td>"
-        } else {
-            "<td class=\"fail\">broken</td>"
-        };
-        o += &format!(
-            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{identity}<td>{:.0}</td><td>{}</td><td>{}</td></tr>",
-            escape(&sub.name),
-            escape(&policy),
-            if sub.raw_message_delivery {
-                "yes"
-            } else {
-                "no"
-            },
-            sub.expected,
-            sub.unique_received,
-            sub.missing,
-            sub.leaked,
-            sub.duplicates,
-            sub.order_violations,
-            sub.dead_lettered,
-            sub.received_per_sec,
-            ms(sub.end_to_end_us.p50),
-            ms(sub.end_to_end_us.p99),
-        );
-    }
-    o += "</table></div><p>Per subscription: expected (what its filter lets through, judged by sqsbench on the attributes it published) = received + dead-lettered + missing. Leaked: received although the filter should have stopped it.</p>";
-    if let Some(sns) = &s.cost.sns {
-        o += &format!(
-            "<p>SNS: {} billed publishes, ${:.6} (included in the cost). Not counted: {}.</p>",
-            sns.billed_publishes,
-            sns.usd,
-            escape(&sns.not_counted.join("; "))
-        );
     }
     o
 }

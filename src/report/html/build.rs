@@ -8,7 +8,65 @@
 //! brought 8, 16.5 s of a cold debug build on this 2-core machine, under load), and escapes
 //! with the page's own `escape` (askama writes `<` as `&#60;`, which would change every page).
 
+use std::fmt::Display;
+
 use crate::report::wording::escape;
+
+/// A sentence of text with code and bold spans, each escaped as it is added.
+#[derive(Default, Debug, Clone)]
+pub(crate) struct Phrase(String);
+
+impl Phrase {
+    pub(crate) fn new() -> Phrase {
+        Phrase::default()
+    }
+
+    /// Plain text.
+    pub(crate) fn t(mut self, text: impl Display) -> Phrase {
+        self.0 += &escape(&text.to_string());
+        self
+    }
+
+    /// `<code>text</code>`.
+    pub(crate) fn code(mut self, text: impl Display) -> Phrase {
+        self.0 += &format!("<code>{}</code>", escape(&text.to_string()));
+        self
+    }
+
+    /// A link: `<a href="…">text</a>`.
+    pub(crate) fn link(mut self, text: impl Display, href: &str) -> Phrase {
+        self.0 += &format!(
+            "<a href=\"{}\">{}</a>",
+            escape(href),
+            escape(&text.to_string())
+        );
+        self
+    }
+
+    /// This phrase, then `more`.
+    pub(crate) fn then(mut self, more: Phrase) -> Phrase {
+        self.0 += &more.0;
+        self
+    }
+
+    /// `<b>text</b>`.
+    pub(crate) fn b(mut self, text: impl Display) -> Phrase {
+        self.0 += &format!("<b>{}</b>", escape(&text.to_string()));
+        self
+    }
+}
+
+impl From<&str> for Phrase {
+    fn from(text: &str) -> Phrase {
+        Phrase::new().t(text)
+    }
+}
+
+impl From<String> for Phrase {
+    fn from(text: String) -> Phrase {
+        Phrase::new().t(text)
+    }
+}
 
 /// An HTML fragment being built.
 #[derive(Default)]
@@ -35,6 +93,51 @@ impl Html {
 
     pub(crate) fn h3(&mut self, text: &str) -> &mut Html {
         self.text("h3", text)
+    }
+
+    /// A paragraph.
+    pub(crate) fn p(&mut self, phrase: impl Into<Phrase>) -> &mut Html {
+        self.0 += &format!("<p>{}</p>", phrase.into().0);
+        self
+    }
+
+    /// A paragraph styled by the page's `class` (`fail`, `sub`).
+    pub(crate) fn p_class(&mut self, class: &str, phrase: impl Into<Phrase>) -> &mut Html {
+        self.0 += &format!("<p class=\"{}\">{}</p>", escape(class), phrase.into().0);
+        self
+    }
+
+    /// Preformatted text, escaped.
+    pub(crate) fn pre(&mut self, text: &str) -> &mut Html {
+        self.text("pre", text)
+    }
+
+    /// The headline cards: each a value over what it counts.
+    pub(crate) fn cards(&mut self, cards: &[(String, &str)]) -> &mut Html {
+        self.0 += "<div class=\"cards\">";
+        for (value, label) in cards {
+            self.0 += &format!(
+                "<div class=\"card\"><b>{}</b><span>{}</span></div>",
+                escape(value),
+                escape(label)
+            );
+        }
+        self.0 += "</div>";
+        self
+    }
+
+    /// A verdict banner of `class` (`ok`, `warn`, `bad`): its word, then its lines.
+    pub(crate) fn verdict(&mut self, class: &str, word: &str, lines: &[Phrase]) -> &mut Html {
+        self.0 += &format!(
+            "<div class=\"verdict {}\"><b>{}</b><ul>",
+            escape(class),
+            escape(word)
+        );
+        for said in lines {
+            self.0 += &format!("<li>{}</li>", said.0);
+        }
+        self.0 += "</ul></div>";
+        self
     }
 
     /// HTML made elsewhere, taken as it is: the caller vouches that it escaped its text.
@@ -75,14 +178,10 @@ impl Html {
             self.0 += "<tr>";
             for cell in row {
                 let cell: Cell = cell.clone().into();
-                match cell.class {
-                    Some(class) => {
-                        self.0 += &format!("<td class=\"{class}\">{}</td>", escape(&cell.text))
-                    }
-                    None => {
-                        self.text("td", &cell.text);
-                    }
-                }
+                self.0 += &match cell.class {
+                    Some(class) => format!("<td class=\"{class}\">{}</td>", cell.inner()),
+                    None => format!("<td>{}</td>", cell.inner()),
+                };
             }
             self.0 += "</tr>";
         }
@@ -105,16 +204,37 @@ impl Html {
     }
 }
 
-/// A table cell: its text, and a class for the page's style (`pass`, `fail`).
+/// A table cell: its text, a class for the page's style (`pass`, `fail`), and what the text is.
 #[derive(Debug, Clone)]
 pub(crate) struct Cell {
     pub text: String,
     pub class: Option<&'static str>,
+    pub is: Is,
+}
+
+/// What a cell's text is.
+#[derive(Debug, Clone)]
+pub(crate) enum Is {
+    Text,
+    /// A filter policy, a name to type.
+    Code,
+    /// A link to the page at this address.
+    Link(String),
 }
 
 impl From<String> for Cell {
     fn from(text: String) -> Cell {
-        Cell { text, class: None }
+        Cell {
+            text,
+            class: None,
+            is: Is::Text,
+        }
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(text: &str) -> Cell {
+        Cell::from(text.to_string())
     }
 }
 
@@ -123,6 +243,32 @@ impl Cell {
         Cell {
             text: text.into(),
             class: Some(class),
+            is: Is::Text,
+        }
+    }
+
+    pub(crate) fn code(text: impl Into<String>) -> Cell {
+        Cell {
+            text: text.into(),
+            class: None,
+            is: Is::Code,
+        }
+    }
+
+    pub(crate) fn link(text: impl Into<String>, href: impl Into<String>) -> Cell {
+        Cell {
+            text: text.into(),
+            class: None,
+            is: Is::Link(href.into()),
+        }
+    }
+
+    /// The cell's contents, escaped.
+    fn inner(&self) -> String {
+        match &self.is {
+            Is::Text => escape(&self.text),
+            Is::Code => format!("<code>{}</code>", escape(&self.text)),
+            Is::Link(href) => format!("<a href=\"{}\">{}</a>", escape(href), escape(&self.text)),
         }
     }
 }

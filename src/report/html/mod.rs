@@ -2,16 +2,17 @@
 //! the charts inlined as SVG, no script, no external asset of any kind, so it opens offline and
 //! can be attached to a CI job as is. Built from the summary and the files already written.
 
-mod build;
+pub(crate) mod build;
 mod figures;
 mod run;
 mod shards;
 mod shell;
+mod subscriptions;
 mod verdict;
 
 use std::path::Path;
 
-use build::Html;
+use build::{Html, Phrase};
 use figures::expectations;
 pub(crate) use run::run_page;
 pub(crate) use shell::{charts, page};
@@ -20,20 +21,19 @@ use verdict::sweep_verdict;
 use super::chart::kind::Chart;
 use super::comparison::Row;
 use super::results_dir::File;
-use super::wording::escape;
 use crate::measure::summary::RunSummary;
 
 /// The page of a repeated run: the median run's page with every headline metric's spread.
 pub(crate) fn repeats_page(s: &RunSummary, headline_dir: &Path, headline_rel: &str) -> String {
     let mut spread = Html::new();
     if let Some(r) = &s.repeats {
-        let link = format!("{}/{}", escape(headline_rel), File::Report.name());
+        let link = format!("{headline_rel}/{}", File::Report.name());
         spread
             .h2(&format!("Spread over {} runs", r.count))
-            .markup(&format!(
-                "<p>Figures above are from the median run by received throughput (<a href=\"{link}\">{}</a>).</p>",
-                escape(headline_rel)
-            ));
+            .p(Phrase::new()
+                .t("Figures above are from the median run by received throughput (")
+                .link(headline_rel, &link)
+                .t(")."));
         let rows: Vec<Vec<String>> = SPREAD_KEYS
             .iter()
             .filter_map(|key| r.spread.get(*key).map(|v| (key, v)))
@@ -44,13 +44,7 @@ pub(crate) fn repeats_page(s: &RunSummary, headline_dir: &Path, headline_rel: &s
             .collect();
         spread.table(&["metric", "min", "mean", "max", "std dev"], &rows);
     }
-    let spread = spread.finish();
-    let page_text = run_page(s, headline_dir);
-    page_text.replacen(
-        "<h2>Expectations</h2>",
-        &format!("{spread}<h2>Expectations</h2>"),
-        1,
-    )
+    run::run_page_with(s, headline_dir, &spread.finish())
 }
 
 const SPREAD_KEYS: &[&str] = &[
@@ -107,6 +101,7 @@ fn comparison_table(rows: &[Row]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::wording::escape;
 
     #[test]
     fn escapes_markup() {

@@ -1,72 +1,93 @@
 //! A merged run's shards: what each added, what was missing, and the clocks.
 
+use super::build::{Cell, Html, Phrase};
 use crate::measure::clock_offset;
 use crate::measure::summary::{RunSummary, Shards};
-use crate::report::wording::escape;
 
 /// A merged result's shards: each one's own figures and start, and what is missing.
 pub(super) fn shards(s: &RunSummary, sh: &Shards) -> String {
-    let mut o = format!(
-        "<h2>Shards</h2><p>Merged from {} of {} shards of run <code>{}</code>.</p>",
-        sh.merged.len(),
-        sh.count,
-        escape(&s.run_id)
-    );
+    let mut o = Html::new();
+    o.h2("Shards").p(Phrase::new()
+        .t(format!(
+            "Merged from {} of {} shards of run ",
+            sh.merged.len(),
+            sh.count
+        ))
+        .code(&s.run_id)
+        .t("."));
     if sh.partial {
         let missing: Vec<String> = sh.missing.iter().map(|i| i.to_string()).collect();
-        o += &format!(
-            "<p class=\"fail\">Partial result: missing shard(s) [{}]; shards marked unfinished add only what their journals held. Losses and counts cover only what was merged.</p>",
-            missing.join(", ")
+        o.p_class(
+            "fail",
+            format!(
+                "Partial result: missing shard(s) [{}]; shards marked unfinished add only what their journals held. Losses and counts cover only what was merged.",
+                missing.join(", ")
+            ),
         );
     }
-    o += &clocks(sh);
-    o += "<table><tr><th>shard</th><th>finished</th><th>sent</th><th>received</th><th>errors</th><th>planned start</th><th>started sending</th><th>clock − queue's</th><th>floor from send stamps</th></tr>";
-    for t in &sh.merged {
-        o += &format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            t.index,
-            if t.finished {
-                "yes"
-            } else {
-                "<span class=\"fail\">no</span>"
-            },
-            t.sent,
-            t.received,
-            t.errors,
-            escape(t.start_at.as_deref().unwrap_or("-")),
-            escape(&t.started_sending_at),
-            t.clock_offset
-                .map_or("-".to_string(), |c| escape(&c.describe())),
-            t.sends_floor_ms
-                .map_or("-".to_string(), |f| format!("{f:+.2} ms"))
-        );
-    }
-    o + "</table>"
+    o.markup(&clocks(sh));
+    let rows: Vec<Vec<Cell>> = sh
+        .merged
+        .iter()
+        .map(|t| {
+            let finished = match t.finished {
+                true => Cell::from("yes"),
+                false => Cell::classed("no", "fail"),
+            };
+            let offset = t.clock_offset.map_or("-".to_string(), |c| c.describe());
+            let floor = t
+                .sends_floor_ms
+                .map_or("-".to_string(), |f| format!("{f:+.2} ms"));
+            let start = t.start_at.as_deref().unwrap_or("-");
+            vec![
+                t.index.to_string().into(),
+                finished,
+                t.sent.to_string().into(),
+                t.received.to_string().into(),
+                t.errors.to_string().into(),
+                start.into(),
+                t.started_sending_at.as_str().into(),
+                offset.into(),
+                floor.into(),
+            ]
+        })
+        .collect();
+    o.table(&HEAD, &rows).finish()
 }
+
+const HEAD: [&str; 9] = [
+    "shard",
+    "finished",
+    "sent",
+    "received",
+    "errors",
+    "planned start",
+    "started sending",
+    "clock − queue's",
+    "floor from send stamps",
+];
 
 /// The shards' clocks: the correction (or what is uncorrected), skew, and failed checks.
 fn clocks(sh: &Shards) -> String {
-    let mut o = String::new();
+    let mut o = Html::new();
     let offsets = sh
         .merged
         .iter()
         .filter_map(|t| Some((t.index, t.clock_offset.as_ref()?)));
     match (&sh.clock_correction, clock_offset::worst(offsets)) {
         (Some(c), _) => {
-            let class = if c.below_zero > 0 {
-                " class=\"fail\""
-            } else {
-                ""
+            let line = crate::report::wording::corrected_line(c);
+            let said = format!("{}.", line.trim_end());
+            match c.below_zero > 0 {
+                true => o.p_class("fail", said),
+                false => o.p(said),
             };
-            o += &format!(
-                "<p{class}>{}.</p>",
-                escape(crate::report::wording::corrected_line(c).trim_end())
-            );
         }
         (None, Some((shard, worst))) => {
-            o += &format!(
-                "<p>End-to-end latencies compare a sender's clock with a receiver's: they may be off by up to {worst:.2} ms (shard {shard}'s clock against the queue's), not corrected (<code>merge --correct-clock-offset</code> corrects them).</p>"
-            );
+            o.p(Phrase::new()
+                .t(format!("End-to-end latencies compare a sender's clock with a receiver's: they may be off by up to {worst:.2} ms (shard {shard}'s clock against the queue's), not corrected ("))
+                .code("merge --correct-clock-offset")
+                .t(" corrects them)."));
         }
         (None, None) => {}
     }
@@ -75,27 +96,32 @@ fn clocks(sh: &Shards) -> String {
         .iter()
         .filter(|t| t.clock_offset.is_some_and(|c| c.skewed()))
     {
-        o += &format!(
-            "<p class=\"fail\">Clock skew: shard {}'s clock is {} from the queue's; latencies between it and other shards {}.</p>",
-            t.index,
-            t.clock_offset.map(|c| c.describe()).unwrap_or_default(),
-            if sh.clock_correction.is_some() {
-                "were corrected by its offset"
-            } else {
-                "are off by about that much"
-            }
+        let corrected = match sh.clock_correction {
+            Some(_) => "were corrected by its offset",
+            None => "are off by about that much",
+        };
+        o.p_class(
+            "fail",
+            format!(
+                "Clock skew: shard {}'s clock is {} from the queue's; latencies between it and other shards {corrected}.",
+                t.index,
+                t.clock_offset.map(|c| c.describe()).unwrap_or_default(),
+            ),
         );
     }
     for t in &sh.merged {
         if let (Some(c), Some(floor)) = (t.clock_offset, t.sends_floor_ms)
             && !c.allows(floor)
         {
-            o += &format!(
-                "<p class=\"fail\">Clock check failed: shard {}'s messages were stamped by SQS as if its clock were at least {floor:+.2} ms from the queue's, beyond its measured {}.</p>",
-                t.index,
-                escape(&c.describe())
+            o.p_class(
+                "fail",
+                format!(
+                    "Clock check failed: shard {}'s messages were stamped by SQS as if its clock were at least {floor:+.2} ms from the queue's, beyond its measured {}.",
+                    t.index,
+                    c.describe()
+                ),
             );
         }
     }
-    o
+    o.finish()
 }

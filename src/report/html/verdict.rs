@@ -1,26 +1,24 @@
 //! The verdict banner of a run's and a sweep's page, and a run's title block.
 
+use super::build::{Html, Phrase};
 use crate::measure::ledger::Integrity;
 use crate::measure::summary::RunSummary;
-use crate::report::wording::escape;
 
 /// The verdict at the top of a run's page: `[expect]` passed or failed, whether every message
 /// is accounted for, and whether calls were throttled or failed. Red when an expectation failed
 /// or the accounting does not hold, amber when only throttles or errors are to be seen.
 pub(super) fn verdict(s: &RunSummary, integrity: Option<&Integrity>) -> String {
     let failed = s.expectations.iter().filter(|e| !e.passed).count();
+    let checks = |said: String, rest: &str| Phrase::new().t(said).code("[expect]").t(rest);
     let expect = match (s.expectations.len(), failed) {
-        (0, _) => (true, "no <code>[expect]</code> checks".to_string()),
-        (n, 0) => (true, format!("all {n} <code>[expect]</code> checks passed")),
-        (n, f) => (
-            false,
-            format!("{f} of {n} <code>[expect]</code> checks failed"),
-        ),
+        (0, _) => (true, checks("no ".into(), " checks")),
+        (n, 0) => (true, checks(format!("all {n} "), " checks passed")),
+        (n, f) => (false, checks(format!("{f} of {n} "), " checks failed")),
     };
     let holds = integrity.map_or(accounted(s), |i| i.accounting.holds);
     let accounting = (
         holds,
-        if holds && s.topic.is_some() {
+        Phrase::from(if holds && s.topic.is_some() {
             format!(
                 "every message of each of {} subscriptions accounted for",
                 s.subscriptions.len()
@@ -29,59 +27,60 @@ pub(super) fn verdict(s: &RunSummary, integrity: Option<&Integrity>) -> String {
             format!("every one of {} messages accounted for", s.messages.sent)
         } else {
             "the accounting does not hold: see Integrity".to_string()
-        },
+        }),
     );
     let (throttled, errors) = troubled_calls(s);
     let calls = (
         throttled + errors == 0,
-        format!("{throttled} throttled and {errors} failed calls"),
+        Phrase::from(format!("{throttled} throttled and {errors} failed calls")),
     );
     banner([expect, accounting, calls])
 }
 
 /// A sweep's verdict: the same three lines over every variant, naming the ones that failed.
 pub(super) fn sweep_verdict(summaries: &[RunSummary], labels: &[String]) -> String {
-    let named = |bad: &dyn Fn(&RunSummary) -> bool| -> Vec<String> {
-        summaries
+    let named = |bad: &dyn Fn(&RunSummary) -> bool| -> String {
+        let named: Vec<&str> = summaries
             .iter()
             .zip(labels)
             .filter(|(s, _)| bad(s))
-            .map(|(_, l)| escape(l))
-            .collect()
+            .map(|(_, l)| l.as_str())
+            .collect();
+        named.join(", ")
     };
     let checks: usize = summaries.iter().map(|s| s.expectations.len()).sum();
     let failing = named(&|s| s.expectations.iter().any(|e| !e.passed));
     let expect = match (checks, failing.is_empty()) {
-        (0, _) => (true, "no <code>[expect]</code> checks".to_string()),
+        (0, _) => (true, Phrase::new().t("no ").code("[expect]").t(" checks")),
         (_, true) => (
             true,
-            "every variant passed its <code>[expect]</code> checks".to_string(),
+            Phrase::new()
+                .t("every variant passed its ")
+                .code("[expect]")
+                .t(" checks"),
         ),
         (_, false) => (
             false,
-            format!("<code>[expect]</code> failed in {}", failing.join(", ")),
+            Phrase::new()
+                .code("[expect]")
+                .t(format!(" failed in {failing}")),
         ),
     };
     let broken = named(&|s| !accounted(s));
-    let accounting = if broken.is_empty() {
-        (
-            true,
-            "every message accounted for in every variant".to_string(),
-        )
-    } else {
-        (
+    let accounting = match broken.is_empty() {
+        true => (true, "every message accounted for in every variant".into()),
+        false => (
             false,
-            format!("the accounting does not hold in {}", broken.join(", ")),
-        )
+            format!("the accounting does not hold in {broken}").into(),
+        ),
     };
     let troubled = named(&|s| troubled_calls(s) != (0, 0));
-    let calls = if troubled.is_empty() {
-        (true, "no throttled or failed calls".to_string())
-    } else {
-        (
+    let calls = match troubled.is_empty() {
+        true => (true, "no throttled or failed calls".into()),
+        false => (
             false,
-            format!("throttled or failed calls in {}", troubled.join(", ")),
-        )
+            format!("throttled or failed calls in {troubled}").into(),
+        ),
     };
     banner([expect, accounting, calls])
 }
@@ -104,51 +103,43 @@ pub(super) fn troubled_calls(s: &RunSummary) -> (u64, u64) {
 }
 
 /// The banner: red when `[expect]` or the accounting failed, amber when only calls did.
-pub(super) fn banner([expect, accounting, calls]: [(bool, String); 3]) -> String {
-    let class = if !expect.0 || !accounting.0 {
+fn banner(lines: [(bool, Phrase); 3]) -> String {
+    let [expect, accounting, calls] = &lines;
+    let (expect, accounting, calls) = (expect.0, accounting.0, calls.0);
+    let (class, word) = if !expect || !accounting {
         ("bad", "FAIL")
-    } else if !calls.0 {
+    } else if !calls {
         ("warn", "PASS, with throttles or errors")
     } else {
         ("ok", "PASS")
     };
-    let items: String = [expect, accounting, calls]
-        .iter()
-        .map(|(good, said)| format!("<li>{} {said}</li>", if *good { "✓" } else { "✗" }))
-        .collect();
-    format!(
-        "<div class=\"verdict {}\"><b>{}</b><ul>{items}</ul></div>",
-        class.0, class.1
-    )
+    let lines = lines.map(|(good, said)| Phrase::from(if good { "✓ " } else { "✗ " }).then(said));
+    Html::new().verdict(class, word, &lines).finish()
 }
 
+/// The page's heading: the scenario, and what was run against what, when, for how long.
 pub(super) fn title_block(s: &RunSummary) -> String {
     // A fan-out run is its topic and the queues it fans out to; any other, its queue.
     let under_test = match &s.topic {
-        Some(topic) => format!(
-            "{} topic <code>{}</code> → {} subscription queues",
-            topic.kind,
-            escape(&topic.name),
-            s.subscriptions.len()
-        ),
-        None => format!(
-            "{} queue <code>{}</code>",
-            s.queue.kind,
-            escape(&s.queue.name)
-        ),
+        Some(topic) => Phrase::new()
+            .t(format!("{} topic ", topic.kind))
+            .code(&topic.name)
+            .t(format!(" → {} subscription queues", s.subscriptions.len())),
+        None => Phrase::new()
+            .t(format!("{} queue ", s.queue.kind))
+            .code(&s.queue.name),
     };
-    format!(
-        "<h1>{}</h1><p class=\"sub\">{under_test} on {} ({}) — started {} — run {} — measured {:.1} s{}</p>",
-        escape(&s.scenario.name),
-        s.target.kind,
-        escape(&s.target.endpoint),
-        escape(&s.started_at),
-        escape(&s.run_id),
-        s.measured_seconds,
-        if s.interrupted.happened() {
-            " — interrupted"
-        } else {
-            ""
-        }
-    )
+    let interrupted = if s.interrupted.happened() {
+        " — interrupted"
+    } else {
+        ""
+    };
+    let when = format!(
+        " on {} ({}) — started {} — run {} — measured {:.1} s{interrupted}",
+        s.target.kind, s.target.endpoint, s.started_at, s.run_id, s.measured_seconds
+    );
+    Html::new()
+        .h1(&s.scenario.name)
+        .p_class("sub", under_test.t(when))
+        .finish()
 }

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use super::{SearchResult, StepRow};
 use crate::report::chart::kind::Chart;
+use crate::report::html::build::{Cell, Html};
 use crate::report::results_dir::File;
-use crate::report::wording::escape;
 
 const HEADERS: [&str; 13] = [
     "step",
@@ -131,30 +131,66 @@ pub fn page(r: &SearchResult, charts_dir: &Path) -> String {
         Some(rate) => ("ok", format!("FOUND: {rate:.1} msg/s sustainable")),
         None => ("bad", "NO RATE PASSED".to_string()),
     };
-    let mut body = format!(
-        "<h1>{} — capacity search</h1><div class=\"verdict {class}\"><b>{said}</b><ul><li>{}</li><li>{passed} of {} steps passed; the failed ones are where the limit lies</li></ul></div><h2>Chart</h2>",
-        escape(&r.scenario),
-        escape(&headline(r)),
+    let steps = format!(
+        "{passed} of {} steps passed; the failed ones are where the limit lies",
         r.steps.len()
     );
-    body += &crate::report::html::charts(charts_dir, &Chart::SEARCH);
-    body += "<h2>Steps</h2><div class=\"wide\"><table><tr>";
-    for h in HEADERS {
-        body.push_str(&format!("<th>{}</th>", escape(h)));
-    }
-    body += "<th>report</th></tr>";
-    for row in &r.steps {
-        body += "<tr>";
-        for c in cells(row) {
-            body.push_str(&format!("<td>{}</td>", escape(&c)));
-        }
-        body.push_str(&format!(
-            "<td><a href=\"{}/{}\">step {}</a></td></tr>",
-            escape(&row.dir),
-            File::Report.name(),
-            row.step
-        ));
-    }
-    body += "</table></div>";
+    let mut head: Vec<&str> = HEADERS.to_vec();
+    head.push("report");
+    let rows: Vec<Vec<Cell>> = r
+        .steps
+        .iter()
+        .map(|row| {
+            let link = format!("{}/{}", row.dir, File::Report.name());
+            let mut cells: Vec<Cell> = cells(row).into_iter().map(Cell::from).collect();
+            cells.push(Cell::link(format!("step {}", row.step), link));
+            cells
+        })
+        .collect();
+    let body = Html::new()
+        .h1(&format!("{} — capacity search", r.scenario))
+        .verdict(class, &said, &[headline(r).into(), steps.into()])
+        .h2("Chart")
+        .markup(&crate::report::html::charts(charts_dir, &Chart::SEARCH))
+        .h2("Steps")
+        .div("wide", &Html::new().table(&head, &rows).finish())
+        .finish();
     crate::report::html::page(&format!("sqsbench search: {}", r.scenario), &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The search's page as users read it, a tag per line; no charts drawn, so none inlined.
+    #[test]
+    fn the_page_of_a_search() {
+        let step = |step: u32, rate: f64, passed: bool| StepRow {
+            step,
+            offered_per_sec: rate,
+            sent_per_sec: rate,
+            received_per_sec: rate * 0.9,
+            passed,
+            reason: if passed {
+                String::new()
+            } else {
+                "p99 > 50 ms".into()
+            },
+            dir: format!("step-{step}"),
+            ..StepRow::default()
+        };
+        let result = SearchResult {
+            scenario: "a<b".into(),
+            sustainable_per_sec: Some(200.0),
+            failing_per_sec: Some(400.0),
+            limited_by: Some("latency".into()),
+            steps: vec![step(1, 200.0, true), step(2, 400.0, false)],
+            ..SearchResult::default()
+        };
+        let dir = std::env::temp_dir().join(format!("sqsbench-search-page-{}", std::process::id()));
+        let page = page(&result, &dir);
+        let body = page.split("</head>").nth(1).unwrap();
+        let body = body.replace(env!("CARGO_PKG_VERSION"), "VERSION");
+        insta::assert_snapshot!(body.replace("><", ">\n<"));
+    }
 }
