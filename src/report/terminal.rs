@@ -5,13 +5,14 @@ use crate::measure::by_sender::CROSSING;
 use crate::measure::clock_offset::{self, ClockOffset};
 use crate::measure::fleets::Role;
 use crate::measure::latency::Latency;
-use crate::measure::summary::{Batches, Messages, RunSummary, ShardInfo, Shards};
+use crate::measure::summary::{Batches, RunSummary, ShardInfo, Shards};
 use crate::scenario::TargetKind;
 
 use super::sections::{RUN, Section};
 use super::subscriptions;
 use super::wording::{
-    aligned, batch_causes, corrected_line, cross_machine_note, distribution, ms, per_sec,
+    accounting, aligned, batch_causes, corrected_line, cross_machine_note, distribution, ms,
+    per_sec,
 };
 
 /// The terminal summary: every section `sections::RUN` lists that a terminal can show, in its
@@ -109,7 +110,7 @@ fn integrity(s: &RunSummary) -> String {
     match &s.shard {
         Some(shard) => o += &shard_lines(s, shard),
         None if s.topic.is_some() => o += &subscriptions::table(&s.subscriptions),
-        None => o += &integrity_lines(m),
+        None => o += &integrity_lines(s),
     }
     if let Some(b) = &s.batches {
         o += &batch_lines(b);
@@ -234,7 +235,8 @@ pub(crate) fn expectations(s: &RunSummary) -> String {
 }
 
 /// Duplicates, losses and order, and the accounting identity: a whole run's verdict.
-fn integrity_lines(m: &Messages) -> String {
+fn integrity_lines(s: &RunSummary) -> String {
+    let m = &s.messages;
     let mut o = String::new();
     let d = &m.duplicate_causes;
     o += &format!(
@@ -247,18 +249,7 @@ fn integrity_lines(m: &Messages) -> String {
         m.order_violations,
         m.dead_lettered
     );
-    if m.undelivered_at_interrupt > 0 {
-        o += &format!(
-            "accounting: sent {} = unique received {} + dead-lettered {} + undelivered at the interrupt {}\n",
-            m.sent, m.unique_received, m.dead_lettered, m.undelivered_at_interrupt
-        );
-    } else {
-        o += &format!(
-            "accounting: sent {} = unique received {} + dead-lettered {} + lost {}\n",
-            m.sent, m.unique_received, m.dead_lettered, m.lost
-        );
-    }
-    o
+    o + "accounting: " + &accounting(s) + "\n"
 }
 
 /// A shard sees only part of the run: other shards receive its messages, so it judges neither

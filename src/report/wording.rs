@@ -78,6 +78,33 @@ pub(crate) fn corrected_line(c: &ClockCorrection) -> String {
 }
 
 /// A distribution's non-empty buckets: `≤10: 12 · ≤100: 3`.
+/// The accounting identity with the run's figures: `sent 100 = unique received 97 +
+/// dead-lettered 1 + lost 2`. After an interrupt, what was still in flight is undelivered, not
+/// lost. A fan-out's identity is over deliveries: `expected` is every subscription's expected
+/// messages, summed.
+pub(crate) fn accounting(s: &RunSummary) -> String {
+    let m = &s.messages;
+    let left = if m.undelivered_at_interrupt > 0 {
+        format!(
+            "undelivered at the interrupt {}",
+            m.undelivered_at_interrupt
+        )
+    } else {
+        format!("lost {}", m.lost)
+    };
+    let whole = match s.topic {
+        Some(_) => format!(
+            "expected deliveries (all subscriptions) {}",
+            s.subscriptions.iter().map(|x| x.expected).sum::<u64>()
+        ),
+        None => format!("sent {}", m.sent),
+    };
+    format!(
+        "{whole} = unique received {} + dead-lettered {} + {left}",
+        m.unique_received, m.dead_lettered
+    )
+}
+
 pub(crate) fn distribution(buckets: &[Bucket]) -> String {
     let shown: Vec<String> = buckets
         .iter()

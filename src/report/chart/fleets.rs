@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::frame::{BLUE, DrawResult, Drawn, GREEN, ORANGE, PURPLE, RED};
-use super::parts::{Dash, Key, Line, Phases, TickedAxis, areas, draw_lines, legend, shade_phases};
+use super::parts::{Dash, Key, Line, Phases, TickedAxis, areas, draw_lines, legend, over_time};
 use super::ticks;
 use crate::measure::fleets::Role;
 use crate::measure::timeline::FleetRow;
@@ -124,25 +124,9 @@ where
         .unwrap_or(1)
         .max(1) as f64
         * 1.1;
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(70)
-        .build_cartesian_2d(TickedAxis::time(end as f64), 0.0..max_y)
-        .drawn()?;
-    let mut bands = match phases {
-        Some(p) => shade_phases(&mut chart, p, (0.0, max_y))?,
-        None => Vec::new(),
-    };
-    chart
-        .configure_mesh()
-        .x_desc("time since start")
-        .y_desc("messages per second")
-        .x_label_formatter(&|x: &f64| ticks::elapsed(*x))
-        .y_label_formatter(&|y: &f64| ticks::rate(*y))
-        .label_style(("sans-serif", 14))
-        .draw()
-        .drawn()?;
+    let y = (0.0..max_y, 0.0, max_y);
+    let y_axis = ("messages per second", ticks::rate as fn(f64) -> String);
+    let (mut chart, mut bands) = over_time(&plot, end as f64, y, phases, y_axis)?;
     let label = |f: &Fleet| match f.role {
         Role::Producer => format!("{} sent", f.name),
         Role::Consumer => format!("{} received", f.name),
@@ -178,25 +162,10 @@ where
         .fold(max_y, f64::min)
         .max(0.001)
         / 2.0;
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(70)
-        .build_cartesian_2d(TickedAxis::time(end as f64), (min_y..max_y).log_scale())
-        .drawn()?;
-    let mut bands = match phases {
-        Some(p) => shade_phases(&mut chart, p, (min_y, max_y))?,
-        None => Vec::new(),
-    };
-    chart
-        .configure_mesh()
-        .x_desc("time since start")
-        .y_desc("end-to-end p99 (log scale; ticks in µs, ms, s)")
-        .x_label_formatter(&|x: &f64| ticks::elapsed(*x))
-        .y_label_formatter(&|y: &f64| ticks::latency(*y))
-        .label_style(("sans-serif", 14))
-        .draw()
-        .drawn()?;
+    let y = ((min_y..max_y).log_scale(), min_y, max_y);
+    let desc = "end-to-end p99 (log scale; ticks in µs, ms, s)";
+    let y_axis = (desc, ticks::latency as fn(f64) -> String);
+    let (mut chart, mut bands) = over_time(&plot, end as f64, y, phases, y_axis)?;
     let label = |f: &Fleet| format!("{} ({})", f.name, f.role.name());
     let mut keys = fleet_lines(&mut chart, fleets, end, label, |_, r| {
         (r.e2e_p99_us > 0).then(|| ms(r.e2e_p99_us))

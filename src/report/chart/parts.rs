@@ -3,6 +3,7 @@
 //! and dash, the legend, and the run's phases shaded behind the data. Depends on plotters only.
 
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
@@ -296,6 +297,50 @@ pub(crate) struct Phases {
 
 pub(crate) const WARMUP_SHADE: RGBColor = RGBColor(232, 232, 232);
 pub(crate) const DRAIN_SHADE: RGBColor = RGBColor(255, 243, 205);
+
+/// A chart over the run's seconds, up to `max_x`, on the y axis `y` spanning `(bottom, top)`:
+/// built in `plot`, the phases shaded behind the data, the mesh drawn with the time ticks and
+/// `y_desc` and `y_label` on the y axis. Returns the chart and the phases' legend rows.
+pub(crate) fn over_time<'a, DB, Y>(
+    plot: &'a DrawingArea<DB, Shift>,
+    max_x: f64,
+    (y, bottom, top): (Y, f64, f64),
+    phases: Option<Phases>,
+    (y_desc, y_label): (&str, fn(f64) -> String),
+) -> Result<OverTime<'a, DB, Y::CoordDescType>, Box<dyn std::error::Error>>
+where
+    DB: DrawingBackend + 'a,
+    DB::ErrorType: 'static,
+    Y: AsRangedCoord<Value = f64>,
+    Y::CoordDescType: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let mut chart = ChartBuilder::on(plot)
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d(TickedAxis::time(max_x), y)
+        .drawn()?;
+    let keys = match phases {
+        Some(p) => shade_phases(&mut chart, p, (bottom, top))?,
+        None => Vec::new(),
+    };
+    chart
+        .configure_mesh()
+        .x_desc("time since start")
+        .y_desc(y_desc)
+        .x_label_formatter(&|x: &f64| super::ticks::elapsed(*x))
+        .y_label_formatter(&|v: &f64| y_label(*v))
+        .label_style(("sans-serif", 14))
+        .draw()
+        .drawn()?;
+    Ok((chart, keys))
+}
+
+/// A chart over time, and its phases' legend rows.
+pub(crate) type OverTime<'a, DB, Y> = (
+    ChartContext<'a, DB, Cartesian2d<TickedAxis, Y>>,
+    Vec<(String, Key)>,
+);
 
 /// Shades warmup and drain behind the data (the measured phase stays white) and names all
 /// three at the top of the plot; returns their legend rows.

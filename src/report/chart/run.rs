@@ -9,7 +9,7 @@ use plotters::prelude::*;
 
 use super::fleets::Fleets;
 use super::frame::{BLUE, DrawResult, Drawn, GREEN, ORANGE, PURPLE, RED};
-use super::parts::{Dash, Key, Line, Phases, TickedAxis, areas, draw_lines, legend, shade_phases};
+use super::parts::{Dash, Key, Line, Phases, TickedAxis, areas, draw_lines, legend, over_time};
 use super::ticks;
 use crate::measure::latency::{Latencies, Latency};
 use crate::measure::summary::RunSummary;
@@ -141,25 +141,9 @@ where
         .unwrap_or(1)
         .max(1) as f64
         * 1.1;
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(70)
-        .build_cartesian_2d(TickedAxis::time(max_x), 0.0..max_y)
-        .drawn()?;
-    let mut keys = match phases {
-        Some(p) => shade_phases(&mut chart, p, (0.0, max_y))?,
-        None => Vec::new(),
-    };
-    chart
-        .configure_mesh()
-        .x_desc("time since start")
-        .y_desc("messages per second")
-        .x_label_formatter(&|x: &f64| ticks::elapsed(*x))
-        .y_label_formatter(&|y: &f64| ticks::rate(*y))
-        .label_style(("sans-serif", 14))
-        .draw()
-        .drawn()?;
+    let y = (0.0..max_y, 0.0, max_y);
+    let y_axis = ("messages per second", ticks::rate as fn(f64) -> String);
+    let (mut chart, mut keys) = over_time(&plot, max_x, y, phases, y_axis)?;
     // Sent, received and deleted often lie on one another: each has its own stroke.
     let series: [Series; 4] = [
         ("sent", BLUE, Dash::Solid, |r| r.sent),
@@ -198,25 +182,9 @@ where
         .fold(max_y, f64::min)
         .max(0.001)
         / 2.0;
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(70)
-        .build_cartesian_2d(TickedAxis::time(max_x), (min_y..max_y).log_scale())
-        .drawn()?;
-    let mut keys = match phases {
-        Some(p) => shade_phases(&mut chart, p, (min_y, max_y))?,
-        None => Vec::new(),
-    };
-    chart
-        .configure_mesh()
-        .x_desc("time since start")
-        .y_desc(ticks::LOG_LATENCY_DESC)
-        .x_label_formatter(&|x: &f64| ticks::elapsed(*x))
-        .y_label_formatter(&|y: &f64| ticks::latency(*y))
-        .label_style(("sans-serif", 14))
-        .draw()
-        .drawn()?;
+    let y = ((min_y..max_y).log_scale(), min_y, max_y);
+    let y_axis = (ticks::LOG_LATENCY_DESC, ticks::latency as fn(f64) -> String);
+    let (mut chart, mut keys) = over_time(&plot, max_x, y, phases, y_axis)?;
     let series: [Series; 4] = [
         ("end-to-end p50", BLUE, Dash::Solid, |r| r.e2e_p50_us),
         ("end-to-end p99", ORANGE, Dash::Solid, |r| r.e2e_p99_us),

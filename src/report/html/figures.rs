@@ -6,7 +6,7 @@ use crate::measure::by_sender::CROSSING;
 use crate::measure::latency::Latency;
 use crate::measure::ledger::{Example, Integrity};
 use crate::measure::summary::RunSummary;
-use crate::report::wording::{ms, per_sec, usd};
+use crate::report::wording::{self, ms, per_sec, usd};
 
 pub(super) fn headline(s: &RunSummary) -> String {
     let e2e = s.latency(Latency::EndToEnd);
@@ -187,19 +187,9 @@ pub(super) fn integrity(s: &RunSummary, i: Option<&Integrity>) -> String {
         ("foreign", m.foreign.to_string()),
     ]
     .map(|(what, n)| vec![what.to_string(), n]);
-    // A fan-out's identity is over deliveries: each subscription's expected messages.
-    let (expected, count) = match s.topic {
-        Some(_) => (
-            "expected deliveries (all subscriptions)",
-            s.subscriptions.iter().map(|x| x.expected).sum(),
-        ),
-        None => ("sent", m.sent),
-    };
     let mut o = Html::new();
-    o.table(&["count", "value"], &rows).p(format!(
-        "Accounting: {expected} {count} = unique received {} + dead-lettered {} + lost {}.",
-        m.unique_received, m.dead_lettered, m.lost
-    ));
+    o.table(&["count", "value"], &rows)
+        .p(format!("Accounting: {}.", wording::accounting(s)));
     if let Some(e) = &s.emulator {
         let x = e.injected;
         o.p(format!(
