@@ -9,12 +9,7 @@ use crate::measure::latency::LatencyStats;
 use crate::measure::summary::*;
 use crate::measure::timeline::TimelineRow;
 
-/// A page as a snapshot: its body, a tag per line (the style sheet left out: it is one constant).
-fn page_snapshot(name: &str, page: &str) {
-    let body = page.split("</head>").nth(1).unwrap_or(page);
-    let body = body.replace(env!("CARGO_PKG_VERSION"), "VERSION");
-    insta::assert_snapshot!(name, body.replace("><", ">\n<"));
-}
+mod pages;
 
 pub(super) fn fixed() -> RunSummary {
     let latency = |p50: u64| LatencyStats {
@@ -249,66 +244,8 @@ fn integrity_json_shape() {
     insta::assert_snapshot!(super::files::integrity_json(&integrity()));
 }
 
-/// A run's page with every part a queue run can show: integrity with its examples, Lambda-style
-/// batches, faults the emulator injected, repeats' spread, and its scenario file.
-#[test]
-fn a_run_page_with_every_part() {
-    use crate::measure::counts::{Batches, Bucket};
-    use crate::measure::recorder::ByCause;
-    use crate::measure::spread::{Repeats, Spread};
-    let dir = std::env::temp_dir().join(format!("sqsbench-full-page-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("integrity.json"),
-        super::files::integrity_json(&integrity()),
-    )
-    .unwrap();
-    std::fs::write(dir.join("scenario.toml"), "name = \"a<b\"\n").unwrap();
-    let mut s = fixed();
-    let by = |n| ByCause {
-        failed: n,
-        collateral: 1,
-        behind_group_failure: 0,
-    };
-    s.batches = Some(Batches {
-        invocations: 12,
-        messages: 100,
-        mean_size: 8.3,
-        gather_us_total: 1_200,
-        mean_gather_ms: 0.1,
-        size_distribution: vec![Bucket {
-            up_to: 10,
-            count: 12,
-        }],
-        gather_ms_distribution: vec![Bucket {
-            up_to: 1,
-            count: 12,
-        }],
-        left: by(3),
-        redelivered: by(2),
-        dead_lettered: by(1),
-    });
-    page_snapshot("page_of_a_run", &super::html::run_page(&s, &dir));
-    let spread = |x: f64| Spread {
-        min: x,
-        mean: x,
-        max: x,
-        stddev: 0.0,
-    };
-    s.repeats = Some(Repeats {
-        count: 3,
-        headline_run: 2,
-        spread: [("cost.usd".to_string(), spread(0.5))].into(),
-    });
-    page_snapshot(
-        "page_of_repeats",
-        &super::html::repeats_page(&s, &dir, "repeat-2"),
-    );
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
 /// A ledger's integrity with a duplicate, a loss, an order violation and a dead letter.
-fn integrity() -> crate::measure::ledger::Integrity {
+pub(super) fn integrity() -> crate::measure::ledger::Integrity {
     use crate::measure::ledger::{Delivery, Ledger};
     let d = |sequence: u64, receive_count: u32| Delivery {
         producer: 1,
@@ -346,7 +283,7 @@ fn a_shards_report_says_where_its_verdict_is_made() {
     std::fs::create_dir_all(&dir).unwrap();
     let page = super::html::run_page(&s, &dir);
     std::fs::remove_dir_all(&dir).unwrap();
-    page_snapshot("page_of_a_shard", &page);
+    pages::page_snapshot("page_of_a_shard", &page);
     assert!(page.contains(
         "Shard 1 of 3 of run <code>00000000000000ab</code>: other shards receive its messages"
     ));
@@ -410,7 +347,7 @@ fn a_partial_merge_says_what_it_is_missing() {
     std::fs::create_dir_all(&dir).unwrap();
     let page = super::html::run_page(&s, &dir);
     std::fs::remove_dir_all(&dir).unwrap();
-    page_snapshot("page_of_a_partial_merge", &page);
+    pages::page_snapshot("page_of_a_partial_merge", &page);
     assert!(page.contains("<h2>Shards</h2><p>Merged from 3 of 4 shards"));
     assert!(page.contains("Partial result: missing shard(s) [3]"));
     assert!(page.contains("Clock skew: shard 2's clock is +2999.70 ms ± 0.60 ms"));
@@ -442,7 +379,7 @@ fn a_partial_merge_says_what_it_is_missing() {
     std::fs::create_dir_all(&dir).unwrap();
     let page = super::html::run_page(&s, &dir);
     std::fs::remove_dir_all(&dir).unwrap();
-    page_snapshot("page_of_a_corrected_merge", &page);
+    pages::page_snapshot("page_of_a_corrected_merge", &page);
     assert!(page.contains("± 1.10 ms, clocks corrected"));
     assert!(page.contains("were corrected by its offset"));
     assert!(!page.contains("not corrected"));
@@ -473,87 +410,6 @@ fn a_run_shows_its_clock_against_the_queues() {
         text.contains("they disagreed, so a clock stepped"),
         "{text}"
     );
-}
-
-/// report.html opens with a verdict: red on a failed `[expect]` or broken accounting, amber on
-/// throttles or errors alone, green otherwise; and it prints cleanly.
-#[test]
-fn the_page_opens_with_its_verdict() {
-    let dir = std::env::temp_dir().join(format!("sqsbench-verdict-page-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let verdict = |s: &RunSummary| {
-        let page = super::html::run_page(s, &dir);
-        assert!(page.contains("@media print"), "a print stylesheet");
-        let at = page.find("<div class=\"verdict").expect("a verdict");
-        assert!(at < page.find("<h2>").unwrap(), "before every section");
-        page[at..].split("</div>").next().unwrap().to_string()
-    };
-    let mut s = fixed();
-    for r in s.requests.values_mut() {
-        (r.throttled, r.errors, r.timeouts, r.connect_failed) = (0, 0, 0, 0);
-    }
-    for e in &mut s.expectations {
-        e.passed = true;
-    }
-    s.messages.sent = s.messages.unique_received + s.messages.dead_lettered + s.messages.lost;
-    let green = verdict(&s);
-    assert!(green.contains("verdict ok\"><b>PASS</b>"), "{green}");
-    assert!(green.contains("✓ every one of"), "{green}");
-    if let Some(r) = s.requests.values_mut().next() {
-        r.throttled = 3;
-    }
-    let amber = verdict(&s);
-    assert!(amber.contains("verdict warn"), "{amber}");
-    assert!(
-        amber.contains("✗ 3 throttled and 0 failed calls"),
-        "{amber}"
-    );
-    s.expectations[0].passed = false;
-    let red = verdict(&s);
-    assert!(red.contains("verdict bad\"><b>FAIL</b>"), "{red}");
-    assert!(
-        red.contains("✗ 1 of 1 <code>[expect]</code> checks failed"),
-        "{red}"
-    );
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-/// A sweep's page opens with a verdict over its variants, naming the ones that failed.
-#[test]
-fn a_sweep_page_names_the_variants_that_failed() {
-    let dir = std::env::temp_dir().join(format!("sqsbench-sweep-verdict-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut good = fixed();
-    for r in good.requests.values_mut() {
-        (r.throttled, r.errors, r.timeouts, r.connect_failed) = (0, 0, 0, 0);
-    }
-    let m = &mut good.messages;
-    m.sent = m.unique_received + m.dead_lettered + m.lost;
-    let mut bad = good.clone();
-    bad.expectations[0].passed = false;
-    let summaries = [good, bad];
-    let labels = ["producers.batch_size=1", "producers.batch_size=10"];
-    let rows: Vec<_> = summaries
-        .iter()
-        .zip(labels)
-        .map(|(s, l)| super::comparison::Row::of(l, s))
-        .collect();
-    let links: Vec<(String, String)> = labels
-        .iter()
-        .map(|l| (l.to_string(), format!("{l}/report.html")))
-        .collect();
-    let page = super::html::sweep_page("sweep", &rows, &summaries, &links, &dir);
-    std::fs::remove_dir_all(&dir).unwrap();
-    page_snapshot("page_of_a_sweep", &page);
-    let at = page.find("<div class=\"verdict").expect("a verdict");
-    assert!(at < page.find("<h2>").unwrap(), "before every section");
-    let verdict = page[at..].split("</div>").next().unwrap();
-    assert!(verdict.contains("verdict bad\"><b>FAIL</b>"), "{verdict}");
-    assert!(
-        verdict.contains("✗ <code>[expect]</code> failed in producers.batch_size=10</li>"),
-        "{verdict}"
-    );
-    assert!(verdict.contains("✓ every message accounted for in every variant"));
 }
 
 /// A fan-out run as users read it: the topic line, one row per subscription, SNS's cost, and
@@ -629,6 +485,6 @@ fn a_fanout_run_reads_per_subscription() {
     std::fs::create_dir_all(&dir).unwrap();
     let page = super::html::run_page(&s, &dir);
     assert!(page.contains("<code>{&quot;event&quot;"));
-    page_snapshot("page_of_a_fanout", &page);
+    pages::page_snapshot("page_of_a_fanout", &page);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -10,7 +10,6 @@ use super::drive::Driven;
 use super::options::RunOptions;
 use super::setup::Ready;
 use super::shape::Shape;
-use crate::client;
 use crate::emulator::stats::QueueFaults;
 use crate::measure::fanout::{SnsCost, SubscriptionSummary, TopicInfo, sns_cost};
 use crate::measure::fleets::{FleetMap, Role};
@@ -18,7 +17,7 @@ use crate::measure::ledger::{self, Integrity, Kind, SubscriptionIntegrity};
 use crate::measure::summary::{
     Batches, EmulatorInfo, FleetSummary, Interruption, Measurement, RunSummary,
 };
-use crate::scenario::{Fanout, QueueType, Scenario, estimate};
+use crate::scenario::{Fanout, QueueType, Scenario};
 use crate::workload::engine::EngineResult;
 
 /// A judged run: its summary, its integrity, and what did not stop it but should be said.
@@ -38,17 +37,13 @@ pub(super) fn judge(
 ) -> Judged {
     let result = &driven.result;
     let mut warnings = result.warnings.clone();
-    let times = (options.distributed.start_at, ready.began);
-    let estimate = ready.estimate.as_ref();
-    let (mut summary, integrity) = judged(
+    let case = Case {
         scenario,
         shape,
-        ready.head.clone(),
+        ready,
         result,
-        estimate,
-        &ready.connection,
-        times,
-    );
+    };
+    let (mut summary, integrity) = judged(&case, options.distributed.start_at);
     if let Some(s) = ready.settle.as_ref().filter(|s| !s.settled) {
         warnings.push(format!(
             "the subscriptions' filters had not settled when traffic began ({}); missing and leaked may include filter propagation",
@@ -68,19 +63,25 @@ pub(super) fn judge(
     }
 }
 
+/// What a run is judged from: its scenario and shape, what setup made ready, what it drove.
+struct Case<'a> {
+    scenario: &'a Scenario,
+    shape: Shape<'a>,
+    ready: &'a Ready,
+    result: &'a EngineResult,
+}
+
 /// The summary and integrity of the finished run. A shard judges only what one shard can:
 /// losses, FIFO order, first deliveries and the expectations are judged over every shard by
 /// `merge`.
-fn judged(
-    scenario: &Scenario,
-    shape: Shape<'_>,
-    head: RunSummary,
-    result: &EngineResult,
-    estimate: Option<&estimate::Estimate>,
-    connection: &client::Connection,
-    (start_at, began): (Option<SystemTime>, SystemTime),
-) -> (RunSummary, ledger::Integrity) {
-    let mut summary = summarise(scenario, shape, head, result, estimate, connection);
+fn judged(case: &Case, start_at: Option<SystemTime>) -> (RunSummary, ledger::Integrity) {
+    let Case {
+        scenario,
+        shape,
+        ready,
+        result,
+    } = *case;
+    let mut summary = summarise(case);
     let mut integrity = result.integrity.clone();
     if let Some(fanout) = shape.fanout() {
         fanout_integrity(&mut integrity, fanout, result);
@@ -91,7 +92,7 @@ fn judged(
         integrity.interrupted();
     }
     if let Shape::Shard(shard) = shape {
-        summary.shard = Some(shard_info(shard, start_at, began));
+        summary.shard = Some(shard_info(shard, start_at, ready.began));
         summary.sender_clock_floors_ms = result.total.sender_floors.by_shard(shard.count);
         // Other shards receive this shard's messages.
         summary.messages.lost = 0;
@@ -106,14 +107,14 @@ fn judged(
 }
 
 /// The summary of a finished (or interrupted) run.
-fn summarise(
-    scenario: &Scenario,
-    shape: Shape<'_>,
-    head: RunSummary,
-    result: &EngineResult,
-    estimate: Option<&estimate::Estimate>,
-    connection: &client::Connection,
-) -> RunSummary {
+fn summarise(case: &Case) -> RunSummary {
+    let Case {
+        scenario,
+        shape,
+        ready,
+        result,
+    } = *case;
+    let (estimate, connection) = (ready.estimate.as_ref(), &ready.connection);
     let measured_seconds = if result.interrupted {
         (result.elapsed.as_secs_f64() - scenario.run.warmup.as_secs_f64())
             .clamp(0.0, scenario.run.duration.as_secs_f64())
@@ -137,7 +138,7 @@ fn summarise(
         emulator: connection.emulator.as_ref().map(|e| EmulatorInfo {
             injected: e.injected(),
         }),
-        ..head
+        ..ready.head.clone()
     };
     summary.cost.estimated_billed_requests = estimate.map(|e| e.billed_requests.round() as u64);
     summary.cost.estimated_usd = estimate.map(|e| crate::round::usd(e.usd));

@@ -83,37 +83,54 @@ pub(super) enum Received {
     Stopped,
 }
 
+/// One consumer task: who it is in its fleet, the queue it reads, and what it shares with the
+/// run's other consumers.
 pub(crate) struct Consumer {
-    pub client: Client,
-    pub queue_url: String,
+    /// What every consumer of the run shares.
+    pub run: ConsumerRun,
+    /// The queue it reads, and where what it reads is accounted.
+    pub lane: Lane,
     pub fleet: Arc<ConsumerFleet>,
-    /// The fleet's place in `fleets`.
+    /// The fleet's place in the run's `fleets`.
     pub fleet_index: FleetIndex,
-    /// The run's fleets: a delivery is also credited to the fleet that sent it.
-    pub fleets: Arc<FleetMap>,
+    /// Its number among the run's consumers.
     pub index: u32,
+}
+
+/// What every consumer of a run shares, cloned into each.
+#[derive(Clone)]
+pub(crate) struct ConsumerRun {
     pub run_id: u64,
     pub clock: RunClock,
     pub seed: u64,
     pub recorder: Registry,
-    pub ledger: LedgerHandle,
     pub stop: watch::Receiver<bool>,
     /// `[run] retries`: count the SDK's attempts per call.
     pub retries: bool,
-    /// A FIFO queue: a Lambda-style batch's failure holds back the rest of its group.
-    pub fifo: bool,
     /// How many shards the distributed run has (1: not one). A shard keeps the floor SQS's
     /// SentTimestamp puts under each sender's clock offset (a merge checks the senders' own
     /// estimates against it) and its end-to-end latencies split by sender shard (a merge may
     /// correct them by both clocks' offsets).
     pub shards: u32,
-    /// Why Lambda-style batches left messages on the queue, shared by the run's consumers.
-    pub causes: Arc<crate::workload::lambda::causes::Causes>,
-    /// A fan-out subscription's consumer: envelopes to unwrap, leaks to judge.
-    pub subscriber: Option<Arc<super::subscriber::Subscriber>>,
+    /// The run's fleets: a delivery is also credited to the fleet that sent it.
+    pub fleets: Arc<FleetMap>,
     /// Numbers this process's receive calls in the order their responses arrive (before any of
     /// their messages is deleted), to order first deliveries within one millisecond.
     pub calls: Arc<AtomicU64>,
+    /// Why Lambda-style batches left messages on the queue.
+    pub causes: Arc<crate::workload::lambda::causes::Causes>,
+}
+
+/// The queue a consumer reads: a queue run's one queue, or a fan-out subscription's.
+#[derive(Clone)]
+pub(crate) struct Lane {
+    pub client: Client,
+    pub queue_url: String,
+    /// A FIFO queue: a Lambda-style batch's failure holds back the rest of its group.
+    pub fifo: bool,
+    pub ledger: LedgerHandle,
+    /// A fan-out subscription's consumer: envelopes to unwrap, leaks to judge.
+    pub subscriber: Option<Arc<super::subscriber::Subscriber>>,
 }
 
 impl Consumer {
@@ -122,7 +139,7 @@ impl Consumer {
         if !delay.is_zero() {
             tokio::select! {
                 _ = tokio::time::sleep(delay) => {}
-                _ = self.stop.changed() => return,
+                _ = self.run.stop.changed() => return,
             }
         }
         match self.fleet.kind {
@@ -136,16 +153,16 @@ impl Consumer {
     async fn poll(mut self) {
         let mut rng = self.rng();
         let wait = self.fleet.wait_time;
-        while !*self.stop.borrow() {
+        while !*self.run.stop.borrow() {
             let messages = match self.receive(self.fleet.batch_size, wait).await {
                 Received::Messages(m) => m,
                 Received::Nothing => continue,
                 Received::Stopped => return,
             };
-            let call = self.calls.fetch_add(1, Ordering::Relaxed);
+            let call = self.run.calls.fetch_add(1, Ordering::Relaxed);
             let (to_delete, deliveries) = self.record_deliveries(&messages, call, Some(&mut rng));
             let intended = intended_times(&deliveries);
-            self.ledger.received(deliveries);
+            self.lane.ledger.received(deliveries);
             self.process(&mut rng, messages.len()).await;
             self.record_processed(intended, &to_delete);
             self.delete_and_count(to_delete).await;
@@ -153,17 +170,18 @@ impl Consumer {
     }
 
     pub(super) fn rng(&self) -> StdRng {
-        StdRng::seed_from_u64(self.seed ^ 0xc0c0 ^ ((self.index as u64) << 32))
+        StdRng::seed_from_u64(self.run.seed ^ 0xc0c0 ^ ((self.index as u64) << 32))
     }
 
     /// One ReceiveMessage of up to `max` messages, waiting up to `wait`, recorded.
     pub(super) async fn receive(&mut self, max: u32, wait: Duration) -> Received {
         let started = Instant::now();
-        let started_us = self.clock.now_us();
+        let started_us = self.run.clock.now_us();
         let builder = self
+            .lane
             .client
             .receive_message()
-            .queue_url(&self.queue_url)
+            .queue_url(&self.lane.queue_url)
             .max_number_of_messages(max as i32)
             .wait_time_seconds(wait.as_secs() as i32)
             .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
@@ -171,16 +189,16 @@ impl Consumer {
             .message_system_attribute_names(
                 MessageSystemAttributeName::ApproximateFirstReceiveTimestamp,
             );
-        let builder = if self.shards > 1 {
+        let builder = if self.run.shards > 1 {
             builder.message_system_attribute_names(MessageSystemAttributeName::SentTimestamp)
         } else {
             builder
         };
         let counter = AttemptCounter::default();
-        let request = async { send_counting!(builder, counter, self.retries) };
+        let request = async { send_counting!(builder, counter, self.run.retries) };
         let result = tokio::select! {
             r = request => r,
-            _ = self.stop.changed() => return Received::Stopped,
+            _ = self.run.stop.changed() => return Received::Stopped,
         };
         let latency_us = started.elapsed().as_micros() as u64;
         self.record_retries(Api::ReceiveMessage, &counter);
@@ -207,7 +225,7 @@ impl Consumer {
     /// The offset windows of this call's first receives (a redelivery's stamp is from an
     /// earlier call).
     fn record_clock(&self, messages: &[aws_sdk_sqs::types::Message], started_us: u64) {
-        let ended_us = self.clock.now_us();
+        let ended_us = self.run.clock.now_us();
         let stamps = messages
             .iter()
             .filter(|m| receive_count(m) == 1)
@@ -222,7 +240,7 @@ impl Consumer {
             windows.add(clock_offset::window(started_us, ended_us, ms));
         }
         if windows != OffsetWindows::default() {
-            self.recorder.with(|r| r.counters.clock.merge(&windows));
+            self.run.recorder.with(|r| r.counters.clock.merge(&windows));
         }
     }
 
@@ -230,15 +248,15 @@ impl Consumer {
     /// when this is a shard of a distributed run.
     #[inline]
     fn sender_shard(&self, producer: u32) -> Option<u32> {
-        (self.shards > 1).then(|| producer % self.shards)
+        (self.run.shards > 1).then(|| producer % self.run.shards)
     }
 
     /// `end_to_end_processed`: now, when the consumer is done with them, minus the intended
     /// send time of the measured messages it processed successfully (those about to be deleted).
     pub(super) fn record_processed(&self, mut intended: IntendedTimes, done: &ToDelete) {
         intended.sort_unstable();
-        let now_us = self.clock.now_us();
-        self.recorder.with(|r| {
+        let now_us = self.run.clock.now_us();
+        self.run.recorder.with(|r| {
             for key in done.iter().filter_map(|(_, key)| *key) {
                 if let Ok(i) = intended.binary_search_by_key(&key, |(k, _)| *k) {
                     let took = now_us as i64 - intended[i].1 as i64;
@@ -256,11 +274,11 @@ impl Consumer {
     pub(super) async fn delete_and_count(&self, to_delete: ToDelete) {
         let deleted = self.delete(to_delete).await;
         let measured_deleted: Vec<(u32, u64)> = deleted.iter().filter_map(|k| *k).collect();
-        self.recorder.with(|r| {
+        self.run.recorder.with(|r| {
             r.counters.deleted_all += deleted.len() as u64;
             r.counters.deleted += measured_deleted.len() as u64;
         });
-        self.ledger.deleted(measured_deleted);
+        self.lane.ledger.deleted(measured_deleted);
     }
 
     /// Records one receive's messages (for the run, the receiving fleet and the sending
@@ -273,24 +291,24 @@ impl Consumer {
         call: u64,
         mut failing: Option<&mut StdRng>,
     ) -> (ToDelete, Vec<Delivery>) {
-        let now_us = self.clock.now_us();
+        let now_us = self.run.clock.now_us();
         let mut to_delete = Vec::with_capacity(messages.len());
         let mut deliveries = Vec::with_capacity(messages.len());
-        self.recorder.with(|r| {
+        self.run.recorder.with(|r| {
             r.counters.received_all += messages.len() as u64;
             r.fleets.get_mut(self.fleet_index).counters.received_all += messages.len() as u64;
             for (position, m) in messages.iter().enumerate() {
                 let body = m.body().unwrap_or("");
-                let body = match &self.subscriber {
+                let body = match &self.lane.subscriber {
                     Some(s) => s.published(body),
                     None => std::borrow::Cow::Borrowed(body),
                 };
-                let Ok(p) = Payload::decode(&body, self.run_id) else {
+                let Ok(p) = Payload::decode(&body, self.run.run_id) else {
                     r.counters.foreign += 1;
-                    self.ledger.foreign(m.message_id().unwrap_or(""));
+                    self.lane.ledger.foreign(m.message_id().unwrap_or(""));
                     continue;
                 };
-                let sender = self.fleets.of_producer(p.producer);
+                let sender = self.run.fleets.of_producer(p.producer);
                 if let Some(sender) = sender {
                     r.fleets.get_mut(sender).counters.received_all += 1;
                 }
@@ -298,7 +316,7 @@ impl Consumer {
                 {
                     r.sender_floors.observe(p.producer, p.sent_us, stamp);
                 }
-                let mut measured = self.clock.is_measured(p.intended_us);
+                let mut measured = self.run.clock.is_measured(p.intended_us);
                 if measured && self.leaked(m, &p, now_us) {
                     // Deleted like any of this run's messages, but no delivery of the ledger's.
                     measured = false;
@@ -366,7 +384,7 @@ impl Consumer {
     /// Whether a measured message reached this subscription although its filter should have
     /// stopped it; such a delivery is recorded as a leak.
     fn leaked(&self, m: &aws_sdk_sqs::types::Message, p: &Payload, now_us: u64) -> bool {
-        let Some(s) = &self.subscriber else {
+        let Some(s) = &self.lane.subscriber else {
             return false;
         };
         if s.should_get(p.producer, p.sequence) {
@@ -379,14 +397,15 @@ impl Consumer {
     pub(super) fn record_retries(&self, api: Api, counter: &AttemptCounter) {
         let extra = counter.attempts().saturating_sub(1) as u64;
         if extra > 0 {
-            self.recorder
+            self.run
+                .recorder
                 .with(|r| r.apis.entry(api).or_default().retries += extra);
         }
     }
 
     pub(super) fn record_call(&self, api: Api, outcome: &Outcome, latency_us: u64) {
-        let measured = self.clock.elapsed() >= self.clock.warmup;
-        self.recorder.with(|r| {
+        let measured = self.run.clock.elapsed() >= self.run.clock.warmup;
+        self.run.recorder.with(|r| {
             r.call_took(api, outcome, latency_us);
             if measured {
                 let which = if api == Api::ReceiveMessage {
@@ -433,12 +452,13 @@ impl Consumer {
             .collect();
         let started = Instant::now();
         let builder = self
+            .lane
             .client
             .delete_message_batch()
-            .queue_url(&self.queue_url)
+            .queue_url(&self.lane.queue_url)
             .set_entries(Some(entries));
         let counter = AttemptCounter::default();
-        let result = send_counting!(builder, counter, self.retries);
+        let result = send_counting!(builder, counter, self.run.retries);
         let latency = started.elapsed().as_micros() as u64;
         self.record_retries(Api::DeleteMessageBatch, &counter);
         match result {
@@ -446,7 +466,8 @@ impl Consumer {
                 self.record_call(Api::DeleteMessageBatch, &Outcome::Ok, latency);
                 let failed = out.failed().len() as u64;
                 if failed > 0 {
-                    self.recorder
+                    self.run
+                        .recorder
                         .with(|r| r.entries_failed(Api::DeleteMessageBatch, failed));
                 }
                 out.successful()
@@ -479,9 +500,10 @@ impl Consumer {
                 for (h, key) in handles {
                     let started = Instant::now();
                     let result = self
+                        .lane
                         .client
                         .delete_message()
-                        .queue_url(&self.queue_url)
+                        .queue_url(&self.lane.queue_url)
                         .receipt_handle(h)
                         .send()
                         .await;

@@ -24,32 +24,32 @@ impl Consumer {
         };
         // Messages received past the payload limit: they start the next batch.
         let mut carried: Vec<Message> = Vec::new();
-        while !*self.stop.borrow() {
-            let started = self.clock.elapsed();
+        while !*self.run.stop.borrow() {
+            let started = self.run.clock.elapsed();
             let mut gathering = Gathering::new(limits);
             let mut batch: Vec<Message> = Vec::new();
             for m in carried.drain(..) {
                 take(&mut gathering, &mut batch, &mut Vec::new(), started, m);
             }
             while let Some(receive) =
-                gathering.next_receive(self.clock.elapsed(), self.fleet.wait_time)
+                gathering.next_receive(self.run.clock.elapsed(), self.fleet.wait_time)
             {
                 let messages = match self.receive(receive.max, receive.wait).await {
                     Received::Messages(m) => m,
                     Received::Nothing => Vec::new(),
                     Received::Stopped => return,
                 };
-                let now = self.clock.elapsed();
+                let now = self.run.clock.elapsed();
                 for m in messages {
                     take(&mut gathering, &mut batch, &mut carried, now, m);
                 }
                 gathering.received();
-                if *self.stop.borrow() {
+                if *self.run.stop.borrow() {
                     return;
                 }
             }
             if let Some(opened) = gathering.opened() {
-                let gather = self.clock.elapsed().saturating_sub(opened);
+                let gather = self.run.clock.elapsed().saturating_sub(opened);
                 self.invoke(batch, gather, &mut rng).await;
             }
         }
@@ -58,10 +58,10 @@ impl Consumer {
     /// One invocation: the batch recorded as delivered, processed for `processing_time`, and
     /// its outcome applied.
     async fn invoke(&self, batch: Vec<Message>, gather: Duration, rng: &mut rand::rngs::StdRng) {
-        let call = self.calls.fetch_add(1, Ordering::Relaxed);
+        let call = self.run.calls.fetch_add(1, Ordering::Relaxed);
         let (ours, deliveries) = self.record_deliveries(&batch, call, None);
         let intended = intended_times(&deliveries);
-        self.ledger.received(deliveries);
+        self.lane.ledger.received(deliveries);
         self.process(rng, 1).await;
         // `ours` holds this run's messages in the batch's order: their groups, receive counts
         // and failure draws, in the same order.
@@ -69,10 +69,10 @@ impl Consumer {
             .iter()
             .filter_map(|m| {
                 m.receipt_handle()?;
-                let p = Payload::decode(m.body().unwrap_or(""), self.run_id).ok()?;
+                let p = Payload::decode(m.body().unwrap_or(""), self.run.run_id).ok()?;
                 let attempt = receive_count(m);
                 let fails = verdict::fails(
-                    self.seed,
+                    self.run.seed,
                     p.producer,
                     p.sequence,
                     attempt,
@@ -89,9 +89,13 @@ impl Consumer {
             .collect();
         debug_assert_eq!(drawn.len(), ours.len());
         let items: Vec<Item> = drawn.iter().map(|(item, _)| *item).collect();
-        let fates = verdict::fates(&items, self.fleet.report_batch_item_failures, self.fifo);
+        let fates = verdict::fates(
+            &items,
+            self.fleet.report_batch_item_failures,
+            self.lane.fifo,
+        );
         let mut counted = BatchCounters::invoked(batch.len() as u64, gather.as_micros() as u64);
-        counted.redelivered = self.causes.invoked(
+        counted.redelivered = self.run.causes.invoked(
             ours.iter()
                 .zip(&drawn)
                 .zip(&fates)
@@ -107,7 +111,7 @@ impl Consumer {
             }
         }
         self.record_processed(intended, &to_delete);
-        self.recorder.with(|r| r.counters.batches.add(&counted));
+        self.run.recorder.with(|r| r.counters.batches.add(&counted));
         self.delete_and_count(to_delete).await;
     }
 }

@@ -41,13 +41,7 @@ where
 {
     let (r, rows) = (s.result, &s.rows[..]);
     let (plot, legend_area) = areas(area, caption)?;
-    let max_x = rows.iter().map(|s| s.offered_per_sec).fold(1.0, f64::max) * 1.1;
-    let max_y = rows
-        .iter()
-        .map(|s| s.offered_per_sec.max(s.sent_per_sec))
-        .fold(1.0, f64::max)
-        * 1.15;
-    let max_p99 = rows.iter().map(|s| s.e2e_p99_ms).fold(1.0, f64::max) * 1.15;
+    let (max_x, max_y, max_p99) = bounds(rows);
     let unit = LatencyUnit::for_range(max_p99);
     let mut chart = ChartBuilder::on(&plot)
         .margin(16)
@@ -111,6 +105,16 @@ where
         keys.push((said, Key::Stroke(BLACK, Dash::Dashed)));
     }
     legend(&legend_area, &keys)
+}
+
+/// The axes' ends: offered rate; messages or calls per second; p99 in ms. Room is left above.
+fn bounds(rows: &[&StepRow]) -> (f64, f64, f64) {
+    let max = |f: fn(&StepRow) -> f64| rows.iter().map(|s| f(s)).fold(1.0, f64::max);
+    (
+        max(|s| s.offered_per_sec) * 1.1,
+        max(|s| s.offered_per_sec.max(s.sent_per_sec)) * 1.15,
+        max(|s| s.e2e_p99_ms) * 1.15,
+    )
 }
 
 /// Offered, achieved (sent, received) and throttled calls per second, by offered rate.

@@ -13,7 +13,7 @@ use crate::measure::leaks::Leaks;
 use crate::measure::recorder::Registry;
 use crate::scenario::{Fanout, QueueType};
 use crate::workload::clock::RunClock;
-use crate::workload::consumer::Consumer;
+use crate::workload::consumer::{Consumer, ConsumerRun, Lane};
 use crate::workload::lambda::causes::Causes;
 use crate::workload::ledgers::Ledgers;
 use crate::workload::producer::Producer;
@@ -171,7 +171,18 @@ impl<'a> Engine<'a> {
         let mut consumers = JoinSet::new();
         let first_task = producers.groups.len() as u64;
         let mut index = 0;
-        let calls = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let run = ConsumerRun {
+            run_id: self.run_id,
+            clock: t.clock,
+            seed: sc.run.seed,
+            recorder: t.registry.clone(),
+            stop: t.consumers_stopped.clone(),
+            retries: sc.run.retries,
+            shards: self.shard.count,
+            fleets: t.fleets.clone(),
+            calls: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            causes: t.causes.clone(),
+        };
         let attributes_of = Arc::new(producers.attributes_of.clone());
         for (k, fleet) in sc.consumers.iter().enumerate() {
             let fleet = Arc::new(fleet.clone());
@@ -182,24 +193,17 @@ impl<'a> Engine<'a> {
                 self.subscriber(lane, filters[lane].clone(), &attributes_of, &leaks[lane]);
             for _ in 0..fleet.count {
                 let c = Consumer {
-                    client: self.client.clone(),
-                    queue_url: self.lanes[lane].queue_url.clone(),
+                    run: run.clone(),
+                    lane: Lane {
+                        client: self.client.clone(),
+                        queue_url: self.lanes[lane].queue_url.clone(),
+                        fifo,
+                        ledger: t.ledgers.handle(lane).clone(),
+                        subscriber: subscriber.clone(),
+                    },
                     fleet: fleet.clone(),
                     fleet_index,
-                    fleets: t.fleets.clone(),
                     index,
-                    run_id: self.run_id,
-                    clock: t.clock,
-                    seed: sc.run.seed,
-                    recorder: t.registry.clone(),
-                    ledger: t.ledgers.handle(lane).clone(),
-                    stop: t.consumers_stopped.clone(),
-                    retries: sc.run.retries,
-                    fifo,
-                    shards: self.shard.count,
-                    calls: calls.clone(),
-                    causes: t.causes.clone(),
-                    subscriber: subscriber.clone(),
                 };
                 index += 1;
                 // Consumers are numbered after every producer (`shard::split`'s order).
