@@ -5,7 +5,7 @@
 # both expositions parse with prometheus_client's OpenMetrics parser, both targets are up with no
 # scrape error, the last scraped sqsbench_messages_sent_total equals summary.json's
 # sent_including_warmup, and every query of deploy/grafana/sqsbench.json returns data.
-# SCREENSHOT=FILE also saves Prometheus's graph page of the run (the README's picture);
+# SCREENSHOT=FILE also saves Prometheus's graph page of the run (docs/live-metrics.md's picture);
 # RUN_DURATION (8s) and any arguments (say --set producers.rate=…) shape the run.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

@@ -47,6 +47,11 @@ enum Command {
     Merge(merge::MergeArgs),
 }
 
+/// The command line's definition: what the docs' example commands are checked against.
+pub fn definition() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

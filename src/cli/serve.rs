@@ -32,7 +32,7 @@ pub(super) struct ServeArgs {
     #[arg(long, value_enum, default_value = "request-throttled")]
     throttle: Throttle,
     /// With no request to answer: auto (yield while busy), sleep (least added latency) or yield
-    /// (always give way first); the README's `--idle` section says what each costs.
+    /// (always give way first); docs/emulator.md's `--idle` paragraph says what each costs.
     #[arg(long, default_value = "auto", value_parser = Idle::parse)]
     idle: Idle,
     /// Fault-injection file (TOML with the keys of [emulator.faults]).

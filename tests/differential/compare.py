@@ -1,5 +1,5 @@
 """Compares the observations of the same sequence on two servers. Differences are failures
-unless listed in DELIBERATE with the reason (these are documented in the README too).
+unless listed in DELIBERATE with the reason (these are documented in docs/emulator.md too).
 
 usage: python compare.py OURS.json THEIRS.json
 """

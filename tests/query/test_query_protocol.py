@@ -24,7 +24,7 @@ from sqs_digests import md5_of_attributes  # noqa: E402
 
 ENDPOINT = os.environ["SQSBENCH_ENDPOINT"]
 # LocalStack (QUERY_PEER=localstack) differs from SQS in one place checked here: it marks an
-# invalid receipt handle in a batch as the server's fault. The README lists it.
+# invalid receipt handle in a batch as the server's fault. docs/emulator.md lists it.
 LOCALSTACK = os.environ.get("QUERY_PEER") == "localstack"
 
 

@@ -90,7 +90,7 @@ pub enum ThrottleStyle {
 }
 
 /// What the emulator thread does when it has no request left to answer. The modes, why they
-/// exist and what they cost are explained once, in the README ("The emulator", `--idle`);
+/// exist and what they cost are explained once, in docs/emulator.md (`--idle`);
 /// `idle_gauge` decides for `Auto`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Idle {

@@ -27,7 +27,7 @@ section! {
         quota: QuotaMode = Quota, or(QuotaMode::Aws);
         /// ARNs and the high-throughput FIFO quota table
         region: String = Text, or(DEFAULT_REGION.to_string());
-        /// "auto" | "sleep" | "yield": the server thread with no request to answer (README: --idle)
+        /// "auto" | "sleep" | "yield": the server thread with no request to answer (docs/emulator.md: --idle)
         idle: Idle = IDLE, or(Idle::Auto);
         /// the faults table, [emulator.faults]
         faults: FaultConfig = nested::<FaultConfig>(), or(FaultConfig::default());

@@ -8,7 +8,7 @@ use super::book::{Delivery, Ledger};
 impl Ledger {
     /// Adds `part`, a ledger of other events of the same run. The acknowledged and settled
     /// counts (the drain's progress) are left for `recount`: keeping them current costs a pass
-    /// over the whole sets per part (see the README's merge figures).
+    /// over the whole sets per part (see docs/measured.md's merge figures).
     pub fn absorb(&mut self, part: Ledger) {
         for (producer, theirs) in part.sets {
             let ours = self.sets.entry(producer).or_default();
