@@ -17,12 +17,30 @@ cd "$(dirname "$0")/.."
 export SQSBENCH_CI_RUN="check-$$-$(date +%s%N)"
 started_with=$(mktemp)
 python3 scripts/leftovers.py snapshot "$started_with"
-step() { printf '\n== %s\n' "$*"; export SQSBENCH_CI_STEP="$*"; }
+# Each step's wall time, said as it ends and listed again at the end.
+times=()
+step_name="" step_started=$SECONDS
+step_ended() {
+  [[ -n $step_name ]] || return 0
+  local took=$((SECONDS - step_started))
+  printf '   (%ds)\n' "$took"
+  times+=("$(printf '%5ds  %s' "$took" "$step_name")")
+}
+step() {
+  step_ended
+  step_name="$*" step_started=$SECONDS
+  printf '\n== %s\n' "$*"
+  export SQSBENCH_CI_STEP="$*"
+}
 finish() {
   local status=$?
   step "no process started by this run is left running"
   python3 scripts/leftovers.py check "$started_with" || status=1
   rm -f "$started_with"
+  step_ended
+  step_name=""
+  printf '\n== step times (seconds)\n'
+  printf '%s\n' "${times[@]}"
   ((status)) || step "all checks passed"
   exit "$status"
 }
