@@ -1,16 +1,56 @@
 #!/usr/bin/env bash
-# The project's test command (the README's, and what CI runs): formatting, lints, every Rust
-# test (unit, property, integration with the real aws-sdk-sqs), then the third-party checks:
-# the hlog read by the Python HdrHistogram port, the boto3 suite against `sqsbench serve`, the differential check and the
-# query-protocol suite (botocore 1.31.80) against LocalStack, the AWS CLI and the JavaScript SDK on both servers, and
-# `sqsbench run` against fauxqs and LocalStack, live metrics scraped by Debian's Prometheus (with
-# the Grafana dashboard's queries), the Kubernetes manifests (schemas, hadolint, a rehearsal of
-# the pods as local processes), report.html in headless Chromium, and the example
-# CI gate (scripts/ci-batch-sizes.sh and the GitHub workflow's steps).
-# Installs what those need (venvs, npm packages) itself; all servers bind 127.0.0.1.
-# Last, pass or fail, it checks that no process it started is still running (scripts/leftovers.py).
+# The project's test command (the README's, and what CI runs): every suite below, in order, or
+# only those named.
+#
+#   scripts/check.sh                 every suite (what .ci/run runs)
+#   scripts/check.sh rust metrics    only these suites
+#   scripts/check.sh --list          each suite with its typical time on a 2-core machine
+#
+# Each suite's helper script sits with its tests (tests/<suite>/run.sh) and installs what it
+# needs (venvs, npm packages) itself; all servers bind 127.0.0.1. Each step's time is printed as
+# it ends and listed again at the end. Last, pass or fail, it checks that no process it started
+# is still running (scripts/leftovers.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# name | typical seconds (a warm clone on the 2-core CI machine; the first build of a fresh
+# clone adds about 9 minutes to `lints`) | what it checks | the command
+SUITES=(
+  "fmt|TIME_FMT|formatting|cargo fmt --all --check"
+  "lints|TIME_LINTS|clippy, warnings as errors|cargo clippy --release --all-targets -- -D warnings"
+  "build|TIME_BUILD|the release build of every target|cargo build --release --all-targets"
+  "rust|TIME_RUST|Rust tests: unit, property, snapshots, aws-sdk-sqs integration, CLI, docs|cargo test --release"
+  "hlog|TIME_HLOG|histograms.hlog read by HdrHistogram's Python port|tests/hlog/run.sh"
+  "boto3|TIME_BOTO3|boto3 conformance suite against sqsbench serve|tests/boto3/run.sh"
+  "differential|TIME_DIFFERENTIAL|differential check and the query protocol against LocalStack|tests/differential/run.sh"
+  "sns|TIME_SNS|SNS conformance suite against sqsbench serve and LocalStack|tests/sns/run.sh"
+  "tomodachi|TIME_TOMODACHI|a tomodachi service (aws_sns_sqs handler, filter policy) against sqsbench serve|tests/tomodachi/run.sh"
+  "clients|TIME_CLIENTS|the AWS CLI and the JavaScript SDK against sqsbench serve and LocalStack|tests/clients/run.sh"
+  "peers|TIME_PEERS|sqsbench run against fauxqs and LocalStack|tests/peers/run.sh"
+  "metrics|TIME_METRICS|live metrics scraped by a real Prometheus, and the Grafana dashboard's queries|tests/metrics/run.sh"
+  "kubernetes|TIME_KUBERNETES|deploy/kubernetes: schemas, the Dockerfile's lint, the pods rehearsed on one machine|tests/kubernetes/run.sh"
+  "clock-skew|TIME_CLOCK_SKEW|a shard under faketime +3s measured within its bound and flagged by the merge|tests/clock-skew/run.sh"
+  "browser|TIME_BROWSER|report.html in headless Chromium|tests/browser/run.sh"
+  "ci-example|TIME_CI_EXAMPLE|the example CI gate (scripts/ci-batch-sizes.sh, the GitHub workflow's steps)|tests/ci-example/run.sh"
+  "conventions|TIME_CONVENTIONS|completions, man pages, init templates and the scenario JSON Schema|tests/conventions/run.sh"
+)
+field() { cut -d'|' -f"$2" <<<"$1"; }
+
+if [[ ${1:-} == --list ]]; then
+  for s in "${SUITES[@]}"; do
+    printf '%-13s %5ss  %s\n' "$(field "$s" 1)" "$(field "$s" 2)" "$(field "$s" 3)"
+  done
+  exit 0
+fi
+wanted=("$@")
+for w in "${wanted[@]}"; do
+  known=0
+  for s in "${SUITES[@]}"; do [[ $(field "$s" 1) == "$w" ]] && known=1; done
+  if ((!known)); then
+    echo "error: no suite named $w (scripts/check.sh --list names them)" >&2
+    exit 2
+  fi
+done
 
 # Everything a step starts inherits this run's token and the step's name, so a process left
 # running can be traced to its step even after it is reparented (scripts/leftovers.py).
@@ -49,35 +89,11 @@ trap finish EXIT
 step "the leftover-process check catches a leak (its negative control)"
 tests/leftovers/control.sh
 
-step "format"
-cargo fmt --all --check
-step "lints"
-cargo clippy --release --all-targets -- -D warnings
-step "build"
-cargo build --release --all-targets
-step "Rust tests (unit, property, aws-sdk-sqs integration, CLI)"
-cargo test --release
-step "histograms.hlog read by HdrHistogram's Python port"
-scripts/test-hlog-python.sh
-step "boto3 conformance suite against sqsbench serve"
-scripts/test-boto3.sh
-step "differential check and the query protocol against LocalStack"
-scripts/test-differential.sh
-step "SNS conformance suite against sqsbench serve and LocalStack (SQS and SNS)"
-scripts/test-sns.sh
-step "a tomodachi service (aws_sns_sqs handler with a filter policy) against sqsbench serve"
-scripts/test-tomodachi.sh
-step "the AWS CLI and the JavaScript SDK against sqsbench serve and LocalStack"
-scripts/test-clients.sh
-step "sqsbench run against fauxqs and LocalStack"
-scripts/test-peer-runs.sh
-step "live metrics scraped by a real Prometheus, and the Grafana dashboard's queries"
-scripts/test-metrics.sh
-step "deploy/kubernetes: schemas, the Dockerfile's lint, and a rehearsal of the pods on one machine"
-scripts/test-kubernetes.sh
-step "clock offsets: a shard under faketime +3s measured within its bound and flagged by the merge"
-scripts/test-clock-skew.sh
-step "report.html in headless Chromium"
-scripts/test-report-html.sh
-step "the example CI gate (scripts/ci-batch-sizes.sh, .github/workflows/batch-sizes.yml)"
-scripts/test-ci-example.sh
+for s in "${SUITES[@]}"; do
+  name=$(field "$s" 1)
+  if ((${#wanted[@]})) && [[ ! " ${wanted[*]} " == *" $name "* ]]; then
+    continue
+  fi
+  step "$name: $(field "$s" 3)"
+  bash -c "$(field "$s" 4)"
+done

@@ -3,7 +3,10 @@
 
 mod cleanup;
 mod compare;
+mod completions;
+mod examples;
 pub mod exit;
+mod init;
 mod merge;
 mod metrics;
 mod report;
@@ -31,20 +34,39 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a scenario and write a results directory.
+    #[command(after_help = examples::RUN)]
     Run(run::RunArgs),
     /// Check scenarios without sending anything; print the resolved scenario and planned requests.
+    #[command(after_help = examples::VALIDATE)]
     Validate(validate::ValidateArgs),
     /// Re-render CSV, histograms and charts from the raw data saved in a results directory.
+    #[command(after_help = examples::REPORT)]
     Report(report::ReportArgs),
     /// Run the embedded SQS-compatible emulator standalone (SQS, and SNS on the same port), for
     /// any SQS or SNS client.
+    #[command(after_help = examples::SERVE)]
     Serve(serve::ServeArgs),
     /// Metric-by-metric deltas of two results directories; exit 1 when a --fail-if rule breaks.
+    #[command(after_help = examples::COMPARE)]
     Compare(compare::CompareArgs),
     /// Delete exactly the queues tagged with a run's id (never a queue sqsbench did not create).
+    #[command(after_help = examples::CLEANUP)]
     Cleanup(cleanup::CleanupArgs),
     /// Add a distributed run's shard results into one results directory (same format as a run).
+    #[command(after_help = examples::MERGE)]
     Merge(merge::MergeArgs),
+    /// Write a commented scenario to start from (it never overwrites a file).
+    #[command(after_help = examples::INIT)]
+    Init(init::InitArgs),
+    /// Print the JSON Schema of scenario files, for editors (taplo, Even Better TOML).
+    #[command(after_help = examples::SCHEMA)]
+    Schema,
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = examples::COMPLETIONS)]
+    Completions(completions::CompletionsArgs),
+    /// Print the man page, or write one page per command with --dir.
+    #[command(after_help = examples::MAN)]
+    Man(completions::ManArgs),
 }
 
 /// The command line's definition: what the docs' example commands are checked against.
@@ -73,6 +95,10 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Cleanup(args) => cleanup::run(args),
+        Command::Init(args) => init::init(args),
+        Command::Schema => init::schema(),
+        Command::Completions(args) => completions::completions(args, definition()),
+        Command::Man(args) => completions::man(args, definition()),
         Command::Merge(args) => merge::run(args),
     };
     ExitCode::from(code)

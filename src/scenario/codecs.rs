@@ -4,7 +4,11 @@
 
 use std::collections::BTreeMap;
 
+use serde_json::{Value, json};
+use sqsbench_keys::codec::duration_schema;
+
 use super::keys::Codec;
+use super::keys::{RATE_TEXT, rate_schema, size_schema};
 use super::units::{
     format_duration, format_rate, format_size, parse_duration, parse_rate, parse_size,
 };
@@ -81,6 +85,21 @@ impl Codec for Rates {
 
     fn accepts(&self) -> String {
         "\"RATE/s\", \"max\", { steps = [...] } or { ramp = { from, to, over } }".to_string()
+    }
+
+    fn schema(&self) -> Value {
+        let step = json!({"type": "string", "pattern": format!(r"^{RATE_TEXT}\s+for\s+.+$")});
+        json!({"anyOf": [
+            rate_schema(),
+            {"const": "max"},
+            {"type": "object", "properties": {"steps": {"type": "array", "items": step, "minItems": 1}},
+             "required": ["steps"], "additionalProperties": false},
+            {"type": "object", "properties": {"ramp": {
+                "type": "object",
+                "properties": {"from": rate_schema(), "to": rate_schema(), "over": duration_schema()},
+                "required": ["from", "to", "over"], "additionalProperties": false}},
+             "required": ["ramp"], "additionalProperties": false},
+        ]})
     }
 }
 
@@ -192,6 +211,15 @@ impl Codec for Sizes {
     fn accepts(&self) -> String {
         "96B to 1MiB, or { min, max, distribution = \"uniform\" }".to_string()
     }
+
+    fn schema(&self) -> Value {
+        json!({"anyOf": [
+            size_schema(),
+            {"type": "object",
+             "properties": {"min": size_schema(), "max": size_schema(), "distribution": {"const": "uniform"}},
+             "required": ["min", "max"], "additionalProperties": false},
+        ]})
+    }
 }
 
 /// `"unique"`, `"content"` or `{ duplicate_rate = 0.01 }` (FIFO rules are the producer's).
@@ -233,6 +261,15 @@ impl Codec for Deduplications {
     fn accepts(&self) -> String {
         "\"unique\", \"content\" or { duplicate_rate = 0.01 }".to_string()
     }
+
+    fn schema(&self) -> Value {
+        json!({"anyOf": [
+            {"enum": ["unique", "content"]},
+            {"type": "object",
+             "properties": {"duplicate_rate": {"type": "number", "minimum": 0.0, "maximum": 1.0}},
+             "required": ["duplicate_rate"], "additionalProperties": false},
+        ]})
+    }
 }
 
 /// `"5ms"` (fixed) or `{ mean = "5ms", distribution = "exponential" }`.
@@ -272,6 +309,15 @@ impl Codec for Processing {
     fn accepts(&self) -> String {
         "a duration, or { mean = \"5ms\", distribution = \"exponential\" }".to_string()
     }
+
+    fn schema(&self) -> Value {
+        json!({"anyOf": [
+            duration_schema(),
+            {"type": "object",
+             "properties": {"mean": duration_schema(), "distribution": {"const": "exponential"}},
+             "required": ["mean"], "additionalProperties": false},
+        ]})
+    }
 }
 
 /// A table of names to values, passed on verbatim: strings as they are, other values as TOML.
@@ -306,5 +352,9 @@ impl Codec for Attributes {
 
     fn accepts(&self) -> String {
         String::new()
+    }
+
+    fn schema(&self) -> Value {
+        json!({"type": "object"})
     }
 }

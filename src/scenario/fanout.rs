@@ -8,6 +8,7 @@
 use super::keys::Codec;
 use super::sections::{SubscriptionKeys, TopicSpec};
 use crate::emulator::names;
+use serde_json::{Value, json};
 use sqsbench_keys::document::Field;
 
 /// SNS takes at most 10 message attributes per message.
@@ -129,6 +130,17 @@ impl Codec for Attributes {
 
     fn accepts(&self) -> String {
         "{ NAME = { values = [...], weights = [...] } or { range = [MIN, MAX] } }".into()
+    }
+
+    fn schema(&self) -> Value {
+        let values = json!({"type": "object",
+            "properties": {"values": {"type": "array", "minItems": 1},
+                           "weights": {"type": "array", "items": {"type": "number", "minimum": 0}}},
+            "required": ["values"], "additionalProperties": false});
+        let range = json!({"type": "object",
+            "properties": {"range": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}},
+            "required": ["range"], "additionalProperties": false});
+        json!({"type": "object", "additionalProperties": {"anyOf": [values, range]}})
     }
 }
 

@@ -6,6 +6,7 @@
 pub(crate) use sqsbench_keys::codec::*;
 pub(crate) use sqsbench_keys::section;
 
+use serde_json::{Value, json};
 use sqsbench_keys::Field;
 
 /// An address to listen on: an IP and a port (`0.0.0.0:9464`).
@@ -29,6 +30,22 @@ impl Codec for Addr {
     fn accepts(&self) -> String {
         "IP:PORT".to_string()
     }
+    fn schema(&self) -> Value {
+        json!({"type": "string", "pattern": r"^\S+:[0-9]+$"})
+    }
+}
+
+/// A rate as `units::parse_rate` reads it: a number, `/`, and `s`, `sec`, `m`, `min` or `h`.
+pub(crate) const RATE_TEXT: &str = r"\s*[0-9][0-9_]*(\.[0-9]+)?\s*/\s*(s|sec|m|min|h)\s*";
+
+/// The JSON Schema of a rate: `3000/s`, `180000/m`.
+pub(crate) fn rate_schema() -> Value {
+    json!({"type": "string", "pattern": format!("^{RATE_TEXT}$")})
+}
+
+/// The JSON Schema of a size as `units::parse_size` reads it: `100B`, `1KiB`, `256KiB`.
+pub(crate) fn size_schema() -> Value {
+    json!({"type": "string", "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s*(B|KB|kB|KiB|MB|MiB|GB|GiB|TB|TiB)?\s*$"})
 }
 
 /// Messages per second, written `3000/s` or `180000/m`.
@@ -44,6 +61,9 @@ impl Codec for Rate {
     }
     fn accepts(&self) -> String {
         String::new()
+    }
+    fn schema(&self) -> Value {
+        rate_schema()
     }
 }
 

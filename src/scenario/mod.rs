@@ -15,6 +15,7 @@ mod policy;
 #[cfg(test)]
 mod reference;
 pub(crate) mod render;
+pub mod schema;
 pub(crate) mod sections;
 pub mod types;
 pub(crate) mod units;

@@ -3,6 +3,7 @@
 
 use super::keys::Codec;
 use crate::emulator::filter_policy::{FilterPolicy, Scope};
+use serde_json::{Value, json};
 use sqsbench_keys::document::Field;
 
 /// A filter policy as written (MessageAttributes scope), and as the JSON SNS is given.
@@ -45,5 +46,9 @@ impl Codec for Policies {
 
     fn accepts(&self) -> String {
         "a filter policy as a TOML table, e.g. { event = [\"order_paid\"] }".into()
+    }
+
+    fn schema(&self) -> Value {
+        json!({"type": "object"})
     }
 }

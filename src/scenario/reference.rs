@@ -11,6 +11,7 @@ use crate::emulator::FaultConfig;
 use crate::emulator::settings::EmulatorSettings;
 
 const REFERENCE_HEADER: &str = "\
+#:schema ./sqsbench.schema.json
 # Every scenario key, with its default and what it does, generated from the key definitions
 # (src/scenario/sections.rs, crates/sqsbench-emulator/src/{config,settings}.rs); a test fails when it is stale, and
 # `UPDATE_REFERENCE=1 cargo test reference` rewrites it. Loaded by a test, so it stays valid.

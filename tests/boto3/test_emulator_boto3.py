@@ -1,7 +1,7 @@
 """boto3 against `sqsbench serve`: a second real SQS client checking bodies, both MD5 digests
 (computed here independently), FIFO order and deduplication, dead-letter queues and errors.
 
-Run by scripts/test-boto3.sh, which starts the server and sets SQSBENCH_ENDPOINT.
+Run by tests/boto3/run.sh, which starts the server and sets SQSBENCH_ENDPOINT.
 """
 
 import hashlib

@@ -1,6 +1,6 @@
 """One scripted SQS sequence, run against any endpoint, printing what a client can observe in a
 normalized form (bodies, order within FIFO groups, error codes and statuses, counts; never ids,
-handles or timestamps). scripts/test-differential.sh runs it against `sqsbench serve` and
+handles or timestamps). tests/differential/run.sh runs it against `sqsbench serve` and
 LocalStack and compares the two outputs.
 
 usage: python sequence.py ENDPOINT OUTPUT.json

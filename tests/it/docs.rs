@@ -183,25 +183,71 @@ fn refused_commands(pages: &[Page]) -> Vec<String> {
     for page in pages {
         let name = page.path.file_name().unwrap().to_string_lossy().to_string();
         for line in &page.sh_lines {
-            let words = words(line);
-            // A line may chain commands: `cargo build && ./target/release/sqsbench run …`.
-            for command in words.split(|w| matches!(w.as_str(), "&&" | "||" | ";" | "|" | "&")) {
-                let Some(at) = command.iter().position(|w| w.ends_with("sqsbench")) else {
-                    continue;
-                };
-                if at != 0 && !command[..at].iter().all(|w| w.contains('=')) {
-                    continue;
-                }
-                let args =
-                    std::iter::once("sqsbench").chain(command[at + 1..].iter().map(String::as_str));
-                if let Err(e) = sqsbench::cli::definition().try_get_matches_from(args) {
-                    let first = e.to_string().lines().next().unwrap_or_default().to_string();
-                    refused.push(format!("{name}: {} ({first})", command.join(" ")));
-                }
-            }
+            refused.extend(refused_in(line).into_iter().map(|r| format!("{name}: {r}")));
         }
     }
     refused
+}
+
+/// The `sqsbench …` commands of one shell line that the command line refuses, each with clap's
+/// first line of complaint. A redirection (`> FILE`) ends a command's arguments.
+fn refused_in(line: &str) -> Vec<String> {
+    let words = words(line);
+    let mut refused = Vec::new();
+    // A line may chain commands: `cargo build && ./target/release/sqsbench run …`.
+    for command in words.split(|w| matches!(w.as_str(), "&&" | "||" | ";" | "|" | "&")) {
+        let Some(at) = command.iter().position(|w| w.ends_with("sqsbench")) else {
+            continue;
+        };
+        if at != 0 && !command[..at].iter().all(|w| w.contains('=')) {
+            continue;
+        }
+        let args: Vec<&str> = command[at + 1..]
+            .iter()
+            .map(String::as_str)
+            .take_while(|w| !w.starts_with('>'))
+            .collect();
+        let argv = std::iter::once("sqsbench").chain(args.iter().copied());
+        if let Err(e) = sqsbench::cli::definition().try_get_matches_from(argv) {
+            let first = e.to_string().lines().next().unwrap_or_default().to_string();
+            refused.push(format!("{} ({first})", command.join(" ")));
+        }
+    }
+    refused
+}
+
+/// Every subcommand's `--help` ends with 2 to 4 examples, and the command line accepts each.
+#[test]
+fn every_subcommand_help_ends_with_examples_that_parse() {
+    let definition = sqsbench::cli::definition();
+    let mut checked = 0;
+    for sub in definition.get_subcommands() {
+        let name = sub.get_name().to_string();
+        if name == "help" {
+            continue;
+        }
+        let help = sub.clone().render_long_help().to_string();
+        let (_, examples) = help
+            .rsplit_once("Examples:\n")
+            .unwrap_or_else(|| panic!("`sqsbench {name} --help` has no examples"));
+        let lines: Vec<&str> = examples
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert!(
+            (2..=4).contains(&lines.len()),
+            "{name}: {} examples",
+            lines.len()
+        );
+        for line in lines {
+            assert!(line.starts_with("sqsbench "), "{name}: {line}");
+            let refused = refused_in(line);
+            assert!(refused.is_empty(), "{name}: {refused:?}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "{checked} examples");
 }
 
 #[test]

@@ -1,5 +1,5 @@
 """Reads rendered manifests (`kubectl kustomize deploy/kubernetes`) the way Kubernetes would run
-them, for scripts/test-kubernetes.sh's rehearsal on one machine.
+them, for tests/kubernetes/run.sh's rehearsal on one machine.
 
   shards RENDERED WORKDIR   one JSON line per pod of the Indexed Job: its argv and env, with
                             $(VAR) expanded as the kubelet does (JOB_COMPLETION_INDEX, and env

@@ -1,4 +1,4 @@
-"""Checks sqsbench's live metrics as a real Prometheus saw them (scripts/test-metrics.sh).
+"""Checks sqsbench's live metrics as a real Prometheus saw them (tests/metrics/run.sh).
 
   parse RUN_FILE EMULATOR_FILE         expositions captured mid-run, read by prometheus_client's
                                        OpenMetrics parser (independent of the Rust encoder)

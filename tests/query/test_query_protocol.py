@@ -1,6 +1,6 @@
 """The SQS query protocol (form-encoded requests, XML responses) with botocore 1.31.80, the last
 release before SQS moved to JSON: the client older applications are pinned to. The same tests
-run against `sqsbench serve` and LocalStack (scripts/test-query.sh), so both must agree.
+run against `sqsbench serve` and LocalStack (tests/differential/run.sh), so both must agree.
 
 SQSBENCH_ENDPOINT names the server.
 """

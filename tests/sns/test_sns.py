@@ -1,6 +1,6 @@
 """SNS conformance with boto3 (SNS speaks the query protocol in every SDK): topics, filtered
 fan-out into SQS queues (envelopes and raw deliveries), FIFO topics, batches and typed errors.
-The same tests run against `sqsbench serve` and LocalStack (scripts/test-sns.sh), so both must
+The same tests run against `sqsbench serve` and LocalStack (tests/sns/run.sh), so both must
 agree.
 
 SNS_ENDPOINT names the server. LocalStack delivers to queues after Publish returns, so a

@@ -1,6 +1,6 @@
 """A tomodachi service as its users write one: two `aws_sns_sqs` handlers on one topic, one with a
 filter policy, publishing with `aws_sns_sqs_publish`, against `sqsbench serve`
-(scripts/test-tomodachi.sh). tomodachi creates the topic, the queues, their policies and the
+(tests/tomodachi/run.sh). tomodachi creates the topic, the queues, their policies and the
 subscriptions itself, and asks STS on the same endpoint for the account.
 
 Once started it publishes PUBLICATIONS, waits (bounded) until the unfiltered handler has every

@@ -7,6 +7,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use serde_json::{Value, json};
+use sqsbench_keys::codec::Section as _;
 use sqsbench_keys::codec::{Codec, Opt, dur, inline, num, or, unset};
 use sqsbench_keys::document::Field;
 use sqsbench_keys::section;
@@ -77,6 +79,9 @@ impl Codec for Quota {
     }
     fn accepts(&self) -> String {
         format!("{} to {:e} calls/s", RATE.0, RATE.1)
+    }
+    fn schema(&self) -> Value {
+        json!({"anyOf": [{"enum": ["aws", "unlimited"]}, QuotaTable::schema()]})
     }
 }
 
@@ -154,6 +159,11 @@ impl Codec for StallWindow {
     }
     fn accepts(&self) -> String {
         String::new()
+    }
+    fn schema(&self) -> Value {
+        let mut stall = Stall::schema();
+        stall["required"] = json!(["at", "for"]);
+        stall
     }
 }
 

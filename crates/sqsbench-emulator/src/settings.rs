@@ -17,6 +17,7 @@ const IDLE: Parsed<Idle> = Parsed {
     parse: Idle::parse,
     name: |idle| idle.name().to_string(),
     accepts: "",
+    names: &["auto", "yield", "sleep"],
 };
 
 section! {

@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+use serde_json::{Value, json};
+
 use crate::document::{Field, Table};
 
 /// How one kind of value is read from a scenario and written back as TOML.
@@ -16,7 +18,22 @@ pub trait Codec {
     fn write(&self, value: &Self::Value) -> Option<toml::Value>;
     /// What the key accepts, for the reference scenario ("1 to 10000").
     fn accepts(&self) -> String;
+    /// What the key accepts as a JSON Schema (draft 2020-12), as far as a schema can say it:
+    /// editors check a scenario with it as it is typed. Rules across keys stay the reader's.
+    fn schema(&self) -> Value;
 }
+
+/// The JSON Schema of a duration as `units::parse_duration` reads it: `0`, or numbers each with
+/// a unit (`250ms`, `1m 30s`).
+pub fn duration_schema() -> Value {
+    json!({
+        "type": "string",
+        "pattern": DURATION_PATTERN,
+    })
+}
+
+/// `0`, or one or more `<number><unit>` (humantime's units).
+pub const DURATION_PATTERN: &str = r"^\s*(0|([0-9]+(\.[0-9]+)?\s*[a-zA-Zµ]+\s*)+)$";
 
 /// What a key is when the file does not set it.
 pub enum Absent<T> {
@@ -132,6 +149,33 @@ impl KeyDoc {
     }
 }
 
+/// A key's JSON Schema: its codec's, with its doc line as the description and its default;
+/// and whether the key must be set.
+pub fn key_schema<C: Codec>(codec: &C, absent: Absent<C::Value>, doc: &str) -> (Value, bool) {
+    let mut schema = codec.schema();
+    let mut description = doc.split_whitespace().collect::<Vec<_>>().join(" ");
+    let accepts = codec.accepts();
+    if !accepts.is_empty() {
+        description = format!("{description} ({accepts})");
+    }
+    let required = match absent {
+        Absent::Default(v) => {
+            if let Some(v) = codec.write(&v).and_then(|v| serde_json::to_value(v).ok()) {
+                schema["default"] = v;
+            }
+            false
+        }
+        Absent::Required { .. } => true,
+        Absent::Derived { how, .. } => {
+            description = format!("{description}; when absent: {how}");
+            false
+        }
+        Absent::Unset { .. } => false,
+    };
+    schema["description"] = json!(description);
+    (schema, required)
+}
+
 /// A section's keys as TOML, in definition order, for rendering.
 pub type Keys = Vec<(&'static str, toml::Value)>;
 
@@ -161,6 +205,13 @@ impl<T: TryFrom<i64> + TryInto<i64> + Copy> Codec for Int<T> {
     }
     fn write(&self, value: &T) -> Option<toml::Value> {
         (*value).try_into().ok().map(toml::Value::Integer)
+    }
+    fn schema(&self) -> Value {
+        let mut s = json!({"type": "integer", "minimum": self.min});
+        if self.max != i64::MAX {
+            s["maximum"] = json!(self.max);
+        }
+        s
     }
     fn accepts(&self) -> String {
         if self.max == i64::MAX {
@@ -192,6 +243,9 @@ impl Codec for Num {
     fn accepts(&self) -> String {
         format!("{} to {}", self.min, self.max)
     }
+    fn schema(&self) -> Value {
+        json!({"type": "number", "minimum": self.min, "maximum": self.max})
+    }
 }
 
 pub struct Bool;
@@ -206,6 +260,9 @@ impl Codec for Bool {
     }
     fn accepts(&self) -> String {
         String::new()
+    }
+    fn schema(&self) -> Value {
+        json!({"type": "boolean"})
     }
 }
 
@@ -222,6 +279,9 @@ impl Codec for Text {
     }
     fn accepts(&self) -> String {
         String::new()
+    }
+    fn schema(&self) -> Value {
+        json!({"type": "string"})
     }
 }
 
@@ -286,6 +346,9 @@ impl Codec for Dur {
             (false, false) => format!("up to {}", crate::units::format_duration(self.max)),
         }
     }
+    fn schema(&self) -> Value {
+        duration_schema()
+    }
 }
 
 /// An optional key: the inner codec when set, left out when not.
@@ -301,6 +364,9 @@ impl<C: Codec> Codec for Opt<C> {
     }
     fn accepts(&self) -> String {
         self.0.accepts()
+    }
+    fn schema(&self) -> Value {
+        self.0.schema()
     }
 }
 
@@ -332,6 +398,10 @@ impl<T: Copy + PartialEq> Codec for Choice<T> {
         let names: Vec<&str> = self.names.iter().map(|(n, _)| *n).collect();
         names.join(", ")
     }
+    fn schema(&self) -> Value {
+        let names: Vec<&str> = self.names.iter().map(|(n, _)| *n).collect();
+        json!({"type": "string", "enum": names})
+    }
 }
 
 impl<T: Copy + PartialEq> Choice<T> {
@@ -361,6 +431,8 @@ pub fn nested<S>() -> Nested<S> {
 pub trait Section: Sized {
     fn read_section(table: &Table<'_>) -> Option<Self>;
     fn keys(&self) -> Keys;
+    /// The section as a JSON Schema object: its keys, their types, defaults and docs.
+    fn schema() -> Value;
 }
 
 impl<S: Section> Codec for Nested<S> {
@@ -373,6 +445,9 @@ impl<S: Section> Codec for Nested<S> {
     }
     fn accepts(&self) -> String {
         String::new()
+    }
+    fn schema(&self) -> Value {
+        S::schema()
     }
 }
 
@@ -387,6 +462,8 @@ pub struct Parsed<T: 'static> {
     pub parse: fn(&str) -> Result<T, String>,
     pub name: fn(&T) -> String,
     pub accepts: &'static str,
+    /// Every name `parse` takes, when they are few (the schema's enum); empty: any string.
+    pub names: &'static [&'static str],
 }
 
 impl<T> Codec for Parsed<T> {
@@ -399,5 +476,11 @@ impl<T> Codec for Parsed<T> {
     }
     fn accepts(&self) -> String {
         self.accepts.to_string()
+    }
+    fn schema(&self) -> Value {
+        match self.names {
+            [] => json!({"type": "string"}),
+            names => json!({"type": "string", "enum": names}),
+        }
     }
 }

@@ -13,3 +13,5 @@ pub mod units;
 
 pub use codec::{Codec, KeyDoc, Keys, Section};
 pub use document::{Document, Field, Problem, Table};
+#[doc(hidden)]
+pub use serde_json;

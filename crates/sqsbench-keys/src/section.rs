@@ -113,6 +113,34 @@ macro_rules! section {
             fn keys(&self) -> $crate::codec::Keys {
                 self.to_keys()
             }
+            fn schema() -> $crate::serde_json::Value {
+                #[allow(unused_imports)]
+                use $crate::codec::Codec as _;
+                let mut properties = $crate::serde_json::Map::new();
+                let mut required: Vec<&str> = Vec::new();
+                $({
+                    let absent: $crate::codec::Absent<$ty> = $absent;
+                    let name = $crate::key_name!($field $(as $toml)?);
+                    let (schema, must) = $crate::codec::key_schema(
+                        &$codec,
+                        absent,
+                        concat!($($doc, " "),*),
+                    );
+                    properties.insert(name.to_string(), schema);
+                    if must {
+                        required.push(name);
+                    }
+                })*
+                let mut schema = $crate::serde_json::json!({
+                    "type": "object",
+                    "properties": properties,
+                    "additionalProperties": false,
+                });
+                if !required.is_empty() {
+                    schema["required"] = $crate::serde_json::json!(required);
+                }
+                schema
+            }
         }
     };
 }
@@ -192,6 +220,28 @@ mod tests {
                 "line 3: limt: unknown key (did you mean \"limit\"?); known keys here: count, share, limit, window",
             ]
         );
+    }
+
+    /// A section's JSON Schema says each key's type, bounds, default and doc, which keys must be
+    /// set, and that no other key is allowed.
+    #[test]
+    fn the_schema_comes_from_the_definitions() {
+        use crate::codec::Section as _;
+        let schema = Sample::schema();
+        let p = &schema["properties"];
+        assert_eq!(schema["additionalProperties"], false);
+        assert_eq!(
+            p["count"],
+            serde_json::json!({"type": "integer", "minimum": 1, "maximum": 100, "default": 1,
+                               "description": "how many (1 to 100)"})
+        );
+        assert_eq!(p["share"]["maximum"], 1.0);
+        assert_eq!(p["limit"]["maximum"], 10);
+        assert!(p["limit"].get("default").is_none(), "an unset key has no default");
+        let window = &p["window"];
+        assert_eq!(window["required"], serde_json::json!(["for"]));
+        assert_eq!(window["properties"]["at"]["default"], "0s");
+        assert!(schema.get("required").is_none(), "no key of Sample must be set");
     }
 
     #[test]

@@ -4,8 +4,8 @@
 # create, send, receive, delete, purge, a dead-letter redrive, an error) against both servers;
 # what each client observes must be the same on both. Installs both clients itself.
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/peers.sh"
+source "$(dirname "$0")/../../scripts/lib.sh"
+source "$(dirname "$0")/../../scripts/peers.sh"
 
 AWSCLI_VERSION=1.46.3
 JS_SDK_VERSION=3.1175.0

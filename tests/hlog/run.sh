@@ -3,7 +3,7 @@
 # embedded emulator, then reads its histograms.hlog with the Python port (PyPI hdrhistogram) and
 # checks every second's end-to-end percentiles against timeseries.csv (tests/hlog).
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../../scripts/lib.sh"
 
 ensure_sqsbench
 ensure_venv "$PEERS_DIR/venv-hdrh" "$(find_python 11)" hdrhistogram==0.10.8

@@ -7,7 +7,7 @@
 # terminal and report.html must flag the skew. Merged again with --correct-clock-offset, the
 # 3 s between the two clocks is taken out of the end-to-end latencies, and the report says so.
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../../scripts/lib.sh"
 
 if ! command -v faketime >/dev/null; then
   log "installing faketime (Debian package)"

@@ -9,7 +9,7 @@
 #     wired to the emulator's (loopback processes when namespaces cannot be made); then the merge
 #     Job's own script runs over their results, as the merge Job would.
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../../scripts/lib.sh"
 
 command -v kubectl >/dev/null || { log "FAIL: kubectl (client) is needed to render the kustomization"; exit 1; }
 ensure_sqsbench

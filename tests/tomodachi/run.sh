@@ -4,7 +4,7 @@
 # against `sqsbench serve`. The handler must get exactly the matching messages; the emulator's
 # metrics show that tomodachi asked STS GetCallerIdentity on the same endpoint and was answered.
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../../scripts/lib.sh"
 
 ensure_venv "$PEERS_DIR/venv-tomodachi" "$(find_python 12)" tomodachi==0.29.0
 metrics_port=$(free_port)

@@ -6,8 +6,8 @@
 # 2. the query-protocol suite (tests/query, botocore 1.31.80: form-encoded requests, XML
 #    responses) against both servers: each must pass it.
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/peers.sh"
+source "$(dirname "$0")/../../scripts/lib.sh"
+source "$(dirname "$0")/../../scripts/peers.sh"
 
 ensure_venv "$PEERS_DIR/venv-boto3" "$(find_python 11)" boto3==1.44.5 pytest==9.2.0
 # The last botocore release whose SQS model speaks the query protocol.

@@ -3,8 +3,8 @@
 # on loopback (installing them if needed) and runs a standard and a FIFO scenario against each.
 # Each run must exit 0 with complete results, no failed requests, and every message received.
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/peers.sh"
+source "$(dirname "$0")/../../scripts/lib.sh"
+source "$(dirname "$0")/../../scripts/peers.sh"
 
 ensure_sqsbench
 start_fauxqs

@@ -8,7 +8,7 @@
 # SCREENSHOT=FILE also saves Prometheus's graph page of the run (docs/live-metrics.md's picture);
 # RUN_DURATION (8s) and any arguments (say --set producers.rate=…) shape the run.
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../../scripts/lib.sh"
 
 if ! command -v prometheus >/dev/null; then
   log "installing prometheus (Debian package)"

@@ -5,7 +5,7 @@
 # exit 0 with both tables posted; then checks that a broken rule fails the gate (exit 1) and a
 # malformed one is bad input (exit 2).
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../../scripts/lib.sh"
 ensure_sqsbench
 cd "$ROOT"
 work="$ROOT/target/ci-example"

@@ -3,7 +3,7 @@
 # sweep's and a capacity search's report with sqsbench, and loads each from disk in headless
 # Chromium — no console errors, no network requests, charts rendered — saving screenshots.
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../../scripts/lib.sh"
 
 if ! command -v chromium >/dev/null; then
   log "installing chromium (Debian package)"

@@ -4,8 +4,8 @@
 # exchange, recorded on the wire, must have the same status and XML shape on both
 # (tests/sns/compare_captures.py; a recorded pair is kept in tests/sns/wire-captures).
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/peers.sh"
+source "$(dirname "$0")/../../scripts/lib.sh"
+source "$(dirname "$0")/../../scripts/peers.sh"
 
 ensure_venv "$PEERS_DIR/venv-boto3" "$(find_python 11)" boto3==1.44.5 pytest==9.2.0
 start_sqsbench_serve
