@@ -237,11 +237,17 @@ mod tests {
         );
         assert_eq!(p["share"]["maximum"], 1.0);
         assert_eq!(p["limit"]["maximum"], 10);
-        assert!(p["limit"].get("default").is_none(), "an unset key has no default");
+        assert!(
+            p["limit"].get("default").is_none(),
+            "an unset key has no default"
+        );
         let window = &p["window"];
         assert_eq!(window["required"], serde_json::json!(["for"]));
         assert_eq!(window["properties"]["at"]["default"], "0s");
-        assert!(schema.get("required").is_none(), "no key of Sample must be set");
+        assert!(
+            schema.get("required").is_none(),
+            "no key of Sample must be set"
+        );
     }
 
     #[test]
