@@ -13,26 +13,26 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# name | typical seconds (a warm clone on the 2-core CI machine; the first build of a fresh
-# clone adds about 9 minutes to `lints`) | what it checks | the command
+# name | typical seconds (`.ci/run` on a fresh clone on the 2-core machine, 2026-12-05: 1,119 s in
+# all; lints and build compile everything, later suites reuse the build) | what it checks | the command
 SUITES=(
-  "fmt|TIME_FMT|formatting|cargo fmt --all --check"
-  "lints|TIME_LINTS|clippy, warnings as errors|cargo clippy --release --all-targets -- -D warnings"
-  "build|TIME_BUILD|the release build of every target|cargo build --release --all-targets"
-  "rust|TIME_RUST|Rust tests: unit, property, snapshots, aws-sdk-sqs integration, CLI, docs|cargo test --release"
-  "hlog|TIME_HLOG|histograms.hlog read by HdrHistogram's Python port|tests/hlog/run.sh"
-  "boto3|TIME_BOTO3|boto3 conformance suite against sqsbench serve|tests/boto3/run.sh"
-  "differential|TIME_DIFFERENTIAL|differential check and the query protocol against LocalStack|tests/differential/run.sh"
-  "sns|TIME_SNS|SNS conformance suite against sqsbench serve and LocalStack|tests/sns/run.sh"
-  "tomodachi|TIME_TOMODACHI|a tomodachi service (aws_sns_sqs handler, filter policy) against sqsbench serve|tests/tomodachi/run.sh"
-  "clients|TIME_CLIENTS|the AWS CLI and the JavaScript SDK against sqsbench serve and LocalStack|tests/clients/run.sh"
-  "peers|TIME_PEERS|sqsbench run against fauxqs and LocalStack|tests/peers/run.sh"
-  "metrics|TIME_METRICS|live metrics scraped by a real Prometheus, and the Grafana dashboard's queries|tests/metrics/run.sh"
-  "kubernetes|TIME_KUBERNETES|deploy/kubernetes: schemas, the Dockerfile's lint, the pods rehearsed on one machine|tests/kubernetes/run.sh"
-  "clock-skew|TIME_CLOCK_SKEW|a shard under faketime +3s measured within its bound and flagged by the merge|tests/clock-skew/run.sh"
-  "browser|TIME_BROWSER|report.html in headless Chromium|tests/browser/run.sh"
-  "ci-example|TIME_CI_EXAMPLE|the example CI gate (scripts/ci-batch-sizes.sh, the GitHub workflow's steps)|tests/ci-example/run.sh"
-  "conventions|TIME_CONVENTIONS|completions, man pages, init templates and the scenario JSON Schema|tests/conventions/run.sh"
+  "fmt|1|formatting|cargo fmt --all --check"
+  "lints|92|clippy, warnings as errors|cargo clippy --release --all-targets -- -D warnings"
+  "build|388|the release build of every target|cargo build --release --all-targets"
+  "rust|158|Rust tests: unit, property, snapshots, aws-sdk-sqs integration, CLI, docs|cargo test --release"
+  "hlog|9|histograms.hlog read by HdrHistogram's Python port|tests/hlog/run.sh"
+  "boto3|7|boto3 conformance suite against sqsbench serve|tests/boto3/run.sh"
+  "differential|27|differential check and the query protocol against LocalStack|tests/differential/run.sh"
+  "sns|27|SNS conformance suite against sqsbench serve and LocalStack|tests/sns/run.sh"
+  "tomodachi|11|a tomodachi service (aws_sns_sqs handler, filter policy) against sqsbench serve|tests/tomodachi/run.sh"
+  "clients|30|the AWS CLI and the JavaScript SDK against sqsbench serve and LocalStack|tests/clients/run.sh"
+  "peers|33|sqsbench run against fauxqs and LocalStack|tests/peers/run.sh"
+  "metrics|17|live metrics scraped by a real Prometheus, and the Grafana dashboard's queries|tests/metrics/run.sh"
+  "kubernetes|57|deploy/kubernetes: schemas, the Dockerfile's lint, the pods rehearsed on one machine|tests/kubernetes/run.sh"
+  "clock-skew|13|a shard under faketime +3s measured within its bound and flagged by the merge|tests/clock-skew/run.sh"
+  "browser|44|report.html in headless Chromium|tests/browser/run.sh"
+  "ci-example|200|the example CI gate (scripts/ci-batch-sizes.sh, the GitHub workflow's steps)|tests/ci-example/run.sh"
+  "conventions|4|completions, man pages, init templates and the scenario JSON Schema|tests/conventions/run.sh"
 )
 field() { cut -d'|' -f"$2" <<<"$1"; }
 

@@ -24,7 +24,8 @@ use clap::{Parser, Subcommand};
     name = "sqsbench",
     version,
     about = "Load-test and benchmark Amazon SQS queues",
-    propagate_version = true
+    propagate_version = true,
+    after_help = examples::TOP
 )]
 struct Cli {
     #[command(subcommand)]

@@ -5,6 +5,7 @@
 # - man pages: the main page and every `man --dir` page render with `man --warnings` silent;
 # - `sqsbench init`: every template validates, the schema is written beside it, and an
 #   existing file is refused (exit 2) and left as it was;
+# - check.sh --list: every suite, with its typical time;
 # - the JSON Schema: every example scenario and every init template validates with Python's
 #   jsonschema over tomllib, and the bad corpus is rejected as tests/schema/bad-corpus.md says.
 set -euo pipefail
@@ -70,6 +71,13 @@ set -e
 grep -q 'already exists' "$work/refused" || fail "the refusal does not say why: $(cat "$work/refused")"
 [[ "$(sha256sum "$work/init/lambda.toml")" == "$before" ]] || fail "init changed the existing file"
 log "every init template validates; an existing file is refused with exit 2 and left as it was"
+
+# check.sh --list: every suite, each with its typical time in seconds.
+listed=$("$ROOT/scripts/check.sh" --list)
+suites=$(grep -c '^  "' <(sed -n '/^SUITES=(/,/^)/p' "$ROOT/scripts/check.sh"))
+[[ $(wc -l <<<"$listed") -eq $suites ]] || fail "check.sh --list shows $(wc -l <<<"$listed") of $suites suites"
+grep -qvE '^[a-z0-9-]+ +[0-9]+s  .+' <<<"$listed" && fail "a --list line without its time: $(grep -vE '^[a-z0-9-]+ +[0-9]+s  .+' <<<"$listed")"
+log "check.sh --list names all $suites suites with their typical times"
 
 # The schema, as an editor reads it.
 ensure_venv "$PEERS_DIR/venv-schema" "$(find_python 11)" jsonschema==4.26.0

@@ -221,7 +221,7 @@ fn refused_in(line: &str) -> Vec<String> {
 fn every_subcommand_help_ends_with_examples_that_parse() {
     let definition = sqsbench::cli::definition();
     let mut checked = 0;
-    for sub in definition.get_subcommands() {
+    for sub in std::iter::once(&definition).chain(definition.get_subcommands()) {
         let name = sub.get_name().to_string();
         if name == "help" {
             continue;
@@ -242,6 +242,10 @@ fn every_subcommand_help_ends_with_examples_that_parse() {
         );
         for line in lines {
             assert!(line.starts_with("sqsbench "), "{name}: {line}");
+            assert!(
+                line.chars().count() <= 70,
+                "{name}: {line} (over 70 characters)"
+            );
             let refused = refused_in(line);
             assert!(refused.is_empty(), "{name}: {refused:?}");
             checked += 1;
