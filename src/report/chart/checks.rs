@@ -163,12 +163,34 @@ fn every_chart_is_headed_by_its_title() {
     std::fs::remove_dir_all(&root).unwrap();
 }
 
+/// A charts folder of its own per test, with a timeseries-fleets.csv beside it; removed when
+/// the test ends.
+struct Folder {
+    root: std::path::PathBuf,
+    charts: std::path::PathBuf,
+}
+
+impl Folder {
+    fn new(name: &str) -> Folder {
+        let root = std::env::temp_dir().join(format!("sqsbench-{name}-{}", std::process::id()));
+        let charts = root.join("charts");
+        std::fs::create_dir_all(&charts).unwrap();
+        std::fs::write(root.join("timeseries-fleets.csv"), fleet_rows()).unwrap();
+        Folder { root, charts }
+    }
+}
+
+impl Drop for Folder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// A run's charts each have a title, axes with units and a legend beside the plot.
 #[test]
-fn every_chart_has_a_title_axes_with_units_and_a_legend_beside_the_plot() {
-    let root = std::env::temp_dir().join(format!("sqsbench-chart-checks-{}", std::process::id()));
-    let charts = root.join("charts");
-    std::fs::create_dir_all(&charts).unwrap();
-    std::fs::write(root.join("timeseries-fleets.csv"), fleet_rows()).unwrap();
+fn a_runs_charts_have_titles_axes_with_units_and_legends_beside_the_plot() {
+    let folder = Folder::new("chart-checks-run");
+    let charts = &folder.charts;
     let mut latencies = Latencies::default();
     for v in 1..1_000 {
         latencies.record(Latency::EndToEnd, v * 50);
@@ -176,9 +198,9 @@ fn every_chart_has_a_title_axes_with_units_and_a_legend_beside_the_plot() {
     }
     let summary = crate::report::tests::fixed();
     let timeline = timeline();
-    draw_run(&charts, &timeline, &latencies, &summary);
+    draw_run(charts, &timeline, &latencies, &summary);
     let over_time = ["time since start"];
-    let legend = check(&Chart::Throughput.files(&charts).1, &over_time);
+    let legend = check(&Chart::Throughput.files(charts).1, &over_time);
     assert_eq!(
         legend,
         [
@@ -191,18 +213,21 @@ fn every_chart_has_a_title_axes_with_units_and_a_legend_beside_the_plot() {
             "drain"
         ]
     );
-    check(&Chart::LatencyOverTime.files(&charts).1, &over_time);
-    check(
-        &Chart::LatencyDistribution.files(&charts).1,
-        &["percentile"],
-    );
-    let by_fleet = check(&Chart::ThroughputByFleet.files(&charts).1, &over_time);
+    check(&Chart::LatencyOverTime.files(charts).1, &over_time);
+    check(&Chart::LatencyDistribution.files(charts).1, &["percentile"]);
+    let by_fleet = check(&Chart::ThroughputByFleet.files(charts).1, &over_time);
     assert!(
         by_fleet.contains(&"payments sent".to_string()),
         "{by_fleet:?}"
     );
-    check(&Chart::LatencyByFleet.files(&charts).1, &over_time);
+    check(&Chart::LatencyByFleet.files(charts).1, &over_time);
+}
 
+/// A sweep's charts: the swept keys name the x axis, and the best variant is marked.
+#[test]
+fn a_sweeps_charts_name_the_swept_keys_and_mark_the_best_variant() {
+    let folder = Folder::new("chart-checks-sweep");
+    let charts = &folder.charts;
     let variants = [
         ("producers.batch_size=1", 400.0),
         ("producers.batch_size=10", 900.0),
@@ -216,21 +241,27 @@ fn every_chart_has_a_title_axes_with_units_and_a_legend_beside_the_plot() {
         })
         .collect();
     let sweep = super::comparison::Sweep::new(&rows, "sweep");
-    Chart::draw_all(&Chart::SWEEP, &charts, &Data::Sweep(&sweep)).unwrap();
+    Chart::draw_all(&Chart::SWEEP, charts, &Data::Sweep(&sweep)).unwrap();
     let swept = ["producers.batch_size"];
     for chart in [
         Chart::ComparisonThroughput,
         Chart::ComparisonLatency,
         Chart::ComparisonRequests,
     ] {
-        check(&chart.files(&charts).1, &swept);
+        check(&chart.files(charts).1, &swept);
     }
     let limit = check(
-        &Chart::ComparisonLatencyThroughput.files(&charts).1,
+        &Chart::ComparisonLatencyThroughput.files(charts).1,
         &["achieved rate (received per second)"],
     );
     assert!(limit.iter().any(|l| l.starts_with("most: ")), "{limit:?}");
+}
 
+/// A search's charts: each step's verdict marked, latency against the achieved rate.
+#[test]
+fn a_searchs_charts_mark_each_steps_verdict() {
+    let folder = Folder::new("chart-checks-search");
+    let charts = &folder.charts;
     let step = |step, rate: f64, passed| crate::report::search::StepRow {
         step,
         offered_per_sec: rate,
@@ -254,14 +285,13 @@ fn every_chart_has_a_title_axes_with_units_and_a_legend_beside_the_plot() {
         ..Default::default()
     };
     let data = super::search::SearchData::new(&search);
-    Chart::draw_all(&Chart::SEARCH, &charts, &Data::Search(&data)).unwrap();
-    let marks = check(&Chart::Search.files(&charts).1, &["offered rate"]);
+    Chart::draw_all(&Chart::SEARCH, charts, &Data::Search(&data)).unwrap();
+    let marks = check(&Chart::Search.files(charts).1, &["offered rate"]);
     assert!(marks.contains(&"step failed".to_string()), "{marks:?}");
     check(
-        &Chart::SearchLatencyThroughput.files(&charts).1,
+        &Chart::SearchLatencyThroughput.files(charts).1,
         &["achieved rate (received per second)"],
     );
-    std::fs::remove_dir_all(&root).unwrap();
 }
 
 /// A run with faults: latencies from 100 µs to 10 s. On the log axes each tick names its own

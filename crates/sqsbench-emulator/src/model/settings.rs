@@ -87,22 +87,7 @@ impl Settings {
     }
 
     fn apply_one(&mut self, name: &str, value: &str) -> SqsResult<()> {
-        let fifo_only = matches!(
-            name,
-            "FifoQueue"
-                | "ContentBasedDeduplication"
-                | "DeduplicationScope"
-                | "FifoThroughputLimit"
-        );
-        if fifo_only && !self.fifo {
-            return Err(match name {
-                "DeduplicationScope" | "FifoThroughputLimit" => SqsError::new(
-                    ErrorCode::InvalidAttributeName,
-                    format!("You can specify the {name} only when FifoQueue is set to true."),
-                ),
-                _ => invalid_name(name),
-            });
-        }
+        self.check_fifo_only(name)?;
         match name {
             // Accepted in any case (`True`), at creation and later, as SQS does; a FIFO queue
             // stays one.
@@ -132,11 +117,8 @@ impl Settings {
                     "queue" => DeduplicationScope::Queue,
                     "messageGroup" => DeduplicationScope::MessageGroup,
                     _ => {
-                        return Err(invalid_value(
-                            name,
-                            value,
-                            "Allowed values: queue, messageGroup.",
-                        ));
+                        let allowed = "Allowed values: queue, messageGroup.";
+                        return Err(invalid_value(name, value, allowed));
                     }
                 }
             }
@@ -145,14 +127,42 @@ impl Settings {
                     "perQueue" => ThroughputLimit::PerQueue,
                     "perMessageGroupId" => ThroughputLimit::PerMessageGroupId,
                     _ => {
-                        return Err(invalid_value(
-                            name,
-                            value,
-                            "Allowed values: perQueue, perMessageGroupId.",
-                        ));
+                        let allowed = "Allowed values: perQueue, perMessageGroupId.";
+                        return Err(invalid_value(name, value, allowed));
                     }
                 }
             }
+            _ => self.apply_passthrough(name, value)?,
+        }
+        Ok(())
+    }
+
+    /// The attributes only a FIFO queue has are refused on a standard one, two of them with
+    /// their own message, as SQS words it.
+    fn check_fifo_only(&self, name: &str) -> SqsResult<()> {
+        let fifo_only = matches!(
+            name,
+            "FifoQueue"
+                | "ContentBasedDeduplication"
+                | "DeduplicationScope"
+                | "FifoThroughputLimit"
+        );
+        if !fifo_only || self.fifo {
+            return Ok(());
+        }
+        Err(match name {
+            "DeduplicationScope" | "FifoThroughputLimit" => SqsError::new(
+                ErrorCode::InvalidAttributeName,
+                format!("You can specify the {name} only when FifoQueue is set to true."),
+            ),
+            _ => invalid_name(name),
+        })
+    }
+
+    /// The attributes kept as given and rendered back (policies, encryption), each checked
+    /// where SQS checks it; an empty value removes one. Any other name is not an attribute.
+    fn apply_passthrough(&mut self, name: &str, value: &str) -> SqsResult<()> {
+        match name {
             // Switching KMS off takes its reuse period with it, as SQS reports it.
             "KmsMasterKeyId" if value.is_empty() => {
                 self.passthrough.remove(name);

@@ -75,75 +75,96 @@ impl Queue {
             // Once, for the whole receive: growing one push at a time reallocated three times.
             outcome.delivered.reserve_exact(wanted);
             for key in keys {
-                // A ghost is the copy another replica still holds: it never saw this message's
-                // receives, so it arrives as a first receive and is never redriven.
-                let ghost = self.ghosts.remove(&key);
-                let receive_count = self
-                    .messages
-                    .get(&key)
-                    .expect("taken key is stored")
-                    .receive_count;
-                if !ghost && max_receives.is_some_and(|limit| receive_count >= limit) {
-                    let m = self.remove_taken(key);
-                    outcome.dead_lettered.push(m);
-                    continue;
-                }
-                let m = self.messages.get_mut(&key).expect("taken key is stored");
-                if ghost {
-                    outcome.ghost_deliveries += 1;
-                    m.receive_count = 0;
-                    // Its first receive is this one: a stamp from the earlier call would put
-                    // the instant outside the call that got it (clients bound clocks by it).
-                    m.first_received_at = None;
-                }
-                m.receive_count += 1;
-                m.generation += 1;
-                m.first_received_at.get_or_insert(now);
-                m.deadline_ceiling = now + TWELVE_HOURS;
-                let deadline = now + visibility;
-                m.state = State::InFlight {
-                    generation: m.generation,
-                    deadline,
-                };
-                self.counts.ready -= 1;
-                self.counts.in_flight += 1;
-                self.in_flight.push(Reverse((deadline, key, m.generation)));
-                let receipt_handle = Receipt {
-                    queue_tag: self.tag,
-                    key,
-                    generation: m.generation,
-                }
-                .encode();
-                outcome.delivered.push(Delivery {
-                    message: m.clone(),
-                    receipt_handle,
-                });
+                self.deliver_taken(key, now, visibility, max_receives, &mut outcome);
             }
         }
         if request.break_order && self.is_fifo() {
             outcome.reordered += break_group_order(&mut outcome.delivered);
         }
-        if let (Order::Fifo(f), Some(id)) = (&mut self.order, &request.attempt_id) {
-            let deliveries = outcome
-                .delivered
-                .iter()
-                .map(|d| match d.message.state {
-                    State::InFlight {
-                        generation,
-                        deadline,
-                    } => (d.message.key, generation, deadline),
-                    _ => (d.message.key, 0, 0),
-                })
-                .collect();
-            f.attempts.record(
-                id.clone(),
-                Attempt {
-                    deliveries,
-                    made_at: now,
-                },
-            );
+        if let Some(id) = &request.attempt_id {
+            self.record_attempt(id, &outcome.delivered, now);
         }
         Ok(outcome)
+    }
+
+    /// Delivers one taken message: out to the dead-letter list when it has been received
+    /// maxReceiveCount times, else in flight until `now + visibility` under a new receipt.
+    fn deliver_taken(
+        &mut self,
+        key: u64,
+        now: Micros,
+        visibility: Micros,
+        max_receives: Option<u32>,
+        outcome: &mut ReceiveOutcome,
+    ) {
+        // A ghost is the copy another replica still holds: it never saw this message's
+        // receives, so it arrives as a first receive and is never redriven.
+        let ghost = self.ghosts.remove(&key);
+        let receive_count = self
+            .messages
+            .get(&key)
+            .expect("taken key is stored")
+            .receive_count;
+        if !ghost && max_receives.is_some_and(|limit| receive_count >= limit) {
+            let m = self.remove_taken(key);
+            outcome.dead_lettered.push(m);
+            return;
+        }
+        let m = self.messages.get_mut(&key).expect("taken key is stored");
+        if ghost {
+            outcome.ghost_deliveries += 1;
+            m.receive_count = 0;
+            // Its first receive is this one: a stamp from the earlier call would put
+            // the instant outside the call that got it (clients bound clocks by it).
+            m.first_received_at = None;
+        }
+        m.receive_count += 1;
+        m.generation += 1;
+        m.first_received_at.get_or_insert(now);
+        m.deadline_ceiling = now + TWELVE_HOURS;
+        let deadline = now + visibility;
+        m.state = State::InFlight {
+            generation: m.generation,
+            deadline,
+        };
+        self.counts.ready -= 1;
+        self.counts.in_flight += 1;
+        self.in_flight.push(Reverse((deadline, key, m.generation)));
+        let receipt_handle = Receipt {
+            queue_tag: self.tag,
+            key,
+            generation: m.generation,
+        }
+        .encode();
+        outcome.delivered.push(Delivery {
+            message: m.clone(),
+            receipt_handle,
+        });
+    }
+
+    /// Remembers a FIFO receive's deliveries under its ReceiveRequestAttemptId, so a retry of
+    /// the same attempt gets them again.
+    fn record_attempt(&mut self, id: &str, delivered: &[Delivery], now: Micros) {
+        let Order::Fifo(f) = &mut self.order else {
+            return;
+        };
+        let deliveries = delivered
+            .iter()
+            .map(|d| match d.message.state {
+                State::InFlight {
+                    generation,
+                    deadline,
+                } => (d.message.key, generation, deadline),
+                _ => (d.message.key, 0, 0),
+            })
+            .collect();
+        f.attempts.record(
+            id.to_string(),
+            Attempt {
+                deliveries,
+                made_at: now,
+            },
+        );
     }
 
     /// Pops the next deliverable keys without changing their state (FIFO marks groups locked).

@@ -51,34 +51,15 @@ impl Queue {
             stored: false,
         };
         let group: Option<Arc<str>> = new.group_id.as_deref().map(Arc::from);
-        let mut dedup_key = None;
-        if let Order::Fifo(f) = &mut self.order {
-            let dedup_id = match (
-                &new.deduplication_id,
-                self.settings.content_based_deduplication,
-            ) {
-                (Some(id), _) => id.clone(),
-                (None, true) => hex(&sha256(new.body.as_bytes())),
-                (None, false) => {
-                    return Err(SqsError::invalid_parameter(
-                        "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly",
-                    ));
-                }
-            };
-            let key = match self.settings.deduplication_scope {
-                DeduplicationScope::Queue => dedup_id.clone(),
-                DeduplicationScope::MessageGroup => {
-                    format!("{}\u{0}{}", group.as_deref().unwrap_or(""), dedup_id)
-                }
-            };
-            if let Some(original) = f.dedup.lookup(&key) {
+        let dedup_key = self.deduplication(&new, group.as_deref())?;
+        if let (Order::Fifo(f), Some((key, _))) = (&mut self.order, &dedup_key) {
+            if let Some(original) = f.dedup.lookup(key) {
                 receipt.message_id = original.message_id;
                 receipt.sequence_number = Some(original.sequence_number);
                 receipt.deduplicated = true;
                 return Ok(receipt);
             }
             receipt.sequence_number = Some(f.next_sequence());
-            dedup_key = Some((key, dedup_id));
         }
         receipt.message_id = MessageId::from_bits(self.ids.next_u128());
         if let (Order::Fifo(f), Some((key, _))) = (&mut self.order, &dedup_key) {
@@ -92,6 +73,54 @@ impl Queue {
         if fate == SendFate::Drop {
             return Ok(receipt);
         }
+        let dedup_id = dedup_key.map(|(_, id)| id);
+        let message = self.message_of(now, new, &receipt, group, dedup_id);
+        self.store(now, message, fate);
+        receipt.stored = true;
+        Ok(receipt)
+    }
+
+    /// A FIFO message's deduplication: the key its window is looked up by (per queue or per
+    /// group) and its MessageDeduplicationId. None on a standard queue.
+    fn deduplication(
+        &self,
+        new: &NewMessage,
+        group: Option<&str>,
+    ) -> SqsResult<Option<(String, String)>> {
+        if !self.is_fifo() {
+            return Ok(None);
+        }
+        let dedup_id = match (
+            &new.deduplication_id,
+            self.settings.content_based_deduplication,
+        ) {
+            (Some(id), _) => id.clone(),
+            (None, true) => hex(&sha256(new.body.as_bytes())),
+            (None, false) => {
+                return Err(SqsError::invalid_parameter(
+                    "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly",
+                ));
+            }
+        };
+        let key = match self.settings.deduplication_scope {
+            DeduplicationScope::Queue => dedup_id.clone(),
+            DeduplicationScope::MessageGroup => {
+                format!("{}\u{0}{}", group.unwrap_or(""), dedup_id)
+            }
+        };
+        Ok(Some((key, dedup_id)))
+    }
+
+    /// The stored form of a message accepted by `send`: its key, delay, sorted attributes and
+    /// the digests and ids the receipt already holds.
+    fn message_of(
+        &mut self,
+        now: Micros,
+        new: NewMessage,
+        receipt: &SendReceipt,
+        group: Option<Arc<str>>,
+        dedup_id: Option<String>,
+    ) -> Message {
         // On a FIFO queue the only per-message delay allowed, 0, means the queue's delay.
         let delay = match new.delay_seconds {
             Some(d) if !self.is_fifo() => d as Micros,
@@ -101,20 +130,20 @@ impl Queue {
         attributes.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         let key = self.next_key;
         self.next_key += 1;
-        let message = Message {
+        Message {
             key,
             id: receipt.message_id,
             body: new.body,
-            body_md5,
+            body_md5: receipt.body_md5,
             attributes: if attributes.is_empty() {
                 no_attributes()
             } else {
                 Arc::from(attributes)
             },
-            attributes_md5,
+            attributes_md5: receipt.attributes_md5,
             trace_header: new.trace_header.map(Arc::from),
             group_id: group,
-            deduplication_id: dedup_key.map(|(_, id)| Arc::from(id)),
+            deduplication_id: dedup_id.map(Arc::from),
             sequence_number: receipt.sequence_number,
             dead_letter_source_arn: None,
             sent_at: now,
@@ -124,10 +153,7 @@ impl Queue {
             generation: 0,
             deadline_ceiling: 0,
             state: State::Ready,
-        };
-        self.store(now, message, fate);
-        receipt.stored = true;
-        Ok(receipt)
+        }
     }
 
     pub(super) fn store(&mut self, now: Micros, mut message: Message, fate: SendFate) {
