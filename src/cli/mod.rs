@@ -89,6 +89,9 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // Connections are file descriptors: a run or a server may use all the hard limit allows
+    // (validate says what it was raised from).
+    crate::scenario::connections::raise_descriptor_limit();
     let code = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::run(args),

@@ -124,7 +124,8 @@ pub(super) fn run(mut args: RunArgs) -> u8 {
     if let Some(n) = args.repeat {
         args.scenario.set.push(format!("run.repeat={n}"));
     }
-    let Some(variants) = load_variants_or_report(&args.scenario) else {
+    let Some(variants) = load_variants_or_report(&args.scenario, args.shard.unwrap_or(Shard::ALL))
+    else {
         return exit::BAD_INPUT;
     };
     let distributed = match args.distributed(&variants) {

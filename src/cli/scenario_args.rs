@@ -5,8 +5,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::scenario::connections::{self, OpenLimits};
 use crate::scenario::limits::{self, MemoryLimit};
 use crate::scenario::{self, Scenario};
+use crate::workload::shard::{self, Shard};
 
 #[derive(Args)]
 pub(super) struct ScenarioArgs {
@@ -46,9 +48,24 @@ impl ScenarioArgs {
     }
 }
 
-/// A scenario's size problems (memory, planned messages) under the run's memory limit.
-fn within_limits(args: &ScenarioArgs, s: &Scenario) -> Result<(), Vec<scenario::Problem>> {
-    let problems = limits::check(s, &MemoryLimit::resolve(args.max_memory));
+/// A scenario's size problems under the run's limits: memory and planned messages, then the
+/// connections and file descriptors of the tasks this process runs (a shard's, in a
+/// distributed run).
+fn size_problems(args: &ScenarioArgs, s: &Scenario, shard: Shard) -> Vec<scenario::Problem> {
+    let mut problems = limits::check(s, &MemoryLimit::resolve(args.max_memory));
+    problems.extend(connections::check(
+        &shard::tasks_on(s, shard),
+        &OpenLimits::read(),
+    ));
+    problems
+}
+
+fn within_limits(
+    args: &ScenarioArgs,
+    s: &Scenario,
+    shard: Shard,
+) -> Result<(), Vec<scenario::Problem>> {
+    let problems = size_problems(args, s, shard);
     if problems.is_empty() {
         Ok(())
     } else {
@@ -56,10 +73,10 @@ fn within_limits(args: &ScenarioArgs, s: &Scenario) -> Result<(), Vec<scenario::
     }
 }
 
-/// Loads the scenario or prints every problem (to stderr) and returns None.
-pub(super) fn load_or_report(args: &ScenarioArgs) -> Option<Scenario> {
+/// Loads the scenario (as run by `shard`) or prints every problem (to stderr) and returns None.
+pub(super) fn load_or_report(args: &ScenarioArgs, shard: Shard) -> Option<Scenario> {
     let loaded = scenario::load(&args.scenario, &args.overrides())
-        .and_then(|s| within_limits(args, &s).map(|()| s));
+        .and_then(|s| within_limits(args, &s, shard).map(|()| s));
     match loaded {
         Ok(s) => Some(s),
         Err(problems) => {
@@ -77,10 +94,11 @@ pub(super) fn load_or_report(args: &ScenarioArgs) -> Option<Scenario> {
     }
 }
 
-/// Loads the scenario's variants (one per `[sweep]` combination, or just the scenario), or
-/// prints every problem and returns None.
+/// Loads the scenario's variants (one per `[sweep]` combination, or just the scenario) as run
+/// by `shard`, or prints every problem and returns None.
 pub(super) fn load_variants_or_report(
     args: &ScenarioArgs,
+    shard: Shard,
 ) -> Option<Vec<crate::campaign::series::Variant>> {
     let path = &args.scenario;
     let result = scenario::read_file(path)
@@ -89,7 +107,7 @@ pub(super) fn load_variants_or_report(
         .and_then(|variants| {
             let problems: Vec<scenario::Problem> = variants
                 .iter()
-                .flat_map(|v| limits::check(&v.scenario, &MemoryLimit::resolve(args.max_memory)))
+                .flat_map(|v| size_problems(args, &v.scenario, shard))
                 .collect();
             if problems.is_empty() {
                 Ok(variants)

@@ -19,7 +19,8 @@ pub(super) struct ValidateArgs {
 }
 
 pub(super) fn run(args: ValidateArgs) -> u8 {
-    let Some(scenario) = load_or_report(&args.scenario) else {
+    let here = args.shard.unwrap_or(Shard::ALL);
+    let Some(scenario) = load_or_report(&args.scenario, here) else {
         return exit::BAD_INPUT;
     };
     if let Some(shard) = args.shard {
@@ -45,7 +46,7 @@ pub(super) fn run(args: ValidateArgs) -> u8 {
         return exit::OK;
     }
     // Every variant is validated as it will run, so a value that does not fit fails here.
-    let Some(variants) = load_variants_or_report(&args.scenario) else {
+    let Some(variants) = load_variants_or_report(&args.scenario, here) else {
         return exit::BAD_INPUT;
     };
     let repeat = scenario.run.repeat.max(1);
@@ -96,6 +97,15 @@ fn print_one(scenario: &Scenario, args: &ValidateArgs) {
     println!("\n# {}", plan(scenario));
     println!("# {}", crate::scenario::estimate::cost_line(scenario));
     println!("# {}", memory_line(scenario, args.scenario.max_memory));
+    let shard = args.shard.unwrap_or(Shard::ALL);
+    let on = if shard.is_part() {
+        format!("shard {shard}: ")
+    } else {
+        String::new()
+    };
+    for line in connection_lines(&shard::tasks_on(scenario, shard)) {
+        println!("# {on}{line}");
+    }
     if let Some(shard) = args.shard {
         for line in shard::describe(scenario, shard).lines() {
             println!("# {line}");
@@ -122,6 +132,42 @@ pub(super) fn memory_line(s: &Scenario, flag: Option<u64>) -> String {
         limits::human(limit.bytes),
         limit.source
     )
+}
+
+/// The connection and descriptor estimates and the limits they were checked against, and a
+/// reminder where an endpoint may take fewer connections than the run will hold.
+pub(super) fn connection_lines(s: &Scenario) -> Vec<String> {
+    use crate::scenario::connections::{self, OpenLimits, thousands};
+    let (conns, fds, limits) = (
+        connections::connections(s),
+        connections::descriptors(s),
+        OpenLimits::read(),
+    );
+    let mut lines = vec![
+        format!(
+            "estimated peak connections: {} ({}); limit {} local ports to one target",
+            thousands(conns.total()),
+            conns.describe(),
+            thousands(limits.ports)
+        ),
+        format!(
+            "estimated peak file descriptors: {} ({}); limit {} ({})",
+            thousands(fds.total()),
+            fds.describe(),
+            thousands(limits.descriptors),
+            limits.descriptor_source()
+        ),
+    ];
+    let serve_default = crate::emulator::ConnectionLimits::default().max_connections as u64;
+    if matches!(s.target, crate::scenario::Target::Endpoint { .. }) && conns.total() > serve_default
+    {
+        lines.push(format!(
+            "the endpoint must accept {} connections at once (sqsbench serve: --max-connections, {} unless set)",
+            thousands(conns.total()),
+            thousands(serve_default)
+        ));
+    }
+    lines
 }
 
 /// The traffic a scenario plans, in requests per API, from the estimate (the one planner; a

@@ -18,7 +18,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::Credentials;
 use aws_sdk_sqs::config::Region;
 
-use crate::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+use crate::emulator::{ConnectionLimits, Emulator, EmulatorConfig, EmulatorHandle};
 use crate::scenario::{Scenario, Target, TargetKind};
 
 /// A ready client and what it talks to.
@@ -61,13 +61,22 @@ fn has_env_credentials() -> bool {
 }
 
 pub(crate) fn emulator_config(scenario: &Scenario) -> EmulatorConfig {
+    let defaults = EmulatorConfig::default();
+    // The run is the embedded emulator's only client: it accepts every connection the run
+    // may hold (`scenario::connections`), never fewer than a server's default.
+    let needed = crate::scenario::connections::connections(scenario).total() as usize;
+    let connections = ConnectionLimits {
+        max_connections: defaults.connections.max_connections.max(needed),
+        ..defaults.connections
+    };
     EmulatorConfig {
         region: scenario.emulator.region.clone(),
         quota: scenario.emulator.quota.clone(),
         idle: scenario.emulator.idle,
         faults: scenario.emulator.faults.clone(),
         seed: scenario.run.seed,
-        ..EmulatorConfig::default()
+        connections,
+        ..defaults
     }
 }
 

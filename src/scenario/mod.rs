@@ -5,6 +5,7 @@
 //! Main entry: `load`. Must not depend on targets, workloads or reports.
 
 pub(crate) mod codecs;
+pub(crate) mod connections;
 pub(crate) mod estimate;
 pub(crate) mod fanout;
 mod fanout_rules;

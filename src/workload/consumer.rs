@@ -14,6 +14,7 @@ use rand::{RngExt, SeedableRng};
 use tokio::sync::watch;
 
 use super::attempts::{AttemptCounter, send_counting};
+use super::backoff::Backoff;
 use super::clock::RunClock;
 use super::outcome::classify;
 use crate::measure::by_sender::Part;
@@ -95,6 +96,8 @@ pub(crate) struct Consumer {
     pub fleet_index: FleetIndex,
     /// Its number among the run's consumers.
     pub index: u32,
+    /// Its pause after a receive that reached no server.
+    pub backoff: Backoff,
 }
 
 /// What every consumer of a run shares, cloned into each.
@@ -204,6 +207,7 @@ impl Consumer {
         self.record_retries(Api::ReceiveMessage, &counter);
         match result {
             Ok(out) => {
+                self.backoff.connected();
                 self.record_call(Api::ReceiveMessage, &Outcome::Ok, latency_us);
                 let messages = out.messages.unwrap_or_default();
                 self.record_clock(&messages, started_us);
@@ -214,9 +218,19 @@ impl Consumer {
                 }
             }
             Err(e) => {
-                self.record_call(Api::ReceiveMessage, &classify(&e), latency_us);
-                // Back off briefly on failures so an erroring target is not hammered in a tight loop.
-                tokio::time::sleep(Duration::from_millis(10)).await;
+                let outcome = classify(&e);
+                self.record_call(Api::ReceiveMessage, &outcome, latency_us);
+                // A target that answered with an error gets a brief pause; one that could not
+                // be reached, the growing one (`backoff`).
+                let pause = if outcome == Outcome::Connect {
+                    self.backoff.failed()
+                } else {
+                    Duration::from_millis(10)
+                };
+                tokio::select! {
+                    _ = tokio::time::sleep(pause) => {}
+                    _ = self.run.stop.changed() => return Received::Stopped,
+                }
                 Received::Nothing
             }
         }

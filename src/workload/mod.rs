@@ -4,6 +4,7 @@
 
 pub(crate) mod attempts;
 pub mod attributes;
+pub(crate) mod backoff;
 pub(crate) mod clock;
 pub(crate) mod consumer;
 pub(crate) mod drain;

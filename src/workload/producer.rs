@@ -18,6 +18,7 @@ use tokio::sync::watch;
 
 use super::attempts::{AttemptCounter, send_counting};
 use super::attributes::draw;
+use super::backoff::Backoff;
 use super::clock::RunClock;
 use super::outcome::classify;
 use super::publish::{
@@ -29,7 +30,7 @@ use crate::measure::by_sender::Part;
 use crate::measure::fleets::FleetIndex;
 use crate::measure::latency::Latency;
 use crate::measure::payload::{Payload, group_of};
-use crate::measure::recorder::{Api, Registry};
+use crate::measure::recorder::{Api, Outcome, Registry};
 use crate::scenario::{Deduplication, ProducerFleet, SizeSpec};
 
 pub(crate) struct Producer {
@@ -75,6 +76,7 @@ impl Producer {
         let mut body = String::new();
         let mut last_sent: Option<(Message, u64)> = None;
         let give_up_at = self.clock.send_end + self.catch_up;
+        let mut backoff = Backoff::new(self.seed ^ 0xb0ff ^ ((self.id as u64) << 32));
         loop {
             if *self.stop.borrow() {
                 return;
@@ -126,7 +128,17 @@ impl Producer {
                 }
             }
             let sent_us = self.clock.now_us();
-            let sent = self.send(&messages, sent_us, &mut body, &last_sent).await;
+            let (sent, outcome) = self.send(&messages, sent_us, &mut body, &last_sent).await;
+            // Messages due while it waits are sent late, their lag counted from their
+            // intended time, as for any late send: waiting skips none.
+            if outcome == Outcome::Connect {
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff.failed()) => {}
+                    _ = self.stop.changed() => return,
+                }
+            } else {
+                backoff.connected();
+            }
             if let Some(last) = messages
                 .into_iter()
                 .rev()
@@ -174,14 +186,14 @@ impl Producer {
     }
 
     /// Sends one call: builds the request, classifies the response, records both; returns the
-    /// sequences acknowledged.
+    /// sequences acknowledged and the call's outcome.
     async fn send(
         &self,
         messages: &[Message],
         sent_us: u64,
         body: &mut String,
         last: &Option<(Message, u64)>,
-    ) -> Vec<u64> {
+    ) -> (Vec<u64>, Outcome) {
         let counter = AttemptCounter::default();
         let started = Instant::now();
         let single = messages.len() == 1 && self.fleet.batch_size == 1;
@@ -223,7 +235,7 @@ impl Producer {
             let extra = route.sequences(&self.destination, self.seed, self.id, &acks.extra);
             route.ledger.extra_sends(self.id, extra);
         }
-        acks.acknowledged
+        (acks.acknowledged, response.outcome)
     }
 
     /// A message as published: its body (left in `body`), the attributes its identity draws (a

@@ -144,6 +144,23 @@ pub fn split(scenario: &Scenario, shard: Shard) -> Vec<FleetShare> {
     shares
 }
 
+/// The tasks one shard runs, as a scenario: each fleet's `count` is its tasks on `shard`
+/// (what this process's connections and descriptors are estimated from).
+pub fn tasks_on(scenario: &Scenario, shard: Shard) -> Scenario {
+    let shares = split(scenario, shard);
+    let mut mine = scenario.clone();
+    let counts = shares.iter().map(|s| s.tasks.len() as u32);
+    let fleets = mine
+        .producers
+        .iter_mut()
+        .map(|f| &mut f.count)
+        .chain(mine.consumers.iter_mut().map(|f| &mut f.count));
+    for (count, here) in fleets.zip(counts) {
+        *count = here;
+    }
+    mine
+}
+
 /// What `validate --shard I/N` prints: each fleet's tasks on this shard and its rate share.
 pub fn describe(scenario: &Scenario, shard: Shard) -> String {
     let shares = split(scenario, shard);
@@ -214,6 +231,32 @@ mod tests {
             text += &format!("[[consumers]]\ncount = {n}\n");
         }
         scenario_from_text(&text, &[]).unwrap()
+    }
+
+    #[test]
+    fn a_shards_scenario_counts_only_its_tasks() {
+        let s = scenario(&[5, 2], &[3]);
+        let counts = |s: &Scenario| -> Vec<u32> {
+            s.producers
+                .iter()
+                .map(|f| f.count)
+                .chain(s.consumers.iter().map(|f| f.count))
+                .collect()
+        };
+        // Tasks 0–4, 5–6 and 7–9; shard 1 of 3 runs tasks 1, 4, 7.
+        assert_eq!(
+            counts(&tasks_on(&s, Shard { index: 1, count: 3 })),
+            [2, 0, 1]
+        );
+        assert_eq!(counts(&tasks_on(&s, Shard::ALL)), [5, 2, 3]);
+        let whole: u32 = (0..3)
+            .map(|index| {
+                counts(&tasks_on(&s, Shard { index, count: 3 }))
+                    .iter()
+                    .sum::<u32>()
+            })
+            .sum();
+        assert_eq!(whole, 10);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 mod cleanup;
 mod cli;
 mod cli_series;
+mod connections;
 mod docs;
 mod engine;
 mod fanout;

@@ -83,8 +83,7 @@ impl Emulator {
         if let Err(e) = config.faults.validate() {
             return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, e));
         }
-        let listener = std::net::TcpListener::bind(config.bind)?;
-        listener.set_nonblocking(true)?;
+        let listener = listen(config.bind, config.connections.max_connections)?;
         let addr = listener.local_addr()?;
         let mut config = config;
         config.bind = addr;
@@ -111,6 +110,20 @@ impl Emulator {
             stopped: Some(stopped),
         })
     }
+}
+
+/// A non-blocking listener on `addr` whose backlog holds `max_connections` clients (the
+/// kernel caps it at `net.core.somaxconn`). std's 128 overflows when a run's thousands of
+/// consumers connect at once: the kernel then drops their SYNs, and each waits a second or
+/// more to try again, or fails.
+fn listen(addr: SocketAddr, max_connections: usize) -> std::io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(i32::try_from(max_connections.max(1024)).unwrap_or(i32::MAX))?;
+    socket.set_nonblocking(true)?;
+    Ok(socket.into())
 }
 
 /// The emulator thread's runtime. With `Idle::Yield`, and with `Idle::Auto` while busy (see

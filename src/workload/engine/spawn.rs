@@ -12,6 +12,7 @@ use crate::measure::fleets::FleetMap;
 use crate::measure::leaks::Leaks;
 use crate::measure::recorder::Registry;
 use crate::scenario::{Fanout, QueueType};
+use crate::workload::backoff::Backoff;
 use crate::workload::clock::RunClock;
 use crate::workload::consumer::{Consumer, ConsumerRun, Lane};
 use crate::workload::lambda::causes::Causes;
@@ -204,6 +205,7 @@ impl<'a> Engine<'a> {
                     fleet: fleet.clone(),
                     fleet_index,
                     index,
+                    backoff: Backoff::new(run.seed ^ 0xb0ff ^ (u64::from(index) << 32)),
                 };
                 index += 1;
                 // Consumers are numbered after every producer (`shard::split`'s order).
