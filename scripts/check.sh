@@ -52,6 +52,9 @@ for w in "${wanted[@]}"; do
   fi
 done
 
+# The venvs are made once per clone; pip's wheel cache would only hold a second copy on disk.
+export PIP_NO_CACHE_DIR=1
+
 # Everything a step starts inherits this run's token and the step's name, so a process left
 # running can be traced to its step even after it is reparented (scripts/leftovers.py).
 export SQSBENCH_CI_RUN="check-$$-$(date +%s%N)"
@@ -66,10 +69,14 @@ step_ended() {
   printf '   (%ds)\n' "$took"
   times+=("$(printf '%5ds  %s' "$took" "$step_name")")
 }
+# Free disk space, said with each step: a full disk (seen once on a CI machine, during a venv's
+# install) is then plain from the log.
+disk_free() { df -h --output=avail . 2>/dev/null | tail -1 | tr -d ' '; }
 step() {
   step_ended
   step_name="$*" step_started=$SECONDS
   printf '\n== %s\n' "$*"
+  printf '   (disk: %s free)\n' "$(disk_free)"
   export SQSBENCH_CI_STEP="$*"
 }
 finish() {
