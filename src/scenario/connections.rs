@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use super::limits::{Parts, largest_fleets};
 use super::types::{Scenario, Target};
 use sqsbench_keys::document::Problem;
 
@@ -20,50 +21,32 @@ pub(crate) const CONTROL_CONNECTIONS: u64 = 4;
 /// ends); the rest is headroom for the files written at the end.
 pub(crate) const PROCESS_DESCRIPTORS: u64 = 64;
 
-/// A run's peak connections or descriptors, by part, so a refusal can say which keys drive it.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Count {
-    pub parts: Vec<(String, u64)>,
-}
-
-impl Count {
-    pub(crate) fn total(&self) -> u64 {
-        self.parts.iter().map(|(_, n)| n).sum()
-    }
-
-    pub(crate) fn describe(&self) -> String {
-        self.parts
-            .iter()
-            .filter(|(_, n)| *n > 0)
-            .map(|(what, n)| format!("{what} {}", thousands(*n)))
-            .collect::<Vec<_>>()
-            .join(" + ")
-    }
-}
-
 /// The peak connections of one run of `s`: every producer task has at most one call in flight
 /// and every consumer task (poller or Lambda-style, a fan-out's subscriptions' included) one
 /// receive or delete at a time, long polls holding theirs for up to `wait_time`. The SDK's
 /// pool shares connections among tasks, so a fast target needs fewer; a stalled one needs
 /// them all.
-pub(crate) fn connections(s: &Scenario) -> Count {
+pub(crate) fn connections(s: &Scenario) -> Parts {
     let producers: Vec<u64> = s.producers.iter().map(|p| u64::from(p.count)).collect();
     let consumers: Vec<u64> = s.consumers.iter().map(|c| u64::from(c.count)).collect();
-    Count {
+    let part =
+        |section: &str, counts: &[u64]| (largest_fleets(section, counts), counts.iter().sum());
+    Parts {
         parts: vec![
-            fleets("producers", &producers),
-            fleets("consumers", &consumers),
+            part("producers", &producers),
+            part("consumers", &consumers),
             ("setup and drain".to_string(), CONTROL_CONNECTIONS),
         ],
+        unit: thousands,
     }
 }
 
 /// The peak file descriptors of one run: one per connection, two on the embedded target (the
 /// process holds the server's end too), and the process's own.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub(crate) struct Descriptors {
     pub per_connection: u64,
-    pub connections: Count,
+    pub connections: Parts,
 }
 
 impl Descriptors {
@@ -95,24 +78,6 @@ pub(crate) fn descriptors(s: &Scenario) -> Descriptors {
         },
         connections: connections(s),
     }
-}
-
-/// One part for a section's fleets, named by its largest fleets' `count` keys.
-fn fleets(section: &str, counts: &[u64]) -> (String, u64) {
-    let mut largest: Vec<usize> = (0..counts.len()).collect();
-    largest.sort_by_key(|&i| std::cmp::Reverse(counts[i]));
-    let mut keys: Vec<String> = largest
-        .iter()
-        .take(3)
-        .map(|i| format!("{section}[{i}].count"))
-        .collect();
-    if counts.len() > 3 {
-        keys.push(format!("{} more fleets", counts.len() - 3));
-    }
-    if keys.is_empty() {
-        keys.push(format!("no {section}"));
-    }
-    (keys.join(", "), counts.iter().sum())
 }
 
 /// What the process may open, as read at start.

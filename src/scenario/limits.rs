@@ -49,22 +49,29 @@ pub(crate) fn split_by_sender(s: &Scenario, shards: u32) -> (String, u64) {
     ("end-to-end histograms by sender shard".to_string(), bytes)
 }
 
-/// A run's expected peak memory, by part, so a refusal can say which keys drive it.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct MemoryEstimate {
+/// A run's peak use of one resource (memory, connections), by part, so a refusal can say
+/// which keys drive it.
+#[derive(Debug, Clone)]
+pub(crate) struct Parts {
     pub parts: Vec<(String, u64)>,
+    /// How an amount reads: `human` bytes, or a count with thousands separated.
+    pub unit: fn(u64) -> String,
 }
 
-impl MemoryEstimate {
+/// A run's expected peak memory, in bytes.
+pub(crate) type MemoryEstimate = Parts;
+
+impl Parts {
     pub(crate) fn total(&self) -> u64 {
-        self.parts.iter().map(|(_, b)| b).sum()
+        self.parts.iter().map(|(_, n)| n).sum()
     }
 
+    /// "base 64 MiB + producers[0].count × (…) 316 KiB + …", leaving out empty parts.
     pub(crate) fn describe(&self) -> String {
         self.parts
             .iter()
-            .filter(|(_, b)| *b > 0)
-            .map(|(what, b)| format!("{what} {}", human(*b)))
+            .filter(|(_, n)| *n > 0)
+            .map(|(what, n)| format!("{what} {}", (self.unit)(*n)))
             .collect::<Vec<_>>()
             .join(" + ")
     }
@@ -121,30 +128,38 @@ pub(crate) fn memory(s: &Scenario) -> MemoryEstimate {
             queued as u64,
         ));
     }
-    MemoryEstimate { parts }
+    MemoryEstimate { parts, unit: human }
 }
 
 /// One part for a section's fleets (each `count × (task + 3 × batch_size × message_size)`:
-/// a batch's bodies live in the payload buffer, the request and its serialized copy), named by
-/// its heaviest fleets' keys so a refusal says what to lower.
+/// a batch's bodies live in the payload buffer, the request and its serialized copy).
 fn fleets(section: &str, bytes: &[u64]) -> (String, u64) {
-    let mut heaviest: Vec<usize> = (0..bytes.len()).collect();
-    heaviest.sort_by_key(|&i| std::cmp::Reverse(bytes[i]));
-    let mut keys: Vec<String> = heaviest
+    (
+        format!(
+            "{} × (task + 3 × batch_size × message_size)",
+            largest_fleets(section, bytes)
+        ),
+        bytes.iter().sum(),
+    )
+}
+
+/// The `count` keys of a section's largest fleets by `amounts`, so a refusal says what to
+/// lower: "producers[2].count, producers[0].count, producers[1].count, 2 more fleets".
+pub(crate) fn largest_fleets(section: &str, amounts: &[u64]) -> String {
+    let mut largest: Vec<usize> = (0..amounts.len()).collect();
+    largest.sort_by_key(|&i| std::cmp::Reverse(amounts[i]));
+    let mut keys: Vec<String> = largest
         .iter()
         .take(3)
         .map(|i| format!("{section}[{i}].count"))
         .collect();
-    if bytes.len() > 3 {
-        keys.push(format!("{} more fleets", bytes.len() - 3));
+    if amounts.len() > 3 {
+        keys.push(format!("{} more fleets", amounts.len() - 3));
     }
-    (
-        format!(
-            "{} × (task + 3 × batch_size × message_size)",
-            keys.join(", ")
-        ),
-        bytes.iter().sum(),
-    )
+    if keys.is_empty() {
+        keys.push(format!("no {section}"));
+    }
+    keys.join(", ")
 }
 
 /// Problems with the scenario's size: planned messages over `MAX_PLANNED_MESSAGES`, or an
