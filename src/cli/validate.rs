@@ -138,11 +138,8 @@ pub(super) fn memory_line(s: &Scenario, flag: Option<u64>) -> String {
 /// reminder where an endpoint may take fewer connections than the run will hold.
 pub(super) fn connection_lines(s: &Scenario) -> Vec<String> {
     use crate::scenario::connections::{self, OpenLimits, thousands};
-    let (conns, fds, limits) = (
-        connections::connections(s),
-        connections::descriptors(s),
-        OpenLimits::read(),
-    );
+    let (fds, limits) = (connections::descriptors(s), OpenLimits::read());
+    let conns = &fds.connections;
     let mut lines = vec![
         format!(
             "estimated peak connections: {} ({}); limit {} local ports to one target",

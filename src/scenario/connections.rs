@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use super::limits::{Parts, largest_fleets};
+use super::limits::{Parts, largest_fleets, problem};
 use super::types::{Scenario, Target};
 use sqsbench_keys::document::Problem;
 
@@ -151,33 +151,26 @@ pub(crate) fn check(s: &Scenario, limits: &OpenLimits) -> Vec<Problem> {
     let mut problems = Vec::new();
     let need = descriptors(s);
     if need.total() > limits.descriptors {
-        problems.push(problem(format!(
+        let said = format!(
             "the run would open about {} file descriptors ({}), more than the {} it may open ({}); lower the counts, or raise the hard limit (ulimit -Hn, prlimit, LimitNOFILE in a systemd unit)",
             thousands(need.total()),
             need.describe(),
             thousands(limits.descriptors),
             limits.descriptor_source()
-        )));
+        );
+        problems.push(problem("producers, consumers", said));
     }
-    let conns = connections(s);
+    let conns = need.connections;
     if conns.total() > limits.ports {
-        problems.push(problem(format!(
+        let said = format!(
             "the run would hold about {} connections to one target ({}), more than the {} local ports one client address has for it (net.ipv4.ip_local_port_range); lower the counts, or split the run into shards (sqsbench run --shard I/N on several machines)",
             thousands(conns.total()),
             conns.describe(),
             thousands(limits.ports)
-        )));
+        );
+        problems.push(problem("producers, consumers", said));
     }
     problems
-}
-
-fn problem(message: String) -> Problem {
-    Problem {
-        path: "producers, consumers".to_string(),
-        line: None,
-        message,
-        whole_file: true,
-    }
 }
 
 /// `20000` → `20,000`.
@@ -196,16 +189,7 @@ pub(crate) fn thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::validate::scenario_from_text;
-
-    fn scenario(extra: &[&str]) -> Scenario {
-        let overrides: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
-        scenario_from_text(
-            "name = \"c\"\n[[producers]]\nrate = \"100/s\"\n[[consumers]]\n",
-            &overrides,
-        )
-        .unwrap()
-    }
+    use crate::scenario::limits::tests::scenario;
 
     fn limits(descriptors: u64) -> OpenLimits {
         OpenLimits {

@@ -195,7 +195,8 @@ pub(crate) fn check(s: &Scenario, limit: &MemoryLimit) -> Vec<Problem> {
     problems
 }
 
-fn problem(path: &str, message: String) -> Problem {
+/// A problem of the whole file's size, under the keys that drive it.
+pub(super) fn problem(path: &str, message: String) -> Problem {
     Problem {
         path: path.to_string(),
         line: None,
@@ -276,11 +277,13 @@ pub(crate) fn parse_mem_total(meminfo: &str) -> Option<u64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::scenario::validate::scenario_from_text;
 
-    fn scenario(extra: &[&str]) -> Scenario {
+    /// One producer fleet at 100/s and one consumer fleet, with `extra` overrides (the size
+    /// checks' tests, here and in `connections`).
+    pub(in crate::scenario) fn scenario(extra: &[&str]) -> Scenario {
         let overrides: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
         scenario_from_text(
             "name = \"m\"\n[[producers]]\nrate = \"100/s\"\n[[consumers]]\n",
