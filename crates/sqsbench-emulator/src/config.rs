@@ -228,6 +228,26 @@ pub struct EmulatorConfig {
     /// How long a deleted queue's name stays blocked (SQS: 60 s).
     pub deleted_name_cooldown: Duration,
     pub connections: ConnectionLimits,
+    /// `serve --auth sigv4`: when set, every request must be signed by one of these keys.
+    pub auth: Option<crate::auth::Credentials>,
+    /// `serve --tls-cert/--tls-key`: when set, the port speaks HTTPS only.
+    pub tls: Option<TlsIdentity>,
+}
+
+/// A certificate chain and its private key, both PEM, as `serve --tls-cert/--tls-key` read them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TlsIdentity {
+    pub cert_pem: Vec<u8>,
+    pub key_pem: Vec<u8>,
+}
+
+// The key stays out of logs.
+impl std::fmt::Debug for TlsIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsIdentity")
+            .field("cert_pem_bytes", &self.cert_pem.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// What reclaims connections from clients that hold them without finishing a request
@@ -267,6 +287,8 @@ impl Default for EmulatorConfig {
             seed: 0,
             deleted_name_cooldown: Duration::from_secs(60),
             connections: ConnectionLimits::default(),
+            auth: None,
+            tls: None,
         }
     }
 }

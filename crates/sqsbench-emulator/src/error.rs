@@ -163,6 +163,44 @@ impl Code for ErrorCode {
     }
 }
 
+/// SigV4's refusals (`serve --auth`), the same codes in every service, each carried in the
+/// envelope of the service the request was for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AuthCode {
+    MissingAuthenticationToken,
+    IncompleteSignature,
+    InvalidClientTokenId,
+    SignatureDoesNotMatch,
+    RequestExpired,
+}
+
+impl Code for AuthCode {
+    fn query_code(self) -> &'static str {
+        match self {
+            AuthCode::MissingAuthenticationToken => "MissingAuthenticationToken",
+            AuthCode::IncompleteSignature => "IncompleteSignature",
+            AuthCode::InvalidClientTokenId => "InvalidClientTokenId",
+            AuthCode::SignatureDoesNotMatch => "SignatureDoesNotMatch",
+            AuthCode::RequestExpired => "RequestExpired",
+        }
+    }
+
+    fn http_status(self) -> u16 {
+        match self {
+            AuthCode::RequestExpired => 400,
+            _ => 403,
+        }
+    }
+
+    fn sender_fault(self) -> bool {
+        true
+    }
+
+    fn is_throttle(self) -> bool {
+        false
+    }
+}
+
 /// An error of one service with its human-readable message, as that service would word it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Error<C> {

@@ -14,6 +14,9 @@
 //! `http::sns`) → `topics` (pure SNS state: what a publish fans out to) → `filter_policy` and
 //! `model` (pure semantics, time passed in) → `error`; `http` also tells
 //! `idle_gauge` of each request, which the runtime's idle hook reads (`Idle::Auto`).
+//! `http` checks each request's SigV4 with `auth` (pure: the request's parts and the time in)
+//! when `serve --auth` gave keys, and wraps connections in `tls` when it gave a certificate.
+//! `fuzzing` (feature `fuzzing` only) hands the fuzz targets of `fuzz/` the wire decoders.
 //! `stats` is a leaf both `http` (request counts) and `broker` (throttles, dead letters) write
 //! into; `EmulatorHandle::stats` is the snapshot the harness turns into live metrics.
 
@@ -21,6 +24,11 @@
 
 #[cfg(test)]
 mod architecture;
+
+pub mod auth;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 
 pub(crate) mod broker;
 pub mod config;
@@ -36,6 +44,7 @@ pub(crate) mod quota;
 pub mod settings;
 pub mod splitmix;
 pub mod stats;
+pub(crate) mod tls;
 pub(crate) mod topics;
 
 /// MD5 digests as SQS computes them, public for the `batch_md5` benchmark and for tests that
@@ -54,7 +63,7 @@ use tokio::sync::{oneshot, watch};
 
 pub use config::{
     ConnectionLimits, EmulatorConfig, FaultConfig, Idle, QuotaMode, QuotaTable, Stall,
-    ThrottleStyle,
+    ThrottleStyle, TlsIdentity,
 };
 pub use stats::InjectedCounts;
 
@@ -83,6 +92,7 @@ impl Emulator {
         if let Err(e) = config.faults.validate() {
             return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, e));
         }
+        let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
         let listener = listen(config.bind, config.connections.max_connections)?;
         let addr = listener.local_addr()?;
         let mut config = config;
@@ -97,7 +107,7 @@ impl Emulator {
             .spawn(move || {
                 runtime.block_on(async move {
                     match TcpListener::from_std(listener) {
-                        Ok(listener) => http::serve(listener, serving, stop_rx).await,
+                        Ok(listener) => http::serve(listener, serving, tls, stop_rx).await,
                         Err(e) => eprintln!("emulator: cannot use listener: {e}"),
                     }
                 });
@@ -159,9 +169,14 @@ impl EmulatorHandle {
         self.addr
     }
 
-    /// The endpoint URL to give an SQS client (`http://127.0.0.1:PORT`).
+    /// The endpoint URL to give an SQS client (`http://127.0.0.1:PORT`, or `https://` when
+    /// serving TLS).
     pub fn endpoint(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = match self.broker.config.tls {
+            Some(_) => "https",
+            None => "http",
+        };
+        format!("{scheme}://{}", self.addr)
     }
 
     pub fn config(&self) -> &EmulatorConfig {

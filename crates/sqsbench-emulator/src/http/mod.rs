@@ -31,8 +31,11 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 
+use crate::auth;
 use crate::broker::Broker;
+use crate::error::Code;
 use crate::stats::{Outcome, RequestCount, Stats};
 use actions::{Service, ServiceAction};
 use router::Route;
@@ -42,10 +45,12 @@ use sts::StsAction;
 
 /// Accepts connections until `shutdown` turns true, then closes every connection. At most
 /// `max_connections` are open at once; accept errors (out of file descriptors) back off instead
-/// of spinning; slow or idle clients are cut off by the header and body timeouts.
+/// of spinning; slow or idle clients are cut off by the header and body timeouts. With `tls`,
+/// each connection's handshake comes first, within the header timeout.
 pub(crate) async fn serve(
     listener: TcpListener,
     broker: Arc<Broker>,
+    tls: Option<TlsAcceptor>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let limits = broker.config.connections;
@@ -68,32 +73,14 @@ pub(crate) async fn serve(
                 // A socket that keeps Nagle's algorithm still works, only with later answers.
                 let _ = stream.set_nodelay(true);
                 let broker = broker.clone();
+                let tls = tls.clone();
                 connections.spawn(async move {
-                    let activity = watchdog::Activity::new();
-                    let requests = activity.clone();
-                    let service = service_fn(move |request| {
-                        let broker = broker.clone();
-                        let in_progress = requests.begin();
-                        async move {
-                            let response = handle(&broker, request).await;
-                            drop(in_progress);
-                            Ok::<_, Infallible>(response)
-                        }
-                    });
-                    let connection = http1::Builder::new()
-                        .keep_alive(true)
-                        // Head and body copied into one buffer and sent with one plain write:
-                        // cheaper in the kernel than a two-part writev for responses this
-                        // small (an A/B in the emulator benchmark, 5 rounds out of 5).
-                        .writev(false)
-                        .serve_connection(TokioIo::new(stream), service);
-                    if limits.header_timeout.is_zero() {
-                        let _ = connection.await;
-                    } else {
-                        tokio::select! {
-                            _ = connection => {}
-                            // Idle, or stuck before a whole request head: drop the connection.
-                            _ = watchdog::expired(&activity, limits.header_timeout) => {}
+                    match tls {
+                        None => connection(stream, broker, limits).await,
+                        Some(tls) => {
+                            if let Some(stream) = handshake(&tls, stream, limits).await {
+                                connection(stream, broker, limits).await;
+                            }
                         }
                     }
                     drop(slot);
@@ -105,6 +92,57 @@ pub(crate) async fn serve(
         }
     }
     connections.shutdown().await;
+}
+
+/// A TLS handshake, given as long as a request head is; `None` for a client that fails it or
+/// takes too long.
+async fn handshake(
+    tls: &TlsAcceptor,
+    stream: tokio::net::TcpStream,
+    limits: crate::config::ConnectionLimits,
+) -> Option<tokio_rustls::server::TlsStream<tokio::net::TcpStream>> {
+    let accept = tls.accept(stream);
+    if limits.header_timeout.is_zero() {
+        return accept.await.ok();
+    }
+    tokio::time::timeout(limits.header_timeout, accept)
+        .await
+        .ok()?
+        .ok()
+}
+
+/// Serves one connection's requests until the client leaves or the watchdog cuts it off.
+async fn connection<IO>(io: IO, broker: Arc<Broker>, limits: crate::config::ConnectionLimits)
+where
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let activity = watchdog::Activity::new();
+    let requests = activity.clone();
+    let service = service_fn(move |request| {
+        let broker = broker.clone();
+        let in_progress = requests.begin();
+        async move {
+            let response = handle(&broker, request).await;
+            drop(in_progress);
+            Ok::<_, Infallible>(response)
+        }
+    });
+    let connection = http1::Builder::new()
+        .keep_alive(true)
+        // Head and body copied into one buffer and sent with one plain write: cheaper in the
+        // kernel than a two-part writev for responses this small (an A/B in the emulator
+        // benchmark, 5 rounds out of 5).
+        .writev(false)
+        .serve_connection(TokioIo::new(io), service);
+    if limits.header_timeout.is_zero() {
+        let _ = connection.await;
+    } else {
+        tokio::select! {
+            _ = connection => {}
+            // Idle, or stuck before a whole request head: drop the connection.
+            _ = watchdog::expired(&activity, limits.header_timeout) => {}
+        }
+    }
 }
 
 /// Waits for a free connection slot, then for a client.
@@ -150,7 +188,7 @@ async fn handle(broker: &Arc<Broker>, request: Request<Incoming>) -> Response<Fu
     response
 }
 
-/// Hands the request to the service its route names.
+/// Hands the request to the service its route names, once its signature holds (`--auth`).
 async fn answer(broker: &Arc<Broker>, request: Request<Incoming>) -> Response<Full<Bytes>> {
     // Header values are borrowed for the whole request: copying them cost three allocations
     // per request.
@@ -168,15 +206,31 @@ async fn answer(broker: &Arc<Broker>, request: Request<Incoming>) -> Response<Fu
         host,
         trace: header("x-amzn-trace-id"),
     };
-    match router::route(&parts.method, &parts.headers, &parts.uri) {
+    let route = router::route(&parts.method, &parts.headers, &parts.uri);
+    if route == Route::Page {
+        return page(broker, parts.uri.path());
+    }
+    let body = match pipeline::collect_body(broker, body).await {
+        Ok(body) => body,
+        Err(refused) => return sqs::body_refused(refused),
+    };
+    if let Some(keys) = &broker.config.auth {
+        let signed = auth::canonical::Request {
+            method: parts.method.as_str(),
+            path: parts.uri.path(),
+            query: parts.uri.query(),
+            headers: &parts.headers,
+            body: &body,
+        };
+        if let Err(refused) = auth::verify(keys, &signed, std::time::SystemTime::now()) {
+            return refusal(&route, parts.uri.query(), &body, &refused);
+        }
+    }
+    match route {
         Route::Page => page(broker, parts.uri.path()),
         Route::SqsJson(operation) => sqs::json(broker, &origin, operation, body).await,
         Route::UnknownTarget => sqs::unknown_target(),
         Route::Query(signed) => {
-            let body = match pipeline::collect_body(broker, body).await {
-                Ok(body) => body,
-                Err(refused) => return sqs::body_refused(refused),
-            };
             let params = query::Params::decode(parts.uri.query(), &body);
             match router::query_service(signed, params.action()) {
                 Service::Sqs => sqs::query(broker, &origin, parts.uri.path(), params).await,
@@ -184,6 +238,28 @@ async fn answer(broker: &Arc<Broker>, request: Request<Incoming>) -> Response<Fu
                 Service::Sts => sts::query(broker, &params).await,
             }
         }
+    }
+}
+
+/// A request whose signature does not hold, answered in the envelope of the service it was
+/// for: AWS JSON's for SQS's JSON protocol, else the query protocol's of the service its
+/// signature or action names.
+fn refusal(
+    route: &Route,
+    uri_query: Option<&str>,
+    body: &[u8],
+    refused: &auth::AuthError,
+) -> Response<Full<Bytes>> {
+    match route {
+        Route::Query(signed) => {
+            let params = query::Params::decode(uri_query, body);
+            let service = router::query_service(*signed, params.action());
+            pipeline::query_error(service, refused)
+        }
+        _ => sqs::json_error_of(
+            refused,
+            &format!("com.amazon.coral.service#{}", refused.code.query_code()),
+        ),
     }
 }
 

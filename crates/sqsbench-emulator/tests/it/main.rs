@@ -3,6 +3,7 @@
 //! at the byte level (`wire`), and every fault counted as a client observes it. The SDK helpers
 //! (`sdk`) are shared with the harness's test binary.
 
+mod auth;
 mod faults;
 mod fifo;
 mod messages;
@@ -10,4 +11,5 @@ mod queues;
 mod redrive;
 mod sdk;
 mod sns;
+mod test_ca;
 mod wire;

@@ -83,7 +83,11 @@ pub(crate) async fn query(broker: &Arc<Broker>, params: &Params) -> Response<Ful
 }
 
 /// The action's result members, or `None` for an action without output.
-fn answer(broker: &Broker, action: SnsAction, p: &Params) -> SnsResult<Option<XmlWriter>> {
+pub(crate) fn answer(
+    broker: &Broker,
+    action: SnsAction,
+    p: &Params,
+) -> SnsResult<Option<XmlWriter>> {
     let topics = &broker.topics;
     let result = Members::default();
     let value = || p.get("AttributeValue").unwrap_or("");

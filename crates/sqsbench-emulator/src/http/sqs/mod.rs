@@ -21,7 +21,6 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::body::Incoming;
 use hyper::header::HeaderValue;
 use hyper::{Response, StatusCode};
 
@@ -41,17 +40,13 @@ pub(crate) async fn json(
     broker: &Arc<Broker>,
     origin: &Origin<'_>,
     operation: &str,
-    body: Incoming,
+    body: Bytes,
 ) -> Response<Full<Bytes>> {
     let Some(action) = SqsAction::from_name(operation) else {
         return json_error(&SqsError::new(
             ErrorCode::UnknownOperation,
             format!("Unknown operation AmazonSQS.{operation}."),
         ));
-    };
-    let body = match pipeline::collect_body(broker, body).await {
-        Ok(body) => body,
-        Err(refused) => return body_refused(refused),
     };
     let work = async { ops::dispatch(broker, origin, Op::from_json(action, &body)?).await };
     match pipeline::run(broker, action, work).await {
@@ -131,8 +126,19 @@ pub(crate) fn body_refused(refused: BodyRefused) -> Response<Full<Bytes>> {
 /// An AWS JSON error: `__type` as `namespace#shape`, the message, and the legacy query code
 /// with the side at fault in `x-amzn-query-error`.
 fn json_error(error: &SqsError) -> Response<Full<Bytes>> {
+    json_error_of(
+        error,
+        &format!("{}#{}", error.code.namespace(), error.code.shape()),
+    )
+}
+
+/// An AWS JSON error of any code table, with its `__type` given.
+pub(crate) fn json_error_of<C: Code>(
+    error: &crate::error::Error<C>,
+    error_type: &str,
+) -> Response<Full<Bytes>> {
     let body = wire::ErrorBody {
-        error_type: format!("{}#{}", error.code.namespace(), error.code.shape()),
+        error_type: error_type.to_string(),
         message: &error.message,
     };
     let status = StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
