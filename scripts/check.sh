@@ -26,6 +26,7 @@ SUITES=(
   "sns|27|SNS conformance suite against sqsbench serve and LocalStack|tests/sns/run.sh"
   "tomodachi|11|a tomodachi service (aws_sns_sqs handler, filter policy) against sqsbench serve|tests/tomodachi/run.sh"
   "clients|30|the AWS CLI and the JavaScript SDK against sqsbench serve and LocalStack|tests/clients/run.sh"
+  "auth|25|serve --auth sigv4 and --tls with boto3, the AWS CLI, the JS SDK and sqsbench run|tests/auth/run.sh"
   "peers|33|sqsbench run against fauxqs and LocalStack|tests/peers/run.sh"
   "metrics|17|live metrics scraped by a real Prometheus, and the Grafana dashboard's queries|tests/metrics/run.sh"
   "kubernetes|57|deploy/kubernetes: schemas, the Dockerfile's lint, the pods rehearsed on one machine|tests/kubernetes/run.sh"

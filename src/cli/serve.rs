@@ -8,17 +8,37 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 
 use super::exit;
+use crate::emulator::auth::Credentials;
 use crate::emulator::settings;
 use crate::emulator::{
     ConnectionLimits, Emulator, EmulatorConfig, FaultConfig, Idle, QuotaMode, ThrottleStyle,
+    TlsIdentity,
 };
 use crate::scenario::Problem;
 
 #[derive(Args)]
 pub(super) struct ServeArgs {
-    /// Address to listen on (loopback by default; anything else exposes an unauthenticated queue).
+    /// Address to listen on (loopback by default; anything else without --auth exposes an
+    /// unauthenticated queue).
     #[arg(long, default_value = "127.0.0.1:9324")]
     bind: SocketAddr,
+    /// Require every request to be signed: sigv4 checks each request's Signature Version 4
+    /// against the keys of --credentials, and refuses as AWS does (403
+    /// MissingAuthenticationToken, InvalidClientTokenId, SignatureDoesNotMatch; 400
+    /// RequestExpired).
+    #[arg(long, value_enum, requires = "credentials")]
+    auth: Option<Auth>,
+    /// The accepted keys, in the AWS CLI's credentials format: [profile] sections of
+    /// aws_access_key_id, aws_secret_access_key and an optional aws_session_token (then
+    /// required on every request).
+    #[arg(long, value_name = "FILE", requires = "auth")]
+    credentials: Option<PathBuf>,
+    /// Serve HTTPS only, with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// Throughput quotas: aws (FIFO 300 calls/s per action, high-throughput region table, SNS
     /// publish rates), unlimited, or custom rates such as fifo_tps=50,standard_tps=1000 (SNS
     /// unthrottled).
@@ -58,6 +78,12 @@ pub(super) struct ServeArgs {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum Auth {
+    /// AWS Signature Version 4, in the Authorization header or a presigned URL
+    Sigv4,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum Throttle {
     /// 403 RequestThrottled
     RequestThrottled,
@@ -70,6 +96,23 @@ enum Throttle {
 fn read_faults(path: &std::path::Path) -> Result<FaultConfig, String> {
     let text = crate::scenario::read_file(path).map_err(|p| p.message)?;
     settings::faults_file(&text).map_err(|problems| said(&problems, |p| p.to_string()))
+}
+
+/// `--credentials FILE`: the accepted keys; every problem names the file and line.
+fn read_credentials(path: &std::path::Path) -> Result<Credentials, String> {
+    let text = crate::scenario::read_file(path).map_err(|p| p.message)?;
+    Credentials::parse(&text).map_err(|e| format!("--credentials {}: {e}", path.display()))
+}
+
+/// `--tls-cert`/`--tls-key`: both PEM files, read (the emulator checks they make an identity).
+fn read_tls(cert: &std::path::Path, key: &std::path::Path) -> Result<TlsIdentity, String> {
+    let read = |flag: &str, path: &std::path::Path| {
+        std::fs::read(path).map_err(|e| format!("{flag} {}: {e}", path.display()))
+    };
+    Ok(TlsIdentity {
+        cert_pem: read("--tls-cert", cert)?,
+        key_pem: read("--tls-key", key)?,
+    })
 }
 
 /// `--quota`: `aws`, `unlimited` or `fifo_tps=50,standard_tps=1000`, read as a scenario's
@@ -92,8 +135,24 @@ fn config(args: &ServeArgs) -> Result<EmulatorConfig, u8> {
             exit::BAD_INPUT
         })?,
     };
+    let auth = match (&args.auth, &args.credentials) {
+        (Some(Auth::Sigv4), Some(path)) => Some(read_credentials(path).map_err(|e| {
+            eprintln!("error: {e}");
+            exit::BAD_INPUT
+        })?),
+        _ => None,
+    };
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(read_tls(cert, key).map_err(|e| {
+            eprintln!("error: {e}");
+            exit::BAD_INPUT
+        })?),
+        _ => None,
+    };
     Ok(EmulatorConfig {
         bind: args.bind,
+        auth,
+        tls,
         region: args.region.clone(),
         quota: args.quota.clone(),
         throttle_style: match args.throttle {
@@ -132,14 +191,23 @@ pub(super) fn run(args: ServeArgs) -> u8 {
         let mut signals = crate::run::shutdown::Signals::new();
         let handle = match Emulator::start(config).await {
             Ok(h) => h,
+            // The TLS identity is checked as the server starts.
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidInput && args.tls_cert.is_some() => {
+                eprintln!(
+                    "error: --tls-cert {} / --tls-key {}: {e}",
+                    args.tls_cert.as_deref().unwrap_or_else(|| "".as_ref()).display(),
+                    args.tls_key.as_deref().unwrap_or_else(|| "".as_ref()).display()
+                );
+                return exit::BAD_INPUT;
+            }
             Err(e) => {
                 eprintln!("error: cannot listen on {}: {e}", args.bind);
                 return exit::BAD_INPUT;
             }
         };
-        if !handle.addr().ip().is_loopback() {
+        if !handle.addr().ip().is_loopback() && args.auth.is_none() {
             eprintln!(
-                "warning: listening on {} — not loopback; the emulator has no authentication",
+                "warning: listening on {} — not loopback, and without --auth anyone who reaches it may use it",
                 handle.addr()
             );
         }
@@ -159,6 +227,13 @@ pub(super) fn run(args: ServeArgs) -> u8 {
             "sqsbench emulator listening on {} (state is in memory; Ctrl-C to stop)",
             handle.endpoint()
         );
+        if let Some(keys) = &handle.config().auth {
+            println!(
+                "auth: SigV4 required; {} access key(s) from {}",
+                keys.len(),
+                args.credentials.as_deref().unwrap_or_else(|| "".as_ref()).display()
+            );
+        }
         if let Some(metrics) = &metrics {
             println!("metrics: http://{}/metrics", metrics.addr());
         }

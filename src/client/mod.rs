@@ -115,7 +115,7 @@ pub(crate) async fn connect_remote(
             "the embedded emulator lives only as long as its run: name an endpoint URL or aws"
         ),
         Target::Endpoint { url, region } => {
-            let config = endpoint_config(url, region, retry, has_env_credentials()).await;
+            let config = endpoint_config(url, region, retry, has_env_credentials()).await?;
             Ok(Connection {
                 client: aws_sdk_sqs::Client::new(&config),
                 sns: aws_sdk_sns::Client::new(&config),
@@ -134,6 +134,9 @@ pub(crate) async fn connect_remote(
             }
             if let Some(profile) = profile {
                 loader = loader.profile_name(profile);
+            }
+            if let Some(http) = ca_bundle_client()? {
+                loader = loader.http_client(http);
             }
             let config = loader.load().await;
             let region = config
@@ -196,7 +199,7 @@ async fn endpoint_config(
     region: &str,
     retry: RetryConfig,
     env_credentials: bool,
-) -> aws_config::SdkConfig {
+) -> anyhow::Result<aws_config::SdkConfig> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(region.to_string()))
         .endpoint_url(url)
@@ -205,5 +208,37 @@ async fn endpoint_config(
     if !env_credentials {
         loader = loader.credentials_provider(static_credentials());
     }
-    loader.load().await
+    if let Some(http) = ca_bundle_client()? {
+        loader = loader.http_client(http);
+    }
+    Ok(loader.load().await)
+}
+
+/// `AWS_CA_BUNDLE`, as the AWS CLI and boto3 read it: certificates (PEM) trusted besides the
+/// system's, for an HTTPS endpoint signed by a private CA (`sqsbench serve --tls-cert`). The
+/// Rust SDK does not read it itself.
+fn ca_bundle_client()
+-> anyhow::Result<Option<aws_smithy_runtime_api::client::http::SharedHttpClient>> {
+    use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
+    let Some(path) = std::env::var_os("AWS_CA_BUNDLE").filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    let pem = std::fs::read(&path)
+        .with_context(|| format!("AWS_CA_BUNDLE={}: cannot be read", path.to_string_lossy()))?;
+    if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+        anyhow::bail!(
+            "AWS_CA_BUNDLE={}: holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+            path.to_string_lossy()
+        );
+    }
+    let context = TlsContext::builder()
+        .with_trust_store(TrustStore::default().with_pem_certificate(pem))
+        .build()
+        .with_context(|| format!("AWS_CA_BUNDLE={}", path.to_string_lossy()))?;
+    Ok(Some(
+        aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+            .tls_context(context)
+            .build_https(),
+    ))
 }
