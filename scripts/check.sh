@@ -33,6 +33,7 @@ SUITES=(
   "clock-skew|13|a shard under faketime +3s measured within its bound and flagged by the merge|tests/clock-skew/run.sh"
   "browser|44|report.html in headless Chromium|tests/browser/run.sh"
   "ci-example|200|the example CI gate (scripts/ci-batch-sizes.sh, the GitHub workflow's steps)|tests/ci-example/run.sh"
+  "fuzz|400|every fuzz target built (cargo-fuzz, libFuzzer) and run for 20 s on its corpus|fuzz/smoke.sh"
   "conventions|4|completions, man pages, init templates and the scenario JSON Schema|tests/conventions/run.sh"
 )
 field() { cut -d'|' -f"$2" <<<"$1"; }

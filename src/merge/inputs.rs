@@ -62,16 +62,7 @@ pub(super) fn read(dir: &Path) -> anyhow::Result<ShardDir> {
             ResultsFile::Shard.name()
         );
     }
-    let record: ShardFile = serde_json::from_str(&read_to_string(&record_path)?)
-        .with_context(|| format!("{} is not a sqsbench shard file", record_path.display()))?;
-    if record.schema_version != shard_file::SCHEMA_VERSION {
-        anyhow::bail!(
-            "{} has schema_version {}; this sqsbench merges version {}",
-            record_path.display(),
-            record.schema_version,
-            shard_file::SCHEMA_VERSION
-        );
-    }
+    let record = shard_record(&read_to_string(&record_path)?, &record_path)?;
     let summary = match dir.join(ResultsFile::Summary.name()).is_file() {
         true => Some(load::read_summary(dir)?),
         false => None,
@@ -98,6 +89,21 @@ pub(super) fn read(dir: &Path) -> anyhow::Result<ShardDir> {
         journal: Journaled::default(),
         record,
     })
+}
+
+/// A shard file's text (`path` names it in errors), of the version this sqsbench merges.
+pub fn shard_record(text: &str, path: &Path) -> anyhow::Result<ShardFile> {
+    let record: ShardFile = serde_json::from_str(text)
+        .with_context(|| format!("{} is not a sqsbench shard file", path.display()))?;
+    if record.schema_version != shard_file::SCHEMA_VERSION {
+        anyhow::bail!(
+            "{} has schema_version {}; this sqsbench merges version {}",
+            path.display(),
+            record.schema_version,
+            shard_file::SCHEMA_VERSION
+        );
+    }
+    Ok(record)
 }
 
 impl ShardDir {

@@ -7,6 +7,8 @@
 
 mod clock_correction;
 mod inputs;
+/// The shard file's reader, public for the fuzz target `merge_shard_file`.
+pub use inputs::shard_record;
 mod seconds;
 mod summary;
 

@@ -1,0 +1,4 @@
+//! SQS's query-protocol decoder: the first byte picks the action; then a URL query string, a newline, a form body.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| sqsbench_emulator::fuzzing::sqs_query(data));
