@@ -422,3 +422,47 @@ fn a_run_that_cannot_start_does_not_linger_for_a_scrape() {
     );
     assert!(!text(&out.stderr).contains("serving the final values"));
 }
+
+#[test]
+fn serve_refuses_unusable_keys_and_tls_files_with_exit_2() {
+    let dir = temp("serve-auth");
+    std::fs::create_dir_all(&dir).unwrap();
+    let half = dir.join("half");
+    std::fs::write(&half, "[ci]\naws_access_key_id = AKID\n").unwrap();
+    let junk = dir.join("junk.pem");
+    std::fs::write(&junk, "not a certificate\n").unwrap();
+    let half = half.to_str().unwrap();
+    let junk = junk.to_str().unwrap();
+    let missing = dir.join("missing");
+    let missing = missing.to_str().unwrap();
+    let cases: [(&[&str], &str); 5] = [
+        (&["--auth", "sigv4"], "--credentials <FILE>"),
+        (&["--credentials", half], "--auth <AUTH>"),
+        (
+            &["--auth", "sigv4", "--credentials", half],
+            "line 1: profile [ci] needs both aws_access_key_id and aws_secret_access_key",
+        ),
+        (&["--tls-cert", junk, "--tls-key", missing], "--tls-key"),
+        (
+            &["--tls-cert", junk, "--tls-key", junk],
+            "the certificate PEM holds no CERTIFICATE block",
+        ),
+    ];
+    for (args, says) in cases {
+        let mut all = vec!["serve", "--bind", "127.0.0.1:0"];
+        all.extend_from_slice(args);
+        let out = run(&all);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains(says),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -22,7 +22,10 @@ pub(crate) fn acceptor(identity: &TlsIdentity) -> std::io::Result<TlsAcceptor> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| bad("the certificate PEM cannot be read", &e))?;
     if chain.is_empty() {
-        return Err(bad("the certificate PEM", &"holds no CERTIFICATE block"));
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "the certificate PEM holds no CERTIFICATE block",
+        ));
     }
     let key = PrivateKeyDer::from_pem_slice(&identity.key_pem)
         .map_err(|e| bad("the key PEM holds no usable private key", &e))?;
