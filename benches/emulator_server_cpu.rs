@@ -9,6 +9,10 @@
 //! round. Then receive + delete cost with the queue at ~10,000 messages versus ~1,000,000, for
 //! this build and the baseline build when one is given.
 //!
+//! `sqsbench:auth` and `sqsbench:tls+auth` are the same server with `--auth sigv4` (every request's
+//! signature verified) and with HTTPS besides (a CA made by the benchmark), so what each costs
+//! the server per message is measured under the same load.
+//!
 //! Run: `scripts/bench-emulator.sh` (installs fauxqs, then `cargo bench --bench emulator_server_cpu`).
 //! Without fauxqs installed (scripts/.peers/fauxqs) it is skipped. `BENCH_BASELINE_BIN=<path to
 //! another sqsbench binary>` adds that build as a server named `baseline`, for an A/B in one run;
@@ -69,7 +73,10 @@ fn main() {
     let rounds = env_or("BENCH_ROUNDS", 3).max(1) as usize;
     let ours = Path::new(env!("CARGO_BIN_EXE_sqsbench"));
     let mut servers = vec![
-        ("sqsbench".to_string(), Server::start_sqsbench(ours, &[])),
+        (
+            "sqsbench".to_string(),
+            Server::start_sqsbench::<&str>(ours, &[]),
+        ),
         // The other idle modes: sleep at once (the transport floors idle this way), and always
         // give way to other threads before sleeping.
         (
@@ -89,6 +96,17 @@ fn main() {
         Server::start_sqsbench(ours, &["--metrics", &format!("127.0.0.1:{metrics_port}")]),
     ));
     let scraper = Scraper::start(metrics_port);
+    // SigV4 verified on every request, then HTTPS besides: the client signs with the key the
+    // credentials file holds, and trusts the CA made here.
+    let locks = Locks::write();
+    servers.push((
+        "sqsbench:auth".to_string(),
+        Server::start_sqsbench(ours, &locks.auth()),
+    ));
+    let mut tls = Server::start_sqsbench(ours, &locks.tls_and_auth());
+    tls.endpoint = tls.endpoint.replace("http://", "https://");
+    tls.trust = Some(locks.ca.ca_pem.clone());
+    servers.push(("sqsbench:tls+auth".to_string(), tls));
     // A/B in one run: another build of sqsbench (say, the last commit's) measured beside
     // this one, in the same interleaved rounds.
     if let Ok(baseline) = std::env::var("BENCH_BASELINE_BIN") {
@@ -146,6 +164,17 @@ fn main() {
         metered / ours,
         metered - ours
     );
+    for (name, what) in [
+        ("sqsbench:auth", "with --auth sigv4"),
+        ("sqsbench:tls+auth", "with --tls-cert and --auth sigv4"),
+    ] {
+        let locked = per_message(name).expect("measured above");
+        println!(
+            "{what}: {:.3}x the default's server CPU per message ({:+.2} µs/msg)",
+            locked / ours,
+            locked - ours
+        );
+    }
     if let Some(theirs) = per_message("fauxqs") {
         println!(
             "ratio with --metrics: sqsbench uses {:.3}x fauxqs's server CPU per message (goal <= 0.100)",
@@ -262,10 +291,67 @@ fn scrape(port: u16) -> Option<String> {
 struct Server {
     child: Child,
     endpoint: String,
+    /// A CA certificate (PEM) the client must trust: the server speaks HTTPS.
+    trust: Option<String>,
+}
+
+#[path = "../crates/sqsbench-emulator/tests/it/test_ca.rs"]
+mod test_ca;
+
+/// The files `--auth` and `--tls-cert` are given: the client's key, and a CA-signed identity.
+struct Locks {
+    dir: PathBuf,
+    ca: test_ca::TestCa,
+}
+
+impl Locks {
+    fn write() -> Locks {
+        let dir = std::env::temp_dir().join(format!("sqsbench-bench-locks-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("credentials"),
+            "[default]\naws_access_key_id = test\naws_secret_access_key = test\n",
+        )
+        .unwrap();
+        let ca = test_ca::test_ca();
+        std::fs::write(dir.join("server.pem"), &ca.server.cert_pem).unwrap();
+        std::fs::write(dir.join("server.key"), &ca.server.key_pem).unwrap();
+        Locks { dir, ca }
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.join(name).to_string_lossy().into_owned()
+    }
+
+    fn auth(&self) -> Vec<String> {
+        vec![
+            "--auth".into(),
+            "sigv4".into(),
+            "--credentials".into(),
+            self.path("credentials"),
+        ]
+    }
+
+    fn tls_and_auth(&self) -> Vec<String> {
+        let mut args = self.auth();
+        args.extend([
+            "--tls-cert".into(),
+            self.path("server.pem"),
+            "--tls-key".into(),
+            self.path("server.key"),
+        ]);
+        args
+    }
+}
+
+impl Drop for Locks {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 impl Server {
-    fn start_sqsbench(binary: &Path, extra: &[&str]) -> Server {
+    fn start_sqsbench<S: AsRef<std::ffi::OsStr>>(binary: &Path, extra: &[S]) -> Server {
         let port = free_port();
         let child = Command::new(binary)
             .args([
@@ -309,6 +395,7 @@ impl Server {
         Server {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
+            trust: None,
         }
     }
 
@@ -384,15 +471,29 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn client(endpoint: &str) -> Client {
-    let config = aws_sdk_sqs::Config::builder()
+fn client(server: &Server) -> Client {
+    let mut config = aws_sdk_sqs::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
+        .endpoint_url(&server.endpoint)
         .credentials_provider(Credentials::new("test", "test", None, None, "static"))
-        .retry_config(RetryConfig::disabled())
-        .build();
-    Client::from_conf(config)
+        .retry_config(RetryConfig::disabled());
+    if let Some(ca) = &server.trust {
+        use aws_smithy_http_client::tls::{
+            self, TlsContext, TrustStore, rustls_provider::CryptoMode,
+        };
+        let context = TlsContext::builder()
+            .with_trust_store(TrustStore::empty().with_pem_certificate(ca.as_bytes()))
+            .build()
+            .expect("a TLS context");
+        config = config.http_client(
+            aws_smithy_http_client::Builder::new()
+                .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+                .tls_context(context)
+                .build_https(),
+        );
+    }
+    Client::from_conf(config.build())
 }
 
 struct Phases {
@@ -528,7 +629,7 @@ async fn receive_all(c: &Client, url: &str, count: u64) {
 }
 
 async fn measure(server: &Server, messages: u64) -> Phases {
-    let c = client(&server.endpoint);
+    let c = client(server);
     let url = create_queue(&c, "bench").await;
     // Warm connections and code paths outside the measured window.
     send_all(&c, &url, 3_200).await;
@@ -554,7 +655,7 @@ async fn measure(server: &Server, messages: u64) -> Phases {
 /// Receive + delete server CPU per message for 50,000 messages taken from a queue holding
 /// ~`depth` (the queue is filled to `depth` + 50,000 first).
 async fn receive_cost_at(server: &Server, queue: &str, depth: u64) -> f64 {
-    let c = client(&server.endpoint);
+    let c = client(server);
     let window = 50_000;
     let url = create_queue(&c, queue).await;
     send_all(&c, &url, depth + window).await;

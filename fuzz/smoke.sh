@@ -19,7 +19,7 @@ fi
 # runs of docs/fuzzing.md use `--release`.
 mode=${FUZZ_BUILD:---dev}
 started=$SECONDS
-cargo fuzz build --sanitizer none "$mode"
+cargo fuzz build --sanitizer none --codegen-units 16 "$mode"
 log "built the fuzz targets ($mode) in $((SECONDS - started)) s"
 profile=release
 [[ $mode == --dev ]] && profile=debug

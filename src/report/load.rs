@@ -158,9 +158,28 @@ fn decode(
         interval.encoded_histogram(),
     )
     .with_context(|| format!("entry {entry} ({tag}): bad base64"))?;
+    check_declared_size(&bytes).with_context(|| format!("entry {entry} ({tag}): bad histogram"))?;
     let histogram: Histogram<u64> = deserializer
         .deserialize(&mut bytes.as_slice())
         .map_err(|e| anyhow::anyhow!("entry {entry} ({tag}): bad histogram: {e:?}"))?;
+    // Only sqsbench's own settings: adding a histogram of a wider range or more digits grows
+    // the sum to fit it, and a crafted log made of such entries took gigabytes (found by the
+    // `hlog` fuzz target).
+    let ours = crate::measure::latency::new_histogram();
+    if histogram.high() > ours.high()
+        || histogram.low() < ours.low()
+        || histogram.sigfig() != ours.sigfig()
+    {
+        anyhow::bail!(
+            "entry {entry} ({tag}): histogram settings (lowest {}, highest {}, {} significant digits) are not sqsbench's ({}, {}, {})",
+            histogram.low(),
+            histogram.high(),
+            histogram.sigfig(),
+            ours.low(),
+            ours.high(),
+            ours.sigfig()
+        );
+    }
     Ok(Interval {
         second: interval.start_timestamp().as_secs_f64().round() as u64 + 1,
         tagged,
@@ -229,6 +248,42 @@ impl Logged {
             Tagged::FromSender { .. } => Ok(()),
         }
     }
+}
+
+/// The deserializer sizes its buffer by the payload length a compressed histogram's inner
+/// header declares, and its counts by the header's range, before reading either: a crafted
+/// entry declaring 4 GiB took that much memory (found by the `hlog` fuzz target). So the inner
+/// header is read first, and only sqsbench's own settings and a payload that fits them pass.
+fn check_declared_size(bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Read;
+    const COMPRESSED_V2: [u8; 4] = 0x1c84_9304u32.to_be_bytes();
+    if bytes.get(0..4) != Some(&COMPRESSED_V2[..]) || bytes.len() < 8 {
+        return Ok(());
+    }
+    let mut header = [0u8; 32];
+    flate2::read::ZlibDecoder::new(&bytes[8..])
+        .read_exact(&mut header)
+        .context("its compressed header cannot be read")?;
+    let field = |at: usize| u32::from_be_bytes(header[at..at + 4].try_into().expect("4 bytes"));
+    let wide = |at: usize| u64::from_be_bytes(header[at..at + 8].try_into().expect("8 bytes"));
+    let (payload, digits, low, high) = (field(4) as usize, field(12), wide(16), wide(24));
+    let ours = crate::measure::latency::new_histogram();
+    if high > ours.high() || low < ours.low() || digits != u32::from(ours.sigfig()) {
+        anyhow::bail!(
+            "settings (lowest {low}, highest {high}, {digits} significant digits) are not sqsbench's ({}, {}, {})",
+            ours.low(),
+            ours.high(),
+            ours.sigfig()
+        );
+    }
+    // A count takes at most 9 bytes in the encoding.
+    let most = ours.distinct_values() * 9;
+    if payload > most {
+        anyhow::bail!(
+            "its header declares {payload} bytes of counts; sqsbench's settings need at most {most}"
+        );
+    }
+    Ok(())
 }
 
 /// Every interval of a histogram log, merged per latency and per fleet.
@@ -319,5 +374,30 @@ mod tests {
             }
             prop_assert_eq!(merged.get(Latency::EndToEnd), &whole);
         }
+    }
+}
+
+#[cfg(test)]
+mod fuzz_regressions {
+    //! Inputs the fuzz targets (fuzz/) found, kept as regression tests.
+
+    #[test]
+    fn a_crafted_log_that_took_gigabytes_is_refused() {
+        let log = include_bytes!("../../tests/fuzz-regressions/hlog-oom.bin");
+        let e = super::read_hlog(log).err().expect("refused");
+        assert!(
+            format!("{e:#}").starts_with("entry 3 (send): bad histogram"),
+            "{e:#}"
+        );
+    }
+
+    #[test]
+    fn a_sweep_value_toml_cannot_write_back_is_a_problem_not_a_panic() {
+        let input = include_bytes!("../../tests/fuzz-regressions/scenario-sweep-value.bin");
+        let text = String::from_utf8_lossy(input);
+        let mut parts = text.split('\0');
+        let toml = parts.next().unwrap_or("");
+        let sets: Vec<String> = parts.map(str::to_string).collect();
+        assert!(crate::scenario::validate::scenario_from_text(toml, &sets).is_err());
     }
 }

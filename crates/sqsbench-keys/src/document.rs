@@ -372,9 +372,19 @@ impl<'d> Field<'d> {
         to_value(self.value).map_err(|e| self.problem(e)).ok()
     }
 
-    /// The value rendered back as TOML text, by the toml crate (for sweeps and attributes).
+    /// The value rendered back as TOML text, by the toml crate (for sweeps and attributes). A
+    /// value the serializer refuses is this key's problem: `Value`'s `Display` would panic on
+    /// it (found by the `scenario` fuzz target).
     pub fn to_toml(&self) -> Option<String> {
-        self.value().map(|v| v.to_string())
+        let value = self.value()?;
+        let mut out = String::new();
+        match serde::Serialize::serialize(&value, toml::ser::ValueSerializer::new(&mut out)) {
+            Ok(_) => Some(out),
+            Err(e) => {
+                self.problem(format!("cannot be written back as TOML: {e}"));
+                None
+            }
+        }
     }
 }
 
