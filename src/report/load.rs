@@ -256,7 +256,7 @@ impl Logged {
 /// header is read first, and only sqsbench's own settings and a payload that fits them pass.
 fn check_declared_size(bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Read;
-    const COMPRESSED_V2: [u8; 4] = 0x1c84_9304u32.to_be_bytes();
+    const COMPRESSED_V2: [u8; 4] = 0x1c84_9314u32.to_be_bytes();
     if bytes.get(0..4) != Some(&COMPRESSED_V2[..]) || bytes.len() < 8 {
         return Ok(());
     }
