@@ -47,11 +47,13 @@ pub(crate) const MODULES: &[(&str, &str, &[&str])] = &[
     (
         "workload",
         "schedules, producer and consumer fleets, the engine's phases, drain rules, shards",
-        &["emulator", "measure", "price", "round", "scenario"],
+        &[
+            "client", "emulator", "measure", "price", "round", "scenario",
+        ],
     ),
     (
         "client",
-        "how traffic leaves: the SDK clients, queues and topics made and removed",
+        "how traffic leaves: the SDK clients, the lean client, queues and topics made and removed",
         &["emulator", "scenario"],
     ),
     (

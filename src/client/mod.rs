@@ -3,8 +3,11 @@
 //! the queues' and topics' lifecycle.
 //! Main entry: `connect`. Depends on `scenario` and `emulator`, never on workloads or reports.
 
+pub(crate) mod attempts;
 pub(crate) mod cleanup;
 pub(crate) mod fanout;
+pub(crate) mod hot;
+pub(crate) mod lean;
 pub(crate) mod queues;
 pub(crate) mod topic_cleanup;
 pub(crate) mod topics;
@@ -31,6 +34,10 @@ pub(crate) struct Connection {
     pub region: String,
     /// The in-process emulator, for the embedded target (dropping it stops it).
     pub emulator: Option<EmulatorHandle>,
+    /// The lean client, when `[target] client = "lean"`: the hot calls go through it.
+    pub lean: Option<std::sync::Arc<lean::LeanClient>>,
+    /// The SDK config's credentials chain, for the lean client's signatures (none: embedded).
+    pub credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
 }
 
 /// Long polls wait up to 20 s, so an attempt may take that long and must not be cut short.
@@ -48,6 +55,59 @@ fn retries(enabled: bool) -> RetryConfig {
     } else {
         RetryConfig::disabled()
     }
+}
+
+/// The lean client on the connection's endpoint, region and credentials (`None`: unsigned,
+/// for the embedded emulator, which checks no signature), with the SDK's timeouts and retries.
+pub(crate) fn lean_client(
+    connection: &Connection,
+    signed: bool,
+    retries_on: bool,
+) -> anyhow::Result<lean::LeanClient> {
+    let t = timeouts();
+    let extra_roots = match std::env::var_os("AWS_CA_BUNDLE").filter(|p| !p.is_empty()) {
+        Some(path) => Some(std::fs::read(&path).with_context(|| {
+            format!("AWS_CA_BUNDLE={}: cannot be read", path.to_string_lossy())
+        })?),
+        None => None,
+    };
+    lean::LeanClient::new(lean::Settings {
+        endpoint: connection.endpoint.clone(),
+        region: connection.region.clone(),
+        credentials: if signed {
+            connection.credentials.clone()
+        } else {
+            None
+        },
+        retry: if retries_on {
+            lean::RetryPolicy::standard(3, Duration::from_secs(1))
+        } else {
+            lean::RetryPolicy::disabled()
+        },
+        connect_timeout: t.connect_timeout().unwrap_or(Duration::from_secs(5)),
+        attempt_timeout: t
+            .operation_attempt_timeout()
+            .unwrap_or(Duration::from_secs(30)),
+        extra_roots,
+    })
+}
+
+/// The endpoint the SDK's resolver gives a region (and FIPS or dual-stack), or the override.
+async fn resolved_endpoint(config: &aws_config::SdkConfig, region: &str) -> anyhow::Result<String> {
+    use aws_sdk_sqs::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+    let mut params = Params::builder()
+        .region(region.to_string())
+        .use_fips(config.use_fips().unwrap_or(false))
+        .use_dual_stack(config.use_dual_stack().unwrap_or(false));
+    if let Some(url) = config.endpoint_url() {
+        params = params.endpoint(url.to_string());
+    }
+    let params = params.build().context("endpoint parameters")?;
+    let endpoint = DefaultResolver::new()
+        .resolve_endpoint(&params)
+        .await
+        .map_err(|e| anyhow::anyhow!("resolving the SQS endpoint: {e}"))?;
+    Ok(endpoint.url().to_string())
 }
 
 fn static_credentials() -> Credentials {
@@ -81,6 +141,16 @@ pub(crate) fn emulator_config(scenario: &Scenario) -> EmulatorConfig {
 }
 
 pub(crate) async fn connect(scenario: &Scenario) -> anyhow::Result<Connection> {
+    let mut connection = connect_sdk(scenario).await?;
+    if scenario.client == crate::scenario::ClientKind::Lean {
+        let signed = connection.kind != TargetKind::Embedded;
+        let lean = lean_client(&connection, signed, scenario.run.retries)?;
+        connection.lean = Some(std::sync::Arc::new(lean));
+    }
+    Ok(connection)
+}
+
+async fn connect_sdk(scenario: &Scenario) -> anyhow::Result<Connection> {
     let retry = retries(scenario.run.retries);
     match &scenario.target {
         Target::Embedded => {
@@ -91,6 +161,8 @@ pub(crate) async fn connect(scenario: &Scenario) -> anyhow::Result<Connection> {
             let region = scenario.emulator.region.clone();
             let (client, sns) = unsigned_clients(&endpoint, &region, retry);
             Ok(Connection {
+                lean: None,
+                credentials: None,
                 client,
                 sns,
                 kind: TargetKind::Embedded,
@@ -116,8 +188,11 @@ pub(crate) async fn connect_remote(
         ),
         Target::Endpoint { url, region } => {
             let config = endpoint_config(url, region, retry, has_env_credentials()).await?;
+            let client = aws_sdk_sqs::Client::new(&config);
             Ok(Connection {
-                client: aws_sdk_sqs::Client::new(&config),
+                lean: None,
+                credentials: config.credentials_provider(),
+                client,
                 sns: aws_sdk_sns::Client::new(&config),
                 kind: TargetKind::Endpoint,
                 endpoint: url.clone(),
@@ -146,11 +221,10 @@ pub(crate) async fn connect_remote(
             let client = aws_sdk_sqs::Client::new(&config);
             let sns = aws_sdk_sns::Client::new(&config);
             // AWS_ENDPOINT_URL (the SDK's own setting) points the aws target elsewhere; say where.
-            let endpoint = config.endpoint_url().map_or_else(
-                || format!("https://sqs.{region}.amazonaws.com"),
-                str::to_string,
-            );
+            let endpoint = resolved_endpoint(&config, &region).await?;
             Ok(Connection {
+                lean: None,
+                credentials: config.credentials_provider(),
                 client,
                 sns,
                 kind: TargetKind::Aws,

@@ -14,7 +14,7 @@ use super::ledger::Tally;
 use super::recorder::{Api, Recorder};
 pub use super::shards::*;
 use crate::round::per_second;
-use crate::scenario::{QueueType, TargetKind};
+use crate::scenario::{ClientKind, QueueType, TargetKind};
 use crate::{price, round};
 
 pub const SCHEMA_VERSION: u32 = 2;
@@ -175,6 +175,13 @@ pub struct TargetInfo {
     pub kind: TargetKind,
     pub endpoint: String,
     pub region: String,
+    /// The hot calls' client (`[target] client`); results written before it existed used the SDK.
+    #[serde(default = "sdk")]
+    pub client: ClientKind,
+}
+
+fn sdk() -> ClientKind {
+    ClientKind::Sdk
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

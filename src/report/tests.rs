@@ -58,6 +58,7 @@ pub(super) fn fixed() -> RunSummary {
             kind: crate::scenario::TargetKind::Embedded,
             endpoint: "http://127.0.0.1:41234".into(),
             region: "us-east-1".into(),
+            client: crate::scenario::ClientKind::Lean,
         },
         queue: QueueInfo {
             kind: crate::scenario::QueueType::Standard,

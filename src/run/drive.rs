@@ -119,6 +119,7 @@ fn engine<'a>(
     let topic = ready.prepared.topic.as_ref().zip(shape.fanout());
     Engine {
         client: connection.client.clone(),
+        hot: crate::workload::engine::HotCalls(connection.lean.clone()),
         lanes: ready.prepared.lanes.clone(),
         topic: topic.map(|(t, fanout)| TopicTarget {
             sns: connection.sns.clone(),

@@ -333,6 +333,7 @@ fn summary_head(
             kind: connection.kind,
             endpoint: connection.endpoint.clone(),
             region: connection.region.clone(),
+            client: scenario.client,
         },
         queue: QueueInfo {
             kind: scenario.queue.kind,

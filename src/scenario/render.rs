@@ -43,12 +43,13 @@ pub(super) fn key(k: &str) -> String {
         .to_string()
 }
 
-fn target_keys(target: &Target) -> TargetKeys {
+fn target_keys(target: &Target, client: ClientKind) -> TargetKeys {
     let mut keys = TargetKeys {
         kind: TargetKind::Embedded,
         endpoint: None,
         region: None,
         profile: None,
+        client,
     };
     match target {
         Target::Embedded => {}
@@ -73,7 +74,7 @@ pub(crate) fn to_toml(sc: &Scenario) -> String {
     if let Some(description) = &sc.description {
         doc.keys(vec![("description", text(description))]);
     }
-    doc.table("target", target_keys(&sc.target).to_keys());
+    doc.table("target", target_keys(&sc.target, sc.client).to_keys());
     doc.table("queue", sc.queue.to_keys());
     doc.table("run", sc.run.to_keys());
     match &sc.fanout {

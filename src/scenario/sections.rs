@@ -28,6 +28,23 @@ pub(crate) const TARGET_KINDS: Choice<TargetKind> = Choice {
     ],
 };
 
+/// Which client makes the hot calls (SendMessage(Batch), ReceiveMessage, DeleteMessage(Batch)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClientKind {
+    /// hyper + aws-sigv4: a fraction of the SDK's CPU per call.
+    #[default]
+    Lean,
+    /// aws-sdk-sqs, the reference.
+    Sdk,
+}
+
+pub(crate) const CLIENT_KINDS: Choice<ClientKind> = Choice {
+    what: "a client",
+    names: &[("lean", ClientKind::Lean), ("sdk", ClientKind::Sdk)],
+};
+
+spelled!(ClientKind, CLIENT_KINDS);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TargetKind {
     #[default]
@@ -70,6 +87,8 @@ section! {
         region: Option<String> = Opt(Text), unset("\"us-east-1\"");
         /// kind = "aws": a named profile (else the default credential chain)
         profile: Option<String> = Opt(Text), unset("\"bench\"");
+        /// the hot calls' client: "lean" (hyper + aws-sigv4) or "sdk" (aws-sdk-sqs, the reference)
+        client: ClientKind = CLIENT_KINDS, or(ClientKind::Lean);
     }
 }
 

@@ -8,6 +8,8 @@ pub struct Scenario {
     pub name: String,
     pub description: Option<String>,
     pub target: Target,
+    /// `[target] client`: which client makes the hot calls.
+    pub client: ClientKind,
     pub queue: QueueSpec,
     pub run: RunSpec,
     pub producers: Vec<ProducerFleet>,
@@ -59,7 +61,7 @@ impl Target {
 
 pub use super::fanout::{AttributeSpec, Fanout, Subscription, Values};
 pub use super::policy::PolicySpec;
-pub use super::sections::TargetKind;
+pub use super::sections::{ClientKind, TargetKind};
 pub use super::sections::{
     ConsumerFleet, DeadLetter, Expectations, Prices, ProducerFleet, QueueSpec, RunSpec, SearchSpec,
     SubscriptionKeys, TopicSpec,

@@ -61,8 +61,9 @@ fn build(doc: &Document) -> Option<Scenario> {
     let description = root
         .get("description")
         .and_then(|f| f.str().map(str::to_string));
-    let target = section(root.get("target"), TargetKeys::read_keys)
-        .and_then(|keys| target(keys, root.get("target")));
+    let target_keys = section(root.get("target"), TargetKeys::read_keys);
+    let client = target_keys.as_ref().map(|keys| keys.client);
+    let target = target_keys.and_then(|keys| target(keys, root.get("target")));
     let scenario_name = name.as_deref().unwrap_or("scenario");
     let topic_field = root.get("topic");
     fanout_rules::refuse_other_kind(&root, topic_field.is_some());
@@ -117,6 +118,7 @@ fn build(doc: &Document) -> Option<Scenario> {
         name: name?,
         description,
         target: target?,
+        client: client?,
         queue: queue?,
         run: run?,
         producers: producers?,

@@ -7,16 +7,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use aws_sdk_sqs::Client;
-use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, MessageSystemAttributeName};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use tokio::sync::watch;
 
-use super::attempts::{AttemptCounter, send_counting};
 use super::backoff::Backoff;
 use super::clock::RunClock;
-use super::outcome::classify;
+use super::outcome::outcome_of;
+use crate::client::hot::{Message, QueueClient};
 use crate::measure::by_sender::Part;
 use crate::measure::clock_offset::{self, OffsetWindows};
 use crate::measure::fleets::{FleetIndex, FleetMap};
@@ -27,36 +25,17 @@ use crate::measure::recorder::{Api, Outcome, Registry};
 use crate::scenario::{ConsumerFleet, ConsumerKind, DeleteMode, ProcessingSpec};
 
 /// The ledger's view of one delivery of a measured message.
-/// ApproximateReceiveCount: which delivery of the message this is (1 when not given).
-pub(crate) fn receive_count(m: &aws_sdk_sqs::types::Message) -> u32 {
-    system_attribute::<u64>(m, MessageSystemAttributeName::ApproximateReceiveCount)
-        .map_or(1, |n| u32::try_from(n).unwrap_or(u32::MAX))
-}
-
-/// A numeric system attribute of a message (receive count, SQS's timestamps in ms), when it was
-/// asked for and parses.
-fn system_attribute<T: std::str::FromStr>(
-    m: &aws_sdk_sqs::types::Message,
-    name: MessageSystemAttributeName,
-) -> Option<T> {
-    m.attributes()?.get(&name)?.parse().ok()
-}
-
-pub(crate) fn delivery(m: &aws_sdk_sqs::types::Message, p: &Payload, received_us: u64) -> Delivery {
+pub(crate) fn delivery(m: &Message, p: &Payload, received_us: u64) -> Delivery {
     Delivery {
         producer: p.producer,
         sequence: p.sequence,
         group: p.group,
-        receive_count: receive_count(m),
+        receive_count: m.receive_count,
         intended_us: p.intended_us,
         sent_us: p.sent_us,
         received_us,
-        message_id: m.message_id().unwrap_or("").into(),
-        first_receive_ms: system_attribute(
-            m,
-            MessageSystemAttributeName::ApproximateFirstReceiveTimestamp,
-        )
-        .unwrap_or(0),
+        message_id: m.message_id.as_str().into(),
+        first_receive_ms: m.first_receive_ms.unwrap_or(0),
         call: 0,
         position: 0,
     }
@@ -77,7 +56,7 @@ pub(super) fn intended_times(deliveries: &[Delivery]) -> IntendedTimes {
 
 /// What one receive call came back with.
 pub(super) enum Received {
-    Messages(Vec<aws_sdk_sqs::types::Message>),
+    Messages(Vec<Message>),
     /// No messages, or a failed call (recorded).
     Nothing,
     /// The consumers were told to stop while the call was waiting.
@@ -108,8 +87,6 @@ pub(crate) struct ConsumerRun {
     pub seed: u64,
     pub recorder: Registry,
     pub stop: watch::Receiver<bool>,
-    /// `[run] retries`: count the SDK's attempts per call.
-    pub retries: bool,
     /// How many shards the distributed run has (1: not one). A shard keeps the floor SQS's
     /// SentTimestamp puts under each sender's clock offset (a merge checks the senders' own
     /// estimates against it) and its end-to-end latencies split by sender shard (a merge may
@@ -127,7 +104,8 @@ pub(crate) struct ConsumerRun {
 /// The queue a consumer reads: a queue run's one queue, or a fan-out subscription's.
 #[derive(Clone)]
 pub(crate) struct Lane {
-    pub client: Client,
+    /// The hot calls' client (`[target] client`).
+    pub client: QueueClient,
     pub queue_url: String,
     /// A FIFO queue: a Lambda-style batch's failure holds back the rest of its group.
     pub fifo: bool,
@@ -180,36 +158,22 @@ impl Consumer {
     pub(super) async fn receive(&mut self, max: u32, wait: Duration) -> Received {
         let started = Instant::now();
         let started_us = self.run.clock.now_us();
-        let builder = self
+        let url = &self.lane.queue_url;
+        let request = self
             .lane
             .client
-            .receive_message()
-            .queue_url(&self.lane.queue_url)
-            .max_number_of_messages(max as i32)
-            .wait_time_seconds(wait.as_secs() as i32)
-            .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
-            // SQS's clock: FIFO order across shards, and this clock's offset to it.
-            .message_system_attribute_names(
-                MessageSystemAttributeName::ApproximateFirstReceiveTimestamp,
-            );
-        let builder = if self.run.shards > 1 {
-            builder.message_system_attribute_names(MessageSystemAttributeName::SentTimestamp)
-        } else {
-            builder
-        };
-        let counter = AttemptCounter::default();
-        let request = async { send_counting!(builder, counter, self.run.retries) };
-        let result = tokio::select! {
-            r = request => r,
+            .receive(url, max, wait, self.run.shards > 1);
+        let called = tokio::select! {
+            c = request => c,
             _ = self.run.stop.changed() => return Received::Stopped,
         };
         let latency_us = started.elapsed().as_micros() as u64;
-        self.record_retries(Api::ReceiveMessage, &counter);
+        self.record_retries(Api::ReceiveMessage, called.attempts);
+        let result = called.result;
         match result {
-            Ok(out) => {
+            Ok(messages) => {
                 self.backoff.connected();
                 self.record_call(Api::ReceiveMessage, &Outcome::Ok, latency_us);
-                let messages = out.messages.unwrap_or_default();
                 self.record_clock(&messages, started_us);
                 if messages.is_empty() {
                     Received::Nothing
@@ -217,8 +181,8 @@ impl Consumer {
                     Received::Messages(messages)
                 }
             }
-            Err(e) => {
-                let outcome = classify(&e);
+            Err(failure) => {
+                let outcome = outcome_of(&failure);
                 self.record_call(Api::ReceiveMessage, &outcome, latency_us);
                 // A target that answered with an error gets a brief pause; one that could not
                 // be reached, the growing one (`backoff`).
@@ -238,17 +202,12 @@ impl Consumer {
 
     /// The offset windows of this call's first receives (a redelivery's stamp is from an
     /// earlier call).
-    fn record_clock(&self, messages: &[aws_sdk_sqs::types::Message], started_us: u64) {
+    fn record_clock(&self, messages: &[Message], started_us: u64) {
         let ended_us = self.run.clock.now_us();
         let stamps = messages
             .iter()
-            .filter(|m| receive_count(m) == 1)
-            .filter_map(|m| {
-                system_attribute(
-                    m,
-                    MessageSystemAttributeName::ApproximateFirstReceiveTimestamp,
-                )
-            });
+            .filter(|m| m.receive_count == 1)
+            .filter_map(|m| m.first_receive_ms);
         let mut windows = OffsetWindows::default();
         for ms in stamps {
             windows.add(clock_offset::window(started_us, ended_us, ms));
@@ -301,7 +260,7 @@ impl Consumer {
     /// ledger keys (None when not measured), and the measured deliveries for the ledger.
     pub(super) fn record_deliveries(
         &self,
-        messages: &[aws_sdk_sqs::types::Message],
+        messages: &[Message],
         call: u64,
         mut failing: Option<&mut StdRng>,
     ) -> (ToDelete, Vec<Delivery>) {
@@ -312,22 +271,21 @@ impl Consumer {
             r.counters.received_all += messages.len() as u64;
             r.fleets.get_mut(self.fleet_index).counters.received_all += messages.len() as u64;
             for (position, m) in messages.iter().enumerate() {
-                let body = m.body().unwrap_or("");
+                let body = m.body.as_str();
                 let body = match &self.lane.subscriber {
                     Some(s) => s.published(body),
                     None => std::borrow::Cow::Borrowed(body),
                 };
                 let Ok(p) = Payload::decode(&body, self.run.run_id) else {
                     r.counters.foreign += 1;
-                    self.lane.ledger.foreign(m.message_id().unwrap_or(""));
+                    self.lane.ledger.foreign(&m.message_id);
                     continue;
                 };
                 let sender = self.run.fleets.of_producer(p.producer);
                 if let Some(sender) = sender {
                     r.fleets.get_mut(sender).counters.received_all += 1;
                 }
-                if let Some(stamp) = system_attribute(m, MessageSystemAttributeName::SentTimestamp)
-                {
+                if let Some(stamp) = m.sent_ms {
                     r.sender_floors.observe(p.producer, p.sent_us, stamp);
                 }
                 let mut measured = self.run.clock.is_measured(p.intended_us);
@@ -348,9 +306,9 @@ impl Consumer {
                 {
                     continue;
                 }
-                if let Some(handle) = m.receipt_handle() {
+                if !m.receipt_handle.is_empty() {
                     let key = measured.then_some((p.producer, p.sequence));
-                    to_delete.push((handle.to_string(), key));
+                    to_delete.push((m.receipt_handle.clone(), key));
                 }
             }
         });
@@ -397,7 +355,7 @@ impl Consumer {
 
     /// Whether a measured message reached this subscription although its filter should have
     /// stopped it; such a delivery is recorded as a leak.
-    fn leaked(&self, m: &aws_sdk_sqs::types::Message, p: &Payload, now_us: u64) -> bool {
+    fn leaked(&self, m: &Message, p: &Payload, now_us: u64) -> bool {
         let Some(s) = &self.lane.subscriber else {
             return false;
         };
@@ -408,8 +366,8 @@ impl Consumer {
         true
     }
 
-    pub(super) fn record_retries(&self, api: Api, counter: &AttemptCounter) {
-        let extra = counter.attempts().saturating_sub(1) as u64;
+    pub(super) fn record_retries(&self, api: Api, attempts: u32) {
+        let extra = attempts.saturating_sub(1) as u64;
         if extra > 0 {
             self.run
                 .recorder
@@ -453,45 +411,33 @@ impl Consumer {
         &self,
         handles: &[(String, Option<(u32, u64)>)],
     ) -> Vec<Option<(u32, u64)>> {
-        let entries = handles
-            .iter()
-            .enumerate()
-            .map(|(i, (h, _))| {
-                DeleteMessageBatchRequestEntry::builder()
-                    .id(i.to_string())
-                    .receipt_handle(h.as_str())
-                    .build()
-                    .expect("id and handle are set")
-            })
-            .collect();
+        let receipts: Vec<&str> = handles.iter().map(|(h, _)| h.as_str()).collect();
         let started = Instant::now();
-        let builder = self
+        let called = self
             .lane
             .client
-            .delete_message_batch()
-            .queue_url(&self.lane.queue_url)
-            .set_entries(Some(entries));
-        let counter = AttemptCounter::default();
-        let result = send_counting!(builder, counter, self.run.retries);
+            .delete_batch(&self.lane.queue_url, &receipts)
+            .await;
         let latency = started.elapsed().as_micros() as u64;
-        self.record_retries(Api::DeleteMessageBatch, &counter);
-        match result {
-            Ok(out) => {
+        self.record_retries(Api::DeleteMessageBatch, called.attempts);
+        match called.result {
+            Ok(answer) => {
                 self.record_call(Api::DeleteMessageBatch, &Outcome::Ok, latency);
-                let failed = out.failed().len() as u64;
-                if failed > 0 {
+                if answer.failed > 0 {
+                    let failed = answer.failed as u64;
                     self.run
                         .recorder
                         .with(|r| r.entries_failed(Api::DeleteMessageBatch, failed));
                 }
-                out.successful()
+                answer
+                    .succeeded
                     .iter()
-                    .filter_map(|e| e.id().parse::<usize>().ok())
-                    .filter_map(|i| handles.get(i).map(|(_, key)| *key))
+                    .filter_map(|&i| handles.get(i).map(|(_, key)| *key))
                     .collect()
             }
-            Err(e) => {
-                self.record_call(Api::DeleteMessageBatch, &classify(&e), latency);
+            Err(failure) => {
+                let outcome = outcome_of(&failure);
+                self.record_call(Api::DeleteMessageBatch, &outcome, latency);
                 Vec::new()
             }
         }
@@ -513,21 +459,15 @@ impl Consumer {
             DeleteMode::Single => {
                 for (h, key) in handles {
                     let started = Instant::now();
-                    let result = self
-                        .lane
-                        .client
-                        .delete_message()
-                        .queue_url(&self.lane.queue_url)
-                        .receipt_handle(h)
-                        .send()
-                        .await;
+                    let called = self.lane.client.delete_one(&self.lane.queue_url, &h).await;
                     let latency = started.elapsed().as_micros() as u64;
-                    match result {
-                        Ok(_) => {
+                    self.record_retries(Api::DeleteMessage, called.attempts);
+                    match called.result {
+                        Ok(()) => {
                             self.record_call(Api::DeleteMessage, &Outcome::Ok, latency);
                             deleted.push(key);
                         }
-                        Err(e) => self.record_call(Api::DeleteMessage, &classify(&e), latency),
+                        Err(f) => self.record_call(Api::DeleteMessage, &outcome_of(&f), latency),
                     }
                 }
             }

@@ -82,7 +82,7 @@ pub(crate) async fn collect_dead_letters(
                 continue;
             };
             if clock.is_measured(p.intended_us) {
-                dead.push(delivery(m, &p, now_us));
+                dead.push(delivery(&m.clone().into(), &p, now_us));
             }
             if let Some(handle) = m.receipt_handle() {
                 ours.push(handle.to_string());

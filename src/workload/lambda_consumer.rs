@@ -6,11 +6,10 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use aws_sdk_sqs::types::Message;
-
-use super::consumer::{Consumer, Received, ToDelete, intended_times, receive_count};
+use super::consumer::{Consumer, Received, ToDelete, intended_times};
 use super::lambda::gather::{Gathering, INVOCATION_PAYLOAD_BYTES, Limits};
 use super::lambda::verdict::{self, Fate, Item};
+use crate::client::hot::Message;
 use crate::measure::payload::Payload;
 use crate::measure::recorder::BatchCounters;
 
@@ -68,9 +67,11 @@ impl Consumer {
         let drawn: Vec<(Item, u32)> = batch
             .iter()
             .filter_map(|m| {
-                m.receipt_handle()?;
-                let p = Payload::decode(m.body().unwrap_or(""), self.run.run_id).ok()?;
-                let attempt = receive_count(m);
+                if m.receipt_handle.is_empty() {
+                    return None;
+                }
+                let p = Payload::decode(&m.body, self.run.run_id).ok()?;
+                let attempt = m.receive_count;
                 let fails = verdict::fails(
                     self.run.seed,
                     p.producer,
@@ -124,7 +125,7 @@ fn take(
     now: Duration,
     m: Message,
 ) {
-    let bytes = m.body().map_or(0, str::len);
+    let bytes = m.body.len();
     if carried.is_empty() && gathering.add(now, bytes) {
         batch.push(m);
     } else {

@@ -2,7 +2,6 @@
 //! payload, and the phases of a run (warmup, measured, drain). Main entry: `engine::run`.
 //! Records into `measure`; must not depend on `report` or `cli`.
 
-pub(crate) mod attempts;
 pub mod attributes;
 pub(crate) mod backoff;
 pub(crate) mod clock;

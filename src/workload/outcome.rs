@@ -1,8 +1,9 @@
-//! Classifies every SDK call result: failures are measurements (throttled, an error code, a
-//! timeout), never reasons to stop a run.
+//! Classifies every call's result, whichever client made it: failures are measurements
+//! (throttled, an error code, a timeout), never reasons to stop a run.
 
 use aws_sdk_sqs::error::{ProvideErrorMetadata, SdkError};
 
+use crate::client::lean::Failure;
 use crate::measure::recorder::Outcome;
 
 /// Codes SQS and the SDK's retry classifier treat as throttling.
@@ -16,18 +17,24 @@ const THROTTLING: &[&str] = &[
 ];
 
 pub fn classify<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> Outcome {
-    match error {
-        SdkError::TimeoutError(_) => Outcome::Timeout,
-        SdkError::DispatchFailure(e) if e.is_timeout() => Outcome::Timeout,
+    outcome_of(&Failure::of_sdk(error))
+}
+
+pub fn outcome_of(failure: &Failure) -> Outcome {
+    match failure {
+        Failure::Timeout | Failure::Dispatch { timeout: true } => Outcome::Timeout,
         // Refused, reset before an answer, or unresolvable: the request reached no server.
-        SdkError::DispatchFailure(_) => Outcome::Connect,
-        SdkError::ServiceError(e) => match e.err().code() {
-            Some(code) if THROTTLING.contains(&code) => Outcome::Throttled,
-            Some(code) => Outcome::Error(code.to_string()),
-            None => Outcome::Error("Unknown".to_string()),
-        },
-        SdkError::ResponseError(_) => Outcome::Error("ResponseError".to_string()),
-        SdkError::ConstructionFailure(_) => Outcome::Error("ConstructionFailure".to_string()),
-        _ => Outcome::Error("Other".to_string()),
+        Failure::Dispatch { timeout: false } => Outcome::Connect,
+        Failure::Service {
+            code: Some(code), ..
+        } if THROTTLING.contains(&code.as_str()) => Outcome::Throttled,
+        Failure::Service {
+            code: Some(code), ..
+        } => Outcome::Error(code.clone()),
+        Failure::Service { code: None, .. } => Outcome::Error("Unknown".to_string()),
+        Failure::Response => Outcome::Error("ResponseError".to_string()),
+        Failure::Construction(_) => Outcome::Error("ConstructionFailure".to_string()),
+        Failure::Checksum => Outcome::Error("ChecksumMismatch".to_string()),
+        Failure::Other => Outcome::Error("Other".to_string()),
     }
 }

@@ -6,26 +6,21 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use aws_sdk_sqs::error::SdkError;
-use aws_sdk_sqs::operation::send_message::builders::SendMessageFluentBuilder;
-use aws_sdk_sqs::operation::send_message_batch::SendMessageBatchError;
-use aws_sdk_sqs::operation::send_message_batch::SendMessageBatchOutput;
-use aws_sdk_sqs::operation::send_message_batch::builders::SendMessageBatchFluentBuilder;
-use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use tokio::sync::watch;
 
-use super::attempts::{AttemptCounter, send_counting};
 use super::attributes::draw;
 use super::backoff::Backoff;
 use super::clock::RunClock;
-use super::outcome::classify;
 use super::publish::{
     Destination, ENTRY_IDS, Publication, Response, Route, batch_entry, classify_one,
     classify_publish_batch, publish_request,
 };
 use super::schedule::Schedule;
+use crate::client::attempts::{AttemptCounter, send_counting};
+use crate::client::hot::{Outgoing, QueueClient};
+use crate::client::lean::BatchAnswer;
 use crate::measure::by_sender::Part;
 use crate::measure::fleets::FleetIndex;
 use crate::measure::latency::Latency;
@@ -197,17 +192,14 @@ impl Producer {
         let counter = AttemptCounter::default();
         let started = Instant::now();
         let single = messages.len() == 1 && self.fleet.batch_size == 1;
+        let mut attempts = None;
         let response = match &self.destination {
-            Destination::Queue { client, url } if single => {
-                let request = self.single_request(client, url, &messages[0], sent_us, body, last);
-                classify_one(
-                    Api::SendMessage,
-                    send_counting!(request, counter, self.retries),
-                )
-            }
             Destination::Queue { client, url } => {
-                let request = self.batch_request(client, url, messages, sent_us, body, last);
-                classify_batch(send_counting!(request, counter, self.retries))
+                let (response, tries) = self
+                    .send_to_queue(client, url, messages, sent_us, body, last)
+                    .await;
+                attempts = Some(tries);
+                response
             }
             Destination::Topic { sns, arn, .. } if single => {
                 let publication = self.publication(&messages[0], sent_us, last, body);
@@ -228,8 +220,9 @@ impl Producer {
                 classify_publish_batch(result)
             }
         };
+        let attempts = attempts.unwrap_or_else(|| counter.attempts());
         let latency_us = started.elapsed().as_micros() as u64;
-        let acks = Acks::of(messages, &response.acked, counter.attempts());
+        let acks = Acks::of(messages, &response.acked, attempts);
         self.record(messages, sent_us, &response, latency_us, &acks);
         for route in self.routes.iter() {
             let extra = route.sequences(&self.destination, self.seed, self.id, &acks.extra);
@@ -287,54 +280,48 @@ impl Producer {
         (Some(format!("g{}", m.group)), dedup)
     }
 
-    fn single_request(
+    /// One SendMessage (a fleet of batch size 1) or SendMessageBatch, on the run's client;
+    /// the response and the attempts it took. Entry ids are the messages' places in it.
+    async fn send_to_queue(
         &self,
-        client: &aws_sdk_sqs::Client,
-        url: &str,
-        m: &Message,
-        sent_us: u64,
-        body: &mut String,
-        last: &Option<(Message, u64)>,
-    ) -> SendMessageFluentBuilder {
-        self.body(m, sent_us, last, body);
-        let (group, dedup) = self.fifo_ids(m);
-        client
-            .send_message()
-            .queue_url(url)
-            .message_body(body.as_str())
-            .set_message_group_id(group)
-            .set_message_deduplication_id(dedup)
-    }
-
-    /// A batch whose entry ids are the messages' places in it.
-    fn batch_request(
-        &self,
-        client: &aws_sdk_sqs::Client,
+        client: &QueueClient,
         url: &str,
         messages: &[Message],
         sent_us: u64,
         body: &mut String,
         last: &Option<(Message, u64)>,
-    ) -> SendMessageBatchFluentBuilder {
-        let entries = messages
+    ) -> (Response, u32) {
+        let mut bodies = Vec::with_capacity(messages.len());
+        let mut fifo = Vec::with_capacity(messages.len());
+        for m in messages {
+            self.body(m, sent_us, last, body);
+            bodies.push(body.clone());
+            fifo.push(self.fifo_ids(m));
+        }
+        let outgoing: Vec<Outgoing<'_>> = bodies
             .iter()
-            .zip(ENTRY_IDS)
-            .map(|(m, id)| {
-                self.body(m, sent_us, last, body);
-                let (group, dedup) = self.fifo_ids(m);
-                SendMessageBatchRequestEntry::builder()
-                    .id(id)
-                    .message_body(body.as_str())
-                    .set_message_group_id(group)
-                    .set_message_deduplication_id(dedup)
-                    .build()
-                    .expect("id and body are set")
+            .zip(&fifo)
+            .map(|(body, (group, dedup))| Outgoing {
+                body,
+                group: group.as_deref(),
+                dedup: dedup.as_deref(),
             })
             .collect();
-        client
-            .send_message_batch()
-            .queue_url(url)
-            .set_entries(Some(entries))
+        if messages.len() == 1 && self.fleet.batch_size == 1 {
+            let called = client.send_one(url, &outgoing[0]).await;
+            let result = called.result.map(|()| BatchAnswer {
+                succeeded: vec![0],
+                failed: 0,
+            });
+            (
+                Response::of_queue(Api::SendMessage, result),
+                called.attempts,
+            )
+        } else {
+            let called = client.send_batch(url, &outgoing).await;
+            let response = Response::of_queue(Api::SendMessageBatch, called.result);
+            (response, called.attempts)
+        }
     }
 
     /// Counts the call, its measured messages (sent or failed, their schedule lag) for the run
@@ -384,19 +371,6 @@ impl Producer {
             let sequences = route.sequences(&self.destination, self.seed, self.id, &acked);
             route.ledger.sent(self.id, sequences);
         }
-    }
-}
-
-fn classify_batch<R>(
-    result: Result<SendMessageBatchOutput, SdkError<SendMessageBatchError, R>>,
-) -> Response {
-    match result {
-        Ok(out) => Response::answered(
-            Api::SendMessageBatch,
-            out.successful().iter().map(|s| s.id()),
-            out.failed().len(),
-        ),
-        Err(e) => Response::refused(Api::SendMessageBatch, classify(&e)),
     }
 }
 
@@ -477,42 +451,5 @@ mod tests {
         let acks = Acks::of(&[message(0, None)], &[0, 7], 1);
         assert_eq!(acks.acknowledged, [0]);
         assert_eq!(Acks::of(&[], &[], 0).acknowledged, Vec::<u64>::new());
-    }
-
-    #[test]
-    fn a_batch_response_names_its_entries_by_place() {
-        use aws_sdk_sqs::types::{BatchResultErrorEntry, SendMessageBatchResultEntry};
-        let ok = |id: &str| {
-            SendMessageBatchResultEntry::builder()
-                .id(id)
-                .message_id("m")
-                .md5_of_message_body("x")
-                .build()
-                .unwrap()
-        };
-        let failed = BatchResultErrorEntry::builder()
-            .id("1")
-            .code("InternalError")
-            .sender_fault(false)
-            .build()
-            .unwrap();
-        let out = SendMessageBatchOutput::builder()
-            .successful(ok("2"))
-            .successful(ok("0"))
-            .successful(ok("not-ours"))
-            .failed(failed)
-            .build()
-            .unwrap();
-        let response = classify_batch::<()>(Ok(out));
-        assert_eq!(response.api, Api::SendMessageBatch);
-        assert_eq!(response.outcome, crate::measure::recorder::Outcome::Ok);
-        assert_eq!(response.acked, [2, 0]);
-        assert_eq!(response.entries_failed, 1);
-        use aws_sdk_sqs::operation::send_message::{SendMessageError, SendMessageOutput};
-        let single = classify_one::<_, SendMessageError, ()>(
-            Api::SendMessage,
-            Ok(SendMessageOutput::builder().build()),
-        );
-        assert_eq!((single.api, single.acked), (Api::SendMessage, vec![0]));
     }
 }

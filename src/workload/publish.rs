@@ -20,7 +20,7 @@ use crate::measure::recorder::{Api, Outcome};
 #[derive(Clone)]
 pub(crate) enum Destination {
     Queue {
-        client: aws_sdk_sqs::Client,
+        client: crate::client::hot::QueueClient,
         url: String,
     },
     Topic {
@@ -138,6 +138,22 @@ impl Response {
                 .filter_map(|id| ENTRY_IDS.iter().position(|e| *e == id))
                 .collect(),
             entries_failed: failed as u64,
+        }
+    }
+
+    /// A queue call's answer, from either client.
+    pub(crate) fn of_queue(
+        api: Api,
+        result: Result<crate::client::lean::BatchAnswer, crate::client::lean::Failure>,
+    ) -> Response {
+        match result {
+            Ok(answer) => Response {
+                api,
+                outcome: Outcome::Ok,
+                acked: answer.succeeded,
+                entries_failed: answer.failed as u64,
+            },
+            Err(failure) => Response::refused(api, super::outcome::outcome_of(&failure)),
         }
     }
 

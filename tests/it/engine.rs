@@ -19,6 +19,7 @@ async fn run_loop(queue_name: &str, interrupted: bool) -> EngineResult {
     let (_tx, interrupt) = watch::channel(interrupted);
     let engine = Engine {
         client,
+        hot: sqsbench::workload::engine::HotCalls::sdk(),
         lanes: vec![Lane {
             queue_url: url,
             dead_letter_url: None,

@@ -187,6 +187,7 @@ async fn a_filter_sns_applies_differently_shows_as_leaked_or_missing() {
     };
     let result = Engine {
         client: sqs.clone(),
+        hot: sqsbench::workload::engine::HotCalls::sdk(),
         lanes: vec![lane(&leaky), lane(&strict)],
         topic: Some(TopicTarget {
             sns,

@@ -12,10 +12,19 @@ fn integrity(dir: &std::path::Path) -> Integrity {
     serde_json::from_str(&text).expect("integrity.json parses")
 }
 
+/// The hot calls' client of a seed's run: the lean client and the SDK take turns, so both are
+/// held to detected == injected.
+fn client_of(seed: u64) -> &'static str {
+    if seed % 2 == 0 { "sdk" } else { "lean" }
+}
+
 fn faulty_standard(seed: u64) -> String {
+    let client = client_of(seed);
     format!(
         r#"
 name = "faults"
+[target]
+client = "{client}"
 [run]
 warmup = "0s"
 duration = "1s"
@@ -47,6 +56,7 @@ async fn detected_duplicates_and_losses_equal_injected_for_20_seeds() {
         let outcome = run_text(&faulty_standard(seed), &dir).await;
         let s = &outcome.summary;
         let injected = s.emulator.as_ref().expect("embedded target").injected;
+        assert_eq!(s.target.client.to_string(), client_of(seed));
         let m = &s.messages;
         assert_eq!(m.duplicates, injected.duplicates, "seed {seed}: duplicates");
         assert_eq!(m.lost, injected.lost, "seed {seed}: lost");
@@ -77,6 +87,56 @@ async fn detected_duplicates_and_losses_equal_injected_for_20_seeds() {
     }
     // 20 runs × 1,000 messages at 2 % each: the faults really happened.
     assert!(all_duplicates > 100 && all_lost > 100 && all_reordered > 100);
+}
+
+/// Injected errors are counted as the calls' errors by either client, and the messages they
+/// touched are accounted for: a failed send is not sent, a failed delete is redelivered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn injected_errors_are_counted_by_both_clients() {
+    for client in ["lean", "sdk"] {
+        let dir = temp_dir(&format!("errors-{client}"));
+        let text = format!(
+            r#"
+name = "errors"
+[target]
+client = "{client}"
+[queue]
+visibility_timeout = "1s"
+[run]
+warmup = "0s"
+duration = "1s"
+drain_timeout = "20s"
+seed = 5
+[[producers]]
+count = 2
+rate = "500/s"
+batch_size = 10
+[[consumers]]
+count = 2
+batch_size = 10
+wait_time = "1s"
+[emulator.faults]
+error_rate = 0.05
+"#
+        );
+        let outcome = run_text(&text, &dir).await;
+        let s = &outcome.summary;
+        let injected = s.emulator.as_ref().expect("embedded").injected;
+        let counted: u64 = s.requests.values().map(|r| r.errors).sum();
+        assert!(injected.errors > 0, "{client}");
+        assert_eq!(
+            counted, injected.errors,
+            "{client}: every injected error counted"
+        );
+        let m = &s.messages;
+        assert_eq!(m.lost, 0, "{client}");
+        assert_eq!(
+            m.duplicates, m.duplicate_causes.redelivery,
+            "{client}: {m:?}"
+        );
+        assert!(integrity(&dir).accounting.holds, "{client}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -119,8 +119,22 @@ pub struct TopicTarget<'a> {
     pub fanout: &'a Fanout,
 }
 
+/// Which client makes the hot calls: `HotCalls::sdk()`, the engine's SDK client, or the lean
+/// client the run connected (`client::connect`).
+#[derive(Clone, Debug, Default)]
+pub struct HotCalls(pub(crate) Option<std::sync::Arc<crate::client::lean::LeanClient>>);
+
+impl HotCalls {
+    pub fn sdk() -> HotCalls {
+        HotCalls(None)
+    }
+}
+
 pub struct Engine<'a> {
+    /// The control plane's client (and the drain's and dead-letter reads).
     pub client: Client,
+    /// The hot calls' client: the lean one, or `client` (`[target] client`).
+    pub hot: HotCalls,
     /// The queue (a fan-out run: each subscription's, in `[[subscriptions]]` order).
     pub lanes: Vec<Lane>,
     /// Fan-out: producers publish here instead of sending to the queue.

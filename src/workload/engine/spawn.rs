@@ -1,6 +1,7 @@
 //! Starting the fleets: each producer and consumer task, where producers send (the queue, or
 //! the topic), and each fan-out consumer's subscription.
 
+use crate::client::hot::QueueClient;
 use std::sync::Arc;
 
 use tokio::sync::watch;
@@ -59,6 +60,15 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// The hot calls' client, with `[run] retries` deciding whether the SDK's attempts are counted.
+    fn queue_client(&self) -> QueueClient {
+        QueueClient {
+            sdk: self.client.clone(),
+            lean: self.hot.0.clone(),
+            count_attempts: self.scenario.run.retries,
+        }
+    }
+
     /// Where producer fleet `k` sends: the queue, or the topic with the fleet's attributes.
     fn destination(&self, k: usize) -> Destination {
         match &self.topic {
@@ -68,7 +78,7 @@ impl<'a> Engine<'a> {
                 attributes: Arc::new(topic.fanout.attributes.get(k).cloned().unwrap_or_default()),
             },
             None => Destination::Queue {
-                client: self.client.clone(),
+                client: self.queue_client(),
                 url: self.lanes[0].queue_url.clone(),
             },
         }
@@ -178,7 +188,6 @@ impl<'a> Engine<'a> {
             seed: sc.run.seed,
             recorder: t.registry.clone(),
             stop: t.consumers_stopped.clone(),
-            retries: sc.run.retries,
             shards: self.shard.count,
             fleets: t.fleets.clone(),
             calls: Arc::new(std::sync::atomic::AtomicU64::new(0)),
@@ -196,7 +205,7 @@ impl<'a> Engine<'a> {
                 let c = Consumer {
                     run: run.clone(),
                     lane: Lane {
-                        client: self.client.clone(),
+                        client: self.queue_client(),
                         queue_url: self.lanes[lane].queue_url.clone(),
                         fifo,
                         ledger: t.ledgers.handle(lane).clone(),

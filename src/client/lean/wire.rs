@@ -1,0 +1,216 @@
+//! The JSON bodies of the hot calls (SQS's JSON protocol, `application/x-amz-json-1.0`):
+//! requests serialized from borrowed fields, responses read borrowing the body where it has no
+//! escapes. Only the fields sqsbench sends or reads are here.
+//! Depends on serde only.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct SendBatch<'a> {
+    pub queue_url: &'a str,
+    pub entries: &'a [SendEntry<'a>],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct SendEntry<'a> {
+    pub id: &'a str,
+    pub message_body: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_group_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_deduplication_id: Option<&'a str>,
+}
+
+/// SendMessage: one entry's fields beside the queue URL.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct SendOne<'a> {
+    pub queue_url: &'a str,
+    #[serde(flatten)]
+    pub entry: SendOneFields<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct SendOneFields<'a> {
+    pub message_body: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_group_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_deduplication_id: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct Receive<'a> {
+    pub queue_url: &'a str,
+    pub max_number_of_messages: u32,
+    pub wait_time_seconds: u32,
+    pub message_system_attribute_names: &'a [&'a str],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct DeleteBatch<'a> {
+    pub queue_url: &'a str,
+    pub entries: &'a [DeleteEntry<'a>],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct DeleteEntry<'a> {
+    pub id: &'a str,
+    pub receipt_handle: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct DeleteOne<'a> {
+    pub queue_url: &'a str,
+    pub receipt_handle: &'a str,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+pub(crate) struct SendBatchResult<'a> {
+    #[serde(borrow)]
+    pub successful: Vec<SendResultEntry<'a>>,
+    /// Only counted: a failed entry is one not acknowledged.
+    pub failed: Vec<serde::de::IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct SendResultEntry<'a> {
+    #[serde(borrow)]
+    pub id: Cow<'a, str>,
+    #[serde(rename = "MD5OfMessageBody", borrow, default)]
+    pub md5_of_message_body: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct SendOneResult<'a> {
+    #[serde(rename = "MD5OfMessageBody", borrow, default)]
+    pub md5_of_message_body: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+pub(crate) struct DeleteBatchResult<'a> {
+    #[serde(borrow)]
+    pub successful: Vec<DeleteResultEntry<'a>>,
+    /// Only counted: a failed entry is one not acknowledged.
+    pub failed: Vec<serde::de::IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct DeleteResultEntry<'a> {
+    #[serde(borrow)]
+    pub id: Cow<'a, str>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+pub(crate) struct ReceiveResult {
+    pub messages: Vec<ReceivedMessage>,
+}
+
+/// Owned: a message outlives the response it came in (it is processed, then deleted).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ReceivedMessage {
+    #[serde(default)]
+    pub message_id: String,
+    #[serde(default)]
+    pub receipt_handle: String,
+    #[serde(rename = "MD5OfBody", default)]
+    pub md5_of_body: Option<String>,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub attributes: HashMap<String, String>,
+    #[serde(rename = "MD5OfMessageAttributes", default)]
+    pub md5_of_message_attributes: Option<String>,
+    #[serde(default)]
+    pub message_attributes: Option<HashMap<String, AttributeValue>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct AttributeValue {
+    pub data_type: String,
+    #[serde(default)]
+    pub string_value: Option<String>,
+    /// Base64 on the wire.
+    #[serde(default)]
+    pub binary_value: Option<String>,
+}
+
+/// The fields of an error body the SDK reads its code from.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct ErrorBody<'a> {
+    #[serde(borrow)]
+    pub code: Option<Cow<'a, str>>,
+    #[serde(rename = "__type", borrow)]
+    pub type_: Option<Cow<'a, str>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_request_has_the_sdks_field_names_and_omits_absent_fifo_fields() {
+        let entries = [
+            SendEntry {
+                id: "0",
+                message_body: "a\"b",
+                message_group_id: None,
+                message_deduplication_id: None,
+            },
+            SendEntry {
+                id: "1",
+                message_body: "c",
+                message_group_id: Some("g1"),
+                message_deduplication_id: Some("d"),
+            },
+        ];
+        let json = serde_json::to_string(&SendBatch {
+            queue_url: "http://q",
+            entries: &entries,
+        })
+        .unwrap();
+        assert_eq!(
+            json,
+            r#"{"QueueUrl":"http://q","Entries":[{"Id":"0","MessageBody":"a\"b"},{"Id":"1","MessageBody":"c","MessageGroupId":"g1","MessageDeduplicationId":"d"}]}"#
+        );
+        let one = serde_json::to_string(&SendOne {
+            queue_url: "u",
+            entry: SendOneFields {
+                message_body: "b",
+                message_group_id: None,
+                message_deduplication_id: None,
+            },
+        })
+        .unwrap();
+        assert_eq!(one, r#"{"QueueUrl":"u","MessageBody":"b"}"#);
+    }
+
+    #[test]
+    fn a_receive_result_reads_messages_and_their_attributes() {
+        let body = br#"{"Messages":[{"MessageId":"m","ReceiptHandle":"h","MD5OfBody":"x","Body":"hi\n","Attributes":{"ApproximateReceiveCount":"2"}}]}"#;
+        let r: ReceiveResult = serde_json::from_slice(body).unwrap();
+        assert_eq!(r.messages[0].body, "hi\n");
+        assert_eq!(r.messages[0].attributes["ApproximateReceiveCount"], "2");
+        let empty: ReceiveResult = serde_json::from_slice(b"{}").unwrap();
+        assert!(empty.messages.is_empty());
+    }
+}
