@@ -65,17 +65,25 @@ NODE_NO_WARNINGS=1 NODE_EXTRA_CA_CERTS="$work/ca.pem" SQS_CLIENT_MODULES="$JS_DI
 # (AWS_CA_BUNDLE), or as the SDK's default HTTPS client does (SSL_CERT_FILE, which replaces the
 # system's roots); the keys come from the environment as for any endpoint.
 run_locked() {
-  local secret=$1 out=$2 trust=$3
+  local secret=$1 out=$2 trust=$3 client=${4:-lean}
   env AWS_ACCESS_KEY_ID=AKIDRIGHT AWS_SECRET_ACCESS_KEY="$secret" AWS_REGION=us-east-1 \
     AWS_EC2_METADATA_DISABLED=true "$trust" \
     "$SQSBENCH" run "$ROOT/scenarios/quickstart.toml" --target "$TLS_URL" --duration 2s \
-    --set run.warmup=0s --out "$work/$out" >"$work/$out.log" 2>&1
+    --set run.warmup=0s --set "target.client=\"$client\"" --out "$work/$out" >"$work/$out.log" 2>&1
 }
-log "sqsbench run --target $TLS_URL"
-run_locked right-secret run-right "AWS_CA_BUNDLE=$work/ca.pem" || { cat "$work/run-right.log"; exit 1; }
-received=$(jq '.messages.received' "$work/run-right/summary.json")
-[[ $received -gt 0 ]] || { log "the run through TLS and SigV4 received nothing"; exit 1; }
-log "ok: sqsbench run over https (AWS_CA_BUNDLE) with SigV4 received $received messages"
+# Both clients of the hot calls sign and speak TLS: every call must succeed.
+for client in lean sdk; do
+  log "sqsbench run --target $TLS_URL, client $client"
+  run_locked right-secret "run-right-$client" "AWS_CA_BUNDLE=$work/ca.pem" "$client" || {
+    cat "$work/run-right-$client.log"; exit 1; }
+  summary="$work/run-right-$client/summary.json"
+  received=$(jq '.messages.received' "$summary")
+  failed=$(jq '[.requests[] | .errors + .timeouts + .connect_failed + .throttled] | add' "$summary")
+  [[ $(jq -r '.target.client' "$summary") == "$client" ]] || { log "summary.json names another client"; exit 1; }
+  [[ $received -gt 0 && $failed -eq 0 ]] || {
+    log "the $client run through TLS and SigV4 received $received, with $failed failed calls"; exit 1; }
+  log "ok: sqsbench run over https (AWS_CA_BUNDLE) with SigV4, client $client: received $received messages, no failed call"
+done
 status=0
 run_locked wrong-secret run-wrong "SSL_CERT_FILE=$work/ca.pem" || status=$?
 if ((status == 0)) || ! grep -q SignatureDoesNotMatch "$work/run-wrong.log"; then

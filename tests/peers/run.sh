@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `sqsbench run --target URL` against real third-party SQS servers: starts fauxqs and LocalStack
-# on loopback (installing them if needed) and runs a standard and a FIFO scenario against each.
-# Each run must exit 0 with complete results, no failed requests, and every message received.
+# on loopback (installing them if needed) and runs a standard and a FIFO scenario against each,
+# with each client of the hot calls (`[target] client`: lean, then sdk). Each run must exit 0
+# with complete results, no failed requests, and every message received.
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
 source "$(dirname "$0")/../../scripts/peers.sh"
@@ -16,10 +17,13 @@ for server in "fauxqs=$FAUXQS_URL" "localstack=$LOCALSTACK_URL"; do
   name=${server%%=*}
   url=${server#*=}
   for scenario in standard fifo; do
-    dir="$out/$name-$scenario"
-    log "run $scenario scenario against $name ($url)"
-    "$SQSBENCH" run "$ROOT/tests/peers/$scenario.toml" --target "$url" --out "$dir" --quiet >"$dir.log" 2>&1 || {
-      code=$?; cat "$dir.log" >&2; log "$name/$scenario exited $code"; exit 1; }
-    python3 "$ROOT/tests/peers/check_summary.py" "$dir"
+    for client in lean sdk; do
+      dir="$out/$name-$scenario-$client"
+      log "run $scenario scenario against $name ($url), client $client"
+      "$SQSBENCH" run "$ROOT/tests/peers/$scenario.toml" --target "$url" --set "target.client=\"$client\"" \
+        --out "$dir" --quiet >"$dir.log" 2>&1 || {
+        code=$?; cat "$dir.log" >&2; log "$name/$scenario/$client exited $code"; exit 1; }
+      python3 "$ROOT/tests/peers/check_summary.py" "$dir" "$client"
+    done
   done
 done

@@ -9,7 +9,8 @@
 //! | connect timeout | `DispatchFailure` (timeout) | `Timeout` | transient |
 //! | no answer within the attempt timeout | `TimeoutError` | `Timeout` | transient |
 //! | non-2xx answer | `ServiceError` | `Throttled` for a throttling code, else `Error(code)` | throttling code: 5 tokens; `RequestTimeout*` or status 500/502/503/504: transient; else not |
-//! | 2xx whose body cannot be read | `ResponseError` | `Error("ResponseError")` | transient |
+//! | 2xx whose body is cut short | `ResponseError` | `Error("ResponseError")` | transient |
+//! | 2xx whose body is not the JSON expected | `ServiceError` (unhandled, no code) | `Error("Unknown")` | not |
 //! | a digest that does not match (lean only) | none: the Rust SDK checks no MD5 | `Error("ChecksumMismatch")` | not |
 //!
 //! The code is the `x-amzn-errortype` header's, else the body's `code`, else its `__type`, cut
@@ -38,7 +39,7 @@ pub enum Failure {
         /// `x-amz-retry-after`, in ms: how long the service asks the client to wait.
         retry_after: Option<Duration>,
     },
-    /// A 2xx answer that could not be read (a malformed body, or a body cut short).
+    /// A 2xx answer whose body was cut short.
     Response,
     /// A digest that does not match what was sent or received (the Rust SDK checks none).
     Checksum,

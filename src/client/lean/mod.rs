@@ -13,6 +13,9 @@ mod retry;
 mod sign;
 pub(crate) mod wire;
 
+#[cfg(test)]
+mod parity;
+
 use std::time::Duration;
 
 use aws_credential_types::provider::SharedCredentialsProvider;
@@ -318,8 +321,14 @@ fn json(value: &impl serde::Serialize, capacity: usize) -> Bytes {
     Bytes::from(out)
 }
 
+/// A 2xx body. One that does not parse ends as the SDK ends it: an unhandled service error
+/// with no code, not retried.
 fn parse<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, Failure> {
-    serde_json::from_slice(bytes).map_err(|_| Failure::Response)
+    serde_json::from_slice(bytes).map_err(|_| Failure::Service {
+        status: 200,
+        code: None,
+        retry_after: None,
+    })
 }
 
 /// A request no server answered: a timeout (connect) or not, as the SDK's connector tells them.
