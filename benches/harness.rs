@@ -1,11 +1,15 @@
-//! The harness's own cost and ceiling, measured in one run:
-//! 1. client CPU per delivered message of a full `sqsbench run` versus a bare aws-sdk-sqs loop
-//!    making the same calls (SendMessageBatch 10, ReceiveMessage 10, DeleteMessageBatch) against
-//!    the same `sqsbench serve` process (its CPU is not counted) — goal ≤ 1.25×;
-//! 2. the highest sustained rate on the embedded target with batches of 10 — goal ≥ 40,000 msg/s
-//!    sent and received — closed loop, then open loop at 40,000/s.
+//! The harness's own cost and ceiling, for each client of the hot calls (`[target] client`),
+//! measured in one run against one `sqsbench serve` process (its CPU is not counted), with
+//! batches of 10 and 8 producer and 8 consumer tasks:
+//! 1. client CPU per delivered message at 256 B and 4 KiB (signing and MD5 grow with size): a
+//!    bare aws-sdk-sqs loop making the same calls (SendMessageBatch, ReceiveMessage,
+//!    DeleteMessageBatch) with nothing recorded, then `sqsbench run` with `client = "sdk"` and
+//!    with `client = "lean"` — goal: lean ≤ 0.33× the bare loop at 256 B;
+//! 2. the closed-loop maximum of each client (rate = "max");
+//! 3. each client's sustained open-loop rate at end-to-end p99 ≤ 10 ms (a `[search]`) — goal:
+//!    lean ≥ 1.8× sdk.
 //!
-//! Run: `cargo bench --bench harness`.
+//! Run: `cargo bench --bench harness` (BENCH_SECONDS sets each measured phase, default 10).
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -22,6 +26,7 @@ use sqsbench::scenario::validate::scenario_from_text;
 use tokio::sync::watch;
 
 const TASKS: usize = 8;
+const CLIENTS: [&str; 2] = ["sdk", "lean"];
 
 // The same allocator as the shipped binary, for both sides of the comparison.
 #[global_allocator]
@@ -37,71 +42,111 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10);
+    println!("machine load at start: {}", load());
 
     println!(
-        "1. client CPU per delivered message against sqsbench serve ({TASKS} producer and {TASKS} consumer tasks, batches of 10, 256 B)"
+        "1. client CPU per delivered message against sqsbench serve ({TASKS} producer and {TASKS} consumer tasks, batches of 10)"
     );
-    let (bare_cpu, bare_messages) =
-        runtime.block_on(bare_loop(&server.endpoint, Duration::from_secs(seconds)));
-    let bare = bare_cpu.as_secs_f64() * 1e6 / bare_messages as f64;
+    for size in [256usize, 4096] {
+        let length = Duration::from_secs(seconds);
+        let (bare_cpu, bare_messages) = runtime.block_on(bare_loop(&server.endpoint, length, size));
+        let bare = bare_cpu.as_secs_f64() * 1e6 / bare_messages as f64;
+        println!(
+            "   {size} B: bare aws-sdk-sqs loop: {bare_messages} messages, {bare:.2} µs CPU per message"
+        );
+        for client in CLIENTS {
+            let scenario =
+                endpoint_scenario(&server.endpoint, client, seconds, size, "rate = \"max\"");
+            let (cpu, messages) = runtime.block_on(sqsbench_run(&scenario));
+            let per = cpu.as_secs_f64() * 1e6 / messages as f64;
+            println!(
+                "   {size} B: sqsbench run, client {client:<4}: {messages} messages, {per:.2} µs CPU per message, {:.3}x the bare loop",
+                per / bare
+            );
+        }
+    }
+
+    println!("2. closed loop (rate = \"max\") through sqsbench serve, 256 B");
+    for client in CLIENTS {
+        let scenario = endpoint_scenario(&server.endpoint, client, seconds, 256, "rate = \"max\"");
+        let s = binary_run(&scenario, "summary.json");
+        let s: sqsbench::measure::summary::RunSummary = serde_json::from_str(&s).unwrap();
+        println!(
+            "   client {client:<4}: sent {:.0} msg/s, received {:.0} msg/s, e2e p99 {:.1} ms",
+            s.throughput.sent_per_sec,
+            s.throughput.received_per_sec,
+            s.latency_us["end_to_end"].p99 as f64 / 1000.0
+        );
+    }
+
     println!(
-        "   bare aws-sdk-sqs loop: {bare_messages} messages, {:.2} µs CPU per message",
-        bare
+        "3. sustained open-loop rate at e2e p99 <= 10 ms through sqsbench serve, 256 B ([search])"
     );
-    let scenario = format!(
-        r#"name = "bench-overhead"
+    let mut rates = Vec::new();
+    for client in CLIENTS {
+        let search = "rate = \"1000/s\"\n[search]\nfrom = \"2000/s\"\nto = \"200000/s\"\nfactor = 2.0\nprecision = 0.1\nstep_duration = \"4s\"\nmax_e2e_p99 = \"10ms\"";
+        let scenario = endpoint_scenario(&server.endpoint, client, seconds, 256, search);
+        let result: serde_json::Value =
+            serde_json::from_str(&binary_run(&scenario, "search.json")).unwrap();
+        let rate = result["sustainable_per_sec"].as_f64().unwrap_or(0.0);
+        println!(
+            "   client {client:<4}: sustained {rate:.0} msg/s (first failing {}, limited by {})",
+            result["failing_per_sec"], result["limited_by"]
+        );
+        rates.push(rate);
+    }
+    println!(
+        "   lean / sdk: {:.2}x (goal >= 1.8)",
+        rates[1] / rates[0].max(1.0)
+    );
+    println!("machine load at end: {}", load());
+    drop(server);
+}
+
+/// A scenario through `endpoint` with the given client, message size and rate lines.
+fn endpoint_scenario(
+    endpoint: &str,
+    client: &str,
+    seconds: u64,
+    size: usize,
+    rate: &str,
+) -> String {
+    // Each scenario names its own queue: a name is reusable only 60 s after DeleteQueue.
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let (rate, search) = rate
+        .split_once("\n[search]")
+        .map_or((rate, String::new()), |(r, s)| {
+            (r, format!("[search]{s}\n"))
+        });
+    format!(
+        r#"name = "bench-{client}-{n}"
 [target]
 kind = "endpoint"
-endpoint = "{}"
+endpoint = "{endpoint}"
+client = "{client}"
 [run]
+warmup = "1s"
 duration = "{seconds}s"
 drain_timeout = "30s"
 [[producers]]
 count = {TASKS}
-rate = "max"
+{rate}
 batch_size = 10
-message_size = "256B"
+message_size = "{size}B"
 [[consumers]]
 count = {TASKS}
 batch_size = 10
 wait_time = "1s"
-"#,
-        server.endpoint
-    );
-    let (run_cpu, run_messages) = runtime.block_on(sqsbench_run(&scenario));
-    let full = run_cpu.as_secs_f64() * 1e6 / run_messages as f64;
-    println!(
-        "   sqsbench run:          {run_messages} messages, {:.2} µs CPU per message",
-        full
-    );
-    println!("   ratio: {:.3}x (goal <= 1.25)", full / bare);
-    drop(server);
+{search}"#
+    )
+}
 
-    println!(
-        "2. sustained rate on the embedded target, batches of 10, quota unlimited, {TASKS}+{TASKS} tasks"
-    );
-    let closed = format!(
-        "name = \"bench-max\"\n[run]\nduration = \"{seconds}s\"\ndrain_timeout = \"30s\"\n[[producers]]\ncount = {TASKS}\nrate = \"max\"\nbatch_size = 10\nmessage_size = \"256B\"\n[[consumers]]\ncount = {TASKS}\nbatch_size = 10\nwait_time = \"1s\"\n[emulator]\nquota = \"unlimited\"\n"
-    );
-    let s = binary_run(&closed);
-    println!(
-        "   closed loop: sent {:.0} msg/s, received {:.0} msg/s, e2e p99 {:.1} ms",
-        s.throughput.sent_per_sec,
-        s.throughput.received_per_sec,
-        s.latency_us["end_to_end"].p99 as f64 / 1000.0
-    );
-    let open = closed
-        .replace("rate = \"max\"", "rate = \"40000/s\"")
-        .replace("bench-max", "bench-40k");
-    let s = binary_run(&open);
-    println!(
-        "   open loop at 40,000/s: sent {:.0} msg/s, received {:.0} msg/s, lost {}, schedule lag p99 {:.1} ms, e2e p99 {:.1} ms",
-        s.throughput.sent_per_sec,
-        s.throughput.received_per_sec,
-        s.messages.lost,
-        s.latency_us["schedule_lag"].p99 as f64 / 1000.0,
-        s.latency_us["end_to_end"].p99 as f64 / 1000.0
-    );
+/// The 1-, 5- and 15-minute load averages.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 struct Server {
@@ -168,11 +213,11 @@ fn client(endpoint: &str) -> Client {
 }
 
 /// The same calls as the scenario, with nothing recorded: the floor any SDK-based tool pays.
-async fn bare_loop(endpoint: &str, length: Duration) -> (Duration, u64) {
+async fn bare_loop(endpoint: &str, length: Duration, size: usize) -> (Duration, u64) {
     let c = client(endpoint);
     let url = c
         .create_queue()
-        .queue_name("bare")
+        .queue_name(format!("bare-{size}"))
         .send()
         .await
         .unwrap()
@@ -182,7 +227,7 @@ async fn bare_loop(endpoint: &str, length: Duration) -> (Duration, u64) {
     let started = Instant::now();
     let received = Arc::new(AtomicU64::new(0));
     let sent = Arc::new(AtomicU64::new(0));
-    let body = "x".repeat(256);
+    let body = "x".repeat(size);
     let mut tasks = Vec::new();
     for _ in 0..TASKS {
         let (c, url, body, sent) = (c.clone(), url.clone(), body.clone(), sent.clone());
@@ -281,8 +326,8 @@ async fn run_summary(text: &str) -> sqsbench::measure::summary::RunSummary {
     outcome.summary
 }
 
-/// Runs the shipped `sqsbench` binary (what users run) and reads its summary.json.
-fn binary_run(text: &str) -> sqsbench::measure::summary::RunSummary {
+/// Runs the shipped `sqsbench` binary (what users run) and reads one of its results files.
+fn binary_run(text: &str, file: &str) -> String {
     let dir = std::env::temp_dir().join(format!("sqsbench-bench-binary-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -301,10 +346,9 @@ fn binary_run(text: &str) -> sqsbench::measure::summary::RunSummary {
         .status()
         .unwrap();
     assert!(status.success(), "sqsbench run failed");
-    let summary =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let text = std::fs::read_to_string(out.join(file)).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
-    summary
+    text
 }
 
 async fn sqsbench_run(text: &str) -> (Duration, u64) {

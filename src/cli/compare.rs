@@ -65,6 +65,9 @@ pub(super) fn run(args: CompareArgs) -> u8 {
             return exit::BAD_INPUT;
         }
     };
+    for warning in compare::warnings(&baseline, &candidate) {
+        eprintln!("warning: {warning}");
+    }
     println!(
         "baseline {} → candidate {}\n",
         args.baseline.display(),

@@ -83,10 +83,17 @@ impl From<aws_sdk_sqs::types::Message> for Message {
 
 impl From<super::lean::wire::ReceivedMessage> for Message {
     fn from(m: super::lean::wire::ReceivedMessage) -> Message {
-        let attributes = m.attributes;
-        Message::from_parts(m.message_id, m.receipt_handle, m.body, |name| {
-            attributes.get(name).cloned()
-        })
+        let a = m.attributes;
+        Message {
+            message_id: m.message_id,
+            receipt_handle: m.receipt_handle,
+            body: m.body,
+            receive_count: a
+                .approximate_receive_count
+                .map_or(1, |n| u32::try_from(n).unwrap_or(u32::MAX)),
+            first_receive_ms: a.approximate_first_receive_timestamp,
+            sent_ms: a.sent_timestamp,
+        }
     }
 }
 
@@ -97,8 +104,8 @@ pub(crate) struct Outgoing<'a> {
     pub dedup: Option<&'a str>,
 }
 
-/// Entry ids are the entries' places in a batch.
-const IDS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+/// A batch call's entries are named by their place in it.
+pub(crate) const ENTRY_IDS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
 /// The SQS client of a run's hot calls: always the SDK's (the rest of the run uses it), and
 /// the lean client when the scenario chose it.
@@ -120,7 +127,7 @@ impl QueueClient {
         if let Some(lean) = &self.lean {
             let entries: Vec<SendEntry<'_>> = messages
                 .iter()
-                .zip(IDS)
+                .zip(ENTRY_IDS)
                 .map(|(m, id)| SendEntry {
                     id,
                     message_body: m.body,
@@ -132,7 +139,7 @@ impl QueueClient {
         }
         let entries = messages
             .iter()
-            .zip(IDS)
+            .zip(ENTRY_IDS)
             .map(|(m, id)| {
                 SendMessageBatchRequestEntry::builder()
                     .id(id)
@@ -240,7 +247,7 @@ impl QueueClient {
         if let Some(lean) = &self.lean {
             let entries: Vec<DeleteEntry<'_>> = handles
                 .iter()
-                .zip(IDS)
+                .zip(ENTRY_IDS)
                 .map(|(h, id)| DeleteEntry {
                     id,
                     receipt_handle: h,
@@ -250,7 +257,7 @@ impl QueueClient {
         }
         let entries = handles
             .iter()
-            .zip(IDS)
+            .zip(ENTRY_IDS)
             .map(|(h, id)| {
                 DeleteMessageBatchRequestEntry::builder()
                     .id(id)
@@ -309,7 +316,7 @@ impl QueueClient {
 fn batch_answer<'a>(ids: impl Iterator<Item = &'a str>, failed: usize) -> BatchAnswer {
     BatchAnswer {
         succeeded: ids
-            .filter_map(|id| IDS.iter().position(|i| *i == id))
+            .filter_map(|id| ENTRY_IDS.iter().position(|i| *i == id))
             .collect(),
         failed,
     }

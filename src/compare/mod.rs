@@ -92,6 +92,19 @@ fn check_paths(
     Ok(())
 }
 
+/// What makes two runs less comparable than their figures suggest: the two sides' hot calls
+/// made by different clients (`[target] client`), whose own cost shows in latency and rate.
+pub(crate) fn warnings(baseline: &RunSummary, candidate: &RunSummary) -> Vec<String> {
+    let (b, c) = (baseline.target.client, candidate.target.client);
+    if b == c {
+        return Vec::new();
+    }
+    vec![format!(
+        "the baseline's hot calls used the {b} client and the candidate's the {c} client: \
+         latencies and rates differ by client too, not only by what changed"
+    )]
+}
+
 /// Compares two summaries under the rules; a rule naming a metric neither has is an error.
 /// A metric only one side has (requests of an API the other never called) is 0 on the other.
 pub(crate) fn compare(

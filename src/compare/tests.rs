@@ -110,3 +110,20 @@ fn a_delta_inside_the_measured_spread_is_noise_not_failure() {
     cand.latency_us.get_mut("end_to_end").unwrap().p99 = 30_000;
     assert!(compare(&base, &cand, &[rule]).unwrap().failed());
 }
+
+#[test]
+fn sides_made_by_different_clients_are_warned_about() {
+    use crate::scenario::ClientKind;
+    let mut a = summary(1000, 100.0, 0);
+    let mut b = summary(1000, 100.0, 0);
+    a.target.client = ClientKind::Sdk;
+    b.target.client = ClientKind::Sdk;
+    assert!(warnings(&a, &b).is_empty());
+    b.target.client = ClientKind::Lean;
+    let w = warnings(&a, &b);
+    assert_eq!(w.len(), 1);
+    assert!(
+        w[0].contains("the sdk client") && w[0].contains("the lean client"),
+        "{w:?}"
+    );
+}

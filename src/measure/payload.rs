@@ -36,19 +36,26 @@ pub enum Foreign {
 
 impl Payload {
     /// Writes the body into `out` (cleared first), padded to `size` bytes (at least the header).
+    /// Fields as fixed-width hex, then dots up to `size`. Written by hand: `write!` and a
+    /// char-by-char pad took about 3 % of a lean run's CPU in `perf`.
     pub fn encode_into(&self, size: usize, out: &mut String) {
-        use std::fmt::Write;
         out.clear();
         out.reserve(size.max(HEADER_LEN));
-        write!(
-            out,
-            "{MAGIC}{:016x} {:08x} {:016x} {:08x} {:016x} {:016x} ",
-            self.run, self.producer, self.sequence, self.group, self.intended_us, self.sent_us
-        )
-        .expect("writing to a String cannot fail");
+        out.push_str(MAGIC);
+        push_hex(out, self.run, 16);
+        push_hex(out, self.producer.into(), 8);
+        push_hex(out, self.sequence, 16);
+        push_hex(out, self.group.into(), 8);
+        push_hex(out, self.intended_us, 16);
+        push_hex(out, self.sent_us, 16);
         debug_assert_eq!(out.len(), HEADER_LEN);
-        let pad = size.saturating_sub(HEADER_LEN);
-        out.extend(std::iter::repeat_n('.', pad));
+        const DOTS: &str = "................................................................";
+        let mut pad = size.saturating_sub(HEADER_LEN);
+        while pad > 0 {
+            let n = pad.min(DOTS.len());
+            out.push_str(&DOTS[..n]);
+            pad -= n;
+        }
     }
 
     pub fn encode(&self, size: usize) -> String {
@@ -82,6 +89,15 @@ impl Payload {
     }
 }
 
+/// `value` as `digits` lower-case hex digits and a space.
+fn push_hex(out: &mut String, value: u64, digits: u32) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for i in (0..digits).rev() {
+        out.push(HEX[((value >> (i * 4)) & 0xf) as usize] as char);
+    }
+    out.push(' ');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +111,12 @@ mod tests {
             prop_assert_eq!(body.len(), size.max(HEADER_LEN));
             prop_assert_eq!(Payload::decode(&body, run), Ok(p));
             prop_assert_eq!(Payload::decode(&body, run.wrapping_add(1)), Err(Foreign::OtherRun));
+            // The wire format is what every earlier version wrote (other processes decode it).
+            let formatted = format!(
+                "{MAGIC}{run:016x} {producer:08x} {sequence:016x} {group:08x} {intended_us:016x} {sent_us:016x} "
+            );
+            let dots = ".".repeat(size.saturating_sub(HEADER_LEN));
+            prop_assert_eq!(body, formatted + &dots);
         }
 
         #[test]

@@ -196,7 +196,7 @@ impl Producer {
         let response = match &self.destination {
             Destination::Queue { client, url } => {
                 let (response, tries) = self
-                    .send_to_queue(client, url, messages, sent_us, body, last)
+                    .send_to_queue(client, url, messages, sent_us, last)
                     .await;
                 attempts = Some(tries);
                 response
@@ -288,14 +288,14 @@ impl Producer {
         url: &str,
         messages: &[Message],
         sent_us: u64,
-        body: &mut String,
         last: &Option<(Message, u64)>,
     ) -> (Response, u32) {
         let mut bodies = Vec::with_capacity(messages.len());
         let mut fifo = Vec::with_capacity(messages.len());
         for m in messages {
-            self.body(m, sent_us, last, body);
-            bodies.push(body.clone());
+            let mut body = String::new();
+            self.body(m, sent_us, last, &mut body);
+            bodies.push(body);
             fifo.push(self.fifo_ids(m));
         }
         let outgoing: Vec<Outgoing<'_>> = bodies

@@ -120,8 +120,7 @@ pub(crate) struct Response {
     pub entries_failed: u64,
 }
 
-/// A call's entries are named by their place in it.
-pub(crate) const ENTRY_IDS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+pub(crate) use crate::client::hot::ENTRY_IDS;
 
 impl Response {
     /// A call that was answered: the entries it acknowledged (by id; an id outside the call

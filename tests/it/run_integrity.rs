@@ -15,7 +15,11 @@ fn integrity(dir: &std::path::Path) -> Integrity {
 /// The hot calls' client of a seed's run: the lean client and the SDK take turns, so both are
 /// held to detected == injected.
 fn client_of(seed: u64) -> &'static str {
-    if seed.is_multiple_of(2) { "sdk" } else { "lean" }
+    if seed.is_multiple_of(2) {
+        "sdk"
+    } else {
+        "lean"
+    }
 }
 
 fn faulty_standard(seed: u64) -> String {

@@ -4,32 +4,46 @@
 //! Depends on md-5 and base64 only.
 
 use std::collections::HashMap;
-use std::fmt::Write;
 
 use base64::Engine;
 use md5::{Digest, Md5};
 
 use super::wire::{AttributeValue, ReceivedMessage};
 
+type Digest16 = [u8; 16];
+
+/// Lower-case hex, for the tests' reference vectors.
+#[cfg(test)]
 fn hex(digest: &[u8]) -> String {
-    let mut s = String::with_capacity(32);
-    for b in digest {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub(crate) fn of_body(body: &str) -> String {
-    hex(&Md5::digest(body.as_bytes()))
+pub(crate) fn of_body(body: &str) -> Digest16 {
+    Md5::digest(body.as_bytes()).into()
+}
+
+/// A hex digest as sent, as bytes: compared without formatting ours (formatting each digest
+/// as text took 4.6 % of a lean run's CPU in `perf`).
+fn parse_hex(text: &str) -> Option<Digest16> {
+    let b = text.as_bytes();
+    if b.len() != 32 {
+        return None;
+    }
+    let nibble = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut out = [0u8; 16];
+    for (i, pair) in b.chunks_exact(2).enumerate() {
+        out[i] = nibble(pair[0])? << 4 | nibble(pair[1])?;
+    }
+    Some(out)
 }
 
 /// Whether a digest the service sent (absent: nothing to check) matches `expected`.
-pub(crate) fn matches(sent: Option<&str>, expected: impl FnOnce() -> String) -> bool {
-    sent.is_none_or(|d| d.eq_ignore_ascii_case(&expected()))
+pub(crate) fn matches(sent: Option<&str>, expected: impl FnOnce() -> Digest16) -> bool {
+    sent.is_none_or(|d| parse_hex(d) == Some(expected()))
 }
 
 /// Length-prefixed fields of each attribute, sorted by name (SQS's documented encoding).
-pub(crate) fn of_attributes(attributes: &HashMap<String, AttributeValue>) -> Option<String> {
+pub(crate) fn of_attributes(attributes: &HashMap<String, AttributeValue>) -> Option<Digest16> {
     let mut names: Vec<&String> = attributes.keys().collect();
     names.sort();
     let mut md5 = Md5::new();
@@ -50,7 +64,7 @@ pub(crate) fn of_attributes(attributes: &HashMap<String, AttributeValue>) -> Opt
             field(&mut md5, a.string_value.as_deref().unwrap_or("").as_bytes());
         }
     }
-    Some(hex(&md5.finalize()))
+    Some(md5.finalize().into())
 }
 
 /// Whether a received message's digests match its body and attributes.
@@ -58,7 +72,7 @@ pub(crate) fn message_intact(m: &ReceivedMessage) -> bool {
     let body_ok = matches(m.md5_of_body.as_deref(), || of_body(&m.body));
     let attributes_ok = match (&m.md5_of_message_attributes, &m.message_attributes) {
         (Some(sent), Some(attributes)) => {
-            of_attributes(attributes).is_some_and(|d| d.eq_ignore_ascii_case(sent))
+            of_attributes(attributes).is_some_and(|d| parse_hex(sent) == Some(d))
         }
         _ => true,
     };
@@ -71,14 +85,14 @@ mod tests {
 
     #[test]
     fn the_reference_vectors() {
-        assert_eq!(of_body("hello"), "5d41402abc4b2a76b9719d911017c592");
+        assert_eq!(hex(&of_body("hello")), "5d41402abc4b2a76b9719d911017c592");
         let one = |data_type: &str, string: Option<&str>, binary: Option<&str>| AttributeValue {
             data_type: data_type.into(),
             string_value: string.map(Into::into),
             binary_value: binary.map(Into::into),
         };
         let of = |name: &str, value: AttributeValue| {
-            of_attributes(&HashMap::from([(name.to_string(), value)])).unwrap()
+            hex(&of_attributes(&HashMap::from([(name.to_string(), value)])).unwrap())
         };
         // AWS-recorded digests, and one from the npm package aws-md5-of-message-attributes.
         assert_eq!(
@@ -96,7 +110,13 @@ mod tests {
             ),
             "31a92b15d92f8db860eda32aceb656c3"
         );
-        assert!(matches(None, || "x".into()));
+        assert!(matches(None, || [0; 16]));
         assert!(!matches(Some("00"), || of_body("hello")));
+        assert!(matches(Some("5D41402ABC4B2A76B9719D911017C592"), || {
+            of_body("hello")
+        }));
+        assert!(!matches(Some("5d41402abc4b2a76b9719d911017c59z"), || {
+            of_body("hello")
+        }));
     }
 }
