@@ -65,6 +65,18 @@ fn bad_scenarios_exit_2_naming_every_problem() {
     let out = run(&["run", "scenarios/quickstart.toml", "--set", "nonsense"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("expected KEY=VALUE"));
+    let out = run(&[
+        "validate",
+        "scenarios/quickstart.toml",
+        "--set",
+        "target.client=\"fast\"",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("target.client: \"fast\" is not a client (lean, sdk)"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
