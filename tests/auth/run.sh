@@ -69,9 +69,11 @@ run_locked() {
   env AWS_ACCESS_KEY_ID=AKIDRIGHT AWS_SECRET_ACCESS_KEY="$secret" AWS_REGION=us-east-1 \
     AWS_EC2_METADATA_DISABLED=true "$trust" \
     "$SQSBENCH" run "$ROOT/scenarios/quickstart.toml" --target "$TLS_URL" --duration 2s \
-    --set run.warmup=0s --set "target.client=\"$client\"" --out "$work/$out" >"$work/$out.log" 2>&1
+    --set run.warmup=0s --set "target.client=\"$client\"" --set "queue.name=\"sqsbench-auth-$out\"" \
+    --out "$work/$out" >"$work/$out.log" 2>&1
 }
-# Both clients of the hot calls sign and speak TLS: every call must succeed.
+# Both clients of the hot calls sign and speak TLS: every call must succeed. Each run has a queue
+# name of its own: serve, like SQS, refuses a name for 60 s after it was deleted.
 for client in lean sdk; do
   log "sqsbench run --target $TLS_URL, client $client"
   run_locked right-secret "run-right-$client" "AWS_CA_BUNDLE=$work/ca.pem" "$client" || {

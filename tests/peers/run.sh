@@ -20,8 +20,11 @@ for server in "fauxqs=$FAUXQS_URL" "localstack=$LOCALSTACK_URL"; do
     for client in lean sdk; do
       dir="$out/$name-$scenario-$client"
       log "run $scenario scenario against $name ($url), client $client"
+      # A queue of each run's own: SQS refuses a name for 60 s after it was deleted.
+      queue="sqsbench-peer-$scenario-$client"
+      [[ $scenario == fifo ]] && queue="$queue.fifo"
       "$SQSBENCH" run "$ROOT/tests/peers/$scenario.toml" --target "$url" --set "target.client=\"$client\"" \
-        --out "$dir" --quiet >"$dir.log" 2>&1 || {
+        --set "queue.name=\"$queue\"" --out "$dir" --quiet >"$dir.log" 2>&1 || {
         code=$?; cat "$dir.log" >&2; log "$name/$scenario/$client exited $code"; exit 1; }
       python3 "$ROOT/tests/peers/check_summary.py" "$dir" "$client"
     done
