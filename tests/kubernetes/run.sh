@@ -168,7 +168,7 @@ import json, sys
 s = json.load(open(sys.argv[1]))
 shards = int(sys.argv[2])
 # The aws target, pointed at the emulator by the SDK's AWS_ENDPOINT_URL, says where it went.
-assert s["target"] == {"kind": "aws", "endpoint": sys.argv[3], "region": "us-east-1"}, s["target"]
+assert s["target"] == {"kind": "aws", "endpoint": sys.argv[3], "region": "us-east-1", "client": "lean"}, s["target"]
 m = s["messages"]
 assert s["shards"]["count"] == shards and len(s["shards"]["merged"]) == shards, s["shards"]
 assert not s["shards"]["partial"] and not s["shards"]["missing"], s["shards"]
