@@ -2,9 +2,9 @@
 //! hyper, at a fraction of aws-sdk-sqs's CPU per call (`cargo bench --bench harness`), so a
 //! run measures the target rather than its own client. It speaks SQS's JSON protocol with
 //! hyper-util's pooled HTTP/1.1 keep-alive connections (rustls on aws-lc-rs for https), signs
-//! with aws-sigv4, reads errors as the SDK reads them (`failure`), retries as the SDK's
-//! standard mode does (`retry`), and checks SQS's MD5 digests (`digest`). Control-plane calls
-//! stay on the SDK.
+//! SigV4 itself (`sign`, proven equal to aws-sigv4), reads errors as the SDK reads them
+//! (`failure`), retries as the SDK's standard mode does (`retry`), and checks SQS's MD5 digests
+//! (`digest`). Control-plane calls stay on the SDK.
 //! Depends on the recorder's `Outcome` (through `failure`) only; never on workloads.
 
 mod digest;
@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use aws_credential_types::provider::SharedCredentialsProvider;
 use bytes::Bytes;
-use http::header::{CONTENT_TYPE, HOST};
-use http::{HeaderValue, Uri};
+use http::header::{CONTENT_TYPE, HOST, HeaderName};
+use http::{HeaderValue, Method, Uri};
 use http_body_util::{BodyExt, Full};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
@@ -79,7 +79,8 @@ impl std::fmt::Debug for LeanClient {
     }
 }
 
-const JSON_1_0: HeaderValue = HeaderValue::from_static("application/x-amz-json-1.0");
+const JSON_1_0: HeaderValue = HeaderValue::from_static(sign::CONTENT_TYPE);
+const X_AMZ_TARGET: HeaderName = HeaderName::from_static("x-amz-target");
 
 impl LeanClient {
     pub(crate) fn new(s: Settings) -> anyhow::Result<LeanClient> {
@@ -103,11 +104,18 @@ impl LeanClient {
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(90))
             .build(https);
+        let signer = match s.credentials {
+            Some(c) => Some(
+                Signer::new(s.region, authority.as_str(), &endpoint, c)
+                    .map_err(|e| anyhow::anyhow!("endpoint {}: {e}", s.endpoint))?,
+            ),
+            None => None,
+        };
         Ok(LeanClient {
             http: client,
             endpoint,
             host,
-            signer: s.credentials.map(|c| Signer::new(s.region, c)),
+            signer,
             retry: s.retry,
             attempt_timeout: s.attempt_timeout,
             jitter: AtomicU64::new(0x5eed_1ea4),
@@ -285,15 +293,17 @@ impl LeanClient {
 
     /// One HTTP exchange: the 2xx body, or why there is none.
     async fn attempt(&self, target: &'static str, body: &Bytes) -> Result<Bytes, Failure> {
-        let mut request = http::Request::post(self.endpoint.clone())
-            .header(HOST, self.host.clone())
-            .header(CONTENT_TYPE, JSON_1_0)
-            .header("x-amz-target", target)
-            .body(Full::new(body.clone()))
-            .map_err(|e| Failure::Construction(e.to_string()))?;
+        let mut request = http::Request::new(Full::new(body.clone()));
+        *request.method_mut() = Method::POST;
+        *request.uri_mut() = self.endpoint.clone();
+        let headers = request.headers_mut();
+        headers.reserve(6);
+        headers.insert(HOST, self.host.clone());
+        headers.insert(CONTENT_TYPE, JSON_1_0);
+        headers.insert(X_AMZ_TARGET, HeaderValue::from_static(target));
         if let Some(signer) = &self.signer {
             signer
-                .sign(&mut request, body)
+                .sign(headers, target, body)
                 .await
                 .map_err(Failure::Construction)?;
         }
