@@ -1,7 +1,7 @@
 //! The integrity checks of SQS's MD5 digests, as the Java, Go and JS SDKs make them (the Rust
 //! SDK makes none): a send's `MD5OfMessageBody` against the body sent, a received message's
 //! `MD5OfBody` and `MD5OfMessageAttributes` against what arrived. A mismatch fails the call.
-//! Depends on md-5 and base64 only.
+//! Depends on aws-lc-sys, md-5 and base64 only.
 
 use std::collections::HashMap;
 
@@ -18,8 +18,15 @@ fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A body's MD5, by aws-lc's assembly rather than md-5: two per message, MD5 was the largest
+/// symbol (9 %) in a perf profile of a lean run at 256 B, and aws-lc takes 500 ns per 256 B
+/// body where md-5 takes 650 (this machine, one core).
 pub(crate) fn of_body(body: &str) -> Digest16 {
-    Md5::digest(body.as_bytes()).into()
+    let mut out = [0u8; 16];
+    // SAFETY: MD5 reads exactly `len` bytes from `data`, which `body` owns for the call, and
+    // writes exactly 16 bytes to `out`.
+    unsafe { aws_lc_sys::MD5(body.as_ptr(), body.len(), out.as_mut_ptr()) };
+    out
 }
 
 /// A hex digest as sent, as bytes: compared without formatting ours (formatting each digest
@@ -82,6 +89,14 @@ pub(crate) fn message_intact(m: &ReceivedMessage) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn a_body_digest_is_md5s(body in ".{0,300}|.{4000,4200}") {
+            prop_assert_eq!(of_body(&body), <[u8; 16]>::from(Md5::digest(body.as_bytes())));
+        }
+    }
 
     #[test]
     fn the_reference_vectors() {
