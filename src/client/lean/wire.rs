@@ -156,9 +156,19 @@ pub(crate) struct SystemAttributes {
 }
 
 /// A number sent as a string; one that does not parse is absent, as the SDK's callers see it.
+/// Read by a visitor: serde's `Cow<str>` always allocates, three times per received message.
 fn number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    let text = Cow::<'de, str>::deserialize(d)?;
-    Ok(text.parse().ok())
+    struct Number;
+    impl serde::de::Visitor<'_> for Number {
+        type Value = Option<u64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a number as a string")
+        }
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Option<u64>, E> {
+            Ok(text.parse().ok())
+        }
+    }
+    d.deserialize_str(Number)
 }
 
 #[derive(Deserialize)]
@@ -229,6 +239,10 @@ mod tests {
         let r: ReceiveResult = serde_json::from_slice(body).unwrap();
         assert_eq!(r.messages[0].body, "hi\n");
         assert_eq!(r.messages[0].attributes.approximate_receive_count, Some(2));
+        let odd = br#"{"Messages":[{"Attributes":{"ApproximateReceiveCount":"x","SentTimestamp":"1\u00372"}}]}"#;
+        let odd: ReceiveResult = serde_json::from_slice(odd).unwrap();
+        assert_eq!(odd.messages[0].attributes.approximate_receive_count, None);
+        assert_eq!(odd.messages[0].attributes.sent_timestamp, Some(172));
         let empty: ReceiveResult = serde_json::from_slice(b"{}").unwrap();
         assert!(empty.messages.is_empty());
     }
