@@ -80,6 +80,35 @@ fn bad_scenarios_exit_2_naming_every_problem() {
 }
 
 #[test]
+fn an_endpoint_path_the_lean_client_cannot_sign_exits_2_and_names_the_way_out() {
+    let dir = temp("endpoint-path");
+    let out = sqsbench()
+        .args([
+            "run",
+            "scenarios/quickstart.toml",
+            "--target",
+            "http://127.0.0.1:9/a%20b",
+            "--out",
+            dir.to_str().unwrap(),
+        ])
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("sqsbench runs");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("endpoint http://127.0.0.1:9/a%20b: the lean client signs only")
+            && stderr.contains("client = \"sdk\""),
+        "{stderr}"
+    );
+    assert!(!dir.exists(), "no traffic, no results directory");
+}
+
+#[test]
 fn a_short_run_writes_results_and_exits_0_then_refuses_the_same_out() {
     let dir = temp("ok");
     let d = dir.to_str().unwrap();

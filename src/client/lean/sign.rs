@@ -74,10 +74,11 @@ impl Signer {
             && !path.contains("//")
             && uri.query().is_none();
         if !plain {
-            return Err(format!(
-                "the lean client signs endpoints whose path is plain (letters, digits, `-._~/`) \
-                 with no query; {uri} is not: set [target] client = \"sdk\""
-            ));
+            return Err(
+                "the lean client signs only endpoints whose path is plain (letters, \
+                 digits, `-._~/`) with no query: set [target] client = \"sdk\""
+                    .to_string(),
+            );
         }
         Ok(Signer {
             region,
