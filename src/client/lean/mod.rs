@@ -136,7 +136,7 @@ impl LeanClient {
             size + url.len(),
         );
         self.call("AmazonSQS.SendMessageBatch", body, |bytes| {
-            let out: wire::SendBatchResult<'_> = parse(bytes)?;
+            let out: wire::BatchResult<wire::SendResultEntry<'_>> = parse(bytes)?;
             let mut answer = BatchAnswer {
                 succeeded: Vec::with_capacity(out.successful.len()),
                 failed: out.failed.len(),
@@ -215,7 +215,7 @@ impl LeanClient {
             size + url.len(),
         );
         self.call("AmazonSQS.DeleteMessageBatch", body, |bytes| {
-            let out: wire::DeleteBatchResult<'_> = parse(bytes)?;
+            let out: wire::BatchResult<wire::DeleteResultEntry<'_>> = parse(bytes)?;
             Ok(BatchAnswer {
                 succeeded: out
                     .successful

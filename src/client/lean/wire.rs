@@ -75,12 +75,14 @@ pub(crate) struct DeleteOne<'a> {
     pub receipt_handle: &'a str,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase", default)]
-pub(crate) struct SendBatchResult<'a> {
-    #[serde(borrow)]
-    pub successful: Vec<SendResultEntry<'a>>,
-    /// Only counted: a failed entry is one not acknowledged.
+/// A batch call's answer: the acknowledged entries (`SendResultEntry`, `DeleteResultEntry`) and
+/// the failed ones, only counted: a failed entry is one not acknowledged.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct BatchResult<E> {
+    #[serde(default = "Vec::new")]
+    pub successful: Vec<E>,
+    #[serde(default)]
     pub failed: Vec<serde::de::IgnoredAny>,
 }
 
@@ -98,15 +100,6 @@ pub(crate) struct SendResultEntry<'a> {
 pub(crate) struct SendOneResult<'a> {
     #[serde(rename = "MD5OfMessageBody", borrow, default)]
     pub md5_of_message_body: Option<Cow<'a, str>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase", default)]
-pub(crate) struct DeleteBatchResult<'a> {
-    #[serde(borrow)]
-    pub successful: Vec<DeleteResultEntry<'a>>,
-    /// Only counted: a failed entry is one not acknowledged.
-    pub failed: Vec<serde::de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]
