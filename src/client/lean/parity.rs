@@ -234,6 +234,11 @@ const QUERY_NONEXISTENT: &[(&str, &str)] = &[(
 const QUERY_THROTTLED: &[(&str, &str)] = &[("x-amzn-query-error", "RequestThrottled;Sender")];
 
 fn cases_without_retries() -> Vec<(&'static str, Vec<Step>, &'static str)> {
+    [answers(), service_errors(), transport_failures()].concat()
+}
+
+/// 2xx answers, whole, slow or with a failed entry.
+fn answers() -> Vec<(&'static str, Vec<Step>, &'static str)> {
     use Step::*;
     vec![
         (
@@ -250,6 +255,18 @@ fn cases_without_retries() -> Vec<(&'static str, Vec<Step>, &'static str)> {
             )],
             "ok [1] failed 1 after 1",
         ),
+        (
+            "slow body",
+            vec![Slowly(OK_BATCH)],
+            "ok [0, 1] failed 0 after 1",
+        ),
+    ]
+}
+
+/// Error answers: each way an error code reaches a client, and bodies that say nothing.
+fn service_errors() -> Vec<(&'static str, Vec<Step>, &'static str)> {
+    use Step::*;
+    vec![
         (
             "no such queue",
             vec![Answer(
@@ -305,11 +322,13 @@ fn cases_without_retries() -> Vec<(&'static str, Vec<Step>, &'static str)> {
             vec![Answer(200, &[], "{\"Successful\":")],
             "service - after 1",
         ),
-        (
-            "slow body",
-            vec![Slowly(OK_BATCH)],
-            "ok [0, 1] failed 0 after 1",
-        ),
+    ]
+}
+
+/// No answer, or half of one.
+fn transport_failures() -> Vec<(&'static str, Vec<Step>, &'static str)> {
+    use Step::*;
+    vec![
         ("body cut short", vec![CutShort], "Response after 1"),
         (
             "reset before the answer",
