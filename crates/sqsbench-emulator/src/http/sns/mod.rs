@@ -90,7 +90,6 @@ pub(crate) fn answer(
 ) -> SnsResult<Option<XmlWriter>> {
     let topics = &broker.topics;
     let result = Members::default();
-    let value = || p.get("AttributeValue").unwrap_or("");
     let members = match action {
         SnsAction::CreateTopic => {
             let arn = topics.create(p.required("Name")?, p.map("Attributes"), p.tags("Tags"))?;
@@ -105,15 +104,7 @@ pub(crate) fn answer(
         SnsAction::GetTopicAttributes => {
             result.map("Attributes", &topics.attributes(p.required("TopicArn")?)?)
         }
-        SnsAction::Subscribe => {
-            let arn = topics.subscribe(
-                p.required("TopicArn")?,
-                p.required("Protocol")?,
-                p.required("Endpoint")?,
-                &p.map("Attributes"),
-            )?;
-            result.text("SubscriptionArn", &arn)
-        }
+        SnsAction::Subscribe => result.text("SubscriptionArn", &subscribe(broker, p)?),
         SnsAction::ListSubscriptions | SnsAction::ListSubscriptionsByTopic => {
             list_subscriptions(broker, action, p)?
         }
@@ -142,11 +133,8 @@ pub(crate) fn answer(
             return Ok(None);
         }
         SnsAction::SetTopicAttributes => {
-            topics.set_attribute(
-                p.required("TopicArn")?,
-                p.required("AttributeName")?,
-                value(),
-            )?;
+            let (arn, name) = (p.required("TopicArn")?, p.required("AttributeName")?);
+            topics.set_attribute(arn, name, attribute_value(p))?;
             return Ok(None);
         }
         SnsAction::Unsubscribe => {
@@ -154,15 +142,27 @@ pub(crate) fn answer(
             return Ok(None);
         }
         SnsAction::SetSubscriptionAttributes => {
-            topics.set_subscription_attribute(
-                p.required("SubscriptionArn")?,
-                p.required("AttributeName")?,
-                value(),
-            )?;
+            let (arn, name) = (p.required("SubscriptionArn")?, p.required("AttributeName")?);
+            topics.set_subscription_attribute(arn, name, attribute_value(p))?;
             return Ok(None);
         }
     };
     Ok(Some(members.into_writer()))
+}
+
+/// The new subscription's ARN.
+fn subscribe(broker: &Broker, p: &Params) -> SnsResult<String> {
+    broker.topics.subscribe(
+        p.required("TopicArn")?,
+        p.required("Protocol")?,
+        p.required("Endpoint")?,
+        &p.map("Attributes"),
+    )
+}
+
+/// A Set…Attributes value; an absent one reads as the empty string.
+fn attribute_value(p: &Params) -> &str {
+    p.get("AttributeValue").unwrap_or("")
 }
 
 fn list_subscriptions(broker: &Broker, action: SnsAction, p: &Params) -> SnsResult<Members> {
