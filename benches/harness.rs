@@ -27,16 +27,14 @@ use tokio::sync::watch;
 
 const TASKS: usize = 8;
 const CLIENTS: [&str; 2] = ["sdk", "lean"];
+/// Worker threads: tokio's default (one per core), then one, as `[run] threads = 1` gives.
+const THREADS: [Option<usize>; 2] = [None, Some(1)];
 
 // The same allocator as the shipped binary, for both sides of the comparison.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
     let server = Server::start();
     let seconds: u64 = std::env::var("BENCH_SECONDS")
         .ok()
@@ -47,7 +45,9 @@ fn main() {
     println!("machine load at start: {}", load());
 
     if parts.contains('1') {
-        cpu_per_message(&runtime, &server.endpoint, seconds);
+        for threads in THREADS {
+            cpu_per_message(threads, &server.endpoint, seconds);
+        }
     }
     if parts.contains('2') {
         closed_loop(&server.endpoint, seconds);
@@ -60,9 +60,15 @@ fn main() {
 }
 
 /// Part 1: each client's CPU per delivered message, against the bare SDK loop's.
-fn cpu_per_message(runtime: &tokio::runtime::Runtime, endpoint: &str, seconds: u64) {
+fn cpu_per_message(threads: Option<usize>, endpoint: &str, seconds: u64) {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = threads {
+        builder.worker_threads(n);
+    }
+    let runtime = builder.enable_all().build().unwrap();
     println!(
-        "1. client CPU per delivered message against sqsbench serve ({TASKS} producer and {TASKS} consumer tasks, batches of 10)"
+        "1. client CPU per delivered message against sqsbench serve ({TASKS} producer and {TASKS} consumer tasks, batches of 10), {}, the bare loop's and the runs' alike",
+        threads_label(threads)
     );
     for size in [256usize, 4096] {
         let length = Duration::from_secs(seconds);
@@ -72,7 +78,9 @@ fn cpu_per_message(runtime: &tokio::runtime::Runtime, endpoint: &str, seconds: u
             "   {size} B: bare aws-sdk-sqs loop: {bare_messages} messages, {bare:.2} µs CPU per message"
         );
         for client in CLIENTS {
-            let scenario = endpoint_scenario(endpoint, client, seconds, size, "rate = \"max\"");
+            // No warm-up: its CPU would count, its messages not, as the bare loop has none.
+            let scenario =
+                endpoint_scenario(endpoint, client, seconds, size, "0s", "rate = \"max\"");
             let (cpu, messages) = runtime.block_on(sqsbench_run(&scenario));
             let per = cpu.as_secs_f64() * 1e6 / messages as f64;
             println!(
@@ -83,15 +91,27 @@ fn cpu_per_message(runtime: &tokio::runtime::Runtime, endpoint: &str, seconds: u
     }
 }
 
-/// Part 2: each client's closed-loop maximum.
+fn threads_label(threads: Option<usize>) -> String {
+    match threads {
+        None => "worker threads: one per core".into(),
+        Some(n) => format!("worker threads: {n}"),
+    }
+}
+
+/// Part 2: each client's closed-loop maximum, at each worker thread count.
 fn closed_loop(endpoint: &str, seconds: u64) {
     println!("2. closed loop (rate = \"max\") through sqsbench serve, 256 B");
-    for client in CLIENTS {
-        let scenario = endpoint_scenario(endpoint, client, seconds, 256, "rate = \"max\"");
+    for (threads, client) in THREADS.into_iter().flat_map(|t| CLIENTS.map(|c| (t, c))) {
+        let mut scenario =
+            endpoint_scenario(endpoint, client, seconds, 256, "1s", "rate = \"max\"");
+        if let Some(n) = threads {
+            scenario = scenario.replacen("[run]\n", &format!("[run]\nthreads = {n}\n"), 1);
+        }
         let s = binary_run(&scenario, "summary.json");
         let s: sqsbench::measure::summary::RunSummary = serde_json::from_str(&s).unwrap();
         println!(
-            "   client {client:<4}: sent {:.0} msg/s, received {:.0} msg/s, e2e p99 {:.1} ms",
+            "   client {client:<4}, {}: sent {:.0} msg/s, received {:.0} msg/s, e2e p99 {:.1} ms",
+            threads_label(threads),
             s.throughput.sent_per_sec,
             s.throughput.received_per_sec,
             s.latency_us["end_to_end"].p99 as f64 / 1000.0
@@ -128,6 +148,7 @@ fn endpoint_scenario(
     client: &str,
     seconds: u64,
     size: usize,
+    warmup: &str,
     rate: &str,
 ) -> String {
     // Each scenario names its own queue: a name is reusable only 60 s after DeleteQueue.
@@ -145,7 +166,7 @@ kind = "endpoint"
 endpoint = "{endpoint}"
 client = "{client}"
 [run]
-warmup = "1s"
+warmup = "{warmup}"
 duration = "{seconds}s"
 drain_timeout = "30s"
 [[producers]]

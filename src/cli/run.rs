@@ -137,10 +137,17 @@ pub(super) fn run(mut args: RunArgs) -> u8 {
             return exit::BAD_INPUT;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let Some(threads) = one_thread_count(&variants) else {
+        eprintln!(
+            "error: run.threads: a [sweep]'s variants share one runtime, so they cannot differ in it"
+        );
+        return exit::BAD_INPUT;
+    };
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = threads {
+        builder.worker_threads(n as usize);
+    }
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -289,4 +296,14 @@ fn progress_bar(quiet: bool, planned: Duration) -> Option<ProgressBar> {
             .progress_chars("=> "),
     );
     Some(bar)
+}
+
+/// `[run] threads` when every variant has the same (inner `None`: tokio's default, one per
+/// core); `None` when they differ.
+fn one_thread_count(variants: &[Variant]) -> Option<Option<u32>> {
+    let first = variants[0].scenario.run.threads;
+    variants
+        .iter()
+        .all(|v| v.scenario.run.threads == first)
+        .then_some(first)
 }

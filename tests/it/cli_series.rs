@@ -180,15 +180,16 @@ fn a_batch_size_sweep_writes_variants_comparison_and_charts_then_compares() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn a_sweep_value_that_does_not_fit_is_bad_input_before_any_traffic() {
-    let dir = temp("bad-sweep");
-    let file = std::env::temp_dir().join(format!("sqsbench-bad-sweep-{}.toml", std::process::id()));
+/// The batch-size sweep with its `[sweep]` line replaced: exit 2, a message containing
+/// `expected`, and no results directory.
+fn assert_bad_sweep(name: &str, sweep_line: &str, expected: &str) {
+    let dir = temp(name);
+    let file = std::env::temp_dir().join(format!("sqsbench-{name}-{}.toml", std::process::id()));
     let scenario = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/batch-sizes.toml"),
     )
     .unwrap()
-    .replace("[1, 5, 10]", "[1, 11]");
+    .replace("\"producers.batch_size\" = [1, 5, 10]", sweep_line);
     std::fs::write(&file, scenario).unwrap();
     let out = run(&[
         "run",
@@ -199,11 +200,29 @@ fn a_sweep_value_that_does_not_fit_is_bad_input_before_any_traffic() {
     let _ = std::fs::remove_file(&file);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
     assert!(
-        text(&out.stderr).contains("sweep variant producers.batch_size=11"),
+        text(&out.stderr).contains(expected),
         "{}",
         text(&out.stderr)
     );
     assert!(!dir.exists());
+}
+
+#[test]
+fn a_sweep_value_that_does_not_fit_is_bad_input_before_any_traffic() {
+    assert_bad_sweep(
+        "bad-sweep",
+        "\"producers.batch_size\" = [1, 11]",
+        "sweep variant producers.batch_size=11",
+    );
+}
+
+#[test]
+fn a_sweep_over_worker_threads_is_bad_input_before_any_traffic() {
+    assert_bad_sweep(
+        "threads-sweep",
+        "\"run.threads\" = [1, 2]",
+        "run.threads: a [sweep]'s variants share one runtime",
+    );
 }
 
 #[test]

@@ -122,6 +122,20 @@ impl Failure {
         }
     }
 
+    /// A request no server answered: a timeout (connect) or not, as the SDK's connector tells them.
+    pub(crate) fn dispatch(e: &(dyn std::error::Error + 'static)) -> Failure {
+        let mut source = Some(e);
+        while let Some(err) = source {
+            if let Some(io) = err.downcast_ref::<std::io::Error>()
+                && io.kind() == std::io::ErrorKind::TimedOut
+            {
+                return Failure::Dispatch { timeout: true };
+            }
+            source = err.source();
+        }
+        Failure::Dispatch { timeout: false }
+    }
+
     /// An aws-sdk-sqs (or -sns) error, in the same terms.
     pub fn of_sdk<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> Failure {
         match error {

@@ -1,12 +1,13 @@
 //! The lean client: SendMessage(Batch), ReceiveMessage and DeleteMessage(Batch) straight on
 //! hyper, at a fraction of aws-sdk-sqs's CPU per call (`cargo bench --bench harness`), so a
-//! run measures the target rather than its own client. It speaks SQS's JSON protocol with
-//! hyper-util's pooled HTTP/1.1 keep-alive connections (rustls on aws-lc-rs for https), signs
-//! SigV4 itself (`sign`, proven equal to aws-sigv4), reads errors as the SDK reads them
-//! (`failure`), retries as the SDK's standard mode does (`retry`), and checks SQS's MD5 digests
-//! (`digest`). Control-plane calls stay on the SDK.
+//! run measures the target rather than its own client. It speaks SQS's JSON protocol on
+//! HTTP/1.1 keep-alive connections each call drives itself (`conn`; rustls on aws-lc-rs for
+//! https), signs SigV4 itself (`sign`, proven equal to aws-sigv4), reads errors as the SDK
+//! reads them (`failure`), retries as the SDK's standard mode does (`retry`), and checks SQS's
+//! MD5 digests (`digest`). Control-plane calls stay on the SDK.
 //! Depends on the recorder's `Outcome` (through `failure`) only; never on workloads.
 
+mod conn;
 mod digest;
 mod failure;
 mod retry;
@@ -22,11 +23,8 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HOST, HeaderName};
 use http::{HeaderValue, Method, Uri};
-use http_body_util::{BodyExt, Full};
-use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::Client;
+use http_body_util::Full;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub(crate) use failure::Failure;
@@ -63,8 +61,10 @@ pub(crate) struct Settings {
 }
 
 pub(crate) struct LeanClient {
-    http: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    connections: conn::Connections,
     endpoint: Uri,
+    /// The request target: the endpoint's path, in origin form.
+    path: Uri,
     host: HeaderValue,
     signer: Option<Signer>,
     retry: RetryPolicy,
@@ -101,9 +101,6 @@ impl LeanClient {
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .build(https);
         let signer = match s.credentials {
             Some(c) => Some(
                 Signer::new(s.region, authority.as_str(), &endpoint, c)
@@ -111,9 +108,14 @@ impl LeanClient {
             ),
             None => None,
         };
+        let path = endpoint
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .parse()?;
         Ok(LeanClient {
-            http: client,
+            connections: conn::Connections::new(https, endpoint.clone()),
             endpoint,
+            path,
             host,
             signer,
             retry: s.retry,
@@ -128,13 +130,13 @@ impl LeanClient {
         entries: &[SendEntry<'_>],
     ) -> Call<BatchAnswer> {
         let size: usize = entries.iter().map(|e| e.message_body.len() + 96).sum();
-        let body = json(
-            &SendBatch {
-                queue_url: url,
-                entries,
-            },
-            size + url.len(),
-        );
+        let mut body = Vec::with_capacity(size + url.len() + 32);
+        SendBatch {
+            queue_url: url,
+            entries,
+        }
+        .write_json(&mut body);
+        let body = Bytes::from(body);
         self.call("AmazonSQS.SendMessageBatch", body, |bytes| {
             let out: wire::BatchResult<wire::SendResultEntry<'_>> = parse(bytes)?;
             let mut answer = BatchAnswer {
@@ -295,7 +297,7 @@ impl LeanClient {
     async fn attempt(&self, target: &'static str, body: &Bytes) -> Result<Bytes, Failure> {
         let mut request = http::Request::new(Full::new(body.clone()));
         *request.method_mut() = Method::POST;
-        *request.uri_mut() = self.endpoint.clone();
+        *request.uri_mut() = self.path.clone();
         let headers = request.headers_mut();
         headers.reserve(6);
         headers.insert(HOST, self.host.clone());
@@ -307,12 +309,7 @@ impl LeanClient {
                 .await
                 .map_err(Failure::Construction)?;
         }
-        let response = self.http.request(request).await.map_err(|e| dispatch(&e))?;
-        let (parts, incoming) = response.into_parts();
-        let bytes = match incoming.collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(_) => return Err(Failure::Response),
-        };
+        let (parts, bytes) = self.connections.exchange(request).await?;
         if parts.status.is_success() {
             Ok(bytes)
         } else {
@@ -341,22 +338,8 @@ fn parse<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, Failure> {
     })
 }
 
-/// A request no server answered: a timeout (connect) or not, as the SDK's connector tells them.
-fn dispatch(e: &hyper_util::client::legacy::Error) -> Failure {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = source {
-        if let Some(io) = err.downcast_ref::<std::io::Error>()
-            && io.kind() == std::io::ErrorKind::TimedOut
-        {
-            return Failure::Dispatch { timeout: true };
-        }
-        source = err.source();
-    }
-    Failure::Dispatch { timeout: false }
-}
-
 /// The system's roots and any extra PEM certificates, on the aws-lc-rs provider.
-fn tls_config(extra: Option<&[u8]>) -> anyhow::Result<rustls::ClientConfig> {
+pub(super) fn tls_config(extra: Option<&[u8]>) -> anyhow::Result<rustls::ClientConfig> {
     use rustls_pki_types::CertificateDer;
     use rustls_pki_types::pem::PemObject;
     let mut roots = rustls::RootCertStore::empty();

@@ -85,7 +85,7 @@ async fn connection(mut stream: TcpStream, script: Script) {
     }
 }
 
-fn head(status: u16, headers: &[(&str, &str)], length: usize) -> Vec<u8> {
+pub(super) fn head(status: u16, headers: &[(&str, &str)], length: usize) -> Vec<u8> {
     let mut h = format!(
         "HTTP/1.1 {status} X\r\ncontent-type: application/x-amz-json-1.0\r\ncontent-length: {length}\r\n"
     );
@@ -97,7 +97,7 @@ fn head(status: u16, headers: &[(&str, &str)], length: usize) -> Vec<u8> {
 }
 
 /// Reads one request (headers and a content-length body); false when the peer closed.
-async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> bool {
+pub(super) async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> bool {
     let mut chunk = [0u8; 4096];
     loop {
         if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {

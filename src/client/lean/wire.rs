@@ -15,6 +15,48 @@ pub(crate) struct SendBatch<'a> {
     pub entries: &'a [SendEntry<'a>],
 }
 
+impl SendBatch<'_> {
+    /// The body serde_json would write, byte for byte, written faster: a string with nothing
+    /// to escape (every payload body) is copied whole. serde_json's per-byte escaping was 2.6 %
+    /// of a lean run's CPU at 256 B (`perf`, closed loop through serve).
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"QueueUrl\":");
+        string(out, self.queue_url);
+        out.extend_from_slice(b",\"Entries\":[");
+        for (i, e) in self.entries.iter().enumerate() {
+            out.extend_from_slice(if i == 0 { b"{\"Id\":" } else { b",{\"Id\":" });
+            string(out, e.id);
+            out.extend_from_slice(b",\"MessageBody\":");
+            string(out, e.message_body);
+            if let Some(group) = e.message_group_id {
+                out.extend_from_slice(b",\"MessageGroupId\":");
+                string(out, group);
+            }
+            if let Some(dedup) = e.message_deduplication_id {
+                out.extend_from_slice(b",\"MessageDeduplicationId\":");
+                string(out, dedup);
+            }
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"]}");
+    }
+}
+
+/// A JSON string. The check folds without stopping early, so it compiles to vector code.
+fn string(out: &mut Vec<u8>, s: &str) {
+    let plain = s.bytes().fold(true, |plain, b| {
+        plain & (b >= 0x20) & (b != b'"') & (b != b'\\')
+    });
+    if plain {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        serde_json::to_writer(&mut *out, s).expect("a str always serializes");
+    }
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct SendEntry<'a> {
@@ -224,6 +266,35 @@ mod tests {
         })
         .unwrap();
         assert_eq!(one, r#"{"QueueUrl":"u","MessageBody":"b"}"#);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_batch_body_is_byte_for_byte_serde_jsons(
+            url in "\\PC{0,40}",
+            entries in proptest::collection::vec(
+                ("[0-9]{1,2}", "(\\PC|[\"\\\\\u{0}-\u{1f}\u{7f}]){0,60}",
+                 proptest::option::of("\\PC{0,8}"), proptest::option::of("[a-z\"]{0,8}")),
+                0..10,
+            ),
+        ) {
+            let entries: Vec<SendEntry> = entries
+                .iter()
+                .map(|(id, body, group, dedup)| SendEntry {
+                    id,
+                    message_body: body,
+                    message_group_id: group.as_deref(),
+                    message_deduplication_id: dedup.as_deref(),
+                })
+                .collect();
+            let batch = SendBatch { queue_url: &url, entries: &entries };
+            let mut ours = Vec::new();
+            batch.write_json(&mut ours);
+            proptest::prop_assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                serde_json::to_string(&batch).unwrap()
+            );
+        }
     }
 
     #[test]
