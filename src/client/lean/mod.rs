@@ -103,7 +103,7 @@ impl LeanClient {
             .wrap_connector(http);
         let signer = match s.credentials {
             Some(c) => Some(
-                Signer::new(s.region, authority.as_str(), &endpoint, c)
+                Signer::new(s.region, &endpoint, c)
                     .map_err(|e| anyhow::anyhow!("endpoint {}: {e}", s.endpoint))?,
             ),
             None => None,

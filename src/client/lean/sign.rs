@@ -64,10 +64,10 @@ impl Signer {
     /// re-encode anything else, and no SQS endpoint needs it.
     pub(crate) fn new(
         region: String,
-        host: &str,
         uri: &http::Uri,
         provider: SharedCredentialsProvider,
     ) -> Result<Signer, String> {
+        let host = uri.authority().ok_or("has no host")?.as_str();
         let path = uri.path();
         let plain = path.bytes().all(|b| unreserved(b) || b == b'/')
             && path.split('/').all(|s| s != "." && s != "..")

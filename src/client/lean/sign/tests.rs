@@ -23,7 +23,7 @@ impl Case {
 
     fn signer(&self) -> Signer {
         let provider = SharedCredentialsProvider::new(self.credentials.clone());
-        Signer::new(self.region.clone(), self.host(), &self.uri, provider).unwrap()
+        Signer::new(self.region.clone(), &self.uri, provider).unwrap()
     }
 
     /// What aws-sigv4 adds to this request at `second`.
@@ -172,7 +172,7 @@ async fn a_request_is_signed_and_expiring_credentials_are_fetched_again() {
         "test",
     ));
     let uri: http::Uri = "http://127.0.0.1:9/".parse().unwrap();
-    let signer = Signer::new("us-east-1".into(), "127.0.0.1:9", &uri, provider).unwrap();
+    let signer = Signer::new("us-east-1".into(), &uri, provider).unwrap();
     let mut headers = HeaderMap::new();
     signer
         .sign(&mut headers, "AmazonSQS.SendMessage", b"{}")
@@ -201,7 +201,7 @@ fn an_endpoint_path_sigv4_would_rewrite_is_refused_with_the_way_out() {
         "http://h/?x=1",
     ] {
         let uri: http::Uri = endpoint.parse().unwrap();
-        let err = Signer::new("r".into(), "h", &uri, provider.clone())
+        let err = Signer::new("r".into(), &uri, provider.clone())
             .err()
             .unwrap();
         assert!(err.contains("client = \"sdk\""), "{endpoint}: {err}");
