@@ -94,6 +94,9 @@ finish() {
   exit "$status"
 }
 trap finish EXIT
+# A run stopped by a signal ends through finish with the signal's status, never "all checks passed".
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 step "the leftover-process check catches a leak (its negative control)"
 tests/leftovers/control.sh
