@@ -93,16 +93,28 @@ fn check_paths(
 }
 
 /// What makes two runs less comparable than their figures suggest: the two sides' hot calls
-/// made by different clients (`[target] client`), whose own cost shows in latency and rate.
+/// made by different clients (`[target] client`) or on different numbers of worker threads
+/// (`[run] threads`), whose own cost shows in latency and rate.
 pub(crate) fn warnings(baseline: &RunSummary, candidate: &RunSummary) -> Vec<String> {
+    let mut out = Vec::new();
     let (b, c) = (baseline.target.client, candidate.target.client);
-    if b == c {
-        return Vec::new();
+    if b != c {
+        out.push(format!(
+            "the baseline's hot calls used the {b} client and the candidate's the {c} client: \
+             latencies and rates differ by client too, not only by what changed"
+        ));
     }
-    vec![format!(
-        "the baseline's hot calls used the {b} client and the candidate's the {c} client: \
-         latencies and rates differ by client too, not only by what changed"
-    )]
+    if let (Some(b), Some(c)) = (
+        baseline.target.worker_threads,
+        candidate.target.worker_threads,
+    ) && b != c
+    {
+        out.push(format!(
+            "the baseline ran on {b} worker threads and the candidate on {c}: latencies and \
+             rates differ by thread count too, not only by what changed"
+        ));
+    }
+    out
 }
 
 /// Compares two summaries under the rules; a rule naming a metric neither has is an error.

@@ -127,3 +127,24 @@ fn sides_made_by_different_clients_are_warned_about() {
         "{w:?}"
     );
 }
+
+#[test]
+fn sides_run_on_different_thread_counts_are_warned_about() {
+    let mut a = summary(1000, 100.0, 0);
+    let mut b = summary(1000, 100.0, 0);
+    a.target.worker_threads = Some(2);
+    b.target.worker_threads = None;
+    assert!(
+        warnings(&a, &b).is_empty(),
+        "an old summary without the count"
+    );
+    b.target.worker_threads = Some(2);
+    assert!(warnings(&a, &b).is_empty());
+    b.target.worker_threads = Some(1);
+    let w = warnings(&a, &b);
+    assert_eq!(w.len(), 1);
+    assert!(
+        w[0].contains("on 2 worker threads and the candidate on 1"),
+        "{w:?}"
+    );
+}

@@ -178,6 +178,10 @@ pub struct TargetInfo {
     /// The hot calls' client (`[target] client`); results written before it existed used the SDK.
     #[serde(default = "sdk")]
     pub client: ClientKind,
+    /// The run's worker threads (`[run] threads`, else one per core); absent in results
+    /// written before they were recorded.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub worker_threads: Option<u32>,
 }
 
 fn sdk() -> ClientKind {

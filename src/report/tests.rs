@@ -59,6 +59,7 @@ pub(super) fn fixed() -> RunSummary {
             endpoint: "http://127.0.0.1:41234".into(),
             region: "us-east-1".into(),
             client: crate::scenario::ClientKind::Lean,
+            worker_threads: Some(2),
         },
         queue: QueueInfo {
             kind: crate::scenario::QueueType::Standard,

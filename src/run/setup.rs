@@ -334,6 +334,9 @@ fn summary_head(
             endpoint: connection.endpoint.clone(),
             region: connection.region.clone(),
             client: scenario.client,
+            worker_threads: tokio::runtime::Handle::try_current()
+                .ok()
+                .map(|h| h.metrics().num_workers() as u32),
         },
         queue: QueueInfo {
             kind: scenario.queue.kind,

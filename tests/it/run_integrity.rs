@@ -61,6 +61,7 @@ async fn detected_duplicates_and_losses_equal_injected_for_20_seeds() {
         let s = &outcome.summary;
         let injected = s.emulator.as_ref().expect("embedded target").injected;
         assert_eq!(s.target.client.to_string(), client_of(seed));
+        assert_eq!(s.target.worker_threads, Some(2), "the test runtime's");
         let m = &s.messages;
         assert_eq!(m.duplicates, injected.duplicates, "seed {seed}: duplicates");
         assert_eq!(m.lost, injected.lost, "seed {seed}: lost");
