@@ -168,6 +168,9 @@ import json, sys
 s = json.load(open(sys.argv[1]))
 shards = int(sys.argv[2])
 # The aws target, pointed at the emulator by the SDK's AWS_ENDPOINT_URL, says where it went.
+# Each pod runs a worker thread per core of this machine, however many that is.
+threads = s["target"].pop("worker_threads")
+assert isinstance(threads, int) and threads >= 1, threads
 assert s["target"] == {"kind": "aws", "endpoint": sys.argv[3], "region": "us-east-1", "client": "lean"}, s["target"]
 m = s["messages"]
 assert s["shards"]["count"] == shards and len(s["shards"]["merged"]) == shards, s["shards"]
