@@ -397,6 +397,7 @@ fn each_results_file_is_named_once() {
         File::SummaryCsv,
         File::Timeseries,
         File::TimeseriesFleets,
+        File::TimeseriesQueues,
         File::Latency,
         File::Histograms,
         File::Integrity,

@@ -74,8 +74,8 @@ pub(super) fn run(args: CleanupArgs) -> u8 {
         let found = async {
             let connection = connect_remote(&target, false).await?;
             let sqs = &connection.client;
-            let mut queues =
-                cleanup::find_tagged(sqs, &args.run_id, args.queue_prefix.as_deref()).await?;
+            let prefix = args.queue_prefix.as_deref();
+            let mut queues = cleanup::find_tagged(sqs, &args.run_id, prefix, &tag_progress).await?;
             // Subscriptions name queues by ARN: read them before the queues go.
             let queue_arns = cleanup::arns(sqs, &queues.matched).await;
             let topics = topic_cleanup::delete_tagged(
@@ -98,6 +98,13 @@ pub(super) fn run(args: CleanupArgs) -> u8 {
             }
         }
     })
+}
+
+/// Every 500 queues' tags read, and the last, on stderr: an account of many queues takes a while.
+fn tag_progress(done: usize, total: usize) {
+    if total >= 500 && (done.is_multiple_of(500) || done == total) {
+        eprintln!("read the tags of {done} of {total} queues");
+    }
 }
 
 fn report(args: &CleanupArgs, done: &cleanup::Cleanup, topics: &topic_cleanup::TopicCleanup) -> u8 {

@@ -128,6 +128,15 @@ pub(super) fn run(mut args: RunArgs) -> u8 {
     else {
         return exit::BAD_INPUT;
     };
+    let mut said = std::collections::BTreeSet::new();
+    for w in variants
+        .iter()
+        .flat_map(|v| crate::scenario::warnings(&v.scenario))
+    {
+        if said.insert(w.clone()) {
+            eprintln!("warning: {w}");
+        }
+    }
     let distributed = match args.distributed(&variants) {
         Ok(d) => d,
         Err(problems) => {

@@ -32,6 +32,9 @@ pub(super) fn run(args: ValidateArgs) -> u8 {
             return exit::BAD_INPUT;
         }
     }
+    for w in crate::scenario::warnings(&scenario) {
+        eprintln!("warning: {w}");
+    }
     println!(
         "# {} is valid; resolved scenario:\n",
         args.scenario.scenario.display()

@@ -296,7 +296,7 @@ impl QueueClient {
         self.called(&counter, result.map(|_| ()))
     }
 
-    fn called<T, E: aws_sdk_sqs::error::ProvideErrorMetadata, R>(
+    pub(super) fn called<T, E: aws_sdk_sqs::error::ProvideErrorMetadata, R>(
         &self,
         counter: &AttemptCounter,
         result: Result<T, aws_sdk_sqs::error::SdkError<E, R>>,
@@ -313,7 +313,7 @@ impl QueueClient {
 }
 
 /// A batch answer from the ids the service acknowledged (entry ids are places) and its failures.
-fn batch_answer<'a>(ids: impl Iterator<Item = &'a str>, failed: usize) -> BatchAnswer {
+pub(super) fn batch_answer<'a>(ids: impl Iterator<Item = &'a str>, failed: usize) -> BatchAnswer {
     BatchAnswer {
         succeeded: ids
             .filter_map(|id| ENTRY_IDS.iter().position(|i| *i == id))

@@ -11,6 +11,7 @@ pub(crate) mod lean;
 pub(crate) mod queues;
 pub(crate) mod topic_cleanup;
 pub(crate) mod topics;
+pub(crate) mod visibility;
 
 use std::time::Duration;
 

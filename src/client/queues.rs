@@ -40,21 +40,61 @@ async fn existing(client: &Client, name: &str) -> anyhow::Result<Option<String>>
     }
 }
 
+/// How many times a throttled CreateQueue is tried again, its pause doubling from 100 ms (about
+/// 25 s in all, capped at 5 s a pause): SQS documents no CreateQueue rate.
+const CREATE_TRIES: u32 = 10;
+
 async fn create(
     client: &Client,
     name: &str,
     attributes: Vec<(A, String)>,
     run_id: &str,
 ) -> anyhow::Result<String> {
-    let mut request = client.create_queue().queue_name(name).tags(RUN_TAG, run_id);
-    for (k, v) in attributes {
-        request = request.attributes(k, v);
+    let mut pause = std::time::Duration::from_millis(100);
+    for attempt in 1.. {
+        let mut request = client.create_queue().queue_name(name).tags(RUN_TAG, run_id);
+        for (k, v) in &attributes {
+            request = request.attributes(k.clone(), v.clone());
+        }
+        let error = match request.send().await {
+            Ok(out) => return out.queue_url.context("CreateQueue returned no URL"),
+            Err(e) => e,
+        };
+        let service = error.as_service_error();
+        if service.is_some_and(|s| s.is_queue_deleted_recently()) {
+            bail!(
+                "queue {name} was deleted less than 60 s ago, and SQS refuses a deleted queue's name for 60 s: wait a minute and run again, or rename the queue"
+            );
+        }
+        let code = service.and_then(|s| s.meta().code()).unwrap_or_default();
+        if !code.contains("Throttl") || attempt >= CREATE_TRIES {
+            return Err(anyhow::Error::new(error).context(format!("creating queue {name}")));
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(std::time::Duration::from_secs(5));
     }
-    let out = request
-        .send()
+    unreachable!("the loop returns")
+}
+
+/// How many queues are set up at once for a run of many (`[[queues]]`): each a lookup and a
+/// CreateQueue (two with a dead-letter queue). SQS documents no CreateQueue rate, so the
+/// concurrency is bounded and a throttled create backs off (`CREATE_TRIES`).
+pub(crate) const SETUP_CONCURRENCY: usize = 16;
+
+/// Resolves or creates every queue of a `[[queues]]` run, `SETUP_CONCURRENCY` at a time, in
+/// `specs`' order; each one created is pushed to `made_so_far` at once (see `prepare`).
+pub(crate) async fn prepare_many(
+    client: &Client,
+    specs: &[QueueSpec],
+    run_id: &str,
+    made_so_far: &Mutex<Vec<String>>,
+) -> anyhow::Result<Vec<Queues>> {
+    use futures_util::{StreamExt, TryStreamExt};
+    futures_util::stream::iter(specs)
+        .map(|spec| prepare(client, spec, run_id, made_so_far))
+        .buffered(SETUP_CONCURRENCY)
+        .try_collect()
         .await
-        .with_context(|| format!("creating queue {name}"))?;
-    out.queue_url.context("CreateQueue returned no URL")
 }
 
 /// Resolves or creates the queues of a run. Each queue it creates is also pushed to

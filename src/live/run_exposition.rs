@@ -8,12 +8,15 @@ use prometheus_client::metrics::MetricType;
 use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::ConstGauge;
 
-use super::run_metrics::{FleetTotals, Phase, RunState};
+use super::run_metrics::{FleetTotals, Phase, QueueSeries, QueueTotals, RunState};
 use crate::measure::buckets::{BOUNDS_US, Buckets};
 use crate::measure::fleets::Role;
 use crate::measure::recorder::ApiCounts;
 
 const OUTCOMES: [&str; 5] = ["ok", "throttled", "error", "timeout", "connect"];
+
+/// A per-queue counter: its name, help and value.
+type QueueFamily = (&'static str, &'static str, fn(&QueueTotals) -> u64);
 
 fn outcome_counts(c: &ApiCounts) -> [u64; 5] {
     [c.ok, c.throttled, c.errors, c.timeouts, c.connect_failed]
@@ -141,6 +144,48 @@ impl RunState {
         }
         Ok(())
     }
+}
+
+impl Collector for QueueSeries {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        encode_queues(&self.0, &mut encoder)
+    }
+}
+
+/// A run of many queues: each labelled queue's counts and end-to-end latency.
+fn encode_queues(
+    queues: &[QueueTotals],
+    encoder: &mut DescriptorEncoder,
+) -> Result<(), std::fmt::Error> {
+    let families: [QueueFamily; 2] = [
+        (
+            "sqsbench_queue_messages_sent",
+            "Messages the queue acknowledged, every phase, by queue (the first 100 queues; queue=\"other\" sums the rest).",
+            |q| q.sent,
+        ),
+        (
+            "sqsbench_queue_messages_received",
+            "Deliveries from the queue (duplicates included), every phase, by queue.",
+            |q| q.received,
+        ),
+    ];
+    for (name, help, value) in families {
+        let mut metric = encoder.encode_descriptor(name, help, None, MetricType::Counter)?;
+        for q in queues {
+            ConstCounter::new(value(q))
+                .encode(metric.encode_family(&[("queue", q.name.as_str())])?)?;
+        }
+    }
+    let mut metric = encoder.encode_descriptor(
+        "sqsbench_queue_end_to_end_latency",
+        "Receive time minus intended send time, measured messages, by queue.",
+        Some(&prometheus_client::registry::Unit::Seconds),
+        MetricType::Histogram,
+    )?;
+    for q in queues {
+        encode_buckets(&mut metric, &[("queue", q.name.as_str())], &q.end_to_end)?;
+    }
+    Ok(())
 }
 
 fn counter(

@@ -2,7 +2,12 @@
 //! once a second from the merged interval (`absorb`) and encoded when scraped (`run_exposition`).
 //! The labels every
 //! series carries (`run_id`, `scenario`, `queue`, `shard`) are the registry's; `fleet`, `api`,
-//! `outcome` and `phase` are the series' own.
+//! `outcome` and `phase` are the series' own. A run of many queues has as its run-wide `queue` a
+//! regular expression of its queues (`queue_pattern`), which matches itself and every queue of
+//! the run, so a dashboard's `queue=~"$queue"` finds both the run's series and the emulator's
+//! per-queue ones; its `sqsbench_queue_*` series carry each queue's own name instead, for the
+//! first `LIVE_QUEUE_LABELS` queues, and `queue="other"` sums the rest, so a scrape stays
+//! bounded whatever the queue count.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -25,6 +30,8 @@ use crate::workload::shard::Shard;
 pub struct RunLabels {
     pub run_id: String,
     pub scenario: String,
+    /// A run of many queues: a regular expression of its queues (`queue_pattern`; each
+    /// `sqsbench_queue_*` series has its queue's own name instead).
     pub queue: String,
     /// `I/N` when sharded.
     pub shard: Option<String>,
@@ -32,10 +39,16 @@ pub struct RunLabels {
 
 impl RunLabels {
     fn pairs(&self) -> Vec<(Cow<'static, str>, Cow<'static, str>)> {
+        let mut pairs = self.without_queue();
+        pairs.insert(2, ("queue".into(), self.queue.clone().into()));
+        pairs
+    }
+
+    /// The labels but `queue`: a per-queue series names its own.
+    fn without_queue(&self) -> Vec<(Cow<'static, str>, Cow<'static, str>)> {
         let mut pairs = vec![
             ("run_id".into(), self.run_id.clone().into()),
             ("scenario".into(), self.scenario.clone().into()),
-            ("queue".into(), self.queue.clone().into()),
         ];
         if let Some(shard) = &self.shard {
             pairs.push(("shard".into(), shard.clone().into()));
@@ -82,11 +95,30 @@ pub(super) struct FleetTotals {
     pub(super) offered: Option<f64>,
 }
 
+/// Queues of a `[[queues]]` run with series of their own; the rest are summed as `other`.
+pub const LIVE_QUEUE_LABELS: usize = 100;
+
+/// One queue's series (or `other`'s, the sum of the queues beyond `LIVE_QUEUE_LABELS`).
+#[derive(Debug, Clone, Default)]
+pub(super) struct QueueTotals {
+    pub(super) name: String,
+    pub(super) sent: u64,
+    pub(super) received: u64,
+    pub(super) end_to_end: Buckets,
+}
+
+/// A run of many queues: each labelled queue's series, registered apart from the run's, without
+/// the run-wide `queue` label (a series may not name a label twice). Encoded by `run_exposition`.
+#[derive(Debug)]
+pub(super) struct QueueSeries(pub(super) Vec<QueueTotals>);
+
 /// Everything a scrape encodes; cloned out of the lock, so a slow scrape never holds it.
 #[derive(Debug, Clone, Default)]
 pub(super) struct RunState {
     pub(super) labels: RunLabels,
     pub(super) fleets: Vec<FleetTotals>,
+    /// A run of many queues: each labelled queue's series, then `other` (else empty).
+    pub(super) queues: Vec<QueueTotals>,
     pub(super) offers: Vec<Option<Offer>>,
     pub(super) sending: Duration,
     pub(super) deleted: u64,
@@ -159,11 +191,14 @@ impl LiveRun {
         let labels = RunLabels {
             run_id: run_id.to_string(),
             scenario: scenario.name.clone(),
-            queue: queue_url
-                .rsplit('/')
-                .next()
-                .unwrap_or(queue_url)
-                .to_string(),
+            queue: match scenario.queues.is_empty() {
+                true => queue_url
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(queue_url)
+                    .to_string(),
+                false => queue_pattern(&scenario.queues),
+            },
             shard: (shard.count > 1).then(|| shard.index.to_string()),
         };
         let shares = crate::workload::shard::split(scenario, shard);
@@ -183,6 +218,11 @@ impl LiveRun {
             offers,
             scenario.run.warmup + scenario.run.duration,
         );
+        if !scenario.queues.is_empty()
+            && let Some((s, _)) = self.lock().as_mut()
+        {
+            s.queues = queue_series(scenario.lane_specs().into_iter().map(|q| q.name));
+        }
     }
 
     /// One second's interval, merged from every task's recorder.
@@ -194,6 +234,17 @@ impl LiveRun {
             fleet.sent += c.sent_all;
             fleet.send_failed += c.send_failed;
             fleet.received += c.received_all;
+        }
+        if !s.queues.is_empty() {
+            let last = s.queues.len() - 1;
+            for (i, record) in interval.queues.recorded() {
+                let q = &mut s.queues[(i as usize).min(last)];
+                q.sent += record.counters.sent_all;
+                q.received += record.counters.received_all;
+                if let Some(h) = record.end_to_end_histogram() {
+                    q.end_to_end.add_histogram(h);
+                }
+            }
         }
         s.deleted += interval.counters.deleted_all;
         for (api, counts) in &interval.apis {
@@ -238,14 +289,20 @@ impl LiveRun {
 
     /// A registry holding the current run's metrics under its labels (empty before a run).
     pub fn registry(&self) -> Registry {
-        let Some((state, emulator)) = self.lock().clone() else {
+        let Some((mut state, emulator)) = self.lock().clone() else {
             return Registry::default();
         };
         let mut registry = Registry::default();
-        let labels = state.labels.pairs().into_iter();
+        let queues = QueueSeries(std::mem::take(&mut state.queues));
+        let (labels, but_queue) = (state.labels.pairs(), state.labels.without_queue());
         registry
-            .sub_registry_with_labels(labels)
+            .sub_registry_with_labels(labels.into_iter())
             .register_collector(Box::new(state));
+        if !queues.0.is_empty() {
+            registry
+                .sub_registry_with_labels(but_queue.into_iter())
+                .register_collector(Box::new(queues));
+        }
         // The emulator's series carry their own `queue` label, so not the run's labels: a
         // series may not name a label twice.
         if let Some(Emulator(stats)) = emulator {
@@ -257,6 +314,38 @@ impl LiveRun {
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Current>> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// The queues of `[[queues]]` as one regular expression, `{i}` read as `.*`: sets first, so the
+/// first alternative (a set's `.*`) also matches the whole expression's own text, and `.*` last
+/// when there is no set. So `queue=~"<it>"` selects the run's series and each of its queues'.
+/// Queue names have no other regex characters but `.` (in `.fifo`), which matches itself.
+fn queue_pattern(decls: &[crate::scenario::QueueDecl]) -> String {
+    let (sets, single): (Vec<_>, Vec<_>) = decls.iter().partition(|d| d.count.is_some());
+    let mut parts: Vec<String> = (sets.iter().chain(&single))
+        .map(|d| {
+            d.spec
+                .name
+                .replace(crate::scenario::queue_sets::INDEX, ".*")
+        })
+        .collect();
+    if sets.is_empty() {
+        parts.push(".*".to_string());
+    }
+    parts.join("|")
+}
+
+/// A series per queue up to `LIVE_QUEUE_LABELS`, then one `other` for the rest.
+fn queue_series(names: impl Iterator<Item = String>) -> Vec<QueueTotals> {
+    let names: Vec<String> = names.collect();
+    let labelled = names.len().min(LIVE_QUEUE_LABELS);
+    let other = (names.len() > LIVE_QUEUE_LABELS).then(|| "other".to_string());
+    (names.into_iter().take(labelled).chain(other))
+        .map(|name| QueueTotals {
+            name,
+            ..QueueTotals::default()
+        })
+        .collect()
 }
 
 /// Messages the fleet's schedule offered in the second ending at `second`, per second.
@@ -362,6 +451,72 @@ mod tests {
                 "{phase} off"
             );
         }
+    }
+
+    #[test]
+    fn many_queues_have_a_series_each_up_to_the_bound_and_other_sums_the_rest() {
+        let text = "name = \"many\"\n[[queues]]\nname = \"t-{i}\"\ncount = 150\n\
+                    [[producers]]\nqueue = \"t-{i}\"\nrate = \"10/s\"\n";
+        let scenario = crate::scenario::validate::scenario_from_text(text, &[]).unwrap();
+        let live = LiveRun::default();
+        live.begin_run(&scenario, Shard::ALL, "r", "http://h/1/t-0");
+        let mut interval = Recorder::default();
+        for q in [0, 99, 100, 149] {
+            interval.queues.get_mut(q).counters.sent_all = 10 + u64::from(q);
+            interval.queues.get_mut(q).end_to_end(2_000);
+        }
+        live.absorb(&TimelineRow::default(), &interval);
+        let text = exposition(&live);
+        let series = |name: &str| text.lines().filter(|l| l.starts_with(name)).count();
+        assert_eq!(
+            series("sqsbench_queue_messages_sent_total{"),
+            LIVE_QUEUE_LABELS + 1
+        );
+        let sent = |queue: &str| {
+            format!(
+                "sqsbench_queue_messages_sent_total{{run_id=\"r\",scenario=\"many\",queue=\"{queue}\"}}"
+            )
+        };
+        assert!(text.contains(&format!("{} 109\n", sent("t-99"))), "{text}");
+        assert!(
+            text.contains(&format!("{} 269\n", sent("other"))),
+            "110 + 159"
+        );
+        assert!(text.contains("sqsbench_queue_end_to_end_latency_seconds_count{run_id=\"r\",scenario=\"many\",queue=\"other\"} 2\n"));
+        assert!(
+            !text.contains("queue=\"t-0\",queue"),
+            "no series names queue twice"
+        );
+        assert!(
+            text.contains(
+                "sqsbench_messages_deleted_total{run_id=\"r\",scenario=\"many\",queue=\"t-.*\"} 0\n"
+            ),
+            "the run's series carry a pattern of its queues"
+        );
+    }
+
+    #[test]
+    fn the_run_wide_queue_pattern_matches_itself_and_every_queue() {
+        let pattern = |queues: &str| {
+            let text =
+                format!("name = \"p\"\n{queues}[[producers]]\nqueue = \"a\"\nrate = \"1/s\"\n");
+            let s = crate::scenario::validate::scenario_from_text(&text, &[]).unwrap();
+            (queue_pattern(&s.queues), s.lane_specs())
+        };
+        let cases = [
+            "[[queues]]\nname = \"a\"\n[[queues]]\nname = \"t-{i}\"\ncount = 3\n",
+            "[[queues]]\nname = \"a\"\n[[queues]]\nname = \"b\"\n",
+        ];
+        for queues in cases {
+            let (p, specs) = pattern(queues);
+            // Prometheus anchors =~ at both ends; regex's own anchors do the same here.
+            let re = regex::Regex::new(&format!("^(?:{p})$")).unwrap();
+            assert!(re.is_match(&p), "{p} matches itself");
+            for q in specs {
+                assert!(re.is_match(&q.name), "{p} matches {}", q.name);
+            }
+        }
+        assert_eq!(pattern(cases[0]).0, "t-.*|a");
     }
 
     #[test]

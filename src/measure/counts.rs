@@ -244,8 +244,12 @@ impl FleetSummary {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DuplicateCauses {
-    /// ApproximateReceiveCount > 1: redelivered after the visibility timeout expired.
+    /// ApproximateReceiveCount > 1: redelivered after the visibility timeout expired (a
+    /// crash's redeliveries are counted apart, in `crash`).
     pub redelivery: u64,
+    /// Redeliveries of messages a crashed consumer task had left (absent when none).
+    #[serde(skip_serializing_if = "is_zero", default)]
+    pub crash: u64,
     /// Deliberate duplicate sends, or sends the SDK retried.
     pub producer: u64,
     pub unexplained: u64,

@@ -5,6 +5,7 @@
 pub mod buckets;
 pub mod by_sender;
 pub mod clock_offset;
+pub mod consumer_events;
 pub mod counts;
 pub mod expectations;
 pub mod fanout;
@@ -14,6 +15,7 @@ pub mod leaks;
 pub mod ledger;
 pub(crate) mod metrics;
 pub mod payload;
+pub mod queues;
 pub mod recorder;
 pub mod shards;
 pub mod spread;

@@ -17,6 +17,7 @@ use super::by_sender::BySender;
 use super::clock_offset::{OffsetWindows, SenderFloors};
 use super::fleets::FleetRecords;
 use super::latency::{Latencies, Latency};
+use super::queues::QueueRecords;
 
 /// SQS API calls sqsbench makes, as summary.json names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -27,19 +28,22 @@ pub enum Api {
     DeleteMessage,
     DeleteMessageBatch,
     ChangeMessageVisibility,
+    /// Poller consumers' visibility heartbeats.
+    ChangeMessageVisibilityBatch,
     /// SNS: a fan-out scenario's publishers.
     Publish,
     PublishBatch,
 }
 
 impl Api {
-    pub const ALL: [Api; 8] = [
+    pub const ALL: [Api; 9] = [
         Api::SendMessage,
         Api::SendMessageBatch,
         Api::ReceiveMessage,
         Api::DeleteMessage,
         Api::DeleteMessageBatch,
         Api::ChangeMessageVisibility,
+        Api::ChangeMessageVisibilityBatch,
         Api::Publish,
         Api::PublishBatch,
     ];
@@ -52,6 +56,7 @@ impl Api {
             Api::DeleteMessage => "DeleteMessage",
             Api::DeleteMessageBatch => "DeleteMessageBatch",
             Api::ChangeMessageVisibility => "ChangeMessageVisibility",
+            Api::ChangeMessageVisibilityBatch => "ChangeMessageVisibilityBatch",
             Api::Publish => "Publish",
             Api::PublishBatch => "PublishBatch",
         }
@@ -148,6 +153,8 @@ pub struct Counters {
     pub batches: BatchCounters,
     /// This process's clock against the queue's, from the receive calls' first receives.
     pub clock: OffsetWindows,
+    /// Poller consumers' crashes and visibility heartbeats.
+    pub consumer_events: super::consumer_events::ConsumerEvents,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -261,6 +268,7 @@ impl Counters {
             last_received_us,
             batches,
             clock,
+            consumer_events,
         } = o;
         self.sent += sent;
         self.send_failed += send_failed;
@@ -275,6 +283,7 @@ impl Counters {
         self.last_received_us = self.last_received_us.max(*last_received_us);
         self.batches.add(batches);
         self.clock.merge(clock);
+        self.consumer_events.add(consumer_events);
     }
 }
 
@@ -289,6 +298,8 @@ pub struct Recorder {
     pub sender_floors: SenderFloors,
     /// A shard's end-to-end latencies again, split by the shard that sent each message.
     pub by_sender: BySender,
+    /// A `[[queues]]` run: the same, per queue.
+    pub queues: QueueRecords,
 }
 
 impl Recorder {
@@ -334,6 +345,7 @@ impl Recorder {
         self.fleets.merge(&other.fleets);
         self.sender_floors.merge(&other.sender_floors);
         self.by_sender.merge(&other.by_sender);
+        self.queues.merge(&other.queues);
     }
 }
 

@@ -36,6 +36,9 @@ pub struct RunSummary {
     /// A fan-out run: each subscription's own figures.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub subscriptions: Vec<super::fanout::SubscriptionSummary>,
+    /// A run of many queues (`[[queues]]`): each queue's own figures, in declaration order.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub queues: Vec<super::queues::QueueSummary>,
     pub measured_seconds: f64,
     /// `false`; `true` after one SIGINT/SIGTERM (results complete up to then); `"forced"` after
     /// a second one (only what could be written in 2 s: see `incomplete`).
@@ -54,6 +57,10 @@ pub struct RunSummary {
     /// Each fleet's own figures (absent in results written before per-fleet recording).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub fleets: Vec<FleetSummary>,
+    /// Poller consumers' crashes and heartbeats (absent without a fleet that has
+    /// `crash_rate` or `visibility_heartbeat`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub consumers: Option<super::consumer_events::ConsumerEvents>,
     /// Lambda-style consumers' batches (absent without a `kind = "lambda"` fleet).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub batches: Option<Batches>,
@@ -214,8 +221,14 @@ impl RunSummary {
         let m = &mut self.messages;
         m.unique_received = tally.unique_received;
         m.duplicates = tally.duplicates;
+        // A crash's redeliveries are the consumers' count (they know which messages a crash
+        // left); the ledger sees only that they were redelivered.
+        let crash = self
+            .consumers
+            .map_or(0, |c| c.crash_redeliveries.min(tally.redeliveries));
         m.duplicate_causes = DuplicateCauses {
-            redelivery: tally.redeliveries,
+            redelivery: tally.redeliveries - crash,
+            crash,
             producer: tally.producer_duplicates,
             unexplained: tally.unexplained_duplicates,
         };

@@ -80,6 +80,8 @@ impl Correction {
         let r = receiver as usize;
         match &interval.tagged {
             Tagged::Latency(l) if !CROSSING.contains(l) => Ok(Admitted::Whole),
+            // Shards never run many queues (`run::shape`): nothing of a queue's to shift.
+            Tagged::Queue => Ok(Admitted::Nothing),
             Tagged::Latency(_) | Tagged::Fleet(_) => {
                 *self.left_out.get_mut(r).ok_or_else(|| beyond(receiver))? +=
                     interval.histogram.len();

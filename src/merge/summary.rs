@@ -113,8 +113,15 @@ fn add_counters(s: &mut RunSummary, finished: &[&RunSummary], shards: &[ShardDir
         .iter()
         .any(|f| f.batches.is_some())
         .then(Default::default);
+    s.consumers = finished
+        .iter()
+        .any(|f| f.consumers.is_some())
+        .then(Default::default);
     for f in finished {
         if let (Some(ours), Some(theirs)) = (&mut s.batches, &f.batches) {
+            ours.add(theirs);
+        }
+        if let (Some(ours), Some(theirs)) = (&mut s.consumers, &f.consumers) {
             ours.add(theirs);
         }
         m.add_counts(&f.messages);

@@ -102,6 +102,9 @@ pub(crate) enum Tagged {
     Latency(Latency),
     /// One fleet's end-to-end share.
     Fleet(String),
+    /// One queue's end-to-end share (a `[[queues]]` run, 2 significant digits): summary.json
+    /// has its figures, so reading a log back adds nothing from it.
+    Queue,
     /// A shard's part of an end-to-end histogram that one sender shard's messages made
     /// (`from<k>:<tag>`; `from<k>-:<tag>` its values below zero, negated): only a merge that
     /// corrects clocks reads it; it repeats part of its whole.
@@ -158,14 +161,18 @@ fn decode(
         interval.encoded_histogram(),
     )
     .with_context(|| format!("entry {entry} ({tag}): bad base64"))?;
-    check_declared_size(&bytes).with_context(|| format!("entry {entry} ({tag}): bad histogram"))?;
+    let ours = match tagged {
+        Tagged::Queue => crate::measure::queues::new_queue_histogram(),
+        _ => crate::measure::latency::new_histogram(),
+    };
+    check_declared_size(&bytes, &ours)
+        .with_context(|| format!("entry {entry} ({tag}): bad histogram"))?;
     let histogram: Histogram<u64> = deserializer
         .deserialize(&mut bytes.as_slice())
         .map_err(|e| anyhow::anyhow!("entry {entry} ({tag}): bad histogram: {e:?}"))?;
     // Only sqsbench's own settings: adding a histogram of a wider range or more digits grows
     // the sum to fit it, and a crafted log made of such entries took gigabytes (found by the
     // `hlog` fuzz target).
-    let ours = crate::measure::latency::new_histogram();
     if histogram.high() > ours.high()
         || histogram.low() < ours.low()
         || histogram.sigfig() != ours.sigfig()
@@ -208,8 +215,14 @@ fn tagged(tag: &str) -> Option<Tagged> {
     if let Some(which) = Latency::ALL.into_iter().find(|l| l.key() == tag) {
         return Some(Tagged::Latency(which));
     }
-    tag.strip_prefix(Latency::EndToEnd.key())
-        .and_then(|rest| rest.strip_prefix('@'))
+    let rest = tag.strip_prefix(Latency::EndToEnd.key())?;
+    if rest
+        .strip_prefix('#')
+        .is_some_and(|queue| !queue.is_empty())
+    {
+        return Some(Tagged::Queue);
+    }
+    rest.strip_prefix('@')
         .filter(|fleet| !fleet.is_empty())
         .map(|fleet| Tagged::Fleet(fleet.to_string()))
 }
@@ -245,7 +258,7 @@ impl Logged {
                 .or_insert_with(new_histogram)
                 .add(histogram)
                 .map_err(|e| anyhow::anyhow!("fleet {fleet}: {e:?}")),
-            Tagged::FromSender { .. } => Ok(()),
+            Tagged::FromSender { .. } | Tagged::Queue => Ok(()),
         }
     }
 }
@@ -254,7 +267,7 @@ impl Logged {
 /// header declares, and its counts by the header's range, before reading either: a crafted
 /// entry declaring 4 GiB took that much memory (found by the `hlog` fuzz target). So the inner
 /// header is read first, and only sqsbench's own settings and a payload that fits them pass.
-fn check_declared_size(bytes: &[u8]) -> anyhow::Result<()> {
+fn check_declared_size(bytes: &[u8], ours: &Histogram<u64>) -> anyhow::Result<()> {
     use std::io::Read;
     const COMPRESSED_V2: [u8; 4] = 0x1c84_9314u32.to_be_bytes();
     if bytes.get(0..4) != Some(&COMPRESSED_V2[..]) || bytes.len() < 8 {
@@ -267,7 +280,6 @@ fn check_declared_size(bytes: &[u8]) -> anyhow::Result<()> {
     let field = |at: usize| u32::from_be_bytes(header[at..at + 4].try_into().expect("4 bytes"));
     let wide = |at: usize| u64::from_be_bytes(header[at..at + 8].try_into().expect("8 bytes"));
     let (payload, digits, low, high) = (field(4) as usize, field(12), wide(16), wide(24));
-    let ours = crate::measure::latency::new_histogram();
     if high > ours.high() || low < ours.low() || digits != u32::from(ours.sigfig()) {
         anyhow::bail!(
             "settings (lowest {low}, highest {high}, {digits} significant digits) are not sqsbench's ({}, {}, {})",
@@ -334,7 +346,8 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("sqsbench-hlog-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let mut stream = Stream::open(&dir, 1_764_590_400.0, FleetMap::default()).unwrap();
+        let mut stream =
+            Stream::open(&dir, 1_764_590_400.0, FleetMap::default(), Vec::new()).unwrap();
         for (s, samples) in seconds.iter().enumerate() {
             let mut recorded = Recorder::default();
             for us in samples {

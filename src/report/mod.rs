@@ -9,6 +9,7 @@ pub(crate) mod comparison;
 pub(crate) mod files;
 pub(crate) mod html;
 pub mod load;
+pub(crate) mod queues;
 pub(crate) mod results;
 pub mod results_dir;
 pub mod search;

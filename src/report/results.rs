@@ -20,6 +20,7 @@ use crate::measure::by_sender::{Part, Split};
 use crate::measure::fleets::{FleetIndex, FleetMap};
 use crate::measure::latency::Latencies;
 use crate::measure::latency::Latency;
+use crate::measure::queues::{QUEUE_TIMESERIES_HEADER, QueueRow};
 use crate::measure::recorder::Recorder;
 use crate::measure::summary::RunSummary;
 use crate::measure::timeline::{FleetRow, IntervalSink, TimelineRow};
@@ -64,6 +65,12 @@ pub(crate) fn fleet_tag(fleet: &str) -> String {
     format!("{}@{fleet}", Latency::EndToEnd.key())
 }
 
+/// A queue's end-to-end tag in histograms.hlog (a `[[queues]]` run): queue names are
+/// tag-safe (letters, digits, '-', '_', '.'), and no fleet's or latency's tag contains '#'.
+pub(crate) fn queue_tag(queue: &str) -> String {
+    format!("{}#{queue}", Latency::EndToEnd.key())
+}
+
 /// A shard's histogram split by sender: `from<shard>:<tag>` (`from2:end_to_end`,
 /// `from2:end_to_end@<fleet>`), and `from<shard>-:<tag>` for its values below zero, negated.
 pub(crate) fn sender_tag(sender: u32, below_zero: bool, tag: &str) -> String {
@@ -91,7 +98,7 @@ pub(crate) fn begin_hlog(
     IntervalLogWriterBuilder::new()
         .add_comment("[Histogram log format version 1.3]")
         .add_comment(
-            "[sqsbench: values in microseconds; one interval per second, tagged by latency; end_to_end@<fleet> is one fleet's share; a shard's from<k>:<tag> is the part of <tag> that shard k sent, from<k>-:<tag> its values below zero, negated]",
+            "[sqsbench: values in microseconds; one interval per second, tagged by latency; end_to_end@<fleet> is one fleet's share, end_to_end#<queue> one queue's (2 significant digits); a shard's from<k>:<tag> is the part of <tag> that shard k sent, from<k>-:<tag> its values below zero, negated]",
         )
         .with_start_time(start)
         .with_base_time(start)
@@ -126,6 +133,9 @@ pub(crate) struct Stream {
     fleets: FleetMap,
     timeseries: csv::Writer<File>,
     fleet_timeseries: csv::Writer<File>,
+    /// A `[[queues]]` run: the queues' names by index, and timeseries-queues.csv.
+    queues: Vec<String>,
+    queue_timeseries: Option<csv::Writer<File>>,
     hlog: BufWriter<File>,
     serializer: V2DeflateSerializer,
     pub rows: Vec<TimelineRow>,
@@ -133,10 +143,12 @@ pub(crate) struct Stream {
 }
 
 impl Stream {
+    /// The streamed files; with `queues` named (a `[[queues]]` run), timeseries-queues.csv too.
     pub(crate) fn open(
         dir: &Path,
         start_epoch_secs: f64,
         fleets: FleetMap,
+        queues: Vec<String>,
     ) -> anyhow::Result<Stream> {
         let create = |name: &str| {
             let path = dir.join(name);
@@ -152,6 +164,17 @@ impl Stream {
             .from_writer(create(ResultsFile::TimeseriesFleets.name())?);
         fleet_timeseries.write_record(FLEET_TIMESERIES_HEADER.split(','))?;
         fleet_timeseries.flush()?;
+        let queue_timeseries = match queues.is_empty() {
+            true => None,
+            false => {
+                let mut w = csv::WriterBuilder::new()
+                    .has_headers(false)
+                    .from_writer(create(ResultsFile::TimeseriesQueues.name())?);
+                w.write_record(QUEUE_TIMESERIES_HEADER.split(','))?;
+                w.flush()?;
+                Some(w)
+            }
+        };
         let mut hlog = BufWriter::new(create(ResultsFile::Histograms.name())?);
         let mut serializer = V2DeflateSerializer::new();
         let start = UNIX_EPOCH + Duration::from_secs_f64(start_epoch_secs);
@@ -162,6 +185,8 @@ impl Stream {
             fleets,
             timeseries,
             fleet_timeseries,
+            queues,
+            queue_timeseries,
             hlog,
             serializer,
             rows: Vec::new(),
@@ -181,6 +206,16 @@ impl Stream {
         self.fleet_timeseries.flush()
     }
 
+    fn write_queue_rows(&mut self, second: u64, recorded: &Recorder) -> std::io::Result<()> {
+        let Some(w) = &mut self.queue_timeseries else {
+            return Ok(());
+        };
+        for row in QueueRow::from_interval(second, &self.queues, &recorded.queues) {
+            w.serialize(row)?;
+        }
+        w.flush()
+    }
+
     fn write_histograms(&mut self, second: u64, recorded: &Recorder) -> std::io::Result<()> {
         let totals = Latency::ALL
             .iter()
@@ -188,6 +223,11 @@ impl Stream {
         let fleets = self.fleets.fleets.iter().enumerate().map(|(i, fleet)| {
             let record = recorded.fleets.get(i as FleetIndex);
             (fleet_tag(&fleet.name), record.end_to_end_histogram())
+        });
+        let names = &self.queues;
+        let queues = recorded.queues.recorded().filter_map(|(i, record)| {
+            let name = names.get(i as usize)?;
+            Some((queue_tag(name), record.end_to_end_histogram()))
         });
         let fleet_map = &self.fleets;
         let by_sender = recorded
@@ -198,7 +238,7 @@ impl Stream {
             &mut self.hlog,
             &mut self.serializer,
             second,
-            totals.chain(fleets).chain(by_sender),
+            totals.chain(fleets).chain(queues).chain(by_sender),
         )?;
         self.hlog.flush()
     }
@@ -221,6 +261,9 @@ impl IntervalSink for Stream {
         }
         if let Err(e) = self.write_fleet_rows(row.second, recorded) {
             self.failed(ResultsFile::TimeseriesFleets.name(), e);
+        }
+        if let Err(e) = self.write_queue_rows(row.second, recorded) {
+            self.failed(ResultsFile::TimeseriesQueues.name(), e);
         }
         if let Err(e) = self.write_histograms(row.second, recorded) {
             self.failed(ResultsFile::Histograms.name(), e);

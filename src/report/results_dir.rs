@@ -18,6 +18,8 @@ pub enum File {
     SummaryCsv,
     Timeseries,
     TimeseriesFleets,
+    /// A run of many queues: each queue's seconds.
+    TimeseriesQueues,
     Latency,
     Histograms,
     Integrity,
@@ -46,6 +48,7 @@ impl File {
             File::SummaryCsv => "summary.csv",
             File::Timeseries => "timeseries.csv",
             File::TimeseriesFleets => "timeseries-fleets.csv",
+            File::TimeseriesQueues => "timeseries-queues.csv",
             File::Latency => "latency.hgrm",
             File::Histograms => "histograms.hlog",
             File::Integrity => "integrity.json",

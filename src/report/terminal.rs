@@ -9,11 +9,11 @@ use crate::measure::summary::{Batches, RunSummary, ShardInfo, Shards};
 use crate::scenario::TargetKind;
 
 use super::sections::{RUN, Section};
-use super::subscriptions;
 use super::wording::{
     accounting, aligned, batch_causes, corrected_line, cross_machine_note, distribution, ms,
     per_sec,
 };
+use super::{queues, subscriptions};
 
 /// The terminal summary: every section `sections::RUN` lists that a terminal can show, in its
 /// order, then where the results are.
@@ -45,7 +45,7 @@ fn section(s: &RunSummary, section: Section) -> String {
 
 /// What ran where, a fan-out's settle, and an interruption.
 fn title(s: &RunSummary) -> String {
-    let mut o = match subscriptions::headline(s) {
+    let mut o = match subscriptions::headline(s).or_else(|| queues::headline(s)) {
         Some(line) => line,
         None => format!(
             "\n{} — {} {} queue {} on {} ({})\n",
@@ -111,6 +111,9 @@ fn integrity(s: &RunSummary) -> String {
         Some(shard) => o += &shard_lines(s, shard),
         None if s.topic.is_some() => o += &subscriptions::table(&s.subscriptions),
         None => o += &integrity_lines(s),
+    }
+    if !s.queues.is_empty() {
+        o += &queues::table(&s.queues, queues::TERMINAL_QUEUES);
     }
     if let Some(b) = &s.batches {
         o += &batch_lines(b);
@@ -239,8 +242,13 @@ fn integrity_lines(s: &RunSummary) -> String {
     let m = &s.messages;
     let mut o = String::new();
     let d = &m.duplicate_causes;
+    let crash = if d.crash > 0 {
+        format!(", crash {}", d.crash)
+    } else {
+        String::new()
+    };
     o += &format!(
-        "integrity: duplicates {} (redelivered {}, producer {}, unexplained {}), lost {}, order violations {}, dead-lettered {}\n",
+        "integrity: duplicates {} (redelivered {}{crash}, producer {}, unexplained {}), lost {}, order violations {}, dead-lettered {}\n",
         m.duplicates,
         d.redelivery,
         d.producer,
@@ -249,6 +257,21 @@ fn integrity_lines(s: &RunSummary) -> String {
         m.order_violations,
         m.dead_lettered
     );
+    if let Some(c) = &s.consumers {
+        o += &format!(
+            "consumers: {} crashes left {} messages ({} redelivered); heartbeats {} calls extended {} messages{}\n",
+            c.crashes,
+            c.crashed_messages,
+            c.crash_redeliveries,
+            c.heartbeats,
+            c.extended,
+            if c.at_ceiling > 0 {
+                format!(", {} stopped at the 12h visibility ceiling", c.at_ceiling)
+            } else {
+                String::new()
+            }
+        );
+    }
     o + "accounting: " + &accounting(s) + "\n"
 }
 

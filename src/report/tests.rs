@@ -10,6 +10,7 @@ use crate::measure::summary::*;
 use crate::measure::timeline::TimelineRow;
 
 mod pages;
+mod queues;
 
 pub(super) fn fixed() -> RunSummary {
     let latency = |p50: u64| LatencyStats {
@@ -90,6 +91,7 @@ pub(super) fn fixed() -> RunSummary {
         .iter()
         .map(|(k, v)| (k.to_string(), latency(*v)))
         .collect(),
+        consumers: None,
         batches: None,
         clock_offset: None,
         sender_clock_floors_ms: Vec::new(),
@@ -133,6 +135,7 @@ pub(super) fn fixed() -> RunSummary {
         shards: None,
         topic: None,
         subscriptions: Vec::new(),
+        queues: Vec::new(),
     }
 }
 

@@ -92,7 +92,11 @@ async fn open_stream(
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .unwrap_or(ready.started);
     let fleets = FleetMap::of(scenario);
-    match results::Stream::open(&ready.dir, epoch.as_secs_f64(), fleets) {
+    let queues = match scenario.queues.is_empty() {
+        true => Vec::new(),
+        false => scenario.lane_specs().into_iter().map(|q| q.name).collect(),
+    };
+    match results::Stream::open(&ready.dir, epoch.as_secs_f64(), fleets, queues) {
         Ok(s) => Ok(s),
         Err(e) => {
             let words = &options.last_words;

@@ -13,7 +13,8 @@ use super::shape::Shape;
 use crate::emulator::stats::QueueFaults;
 use crate::measure::fanout::{SnsCost, SubscriptionSummary, TopicInfo, sns_cost};
 use crate::measure::fleets::{FleetMap, Role};
-use crate::measure::ledger::{self, Integrity, Kind, SubscriptionIntegrity};
+use crate::measure::ledger::{self, Integrity, Kind, QueueIntegrity, SubscriptionIntegrity};
+use crate::measure::queues::{QueueIndex, QueueSummary};
 use crate::measure::summary::{
     Batches, EmulatorInfo, FleetSummary, Interruption, Measurement, RunSummary,
 };
@@ -86,6 +87,16 @@ fn judged(case: &Case, start_at: Option<SystemTime>) -> (RunSummary, ledger::Int
     if let Some(fanout) = shape.fanout() {
         fanout_integrity(&mut integrity, fanout, result);
     }
+    if !scenario.queues.is_empty() {
+        integrity.queues = queue_names(scenario)
+            .into_iter()
+            .zip(&result.lanes)
+            .map(|(name, lane)| QueueIntegrity {
+                name,
+                integrity: lane.integrity.clone(),
+            })
+            .collect();
+    }
     integrity.foreign.count = summary.messages.foreign;
     integrity.emulator_injected = summary.emulator.as_ref().map(|e| e.injected);
     if summary.interrupted.happened() {
@@ -145,6 +156,11 @@ fn summarise(case: &Case) -> RunSummary {
     let sns = shape
         .fanout()
         .map(|f| sns_share(scenario, f, result, mean_bytes));
+    let production_like = scenario
+        .consumers
+        .iter()
+        .any(|c| c.crash_rate > 0.0 || c.visibility_heartbeat.is_some());
+    summary.consumers = production_like.then_some(result.total.counters.consumer_events);
     summary.measured(Measurement {
         total: &result.total,
         tally: &result.tally,
@@ -155,13 +171,29 @@ fn summarise(case: &Case) -> RunSummary {
         sns,
     });
     summary.fleets = FleetSummary::all(&FleetMap::of(scenario), &result.total);
+    let stats = connection.emulator.as_ref().map(|e| e.stats().queues);
+    let injected_on = |name: &str| {
+        let queues = stats.as_ref()?;
+        queues.iter().find(|q| q.name == name).map(|q| q.faults)
+    };
     if let Some(fanout) = shape.fanout() {
-        let queues = connection.emulator.as_ref().map(|e| e.stats().queues);
-        let injected_on = |name: &str| {
-            let queues = queues.as_ref()?;
-            queues.iter().find(|q| q.name == name).map(|q| q.faults)
-        };
         fanout_parts(&mut summary, fanout, result, &injected_on);
+    }
+    if !scenario.queues.is_empty() {
+        summary.queues = queue_names(scenario)
+            .iter()
+            .zip(&result.lanes)
+            .enumerate()
+            .map(|(i, (name, lane))| QueueSummary {
+                emulator_injected: injected_on(name),
+                ..QueueSummary::of(
+                    name,
+                    &lane.tally,
+                    result.total.queues.get(i as QueueIndex),
+                    summary.measured_seconds,
+                )
+            })
+            .collect();
     }
     let lambda = scenario
         .consumers
@@ -179,6 +211,11 @@ fn summarise(case: &Case) -> RunSummary {
         summary.messages.lost = 0;
     }
     summary
+}
+
+/// A `[[queues]]` run's queue names, in lane order.
+fn queue_names(scenario: &Scenario) -> Vec<String> {
+    scenario.lane_specs().into_iter().map(|q| q.name).collect()
 }
 
 /// Adds the topic and the subscriptions to a fan-out run's summary.

@@ -158,6 +158,12 @@ async fn start(
                     .await
                     .map(Prepared::queue)
             }
+            _ if !scenario.queues.is_empty() => {
+                let specs = scenario.lane_specs();
+                client::queues::prepare_many(&connection.client, &specs, run_id, &made.queues)
+                    .await
+                    .map(Prepared::queues)
+            }
             _ => client::queues::prepare(&connection.client, &scenario.queue, run_id, &made.queues)
                 .await
                 .map(Prepared::queue),
@@ -203,6 +209,22 @@ impl Prepared {
                 dead_letter_url: q.dead_letter_url,
             }],
             created: q.created,
+            topic: None,
+        }
+    }
+
+    /// A `[[queues]]` run's queues, one lane each.
+    fn queues(queues: Vec<client::queues::Queues>) -> Prepared {
+        let created = queues.iter().flat_map(|q| q.created.clone()).collect();
+        Prepared {
+            lanes: queues
+                .into_iter()
+                .map(|q| Lane {
+                    queue_url: q.url,
+                    dead_letter_url: q.dead_letter_url,
+                })
+                .collect(),
+            created,
             topic: None,
         }
     }
@@ -260,25 +282,37 @@ impl Prepared {
     }
 }
 
-/// Deletes the queues this run created, each within `DELETE_TIMEOUT`; returns what could not
-/// be deleted, naming each queue's URL.
+/// Deletes the queues this run created, each within `DELETE_TIMEOUT`, up to
+/// `SETUP_CONCURRENCY` at once (a run of many queues has many); returns what could not be
+/// deleted, naming each queue's URL.
 async fn delete_queues(
     client: &aws_sdk_sqs::Client,
     urls: &[String],
     words: &LastWords,
 ) -> Vec<String> {
-    let mut problems = Vec::new();
-    for url in urls.iter().rev() {
-        match tokio::time::timeout(DELETE_TIMEOUT, client::queues::delete(client, url)).await {
-            Ok(Ok(())) => words.queue_deleted(url),
-            Ok(Err(e)) => problems.push(format!("could not delete {url}: {e:#}")),
-            Err(_) => problems.push(format!(
-                "could not delete {url}: no answer within {} s",
-                DELETE_TIMEOUT.as_secs()
-            )),
+    use futures_util::StreamExt;
+    let delete_one = async |url: &String| match tokio::time::timeout(
+        DELETE_TIMEOUT,
+        client::queues::delete(client, url),
+    )
+    .await
+    {
+        Ok(Ok(())) => {
+            words.queue_deleted(url);
+            None
         }
-    }
-    problems
+        Ok(Err(e)) => Some(format!("could not delete {url}: {e:#}")),
+        Err(_) => Some(format!(
+            "could not delete {url}: no answer within {} s",
+            DELETE_TIMEOUT.as_secs()
+        )),
+    };
+    futures_util::stream::iter(urls.iter().rev())
+        .map(delete_one)
+        .buffered(client::queues::SETUP_CONCURRENCY)
+        .filter_map(|problem| async move { problem })
+        .collect()
+        .await
 }
 
 /// A fan-out run's settle probes, unless `[topic] settle = "0s"`.

@@ -11,7 +11,8 @@ use crate::workload::shard::Shard;
 
 #[derive(Debug, Clone, Copy)]
 pub enum Shape<'s> {
-    /// One queue (and its dead-letter queue), the whole run in this process.
+    /// One queue (and its dead-letter queue), or `[[queues]]`' many, the whole run in this
+    /// process.
     Queue,
     /// Publishers to a topic, a queue and consumer fleet per subscription.
     Fanout(&'s Fanout),
@@ -28,6 +29,11 @@ impl<'s> Shape<'s> {
             );
         }
         let shard = distributed.shard;
+        if !scenario.queues.is_empty() && shard.count > 1 {
+            anyhow::bail!(
+                "a scenario of many queues ([[queues]]) runs on one machine for now; --shard is not supported with it"
+            );
+        }
         match (&scenario.fanout, shard.count > 1) {
             (Some(_), true) => anyhow::bail!(
                 "a fan-out scenario ([topic]) runs on one machine for now; --shard is not supported with it"
@@ -93,5 +99,8 @@ mod tests {
                 .contains("--shard is not supported")
         );
         assert!(shape_of(&sweep, "0/1").unwrap_err().contains("[sweep]"));
+        let many = "name = \"m\"\n[[queues]]\nname = \"t-{i}\"\ncount = 2\n[[producers]]\nrate = \"1/s\"\n";
+        assert_eq!(shape_of(many, "0/1"), Ok("queue"));
+        assert!(shape_of(many, "1/2").unwrap_err().contains("[[queues]]"));
     }
 }

@@ -2,10 +2,11 @@
 //! billed in 64 KiB chunks at the scenario's prices. Receives are the uncertain part: a receive
 //! per send batch (more when the consumer batch is smaller), plus the empty long polls idle
 //! consumers make; short polling (wait_time = 0) is estimated at 100 empty polls a second per
-//! idle consumer. Control-plane calls (create, tag, attributes, delete) are a handful and left
+//! idle consumer, and a consumer polling several queues in rotation at one short poll per queue
+//! and one long poll a second. Control-plane calls (create, tag, attributes, delete) are a handful and left
 //! out, as they are from the counted cost.
 
-use super::types::{DeleteMode, Scenario};
+use super::types::{ConsumerFleet, DeleteMode, ProcessingSpec, Scenario};
 use crate::price;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -174,8 +175,7 @@ fn queue_estimate(s: &Scenario) -> Option<Estimate> {
     e.receive_requests /= 1.0 - failure;
     let full_receives = e.receive_requests;
     for c in &s.consumers {
-        let wait = c.wait_time.as_secs_f64();
-        let polls_per_idle_second = if wait > 0.0 { 1.0 / wait } else { 100.0 };
+        let polls_per_idle_second = idle_polls_per_second(s, c);
         // Polls this fleet could make if idle, less those that find a message.
         let share = c.count as f64 / s.consumers.iter().map(|c| c.count).sum::<u32>().max(1) as f64;
         let idle =
@@ -185,11 +185,44 @@ fn queue_estimate(s: &Scenario) -> Option<Estimate> {
             DeleteMode::Batch => full_receives * share,
             DeleteMode::Single => e.messages * share,
         };
+        let per_receive = e.messages / full_receives.max(1.0);
+        e.visibility_requests += full_receives * share * heartbeats_per_batch(c, per_receive);
     }
     e.receive_requests += e.empty_receives;
     e.billed_requests += e.receive_requests + e.delete_requests + e.visibility_requests;
     e.usd = price::usd(e.billed_requests, s.price_per_million());
     Some(e)
+}
+
+/// The ChangeMessageVisibilityBatch calls a poller with a heartbeat makes on a batch of
+/// `messages` (at most ten: one call a beat): a beat every `every` before the work ends, the
+/// mean work for an exponential processing time.
+fn heartbeats_per_batch(c: &ConsumerFleet, messages: f64) -> f64 {
+    let Some(beat) = c.visibility_heartbeat else {
+        return 0.0;
+    };
+    let per_message = match &c.processing_time {
+        ProcessingSpec::Fixed(d) => d.as_secs_f64(),
+        ProcessingSpec::Exponential { mean } => mean.as_secs_f64(),
+    };
+    let work = per_message * messages;
+    ((work / beat.every.as_secs_f64()).ceil() - 1.0).max(0.0)
+}
+
+/// The receives one idle task of fleet `c` makes a second: a long poll per `wait_time`, or 100
+/// short polls; a task polling k queues in rotation makes k short polls and one long poll of at
+/// most a second (`workload::targets::Rotation`).
+fn idle_polls_per_second(s: &Scenario, c: &ConsumerFleet) -> f64 {
+    let wait = c.wait_time.as_secs_f64();
+    if wait == 0.0 {
+        return 100.0;
+    }
+    let queues = s.lanes_of(c.queue.as_deref()).len();
+    let per_task = queues.div_ceil(c.count.max(1) as usize);
+    match per_task {
+        0 | 1 => 1.0 / wait,
+        k => (k + 1) as f64 / wait.min(1.0),
+    }
 }
 
 #[cfg(test)]
@@ -199,6 +232,21 @@ mod tests {
 
     fn of(text: &str) -> Estimate {
         estimate(&scenario_from_text(text, &[]).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn consumers_rotating_over_many_queues_make_a_short_poll_per_queue_and_a_long_one() {
+        let idle = |consumers: &str| {
+            of(&format!(
+                "name = \"m\"\n[[queues]]\nname = \"t-{{i}}\"\ncount = 100\n[run]\nduration = \"10s\"\n\
+                 [[producers]]\nrate = \"1/s\"\n[[consumers]]\n{consumers}"
+            ))
+            .empty_receives
+        };
+        // One task per queue: 100 long polls of 20 s each over 10 s, less the arrivals.
+        assert!((idle("count = 100\n") - (100.0 * 10.0 / 20.0 - 10.0)).abs() < 1e-9);
+        // Four tasks of 25 queues each: 26 polls a second each.
+        assert!((idle("count = 4\n") - (4.0 * 26.0 * 10.0 - 10.0)).abs() < 1e-9);
     }
 
     #[test]
@@ -261,6 +309,16 @@ standard_per_million = 1.0
         // 4 consumers × 1 poll/s × 10 s = 40 polls, 10 of which find a message.
         assert_eq!((e.receive_requests, e.empty_receives), (40.0, 30.0));
         assert!((e.usd - e.billed_requests / 1e6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn heartbeats_are_a_call_per_beat_before_the_work_ends() {
+        // 10 messages, one per receive, 4 s of work each: beats at 1 s, 2 s and 3 s.
+        let e = of("name = \"h\"\n[run]\nwarmup = \"0s\"\nduration = \"2s\"\n\
+                    [[producers]]\nrate = \"5/s\"\nbatch_size = 1\n\
+                    [[consumers]]\nbatch_size = 1\nprocessing_time = \"4s\"\n\
+                    visibility_heartbeat = { every = \"1s\", extend_by = \"2s\" }\n");
+        assert_eq!(e.visibility_requests, 30.0);
     }
 
     #[test]

@@ -122,6 +122,9 @@ pub(super) fn consumer(
             f.problem(message.to_string());
         }
     };
+    if c.kind == Some(ConsumerKind::Lambda) && !poller_keys_absent(&c, t) {
+        c.kind = None;
+    }
     match c.kind {
         Some(ConsumerKind::Poller) => {
             if batch > 10 {
@@ -183,4 +186,27 @@ pub(super) fn consumer(
         Some(ConsumerKind::Lambda) | None => {}
     }
     c.complete()
+}
+
+/// A Lambda-style fleet has no heartbeat and no crash: its function failing is `failure_rate`,
+/// Lambda's poller does not heartbeat, and AWS asks for a visibility timeout of 6× the
+/// function's timeout. Refuses each such key; true when there is none.
+fn poller_keys_absent(c: &ConsumerFleetRead, t: &Table<'_>) -> bool {
+    let poller_only = [
+        (
+            "visibility_heartbeat",
+            c.visibility_heartbeat.is_some_and(|h| h.is_some()),
+        ),
+        ("crash_rate", c.crash_rate.is_some_and(|r| r > 0.0)),
+    ];
+    let mut absent = true;
+    for (key, set) in poller_only {
+        if let (true, Some(f)) = (set, t.get(key)) {
+            f.problem(
+                "is for kind = \"poller\" fleets (a Lambda-style fleet keeps failure_rate; Lambda's poller does not heartbeat)",
+            );
+            absent = false;
+        }
+    }
+    absent
 }

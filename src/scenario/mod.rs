@@ -4,25 +4,31 @@
 //! `sqsbench_keys::section!`.
 //! Main entry: `load`. Must not depend on targets, workloads or reports.
 
+mod advice;
 pub(crate) mod codecs;
 pub(crate) mod connections;
 pub(crate) mod estimate;
 pub(crate) mod fanout;
 mod fanout_rules;
 mod fleet_rules;
+mod heartbeat;
 pub(crate) mod keys;
 pub(crate) mod limits;
 mod policy;
+mod queue_set_rules;
+pub mod queue_sets;
 #[cfg(test)]
 mod reference;
 pub(crate) mod render;
 pub mod schema;
 pub(crate) mod sections;
+mod shares;
 pub mod types;
 pub(crate) mod units;
 pub mod validate;
 mod values;
 
+pub use advice::warnings;
 pub use sqsbench_keys::Problem;
 pub use types::*;
 

@@ -115,6 +115,10 @@ fn reference() -> String {
     }
     reference_table(&mut out, "[target]", &TargetKeys::docs());
     reference_table(&mut out, "[queue]", &QueueSpec::docs());
+    out.push_str(concat!(
+        "\n# [[queues]]                        # many queues, in place of [queue]: every [queue] key, and\n",
+        "# count = 100                       # a set: count queues named from name's {i} (0 to count-1); 1000 queues at most\n",
+    ));
     reference_table(&mut out, "[run]", &RunSpec::docs());
     reference_table(&mut out, "[[producers]]", &ProducerFleet::docs());
     reference_table(&mut out, "[[consumers]]", &ConsumerFleet::docs());

@@ -75,7 +75,16 @@ pub(crate) fn to_toml(sc: &Scenario) -> String {
         doc.keys(vec![("description", text(description))]);
     }
     doc.table("target", target_keys(&sc.target, sc.client).to_keys());
-    doc.table("queue", sc.queue.to_keys());
+    if sc.queues.is_empty() {
+        doc.table("queue", sc.queue.to_keys());
+    }
+    for q in &sc.queues {
+        let mut keys = q.spec.to_keys();
+        if let Some(count) = q.count {
+            keys.insert(1, ("count", toml::Value::Integer(count.into())));
+        }
+        doc.array_entry("queues", keys);
+    }
     doc.table("run", sc.run.to_keys());
     match &sc.fanout {
         None => {

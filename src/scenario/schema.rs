@@ -36,6 +36,12 @@ pub fn schema() -> Value {
         TopicSpec::schema(),
     );
     let (mut producer, mut consumer) = (ProducerFleet::schema(), ConsumerFleet::schema());
+    let mut queue_entry = QueueSpec::schema();
+    queue_entry["properties"]["count"] = json!({
+        "type": "integer", "minimum": 1, "maximum": crate::scenario::queue_sets::MAX_QUEUES,
+        "description": "a set of this many queues, named from name's {i} (0 to count-1)",
+    });
+    queue_entry["required"] = json!(["name"]);
     target["allOf"] = json!([when(
         json!({"properties": {"kind": {"const": "endpoint"}}, "required": ["kind"]}),
         json!({"required": ["endpoint"]}),
@@ -80,6 +86,7 @@ pub fn schema() -> Value {
             "description": {"type": "string", "description": "shown in reports"},
             "target": described(target, "where traffic goes; --target embedded|aws|URL overrides"),
             "queue": described(queue, "the queue under test"),
+            "queues": fleets(queue_entry, "many queues, in place of [queue]: each entry one queue, or a set (count, and {i} in name); at most 1000 in all"),
             "run": described(RunSpec::schema(), "phases, seed and repetition"),
             "producers": fleets(producer, "one or more fleets of sending tasks"),
             "consumers": fleets(consumer, "zero or more fleets of receive loops"),
@@ -120,6 +127,7 @@ fn across_sections() -> Value {
             json!({"required": ["producers"], "properties": {"producers": {"minItems": 1}}}),
         ),
         {"dependencies": {"subscriptions": ["topic"], "publishers": ["topic"]}},
+        when(json!({"required": ["queues"]}), forbid(&["queue", "topic"], false)),
         when(
             not(fifo_queue.clone()),
             each("producers", json!({"properties": {"deduplication": {"not": {"const": "content"}}}})),

@@ -8,11 +8,13 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::codecs::{Attributes, Deduplications, Processing, Rates, Sizes};
+use super::heartbeat::{Heartbeat, Heartbeats};
 use super::keys::{
     Addr, Bool, Choice, Opt, Rate, Text, derived, dur, int, nested, num, or, required, section,
     spelled, unset,
 };
 use super::policy::{Policies, PolicySpec};
+use super::shares::{Skew, Skews, Weights};
 use super::values::{
     ConsumerKind, Deduplication, DeleteMode, ProcessingSpec, QueueType, RateSpec, SizeSpec,
 };
@@ -199,6 +201,13 @@ section! {
         /// "content" needs FIFO with content-based deduplication; a duplicate_rate repeats
         /// earlier messages on purpose
         deduplication: Deduplication = Deduplications, or(Deduplication::Unique);
+        /// [[queues]] scenarios: the queue, or the set (its "{i}" name), the fleet sends to;
+        /// absent: the only [[queues]] entry
+        queue: Option<String> = Opt(Text), unset("\"tenant-{i}\"");
+        /// a set: each queue's share of the fleet's sends, in the set's order (default: even)
+        weights: Option<Vec<f64>> = Opt(Weights), unset("[5, 1, 1]");
+        /// a set: Zipf-skewed shares, queue k (from 1) getting 1/k^s (a hot tenant first)
+        skew: Option<Skew> = Opt(Skews), unset("{ zipf = 1.1 }");
     }
 }
 
@@ -234,6 +243,18 @@ section! {
         failure_rate: f64 = num(0.0, 1.0), or(0.0);
         /// DeleteMessageBatch or DeleteMessage
         delete: DeleteMode = DELETE_MODES, or(DeleteMode::Batch);
+        /// poller: while a batch is processed, set its visibility to extend_by from now every
+        /// `every` (ChangeMessageVisibilityBatch, counted and billed), up to SQS's 12h ceiling
+        visibility_heartbeat: Option<Heartbeat> = Opt(Heartbeats), unset("{ every = \"20s\", extend_by = \"30s\" }");
+        /// poller: the chance a task crashes while processing a batch (per batch): the batch is
+        /// left undeleted, its visibility unchanged, and the task comes back after restart_delay
+        crash_rate: f64 = num(0.0, 1.0), or(0.0);
+        /// poller: how long a crashed task stays down
+        restart_delay: Duration = dur().at_most(Duration::from_secs(3600), "must be at most 1h"),
+            or(5 * SECOND);
+        /// [[queues]] scenarios: the queue, or the set (its "{i}" name), the fleet reads; tasks
+        /// spread over a set's queues, and a task with several polls them in rotation
+        queue: Option<String> = Opt(Text), unset("\"tenant-{i}\"");
     }
 }
 

@@ -10,7 +10,10 @@ pub struct Scenario {
     pub target: Target,
     /// `[target] client`: which client makes the hot calls.
     pub client: ClientKind,
+    /// The run's queue; a `[[queues]]` scenario's first queue (it stands for their type).
     pub queue: QueueSpec,
+    /// `[[queues]]`: many queues, one lane each (`queue_sets::expand`); empty: `[queue]` alone.
+    pub queues: Vec<QueueDecl>,
     pub run: RunSpec,
     pub producers: Vec<ProducerFleet>,
     pub consumers: Vec<ConsumerFleet>,
@@ -27,6 +30,23 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// Every queue the run sends to, one lane each: `[[queues]]` expanded, or `[queue]`.
+    pub fn lane_specs(&self) -> Vec<QueueSpec> {
+        if self.queues.is_empty() {
+            vec![self.queue.clone()]
+        } else {
+            super::queue_sets::expand(&self.queues)
+        }
+    }
+
+    /// The lanes a fleet's `queue` key binds it to (validated: always some).
+    pub fn lanes_of(&self, queue: Option<&str>) -> std::ops::Range<usize> {
+        if self.queues.is_empty() {
+            return 0..1;
+        }
+        super::queue_sets::lanes_of(&self.queues, queue).unwrap_or(0..1)
+    }
+
     /// The price per million requests for this scenario's queue type.
     pub fn price_per_million(&self) -> f64 {
         match self.queue.kind {
@@ -60,12 +80,15 @@ impl Target {
 }
 
 pub use super::fanout::{AttributeSpec, Fanout, Subscription, Values};
+pub use super::heartbeat::{Heartbeat, VISIBILITY_CEILING};
 pub use super::policy::PolicySpec;
+pub use super::queue_sets::QueueDecl;
 pub use super::sections::{ClientKind, TargetKind};
 pub use super::sections::{
     ConsumerFleet, DeadLetter, Expectations, Prices, ProducerFleet, QueueSpec, RunSpec, SearchSpec,
     SubscriptionKeys, TopicSpec,
 };
+pub use super::shares::Skew;
 pub use super::values::*;
 
 /// `[emulator]`: defined, parsed and bounded by the emulator (`emulator::settings`).

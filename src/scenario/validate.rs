@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 use super::fanout_rules;
 use super::fleet_rules::{consumer, fleets, producer};
+use super::queue_set_rules;
 use super::sections::{QueueRead, TargetKeys, TargetKind};
 use super::types::*;
 use crate::emulator::{names, settings};
@@ -42,6 +43,7 @@ pub const ROOT_KEYS: &[&str] = &[
     "description",
     "target",
     "queue",
+    "queues",
     "run",
     "producers",
     "consumers",
@@ -71,15 +73,43 @@ fn build(doc: &Document) -> Option<Scenario> {
         let t = f.table()?;
         fanout_rules::topic(TopicSpec::read_partial(Some(&t)), Some(&t), scenario_name)
     });
-    let queue = section(root.get("queue"), |t| {
+    let one_queue = root.get("queue");
+    let declared = one_queue.is_some();
+    let one = section(one_queue, |t| {
         let mut read = QueueSpec::read_partial(t);
         if let Some(Some(topic)) = &topic {
             fanout_rules::queue_of_topic(&mut read, t, topic);
         }
-        queue(read, t, scenario_name)
+        queue(read, t, scenario_name, "[queue]")
     });
+    let queues = match root.get("queues") {
+        None => Some(Vec::new()),
+        Some(f) => queue_set_rules::declarations(
+            &f,
+            &[
+                (
+                    declared,
+                    "[queue] is the one-queue form and [[queues]] the many; use one, not both",
+                ),
+                (
+                    topic.is_some(),
+                    "many queues with a fan-out ([topic]) are not supported: a fan-out's queues are its [[subscriptions]]",
+                ),
+            ],
+            |t, name| {
+                let mut read = QueueSpec::read_partial(Some(t));
+                read.name = name;
+                queue(read, Some(t), scenario_name, "this [[queues]] entry")
+            },
+        ),
+    };
+    // A [[queues]] scenario's first queue stands for the run's queue type and FIFO rules.
+    let queue = match queues.as_deref() {
+        Some([first, ..]) => first.specs().next(),
+        _ => one,
+    };
     let run = section(root.get("run"), RunSpec::read_keys);
-    let (producers, consumers, fanout) = match &topic {
+    let (mut producers, mut consumers, fanout) = match &topic {
         Some(topic) => match fanout_rules::parts(doc, &root, topic.as_ref(), queue.as_ref()) {
             Some(parts) => (
                 Some(parts.producers),
@@ -93,6 +123,9 @@ fn build(doc: &Document) -> Option<Scenario> {
             (producers, consumers, Some(None))
         }
     };
+    if let (Some(decls), None) = (&queues, &topic) {
+        queue_set_rules::bind(&root, decls, &mut producers, &mut consumers);
+    }
     let fleet_tables = ["producers", "consumers", "publishers", "subscriptions"];
     if producers.is_some() && consumers.is_some() {
         let mut tables = fleet_tables
@@ -120,6 +153,7 @@ fn build(doc: &Document) -> Option<Scenario> {
         target: target?,
         client: client?,
         queue: queue?,
+        queues: queues?,
         run: run?,
         producers: producers?,
         consumers: consumers?,
@@ -217,7 +251,12 @@ fn target(keys: TargetKeys, field: Option<Field<'_>>) -> Option<Target> {
 }
 
 /// `[queue]`'s rules: the name derived from the scenario's and checked, FIFO-only keys.
-fn queue(mut q: QueueRead, t: Option<&Table<'_>>, scenario_name: &str) -> Option<QueueSpec> {
+fn queue(
+    mut q: QueueRead,
+    t: Option<&Table<'_>>,
+    scenario_name: &str,
+    section: &str,
+) -> Option<QueueSpec> {
     let fifo = q.kind == Some(QueueType::Fifo);
     let standard = q.kind == Some(QueueType::Standard);
     let name_field = t.and_then(|t| t.get("name"));
@@ -243,7 +282,9 @@ fn queue(mut q: QueueRead, t: Option<&Table<'_>>, scenario_name: &str) -> Option
     ] {
         if standard && *set == Some(true) {
             if let Some(f) = t.and_then(|t| t.get(key)) {
-                f.problem("is FIFO-only: set [queue] type = \"fifo\" or remove it");
+                f.problem(format!(
+                    "is FIFO-only: set {section} type = \"fifo\" or remove it"
+                ));
             }
             *set = None;
         }

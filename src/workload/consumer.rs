@@ -1,10 +1,11 @@
-//! One consumer task: long-polls, decodes each message's payload, records end-to-end latency
+//! One consumer task's parts, shared by the poller's loop (`poller`) and the Lambda-style one
+//! (`lambda_consumer`): receives, decodes each message's payload, records end-to-end latency
 //! from the intended and the actual send time, simulates processing, leaves a configured
 //! fraction undeleted (so visibility expiry and redrive happen), and deletes the rest.
 //! Messages this run did not send are counted as foreign and left alone.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 use rand::rngs::StdRng;
@@ -21,6 +22,7 @@ use crate::measure::fleets::{FleetIndex, FleetMap};
 use crate::measure::latency::Latency;
 use crate::measure::ledger::{Delivery, LedgerHandle};
 use crate::measure::payload::Payload;
+use crate::measure::queues::QueueIndex;
 use crate::measure::recorder::{Api, Outcome, Registry};
 use crate::scenario::{ConsumerFleet, ConsumerKind, DeleteMode, ProcessingSpec};
 
@@ -68,8 +70,10 @@ pub(super) enum Received {
 pub(crate) struct Consumer {
     /// What every consumer of the run shares.
     pub run: ConsumerRun,
-    /// The queue it reads, and where what it reads is accounted.
+    /// The queue it reads now, and where what it reads is accounted.
     pub lane: Lane,
+    /// A task of several queues: all of them, polled in rotation (else empty).
+    pub rotation: Arc<[Lane]>,
     pub fleet: Arc<ConsumerFleet>,
     /// The fleet's place in the run's `fleets`.
     pub fleet_index: FleetIndex,
@@ -99,6 +103,8 @@ pub(crate) struct ConsumerRun {
     pub calls: Arc<AtomicU64>,
     /// Why Lambda-style batches left messages on the queue.
     pub causes: Arc<crate::workload::lambda::causes::Causes>,
+    /// A run with a crashing fleet: the measured messages crashes left (else None).
+    pub crashes: Option<Arc<super::crashes::CrashLedger>>,
 }
 
 /// The queue a consumer reads: a queue run's one queue, or a fan-out subscription's.
@@ -112,6 +118,8 @@ pub(crate) struct Lane {
     pub ledger: LedgerHandle,
     /// A fan-out subscription's consumer: envelopes to unwrap, leaks to judge.
     pub subscriber: Option<Arc<super::subscriber::Subscriber>>,
+    /// A `[[queues]]` run: the queue's index, under which its figures are recorded.
+    pub queue: Option<QueueIndex>,
 }
 
 impl Consumer {
@@ -126,27 +134,6 @@ impl Consumer {
         match self.fleet.kind {
             ConsumerKind::Poller => self.poll().await,
             ConsumerKind::Lambda => self.invoke_batches().await,
-        }
-    }
-
-    /// Today's receive loop: receive up to `batch_size`, process each message, delete all
-    /// but the configured fraction left to fail.
-    async fn poll(mut self) {
-        let mut rng = self.rng();
-        let wait = self.fleet.wait_time;
-        while !*self.run.stop.borrow() {
-            let messages = match self.receive(self.fleet.batch_size, wait).await {
-                Received::Messages(m) => m,
-                Received::Nothing => continue,
-                Received::Stopped => return,
-            };
-            let call = self.run.calls.fetch_add(1, Ordering::Relaxed);
-            let (to_delete, deliveries) = self.record_deliveries(&messages, call, Some(&mut rng));
-            let intended = intended_times(&deliveries);
-            self.lane.ledger.received(deliveries);
-            self.process(&mut rng, messages.len()).await;
-            self.record_processed(intended, &to_delete);
-            self.delete_and_count(to_delete).await;
         }
     }
 
@@ -270,6 +257,9 @@ impl Consumer {
         self.run.recorder.with(|r| {
             r.counters.received_all += messages.len() as u64;
             r.fleets.get_mut(self.fleet_index).counters.received_all += messages.len() as u64;
+            if let Some(q) = self.lane.queue {
+                r.queues.get_mut(q).counters.received_all += messages.len() as u64;
+            }
             for (position, m) in messages.iter().enumerate() {
                 let body = m.body.as_str();
                 let body = match &self.lane.subscriber {
@@ -333,6 +323,11 @@ impl Consumer {
         r.counters.last_received_us = r.counters.last_received_us.max(now_us);
         r.latency(Latency::EndToEnd, end_to_end);
         r.latency(Latency::EndToEndUncorrected, uncorrected.max(0) as u64);
+        if let Some(q) = self.lane.queue {
+            let queue = r.queues.get_mut(q);
+            queue.counters.received += 1;
+            queue.end_to_end(end_to_end);
+        }
         let fleets = std::iter::once(self.fleet_index).chain(sender);
         for fleet in fleets.clone() {
             let fleet = r.fleets.get_mut(fleet);
@@ -392,7 +387,15 @@ impl Consumer {
 
     /// Simulated work: the configured time per message.
     pub(super) async fn process(&self, rng: &mut StdRng, messages: usize) {
-        let total = match &self.fleet.processing_time {
+        let total = self.processing_time(rng, messages);
+        if !total.is_zero() {
+            tokio::time::sleep(total).await;
+        }
+    }
+
+    /// The configured time per message, drawn for `messages` of them.
+    pub(super) fn processing_time(&self, rng: &mut StdRng, messages: usize) -> Duration {
+        match &self.fleet.processing_time {
             ProcessingSpec::Fixed(d) => *d * messages as u32,
             ProcessingSpec::Exponential { mean } => {
                 let secs: f64 = (0..messages)
@@ -400,9 +403,6 @@ impl Consumer {
                     .sum();
                 Duration::from_secs_f64(secs)
             }
-        };
-        if !total.is_zero() {
-            tokio::time::sleep(total).await;
         }
     }
 

@@ -18,6 +18,7 @@ use super::publish::{
     classify_publish_batch, publish_request,
 };
 use super::schedule::Schedule;
+use super::targets::SendTargets;
 use crate::client::attempts::{AttemptCounter, send_counting};
 use crate::client::hot::{Outgoing, QueueClient};
 use crate::client::lean::BatchAnswer;
@@ -25,6 +26,7 @@ use crate::measure::by_sender::Part;
 use crate::measure::fleets::FleetIndex;
 use crate::measure::latency::Latency;
 use crate::measure::payload::{Payload, group_of};
+use crate::measure::queues::QueueIndex;
 use crate::measure::recorder::{Api, Outcome, Registry};
 use crate::scenario::{Deduplication, ProducerFleet, SizeSpec};
 
@@ -41,8 +43,11 @@ pub(crate) struct Producer {
     pub clock: RunClock,
     pub seed: u64,
     pub recorder: Registry,
-    /// The ledgers that learn of its acknowledged messages (a fan-out: one per subscription).
+    /// The ledgers that learn of its acknowledged messages: a fan-out's, one per subscription;
+    /// a queue run's, one per queue (only the queue a call went to learns of it).
     pub routes: Arc<[Route]>,
+    /// Which queue each call goes to (a `[[queues]]` run's fleet spreads over several).
+    pub targets: SendTargets,
     pub stop: watch::Receiver<bool>,
     /// `[run] retries`: count each call's attempts, since a retried send may have landed twice.
     pub retries: bool,
@@ -52,6 +57,13 @@ pub(crate) struct Producer {
     /// The shard this producer runs on, in a distributed run: what it gives up on is split
     /// under it, so a merge that corrects clocks leaves those latencies (one clock) as they are.
     pub shard: Option<u32>,
+}
+
+/// One call: its messages, the lane (queue) it goes to, when it was sent (µs since the epoch).
+struct Call<'m> {
+    messages: &'m [Message],
+    lane: usize,
+    sent_us: u64,
 }
 
 struct Message {
@@ -72,6 +84,7 @@ impl Producer {
         let mut last_sent: Option<(Message, u64)> = None;
         let give_up_at = self.clock.send_end + self.catch_up;
         let mut backoff = Backoff::new(self.seed ^ 0xb0ff ^ ((self.id as u64) << 32));
+        let mut calls: u64 = 0;
         loop {
             if *self.stop.borrow() {
                 return;
@@ -122,8 +135,15 @@ impl Producer {
                     _ = self.stop.changed() => return,
                 }
             }
+            let lane = self.targets.pick(self.id, calls, &mut rng);
+            calls += 1;
             let sent_us = self.clock.now_us();
-            let (sent, outcome) = self.send(&messages, sent_us, &mut body, &last_sent).await;
+            let call = Call {
+                messages: &messages,
+                lane,
+                sent_us,
+            };
+            let (sent, outcome) = self.send(&call, &mut body, &last_sent).await;
             // Messages due while it waits are sent late, their lag counted from their
             // intended time, as for any late send: waiting skips none.
             if outcome == Outcome::Connect {
@@ -165,6 +185,15 @@ impl Producer {
         });
     }
 
+    /// The ledgers that learn of a call to `lane`: that queue's (a queue run), or every
+    /// subscription's behind its filter (a fan-out).
+    fn routes_of(&self, lane: usize) -> &[Route] {
+        match &self.destination {
+            Destination::Queue { .. } => self.routes.get(lane..=lane).unwrap_or(&[]),
+            Destination::Topic { .. } => &self.routes,
+        }
+    }
+
     fn payload(&self, m: &Message, sent_us: u64) -> Payload {
         Payload {
             run: self.run_id,
@@ -184,19 +213,19 @@ impl Producer {
     /// sequences acknowledged and the call's outcome.
     async fn send(
         &self,
-        messages: &[Message],
-        sent_us: u64,
+        call: &Call<'_>,
         body: &mut String,
         last: &Option<(Message, u64)>,
     ) -> (Vec<u64>, Outcome) {
+        let (messages, sent_us) = (call.messages, call.sent_us);
         let counter = AttemptCounter::default();
         let started = Instant::now();
         let single = messages.len() == 1 && self.fleet.batch_size == 1;
         let mut attempts = None;
         let response = match &self.destination {
-            Destination::Queue { client, url } => {
+            Destination::Queue { client, urls } => {
                 let (response, tries) = self
-                    .send_to_queue(client, url, messages, sent_us, last)
+                    .send_to_queue(client, &urls[call.lane], messages, sent_us, last)
                     .await;
                 attempts = Some(tries);
                 response
@@ -223,8 +252,8 @@ impl Producer {
         let attempts = attempts.unwrap_or_else(|| counter.attempts());
         let latency_us = started.elapsed().as_micros() as u64;
         let acks = Acks::of(messages, &response.acked, attempts);
-        self.record(messages, sent_us, &response, latency_us, &acks);
-        for route in self.routes.iter() {
+        self.record(call, &response, latency_us, &acks);
+        for route in self.routes_of(call.lane) {
             let extra = route.sequences(&self.destination, self.seed, self.id, &acks.extra);
             route.ledger.extra_sends(self.id, extra);
         }
@@ -326,14 +355,8 @@ impl Producer {
 
     /// Counts the call, its measured messages (sent or failed, their schedule lag) for the run
     /// and for this fleet, and tells the ledger which measured messages were acknowledged.
-    fn record(
-        &self,
-        messages: &[Message],
-        sent_us: u64,
-        response: &Response,
-        latency_us: u64,
-        acks: &Acks,
-    ) {
+    fn record(&self, call: &Call<'_>, response: &Response, latency_us: u64, acks: &Acks) {
+        let (messages, sent_us) = (call.messages, call.sent_us);
         let measured: Vec<&Message> = messages
             .iter()
             .filter(|m| self.clock.is_measured(m.intended_us) && m.repeat_of.is_none())
@@ -365,9 +388,14 @@ impl Producer {
             fleet.sent_all += acks.acknowledged.len() as u64;
             fleet.sent += acked.len() as u64;
             fleet.send_failed += failed.len() as u64;
+            if self.targets.recorded {
+                let queue = &mut r.queues.get_mut(call.lane as QueueIndex).counters;
+                queue.sent_all += acks.acknowledged.len() as u64;
+                queue.sent += acked.len() as u64;
+            }
         });
         let acked: Vec<u64> = acked.iter().map(|m| m.sequence).collect();
-        for route in self.routes.iter() {
+        for route in self.routes_of(call.lane) {
             let sequences = route.sequences(&self.destination, self.seed, self.id, &acked);
             route.ledger.sent(self.id, sequences);
         }

@@ -21,7 +21,8 @@ use crate::measure::recorder::{Api, Outcome};
 pub(crate) enum Destination {
     Queue {
         client: crate::client::hot::QueueClient,
-        url: String,
+        /// Every lane's queue URL, in lane order (a call picks one).
+        urls: Arc<[String]>,
     },
     Topic {
         sns: aws_sdk_sns::Client,

@@ -24,7 +24,16 @@ log "a capacity search against a small custom quota"
   --set producers.count=2 --set consumers.count=2 --set search.from=100/s --set search.step_duration=1s \
   --set run.warmup=0s --set run.drain_timeout=5s \
   --out "$out/search" --quiet >/dev/null
+log "100 queues, quiet and with faults (latencies from a millisecond to seconds)"
+"$SQSBENCH" run "$ROOT/scenarios/many-queues.toml" --duration 2s --set run.warmup=0s \
+  --set consumers.wait_time=1s --out "$out/queues" --quiet >/dev/null
+"$SQSBENCH" run "$ROOT/scenarios/many-queues.toml" --duration 3s --set run.warmup=0s \
+  --set consumers.wait_time=1s --set 'queues.0.visibility_timeout="2s"' --set consumers.failure_rate=0.05 \
+  --set 'emulator.faults={ duplicate_rate = 0.01, loss_rate = 0.01, reorder_rate = 0.05 }' \
+  --out "$out/queues-faults" --quiet >/dev/null || [[ $? == 1 ]]
 python3 "$ROOT/tests/browser/check_report.py" chromium "$out/run/report.html" "$out/run.png" 3
+python3 "$ROOT/tests/browser/check_report.py" chromium "$out/queues/report.html" "$out/queues.png" 6
+python3 "$ROOT/tests/browser/check_report.py" chromium "$out/queues-faults/report.html" "$out/queues-faults.png" 6
 python3 "$ROOT/tests/browser/check_report.py" chromium "$out/search/report.html" "$out/search.png" 2
 python3 "$ROOT/tests/browser/check_report.py" chromium "$out/sweep/report.html" "$out/sweep.png" 4
 python3 "$ROOT/tests/browser/check_report.py" chromium "$out/sweep/producers.batch_size-5/report.html" "$out/variant.png" 3

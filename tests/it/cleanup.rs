@@ -291,3 +291,38 @@ async fn cleanup_reads_every_page_of_queues_and_topics() {
     }
     emulator.shutdown().await;
 }
+
+/// A run of many queues leaves many: cleanup reads every listed queue's tags (several at a time,
+/// saying how far it is) and deletes the run's 600 among 700, and no other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cleanup_finds_every_queue_of_a_run_of_many() {
+    let (emulator, client) = support::emulator().await;
+    let endpoint = emulator.endpoint();
+    for i in 0..700 {
+        let run = (i < 600).then_some("many-1");
+        tagged(&client, &format!("tenant-{i}"), run).await;
+    }
+    let done = cleanup_off_runtime(&["--run-id", "many-1", "--target", endpoint.as_str()]).await;
+    let (said, progress) = (
+        String::from_utf8_lossy(&done.stdout).to_string(),
+        String::from_utf8_lossy(&done.stderr).to_string(),
+    );
+    assert_eq!(done.status.code(), Some(0), "{said}{progress}");
+    assert!(
+        said.contains(
+            "deleted 600 queue(s) tagged sqsbench-run=many-1; 100 other queue(s) left alone"
+        ),
+        "{said}"
+    );
+    assert!(
+        progress.contains("read the tags of 500 of 700 queues")
+            && progress.contains("read the tags of 700 of 700 queues"),
+        "{progress}"
+    );
+    let left = names(&client).await;
+    assert_eq!(left.len(), 100);
+    assert!(
+        left.iter()
+            .all(|n| n["tenant-".len()..].parse::<u32>().unwrap() >= 600)
+    );
+}

@@ -163,6 +163,30 @@ def dashboard(prom, dash, run_id, summary, started, ended):
     print(f"ok: all {checked} dashboard queries parse and return data")
 
 
+def queues(prom, summary_path, dashboard_path, started, ended):
+    """A run of many queues: a series per queue whose sum is the run's sends, the run's other
+    series under a pattern of its queues, and every dashboard query answering with it."""
+    summary = json.load(open(summary_path))
+    run_id, now = summary["run_id"], time.time()
+    for target in get(prom, "/api/v1/targets")["activeTargets"]:
+        if target["labels"]["job"] == "queues" and target["lastError"] and "refused" not in target["lastError"]:
+            fail(f"queues: scrape error {target['lastError']}")
+    per_queue = query(prom, f'last_over_time(sqsbench_queue_messages_sent_total{{run_id="{run_id}"}}[10m])', now)
+    names = sorted(series["metric"]["queue"] for series in per_queue)
+    if len(names) != len(summary["queues"]) or "other" in names:
+        fail(f"expected a series for each of {len(summary['queues'])} queues, got {len(names)}")
+    total = sum(float(series["value"][1]) for series in per_queue)
+    expected = summary["messages"]["sent_including_warmup"]
+    if total != expected:
+        fail(f"the queues' sqsbench_queue_messages_sent_total add up to {total}, not {expected}")
+    print(f"ok: {len(names)} queues' series add up to sent_including_warmup == {expected}")
+    run_wide = query(prom, f'last_over_time(sqsbench_messages_deleted_total{{run_id="{run_id}"}}[10m])', now)
+    label = run_wide[0]["metric"].get("queue") if run_wide else None
+    if label != "sqsbench-tenant-.*":
+        fail(f"the run's series have queue={label!r}, not the pattern of its queues")
+    dashboard(prom, json.load(open(dashboard_path)), run_id, {"queue": {"name": label}}, started, ended)
+
+
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
     if command == "parse":
@@ -171,5 +195,7 @@ if __name__ == "__main__":
         watch(*args)
     elif command == "verify":
         verify(args[0], args[1], args[2], float(args[3]), float(args[4]))
+    elif command == "queues":
+        queues(args[0], args[1], args[2], float(args[3]), float(args[4]))
     else:
         fail(f"unknown command {command}")

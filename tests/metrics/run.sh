@@ -4,7 +4,8 @@
 # `sqsbench run --metrics … --metrics-linger 3s` against it are scraped every second; then:
 # both expositions parse with prometheus_client's OpenMetrics parser, both targets are up with no
 # scrape error, the last scraped sqsbench_messages_sent_total equals summary.json's
-# sent_including_warmup, and every query of deploy/grafana/sqsbench.json returns data.
+# sent_including_warmup, and every query of deploy/grafana/sqsbench.json returns data. Then a run
+# of 100 queues: a series per queue adding up to its sends, and the dashboard still answering.
 # SCREENSHOT=FILE also saves Prometheus's graph page of the run (docs/live-metrics.md's picture);
 # RUN_DURATION (8s) and any arguments (say --set producers.rate=…) shape the run.
 set -euo pipefail
@@ -70,6 +71,19 @@ fi
 ended=$(date +%s.%N)
 wait "$watcher"
 "$PY" "$CHECK" verify "$prom" "$work/run/summary.json" "$ROOT/deploy/grafana/sqsbench.json" "$started" "$ended"
+
+# A run of 100 queues, scraped by the same Prometheus once its config names it (SIGHUP reloads).
+queues_metrics=$(free_port)
+printf '  - job_name: queues\n    static_configs: [{ targets: ["127.0.0.1:%s"] }]\n' "$queues_metrics" >>"$work/prometheus.yml"
+kill -HUP "$(pgrep -f -- "--config.file=$work/prometheus.yml")"
+until curl -sf "$prom/api/v1/targets" | grep -q "$queues_metrics"; do sleep 0.2; done
+log "a run of 100 queues, metrics on 127.0.0.1:$queues_metrics"
+started=$(date +%s.%N)
+"$SQSBENCH" run "$ROOT/scenarios/many-queues.toml" --duration 3s --set run.warmup=0s \
+  --set consumers.wait_time=1s --metrics "127.0.0.1:$queues_metrics" --metrics-linger 3s \
+  --out "$work/queues" --quiet >"$work/queues.log" 2>&1 || { cat "$work/queues.log"; exit 1; }
+ended=$(date +%s.%N)
+"$PY" "$CHECK" queues "$prom" "$work/queues/summary.json" "$ROOT/deploy/grafana/sqsbench.json" "$started" "$ended"
 
 if [[ -n "${SCREENSHOT:-}" ]]; then
   range=${SCREENSHOT_RANGE:-1m}

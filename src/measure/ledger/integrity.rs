@@ -121,9 +121,20 @@ pub struct Integrity {
     /// A fan-out run: each subscription's own (the counts above are their sums).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub subscriptions: Vec<SubscriptionIntegrity>,
+    /// A run of many queues: each queue's own (the counts above are their sums).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub queues: Vec<QueueIntegrity>,
     /// Embedded target only: what the emulator really injected, beside what was detected.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub emulator_injected: Option<crate::emulator::InjectedCounts>,
+}
+
+/// integrity.json `queues[]`: one queue's own identity and anomalies (a `[[queues]]` run).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct QueueIntegrity {
+    pub name: String,
+    #[serde(flatten)]
+    pub integrity: Integrity,
 }
 
 /// integrity.json `subscriptions[]`: a fan-out subscription's own identity and anomalies, and
@@ -184,6 +195,9 @@ impl Integrity {
     pub fn interrupted(&mut self) {
         for s in &mut self.subscriptions {
             s.integrity.interrupted();
+        }
+        for q in &mut self.queues {
+            q.integrity.interrupted();
         }
         let lost = std::mem::take(&mut self.lost);
         self.accounting.undelivered_at_interrupt = lost.count;
@@ -298,6 +312,7 @@ impl Examples {
             },
             undelivered_at_interrupt: None,
             subscriptions: Vec::new(),
+            queues: Vec::new(),
             emulator_injected: None,
         }
     }

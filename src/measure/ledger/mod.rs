@@ -16,7 +16,8 @@ mod union;
 
 pub use book::{Delivery, Ledger, Receipt, Tally};
 pub use integrity::{
-    Cause, Example, Integrity, Kind, LIMIT, LIMIT as EXAMPLE_LIMIT, SubscriptionIntegrity,
+    Cause, Example, Integrity, Kind, LIMIT, LIMIT as EXAMPLE_LIMIT, QueueIntegrity,
+    SubscriptionIntegrity,
 };
 pub use journal::Journal;
 

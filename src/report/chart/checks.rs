@@ -112,15 +112,35 @@ fn fleet_rows() -> String {
     String::from_utf8(csv.into_inner().unwrap()).unwrap()
 }
 
+/// timeseries-queues.csv: one queue's seconds.
+fn queue_rows() -> String {
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    for second in 1..=5 {
+        csv.serialize(crate::measure::queues::QueueRow {
+            second,
+            queue: "tenant-0".into(),
+            sent: 100,
+            received: 100,
+            e2e_p50_us: 1_000,
+            e2e_p99_us: 9_000 * second,
+            e2e_max_us: 90_000,
+        })
+        .unwrap();
+    }
+    String::from_utf8(csv.into_inner().unwrap()).unwrap()
+}
+
 /// Draws a run's charts as `finish_run` does, each reported drawn.
 fn draw_run(charts: &Path, timeline: &[TimelineRow], latencies: &Latencies, s: &RunSummary) {
     let data = super::run::RunData::new(charts, timeline, latencies, s);
     for chart in Chart::RUN {
         let drawn = chart.draw(charts, &Data::Run(&data)).unwrap();
-        assert_eq!(
-            drawn,
-            data.fleets.is_some() || !chart.name().ends_with("by-fleet")
-        );
+        let has_data = match chart.name() {
+            n if n.ends_with("by-fleet") => data.fleets.is_some(),
+            n if n.ends_with("by-queue") => data.queues.is_some(),
+            _ => true,
+        };
+        assert_eq!(drawn, has_data, "{chart:?}");
     }
 }
 
@@ -150,7 +170,12 @@ fn every_chart_is_headed_by_its_title() {
     std::fs::write(root.join("timeseries-fleets.csv"), fleet_rows()).unwrap();
     let mut latencies = Latencies::default();
     latencies.record(Latency::EndToEnd, 1_000);
-    let summary = crate::report::tests::fixed();
+    let mut summary = crate::report::tests::fixed();
+    summary.queues = vec![crate::measure::queues::QueueSummary {
+        name: "tenant-0".into(),
+        ..Default::default()
+    }];
+    std::fs::write(root.join("timeseries-queues.csv"), queue_rows()).unwrap();
     draw_run(&charts, &timeline(), &latencies, &summary);
     for chart in Chart::RUN {
         let svg = std::fs::read_to_string(chart.files(&charts).1).unwrap();

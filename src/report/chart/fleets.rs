@@ -1,7 +1,8 @@
 //! With several producer or consumer fleets: throughput and end-to-end p99 over time, a line per
 //! fleet (a producer fleet's sends, a consumer fleet's receives, and the p99 of the deliveries
 //! credited to it), read from timeseries-fleets.csv. Phases shaded and the partial last second a
-//! point, as on the run's own charts. Depends on the chart parts and the timeline's rows.
+//! point, as on the run's own charts. A run of many queues draws the worst queues' p99 the same
+//! way, from timeseries-queues.csv. Depends on the chart parts and the timeline's rows.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -10,6 +11,7 @@ use super::frame::{BLUE, DrawResult, Drawn, GREEN, ORANGE, PURPLE, RED};
 use super::parts::{Dash, Key, Line, Phases, TickedAxis, areas, draw_lines, legend, over_time};
 use super::ticks;
 use crate::measure::fleets::Role;
+use crate::measure::queues::QueueRow;
 use crate::measure::timeline::FleetRow;
 
 const PALETTE: [RGBColor; 6] = [BLUE, GREEN, ORANGE, PURPLE, RED, RGBColor(140, 86, 75)];
@@ -25,6 +27,8 @@ struct Fleet {
 pub struct Fleets {
     fleets: Vec<Fleet>,
     end: u64,
+    /// The lines are queues (labelled by name alone), not fleets.
+    queues: bool,
 }
 
 impl Fleets {
@@ -41,7 +45,41 @@ impl Fleets {
             .flat_map(|f| f.rows.iter().map(|r| r.second))
             .max()
             .unwrap_or(1);
-        Some(Fleets { fleets, end })
+        Some(Fleets {
+            fleets,
+            end,
+            queues: false,
+        })
+    }
+
+    /// The queues named in `worst` (in that order), from timeseries-queues.csv's rows; None
+    /// when none of them has a row.
+    pub fn of_queues(rows: Vec<QueueRow>, worst: &[&str]) -> Option<Fleets> {
+        let as_fleet = |r: QueueRow| FleetRow {
+            second: r.second,
+            fleet: r.queue,
+            role: Role::Consumer,
+            sent: r.sent,
+            received: r.received,
+            e2e_p50_us: r.e2e_p50_us,
+            e2e_p99_us: r.e2e_p99_us,
+            e2e_max_us: r.e2e_max_us,
+        };
+        let rows = rows
+            .into_iter()
+            .filter(|r| worst.contains(&r.queue.as_str()));
+        let mut fleets = by_fleet(rows.map(as_fleet).collect());
+        fleets.sort_by_key(|f| worst.iter().position(|w| *w == f.name));
+        let end = fleets
+            .iter()
+            .flat_map(|f| &f.rows)
+            .map(|r| r.second)
+            .max()?;
+        Some(Fleets {
+            fleets,
+            end,
+            queues: true,
+        })
     }
 }
 
@@ -166,7 +204,11 @@ where
     let desc = "end-to-end p99 (log scale; ticks in µs, ms, s)";
     let y_axis = (desc, ticks::latency as fn(f64) -> String);
     let (mut chart, mut bands) = over_time(&plot, end as f64, y, phases, y_axis)?;
-    let label = |f: &Fleet| format!("{} ({})", f.name, f.role.name());
+    let queues = f.queues;
+    let label = |f: &Fleet| match queues {
+        true => f.name.clone(),
+        false => format!("{} ({})", f.name, f.role.name()),
+    };
     let mut keys = fleet_lines(&mut chart, fleets, end, label, |_, r| {
         (r.e2e_p99_us > 0).then(|| ms(r.e2e_p99_us))
     })?;

@@ -23,6 +23,8 @@ pub enum Chart {
     /// With more than one fleet of a role.
     ThroughputByFleet,
     LatencyByFleet,
+    /// A run of many queues: the worst queues' p99 over time.
+    LatencyByQueue,
     /// A sweep's comparison of its variants.
     ComparisonThroughput,
     ComparisonLatency,
@@ -55,12 +57,13 @@ type Drew = Result<bool, Box<dyn std::error::Error>>;
 
 impl Chart {
     /// A run's charts, in the order its page shows them.
-    pub const RUN: [Chart; 5] = [
+    pub const RUN: [Chart; 6] = [
         Chart::Throughput,
         Chart::LatencyOverTime,
         Chart::LatencyDistribution,
         Chart::ThroughputByFleet,
         Chart::LatencyByFleet,
+        Chart::LatencyByQueue,
     ];
     /// A sweep's charts, in the order its page shows them.
     pub const SWEEP: [Chart; 4] = [
@@ -79,6 +82,7 @@ impl Chart {
             Chart::LatencyDistribution => "latency-distribution",
             Chart::ThroughputByFleet => "throughput-by-fleet",
             Chart::LatencyByFleet => "latency-by-fleet",
+            Chart::LatencyByQueue => "latency-by-queue",
             Chart::ComparisonThroughput => "comparison-throughput",
             Chart::ComparisonLatency => "comparison-latency",
             Chart::ComparisonLatencyThroughput => "comparison-latency-throughput",
@@ -96,6 +100,7 @@ impl Chart {
             Chart::LatencyDistribution => "latency distribution",
             Chart::ThroughputByFleet => "throughput by fleet",
             Chart::LatencyByFleet => "end-to-end p99 by fleet",
+            Chart::LatencyByQueue => "end-to-end p99 of the worst queues",
             Chart::ComparisonThroughput => "throughput by variant",
             Chart::ComparisonLatency => "end-to-end latency by variant",
             Chart::ComparisonRequests => "requests per million messages",
@@ -139,6 +144,10 @@ impl Chart {
             },
             (Chart::LatencyByFleet, Data::Run(d)) => match &d.fleets {
                 Some(f) => both!(dir, name, |a| fleets::latency(a, caption, f, d.phases)),
+                None => return Ok(false),
+            },
+            (Chart::LatencyByQueue, Data::Run(d)) => match &d.queues {
+                Some(q) => both!(dir, name, |a| fleets::latency(a, caption, q, d.phases)),
                 None => return Ok(false),
             },
             (Chart::ComparisonThroughput, Data::Sweep(s)) => {

@@ -12,6 +12,7 @@ use super::frame::{BLUE, DrawResult, Drawn, GREEN, ORANGE, PURPLE, RED};
 use super::parts::{Dash, Key, Line, Phases, TickedAxis, areas, draw_lines, legend, over_time};
 use super::ticks;
 use crate::measure::latency::{Latencies, Latency};
+use crate::measure::queues::QueueRow;
 use crate::measure::summary::RunSummary;
 use crate::measure::timeline::{FleetRow, TimelineRow};
 use crate::report::results_dir::File;
@@ -28,7 +29,12 @@ pub struct RunData<'a> {
     pub(crate) phases: Option<Phases>,
     /// The run's fleets, when a role has more than one.
     pub fleets: Option<Fleets>,
+    /// A run of many queues: the worst `WORST_QUEUES` by end-to-end p99.
+    pub queues: Option<Fleets>,
 }
+
+/// Queues the worst-queues chart draws.
+pub const WORST_QUEUES: usize = 6;
 
 impl<'a> RunData<'a> {
     /// The run's data, with the per-fleet seconds of the timeseries-fleets.csv beside the charts
@@ -49,6 +55,7 @@ impl<'a> RunData<'a> {
                 .as_deref()
                 .and_then(read_fleet_rows)
                 .and_then(Fleets::of),
+            queues: worst_queues(dir, summary),
         }
     }
 }
@@ -61,6 +68,23 @@ fn read_fleet_rows(path: &Path) -> Option<Vec<FleetRow>> {
         .deserialize()
         .collect::<Result<Vec<FleetRow>, _>>()
         .ok()
+}
+
+/// The worst queues' seconds from timeseries-queues.csv beside the charts folder `dir`, when
+/// the run had many queues and the file reads whole.
+fn worst_queues(dir: &Path, summary: &RunSummary) -> Option<Fleets> {
+    if summary.queues.is_empty() {
+        return None;
+    }
+    let worst = crate::measure::queues::worst(&summary.queues, WORST_QUEUES);
+    let names: Vec<&str> = worst.iter().map(|q| q.name.as_str()).collect();
+    let path = dir.parent()?.join(File::TimeseriesQueues.name());
+    let mut reader = csv::Reader::from_path(path).ok()?;
+    let rows = reader
+        .deserialize()
+        .collect::<Result<Vec<QueueRow>, _>>()
+        .ok()?;
+    Fleets::of_queues(rows, &names)
 }
 
 /// The run's phases, when its summary says where they lie.

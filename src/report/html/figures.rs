@@ -176,7 +176,7 @@ pub(super) fn integrity(s: &RunSummary, i: Option<&Integrity>) -> String {
         "{} ({} / {} / {})",
         m.duplicates, d.redelivery, d.producer, d.unexplained
     );
-    let rows = [
+    let mut rows: Vec<Vec<String>> = [
         (
             "duplicates (redelivered / producer / unexplained)",
             duplicates,
@@ -186,7 +186,25 @@ pub(super) fn integrity(s: &RunSummary, i: Option<&Integrity>) -> String {
         ("dead-lettered", m.dead_lettered.to_string()),
         ("foreign", m.foreign.to_string()),
     ]
-    .map(|(what, n)| vec![what.to_string(), n]);
+    .map(|(what, n)| vec![what.to_string(), n])
+    .into();
+    if let Some(c) = &s.consumers {
+        rows.insert(
+            1,
+            vec![
+                "redelivered after a crash (counted apart from redelivered)".to_string(),
+                d.crash.to_string(),
+            ],
+        );
+        rows.push(vec![
+            "crashes (messages left)".to_string(),
+            format!("{} ({})", c.crashes, c.crashed_messages),
+        ]);
+        rows.push(vec![
+            "visibility heartbeats (messages extended)".to_string(),
+            format!("{} ({})", c.heartbeats, c.extended),
+        ]);
+    }
     let mut o = Html::new();
     o.table(&["count", "value"], &rows)
         .p(format!("Accounting: {}.", wording::accounting(s)));

@@ -4,6 +4,7 @@
 
 pub(crate) mod build;
 mod figures;
+mod queues;
 mod run;
 mod shards;
 mod shell;

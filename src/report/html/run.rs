@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::build::{Html, Phrase};
 use super::figures::{batches, expectations, fleets, headline, integrity, latencies, requests};
+use super::queues::queues;
 use super::shards::shards;
 use super::shell::{charts, page};
 use super::subscriptions::subscriptions;
@@ -104,6 +105,7 @@ pub(super) fn integrity_section(s: &RunSummary, saved: &Result<Integrity, String
     }
     o.markup(&subscriptions(s))
         .markup(&integrity(s, saved.as_ref().ok()))
+        .markup(&queues(s))
         .markup(&batches(s))
         .finish()
 }

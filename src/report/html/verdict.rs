@@ -119,12 +119,17 @@ fn banner(lines: [(bool, Phrase); 3]) -> String {
 
 /// The page's heading: the scenario, and what was run against what, when, for how long.
 pub(super) fn title_block(s: &RunSummary) -> String {
-    // A fan-out run is its topic and the queues it fans out to; any other, its queue.
+    // A fan-out run is its topic and the queues it fans out to; a run of many queues, how
+    // many and the first; any other, its queue.
     let under_test = match &s.topic {
         Some(topic) => Phrase::new()
             .t(format!("{} topic ", topic.kind))
             .code(&topic.name)
             .t(format!(" → {} subscription queues", s.subscriptions.len())),
+        None if !s.queues.is_empty() => Phrase::new()
+            .t(format!("{} {} queues (", s.queues.len(), s.queue.kind))
+            .code(&s.queues[0].name)
+            .t(" …)"),
         None => Phrase::new()
             .t(format!("{} queue ", s.queue.kind))
             .code(&s.queue.name),

@@ -11,8 +11,9 @@ use super::Engine;
 use crate::emulator::filter_policy::FilterPolicy;
 use crate::measure::fleets::FleetMap;
 use crate::measure::leaks::Leaks;
+use crate::measure::queues::QueueIndex;
 use crate::measure::recorder::Registry;
-use crate::scenario::{Fanout, QueueType};
+use crate::scenario::{Fanout, ProducerFleet, QueueType};
 use crate::workload::backoff::Backoff;
 use crate::workload::clock::RunClock;
 use crate::workload::consumer::{Consumer, ConsumerRun, Lane};
@@ -22,6 +23,7 @@ use crate::workload::producer::Producer;
 use crate::workload::publish::{Destination, Route};
 use crate::workload::schedule::Schedule;
 use crate::workload::subscriber::Subscriber;
+use crate::workload::targets::{SendTargets, consumer_lanes};
 
 /// What every task of a run shares.
 pub(super) struct Tasks<'r> {
@@ -51,7 +53,7 @@ impl<'a> Engine<'a> {
     /// run: one lane, no filter).
     fn filters(&self) -> Vec<Option<Arc<FilterPolicy>>> {
         match self.fanout() {
-            None => vec![None],
+            None => vec![None; self.lanes.len()],
             Some(fanout) => fanout
                 .subscriptions
                 .iter()
@@ -79,9 +81,21 @@ impl<'a> Engine<'a> {
             },
             None => Destination::Queue {
                 client: self.queue_client(),
-                url: self.lanes[0].queue_url.clone(),
+                urls: self.lanes.iter().map(|l| l.queue_url.clone()).collect(),
             },
         }
+    }
+
+    /// How producer fleet `fleet` picks its queues: a `[[queues]]` run's spread over the queues
+    /// its `queue` key binds it to; else the one queue (or the topic).
+    fn send_targets(&self, fleet: &ProducerFleet) -> SendTargets {
+        let sc = self.scenario;
+        if sc.queues.is_empty() || self.topic.is_some() {
+            return SendTargets::one();
+        }
+        let lanes = sc.lanes_of(fleet.queue.as_deref());
+        let shares = fleet.shares(lanes.len());
+        SendTargets::new(lanes, &shares, true)
     }
 
     /// A fan-out consumer's subscription: its filter, envelope and leak tally.
@@ -137,6 +151,7 @@ impl<'a> Engine<'a> {
             let destination = self.destination(k);
             let fleet = Arc::new(fleet.clone());
             let fleet_index = t.fleets.producer(k);
+            let targets = self.send_targets(&fleet);
             for i in 0..fleet.count {
                 let p = Producer {
                     destination: destination.clone(),
@@ -154,6 +169,7 @@ impl<'a> Engine<'a> {
                     retries: sc.run.retries,
                     catch_up: sc.run.drain_timeout,
                     shard: self.shard.is_part().then_some(self.shard.index),
+                    targets: targets.clone(),
                 };
                 started.groups.push(fleet.groups);
                 started.attributes_of.push(match &destination {
@@ -192,25 +208,43 @@ impl<'a> Engine<'a> {
             fleets: t.fleets.clone(),
             calls: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             causes: t.causes.clone(),
+            crashes: sc
+                .consumers
+                .iter()
+                .any(|c| c.crash_rate > 0.0)
+                .then(Default::default),
         };
         let attributes_of = Arc::new(producers.attributes_of.clone());
         for (k, fleet) in sc.consumers.iter().enumerate() {
             let fleet = Arc::new(fleet.clone());
             let fleet_index = t.fleets.consumer(k);
-            // A fan-out's consumer fleets are its subscriptions', in order; a queue run has one lane.
-            let lane = if self.topic.is_some() { k } else { 0 };
-            let subscriber =
-                self.subscriber(lane, filters[lane].clone(), &attributes_of, &leaks[lane]);
-            for _ in 0..fleet.count {
+            // A fan-out's consumer fleets are its subscriptions', in order; a queue run's read
+            // the queues their `queue` key binds them to.
+            let subscription = self.topic.is_some().then_some(k);
+            let subscriber = subscription.and_then(|lane| {
+                self.subscriber(lane, filters[lane].clone(), &attributes_of, &leaks[lane])
+            });
+            for task in 0..fleet.count {
+                let lanes = match subscription {
+                    Some(lane) => vec![lane],
+                    None => consumer_lanes(sc.lanes_of(fleet.queue.as_deref()), fleet.count, task),
+                };
+                let lane = |l: usize| Lane {
+                    client: self.queue_client(),
+                    queue_url: self.lanes[l].queue_url.clone(),
+                    fifo,
+                    ledger: t.ledgers.handle(l).clone(),
+                    subscriber: subscriber.clone(),
+                    queue: (!sc.queues.is_empty()).then_some(l as QueueIndex),
+                };
+                let rotation: Arc<[Lane]> = match lanes.len() {
+                    1 => Arc::default(),
+                    _ => lanes.iter().map(|l| lane(*l)).collect(),
+                };
                 let c = Consumer {
                     run: run.clone(),
-                    lane: Lane {
-                        client: self.queue_client(),
-                        queue_url: self.lanes[lane].queue_url.clone(),
-                        fifo,
-                        ledger: t.ledgers.handle(lane).clone(),
-                        subscriber: subscriber.clone(),
-                    },
+                    lane: lane(lanes[0]),
+                    rotation,
                     fleet: fleet.clone(),
                     fleet_index,
                     index,

@@ -1,0 +1,128 @@
+//! Consumers that behave like production services, through the real aws-sdk-sqs against the
+//! embedded emulator: a visibility heartbeat keeps a batch that is processed for twice the
+//! visibility timeout from coming back; without one every message is redelivered; a crashing
+//! fleet's redeliveries are charged to the cause `crash`, exactly as many as the crashes left.
+
+use super::run_embedded::{run_text, temp_dir};
+
+/// Ten messages, each processed for 4 s on a queue whose visibility timeout is 2 s.
+fn slow(heartbeat: &str) -> String {
+    format!(
+        r#"
+name = "slow"
+[target]
+client = "sdk"
+[queue]
+visibility_timeout = "2s"
+[run]
+warmup = "0s"
+duration = "2s"
+drain_timeout = "30s"
+[[producers]]
+rate = "5/s"
+batch_size = 1
+[[consumers]]
+count = 40
+batch_size = 1
+wait_time = "1s"
+processing_time = "4s"
+{heartbeat}
+"#
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heartbeats_keep_slow_work_invisible_and_without_them_every_message_comes_back() {
+    let dir = temp_dir("heartbeat-on");
+    let on = run_text(
+        &slow("visibility_heartbeat = { every = \"1s\", extend_by = \"2s\" }"),
+        &dir,
+    )
+    .await
+    .summary;
+    let m = &on.messages;
+    assert_eq!(m.sent, 10);
+    assert_eq!((m.unique_received, m.lost), (10, 0));
+    assert_eq!(m.duplicates, 0, "{:?}", m.duplicate_causes);
+    let events = on
+        .consumers
+        .expect("a heartbeating fleet reports its events");
+    // Beats at 1 s, 2 s and 3 s of each 4 s batch: three calls extending one message each.
+    assert_eq!((events.heartbeats, events.extended), (30, 30));
+    assert_eq!(on.requests["ChangeMessageVisibilityBatch"].count, 30);
+    assert_eq!(on.requests["ChangeMessageVisibilityBatch"].errors, 0);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let dir = temp_dir("heartbeat-off");
+    let off = run_text(&slow(""), &dir).await.summary;
+    let m = &off.messages;
+    assert_eq!((m.sent, m.unique_received, m.lost), (10, 10, 0));
+    let causes = &m.duplicate_causes;
+    assert!(
+        causes.redelivery >= m.sent,
+        "every message is redelivered at least once: {causes:?}"
+    );
+    assert_eq!(causes.redelivery, m.duplicates, "all by visibility expiry");
+    assert_eq!(
+        (causes.crash, causes.producer, causes.unexplained),
+        (0, 0, 0)
+    );
+    assert!(off.consumers.is_none(), "no crash_rate, no heartbeat");
+    assert!(!off.requests.contains_key("ChangeMessageVisibilityBatch"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn crashing(seed: u64) -> String {
+    format!(
+        r#"
+name = "crashing"
+[queue]
+visibility_timeout = "1s"
+[run]
+warmup = "0s"
+duration = "2s"
+drain_timeout = "30s"
+seed = {seed}
+[[producers]]
+rate = "200/s"
+batch_size = 5
+[[consumers]]
+count = 4
+batch_size = 5
+wait_time = "1s"
+processing_time = "2ms"
+crash_rate = 0.2
+restart_delay = "100ms"
+"#
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redeliveries_charged_to_crashes_equal_the_messages_the_crashes_left() {
+    let mut crashes = Vec::new();
+    for seed in 1..=5u64 {
+        let dir = temp_dir(&format!("crashes-{seed}"));
+        let s = run_text(&crashing(seed), &dir).await.summary;
+        let m = &s.messages;
+        let events = s.consumers.expect("a crashing fleet reports its events");
+        assert!(events.crashes > 0, "seed {seed}: crashes drawn");
+        assert_eq!(
+            events.crash_redeliveries, events.crashed_messages,
+            "seed {seed}: every message a crash left came back once per crash"
+        );
+        assert_eq!(
+            m.duplicate_causes.crash, events.crashed_messages,
+            "seed {seed}"
+        );
+        assert_eq!(
+            m.duplicate_causes.redelivery, 0,
+            "seed {seed}: no other redelivery"
+        );
+        assert_eq!(m.duplicates, m.duplicate_causes.crash, "seed {seed}");
+        assert_eq!((m.unique_received, m.lost), (m.sent, 0), "seed {seed}");
+        assert_eq!(events.heartbeats, 0);
+        crashes.push(events.crashes);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    assert!(crashes.iter().sum::<u64>() >= 5, "{crashes:?}");
+}
