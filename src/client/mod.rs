@@ -5,6 +5,7 @@
 
 pub(crate) mod attempts;
 pub(crate) mod cleanup;
+pub(crate) mod counts;
 pub(crate) mod fanout;
 pub(crate) mod hot;
 pub(crate) mod lean;

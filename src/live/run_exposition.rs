@@ -116,6 +116,23 @@ impl RunState {
         ConstGauge::new(self.in_flight).encode(metric)?;
         gauge(
             encoder,
+            "sqsbench_consumers",
+            "Consumer tasks running (a scaled fleet: as its policy last decided).",
+            f64::from(self.consumers),
+        )?;
+        if let Some(counts) = self.queue_counts {
+            let mut metric = encoder.encode_descriptor(
+                "sqsbench_queue_messages",
+                "The queue's own approximate counts as last read (visible, in_flight, delayed).",
+                None,
+                MetricType::Gauge,
+            )?;
+            for (state, n) in ["visible", "in_flight", "delayed"].iter().zip(counts) {
+                ConstGauge::new(n as i64).encode(metric.encode_family(&[("state", *state)])?)?;
+            }
+        }
+        gauge(
+            encoder,
             "sqsbench_schedule_lag_seconds",
             "p99 of the last second's schedule lag: actual send time minus intended.",
             self.schedule_lag_p99_us as f64 / 1e6,

@@ -128,6 +128,9 @@ pub(super) struct RunState {
     pub(super) end_to_end_uncorrected: Buckets,
     pub(super) in_flight: i64,
     pub(super) schedule_lag_p99_us: u64,
+    /// Consumer tasks running, and the queue's own counts as last read (if read).
+    pub(super) consumers: u32,
+    pub(super) queue_counts: Option<[u64; 3]>,
     pub(super) phase: Option<Phase>,
 }
 
@@ -256,6 +259,12 @@ impl LiveRun {
             .add_histogram(interval.latencies.get(Latency::EndToEndUncorrected));
         s.in_flight = row.in_flight;
         s.schedule_lag_p99_us = row.schedule_lag_p99_us;
+        s.consumers = row.consumers;
+        if let (Some(v), Some(f), Some(d)) =
+            (row.queue_visible, row.queue_in_flight, row.queue_delayed)
+        {
+            s.queue_counts = Some([v, f, d]);
+        }
         let second = row.second;
         let sending = s.sending;
         for (fleet, offer) in s.fleets.iter_mut().zip(&s.offers) {

@@ -2,6 +2,7 @@
 //! the delivery ledger; the run summary every report is made from. Main types: `Recorder`,
 //! `RunSummary`. Must not depend on workloads, targets or reports.
 
+pub mod backlog;
 pub mod buckets;
 pub mod by_sender;
 pub mod clock_offset;

@@ -33,10 +33,12 @@ pub enum Api {
     /// SNS: a fan-out scenario's publishers.
     Publish,
     PublishBatch,
+    /// A scaler that reads its queue itself (KEDA).
+    GetQueueAttributes,
 }
 
 impl Api {
-    pub const ALL: [Api; 9] = [
+    pub const ALL: [Api; 10] = [
         Api::SendMessage,
         Api::SendMessageBatch,
         Api::ReceiveMessage,
@@ -46,6 +48,7 @@ impl Api {
         Api::ChangeMessageVisibilityBatch,
         Api::Publish,
         Api::PublishBatch,
+        Api::GetQueueAttributes,
     ];
 
     pub fn name(self) -> &'static str {
@@ -59,6 +62,7 @@ impl Api {
             Api::ChangeMessageVisibilityBatch => "ChangeMessageVisibilityBatch",
             Api::Publish => "Publish",
             Api::PublishBatch => "PublishBatch",
+            Api::GetQueueAttributes => "GetQueueAttributes",
         }
     }
 }

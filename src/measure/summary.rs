@@ -64,6 +64,10 @@ pub struct RunSummary {
     /// Lambda-style consumers' batches (absent without a `kind = "lambda"` fleet).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub batches: Option<Batches>,
+    /// The queue's backlog as it reported it each second, its drain and the consumer-seconds
+    /// (absent when the queue was not read: more than 16 queues, or results from before).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub backlog: Option<super::backlog::BacklogSummary>,
     /// This process's clock minus the queue's, bounded by the first receives (absent without
     /// one, and in a merge: each shard's is in `shards.merged`).
     #[serde(skip_serializing_if = "Option::is_none", default)]

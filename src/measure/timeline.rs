@@ -31,6 +31,17 @@ pub struct TimelineRow {
     pub e2e_max_us: u64,
     pub send_p99_us: u64,
     pub schedule_lag_p99_us: u64,
+    /// The queue's own counts at the second's end, as it reported them (a run of several
+    /// queues: added up); empty when not read (more than 16 queues, or before the first read).
+    #[serde(default)]
+    pub queue_visible: Option<u64>,
+    #[serde(default)]
+    pub queue_in_flight: Option<u64>,
+    #[serde(default)]
+    pub queue_delayed: Option<u64>,
+    /// Consumer tasks running (a scaled fleet: as its policy last decided).
+    #[serde(default)]
+    pub consumers: u32,
 }
 
 impl TimelineRow {
@@ -70,6 +81,10 @@ impl TimelineRow {
             e2e_max_us: if e2e.is_empty() { 0 } else { e2e.max() },
             send_p99_us: q(interval.latencies.get(Latency::Send), 0.99),
             schedule_lag_p99_us: q(interval.latencies.get(Latency::ScheduleLag), 0.99),
+            queue_visible: None,
+            queue_in_flight: None,
+            queue_delayed: None,
+            consumers: 0,
         }
     }
 }

@@ -216,7 +216,7 @@ fn with_percentiles(row: TimelineRow, second: &Logged) -> TimelineRow {
     }
 }
 
-/// Every shard's counts added per second. `in_flight` is each shard's own running balance, so
+/// Every shard's counts added per second (the queue's readings: the highest). `in_flight` is each shard's own running balance, so
 /// a shard with no row for a second (it started late, or ended) adds its last known one.
 fn summed_rows(shards: &[ShardDir]) -> BTreeMap<u64, TimelineRow> {
     let mut out: BTreeMap<u64, TimelineRow> = BTreeMap::new();
@@ -234,6 +234,11 @@ fn summed_rows(shards: &[ShardDir]) -> BTreeMap<u64, TimelineRow> {
             t.throttled_send += r.throttled_send;
             t.throttled_receive += r.throttled_receive;
             t.throttled_delete += r.throttled_delete;
+            t.consumers += r.consumers;
+            // Every shard reads the same queues: the highest reading of the second stands.
+            t.queue_visible = t.queue_visible.max(r.queue_visible);
+            t.queue_in_flight = t.queue_in_flight.max(r.queue_in_flight);
+            t.queue_delayed = t.queue_delayed.max(r.queue_delayed);
         }
     }
     let seconds: Vec<u64> = out.keys().copied().collect();

@@ -24,6 +24,9 @@ pub(crate) struct Row {
     pub dead_lettered: u64,
     pub throttled: u64,
     pub errors: u64,
+    /// The queue's backlog, if it was read: its peak, the drain after the producers' last peak
+    /// (none: not drained), and the consumer-seconds that ran.
+    pub backlog: Option<(u64, Option<u64>, u64)>,
     pub expectations_failed: usize,
 }
 
@@ -50,6 +53,10 @@ impl Row {
             dead_lettered: s.messages.dead_lettered,
             throttled: s.requests.values().map(|r| r.throttled).sum(),
             errors: s.requests.values().map(|r| r.failed()).sum(),
+            backlog: s
+                .backlog
+                .as_ref()
+                .map(|b| (b.peak, b.drain_seconds, b.consumer_seconds)),
             expectations_failed: s.expectations.iter().filter(|e| !e.passed).count(),
         }
     }
@@ -72,12 +79,17 @@ impl Row {
             self.dead_lettered.to_string(),
             self.throttled.to_string(),
             self.errors.to_string(),
+            self.backlog.map_or(String::new(), |b| b.0.to_string()),
+            self.backlog.map_or(String::new(), |b| {
+                b.1.map_or("not drained".to_string(), |d| d.to_string())
+            }),
+            self.backlog.map_or(String::new(), |b| b.2.to_string()),
             self.expectations_failed.to_string(),
         ]
     }
 }
 
-const HEADERS: [&str; 17] = [
+const HEADERS: [&str; 20] = [
     "variant",
     "sent/s",
     "received/s",
@@ -94,10 +106,13 @@ const HEADERS: [&str; 17] = [
     "dead-lettered",
     "throttled",
     "errors",
+    "peak backlog",
+    "drain s",
+    "consumer-seconds",
     "expectations failed",
 ];
 
-const CSV_HEADERS: [&str; 17] = [
+const CSV_HEADERS: [&str; 20] = [
     "variant",
     "sent_per_sec",
     "received_per_sec",
@@ -114,6 +129,9 @@ const CSV_HEADERS: [&str; 17] = [
     "dead_lettered",
     "throttled",
     "errors",
+    "peak_backlog",
+    "drain_seconds",
+    "consumer_seconds",
     "expectations_failed",
 ];
 
@@ -146,7 +164,11 @@ pub(crate) fn markdown(title: &str, rows: &[Row]) -> String {
 
 /// The headline columns only, aligned for a terminal.
 pub(crate) fn terminal(rows: &[Row]) -> String {
-    let pick = [0usize, 2, 3, 4, 7, 9, 10, 11, 12, 14];
+    let mut pick = vec![0usize, 2, 3, 4, 7, 9, 10, 11, 12, 14];
+    if rows.iter().any(|r| r.backlog.is_some()) {
+        // Peak backlog, drain time and consumer-seconds: what a scaling comparison is about.
+        pick.extend([16, 17, 18]);
+    }
     let table: Vec<Vec<String>> =
         std::iter::once(pick.iter().map(|i| HEADERS[*i].to_string()).collect())
             .chain(rows.iter().map(|r| {
@@ -182,6 +204,17 @@ mod tests {
                 Row::of(&format!("producers.batch_size={batch}"), &s)
             })
             .collect()
+    }
+
+    #[test]
+    fn a_sweep_that_read_its_queue_shows_the_backlog_columns() {
+        let mut rows = rows();
+        rows[0].backlog = Some((1_200, Some(14), 310));
+        rows[1].backlog = Some((4_000, None, 95));
+        insta::assert_snapshot!("comparison_terminal_backlog", terminal(&rows));
+        let csv = csv(&rows);
+        assert!(csv.contains(",1200,14,310,"), "{csv}");
+        assert!(csv.contains(",4000,not drained,95,"), "{csv}");
     }
 
     #[test]

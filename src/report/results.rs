@@ -53,7 +53,7 @@ pub(crate) fn create_dir(
 
 /// timeseries.csv's columns: `TimelineRow`'s fields, written at open so that a run stopped
 /// before its first second still leaves a readable file (a test keeps the two in step).
-pub(crate) const TIMESERIES_HEADER: &str = "second,sent,received,deleted,errors,throttled,throttled_send,throttled_receive,throttled_delete,in_flight,e2e_p50_us,e2e_p99_us,e2e_max_us,send_p99_us,schedule_lag_p99_us";
+pub(crate) const TIMESERIES_HEADER: &str = "second,sent,received,deleted,errors,throttled,throttled_send,throttled_receive,throttled_delete,in_flight,e2e_p50_us,e2e_p99_us,e2e_max_us,send_p99_us,schedule_lag_p99_us,queue_visible,queue_in_flight,queue_delayed,consumers";
 
 /// timeseries-fleets.csv's columns: `FleetRow`'s fields.
 pub(crate) const FLEET_TIMESERIES_HEADER: &str =

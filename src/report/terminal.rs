@@ -272,7 +272,31 @@ fn integrity_lines(s: &RunSummary) -> String {
             }
         );
     }
+    if let Some(b) = &s.backlog {
+        o += &backlog_line(b);
+    }
     o + "accounting: " + &accounting(s) + "\n"
+}
+
+/// The queue's backlog as it reported it: its peak, the drain after the producers' last peak,
+/// and what the consumers cost in running time.
+fn backlog_line(b: &crate::measure::backlog::BacklogSummary) -> String {
+    let drain = match b.drain_seconds {
+        Some(d) => format!(
+            "drained to ≤ {} {d} s after the producers' last peak (second {})",
+            b.drained_at_most, b.last_peak_end_second
+        ),
+        None => format!(
+            "NOT drained to ≤ {} by second {} ({} s after the producers' last peak)",
+            b.drained_at_most,
+            b.last_second,
+            b.last_second.saturating_sub(b.last_peak_end_second)
+        ),
+    };
+    format!(
+        "backlog: peak {} (visible + in flight) at second {}; {drain}; {} consumer-seconds, at most {} consumers\n",
+        b.peak, b.peak_second, b.consumer_seconds, b.max_consumers
+    )
 }
 
 /// A shard sees only part of the run: other shards receive its messages, so it judges neither

@@ -93,6 +93,7 @@ pub(super) fn fixed() -> RunSummary {
         .collect(),
         consumers: None,
         batches: None,
+        backlog: None,
         clock_offset: None,
         sender_clock_floors_ms: Vec::new(),
         fleets: vec![
@@ -167,6 +168,10 @@ fn timeseries_row_shape() {
         e2e_max_us: 38_000,
         send_p99_us: 4_100,
         schedule_lag_p99_us: 20_000,
+        queue_visible: Some(120),
+        queue_in_flight: Some(30),
+        queue_delayed: Some(0),
+        consumers: 4,
     };
     // What the stream writes: the row serialized by the csv crate, under the header written at
     // open; the header serde derives from the field names must be that same header.
@@ -235,6 +240,35 @@ fn terminal_summary_with_several_fleets() {
         .take(4)
         .collect();
     insta::assert_snapshot!(table.join("\n"));
+}
+
+#[test]
+fn a_run_that_read_its_queue_says_its_backlog_and_drain() {
+    let mut s = fixed();
+    let mut backlog = crate::measure::backlog::BacklogSummary {
+        peak: 10_800,
+        peak_second: 120,
+        last_peak_end_second: 120,
+        drained_at_most: 108,
+        drain_seconds: Some(95),
+        consumer_seconds: 1_830,
+        max_consumers: 12,
+        last_second: 260,
+    };
+    s.backlog = Some(backlog.clone());
+    let line = |s: &RunSummary| {
+        super::terminal::summary(s, "results/x")
+            .lines()
+            .find(|l| l.starts_with("backlog: "))
+            .map(str::to_string)
+    };
+    let drained = line(&s).expect("a backlog line");
+    backlog.drain_seconds = None;
+    s.backlog = Some(backlog);
+    let not_drained = line(&s).expect("a backlog line");
+    insta::assert_snapshot!(format!("{drained}\n{not_drained}"));
+    s.backlog = None;
+    assert_eq!(line(&s), None, "a queue never read has no backlog line");
 }
 
 #[test]

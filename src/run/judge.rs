@@ -11,6 +11,7 @@ use super::options::RunOptions;
 use super::setup::Ready;
 use super::shape::Shape;
 use crate::emulator::stats::QueueFaults;
+use crate::measure::backlog;
 use crate::measure::fanout::{SnsCost, SubscriptionSummary, TopicInfo, sns_cost};
 use crate::measure::fleets::{FleetMap, Role};
 use crate::measure::ledger::{self, Integrity, Kind, QueueIntegrity, SubscriptionIntegrity};
@@ -18,6 +19,7 @@ use crate::measure::queues::{QueueIndex, QueueSummary};
 use crate::measure::summary::{
     Batches, EmulatorInfo, FleetSummary, Interruption, Measurement, RunSummary,
 };
+use crate::measure::timeline::TimelineRow;
 use crate::scenario::{Fanout, QueueType, Scenario};
 use crate::workload::engine::EngineResult;
 
@@ -43,6 +45,7 @@ pub(super) fn judge(
         shape,
         ready,
         result,
+        rows: &driven.stream.rows,
     };
     let (mut summary, integrity) = judged(&case, options.distributed.start_at);
     if let Some(s) = ready.settle.as_ref().filter(|s| !s.settled) {
@@ -70,6 +73,8 @@ struct Case<'a> {
     shape: Shape<'a>,
     ready: &'a Ready,
     result: &'a EngineResult,
+    /// The run's seconds, as streamed to timeseries.csv.
+    rows: &'a [TimelineRow],
 }
 
 /// The summary and integrity of the finished run. A shard judges only what one shard can:
@@ -81,6 +86,7 @@ fn judged(case: &Case, start_at: Option<SystemTime>) -> (RunSummary, ledger::Int
         shape,
         ready,
         result,
+        ..
     } = *case;
     let mut summary = summarise(case);
     let mut integrity = result.integrity.clone();
@@ -124,6 +130,7 @@ fn summarise(case: &Case) -> RunSummary {
         shape,
         ready,
         result,
+        rows,
     } = *case;
     let (estimate, connection) = (ready.estimate.as_ref(), &ready.connection);
     let measured_seconds = if result.interrupted {
@@ -205,6 +212,11 @@ fn summarise(case: &Case) -> RunSummary {
             result.dead_lettered_by_cause,
         )
     });
+    let send_window = scenario.run.warmup + scenario.run.duration;
+    summary.backlog = backlog::judge(
+        rows,
+        backlog::last_peak_end(&scenario.producers, send_window),
+    );
     if result.interrupted {
         // Not yet received at the signal is not lost: it may still be on the queue.
         summary.messages.undelivered_at_interrupt = summary.messages.lost;

@@ -34,6 +34,14 @@ impl<'s> Shape<'s> {
                 "a scenario of many queues ([[queues]]) runs on one machine for now; --shard is not supported with it"
             );
         }
+        if let Some(c) = scenario.consumers.iter().find(|c| c.scaling.is_some())
+            && shard.count > 1
+        {
+            anyhow::bail!(
+                "consumer fleet {:?} scales (scaling = {{ policy = ... }}), and each shard would scale its part on its own; --shard is not supported with scaling",
+                c.name
+            );
+        }
         match (&scenario.fanout, shard.count > 1) {
             (Some(_), true) => anyhow::bail!(
                 "a fan-out scenario ([topic]) runs on one machine for now; --shard is not supported with it"
@@ -102,5 +110,12 @@ mod tests {
         let many = "name = \"m\"\n[[queues]]\nname = \"t-{i}\"\ncount = 2\n[[producers]]\nrate = \"1/s\"\n";
         assert_eq!(shape_of(many, "0/1"), Ok("queue"));
         assert!(shape_of(many, "1/2").unwrap_err().contains("[[queues]]"));
+        let scaled = "name = \"s\"\n[[producers]]\nrate = \"1/s\"\n[[consumers]]\nscaling = { policy = \"keda\" }\n";
+        assert!(
+            shape_of(scaled, "1/2")
+                .unwrap_err()
+                .contains("--shard is not supported with scaling")
+        );
+        assert!(shape_of(scaled, "0/1").is_ok());
     }
 }

@@ -6,7 +6,7 @@
 //! and one long poll a second. Control-plane calls (create, tag, attributes, delete) are a handful and left
 //! out, as they are from the counted cost.
 
-use super::types::{ConsumerFleet, DeleteMode, ProcessingSpec, Scenario};
+use super::types::{ConsumerFleet, DeleteMode, ProcessingSpec, Scaling, Scenario};
 use crate::price;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -17,8 +17,10 @@ pub(crate) struct Estimate {
     /// Of the receives, those expected to come back empty.
     pub empty_receives: f64,
     pub delete_requests: f64,
-    /// sqsbench never changes visibility; kept so the breakdown names every billed action.
+    /// Heartbeats' ChangeMessageVisibilityBatch calls.
     pub visibility_requests: f64,
+    /// KEDA scalers' GetQueueAttributes reads (one per polling interval).
+    pub attribute_requests: f64,
     /// Requests × 64 KiB chunks.
     pub billed_requests: f64,
     /// A fan-out: the publishes SNS bills (standard: × 64 KiB chunks; FIFO: requests) and SNS's
@@ -60,8 +62,13 @@ impl Estimate {
                 self.usd_per_million_messages()
             );
         }
+        let reads = if self.attribute_requests > 0.0 {
+            format!(", scaler reads {:.0}", self.attribute_requests)
+        } else {
+            String::new()
+        };
         format!(
-            "estimated cost: {:.0} billed requests (send {:.0}, receive {:.0} of which ~{:.0} empty, delete {:.0}, visibility {:.0}) × ${price_per_million}/M = ${:.6} (${:.4} per million messages)",
+            "estimated cost: {:.0} billed requests (send {:.0}, receive {:.0} of which ~{:.0} empty, delete {:.0}, visibility {:.0}{reads}) × ${price_per_million}/M = ${:.6} (${:.4} per million messages)",
             self.billed_requests,
             self.send_requests,
             self.receive_requests,
@@ -187,9 +194,13 @@ fn queue_estimate(s: &Scenario) -> Option<Estimate> {
         };
         let per_receive = e.messages / full_receives.max(1.0);
         e.visibility_requests += full_receives * share * heartbeats_per_batch(c, per_receive);
+        if let Some(Scaling::Keda(k)) = c.scaling {
+            e.attribute_requests += (seconds / k.polling_interval.as_secs_f64()).floor();
+        }
     }
     e.receive_requests += e.empty_receives;
-    e.billed_requests += e.receive_requests + e.delete_requests + e.visibility_requests;
+    e.billed_requests +=
+        e.receive_requests + e.delete_requests + e.visibility_requests + e.attribute_requests;
     e.usd = price::usd(e.billed_requests, s.price_per_million());
     Some(e)
 }

@@ -185,7 +185,54 @@ pub(super) fn consumer(
         }
         Some(ConsumerKind::Lambda) | None => {}
     }
+    scaled_size(&mut c, t, fifo == Some(true));
     c.complete()
+}
+
+/// A scaled fleet: its policy fits its kind (and Lambda's ramp is for standard queues), and its
+/// tasks are the policy's most, so `count` is unused: refused unless it says the same (as a
+/// resolved scenario.toml writes it).
+fn scaled_size(c: &mut ConsumerFleetRead, t: &Table<'_>, fifo: bool) {
+    let Some(Some(scaling)) = c.scaling else {
+        return;
+    };
+    let lambda_policy = matches!(scaling, Scaling::Lambda(_));
+    let problem = match c.kind {
+        Some(ConsumerKind::Lambda) if !lambda_policy => Some(
+            "a kind = \"lambda\" fleet scales as Lambda's event source mapping does: policy = \"lambda\"",
+        ),
+        Some(ConsumerKind::Poller) if lambda_policy => {
+            Some("policy = \"lambda\" is for kind = \"lambda\" fleets")
+        }
+        Some(ConsumerKind::Lambda) if fifo => Some(
+            "policy = \"lambda\" models Lambda's ramp on standard queues; FIFO event sources scale by message group",
+        ),
+        _ => None,
+    };
+    if let (Some(problem), Some(f)) = (problem, t.get("scaling")) {
+        f.problem(problem);
+        c.scaling = None;
+        return;
+    }
+    let max = scaling.max();
+    match (t.get("count"), c.count) {
+        (Some(f), Some(n)) if n != max => {
+            f.problem(format!(
+                "is unused with scaling: the fleet runs {}..{max} consumers as its policy decides (remove count)",
+                scaling_min(&scaling)
+            ));
+            c.count = None;
+        }
+        _ => c.count = Some(max),
+    }
+}
+
+fn scaling_min(s: &Scaling) -> u32 {
+    match s {
+        Scaling::TargetTracking(t) => t.min,
+        Scaling::Keda(k) => k.min,
+        Scaling::Lambda(_) => 2,
+    }
 }
 
 /// A Lambda-style fleet has no heartbeat and no crash: its function failing is `failure_rate`,

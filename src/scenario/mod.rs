@@ -20,6 +20,7 @@ pub mod queue_sets;
 #[cfg(test)]
 mod reference;
 pub(crate) mod render;
+mod scaling;
 pub mod schema;
 pub(crate) mod sections;
 mod shares;

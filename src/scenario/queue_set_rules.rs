@@ -250,6 +250,15 @@ fn consumer_fits(c: &ConsumerFleet, queues: usize, t: &Table<'_>) -> bool {
         );
         return false;
     }
+    if queues > 1 && c.scaling.is_some() {
+        t.problem(
+            "scaling",
+            format!(
+                "a scaled fleet reads one queue (its scaler watches that queue's backlog); this one is bound to {queues}: declare a fleet per queue"
+            ),
+        );
+        return false;
+    }
     true
 }
 

@@ -14,6 +14,7 @@ use super::keys::{
     spelled, unset,
 };
 use super::policy::{Policies, PolicySpec};
+use super::scaling::{Scaling, Scalings};
 use super::shares::{Skew, Skews, Weights};
 use super::values::{
     ConsumerKind, Deduplication, DeleteMode, ProcessingSpec, QueueType, RateSpec, SizeSpec,
@@ -255,6 +256,9 @@ section! {
         /// [[queues]] scenarios: the queue, or the set (its "{i}" name), the fleet reads; tasks
         /// spread over a set's queues, and a task with several polls them in rotation
         queue: Option<String> = Opt(Text), unset("\"tenant-{i}\"");
+        /// the fleet's size follows its queue: "target_tracking" or "keda" (pollers), "lambda"
+        /// (kind = "lambda"); the fleet runs up to the policy's max, and count is then unused
+        scaling: Option<Scaling> = Opt(Scalings), unset("{ policy = \"keda\", queue_length = 10, max = 20 }");
     }
 }
 
@@ -284,6 +288,10 @@ section! {
         max_error_rate: Option<f64> = Opt(num(0.0, 1.0)), unset("0.01");
         /// the counted cost in USD
         max_cost_usd: Option<f64> = Opt(num(0.0, 1e9)), unset("1.0");
+        /// the largest backlog (visible + in flight, as the queue reported it each second)
+        max_backlog: Option<u64> = Opt(int(0, i64::MAX)), unset("10000");
+        /// from the end of the producers' last peak rate until the backlog drained
+        max_drain_time: Option<Duration> = Opt(dur()), unset("\"2m\"");
     }
 }
 

@@ -83,6 +83,7 @@ pub use super::fanout::{AttributeSpec, Fanout, Subscription, Values};
 pub use super::heartbeat::{Heartbeat, VISIBILITY_CEILING};
 pub use super::policy::PolicySpec;
 pub use super::queue_sets::QueueDecl;
+pub use super::scaling::{Keda, LAMBDA_CONCURRENCY_CEILING, LambdaRamp, Scaling, TargetTracking};
 pub use super::sections::{ClientKind, TargetKind};
 pub use super::sections::{
     ConsumerFleet, DeadLetter, Expectations, Prices, ProducerFleet, QueueSpec, RunSpec, SearchSpec,

@@ -26,6 +26,34 @@ pub enum RateSpec {
     },
 }
 
+impl RateSpec {
+    /// The fleet's offered rate `t` into the run; none for a closed loop.
+    pub fn at(&self, t: Duration) -> Option<f64> {
+        match self {
+            RateSpec::Max => None,
+            RateSpec::Constant(r) => Some(*r),
+            RateSpec::Steps(steps) => {
+                let mut start = Duration::ZERO;
+                for (rate, length) in steps {
+                    start += *length;
+                    if t < start {
+                        return Some(*rate);
+                    }
+                }
+                steps.last().map(|(rate, _)| *rate)
+            }
+            RateSpec::Ramp { from, to, over } => {
+                let done = if over.is_zero() {
+                    1.0
+                } else {
+                    (t.as_secs_f64() / over.as_secs_f64()).min(1.0)
+                };
+                Some(from + (to - from) * done)
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum SizeSpec {
     Fixed(u64),

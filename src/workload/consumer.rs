@@ -81,6 +81,8 @@ pub(crate) struct Consumer {
     pub index: u32,
     /// Its pause after a receive that reached no server.
     pub backoff: Backoff,
+    /// A scaled fleet's task: it polls only while its fleet's size admits it.
+    pub scaled: Option<super::fleet_size::Scaled>,
 }
 
 /// What every consumer of a run shares, cloned into each.
@@ -135,6 +137,15 @@ impl Consumer {
             ConsumerKind::Poller => self.poll().await,
             ConsumerKind::Lambda => self.invoke_batches().await,
         }
+    }
+
+    /// Waits while a scaled fleet is smaller than this task's place in it; false when the run
+    /// stopped meanwhile. An unscaled task is always admitted.
+    pub(super) async fn admitted(&mut self) -> bool {
+        let Some(scaled) = self.scaled.clone() else {
+            return true;
+        };
+        scaled.size.admitted(scaled.task, &mut self.run.stop).await
     }
 
     pub(super) fn rng(&self) -> StdRng {

@@ -24,6 +24,9 @@ impl Consumer {
         // Messages received past the payload limit: they start the next batch.
         let mut carried: Vec<Message> = Vec::new();
         while !*self.run.stop.borrow() {
+            if !self.admitted().await {
+                return;
+            }
             let started = self.run.clock.elapsed();
             let mut gathering = Gathering::new(limits);
             let mut batch: Vec<Message> = Vec::new();

@@ -3,6 +3,7 @@
 //! Records into `measure`; must not depend on `report` or `cli`.
 
 pub mod attributes;
+pub(crate) mod backlog;
 pub(crate) mod backoff;
 pub(crate) mod clock;
 pub(crate) mod consumer;
@@ -10,6 +11,7 @@ pub(crate) mod crashes;
 pub(crate) mod drain;
 pub(crate) mod drain_rules;
 pub mod engine;
+pub(crate) mod fleet_size;
 pub(crate) mod heartbeat;
 pub mod lambda;
 pub(crate) mod lambda_consumer;
@@ -18,6 +20,8 @@ pub mod outcome;
 pub(crate) mod poller;
 pub(crate) mod producer;
 pub(crate) mod publish;
+pub(crate) mod scaler;
+pub mod scaling;
 pub(crate) mod schedule;
 pub(crate) mod settle;
 pub mod shard;

@@ -38,6 +38,9 @@ impl Consumer {
         let mut crash_rng = self.crash_rng();
         let mut rotation = Rotation::new(self.rotation.len());
         while !*self.run.stop.borrow() {
+            if !self.admitted().await {
+                return;
+            }
             let (place, wait) = rotation.next(self.fleet.wait_time);
             if let Some(lane) = self.rotation.get(place) {
                 self.lane = lane.clone();

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # report.html in a real browser: installs Debian's chromium if it is missing, writes a run's, a
-# sweep's and a capacity search's report with sqsbench, and loads each from disk in headless
+# sweep's (among them a burst against three scaling policies, whose backlog-and-consumers
+# charts and comparison columns are checked) and a capacity search's report with sqsbench, and loads each from disk in headless
 # Chromium — no console errors, no network requests, charts rendered — saving screenshots.
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
@@ -31,7 +32,17 @@ log "100 queues, quiet and with faults (latencies from a millisecond to seconds)
   --set consumers.wait_time=1s --set 'queues.0.visibility_timeout="2s"' --set consumers.failure_rate=0.05 \
   --set 'emulator.faults={ duplicate_rate = 0.01, loss_rate = 0.01, reorder_rate = 0.05 }' \
   --out "$out/queues-faults" --quiet >/dev/null || [[ $? == 1 ]]
-python3 "$ROOT/tests/browser/check_report.py" chromium "$out/run/report.html" "$out/run.png" 3
+log "a burst against three scaling policies (tests/scenarios/burst-autoscaling-short.toml, about 2 minutes)"
+"$SQSBENCH" run "$ROOT/tests/scenarios/burst-autoscaling-short.toml" --out "$out/burst" --quiet >/dev/null
+for variant in "$out"/burst/consumers.0-*/; do
+  grep -q "backlog and consumers" "$variant/report.html" || {
+    log "no backlog-and-consumers chart in $variant/report.html"; exit 1; }
+done
+grep -q "peak_backlog,drain_seconds,consumer_seconds" "$out/burst/comparison.csv" || {
+  log "the burst comparison lacks its backlog columns"; cat "$out/burst/comparison.csv"; exit 1; }
+python3 "$ROOT/tests/browser/check_report.py" chromium "$out/run/report.html" "$out/run.png" 4
+python3 "$ROOT/tests/browser/check_report.py" chromium "$(ls -d "$out"/burst/consumers.0-scaling-max-10-policy-keda*)/report.html" "$out/burst-keda.png" 4
+python3 "$ROOT/tests/browser/check_report.py" chromium "$out/burst/report.html" "$out/burst.png" 4
 python3 "$ROOT/tests/browser/check_report.py" chromium "$out/queues/report.html" "$out/queues.png" 6
 python3 "$ROOT/tests/browser/check_report.py" chromium "$out/queues-faults/report.html" "$out/queues-faults.png" 6
 python3 "$ROOT/tests/browser/check_report.py" chromium "$out/search/report.html" "$out/search.png" 2

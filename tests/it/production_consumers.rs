@@ -126,3 +126,71 @@ async fn redeliveries_charged_to_crashes_equal_the_messages_the_crashes_left() {
     }
     assert!(crashes.iter().sum::<u64>() >= 5, "{crashes:?}");
 }
+
+/// A burst against a KEDA-scaled fleet that starts at no consumers.
+const BURST_KEDA: &str = r#"
+name = "burst-keda"
+[run]
+warmup = "0s"
+duration = "14s"
+drain_timeout = "60s"
+[[producers]]
+count = 2
+rate = { steps = ["20/s for 4s", "200/s for 6s", "20/s for 4s"] }
+batch_size = 1
+message_size = "256B"
+[[consumers]]
+batch_size = 10
+wait_time = "1s"
+processing_time = "20ms"
+scaling = { policy = "keda", queue_length = 50, min = 0, max = 8, polling_interval = "1s", scale_down_stabilization = "3s" }
+[expect]
+max_lost = 0
+max_backlog = 1000000
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keda_scaled_fleet_grows_with_the_burst_and_its_reads_are_counted() {
+    let dir = temp_dir("burst-keda");
+    let s = run_text(BURST_KEDA, &dir).await.summary;
+    assert_eq!(
+        (s.messages.lost, s.messages.unique_received),
+        (0, s.messages.sent)
+    );
+    let b = s
+        .backlog
+        .as_ref()
+        .expect("a one-queue run reads its backlog");
+    assert!(b.peak > 0, "the burst left a backlog: {b:?}");
+    assert!(
+        (2..=8).contains(&b.max_consumers),
+        "KEDA scaled out, within max: {b:?}"
+    );
+    assert_eq!(b.last_peak_end_second, 10, "the burst ends at 4 s + 6 s");
+    // KEDA's reads are calls of the run: counted, and billed with the rest.
+    let reads = s.requests["GetQueueAttributes"].count;
+    assert!(reads >= 5, "one read a second: {reads}");
+    let counted: u64 = s.requests.values().map(|r| r.count).sum();
+    assert!(s.cost.billed_requests >= counted, "{:?}", s.cost);
+    assert!(
+        s.expectations.iter().all(|e| e.passed),
+        "{:?}",
+        s.expectations
+    );
+    // The consumer count over time: 0 before the first message, more during the burst.
+    let csv = std::fs::read_to_string(dir.join("timeseries.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (consumers, visible) = (at("consumers"), at("queue_visible"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let counts: Vec<u32> = rows.iter().map(|r| r[consumers].parse().unwrap()).collect();
+    assert!(counts[0] < b.max_consumers, "it grew: {counts:?}");
+    assert_eq!(counts.iter().max().copied(), Some(b.max_consumers));
+    assert!(
+        rows.iter().any(|r| !r[visible].is_empty()),
+        "the queue was read"
+    );
+    assert!(dir.join("charts/backlog.png").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

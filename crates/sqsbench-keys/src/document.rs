@@ -110,7 +110,8 @@ impl<'t> Document<'t> {
 
     /// Applies `--set KEY=VALUE`: VALUE is read as TOML (so `10`, `true`, `[1, 5]` keep their
     /// types), or as a string when it is not valid TOML (`500/s`). A path through an array of
-    /// tables (`producers.rate`) sets every element; `producers.1.rate` sets one.
+    /// tables (`producers.rate`) sets every element; `producers.1.rate` sets one, and
+    /// `consumers.0={ kind = "lambda", count = 5 }` sets each of the table's keys in one.
     pub fn set(&mut self, assignment: &'t str) -> Result<(), String> {
         let (path, raw) = assignment
             .split_once('=')
@@ -159,10 +160,20 @@ fn set_in<'t>(
                 let item = items
                     .get_mut(index)
                     .ok_or_else(|| format!("index {index} is out of range ({len} entries)"))?;
-                return if rest.is_empty() {
-                    Err("cannot replace a whole array entry".into())
-                } else {
-                    set_in(item, rest, value)
+                return match (rest.is_empty(), value) {
+                    // A table for an entry sets each of its keys there, so one sweep value can
+                    // change several keys of one fleet together.
+                    (true, DeValue::Table(keys)) => {
+                        for (key, v) in keys.iter() {
+                            set_in(item, &[key.get_ref().as_ref()], v.get_ref())?;
+                        }
+                        Ok(())
+                    }
+                    (true, _) => Err(
+                        "an array entry takes a table of keys to set (e.g. consumers.0={ kind = \"lambda\" })"
+                            .into(),
+                    ),
+                    (false, _) => set_in(item, rest, value),
                 };
             }
             for item in items.iter_mut() {
@@ -456,6 +467,31 @@ mod tests {
         let problems = doc.problems.borrow();
         assert!(!problems.is_empty());
         assert_eq!(problems[0].line, Some(2));
+    }
+
+    #[test]
+    fn a_table_for_an_array_entry_sets_each_of_its_keys_there() {
+        let mut doc = Document::parse(
+            "[[consumers]]\nkind = \"poller\"\ncount = 2\n[[consumers]]\ncount = 3\n",
+        );
+        doc.set("consumers.0={ kind = \"lambda\", scaling = { policy = \"lambda\" } }")
+            .unwrap();
+        let root = doc.root();
+        let fleets = root.get("consumers").unwrap().array().unwrap();
+        let first = fleets[0].table().unwrap();
+        assert_eq!(first.get("kind").unwrap().str(), Some("lambda"));
+        assert_eq!(first.get("count").unwrap().int(1, 10), Some(2), "kept");
+        let scaling = first.get("scaling").unwrap().table().unwrap();
+        assert_eq!(scaling.get("policy").unwrap().str(), Some("lambda"));
+        assert!(
+            fleets[1].table().unwrap().get("kind").is_none(),
+            "one entry"
+        );
+        assert!(
+            doc.set("consumers.0=5")
+                .unwrap_err()
+                .contains("takes a table")
+        );
     }
 
     #[test]

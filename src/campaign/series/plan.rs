@@ -121,7 +121,13 @@ fn slug(values: &[(String, String)]) -> String {
                     })
                     .collect::<String>()
             };
-            format!("{}-{}", clean(k), clean(v))
+            // A table value's punctuation would leave runs of '-': one is enough.
+            let value = clean(v)
+                .split('-')
+                .filter(|part| !part.is_empty())
+                .collect::<Vec<_>>()
+                .join("-");
+            format!("{}-{value}", clean(k))
         })
         .collect::<Vec<_>>()
         .join("_")

@@ -64,6 +64,41 @@ pub fn judge(e: &Expectations, s: &RunSummary) -> Vec<Expectation> {
     check("max_cost_usd", e.max_cost_usd, s.cost.usd, at_most);
     let received = s.throughput.received_per_sec;
     check("min_throughput", e.min_throughput, received, |a, l| a >= l);
+    out.extend(backlog_checks(e, s));
+    out
+}
+
+/// `max_backlog` and `max_drain_time`. A queue never read fails both (actual 0); a backlog not
+/// drained by the run's last reading fails `max_drain_time` with the seconds it was watched.
+fn backlog_checks(e: &Expectations, s: &RunSummary) -> Vec<Expectation> {
+    let b = s.backlog.as_ref();
+    let verdict = |name: &str, limit: f64, actual: Option<f64>| Expectation {
+        name: name.to_string(),
+        unit: unit_of(name),
+        limit,
+        actual: actual.unwrap_or(0.0),
+        passed: actual.is_some_and(|a| a <= limit),
+    };
+    let mut out = Vec::new();
+    if let Some(limit) = e.max_backlog {
+        out.push(verdict(
+            "max_backlog",
+            limit as f64,
+            b.map(|b| b.peak as f64),
+        ));
+    }
+    if let Some(limit) = e.max_drain_time {
+        let limit = limit.as_secs_f64();
+        let mut v = verdict(
+            "max_drain_time",
+            limit,
+            b.and_then(|b| b.drain_seconds).map(|d| d as f64),
+        );
+        if let Some(b) = b.filter(|b| b.drain_seconds.is_none()) {
+            v.actual = b.last_second.saturating_sub(b.last_peak_end_second) as f64;
+        }
+        out.push(v);
+    }
     out
 }
 

@@ -18,6 +18,7 @@ pub enum Unit {
     Usd,
     /// A share of calls, 0 to 1.
     Fraction,
+    Seconds,
 }
 
 impl Unit {
@@ -27,6 +28,7 @@ impl Unit {
             Unit::Us => " µs",
             Unit::PerSec => "/s",
             Unit::Usd => " USD",
+            Unit::Seconds => " s",
             Unit::Count | Unit::Fraction => "",
         }
     }
@@ -79,6 +81,7 @@ pub(super) fn unit_of(key: &str) -> Unit {
         "min_throughput" => Unit::PerSec,
         "max_cost_usd" => Unit::Usd,
         "max_error_rate" => Unit::Fraction,
+        "max_drain_time" => Unit::Seconds,
         _ => Unit::Count,
     }
 }

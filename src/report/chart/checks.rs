@@ -55,7 +55,14 @@ fn check(path: &Path, x_descs: &[&str]) -> Vec<String> {
         t.iter().any(|t| x_descs.contains(&t.said.as_str())),
         "{name}: an x-axis description"
     );
-    let units = ["per second", "ms", "µs", "per 1M messages", "rate"];
+    let units = [
+        "per second",
+        "ms",
+        "µs",
+        "per 1M messages",
+        "rate",
+        "messages on",
+    ];
     assert!(
         t.iter()
             .any(|t| t.said.len() > 8 && units.iter().any(|u| t.said.contains(u))),
@@ -83,6 +90,15 @@ fn timeline() -> Vec<TimelineRow> {
             e2e_p99_us: 40_000,
             e2e_max_us: 60_000,
             schedule_lag_p99_us: 2_000,
+            // A burst's backlog rising and falling, and the consumers scaled to it.
+            queue_visible: Some(if (4..=9).contains(&s) {
+                400 * (s - 3)
+            } else {
+                5
+            }),
+            queue_in_flight: Some(20),
+            queue_delayed: Some(0),
+            consumers: if s > 5 { 6 } else { 1 },
             ..TimelineRow::default()
         })
         .collect()
@@ -138,6 +154,7 @@ fn draw_run(charts: &Path, timeline: &[TimelineRow], latencies: &Latencies, s: &
         let has_data = match chart.name() {
             n if n.ends_with("by-fleet") => data.fleets.is_some(),
             n if n.ends_with("by-queue") => data.queues.is_some(),
+            "backlog" => super::backlog::has_readings(timeline),
             _ => true,
         };
         assert_eq!(drawn, has_data, "{chart:?}");

@@ -12,7 +12,7 @@ use super::comparison::Sweep;
 use super::frame::{SIZE, both, register_font};
 use super::run::RunData;
 use super::search::SearchData;
-use super::{comparison, fleets, latency_throughput, run, search};
+use super::{backlog, comparison, fleets, latency_throughput, run, search};
 
 /// Every chart a results directory's `charts/` may hold, each as `<name>.png` and `<name>.svg`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +25,8 @@ pub enum Chart {
     LatencyByFleet,
     /// A run of many queues: the worst queues' p99 over time.
     LatencyByQueue,
+    /// The queue's backlog as it reported it, and the consumers running.
+    Backlog,
     /// A sweep's comparison of its variants.
     ComparisonThroughput,
     ComparisonLatency,
@@ -57,8 +59,9 @@ type Drew = Result<bool, Box<dyn std::error::Error>>;
 
 impl Chart {
     /// A run's charts, in the order its page shows them.
-    pub const RUN: [Chart; 6] = [
+    pub const RUN: [Chart; 7] = [
         Chart::Throughput,
+        Chart::Backlog,
         Chart::LatencyOverTime,
         Chart::LatencyDistribution,
         Chart::ThroughputByFleet,
@@ -83,6 +86,7 @@ impl Chart {
             Chart::ThroughputByFleet => "throughput-by-fleet",
             Chart::LatencyByFleet => "latency-by-fleet",
             Chart::LatencyByQueue => "latency-by-queue",
+            Chart::Backlog => "backlog",
             Chart::ComparisonThroughput => "comparison-throughput",
             Chart::ComparisonLatency => "comparison-latency",
             Chart::ComparisonLatencyThroughput => "comparison-latency-throughput",
@@ -101,6 +105,7 @@ impl Chart {
             Chart::ThroughputByFleet => "throughput by fleet",
             Chart::LatencyByFleet => "end-to-end p99 by fleet",
             Chart::LatencyByQueue => "end-to-end p99 of the worst queues",
+            Chart::Backlog => "backlog and consumers",
             Chart::ComparisonThroughput => "throughput by variant",
             Chart::ComparisonLatency => "end-to-end latency by variant",
             Chart::ComparisonRequests => "requests per million messages",
@@ -149,6 +154,10 @@ impl Chart {
             (Chart::LatencyByQueue, Data::Run(d)) => match &d.queues {
                 Some(q) => both!(dir, name, |a| fleets::latency(a, caption, q, d.phases)),
                 None => return Ok(false),
+            },
+            (Chart::Backlog, Data::Run(d)) => match backlog::has_readings(d.timeline) {
+                true => both!(dir, name, |a| backlog::draw(a, caption, d)),
+                false => return Ok(false),
             },
             (Chart::ComparisonThroughput, Data::Sweep(s)) => {
                 both!(dir, name, |a| comparison::throughput(a, caption, s))

@@ -2,6 +2,7 @@
 //! the charts inlined as SVG, no script, no external asset of any kind, so it opens offline and
 //! can be attached to a CI job as is. Built from the summary and the files already written.
 
+mod backlog;
 pub(crate) mod build;
 mod figures;
 mod queues;

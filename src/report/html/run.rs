@@ -107,5 +107,6 @@ pub(super) fn integrity_section(s: &RunSummary, saved: &Result<Integrity, String
         .markup(&integrity(s, saved.as_ref().ok()))
         .markup(&queues(s))
         .markup(&batches(s))
+        .markup(&super::backlog::backlog(s))
         .finish()
 }

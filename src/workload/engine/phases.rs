@@ -17,6 +17,7 @@ use crate::measure::ledger::{Integrity, Tally};
 use crate::measure::recorder::{Recorder, Registry};
 use crate::measure::timeline::IntervalSink;
 use crate::scenario::QueueType;
+use crate::workload::backlog::{self, Backlog};
 use crate::workload::clock::RunClock;
 use crate::workload::drain;
 use crate::workload::drain_rules::{DrainEnd, DrainRules};
@@ -53,6 +54,13 @@ impl Engine<'_> {
         let (stop_producers, producers_stopped) = watch::channel(false);
         let (stop_consumers, consumers_stopped) = watch::channel(false);
         let causes = Arc::new(Causes::default());
+        let backlog = Arc::new(Backlog::new(self.lanes.len()));
+        let sampler = tokio::spawn(backlog::sample(
+            self.client.clone(),
+            self.lanes.iter().map(|l| l.queue_url.clone()).collect(),
+            backlog.clone(),
+            consumers_stopped.clone(),
+        ));
         let mut fleets = self.spawn_fleets(
             &Tasks {
                 clock,
@@ -62,6 +70,7 @@ impl Engine<'_> {
                 producers_stopped,
                 consumers_stopped,
                 causes: causes.clone(),
+                backlog: backlog.clone(),
             },
             &leaks,
         );
@@ -70,6 +79,8 @@ impl Engine<'_> {
             sink,
             total: Recorder::default(),
             in_flight: 0,
+            backlog: backlog.clone(),
+            running: fleets.running.clone(),
             // A shard that starts within its grace, after the agreed start, begins mid-run.
             second: clock.elapsed().as_secs(),
         };
@@ -79,6 +90,8 @@ impl Engine<'_> {
         let _ = stop_producers.send(true);
         let _ = stop_consumers.send(true);
         stop_all(&mut fleets.producers, &mut fleets.consumers).await;
+        fleets.scalers.abort_all();
+        sampler.abort();
         let mut warnings = Vec::new();
         let interrupted = stop == Stop::Interrupted
             || self

@@ -1,11 +1,14 @@
 //! The once-a-second collection, and what each second is checked against (the budget).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Phase, Progress};
 use crate::measure::recorder::{Recorder, Registry};
 use crate::measure::timeline::{IntervalSink, TimelineRow};
+use crate::workload::backlog::Backlog;
 use crate::workload::clock::RunClock;
+use crate::workload::fleet_size::Running;
 use crate::workload::ledgers::Ledgers;
 
 /// The once-a-second collection: every task's recorder swapped out into the second's timeline
@@ -15,6 +18,9 @@ pub(super) struct Seconds<'s> {
     pub(super) sink: &'s mut dyn IntervalSink,
     pub(super) total: Recorder,
     pub(super) in_flight: i64,
+    /// The queues' latest readings, and each consumer fleet's running count.
+    pub(super) backlog: Arc<Backlog>,
+    pub(super) running: Vec<Running>,
     pub(super) second: u64,
 }
 
@@ -23,7 +29,13 @@ impl Seconds<'_> {
         self.second += 1;
         let mut interval = self.registry.collect();
         self.in_flight += interval.counters.sent_all as i64 - interval.counters.deleted_all as i64;
-        let row = TimelineRow::from_interval(self.second, &interval, self.in_flight);
+        let mut row = TimelineRow::from_interval(self.second, &interval, self.in_flight);
+        if let Some(r) = self.backlog.total() {
+            row.queue_visible = Some(r.visible);
+            row.queue_in_flight = Some(r.in_flight);
+            row.queue_delayed = Some(r.delayed);
+        }
+        row.consumers = self.running.iter().map(Running::now).sum();
         self.sink.interval(&row, &interval);
         // The split by sender is only ever read back from the streamed log (by a merge).
         interval.by_sender = Default::default();

@@ -13,14 +13,18 @@ use crate::measure::fleets::FleetMap;
 use crate::measure::leaks::Leaks;
 use crate::measure::queues::QueueIndex;
 use crate::measure::recorder::Registry;
-use crate::scenario::{Fanout, ProducerFleet, QueueType};
+use crate::scenario::{ConsumerFleet, Fanout, ProducerFleet, QueueType};
+use crate::workload::backlog::Backlog;
 use crate::workload::backoff::Backoff;
 use crate::workload::clock::RunClock;
 use crate::workload::consumer::{Consumer, ConsumerRun, Lane};
+use crate::workload::fleet_size::{FleetSize, Running, Scaled};
 use crate::workload::lambda::causes::Causes;
 use crate::workload::ledgers::Ledgers;
 use crate::workload::producer::Producer;
 use crate::workload::publish::{Destination, Route};
+use crate::workload::scaler::ScalerRun;
+use crate::workload::scaling::Scaler;
 use crate::workload::schedule::Schedule;
 use crate::workload::subscriber::Subscriber;
 use crate::workload::targets::{SendTargets, consumer_lanes};
@@ -34,13 +38,26 @@ pub(super) struct Tasks<'r> {
     pub(super) producers_stopped: watch::Receiver<bool>,
     pub(super) consumers_stopped: watch::Receiver<bool>,
     pub(super) causes: Arc<Causes>,
+    /// The queues' latest readings (what target tracking and Lambda's ramp see).
+    pub(super) backlog: Arc<Backlog>,
 }
 
 /// The running fleets, and each producer's group count (to place its messages in groups).
 pub(super) struct Fleets {
     pub(super) producers: JoinSet<()>,
     pub(super) consumers: JoinSet<()>,
+    /// Each scaled fleet's scaler.
+    pub(super) scalers: JoinSet<()>,
+    /// Each consumer fleet's running consumers (those of this shard run).
+    pub(super) running: Vec<Running>,
     pub(super) groups: Vec<u32>,
+}
+
+/// The consumer tasks started, each fleet's running count, and the scalers.
+struct Consumers {
+    tasks: JoinSet<()>,
+    scalers: JoinSet<()>,
+    running: Vec<Running>,
 }
 
 impl<'a> Engine<'a> {
@@ -132,7 +149,9 @@ impl<'a> Engine<'a> {
         let consumers = self.spawn_consumers(t, &started, &filters, leaks);
         Fleets {
             producers: started.tasks,
-            consumers,
+            consumers: consumers.tasks,
+            scalers: consumers.scalers,
+            running: consumers.running,
             groups: started.groups,
         }
     }
@@ -192,10 +211,14 @@ impl<'a> Engine<'a> {
         producers: &Producers,
         filters: &[Option<Arc<FilterPolicy>>],
         leaks: &[Arc<Leaks>],
-    ) -> JoinSet<()> {
+    ) -> Consumers {
         let sc = self.scenario;
         let fifo = sc.queue.kind == QueueType::Fifo;
-        let mut consumers = JoinSet::new();
+        let mut consumers = Consumers {
+            tasks: JoinSet::new(),
+            scalers: JoinSet::new(),
+            running: Vec::new(),
+        };
         let first_task = producers.groups.len() as u64;
         let mut index = 0;
         let run = ConsumerRun {
@@ -224,6 +247,12 @@ impl<'a> Engine<'a> {
             let subscriber = subscription.and_then(|lane| {
                 self.subscriber(lane, filters[lane].clone(), &attributes_of, &leaks[lane])
             });
+            let first_lane = match subscription {
+                Some(lane) => lane,
+                None => consumer_lanes(sc.lanes_of(fleet.queue.as_deref()), fleet.count, 0)[0],
+            };
+            let size = self.spawn_scaler(t, &fleet, first_lane, &mut consumers.scalers);
+            let mut spawned = 0;
             for task in 0..fleet.count {
                 let lanes = match subscription {
                     Some(lane) => vec![lane],
@@ -249,15 +278,49 @@ impl<'a> Engine<'a> {
                     fleet_index,
                     index,
                     backoff: Backoff::new(run.seed ^ 0xb0ff ^ (u64::from(index) << 32)),
+                    scaled: size.clone().map(|size| Scaled { size, task }),
                 };
                 index += 1;
                 // Consumers are numbered after every producer (`shard::split`'s order).
                 if self.shard.runs(first_task + u64::from(c.index)) {
-                    consumers.spawn(c.run());
+                    consumers.tasks.spawn(c.run());
+                    spawned += 1;
                 }
             }
+            consumers.running.push(match size {
+                Some(size) => Running::Scaled(size),
+                None => Running::Fixed(spawned),
+            });
         }
         consumers
+    }
+
+    /// A scaled fleet's size, with its scaler started (watching the fleet's first queue);
+    /// none for a fleet of fixed size.
+    fn spawn_scaler(
+        &self,
+        t: &Tasks<'_>,
+        fleet: &ConsumerFleet,
+        lane: usize,
+        scalers: &mut JoinSet<()>,
+    ) -> Option<Arc<FleetSize>> {
+        let scaler = Scaler::new(fleet.scaling.as_ref()?);
+        let size = Arc::new(FleetSize::new(scaler.current()));
+        scalers.spawn(
+            ScalerRun {
+                scaler,
+                size: size.clone(),
+                client: self.queue_client(),
+                queue_url: self.lanes[lane].queue_url.clone(),
+                lane,
+                backlog: t.backlog.clone(),
+                clock: t.clock,
+                recorder: t.registry.clone(),
+                stop: t.consumers_stopped.clone(),
+            }
+            .run(),
+        );
+        Some(size)
     }
 }
 
