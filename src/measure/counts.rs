@@ -32,6 +32,51 @@ pub struct Batches {
     pub redelivered: ByCause,
     /// Measured messages found in the dead-letter queue, by why a batch left them last.
     pub dead_lettered: ByCause,
+    /// Fleets with `memory`: what Lambda would bill (absent without one).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub lambda: Option<LambdaBill>,
+}
+
+/// What Lambda bills for the invocations of fleets that state their `memory`: GB-seconds of
+/// duration (each invocation rounded up to the millisecond) and requests, at `[cost]`'s prices.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct LambdaBill {
+    pub invocations: u64,
+    pub gb_seconds: f64,
+    pub usd: f64,
+}
+
+impl LambdaBill {
+    /// From the counters, at `per_gb_second` and `per_million_requests`; none without metered
+    /// invocations.
+    pub fn of(
+        c: &BatchCounters,
+        per_gb_second: f64,
+        per_million_requests: f64,
+    ) -> Option<LambdaBill> {
+        (c.metered_invocations > 0).then(|| {
+            let gb_seconds = c.mb_ms as f64 / 1_024_000.0;
+            LambdaBill {
+                invocations: c.metered_invocations,
+                gb_seconds: round::to_places(gb_seconds, 3),
+                usd: round::usd(
+                    gb_seconds * per_gb_second
+                        + c.metered_invocations as f64 * per_million_requests / 1e6,
+                ),
+            }
+        })
+    }
+
+    fn add(&mut self, o: &LambdaBill) {
+        let LambdaBill {
+            invocations,
+            gb_seconds,
+            usd,
+        } = o;
+        self.invocations += invocations;
+        self.gb_seconds = round::to_places(self.gb_seconds + gb_seconds, 3);
+        self.usd = round::usd(self.usd + usd);
+    }
 }
 
 /// One bucket of a distribution: the count of items up to `up_to` (inclusive; the last bucket
@@ -90,7 +135,13 @@ impl Batches {
             left,
             redelivered,
             dead_lettered,
+            lambda,
         } = o;
+        match (&mut self.lambda, lambda) {
+            (Some(ours), Some(theirs)) => ours.add(theirs),
+            (ours @ None, Some(theirs)) => *ours = Some(*theirs),
+            (_, None) => {}
+        }
         self.invocations += invocations;
         self.messages += messages;
         self.gather_us_total += gather_us_total;
@@ -351,4 +402,34 @@ impl Cost {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EmulatorInfo {
     pub injected: crate::emulator::InjectedCounts,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lambda_bill_is_gb_seconds_and_requests_at_the_prices() {
+        // 1,000 invocations of 200 ms at 512 MB: 1,000 × 0.2 s × 0.5 GB = 100 GB-seconds.
+        let c = BatchCounters {
+            metered_invocations: 1_000,
+            mb_ms: 1_000 * 200 * 512,
+            ..BatchCounters::default()
+        };
+        let bill = LambdaBill::of(&c, 0.000_016_666_7, 0.20).unwrap();
+        assert_eq!(bill.gb_seconds, 100.0);
+        // $0.00166667 of duration and $0.0002 of requests.
+        assert_eq!(bill.usd, 0.001867);
+        assert_eq!(LambdaBill::of(&BatchCounters::default(), 1.0, 1.0), None);
+        let mut merged = Batches {
+            lambda: Some(bill),
+            ..Batches::default()
+        };
+        merged.add(&Batches {
+            lambda: Some(bill),
+            ..Batches::default()
+        });
+        assert_eq!(merged.lambda.unwrap().gb_seconds, 200.0);
+        assert_eq!(merged.lambda.unwrap().invocations, 2_000);
+    }
 }

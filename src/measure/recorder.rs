@@ -175,6 +175,10 @@ pub struct BatchCounters {
     pub left: ByCause,
     /// Deliveries of measured messages a Lambda-style batch had left before, by why.
     pub redelivered: ByCause,
+    /// Fleets with `memory`: invocations, and memory (MB) × billed duration (ms, rounded up)
+    /// summed over them: GB-seconds are this ÷ 1,024,000.
+    pub metered_invocations: u64,
+    pub mb_ms: u64,
 }
 
 /// Messages by why a Lambda-style batch left them on the queue: the function failed on them;
@@ -241,7 +245,11 @@ impl BatchCounters {
             gathers,
             left,
             redelivered,
+            metered_invocations,
+            mb_ms,
         } = o;
+        self.metered_invocations += metered_invocations;
+        self.mb_ms += mb_ms;
         self.invocations += invocations;
         self.messages += messages;
         self.gather_us += gather_us;

@@ -27,6 +27,8 @@ pub(crate) struct Row {
     /// The queue's backlog, if it was read: its peak, the drain after the producers' last peak
     /// (none: not drained), and the consumer-seconds that ran.
     pub backlog: Option<(u64, Option<u64>, u64)>,
+    /// Lambda-style fleets with `memory`: what Lambda would bill, USD.
+    pub lambda_usd: Option<f64>,
     pub expectations_failed: usize,
 }
 
@@ -57,6 +59,7 @@ impl Row {
                 .backlog
                 .as_ref()
                 .map(|b| (b.peak, b.drain_seconds, b.consumer_seconds)),
+            lambda_usd: s.batches.as_ref().and_then(|b| b.lambda).map(|l| l.usd),
             expectations_failed: s.expectations.iter().filter(|e| !e.passed).count(),
         }
     }
@@ -84,12 +87,13 @@ impl Row {
                 b.1.map_or("not drained".to_string(), |d| d.to_string())
             }),
             self.backlog.map_or(String::new(), |b| b.2.to_string()),
+            self.lambda_usd.map_or(String::new(), |u| format!("{u:.6}")),
             self.expectations_failed.to_string(),
         ]
     }
 }
 
-const HEADERS: [&str; 20] = [
+const HEADERS: [&str; 21] = [
     "variant",
     "sent/s",
     "received/s",
@@ -109,10 +113,11 @@ const HEADERS: [&str; 20] = [
     "peak backlog",
     "drain s",
     "consumer-seconds",
+    "Lambda USD",
     "expectations failed",
 ];
 
-const CSV_HEADERS: [&str; 20] = [
+const CSV_HEADERS: [&str; 21] = [
     "variant",
     "sent_per_sec",
     "received_per_sec",
@@ -132,6 +137,7 @@ const CSV_HEADERS: [&str; 20] = [
     "peak_backlog",
     "drain_seconds",
     "consumer_seconds",
+    "lambda_usd",
     "expectations_failed",
 ];
 
@@ -168,6 +174,9 @@ pub(crate) fn terminal(rows: &[Row]) -> String {
     if rows.iter().any(|r| r.backlog.is_some()) {
         // Peak backlog, drain time and consumer-seconds: what a scaling comparison is about.
         pick.extend([16, 17, 18]);
+    }
+    if rows.iter().any(|r| r.lambda_usd.is_some()) {
+        pick.push(19);
     }
     let table: Vec<Vec<String>> =
         std::iter::once(pick.iter().map(|i| HEADERS[*i].to_string()).collect())
@@ -211,10 +220,11 @@ mod tests {
         let mut rows = rows();
         rows[0].backlog = Some((1_200, Some(14), 310));
         rows[1].backlog = Some((4_000, None, 95));
+        rows[1].lambda_usd = Some(0.000412);
         insta::assert_snapshot!("comparison_terminal_backlog", terminal(&rows));
         let csv = csv(&rows);
-        assert!(csv.contains(",1200,14,310,"), "{csv}");
-        assert!(csv.contains(",4000,not drained,95,"), "{csv}");
+        assert!(csv.contains(",1200,14,310,,"), "{csv}");
+        assert!(csv.contains(",4000,not drained,95,0.000412,"), "{csv}");
     }
 
     #[test]

@@ -457,6 +457,12 @@ fn batch_lines(b: &Batches) -> String {
         distribution(&b.size_distribution),
         distribution(&b.gather_ms_distribution)
     );
+    if let Some(l) = &b.lambda {
+        o += &format!(
+            "  Lambda bill (fleets with memory): {} invocations, {} GB-seconds, ${}\n",
+            l.invocations, l.gb_seconds, l.usd
+        );
+    }
     for (cause, left, redelivered, dead) in batch_causes(b) {
         if left > 0 {
             o += &format!(

@@ -12,6 +12,7 @@ use super::setup::Ready;
 use super::shape::Shape;
 use crate::emulator::stats::QueueFaults;
 use crate::measure::backlog;
+use crate::measure::counts::LambdaBill;
 use crate::measure::fanout::{SnsCost, SubscriptionSummary, TopicInfo, sns_cost};
 use crate::measure::fleets::{FleetMap, Role};
 use crate::measure::ledger::{self, Integrity, Kind, QueueIntegrity, SubscriptionIntegrity};
@@ -207,10 +208,16 @@ fn summarise(case: &Case) -> RunSummary {
         .iter()
         .any(|c| c.kind == crate::scenario::ConsumerKind::Lambda);
     summary.batches = lambda.then(|| {
-        Batches::of(
-            &result.total.counters.batches,
-            result.dead_lettered_by_cause,
-        )
+        let counters = &result.total.counters.batches;
+        let prices = &scenario.cost;
+        Batches {
+            lambda: LambdaBill::of(
+                counters,
+                prices.lambda_per_gb_second,
+                prices.lambda_per_million_requests,
+            ),
+            ..Batches::of(counters, result.dead_lettered_by_cause)
+        }
     });
     let send_window = scenario.run.warmup + scenario.run.duration;
     summary.backlog = backlog::judge(

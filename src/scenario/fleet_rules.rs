@@ -142,6 +142,7 @@ pub(super) fn consumer(
                     "report_batch_item_failures",
                     c.report_batch_item_failures == Some(true),
                 ),
+                ("memory", c.memory.is_some_and(|m| m.is_some())),
             ];
             for (key, set) in batching {
                 if set {

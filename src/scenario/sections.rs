@@ -250,6 +250,9 @@ section! {
         /// poller: the chance a task crashes while processing a batch (per batch): the batch is
         /// left undeleted, its visibility unchanged, and the task comes back after restart_delay
         crash_rate: f64 = num(0.0, 1.0), or(0.0);
+        /// lambda: the function's memory in MB (128 to 10,240): its invocations' GB-seconds are
+        /// counted and priced ([cost] lambda_per_gb_second, lambda_per_million_requests)
+        memory: Option<u32> = Opt(int(128, 10_240)), unset("1024");
         /// poller: how long a crashed task stays down
         restart_delay: Duration = dur().at_most(Duration::from_secs(3600), "must be at most 1h"),
             or(5 * SECOND);
@@ -314,6 +317,10 @@ section! {
         sns_fifo_per_million_delivered: f64 = num(0.0, 1e6), or(0.01);
         /// SNS FIFO topics: USD per GB of payload delivered
         sns_fifo_per_gb_delivered: f64 = num(0.0, 1e6), or(0.001);
+        /// Lambda-style fleets with `memory`: USD per GB-second of invocation (x86, us-east-1)
+        lambda_per_gb_second: f64 = num(0.0, 1e6), or(0.0000166667);
+        /// Lambda-style fleets with `memory`: USD per million invocations
+        lambda_per_million_requests: f64 = num(0.0, 1e6), or(0.20);
     }
 }
 

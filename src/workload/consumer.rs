@@ -396,14 +396,6 @@ impl Consumer {
         });
     }
 
-    /// Simulated work: the configured time per message.
-    pub(super) async fn process(&self, rng: &mut StdRng, messages: usize) {
-        let total = self.processing_time(rng, messages);
-        if !total.is_zero() {
-            tokio::time::sleep(total).await;
-        }
-    }
-
     /// The configured time per message, drawn for `messages` of them.
     pub(super) fn processing_time(&self, rng: &mut StdRng, messages: usize) -> Duration {
         match &self.fleet.processing_time {

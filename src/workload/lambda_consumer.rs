@@ -57,6 +57,20 @@ impl Consumer {
         }
     }
 
+    /// A fleet with `memory`: the invocation's billed duration (its drawn work, rounded up to
+    /// the millisecond as Lambda rounds it) times the memory.
+    fn bill(&self, work: Duration) {
+        let Some(memory) = self.fleet.memory else {
+            return;
+        };
+        let ms = work.as_micros().div_ceil(1_000).max(1) as u64;
+        self.run.recorder.with(|r| {
+            let b = &mut r.counters.batches;
+            b.metered_invocations += 1;
+            b.mb_ms += ms * u64::from(memory);
+        });
+    }
+
     /// One invocation: the batch recorded as delivered, processed for `processing_time`, and
     /// its outcome applied.
     async fn invoke(&self, batch: Vec<Message>, gather: Duration, rng: &mut rand::rngs::StdRng) {
@@ -64,7 +78,11 @@ impl Consumer {
         let (ours, deliveries) = self.record_deliveries(&batch, call, None);
         let intended = intended_times(&deliveries);
         self.lane.ledger.received(deliveries);
-        self.process(rng, 1).await;
+        let work = self.processing_time(rng, 1);
+        if !work.is_zero() {
+            tokio::time::sleep(work).await;
+        }
+        self.bill(work);
         // `ours` holds this run's messages in the batch's order: their groups, receive counts
         // and failure draws, in the same order.
         let drawn: Vec<(Item, u32)> = batch

@@ -194,3 +194,34 @@ async fn a_keda_scaled_fleet_grows_with_the_burst_and_its_reads_are_counted() {
     assert!(dir.join("charts/backlog.png").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lambda_fleet_with_memory_is_billed_its_gb_seconds() {
+    let text = r#"
+name = "lambda-bill"
+[run]
+warmup = "0s"
+duration = "3s"
+drain_timeout = "30s"
+[[producers]]
+rate = "20/s"
+batch_size = 1
+[[consumers]]
+kind = "lambda"
+count = 2
+batch_size = 10
+wait_time = "1s"
+processing_time = "100ms"
+memory = 1024
+"#;
+    let dir = temp_dir("lambda-bill");
+    let s = run_text(text, &dir).await.summary;
+    let b = s.batches.expect("a lambda fleet's batches");
+    let bill = b.lambda.expect("a fleet with memory is billed");
+    assert_eq!(bill.invocations, b.invocations);
+    // Each invocation is 100 ms at 1 GB: 0.1 GB-second.
+    let expected = b.invocations as f64 * 0.1;
+    assert!((bill.gb_seconds - expected).abs() < 1e-6, "{bill:?}");
+    assert!(bill.usd > 0.0);
+    let _ = std::fs::remove_dir_all(&dir);
+}

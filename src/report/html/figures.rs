@@ -306,5 +306,11 @@ pub(super) fn batches(s: &RunSummary) -> String {
         let dist = crate::report::wording::distribution(dist);
         o.p(format!("By {title} ({unit}): {dist}"));
     }
+    if let Some(l) = &b.lambda {
+        o.p(format!(
+            "Lambda bill (fleets with memory): {} invocations, {} GB-seconds, ${}.",
+            l.invocations, l.gb_seconds, l.usd
+        ));
+    }
     o.finish()
 }

@@ -50,6 +50,11 @@ fn a_run_page_with_every_part() {
         left: by(3),
         redelivered: by(2),
         dead_lettered: by(1),
+        lambda: Some(crate::measure::counts::LambdaBill {
+            invocations: 12,
+            gb_seconds: 0.6,
+            usd: 0.000012,
+        }),
     });
     page_snapshot("page_of_a_run", &super_report::html::run_page(&s, &dir));
     let spread = |x: f64| Spread {
