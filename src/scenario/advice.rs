@@ -1,15 +1,42 @@
 //! What a valid scenario may not mean to do, said before it runs (`validate` and `run` print it
 //! as warnings): a poller whose processing can outlive its queue's visibility timeout without
-//! a heartbeat, so its messages come back while it still works on them. Must not depend on
-//! anything outside `scenario`.
+//! a heartbeat, so its messages come back while it still works on them; a target-tracking
+//! fleet that cannot scale out before the producers stop. Must not depend on anything outside
+//! `scenario`.
 
 use std::time::Duration;
 
-use super::types::{ConsumerKind, ProcessingSpec, Scenario};
+use super::types::{ConsumerFleet, ConsumerKind, ProcessingSpec, Scaling, Scenario};
 use super::units::format_duration;
 
 /// The warnings, one line each.
 pub fn warnings(s: &Scenario) -> Vec<String> {
+    let mut out = visibility_warnings(s);
+    out.extend(s.consumers.iter().filter_map(|c| slow_scale_out(s, c)));
+    out
+}
+
+/// A target-tracking fleet whose scale-out alarm cannot fire while the producers send: it
+/// needs `scale_out_datapoints` periods above the target first.
+fn slow_scale_out(s: &Scenario, c: &ConsumerFleet) -> Option<String> {
+    let Some(Scaling::TargetTracking(t)) = c.scaling else {
+        return None;
+    };
+    let first = t.metric_period * t.scale_out_datapoints;
+    let sending = s.run.warmup + s.run.duration;
+    (first >= sending).then(|| {
+        format!(
+            "consumers {:?}: target tracking scales out only after {} datapoints of {} ({}) above the target, and the producers send for {}: it cannot scale out while they send (metric_period may be as low as 1s for short runs)",
+            c.name,
+            t.scale_out_datapoints,
+            format_duration(t.metric_period),
+            format_duration(first),
+            format_duration(sending)
+        )
+    })
+}
+
+fn visibility_warnings(s: &Scenario) -> Vec<String> {
     let lanes = s.lane_specs();
     s.consumers
         .iter()
@@ -69,5 +96,19 @@ mod tests {
         assert!(warnings(&beating).is_empty());
         let quick = scenario("batch_size = 10\nprocessing_time = \"2s\"");
         assert!(warnings(&quick).is_empty());
+    }
+
+    #[test]
+    fn target_tracking_that_cannot_scale_out_while_producers_send_warns() {
+        // The default run sends for less than target tracking's 3 one-minute datapoints.
+        let tt = "scaling = { policy = \"target_tracking\", target_backlog_per_consumer = 10 }";
+        let w = warnings(&scenario(tt));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("after 3 datapoints of 60s (180s) above the target"),
+            "{w:?}"
+        );
+        let short = "scaling = { policy = \"target_tracking\", target_backlog_per_consumer = 10, metric_period = \"1s\" }";
+        assert!(warnings(&scenario(short)).is_empty());
     }
 }
