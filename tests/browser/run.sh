@@ -41,7 +41,7 @@ done
 grep -q "peak_backlog,drain_seconds,consumer_seconds" "$out/burst/comparison.csv" || {
   log "the burst comparison lacks its backlog columns"; cat "$out/burst/comparison.csv"; exit 1; }
 python3 "$ROOT/tests/browser/check_report.py" chromium "$out/run/report.html" "$out/run.png" 4
-python3 "$ROOT/tests/browser/check_report.py" chromium "$(ls -d "$out"/burst/consumers.0-scaling-max-10-policy-keda*)/report.html" "$out/burst-keda.png" 4
+python3 "$ROOT/tests/browser/check_report.py" chromium "$out/burst/consumers.0-keda/report.html" "$out/burst-keda.png" 4
 python3 "$ROOT/tests/browser/check_report.py" chromium "$out/burst/report.html" "$out/burst.png" 4
 python3 "$ROOT/tests/browser/check_report.py" chromium "$out/queues/report.html" "$out/queues.png" 6
 python3 "$ROOT/tests/browser/check_report.py" chromium "$out/queues-faults/report.html" "$out/queues-faults.png" 6

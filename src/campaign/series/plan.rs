@@ -65,11 +65,18 @@ pub(crate) fn variants(text: &str, overrides: &[String]) -> Result<Vec<Variant>,
     let mut out = Vec::new();
     let mut problems = Vec::new();
     for combination in combinations {
-        let mut assignments = overrides.to_vec();
-        assignments.extend(combination.iter().map(|(k, v)| format!("{k}={v}")));
-        let values: Vec<(String, String)> = combination
+        let labelled: Vec<(String, String, String)> = combination
             .iter()
-            .map(|(k, v)| (k.clone(), unquote(v)))
+            .map(|(k, v)| {
+                let (value, label) = labelled(v);
+                (k.clone(), value, label)
+            })
+            .collect();
+        let mut assignments = overrides.to_vec();
+        assignments.extend(labelled.iter().map(|(k, v, _)| format!("{k}={v}")));
+        let values: Vec<(String, String)> = labelled
+            .into_iter()
+            .map(|(k, _, label)| (k, label))
             .collect();
         let label = values
             .iter()
@@ -96,6 +103,25 @@ pub(crate) fn variants(text: &str, overrides: &[String]) -> Result<Vec<Variant>,
     } else {
         Err(problems)
     }
+}
+
+/// A sweep value as it is set, and how its variant is labelled: a table value may name itself
+/// with a `label` key (`{ label = "keda", scaling = { … } }`), which is taken out before the
+/// value is set; any other value labels itself.
+fn labelled(v: &str) -> (String, String) {
+    let named = format!("v = {v}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|doc| match doc.get("v") {
+            Some(toml::Value::Table(t)) => {
+                let label = t.get("label")?.as_str()?.to_string();
+                let mut t = t.clone();
+                t.remove("label");
+                Some((toml::Value::Table(t).to_string(), label))
+            }
+            _ => None,
+        });
+    named.unwrap_or_else(|| (v.to_string(), unquote(v)))
 }
 
 fn unquote(v: &str) -> String {
@@ -135,6 +161,22 @@ fn slug(values: &[(String, String)]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_value_may_name_its_variant_with_label() {
+        let (value, label) =
+            labelled(r#"{ label = "keda", kind = "poller", scaling = { policy = "keda" } }"#);
+        assert_eq!(label, "keda");
+        assert!(!value.contains("label"), "{value}");
+        let back: toml::Table = format!("v = {value}").parse().unwrap();
+        assert_eq!(back["v"]["scaling"]["policy"].as_str(), Some("keda"));
+        assert_eq!(labelled("5"), ("5".to_string(), "5".to_string()));
+        assert_eq!(
+            labelled("\"500/s\""),
+            ("\"500/s\"".to_string(), "500/s".to_string())
+        );
+    }
 
     #[test]
     fn a_sweep_over_the_variant_cap_is_refused_before_it_is_built() {
@@ -149,8 +191,6 @@ mod tests {
         assert!(shown.contains("578 variants"), "{shown}");
         assert!(shown.contains("at most 256"), "{shown}");
     }
-
-    use super::*;
 
     const BASE: &str = r#"
 name = "s"
