@@ -183,6 +183,8 @@ section! {
         error_rate: f64 = num(0.0, 1.0), or(0.0);
         /// added to every response
         latency: Duration = dur(), or(Duration::ZERO);
+        /// EventBridge: from PutEvents to the target queue
+        eventbridge_delivery_delay: Duration = dur(), or(Duration::ZERO);
         /// every response in the window waits until it ends
         stall: Option<Stall> = Opt(StallWindow), unset("{ at = \"5s\", for = \"1s\" }");
     }

@@ -74,6 +74,11 @@ impl Faults {
         fail
     }
 
+    /// How long an EventBridge delivery waits before its first attempt (µs).
+    pub(crate) fn event_delivery_delay(&self) -> u64 {
+        self.config.eventbridge_delivery_delay.as_micros() as u64
+    }
+
     /// How long a response must wait: the fixed latency, or until the stall window ends.
     pub(crate) fn response_delay(&self) -> Duration {
         let mut delay = self.config.latency;

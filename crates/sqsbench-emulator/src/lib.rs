@@ -31,8 +31,11 @@ pub mod auth;
 pub mod fuzzing;
 
 pub(crate) mod broker;
+pub(crate) mod cidr;
 pub mod config;
 pub(crate) mod error;
+pub mod event_pattern;
+pub(crate) mod events;
 pub(crate) mod faults;
 pub mod filter_policy;
 pub(crate) mod http;

@@ -72,6 +72,36 @@ fn stem(name: &str) -> &str {
     name.strip_suffix(FIFO_SUFFIX).unwrap_or(name)
 }
 
+/// The longest EventBridge rule name, and event bus name.
+pub const RULE_NAME_MAX: usize = 64;
+pub const EVENT_BUS_NAME_MAX: usize = 256;
+
+/// An EventBridge rule name: 1 to 64 of ASCII letters, digits, `.`, `-` and `_` (the
+/// `[\.\-_A-Za-z0-9]+` of PutRule's Name), or why not.
+pub fn check_rule_name(name: &str) -> Result<(), String> {
+    let fits = name.len() <= RULE_NAME_MAX
+        && !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+    fits.then_some(()).ok_or_else(|| {
+        format!("Rule name {name:?} is not valid: 1 to {RULE_NAME_MAX} of letters, digits, '.', '-' and '_'.")
+    })
+}
+
+/// A custom event bus name: 1 to 256 of ASCII letters, digits, `/`, `.`, `-` and `_`
+/// (CreateEventBus's `[/\.\-_A-Za-z0-9]+`), or why not.
+pub fn check_event_bus_name(name: &str) -> Result<(), String> {
+    let fits = name.len() <= EVENT_BUS_NAME_MAX
+        && !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_'));
+    fits.then_some(()).ok_or_else(|| {
+        format!("Event bus name {name:?} is not valid: 1 to {EVENT_BUS_NAME_MAX} of letters, digits, '/', '.', '-' and '_'.")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,7 +29,7 @@ impl Outcome {
 }
 
 /// Room for every action the wire layer knows (it checks at compile time that they fit).
-pub(crate) const ACTION_SLOTS: usize = 48;
+pub(crate) const ACTION_SLOTS: usize = 80;
 
 /// Requests by action (the index the wire layer gives it) and outcome: one relaxed add per
 /// request, on counters no lock guards.
@@ -70,6 +70,31 @@ pub struct Stats {
     pub injected: InjectedCounts,
     /// SNS deliveries to subscribed queues.
     pub deliveries: DeliveryCounts,
+    /// EventBridge: events put on each bus.
+    pub buses: Vec<BusStats>,
+    /// EventBridge: deliveries of each rule, by outcome.
+    pub rules: Vec<RuleStats>,
+}
+
+/// Events put on one EventBridge bus.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BusStats {
+    pub bus: String,
+    pub events: u64,
+}
+
+/// What became of one EventBridge rule's deliveries: matched (one per event and target),
+/// delivered, retried (attempts after the first), dead_lettered and dropped (after the
+/// RetryPolicy ran out).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RuleStats {
+    pub bus: String,
+    pub rule: String,
+    pub matched: u64,
+    pub delivered: u64,
+    pub retried: u64,
+    pub dead_lettered: u64,
+    pub dropped: u64,
 }
 
 /// What became of SNS deliveries: into their queue, into the subscription's dead-letter queue

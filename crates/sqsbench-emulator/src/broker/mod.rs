@@ -11,6 +11,7 @@ use tokio::sync::Notify;
 
 use crate::config::EmulatorConfig;
 use crate::error::{ErrorCode, SqsError, SqsResult};
+use crate::events::Events;
 use crate::faults::{Faults, Injected};
 use crate::model::md5_lanes::md5_many;
 use crate::model::queue::MAX_BATCH_BYTES;
@@ -69,6 +70,8 @@ pub(crate) struct Broker {
     pub requests: RequestTally,
     /// SNS topics and subscriptions; their deliveries come back here through `deliver`.
     pub topics: Topics,
+    /// EventBridge buses and rules; their deliveries come back here through `deliver`.
+    pub events: Events,
     pub deliveries: DeliveryTally,
 }
 
@@ -79,6 +82,7 @@ impl Broker {
     pub(crate) fn new(config: EmulatorConfig) -> Self {
         let faults = Faults::new(config.faults.clone(), config.seed);
         let topics = Topics::new(&config.region, &config.account, &config.quota, now_micros());
+        let events = Events::new(&config.region, &config.account, &config.quota, now_micros());
         Broker {
             config,
             faults,
@@ -87,6 +91,7 @@ impl Broker {
             move_tasks: MoveTasks::default(),
             requests: RequestTally::default(),
             topics,
+            events,
             deliveries: DeliveryTally::default(),
         }
     }
@@ -189,6 +194,13 @@ impl Broker {
     /// gets but outside the queue's send quota (SNS retries a throttled delivery until the
     /// queue takes it). Counted as delivered when the queue took it.
     pub(crate) fn deliver(&self, queue_arn: &str, message: NewMessage) -> SqsResult<()> {
+        self.send_delivery(queue_arn, message)?;
+        self.deliveries.delivered();
+        Ok(())
+    }
+
+    /// `deliver` without SNS's delivery count (EventBridge counts its own, per rule).
+    pub(crate) fn send_delivery(&self, queue_arn: &str, message: NewMessage) -> SqsResult<()> {
         let cell = self
             .queue_by_arn(queue_arn)
             .ok_or_else(SqsError::no_queue)?;
@@ -204,7 +216,6 @@ impl Broker {
         if stored {
             cell.arrivals.notify_waiters();
         }
-        self.deliveries.delivered();
         Ok(())
     }
 

@@ -8,6 +8,8 @@ use std::net::IpAddr;
 
 use serde_json::Value;
 
+use crate::cidr::in_network;
+
 use super::parse::{Fixed, Literal, Matcher, Node, Range, Rule, fixed};
 
 /// One message attribute as published: its name, its data type (`String`, `Number`,
@@ -177,14 +179,4 @@ fn within(range: &Range, n: Fixed) -> bool {
         .upper
         .is_none_or(|(high, inclusive)| if inclusive { n <= high } else { n < high });
     above && below
-}
-
-fn in_network(ip: IpAddr, network: IpAddr, bits: u8) -> bool {
-    let (ip, network, width) = match (ip, network) {
-        (IpAddr::V4(a), IpAddr::V4(b)) => (u32::from(a) as u128, u32::from(b) as u128, 32),
-        (IpAddr::V6(a), IpAddr::V6(b)) => (u128::from(a), u128::from(b), 128),
-        _ => return false,
-    };
-    let shift = width - u32::from(bits);
-    shift >= width || (ip >> shift) == (network >> shift)
 }

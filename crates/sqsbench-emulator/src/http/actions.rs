@@ -45,6 +45,7 @@ pub(crate) enum Service {
     Sqs,
     Sns,
     Sts,
+    Events,
 }
 
 impl Service {
@@ -54,6 +55,7 @@ impl Service {
             "sqs" => Some(Service::Sqs),
             "sns" => Some(Service::Sns),
             "sts" => Some(Service::Sts),
+            "events" => Some(Service::Events),
             _ => None,
         }
     }
@@ -64,6 +66,8 @@ impl Service {
             Service::Sqs => "http://queue.amazonaws.com/doc/2012-11-05/",
             Service::Sns => "http://sns.amazonaws.com/doc/2010-03-31/",
             Service::Sts => "https://sts.amazonaws.com/doc/2011-06-15/",
+            // EventBridge speaks AWS JSON 1.1 only; never written.
+            Service::Events => "http://events.amazonaws.com/doc/2015-10-07/",
         }
     }
 

@@ -1,13 +1,15 @@
 //! The wire layer on hyper (HTTP/1.1). A request is placed once by `router` (service and
 //! protocol), runs through `pipeline` (fault → dispatch → count → encode, the same for every
 //! service), and is answered by its service: `sqs` (AWS JSON 1.0 and the query protocol), `sns`
-//! and `sts` (the query protocol), each with typed actions (`actions`). What the query-protocol
+//! and `sts` (the query protocol), `events` (EventBridge, AWS JSON 1.1), each with typed actions
+//! (`actions`). What the query-protocol
 //! services share is `query` (parameters, one XML writer, one error envelope); the batch rule
 //! every batch action shares is `batch`. This module is the server: connections, their limits,
 //! and the hand-off from route to service. Thin: must not hold queue or topic state of its own.
 
 pub(crate) mod actions;
 pub(crate) mod batch;
+pub(crate) mod events;
 pub(crate) mod pipeline;
 pub(crate) mod query;
 pub(crate) mod router;
@@ -38,6 +40,7 @@ use crate::broker::Broker;
 use crate::error::Code;
 use crate::stats::{Outcome, RequestCount, Stats};
 use actions::{Service, ServiceAction};
+use events::EventsAction;
 use router::Route;
 use sns::SnsAction;
 use sqs::SqsAction;
@@ -229,6 +232,7 @@ async fn answer(broker: &Arc<Broker>, request: Request<Incoming>) -> Response<Fu
     match route {
         Route::Page => page(broker, parts.uri.path()),
         Route::SqsJson(operation) => sqs::json(broker, &origin, operation, body).await,
+        Route::EventsJson(operation) => events::json(broker, operation, body).await,
         Route::UnknownTarget => sqs::unknown_target(),
         Route::Query(signed) => {
             let params = query::Params::decode(parts.uri.query(), &body);
@@ -236,6 +240,10 @@ async fn answer(broker: &Arc<Broker>, request: Request<Incoming>) -> Response<Fu
                 Service::Sqs => sqs::query(broker, &origin, parts.uri.path(), params).await,
                 Service::Sns => sns::query(broker, &params).await,
                 Service::Sts => sts::query(broker, &params).await,
+                Service::Events => events::error(&crate::events::EventsError::new(
+                    crate::events::EventsCode::UnknownOperation,
+                    "EventBridge speaks AWS JSON 1.1: POST with X-Amz-Target: AWSEvents.<Operation>.",
+                )),
             }
         }
     }
@@ -256,6 +264,7 @@ fn refusal(
             let service = router::query_service(*signed, params.action());
             pipeline::query_error(service, refused)
         }
+        Route::EventsJson(_) => sqs::json_error_of(refused, refused.code.query_code()),
         _ => sqs::json_error_of(
             refused,
             &format!("com.amazon.coral.service#{}", refused.code.query_code()),
@@ -281,7 +290,7 @@ fn page(broker: &Broker, path: &str) -> Response<Full<Bytes>> {
 }
 
 const _: () = assert!(
-    SqsAction::ALL.len() + SnsAction::ALL.len() + StsAction::ALL.len()
+    SqsAction::ALL.len() + SnsAction::ALL.len() + StsAction::ALL.len() + EventsAction::ALL.len()
         <= crate::stats::ACTION_SLOTS
 );
 
@@ -291,8 +300,9 @@ pub(crate) fn stats(broker: &Broker) -> Stats {
     let sqs = SqsAction::ALL.iter().map(|a| (a.slot(), a.name()));
     let sns = SnsAction::ALL.iter().map(|a| (a.slot(), a.name()));
     let sts = StsAction::ALL.iter().map(|a| (a.slot(), a.name()));
+    let events = EventsAction::ALL.iter().map(|a| (a.slot(), a.name()));
     let mut requests = Vec::new();
-    for (slot, action) in sqs.chain(sns).chain(sts) {
+    for (slot, action) in sqs.chain(sns).chain(sts).chain(events) {
         for outcome in Outcome::ALL {
             let count = broker.requests.get(slot, outcome);
             if count > 0 {
@@ -304,11 +314,14 @@ pub(crate) fn stats(broker: &Broker) -> Stats {
             }
         }
     }
+    let (buses, rules) = broker.events.stats();
     Stats {
         queues: broker.queue_stats(),
         requests,
         injected: broker.faults.injected.snapshot(),
         deliveries: broker.deliveries.snapshot(),
+        buses,
+        rules,
     }
 }
 

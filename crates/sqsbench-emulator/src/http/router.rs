@@ -2,7 +2,8 @@
 //! from the SigV4 credential scope when the request is signed (`…/us-east-1/sns/aws4_request`,
 //! in the Authorization header or a presigned URL's `X-Amz-Credential`). Names such as
 //! `TagResource` exist in more than one service, so the signature decides first. An unsigned
-//! request (the embedded target does not sign) is placed by its JSON `X-Amz-Target` prefix, or
+//! request (the embedded target does not sign) is placed by its JSON `X-Amz-Target` prefix
+//! (`AmazonSQS.` for SQS, `AWSEvents.` for EventBridge), or
 //! else by its query `Action`. The protocol: AWS JSON when `X-Amz-Target` is present, the query
 //! protocol for a form POST or a GET with `Action=`; any other GET is one of the emulator's own
 //! pages. Reads headers and the URL only; it answers nothing itself.
@@ -22,6 +23,8 @@ pub(crate) enum Route<'r> {
     Page,
     /// AWS JSON 1.0 for SQS: the operation after `AmazonSQS.`.
     SqsJson(&'r str),
+    /// AWS JSON 1.1 for EventBridge: the operation after `AWSEvents.`.
+    EventsJson(&'r str),
     /// Neither a query request nor an `X-Amz-Target` a service here answers.
     UnknownTarget,
     /// The query protocol; the service when the signature names it, else placed by its action
@@ -43,10 +46,18 @@ pub(crate) fn route<'r>(method: &Method, headers: &'r HeaderMap, uri: &'r Uri) -
     if method == Method::GET {
         return Route::Page;
     }
-    match target.and_then(|t| t.strip_prefix("AmazonSQS.")) {
-        Some(operation) if signed.is_none_or(|s| s == Service::Sqs) => Route::SqsJson(operation),
-        _ => Route::UnknownTarget,
+    let target = target.unwrap_or("");
+    if let Some(operation) = target.strip_prefix("AmazonSQS.")
+        && signed.is_none_or(|s| s == Service::Sqs)
+    {
+        return Route::SqsJson(operation);
     }
+    if let Some(operation) = target.strip_prefix("AWSEvents.")
+        && signed.is_none_or(|s| s == Service::Events)
+    {
+        return Route::EventsJson(operation);
+    }
+    Route::UnknownTarget
 }
 
 /// The service of a query request: the one its signature names, else the one whose action it
@@ -144,7 +155,7 @@ mod tests {
                 &[("x-amz-target", "AWSEvents.PutEvents")],
                 "/"
             ),
-            "UnknownTarget"
+            "EventsJson(\"PutEvents\")"
         );
         assert_eq!(routed(Method::POST, &[FORM], "/"), "Query(None)");
         assert_eq!(

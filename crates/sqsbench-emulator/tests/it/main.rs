@@ -4,6 +4,7 @@
 //! (`sdk`) are shared with the harness's test binary.
 
 mod auth;
+mod eventbridge;
 mod faults;
 mod fifo;
 mod messages;
