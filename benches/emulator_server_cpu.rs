@@ -20,8 +20,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use aws_config::BehaviorVersion;
@@ -29,6 +29,10 @@ use aws_credential_types::Credentials;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::config::{Region, retry::RetryConfig};
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, SendMessageBatchRequestEntry};
+
+#[path = "support/cpu.rs"]
+mod cpu;
+use cpu::{free_port, process_cpu, total_cpu};
 
 // The floor servers run in this binary: give them the emulator's allocator.
 #[global_allocator]
@@ -428,47 +432,11 @@ impl Server {
     }
 }
 
-/// User + system CPU of a process so far (`self`: this benchmark, the client).
-fn total_cpu(pid: &str) -> Duration {
-    let (user, system) = process_cpu(pid);
-    user + system
-}
-
-/// (user, system) CPU of a process so far, from /proc/`pid`/stat.
-fn process_cpu(pid: &str) -> (Duration, Duration) {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("read /proc stat");
-    let after = &stat[stat.rfind(')').unwrap() + 2..];
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
-        Duration::from_secs_f64(fields[i].parse::<f64>().unwrap() / clock_ticks_per_second())
-    };
-    (ticks(11), ticks(12))
-}
-
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Asked of `getconf` once: every CPU reading needs it, some inside the measured window.
-fn clock_ticks_per_second() -> f64 {
-    static TICKS: OnceLock<f64> = OnceLock::new();
-    *TICKS.get_or_init(|| {
-        let out = Command::new("getconf").arg("CLK_TCK").output().ok();
-        out.and_then(|o| String::from_utf8(o.stdout).ok())
-            .and_then(|s| s.trim().parse().ok())
-            .unwrap_or(100.0)
-    })
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn client(server: &Server) -> Client {

@@ -100,6 +100,10 @@ def main():
             pass
     for i, policy in enumerate(sorted(policies)):
         write("filter_policy", f"tests-{i:03}", policy)
+    corpus = json.loads((ROOT / "crates" / "sqsbench-emulator" / "tests" / "corpus" / "event-patterns.json").read_text())
+    patterns = sorted({json.dumps(c["pattern"]) for c in corpus["cases"] + corpus["invalid"]})
+    for i, pattern in enumerate(patterns):
+        write("event_pattern", f"corpus-{i:03}", pattern)
     header = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261205/us-east-1/sqs/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
     presigned = "Action=ReceiveMessage&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20261205%2Fus-east-1%2Fsqs%2Faws4_request&X-Amz-Date=20261205T120000Z&X-Amz-Expires=300&X-Amz-SignedHeaders=host&X-Amz-Security-Token=tok&X-Amz-Signature=ff"
     write("sigv4", "tests-header-and-presigned", f"{header}\n{presigned}")

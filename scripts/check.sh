@@ -25,6 +25,7 @@ SUITES=(
   "differential|27|differential check and the query protocol against LocalStack|tests/differential/run.sh"
   "sns|27|SNS conformance suite against sqsbench serve and LocalStack|tests/sns/run.sh"
   "tomodachi|11|a tomodachi service (aws_sns_sqs handler, filter policy) against sqsbench serve|tests/tomodachi/run.sh"
+  "eventbridge|30|the EventBridge pattern corpus and the AWS CLI against sqsbench serve and LocalStack|tests/eventbridge/run.sh"
   "clients|30|the AWS CLI and the JavaScript SDK against sqsbench serve and LocalStack|tests/clients/run.sh"
   "auth|25|serve --auth sigv4 and --tls with boto3, the AWS CLI, the JS SDK and sqsbench run|tests/auth/run.sh"
   "peers|33|sqsbench run against fauxqs and LocalStack|tests/peers/run.sh"

@@ -1,7 +1,7 @@
 //! The emulator's live metrics (`sqsbench serve --metrics ADDR`): queue depths, requests by
-//! action and outcome (SQS's and SNS's), throttles by queue and action, dead letters moved,
-//! faults injected and SNS deliveries by outcome, all read from the emulator's `Stats` when
-//! scraped.
+//! action and outcome (SQS's, SNS's and EventBridge's), throttles by queue and action, dead
+//! letters moved, faults injected, SNS deliveries by outcome, and EventBridge's events per bus
+//! and deliveries per bus, rule and outcome, all read from the emulator's `Stats` when scraped.
 
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
@@ -121,6 +121,42 @@ fn totals(s: &Stats, encoder: &mut DescriptorEncoder) -> Result<(), std::fmt::Er
         ("dropped", d.dropped),
     ] {
         ConstCounter::new(n).encode(metric.encode_family(&[("outcome", outcome)])?)?;
+    }
+    eventbridge(s, encoder)
+}
+
+/// EventBridge: events put per bus, and each rule's deliveries by outcome.
+fn eventbridge(s: &Stats, encoder: &mut DescriptorEncoder) -> Result<(), std::fmt::Error> {
+    let mut metric = encoder.encode_descriptor(
+        "sqsbench_emulator_eventbridge_events",
+        "Events put on each EventBridge bus (PutEvents entries accepted).",
+        None,
+        MetricType::Counter,
+    )?;
+    for b in &s.buses {
+        ConstCounter::new(b.events).encode(metric.encode_family(&[("bus", b.bus.as_str())])?)?;
+    }
+    let mut metric = encoder.encode_descriptor(
+        "sqsbench_emulator_eventbridge_deliveries",
+        "EventBridge deliveries by bus, rule and outcome: matched (one per event and target), delivered, retried (attempts after the first), dead_lettered and dropped (once the RetryPolicy ran out).",
+        None,
+        MetricType::Counter,
+    )?;
+    for r in &s.rules {
+        for (outcome, n) in [
+            ("matched", r.matched),
+            ("delivered", r.delivered),
+            ("retried", r.retried),
+            ("dead_lettered", r.dead_lettered),
+            ("dropped", r.dropped),
+        ] {
+            let labels = [
+                ("bus", r.bus.as_str()),
+                ("rule", r.rule.as_str()),
+                ("outcome", outcome),
+            ];
+            ConstCounter::new(n).encode(metric.encode_family(&labels)?)?;
+        }
     }
     Ok(())
 }

@@ -27,8 +27,6 @@ for peer in sqsbench localstack; do
   log "javascript sdk against $peer"
   NODE_NO_WARNINGS=1 SQS_CLIENT_MODULES="$JS_DIR/node_modules" node "$ROOT/tests/clients/js_sdk_scenario.mjs" "$url" "$PEERS_DIR/js-$peer.json"
 done
-log "aws cli: EventBridge against sqsbench serve"
-"$PY" "$ROOT/tests/clients/aws_cli_eventbridge.py" "$PEERS_DIR/venv-awscli/bin/aws" "$SERVE_URL"
 for client in cli js; do
   if ! diff -u "$PEERS_DIR/$client-localstack.json" "$PEERS_DIR/$client-sqsbench.json"; then
     log "the $client client observed something else on sqsbench serve than on LocalStack (diff above)"

@@ -41,6 +41,8 @@ EMULATOR_FAMILIES = {
     "sqsbench_emulator_dead_letters": "counter",
     "sqsbench_emulator_faults_injected": "counter",
     "sqsbench_emulator_sns_deliveries": "counter",
+    "sqsbench_emulator_eventbridge_events": "counter",
+    "sqsbench_emulator_eventbridge_deliveries": "counter",
 }
 RUN_LABELS = {"run_id", "scenario", "queue"}
 
@@ -121,8 +123,20 @@ def watch(prom, run_pid):
     print("ok: both targets scraped healthy, no scrape error while the run was up")
 
 
+def eventbridge(prom, at):
+    """The EventBridge requests run.sh sent before the run (two events on the default bus, one
+    matching rule metrics-rule) as Prometheus scraped them."""
+    events = scalar(prom, 'sqsbench_emulator_eventbridge_events_total{bus="default"}', at)
+    delivered = scalar(prom, 'sqsbench_emulator_eventbridge_deliveries_total{bus="default",rule="metrics-rule",outcome="delivered"}', at)
+    matched = scalar(prom, 'sqsbench_emulator_eventbridge_deliveries_total{bus="default",rule="metrics-rule",outcome="matched"}', at)
+    if (events, matched, delivered) != (2, 1, 1):
+        fail(f"EventBridge: events {events}, matched {matched}, delivered {delivered}; expected 2, 1, 1")
+    print("ok: EventBridge events per bus and deliveries per rule scraped as sent (2 events, 1 delivered)")
+
+
 def verify(prom, summary_path, dashboard_path, started, ended):
     summary = json.load(open(summary_path))
+    eventbridge(prom, ended - 0.2)
     run_id = summary["run_id"]
     # Until the run exited: every scrape of it succeeded (count of up samples == their sum).
     window = f"{max(1, int(ended - started))}s"

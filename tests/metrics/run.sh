@@ -30,6 +30,15 @@ run_metrics=$(free_port)
 prom_port=$(free_port)
 start_sqsbench_serve --metrics "127.0.0.1:$emulator_metrics"
 wait_for_port "$emulator_metrics" 10
+# EventBridge on the same serve, in AWS JSON 1.1 as any SDK sends it: a rule on the default bus,
+# a queue target, and two events of which one matches (check_prometheus.py eventbridge).
+call() {
+  curl -sf "$SERVE_URL/" -H "X-Amz-Target: $1" -H "Content-Type: application/x-amz-json-1.${3:-1}" -d "$2" >/dev/null
+}
+call AmazonSQS.CreateQueue '{"QueueName":"metrics-events"}' 0
+call AWSEvents.PutRule '{"Name":"metrics-rule","EventPattern":"{\"detail\":{\"n\":[{\"numeric\":[\">\",1]}]}}"}'
+call AWSEvents.PutTargets '{"Rule":"metrics-rule","Targets":[{"Id":"q","Arn":"arn:aws:sqs:us-east-1:000000000000:metrics-events"}]}'
+call AWSEvents.PutEvents '{"Entries":[{"Source":"m","DetailType":"d","Detail":"{\"n\":5}"},{"Source":"m","DetailType":"d","Detail":"{\"n\":0}"}]}'
 
 cat >"$work/prometheus.yml" <<YAML
 global:

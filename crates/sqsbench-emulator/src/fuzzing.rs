@@ -70,6 +70,23 @@ pub fn filter_policy(data: &[u8]) {
     }
 }
 
+/// An EventBridge event pattern as PutRule and TestEventPattern read it, matched when it parses
+/// against an event with nested objects, arrays, numbers, booleans, null and an IP address.
+pub fn event_pattern(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(pattern) = crate::event_pattern::EventPattern::parse(text) {
+        let event = serde_json::json!({
+            "source": "com.company.orders", "detail-type": "OrderCreated", "time": "2026-12-06T00:00:00Z",
+            "resources": ["arn:aws:ec2:us-east-1:123456789012:instance/i-1"],
+            "detail": {"orderValue": 250.5, "n": -3, "ok": true, "none": null, "empty": "", "ip": "10.0.0.1",
+                       "v6": "2001:db8::1", "tags": ["a", "b", ["c"]], "items": [{"sku": "A1", "qty": 2}], "o": {"p": "*q\\"}}
+        });
+        let _ = pattern.matches(&event);
+    }
+}
+
 /// A request's SigV4 as `serve --auth` reads it: the Authorization header (before the first
 /// newline) and a presigned URL's query string (the rest), each parsed.
 pub fn sigv4(data: &[u8]) {

@@ -1,18 +1,23 @@
 //! The embedded SQS-compatible emulator: an AWS JSON 1.0 and query-protocol server on loopback
-//! with a pure queue model, SQS quotas and seeded, counted faults, and SNS topics fanning out
-//! to its queues on the same port. Main type: `Emulator` (start → `EmulatorHandle`).
+//! with a pure queue model, SQS quotas and seeded, counted faults, and SNS topics and
+//! EventBridge buses fanning out to its queues on the same port. Main type: `Emulator` (start →
+//! `EmulatorHandle`).
 //! Its own crate: it depends on nothing of the harness, which uses only this public API —
 //! `Emulator::start`, the handle's endpoint, injected-fault counters and `stats` (live
 //! metrics), `config` and its reader `settings`, and the leaf modules `splitmix` (ids),
 //! `filter_policy` (SNS subscription filters, pure), which the
-//! harness evaluates on what it published to know what each subscription should receive, and
+//! harness evaluates on what it published to know what each subscription should receive,
+//! `event_pattern` (EventBridge event patterns, pure), and
 //! `names` (AWS's name rules, pure), which the harness validates scenarios with.
 //!
-//! Layers, arrows pointing down: `http` (wire; `http::sns` for SNS) → `move_tasks` (DLQ
+//! Layers, arrows pointing down: `http` (wire; `http::sns` for SNS, `http::events` for
+//! EventBridge) → `move_tasks` (DLQ
 //! redrive tasks) → `broker` (queues, locks, long polls, quotas, faults; it keeps the tasks'
-//! `move_tasks::registry` and the SNS `topics`, whose deliveries come back to it through
-//! `http::sns`) → `topics` (pure SNS state: what a publish fans out to) → `filter_policy` and
-//! `model` (pure semantics, time passed in) → `error`; `http` also tells
+//! `move_tasks::registry`, the SNS `topics` and the EventBridge `events`, whose deliveries come
+//! back to it through `http::sns` and `http::events`) → `topics` (pure SNS state: what a publish
+//! fans out to) and `events` (pure EventBridge state: what a PutEvents routes where) →
+//! `filter_policy`, `event_pattern` (both using the leaf `cidr`) and `model` (pure semantics,
+//! time passed in) → `error`; `http` also tells
 //! `idle_gauge` of each request, which the runtime's idle hook reads (`Idle::Auto`).
 //! `http` checks each request's SigV4 with `auth` (pure: the request's parts and the time in)
 //! when `serve --auth` gave keys, and wraps connections in `tls` when it gave a certificate.

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use super::put::{EntryOutcome, MAX_PUT_EVENTS_BYTES, entry_size};
 use super::replay::Request;
+use super::types::Delivery;
 use super::*;
 
 const QUEUE: &str = "arn:aws:sqs:us-east-1:000000000000:orders";
@@ -302,4 +304,21 @@ fn test_event_pattern_needs_an_envelope() {
             .code,
         EventsCode::Validation
     );
+}
+
+#[test]
+fn put_events_is_throttled_at_the_regional_rate() {
+    // 400 requests/s outside the table's named regions: a tenth of a second's burst, then none.
+    let e = Events::new("sa-east-1", "000000000000", &QuotaMode::Aws, 0);
+    let admitted = (0..100).filter(|_| e.admit_put_events(0).is_ok()).count();
+    assert_eq!(admitted, 40);
+    let refused = e.admit_put_events(0).unwrap_err();
+    assert_eq!(
+        (refused.code, refused.message.as_str()),
+        (EventsCode::Throttling, "Rate exceeded")
+    );
+    // A second later the bucket is full again.
+    assert!(e.admit_put_events(1_000_000).is_ok());
+    let unlimited = events();
+    assert!((0..10_000).all(|_| unlimited.admit_put_events(0).is_ok()));
 }

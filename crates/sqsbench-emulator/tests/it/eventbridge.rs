@@ -506,3 +506,128 @@ async fn typed_errors_and_tags() {
     assert_eq!(too_many.code(), Some("ValidationException"));
     e.shutdown().await;
 }
+
+/// The one target queue of a fresh emulator set up by `config`, with the seed-002 rule on
+/// `orders`; (emulator, sqs client, eventbridge client, queue url).
+async fn faulted(
+    config: sqsbench_emulator::EmulatorConfig,
+) -> (
+    sqsbench_emulator::EmulatorHandle,
+    aws_sdk_sqs::Client,
+    aws_sdk_eventbridge::Client,
+    String,
+) {
+    let (e, sqs) = emulator_with(config).await;
+    let eb = events(&e.endpoint());
+    let url = queue(&sqs, "big-orders").await;
+    let arn = queue_arn(&sqs, &url).await;
+    orders_bus(
+        &eb,
+        "orders",
+        Target::builder().id("q").arn(&arn).build().unwrap(),
+    )
+    .await;
+    (e, sqs, eb, url)
+}
+
+#[tokio::test]
+async fn send_faults_apply_to_deliveries() {
+    let config = sqsbench_emulator::EmulatorConfig {
+        faults: sqsbench_emulator::FaultConfig {
+            loss_rate: 1.0,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let (e, sqs, eb, url) = faulted(config).await;
+    eb.put_events()
+        .entries(order("orders", 300.0))
+        .entries(order("orders", 400.0))
+        .entries(order("orders", 1.0))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        drain(&sqs, &url).await.is_empty(),
+        "both deliveries were lost"
+    );
+    assert_eq!(e.injected().lost, 2, "one loss per matching delivery");
+    e.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_delivery_delay_fault_holds_each_delivery() {
+    let config = sqsbench_emulator::EmulatorConfig {
+        faults: sqsbench_emulator::FaultConfig {
+            eventbridge_delivery_delay: std::time::Duration::from_millis(400),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let (e, sqs, eb, url) = faulted(config).await;
+    let put = std::time::Instant::now();
+    eb.put_events()
+        .entries(order("orders", 300.0))
+        .send()
+        .await
+        .unwrap();
+    let received = sqs
+        .receive_message()
+        .queue_url(&url)
+        .wait_time_seconds(5)
+        .send()
+        .await
+        .unwrap()
+        .messages
+        .unwrap_or_default();
+    assert_eq!(received.len(), 1);
+    assert!(
+        put.elapsed() >= std::time::Duration::from_millis(400),
+        "arrived after {:?}",
+        put.elapsed()
+    );
+    e.shutdown().await;
+}
+
+#[tokio::test]
+async fn throttled_invocations_are_delayed_not_dropped() {
+    // af-south-1: 750 invocations/s, so 300 deliveries are more than a tenth of a second's burst.
+    let config = sqsbench_emulator::EmulatorConfig {
+        region: "af-south-1".into(),
+        quota: sqsbench_emulator::QuotaMode::Aws,
+        ..Default::default()
+    };
+    let (e, sqs, eb, url) = faulted(config).await;
+    for batch in 0..30 {
+        let entries = (0..10).map(|i| order("orders", f64::from(101 + batch * 10 + i)));
+        let put = eb
+            .put_events()
+            .set_entries(Some(entries.collect()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(put.failed_entry_count, 0);
+    }
+    // Read until all 300 arrived, bounded by a deadline far beyond the 0.3 s they need.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut got = 0;
+    while got < 300 && std::time::Instant::now() < deadline {
+        got += drain(&sqs, &url).await.len();
+        let _ = sqs
+            .receive_message()
+            .queue_url(&url)
+            .wait_time_seconds(1)
+            .visibility_timeout(0)
+            .send()
+            .await;
+    }
+    let stats = e.stats();
+    assert_eq!(
+        got, 300,
+        "every throttled invocation arrives later: {:?}",
+        stats.rules
+    );
+    let rule = stats.rules.iter().find(|r| r.rule == "big-orders").unwrap();
+    assert_eq!((rule.matched, rule.delivered, rule.dropped), (300, 300, 0));
+    e.shutdown().await;
+}
