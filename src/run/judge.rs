@@ -134,18 +134,8 @@ fn summarise(case: &Case) -> RunSummary {
         rows,
     } = *case;
     let (estimate, connection) = (ready.estimate.as_ref(), &ready.connection);
-    let measured_seconds = if result.interrupted {
-        (result.elapsed.as_secs_f64() - scenario.run.warmup.as_secs_f64())
-            .clamp(0.0, scenario.run.duration.as_secs_f64())
-    } else {
-        scenario.run.duration.as_secs_f64()
-    };
-    let mean_bytes = scenario
-        .producers
-        .iter()
-        .map(|p| p.message_size.mean())
-        .sum::<f64>()
-        / scenario.producers.len().max(1) as f64;
+    let measured_seconds = measured_seconds(scenario, result);
+    let mean_bytes = mean_message_bytes(scenario);
     let mut summary = RunSummary {
         interrupted: if result.interrupted {
             Interruption::Signal
@@ -188,37 +178,9 @@ fn summarise(case: &Case) -> RunSummary {
         fanout_parts(&mut summary, fanout, result, &injected_on);
     }
     if !scenario.queues.is_empty() {
-        summary.queues = queue_names(scenario)
-            .iter()
-            .zip(&result.lanes)
-            .enumerate()
-            .map(|(i, (name, lane))| QueueSummary {
-                emulator_injected: injected_on(name),
-                ..QueueSummary::of(
-                    name,
-                    &lane.tally,
-                    result.total.queues.get(i as QueueIndex),
-                    summary.measured_seconds,
-                )
-            })
-            .collect();
+        summary.queues = queue_parts(scenario, result, summary.measured_seconds, &injected_on);
     }
-    let lambda = scenario
-        .consumers
-        .iter()
-        .any(|c| c.kind == crate::scenario::ConsumerKind::Lambda);
-    summary.batches = lambda.then(|| {
-        let counters = &result.total.counters.batches;
-        let prices = &scenario.cost;
-        Batches {
-            lambda: LambdaBill::of(
-                counters,
-                prices.lambda_per_gb_second,
-                prices.lambda_per_million_requests,
-            ),
-            ..Batches::of(counters, result.dead_lettered_by_cause)
-        }
-    });
+    summary.batches = batch_parts(scenario, result);
     let send_window = scenario.run.warmup + scenario.run.duration;
     summary.backlog = backlog::judge(
         rows,
@@ -230,6 +192,70 @@ fn summarise(case: &Case) -> RunSummary {
         summary.messages.lost = 0;
     }
     summary
+}
+
+/// Seconds of the measured phase: all of it, or what had passed of it at the signal.
+fn measured_seconds(scenario: &Scenario, result: &EngineResult) -> f64 {
+    if result.interrupted {
+        (result.elapsed.as_secs_f64() - scenario.run.warmup.as_secs_f64())
+            .clamp(0.0, scenario.run.duration.as_secs_f64())
+    } else {
+        scenario.run.duration.as_secs_f64()
+    }
+}
+
+/// The mean message size over the producer fleets (each fleet's mean counted once).
+fn mean_message_bytes(scenario: &Scenario) -> f64 {
+    scenario
+        .producers
+        .iter()
+        .map(|p| p.message_size.mean())
+        .sum::<f64>()
+        / scenario.producers.len().max(1) as f64
+}
+
+/// summary.json `queues[]` of a `[[queues]]` run, each with the faults the emulator injected
+/// on it.
+fn queue_parts(
+    scenario: &Scenario,
+    result: &EngineResult,
+    seconds: f64,
+    injected_on: &dyn Fn(&str) -> Option<QueueFaults>,
+) -> Vec<QueueSummary> {
+    queue_names(scenario)
+        .iter()
+        .zip(&result.lanes)
+        .enumerate()
+        .map(|(i, (name, lane))| QueueSummary {
+            emulator_injected: injected_on(name),
+            ..QueueSummary::of(
+                name,
+                &lane.tally,
+                result.total.queues.get(i as QueueIndex),
+                seconds,
+            )
+        })
+        .collect()
+}
+
+/// summary.json `batches` of a run with Lambda-style consumers, with Lambda's bill.
+fn batch_parts(scenario: &Scenario, result: &EngineResult) -> Option<Batches> {
+    let lambda = scenario
+        .consumers
+        .iter()
+        .any(|c| c.kind == crate::scenario::ConsumerKind::Lambda);
+    lambda.then(|| {
+        let counters = &result.total.counters.batches;
+        let prices = &scenario.cost;
+        Batches {
+            lambda: LambdaBill::of(
+                counters,
+                prices.lambda_per_gb_second,
+                prices.lambda_per_million_requests,
+            ),
+            ..Batches::of(counters, result.dead_lettered_by_cause)
+        }
+    })
 }
 
 /// A `[[queues]]` run's queue names, in lane order.

@@ -82,61 +82,19 @@ fn build(doc: &Document) -> Option<Scenario> {
         }
         queue(read, t, scenario_name, "[queue]")
     });
-    let queues = match root.get("queues") {
-        None => Some(Vec::new()),
-        Some(f) => queue_set_rules::declarations(
-            &f,
-            &[
-                (
-                    declared,
-                    "[queue] is the one-queue form and [[queues]] the many; use one, not both",
-                ),
-                (
-                    topic.is_some(),
-                    "many queues with a fan-out ([topic]) are not supported: a fan-out's queues are its [[subscriptions]]",
-                ),
-            ],
-            |t, name| {
-                let mut read = QueueSpec::read_partial(Some(t));
-                read.name = name;
-                queue(read, Some(t), scenario_name, "this [[queues]] entry")
-            },
-        ),
-    };
+    let queues = queue_set(&root, declared, topic.is_some(), scenario_name);
     // A [[queues]] scenario's first queue stands for the run's queue type and FIFO rules.
     let queue = match queues.as_deref() {
         Some([first, ..]) => first.specs().next(),
         _ => one,
     };
     let run = section(root.get("run"), RunSpec::read_keys);
-    let (mut producers, mut consumers, fanout) = match &topic {
-        Some(topic) => match fanout_rules::parts(doc, &root, topic.as_ref(), queue.as_ref()) {
-            Some(parts) => (
-                Some(parts.producers),
-                Some(parts.consumers),
-                Some(Some(parts.fanout)),
-            ),
-            None => (None, None, None),
-        },
-        None => {
-            let (producers, consumers) = queue_fleets(doc, &root, queue.as_ref());
-            (producers, consumers, Some(None))
-        }
-    };
+    let (mut producers, mut consumers, fanout) = fleets_of(doc, &root, &topic, queue.as_ref());
     if let (Some(decls), None) = (&queues, &topic) {
         queue_set_rules::bind(&root, decls, &mut producers, &mut consumers);
     }
-    let fleet_tables = ["producers", "consumers", "publishers", "subscriptions"];
     if producers.is_some() && consumers.is_some() {
-        let mut tables = fleet_tables
-            .into_iter()
-            .filter_map(|key| root.get(key)?.array())
-            .flatten();
-        if let Some(first_too_many) = tables.nth(MAX_FLEETS) {
-            first_too_many.problem(format!(
-                "a scenario has at most {MAX_FLEETS} fleets (producers and consumers together)"
-            ));
-        }
+        limit_fleets(&root);
     }
     let emulator = emulator(root.get("emulator"));
     let expect = section(root.get("expect"), Expectations::read_keys);
@@ -164,6 +122,79 @@ fn build(doc: &Document) -> Option<Scenario> {
         search: search?,
         fanout: fanout?,
     })
+}
+
+/// `[[queues]]`: none when absent, else its declarations, refused beside `[queue]` or `[topic]`.
+fn queue_set(
+    root: &Table<'_>,
+    declared: bool,
+    fanout: bool,
+    scenario_name: &str,
+) -> Option<Vec<QueueDecl>> {
+    let Some(f) = root.get("queues") else {
+        return Some(Vec::new());
+    };
+    queue_set_rules::declarations(
+        &f,
+        &[
+            (
+                declared,
+                "[queue] is the one-queue form and [[queues]] the many; use one, not both",
+            ),
+            (
+                fanout,
+                "many queues with a fan-out ([topic]) are not supported: a fan-out's queues are its [[subscriptions]]",
+            ),
+        ],
+        |t, name| {
+            let mut read = QueueSpec::read_partial(Some(t));
+            read.name = name;
+            queue(read, Some(t), scenario_name, "this [[queues]] entry")
+        },
+    )
+}
+
+/// The producer and consumer fleets, and the fan-out's parts when `[topic]` makes one (an inner
+/// `None`: not a fan-out; an outer `None`: refused).
+#[allow(clippy::type_complexity)]
+fn fleets_of(
+    doc: &Document,
+    root: &Table<'_>,
+    topic: &Option<Option<TopicSpec>>,
+    queue: Option<&QueueSpec>,
+) -> (
+    Option<Vec<ProducerFleet>>,
+    Option<Vec<ConsumerFleet>>,
+    Option<Option<Fanout>>,
+) {
+    match topic {
+        Some(topic) => match fanout_rules::parts(doc, root, topic.as_ref(), queue) {
+            Some(parts) => (
+                Some(parts.producers),
+                Some(parts.consumers),
+                Some(Some(parts.fanout)),
+            ),
+            None => (None, None, None),
+        },
+        None => {
+            let (producers, consumers) = queue_fleets(doc, root, queue);
+            (producers, consumers, Some(None))
+        }
+    }
+}
+
+/// At most `MAX_FLEETS` fleet tables in all; the first one over is where the problem is said.
+fn limit_fleets(root: &Table<'_>) {
+    let fleet_tables = ["producers", "consumers", "publishers", "subscriptions"];
+    let mut tables = fleet_tables
+        .into_iter()
+        .filter_map(|key| root.get(key)?.array())
+        .flatten();
+    if let Some(first_too_many) = tables.nth(MAX_FLEETS) {
+        first_too_many.problem(format!(
+            "a scenario has at most {MAX_FLEETS} fleets (producers and consumers together)"
+        ));
+    }
 }
 
 /// A queue scenario's `[[producers]]` (at least one) and `[[consumers]]`.

@@ -43,10 +43,7 @@ impl Engine<'_> {
         progress: &mut dyn FnMut(&Progress),
     ) -> EngineResult {
         let sc = self.scenario;
-        let clock = match self.start_at {
-            Some(at) => RunClock::anchored(at, sc.run.warmup, sc.run.duration),
-            None => RunClock::start(sc.run.warmup, sc.run.duration),
-        };
+        let clock = self.clock();
         let registry = Registry::default();
         let fifo = sc.queue.kind == QueueType::Fifo;
         let ledgers = Ledgers::spawn(self.lanes.len(), fifo, self.journal.take());
@@ -55,12 +52,7 @@ impl Engine<'_> {
         let (stop_consumers, consumers_stopped) = watch::channel(false);
         let causes = Arc::new(Causes::default());
         let backlog = Arc::new(Backlog::new(self.lanes.len()));
-        let sampler = tokio::spawn(backlog::sample(
-            self.client.clone(),
-            self.lanes.iter().map(|l| l.queue_url.clone()).collect(),
-            backlog.clone(),
-            consumers_stopped.clone(),
-        ));
+        let sampler = self.start_sampler(&backlog, &consumers_stopped);
         let mut fleets = self.spawn_fleets(
             &Tasks {
                 clock,
@@ -105,15 +97,15 @@ impl Engine<'_> {
             fifo,
             &mut warnings,
         );
-        let (mut tally, mut total) = (Tally::default(), Integrity::default());
+        let (mut tally, mut integrity) = (Tally::default(), Integrity::default());
         for lane in &lanes {
             tally.add(&lane.tally);
-            total.add(&lane.integrity);
+            integrity.add(&lane.integrity);
         }
         EngineResult {
             total: seconds.total,
             tally,
-            integrity: total,
+            integrity,
             lanes,
             warnings,
             interrupted,
@@ -124,6 +116,29 @@ impl Engine<'_> {
             journal_failed,
             dead_lettered_by_cause: causes.dead_lettered_total(),
         }
+    }
+
+    /// The run's clock: started now, or anchored at the start the shards agreed on.
+    fn clock(&self) -> RunClock {
+        let run = &self.scenario.run;
+        match self.start_at {
+            Some(at) => RunClock::anchored(at, run.warmup, run.duration),
+            None => RunClock::start(run.warmup, run.duration),
+        }
+    }
+
+    /// The once-a-second backlog reader of every lane, until the consumers stop.
+    fn start_sampler(
+        &self,
+        backlog: &Arc<Backlog>,
+        consumers_stopped: &watch::Receiver<bool>,
+    ) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(backlog::sample(
+            self.client.clone(),
+            self.lanes.iter().map(|l| l.queue_url.clone()).collect(),
+            backlog.clone(),
+            consumers_stopped.clone(),
+        ))
     }
 
     /// Reads every lane's dead-letter queue after the drain (not after an interrupt); whether an

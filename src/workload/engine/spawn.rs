@@ -213,7 +213,6 @@ impl<'a> Engine<'a> {
         leaks: &[Arc<Leaks>],
     ) -> Consumers {
         let sc = self.scenario;
-        let fifo = sc.queue.kind == QueueType::Fifo;
         let mut consumers = Consumers {
             tasks: JoinSet::new(),
             scalers: JoinSet::new(),
@@ -221,22 +220,7 @@ impl<'a> Engine<'a> {
         };
         let first_task = producers.groups.len() as u64;
         let mut index = 0;
-        let run = ConsumerRun {
-            run_id: self.run_id,
-            clock: t.clock,
-            seed: sc.run.seed,
-            recorder: t.registry.clone(),
-            stop: t.consumers_stopped.clone(),
-            shards: self.shard.count,
-            fleets: t.fleets.clone(),
-            calls: Arc::new(std::sync::atomic::AtomicU64::new(0)),
-            causes: t.causes.clone(),
-            crashes: sc
-                .consumers
-                .iter()
-                .any(|c| c.crash_rate > 0.0)
-                .then(Default::default),
-        };
+        let run = self.consumer_run(t);
         let attributes_of = Arc::new(producers.attributes_of.clone());
         for (k, fleet) in sc.consumers.iter().enumerate() {
             let fleet = Arc::new(fleet.clone());
@@ -258,14 +242,7 @@ impl<'a> Engine<'a> {
                     Some(lane) => vec![lane],
                     None => consumer_lanes(sc.lanes_of(fleet.queue.as_deref()), fleet.count, task),
                 };
-                let lane = |l: usize| Lane {
-                    client: self.queue_client(),
-                    queue_url: self.lanes[l].queue_url.clone(),
-                    fifo,
-                    ledger: t.ledgers.handle(l).clone(),
-                    subscriber: subscriber.clone(),
-                    queue: (!sc.queues.is_empty()).then_some(l as QueueIndex),
-                };
+                let lane = |l: usize| self.consumer_lane(t, l, &subscriber);
                 let rotation: Arc<[Lane]> = match lanes.len() {
                     1 => Arc::default(),
                     _ => lanes.iter().map(|l| lane(*l)).collect(),
@@ -293,6 +270,40 @@ impl<'a> Engine<'a> {
             });
         }
         consumers
+    }
+
+    /// What every consumer task of the run shares.
+    fn consumer_run(&self, t: &Tasks<'_>) -> ConsumerRun {
+        let sc = self.scenario;
+        ConsumerRun {
+            run_id: self.run_id,
+            clock: t.clock,
+            seed: sc.run.seed,
+            recorder: t.registry.clone(),
+            stop: t.consumers_stopped.clone(),
+            shards: self.shard.count,
+            fleets: t.fleets.clone(),
+            calls: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            causes: t.causes.clone(),
+            crashes: sc
+                .consumers
+                .iter()
+                .any(|c| c.crash_rate > 0.0)
+                .then(Default::default),
+        }
+    }
+
+    /// Lane `l` as a consumer task reads it.
+    fn consumer_lane(&self, t: &Tasks<'_>, l: usize, subscriber: &Option<Arc<Subscriber>>) -> Lane {
+        let sc = self.scenario;
+        Lane {
+            client: self.queue_client(),
+            queue_url: self.lanes[l].queue_url.clone(),
+            fifo: sc.queue.kind == QueueType::Fifo,
+            ledger: t.ledgers.handle(l).clone(),
+            subscriber: subscriber.clone(),
+            queue: (!sc.queues.is_empty()).then_some(l as QueueIndex),
+        }
     }
 
     /// A scaled fleet's size, with its scaler started (watching the fleet's first queue);
