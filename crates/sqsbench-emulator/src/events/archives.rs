@@ -43,8 +43,9 @@ impl Events {
                 pattern: checked,
                 description: description.map(str::to_owned),
                 retention_days,
-                events: Vec::new(),
+                events: Default::default(),
                 size_bytes: 0,
+                expired: 0,
                 created: now,
             },
         );

@@ -204,6 +204,11 @@ impl Events {
         rule: &str,
         given: &[Value],
     ) -> EventsResult<Vec<(String, &'static str, String)>> {
+        if given.is_empty() {
+            return Err(EventsError::validation(
+                "1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length greater than or equal to 1.",
+            ));
+        }
         let mut state = self.lock();
         let bus = bus_of_mut(&mut state, bus)?;
         let rule = rule_of_mut(bus, rule)?;

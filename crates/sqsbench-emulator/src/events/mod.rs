@@ -20,6 +20,7 @@ mod tests;
 pub(crate) mod types;
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -29,8 +30,17 @@ use crate::quota::TokenBucket;
 pub(crate) use error::{EventsCode, EventsError, EventsResult};
 use types::{Archive, Bus, Fate, Replay, Rule};
 
+/// At most this many deliveries wait (throttled invocations, the delivery-delay fault) or
+/// retry at once, holding at most `MAX_PENDING_BYTES` of bodies: a bound on what a gone target
+/// under load makes the emulator hold. One past it gives up at once (dead-lettered or dropped).
+pub(crate) const MAX_PENDING_DELIVERIES: usize = 100_000;
+pub(crate) const MAX_PENDING_BYTES: usize = 256 * 1024 * 1024;
+
 pub(crate) struct Events {
     state: Mutex<State>,
+    /// Deliveries waiting or retrying, and their bodies' bytes (`hold`).
+    pending: AtomicUsize,
+    pending_bytes: AtomicUsize,
     pub(crate) region: String,
     pub(crate) account: String,
 }
@@ -81,6 +91,8 @@ impl Events {
                 tally: BTreeMap::new(),
                 put: BTreeMap::new(),
             }),
+            pending: AtomicUsize::new(0),
+            pending_bytes: AtomicUsize::new(0),
             region: region.to_owned(),
             account: account.to_owned(),
         };
@@ -106,6 +118,23 @@ impl Events {
             "default" => self.arn("rule", rule),
             _ => self.arn("rule", &format!("{bus}/{rule}")),
         }
+    }
+
+    /// Takes a place for a delivery that must wait or retry, if fewer than
+    /// `MAX_PENDING_DELIVERIES` hold `MAX_PENDING_BYTES` between them; `release` gives it back.
+    pub(crate) fn hold(&self, bytes: usize) -> bool {
+        let full = self.pending.load(Relaxed) >= MAX_PENDING_DELIVERIES
+            || self.pending_bytes.load(Relaxed) + bytes > MAX_PENDING_BYTES;
+        if !full {
+            self.pending.fetch_add(1, Relaxed);
+            self.pending_bytes.fetch_add(bytes, Relaxed);
+        }
+        !full
+    }
+
+    pub(crate) fn release(&self, bytes: usize) {
+        self.pending.fetch_sub(1, Relaxed);
+        self.pending_bytes.fetch_sub(bytes, Relaxed);
     }
 
     /// Counts what became of a delivery of `rule` on `bus`.

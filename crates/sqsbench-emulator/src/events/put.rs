@@ -119,7 +119,13 @@ impl Events {
             count(state, &d.bus, &d.rule, Fate::Matched);
         }
         for archive in state.archives.values_mut() {
-            replay::keep(archive, &bus_arn, &envelope, now);
+            replay::keep(
+                archive,
+                &bus_arn,
+                &envelope,
+                now,
+                replay::MAX_ARCHIVED_EVENTS,
+            );
         }
         Ok((id.as_str().to_owned(), deliveries))
     }
@@ -165,7 +171,15 @@ impl Events {
             .map_err(|e| EventsError::new(EventsCode::InvalidEventPattern, e.to_string()))?;
         let event: Value = serde_json::from_str(event)
             .map_err(|_| EventsError::validation("Parameter Event is not valid."))?;
-        let envelope = ["id", "account", "source", "time", "region", "detail-type"];
+        let envelope = [
+            "id",
+            "account",
+            "source",
+            "time",
+            "region",
+            "resources",
+            "detail-type",
+        ];
         if let Some(missing) = envelope.iter().find(|k| event.get(**k).is_none()) {
             return Err(EventsError::validation(format!(
                 "Parameter Event is not valid: the event has no {missing}."

@@ -22,13 +22,35 @@ pub(crate) struct Request {
     pub(crate) description: Option<String>,
 }
 
-/// Keeps the envelope if the archive is of this bus and its pattern (if any) matches.
-pub(crate) fn keep(archive: &mut Archive, bus_arn: &str, envelope: &Value, now: Micros) {
+/// The most events one archive holds: a bound on the memory a long run's archive takes
+/// (about 0.5 GB of 500-byte envelopes). Past it the oldest are let go, as if their retention
+/// had ended, and counted (`DescribeArchive`'s `EventsExpired`, not an AWS field).
+pub(crate) const MAX_ARCHIVED_EVENTS: usize = 1_000_000;
+
+/// Keeps the envelope if the archive is of this bus and its pattern (if any) matches, letting
+/// the oldest go past `limit` events.
+pub(crate) fn keep(
+    archive: &mut Archive,
+    bus_arn: &str,
+    envelope: &Value,
+    now: Micros,
+    limit: usize,
+) {
     let wanted = archive.source_arn == bus_arn
         && archive.pattern.as_ref().is_none_or(|p| p.matches(envelope));
-    if wanted {
-        archive.size_bytes += envelope.to_string().len() as u64;
-        archive.events.push((now, envelope.clone()));
+    if !wanted {
+        return;
+    }
+    let text = envelope.to_string();
+    archive.size_bytes += text.len() as u64;
+    archive.events.push_back((now, envelope.clone()));
+    while archive.events.len() > limit {
+        if let Some((_, old)) = archive.events.pop_front() {
+            archive.size_bytes = archive
+                .size_bytes
+                .saturating_sub(old.to_string().len() as u64);
+            archive.expired += 1;
+        }
     }
 }
 
@@ -86,6 +108,7 @@ pub(crate) fn archive_json(a: &Archive) -> Value {
         "RetentionDays": a.retention_days,
         "SizeBytes": a.size_bytes,
         "EventCount": a.events.len(),
+        "EventsExpired": a.expired,
         "CreationTime": epoch_seconds(a.created),
     });
     if let Some(p) = &a.pattern_text {

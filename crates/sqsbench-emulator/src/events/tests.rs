@@ -290,6 +290,12 @@ fn replays_send_a_window_again_with_replay_name() {
 fn test_event_pattern_needs_an_envelope() {
     let e = events();
     let event = r#"{"id":"1","account":"1","source":"s","time":"t","region":"r","resources":[],"detail-type":"d","detail":{"n":5}}"#;
+    let no_resources =
+        r#"{"id":"1","account":"1","source":"s","time":"t","region":"r","detail-type":"d"}"#;
+    assert!(
+        e.test_event_pattern(r#"{"source":["s"]}"#, no_resources)
+            .is_err()
+    );
     assert!(
         e.test_event_pattern(r#"{"detail":{"n":[5]}}"#, event)
             .unwrap()
@@ -321,4 +327,39 @@ fn put_events_is_throttled_at_the_regional_rate() {
     assert!(e.admit_put_events(1_000_000).is_ok());
     let unlimited = events();
     assert!((0..10_000).all(|_| unlimited.admit_put_events(0).is_ok()));
+}
+
+#[test]
+fn an_archive_lets_its_oldest_go_past_its_bound() {
+    let e = events();
+    let bus = e.arn("event-bus", "default");
+    e.create_archive("a", &bus, None, None, 0, 1).unwrap();
+    let mut state = e.lock();
+    let archive = state.archives.get_mut("a").unwrap();
+    for i in 0..5u64 {
+        let envelope = json!({"n": i});
+        super::replay::keep(archive, &bus, &envelope, i, 3);
+    }
+    let kept: Vec<u64> = archive.events.iter().map(|(at, _)| *at).collect();
+    assert_eq!(kept, vec![2, 3, 4]);
+    assert_eq!(archive.expired, 2);
+    assert_eq!(
+        archive.size_bytes,
+        3 * json!({"n": 0}).to_string().len() as u64
+    );
+    // Another bus's events are not kept.
+    super::replay::keep(archive, "arn:other", &json!({}), 9, 3);
+    assert_eq!(archive.events.len(), 3);
+}
+
+#[test]
+fn waiting_deliveries_are_bounded_by_count_and_bytes() {
+    let e = events();
+    assert!(e.hold(MAX_PENDING_BYTES));
+    assert!(!e.hold(1), "the bytes are spent");
+    e.release(MAX_PENDING_BYTES);
+    assert!((0..MAX_PENDING_DELIVERIES).all(|_| e.hold(0)));
+    assert!(!e.hold(0), "the places are taken");
+    e.release(0);
+    assert!(e.hold(0));
 }

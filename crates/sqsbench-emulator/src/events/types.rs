@@ -1,7 +1,7 @@
 //! The records behind EventBridge's API: buses, their rules and targets, archives and replays,
 //! and what one delivery to a queue carries. Plain data: a leaf of `events`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use serde_json::Value;
 
@@ -67,8 +67,10 @@ pub(crate) struct Archive {
     pub(crate) description: Option<String>,
     pub(crate) retention_days: u32,
     /// (ingestion time, envelope), in order of arrival.
-    pub(crate) events: Vec<(Micros, Value)>,
+    pub(crate) events: VecDeque<(Micros, Value)>,
     pub(crate) size_bytes: u64,
+    /// Events let go past `replay::MAX_ARCHIVED_EVENTS`.
+    pub(crate) expired: u64,
     pub(crate) created: Micros,
 }
 

@@ -3,6 +3,8 @@
 //! delayed, not dropped); a delivery the queue refuses, or whose queue is gone, is tried again
 //! with exponential backoff (1 s doubling, at most 5 min apart) within its `RetryPolicy`, then
 //! goes to the target's dead-letter queue if it has one, and is otherwise dropped and counted.
+//! Deliveries waiting or retrying are bounded (`events::Events::hold`): past the bound, one
+//! that would wait gives up at once, so a gone target under load cannot exhaust memory.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,8 +24,16 @@ pub(crate) fn send_all(broker: &Arc<Broker>, deliveries: Vec<Delivery>) {
         }
         // Tried already when there was nothing to wait for.
         let tried = wait == 0;
+        if !broker.events.hold(d.body.len()) {
+            give_up(broker, &d);
+            continue;
+        }
         let broker = broker.clone();
-        tokio::spawn(async move { retry(&broker, d, wait, tried).await });
+        tokio::spawn(async move {
+            let bytes = d.body.len();
+            retry(&broker, d, wait, tried).await;
+            broker.events.release(bytes);
+        });
     }
 }
 
@@ -57,10 +67,16 @@ async fn retry(broker: &Broker, d: Delivery, wait: Micros, tried: bool) {
             return;
         }
     }
+    give_up(broker, &d);
+}
+
+/// The end of a delivery whose retries ran out: into the target's dead-letter queue, or
+/// dropped; counted either way.
+fn give_up(broker: &Broker, d: &Delivery) {
     let to_dead_letter = d
         .dead_letter_arn
         .as_deref()
-        .is_some_and(|dlq| broker.send_delivery(dlq, message(&d)).is_ok());
+        .is_some_and(|dlq| broker.send_delivery(dlq, message(d)).is_ok());
     let fate = if to_dead_letter {
         Fate::DeadLettered
     } else {
