@@ -43,8 +43,8 @@ enum Command {
     /// Re-render CSV, histograms and charts from the raw data saved in a results directory.
     #[command(after_help = examples::REPORT)]
     Report(report::ReportArgs),
-    /// Run the embedded SQS-compatible emulator standalone (SQS, and SNS on the same port), for
-    /// any SQS or SNS client.
+    /// Run the embedded SQS-compatible emulator standalone (SQS, and SNS and EventBridge on the
+    /// same port), for any SQS, SNS or EventBridge client.
     #[command(after_help = examples::SERVE)]
     Serve(serve::ServeArgs),
     /// Metric-by-metric deltas of two results directories; exit 1 when a --fail-if rule breaks.

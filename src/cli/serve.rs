@@ -40,12 +40,12 @@ pub(super) struct ServeArgs {
     #[arg(long, value_name = "PEM", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
     /// Throughput quotas: aws (FIFO 300 calls/s per action, high-throughput region table, SNS
-    /// publish rates), unlimited, or custom rates such as fifo_tps=50,standard_tps=1000 (SNS
-    /// unthrottled).
+    /// publish rates, EventBridge PutEvents and invocation rates), unlimited, or custom rates such
+    /// as fifo_tps=50,standard_tps=1000 (SNS and EventBridge unthrottled).
     #[arg(long, default_value = "aws", value_parser = parse_quota)]
     quota: QuotaMode,
-    /// Region used in queue and topic ARNs, and for the high-throughput FIFO and SNS Publish
-    /// quota tables.
+    /// Region used in queue, topic and event bus ARNs, and for the high-throughput FIFO, SNS
+    /// Publish and EventBridge quota tables.
     #[arg(long, default_value = "us-east-1")]
     region: String,
     /// How throttled calls look on the wire.
