@@ -7,7 +7,7 @@
 use clap::Args;
 
 use super::exit;
-use crate::client::{cleanup, connect_remote, topic_cleanup};
+use crate::client::{bus_cleanup, cleanup, connect_remote, topic_cleanup};
 use crate::scenario::Target;
 
 #[derive(Args)]
@@ -85,13 +85,16 @@ pub(super) fn run(args: CleanupArgs) -> u8 {
                 args.dry_run,
             )
             .await;
+            // Rules name their queues as targets: removed before the queues go.
+            let buses =
+                bus_cleanup::delete_tagged(&connection.events, &args.run_id, args.dry_run).await;
             if !args.dry_run {
                 cleanup::delete(sqs, &mut queues).await;
             }
-            anyhow::Ok((queues, topics))
+            anyhow::Ok((queues, topics, buses))
         };
         match found.await {
-            Ok((queues, topics)) => report(&args, &queues, &topics),
+            Ok((queues, topics, buses)) => report(&args, &queues, &topics, &buses),
             Err(e) => {
                 eprintln!("error: {e:#}");
                 exit::BAD_INPUT
@@ -107,7 +110,12 @@ fn tag_progress(done: usize, total: usize) {
     }
 }
 
-fn report(args: &CleanupArgs, done: &cleanup::Cleanup, topics: &topic_cleanup::TopicCleanup) -> u8 {
+fn report(
+    args: &CleanupArgs,
+    done: &cleanup::Cleanup,
+    topics: &topic_cleanup::TopicCleanup,
+    buses: &bus_cleanup::BusCleanup,
+) -> u8 {
     let verb = if args.dry_run {
         "would delete"
     } else {
@@ -150,9 +158,37 @@ fn report(args: &CleanupArgs, done: &cleanup::Cleanup, topics: &topic_cleanup::T
             topics.left_alone
         ),
     }
-    if done.failed.is_empty() && topics.failed.is_empty() {
+    report_buses(args, verb, buses);
+    if done.failed.is_empty() && topics.failed.is_empty() && buses.failed.is_empty() {
         exit::OK
     } else {
         exit::EXPECTATION_FAILED
+    }
+}
+
+/// The EventBridge part of the report: rules, archives and buses, each named.
+fn report_buses(args: &CleanupArgs, verb: &str, buses: &bus_cleanup::BusCleanup) {
+    for rule in &buses.rules {
+        println!("{verb} rule {rule} (its targets first)");
+    }
+    for archive in &buses.archives {
+        println!("{verb} archive {archive}");
+    }
+    for bus in &buses.buses {
+        println!("{verb} event bus {bus}");
+    }
+    for failure in &buses.failed {
+        eprintln!("error: {failure}");
+    }
+    match &buses.skipped {
+        Some(why) => println!("event buses not checked: {why}"),
+        None => println!(
+            "{} {} rule(s) and {} event bus(es) tagged sqsbench-run={}; {} other rule(s) and bus(es) left alone",
+            verb,
+            buses.rules.len(),
+            buses.buses.len(),
+            args.run_id,
+            buses.left_alone
+        ),
     }
 }

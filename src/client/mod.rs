@@ -4,6 +4,8 @@
 //! Main entry: `connect`. Depends on `scenario` and `emulator`, never on workloads or reports.
 
 pub(crate) mod attempts;
+pub(crate) mod bus_cleanup;
+pub(crate) mod buses;
 pub(crate) mod cleanup;
 pub(crate) mod counts;
 pub(crate) mod fanout;
@@ -31,6 +33,8 @@ pub(crate) struct Connection {
     pub client: aws_sdk_sqs::Client,
     /// SNS on the same target and credentials (fan-out runs, cleanup of topics).
     pub sns: aws_sdk_sns::Client,
+    /// EventBridge on the same target and credentials (EventBridge runs, cleanup of buses).
+    pub events: aws_sdk_eventbridge::Client,
     pub kind: TargetKind,
     pub endpoint: String,
     pub region: String,
@@ -161,12 +165,13 @@ async fn connect_sdk(scenario: &Scenario) -> anyhow::Result<Connection> {
                 .context("starting the embedded emulator")?;
             let endpoint = emulator.endpoint();
             let region = scenario.emulator.region.clone();
-            let (client, sns) = unsigned_clients(&endpoint, &region, retry);
+            let (client, sns, events) = unsigned_clients(&endpoint, &region, retry);
             Ok(Connection {
                 lean: None,
                 credentials: None,
                 client,
                 sns,
+                events,
                 kind: TargetKind::Embedded,
                 endpoint,
                 region,
@@ -196,6 +201,7 @@ pub(crate) async fn connect_remote(
                 credentials: config.credentials_provider(),
                 client,
                 sns: aws_sdk_sns::Client::new(&config),
+                events: aws_sdk_eventbridge::Client::new(&config),
                 kind: TargetKind::Endpoint,
                 endpoint: url.clone(),
                 region: region.clone(),
@@ -222,6 +228,7 @@ pub(crate) async fn connect_remote(
                 .context("no AWS region: set [target] region, AWS_REGION or a profile region")?;
             let client = aws_sdk_sqs::Client::new(&config);
             let sns = aws_sdk_sns::Client::new(&config);
+            let events = aws_sdk_eventbridge::Client::new(&config);
             // AWS_ENDPOINT_URL (the SDK's own setting) points the aws target elsewhere; say where.
             let endpoint = resolved_endpoint(&config, &region).await?;
             Ok(Connection {
@@ -229,6 +236,7 @@ pub(crate) async fn connect_remote(
                 credentials: config.credentials_provider(),
                 client,
                 sns,
+                events,
                 kind: TargetKind::Aws,
                 endpoint,
                 region,
@@ -244,7 +252,11 @@ fn unsigned_clients(
     url: &str,
     region: &str,
     retry: RetryConfig,
-) -> (aws_sdk_sqs::Client, aws_sdk_sns::Client) {
+) -> (
+    aws_sdk_sqs::Client,
+    aws_sdk_sns::Client,
+    aws_sdk_eventbridge::Client,
+) {
     let no_auth = || aws_smithy_runtime_api::client::auth::AuthSchemeId::from("no_auth");
     let sqs = aws_sdk_sqs::Config::builder()
         .behavior_version(BehaviorVersion::latest())
@@ -259,6 +271,15 @@ fn unsigned_clients(
         .behavior_version(BehaviorVersion::latest())
         .region(aws_sdk_sns::config::Region::new(region.to_string()))
         .endpoint_url(url)
+        .retry_config(retry.clone())
+        .timeout_config(timeouts())
+        .allow_no_auth()
+        .auth_scheme_preference([no_auth()])
+        .build();
+    let events = aws_sdk_eventbridge::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(aws_sdk_eventbridge::config::Region::new(region.to_string()))
+        .endpoint_url(url)
         .retry_config(retry)
         .timeout_config(timeouts())
         .allow_no_auth()
@@ -267,6 +288,7 @@ fn unsigned_clients(
     (
         aws_sdk_sqs::Client::from_conf(sqs),
         aws_sdk_sns::Client::from_conf(sns),
+        aws_sdk_eventbridge::Client::from_conf(events),
     )
 }
 

@@ -377,6 +377,9 @@ pub struct Cost {
     /// A fan-out run: SNS's share, included in `usd` (`billed_requests` counts SQS's only).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub sns: Option<super::fanout::SnsCost>,
+    /// An EventBridge run: EventBridge's share, included in `usd`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub eventbridge: Option<super::fanout::EventBridgeCost>,
 }
 
 impl Cost {
@@ -393,6 +396,7 @@ impl Cost {
             estimated_billed_requests: _,
             estimated_usd: _,
             sns: _,
+            eventbridge: _,
         } = o;
         self.billed_requests += billed_requests;
         *usd_total += usd;

@@ -1,6 +1,9 @@
-//! A fan-out run's own parts of summary.json: the topic, each subscription's figures (judged
-//! against its filter policy by its own ledger), and SNS's share of the cost. Pure: built from
-//! what the run recorded. Depends on nothing outside `measure` and `scenario`'s types.
+//! A fan-out run's own parts of summary.json: the topic or bus, each route's figures (a
+//! subscription's or a rule's, judged against its filter policy or event pattern by its own
+//! ledger), and SNS's or EventBridge's share of the cost. Pure: built from what the run
+//! recorded. Depends on nothing outside `measure` and `scenario`'s types.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -36,16 +39,52 @@ pub struct Settle {
     pub last_problem: String,
 }
 
-/// summary.json `subscriptions[]`: one subscription's measured messages.
+/// summary.json `event_bus`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct SubscriptionSummary {
+pub struct BusInfo {
+    pub name: String,
+    /// The probes before traffic (absent when `settle = "0s"`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub settle: Option<Settle>,
+    /// The archive the run made on the bus (`[event_bus] archive = true`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub archive: Option<String>,
+    /// The replay the run started (`replay_after`), and when, seconds into the run.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub replay: Option<Replay>,
+}
+
+/// A replay the run started.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Replay {
+    pub name: String,
+    pub at_seconds: f64,
+    /// Why it could not start (absent when it did).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub failed: Option<String>,
+}
+
+/// The figures of a route the summary keeps: summary.json `subscriptions[]` or `rules[]`.
+pub type SubscriptionSummary = RouteSummary;
+
+/// summary.json `subscriptions[]` or `rules[]`: one route's measured messages.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RouteSummary {
     pub name: String,
     pub queue: String,
-    /// As SNS was given it; absent: the subscription gets everything.
+    /// A subscription's, as SNS was given it; absent: the subscription gets everything.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub filter_policy: Option<serde_json::Value>,
-    pub raw_message_delivery: bool,
-    /// Measured publishes acknowledged whose attributes the filter lets through.
+    /// A subscription's.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub raw_message_delivery: Option<bool>,
+    /// A rule's, as EventBridge was given it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub event_pattern: Option<serde_json::Value>,
+    /// A rule's target's input transformer, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub input_transformer: Option<serde_json::Value>,
+    /// Measured publishes acknowledged that the filter or pattern lets through.
     pub expected: u64,
     pub unique_received: u64,
     /// Expected, never received, not dead-lettered.
@@ -58,31 +97,36 @@ pub struct SubscriptionSummary {
     /// `expected == unique_received + dead_lettered + missing`.
     pub identity_holds: bool,
     pub received_per_sec: f64,
-    /// From the intended publish time to receipt, this subscription's consumers.
+    /// From the intended publish time to receipt, this route's consumers.
     pub end_to_end_us: LatencyStats,
-    /// Embedded target only: the faults the emulator injected on this subscription's queue,
+    /// A rule's deliveries an archive replayed, by replay name: counted apart (neither
+    /// duplicates nor leaks).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub replayed: BTreeMap<String, u64>,
+    /// Embedded target only: the faults the emulator injected on this route's queue,
     /// beside what was detected (`missing`, `duplicates`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub emulator_injected: Option<crate::emulator::stats::QueueFaults>,
 }
 
-impl SubscriptionSummary {
-    /// A subscription's figures from its ledger, its leaks and its consumers' latency.
+impl RouteSummary {
+    /// A route's figures from its ledger, its leaks and its consumers' latency (the route's
+    /// own keys, `filter_policy` and the like, are set by the caller).
     pub fn of(
         name: &str,
         queue: &str,
-        policy: Option<serde_json::Value>,
-        raw: bool,
         lane: (&Tally, &Leaked),
         end_to_end_us: LatencyStats,
         measured_seconds: f64,
-    ) -> SubscriptionSummary {
+    ) -> RouteSummary {
         let (t, leaked) = lane;
-        SubscriptionSummary {
+        RouteSummary {
             name: name.to_string(),
             queue: queue.to_string(),
-            filter_policy: policy,
-            raw_message_delivery: raw,
+            filter_policy: None,
+            raw_message_delivery: None,
+            event_pattern: None,
+            input_transformer: None,
             expected: t.acknowledged,
             unique_received: t.unique_received,
             missing: t.lost,
@@ -93,6 +137,7 @@ impl SubscriptionSummary {
             identity_holds: t.acknowledged == t.unique_received + t.dead_lettered + t.lost,
             received_per_sec: crate::round::per_second(t.unique_received, measured_seconds),
             end_to_end_us,
+            replayed: BTreeMap::new(),
             emulator_injected: None,
         }
     }
@@ -177,6 +222,78 @@ pub fn sns_cost(
     }
 }
 
+/// summary.json `cost.eventbridge`: what the bus's events, the archive and the replays cost,
+/// and the SQS requests EventBridge made delivering to the rules' queues (billed to the
+/// queues' owner), at `[cost]`'s prices. Figures from https://aws.amazon.com/eventbridge/pricing/
+/// (us-east-1): custom events $1.00 per million, each 64 KB chunk of an entry one event; archive
+/// processing $0.10 per GB, storage $0.023 per GB-month; replayed events $1.00 per million.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventBridgeCost {
+    /// PutEvents entries acknowledged, each 64 KB chunk one event.
+    pub billed_events: u64,
+    pub price_per_million: f64,
+    /// Deliveries to the rules' queues: one SendMessage each, at the queue's SQS price.
+    pub delivery_requests: u64,
+    pub delivery_usd: f64,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub archive_gb: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub replayed_events: Option<u64>,
+    pub usd: f64,
+    /// Parts of the price the model does not count, named.
+    pub not_counted: Vec<String>,
+}
+
+/// What an EventBridge run put and delivered, for its cost.
+pub struct BusUse {
+    /// Events acknowledged (warmup included) and their mean entry size in bytes.
+    pub events: u64,
+    pub mean_entry_bytes: f64,
+    /// Deliveries to the rules' queues, and their SQS price per million (by queue type).
+    pub deliveries: Vec<(u64, f64)>,
+    pub archived: bool,
+    pub replayed: u64,
+    pub run_seconds: f64,
+}
+
+/// EventBridge's share of a run's cost.
+pub fn eventbridge_cost(u: &BusUse, prices: &Prices) -> EventBridgeCost {
+    let billed = (u.events as f64 * price::chunks(u.mean_entry_bytes)).round() as u64;
+    let events_usd = price::usd(billed as f64, prices.eventbridge_per_million);
+    let delivery_requests: u64 = u.deliveries.iter().map(|(n, _)| n).sum();
+    let delivery_usd: f64 = u
+        .deliveries
+        .iter()
+        .map(|(n, price_per_million)| {
+            price::usd(*n as f64 * price::chunks(u.mean_entry_bytes), *price_per_million)
+        })
+        .sum();
+    let archive_gb = u.archived.then(|| u.events as f64 * u.mean_entry_bytes / 1e9);
+    // Stored for the run's length, then deleted with the archive: a month is 730 hours.
+    let archive_usd = archive_gb.map_or(0.0, |gb| {
+        gb * prices.eventbridge_archive_per_gb
+            + gb * prices.eventbridge_archive_per_gb_month * u.run_seconds / (730.0 * 3600.0)
+    });
+    let replay_usd = price::usd(u.replayed as f64, prices.eventbridge_replay_per_million);
+    let mut not_counted = vec![
+        "the free tier".to_string(),
+        "data transfer out of AWS".to_string(),
+    ];
+    if u.archived {
+        not_counted.push("archived events kept past the run (the archive is deleted)".to_string());
+    }
+    EventBridgeCost {
+        billed_events: billed,
+        price_per_million: prices.eventbridge_per_million,
+        delivery_requests,
+        delivery_usd: round::usd(delivery_usd),
+        archive_gb,
+        replayed_events: (u.replayed > 0).then_some(u.replayed),
+        usd: round::usd(events_usd + delivery_usd + archive_usd + replay_usd),
+        not_counted,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,6 +320,27 @@ mod tests {
         );
         total.counters.sent_all = messages;
         total
+    }
+
+    #[test]
+    fn events_are_billed_per_64_kb_chunk_with_their_deliveries() {
+        // 1,000 events of 100 KB: 2 chunks each; 2 rules deliver 1,500 to standard queues.
+        let cost = eventbridge_cost(
+            &BusUse {
+                events: 1000,
+                mean_entry_bytes: 100_000.0,
+                deliveries: vec![(1000, 0.40), (500, 0.40)],
+                archived: false,
+                replayed: 0,
+                run_seconds: 60.0,
+            },
+            &prices(),
+        );
+        assert_eq!(cost.billed_events, 2000);
+        assert_eq!(cost.delivery_requests, 1500);
+        let expected = 2000.0 * 1.00 / 1e6 + 1500.0 * 2.0 * 0.40 / 1e6;
+        assert!((cost.usd - expected).abs() < 1e-9, "{} vs {expected}", cost.usd);
+        assert_eq!(cost.archive_gb, None);
     }
 
     #[test]

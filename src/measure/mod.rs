@@ -13,6 +13,7 @@ pub mod fanout;
 pub mod fleets;
 pub mod latency;
 pub mod leaks;
+pub mod replays;
 pub mod ledger;
 pub(crate) mod metrics;
 pub mod payload;

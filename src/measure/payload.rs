@@ -6,7 +6,7 @@
 //! `SQSB1 <run:16> <producer:8> <sequence:16> <group:8> <intended_us:16> <sent_us:16> `
 
 pub const HEADER_LEN: usize = 92;
-const MAGIC: &str = "SQSB1 ";
+pub const MAGIC: &str = "SQSB1 ";
 
 /// The identity and timing a message carries. Times are microseconds since the Unix epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -33,12 +33,14 @@ pub enum Api {
     /// SNS: a fan-out scenario's publishers.
     Publish,
     PublishBatch,
+    /// EventBridge: an EventBridge scenario's publishers.
+    PutEvents,
     /// A scaler that reads its queue itself (KEDA).
     GetQueueAttributes,
 }
 
 impl Api {
-    pub const ALL: [Api; 10] = [
+    pub const ALL: [Api; 11] = [
         Api::SendMessage,
         Api::SendMessageBatch,
         Api::ReceiveMessage,
@@ -48,6 +50,7 @@ impl Api {
         Api::ChangeMessageVisibilityBatch,
         Api::Publish,
         Api::PublishBatch,
+        Api::PutEvents,
         Api::GetQueueAttributes,
     ];
 
@@ -62,6 +65,7 @@ impl Api {
             Api::ChangeMessageVisibilityBatch => "ChangeMessageVisibilityBatch",
             Api::Publish => "Publish",
             Api::PublishBatch => "PublishBatch",
+            Api::PutEvents => "PutEvents",
             Api::GetQueueAttributes => "GetQueueAttributes",
         }
     }

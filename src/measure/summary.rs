@@ -36,6 +36,12 @@ pub struct RunSummary {
     /// A fan-out run: each subscription's own figures.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub subscriptions: Vec<super::fanout::SubscriptionSummary>,
+    /// An EventBridge run: the bus the publishers put events on.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub event_bus: Option<super::fanout::BusInfo>,
+    /// An EventBridge run: each rule's own figures.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub rules: Vec<super::fanout::RouteSummary>,
     /// A run of many queues (`[[queues]]`): each queue's own figures, in declaration order.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub queues: Vec<super::queues::QueueSummary>,
@@ -118,6 +124,25 @@ impl RunSummary {
             (None, Some(_), _) => ResultsKind::Repeats,
             (None, None, Some(_)) => ResultsKind::Merged,
             (None, None, None) => ResultsKind::Run,
+        }
+    }
+
+    /// A fan-out run's routes: the topic's subscriptions or the bus's rules.
+    pub fn routes(&self) -> &[super::fanout::RouteSummary] {
+        if self.event_bus.is_some() {
+            &self.rules
+        } else {
+            &self.subscriptions
+        }
+    }
+
+    /// A fan-out run's router in words ("topic NAME" or "event bus NAME") and what its routes
+    /// are called; `None` for a queue run.
+    pub fn router(&self) -> Option<(String, &'static str)> {
+        match (&self.topic, &self.event_bus) {
+            (Some(t), _) => Some((format!("topic {}", t.name), "subscription")),
+            (None, Some(b)) => Some((format!("event bus {}", b.name), "rule")),
+            (None, None) => None,
         }
     }
 }
@@ -294,6 +319,8 @@ pub struct Measurement<'a> {
     pub mean_message_bytes: f64,
     /// A fan-out run: SNS's share, priced beforehand (`fanout::sns_cost`).
     pub sns: Option<super::fanout::SnsCost>,
+    /// An EventBridge run: EventBridge's share (`fanout::eventbridge_cost`).
+    pub eventbridge: Option<super::fanout::EventBridgeCost>,
 }
 
 /// Each action's calls, in `Api::ALL`'s order.
@@ -336,8 +363,8 @@ fn billed_requests(total: &Recorder, mean_message_bytes: f64) -> u64 {
                     };
                     price::chunks(mean_message_bytes * per_batch.max(1.0))
                 }
-                // SNS's calls are billed at SNS's prices (`fanout::sns_cost`).
-                Api::Publish | Api::PublishBatch => 0.0,
+                // SNS's and EventBridge's calls are billed at their prices (`fanout`).
+                Api::Publish | Api::PublishBatch | Api::PutEvents => 0.0,
                 _ => 1.0,
             };
             (a.count.saturating_sub(a.connect_failed) as f64 * per_call) as u64
@@ -353,14 +380,19 @@ impl Cost {
         let sqs = price::usd(billed as f64, m.price_per_million);
         // Requests are billed for warmup messages too, so divide by every message sent. With
         // SNS's share, both are rounded first, as each is shown.
-        let (usd, usd_per_million_messages) = match &m.sns {
+        let router_usd = m.sns.as_ref().map(|s| s.usd).into_iter();
+        let router_usd = router_usd
+            .chain(m.eventbridge.as_ref().map(|e| e.usd))
+            .reduce(|a, b| a + b);
+        let (usd, usd_per_million_messages) = match router_usd {
             None => price::stated(sqs, sent_all),
-            Some(sns) => price::stated(round::usd(round::usd(sqs) + sns.usd), sent_all),
+            Some(router) => price::stated(round::usd(round::usd(sqs) + router), sent_all),
         };
         Cost {
             estimated_billed_requests: self.estimated_billed_requests,
             estimated_usd: self.estimated_usd,
             sns: m.sns.clone(),
+            eventbridge: m.eventbridge.clone(),
             price_per_million: m.price_per_million,
             billed_requests: billed,
             usd,
@@ -406,6 +438,7 @@ mod tests {
             price_per_million,
             mean_message_bytes,
             sns: None,
+            eventbridge: None,
         };
         s.measured(measurement(STANDARD_PRICE_PER_MILLION, 10_240.0));
         assert_eq!(s.cost.billed_requests, 10 * 2 + 30);
@@ -430,6 +463,7 @@ mod tests {
             price_per_million: FIFO_PRICE_PER_MILLION,
             mean_message_bytes: 100.0,
             sns: None,
+            eventbridge: None,
         });
         assert_eq!(
             refused.cost.billed_requests, 30,

@@ -72,6 +72,7 @@ impl TimelineRow {
                 Api::SendMessageBatch,
                 Api::Publish,
                 Api::PublishBatch,
+                Api::PutEvents,
             ]),
             throttled_receive: throttled(&[Api::ReceiveMessage]),
             throttled_delete: throttled(&[Api::DeleteMessage, Api::DeleteMessageBatch]),

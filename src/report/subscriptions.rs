@@ -1,14 +1,25 @@
-//! A fan-out run's subscriptions as users read them: one row each in the terminal (what should
-//! have arrived, what did, what was missing or leaked through the filter, duplicates, order,
-//! dead letters, whether the accounting holds, throughput and latency), and the topic's line.
+//! A fan-out run's routes as users read them: one row per subscription or rule in the terminal
+//! (what should have arrived, what did, what was missing or leaked through the filter or
+//! pattern, duplicates, order, dead letters, whether the accounting holds, throughput and
+//! latency), and the topic's or bus's line.
 
-use crate::measure::fanout::SubscriptionSummary;
+use crate::measure::fanout::RouteSummary;
 use crate::measure::summary::RunSummary;
 
 use super::wording::{aligned, ms};
 
 /// The header line of a fan-out run: the topic and where it fans out to.
 pub(crate) fn headline(s: &RunSummary) -> Option<String> {
+    if let Some(bus) = &s.event_bus {
+        return Some(format!(
+            "\n{} — event bus {} → {} rule queues on {} ({})\n",
+            s.scenario.name,
+            bus.name,
+            s.rules.len(),
+            s.target.kind,
+            s.target.endpoint
+        ));
+    }
     let topic = s.topic.as_ref()?;
     Some(format!(
         "\n{} — {} topic {} → {} subscription queues on {} ({})\n",
@@ -23,10 +34,17 @@ pub(crate) fn headline(s: &RunSummary) -> Option<String> {
 
 /// The settle probes' line, when they ran.
 pub(crate) fn settle_line(s: &RunSummary) -> String {
-    let Some(settle) = s.topic.as_ref().and_then(|t| t.settle.as_ref()) else {
+    let settle = match (&s.topic, &s.event_bus) {
+        (Some(t), _) => t.settle.as_ref(),
+        (None, Some(b)) => b.settle.as_ref(),
+        (None, None) => None,
+    };
+    let Some(settle) = settle else {
         return String::new();
     };
-    let verdict = if settle.settled {
+    let verdict = if settle.settled && s.event_bus.is_some() {
+        "every rule behaved".to_string()
+    } else if settle.settled {
         "every filter behaved".to_string()
     } else {
         format!("NOT settled ({})", settle.last_problem)
@@ -37,12 +55,13 @@ pub(crate) fn settle_line(s: &RunSummary) -> String {
     )
 }
 
-/// One row per subscription, and the identity each must satisfy.
-pub(crate) fn table(subscriptions: &[SubscriptionSummary]) -> String {
+/// One row per subscription or rule (`word`), and the identity each must satisfy.
+pub(crate) fn table(subscriptions: &[RouteSummary], word: &str) -> String {
+    let rules = word == "rule";
     let mut rows = vec![
         [
-            "subscription",
-            "filter",
+            word,
+            if rules { "input" } else { "filter" },
             "expected",
             "received",
             "missing",
@@ -61,10 +80,11 @@ pub(crate) fn table(subscriptions: &[SubscriptionSummary]) -> String {
     for s in subscriptions {
         rows.push(vec![
             s.name.clone(),
-            if s.filter_policy.is_some() {
-                "yes"
-            } else {
-                "none"
+            match (rules, s.input_transformer.is_some(), s.filter_policy.is_some()) {
+                (true, true, _) => "transformed",
+                (true, false, _) => "event",
+                (false, _, true) => "yes",
+                (false, _, false) => "none",
             }
             .into(),
             s.expected.to_string(),
@@ -81,7 +101,15 @@ pub(crate) fn table(subscriptions: &[SubscriptionSummary]) -> String {
         ]);
     }
     let mut o = aligned(&rows, |column| column < 2);
-    o += "per subscription: expected = received + dead + missing; expected is what its filter lets through, leaked what it should have stopped\n";
+    o += if rules {
+        "per rule: expected = received + dead + missing; expected is what its pattern matches, leaked what it does not\n"
+    } else {
+        "per subscription: expected = received + dead + missing; expected is what its filter lets through, leaked what it should have stopped\n"
+    };
+    for s in subscriptions.iter().filter(|s| !s.replayed.is_empty()) {
+        let by: Vec<String> = s.replayed.iter().map(|(name, n)| format!("{n} by {name}")).collect();
+        o += &format!("replayed into {} (counted apart): {}\n", s.name, by.join(", "));
+    }
     for s in subscriptions {
         if let Some(i) = s.emulator_injected {
             o += &format!(

@@ -109,7 +109,10 @@ fn integrity(s: &RunSummary) -> String {
     let mut o = messages_line(s);
     match &s.shard {
         Some(shard) => o += &shard_lines(s, shard),
-        None if s.topic.is_some() => o += &subscriptions::table(&s.subscriptions),
+        None if s.router().is_some() => {
+            let word = s.router().map_or("subscription", |(_, w)| w);
+            o += &subscriptions::table(s.routes(), word)
+        }
         None => o += &integrity_lines(s),
     }
     if !s.queues.is_empty() {
@@ -133,14 +136,14 @@ fn integrity(s: &RunSummary) -> String {
 
 fn messages_line(s: &RunSummary) -> String {
     let m = &s.messages;
-    if s.topic.is_some() {
+    if let Some((_, word)) = s.router() {
         format!(
-            "messages: published {} (failed {}), received {} deliveries ({} unique) over {} subscriptions, deleted {}, foreign {}\n",
+            "messages: published {} (failed {}), received {} deliveries ({} unique) over {} {word}s, deleted {}, foreign {}\n",
             m.sent,
             m.send_failed,
             m.received,
             m.unique_received,
-            s.subscriptions.len(),
+            s.routes().len(),
             m.deleted,
             m.foreign
         )

@@ -122,6 +122,7 @@ pub(super) fn fixed() -> RunSummary {
             estimated_billed_requests: Some(9_000),
             estimated_usd: Some(0.0036),
             sns: None,
+            eventbridge: None,
         },
         expectations: vec![Expectation {
             name: "max_lost".into(),
@@ -136,6 +137,8 @@ pub(super) fn fixed() -> RunSummary {
         shards: None,
         topic: None,
         subscriptions: Vec::new(),
+        event_bus: None,
+        rules: Vec::new(),
         queues: Vec::new(),
     }
 }
@@ -475,7 +478,7 @@ fn a_fanout_run_reads_per_subscription() {
             name: name.into(),
             queue: format!("sqsbench-orders-{name}"),
             filter_policy: policy,
-            raw_message_delivery: false,
+            raw_message_delivery: Some(false),
             expected,
             unique_received: expected - 2,
             missing: 2,
@@ -486,6 +489,9 @@ fn a_fanout_run_reads_per_subscription() {
             identity_holds: true,
             received_per_sec: expected as f64 / 10.0,
             end_to_end_us: e2e,
+            event_pattern: None,
+            input_transformer: None,
+            replayed: Default::default(),
             emulator_injected: Some(crate::emulator::stats::QueueFaults {
                 duplicates: 1,
                 lost: 2,

@@ -92,10 +92,10 @@ pub(crate) fn accounting(s: &RunSummary) -> String {
     } else {
         format!("lost {}", m.lost)
     };
-    let whole = match s.topic {
-        Some(_) => format!(
-            "expected deliveries (all subscriptions) {}",
-            s.subscriptions.iter().map(|x| x.expected).sum::<u64>()
+    let whole = match s.router() {
+        Some((_, word)) => format!(
+            "expected deliveries (all {word}s) {}",
+            s.routes().iter().map(|x| x.expected).sum::<u64>()
         ),
         None => format!("sent {}", m.sent),
     };

@@ -18,7 +18,7 @@ use crate::measure::recorder::Recorder;
 use crate::report::results_dir::File;
 use crate::report::{atomic, results};
 use crate::scenario::{Scenario, Target};
-use crate::workload::engine::{Engine, EngineResult, Phase, Progress, TopicTarget};
+use crate::workload::engine::{Engine, EngineResult, Phase, Progress, RouterTarget};
 
 /// What the fleets did, with the streamed files and what could not be written.
 pub(super) struct Driven {
@@ -26,6 +26,8 @@ pub(super) struct Driven {
     pub stream: results::Stream,
     /// Results files that could not be written (shard.json, the journal, a second's rows).
     pub write_failures: Vec<String>,
+    /// The archive replay the run started (`[event_bus] replay_after`), if it came due.
+    pub replay: Option<crate::measure::fanout::Replay>,
 }
 
 /// Runs the fleets to the end (or the interrupt). Only opening the streamed files can fail:
@@ -66,7 +68,19 @@ pub(super) async fn drive(
         }
         progress(p)
     };
-    let result = engine.run(&mut sink, &mut progress).await;
+    let (result, replay) = {
+        let run = engine.run(&mut sink, &mut progress);
+        let replay_due = super::replay::when_due(shape.fanout(), ready);
+        tokio::pin!(run, replay_due);
+        let mut replay = None;
+        let result = loop {
+            tokio::select! {
+                result = &mut run => break result,
+                started = &mut replay_due, if replay.is_none() => replay = Some(started),
+            }
+        };
+        (result, replay)
+    };
     write_failures.extend(stream.write_errors.iter().cloned());
     if let Some(e) = &result.journal_failed {
         let path = journal_path.display();
@@ -76,6 +90,7 @@ pub(super) async fn drive(
         result,
         stream,
         write_failures,
+        replay,
     })
 }
 
@@ -120,14 +135,13 @@ fn engine<'a>(
     start_at: Option<std::time::SystemTime>,
 ) -> Engine<'a> {
     let connection = &ready.connection;
-    let topic = ready.prepared.topic.as_ref().zip(shape.fanout());
+    let router = ready.prepared.router.as_ref().zip(shape.fanout());
     Engine {
         client: connection.client.clone(),
         hot: crate::workload::engine::HotCalls(connection.lean.clone()),
         lanes: ready.prepared.lanes.clone(),
-        topic: topic.map(|(t, fanout)| TopicTarget {
-            sns: connection.sns.clone(),
-            arn: t.arn.clone(),
+        router: router.map(|(r, fanout)| RouterTarget {
+            client: super::setup::router_client(connection, r),
             fanout,
         }),
         scenario,

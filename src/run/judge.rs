@@ -1,11 +1,12 @@
-//! Judging a finished run: its summary (counts, throughput, latency, cost — SNS's share
-//! included, priced before the summary is stated), its integrity, a fan-out's topic and
-//! subscriptions, and the `[expect]` checks. A shard judges only what one shard can; `merge`
+//! Judging a finished run: its summary (counts, throughput, latency, cost — SNS's or
+//! EventBridge's share included, priced before the summary is stated), its integrity, a
+//! fan-out's router and routes (`judge_fanout`), and the `[expect]` checks. A shard judges only what one shard can; `merge`
 //! judges the whole.
 
 use std::time::SystemTime;
 
 use super::distributed::shard_info;
+use super::judge_fanout::{fanout_integrity, fanout_parts, router_share};
 use super::drive::Driven;
 use super::options::RunOptions;
 use super::setup::Ready;
@@ -13,15 +14,14 @@ use super::shape::Shape;
 use crate::emulator::stats::QueueFaults;
 use crate::measure::backlog;
 use crate::measure::counts::LambdaBill;
-use crate::measure::fanout::{SnsCost, SubscriptionSummary, TopicInfo, sns_cost};
-use crate::measure::fleets::{FleetMap, Role};
-use crate::measure::ledger::{self, Integrity, Kind, QueueIntegrity, SubscriptionIntegrity};
+use crate::measure::fleets::FleetMap;
+use crate::measure::ledger::{self, Integrity, QueueIntegrity};
 use crate::measure::queues::{QueueIndex, QueueSummary};
 use crate::measure::summary::{
     Batches, EmulatorInfo, FleetSummary, Interruption, Measurement, RunSummary,
 };
 use crate::measure::timeline::TimelineRow;
-use crate::scenario::{Fanout, QueueType, Scenario};
+use crate::scenario::Scenario;
 use crate::workload::engine::EngineResult;
 
 /// A judged run: its summary, its integrity, and what did not stop it but should be said.
@@ -47,6 +47,7 @@ pub(super) fn judge(
         ready,
         result,
         rows: &driven.stream.rows,
+        replay: driven.replay.as_ref(),
     };
     let (mut summary, integrity) = judged(&case, options.distributed.start_at);
     if let Some(s) = ready.settle.as_ref().filter(|s| !s.settled) {
@@ -57,6 +58,9 @@ pub(super) fn judge(
     }
     if let Some(topic) = &mut summary.topic {
         topic.settle = ready.settle.clone();
+    }
+    if let Some(bus) = &mut summary.event_bus {
+        bus.settle = ready.settle.clone();
     }
     if let Some(live) = &options.live {
         live.finish(summary.messages.duplicates);
@@ -76,6 +80,8 @@ struct Case<'a> {
     result: &'a EngineResult,
     /// The run's seconds, as streamed to timeseries.csv.
     rows: &'a [TimelineRow],
+    /// The archive replay the run started, if any.
+    replay: Option<&'a crate::measure::fanout::Replay>,
 }
 
 /// The summary and integrity of the finished run. A shard judges only what one shard can:
@@ -132,6 +138,7 @@ fn summarise(case: &Case) -> RunSummary {
         ready,
         result,
         rows,
+        replay,
     } = *case;
     let (estimate, connection) = (ready.estimate.as_ref(), &ready.connection);
     let measured_seconds = measured_seconds(scenario, result);
@@ -151,9 +158,10 @@ fn summarise(case: &Case) -> RunSummary {
     };
     summary.cost.estimated_billed_requests = estimate.map(|e| e.billed_requests.round() as u64);
     summary.cost.estimated_usd = estimate.map(|e| crate::round::usd(e.usd));
-    let sns = shape
-        .fanout()
-        .map(|f| sns_share(scenario, f, result, mean_bytes));
+    let (sns, eventbridge) = match shape.fanout() {
+        None => (None, None),
+        Some(f) => router_share(scenario, f, result, mean_bytes, replay),
+    };
     let production_like = scenario
         .consumers
         .iter()
@@ -167,6 +175,7 @@ fn summarise(case: &Case) -> RunSummary {
         price_per_million: scenario.price_per_million(),
         mean_message_bytes: mean_bytes,
         sns,
+        eventbridge,
     });
     summary.fleets = FleetSummary::all(&FleetMap::of(scenario), &result.total);
     let stats = connection.emulator.as_ref().map(|e| e.stats().queues);
@@ -175,7 +184,12 @@ fn summarise(case: &Case) -> RunSummary {
         queues.iter().find(|q| q.name == name).map(|q| q.faults)
     };
     if let Some(fanout) = shape.fanout() {
-        fanout_parts(&mut summary, fanout, result, &injected_on);
+        fanout_parts(&mut summary, fanout, result, &injected_on, replay);
+        if let (Some(bus), Some(crate::client::fanout::Routed::Bus(made))) =
+            (&mut summary.event_bus, &ready.prepared.router)
+        {
+            bus.archive = made.archive.as_ref().map(|(name, _)| name.clone());
+        }
     }
     if !scenario.queues.is_empty() {
         summary.queues = queue_parts(scenario, result, summary.measured_seconds, &injected_on);
@@ -263,84 +277,3 @@ fn queue_names(scenario: &Scenario) -> Vec<String> {
     scenario.lane_specs().into_iter().map(|q| q.name).collect()
 }
 
-/// Adds the topic and the subscriptions to a fan-out run's summary.
-fn fanout_parts(
-    summary: &mut RunSummary,
-    fanout: &Fanout,
-    result: &EngineResult,
-    injected_on: &dyn Fn(&str) -> Option<QueueFaults>,
-) {
-    summary.topic = Some(TopicInfo {
-        kind: fanout.topic.kind,
-        name: fanout.topic.name.clone(),
-        // Set once the summary is judged: the probes ran before the engine.
-        settle: None,
-    });
-    summary.subscriptions = fanout
-        .subscriptions
-        .iter()
-        .zip(&result.lanes)
-        .map(|(s, lane)| {
-            let end_to_end = summary
-                .fleets
-                .iter()
-                .find(|f| f.role == Role::Consumer && f.name == s.keys.name)
-                .map(|f| f.end_to_end_us)
-                .unwrap_or_default();
-            SubscriptionSummary {
-                emulator_injected: injected_on(&s.queue_name),
-                ..SubscriptionSummary::of(
-                    &s.keys.name,
-                    &s.queue_name,
-                    s.keys.filter_policy.as_ref().map(|p| p.json.clone()),
-                    s.keys.raw_message_delivery,
-                    (&lane.tally, &lane.leaked),
-                    end_to_end,
-                    summary.measured_seconds,
-                )
-            }
-        })
-        .collect();
-    summary.messages.leaked = summary.subscriptions.iter().map(|s| s.leaked).sum();
-}
-
-/// SNS's share of a fan-out run's cost. Deliveries are known for measured messages; warmup's
-/// are scaled from their share.
-fn sns_share(
-    scenario: &Scenario,
-    fanout: &Fanout,
-    result: &EngineResult,
-    mean_bytes: f64,
-) -> SnsCost {
-    let c = &result.total.counters;
-    let measured: u64 = result.lanes.iter().map(|l| l.tally.acknowledged).sum();
-    let scale = if c.sent > 0 {
-        c.sent_all as f64 / c.sent as f64
-    } else {
-        1.0
-    };
-    sns_cost(
-        &result.total,
-        &scenario.cost,
-        fanout.topic.kind == QueueType::Fifo,
-        mean_bytes,
-        (measured as f64 * scale).round() as u64,
-    )
-}
-
-/// integrity.json's `subscriptions`: each lane's integrity with its leaks.
-fn fanout_integrity(integrity: &mut Integrity, fanout: &Fanout, result: &EngineResult) {
-    integrity.subscriptions = fanout
-        .subscriptions
-        .iter()
-        .zip(&result.lanes)
-        .map(|(s, lane)| SubscriptionIntegrity {
-            name: s.keys.name.clone(),
-            leaked: Kind {
-                count: lane.leaked.count,
-                examples: lane.leaked.examples.clone(),
-            },
-            integrity: lane.integrity.clone(),
-        })
-        .collect();
-}

@@ -10,7 +10,9 @@
 mod distributed;
 mod drive;
 mod judge;
+mod judge_fanout;
 mod options;
+mod replay;
 mod setup;
 pub mod shape;
 pub mod shutdown;

@@ -148,8 +148,12 @@ async fn start(
     let prepare = async {
         match shape {
             Shape::Fanout(f) => {
-                let (sqs, sns) = (&connection.client, &connection.sns);
-                client::fanout::prepare(sqs, sns, &scenario.queue, f, run_id, &made)
+                let clients = client::fanout::Clients {
+                    sqs: &connection.client,
+                    sns: &connection.sns,
+                    events: &connection.events,
+                };
+                client::fanout::prepare(&clients, &scenario.queue, f, run_id, &made)
                     .await
                     .map(Prepared::fanout)
             }
@@ -197,8 +201,8 @@ pub(crate) struct Prepared {
     pub lanes: Vec<Lane>,
     /// URLs of the queues this run created.
     pub created: Vec<String>,
-    /// A fan-out run's topic, with the subscriptions it made.
-    pub topic: Option<client::topics::Topic>,
+    /// A fan-out run's topic or bus, with the subscriptions or rules it made.
+    pub router: Option<client::fanout::Routed>,
 }
 
 impl Prepared {
@@ -209,7 +213,7 @@ impl Prepared {
                 dead_letter_url: q.dead_letter_url,
             }],
             created: q.created,
-            topic: None,
+            router: None,
         }
     }
 
@@ -225,7 +229,7 @@ impl Prepared {
                 })
                 .collect(),
             created,
-            topic: None,
+            router: None,
         }
     }
 
@@ -245,7 +249,7 @@ impl Prepared {
                 })
                 .collect(),
             created,
-            topic: Some(ready.topic),
+            router: Some(ready.router),
         }
     }
 
@@ -254,25 +258,39 @@ impl Prepared {
         Prepared {
             lanes: Vec::new(),
             created: made.queues.into_inner().unwrap_or_else(|p| p.into_inner()),
-            topic: made.topic.into_inner().unwrap_or_else(|p| p.into_inner()),
+            router: made.router.into_inner().unwrap_or_else(|p| p.into_inner()),
         }
     }
 
-    /// Removes what the run made: the topic's subscriptions (and the topic, if it made it),
-    /// then its queues; returns what could not be removed.
+    /// Removes what the run made: the topic's subscriptions or the bus's rules (and the topic
+    /// or bus, if it made it), then its queues; returns what could not be removed.
     pub(super) async fn remove(
         &self,
         connection: &client::Connection,
         words: &LastWords,
     ) -> Vec<String> {
         let mut problems = Vec::new();
-        if let Some(topic) = &self.topic {
-            let removal = client::topics::tear_down(&connection.sns, topic);
+        if let Some(router) = &self.router {
+            let (what, removal) = match router {
+                client::fanout::Routed::Topic(topic) => (
+                    format!("topic {}", topic.arn),
+                    futures_util::future::Either::Left(client::topics::tear_down(
+                        &connection.sns,
+                        topic,
+                    )),
+                ),
+                client::fanout::Routed::Bus(bus) => (
+                    format!("event bus {}", bus.name),
+                    futures_util::future::Either::Right(client::buses::tear_down(
+                        &connection.events,
+                        bus,
+                    )),
+                ),
+            };
             match tokio::time::timeout(DELETE_TIMEOUT, removal).await {
                 Ok(p) => problems.extend(p),
                 Err(_) => problems.push(format!(
-                    "topic {}: no answer within {} s while removing it",
-                    topic.arn,
+                    "{what}: no answer within {} s while removing it",
                     DELETE_TIMEOUT.as_secs()
                 )),
             }
@@ -324,20 +342,36 @@ async fn settle(
     run_id: u64,
     interrupt: &mut watch::Receiver<bool>,
 ) -> Option<Settle> {
-    let (fanout, topic) = (shape.fanout()?, prepared.topic.as_ref()?);
-    if fanout.topic.settle.is_zero() {
+    let (fanout, router) = (shape.fanout()?, prepared.router.as_ref()?);
+    if fanout.settle().is_zero() {
         return None;
     }
     let probes = crate::workload::settle::Probes {
         sqs: &connection.client,
-        sns: &connection.sns,
-        topic_arn: &topic.arn,
+        router: &router_client(connection, router),
         lanes: &prepared.lanes,
         fanout,
         run_id,
         seed: scenario.run.seed,
     };
-    Some(probes.settle(fanout.topic.settle, interrupt).await)
+    Some(probes.settle(fanout.settle(), interrupt).await)
+}
+
+/// The client a fan-out's publishers (and probes) publish with.
+pub(super) fn router_client(
+    connection: &client::Connection,
+    router: &client::fanout::Routed,
+) -> crate::workload::publish::RouterClient {
+    match router {
+        client::fanout::Routed::Topic(t) => crate::workload::publish::RouterClient::Topic {
+            sns: connection.sns.clone(),
+            arn: t.arn.clone(),
+        },
+        client::fanout::Routed::Bus(b) => crate::workload::publish::RouterClient::Bus {
+            events: connection.events.clone(),
+            name: b.name.clone(),
+        },
+    }
 }
 
 /// The summary's parts known before any traffic.

@@ -27,6 +27,9 @@ pub(crate) struct Estimate {
     /// share of `usd` (FIFO topics: with payload and deliveries).
     pub sns_publishes: f64,
     pub sns_usd: f64,
+    /// What `sns_publishes` counts: "SNS publishes", or "EventBridge events" (an EventBridge
+    /// fan-out's events, each 64 KB chunk one, with their deliveries to the rules' queues).
+    pub router_units: &'static str,
     pub usd: f64,
 }
 
@@ -37,7 +40,9 @@ impl Estimate {
 
     /// The requests per API the run will make, as `validate` prints them.
     pub(crate) fn plan(&self) -> String {
-        let sends = if self.sns_publishes > 0.0 {
+        let sends = if self.sns_publishes > 0.0 && self.router_units.starts_with("EventBridge") {
+            format!("{:.0} PutEvents", self.send_requests)
+        } else if self.sns_publishes > 0.0 {
             format!("{:.0} publish", self.sns_publishes)
         } else {
             format!("{:.0} send", self.send_requests)
@@ -51,13 +56,15 @@ impl Estimate {
     pub(crate) fn describe(&self, price_per_million: f64) -> String {
         if self.sns_publishes > 0.0 {
             return format!(
-                "estimated cost: {:.0} SNS publishes (${:.6}) + {:.0} billed SQS requests (receive {:.0} of which ~{:.0} empty, delete {:.0}) × ${price_per_million}/M, every subscription taken to get every message (an upper bound) = ${:.6} (${:.4} per million messages)",
+                "estimated cost: {:.0} {} (${:.6}) + {:.0} billed SQS requests (receive {:.0} of which ~{:.0} empty, delete {:.0}) × ${price_per_million}/M, every {} taken to get every message (an upper bound) = ${:.6} (${:.4} per million messages)",
                 self.sns_publishes,
+                self.router_units,
                 self.sns_usd,
                 self.billed_requests,
                 self.receive_requests,
                 self.empty_receives,
                 self.delete_requests,
+                if self.router_units.starts_with("EventBridge") { "rule" } else { "subscription" },
                 self.usd,
                 self.usd_per_million_messages()
             );
@@ -127,7 +134,36 @@ fn fanout_estimate(s: &Scenario, fanout: &super::types::Fanout) -> Option<Estima
         .sum::<f64>()
         / s.producers.len().max(1) as f64;
     let c = &s.cost;
-    (e.sns_publishes, e.sns_usd) = if fanout.topic.kind == super::types::QueueType::Fifo {
+    if fanout.bus().is_some() {
+        let overhead = fanout
+            .attributes
+            .iter()
+            .map(|a| super::bus::drawn_bytes(a) as f64)
+            .fold(0.0, f64::max);
+        let chunks = price::chunks(bytes + overhead);
+        let events = e.messages * chunks;
+        // Each rule's queue taken to get every event: EventBridge's SendMessage to it.
+        let deliveries: f64 = fanout
+            .routes
+            .iter()
+            .map(|r| {
+                let per_million = match fanout.queue_kind(r) {
+                    super::types::QueueType::Fifo => c.fifo_per_million,
+                    super::types::QueueType::Standard => c.standard_per_million,
+                };
+                price::usd(e.messages * chunks, per_million)
+            })
+            .sum();
+        e.sns_publishes = events;
+        e.sns_usd = price::usd(events, c.eventbridge_per_million) + deliveries;
+        e.router_units = "EventBridge events (and their deliveries)";
+        e.send_requests = sends.send_requests;
+        e.usd = price::usd(e.billed_requests, s.price_per_million()) + e.sns_usd;
+        return Some(e);
+    }
+    e.router_units = "SNS publishes";
+    let fifo_topic = fanout.topic().is_some_and(|t| t.kind == super::types::QueueType::Fifo);
+    (e.sns_publishes, e.sns_usd) = if fifo_topic {
         let gb = e.messages * bytes / 1e9;
         let deliveries = e.messages * s.consumers.len() as f64;
         let usd = price::usd(sends.send_requests, c.sns_fifo_per_million)

@@ -6,7 +6,8 @@
 //! emulator's pure parts.
 
 use super::keys::Codec;
-use super::sections::{SubscriptionKeys, TopicSpec};
+use super::sections::{BusSpec, RuleKeys, SubscriptionKeys, TopicSpec};
+use super::values::QueueType;
 use crate::emulator::names;
 use serde_json::{Value, json};
 use sqsbench_keys::document::Field;
@@ -40,24 +41,107 @@ pub struct AttributeSpec {
     pub values: Values,
 }
 
-/// One `[[subscriptions]]` entry: its keys and the queue it gets. Its consumers are the
-/// scenario's consumer fleet at the same place.
+/// One queue the router fans out to: a `[[subscriptions]]` entry or a `[[rules]]` entry, and
+/// the queue it gets. Its consumers are the scenario's consumer fleet at the same place.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Subscription {
-    pub keys: SubscriptionKeys,
-    /// `<[queue] name>-<subscription name>` (`.fifo` kept last).
+pub struct Route {
+    pub keys: RouteKeys,
+    /// `<[queue] name>-<route name>` (`.fifo` kept last).
     pub queue_name: String,
 }
 
-/// What makes a scenario a fan-out: publishers publish to the topic, and each subscription's
-/// queue has its own consumers (`Scenario::producers` are the publishers, `Scenario::consumers`
-/// the subscriptions' consumers, in the same order as `subscriptions`).
+/// What decides which messages a route's queue gets.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RouteKeys {
+    /// An SNS subscription: a filter policy on the message attributes.
+    Subscription(SubscriptionKeys),
+    /// An EventBridge rule: an event pattern on the event, and the rule's target.
+    Rule(RuleKeys),
+}
+
+impl Route {
+    pub fn name(&self) -> &str {
+        match &self.keys {
+            RouteKeys::Subscription(s) => &s.name,
+            RouteKeys::Rule(r) => &r.name,
+        }
+    }
+
+    pub fn subscription(&self) -> Option<&SubscriptionKeys> {
+        match &self.keys {
+            RouteKeys::Subscription(s) => Some(s),
+            RouteKeys::Rule(_) => None,
+        }
+    }
+
+    pub fn rule(&self) -> Option<&RuleKeys> {
+        match &self.keys {
+            RouteKeys::Rule(r) => Some(r),
+            RouteKeys::Subscription(_) => None,
+        }
+    }
+}
+
+/// What the publishers publish to: an SNS topic or an EventBridge bus.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Router {
+    Topic(TopicSpec),
+    Bus(BusSpec),
+}
+
+/// What makes a scenario a fan-out: publishers publish to a router (an SNS topic or an
+/// EventBridge bus), and each route's queue (a subscription's or a rule's) has its own
+/// consumers (`Scenario::producers` are the publishers, `Scenario::consumers` the routes'
+/// consumers, in the same order as `routes`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fanout {
-    pub topic: TopicSpec,
-    /// Per publisher fleet, in `Scenario::producers`' order.
+    pub router: Router,
+    /// Per publisher fleet, in `Scenario::producers`' order: the SNS message attributes it
+    /// draws, or (a bus) its `source`, `detail-type` and `detail.<field>` values.
     pub attributes: Vec<Vec<AttributeSpec>>,
-    pub subscriptions: Vec<Subscription>,
+    pub routes: Vec<Route>,
+}
+
+impl Fanout {
+    pub fn topic(&self) -> Option<&TopicSpec> {
+        match &self.router {
+            Router::Topic(t) => Some(t),
+            Router::Bus(_) => None,
+        }
+    }
+
+    pub fn bus(&self) -> Option<&BusSpec> {
+        match &self.router {
+            Router::Bus(b) => Some(b),
+            Router::Topic(_) => None,
+        }
+    }
+
+    /// How long the probes before traffic may take ("0s": none).
+    pub fn settle(&self) -> std::time::Duration {
+        match &self.router {
+            Router::Topic(t) => t.settle,
+            Router::Bus(b) => b.settle,
+        }
+    }
+
+    /// The type of route `i`'s queue: a topic's subscriptions share its type, a rule's target
+    /// has its own.
+    pub fn queue_kind(&self, route: &Route) -> QueueType {
+        match (&self.router, &route.keys) {
+            (_, RouteKeys::Rule(r)) => r.kind,
+            (Router::Topic(t), _) => t.kind,
+            (Router::Bus(_), RouteKeys::Subscription(_)) => QueueType::Standard,
+        }
+    }
+
+    /// "subscription" or "rule": what a route is called in messages.
+    pub fn route_word(&self) -> &'static str {
+        match self.router {
+            Router::Topic(_) => "subscription",
+            Router::Bus(_) => "rule",
+        }
+    }
 }
 
 /// `{ event = { values = [...], weights = [...] }, amount = { range = [1, 500] } }`.
@@ -177,7 +261,7 @@ fn attribute(name: &str, f: &Field<'_>) -> Option<AttributeSpec> {
 }
 
 /// `values` (all strings or all numbers, SNS's ±10⁹ for numbers) and their `weights`.
-fn listed(values: &Field<'_>, weights: Option<&Field<'_>>) -> Option<Values> {
+pub(super) fn listed(values: &Field<'_>, weights: Option<&Field<'_>>) -> Option<Values> {
     let items = values.array()?;
     if items.is_empty() || items.len() > MAX_VALUES {
         values.problem(format!("expected 1 to {MAX_VALUES} values"));
@@ -218,7 +302,7 @@ fn listed(values: &Field<'_>, weights: Option<&Field<'_>>) -> Option<Values> {
     })
 }
 
-/// The queue a subscription gets: `<base>-<subscription>`, `.fifo` kept last.
+/// The queue a subscription or rule gets: `<base>-<name>`, `.fifo` kept last.
 pub(crate) fn subscription_queue(queue_name: &str, subscription: &str) -> String {
     match queue_name.strip_suffix(".fifo") {
         Some(base) => format!("{base}-{subscription}.fifo"),

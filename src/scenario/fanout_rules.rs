@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
-use super::fanout::{Attributes, Fanout, MAX_PUBLISH_BYTES, Subscription, subscription_queue};
+use super::fanout::{Attributes, Fanout, MAX_PUBLISH_BYTES, Route, RouteKeys, Router, subscription_queue};
 use super::fleet_rules::{consumer, fleet_name, fleets, producer};
 use super::keys::Codec;
 use super::sections::{ConsumerFleetRead, ProducerFleetRead, SubscriptionKeys, TopicRead};
@@ -25,11 +25,38 @@ pub(super) struct FanoutParts {
     pub fanout: Fanout,
 }
 
-/// Refuses the sections of the other kind of scenario: a queue scenario has no `[topic]`
-/// sections, a fan-out scenario no `[[producers]]` or `[[consumers]]`.
-pub(super) fn refuse_other_kind(root: &Table<'_>, fanout: bool) {
-    let refused: &[(&str, &str)] = if fanout {
-        &[
+/// What a scenario's traffic goes to, as its sections say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Queue,
+    Topic,
+    Bus,
+}
+
+/// Refuses the sections of the other kinds of scenario: a queue scenario has no `[topic]` or
+/// `[event_bus]` sections, a fan-out scenario no `[[producers]]` or `[[consumers]]`, and a
+/// topic's and a bus's sections do not mix.
+pub(super) fn refuse_other_kind(root: &Table<'_>, kind: Kind) {
+    let topic_only: &[(&str, &str)] = &[
+        (
+            "publishers",
+            "[[publishers]] publish to a [topic]; add one, or use [[producers]]",
+        ),
+        (
+            "subscriptions",
+            "[[subscriptions]] subscribe to a [topic]; add one",
+        ),
+    ];
+    let bus_only: &[(&str, &str)] = &[
+        (
+            "event_publishers",
+            "[[event_publishers]] put events on an [event_bus]; add one",
+        ),
+        ("rules", "[[rules]] are an [event_bus]'s; add one"),
+    ];
+    let fleets: &[(&str, &str)] = match kind {
+        Kind::Queue => &[],
+        Kind::Topic => &[
             (
                 "producers",
                 "a fan-out scenario ([topic]) publishes with [[publishers]], not [[producers]]",
@@ -38,19 +65,27 @@ pub(super) fn refuse_other_kind(root: &Table<'_>, fanout: bool) {
                 "consumers",
                 "a fan-out scenario ([topic]) gives each [[subscriptions]] entry its own consumers = { ... }",
             ),
-        ]
-    } else {
-        &[
+        ],
+        Kind::Bus => &[
             (
-                "publishers",
-                "[[publishers]] publish to a [topic]; add one, or use [[producers]]",
+                "producers",
+                "an EventBridge scenario ([event_bus]) puts events with [[event_publishers]], not [[producers]]",
             ),
             (
-                "subscriptions",
-                "[[subscriptions]] subscribe to a [topic]; add one",
+                "consumers",
+                "an EventBridge scenario ([event_bus]) gives each [[rules]] entry its own consumers = { ... }",
             ),
-        ]
+            (
+                "topic",
+                "a scenario publishes to an [event_bus] or a [topic], not both",
+            ),
+        ],
     };
+    let refused = fleets.iter().chain(match kind {
+        Kind::Queue => topic_only.iter().chain(bus_only),
+        Kind::Topic => bus_only.iter().chain(&[]),
+        Kind::Bus => topic_only.iter().chain(&[]),
+    });
     for (key, message) in refused {
         if let Some(f) = root.get(key) {
             f.problem(*message);
@@ -155,9 +190,9 @@ pub(super) fn parts(
         producers,
         consumers,
         fanout: Fanout {
-            topic: topic?.clone(),
+            router: Router::Topic(topic?.clone()),
             attributes,
-            subscriptions,
+            routes: subscriptions,
         },
     })
 }
@@ -216,7 +251,7 @@ fn publisher(
 }
 
 /// A problem at the key's own line when it is written, else at its table's.
-fn at_key(t: &Table<'_>, key: &str, message: String) {
+pub(super) fn at_key(t: &Table<'_>, key: &str, message: String) {
     match t.get(key) {
         Some(f) => f.problem(message),
         None => t.problem(key, message),
@@ -229,34 +264,64 @@ fn subscription(
     t: &Table<'_>,
     queue: Option<&QueueSpec>,
     names: &RefCell<BTreeSet<String>>,
-) -> Option<(Subscription, ConsumerFleet)> {
-    let consumers_field = t.get("consumers");
+) -> Option<(Route, ConsumerFleet)> {
+    let consumers = t.get("consumers");
     let mut keys = SubscriptionKeys::read_partial(Some(t));
     keys.name = keys.name.map(|written| fleet_name(t, written, names));
+    let fleet = route_fleet(t, consumers, queue, "subscription");
+    let keys = keys.complete()?;
+    let queue = queue?;
+    let queue_name = route_queue(t, &queue.name, &keys.name, queue.kind)?;
+    let mut fleet = fleet?;
+    fleet.name = keys.name.clone();
+    Some((
+        Route {
+            keys: RouteKeys::Subscription(keys),
+            queue_name,
+        },
+        fleet,
+    ))
+}
+
+/// A route's consumers: any `[[consumers]]` key but `name`, which is the route's.
+pub(super) fn route_fleet(
+    t: &Table<'_>,
+    consumers: Option<sqsbench_keys::document::Field<'_>>,
+    queue: Option<&QueueSpec>,
+    what: &str,
+) -> Option<ConsumerFleet> {
+    let _ = t;
     let unnamed = RefCell::new(BTreeSet::new());
-    let fleet = match &consumers_field {
+    match &consumers {
         None => ConsumerFleet::read_partial(None).complete(),
         Some(f) => {
             let ct = f.table()?;
             if let Some(name) = ct.get("name") {
-                name.problem("a subscription's consumers are named by the subscription's `name`");
+                name.problem(format!("a {what}'s consumers are named by the {what}'s `name`"));
             }
             let read: ConsumerFleetRead = ConsumerFleet::read_partial(Some(&ct));
             consumer(read, &ct, queue, &unnamed)
         }
+    }
+}
+
+/// A route's queue, `<base>-<name>` (`.fifo` last for a FIFO queue), or why it is no SQS name
+/// (said at the route's `name`).
+pub(super) fn route_queue(t: &Table<'_>, base: &str, name: &str, kind: QueueType) -> Option<String> {
+    let stem = base.strip_suffix(".fifo").unwrap_or(base);
+    let with_kind = match kind {
+        QueueType::Fifo => format!("{stem}.fifo"),
+        QueueType::Standard => stem.to_string(),
     };
-    let keys = keys.complete()?;
-    let queue_name = subscription_queue(&queue?.name, &keys.name);
+    let queue_name = subscription_queue(&with_kind, name);
     if !names::is_queue_name(&queue_name) {
         let why = if queue_name.len() > names::QUEUE_NAME_MAX {
             "is over SQS's 80 characters; use a shorter name or [queue] name"
         } else {
-            "is not an SQS queue name (letters, digits, '-' or '_'); rename the subscription"
+            "is not an SQS queue name (letters, digits, '-' or '_'); rename it"
         };
         t.problem("name", format!("its queue name {queue_name:?} {why}"));
         return None;
     }
-    let mut fleet = fleet?;
-    fleet.name = keys.name.clone();
-    Some((Subscription { keys, queue_name }, fleet))
+    Some(queue_name)
 }

@@ -5,6 +5,8 @@
 //! Main entry: `load`. Must not depend on targets, workloads or reports.
 
 mod advice;
+pub mod bus;
+mod bus_rules;
 pub(crate) mod codecs;
 pub(crate) mod connections;
 pub(crate) mod estimate;

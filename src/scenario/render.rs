@@ -121,26 +121,72 @@ pub(crate) fn to_toml(sc: &Scenario) -> String {
     doc.0
 }
 
-/// `[topic]`, each publisher fleet with its attributes, each subscription with its consumers.
+/// `[topic]` or `[event_bus]`, each publisher fleet with what it draws, each subscription or
+/// rule with its consumers.
 fn fanout_sections(doc: &mut Layout, sc: &Scenario, fanout: &Fanout) {
-    use super::keys::Codec as _;
-    doc.table("topic", fanout.topic.to_keys());
+    let (router, router_keys, publishers, routes) = match &fanout.router {
+        super::fanout::Router::Topic(t) => ("topic", t.to_keys(), "publishers", "subscriptions"),
+        super::fanout::Router::Bus(b) => ("event_bus", b.to_keys(), "event_publishers", "rules"),
+    };
+    doc.table(router, router_keys);
     for (p, attributes) in sc.producers.iter().zip(&fanout.attributes) {
         let mut keys = p.to_keys();
-        if let Some(v) = super::fanout::Attributes.write(attributes) {
-            keys.push(("attributes", v));
-        }
-        doc.array_entry("publishers", keys);
+        keys.extend(drawn_keys(fanout, attributes));
+        doc.array_entry(publishers, keys);
     }
-    for (s, c) in fanout.subscriptions.iter().zip(&sc.consumers) {
-        let mut keys = s.keys.to_keys();
+    for (s, c) in fanout.routes.iter().zip(&sc.consumers) {
+        let mut keys = match &s.keys {
+            super::fanout::RouteKeys::Subscription(k) => k.to_keys(),
+            super::fanout::RouteKeys::Rule(k) => k.to_keys(),
+        };
         let consumers = c.to_keys().into_iter().filter(|(k, _)| *k != "name");
         keys.push((
             "consumers",
             toml::Value::Table(consumers.map(|(k, v)| (k.to_string(), v)).collect()),
         ));
-        doc.array_entry("subscriptions", keys);
+        doc.array_entry(routes, keys);
     }
+}
+
+/// What a publisher fleet draws, as its keys: a topic's `attributes`, or a bus's `source`,
+/// `detail_type` and `detail`.
+fn drawn_keys(
+    fanout: &Fanout,
+    attributes: &[super::fanout::AttributeSpec],
+) -> Vec<(&'static str, toml::Value)> {
+    use super::keys::Codec as _;
+    use super::bus::DETAIL_PREFIX;
+    if fanout.topic().is_some() {
+        return super::fanout::Attributes
+            .write(&attributes.to_vec())
+            .map(|v| vec![("attributes", v)])
+            .unwrap_or_default();
+    }
+    let text = |name: &str| {
+        let spec = attributes.iter().find(|a| a.name == name)?;
+        match &spec.values {
+            super::fanout::Values::Strings { values, .. } if values.len() == 1 => {
+                Some(toml::Value::String(values[0].clone()))
+            }
+            _ => super::fanout::Attributes
+                .write(&vec![spec.clone()])
+                .and_then(|t| t.as_table()?.get(name).cloned()),
+        }
+    };
+    let detail: Vec<super::fanout::AttributeSpec> = attributes
+        .iter()
+        .filter_map(|a| {
+            Some(super::fanout::AttributeSpec {
+                name: a.name.strip_prefix(DETAIL_PREFIX)?.to_string(),
+                values: a.values.clone(),
+            })
+        })
+        .collect();
+    let mut keys = Vec::new();
+    keys.extend(text("source").map(|v| ("source", v)));
+    keys.extend(text("detail-type").map(|v| ("detail_type", v)));
+    keys.extend(super::fanout::Attributes.write(&detail).map(|v| ("detail", v)));
+    keys
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use super::keys::{
     Addr, Bool, Choice, Opt, Rate, Text, derived, dur, int, nested, num, or, required, section,
     spelled, unset,
 };
+use super::bus::{Patterns, PatternSpec, TransformerSpec, Transformers};
 use super::policy::{Policies, PolicySpec};
 use super::scaling::{Scaling, Scalings};
 use super::shares::{Skew, Skews, Weights};
@@ -158,6 +159,45 @@ section! {
 }
 
 section! {
+    /// `[event_bus]`: the EventBridge bus an EventBridge scenario's `[[event_publishers]]` put
+    /// events on.
+    pub struct BusSpec / BusRead {
+        /// "default" (the account's default bus, never created or deleted) or a custom bus
+        name: String = Text, derived("\"sqsbench-<name>\"", String::new());
+        /// create when absent (deleted at the end only if this run created it)
+        create: bool = Bool, or(true);
+        /// before traffic, probe each rule until it behaves, for at most this (a new rule can
+        /// take a while to take effect on AWS); "0s" skips the probes
+        settle: Duration = dur().at_most(Duration::from_secs(3600), "must be at most 1h"),
+            or(Duration::from_secs(300));
+        /// archive every event the bus receives during the run (the archive is deleted at the end)
+        archive: bool = Bool, or(false);
+        /// with archive = true: this far into the run, replay the archive's events from the run's
+        /// start; replayed deliveries are counted apart by replay name, never as duplicates
+        replay_after: Option<Duration> = Opt(dur().above_zero()), unset("\"20s\"");
+    }
+}
+
+section! {
+    /// `[[rules]]`: a rule on the bus, its target queue (<[queue] name>-<name>), and the queue's
+    /// consumers.
+    pub struct RuleKeys / RuleRead {
+        /// names the rule, its queue (<[queue] name>-<name>) and its consumer fleet
+        name: String = Text, required("is required (it names the rule, its queue and figures)", "\"big-orders\"");
+        /// the rule's event pattern as a TOML table, on source, detail-type and detail
+        event_pattern: PatternSpec = Patterns,
+            required("is required (the events the rule matches)", "{ detail = { orderValue = [{ numeric = [\">\", 100] }] } }");
+        /// the target queue's type; a FIFO queue gets content-based deduplication, which AWS
+        /// requires of a FIFO target
+        kind as "type": QueueType = QUEUE_TYPES, or(QueueType::Standard);
+        /// what the queue gets instead of the event: InputPathsMap and InputTemplate, which must
+        /// carry the event's detail (or detail.sqsbench) so the message can be identified
+        input_transformer: Option<TransformerSpec> = Opt(Transformers),
+            unset("{ input_paths = { body = \"$.detail.sqsbench\" }, input_template = \"<body>\" }");
+    }
+}
+
+section! {
     /// `[run]`: phases, seed and repetition.
     pub struct RunSpec / RunRead {
         /// the measured phase
@@ -278,8 +318,10 @@ section! {
         max_order_violations: Option<u64> = Opt(int(0, i64::MAX)), unset("0");
         /// messages sent and never received
         max_lost: Option<u64> = Opt(int(0, i64::MAX)), unset("0");
-        /// fan-out: measured messages that reached a subscription whose filter should have
-        /// stopped them, summed over the subscriptions
+        /// fan-out: expected by a subscription or rule and never received, summed over them
+        max_missing: Option<u64> = Opt(int(0, i64::MAX)), unset("0");
+        /// fan-out: measured messages that reached a subscription whose filter (or a rule whose
+        /// event pattern) should have stopped them, summed over the subscriptions or rules
         max_leaked: Option<u64> = Opt(int(0, i64::MAX)), unset("0");
         /// measured messages moved to the dead-letter queue
         max_dead_lettered: Option<u64> = Opt(int(0, i64::MAX)), unset("0");
@@ -317,6 +359,14 @@ section! {
         sns_fifo_per_million_delivered: f64 = num(0.0, 1e6), or(0.01);
         /// SNS FIFO topics: USD per GB of payload delivered
         sns_fifo_per_gb_delivered: f64 = num(0.0, 1e6), or(0.001);
+        /// EventBridge: custom events put on a bus, each 64 KB of an entry one event
+        eventbridge_per_million: f64 = num(0.0, 1e6), or(1.00);
+        /// EventBridge archives: USD per GB of events archived
+        eventbridge_archive_per_gb: f64 = num(0.0, 1e6), or(0.10);
+        /// EventBridge archives: USD per GB-month stored (counted for the run's length)
+        eventbridge_archive_per_gb_month: f64 = num(0.0, 1e6), or(0.023);
+        /// EventBridge replays: USD per million events replayed
+        eventbridge_replay_per_million: f64 = num(0.0, 1e6), or(1.00);
         /// Lambda-style fleets with `memory`: USD per GB-second of invocation (x86, us-east-1)
         lambda_per_gb_second: f64 = num(0.0, 1e6), or(0.0000166667);
         /// Lambda-style fleets with `memory`: USD per million invocations

@@ -79,7 +79,8 @@ impl Target {
     }
 }
 
-pub use super::fanout::{AttributeSpec, Fanout, Subscription, Values};
+pub use super::bus::{PatternSpec, TransformerSpec};
+pub use super::fanout::{AttributeSpec, Fanout, Route, RouteKeys, Router, Values};
 pub use super::heartbeat::{Heartbeat, VISIBILITY_CEILING};
 pub use super::policy::PolicySpec;
 pub use super::queue_sets::QueueDecl;
@@ -89,6 +90,7 @@ pub use super::sections::{
     ConsumerFleet, DeadLetter, Expectations, Prices, ProducerFleet, QueueSpec, RunSpec, SearchSpec,
     SubscriptionKeys, TopicSpec,
 };
+pub use super::sections::{BusSpec, RuleKeys};
 pub use super::shares::Skew;
 pub use super::values::*;
 

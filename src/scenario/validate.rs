@@ -6,7 +6,9 @@
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
-use super::fanout_rules;
+use super::fanout_rules::{self, Kind};
+use super::bus_rules;
+use super::fanout::Router;
 use super::fleet_rules::{consumer, fleets, producer};
 use super::queue_set_rules;
 use super::sections::{QueueRead, TargetKeys, TargetKind};
@@ -55,6 +57,9 @@ pub const ROOT_KEYS: &[&str] = &[
     "topic",
     "publishers",
     "subscriptions",
+    "event_bus",
+    "event_publishers",
+    "rules",
 ];
 
 fn build(doc: &Document) -> Option<Scenario> {
@@ -67,11 +72,21 @@ fn build(doc: &Document) -> Option<Scenario> {
     let client = target_keys.as_ref().map(|keys| keys.client);
     let target = target_keys.and_then(|keys| target(keys, root.get("target")));
     let scenario_name = name.as_deref().unwrap_or("scenario");
-    let topic_field = root.get("topic");
-    fanout_rules::refuse_other_kind(&root, topic_field.is_some());
+    let bus_field = root.get("event_bus");
+    let topic_field = bus_field.is_none().then(|| root.get("topic")).flatten();
+    let kind = match (&bus_field, &topic_field) {
+        (Some(_), _) => Kind::Bus,
+        (None, Some(_)) => Kind::Topic,
+        (None, None) => Kind::Queue,
+    };
+    fanout_rules::refuse_other_kind(&root, kind);
     let topic = topic_field.as_ref().map(|f| {
         let t = f.table()?;
         fanout_rules::topic(TopicSpec::read_partial(Some(&t)), Some(&t), scenario_name)
+    });
+    let bus = bus_field.as_ref().map(|f| {
+        let t = f.table()?;
+        bus_rules::bus(BusSpec::read_partial(Some(&t)), &t, scenario_name)
     });
     let one_queue = root.get("queue");
     let declared = one_queue.is_some();
@@ -82,15 +97,20 @@ fn build(doc: &Document) -> Option<Scenario> {
         }
         queue(read, t, scenario_name, "[queue]")
     });
-    let queues = queue_set(&root, declared, topic.is_some(), scenario_name);
+    let queues = queue_set(&root, declared, kind != Kind::Queue, scenario_name);
     // A [[queues]] scenario's first queue stands for the run's queue type and FIFO rules.
     let queue = match queues.as_deref() {
         Some([first, ..]) => first.specs().next(),
         _ => one,
     };
     let run = section(root.get("run"), RunSpec::read_keys);
-    let (mut producers, mut consumers, fanout) = fleets_of(doc, &root, &topic, queue.as_ref());
-    if let (Some(decls), None) = (&queues, &topic) {
+    let router = match (&topic, &bus) {
+        (Some(t), _) => Some(t.clone().map(Router::Topic)),
+        (None, Some(b)) => Some(b.clone().map(Router::Bus)),
+        (None, None) => None,
+    };
+    let (mut producers, mut consumers, fanout) = fleets_of(doc, &root, &router, queue.as_ref());
+    if let (Some(decls), Kind::Queue) = (&queues, kind) {
         queue_set_rules::bind(&root, decls, &mut producers, &mut consumers);
     }
     if producers.is_some() && consumers.is_some() {
@@ -143,7 +163,7 @@ fn queue_set(
             ),
             (
                 fanout,
-                "many queues with a fan-out ([topic]) are not supported: a fan-out's queues are its [[subscriptions]]",
+                "many queues with a fan-out ([topic] or [event_bus]) are not supported: a fan-out's queues are its [[subscriptions]] or [[rules]]",
             ),
         ],
         |t, name| {
@@ -160,15 +180,22 @@ fn queue_set(
 fn fleets_of(
     doc: &Document,
     root: &Table<'_>,
-    topic: &Option<Option<TopicSpec>>,
+    router: &Option<Option<Router>>,
     queue: Option<&QueueSpec>,
 ) -> (
     Option<Vec<ProducerFleet>>,
     Option<Vec<ConsumerFleet>>,
     Option<Option<Fanout>>,
 ) {
-    match topic {
-        Some(topic) => match fanout_rules::parts(doc, root, topic.as_ref(), queue) {
+    let parts = |router: &Option<Router>| match router {
+        Some(Router::Bus(bus)) => bus_rules::parts(doc, root, Some(bus), queue),
+        Some(Router::Topic(topic)) => fanout_rules::parts(doc, root, Some(topic), queue),
+        // The router was refused; its fleets are still read for their own problems.
+        None if root.get("event_bus").is_some() => bus_rules::parts(doc, root, None, queue),
+        None => fanout_rules::parts(doc, root, None, queue),
+    };
+    match router {
+        Some(router) => match parts(router) {
             Some(parts) => (
                 Some(parts.producers),
                 Some(parts.consumers),
@@ -185,7 +212,14 @@ fn fleets_of(
 
 /// At most `MAX_FLEETS` fleet tables in all; the first one over is where the problem is said.
 fn limit_fleets(root: &Table<'_>) {
-    let fleet_tables = ["producers", "consumers", "publishers", "subscriptions"];
+    let fleet_tables = [
+        "producers",
+        "consumers",
+        "publishers",
+        "subscriptions",
+        "event_publishers",
+        "rules",
+    ];
     let mut tables = fleet_tables
         .into_iter()
         .filter_map(|key| root.get(key)?.array())

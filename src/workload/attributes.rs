@@ -1,13 +1,38 @@
-//! The message attributes a fan-out publisher puts on each message, and which subscriptions
-//! should therefore get it. Every value is a pure function of the run's seed, the publisher and
-//! the message's sequence number — the identity the payload header carries — so whoever decodes
-//! a message (a consumer, another shard, a merge) can recompute its attributes and evaluate a
-//! subscription's filter policy on them with the emulator's own `filter_policy`, without the
-//! attributes ever being stored. Pure: no clock, no I/O.
+//! What a fan-out publisher draws for each message — an SNS message's attributes, or an
+//! EventBridge event's source, detail-type and detail fields — and which routes should therefore
+//! get it. Every value is a pure function of the run's seed, the publisher and the message's
+//! sequence number — the identity the payload header carries — so whoever decodes a message (a
+//! consumer, another shard, a merge) can recompute what it carried and evaluate a subscription's
+//! filter policy or a rule's event pattern on it with the emulator's own `filter_policy` and
+//! `event_pattern`, without anything drawn ever being stored. Pure: no clock, no I/O.
 
+use serde_json::{Map, Value};
+
+use crate::emulator::event_pattern::EventPattern;
 use crate::emulator::filter_policy::{Attribute, FilterPolicy};
 use crate::emulator::splitmix::finalize;
+use crate::scenario::bus::DETAIL_PREFIX;
 pub use crate::scenario::{AttributeSpec, Values};
+
+/// What decides whether a route gets a message: a subscription's filter policy on the drawn
+/// attributes, or a rule's event pattern on the event the drawn fields make.
+#[derive(Debug)]
+pub enum Matcher {
+    Filter(FilterPolicy),
+    Pattern(EventPattern),
+}
+
+impl Matcher {
+    /// Route `route`'s matcher (`None`: a subscription without a filter gets everything).
+    pub fn of(route: &crate::scenario::Route) -> Option<Matcher> {
+        match &route.keys {
+            crate::scenario::RouteKeys::Subscription(s) => {
+                s.filter_policy.as_ref().map(|p| Matcher::Filter(p.parsed()))
+            }
+            crate::scenario::RouteKeys::Rule(r) => Some(Matcher::Pattern(r.event_pattern.parsed())),
+        }
+    }
+}
 
 /// One message's attribute, as published.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,12 +70,59 @@ pub fn draw(specs: &[AttributeSpec], seed: u64, publisher: u32, sequence: u64) -
         .collect()
 }
 
-/// Whether a subscription with this policy (`None`: no filter) should get the message whose
-/// attributes are `drawn`.
-pub fn lets_through(policy: Option<&FilterPolicy>, drawn: &[Drawn]) -> bool {
-    let Some(policy) = policy else {
-        return true;
-    };
+/// Whether a route with this matcher (`None`: no filter) should get the message whose drawn
+/// values are `drawn`.
+pub fn lets_through(matcher: Option<&Matcher>, drawn: &[Drawn]) -> bool {
+    match matcher {
+        None => true,
+        Some(Matcher::Filter(policy)) => attributes_match(policy, drawn),
+        Some(Matcher::Pattern(pattern)) => pattern.matches(&event_of(drawn)),
+    }
+}
+
+/// The event an EventBridge publisher's drawn values make, as a rule's pattern sees it:
+/// `source`, `detail-type` and `detail` (without the body, which no pattern may match on).
+pub fn event_of(drawn: &[Drawn]) -> Value {
+    let mut event = Map::new();
+    event.insert("detail".into(), Value::Object(detail_of(drawn)));
+    for d in drawn.iter().filter(|d| !d.name.starts_with(DETAIL_PREFIX)) {
+        event.insert(d.name.clone(), value_of(d));
+    }
+    Value::Object(event)
+}
+
+/// The `detail` fields among the drawn values.
+pub fn detail_of(drawn: &[Drawn]) -> Map<String, Value> {
+    drawn
+        .iter()
+        .filter_map(|d| Some((d.name.strip_prefix(DETAIL_PREFIX)?.to_string(), value_of(d))))
+        .collect()
+}
+
+/// The drawn value named `name` (`source` or `detail-type`), or "" when none is.
+pub fn text_of<'d>(drawn: &'d [Drawn], name: &str) -> &'d str {
+    drawn
+        .iter()
+        .find(|d| d.name == name)
+        .map_or("", |d| d.value.as_str())
+}
+
+fn value_of(d: &Drawn) -> Value {
+    if d.data_type != "Number" {
+        return Value::String(d.value.clone());
+    }
+    if let Ok(whole) = d.value.parse::<i64>() {
+        return Value::from(whole);
+    }
+    d.value
+        .parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .map_or_else(|| Value::String(d.value.clone()), Value::Number)
+}
+
+/// Whether `policy` lets through a message with these attributes.
+fn attributes_match(policy: &FilterPolicy, drawn: &[Drawn]) -> bool {
     let view: Vec<Attribute<'_>> = drawn
         .iter()
         .map(|d| Attribute {
@@ -163,7 +235,24 @@ mod tests {
             ).unwrap();
             let drawn = draw(&orders(), seed, publisher, sequence);
             let amount: i64 = drawn[1].value.parse().unwrap();
-            prop_assert_eq!(lets_through(Some(&policy), &drawn), drawn[0].value == "order_paid" && amount >= floor);
+            prop_assert_eq!(lets_through(Some(&Matcher::Filter(policy)), &drawn), drawn[0].value == "order_paid" && amount >= floor);
+        }
+
+        /// What a rule's pattern matches is what the drawn event says, read directly.
+        #[test]
+        fn a_pattern_matches_what_the_drawn_event_says(seed in any::<u64>(), publisher in 0u32..64, sequence in 0u64..1_000_000, floor in 1i64..500) {
+            let fields = vec![
+                AttributeSpec { name: "source".into(), values: Values::Strings { values: vec!["orders".into(), "refunds".into()], weights: vec![1.0, 1.0] } },
+                AttributeSpec { name: "detail.orderValue".into(), values: Values::Range { min: 1, max: 500 } },
+            ];
+            let pattern = EventPattern::from_json(
+                &json!({"source": ["orders"], "detail": {"orderValue": [{"numeric": [">", floor]}]}}),
+            ).unwrap();
+            let drawn = draw(&fields, seed, publisher, sequence);
+            let value: i64 = drawn[1].value.parse().unwrap();
+            let event = event_of(&drawn);
+            prop_assert_eq!(&event["detail"]["orderValue"], &json!(value));
+            prop_assert_eq!(lets_through(Some(&Matcher::Pattern(pattern)), &drawn), drawn[0].value == "orders" && value > floor);
         }
     }
 }

@@ -290,7 +290,10 @@ impl Consumer {
                     r.sender_floors.observe(p.producer, p.sent_us, stamp);
                 }
                 let mut measured = self.run.clock.is_measured(p.intended_us);
-                if measured && self.leaked(m, &p, now_us) {
+                if self.replayed(m) {
+                    // Sent again on purpose: counted apart, deleted, no delivery of the ledger's.
+                    measured = false;
+                } else if measured && self.leaked(m, &p, now_us) {
                     // Deleted like any of this run's messages, but no delivery of the ledger's.
                     measured = false;
                 } else if measured {
@@ -361,6 +364,20 @@ impl Consumer {
 
     /// Whether a measured message reached this subscription although its filter should have
     /// stopped it; such a delivery is recorded as a leak.
+    /// Whether an archive replayed the event `m` (counted by replay name when it did).
+    fn replayed(&self, m: &Message) -> bool {
+        let Some(s) = &self.lane.subscriber else {
+            return false;
+        };
+        match s.replay(&m.body) {
+            Some(name) => {
+                s.replays.record(&name);
+                true
+            }
+            None => false,
+        }
+    }
+
     fn leaked(&self, m: &Message, p: &Payload, now_us: u64) -> bool {
         let Some(s) = &self.lane.subscriber else {
             return false;

@@ -12,11 +12,12 @@ pub(crate) struct Ledgers {
 }
 
 impl Ledgers {
-    /// `count` ledgers (at least one); the journal, if any, is the first's (a shard's run has
-    /// one queue).
-    pub(crate) fn spawn(count: usize, fifo: bool, mut journal: Option<Journal>) -> Ledgers {
-        let (handles, owners) = (0..count.max(1))
-            .map(|_| ledger::spawn(fifo, journal.take()))
+    /// One ledger per lane (at least one), each judging FIFO order when its queue is FIFO
+    /// (`fifo[lane]`; a rule's target has its own type); the journal, if any, is the first's (a
+    /// shard's run has one queue).
+    pub(crate) fn spawn(fifo: &[bool], mut journal: Option<Journal>) -> Ledgers {
+        let (handles, owners) = (0..fifo.len().max(1))
+            .map(|lane| ledger::spawn(fifo.get(lane).copied().unwrap_or(false), journal.take()))
             .unzip();
         Ledgers { handles, owners }
     }

@@ -14,8 +14,8 @@ use super::attributes::draw;
 use super::backoff::Backoff;
 use super::clock::RunClock;
 use super::publish::{
-    Destination, ENTRY_IDS, Publication, Response, Route, batch_entry, classify_one,
-    classify_publish_batch, publish_request,
+    Destination, ENTRY_IDS, Publication, Response, Route, RouterClient, batch_entry,
+    classify_one, classify_publish_batch, classify_put_events, event_entry, publish_request,
 };
 use super::schedule::Schedule;
 use super::targets::SendTargets;
@@ -190,7 +190,7 @@ impl Producer {
     fn routes_of(&self, lane: usize) -> &[Route] {
         match &self.destination {
             Destination::Queue { .. } => self.routes.get(lane..=lane).unwrap_or(&[]),
-            Destination::Topic { .. } => &self.routes,
+            Destination::Router { .. } => &self.routes,
         }
     }
 
@@ -230,23 +230,9 @@ impl Producer {
                 attempts = Some(tries);
                 response
             }
-            Destination::Topic { sns, arn, .. } if single => {
-                let publication = self.publication(&messages[0], sent_us, last, body);
-                let request = publish_request(sns, arn, publication);
-                classify_one(Api::Publish, send_counting!(request, counter, self.retries))
-            }
-            Destination::Topic { sns, arn, .. } => {
-                let entries = messages
-                    .iter()
-                    .zip(ENTRY_IDS)
-                    .map(|(m, id)| batch_entry(id, self.publication(m, sent_us, last, body)))
-                    .collect();
-                let request = sns
-                    .publish_batch()
-                    .topic_arn(arn)
-                    .set_publish_batch_request_entries(Some(entries));
-                let result = send_counting!(request, counter, self.retries);
-                classify_publish_batch(result)
+            Destination::Router { client, .. } => {
+                self.publish(client, messages, call.sent_us, last, body, single, &counter)
+                    .await
             }
         };
         let attempts = attempts.unwrap_or_else(|| counter.attempts());
@@ -260,6 +246,47 @@ impl Producer {
         (acks.acknowledged, response.outcome)
     }
 
+    /// One call to the router: Publish or PublishBatch to a topic, PutEvents to a bus.
+    #[allow(clippy::too_many_arguments)]
+    async fn publish(
+        &self,
+        router: &RouterClient,
+        messages: &[Message],
+        sent_us: u64,
+        last: &Option<(Message, u64)>,
+        body: &mut String,
+        single: bool,
+        counter: &AttemptCounter,
+    ) -> Response {
+        match router {
+            RouterClient::Topic { sns, arn } if single => {
+                let publication = self.publication(&messages[0], sent_us, last, body);
+                let request = publish_request(sns, arn, publication);
+                classify_one(Api::Publish, send_counting!(request, counter, self.retries))
+            }
+            RouterClient::Topic { sns, arn } => {
+                let entries = messages
+                    .iter()
+                    .zip(ENTRY_IDS)
+                    .map(|(m, id)| batch_entry(id, self.publication(m, sent_us, last, body)))
+                    .collect();
+                let request = sns
+                    .publish_batch()
+                    .topic_arn(arn)
+                    .set_publish_batch_request_entries(Some(entries));
+                classify_publish_batch(send_counting!(request, counter, self.retries))
+            }
+            RouterClient::Bus { events, name } => {
+                let entries = messages
+                    .iter()
+                    .map(|m| event_entry(name, &self.publication(m, sent_us, last, body)))
+                    .collect();
+                let request = events.put_events().set_entries(Some(entries));
+                classify_put_events(send_counting!(request, counter, self.retries))
+            }
+        }
+    }
+
     /// A message as published: its body (left in `body`), the attributes its identity draws (a
     /// deliberate duplicate's are its original's) and its FIFO fields.
     fn publication<'b>(
@@ -271,14 +298,14 @@ impl Producer {
     ) -> Publication<'b> {
         self.body(m, sent_us, last, body);
         let (group, dedup) = self.fifo_ids(m);
-        let attributes = match &self.destination {
-            Destination::Topic { attributes, .. } => draw(
+        let attributes = match self.destination.attributes() {
+            Some(attributes) => draw(
                 attributes,
                 self.seed,
                 self.id,
                 m.repeat_of.unwrap_or(m.sequence),
             ),
-            Destination::Queue { .. } => Vec::new(),
+            None => Vec::new(),
         };
         Publication {
             body: body.as_str(),

@@ -1,18 +1,22 @@
-//! A fan-out producer's side: where its messages go (a queue, or an SNS topic through Publish
-//! and PublishBatch with the attributes `attributes` draws), and which ledgers learn of each
-//! acknowledged message — one per subscription whose filter policy lets it through, judged by
-//! the emulator's own `filter_policy` on the attributes published.
+//! A fan-out producer's side: where its messages go (a queue; an SNS topic through Publish and
+//! PublishBatch with the attributes `attributes` draws; an EventBridge bus through PutEvents
+//! with the source, detail-type and detail fields it draws), and which ledgers learn of each
+//! acknowledged message — one per route whose filter policy or event pattern lets it through,
+//! judged by the emulator's own `filter_policy` and `event_pattern` on what was drawn.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use aws_sdk_sns::error::SdkError;
 use aws_sdk_sns::operation::publish_batch::{PublishBatchError, PublishBatchOutput};
+use aws_sdk_eventbridge::operation::put_events::{PutEventsError, PutEventsOutput};
+use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use aws_sdk_sns::types::{MessageAttributeValue, PublishBatchRequestEntry};
 
-use super::attributes::{AttributeSpec, Drawn, draw, lets_through};
+use crate::scenario::bus::BODY_FIELD;
+
+use super::attributes::{AttributeSpec, Drawn, Matcher, detail_of, draw, lets_through, text_of};
 use super::outcome::classify;
-use crate::emulator::filter_policy::FilterPolicy;
 use crate::measure::ledger::LedgerHandle;
 use crate::measure::recorder::{Api, Outcome};
 
@@ -24,19 +28,42 @@ pub(crate) enum Destination {
         /// Every lane's queue URL, in lane order (a call picks one).
         urls: Arc<[String]>,
     },
-    Topic {
-        sns: aws_sdk_sns::Client,
-        arn: String,
-        /// The attributes this publisher fleet draws for each message.
+    Router {
+        client: RouterClient,
+        /// What this publisher fleet draws for each message.
         attributes: Arc<Vec<AttributeSpec>>,
     },
 }
 
-/// A ledger that learns of the acknowledged messages its filter lets through (a queue run:
-/// the run's one ledger, no filter).
+/// The router a fan-out publishes to.
+#[derive(Clone, Debug)]
+pub enum RouterClient {
+    Topic {
+        sns: aws_sdk_sns::Client,
+        arn: String,
+    },
+    Bus {
+        events: aws_sdk_eventbridge::Client,
+        /// The bus's name (PutEvents' EventBusName).
+        name: String,
+    },
+}
+
+impl Destination {
+    /// What the publisher draws for each message (none for a queue).
+    pub(crate) fn attributes(&self) -> Option<&Arc<Vec<AttributeSpec>>> {
+        match self {
+            Destination::Router { attributes, .. } => Some(attributes),
+            Destination::Queue { .. } => None,
+        }
+    }
+}
+
+/// A ledger that learns of the acknowledged messages its matcher lets through (a queue run:
+/// the run's one ledger, no matcher).
 #[derive(Clone)]
 pub(crate) struct Route {
-    pub filter: Option<Arc<FilterPolicy>>,
+    pub matcher: Option<Arc<Matcher>>,
     pub ledger: LedgerHandle,
 }
 
@@ -49,11 +76,11 @@ impl Route {
         producer: u32,
         sequences: &[u64],
     ) -> Vec<u64> {
-        match (&self.filter, destination) {
-            (Some(policy), Destination::Topic { attributes, .. }) => sequences
+        match (&self.matcher, destination.attributes()) {
+            (Some(matcher), Some(attributes)) => sequences
                 .iter()
                 .copied()
-                .filter(|s| lets_through(Some(policy), &draw(attributes, seed, producer, *s)))
+                .filter(|s| lets_through(Some(matcher), &draw(attributes, seed, producer, *s)))
                 .collect(),
             _ => sequences.to_vec(),
         }
@@ -98,6 +125,39 @@ pub(crate) fn publish_request(
         .set_message_attributes(attribute_map(p.attributes))
         .set_message_group_id(p.group)
         .set_message_deduplication_id(p.dedup)
+}
+
+/// One PutEvents entry: the drawn source and detail-type, and the drawn detail fields with the
+/// body in `detail.sqsbench`.
+pub(crate) fn event_entry(bus: &str, p: &Publication<'_>) -> PutEventsRequestEntry {
+    let mut detail = detail_of(&p.attributes);
+    detail.insert(BODY_FIELD.into(), serde_json::Value::String(p.body.to_string()));
+    PutEventsRequestEntry::builder()
+        .event_bus_name(bus)
+        .source(text_of(&p.attributes, "source"))
+        .detail_type(text_of(&p.attributes, "detail-type"))
+        .detail(serde_json::Value::Object(detail).to_string())
+        .build()
+}
+
+/// A PutEvents call's answer: the entries with an event id were acknowledged, in order.
+pub(crate) fn classify_put_events<R>(
+    result: Result<PutEventsOutput, SdkError<PutEventsError, R>>,
+) -> Response {
+    match result {
+        Ok(out) => {
+            let entries = out.entries();
+            Response {
+                api: Api::PutEvents,
+                outcome: Outcome::Ok,
+                acked: (0..entries.len())
+                    .filter(|i| entries[*i].event_id().is_some())
+                    .collect(),
+                entries_failed: entries.iter().filter(|e| e.event_id().is_none()).count() as u64,
+            }
+        }
+        Err(e) => Response::refused(Api::PutEvents, classify(&e)),
+    }
 }
 
 pub(crate) fn batch_entry(id: &str, p: Publication<'_>) -> PublishBatchRequestEntry {
@@ -196,7 +256,7 @@ pub(crate) fn classify_publish_batch<R>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::filter_policy::Scope;
+    use crate::emulator::filter_policy::{FilterPolicy, Scope};
     use crate::scenario::Values;
 
     #[tokio::test]
@@ -205,13 +265,15 @@ mod tests {
             name: "amount".into(),
             values: Values::Range { min: 1, max: 100 },
         }]);
-        let topic = Destination::Topic {
-            sns: aws_sdk_sns::Client::from_conf(
-                aws_sdk_sns::Config::builder()
-                    .behavior_version(aws_sdk_sns::config::BehaviorVersion::latest())
-                    .build(),
-            ),
-            arn: "arn".into(),
+        let topic = Destination::Router {
+            client: RouterClient::Topic {
+                sns: aws_sdk_sns::Client::from_conf(
+                    aws_sdk_sns::Config::builder()
+                        .behavior_version(aws_sdk_sns::config::BehaviorVersion::latest())
+                        .build(),
+                ),
+                arn: "arn".into(),
+            },
             attributes: attributes.clone(),
         };
         let policy = FilterPolicy::from_json(
@@ -221,7 +283,7 @@ mod tests {
         .unwrap();
         let (ledger, _owner) = crate::measure::ledger::spawn(false, None);
         let route = Route {
-            filter: Some(Arc::new(policy)),
+            matcher: Some(Arc::new(Matcher::Filter(policy))),
             ledger,
         };
         let all: Vec<u64> = (0..200).collect();

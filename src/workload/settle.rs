@@ -1,10 +1,10 @@
-//! Before a fan-out run's traffic: probes each subscription until its filter policy behaves.
-//! On AWS a new or changed filter policy can take up to 15 minutes to take effect; measured
-//! before then, `missing` and `leaked` would be artefacts of propagation. A round publishes
-//! marked probes (this run's id, producer `PROBE_PRODUCER`, no intended time, so the run's
-//! consumers delete a late one unmeasured) with attributes drawn as the publishers draw theirs,
-//! then reads every subscription's queue: the round settles when each got exactly the probes its
-//! filter lets through. Probes are counted here, apart from the run.
+//! Before a fan-out run's traffic: probes each route until its filter policy or event pattern
+//! behaves. On AWS a new or changed filter policy can take up to 15 minutes to take effect, and
+//! a new rule a while; measured before then, `missing` and `leaked` would be artefacts of
+//! propagation. A round publishes marked probes (this run's id, producer `PROBE_PRODUCER`, no
+//! intended time, so the run's consumers delete a late one unmeasured) with values drawn as the
+//! publishers draw theirs, then reads every route's queue: the round settles when each got
+//! exactly the probes its matcher lets through. Probes are counted here, apart from the run.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -12,14 +12,13 @@ use std::time::{Duration, Instant};
 use aws_sdk_sns::types::PublishBatchRequestEntry;
 use tokio::sync::watch;
 
-use super::attributes::{AttributeSpec, Drawn, draw, lets_through};
+use super::attributes::{AttributeSpec, Drawn, Matcher, draw, lets_through};
 use super::engine::Lane;
-use super::publish::{Publication, batch_entry};
-use super::subscriber::published;
-use crate::emulator::filter_policy::FilterPolicy;
+use super::publish::{Publication, RouterClient, batch_entry, event_entry};
+use super::subscriber::{Envelope, published};
 use crate::measure::fanout::Settle;
 use crate::measure::payload::Payload;
-use crate::scenario::{Fanout, QueueType};
+use crate::scenario::{Fanout, QueueType, RouteKeys};
 
 /// The producer id probes carry: above any real producer's (at most 64 fleets × 10,000 tasks).
 pub(crate) const PROBE_PRODUCER: u32 = 0x00ff_ffff;
@@ -31,19 +30,17 @@ const LEAK_WAIT: Duration = Duration::from_secs(1);
 
 pub(crate) struct Probes<'a> {
     pub sqs: &'a aws_sdk_sqs::Client,
-    pub sns: &'a aws_sdk_sns::Client,
-    pub topic_arn: &'a str,
+    pub router: &'a RouterClient,
     pub lanes: &'a [Lane],
     pub fanout: &'a Fanout,
     pub run_id: u64,
     pub seed: u64,
 }
 
-/// One subscription as the probes judge it.
+/// One route as the probes judge it.
 struct Judge {
-    filter: Option<FilterPolicy>,
-    /// The queue gets SNS envelopes (raw delivery off).
-    envelope: bool,
+    matcher: Option<Matcher>,
+    envelope: Envelope,
 }
 
 impl Probes<'_> {
@@ -82,11 +79,15 @@ impl Probes<'_> {
 
     fn judges(&self) -> Vec<Judge> {
         self.fanout
-            .subscriptions
+            .routes
             .iter()
-            .map(|s| Judge {
-                filter: s.keys.filter_policy.as_ref().map(|p| p.parsed()),
-                envelope: !s.keys.raw_message_delivery,
+            .map(|r| Judge {
+                matcher: Matcher::of(r),
+                envelope: match &r.keys {
+                    RouteKeys::Subscription(s) if s.raw_message_delivery => Envelope::Raw,
+                    RouteKeys::Subscription(_) => Envelope::Sns,
+                    RouteKeys::Rule(_) => Envelope::Event,
+                },
             })
             .collect()
     }
@@ -118,26 +119,26 @@ impl Probes<'_> {
         for ((judge, lane), s) in judges
             .iter()
             .zip(self.lanes)
-            .zip(&self.fanout.subscriptions)
+            .zip(&self.fanout.routes)
         {
             let should = |seq: &u64| {
                 published
                     .get(seq)
-                    .is_some_and(|drawn| lets_through(judge.filter.as_ref(), drawn))
+                    .is_some_and(|drawn| lets_through(judge.matcher.as_ref(), drawn))
             };
             let expected: BTreeSet<u64> = sequences.iter().copied().filter(should).collect();
             let got = self.read(lane, judge, &expected, settle).await?;
             if let Some(leak) = got.iter().find(|seq| !should(seq)) {
                 return Err(format!(
                     "{}: probe {leak} arrived although its filter should stop it",
-                    s.keys.name
+                    s.name()
                 ));
             }
             let missing = expected.difference(&got).count();
             if missing > 0 {
                 return Err(format!(
                     "{}: {missing} of {} probes its filter lets through did not arrive within {} s",
-                    s.keys.name,
+                    s.name(),
                     expected.len(),
                     ROUND_WAIT.as_secs()
                 ));
@@ -151,13 +152,11 @@ impl Probes<'_> {
         sequences: &[u64],
         published: &BTreeMap<u64, Vec<Drawn>>,
     ) -> Result<(), String> {
-        let fifo = self.fanout.topic.kind == QueueType::Fifo;
-        let ids: Vec<String> = sequences.iter().map(|s| s.to_string()).collect();
-        let mut body = String::new();
-        let entries: Vec<PublishBatchRequestEntry> = sequences
+        let fifo = self.fanout.topic().is_some_and(|t| t.kind == QueueType::Fifo);
+        let bodies: Vec<String> = sequences
             .iter()
-            .zip(&ids)
-            .map(|(s, id)| {
+            .map(|s| {
+                let mut body = String::new();
                 Payload {
                     run: self.run_id,
                     producer: PROBE_PRODUCER,
@@ -167,35 +166,57 @@ impl Probes<'_> {
                     sent_us: 0,
                 }
                 .encode_into(0, &mut body);
-                batch_entry(
-                    id,
-                    Publication {
-                        body: &body,
-                        attributes: published.get(s).cloned().unwrap_or_default(),
-                        group: fifo.then(|| "sqsbench-probe".to_string()),
-                        dedup: fifo.then(|| format!("probe-{:x}-{s}", self.run_id)),
-                    },
-                )
+                body
             })
             .collect();
-        let out = self
-            .sns
-            .publish_batch()
-            .topic_arn(self.topic_arn)
-            .set_publish_batch_request_entries(Some(entries))
-            .send()
-            .await
-            .map_err(|e| {
-                format!(
-                    "publishing probes: {}",
-                    aws_sdk_sns::error::DisplayErrorContext(&e)
-                )
-            })?;
-        if !out.failed().is_empty() {
-            return Err(format!(
-                "{} probes were refused by the topic",
+        let publication = |i: usize| {
+            let s = sequences[i];
+            Publication {
+                body: &bodies[i],
+                attributes: published.get(&s).cloned().unwrap_or_default(),
+                group: fifo.then(|| "sqsbench-probe".to_string()),
+                dedup: fifo.then(|| format!("probe-{:x}-{s}", self.run_id)),
+            }
+        };
+        let refused = match self.router {
+            RouterClient::Topic { sns, arn } => {
+                let entries: Vec<PublishBatchRequestEntry> = (0..sequences.len())
+                    .map(|i| batch_entry(&sequences[i].to_string(), publication(i)))
+                    .collect();
+                let out = sns
+                    .publish_batch()
+                    .topic_arn(arn)
+                    .set_publish_batch_request_entries(Some(entries))
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        format!(
+                            "publishing probes: {}",
+                            aws_sdk_sns::error::DisplayErrorContext(&e)
+                        )
+                    })?;
                 out.failed().len()
-            ));
+            }
+            RouterClient::Bus { events, name } => {
+                let entries = (0..sequences.len())
+                    .map(|i| event_entry(name, &publication(i)))
+                    .collect();
+                let out = events
+                    .put_events()
+                    .set_entries(Some(entries))
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        format!(
+                            "putting probe events: {}",
+                            aws_sdk_eventbridge::error::DisplayErrorContext(&e)
+                        )
+                    })?;
+                out.failed_entry_count.max(0) as usize
+            }
+        };
+        if refused > 0 {
+            return Err(format!("{refused} probes were refused by the router"));
         }
         Ok(())
     }
@@ -293,7 +314,12 @@ name = "all"
         let (sqs, sns) = (&connection.client, &connection.sns);
         let made = Made::default();
         let fanout = applied.fanout.as_ref().unwrap();
-        let ready = client::fanout::prepare(sqs, sns, &scenario.queue, fanout, "r", &made)
+        let clients = client::fanout::Clients {
+            sqs,
+            sns,
+            events: &connection.events,
+        };
+        let ready = client::fanout::prepare(&clients, &scenario.queue, fanout, "r", &made)
             .await
             .unwrap();
         let lanes: Vec<Lane> = ready
@@ -317,8 +343,13 @@ name = "all"
             .unwrap_or_default();
         let probes = Probes {
             sqs,
-            sns,
-            topic_arn: &ready.topic.arn,
+            router: &crate::workload::publish::RouterClient::Topic {
+                sns: sns.clone(),
+                arn: match &ready.router {
+                    client::fanout::Routed::Topic(t) => t.arn.clone(),
+                    client::fanout::Routed::Bus(_) => unreachable!("a topic scenario"),
+                },
+            },
             lanes: &lanes,
             fanout: scenario.fanout.as_ref().unwrap(),
             run_id: 5,

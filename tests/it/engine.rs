@@ -24,7 +24,7 @@ async fn run_loop(queue_name: &str, interrupted: bool) -> EngineResult {
             queue_url: url,
             dead_letter_url: None,
         }],
-        topic: None,
+        router: None,
         scenario: &scenario,
         run_id: 7,
         interrupt,

@@ -7,7 +7,7 @@
 use sqsbench::measure::fanout::SubscriptionSummary;
 use sqsbench::measure::timeline::Discard;
 use sqsbench::scenario::validate::scenario_from_text;
-use sqsbench::workload::engine::{Engine, Lane, TopicTarget};
+use sqsbench::workload::engine::{Engine, Lane, RouterClient, RouterTarget};
 use tokio::sync::watch;
 
 use super::run_embedded::{run_text, temp_dir};
@@ -189,9 +189,8 @@ async fn a_filter_sns_applies_differently_shows_as_leaked_or_missing() {
         client: sqs.clone(),
         hot: sqsbench::workload::engine::HotCalls::sdk(),
         lanes: vec![lane(&leaky), lane(&strict)],
-        topic: Some(TopicTarget {
-            sns,
-            arn,
+        router: Some(RouterTarget {
+            client: RouterClient::Topic { sns, arn },
             fanout: scenario.fanout.as_ref().unwrap(),
         }),
         scenario: &scenario,

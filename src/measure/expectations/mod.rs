@@ -48,6 +48,12 @@ pub fn judge(e: &Expectations, s: &RunSummary) -> Vec<Expectation> {
         at_most,
     );
     check("max_lost", count(e.max_lost), m.lost as f64, at_most);
+    // A fan-out's routes each judge their own expected messages; a queue run's are its lost.
+    let missing = match s.router() {
+        Some(_) => s.routes().iter().map(|r| r.missing).sum::<u64>(),
+        None => m.lost,
+    };
+    check("max_missing", count(e.max_missing), missing as f64, at_most);
     check("max_leaked", count(e.max_leaked), m.leaked as f64, at_most);
     let dead = m.dead_lettered as f64;
     check(

@@ -1,5 +1,5 @@
-//! A fan-out run's subscriptions on the page: the settle probes, one row per subscription with
-//! its filter and accounting, and what SNS cost.
+//! A fan-out run's routes on the page: the settle probes, one row per subscription or rule with
+//! its filter policy or event pattern and accounting, and what SNS or EventBridge cost.
 
 use super::build::{Cell, Html};
 use crate::measure::summary::RunSummary;
@@ -23,33 +23,55 @@ const HEAD: [&str; 14] = [
     "e2e p99",
 ];
 
-/// The page's section: the topic, the settle probes, one row per subscription with its filter.
+/// The columns of a bus's rules: the pattern and the target's input in the filter's place.
+const RULE_HEAD: [&str; 14] = [
+    "rule",
+    "event pattern",
+    "input",
+    "expected",
+    "received",
+    "missing",
+    "leaked",
+    "duplicates",
+    "order",
+    "dead-lettered",
+    "identity",
+    "received/s",
+    "e2e p50",
+    "e2e p99",
+];
+
+/// The page's section: the topic or bus, the settle probes, one row per subscription with its
+/// filter or per rule with its pattern.
 pub(crate) fn subscriptions(s: &RunSummary) -> String {
-    if s.topic.is_none() {
+    let Some((_, word)) = s.router() else {
         return String::new();
-    }
+    };
+    let rules = word == "rule";
     let mut o = Html::new();
-    o.h3("Subscriptions");
+    o.h3(if rules { "Rules" } else { "Subscriptions" });
     let settle = settle_line(s);
     if !settle.is_empty() {
         o.p(settle.trim_end());
     }
     let rows: Vec<Vec<Cell>> = s
-        .subscriptions
+        .routes()
         .iter()
         .map(|sub| {
             let policy = sub
                 .filter_policy
                 .as_ref()
+                .or(sub.event_pattern.as_ref())
                 .map_or("none: everything".to_string(), |p| p.to_string());
             let identity = match sub.identity_holds {
                 true => Cell::classed("holds", "pass"),
                 false => Cell::classed("broken", "fail"),
             };
-            let raw = if sub.raw_message_delivery {
-                "yes"
-            } else {
-                "no"
+            let raw = match (sub.raw_message_delivery, &sub.input_transformer) {
+                (Some(true), _) => "yes",
+                (Some(false), _) => "no",
+                (None, Some(_)) => "transformed",
+                (None, None) => "event",
             };
             let counts = [
                 sub.expected,
@@ -68,12 +90,24 @@ pub(crate) fn subscriptions(s: &RunSummary) -> String {
                 .collect()
         })
         .collect();
-    o.div("wide", &Html::new().table(&HEAD, &rows).finish());
-    o.p(
-        "Per subscription: expected (what its filter lets through, judged by sqsbench on the \
+    let head = if rules { &RULE_HEAD } else { &HEAD };
+    o.div("wide", &Html::new().table(head, &rows).finish());
+    if rules {
+        o.p(
+            "Per rule: expected (the events its pattern matches, predicted by sqsbench with the \
+emulator's own matcher on the fields it drew) = received + dead-lettered + missing. Leaked: \
+received although the pattern does not match. Latency runs from the intended PutEvents time to \
+receipt; each rule's consumers are the fleet of its name, drawn line by line in the chart \
+\"end-to-end p99 by fleet\".",
+        );
+        o.markup(&replays(s));
+    } else {
+        o.p(
+            "Per subscription: expected (what its filter lets through, judged by sqsbench on the \
 attributes it published) = received + dead-lettered + missing. Leaked: received although the \
 filter should have stopped it.",
-    );
+        );
+    }
     if let Some(sns) = &s.cost.sns {
         o.p(format!(
             "SNS: {} billed publishes, ${:.6} (included in the cost). Not counted: {}.",
@@ -81,6 +115,46 @@ filter should have stopped it.",
             sns.usd,
             sns.not_counted.join("; ")
         ));
+    }
+    if let Some(eb) = &s.cost.eventbridge {
+        o.p(format!(
+            "EventBridge: {} billed events and {} SQS deliveries (${:.6}), ${:.6} in all (included in the cost). Not counted: {}.",
+            eb.billed_events,
+            eb.delivery_requests,
+            eb.delivery_usd,
+            eb.usd,
+            eb.not_counted.join("; ")
+        ));
+    }
+    o.finish()
+}
+
+/// The replay the run started and what each rule got from it, counted apart.
+fn replays(s: &RunSummary) -> String {
+    let Some(replay) = s.event_bus.as_ref().and_then(|b| b.replay.as_ref()) else {
+        return String::new();
+    };
+    let mut o = Html::new();
+    match &replay.failed {
+        Some(why) => {
+            o.p(format!(
+                "Replay at {:.1} s could not start: {why}",
+                replay.at_seconds
+            ));
+        }
+        None => {
+            let got: Vec<String> = s
+                .rules
+                .iter()
+                .map(|r| format!("{} {}", r.name, r.replayed.values().sum::<u64>()))
+                .collect();
+            o.p(format!(
+                "Replay {} started at {:.1} s; replayed deliveries, counted apart from the figures above: {}.",
+                replay.name,
+                replay.at_seconds,
+                got.join(", ")
+            ));
+        }
     }
     o.finish()
 }

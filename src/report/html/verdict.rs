@@ -18,10 +18,10 @@ pub(super) fn verdict(s: &RunSummary, integrity: Option<&Integrity>) -> String {
     let holds = integrity.map_or(accounted(s), |i| i.accounting.holds);
     let accounting = (
         holds,
-        Phrase::from(if holds && s.topic.is_some() {
+        Phrase::from(if let (true, Some((_, word))) = (holds, s.router()) {
             format!(
-                "every message of each of {} subscriptions accounted for",
-                s.subscriptions.len()
+                "every message of each of {} {word}s accounted for",
+                s.routes().len()
             )
         } else if holds {
             format!("every one of {} messages accounted for", s.messages.sent)
@@ -87,9 +87,9 @@ pub(super) fn sweep_verdict(summaries: &[RunSummary], labels: &[String]) -> Stri
 
 /// `sent == unique received + dead-lettered + lost` (or undelivered, after an interrupt).
 pub(super) fn accounted(s: &RunSummary) -> bool {
-    if s.topic.is_some() {
-        // Each subscription has its own identity: publishes are not deliveries.
-        return s.subscriptions.iter().all(|sub| sub.identity_holds);
+    if s.router().is_some() {
+        // Each route has its own identity: publishes are not deliveries.
+        return s.routes().iter().all(|sub| sub.identity_holds);
     }
     let m = &s.messages;
     m.sent == m.unique_received + m.dead_lettered + m.lost + m.undelivered_at_interrupt
@@ -121,16 +121,20 @@ fn banner(lines: [(bool, Phrase); 3]) -> String {
 pub(super) fn title_block(s: &RunSummary) -> String {
     // A fan-out run is its topic and the queues it fans out to; a run of many queues, how
     // many and the first; any other, its queue.
-    let under_test = match &s.topic {
-        Some(topic) => Phrase::new()
+    let under_test = match (&s.topic, &s.event_bus) {
+        (Some(topic), _) => Phrase::new()
             .t(format!("{} topic ", topic.kind))
             .code(&topic.name)
             .t(format!(" → {} subscription queues", s.subscriptions.len())),
-        None if !s.queues.is_empty() => Phrase::new()
+        (None, Some(bus)) => Phrase::new()
+            .t("event bus ")
+            .code(&bus.name)
+            .t(format!(" → {} rule queues", s.rules.len())),
+        _ if !s.queues.is_empty() => Phrase::new()
             .t(format!("{} {} queues (", s.queues.len(), s.queue.kind))
             .code(&s.queues[0].name)
             .t(" …)"),
-        None => Phrase::new()
+        _ => Phrase::new()
             .t(format!("{} queue ", s.queue.kind))
             .code(&s.queue.name),
     };

@@ -76,8 +76,18 @@ impl Phase {
 pub struct LaneResult {
     pub tally: Tally,
     pub integrity: Integrity,
-    /// Fan-out: measured messages the subscription's filter should have stopped.
+    /// Fan-out: measured messages the route's filter or pattern should have stopped.
     pub leaked: Leaked,
+    /// EventBridge: deliveries an archive replayed, by replay name.
+    pub replayed: std::collections::BTreeMap<String, u64>,
+}
+
+/// A route's messages set apart from its ledger: leaks and replayed events, shared by the
+/// route's consumers.
+#[derive(Default, Clone)]
+pub(crate) struct SetApart {
+    pub leaks: std::sync::Arc<crate::measure::leaks::Leaks>,
+    pub replays: std::sync::Arc<crate::measure::replays::Replays>,
 }
 
 pub struct EngineResult {
@@ -110,12 +120,13 @@ pub struct Lane {
     pub dead_letter_url: Option<String>,
 }
 
-/// A fan-out run's topic.
-#[derive(Debug, Clone)]
-pub struct TopicTarget<'a> {
-    pub sns: aws_sdk_sns::Client,
-    pub arn: String,
-    /// The fan-out the topic routes: its subscriptions (one lane each) and publishers.
+pub use crate::workload::publish::RouterClient;
+
+/// A fan-out run's router: an SNS topic or an EventBridge bus.
+#[derive(Clone)]
+pub struct RouterTarget<'a> {
+    pub client: RouterClient,
+    /// The fan-out the router routes: its routes (one lane each) and publishers.
     pub fanout: &'a Fanout,
 }
 
@@ -138,7 +149,7 @@ pub struct Engine<'a> {
     /// The queue (a fan-out run: each subscription's, in `[[subscriptions]]` order).
     pub lanes: Vec<Lane>,
     /// Fan-out: producers publish here instead of sending to the queue.
-    pub topic: Option<TopicTarget<'a>>,
+    pub router: Option<RouterTarget<'a>>,
     pub scenario: &'a Scenario,
     pub run_id: u64,
     /// Turns true on Ctrl-C.

@@ -12,7 +12,6 @@ use super::seconds::{SecondRules, Seconds, Stop};
 use super::spawn::{Fleets, Tasks};
 use super::{Engine, EngineResult, Lane, LaneResult, Phase, Progress};
 use crate::measure::fleets::FleetMap;
-use crate::measure::leaks::Leaks;
 use crate::measure::ledger::{Integrity, Tally};
 use crate::measure::recorder::{Recorder, Registry};
 use crate::measure::timeline::IntervalSink;
@@ -23,6 +22,7 @@ use crate::workload::drain;
 use crate::workload::drain_rules::{DrainEnd, DrainRules};
 use crate::workload::lambda::causes::Causes;
 use crate::workload::ledgers::Ledgers;
+use super::SetApart;
 
 /// How long stopped tasks may take to finish their call before they are cancelled: an
 /// unanswering target must not hold an interrupted run past its 10 s.
@@ -45,9 +45,9 @@ impl Engine<'_> {
         let sc = self.scenario;
         let clock = self.clock();
         let registry = Registry::default();
-        let fifo = sc.queue.kind == QueueType::Fifo;
-        let ledgers = Ledgers::spawn(self.lanes.len(), fifo, self.journal.take());
-        let leaks: Vec<Arc<Leaks>> = self.lanes.iter().map(|_| Arc::default()).collect();
+        let fifo = self.fifo_lanes();
+        let ledgers = Ledgers::spawn(&fifo, self.journal.take());
+        let apart: Vec<SetApart> = self.lanes.iter().map(|_| SetApart::default()).collect();
         let (stop_producers, producers_stopped) = watch::channel(false);
         let (stop_consumers, consumers_stopped) = watch::channel(false);
         let causes = Arc::new(Causes::default());
@@ -64,7 +64,7 @@ impl Engine<'_> {
                 causes: causes.clone(),
                 backlog: backlog.clone(),
             },
-            &leaks,
+            &apart,
         );
         let mut seconds = Seconds {
             registry: &registry,
@@ -92,9 +92,9 @@ impl Engine<'_> {
         seconds.collect();
         let (lanes, journal_failed) = conclude(
             ledgers.finish().await,
-            &leaks,
+            &apart,
             &fleets.groups,
-            fifo,
+            &fifo,
             &mut warnings,
         );
         let (mut tally, mut integrity) = (Tally::default(), Integrity::default());
@@ -115,6 +115,18 @@ impl Engine<'_> {
             measured_start_us: clock.us_at(clock.warmup),
             journal_failed,
             dead_lettered_by_cause: causes.dead_lettered_total(),
+        }
+    }
+
+    /// Per lane, whether its queue is FIFO: the run's queue type, or each route's queue's.
+    fn fifo_lanes(&self) -> Vec<bool> {
+        match self.fanout() {
+            Some(f) => f
+                .routes
+                .iter()
+                .map(|r| f.queue_kind(r) == QueueType::Fifo)
+                .collect(),
+            None => vec![self.scenario.queue.kind == QueueType::Fifo; self.lanes.len()],
         }
     }
 
@@ -319,25 +331,26 @@ async fn stop_all(producers: &mut JoinSet<()>, consumers: &mut JoinSet<()>) {
 /// journal's first write failure.
 fn conclude(
     owned: Vec<Result<crate::measure::ledger::Owned, String>>,
-    leaks: &[Arc<Leaks>],
+    apart: &[SetApart],
     groups: &[u32],
-    fifo: bool,
+    fifo: &[bool],
     warnings: &mut Vec<String>,
 ) -> (Vec<LaneResult>, Option<std::io::Error>) {
     let mut journal_failed = None;
     let mut lanes = Vec::new();
-    for (owned, leaks) in owned.into_iter().zip(leaks) {
+    for ((owned, apart), fifo) in owned.into_iter().zip(apart).zip(fifo) {
         let owned = owned.unwrap_or_else(|e| {
             warnings.push(format!(
                 "the delivery ledger failed ({e}): duplicates, losses and order violations were not computed"
             ));
-            Ledgers::empty(fifo)
+            Ledgers::empty(*fifo)
         });
         journal_failed = journal_failed.or(owned.journal_failed);
         lanes.push(LaneResult {
             tally: owned.ledger.tally(),
             integrity: owned.ledger.integrity_by_groups(groups),
-            leaked: leaks.leaked(),
+            leaked: apart.leaks.leaked(),
+            replayed: apart.replays.counted(),
         });
     }
     (lanes, journal_failed)

@@ -1,5 +1,5 @@
 //! Starting the fleets: each producer and consumer task, where producers send (the queue, or
-//! the topic), and each fan-out consumer's subscription.
+//! the topic or bus), and each fan-out consumer's route (subscription or rule).
 
 use crate::client::hot::QueueClient;
 use std::sync::Arc;
@@ -7,13 +7,13 @@ use std::sync::Arc;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use super::Engine;
-use crate::emulator::filter_policy::FilterPolicy;
+use super::{Engine, SetApart};
+use crate::workload::attributes::Matcher;
+use crate::workload::subscriber::Envelope;
 use crate::measure::fleets::FleetMap;
-use crate::measure::leaks::Leaks;
 use crate::measure::queues::QueueIndex;
 use crate::measure::recorder::Registry;
-use crate::scenario::{ConsumerFleet, Fanout, ProducerFleet, QueueType};
+use crate::scenario::{ConsumerFleet, Fanout, ProducerFleet, QueueType, RouteKeys};
 use crate::workload::backlog::Backlog;
 use crate::workload::backoff::Backoff;
 use crate::workload::clock::RunClock;
@@ -61,20 +61,20 @@ struct Consumers {
 }
 
 impl<'a> Engine<'a> {
-    /// The fan-out this run's topic routes, if it publishes to one.
-    fn fanout(&self) -> Option<&'a Fanout> {
-        self.topic.as_ref().map(|t| t.fanout)
+    /// The fan-out this run's router routes, if it publishes to one.
+    pub(super) fn fanout(&self) -> Option<&'a Fanout> {
+        self.router.as_ref().map(|t| t.fanout)
     }
 
-    /// Each subscription's filter policy, parsed once for its route and its consumers (a queue
-    /// run: one lane, no filter).
-    fn filters(&self) -> Vec<Option<Arc<FilterPolicy>>> {
+    /// Each route's filter policy or event pattern, parsed once for its ledger and its
+    /// consumers (a queue run: one lane, no matcher).
+    fn matchers(&self) -> Vec<Option<Arc<Matcher>>> {
         match self.fanout() {
             None => vec![None; self.lanes.len()],
             Some(fanout) => fanout
-                .subscriptions
+                .routes
                 .iter()
-                .map(|s| s.keys.filter_policy.as_ref().map(|p| Arc::new(p.parsed())))
+                .map(|r| Matcher::of(r).map(Arc::new))
                 .collect(),
         }
     }
@@ -90,11 +90,10 @@ impl<'a> Engine<'a> {
 
     /// Where producer fleet `k` sends: the queue, or the topic with the fleet's attributes.
     fn destination(&self, k: usize) -> Destination {
-        match &self.topic {
-            Some(topic) => Destination::Topic {
-                sns: topic.sns.clone(),
-                arn: topic.arn.clone(),
-                attributes: Arc::new(topic.fanout.attributes.get(k).cloned().unwrap_or_default()),
+        match &self.router {
+            Some(router) => Destination::Router {
+                client: router.client.clone(),
+                attributes: Arc::new(router.fanout.attributes.get(k).cloned().unwrap_or_default()),
             },
             None => Destination::Queue {
                 client: self.queue_client(),
@@ -107,7 +106,7 @@ impl<'a> Engine<'a> {
     /// its `queue` key binds it to; else the one queue (or the topic).
     fn send_targets(&self, fleet: &ProducerFleet) -> SendTargets {
         let sc = self.scenario;
-        if sc.queues.is_empty() || self.topic.is_some() {
+        if sc.queues.is_empty() || self.router.is_some() {
             return SendTargets::one();
         }
         let lanes = sc.lanes_of(fleet.queue.as_deref());
@@ -115,38 +114,44 @@ impl<'a> Engine<'a> {
         SendTargets::new(lanes, &shares, true)
     }
 
-    /// A fan-out consumer's subscription: its filter, envelope and leak tally.
+    /// A fan-out consumer's route: its matcher, envelope and tallies of what is set apart.
     fn subscriber(
         &self,
         lane: usize,
-        filter: Option<Arc<FilterPolicy>>,
+        matcher: Option<Arc<Matcher>>,
         attributes_of: &Arc<Vec<Arc<Vec<crate::scenario::AttributeSpec>>>>,
-        leaks: &Arc<Leaks>,
+        apart: &SetApart,
     ) -> Option<Arc<Subscriber>> {
-        let s = self.fanout()?.subscriptions.get(lane)?;
+        let route = self.fanout()?.routes.get(lane)?;
+        let envelope = match &route.keys {
+            RouteKeys::Subscription(s) if s.raw_message_delivery => Envelope::Raw,
+            RouteKeys::Subscription(_) => Envelope::Sns,
+            RouteKeys::Rule(_) => Envelope::Event,
+        };
         Some(Arc::new(Subscriber {
-            filter,
-            envelope: !s.keys.raw_message_delivery,
+            matcher,
+            envelope,
             attributes: attributes_of.clone(),
             seed: self.scenario.run.seed,
-            leaks: leaks.clone(),
+            leaks: apart.leaks.clone(),
+            replays: apart.replays.clone(),
         }))
     }
 
     /// Starts every producer and consumer task of the scenario's fleets.
-    pub(super) fn spawn_fleets(&self, t: &Tasks<'_>, leaks: &[Arc<Leaks>]) -> Fleets {
-        let filters = self.filters();
-        // Which ledgers learn of an acknowledged message: one per lane, behind its filter.
-        let routes: Arc<[Route]> = filters
+    pub(super) fn spawn_fleets(&self, t: &Tasks<'_>, apart: &[SetApart]) -> Fleets {
+        let matchers = self.matchers();
+        // Which ledgers learn of an acknowledged message: one per lane, behind its matcher.
+        let routes: Arc<[Route]> = matchers
             .iter()
             .enumerate()
-            .map(|(lane, filter)| Route {
-                filter: filter.clone(),
+            .map(|(lane, matcher)| Route {
+                matcher: matcher.clone(),
                 ledger: t.ledgers.handle(lane).clone(),
             })
             .collect();
         let started = self.spawn_producers(t, routes);
-        let consumers = self.spawn_consumers(t, &started, &filters, leaks);
+        let consumers = self.spawn_consumers(t, &started, &matchers, apart);
         Fleets {
             producers: started.tasks,
             consumers: consumers.tasks,
@@ -191,10 +196,9 @@ impl<'a> Engine<'a> {
                     targets: targets.clone(),
                 };
                 started.groups.push(fleet.groups);
-                started.attributes_of.push(match &destination {
-                    Destination::Topic { attributes, .. } => attributes.clone(),
-                    Destination::Queue { .. } => Arc::default(),
-                });
+                started
+                    .attributes_of
+                    .push(destination.attributes().cloned().unwrap_or_default());
                 id += 1;
                 if self.shard.runs(u64::from(p.id)) {
                     started.tasks.spawn(p.run());
@@ -209,8 +213,8 @@ impl<'a> Engine<'a> {
         &self,
         t: &Tasks<'_>,
         producers: &Producers,
-        filters: &[Option<Arc<FilterPolicy>>],
-        leaks: &[Arc<Leaks>],
+        matchers: &[Option<Arc<Matcher>>],
+        apart: &[SetApart],
     ) -> Consumers {
         let sc = self.scenario;
         let mut consumers = Consumers {
@@ -227,9 +231,9 @@ impl<'a> Engine<'a> {
             let fleet_index = t.fleets.consumer(k);
             // A fan-out's consumer fleets are its subscriptions', in order; a queue run's read
             // the queues their `queue` key binds them to.
-            let subscription = self.topic.is_some().then_some(k);
+            let subscription = self.router.is_some().then_some(k);
             let subscriber = subscription.and_then(|lane| {
-                self.subscriber(lane, filters[lane].clone(), &attributes_of, &leaks[lane])
+                self.subscriber(lane, matchers[lane].clone(), &attributes_of, &apart[lane])
             });
             let first_lane = match subscription {
                 Some(lane) => lane,
