@@ -188,12 +188,22 @@ fn requests(s: &RunSummary) -> String {
 }
 
 fn cost_line(s: &RunSummary) -> String {
-    let mut o = match &s.cost.sns {
-        None => format!(
+    let mut o = match (&s.cost.sns, &s.cost.eventbridge) {
+        (None, Some(eb)) => format!(
+            "\ncost: ${:.6} = SQS {} billed requests of the consumers + EventBridge {} billed events and {} deliveries to the rules' queues (${:.6}), ${:.4} per million messages; not counted: {}",
+            s.cost.usd,
+            s.cost.billed_requests,
+            eb.billed_events,
+            eb.delivery_requests,
+            eb.usd,
+            s.cost.usd_per_million_messages,
+            eb.not_counted.join(", ")
+        ),
+        (None, None) => format!(
             "\ncost: {} billed requests, ${:.6} (${:.4} per million messages)",
             s.cost.billed_requests, s.cost.usd, s.cost.usd_per_million_messages
         ),
-        Some(sns) => format!(
+        (Some(sns), _) => format!(
             "\ncost: ${:.6} = SQS {} billed requests + SNS {} billed publishes (${:.6}), ${:.4} per million messages; not counted: {}",
             s.cost.usd,
             s.cost.billed_requests,

@@ -16,6 +16,7 @@ mod fleet_rules;
 mod heartbeat;
 pub(crate) mod keys;
 pub(crate) mod limits;
+mod pattern;
 mod policy;
 mod queue_set_rules;
 pub mod queue_sets;

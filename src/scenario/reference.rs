@@ -129,6 +129,15 @@ fn reference() -> String {
     ));
     reference_table(&mut out, "# [[subscriptions]]", &SubscriptionKeys::docs());
     out.push_str("# consumers = { count = 2, batch_size = 10 } # any [[consumers]] key but name\n");
+    reference_table(&mut out, "# [event_bus]", &BusSpec::docs());
+    out.push_str(concat!(
+        "\n# [[event_publishers]]              # an EventBridge scenario's [[producers]]: every [[producers]] key, and\n",
+        "# source = \"com.example.orders\"    # or { values = [...], weights = [...] }, drawn per event\n",
+        "# detail_type = { values = [\"OrderPlaced\", \"RefundIssued\"], weights = [4, 1] }\n",
+        "# detail = { orderValue = { range = [1, 500] }, status = { values = [\"placed\", \"paid\"] } }\n",
+    ));
+    reference_table(&mut out, "# [[rules]]", &RuleKeys::docs());
+    out.push_str("# consumers = { count = 2, batch_size = 10 } # any [[consumers]] key but name\n");
     let mut emulator = EmulatorSettings::docs();
     // the faults table is a section of its own below
     emulator.retain(|d| d.key != "faults");

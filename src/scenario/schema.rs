@@ -30,6 +30,23 @@ pub fn schema() -> Value {
     );
     let mut subscription = SubscriptionKeys::schema();
     subscription["properties"]["consumers"] = subscription_consumers();
+    let mut rule = RuleKeys::schema();
+    rule["properties"]["consumers"] = subscription_consumers();
+    let mut event_publisher = ProducerFleet::schema();
+    let drawn_text = json!({"anyOf": [
+        {"type": "string", "minLength": 1, "maxLength": 256},
+        {"type": "object", "properties": {"values": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "weights": {"type": "array", "items": {"type": "number", "minimum": 0}}},
+         "required": ["values"], "additionalProperties": false}]});
+    event_publisher["properties"]["source"] =
+        described(drawn_text.clone(), "each event's source: a string, or { values = [...], weights = [...] }");
+    event_publisher["properties"]["detail_type"] =
+        described(drawn_text, "each event's detail-type: a string, or { values = [...], weights = [...] }");
+    event_publisher["properties"]["detail"] = described(
+        Attributes.schema(),
+        "detail fields drawn per event: { NAME = { values = [...], weights = [...] } } or { NAME = { range = [MIN, MAX] } }",
+    );
+    event_publisher["required"] = json!(["source", "detail_type"]);
     let (mut target, mut queue, mut topic) = (
         TargetKeys::schema(),
         QueueSpec::schema(),
@@ -60,7 +77,7 @@ pub fn schema() -> Value {
         not(fifo()),
         forbid(&["content_based_deduplication"], true)
     )]);
-    for fleet in [&mut producer, &mut consumer, &mut publisher] {
+    for fleet in [&mut producer, &mut consumer, &mut publisher, &mut event_publisher] {
         fleet["properties"]["name"]["pattern"] = json!(FLEET_NAME);
     }
     consumer["allOf"] = json!([when(
@@ -93,6 +110,9 @@ pub fn schema() -> Value {
             "topic": described(topic, "a fan-out scenario: [[publishers]] publish here, in place of [[producers]]"),
             "publishers": fleets(publisher, "a fan-out's [[producers]], with message attributes"),
             "subscriptions": fleets(subscription, "a fan-out's queues (<[queue] name>-<name>), in place of [[consumers]]"),
+            "event_bus": described(BusSpec::schema(), "an EventBridge scenario: [[event_publishers]] put events here, in place of [[producers]]"),
+            "event_publishers": fleets(event_publisher, "an EventBridge scenario's [[producers]], with each event's source, detail-type and detail fields"),
+            "rules": fleets(rule, "an EventBridge scenario's rules, each with its queue (<[queue] name>-<name>), in place of [[consumers]]"),
             "emulator": described(EmulatorSettings::schema(), "only for the embedded target"),
             "expect": described(Expectations::schema(), "checked at the end; a failure exits 1"),
             "cost": described(Prices::schema(), "request prices, USD per million requests (default: us-east-1)"),
@@ -123,11 +143,16 @@ fn across_sections() -> Value {
             forbid(&["producers", "consumers"], false),
         ),
         when(
-            not(json!({"required": ["topic"]})),
+            json!({"required": ["event_bus"]}),
+            forbid(&["producers", "consumers", "topic"], false),
+        ),
+        when(
+            not(json!({"anyOf": [{"required": ["topic"]}, {"required": ["event_bus"]}]})),
             json!({"required": ["producers"], "properties": {"producers": {"minItems": 1}}}),
         ),
-        {"dependencies": {"subscriptions": ["topic"], "publishers": ["topic"]}},
-        when(json!({"required": ["queues"]}), forbid(&["queue", "topic"], false)),
+        {"dependencies": {"subscriptions": ["topic"], "publishers": ["topic"],
+                          "rules": ["event_bus"], "event_publishers": ["event_bus"]}},
+        when(json!({"required": ["queues"]}), forbid(&["queue", "topic", "event_bus"], false)),
         when(
             not(fifo_queue.clone()),
             each("producers", json!({"properties": {"deduplication": {"not": {"const": "content"}}}})),
@@ -185,7 +210,7 @@ fn subscription_consumers() -> Value {
     }
     described(
         fleet,
-        "the subscription's consumers: any [[consumers]] key but name",
+        "the subscription's or rule's consumers: any [[consumers]] key but name",
     )
 }
 

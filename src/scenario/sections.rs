@@ -13,7 +13,7 @@ use super::keys::{
     Addr, Bool, Choice, Opt, Rate, Text, derived, dur, int, nested, num, or, required, section,
     spelled, unset,
 };
-use super::bus::{Patterns, PatternSpec, TransformerSpec, Transformers};
+use super::pattern::{PatternSpec, Patterns, TransformerSpec, Transformers};
 use super::policy::{Policies, PolicySpec};
 use super::scaling::{Scaling, Scalings};
 use super::shares::{Skew, Skews, Weights};

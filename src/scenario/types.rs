@@ -79,7 +79,7 @@ impl Target {
     }
 }
 
-pub use super::bus::{PatternSpec, TransformerSpec};
+pub use super::pattern::{PatternSpec, TransformerSpec};
 pub use super::fanout::{AttributeSpec, Fanout, Route, RouteKeys, Router, Values};
 pub use super::heartbeat::{Heartbeat, VISIBILITY_CEILING};
 pub use super::policy::PolicySpec;
