@@ -133,18 +133,26 @@ async fn archives_of(
     let archives = match listed {
         Ok(l) => l.archives.unwrap_or_default(),
         Err(e) => {
-            out.failed
-                .push(format!("listing archives of {bus_arn}: {}", DisplayErrorContext(&e)));
+            out.failed.push(format!(
+                "listing archives of {bus_arn}: {}",
+                DisplayErrorContext(&e)
+            ));
             return;
         }
     };
-    for a in archives.iter().filter(|a| a.archive_name() == Some(name.as_str())) {
+    for a in archives
+        .iter()
+        .filter(|a| a.archive_name() == Some(name.as_str()))
+    {
         if !dry_run && let Err(e) = events.delete_archive().archive_name(&name).send().await {
-            out.failed
-                .push(format!("archive {name}: deleting: {}", DisplayErrorContext(&e)));
+            out.failed.push(format!(
+                "archive {name}: deleting: {}",
+                DisplayErrorContext(&e)
+            ));
             continue;
         }
-        out.archives.push(a.archive_name().unwrap_or_default().to_string());
+        out.archives
+            .push(a.archive_name().unwrap_or_default().to_string());
     }
 }
 

@@ -67,7 +67,12 @@ pub(crate) async fn prepare(
         archive: None,
     };
     match events.describe_event_bus().name(name).send().await {
-        Ok(out) => return Ok(found(out.arn.context("DescribeEventBus returned no ARN")?, false)),
+        Ok(out) => {
+            return Ok(found(
+                out.arn.context("DescribeEventBus returned no ARN")?,
+                false,
+            ));
+        }
         Err(e)
             if e.as_service_error()
                 .is_some_and(|s| s.is_resource_not_found_exception()) => {}
@@ -84,7 +89,8 @@ pub(crate) async fn prepare(
         .await
         .map_err(|e| anyhow::anyhow!("creating event bus {name}: {}", DisplayErrorContext(&e)))?;
     Ok(found(
-        out.event_bus_arn.context("CreateEventBus returned no ARN")?,
+        out.event_bus_arn
+            .context("CreateEventBus returned no ARN")?,
         true,
     ))
 }
@@ -182,10 +188,11 @@ fn target(plan: &RulePlan<'_>) -> anyhow::Result<Target> {
     Target::builder()
         .id(TARGET_ID)
         .arn(&plan.queue_arn)
-        .set_sqs_parameters(
-            plan.fifo
-                .then(|| SqsParameters::builder().message_group_id(FIFO_GROUP).build()),
-        )
+        .set_sqs_parameters(plan.fifo.then(|| {
+            SqsParameters::builder()
+                .message_group_id(FIFO_GROUP)
+                .build()
+        }))
         .set_input_transformer(transformer)
         .build()
         .context("building the rule's target")
@@ -204,7 +211,10 @@ pub(crate) async fn archive(events: &Client, bus: &mut Bus, run_id: &str) -> any
         .send()
         .await
         .map_err(|e| anyhow::anyhow!("making archive {name}: {}", DisplayErrorContext(&e)))?;
-    bus.archive = Some((name, out.archive_arn.context("CreateArchive returned no ARN")?));
+    bus.archive = Some((
+        name,
+        out.archive_arn.context("CreateArchive returned no ARN")?,
+    ));
     Ok(())
 }
 

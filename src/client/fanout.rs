@@ -67,13 +67,18 @@ pub(crate) async fn prepare(
         lanes.push(queues::prepare(clients.sqs, &spec, run_id, &made.queues).await?);
     }
     let router = match &fanout.router {
-        Router::Topic(_) => Routed::Topic(subscribe_all(clients, fanout, &lanes, run_id, made).await?),
+        Router::Topic(_) => {
+            Routed::Topic(subscribe_all(clients, fanout, &lanes, run_id, made).await?)
+        }
         Router::Bus(bus) => {
-            let mut made_bus = buses::prepare(clients.events, &bus.name, bus.create, run_id).await?;
+            let mut made_bus =
+                buses::prepare(clients.events, &bus.name, bus.create, run_id).await?;
             made.router(Routed::Bus(made_bus.clone()));
             for (route, q) in fanout.routes.iter().zip(&lanes) {
                 let plan = rule_plan(clients, fanout, route, q).await?;
-                let added = buses::add_rule(clients.sqs, clients.events, &mut made_bus, &plan, run_id).await;
+                let added =
+                    buses::add_rule(clients.sqs, clients.events, &mut made_bus, &plan, run_id)
+                        .await;
                 made.router(Routed::Bus(made_bus.clone()));
                 added?;
             }

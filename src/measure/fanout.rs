@@ -265,10 +265,15 @@ pub fn eventbridge_cost(u: &BusUse, prices: &Prices) -> EventBridgeCost {
         .deliveries
         .iter()
         .map(|(n, price_per_million)| {
-            price::usd(*n as f64 * price::chunks(u.mean_entry_bytes), *price_per_million)
+            price::usd(
+                *n as f64 * price::chunks(u.mean_entry_bytes),
+                *price_per_million,
+            )
         })
         .sum();
-    let archive_gb = u.archived.then(|| u.events as f64 * u.mean_entry_bytes / 1e9);
+    let archive_gb = u
+        .archived
+        .then(|| u.events as f64 * u.mean_entry_bytes / 1e9);
     // Stored for the run's length, then deleted with the archive: a month is 730 hours.
     let archive_usd = archive_gb.map_or(0.0, |gb| {
         gb * prices.eventbridge_archive_per_gb
@@ -339,7 +344,11 @@ mod tests {
         assert_eq!(cost.billed_events, 2000);
         assert_eq!(cost.delivery_requests, 1500);
         let expected = 2000.0 * 1.00 / 1e6 + 1500.0 * 2.0 * 0.40 / 1e6;
-        assert!((cost.usd - expected).abs() < 1e-9, "{} vs {expected}", cost.usd);
+        assert!(
+            (cost.usd - expected).abs() < 1e-9,
+            "{} vs {expected}",
+            cost.usd
+        );
         assert_eq!(cost.archive_gb, None);
     }
 

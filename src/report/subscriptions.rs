@@ -80,7 +80,11 @@ pub(crate) fn table(subscriptions: &[RouteSummary], word: &str) -> String {
     for s in subscriptions {
         rows.push(vec![
             s.name.clone(),
-            match (rules, s.input_transformer.is_some(), s.filter_policy.is_some()) {
+            match (
+                rules,
+                s.input_transformer.is_some(),
+                s.filter_policy.is_some(),
+            ) {
                 (true, true, _) => "transformed",
                 (true, false, _) => "event",
                 (false, _, true) => "yes",
@@ -107,8 +111,16 @@ pub(crate) fn table(subscriptions: &[RouteSummary], word: &str) -> String {
         "per subscription: expected = received + dead + missing; expected is what its filter lets through, leaked what it should have stopped\n"
     };
     for s in subscriptions.iter().filter(|s| !s.replayed.is_empty()) {
-        let by: Vec<String> = s.replayed.iter().map(|(name, n)| format!("{n} by {name}")).collect();
-        o += &format!("replayed into {} (counted apart): {}\n", s.name, by.join(", "));
+        let by: Vec<String> = s
+            .replayed
+            .iter()
+            .map(|(name, n)| format!("{n} by {name}"))
+            .collect();
+        o += &format!(
+            "replayed into {} (counted apart): {}\n",
+            s.name,
+            by.join(", ")
+        );
     }
     for s in subscriptions {
         if let Some(i) = s.emulator_injected {

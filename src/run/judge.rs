@@ -6,8 +6,8 @@
 use std::time::SystemTime;
 
 use super::distributed::shard_info;
-use super::judge_fanout::{fanout_integrity, fanout_parts, router_share};
 use super::drive::Driven;
+use super::judge_fanout::{fanout_integrity, fanout_parts, router_share};
 use super::options::RunOptions;
 use super::setup::Ready;
 use super::shape::Shape;
@@ -276,4 +276,3 @@ fn batch_parts(scenario: &Scenario, result: &EngineResult) -> Option<Batches> {
 fn queue_names(scenario: &Scenario) -> Vec<String> {
     scenario.lane_specs().into_iter().map(|q| q.name).collect()
 }
-

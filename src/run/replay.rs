@@ -27,14 +27,9 @@ pub(super) async fn when_due(fanout: Option<&Fanout>, ready: &Ready) -> Replay {
     let now = SystemTime::now();
     // A second before the start: EventBridge's replay window is whole seconds.
     let from = ready.began - Duration::from_secs(1);
-    let started = crate::client::buses::replay(
-        &ready.connection.events,
-        bus,
-        from,
-        now,
-        &ready.head.run_id,
-    )
-    .await;
+    let started =
+        crate::client::buses::replay(&ready.connection.events, bus, from, now, &ready.head.run_id)
+            .await;
     let at_seconds = crate::round::tenths(ready.began.elapsed().unwrap_or_default().as_secs_f64());
     match started {
         Ok(name) => Replay {

@@ -75,4 +75,3 @@ pub fn rule_name(queue_name: &str) -> String {
         .unwrap_or(queue_name)
         .to_string()
 }
-

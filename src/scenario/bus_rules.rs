@@ -36,12 +36,6 @@ pub(super) fn bus(mut b: BusRead, table: &Table<'_>, scenario: &str) -> Option<B
         }
         b.name = None;
     }
-    if b.name.as_deref() == Some("default")
-        && b.create == Some(true)
-        && let Some(f) = table.get("create")
-    {
-        f.problem("the default bus always exists and is never created or deleted: remove create");
-    }
     if b.replay_after.flatten().is_some() && b.archive == Some(false) {
         at_key(
             table,
@@ -88,6 +82,18 @@ pub(super) fn parts(
         );
         return None;
     }
+    if bus.is_some_and(|b| b.replay_after.is_some())
+        && let Some(i) = rules.iter().position(|(r, _)| {
+            r.rule().is_some_and(|k| k.input_transformer.is_some())
+        })
+    {
+        doc.problem(
+            &format!("rules[{i}].input_transformer"),
+            None,
+            "a replayed event is told apart by its replay-name, which a transformed input does not carry: replay_after needs rules without input_transformer",
+        );
+        return None;
+    }
     let (producers, attributes) = publishers.into_iter().unzip();
     let (routes, consumers) = rules.into_iter().unzip();
     Some(FanoutParts {
@@ -117,7 +123,9 @@ fn publisher(
         p.deduplication = None;
     }
     if let Some(f) = t.get("groups").filter(|_| p.groups.is_some_and(|g| g > 1)) {
-        f.problem("EventBridge has no message groups: a FIFO rule target puts every event in one group");
+        f.problem(
+            "EventBridge has no message groups: a FIFO rule target puts every event in one group",
+        );
         p.groups = None;
     }
     if p.batch_size.is_some_and(|b| b > MAX_ENTRIES) {
@@ -168,7 +176,10 @@ fn drawn_fields(t: &Table<'_>) -> Option<Vec<AttributeSpec>> {
     ] {
         match t.get(key) {
             None => {
-                t.problem(key, format!("is required (every event has one), e.g. {key} = {example}"));
+                t.problem(
+                    key,
+                    format!("is required (every event has one), e.g. {key} = {example}"),
+                );
                 ok = false;
             }
             Some(f) => match drawn_text(name, &f) {
@@ -231,4 +242,3 @@ fn rule(
         fleet,
     ))
 }
-

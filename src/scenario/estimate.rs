@@ -64,7 +64,11 @@ impl Estimate {
                 self.receive_requests,
                 self.empty_receives,
                 self.delete_requests,
-                if self.router_units.starts_with("EventBridge") { "rule" } else { "subscription" },
+                if self.router_units.starts_with("EventBridge") {
+                    "rule"
+                } else {
+                    "subscription"
+                },
                 self.usd,
                 self.usd_per_million_messages()
             );
@@ -162,7 +166,9 @@ fn fanout_estimate(s: &Scenario, fanout: &super::types::Fanout) -> Option<Estima
         return Some(e);
     }
     e.router_units = "SNS publishes";
-    let fifo_topic = fanout.topic().is_some_and(|t| t.kind == super::types::QueueType::Fifo);
+    let fifo_topic = fanout
+        .topic()
+        .is_some_and(|t| t.kind == super::types::QueueType::Fifo);
     (e.sns_publishes, e.sns_usd) = if fifo_topic {
         let gb = e.messages * bytes / 1e9;
         let deliveries = e.messages * s.consumers.len() as f64;

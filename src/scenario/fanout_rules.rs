@@ -6,7 +6,9 @@
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
-use super::fanout::{Attributes, Fanout, MAX_PUBLISH_BYTES, Route, RouteKeys, Router, subscription_queue};
+use super::fanout::{
+    Attributes, Fanout, MAX_PUBLISH_BYTES, Route, RouteKeys, Router, subscription_queue,
+};
 use super::fleet_rules::{consumer, fleet_name, fleets, producer};
 use super::keys::Codec;
 use super::sections::{ConsumerFleetRead, ProducerFleetRead, SubscriptionKeys, TopicRead};
@@ -297,7 +299,9 @@ pub(super) fn route_fleet(
         Some(f) => {
             let ct = f.table()?;
             if let Some(name) = ct.get("name") {
-                name.problem(format!("a {what}'s consumers are named by the {what}'s `name`"));
+                name.problem(format!(
+                    "a {what}'s consumers are named by the {what}'s `name`"
+                ));
             }
             let read: ConsumerFleetRead = ConsumerFleet::read_partial(Some(&ct));
             consumer(read, &ct, queue, &unnamed)
@@ -307,7 +311,12 @@ pub(super) fn route_fleet(
 
 /// A route's queue, `<base>-<name>` (`.fifo` last for a FIFO queue), or why it is no SQS name
 /// (said at the route's `name`).
-pub(super) fn route_queue(t: &Table<'_>, base: &str, name: &str, kind: QueueType) -> Option<String> {
+pub(super) fn route_queue(
+    t: &Table<'_>,
+    base: &str,
+    name: &str,
+    kind: QueueType,
+) -> Option<String> {
     let stem = base.strip_suffix(".fifo").unwrap_or(base);
     let with_kind = match kind {
         QueueType::Fifo => format!("{stem}.fifo"),

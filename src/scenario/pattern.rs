@@ -124,14 +124,18 @@ impl Codec for Transformers {
             let pt = pf.table()?;
             let names = pt.keys();
             if names.len() > MAX_INPUT_PATHS {
-                pf.problem(format!("EventBridge takes at most {MAX_INPUT_PATHS} input paths"));
+                pf.problem(format!(
+                    "EventBridge takes at most {MAX_INPUT_PATHS} input paths"
+                ));
                 return None;
             }
             for name in names {
                 let field = pt.get(&name)?;
                 let path = field.str()?;
                 if !path.starts_with('$') {
-                    field.problem("expected a JSONPath starting with $, e.g. \"$.detail.orderValue\"");
+                    field.problem(
+                        "expected a JSONPath starting with $, e.g. \"$.detail.orderValue\"",
+                    );
                     return None;
                 }
                 input_paths.insert(name, path.to_string());
@@ -166,7 +170,8 @@ impl Codec for Transformers {
     }
 
     fn accepts(&self) -> String {
-        "{ input_paths = { NAME = \"$.detail.sqsbench\" }, input_template = \"... <NAME> ...\" }".into()
+        "{ input_paths = { NAME = \"$.detail.sqsbench\" }, input_template = \"... <NAME> ...\" }"
+            .into()
     }
 
     fn schema(&self) -> Value {

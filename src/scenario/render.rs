@@ -154,8 +154,8 @@ fn drawn_keys(
     fanout: &Fanout,
     attributes: &[super::fanout::AttributeSpec],
 ) -> Vec<(&'static str, toml::Value)> {
-    use super::keys::Codec as _;
     use super::bus::DETAIL_PREFIX;
+    use super::keys::Codec as _;
     if fanout.topic().is_some() {
         return super::fanout::Attributes
             .write(&attributes.to_vec())
@@ -185,7 +185,11 @@ fn drawn_keys(
     let mut keys = Vec::new();
     keys.extend(text("source").map(|v| ("source", v)));
     keys.extend(text("detail-type").map(|v| ("detail_type", v)));
-    keys.extend(super::fanout::Attributes.write(&detail).map(|v| ("detail", v)));
+    keys.extend(
+        super::fanout::Attributes
+            .write(&detail)
+            .map(|v| ("detail", v)),
+    );
     keys
 }
 

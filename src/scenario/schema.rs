@@ -38,10 +38,14 @@ pub fn schema() -> Value {
         {"type": "object", "properties": {"values": {"type": "array", "items": {"type": "string"}, "minItems": 1},
             "weights": {"type": "array", "items": {"type": "number", "minimum": 0}}},
          "required": ["values"], "additionalProperties": false}]});
-    event_publisher["properties"]["source"] =
-        described(drawn_text.clone(), "each event's source: a string, or { values = [...], weights = [...] }");
-    event_publisher["properties"]["detail_type"] =
-        described(drawn_text, "each event's detail-type: a string, or { values = [...], weights = [...] }");
+    event_publisher["properties"]["source"] = described(
+        drawn_text.clone(),
+        "each event's source: a string, or { values = [...], weights = [...] }",
+    );
+    event_publisher["properties"]["detail_type"] = described(
+        drawn_text,
+        "each event's detail-type: a string, or { values = [...], weights = [...] }",
+    );
     event_publisher["properties"]["detail"] = described(
         Attributes.schema(),
         "detail fields drawn per event: { NAME = { values = [...], weights = [...] } } or { NAME = { range = [MIN, MAX] } }",
@@ -77,7 +81,12 @@ pub fn schema() -> Value {
         not(fifo()),
         forbid(&["content_based_deduplication"], true)
     )]);
-    for fleet in [&mut producer, &mut consumer, &mut publisher, &mut event_publisher] {
+    for fleet in [
+        &mut producer,
+        &mut consumer,
+        &mut publisher,
+        &mut event_publisher,
+    ] {
         fleet["properties"]["name"]["pattern"] = json!(FLEET_NAME);
     }
     consumer["allOf"] = json!([when(

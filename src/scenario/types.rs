@@ -79,18 +79,18 @@ impl Target {
     }
 }
 
-pub use super::pattern::{PatternSpec, TransformerSpec};
 pub use super::fanout::{AttributeSpec, Fanout, Route, RouteKeys, Router, Values};
 pub use super::heartbeat::{Heartbeat, VISIBILITY_CEILING};
+pub use super::pattern::{PatternSpec, TransformerSpec};
 pub use super::policy::PolicySpec;
 pub use super::queue_sets::QueueDecl;
 pub use super::scaling::{Keda, LAMBDA_CONCURRENCY_CEILING, LambdaRamp, Scaling, TargetTracking};
+pub use super::sections::{BusSpec, RuleKeys};
 pub use super::sections::{ClientKind, TargetKind};
 pub use super::sections::{
     ConsumerFleet, DeadLetter, Expectations, Prices, ProducerFleet, QueueSpec, RunSpec, SearchSpec,
     SubscriptionKeys, TopicSpec,
 };
-pub use super::sections::{BusSpec, RuleKeys};
 pub use super::shares::Skew;
 pub use super::values::*;
 

@@ -6,9 +6,9 @@
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
-use super::fanout_rules::{self, Kind};
 use super::bus_rules;
 use super::fanout::Router;
+use super::fanout_rules::{self, Kind};
 use super::fleet_rules::{consumer, fleets, producer};
 use super::queue_set_rules;
 use super::sections::{QueueRead, TargetKeys, TargetKind};

@@ -26,9 +26,10 @@ impl Matcher {
     /// Route `route`'s matcher (`None`: a subscription without a filter gets everything).
     pub fn of(route: &crate::scenario::Route) -> Option<Matcher> {
         match &route.keys {
-            crate::scenario::RouteKeys::Subscription(s) => {
-                s.filter_policy.as_ref().map(|p| Matcher::Filter(p.parsed()))
-            }
+            crate::scenario::RouteKeys::Subscription(s) => s
+                .filter_policy
+                .as_ref()
+                .map(|p| Matcher::Filter(p.parsed())),
             crate::scenario::RouteKeys::Rule(r) => Some(Matcher::Pattern(r.event_pattern.parsed())),
         }
     }

@@ -14,8 +14,8 @@ use super::attributes::draw;
 use super::backoff::Backoff;
 use super::clock::RunClock;
 use super::publish::{
-    Destination, ENTRY_IDS, Publication, Response, Route, RouterClient, batch_entry,
-    classify_one, classify_publish_batch, classify_put_events, event_entry, publish_request,
+    Destination, ENTRY_IDS, Publication, Response, Route, RouterClient, batch_entry, classify_one,
+    classify_publish_batch, classify_put_events, event_entry, publish_request,
 };
 use super::schedule::Schedule;
 use super::targets::SendTargets;

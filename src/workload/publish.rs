@@ -7,10 +7,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use aws_sdk_sns::error::SdkError;
-use aws_sdk_sns::operation::publish_batch::{PublishBatchError, PublishBatchOutput};
 use aws_sdk_eventbridge::operation::put_events::{PutEventsError, PutEventsOutput};
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
+use aws_sdk_sns::error::SdkError;
+use aws_sdk_sns::operation::publish_batch::{PublishBatchError, PublishBatchOutput};
 use aws_sdk_sns::types::{MessageAttributeValue, PublishBatchRequestEntry};
 
 use crate::scenario::bus::BODY_FIELD;
@@ -131,7 +131,10 @@ pub(crate) fn publish_request(
 /// body in `detail.sqsbench`.
 pub(crate) fn event_entry(bus: &str, p: &Publication<'_>) -> PutEventsRequestEntry {
     let mut detail = detail_of(&p.attributes);
-    detail.insert(BODY_FIELD.into(), serde_json::Value::String(p.body.to_string()));
+    detail.insert(
+        BODY_FIELD.into(),
+        serde_json::Value::String(p.body.to_string()),
+    );
     PutEventsRequestEntry::builder()
         .event_bus_name(bus)
         .source(text_of(&p.attributes, "source"))

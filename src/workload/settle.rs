@@ -116,11 +116,7 @@ impl Probes<'_> {
         }
         self.publish(&sequences, published).await?;
         settle.probes_published += sequences.len() as u64;
-        for ((judge, lane), s) in judges
-            .iter()
-            .zip(self.lanes)
-            .zip(&self.fanout.routes)
-        {
+        for ((judge, lane), s) in judges.iter().zip(self.lanes).zip(&self.fanout.routes) {
             let should = |seq: &u64| {
                 published
                     .get(seq)
@@ -152,7 +148,10 @@ impl Probes<'_> {
         sequences: &[u64],
         published: &BTreeMap<u64, Vec<Drawn>>,
     ) -> Result<(), String> {
-        let fifo = self.fanout.topic().is_some_and(|t| t.kind == QueueType::Fifo);
+        let fifo = self
+            .fanout
+            .topic()
+            .is_some_and(|t| t.kind == QueueType::Fifo);
         let bodies: Vec<String> = sequences
             .iter()
             .map(|s| {

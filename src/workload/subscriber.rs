@@ -115,15 +115,23 @@ mod tests {
         assert_eq!(subscriber(Envelope::Sns).published(envelope), "SQSB1 \"x\"");
         assert_eq!(subscriber(Envelope::Raw).published(envelope), envelope);
         assert_eq!(subscriber(Envelope::Sns).published("not json"), "not json");
-        assert!(subscriber(Envelope::Sns).should_get(0, 0), "no filter: everything");
+        assert!(
+            subscriber(Envelope::Sns).should_get(0, 0),
+            "no filter: everything"
+        );
     }
 
     #[test]
     fn an_event_gives_its_payload_and_its_replay() {
-        let event = r#"{"version":"0","detail-type":"t","detail":{"x":1,"sqsbench":"SQSB1 00ab .."}}"#;
+        let event =
+            r#"{"version":"0","detail-type":"t","detail":{"x":1,"sqsbench":"SQSB1 00ab .."}}"#;
         let s = subscriber(Envelope::Event);
         assert_eq!(s.published(event), "SQSB1 00ab ..");
-        assert_eq!(s.published("Order SQSB1 00ab"), "SQSB1 00ab", "a template's text");
+        assert_eq!(
+            s.published("Order SQSB1 00ab"),
+            "SQSB1 00ab",
+            "a template's text"
+        );
         assert_eq!(s.replay(event), None);
         let replayed = event.replace("{\"version\"", "{\"replay-name\":\"again\",\"version\"");
         assert_eq!(s.replay(&replayed).as_deref(), Some("again"));

@@ -32,3 +32,18 @@ if ! diff -u "$ROOT/tests/eventbridge/localstack-differences.json" "$PEERS_DIR/e
   exit 1
 fi
 log "LocalStack differs from the documentation in exactly the $(grep -c '"source"' "$ROOT/tests/eventbridge/localstack-differences.json") listed triples"
+
+# scenarios/eventbridge.toml (shortened) on each server: the harness's own EventBridge path —
+# bus, rules, targets with an input transformer and a FIFO queue, queue policies, PutEvents,
+# envelopes — as users run it.
+for peer in sqsbench localstack; do
+  url=$SERVE_URL
+  [[ $peer == localstack ]] && url=$LOCALSTACK_URL
+  log "EventBridge run against $peer ($url)"
+  out="$PEERS_DIR/eventbridge-run-$peer"
+  rm -rf "$out"
+  "$SQSBENCH" run "$ROOT/scenarios/eventbridge.toml" --target "$url" --out "$out" \
+    --set run.warmup=0s --set run.duration=3s --set event_publishers.rate=200/s \
+    >"$out.log" 2>&1 || { cat "$out.log"; exit 1; }
+  "$PEERS_DIR/venv-boto3/bin/python" "$ROOT/tests/eventbridge/check_run.py" "$out"
+done

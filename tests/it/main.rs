@@ -9,6 +9,7 @@ mod cli_series;
 mod connections;
 mod docs;
 mod engine;
+mod eventbridge_runs;
 mod fanout;
 mod full_disk;
 mod live_metrics;

@@ -8,6 +8,7 @@ use aws_sdk_sqs::Client;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use super::SetApart;
 use super::seconds::{SecondRules, Seconds, Stop};
 use super::spawn::{Fleets, Tasks};
 use super::{Engine, EngineResult, Lane, LaneResult, Phase, Progress};
@@ -22,7 +23,6 @@ use crate::workload::drain;
 use crate::workload::drain_rules::{DrainEnd, DrainRules};
 use crate::workload::lambda::causes::Causes;
 use crate::workload::ledgers::Ledgers;
-use super::SetApart;
 
 /// How long stopped tasks may take to finish their call before they are cancelled: an
 /// unanswering target must not hold an interrupted run past its 10 s.

@@ -8,12 +8,11 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::{Engine, SetApart};
-use crate::workload::attributes::Matcher;
-use crate::workload::subscriber::Envelope;
 use crate::measure::fleets::FleetMap;
 use crate::measure::queues::QueueIndex;
 use crate::measure::recorder::Registry;
 use crate::scenario::{ConsumerFleet, Fanout, ProducerFleet, QueueType, RouteKeys};
+use crate::workload::attributes::Matcher;
 use crate::workload::backlog::Backlog;
 use crate::workload::backoff::Backoff;
 use crate::workload::clock::RunClock;
@@ -26,6 +25,7 @@ use crate::workload::publish::{Destination, Route};
 use crate::workload::scaler::ScalerRun;
 use crate::workload::scaling::Scaler;
 use crate::workload::schedule::Schedule;
+use crate::workload::subscriber::Envelope;
 use crate::workload::subscriber::Subscriber;
 use crate::workload::targets::{SendTargets, consumer_lanes};
 

@@ -9,24 +9,12 @@ use aws_sdk_eventbridge::types::{
     DeadLetterConfig, PutEventsRequestEntry, ReplayDestination, RetryPolicy, SqsParameters, Tag,
     Target,
 };
-use aws_sdk_sqs::config::{BehaviorVersion, Credentials};
 use serde_json::{Value, json};
 
 use crate::sdk::*;
 
 const CORPUS: &str = include_str!("../corpus/event-patterns.json");
 const SEED_002: &str = r#"{"source":["com.company.orders"],"detail-type":["OrderCreated"],"detail":{"orderValue":[{"numeric":[">",100]}]}}"#;
-
-fn events(endpoint: &str) -> aws_sdk_eventbridge::Client {
-    let config = aws_sdk_eventbridge::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(aws_sdk_eventbridge::config::Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("test", "test", None, None, "static"))
-        .retry_config(aws_sdk_eventbridge::config::retry::RetryConfig::disabled())
-        .build();
-    aws_sdk_eventbridge::Client::from_conf(config)
-}
 
 fn order(bus: &str, value: f64) -> PutEventsRequestEntry {
     PutEventsRequestEntry::builder()
