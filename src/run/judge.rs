@@ -52,7 +52,11 @@ pub(super) fn judge(
     let (mut summary, integrity) = judged(&case, options.distributed.start_at);
     if let Some(s) = ready.settle.as_ref().filter(|s| !s.settled) {
         warnings.push(format!(
-            "the subscriptions' filters had not settled when traffic began ({}); missing and leaked may include filter propagation",
+            "the {} had not settled when traffic began ({}); missing and leaked may include filter propagation",
+            match shape.fanout().map(|f| f.route_word()) {
+                Some("rule") => "rules",
+                _ => "subscriptions' filters",
+            },
             s.last_problem
         ));
     }

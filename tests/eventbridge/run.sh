@@ -12,7 +12,7 @@ source "$(dirname "$0")/../../scripts/peers.sh"
 ensure_venv "$PEERS_DIR/venv-boto3" "$(find_python 11)" boto3==1.44.5 pytest==9.2.0
 ensure_venv "$PEERS_DIR/venv-awscli" "$(find_python 11)" "awscli==1.46.3"
 install_localstack
-"$PEERS_DIR/venv-localstack/bin/pip" install -q moto-ext==5.1.54 python-crontab==3.4.0 croniter==7.0.0
+"$PEERS_DIR/venv-localstack/bin/pip" install -q moto-ext==5.1.54 python-crontab==3.4.0 croniter==7.0.0 jsonpath-rw==1.4.0
 CORPUS="$ROOT/crates/sqsbench-emulator/tests/corpus/event-patterns.json"
 start_sqsbench_serve
 LOCALSTACK_SERVICES=events,sqs start_localstack
