@@ -83,9 +83,9 @@ pub(super) fn parts(
         return None;
     }
     if bus.is_some_and(|b| b.replay_after.is_some())
-        && let Some(i) = rules.iter().position(|(r, _)| {
-            r.rule().is_some_and(|k| k.input_transformer.is_some())
-        })
+        && let Some(i) = rules
+            .iter()
+            .position(|(r, _)| r.rule().is_some_and(|k| k.input_transformer.is_some()))
     {
         doc.problem(
             &format!("rules[{i}].input_transformer"),

@@ -354,3 +354,37 @@ async fn cleanup_removes_only_the_runs_buses_and_rules() {
         .collect();
     assert_eq!(archives, ["sqsbench-launch-8"]);
 }
+
+/// Above the region's PutEvents quota (eu-north-1: 400 a second under `--quota aws`), calls are
+/// throttled and counted as such; what was acknowledged is still judged rule by rule.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn putevents_above_the_quota_is_throttled_and_counted() {
+    let dir = temp_dir("eventbridge-quota");
+    let text = bus_run("settle = \"0s\"", "", 4)
+        .replace("batch_size = 10\n", "batch_size = 1\n")
+        .replace(
+            "[emulator.faults]",
+            "[emulator]\nregion = \"eu-north-1\"\n[emulator.faults]",
+        );
+    let outcome = run_text(&text, &dir).await;
+    let s = &outcome.summary;
+    let put = &s.requests["PutEvents"];
+    assert!(put.throttled > 0, "{put:?}");
+    assert_eq!(
+        s.messages.send_failed, put.throttled,
+        "a throttled entry is not sent"
+    );
+    assert!(
+        s.messages.sent < 1000 && s.messages.sent > 0,
+        "{:?}",
+        s.messages
+    );
+    for rule in &s.rules {
+        assert!(rule.identity_holds && rule.missing == 0, "{rule:?}");
+    }
+    assert_eq!(
+        s.cost.eventbridge.as_ref().unwrap().billed_events,
+        s.messages.sent
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
