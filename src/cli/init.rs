@@ -25,6 +25,8 @@ pub(super) enum Template {
     Lambda,
     /// SNS → SQS fan-out with filter policies
     Fanout,
+    /// EventBridge → SQS: rules with event patterns, each judged
+    Eventbridge,
     /// one run split over several machines (shards)
     Distributed,
 }
@@ -37,6 +39,7 @@ impl Template {
             Template::FifoLimits => include_str!("../../scenarios/fifo-limits.toml"),
             Template::Lambda => include_str!("../../scenarios/lambda-batch.toml"),
             Template::Fanout => include_str!("../../scenarios/sns-fanout.toml"),
+            Template::Eventbridge => include_str!("../../scenarios/eventbridge.toml"),
             Template::Distributed => include_str!("../../scenarios/distributed.toml"),
         }
     }

@@ -30,27 +30,7 @@ pub fn schema() -> Value {
     );
     let mut subscription = SubscriptionKeys::schema();
     subscription["properties"]["consumers"] = subscription_consumers();
-    let mut rule = RuleKeys::schema();
-    rule["properties"]["consumers"] = subscription_consumers();
-    let mut event_publisher = ProducerFleet::schema();
-    let drawn_text = json!({"anyOf": [
-        {"type": "string", "minLength": 1, "maxLength": 256},
-        {"type": "object", "properties": {"values": {"type": "array", "items": {"type": "string"}, "minItems": 1},
-            "weights": {"type": "array", "items": {"type": "number", "minimum": 0}}},
-         "required": ["values"], "additionalProperties": false}]});
-    event_publisher["properties"]["source"] = described(
-        drawn_text.clone(),
-        "each event's source: a string, or { values = [...], weights = [...] }",
-    );
-    event_publisher["properties"]["detail_type"] = described(
-        drawn_text,
-        "each event's detail-type: a string, or { values = [...], weights = [...] }",
-    );
-    event_publisher["properties"]["detail"] = described(
-        Attributes.schema(),
-        "detail fields drawn per event: { NAME = { values = [...], weights = [...] } } or { NAME = { range = [MIN, MAX] } }",
-    );
-    event_publisher["required"] = json!(["source", "detail_type"]);
+    let (rule, mut event_publisher) = bus_sections();
     let (mut target, mut queue, mut topic) = (
         TargetKeys::schema(),
         QueueSpec::schema(),
@@ -136,6 +116,34 @@ pub fn schema() -> Value {
         "additionalProperties": false,
         "allOf": across_sections(),
     })
+}
+
+/// `[[rules]]` (its consumers any `[[consumers]]` key but name) and `[[event_publishers]]` (a
+/// producer fleet's keys with what each event draws).
+fn bus_sections() -> (Value, Value) {
+    let mut rule = RuleKeys::schema();
+    rule["properties"]["consumers"] = subscription_consumers();
+    let mut event_publisher = ProducerFleet::schema();
+    let drawn_text = json!({"anyOf": [
+        {"type": "string", "minLength": 1, "maxLength": 256},
+        {"type": "object", "properties": {"values": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "weights": {"type": "array", "items": {"type": "number", "minimum": 0}}},
+         "required": ["values"], "additionalProperties": false}]});
+    let properties = &mut event_publisher["properties"];
+    properties["source"] = described(
+        drawn_text.clone(),
+        "each event's source: a string, or { values = [...], weights = [...] }",
+    );
+    properties["detail_type"] = described(
+        drawn_text,
+        "each event's detail-type: a string, or { values = [...], weights = [...] }",
+    );
+    properties["detail"] = described(
+        Attributes.schema(),
+        "detail fields drawn per event: { NAME = { values = [...], weights = [...] } } or { NAME = { range = [MIN, MAX] } }",
+    );
+    event_publisher["required"] = json!(["source", "detail_type"]);
+    (rule, event_publisher)
 }
 
 /// A fleet's name: it labels the fleet's figures (uniqueness across fleets is `validate`'s).

@@ -72,22 +72,7 @@ fn build(doc: &Document) -> Option<Scenario> {
     let client = target_keys.as_ref().map(|keys| keys.client);
     let target = target_keys.and_then(|keys| target(keys, root.get("target")));
     let scenario_name = name.as_deref().unwrap_or("scenario");
-    let bus_field = root.get("event_bus");
-    let topic_field = bus_field.is_none().then(|| root.get("topic")).flatten();
-    let kind = match (&bus_field, &topic_field) {
-        (Some(_), _) => Kind::Bus,
-        (None, Some(_)) => Kind::Topic,
-        (None, None) => Kind::Queue,
-    };
-    fanout_rules::refuse_other_kind(&root, kind);
-    let topic = topic_field.as_ref().map(|f| {
-        let t = f.table()?;
-        fanout_rules::topic(TopicSpec::read_partial(Some(&t)), Some(&t), scenario_name)
-    });
-    let bus = bus_field.as_ref().map(|f| {
-        let t = f.table()?;
-        bus_rules::bus(BusSpec::read_partial(Some(&t)), &t, scenario_name)
-    });
+    let (kind, topic, bus) = routers(&root, scenario_name);
     let one_queue = root.get("queue");
     let declared = one_queue.is_some();
     let one = section(one_queue, |t| {
@@ -142,6 +127,32 @@ fn build(doc: &Document) -> Option<Scenario> {
         search: search?,
         fanout: fanout?,
     })
+}
+
+/// What the scenario's traffic goes to, and its `[topic]` or `[event_bus]` (an inner `None`:
+/// refused), the other kinds' sections refused.
+#[allow(clippy::type_complexity)]
+fn routers(
+    root: &Table<'_>,
+    scenario_name: &str,
+) -> (Kind, Option<Option<TopicSpec>>, Option<Option<BusSpec>>) {
+    let bus_field = root.get("event_bus");
+    let topic_field = bus_field.is_none().then(|| root.get("topic")).flatten();
+    let kind = match (&bus_field, &topic_field) {
+        (Some(_), _) => Kind::Bus,
+        (None, Some(_)) => Kind::Topic,
+        (None, None) => Kind::Queue,
+    };
+    fanout_rules::refuse_other_kind(root, kind);
+    let topic = topic_field.as_ref().map(|f| {
+        let t = f.table()?;
+        fanout_rules::topic(TopicSpec::read_partial(Some(&t)), Some(&t), scenario_name)
+    });
+    let bus = bus_field.as_ref().map(|f| {
+        let t = f.table()?;
+        bus_rules::bus(BusSpec::read_partial(Some(&t)), &t, scenario_name)
+    });
+    (kind, topic, bus)
 }
 
 /// `[[queues]]`: none when absent, else its declarations, refused beside `[queue]` or `[topic]`.

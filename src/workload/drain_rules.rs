@@ -2,7 +2,8 @@
 //! - every acknowledged message settled (deleted or dead-lettered), and `SETTLED_GRACE` passed
 //!   for extra copies still on the queue;
 //! - or the queue answered empty twice in a row (asked at most every `EMPTY_CHECK_EVERY`; lost
-//!   messages stay lost);
+//!   messages stay lost), and stayed empty for the router's quiet time: an EventBridge bus
+//!   holds events it has not delivered yet where no queue count sees them;
 //! - or the drain timeout passed.
 //!
 //! Time is passed in (time since the run began), so the rules are tested without sleeping.
@@ -32,6 +33,9 @@ pub(crate) struct DrainRules {
     settled_since: Option<Duration>,
     empty_in_a_row: u32,
     last_empty_check: Option<Duration>,
+    /// How long the queues must stay empty before that ends the drain (zero: two answers).
+    quiet: Duration,
+    empty_since: Option<Duration>,
 }
 
 impl DrainRules {
@@ -42,7 +46,14 @@ impl DrainRules {
             settled_since: None,
             empty_in_a_row: 0,
             last_empty_check: None,
+            quiet: Duration::ZERO,
+            empty_since: None,
         }
+    }
+
+    /// The queues must stay empty for `quiet` (and answer so twice) before that ends the drain.
+    pub(crate) fn quiet_for(self, quiet: Duration) -> DrainRules {
+        DrainRules { quiet, ..self }
     }
 
     /// The ledger's standing at `now`: ends the drain once every acknowledged message has
@@ -70,7 +81,15 @@ impl DrainRules {
     pub(crate) fn queue_checked(&mut self, now: Duration, empty: bool) -> Option<DrainEnd> {
         self.last_empty_check = Some(now);
         self.empty_in_a_row = if empty { self.empty_in_a_row + 1 } else { 0 };
-        (self.empty_in_a_row >= 2).then_some(DrainEnd::Drained)
+        self.empty_since = if empty {
+            Some(self.empty_since.unwrap_or(now))
+        } else {
+            None
+        };
+        let quiet = self
+            .empty_since
+            .is_some_and(|since| now >= since + self.quiet);
+        (self.empty_in_a_row >= 2 && quiet).then_some(DrainEnd::Drained)
     }
 
     /// Ends the drain once its timeout has passed.
@@ -119,6 +138,28 @@ mod tests {
             "the count started again"
         );
         assert_eq!(rules.queue_checked(ms(750), true), Some(DrainEnd::Drained));
+    }
+
+    #[test]
+    fn behind_a_bus_the_queues_must_stay_empty_for_the_quiet_time() {
+        let mut rules = DrainRules::new(Duration::ZERO, ms(30_000)).quiet_for(ms(5_000));
+        assert_eq!(rules.queue_checked(ms(0), true), None);
+        assert_eq!(
+            rules.queue_checked(ms(250), true),
+            None,
+            "two answers, not yet quiet"
+        );
+        assert_eq!(
+            rules.queue_checked(ms(4_000), false),
+            None,
+            "a late delivery arrived"
+        );
+        assert_eq!(rules.queue_checked(ms(4_250), true), None);
+        assert_eq!(rules.queue_checked(ms(9_000), true), None);
+        assert_eq!(
+            rules.queue_checked(ms(9_250), true),
+            Some(DrainEnd::Drained)
+        );
     }
 
     #[test]

@@ -32,6 +32,16 @@ log "100 queues, quiet and with faults (latencies from a millisecond to seconds)
   --set consumers.wait_time=1s --set 'queues.0.visibility_timeout="2s"' --set consumers.failure_rate=0.05 \
   --set 'emulator.faults={ duplicate_rate = 0.01, loss_rate = 0.01, reorder_rate = 0.05 }' \
   --out "$out/queues-faults" --quiet >/dev/null || [[ $? == 1 ]]
+log "an EventBridge run, quiet and with faults (a second's delivery delay, losses, duplicates)"
+"$SQSBENCH" run "$ROOT/scenarios/eventbridge.toml" --duration 2s --set run.warmup=0s --set event_bus.settle=0s \
+  --set rules.consumers.wait_time=1s --out "$out/eventbridge" --quiet >/dev/null
+"$SQSBENCH" run "$ROOT/scenarios/eventbridge.toml" --duration 3s --set run.warmup=0s --set event_bus.settle=0s \
+  --set rules.consumers.wait_time=1s \
+  --set 'emulator.faults={ duplicate_rate = 0.02, loss_rate = 0.02, reorder_rate = 0.05, eventbridge_delivery_delay = "1s" }' \
+  --out "$out/eventbridge-faults" --quiet >/dev/null || [[ $? == 1 ]]
+for page in eventbridge eventbridge-faults; do
+  grep -q "<h3>Rules</h3>" "$out/$page/report.html" || { log "no rules table in $page/report.html"; exit 1; }
+done
 log "a burst against three scaling policies (tests/scenarios/burst-autoscaling-short.toml, about 2 minutes)"
 "$SQSBENCH" run "$ROOT/tests/scenarios/burst-autoscaling-short.toml" --out "$out/burst" --quiet >/dev/null
 for variant in "$out"/burst/consumers.0-*/; do
@@ -45,6 +55,8 @@ python3 "$ROOT/tests/browser/check_report.py" chromium "$out/burst/consumers.0-k
 python3 "$ROOT/tests/browser/check_report.py" chromium "$out/burst/report.html" "$out/burst.png" 4
 python3 "$ROOT/tests/browser/check_report.py" chromium "$out/queues/report.html" "$out/queues.png" 6
 python3 "$ROOT/tests/browser/check_report.py" chromium "$out/queues-faults/report.html" "$out/queues-faults.png" 6
+python3 "$ROOT/tests/browser/check_report.py" chromium "$out/eventbridge/report.html" "$out/eventbridge.png" 6
+python3 "$ROOT/tests/browser/check_report.py" chromium "$out/eventbridge-faults/report.html" "$out/eventbridge-faults.png" 6
 python3 "$ROOT/tests/browser/check_report.py" chromium "$out/search/report.html" "$out/search.png" 2
 python3 "$ROOT/tests/browser/check_report.py" chromium "$out/sweep/report.html" "$out/sweep.png" 4
 python3 "$ROOT/tests/browser/check_report.py" chromium "$out/sweep/producers.batch_size-5/report.html" "$out/variant.png" 3

@@ -54,42 +54,7 @@ pub(crate) fn subscriptions(s: &RunSummary) -> String {
     if !settle.is_empty() {
         o.p(settle.trim_end());
     }
-    let rows: Vec<Vec<Cell>> = s
-        .routes()
-        .iter()
-        .map(|sub| {
-            let policy = sub
-                .filter_policy
-                .as_ref()
-                .or(sub.event_pattern.as_ref())
-                .map_or("none: everything".to_string(), |p| p.to_string());
-            let identity = match sub.identity_holds {
-                true => Cell::classed("holds", "pass"),
-                false => Cell::classed("broken", "fail"),
-            };
-            let raw = match (sub.raw_message_delivery, &sub.input_transformer) {
-                (Some(true), _) => "yes",
-                (Some(false), _) => "no",
-                (None, Some(_)) => "transformed",
-                (None, None) => "event",
-            };
-            let counts = [
-                sub.expected,
-                sub.unique_received,
-                sub.missing,
-                sub.leaked,
-                sub.duplicates,
-                sub.order_violations,
-                sub.dead_lettered,
-            ];
-            [sub.name.as_str().into(), Cell::code(policy), raw.into()]
-                .into_iter()
-                .chain(counts.map(|n| Cell::from(n.to_string())))
-                .chain([identity, format!("{:.0}", sub.received_per_sec).into()])
-                .chain([sub.end_to_end_us.p50, sub.end_to_end_us.p99].map(|v| ms(v).into()))
-                .collect()
-        })
-        .collect();
+    let rows: Vec<Vec<Cell>> = s.routes().iter().map(route_row).collect();
     let head = if rules { &RULE_HEAD } else { &HEAD };
     o.div("wide", &Html::new().table(head, &rows).finish());
     if rules {
@@ -127,6 +92,40 @@ filter should have stopped it.",
         ));
     }
     o.finish()
+}
+
+/// One route's row: its name, filter or pattern, what its queue gets, and its figures.
+fn route_row(sub: &crate::measure::fanout::RouteSummary) -> Vec<Cell> {
+    let policy = sub
+        .filter_policy
+        .as_ref()
+        .or(sub.event_pattern.as_ref())
+        .map_or("none: everything".to_string(), |p| p.to_string());
+    let identity = match sub.identity_holds {
+        true => Cell::classed("holds", "pass"),
+        false => Cell::classed("broken", "fail"),
+    };
+    let raw = match (sub.raw_message_delivery, &sub.input_transformer) {
+        (Some(true), _) => "yes",
+        (Some(false), _) => "no",
+        (None, Some(_)) => "transformed",
+        (None, None) => "event",
+    };
+    let counts = [
+        sub.expected,
+        sub.unique_received,
+        sub.missing,
+        sub.leaked,
+        sub.duplicates,
+        sub.order_violations,
+        sub.dead_lettered,
+    ];
+    [sub.name.as_str().into(), Cell::code(policy), raw.into()]
+        .into_iter()
+        .chain(counts.map(|n| Cell::from(n.to_string())))
+        .chain([identity, format!("{:.0}", sub.received_per_sec).into()])
+        .chain([sub.end_to_end_us.p50, sub.end_to_end_us.p99].map(|v| ms(v).into()))
+        .collect()
 }
 
 /// The replay the run started and what each rule got from it, counted apart.

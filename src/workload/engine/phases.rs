@@ -118,6 +118,17 @@ impl Engine<'_> {
         }
     }
 
+    /// How long the queues must stay empty before that ends the drain: an EventBridge bus holds
+    /// events it has not delivered yet (the emulator's `eventbridge_delivery_delay`; on AWS a
+    /// delivery usually takes well under a second, and retries longer), where no queue count
+    /// sees them. A queue or a topic delivers at once.
+    fn router_quiet(&self) -> Duration {
+        match self.fanout().and_then(|f| f.bus()) {
+            None => Duration::ZERO,
+            Some(_) => BUS_QUIET + self.scenario.emulator.faults.eventbridge_delivery_delay * 2,
+        }
+    }
+
     /// Per lane, whether its queue is FIFO: the run's queue type, or each route's queue's.
     fn fifo_lanes(&self) -> Vec<bool> {
         match self.fanout() {
@@ -221,10 +232,10 @@ impl Engine<'_> {
                 _ = check.tick() => {}
             }
             if fleets.producers.is_empty() && drain.is_none() {
-                drain = Some(DrainRules::new(
-                    clock.elapsed(),
-                    self.scenario.run.drain_timeout,
-                ));
+                drain = Some(
+                    DrainRules::new(clock.elapsed(), self.scenario.run.drain_timeout)
+                        .quiet_for(self.router_quiet()),
+                );
             }
             if let Some(rules) = &mut drain
                 && let Some(stop) = self.drain_check(clock, rules, fleets, ledgers).await
@@ -326,6 +337,10 @@ async fn stop_all(producers: &mut JoinSet<()>, consumers: &mut JoinSet<()>) {
         while consumers.join_next().await.is_some() {}
     }
 }
+
+/// How long the queues behind an EventBridge bus must stay empty to end the drain, beside the
+/// emulator's delivery delay.
+const BUS_QUIET: Duration = Duration::from_secs(3);
 
 /// Each lane's conclusions from its ledger (an empty one, said, when a ledger failed), and the
 /// journal's first write failure.
