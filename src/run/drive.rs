@@ -142,6 +142,7 @@ fn engine<'a>(
         lanes: ready.prepared.lanes.clone(),
         router: router.map(|(r, fanout)| RouterTarget {
             client: super::setup::router_client(connection, r),
+            held: connection.emulator.as_ref().map(|e| e.stats_reader()),
             fanout,
         }),
         scenario,

@@ -1,6 +1,6 @@
 //! A run's shape, decided once before anything is made: the traffic goes to one queue, fans
-//! out through a router (an SNS topic) to a queue per subscription, or is one shard of a
-//! distributed queue run. The combinations not supported are refused here, and every later
+//! out through a router (an SNS topic or an EventBridge bus) to a queue per subscription or
+//! rule, or is one shard of a distributed queue run. The combinations not supported are refused here, and every later
 //! step reads the shape instead of asking the scenario again.
 //!
 //! Depends on `scenario` and the shard's place (`workload::shard`) only.
@@ -14,7 +14,7 @@ pub enum Shape<'s> {
     /// One queue (and its dead-letter queue), or `[[queues]]`' many, the whole run in this
     /// process.
     Queue,
-    /// Publishers to a topic, a queue and consumer fleet per subscription.
+    /// Publishers to a topic or bus, a queue and consumer fleet per subscription or rule.
     Fanout(&'s Fanout),
     /// This process's part of a queue run split across processes (`--shard I/N`, N > 1).
     Shard(Shard),
@@ -44,7 +44,7 @@ impl<'s> Shape<'s> {
         }
         match (&scenario.fanout, shard.count > 1) {
             (Some(_), true) => anyhow::bail!(
-                "a fan-out scenario ([topic]) runs on one machine for now; --shard is not supported with it"
+                "a fan-out scenario ([topic] or [event_bus]) runs on one machine for now; --shard is not supported with it"
             ),
             (Some(fanout), false) => Ok(Shape::Fanout(fanout)),
             (None, true) => Ok(Shape::Shard(shard)),

@@ -159,7 +159,15 @@ async fn a_replay_is_counted_apart_by_its_name() {
     )
     .replace("duration = \"1s\"", "duration = \"2s\"")
     // A transformed input does not carry replay-name: such rules and replays do not mix.
-    .replace(TRANSFORMER, "");
+    .replace(TRANSFORMER, "")
+    // A replay brings the window's events at once: the FIFO queue's consumer then calls faster
+    // than the FIFO quota (300 a second per action), and a throttled DeleteMessageBatch leaves
+    // its messages in flight, holding the group for the visibility timeout, as on SQS. That is a
+    // quota's test, not this one's.
+    .replace(
+        "[emulator.faults]",
+        "[emulator]\nquota = \"unlimited\"\n[emulator.faults]",
+    );
     let outcome = run_text(&text, &dir).await;
     let s = &outcome.summary;
     let bus = s.event_bus.as_ref().unwrap();

@@ -191,6 +191,7 @@ async fn a_filter_sns_applies_differently_shows_as_leaked_or_missing() {
         lanes: vec![lane(&leaky), lane(&strict)],
         router: Some(RouterTarget {
             client: RouterClient::Topic { sns, arn },
+            held: None,
             fanout: scenario.fanout.as_ref().unwrap(),
         }),
         scenario: &scenario,

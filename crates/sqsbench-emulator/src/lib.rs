@@ -16,8 +16,8 @@
 //! `move_tasks::registry`, the SNS `topics` and the EventBridge `events`, whose deliveries come
 //! back to it through `http::sns` and `http::events`) → `topics` (pure SNS state: what a publish
 //! fans out to) and `events` (pure EventBridge state: what a PutEvents routes where) →
-//! `filter_policy`, `event_pattern` (both using the leaf `cidr`) and `model` (pure semantics,
-//! time passed in) → `error`; `http` also tells
+//! `filter_policy`, `event_pattern` (both using the leaves `cidr` and `bounds`) and `model`
+//! (pure semantics, time passed in) → `error`; `http` also tells
 //! `idle_gauge` of each request, which the runtime's idle hook reads (`Idle::Auto`).
 //! `http` checks each request's SigV4 with `auth` (pure: the request's parts and the time in)
 //! when `serve --auth` gave keys, and wraps connections in `tls` when it gave a certificate.
@@ -35,6 +35,7 @@ pub mod auth;
 #[doc(hidden)]
 pub mod fuzzing;
 
+pub(crate) mod bounds;
 pub(crate) mod broker;
 pub(crate) mod cidr;
 pub mod config;

@@ -126,6 +126,9 @@ pub use crate::workload::publish::RouterClient;
 #[derive(Clone)]
 pub struct RouterTarget<'a> {
     pub client: RouterClient,
+    /// The embedded emulator's statistics, where the drain reads how many deliveries a bus still
+    /// holds (waiting, or retrying after a throttle); `None` elsewhere: no target says.
+    pub held: Option<crate::emulator::StatsReader>,
     /// The fan-out the router routes: its routes (one lane each) and publishers.
     pub fanout: &'a Fanout,
 }

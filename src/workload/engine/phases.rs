@@ -129,6 +129,19 @@ impl Engine<'_> {
         }
     }
 
+    /// Whether the router still holds deliveries it has not made (known on the embedded target
+    /// only: a bus's rules' matched deliveries not yet delivered, dead-lettered or dropped).
+    fn router_holds_some(&self) -> bool {
+        let Some(reader) = self.router.as_ref().and_then(|r| r.held.as_ref()) else {
+            return false;
+        };
+        reader
+            .read()
+            .rules
+            .iter()
+            .any(|r| r.matched > r.delivered + r.dead_lettered + r.dropped)
+    }
+
     /// Per lane, whether its queue is FIFO: the run's queue type, or each route's queue's.
     fn fifo_lanes(&self) -> Vec<bool> {
         match self.fanout() {
@@ -272,6 +285,7 @@ impl Engine<'_> {
                 empty = queues_are_empty(&self.client, &self.lanes) => empty,
                 Ok(_) = self.interrupt.wait_for(|stop| *stop) => return Some(Stop::Interrupted),
             };
+            let empty = empty && !self.router_holds_some();
             end = rules.queue_checked(clock.elapsed(), empty);
         }
         match end.or_else(|| rules.timed_out(clock.elapsed()))? {

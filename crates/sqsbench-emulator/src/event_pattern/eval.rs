@@ -130,11 +130,5 @@ fn anything_but(but: &AnythingBut, leaf: &Value) -> bool {
 }
 
 fn within(range: &Range, n: f64) -> bool {
-    let above = range
-        .lower
-        .is_none_or(|(low, inclusive)| if inclusive { n >= low } else { n > low });
-    let below = range
-        .upper
-        .is_none_or(|(high, inclusive)| if inclusive { n <= high } else { n < high });
-    above && below
+    crate::bounds::within(range.lower, range.upper, n)
 }

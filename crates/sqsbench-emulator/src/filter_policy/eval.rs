@@ -172,11 +172,5 @@ fn equals(literal: &Literal, leaf: &Leaf<'_>) -> bool {
 }
 
 fn within(range: &Range, n: Fixed) -> bool {
-    let above = range
-        .lower
-        .is_none_or(|(low, inclusive)| if inclusive { n >= low } else { n > low });
-    let below = range
-        .upper
-        .is_none_or(|(high, inclusive)| if inclusive { n <= high } else { n < high });
-    above && below
+    crate::bounds::within(range.lower, range.upper, n)
 }
