@@ -97,19 +97,12 @@ pub(crate) async fn prepare(
 
 /// A queue Policy that lets this rule, and only it, send to the queue.
 pub(crate) fn queue_policy(queue_arn: &str, rule_arn: &str) -> String {
-    serde_json::json!({
-        "Version": "2012-10-17",
-        "Id": "sqsbench-eventbridge",
-        "Statement": [{
-            "Sid": "sqsbench-rule-may-send",
-            "Effect": "Allow",
-            "Principal": {"Service": "events.amazonaws.com"},
-            "Action": "sqs:SendMessage",
-            "Resource": queue_arn,
-            "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}}
-        }]
-    })
-    .to_string()
+    super::queues::send_policy(
+        queue_arn,
+        "events.amazonaws.com",
+        rule_arn,
+        ("sqsbench-eventbridge", "sqsbench-rule-may-send"),
+    )
 }
 
 /// Makes the rule (added to `bus.rules` as soon as it exists), lets it send to its queue, and

@@ -81,6 +81,30 @@ async fn create(
 /// concurrency is bounded and a throttled create backs off (`CREATE_TRIES`).
 pub(crate) const SETUP_CONCURRENCY: usize = 16;
 
+/// A queue Policy that lets one AWS service send to the queue, and only from `source_arn` (an
+/// SNS topic, an EventBridge rule): on AWS every delivery is refused without it. `id` and `sid`
+/// name the policy and its statement.
+pub(crate) fn send_policy(
+    queue_arn: &str,
+    service: &str,
+    source_arn: &str,
+    (id, sid): (&str, &str),
+) -> String {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Id": id,
+        "Statement": [{
+            "Sid": sid,
+            "Effect": "Allow",
+            "Principal": {"Service": service},
+            "Action": "sqs:SendMessage",
+            "Resource": queue_arn,
+            "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}}
+        }]
+    })
+    .to_string()
+}
+
 /// Resolves or creates every queue of a `[[queues]]` run, `SETUP_CONCURRENCY` at a time, in
 /// `specs`' order; each one created is pushed to `made_so_far` at once (see `prepare`).
 pub(crate) async fn prepare_many(

@@ -91,19 +91,12 @@ async fn find(sns: &aws_sdk_sns::Client, name: &str) -> anyhow::Result<Option<St
 
 /// A queue Policy that lets this topic, and only it, send to the queue.
 pub(crate) fn queue_policy(queue_arn: &str, topic_arn: &str) -> String {
-    serde_json::json!({
-        "Version": "2012-10-17",
-        "Id": "sqsbench-fanout",
-        "Statement": [{
-            "Sid": "sqsbench-topic-may-send",
-            "Effect": "Allow",
-            "Principal": {"Service": "sns.amazonaws.com"},
-            "Action": "sqs:SendMessage",
-            "Resource": queue_arn,
-            "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}}
-        }]
-    })
-    .to_string()
+    super::queues::send_policy(
+        queue_arn,
+        "sns.amazonaws.com",
+        topic_arn,
+        ("sqsbench-fanout", "sqsbench-topic-may-send"),
+    )
 }
 
 /// Lets the topic deliver to the queue, then subscribes it; the subscription is added to

@@ -58,22 +58,21 @@ pub(super) fn parts(
     let publishers = fleets(root, "event_publishers", |t| publisher(t, &names));
     let rules = fleets(root, "rules", |t| rule(t, queue, &names));
     let (publishers, rules) = (publishers?, rules?);
-    for (empty, key, what) in [
-        (
-            publishers.is_empty(),
-            "event_publishers",
-            "at least one [[event_publishers]] fleet is required",
-        ),
-        (
-            rules.is_empty(),
-            "rules",
-            "at least one [[rules]] entry is required",
-        ),
-    ] {
-        if empty {
-            doc.problem(key, None, what);
-        }
-    }
+    super::fleet_rules::require(
+        doc,
+        [
+            (
+                publishers.is_empty(),
+                "event_publishers",
+                "at least one [[event_publishers]] fleet is required",
+            ),
+            (
+                rules.is_empty(),
+                "rules",
+                "at least one [[rules]] entry is required",
+            ),
+        ],
+    );
     if rules.len() > MAX_RULES {
         doc.problem(
             "rules",

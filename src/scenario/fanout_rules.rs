@@ -161,22 +161,21 @@ pub(super) fn parts(
     let publishers = fleets(root, "publishers", |t| publisher(t, topic, &names));
     let subscriptions = fleets(root, "subscriptions", |t| subscription(t, queue, &names));
     let (publishers, subscriptions) = (publishers?, subscriptions?);
-    for (list, key, what) in [
-        (
-            publishers.is_empty(),
-            "publishers",
-            "at least one [[publishers]] fleet is required",
-        ),
-        (
-            subscriptions.is_empty(),
-            "subscriptions",
-            "at least one [[subscriptions]] entry is required",
-        ),
-    ] {
-        if list {
-            doc.problem(key, None, what);
-        }
-    }
+    super::fleet_rules::require(
+        doc,
+        [
+            (
+                publishers.is_empty(),
+                "publishers",
+                "at least one [[publishers]] fleet is required",
+            ),
+            (
+                subscriptions.is_empty(),
+                "subscriptions",
+                "at least one [[subscriptions]] entry is required",
+            ),
+        ],
+    );
     let fifo = topic.is_some_and(|t| t.kind == QueueType::Fifo);
     if fifo && subscriptions.len() > MAX_FIFO_SUBSCRIPTIONS {
         doc.problem(

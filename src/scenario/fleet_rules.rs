@@ -11,6 +11,16 @@ use super::sections::{ConsumerFleetRead, ProducerFleetRead};
 use super::types::*;
 use sqsbench_keys::document::Table;
 
+/// Each `(empty, key, what)` whose list is empty is a problem said at `key`: the sections a
+/// scenario of its kind requires.
+pub(super) fn require(doc: &sqsbench_keys::document::Document, lists: [(bool, &str, &str); 2]) {
+    for (empty, key, what) in lists {
+        if empty {
+            doc.problem(key, None, what);
+        }
+    }
+}
+
 pub(super) fn fleets<T>(
     root: &Table<'_>,
     key: &str,

@@ -6,10 +6,8 @@ use crate::measure::summary::RunSummary;
 use crate::report::subscriptions::settle_line;
 use crate::report::wording::ms;
 
-const HEAD: [&str; 14] = [
-    "subscription",
-    "filter policy",
-    "raw",
+/// The columns after a route's name, filter (or pattern) and what its queue gets.
+const FIGURES: [&str; 11] = [
     "expected",
     "received",
     "missing",
@@ -23,23 +21,15 @@ const HEAD: [&str; 14] = [
     "e2e p99",
 ];
 
-/// The columns of a bus's rules: the pattern and the target's input in the filter's place.
-const RULE_HEAD: [&str; 14] = [
-    "rule",
-    "event pattern",
-    "input",
-    "expected",
-    "received",
-    "missing",
-    "leaked",
-    "duplicates",
-    "order",
-    "dead-lettered",
-    "identity",
-    "received/s",
-    "e2e p50",
-    "e2e p99",
-];
+/// A subscription's columns, or (a bus's rules) the pattern and the target's input in the
+/// filter's place.
+fn head(rules: bool) -> Vec<&'static str> {
+    let first = match rules {
+        true => ["rule", "event pattern", "input"],
+        false => ["subscription", "filter policy", "raw"],
+    };
+    first.into_iter().chain(FIGURES).collect()
+}
 
 /// The page's section: the topic or bus, the settle probes, one row per subscription with its
 /// filter or per rule with its pattern.
@@ -55,8 +45,7 @@ pub(crate) fn subscriptions(s: &RunSummary) -> String {
         o.p(settle.trim_end());
     }
     let rows: Vec<Vec<Cell>> = s.routes().iter().map(route_row).collect();
-    let head = if rules { &RULE_HEAD } else { &HEAD };
-    o.div("wide", &Html::new().table(head, &rows).finish());
+    o.div("wide", &Html::new().table(&head(rules), &rows).finish());
     if rules {
         o.p(
             "Per rule: expected (the events its pattern matches, predicted by sqsbench with the \
