@@ -153,6 +153,7 @@ fn write_files(dir: &Path, shard: u32, messages: u64, start_at: SystemTime) {
         start_at: Some(stamp.clone()),
         started_sending_at: stamp.clone(),
         ledger: "ledger.bin".into(),
+        segments_every_seconds: None,
     };
     std::fs::write(dir.join("shard.json"), record.to_json()).unwrap();
     std::fs::write(

@@ -14,8 +14,13 @@ pub(crate) const MODULES: &[(&str, &str, &[&str])] = &[
         "clap commands, one file each; one driver for every campaign's progress and exit code",
         &[
             "campaign", "client", "compare", "emulator", "live", "measure", "merge", "report",
-            "run", "scenario", "workload",
+            "run", "scenario", "store", "workload",
         ],
+    ),
+    (
+        "store",
+        "results in S3: an s3:// output mirrored as it is written, s3:// inputs fetched",
+        &["client", "measure", "report"],
     ),
     (
         "campaign",

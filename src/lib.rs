@@ -3,7 +3,8 @@
 //! The flow: `cli` parses arguments → `scenario` turns TOML into a validated scenario →
 //! `campaign` fills one results directory with one or more runs → `run` decides the run's shape
 //! once, prepares, drives `workload`'s fleets through `client`, judges with `measure` and writes
-//! through `report`'s `ResultsDir`; `merge` and `compare` read results directories. Which module
+//! through `report`'s `ResultsDir`; `merge` and `compare` read results directories; `store`
+//! sends them to and brings them from S3. Which module
 //! may use which is one table, `architecture::MODULES`, kept by a test and rendered in
 //! docs/architecture.md. The emulator is a crate of its own (`crates/sqsbench-emulator`) and
 //! depends on nothing here; both declare their TOML keys with `sqsbench_keys`.
@@ -27,5 +28,6 @@ pub mod report;
 pub mod round;
 pub mod run;
 pub mod scenario;
+pub mod store;
 
 pub mod workload;

@@ -11,13 +11,18 @@ use super::exit;
 use crate::compare::{self, Rule};
 use crate::measure::summary::RunSummary;
 use crate::report::results_dir::File;
+use crate::store::bridge;
+use crate::store::{Input, Location};
 
 #[derive(Args)]
 pub(super) struct CompareArgs {
-    /// The baseline results directory (or one sweep variant's directory).
-    baseline: PathBuf,
-    /// The candidate results directory.
-    candidate: PathBuf,
+    /// The baseline results directory (or one sweep variant's directory), or one in S3
+    /// (s3://bucket/prefix).
+    #[arg(value_name = "BASELINE", value_parser = Location::parse)]
+    baseline: Location,
+    /// The candidate results directory, or one in S3.
+    #[arg(value_name = "CANDIDATE", value_parser = Location::parse)]
+    candidate: Location,
     /// Fail (exit 1) when a metric breaks this rule: PATH:+N%, PATH:-N%, PATH:>N or PATH:<N.
     #[arg(long = "fail-if", value_name = "RULE")]
     fail_if: Vec<String>,
@@ -34,7 +39,43 @@ fn read(dir: &Path) -> anyhow::Result<RunSummary> {
         .with_context(|| format!("{} is not a sqsbench summary", path.display()))
 }
 
+/// The two directories on the local disk: S3 ones' summary.json fetched under `scratch`.
+fn localized(args: &CompareArgs, scratch: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
+    let inputs = [
+        Input::One(args.baseline.clone()),
+        Input::One(args.candidate.clone()),
+    ];
+    let dirs = match (&args.baseline, &args.candidate) {
+        (Location::Local(b), Location::Local(c)) => vec![b.clone(), c.clone()],
+        _ => {
+            let only_summary = |rel: &str| rel == File::Summary.name();
+            bridge::runtime()?.block_on(bridge::localize(&inputs, scratch, only_summary))?
+        }
+    };
+    Ok((dirs[0].clone(), dirs[1].clone()))
+}
+
+fn shown(location: &Location) -> String {
+    match location {
+        Location::Local(dir) => dir.display().to_string(),
+        Location::S3(at) => at.to_string(),
+    }
+}
+
 pub(super) fn run(args: CompareArgs) -> u8 {
+    let scratch = bridge::scratch("compare");
+    let code = match localized(&args, &scratch) {
+        Ok((baseline, candidate)) => compared(&args, &baseline, &candidate),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            exit::BAD_INPUT
+        }
+    };
+    let _ = std::fs::remove_dir_all(&scratch);
+    code
+}
+
+fn compared(args: &CompareArgs, baseline_dir: &Path, candidate_dir: &Path) -> u8 {
     let mut rules = Vec::new();
     let mut bad = false;
     for text in &args.fail_if {
@@ -46,7 +87,7 @@ pub(super) fn run(args: CompareArgs) -> u8 {
             }
         }
     }
-    let (baseline, candidate) = match (read(&args.baseline), read(&args.candidate)) {
+    let (baseline, candidate) = match (read(baseline_dir), read(candidate_dir)) {
         (Ok(b), Ok(c)) => (b, c),
         (b, c) => {
             for e in [b.err(), c.err()].into_iter().flatten() {
@@ -70,16 +111,12 @@ pub(super) fn run(args: CompareArgs) -> u8 {
     }
     println!(
         "baseline {} → candidate {}\n",
-        args.baseline.display(),
-        args.candidate.display()
+        shown(&args.baseline),
+        shown(&args.candidate)
     );
     print!("{}", compare::terminal(&comparison));
     if let Some(path) = &args.markdown {
-        let md = compare::markdown(
-            &comparison,
-            &args.baseline.display().to_string(),
-            &args.candidate.display().to_string(),
-        );
+        let md = compare::markdown(&comparison, &shown(&args.baseline), &shown(&args.candidate));
         // Appends, as $GITHUB_STEP_SUMMARY expects several steps to add to one file.
         let written = std::fs::OpenOptions::new()
             .create(true)

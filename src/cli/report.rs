@@ -11,11 +11,16 @@ use super::exit;
 use crate::measure::summary::ResultsKind;
 use crate::report::results_dir::{File, ResultsDir};
 use crate::report::{html, load, terminal};
+use crate::store::bridge;
+use crate::store::mirror::{self, Mirror};
+use crate::store::{Location, S3Prefix};
 
 #[derive(Args)]
 pub(super) struct ReportArgs {
-    /// A results directory written by `sqsbench run` (one run, a sweep, or repeats).
-    dir: PathBuf,
+    /// A results directory written by `sqsbench run` (one run, a sweep, or repeats), or one in
+    /// S3 (s3://bucket/prefix): fetched, re-rendered, and the rewritten files uploaded back.
+    #[arg(value_name = "DIR|s3://BUCKET/PREFIX", value_parser = Location::parse)]
+    dir: Location,
 }
 
 /// Why a directory was not (wholly) re-rendered.
@@ -98,7 +103,62 @@ fn rerender_search(dir: &Path) -> Result<(), Vec<Refusal>> {
 }
 
 pub(super) fn run(args: ReportArgs) -> u8 {
-    let dir = &args.dir;
+    match args.dir {
+        Location::Local(dir) => run_dir(&dir, &dir.display().to_string()),
+        Location::S3(at) => match bridge::runtime() {
+            Ok(rt) => rt.block_on(remote(at)),
+            Err(e) => {
+                eprintln!("error: cannot start the async runtime: {e}");
+                exit::BAD_INPUT
+            }
+        },
+    }
+}
+
+/// An S3 directory: fetched (all but the ledger journal, which nothing here reads),
+/// re-rendered on the disk, and the files it rewrote uploaded back.
+async fn remote(at: S3Prefix) -> u8 {
+    let scratch = bridge::scratch("report");
+    let s3 = match crate::store::s3::S3::connect().await {
+        Ok(s3) => std::sync::Arc::new(s3),
+        Err(e) => {
+            eprintln!("error: {at}: {e:#}");
+            return exit::BAD_INPUT;
+        }
+    };
+    let not_ledger = |rel: &str| !rel.ends_with(File::Ledger.name());
+    if let Err(e) = crate::store::fetch::fetch(&s3, &at, &scratch, not_ledger).await {
+        eprintln!("error: {e:#}");
+        let _ = std::fs::remove_dir_all(&scratch);
+        return exit::BAD_INPUT;
+    }
+    let before = mirror::snapshot(&scratch);
+    let code = run_dir(&scratch, &at.to_string());
+    if code == exit::BAD_INPUT {
+        let _ = std::fs::remove_dir_all(&scratch);
+        return code;
+    }
+    let rewritten = |rel: &str| before.get(rel) != mirror::snapshot_of(&scratch, rel).as_ref();
+    let finished = Mirror::new(s3, at.clone(), scratch.clone())
+        .finish_where(rewritten)
+        .await;
+    if finished.failures.is_empty() {
+        let _ = std::fs::remove_dir_all(&scratch);
+        println!("uploaded: {at} ({} files re-rendered)", finished.files);
+        return code;
+    }
+    for f in finished.failures {
+        eprintln!("error: results incomplete: not uploaded: {f}");
+    }
+    eprintln!(
+        "error: the re-rendered copy is kept at {}",
+        scratch.display()
+    );
+    exit::RESULTS_INCOMPLETE
+}
+
+/// Re-renders the local directory `dir`; `shown` is how the summary names it.
+fn run_dir(dir: &Path, shown: &str) -> u8 {
     let kind = match load::kind_of(dir) {
         Ok(kind) => kind,
         Err(e) => return refused(&damaged(format!("{e:#}"))),
@@ -118,10 +178,10 @@ pub(super) fn run(args: ReportArgs) -> u8 {
                 Ok(md) => print!("{md}"),
                 Err(e) => eprintln!("warning: {}: {e}", File::ComparisonMd.name()),
             }
-            println!("results: {}", dir.display());
+            println!("results: {shown}");
         }
         _ => match load::read_summary(dir) {
-            Ok(s) => print!("{}", terminal::summary(&s, &dir.display().to_string())),
+            Ok(s) => print!("{}", terminal::summary(&s, shown)),
             Err(e) => eprintln!("warning: {e:#}"),
         },
     }

@@ -17,6 +17,8 @@ use crate::campaign::series::Variant;
 use crate::campaign::{self, Plan};
 use crate::run::shutdown::{self, LastWords};
 use crate::run::{Distributed, InterruptedBeforeTraffic, MissedStart, RunOptions};
+use crate::store::Location;
+use crate::store::bridge::{self, Output};
 use crate::workload::engine::Progress;
 use crate::workload::shard::{self, Shard};
 use sqsbench_keys::units::parse_duration;
@@ -25,9 +27,18 @@ use sqsbench_keys::units::parse_duration;
 pub(super) struct RunArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
-    /// The results directory (created; refused if it exists and is not empty).
-    #[arg(long)]
-    out: Option<PathBuf>,
+    /// The results directory (created; refused if it exists and is not empty), or
+    /// s3://bucket/prefix: written locally as the run goes and uploaded (see --local).
+    #[arg(long, value_name = "DIR|s3://BUCKET/PREFIX", value_parser = Location::parse)]
+    out: Option<Location>,
+    /// With an s3:// --out: where the local copy is written first, and kept
+    /// [default: results/<name>-<UTC time>/].
+    #[arg(long, value_name = "DIR")]
+    local: Option<PathBuf>,
+    /// With an s3:// --out: how often each streamed file's new part is uploaded as a segment
+    /// (1s to 10s).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = segments_every)]
+    upload_every: Duration,
     /// Run the scenario N times and record the spread (same as --set run.repeat=N).
     #[arg(long, value_name = "N")]
     repeat: Option<u32>,
@@ -59,7 +70,38 @@ pub(super) struct RunArgs {
     metrics_linger: Option<Duration>,
 }
 
+fn segments_every(text: &str) -> Result<Duration, String> {
+    let every = parse_duration(text)?;
+    if !(Duration::from_secs(1)..=Duration::from_secs(10)).contains(&every) {
+        return Err(format!("{text}: between 1s and 10s"));
+    }
+    Ok(every)
+}
+
 impl RunArgs {
+    /// The local directory the run writes (`None`: results/<name>-<time>/), and with an
+    /// s3:// --out, where it goes after.
+    fn outputs(
+        &self,
+        name: &str,
+    ) -> Result<(Option<PathBuf>, Option<crate::store::S3Prefix>), String> {
+        match (&self.out, &self.local) {
+            (Some(Location::S3(at)), local) => {
+                let stamp = crate::run::utc_stamp(crate::run::since_epoch().as_secs());
+                let local = local
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("results").join(format!("{name}-{stamp}")));
+                Ok((Some(local), Some(at.clone())))
+            }
+            (_, Some(_)) => Err(
+                "--local names the local copy of an s3:// --out; give --out s3://… or drop --local"
+                    .into(),
+            ),
+            (Some(Location::Local(dir)), None) => Ok((Some(dir.clone()), None)),
+            (None, None) => Ok((None, None)),
+        }
+    }
+
     /// `--shard`, `--run-id`, `--start-at` and `--start-grace`, checked against each other and
     /// the scenario.
     fn distributed(&self, variants: &[Variant]) -> Result<Distributed, Vec<String>> {
@@ -146,20 +188,17 @@ pub(super) fn run(mut args: RunArgs) -> u8 {
             return exit::BAD_INPUT;
         }
     };
-    let Some(threads) = one_thread_count(&variants) else {
-        eprintln!(
-            "error: run.threads: a [sweep]'s variants share one runtime, so they cannot differ in it"
-        );
-        return exit::BAD_INPUT;
+    let (local_out, s3_out) = match args.outputs(&variants[0].scenario.name) {
+        Ok(outputs) => outputs,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::BAD_INPUT;
+        }
     };
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    if let Some(n) = threads {
-        builder.worker_threads(n as usize);
-    }
-    let runtime = match builder.enable_all().build() {
+    let runtime = match runtime_for(&variants) {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            eprintln!("error: {e}");
             return exit::BAD_INPUT;
         }
     };
@@ -174,6 +213,13 @@ pub(super) fn run(mut args: RunArgs) -> u8 {
             );
             return exit::BAD_INPUT;
         }
+        let output = match open_output(s3_out, &local_out).await {
+            Ok(output) => output,
+            Err(e) => {
+                eprintln!("error: --out {e}");
+                return exit::BAD_INPUT;
+            }
+        };
         let addr = args.metrics.or(first.run.metrics);
         let metrics = match RunMetrics::start(addr, args.metrics_linger) {
             Ok(metrics) => metrics,
@@ -183,10 +229,11 @@ pub(super) fn run(mut args: RunArgs) -> u8 {
             }
         };
         let runs = RunOptions {
-            out: args.out.clone(),
+            out: local_out,
             last_words,
             distributed,
             live: metrics.as_ref().map(|m| m.live.clone()),
+            segments_every: output.as_ref().map(|_| args.upload_every),
         };
         let ended = interrupt.clone();
         let plan = if first.search.is_some() {
@@ -196,12 +243,42 @@ pub(super) fn run(mut args: RunArgs) -> u8 {
         } else {
             Plan::Series { variants, repeat }
         };
-        let code = drive(plan, &args, &runs, interrupt).await;
+        let code = drive(plan, &args, &runs, interrupt, output).await;
         if let Some(metrics) = metrics {
             metrics.linger_then_stop(ended, args.quiet).await;
         }
         code
     })
+}
+
+/// The runtime every variant shares: `[run] threads` workers when they agree on it.
+fn runtime_for(variants: &[Variant]) -> Result<tokio::runtime::Runtime, String> {
+    let Some(threads) = one_thread_count(variants) else {
+        return Err(
+            "run.threads: a [sweep]'s variants share one runtime, so they cannot differ in it"
+                .into(),
+        );
+    };
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = threads {
+        builder.worker_threads(n as usize);
+    }
+    builder
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+/// An s3:// --out connected and probed before anything runs; none for a local one.
+async fn open_output(
+    s3_out: Option<crate::store::S3Prefix>,
+    local: &Option<PathBuf>,
+) -> Result<Option<Output>, String> {
+    let Some(at) = s3_out else {
+        return Ok(None);
+    };
+    let local = local.clone().expect("an s3:// --out has a local copy");
+    Output::open(at, local).await.map(Some)
 }
 
 /// Runs a campaign of any kind: its intro, a progress bar (or a line per phase), a line as
@@ -211,7 +288,9 @@ async fn drive(
     args: &RunArgs,
     runs: &RunOptions,
     interrupt: watch::Receiver<bool>,
+    output: Option<Output>,
 ) -> u8 {
+    let streaming = output.as_ref().map(|o| o.stream(args.upload_every));
     if let Some(intro) = plan.intro(args.quiet) {
         println!("{intro}");
     }
@@ -226,12 +305,27 @@ async fn drive(
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
+    let sent = match streaming {
+        Some(s) => Some(bridge::send(s.stop().await).await),
+        None => None,
+    };
     match outcome {
-        Err(e) => could_not_run(e),
+        Err(e) => {
+            for f in sent.and_then(Result::err).unwrap_or_default() {
+                eprintln!("error: {f}");
+            }
+            could_not_run(e)
+        }
         Ok(o) => {
             warn(&o.warnings);
             print!("{}", o.closing);
-            exit_code(o.interrupted, o.expectations_failed, &o.write_failures)
+            let mut failures = o.write_failures;
+            match sent {
+                Some(Ok(line)) => println!("{line}"),
+                Some(Err(unsent)) => failures.extend(unsent),
+                None => {}
+            }
+            exit_code(o.interrupted, o.expectations_failed, &failures)
         }
     }
 }

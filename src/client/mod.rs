@@ -315,7 +315,7 @@ async fn endpoint_config(
 /// `AWS_CA_BUNDLE`, as the AWS CLI and boto3 read it: certificates (PEM) trusted besides the
 /// system's, for an HTTPS endpoint signed by a private CA (`sqsbench serve --tls-cert`). The
 /// Rust SDK does not read it itself.
-fn ca_bundle_client()
+pub(crate) fn ca_bundle_client()
 -> anyhow::Result<Option<aws_smithy_runtime_api::client::http::SharedHttpClient>> {
     use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
     let Some(path) = std::env::var_os("AWS_CA_BUNDLE").filter(|p| !p.is_empty()) else {

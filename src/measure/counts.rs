@@ -186,6 +186,11 @@ pub struct Messages {
     /// may still be on the queue; they are not counted as lost.
     #[serde(default)]
     pub undelivered_at_interrupt: u64,
+    /// A merge with a shard that stopped without finishing: acknowledged messages no shard's
+    /// journal shows received, sent before the end of that shard's unknown window
+    /// (`shards.unknown_windows`). It may have received them; they are not counted as lost.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unknown: u64,
     pub order_violations: u64,
     /// A merged FIFO run: first deliveries of one group in the same millisecond on different
     /// shards, whose order SQS's clock cannot tell (not counted as violations).
@@ -216,6 +221,7 @@ impl Messages {
             duplicate_causes: _,
             lost: _,
             undelivered_at_interrupt: _,
+            unknown: _,
             order_violations: _,
             order_undecided: _,
             dead_lettered: _,

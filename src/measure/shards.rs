@@ -18,6 +18,21 @@ pub struct Shards {
     /// measured clock offset (absent: they were not).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub clock_correction: Option<ClockCorrection>,
+    /// Shards that stopped without finishing after uploading their journal in segments
+    /// (`--out s3://`): what they received after their last segment is unknown.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub unknown_windows: Vec<UnknownWindow>,
+}
+
+/// A stopped shard's seconds (counted from the run's start) whose receives no journal shows:
+/// from the first second its journal lacks to two upload intervals later, by when a live shard
+/// would have uploaded another segment. Acknowledged messages no shard received that were
+/// sent before `to_second` are counted as `messages.unknown`, not lost.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UnknownWindow {
+    pub shard: u32,
+    pub from_second: u64,
+    pub to_second: u64,
 }
 
 /// What correcting the end-to-end latencies by each shard's clock offset did.

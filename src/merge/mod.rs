@@ -11,6 +11,7 @@ mod inputs;
 pub use inputs::shard_record;
 mod seconds;
 mod summary;
+mod unknown;
 
 use std::path::{Path, PathBuf};
 
@@ -128,9 +129,15 @@ fn judged(
         .expect("read_checked found a finished shard");
     let missing = inputs::missing(shards, shards[0].record.shard.count);
     let fifo = head.queue.kind == crate::scenario::QueueType::Fifo;
-    let (ledger, receipts) = union(shards, fifo).map_err(|e| refused(format!("{e:#}")))?;
+    let (ledger, receipts, acks) = union(shards, fifo).map_err(|e| refused(format!("{e:#}")))?;
     let order = order::judge(receipts);
-    let tally = ledger.tally();
+    let windows: Vec<_> = shards
+        .iter()
+        .filter_map(|s| unknown::window(&s.record, s.summary.is_some(), s.journal.frames))
+        .collect();
+    let (unknown, bounds) = unknown::unknown(&ledger, &acks, &windows);
+    let mut tally = ledger.tally();
+    tally.lost -= unknown.min(tally.lost);
     let verdict = summary::Verdict {
         tally: &tally,
         order: &order,
@@ -138,8 +145,21 @@ fn judged(
         missing: &missing,
     };
     let mut summary = summary::merged(&head, shards, &verdict);
+    match summary.interrupted.happened() {
+        // As in one run: not yet received at the signal; the unknown among them too.
+        true => summary.messages.undelivered_at_interrupt += unknown,
+        false => summary.messages.unknown = unknown,
+    }
+    if let Some(s) = summary.shards.as_mut() {
+        s.unknown_windows = windows;
+    }
     summary.expectations = crate::measure::expectations::judge(&scenario.expect, &summary);
-    let integrity = integrity(scenario, ledger, &order, &summary);
+    let mut integrity = integrity(scenario, ledger, &order, &summary);
+    if !summary.interrupted.happened() {
+        let below =
+            |producer: u32, sequence: u64| bounds.get(&producer).is_some_and(|b| sequence <= *b);
+        integrity.unknown(unknown, below);
+    }
     Ok((summary, integrity))
 }
 
@@ -174,13 +194,15 @@ fn start_of(
 }
 
 /// Every shard's journal added into one ledger, a frame at a time (a shard's frames and other
-/// shards' add the same way), and every FIFO first-delivery receipt with its shard.
+/// shards' add the same way), every FIFO first-delivery receipt with its shard, and what each
+/// producer had acknowledged by each second.
 fn union(
     shards: &mut [inputs::ShardDir],
     fifo: bool,
-) -> anyhow::Result<(Ledger, Vec<ShardReceipt>)> {
+) -> anyhow::Result<(Ledger, Vec<ShardReceipt>, unknown::Acks)> {
     let mut ledger = Ledger::new(fifo);
     let mut receipts = Vec::new();
+    let mut acks = unknown::Acks::default();
     for s in shards {
         if s.fifo.is_some_and(|own| own != fifo) {
             anyhow::bail!(
@@ -190,7 +212,10 @@ fn union(
             );
         }
         let shard = s.record.shard.index;
+        let mut second = unknown::first_second(&s.record);
         s.journal(fifo, |part| {
+            acks.add(second, &part);
+            second += 1;
             receipts.extend(
                 part.receipts()
                     .iter()
@@ -200,7 +225,7 @@ fn union(
         })?;
     }
     ledger.recount();
-    Ok((ledger, receipts))
+    Ok((ledger, receipts, acks))
 }
 
 fn integrity(

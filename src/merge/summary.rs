@@ -92,6 +92,7 @@ pub(super) fn merged(head: &RunSummary, shards: &[ShardDir], v: &Verdict<'_>) ->
         missing: v.missing.to_vec(),
         merged,
         clock_correction: None,
+        unknown_windows: Vec::new(),
     });
     s
 }

@@ -28,6 +28,11 @@ pub struct ShardFile {
     pub started_sending_at: String,
     /// The ledger journal, with FIFO first-delivery receipts (SQS timestamps).
     pub ledger: String,
+    /// With `--out s3://`: how often each streamed file's new part was uploaded. A shard that
+    /// never finished stopped within two of these after its last segment (`merge`'s window of
+    /// unknown receives).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segments_every_seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

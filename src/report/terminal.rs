@@ -430,6 +430,9 @@ fn merged_lines(s: &RunSummary, shards: &Shards) -> String {
         }
         o += "losses and counts cover only what was merged\n";
     }
+    if let Some(said) = super::wording::unknown_windows(s, shards) {
+        o += &format!("UNKNOWN: {said}\n");
+    }
     o += &merged_clocks(shards);
     if s.messages.order_undecided > 0 {
         o += &format!(

@@ -6,7 +6,7 @@
 //! A leaf of `report`: it depends on the summary types only, and nothing in `report` is below it.
 
 use crate::measure::clock_offset;
-use crate::measure::summary::{Batches, Bucket, ClockCorrection, RunSummary};
+use crate::measure::summary::{Batches, Bucket, ClockCorrection, RunSummary, Shards};
 
 /// A latency in µs as people read it: `0.85 ms`, `12 ms`, `1500 ms`.
 pub(crate) fn ms(us: u64) -> String {
@@ -84,7 +84,7 @@ pub(crate) fn corrected_line(c: &ClockCorrection) -> String {
 /// messages, summed.
 pub(crate) fn accounting(s: &RunSummary) -> String {
     let m = &s.messages;
-    let left = if m.undelivered_at_interrupt > 0 {
+    let mut left = if m.undelivered_at_interrupt > 0 {
         format!(
             "undelivered at the interrupt {}",
             m.undelivered_at_interrupt
@@ -92,6 +92,9 @@ pub(crate) fn accounting(s: &RunSummary) -> String {
     } else {
         format!("lost {}", m.lost)
     };
+    if m.unknown > 0 {
+        left += &format!(" + unknown {}", m.unknown);
+    }
     let whole = match s.router() {
         Some((_, word)) => format!(
             "expected deliveries (all {word}s) {}",
@@ -103,6 +106,30 @@ pub(crate) fn accounting(s: &RunSummary) -> String {
         "{whole} = unique received {} + dead-lettered {} + {left}",
         m.unique_received, m.dead_lettered
     )
+}
+
+/// A merge's shards that stopped unseen (`shards.unknown_windows`), and what their windows
+/// leave unknown; none when every shard's journal is whole.
+pub(crate) fn unknown_windows(s: &RunSummary, shards: &Shards) -> Option<String> {
+    if shards.unknown_windows.is_empty() {
+        return None;
+    }
+    let each: Vec<String> = shards
+        .unknown_windows
+        .iter()
+        .map(|w| {
+            format!(
+                "shard {}'s uploaded journal ends at second {} and it had stopped by second {}",
+                w.shard, w.from_second, w.to_second
+            )
+        })
+        .collect();
+    let end = shards.unknown_windows.iter().map(|w| w.to_second).max()?;
+    Some(format!(
+        "{}; what it received in between is unknown: {} message(s) no shard received, sent before second {end}, are counted as unknown, not lost",
+        each.join("; "),
+        s.messages.unknown
+    ))
 }
 
 pub(crate) fn distribution(buckets: &[Bucket]) -> String {

@@ -188,6 +188,7 @@ pub(super) fn shard_json(
     head: &RunSummary,
     run_id: u64,
     began: SystemTime,
+    segments_every: Option<Duration>,
 ) -> String {
     let info = shard_info(d.shard, d.start_at, began);
     ShardFile {
@@ -203,6 +204,7 @@ pub(super) fn shard_json(
         start_at: info.start_at,
         started_sending_at: info.started_sending_at,
         ledger: LEDGER_FILE.into(),
+        segments_every_seconds: segments_every.map(|e| e.as_secs_f64()),
     }
     .to_json()
 }

@@ -43,7 +43,13 @@ pub(super) async fn drive(
     let (d, words, dir) = (&options.distributed, &options.last_words, &ready.dir);
     let mut write_failures = Vec::new();
     if shape.sharded() {
-        let text = shard_json(d, &ready.head, ready.run_id, ready.began);
+        let text = shard_json(
+            d,
+            &ready.head,
+            ready.run_id,
+            ready.began,
+            options.segments_every,
+        );
         if let Err(e) = atomic::write(&dir.join(File::Shard.name()), text) {
             write_failures.push(e.to_string());
         }

@@ -18,6 +18,9 @@ pub struct RunOptions {
     pub distributed: Distributed,
     /// `--metrics`: the live metrics this run feeds once a second.
     pub live: Option<LiveRun>,
+    /// With `--out s3://`: how often the streamed files' new parts are uploaded (shard.json
+    /// says it, for the merge).
+    pub segments_every: Option<Duration>,
 }
 
 pub struct RunOutcome {

@@ -507,3 +507,83 @@ fn serve_refuses_unusable_keys_and_tls_files_with_exit_2() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn s3_locations_that_cannot_be_used_exit_2_before_any_traffic() {
+    let quickstart = "scenarios/quickstart.toml";
+    for (args, says) in [
+        (
+            vec!["run", quickstart, "--out", "gs://bkt/x"],
+            "gs:// is not a results location",
+        ),
+        (
+            vec!["run", quickstart, "--out", "s3://Bkt/x"],
+            "the bucket name \"Bkt\"",
+        ),
+        (
+            vec!["run", quickstart, "--local", "/tmp/x"],
+            "--local names the local copy",
+        ),
+        (
+            vec![
+                "run",
+                quickstart,
+                "--out",
+                "s3://bkt/x",
+                "--upload-every",
+                "30s",
+            ],
+            "between 1s and 10s",
+        ),
+        (
+            vec!["merge", "s3://bkt/*/x*", "--out", "/tmp/x"],
+            "is not a folder name",
+        ),
+        (vec!["report", "az://container/x"], "az:// is not"),
+        (vec!["compare", "s3://bkt/a/../b", "/tmp/x"], "\"..\""),
+    ] {
+        let out = run(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains(says),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    // An S3 endpoint nobody answers: the write probe fails before the queue is made.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let local = temp("s3-unreachable");
+    let out = sqsbench()
+        .args([
+            "run",
+            quickstart,
+            "--quiet",
+            "--out",
+            "s3://bkt/runs/x",
+            "--local",
+        ])
+        .arg(&local)
+        .env("AWS_ENDPOINT_URL_S3", format!("http://127.0.0.1:{port}"))
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("error: --out s3://bkt/runs/x/: "),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!local.exists(), "a refused run leaves no local copy");
+}

@@ -5,7 +5,7 @@ them, for tests/kubernetes/run.sh's rehearsal on one machine.
                             $(VAR) expanded as the kubelet does (JOB_COMPLETION_INDEX, and env
                             from the ConfigMaps), and its volumes mapped to local directories
                             (ConfigMap volumes written out under WORKDIR, the results volume at
-                            WORKDIR/results)
+                            WORKDIR/volumes, each pod's emptyDir at WORKDIR/emptydir/POD)
   merge RENDERED WORKDIR    the merge Job's command, env and volumes the same way, as one line
 """
 
@@ -35,8 +35,9 @@ def env_of(container, configmaps):
     return env
 
 
-def mounts_of(pod, container, configmaps, workdir):
-    """Each mount path → a local directory; ConfigMap volumes written out."""
+def mounts_of(pod, container, configmaps, workdir, pod_name):
+    """Each mount path → a local directory; ConfigMap volumes written out, an emptyDir a fresh
+    directory of the pod's own."""
     volumes = {v["name"]: v for v in pod.get("volumes", [])}
     mapped = {}
     for m in container.get("volumeMounts", []):
@@ -47,11 +48,14 @@ def mounts_of(pod, container, configmaps, workdir):
             for key, text in configmaps[volume["configMap"]["name"]].items():
                 with open(os.path.join(local, key), "w") as f:
                     f.write(text)
+        elif "emptyDir" in volume:
+            local = os.path.join(workdir, "emptydir", pod_name, m["name"])
+            os.makedirs(local, exist_ok=True)
         elif "persistentVolumeClaim" in volume:
             local = os.path.join(workdir, "volumes", volume["persistentVolumeClaim"]["claimName"])
             os.makedirs(local, exist_ok=True)
         else:
-            sys.exit(f"volume {m['name']}: only ConfigMap and PVC volumes are rehearsed")
+            sys.exit(f"volume {m['name']}: only ConfigMap, emptyDir and PVC volumes are rehearsed")
         mapped[m["mountPath"]] = local
     return mapped
 
@@ -67,10 +71,10 @@ def relocate(text, mounts):
     return text
 
 
-def pod_line(job, name, configmaps, workdir, extra_env):
+def pod_line(job, name, configmaps, workdir, extra_env, pod_name):
     pod = job["spec"]["template"]["spec"]
     container = next(c for c in pod["containers"] if c["name"] == name)
-    mounts = mounts_of(pod, container, configmaps, workdir)
+    mounts = mounts_of(pod, container, configmaps, workdir, pod_name)
     env = {**env_of(container, configmaps), **extra_env}
     argv = [relocate(expand(a, env), mounts) for a in container.get("command", []) + container.get("args", [])]
     return {"argv": argv, "env": {k: relocate(v, mounts) for k, v in env.items()}, "mounts": mounts}
@@ -85,10 +89,10 @@ def main():
         assert spec["completionMode"] == "Indexed", spec
         assert spec["completions"] == spec["parallelism"], spec
         for index in range(spec["completions"]):
-            line = pod_line(job, "sqsbench", configmaps, workdir, {"JOB_COMPLETION_INDEX": str(index)})
+            line = pod_line(job, "sqsbench", configmaps, workdir, {"JOB_COMPLETION_INDEX": str(index)}, f"shard-{index}")
             print(json.dumps({"index": index, **line}))
     elif command == "merge":
-        print(json.dumps(pod_line(jobs["sqsbench-merge"], "merge", configmaps, workdir, {})))
+        print(json.dumps(pod_line(jobs["sqsbench-merge"], "merge", configmaps, workdir, {}, "merge")))
     else:
         sys.exit(f"unknown command {command}")
 

@@ -275,6 +275,27 @@ impl Ledger {
         self.examples.finish(self.tally(), lost, &cause)
     }
 
+    /// Each producer's highest acknowledged sequence in this ledger (a journal frame's: what
+    /// it had acknowledged by that second).
+    pub fn highest_sent(&self) -> impl Iterator<Item = (u32, u64)> + '_ {
+        self.sets
+            .iter()
+            .filter_map(|(producer, s)| Some((*producer, s.sent.max()?)))
+    }
+
+    /// Acknowledged messages neither delivered nor dead-lettered (what `tally` counts as lost)
+    /// whose sequence is at most `bounds[producer]`: those a shard that stopped unseen may
+    /// have received.
+    pub fn unreceived_up_to(&self, bounds: &BTreeMap<u32, u64>) -> u64 {
+        bounds
+            .iter()
+            .filter_map(|(producer, bound)| {
+                let s = self.sets.get(producer)?;
+                Some((&(&s.sent - &s.seen) - &s.dead).rank(*bound))
+            })
+            .sum()
+    }
+
     /// Bytes the bitmaps and maps hold (serialized bitmap size, which tracks their heap size).
     pub fn bytes(&self) -> u64 {
         let bitmaps: u64 = self

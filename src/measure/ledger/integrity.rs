@@ -100,6 +100,9 @@ pub struct Accounting {
     /// After an interrupt: not yet received when the run stopped (in place of `lost`).
     #[serde(default)]
     pub undelivered_at_interrupt: u64,
+    /// A merge with a shard that stopped unseen: what it may have received (in place of `lost`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unknown: u64,
 }
 
 /// integrity.json.
@@ -170,7 +173,8 @@ impl Integrity {
         a.unacknowledged_received += b.unacknowledged_received;
         a.received_not_deleted += b.received_not_deleted;
         a.undelivered_at_interrupt += b.undelivered_at_interrupt;
-        a.holds = a.sent == a.unique_received + a.dead_lettered + a.lost;
+        a.unknown += b.unknown;
+        a.holds = a.sent == a.unique_received + a.dead_lettered + a.lost + a.unknown;
         let (d, e) = (&mut self.duplicates, &other.duplicates);
         d.count += e.count;
         d.redelivery += e.redelivery;
@@ -188,6 +192,18 @@ impl Integrity {
                 self.foreign.message_ids.push(id.clone());
             }
         }
+    }
+
+    /// Of the lost, those `unknown(producer, sequence)` picks are unknown instead: a shard that
+    /// stopped unseen may have received them.
+    pub fn unknown(&mut self, count: u64, unknown: impl Fn(u32, u64) -> bool) {
+        let count = count.min(self.lost.count);
+        self.lost.count -= count;
+        self.lost
+            .examples
+            .retain(|e| !unknown(e.producer, e.sequence));
+        self.accounting.lost -= count.min(self.accounting.lost);
+        self.accounting.unknown += count;
     }
 
     /// An interrupted run cannot tell lost from not yet delivered: what it did not receive is
@@ -285,6 +301,7 @@ impl Examples {
                 unacknowledged_received: t.unacknowledged_received,
                 received_not_deleted: t.received_not_deleted,
                 undelivered_at_interrupt: 0,
+                unknown: 0,
             },
             duplicates: Duplicates {
                 count: t.duplicates,

@@ -73,6 +73,28 @@ pub fn replay(bytes: &[u8], fifo: bool) -> Result<Replayed, String> {
     })
 }
 
+/// How many bytes of `tail` end on a frame's boundary: `tail` is a journal's bytes from a
+/// boundary (the file's start, where the header comes first, when `from_start`). A frame still
+/// being written is left for later, so what an uploader sends of a growing journal is always
+/// whole frames.
+pub fn whole_frames_len(tail: &[u8], from_start: bool) -> usize {
+    let mut at = 0;
+    if from_start {
+        if tail.len() < HEADER.len() {
+            return 0;
+        }
+        at = HEADER.len();
+    }
+    while let Some(head) = tail.get(at..at + FRAME_HEAD) {
+        let size = u32::from_le_bytes(head[..4].try_into().expect("4 bytes")) as usize;
+        match at.checked_add(FRAME_HEAD + size) {
+            Some(end) if end <= tail.len() => at = end,
+            _ => break,
+        }
+    }
+    at
+}
+
 /// Hands each whole frame of a journal of `len` bytes, decoded, to `each`, reading one frame at
 /// a time; returns the frames read and the bytes of a last frame cut short. A frame whose
 /// checksum does not match is damage, not a cut, and is an error; no length read from the file

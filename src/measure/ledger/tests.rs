@@ -426,3 +426,51 @@ async fn the_owner_journals_each_checkpoint_and_the_rest_at_the_end() {
     assert_eq!(replayed.ledger.tally(), owned.ledger.tally());
     assert_eq!(replayed.ledger.receipts().len(), 2);
 }
+
+proptest! {
+    /// A growing journal read at arbitrary moments (any byte count so far) and cut at
+    /// `whole_frames_len` each time: every piece sent ends on a frame's boundary, and the pieces
+    /// put back together replay to the whole journal's ledger.
+    #[test]
+    fn a_journal_uploaded_in_whole_frames_replays_whole(
+        seconds in proptest::collection::vec(proptest::collection::vec(0u64..500, 0..20), 1..6),
+        reads in proptest::collection::vec(any::<proptest::sample::Index>(), 0..8),
+    ) {
+        let mut bytes = journal::HEADER.to_vec();
+        for sequences in &seconds {
+            let mut part = Ledger::new(false);
+            part.record_sent(0, sequences);
+            bytes.extend(frame(&part));
+        }
+        let mut moments: Vec<usize> = reads.iter().map(|i| i.index(bytes.len() + 1)).collect();
+        moments.sort_unstable();
+        moments.push(bytes.len());
+        let (mut sent, mut uploaded) = (0, Vec::new());
+        for written in moments {
+            let n = journal::whole_frames_len(&bytes[sent..written.max(sent)], sent == 0);
+            uploaded.extend_from_slice(&bytes[sent..sent + n]);
+            sent += n;
+            let replayed = journal::replay(&uploaded, false);
+            prop_assert!(replayed.as_ref().is_ok_and(|r| r.torn_bytes == 0) || uploaded.is_empty());
+        }
+        prop_assert_eq!(sent, bytes.len());
+        let whole = journal::replay(&bytes, false).unwrap();
+        let pieces = journal::replay(&uploaded, false).unwrap();
+        prop_assert_eq!(pieces.ledger, whole.ledger);
+        prop_assert_eq!(pieces.frames, seconds.len() as u64);
+    }
+}
+
+#[test]
+fn unreceived_messages_are_counted_up_to_each_producers_bound() {
+    let mut l = Ledger::new(false);
+    l.record_sent(0, &[0, 1, 2, 3, 4, 5]);
+    l.record_sent(1, &[0, 1, 2]);
+    l.record_received(delivery(0, 1, 1));
+    l.record_received(delivery(0, 4, 1));
+    assert_eq!(l.highest_sent().collect::<Vec<_>>(), [(0, 5), (1, 2)]);
+    assert_eq!(l.tally().lost, 7);
+    let bounds = std::collections::BTreeMap::from([(0, 3), (1, 0), (7, 9)]);
+    // producer 0: 0, 2, 3 unreceived up to 3; producer 1: 0.
+    assert_eq!(l.unreceived_up_to(&bounds), 4);
+}

@@ -26,6 +26,10 @@ pub(super) fn headline(s: &RunSummary) -> String {
             let n = m.undelivered_at_interrupt.to_string();
             cards.push((n, "undelivered at the interrupt"));
         }
+        if m.unknown > 0 {
+            let n = m.unknown.to_string();
+            cards.push((n, "unknown (a shard stopped unseen)"));
+        }
         if m.not_sent > 0 {
             let n = m.not_sent.to_string();
             cards.push((n, "not sent (e2e counted as a lower bound)"));

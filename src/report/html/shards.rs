@@ -25,6 +25,9 @@ pub(super) fn shards(s: &RunSummary, sh: &Shards) -> String {
             ),
         );
     }
+    if let Some(said) = crate::report::wording::unknown_windows(s, sh) {
+        o.p_class("fail", said);
+    }
     o.markup(&clocks(sh));
     let rows: Vec<Vec<Cell>> = sh
         .merged

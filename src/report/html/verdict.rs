@@ -92,7 +92,7 @@ pub(super) fn accounted(s: &RunSummary) -> bool {
         return s.routes().iter().all(|sub| sub.identity_holds);
     }
     let m = &s.messages;
-    m.sent == m.unique_received + m.dead_lettered + m.lost + m.undelivered_at_interrupt
+    m.sent == m.unique_received + m.dead_lettered + m.lost + m.undelivered_at_interrupt + m.unknown
 }
 
 /// Calls throttled, and calls failed (errors, timeouts, no connection).
