@@ -109,7 +109,7 @@ rehearse() {
   local name=$1 base=$2
   shift 2
   local dir="$work/$name" start_at run_id="rehearsal-$name-$$"
-  start_at=$(date -u -d "+15 seconds" +%Y-%m-%dT%H:%M:%SZ)
+  start_at=$(date -u -d "+10 seconds" +%Y-%m-%dT%H:%M:%SZ)
   log "rehearsal of $base: an overlay as a user would write it"
   mkdir -p "$dir/overlay"
   cat >"$dir/overlay/scenario.toml" <<TOML
