@@ -12,6 +12,7 @@ use anyhow::Context;
 use aws_config::BehaviorVersion;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output;
 use aws_sdk_s3::primitives::ByteStream;
 use tokio::io::AsyncWriteExt;
 
@@ -92,74 +93,80 @@ impl S3 {
 
     /// Every object under `at`, with their sizes.
     pub async fn list(&self, at: &S3Prefix) -> Result<Vec<Object>, String> {
-        let mut pages = self
-            .client
-            .list_objects_v2()
-            .bucket(&at.bucket)
-            .prefix(&at.prefix)
-            .into_paginator()
-            .send();
         let mut objects = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| why(&e))?;
+        self.each_page(at, None, |page| {
             objects.extend(page.contents().iter().filter_map(|o| {
                 Some(Object {
                     key: o.key()?.to_string(),
                     size: o.size().unwrap_or(0).max(0) as u64,
                 })
-            }));
-        }
+            }))
+        })
+        .await?;
         Ok(objects)
     }
 
     /// The folders directly under `at` (S3's common prefixes), each ending in '/'.
     pub async fn folders(&self, at: &S3Prefix) -> Result<Vec<String>, String> {
+        let mut folders = Vec::new();
+        self.each_page(at, Some("/"), |page| {
+            folders.extend(
+                page.common_prefixes()
+                    .iter()
+                    .filter_map(|p| p.prefix().map(str::to_string)),
+            )
+        })
+        .await?;
+        Ok(folders)
+    }
+
+    /// Every page of the listing of `at` (with `delimiter`, folders apart), in order.
+    async fn each_page(
+        &self,
+        at: &S3Prefix,
+        delimiter: Option<&str>,
+        mut each: impl FnMut(&ListObjectsV2Output),
+    ) -> Result<(), String> {
         let mut pages = self
             .client
             .list_objects_v2()
             .bucket(&at.bucket)
             .prefix(&at.prefix)
-            .delimiter("/")
+            .set_delimiter(delimiter.map(str::to_string))
             .into_paginator()
             .send();
-        let mut folders = Vec::new();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| why(&e))?;
-            folders.extend(
-                page.common_prefixes()
-                    .iter()
-                    .filter_map(|p| p.prefix().map(str::to_string)),
-            );
+            each(&page.map_err(|e| why(&e))?);
         }
-        Ok(folders)
+        Ok(())
     }
 
-    /// Whether the folder `at` holds any object (one key listed at most).
+    /// Whether the folder `at` holds any object.
     pub async fn is_empty(&self, at: &S3Prefix) -> Result<bool, String> {
-        let page = self
-            .client
-            .list_objects_v2()
-            .bucket(&at.bucket)
-            .prefix(&at.prefix)
-            .max_keys(1)
-            .send()
-            .await
-            .map_err(|e| why(&e))?;
-        Ok(page.contents().is_empty())
+        Ok(self.first_key(&at.bucket, &at.prefix).await?.is_none())
     }
 
     /// Whether the object `key` exists (a listing of it: no error for an absent key).
     pub async fn exists(&self, bucket: &str, key: &str) -> Result<bool, String> {
+        Ok(self.first_key(bucket, key).await?.as_deref() == Some(key))
+    }
+
+    /// The first key that starts with `prefix` (one key listed at most).
+    async fn first_key(&self, bucket: &str, prefix: &str) -> Result<Option<String>, String> {
         let page = self
             .client
             .list_objects_v2()
             .bucket(bucket)
-            .prefix(key)
+            .prefix(prefix)
             .max_keys(1)
             .send()
             .await
             .map_err(|e| why(&e))?;
-        Ok(page.contents().first().and_then(|o| o.key()) == Some(key))
+        Ok(page
+            .contents()
+            .first()
+            .and_then(|o| o.key())
+            .map(str::to_string))
     }
 
     /// The object `key` written to `path` as it arrives (through a temporary name), never
