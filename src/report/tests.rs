@@ -399,7 +399,14 @@ fn a_partial_merge_says_what_it_is_missing() {
     std::fs::remove_dir_all(&dir).unwrap();
     pages::page_snapshot("page_of_a_partial_merge", &page);
     assert!(page.contains("<h2>Shards</h2><p>Merged from 3 of 4 shards"));
-    assert!(page.contains("Partial result: missing shard(s) [3]"));
+    assert!(page.contains(
+        "Partial result: shard(s) 3 missing; shard(s) 1 unfinished, adding only what their journals held."
+    ));
+    // The unknown are accounted for, but not as received: the verdict says so, in amber.
+    assert!(page.contains("⚠ 30000 messages accounted for, 5 of them unknown"));
+    assert!(
+        page.contains("<div class=\"verdict warn\"><b>PASS, with messages of unknown fate</b>")
+    );
     assert!(page.contains("Clock skew: shard 2's clock is +2999.70 ms ± 0.60 ms"));
     assert!(page.contains("off by up to 3000.30 ms (shard 2"));
     assert!(!page.contains("Clock skew: shard 0"));

@@ -3,7 +3,7 @@
 #  1. hadolint lints the Dockerfile (the image itself is not built here);
 #  2. the rendered kustomizations (the shared-volume path and overlays/s3) validate against the
 #     Kubernetes 1.32 API schemas (kubernetes-validate --strict), and a misspelled field is caught;
-#  3. two rehearsals, one per path: a short overlay (3 shards, START_AT a few seconds ahead, a
+#  3. two rehearsals at once, one per path: a short overlay (3 shards, START_AT a few seconds ahead, a
 #     4 s scenario) is rendered, each pod's argv and env extracted as the kubelet would expand
 #     them, and the pods run as local processes against `sqsbench serve` — the shared-volume
 #     path's results on a local folder, the S3 path's in moto's S3 server — each pod in a network
@@ -54,7 +54,8 @@ trap cleanup_namespaces EXIT
 # The words that run a command inside namespace $1 (none when $1 is empty), as an array to put
 # in front of a command: `ip netns exec` execs the command, so spawn still records its own PID.
 ns_exec() { NS_EXEC=(); [[ -z "$1" ]] || NS_EXEC=(ip netns exec "$1"); }
-pod_ns() { POD_NS=""; [[ -z "$emu_ns" ]] || POD_NS="sqsb-pod$1-$$"; }
+# Each rehearsal has pods of its own, from POD_BASE on, so the two can run at once.
+pod_ns() { POD_NS=""; [[ -z "$emu_ns" ]] || POD_NS="sqsb-pod$((POD_BASE + $1))-$$"; }
 emu_ns="" emu_host=127.0.0.1 metrics_at=""
 if ip netns add "sqsb-emu-$$" 2>/dev/null; then
   emu_ns="sqsb-emu-$$"; NAMESPACES+=("$emu_ns")
@@ -62,8 +63,8 @@ if ip netns add "sqsb-emu-$$" 2>/dev/null; then
   ip -n "$emu_ns" link add br0 type bridge
   ip -n "$emu_ns" addr add 10.77.0.1/24 dev br0
   ip -n "$emu_ns" link set br0 up
-  # Pods 0..shards-1 are the shards, pod $shards the merge.
-  for i in $(seq 0 "$shards"); do
+  # A rehearsal's pods 0..shards-1 are the shards, pod $shards the merge; two rehearsals.
+  for i in $(seq 0 $((2 * shards + 1))); do
     ns="sqsb-pod$i-$$"; ip netns add "$ns"; NAMESPACES+=("$ns")
     ip link add "sqsb$i-$$" type veth peer name "sqsb$i-e$$"
     ip link set "sqsb$i-$$" netns "$ns"
@@ -209,13 +210,18 @@ print(f"ok: {shards} pods merged: {m['sent']} sent, {m['unique_received']} recei
 PY
 }
 
-rehearse volume deploy/kubernetes
-results=$(jq -r '.mounts["/results"]' "$work/volume/merge.json")
-check_merged "$results/$REHEARSED_RUN_ID/merged/summary.json"
+rehearse_volume() {
+  POD_BASE=0
+  rehearse volume deploy/kubernetes
+  results=$(jq -r '.mounts["/results"]' "$work/volume/merge.json")
+  check_merged "$results/$REHEARSED_RUN_ID/merged/summary.json"
+}
 
-rehearse s3 deploy/kubernetes/overlays/s3 RESULTS_URL=s3://rehearsal-results/k8s
-ns_exec "$emu_ns"
-"${NS_EXEC[@]}" env "${POD_ENV[@]}" "$PEERS_DIR/venv-moto/bin/python" - "http://$emu_host:$s3_port" "$REHEARSED_RUN_ID" "$shards" "$work/s3/merged-summary.json" <<'PY'
+rehearse_s3() {
+  POD_BASE=$((shards + 1))
+  rehearse s3 deploy/kubernetes/overlays/s3 RESULTS_URL=s3://rehearsal-results/k8s
+  ns_exec "$emu_ns"
+  "${NS_EXEC[@]}" env "${POD_ENV[@]}" "$PEERS_DIR/venv-moto/bin/python" - "http://$emu_host:$s3_port" "$REHEARSED_RUN_ID" "$shards" "$work/s3/merged-summary.json" <<'PY'
 import boto3, sys
 url, run_id, shards, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 c = boto3.client("s3", endpoint_url=url)
@@ -227,4 +233,20 @@ for i in range(shards):
 c.download_file("rehearsal-results", f"k8s/{run_id}/merged/summary.json", out)
 print(f"ok: {len(keys)} objects in S3: every shard's directory and the merged one")
 PY
-check_merged "$work/s3/merged-summary.json"
+  check_merged "$work/s3/merged-summary.json"
+}
+
+# The two rehearsals at once, each in a subshell with its own pods (and its own record of the
+# processes it started, stopped when it exits: not the emulator and moto, which stay the
+# parent's); their logs are printed one after the other.
+rehearsals=()
+for path in volume s3; do
+  ( STARTED_PIDS=(); trap stop_started EXIT; "rehearse_$path" ) >"$work/rehearsal-$path.log" 2>&1 &
+  rehearsals+=("$!:$path")
+done
+failed=0
+for entry in "${rehearsals[@]}"; do
+  wait "${entry%%:*}" || failed=1
+  cat "$work/rehearsal-${entry#*:}.log"
+done
+[[ $failed == 0 ]] || { log "FAIL: a rehearsal failed (its log is above)"; exit 1; }

@@ -36,6 +36,22 @@ def summary(c, bucket, prefix):
     return json.loads(c.get_object(Bucket=bucket, Key=prefix + "summary.json")["Body"].read())
 
 
+def recorded(path):
+    """The requests moto's recorder wrote, in the order it wrote them.
+
+    Not one per line: the recorder writes an entry and its newline in two writes, so two
+    uploads recorded at once can leave two entries on one line (seen in CI). Each entry is
+    still written whole, so the file is read as a stream of JSON values."""
+    text, decoder, at = open(path).read(), json.JSONDecoder(), 0
+    while True:
+        while at < len(text) and text[at].isspace():
+            at += 1
+        if at == len(text):
+            return
+        entry, at = decoder.raw_decode(text, at)
+        yield entry
+
+
 def check_run(url, bucket, prefix, recording):
     c = s3(url)
     found = set(keys(c, bucket, prefix))
@@ -52,12 +68,10 @@ def check_run(url, bucket, prefix, recording):
     if not whole.startswith(joined) or not joined:
         fail("the timeseries.csv segments are not the start of timeseries.csv")
     puts = []
-    with open(recording) as f:
-        for line in f:
-            r = json.loads(line)
-            if r["method"] == "PUT" and f"/{bucket}/{prefix}" in r["url"]:
-                # the Rust SDK adds `?x-id=PutObject`
-                puts.append(r["url"].split(f"/{bucket}/{prefix}", 1)[1].split("?", 1)[0])
+    for r in recorded(recording):
+        if r["method"] == "PUT" and f"/{bucket}/{prefix}" in r["url"]:
+            # the Rust SDK adds `?x-id=PutObject`
+            puts.append(r["url"].split(f"/{bucket}/{prefix}", 1)[1].split("?", 1)[0])
     finals = [p for p in puts if not p.startswith("segments/") and not p.startswith(".sqsbench-write-probe-")]
     if not finals or finals[-1] != "summary.json" or finals.count("summary.json") != 1:
         fail(f"summary.json is not the last object put: {finals[-5:]}")

@@ -16,14 +16,7 @@ pub(super) fn shards(s: &RunSummary, sh: &Shards) -> String {
         .code(&s.run_id)
         .t("."));
     if sh.partial {
-        let missing: Vec<String> = sh.missing.iter().map(|i| i.to_string()).collect();
-        o.p_class(
-            "fail",
-            format!(
-                "Partial result: missing shard(s) [{}]; shards marked unfinished add only what their journals held. Losses and counts cover only what was merged.",
-                missing.join(", ")
-            ),
-        );
+        o.p_class("fail", partial_note(sh));
     }
     if let Some(said) = crate::report::wording::unknown_windows(s, sh) {
         o.p_class("fail", said);
@@ -69,6 +62,32 @@ const HEAD: [&str; 9] = [
     "clock − queue's",
     "floor from send stamps",
 ];
+
+/// Why a merged result is partial: the shards that are missing, the ones that did not finish.
+fn partial_note(sh: &Shards) -> String {
+    let list = |indexes: Vec<String>| indexes.join(", ");
+    let missing = list(sh.missing.iter().map(|i| i.to_string()).collect());
+    let unfinished = list(
+        sh.merged
+            .iter()
+            .filter(|t| !t.finished)
+            .map(|t| t.index.to_string())
+            .collect(),
+    );
+    let mut said = Vec::new();
+    if !missing.is_empty() {
+        said.push(format!("shard(s) {missing} missing"));
+    }
+    if !unfinished.is_empty() {
+        said.push(format!(
+            "shard(s) {unfinished} unfinished, adding only what their journals held"
+        ));
+    }
+    format!(
+        "Partial result: {}. Losses and counts cover only what was merged.",
+        said.join("; ")
+    )
+}
 
 /// The shards' clocks: the correction (or what is uncorrected), skew, and failed checks.
 fn clocks(sh: &Shards) -> String {

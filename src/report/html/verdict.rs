@@ -16,12 +16,18 @@ pub(super) fn verdict(s: &RunSummary, integrity: Option<&Integrity>) -> String {
         (n, f) => (false, checks(format!("{f} of {n} "), " checks failed")),
     };
     let holds = integrity.map_or(accounted(s), |i| i.accounting.holds);
+    let unknown = s.messages.unknown;
     let accounting = (
-        holds,
+        Mark::of(holds, unknown == 0),
         Phrase::from(if let (true, Some((_, word))) = (holds, s.router()) {
             format!(
                 "every message of each of {} {word}s accounted for",
                 s.routes().len()
+            )
+        } else if holds && unknown > 0 {
+            format!(
+                "{} messages accounted for, {unknown} of them unknown: a shard stopped unseen (see Shards)",
+                s.messages.sent
             )
         } else if holds {
             format!("every one of {} messages accounted for", s.messages.sent)
@@ -31,10 +37,33 @@ pub(super) fn verdict(s: &RunSummary, integrity: Option<&Integrity>) -> String {
     );
     let (throttled, errors) = troubled_calls(s);
     let calls = (
-        throttled + errors == 0,
+        Mark::of(true, throttled + errors == 0),
         Phrase::from(format!("{throttled} throttled and {errors} failed calls")),
     );
-    banner([expect, accounting, calls])
+    banner([met(expect), accounting, calls])
+}
+
+/// How a verdict line stands: met, met with something to look at, or not met.
+#[derive(Clone, Copy, PartialEq)]
+enum Mark {
+    Good,
+    Warn,
+    Bad,
+}
+
+impl Mark {
+    fn of(met: bool, clean: bool) -> Mark {
+        match (met, clean) {
+            (false, _) => Mark::Bad,
+            (true, false) => Mark::Warn,
+            (true, true) => Mark::Good,
+        }
+    }
+}
+
+/// A line that is either met or not.
+fn met((met, said): (bool, Phrase)) -> (Mark, Phrase) {
+    (Mark::of(met, true), said)
 }
 
 /// A sweep's verdict: the same three lines over every variant, naming the ones that failed.
@@ -76,13 +105,13 @@ pub(super) fn sweep_verdict(summaries: &[RunSummary], labels: &[String]) -> Stri
     };
     let troubled = named(&|s| troubled_calls(s) != (0, 0));
     let calls = match troubled.is_empty() {
-        true => (true, "no throttled or failed calls".into()),
+        true => (Mark::Good, "no throttled or failed calls".into()),
         false => (
-            false,
+            Mark::Warn,
             format!("throttled or failed calls in {troubled}").into(),
         ),
     };
-    banner([expect, accounting, calls])
+    banner([met(expect), met(accounting), calls])
 }
 
 /// `sent == unique received + dead-lettered + lost` (or undelivered, after an interrupt).
@@ -102,18 +131,27 @@ pub(super) fn troubled_calls(s: &RunSummary) -> (u64, u64) {
     (throttled, errors)
 }
 
-/// The banner: red when `[expect]` or the accounting failed, amber when only calls did.
-fn banner(lines: [(bool, Phrase); 3]) -> String {
-    let [expect, accounting, calls] = &lines;
-    let (expect, accounting, calls) = (expect.0, accounting.0, calls.0);
-    let (class, word) = if !expect || !accounting {
+/// The banner: red when `[expect]` or the accounting failed, amber when a line has something
+/// to look at (throttled or failed calls, messages of unknown fate).
+fn banner(lines: [(Mark, Phrase); 3]) -> String {
+    let [_, (accounting, _), (calls, _)] = &lines;
+    let (class, word) = if lines.iter().any(|(m, _)| *m == Mark::Bad) {
         ("bad", "FAIL")
-    } else if !calls {
+    } else if *accounting == Mark::Warn {
+        ("warn", "PASS, with messages of unknown fate")
+    } else if *calls == Mark::Warn {
         ("warn", "PASS, with throttles or errors")
     } else {
         ("ok", "PASS")
     };
-    let lines = lines.map(|(good, said)| Phrase::from(if good { "✓ " } else { "✗ " }).then(said));
+    let lines = lines.map(|(mark, said)| {
+        let sign = match mark {
+            Mark::Good => "✓ ",
+            Mark::Warn => "⚠ ",
+            Mark::Bad => "✗ ",
+        };
+        Phrase::from(sign).then(said)
+    });
     Html::new().verdict(class, word, &lines).finish()
 }
 

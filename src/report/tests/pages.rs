@@ -76,7 +76,7 @@ fn a_run_page_with_every_part() {
 }
 
 /// report.html opens with a verdict: red on a failed `[expect]` or broken accounting, amber on
-/// throttles or errors alone, green otherwise; and it prints cleanly.
+/// throttles or errors alone (marked ⚠), green otherwise; and it prints cleanly.
 #[test]
 fn the_page_opens_with_its_verdict() {
     let dir = std::env::temp_dir().join(format!("sqsbench-verdict-page-{}", std::process::id()));
@@ -105,7 +105,7 @@ fn the_page_opens_with_its_verdict() {
     let amber = verdict(&s);
     assert!(amber.contains("verdict warn"), "{amber}");
     assert!(
-        amber.contains("✗ 3 throttled and 0 failed calls"),
+        amber.contains("⚠ 3 throttled and 0 failed calls"),
         "{amber}"
     );
     s.expectations[0].passed = false;
